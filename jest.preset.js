@@ -1,0 +1,33 @@
+// One jest setup for every package: ts-jest in ESM mode (our dependencies are
+// ESM-only), `.js` stripped from relative imports so NodeNext-style specifiers
+// resolve to the .ts sources, workspace packages read from their sources (no
+// build needed before a test, never a stale dist), reflect-metadata loaded once.
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const setupFile = `${root}jest.setup.js`;
+
+const APPS = new Set(['figensoft-sandbox', 'gateway']);
+const workspaceSource = (name) => `${root}${APPS.has(name) ? 'apps' : 'packages'}/${name}/src`;
+
+/** @param {Record<string, unknown>} [overrides] */
+export function jestConfig(overrides = {}) {
+  const names = ['core', 'testkit', 'figensoft', 'message-center', 'mobildev', 'infobip', 'twilio', 'figensoft-sandbox', 'gateway'];
+  const workspaceMap = {};
+  for (const name of names) {
+    workspaceMap[`^@rota/${name}$`] = `${workspaceSource(name)}/index.ts`;
+    workspaceMap[`^@rota/${name}/di$`] = name === 'core' ? `${workspaceSource(name)}/di/module.ts` : `${workspaceSource(name)}/di.ts`;
+  }
+  return {
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    moduleNameMapper: { ...workspaceMap, '^(\\.{1,2}/.*)\\.js$': '$1' },
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
+    },
+    setupFiles: [setupFile],
+    testTimeout: 20_000,
+    ...overrides,
+  };
+}
