@@ -1,0 +1,11 @@
+// The public surface of @rota/core. DI lives on the `@rota/core/di` subpath so
+// that a caller without inversify never loads it.
+export * from './message/message.js';
+export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from './message/phone-number.js';
+export * from './encoding/encoding.js';
+export { analyzeText } from './encoding/analyze-text.js';
+export * from './provider/provider.js';
+export * from './provider/provider-error.js';
+export * from './delivery/delivery-status.js';
+export * from './logging/logger.js';
+export * from './router/router-types.js';

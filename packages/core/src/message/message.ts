@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { analyzeText } from '../encoding/analyze-text.js';
+import { normalizePhoneNumber } from './phone-number.js';
+
+export const IysTypeSchema = z.enum(['NOTIFICATION', 'CAMPAIGN']);
+export type IysType = z.infer<typeof IysTypeSchema>;
+
+export const RecipientTypeSchema = z.enum(['BIREYSEL', 'TACIR']);
+export type RecipientType = z.infer<typeof RecipientTypeSchema>;
+
+/** Longest text we even look at; anything longer is refused before analysis. */
+export const MAX_TEXT_LENGTH = 1_600;
+/** Concatenated SMS beyond this are refused by operators or cost absurd amounts. */
+export const MAX_SEGMENTS = 10;
+
+const TURKISH_LETTERS = /[çÇğĞıİöÖşŞüÜ]/;
+const SENDER_CHARACTERS = /^[A-Za-z0-9 .&_-]+$/;
+
+/** Turkish sender IDs ("başlık"): 3–11 characters, no Turkish letters. */
+export const SenderIdSchema = z
+  .string()
+  .min(3, 'must be at least 3 characters')
+  .max(11, 'must be at most 11 characters')
+  .refine((s) => !TURKISH_LETTERS.test(s), 'must not contain Turkish letters (ç ğ ı İ ö ş ü)')
+  .refine((s) => SENDER_CHARACTERS.test(s), 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -');
+
+/** A phone number in any common form, normalised to E.164. */
+export const PhoneNumberSchema = z.string().transform((value, ctx) => {
+  const result = normalizePhoneNumber(value);
+  if (result.ok) return result.e164;
+  ctx.addIssue({ code: 'custom', message: result.reason });
+  return z.NEVER;
+});
+
+const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+
+// Lone surrogates cannot be encoded in UTF-8 or UCS-2 and would be mangled in transit.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Control characters other than line feed and carriage return have no place in an SMS.
+const CONTROL_CHARACTER = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]/;
+
+const TextSchema = z
+  .string()
+  .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`)
+  .refine((t) => t.trim().length > 0, 'must not be empty or blank')
+  .refine((t) => !LONE_SURROGATE.test(t), 'contains an invalid (lone surrogate) character')
+  .refine((t) => !CONTROL_CHARACTER.test(t), 'contains a control character');
+
+const MessageFieldsSchema = z.strictObject({
+  to: PhoneNumberSchema,
+  text: TextSchema,
+  iysType: IysTypeSchema,
+  recipientType: RecipientTypeSchema.default('BIREYSEL'),
+  sender: SenderIdSchema.optional(),
+  idempotencyKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  sendAt: DateTimeSchema.optional(),
+  validUntil: DateTimeSchema.optional(),
+  otp: z.boolean().default(false),
+});
+
+/**
+ * A message as the campaign service writes it (`MessageInput`) and as the router
+ * uses it (`Message`): number in E.164, defaults filled in, and the text's
+ * encoding and segment count worked out once.
+ */
+export const MessageSchema = MessageFieldsSchema.transform((fields, ctx) => {
+  const analysis = analyzeText(fields.text);
+  if (analysis.segments > MAX_SEGMENTS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['text'],
+      message: `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed`,
+    });
+  }
+  if (fields.sendAt && fields.validUntil && fields.validUntil <= fields.sendAt) {
+    ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'must be later than sendAt' });
+  }
+  return { ...fields, analysis };
+});
+
+export type MessageInput = z.input<typeof MessageSchema>;
+export type Message = z.output<typeof MessageSchema>;
+
+/** One problem with one field of a message: what the caller must fix. */
+export interface ValidationIssue {
+  path: string;
+  reason: string;
+}
+
+export type ValidationResult = { ok: true; message: Message } | { ok: false; issues: ValidationIssue[] };
+
+export function validateMessage(input: unknown): ValidationResult {
+  const parsed = MessageSchema.safeParse(input);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return { ok: false, issues: toValidationIssues(parsed.error) };
+}
+
+/** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
+export function toValidationIssues(error: z.ZodError, pathPrefix: readonly PropertyKey[] = []): ValidationIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = [...pathPrefix, ...issue.path];
+    // One issue per unknown key, at the key's own path, so a caller sees which field to drop.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: 'is not a known field' }));
+    }
+    return [{ path: formatPath(path), reason: issue.message }];
+  });
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.length > 0 ? path.map(String).join('.') : '(root)';
+}

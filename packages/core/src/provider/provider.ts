@@ -1,0 +1,79 @@
+import type { DeliveryReport } from '../delivery/delivery-status.js';
+import type { Encoding, TextAnalysis } from '../encoding/encoding.js';
+import type { Message } from '../message/message.js';
+
+/** What a provider can do; the router reads it to decide eligibility before spending a request. */
+export interface ProviderCapabilities {
+  /** Recipients one `send` request may carry (FigenSoft: 800). */
+  maxRecipientsPerRequest: number;
+  /** Encodings the provider can carry; a text in another encoding is not offered to it. */
+  encodings: readonly Encoding[];
+  /** Whether `status()` can read delivery reports. */
+  deliveryStatus: boolean;
+  /** Whether `sendAt` / `validUntil` are honoured. */
+  scheduling: boolean;
+}
+
+/** `select`'s answer: the account that would send this message, or why none can. */
+export type Selection = { eligible: true; accountId: string; sender: string } | { eligible: false; reason: string };
+
+/** One text to one or more recipients, through one account. */
+export interface SendRequest {
+  accountId: string;
+  sender: string;
+  text: string;
+  analysis: TextAnalysis;
+  iysType: Message['iysType'];
+  recipientType: Message['recipientType'];
+  /** E.164 numbers; a provider answers with one receipt per entry, in this order. */
+  recipients: readonly string[];
+  otp: boolean;
+  sendAt?: Date;
+  validUntil?: Date;
+}
+
+export type RecipientReceipt =
+  | { status: 'accepted'; to: string; providerMessageId: string; segmentsBilled?: number; simulated?: boolean }
+  | { status: 'rejected'; to: string; code?: string; reason: string };
+
+export interface SendResponse {
+  /** One entry per request recipient, in the request's order. */
+  receipts: RecipientReceipt[];
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+export interface StatusRequest {
+  accountId: string;
+  providerMessageIds: readonly string[];
+}
+
+export interface AccountHealth {
+  accountId: string;
+  healthy: boolean;
+  detail: string;
+  balance?: number;
+}
+
+export interface ProviderHealth {
+  healthy: boolean;
+  accounts: AccountHealth[];
+}
+
+/**
+ * The contract every provider package implements. Failures are reported by
+ * throwing a `ProviderError`; anything else thrown is treated as a bug.
+ */
+export interface Provider {
+  readonly id: string;
+  readonly capabilities: ProviderCapabilities;
+  /** Every account this provider may send with; one circuit breaker each. */
+  readonly accountIds: readonly string[];
+  select(message: Pick<Message, 'iysType' | 'sender' | 'analysis' | 'recipientType' | 'otp'>): Selection;
+  send(request: SendRequest, options?: SendOptions): Promise<SendResponse>;
+  status?(request: StatusRequest, options?: SendOptions): Promise<DeliveryReport[]>;
+  health?(options?: SendOptions): Promise<ProviderHealth>;
+  close?(): Promise<void>;
+}

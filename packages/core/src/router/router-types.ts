@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import type { DeliveryReport } from '../delivery/delivery-status.js';
+import type { Encoding, TurkishShift } from '../encoding/encoding.js';
+import { IysTypeSchema, type MessageInput, type ValidationIssue } from '../message/message.js';
+import type { ProviderErrorKind } from '../provider/provider-error.js';
+import type { Provider } from '../provider/provider.js';
+
+/** Circuit breaker settings, one breaker per (provider, account). */
+export const BreakerSettingsSchema = z.strictObject({
+  /** Failures (within the rolling window) before the breaker may open. */
+  volumeThreshold: z.number().int().min(1).default(5),
+  /** Share of failed calls in the window that opens the breaker. */
+  errorThresholdPercentage: z.number().min(1).max(100).default(50),
+  /** How long an open breaker waits before letting one probe through. */
+  resetTimeoutMs: z.number().int().min(10).default(30_000),
+  /** Length of the rolling window the failures are counted in. */
+  rollingWindowMs: z.number().int().min(100).default(10_000),
+});
+export type BreakerSettings = z.output<typeof BreakerSettingsSchema>;
+
+/** Retry settings for `retryable` failures on the same provider. */
+export const RetrySettingsSchema = z.strictObject({
+  /** Retries after the first try (so `retries: 2` means at most 3 tries). */
+  retries: z.number().int().min(0).max(10).default(2),
+  minDelayMs: z.number().int().min(0).default(100),
+  maxDelayMs: z.number().int().min(0).default(2_000),
+  factor: z.number().min(1).default(2),
+  /** No retry starts after this much time has passed since the first try. */
+  deadlineMs: z.number().int().min(1).default(10_000),
+});
+export type RetrySettings = z.output<typeof RetrySettingsSchema>;
+
+export const UnknownOutcomePolicySchema = z.enum(['stop', 'failover']);
+export type UnknownOutcomePolicy = z.infer<typeof UnknownOutcomePolicySchema>;
+
+/** `stop` for every IYS type, or a policy per IYS type. */
+export const UnknownOutcomeSettingsSchema = z.union([
+  UnknownOutcomePolicySchema,
+  z.partialRecord(IysTypeSchema, UnknownOutcomePolicySchema),
+]);
+export type UnknownOutcomeSettings = z.input<typeof UnknownOutcomeSettingsSchema>;
+
+export interface RoutedProvider {
+  provider: Provider;
+  /** Lower ranks are tried first. */
+  rank: number;
+  enabled?: boolean;
+  breaker?: Partial<BreakerSettings>;
+  retry?: Partial<RetrySettings>;
+}
+
+export interface RouterOptions {
+  providers: readonly RoutedProvider[];
+  breaker?: Partial<BreakerSettings>;
+  retry?: Partial<RetrySettings>;
+  unknownOutcome?: UnknownOutcomeSettings;
+  /** How many provider requests a `sendBatch` keeps in flight. */
+  batchConcurrency?: number;
+  /** How many idempotency keys are remembered (oldest forgotten first). */
+  idempotencyCacheSize?: number;
+}
+
+export type AttemptOutcome = 'accepted' | 'rejected' | 'failed' | 'unknown' | 'skipped';
+
+/** One step of the walk down the ranks. */
+export interface Attempt {
+  providerId: string;
+  accountId?: string;
+  outcome: AttemptOutcome;
+  errorKind?: ProviderErrorKind;
+  code?: string;
+  reason?: string;
+  tries: number;
+  durationMs: number;
+}
+
+export interface EncodingSummary {
+  encoding: Encoding;
+  shift?: TurkishShift;
+  segments: number;
+}
+
+export type SendResult =
+  | ({
+      status: 'accepted';
+      to: string;
+      providerId: string;
+      accountId: string;
+      providerMessageId: string;
+      segments: number;
+      encoding: Encoding;
+      shift?: TurkishShift;
+      simulated?: boolean;
+      attempts: Attempt[];
+    })
+  | { status: 'rejected'; to?: string; reason: string; issues: ValidationIssue[]; providerId?: string; attempts: Attempt[] }
+  | { status: 'failed'; to?: string; reason: string; attempts: Attempt[] }
+  | { status: 'unknown'; to: string; providerId: string; accountId: string; reason: string; attempts: Attempt[] };
+
+export type SendStatus = SendResult['status'];
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+export type BreakerOverride = 'open' | 'closed' | 'auto';
+
+export interface AccountStatus {
+  accountId: string;
+  breaker: BreakerState;
+  /** Set while an operator forces the breaker; `auto` otherwise. */
+  override: BreakerOverride;
+}
+
+export interface ProviderStatus {
+  providerId: string;
+  rank: number;
+  enabled: boolean;
+  accounts: AccountStatus[];
+  counts: Record<AttemptOutcome, number>;
+  /** Mean duration of attempts that reached the provider, in ms. */
+  meanLatencyMs: number;
+}
+
+export interface RouterEvents {
+  attempt: { to: string; attempt: Attempt };
+  accepted: { result: Extract<SendResult, { status: 'accepted' }> };
+  rejected: { result: Extract<SendResult, { status: 'rejected' }> };
+  failed: { result: Extract<SendResult, { status: 'failed' }> };
+  unknown: { result: Extract<SendResult, { status: 'unknown' }> };
+  breaker: { providerId: string; accountId: string; state: BreakerState };
+  /** A provider threw something that is not a ProviderError: a bug in that provider. */
+  'provider-bug': { providerId: string; accountId: string; error: unknown };
+}
+export type RouterEventName = keyof RouterEvents;
+
+export interface Router {
+  send(message: MessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult>;
+  sendBatch(messages: readonly (MessageInput | unknown)[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  /** Delivery reports through the provider and account that accepted the messages. */
+  deliveryStatus(request: { providerId: string; accountId: string; providerMessageIds: readonly string[] }): Promise<DeliveryReport[]>;
+  status(): ProviderStatus[];
+  setEnabled(providerId: string, enabled: boolean): void;
+  setRank(providerId: string, rank: number): void;
+  forceBreaker(providerId: string, accountId: string, state: BreakerOverride): void;
+  on<E extends RouterEventName>(event: E, listener: (payload: RouterEvents[E]) => void): () => void;
+  close(): Promise<void>;
+}
