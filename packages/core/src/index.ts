@@ -9,3 +9,4 @@ export * from './provider/provider-error.js';
 export * from './delivery/delivery-status.js';
 export * from './logging/logger.js';
 export * from './router/router-types.js';
+export { createRouter } from './router/create-router.js';

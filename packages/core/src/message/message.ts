@@ -21,8 +21,11 @@ export const SenderIdSchema = z
   .string()
   .min(3, 'must be at least 3 characters')
   .max(11, 'must be at most 11 characters')
-  .refine((s) => !TURKISH_LETTERS.test(s), 'must not contain Turkish letters (ç ğ ı İ ö ş ü)')
-  .refine((s) => SENDER_CHARACTERS.test(s), 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -');
+  .superRefine((sender, ctx) => {
+    // One reason per sender: Turkish letters are the usual mistake, so they get their own words.
+    if (TURKISH_LETTERS.test(sender)) ctx.addIssue({ code: 'custom', message: 'must not contain Turkish letters (ç ğ ı İ ö ş ü)' });
+    else if (!SENDER_CHARACTERS.test(sender)) ctx.addIssue({ code: 'custom', message: 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -' });
+  });
 
 /** A phone number in any common form, normalised to E.164. */
 export const PhoneNumberSchema = z.string().transform((value, ctx) => {

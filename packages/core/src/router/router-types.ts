@@ -58,6 +58,12 @@ export interface RouterOptions {
   batchConcurrency?: number;
   /** How many idempotency keys are remembered (oldest forgotten first). */
   idempotencyCacheSize?: number;
+  /**
+   * Longest wait for one provider call. Past it the call is aborted and counts
+   * as `outcome-unknown` (the provider may have it): a hung provider must not
+   * hang the message.
+   */
+  attemptTimeoutMs?: number;
 }
 
 export type AttemptOutcome = 'accepted' | 'rejected' | 'failed' | 'unknown' | 'skipped';
@@ -120,7 +126,8 @@ export interface ProviderStatus {
 }
 
 export interface RouterEvents {
-  attempt: { to: string; attempt: Attempt };
+  /** One provider tried for `recipients` messages (a single send has one; a batch chunk many). */
+  attempt: { recipients: number; attempt: Attempt };
   accepted: { result: Extract<SendResult, { status: 'accepted' }> };
   rejected: { result: Extract<SendResult, { status: 'rejected' }> };
   failed: { result: Extract<SendResult, { status: 'failed' }> };
@@ -140,6 +147,13 @@ export interface Router {
   setEnabled(providerId: string, enabled: boolean): void;
   setRank(providerId: string, rank: number): void;
   forceBreaker(providerId: string, accountId: string, state: BreakerOverride): void;
+  /**
+   * Swaps in a new provider list and routing defaults atomically (validated
+   * first). Providers passed as the same instance with unchanged breaker and
+   * retry settings keep their breaker state; in-flight messages finish on the
+   * providers they started with.
+   */
+  reconfigure(options: RouterOptions): void;
   on<E extends RouterEventName>(event: E, listener: (payload: RouterEvents[E]) => void): () => void;
   close(): Promise<void>;
 }

@@ -1,0 +1,79 @@
+import { MAX_SEGMENTS, validateMessage } from './message.js';
+
+const valid = { to: '0532 123 45 67', text: 'Siparişiniz yola çıktı', iysType: 'NOTIFICATION' } as const;
+
+function issuesOf(input: unknown) {
+  const result = validateMessage(input);
+  if (result.ok) throw new Error('expected the message to be refused');
+  return result.issues;
+}
+
+describe('validateMessage', () => {
+  it('normalises the number, fills defaults and analyses the text once', () => {
+    const result = validateMessage(valid);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.message).toMatchObject({
+      to: '+905321234567',
+      recipientType: 'BIREYSEL',
+      otp: false,
+      analysis: { encoding: 'GSM7_TURKISH_SHIFT', segments: 1 },
+    });
+  });
+
+  it('accepts every optional field', () => {
+    const result = validateMessage({
+      ...valid,
+      iysType: 'CAMPAIGN',
+      recipientType: 'TACIR',
+      sender: 'ROTA',
+      idempotencyKey: 'order-1',
+      sendAt: '2030-01-01T10:00:00+03:00',
+      validUntil: '2030-01-01T12:00:00+03:00',
+      otp: true,
+    });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.message.sendAt).toEqual(new Date('2030-01-01T07:00:00Z'));
+  });
+
+  // Each bad input names the field at fault and why.
+  it.each<[string, unknown, string, RegExp]>([
+    ['empty text', { ...valid, text: '' }, 'text', /empty/],
+    ['blank text', { ...valid, text: '   \n ' }, 'text', /empty or blank/],
+    ['a 5,000-character text', { ...valid, text: 'a'.repeat(5_000) }, 'text', /at most 1600/],
+    ['a text over the segment limit', { ...valid, text: 'ж'.repeat(700) }, 'text', new RegExp(`at most ${MAX_SEGMENTS}`)],
+    ['a control character in the text', { ...valid, text: 'hello\u0007' }, 'text', /control character/],
+    ['a lone surrogate in the text', { ...valid, text: 'bad \uD83D text' }, 'text', /lone surrogate/],
+    ['text of the wrong type', { ...valid, text: 42 }, 'text', /expected string/],
+    ['a bad number', { ...valid, to: '0532 12' }, 'to', /not a valid phone number/],
+    ['letters in the number', { ...valid, to: '0532ABC4567' }, 'to', /only digits/],
+    ['a Turkish landline', { ...valid, to: '0212 123 45 67' }, 'to', /fixed line/],
+    ['a missing number', { text: 'hi', iysType: 'NOTIFICATION' }, 'to', /expected string/],
+    ['an unknown IYS type', { ...valid, iysType: 'PROMO' }, 'iysType', /NOTIFICATION|CAMPAIGN/],
+    ['a missing IYS type', { to: valid.to, text: 'hi' }, 'iysType', /./],
+    ['an unknown recipient type', { ...valid, recipientType: 'COMPANY' }, 'recipientType', /BIREYSEL|TACIR/],
+    ['a sender with Turkish letters', { ...valid, sender: 'GÜVERCİN' }, 'sender', /Turkish letters/],
+    ['a sender that is too short', { ...valid, sender: 'AB' }, 'sender', /at least 3/],
+    ['a sender that is too long', { ...valid, sender: 'ABCDEFGHIJKL' }, 'sender', /at most 11/],
+    ['a sender with symbols', { ...valid, sender: 'ROTA!' }, 'sender', /may contain only/],
+    ['an empty idempotency key', { ...valid, idempotencyKey: '' }, 'idempotencyKey', /empty/],
+    ['a sendAt that is not a date', { ...valid, sendAt: 'tomorrow' }, 'sendAt', /./],
+    ['validUntil before sendAt', { ...valid, sendAt: '2030-01-01T10:00:00Z', validUntil: '2030-01-01T09:00:00Z' }, 'validUntil', /later than sendAt/],
+    ['otp that is not a boolean', { ...valid, otp: 'yes' }, 'otp', /expected boolean/],
+    ['an unknown field', { ...valid, priority: 'high' }, 'priority', /not a known field/],
+  ])('refuses %s, naming the field', (_, input, path, reason) => {
+    const issues = issuesOf(input);
+    const issue = issues.find((i) => i.path === path);
+    expect(issue).toBeDefined();
+    expect(issue!.reason).toMatch(reason);
+  });
+
+  it.each([null, undefined, 'a string', 42, []])('refuses %j as a whole', (input) => {
+    expect(issuesOf(input).length).toBeGreaterThan(0);
+  });
+
+  it('reports every bad field at once', () => {
+    const paths = issuesOf({ to: 'x', text: '', iysType: 'X' }).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['to', 'text', 'iysType']));
+  });
+});

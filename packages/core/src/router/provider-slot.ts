@@ -1,0 +1,87 @@
+import type { Provider } from '../provider/provider.js';
+import { AccountBreaker } from './account-breaker.js';
+import type { AttemptOutcome, BreakerSettings, BreakerState, ProviderStatus, RetrySettings } from './router-types.js';
+
+/**
+ * One provider as the router holds it: its rank and switch, its settings, one
+ * circuit breaker per account, and the counters behind `status()`.
+ */
+export class ProviderSlot {
+  private readonly breakers = new Map<string, AccountBreaker>();
+  private readonly counts: Record<AttemptOutcome, number> = { accepted: 0, rejected: 0, failed: 0, unknown: 0, skipped: 0 };
+  private latencyTotalMs = 0;
+  private latencySamples = 0;
+
+  constructor(
+    readonly provider: Provider,
+    public rank: number,
+    public enabled: boolean,
+    readonly breakerSettings: BreakerSettings,
+    readonly retrySettings: RetrySettings,
+    private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
+  ) {}
+
+  get id(): string {
+    return this.provider.id;
+  }
+
+  breakerFor(accountId: string): AccountBreaker {
+    let breaker = this.breakers.get(accountId);
+    if (!breaker) {
+      breaker = new AccountBreaker(this.breakerSettings, (state) => this.onBreakerState(this.id, accountId, state));
+      this.breakers.set(accountId, breaker);
+    }
+    return breaker;
+  }
+
+  /** Counts are per message (recipient); latency per request. */
+  record(outcome: AttemptOutcome, recipients: number, durationMs: number, reachedProvider: boolean): void {
+    this.counts[outcome] += recipients;
+    if (reachedProvider) {
+      this.latencyTotalMs += durationMs;
+      this.latencySamples += 1;
+    }
+  }
+
+  status(): ProviderStatus {
+    const accountIds = new Set([...this.provider.accountIds, ...this.breakers.keys()]);
+    return {
+      providerId: this.id,
+      rank: this.rank,
+      enabled: this.enabled,
+      accounts: [...accountIds].map((accountId) => {
+        const breaker = this.breakers.get(accountId);
+        return { accountId, breaker: breaker?.state ?? 'closed', override: breaker?.override ?? 'auto' };
+      }),
+      counts: { ...this.counts },
+      meanLatencyMs: this.latencySamples === 0 ? 0 : this.latencyTotalMs / this.latencySamples,
+    };
+  }
+
+  /** Messages currently walking through this slot; a retired slot shuts down when they are done. */
+  private inFlight = 0;
+  private retired = false;
+
+  enter(): void {
+    this.inFlight += 1;
+  }
+
+  leave(): void {
+    this.inFlight -= 1;
+    if (this.retired && this.inFlight === 0) this.shutdown();
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.enabled = false;
+    if (this.inFlight === 0) this.shutdown();
+  }
+
+  sameSettings(breaker: BreakerSettings, retry: RetrySettings): boolean {
+    return JSON.stringify(breaker) === JSON.stringify(this.breakerSettings) && JSON.stringify(retry) === JSON.stringify(this.retrySettings);
+  }
+
+  shutdown(): void {
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+  }
+}

@@ -1,0 +1,121 @@
+import pRetry from 'p-retry';
+import { ProviderError } from '../provider/provider-error.js';
+import type { RetrySettings } from './router-types.js';
+
+export interface RetryOutcome<T> {
+  value: T;
+  tries: number;
+}
+
+/** The error that ended the retries, and how many tries it took. */
+export class RetriesEnded extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly tries: number,
+  ) {
+    super('retries ended');
+  }
+}
+
+/**
+ * Runs `once` and, only for `retryable` failures, tries again with exponential
+ * backoff and jitter (p-retry), waiting at least as long as the provider's
+ * Retry-After, within a deadline, abortable. The first try runs outside p-retry:
+ * almost every call succeeds at once and should not pay for the retry machinery.
+ */
+export async function withRetry<T>(once: () => Promise<T>, settings: RetrySettings, signal?: AbortSignal): Promise<RetryOutcome<T>> {
+  const startedAt = performance.now();
+  let first: unknown;
+  try {
+    return { value: await once(), tries: 1 };
+  } catch (error) {
+    if (!isRetryable(error) || settings.retries === 0) throw new RetriesEnded(error, 1);
+    first = error;
+  }
+
+  let tries = 1;
+  let last: unknown = first;
+  try {
+    await waitBeforeRetry(retryAfterOf(first), backoff(0, settings), settings.deadlineMs - (performance.now() - startedAt), signal);
+    const value = await pRetry(
+      async () => {
+        tries += 1;
+        try {
+          return await once();
+        } catch (error) {
+          last = error;
+          throw error;
+        }
+      },
+      {
+        retries: settings.retries - 1,
+        factor: settings.factor,
+        minTimeout: Math.min(settings.minDelayMs * settings.factor, settings.maxDelayMs),
+        maxTimeout: settings.maxDelayMs,
+        randomize: true,
+        unref: true,
+        maxRetryTime: Math.max(0, settings.deadlineMs - (performance.now() - startedAt)),
+        signal,
+        shouldRetry: ({ error }) => isRetryable(error),
+        // p-retry has no notion of Retry-After: wait out the part of it that its own backoff will not cover.
+        onFailedAttempt: async ({ error, retriesConsumed }) => {
+          const retryAfter = retryAfterOf(error);
+          if (retryAfter === undefined || !isRetryable(error)) return;
+          const minimumBackoff = Math.min(settings.minDelayMs * settings.factor ** (retriesConsumed + 1), settings.maxDelayMs);
+          const remaining = settings.deadlineMs - (performance.now() - startedAt);
+          await waitBeforeRetry(retryAfter, minimumBackoff, remaining, signal, true);
+        },
+      },
+    );
+    return { value, tries };
+  } catch {
+    throw new RetriesEnded(last, tries);
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof ProviderError && error.kind === 'retryable';
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof ProviderError ? error.retryAfterMs : undefined;
+}
+
+function backoff(retry: number, settings: RetrySettings): number {
+  const base = Math.min(settings.minDelayMs * settings.factor ** retry, settings.maxDelayMs);
+  return Math.round(base * (1 + Math.random()));
+}
+
+/**
+ * Waits `max(retryAfter, backoff)` (or only the part of Retry-After beyond the
+ * backoff when p-retry adds that itself). A wait that would end past the
+ * deadline gives up at once: waiting could not lead to a try anyway.
+ */
+async function waitBeforeRetry(
+  retryAfterMs: number | undefined,
+  backoffMs: number,
+  remainingMs: number,
+  signal: AbortSignal | undefined,
+  backoffFollows = false,
+): Promise<void> {
+  const total = Math.max(retryAfterMs ?? 0, backoffMs);
+  if (total >= remainingMs) throw new Error('deadline reached before the next try');
+  const wait = backoffFollows ? Math.max(0, (retryAfterMs ?? 0) - backoffMs) : total;
+  if (wait > 0) await sleep(wait, signal);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,267 @@
+import type { Message } from '../message/message.js';
+import { ProviderError } from '../provider/provider-error.js';
+import type { RecipientReceipt, SendRequest, SendResponse, Selection } from '../provider/provider.js';
+import { BREAKER_OPEN } from './account-breaker.js';
+import { callProvider } from './provider-call.js';
+import type { ProviderSlot } from './provider-slot.js';
+import { RetriesEnded, withRetry } from './retry.js';
+import type { RouterEventBus } from './router-events.js';
+import type { Attempt, SendResult, UnknownOutcomePolicy } from './router-types.js';
+
+/** A recipient of a group, by its position in the caller's input. */
+export interface Recipient {
+  index: number;
+  to: string;
+}
+
+export interface WalkContext {
+  events: RouterEventBus;
+  unknownOutcome(iysType: Message['iysType']): UnknownOutcomePolicy;
+  attemptTimeoutMs: number;
+  /** Bounds how many provider requests run at once. */
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Called exactly once per recipient with its final result. */
+  finish(index: number, result: SendResult): void;
+  signal?: AbortSignal;
+}
+
+/** Recipients that travel down the ranks together, with the trail they share so far. */
+interface Unit {
+  recipients: Recipient[];
+  attempts: Attempt[];
+}
+
+/**
+ * Walks the providers in rank order for recipients that share one text (one
+ * message, or one group of a batch). Each provider is asked in chunks of its
+ * batch size; a chunk that a provider cannot take moves on down the ranks on
+ * its own, so one failing chunk never re-sends recipients another chunk
+ * already delivered.
+ */
+export function routeGroup(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, recipients: Recipient[]): Promise<void> {
+  return walk(ctx, slots, template, { recipients, attempts: [] }, 0);
+}
+
+async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, unit: Unit, from: number): Promise<void> {
+  for (let position = from; position < slots.length; position++) {
+    if (ctx.signal?.aborted) return fail(ctx, unit, 'aborted by the caller before any provider accepted it');
+    const slot = slots[position]!;
+    if (!slot.enabled) continue; // switched off while this message was on its way
+
+    const selection = selectAccount(ctx, slot, template);
+    if (!selection.eligible) {
+      skip(ctx, slot, unit, undefined, selection.reason);
+      continue;
+    }
+    const breaker = slot.breakerFor(selection.accountId);
+    if (breaker.refusing) {
+      skip(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
+      continue;
+    }
+
+    const chunkSize = slot.provider.capabilities.maxRecipientsPerRequest;
+    if (unit.recipients.length > chunkSize) {
+      const chunks: Unit[] = [];
+      for (let start = 0; start < unit.recipients.length; start += chunkSize) {
+        chunks.push({ recipients: unit.recipients.slice(start, start + chunkSize), attempts: [...unit.attempts] });
+      }
+      await Promise.all(chunks.map((chunk) => walk(ctx, slots, template, chunk, position)));
+      return;
+    }
+
+    slot.enter();
+    const movedOn = await ctx.limit(() => attempt(ctx, slot, selection, template, unit)).finally(() => slot.leave());
+    if (!movedOn) return;
+  }
+  fail(ctx, unit);
+}
+
+function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message): Selection {
+  let selection: Selection;
+  try {
+    selection = slot.provider.select(template);
+  } catch (error) {
+    ctx.events.emit('provider-bug', { providerId: slot.id, accountId: '', error });
+    return { eligible: false, reason: 'select() failed (provider bug)' };
+  }
+  if (selection.eligible && !slot.provider.capabilities.encodings.includes(template.analysis.encoding)) {
+    return { eligible: false, reason: `cannot send ${template.analysis.encoding} text` };
+  }
+  return selection;
+}
+
+/** Asks one provider; returns true when the unit must move on to the next rank. */
+async function attempt(
+  ctx: WalkContext,
+  slot: ProviderSlot,
+  selection: Extract<Selection, { eligible: true }>,
+  template: Message,
+  unit: Unit,
+): Promise<boolean> {
+  const request: SendRequest = {
+    accountId: selection.accountId,
+    sender: selection.sender,
+    text: template.text,
+    analysis: template.analysis,
+    iysType: template.iysType,
+    recipientType: template.recipientType,
+    recipients: unit.recipients.map((r) => r.to),
+    otp: template.otp,
+    sendAt: template.sendAt,
+    validUntil: template.validUntil,
+  };
+  const breaker = slot.breakerFor(selection.accountId);
+  const startedAt = performance.now();
+  let response: SendResponse;
+  let tries: number;
+  try {
+    const outcome = await withRetry(
+      () => breaker.fire(() => callProvider(slot.provider, request, ctx.attemptTimeoutMs, ctx.signal).then(checkReceipts(request))),
+      slot.retrySettings,
+      ctx.signal,
+    );
+    response = outcome.value;
+    tries = outcome.tries;
+  } catch (caught) {
+    const ended = caught instanceof RetriesEnded ? caught : new RetriesEnded(caught, 1);
+    return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended.error), ended.tries, performance.now() - startedAt);
+  }
+
+  const durationMs = performance.now() - startedAt;
+  const accepted: Attempt = { providerId: slot.id, accountId: selection.accountId, outcome: 'accepted', tries, durationMs };
+  record(ctx, slot, unit, accepted, true);
+  for (let i = 0; i < unit.recipients.length; i++) {
+    finishWithReceipt(ctx, slot.id, selection.accountId, template, unit.recipients[i]!, response.receipts[i]!, accepted, unit.attempts);
+  }
+  return false;
+}
+
+function afterFailure(
+  ctx: WalkContext,
+  slot: ProviderSlot,
+  accountId: string,
+  template: Message,
+  unit: Unit,
+  error: ProviderError,
+  tries: number,
+  durationMs: number,
+): boolean {
+  if (error.code === BREAKER_OPEN) {
+    // The breaker opened while this unit waited its turn: nothing was sent.
+    skip(ctx, slot, unit, accountId, error.message);
+    return true;
+  }
+  const base = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: error.message, tries, durationMs };
+  switch (error.kind) {
+    case 'message-rejected': {
+      record(ctx, slot, unit, { ...base, outcome: 'rejected' }, true);
+      for (const recipient of unit.recipients) {
+        ctx.finish(recipient.index, {
+          status: 'rejected',
+          to: recipient.to,
+          providerId: slot.id,
+          reason: `${slot.id} refused the message: ${error.message}`,
+          issues: [{ path: '(message)', reason: error.message }],
+          attempts: unit.attempts,
+        });
+      }
+      return false;
+    }
+    case 'outcome-unknown': {
+      record(ctx, slot, unit, { ...base, outcome: 'unknown' }, true);
+      if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
+      for (const recipient of unit.recipients) {
+        ctx.finish(recipient.index, {
+          status: 'unknown',
+          to: recipient.to,
+          providerId: slot.id,
+          accountId,
+          reason: `${slot.id} may have accepted it: ${error.message}`,
+          attempts: unit.attempts,
+        });
+      }
+      return false;
+    }
+    default:
+      record(ctx, slot, unit, { ...base, outcome: 'failed' }, true);
+      return true;
+  }
+}
+
+function finishWithReceipt(
+  ctx: WalkContext,
+  providerId: string,
+  accountId: string,
+  template: Message,
+  recipient: Recipient,
+  receipt: RecipientReceipt,
+  accepted: Attempt,
+  trail: Attempt[],
+): void {
+  if (receipt.status === 'accepted') {
+    ctx.finish(recipient.index, {
+      status: 'accepted',
+      to: recipient.to,
+      providerId,
+      accountId,
+      providerMessageId: receipt.providerMessageId,
+      encoding: template.analysis.encoding,
+      ...(template.analysis.shift ? { shift: template.analysis.shift } : {}),
+      segments: receipt.segmentsBilled ?? template.analysis.segments,
+      ...(receipt.simulated ? { simulated: true } : {}),
+      attempts: trail,
+    });
+    return;
+  }
+  // Refused for this recipient only (e.g. an invalid number): final for it, not for the others.
+  const rejected: Attempt = { ...accepted, outcome: 'rejected', code: receipt.code, reason: receipt.reason };
+  ctx.finish(recipient.index, {
+    status: 'rejected',
+    to: recipient.to,
+    providerId,
+    reason: `${providerId} refused the recipient: ${receipt.reason}`,
+    issues: [{ path: 'to', reason: receipt.reason }],
+    attempts: trail.map((a) => (a === accepted ? rejected : a)),
+  });
+}
+
+function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string | undefined, reason: string): void {
+  const entry: Attempt = { providerId: slot.id, outcome: 'skipped', reason, tries: 0, durationMs: 0 };
+  if (accountId !== undefined) entry.accountId = accountId;
+  record(ctx, slot, unit, entry, false);
+}
+
+function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt, reachedProvider: boolean): void {
+  unit.attempts.push(entry);
+  slot.record(entry.outcome, unit.recipients.length, entry.durationMs, reachedProvider);
+  if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.length, attempt: entry });
+}
+
+function fail(ctx: WalkContext, unit: Unit, why?: string): void {
+  const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
+  const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
+  for (const recipient of unit.recipients) {
+    ctx.finish(recipient.index, { status: 'failed', to: recipient.to, reason, attempts: unit.attempts });
+  }
+}
+
+/** A provider must answer one receipt per recipient, in order; anything else means we cannot tell who got it. */
+function checkReceipts(request: SendRequest): (response: SendResponse) => SendResponse {
+  return (response) => {
+    const receipts = response?.receipts;
+    if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) {
+      throw new ProviderError('outcome-unknown', `answered ${Array.isArray(receipts) ? receipts.length : 'no'} receipts for ${request.recipients.length} recipients`, {
+        code: 'receipt-mismatch',
+      });
+    }
+    return response;
+  };
+}
+
+/** Anything a provider throws that is not a ProviderError is a bug in that provider: reported, never rethrown. */
+function toProviderError(ctx: WalkContext, slot: ProviderSlot, accountId: string, error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (ctx.signal?.aborted) return new ProviderError('outcome-unknown', 'aborted by the caller', { code: 'aborted' });
+  ctx.events.emit('provider-bug', { providerId: slot.id, accountId, error });
+  return new ProviderError('provider-unavailable', 'the provider failed unexpectedly (a bug; see the provider-bug event)', { code: 'provider-bug' });
+}

@@ -1,0 +1,102 @@
+import { notification, setup } from './router-helpers.js';
+
+const numberAt = (i: number) => `+90532${String(1_000_000 + i).padStart(7, '0')}`;
+const texts = ['Siparişiniz yola çıktı', 'Your code is 1234', 'Fatura: 120 TL {ödendi}', 'Привет'];
+
+function mixedBatch(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ to: numberAt(i), text: texts[i % texts.length]!, iysType: 'NOTIFICATION' as const }));
+}
+
+describe('router: sendBatch', () => {
+  it('returns exactly one result per message, in input order, when rank 1 fails mid-batch — and never sends twice', async () => {
+    const { router, providers } = setup(
+      [
+        // rank 1 takes 100 recipients per request, accepts 6 requests, then goes down
+        { id: 'first', maxRecipientsPerRequest: 100, script: (call) => (call.index < 6 ? { type: 'accept' } : { type: 'error', kind: 'provider-unavailable' }) },
+        { id: 'second', maxRecipientsPerRequest: 250 },
+      ],
+      { breaker: { volumeThreshold: 1000 } },
+    );
+    const batch = mixedBatch(2_000);
+    const results = await router.sendBatch(batch);
+
+    expect(results).toHaveLength(2_000);
+    results.forEach((result, i) => expect(result).toMatchObject({ status: 'accepted', to: numberAt(i) }));
+    const [first, second] = providers;
+    expect(first!.acceptedCount).toBe(600);
+    expect(second!.acceptedCount).toBe(1_400);
+    // Ground truth: nobody accepted twice, by one provider or across both.
+    const everyAcceptance = [...first!.accepted, ...second!.accepted].map((a) => `${a.to}|${a.text}`);
+    expect(new Set(everyAcceptance).size).toBe(2_000);
+    expect(first!.duplicates()).toEqual([]);
+    expect(second!.duplicates()).toEqual([]);
+    // Each result's trail agrees with where it went.
+    const viaSecond = results.filter((r) => r.status === 'accepted' && r.providerId === 'second');
+    expect(viaSecond).toHaveLength(1_400);
+    for (const r of viaSecond) expect(r.attempts.map((a) => `${a.providerId}:${a.outcome}`)).toEqual(['first:failed', 'second:accepted']);
+    // Requests never exceed either provider's batch size.
+    expect(Math.max(...first!.calls.map((c) => c.recipients.length))).toBeLessThanOrEqual(100);
+    expect(Math.max(...second!.calls.map((c) => c.recipients.length))).toBeLessThanOrEqual(250);
+    await router.close();
+  });
+
+  it('groups by IYS type, sender and text, so one request carries one text', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const batch = [
+      { ...notification, to: numberAt(1) },
+      { ...notification, to: numberAt(2), text: 'other' },
+      { ...notification, to: numberAt(3) },
+      { ...notification, to: numberAt(4), iysType: 'CAMPAIGN' as const },
+    ];
+    const results = await router.sendBatch(batch);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    const calls = providers[0]!.calls.map((c) => ({ text: c.text, account: c.accountId, recipients: [...c.recipients].sort() }));
+    expect(calls).toHaveLength(3);
+    expect(calls).toContainEqual({ text: notification.text, account: 'first-notification', recipients: [numberAt(1), numberAt(3)] });
+    await router.close();
+  });
+
+  it('keeps a per-recipient rejection final for that recipient only', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(2)] }] }, { id: 'second' }]);
+    const results = await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(results[1]).toMatchObject({ providerId: 'first', issues: [{ path: 'to' }] });
+    expect(providers[1]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('refuses the whole batch, sending nothing, when any message is invalid — naming each bad index', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const batch = [{ ...notification }, { ...notification, to: 'nope' }, { ...notification, text: '' }];
+    const results = await router.sendBatch(batch);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(results[1]).toMatchObject({ issues: [{ path: '[1].to' }] });
+    expect(results[2]).toMatchObject({ issues: [{ path: '[2].text' }] });
+    expect(results[0]).toMatchObject({ reason: expect.stringMatching(/nothing was sent/) });
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('stops a chunk with an unknown outcome instead of resending it elsewhere (policy stop)', async () => {
+    const { router, providers } = setup([
+      { id: 'first', maxRecipientsPerRequest: 2, script: [{ type: 'accept' }, { type: 'error', kind: 'outcome-unknown' }] },
+      { id: 'second' },
+    ]);
+    const results = await router.sendBatch([1, 2, 3, 4].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(results.map((r) => r.status).sort()).toEqual(['accepted', 'accepted', 'unknown', 'unknown']);
+    expect(providers[1]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('sends one message per idempotency key, even within a batch', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const results = await router.sendBatch([
+      { ...notification, idempotencyKey: 'k1' },
+      { ...notification, idempotencyKey: 'k1' },
+      { ...notification, to: numberAt(9), idempotencyKey: 'k2' },
+    ]);
+    expect(results[1]).toEqual(results[0]);
+    expect(providers[0]!.acceptedCount).toBe(2);
+    await router.close();
+  });
+});

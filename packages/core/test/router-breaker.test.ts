@@ -1,0 +1,100 @@
+import { jest } from '@jest/globals';
+import { campaign, notification, setup, trail } from './router-helpers.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const down = { type: 'error' as const, kind: 'provider-unavailable' as const, code: 'down' };
+const breaker = { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 150, rollingWindowMs: 10_000 };
+
+describe('router: circuit breakers', () => {
+  it('opens after the configured failures, skips the provider while open, and lets a probe bring traffic back', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [down, down, down] }, { id: 'second' }], { breaker });
+    const states = jest.fn();
+    router.on('breaker', states);
+
+    for (let i = 0; i < 3; i++) expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(providers[0]!.callCount).toBe(3);
+    expect(states).toHaveBeenCalledWith({ providerId: 'first', accountId: 'first-notification', state: 'open' });
+
+    const whileOpen = await router.send(notification);
+    expect(whileOpen).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(whileOpen.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: 'circuit breaker open', tries: 0 });
+    expect(providers[0]!.callCount).toBe(3); // not called while open
+
+    await sleep(200); // past the reset timeout: half-open, one probe may go through
+    expect(router.status()[0]!.accounts.find((a) => a.accountId === 'first-notification')!.breaker).toBe('half-open');
+    const probe = await router.send(notification);
+    expect(probe).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(providers[0]!.callCount).toBe(4);
+    expect(states).toHaveBeenCalledWith({ providerId: 'first', accountId: 'first-notification', state: 'closed' });
+
+    expect(await router.send(notification)).toMatchObject({ providerId: 'first' });
+    expect(providers.map((p) => p.callCount)).toEqual([5, 4]);
+    await router.close();
+  });
+
+  it('sends only one probe while half-open; the others go down the ranks', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [down, down, down, { type: 'accept', delayMs: 50 }] }, { id: 'second' }], { breaker });
+    for (let i = 0; i < 3; i++) await router.send(notification);
+    await sleep(200);
+    const results = await Promise.all([router.send(notification), router.send(notification), router.send(notification)]);
+    expect(results.map((r) => (r.status === 'accepted' ? r.providerId : r.status)).sort()).toEqual(['first', 'second', 'second']);
+    expect(providers[0]!.callCount).toBe(4);
+    await router.close();
+  });
+
+  it('does not count message-rejected against the breaker', async () => {
+    const rejected = { type: 'error' as const, kind: 'message-rejected' as const };
+    const { router, providers } = setup([{ id: 'first', script: [rejected, rejected, rejected, rejected] }, { id: 'second' }], { breaker });
+    for (let i = 0; i < 4; i++) expect(await router.send(notification)).toMatchObject({ status: 'rejected' });
+    expect(router.status()[0]!.accounts.every((a) => a.breaker === 'closed')).toBe(true);
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(providers[1]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('keeps one breaker per account: a failing CAMPAIGN account leaves NOTIFICATION traffic alone', async () => {
+    const { router, providers } = setup(
+      [{ id: 'first', script: (call) => (call.request.accountId === 'first-campaign' ? down : { type: 'accept' }) }, { id: 'second' }],
+      { breaker },
+    );
+    for (let i = 0; i < 4; i++) expect(await router.send(campaign)).toMatchObject({ status: 'accepted', providerId: 'second' });
+    const accounts = Object.fromEntries(router.status()[0]!.accounts.map((a) => [a.accountId, a.breaker]));
+    expect(accounts).toEqual({ 'first-notification': 'closed', 'first-campaign': 'open' });
+    const callsBefore = providers[0]!.callCount;
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'first', accountId: 'first-notification' });
+    expect(providers[0]!.callCount).toBe(callsBefore + 1);
+    await router.close();
+  });
+
+  it('lets an operator force a breaker open, closed, and back to automatic', async () => {
+    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }], { breaker });
+    router.forceBreaker('first', 'first-notification', 'open');
+    const skipped = await router.send(notification);
+    expect(trail(skipped)).toEqual(['first:skipped', 'second:accepted']);
+    expect(providers[0]!.callCount).toBe(0);
+    expect(router.status()[0]!.accounts[0]).toMatchObject({ breaker: 'open', override: 'open' });
+
+    router.forceBreaker('first', 'first-notification', 'auto');
+    expect(await router.send(notification)).toMatchObject({ providerId: 'first' });
+
+    // Forced closed: traffic goes through even after failures that would open it.
+    providers[0]!.setScript([down, down, down, down]);
+    router.forceBreaker('first', 'first-notification', 'closed');
+    for (let i = 0; i < 4; i++) await router.send(notification);
+    expect(providers[0]!.callCount).toBe(5);
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('closed');
+    await router.close();
+  });
+});
+
+describe('router: close', () => {
+  it('shuts every breaker down and leaves no timer behind', async () => {
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const { router } = setup([{ id: 'first', script: [down, down, down] }, { id: 'second' }], { breaker });
+    for (let i = 0; i < 4; i++) await router.send(notification); // opens a breaker: a reset timer is running
+    await router.close();
+    const timersAfter = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    expect(timersAfter).toBeLessThanOrEqual(timersBefore);
+    expect(await router.send(notification)).toMatchObject({ status: 'failed', reason: 'the router is closed' });
+  });
+});

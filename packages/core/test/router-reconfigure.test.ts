@@ -1,0 +1,52 @@
+import { createFakeProvider } from '@rota/testkit';
+import { createRouter } from '../src/router/create-router.js';
+import { notification } from './router-helpers.js';
+
+const down = { type: 'error' as const, kind: 'provider-unavailable' as const };
+const breaker = { volumeThreshold: 2, resetTimeoutMs: 60_000 };
+
+describe('router: reconfigure', () => {
+  it('keeps the breaker state of providers whose settings did not change, and applies new ranks', async () => {
+    const first = createFakeProvider({ id: 'first', script: [down, down] });
+    const second = createFakeProvider({ id: 'second' });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    await router.send(notification);
+    await router.send(notification);
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('open');
+
+    router.reconfigure({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('open'); // unchanged provider: same breaker
+
+    router.reconfigure({ providers: [{ provider: first, rank: 5 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    expect(router.status().map((s) => `${s.providerId}@${s.rank}`)).toEqual(['second@2', 'first@5']);
+    await router.close();
+  });
+
+  it('gives a replaced provider a fresh breaker and stops calling a removed one', async () => {
+    const first = createFakeProvider({ id: 'first', script: [down, down] });
+    const second = createFakeProvider({ id: 'second' });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    await router.send(notification);
+    await router.send(notification);
+
+    const rotated = createFakeProvider({ id: 'first' }); // e.g. new credentials
+    router.reconfigure({ providers: [{ provider: rotated, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    expect(await router.send(notification)).toMatchObject({ providerId: 'first' });
+    expect(rotated.callCount).toBe(1);
+
+    router.reconfigure({ providers: [{ provider: second, rank: 2 }], breaker });
+    expect(await router.send(notification)).toMatchObject({ providerId: 'second' });
+    expect(rotated.callCount).toBe(1);
+    expect(router.status().map((s) => s.providerId)).toEqual(['second']);
+    await router.close();
+  });
+
+  it('refuses an invalid configuration and keeps the running one', async () => {
+    const first = createFakeProvider({ id: 'first' });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }] });
+    expect(() => router.reconfigure({ providers: [{ provider: first, rank: 1 }, { provider: first, rank: 2 }] })).toThrow(/listed twice/);
+    expect(() => router.reconfigure({ providers: [{ provider: first, rank: 1 }], retry: { retries: -1 } })).toThrow();
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'first' });
+    await router.close();
+  });
+});
