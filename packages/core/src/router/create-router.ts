@@ -1,5 +1,6 @@
 import { ProviderError } from '../provider/provider-error.js';
 import { validateMessage, type Message } from '../message/message.js';
+import { DeadlineSignals } from './deadline-signals.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';
 import { ProviderSlot } from './provider-slot.js';
@@ -85,7 +86,7 @@ export function createRouter(options: RouterOptions): Router {
   const policyFor = (iysType: Message['iysType']): UnknownOutcomePolicy =>
     typeof settings.unknownOutcome === 'string' ? settings.unknownOutcome : (settings.unknownOutcome[iysType] ?? 'stop');
   const route = (template: Message, recipients: Recipient[], finish: WalkContext['finish'], limit: WalkContext['limit'], signal?: AbortSignal) =>
-    routeGroup({ events, unknownOutcome: policyFor, attemptTimeoutMs: settings.attemptTimeoutMs, limit, finish, signal }, ordered, template, recipients);
+    routeGroup({ events, unknownOutcome: policyFor, deadlines: settings.deadlines, limit, finish, signal }, ordered, template, recipients);
 
   const unlimited = <T>(task: () => Promise<T>): Promise<T> => task();
 
@@ -204,8 +205,10 @@ export function createRouter(options: RouterOptions): Router {
         applyProviders(next);
       } catch (error) {
         settings = previous;
+        nextSettings.deadlines.close();
         throw error;
       }
+      // Calls already running keep their deadlines; the old buckets' timers are unref'd and expire on their own.
     },
 
     on: (event, listener) => events.on(event, listener),
@@ -214,6 +217,7 @@ export function createRouter(options: RouterOptions): Router {
       if (closed) return;
       closed = true;
       for (const slot of slots.values()) slot.shutdown();
+      settings.deadlines.close();
       events.clear();
     },
   };
@@ -225,7 +229,7 @@ function resolveSettings(options: RouterOptions) {
     breaker: BreakerSettingsSchema.parse(options.breaker ?? {}),
     retry: RetrySettingsSchema.parse(options.retry ?? {}),
     unknownOutcome: UnknownOutcomeSettingsSchema.parse(options.unknownOutcome ?? 'stop'),
-    attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+    deadlines: new DeadlineSignals(options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS),
     batchConcurrency: options.batchConcurrency ?? 4,
   };
 }

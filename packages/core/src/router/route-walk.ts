@@ -2,6 +2,7 @@ import type { Message } from '../message/message.js';
 import { ProviderError } from '../provider/provider-error.js';
 import type { RecipientReceipt, SendRequest, SendResponse, Selection } from '../provider/provider.js';
 import { BREAKER_OPEN } from './account-breaker.js';
+import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { RetriesEnded, withRetry } from './retry.js';
@@ -17,7 +18,8 @@ export interface Recipient {
 export interface WalkContext {
   events: RouterEventBus;
   unknownOutcome(iysType: Message['iysType']): UnknownOutcomePolicy;
-  attemptTimeoutMs: number;
+  /** Time limits for provider calls (see attemptTimeoutMs). */
+  deadlines: DeadlineSignals;
   /** Bounds how many provider requests run at once. */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
   /** Called exactly once per recipient with its final result. */
@@ -70,7 +72,12 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
 
     slot.enter();
-    const movedOn = await ctx.limit(() => attempt(ctx, slot, selection, template, unit)).finally(() => slot.leave());
+    let movedOn: boolean;
+    try {
+      movedOn = await ctx.limit(() => attempt(ctx, slot, selection, template, unit));
+    } finally {
+      slot.leave();
+    }
     if (!movedOn) return;
   }
   fail(ctx, unit);
@@ -116,7 +123,7 @@ async function attempt(
   let tries: number;
   try {
     const outcome = await withRetry(
-      () => breaker.fire(() => callProvider(slot.provider, request, ctx.attemptTimeoutMs, ctx.signal).then(checkReceipts(request))),
+      () => breaker.fire(() => callProvider(slot.provider, request, ctx.deadlines, ctx.signal).then(checkReceipts(request))),
       slot.retrySettings,
       ctx.signal,
     );

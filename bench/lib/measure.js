@@ -1,0 +1,48 @@
+// Small helpers shared by the benchmark scripts: timing loops and a side-by-side table.
+import { performance } from 'node:perf_hooks';
+
+/** Runs `once` `count` times one after another; returns messages/s and µs per message. */
+export async function sequential(count, once) {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await once(i);
+  return figures(count, performance.now() - started);
+}
+
+/** Keeps `inFlight` calls of `once` running until `count` have finished. */
+export async function concurrent(count, inFlight, once) {
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < count) await once(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  return figures(count, performance.now() - started);
+}
+
+function figures(count, elapsedMs) {
+  return { perSecond: (count / elapsedMs) * 1000, microsEach: (elapsedMs * 1000) / count };
+}
+
+/** Runs a scenario several times and keeps the best run: the least disturbed by the rest of the machine. */
+export async function best(runs, scenario) {
+  let top;
+  for (let i = 0; i < runs; i++) {
+    const result = await scenario();
+    if (!top || result.perSecond > top.perSecond) top = result;
+  }
+  return top;
+}
+
+export function printTable(title, rows) {
+  console.log(`\n${title}`);
+  const header = ['case', ...Object.keys(rows[0]).filter((k) => k !== 'case')];
+  const lines = [header, ...rows.map((r) => header.map((h) => format(r[h])))];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+  for (const line of lines) console.log(line.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+}
+
+function format(value) {
+  if (typeof value !== 'number') return value ?? '';
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(2);
+}
