@@ -6,6 +6,7 @@ export * from './encoding/encoding.js';
 export { analyzeText } from './encoding/analyze-text.js';
 export * from './provider/provider.js';
 export * from './provider/provider-error.js';
+export * from './provider/stub-transport.js';
 export * from './delivery/delivery-status.js';
 export * from './logging/logger.js';
 export * from './router/router-types.js';

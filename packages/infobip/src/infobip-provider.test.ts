@@ -1,0 +1,121 @@
+import { jest } from '@jest/globals';
+import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';
+
+const notify = { apiKey: 'ib-secret-1', from: 'ACMEOTP', baseUrl: 'https://abc123.api.infobip.com' };
+const both = { apiKey: 'ib-secret-2', from: 'ACME', baseUrl: 'https://abc123.api.infobip.com', iysTypes: ['NOTIFICATION' as const, 'CAMPAIGN' as const] };
+const config = { accounts: [notify, both] };
+
+const message = (iysType: IysType, sender?: string) => MessageSchema.parse({ to: '05321112233', text: 'Kodunuz 4711', iysType, sender });
+
+function request(overrides: Partial<SendRequest> = {}): SendRequest {
+  return {
+    accountId: 'infobip-ACMEOTP-notification',
+    sender: 'ACMEOTP',
+    text: 'Kodunuz 4711',
+    analysis: analyzeText('Kodunuz 4711'),
+    iysType: 'NOTIFICATION',
+    recipientType: 'BIREYSEL',
+    recipients: ['+905321112233', '+905421112244'],
+    otp: true,
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
+  return error;
+}
+
+describe('createInfobipProvider', () => {
+  it('is rank 4 with ids derived from sender and IYS types, never from the API key', () => {
+    const provider = createInfobipProvider(config);
+    expect(DEFAULT_RANK).toBe(4);
+    expect(provider.id).toBe('infobip');
+    expect(provider.accountIds).toEqual(['infobip-ACMEOTP-notification', 'infobip-ACME']);
+    expect(provider.capabilities).toEqual({
+      maxRecipientsPerRequest: 1000,
+      encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'],
+      deliveryStatus: false,
+      scheduling: false,
+    });
+  });
+
+  it('throws a ProviderConfigError naming the field, without the secret', () => {
+    const bad = () => createInfobipProvider({ accounts: [{ ...notify, baseUrl: 'http://abc123.api.infobip.com' }] });
+    expect(bad).toThrow(ProviderConfigError);
+    expect(bad).toThrow('invalid Infobip configuration: accounts.0.baseUrl: must use https (plain http is allowed only on loopback)');
+  });
+
+  describe('select', () => {
+    const provider = createInfobipProvider(config);
+
+    it("takes the first account serving the IYS type, with its sender", () => {
+      expect(provider.select(message('NOTIFICATION'))).toEqual({ eligible: true, accountId: 'infobip-ACMEOTP-notification', sender: 'ACMEOTP' });
+      expect(provider.select(message('CAMPAIGN'))).toEqual({ eligible: true, accountId: 'infobip-ACME', sender: 'ACME' });
+    });
+
+    it('takes the account whose from the message names, and refuses an unknown one', () => {
+      expect(provider.select(message('NOTIFICATION', 'ACME'))).toEqual({ eligible: true, accountId: 'infobip-ACME', sender: 'ACME' });
+      expect(provider.select(message('NOTIFICATION', 'OTHER'))).toEqual({
+        eligible: false,
+        reason: 'sender "OTHER" is not allowed on any Infobip NOTIFICATION account (allowed: ACMEOTP, ACME)',
+      });
+    });
+
+    it('sends no CAMPAIGN through accounts left at the NOTIFICATION default', () => {
+      expect(createInfobipProvider({ accounts: [notify] }).select(message('CAMPAIGN'))).toEqual({
+        eligible: false,
+        reason: 'no Infobip account for IYS type CAMPAIGN',
+      });
+    });
+  });
+
+  describe('send', () => {
+    it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
+      expect(await failure(createInfobipProvider(config).send(request()))).toMatchObject({
+        kind: 'provider-unavailable',
+        message: 'stub: no transport yet',
+        code: 'stub',
+      });
+    });
+
+    it('accepts with simulate: one simulated receipt per recipient, in order', async () => {
+      const { receipts } = await createInfobipProvider({ ...config, simulate: { latencyMs: 1 } }).send(request());
+      expect(receipts).toEqual([
+        { status: 'accepted', to: '+905321112233', providerMessageId: 'sim-infobip-1', segmentsBilled: 1, simulated: true },
+        { status: 'accepted', to: '+905421112244', providerMessageId: 'sim-infobip-2', segmentsBilled: 1, simulated: true },
+      ]);
+    });
+
+    it('fails every call with the default kind when failRate is 1', async () => {
+      const provider = createInfobipProvider({ ...config, simulate: { latencyMs: 0, failRate: 1 } });
+      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'simulated' });
+    });
+
+    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
+      jest.useFakeTimers();
+      try {
+        const provider = createInfobipProvider({ ...config, simulate: { latencyMs: 30_000 } });
+        const controller = new AbortController();
+        const sending = provider.send(request(), { signal: controller.signal });
+        controller.abort();
+        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('warns once at creation that nothing is delivered, without secrets', () => {
+      const warn = jest.fn<Logger['warn']>();
+      createInfobipProvider({ ...config, simulate: {} }, { logger: { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() } });
+      expect(warn.mock.calls.map((call) => call[1])).toEqual(['infobip: SIMULATED transport — messages are not delivered']);
+      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/ib-secret/);
+    });
+  });
+});

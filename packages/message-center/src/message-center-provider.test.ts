@@ -1,0 +1,135 @@
+import { jest } from '@jest/globals';
+import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';
+
+const notify = { username: 'acme-otp', password: 'mc-secret-1', sender: 'ACMEOTP', iysTypes: ['NOTIFICATION' as const] };
+const both = { username: 'acme', password: 'mc-secret-2', sender: 'ACME' };
+const config = { accounts: [notify, both] };
+
+const message = (iysType: IysType, sender?: string) => MessageSchema.parse({ to: '05321112233', text: 'Kodunuz 4711', iysType, sender });
+
+function request(overrides: Partial<SendRequest> = {}): SendRequest {
+  return {
+    accountId: 'message-center-ACME',
+    sender: 'ACME',
+    text: 'Kodunuz 4711',
+    analysis: analyzeText('Kodunuz 4711'),
+    iysType: 'CAMPAIGN',
+    recipientType: 'BIREYSEL',
+    recipients: ['+905321112233', '+905421112244', '+905051112255'],
+    otp: false,
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
+  return error;
+}
+
+describe('createMessageCenterProvider', () => {
+  it('is rank 1 with ids derived from sender and IYS types, never from credentials', () => {
+    const provider = createMessageCenterProvider(config);
+    expect(DEFAULT_RANK).toBe(1);
+    expect(provider.id).toBe('message-center');
+    expect(provider.accountIds).toEqual(['message-center-ACMEOTP-notification', 'message-center-ACME']);
+    expect(provider.capabilities).toEqual({
+      maxRecipientsPerRequest: 1000,
+      encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'],
+      deliveryStatus: false,
+      scheduling: false,
+    });
+  });
+
+  it('throws a ProviderConfigError naming the field, without the secret', () => {
+    let error: unknown;
+    try {
+      createMessageCenterProvider({ accounts: [{ ...both, sender: 'ŞİRKET' }] });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ProviderConfigError);
+    expect((error as ProviderConfigError).message).toContain('invalid Message Center configuration: accounts.0.sender:');
+    expect((error as ProviderConfigError).message).not.toContain(both.password);
+  });
+
+  describe('select', () => {
+    const provider = createMessageCenterProvider(config);
+
+    it("takes the first account serving the IYS type, with its sender", () => {
+      expect(provider.select(message('NOTIFICATION'))).toEqual({ eligible: true, accountId: 'message-center-ACMEOTP-notification', sender: 'ACMEOTP' });
+      expect(provider.select(message('CAMPAIGN'))).toEqual({ eligible: true, accountId: 'message-center-ACME', sender: 'ACME' });
+    });
+
+    it('takes the account whose sender the message names', () => {
+      expect(provider.select(message('NOTIFICATION', 'ACME'))).toEqual({ eligible: true, accountId: 'message-center-ACME', sender: 'ACME' });
+    });
+
+    it('refuses a sender not approved for that IYS type, naming it', () => {
+      expect(provider.select(message('CAMPAIGN', 'ACMEOTP'))).toEqual({
+        eligible: false,
+        reason: 'sender "ACMEOTP" is not allowed on any Message Center CAMPAIGN account (allowed: ACME)',
+      });
+    });
+
+    it('refuses an IYS type no account serves', () => {
+      const notifyOnly = createMessageCenterProvider({ accounts: [notify] });
+      expect(notifyOnly.select(message('CAMPAIGN'))).toEqual({ eligible: false, reason: 'no Message Center account for IYS type CAMPAIGN' });
+    });
+  });
+
+  describe('send without simulate', () => {
+    it('fails with provider-unavailable: there is no transport yet', async () => {
+      const error = await failure(createMessageCenterProvider(config).send(request()));
+      expect(error).toMatchObject({ kind: 'provider-unavailable', message: 'stub: no transport yet', code: 'stub' });
+    });
+  });
+
+  describe('send with simulate', () => {
+    it('accepts after the latency with one simulated receipt per recipient, in order', async () => {
+      const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 1 } });
+      const { receipts } = await provider.send(request());
+      expect(receipts).toEqual(
+        request().recipients.map((to, index) => ({
+          status: 'accepted',
+          to,
+          providerMessageId: `sim-message-center-${index + 1}`,
+          segmentsBilled: 1,
+          simulated: true,
+        })),
+      );
+    });
+
+    it('fails every call with the chosen kind when failRate is 1', async () => {
+      const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'retryable' } });
+      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'retryable', code: 'simulated' });
+    });
+
+    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
+      jest.useFakeTimers();
+      try {
+        const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 30_000 } });
+        const controller = new AbortController();
+        const sending = provider.send(request(), { signal: controller.signal });
+        controller.abort();
+        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('warns once at creation that nothing is delivered, without secrets', () => {
+      const warn = jest.fn<Logger['warn']>();
+      const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() };
+      createMessageCenterProvider({ ...config, simulate: {} }, { logger });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]?.[1]).toBe('message-center: SIMULATED transport — messages are not delivered');
+      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/mc-secret/);
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { IysTypeSchema, SenderIdSchema, SimulateSchema } from '@rota/core';
+import { z } from 'zod';
+
+/**
+ * Mobildev's configuration, as an operator writes it: the connector's fields
+ * (companyCode, username, password, senderList, encoding, smsIysMessageType),
+ * one account per IYS message type, as with FigenSoft.
+ */
+
+/**
+ * The connector's encoding setting. Only these two are known from the
+ * connector documentation; add a value here (and to `MOBILDEV_ENCODINGS`)
+ * when Mobildev's API confirms another.
+ */
+export const MobildevEncodingSchema = z.enum(['UTF-8', 'GSM7'], { error: 'must be "UTF-8" or "GSM7"' });
+export type MobildevEncoding = z.infer<typeof MobildevEncodingSchema>;
+
+export const MobildevAccountSchema = z.strictObject({
+  /** Mobildev's customer number. A string: a YAML number would lose leading zeros. */
+  companyCode: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required (a string)' : 'must be a string (quote it so that leading zeros survive)') })
+    .trim()
+    .min(1, 'must not be empty')
+    .describe('Mobildev company (customer) code, quoted.'),
+  username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API username.'),
+  password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API password (use ${ENV_VAR}).'),
+  senderList: z
+    .array(SenderIdSchema, { error: 'is required (a list of sender IDs)' })
+    .min(1, 'must list at least one sender ID')
+    .describe('Sender IDs approved for this account; the first is the default.'),
+  encoding: MobildevEncodingSchema.default('UTF-8').describe('UTF-8 carries any text; GSM7 only texts without Turkish-only letters.'),
+  smsIysMessageType: IysTypeSchema.describe('The IYS message type this account sends; one account per type.'),
+});
+
+export type MobildevAccount = z.output<typeof MobildevAccountSchema>;
+export type MobildevAccountInput = z.input<typeof MobildevAccountSchema>;
+
+export const MobildevConfigSchema = z
+  .strictObject({
+    accounts: z.array(MobildevAccountSchema, { error: 'is required (a list of Mobildev accounts)' }).min(1, 'must list at least one Mobildev account'),
+    simulate: SimulateSchema.optional().describe('DEVELOPMENT ONLY: a transport that accepts or fails without sending anything.'),
+  })
+  // Mobildev accounts are credentialed per IYS type (a CAMPAIGN account is the one whose traffic is consent-checked).
+  .superRefine((config, ctx) => {
+    const first = new Map<string, number>();
+    config.accounts.forEach((account, index) => {
+      const earlier = first.get(account.smsIysMessageType);
+      if (earlier === undefined) {
+        first.set(account.smsIysMessageType, index);
+        return;
+      }
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', index, 'smsIysMessageType'],
+        message: `IYS type ${account.smsIysMessageType} is already served by accounts.${earlier}; configure one account per IYS type`,
+      });
+    });
+  });
+
+export type MobildevConfig = z.output<typeof MobildevConfigSchema>;
+export type MobildevConfigInput = z.input<typeof MobildevConfigSchema>;
