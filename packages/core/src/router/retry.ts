@@ -18,21 +18,21 @@ export class RetriesEnded extends Error {
 }
 
 /**
- * Runs `once` and, only for `retryable` failures, tries again with exponential
- * backoff and jitter (p-retry), waiting at least as long as the provider's
- * Retry-After, within a deadline, abortable. The first try runs outside p-retry:
- * almost every call succeeds at once and should not pay for the retry machinery.
+ * Called after the first try of `once` failed with `first`. Only `retryable`
+ * failures are tried again: exponential backoff with jitter (p-retry), waiting
+ * at least as long as the provider's Retry-After, within a deadline counted from
+ * `startedAt`, abortable. The first try is the caller's own, outside p-retry:
+ * almost every call succeeds at once and should not pay for retry machinery.
+ * Throws `RetriesEnded` with the last error when no try succeeded.
  */
-export async function withRetry<T>(once: () => Promise<T>, settings: RetrySettings, signal?: AbortSignal): Promise<RetryOutcome<T>> {
-  const startedAt = performance.now();
-  let first: unknown;
-  try {
-    return { value: await once(), tries: 1 };
-  } catch (error) {
-    if (!isRetryable(error) || settings.retries === 0) throw new RetriesEnded(error, 1);
-    first = error;
-  }
-
+export async function retryAfterFailure<T>(
+  first: unknown,
+  once: () => Promise<T>,
+  settings: RetrySettings,
+  startedAt: number,
+  signal?: AbortSignal,
+): Promise<RetryOutcome<T>> {
+  if (!isRetryable(first) || settings.retries === 0) throw new RetriesEnded(first, 1);
   let tries = 1;
   let last: unknown = first;
   try {

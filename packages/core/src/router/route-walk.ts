@@ -1,11 +1,11 @@
 import type { Message } from '../message/message.js';
 import { ProviderError } from '../provider/provider-error.js';
 import type { RecipientReceipt, SendRequest, SendResponse, Selection } from '../provider/provider.js';
-import { BREAKER_OPEN } from './account-breaker.js';
+import { asBreakerError, BREAKER_OPEN } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
-import { RetriesEnded, withRetry } from './retry.js';
+import { RetriesEnded, retryAfterFailure } from './retry.js';
 import type { RouterEventBus } from './router-events.js';
 import type { Attempt, SendResult, UnknownOutcomePolicy } from './router-types.js';
 
@@ -118,19 +118,19 @@ async function attempt(
     validUntil: template.validUntil,
   };
   const breaker = slot.breakerFor(selection.accountId);
+  const once = (): Promise<SendResponse> => breaker.fire(() => callProvider(slot.provider, request, ctx.deadlines, ctx.signal));
   const startedAt = performance.now();
   let response: SendResponse;
-  let tries: number;
+  let tries = 1;
   try {
-    const outcome = await withRetry(
-      () => breaker.fire(() => callProvider(slot.provider, request, ctx.deadlines, ctx.signal).then(checkReceipts(request))),
-      slot.retrySettings,
-      ctx.signal,
-    );
-    response = outcome.value;
-    tries = outcome.tries;
+    try {
+      response = await once();
+    } catch (first) {
+      ({ value: response, tries } = await retryAfterFailure(asBreakerError(first), () => once().catch((e) => Promise.reject(asBreakerError(e))), slot.retrySettings, startedAt, ctx.signal));
+    }
+    checkReceipts(request, response);
   } catch (caught) {
-    const ended = caught instanceof RetriesEnded ? caught : new RetriesEnded(caught, 1);
+    const ended = caught instanceof RetriesEnded ? caught : new RetriesEnded(caught, tries);
     return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended.error), ended.tries, performance.now() - startedAt);
   }
 
@@ -253,16 +253,13 @@ function fail(ctx: WalkContext, unit: Unit, why?: string): void {
 }
 
 /** A provider must answer one receipt per recipient, in order; anything else means we cannot tell who got it. */
-function checkReceipts(request: SendRequest): (response: SendResponse) => SendResponse {
-  return (response) => {
-    const receipts = response?.receipts;
-    if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) {
-      throw new ProviderError('outcome-unknown', `answered ${Array.isArray(receipts) ? receipts.length : 'no'} receipts for ${request.recipients.length} recipients`, {
-        code: 'receipt-mismatch',
-      });
-    }
-    return response;
-  };
+function checkReceipts(request: SendRequest, response: SendResponse): void {
+  const receipts = response?.receipts;
+  if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) {
+    throw new ProviderError('outcome-unknown', `answered ${Array.isArray(receipts) ? receipts.length : 'no'} receipts for ${request.recipients.length} recipients`, {
+      code: 'receipt-mismatch',
+    });
+  }
 }
 
 /** Anything a provider throws that is not a ProviderError is a bug in that provider: reported, never rethrown. */
