@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import { analyzeText } from './analyze-text.js';
 import type { TextAnalysis } from './encoding.js';
 import {
@@ -362,5 +363,31 @@ describe('analyzeText against a brute-force reference', () => {
     for (const ch of [...DEFAULT_CHARACTERS, ...EXTENSION_CHARACTERS, ...TURKISH_LETTERS]) {
       expect({ ch, analysis: analyzeText(ch) }).toEqual({ ch, analysis: referenceAnalysis(ch) });
     }
+  });
+});
+
+describe('analyzeText: properties (fast-check)', () => {
+  const character = fc.constantFrom(...Object.values(POOLS).flat());
+  const mixedText = fc.array(character, { maxLength: 480 }).map((chars) => chars.join(''));
+
+  it('agrees with the 3GPP reference on generated texts, and never throws', () => {
+    fc.assert(
+      fc.property(mixedText, (text) => {
+        expect(analyzeText(text)).toEqual(referenceAnalysis(text));
+      }),
+      { numRuns: 2_000, seed: 0x70a },
+    );
+  });
+
+  it('never throws on arbitrary UTF-16 and gives a consistent shape', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (text) => {
+        const result = analyzeText(text);
+        expect(result.units).toBeGreaterThanOrEqual(0);
+        expect(result.segments).toBe(text.length === 0 ? 0 : result.units <= (result.encoding === 'UCS2' ? 70 : result.shift ? 155 : 160) ? 1 : result.segments);
+        expect(result.segments * result.unitsPerSegment).toBeGreaterThanOrEqual(result.units);
+      }),
+      { numRuns: 2_000, seed: 0x70b },
+    );
   });
 });

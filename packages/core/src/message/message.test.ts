@@ -77,3 +77,11 @@ describe('validateMessage', () => {
     expect(paths).toEqual(expect.arrayContaining(['to', 'text', 'iysType']));
   });
 });
+
+describe('validateMessage: regressions found by the property tests', () => {
+  it('names an unknown empty-string key visibly instead of with an empty path', () => {
+    const result = validateMessage({ ...valid, '': 'x' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues).toContainEqual({ path: '""', reason: 'is not a known field' });
+  });
+});

@@ -132,5 +132,6 @@ export function toValidationIssues(error: z.ZodError, pathPrefix: readonly Prope
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? path.map(String).join('.') : '(root)';
+  // An empty key still needs a visible name, or the caller could not tell which field is meant.
+  return path.length > 0 ? path.map((key) => (String(key) === '' ? '""' : String(key))).join('.') : '(root)';
 }

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { validateMessage } from '../src/message/message.js';
+import { normalizePhoneNumber } from '../src/message/phone-number.js';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+describe('message schema: properties', () => {
+  it('answers any input with either a message or issues naming a path — never a throw', () => {
+    fc.assert(
+      fc.property(fc.anything({ maxDepth: 3 }), (input) => {
+        const result = validateMessage(input);
+        if (result.ok) return;
+        expect(result.issues.length).toBeGreaterThan(0);
+        for (const issue of result.issues) {
+          expect(issue.path).not.toBe('');
+          expect(issue.reason).not.toBe('');
+        }
+      }),
+      { numRuns: 3_000, seed: 1 },
+    );
+  });
+
+  it('answers messages with arbitrary field values the same way', () => {
+    const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const message = fc.record({
+      to: fc.oneof(value, fc.stringMatching(/^\+?[0-9 ()-]{0,20}$/)),
+      text: fc.oneof(value, fc.string({ unit: 'grapheme', maxLength: 300 })),
+      iysType: fc.oneof(value, fc.constantFrom('NOTIFICATION', 'CAMPAIGN')),
+      sender: fc.oneof(value, fc.stringMatching(/^[A-Za-zÇçĞğİıÖöŞşÜü0-9 ]{0,13}$/)),
+      sendAt: fc.oneof(value, fc.date({ noInvalidDate: false })),
+      otp: value,
+    }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(message, (input) => {
+        const result = validateMessage(input);
+        if (result.ok) {
+          expect(result.message.to).toMatch(E164);
+          expect(result.message.analysis.segments).toBeGreaterThan(0);
+        } else {
+          expect(result.issues.every((i) => i.path.length > 0 && i.reason.length > 0)).toBe(true);
+        }
+      }),
+      { numRuns: 3_000, seed: 2 },
+    );
+  });
+});
+
+describe('phone numbers: properties', () => {
+  const turkishMobile = fc.stringMatching(/^5\d{9}$/);
+  const writtenAs = (national: string) =>
+    fc.constantFrom(
+      `+90${national}`,
+      `90${national}`,
+      `0${national}`,
+      national,
+      `0090${national}`,
+      `+90 ${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6, 8)} ${national.slice(8)}`,
+      `(0${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`,
+    );
+
+  it('reads a Turkish mobile number the same way in every common form', () => {
+    fc.assert(
+      fc.property(turkishMobile.chain((national) => fc.tuple(fc.constant(national), writtenAs(national))), ([national, written]) => {
+        expect(normalizePhoneNumber(written)).toEqual({ ok: true, e164: `+90${national}` });
+      }),
+      { numRuns: 2_000, seed: 3 },
+    );
+  });
+
+  it('agrees with libphonenumber, whose general parser the fast path skips', () => {
+    fc.assert(
+      fc.property(turkishMobile, (national) => {
+        const parsed = parsePhoneNumberFromString(`0${national}`, 'TR');
+        expect(parsed?.isValid()).toBe(true);
+        expect(normalizePhoneNumber(`0${national}`)).toEqual({ ok: true, e164: parsed!.number });
+      }),
+      { numRuns: 1_000, seed: 4 },
+    );
+  });
+
+  it('never throws, answers E.164 when it accepts, and is idempotent', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.stringMatching(/^[+0-9 ()-]{0,24}$/)), (input) => {
+        const result = normalizePhoneNumber(input);
+        if (!result.ok) return expect(result.reason.length).toBeGreaterThan(0);
+        expect(result.e164).toMatch(E164);
+        expect(normalizePhoneNumber(result.e164)).toEqual(result);
+      }),
+      { numRuns: 5_000, seed: 5 },
+    );
+  });
+});
