@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { toConfigIssues, type ConfigIssue } from './config-issues.js';
+import { interpolateEnv, type Env } from './interpolate.js';
+import { RotaConfigSchema, type RotaConfig } from './rota-config.js';
+import type { ConfigResult } from './runtime-types.js';
+
+export type ConfigFormat = 'yaml' | 'json';
+
+const FORMATS: Record<string, ConfigFormat> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
+
+/** Aliases are legal YAML, but an alias bomb must not take the gateway down. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses, interpolates and validates a configuration text. Every problem is
+ * reported at once: syntax errors (with line and column), unset variables, and
+ * schema problems, each with its path. No message repeats a value from the file.
+ */
+export function parseConfigText(text: string, format: ConfigFormat, env: Env = process.env): ConfigResult {
+  if (text.trim() === '') return { ok: false, issues: [{ path: '(root)', reason: 'the configuration is empty' }] };
+  const parsed = format === 'yaml' ? parseYaml(text) : parseJson(text);
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  if (parsed.value === null || parsed.value === undefined) {
+    return { ok: false, issues: [{ path: '(root)', reason: 'the configuration is empty' }] };
+  }
+  return validateConfigTree(parsed.value, env);
+}
+
+/** Interpolates and validates an already-parsed tree (what a YAML or JSON file holds). */
+export function validateConfigTree(tree: unknown, env: Env = process.env): ConfigResult {
+  const interpolated = interpolateEnv(tree, env);
+  const result = RotaConfigSchema.safeParse(interpolated.value);
+  const unresolved = interpolated.unresolvedPaths;
+  // A value that could not be interpolated has its issue already; the schema's view of the placeholder adds nothing.
+  const schemaIssues = result.success
+    ? []
+    : toConfigIssues(result.error).filter((issue) => !unresolved.some((path) => issue.path === path || issue.path.startsWith(`${path}.`)));
+  const issues = [...interpolated.issues, ...schemaIssues];
+  if (issues.length > 0 || !result.success) {
+    return { ok: false, issues: issues.length > 0 ? issues : [{ path: '(root)', reason: 'is invalid' }] };
+  }
+  return { ok: true, config: result.data as RotaConfig };
+}
+
+/**
+ * Reads a configuration file: YAML for `.yaml`/`.yml`, JSON for `.json`.
+ * A missing or unreadable file is an issue naming the path, not an exception.
+ */
+export async function loadConfigFile(path: string, env: Env = process.env): Promise<ConfigResult> {
+  const format = FORMATS[extname(path).toLowerCase()];
+  if (!format) {
+    return { ok: false, issues: [{ path: '(file)', reason: `${path}: unsupported file extension; use .yaml, .yml or .json` }] };
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, issues: [{ path: '(file)', reason: `${path}: ${describeReadError(error)}` }] };
+  }
+  return parseConfigText(text, format, env);
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  return `cannot be read (${code ?? 'unknown error'})`;
+}
+
+type ParseResult = { ok: true; value: unknown } | { ok: false; issues: ConfigIssue[] };
+
+const at = (line: number, column: number, reason: string): ConfigIssue => ({ path: `line ${line}, column ${column}`, line, column, reason });
+
+function parseYaml(text: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      issues: document.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return at(line, col, `invalid YAML: ${redactQuoted(error.message)}`);
+      }),
+    };
+  }
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only when the tree is built.
+    return { ok: false, issues: [{ path: '(root)', reason: `invalid YAML: ${redactQuoted(error instanceof Error ? error.message : String(error))}` }] };
+  }
+}
+
+function parseJson(text: string): ParseResult {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    // V8's messages may quote the source around the error (a secret, possibly):
+    // keep the description, drop the quote, and locate the error ourselves.
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    const reason = `invalid JSON: ${describeJsonError(message)}`;
+    const offset = position ? Number(position[1]) : locateJsonError(text);
+    if (offset === undefined) return { ok: false, issues: [{ path: '(root)', reason }] };
+    const { line, column } = lineAndColumn(text, offset);
+    return { ok: false, issues: [at(line, column, reason)] };
+  }
+}
+
+function describeJsonError(message: string): string {
+  if (/^Unexpected end of JSON input/.test(message)) return 'the file ends too early';
+  const located = /^(.*?) in JSON at position \d+/.exec(message);
+  if (located) return lowerFirst(located[1]!);
+  if (/^Unexpected token/.test(message)) return 'unexpected character';
+  return 'syntax error';
+}
+
+/**
+ * Where a text stops being JSON, for errors whose message carries no position:
+ * the YAML parser reads JSON too and knows where a plain (unquoted) value starts.
+ */
+function locateJsonError(text: string): number | undefined {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, schema: 'json' });
+  const first = document.errors[0] ?? document.warnings[0];
+  return first?.pos[0];
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column };
+}
+
+/** YAML parser messages may quote a scalar from the file; never repeat it. */
+function redactQuoted(message: string): string {
+  return message.replace(/"[^"\n]*"/g, '"…"').split('\n')[0]!;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,183 @@
+import { validateConfigTree } from './load-config.js';
+import { RotaConfigSchema } from './rota-config.js';
+import { baseConfig, SECRETS, secretsIn } from './test-fixtures.js';
+
+type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function issuesAfter(mutate: (config: Tree) => void) {
+  const config = baseConfig() as Tree;
+  mutate(config);
+  const result = validateConfigTree(config, {});
+  if (result.ok) throw new Error('expected the configuration to be refused');
+  return result.issues;
+}
+
+describe('RotaConfigSchema', () => {
+  it('accepts the minimal configuration and fills every default', () => {
+    const result = validateConfigTree(baseConfig(), {});
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const { config } = result;
+    expect(config.providers[0]).toMatchObject({ type: 'figensoft', enabled: true, rank: 3 });
+    expect(config.providers[0]!.breaker).toBeUndefined();
+    expect(config.routing).toEqual({ unknownOutcome: 'stop' });
+    expect(config.gateway).toMatchObject({ listen: { host: '127.0.0.1', port: 8080 }, bodyLimitBytes: 5 * 1024 * 1024, maxBatchSize: 10_000 });
+    expect(config.logging).toEqual({ level: 'info' });
+  });
+
+  it('keeps breaker and retry overrides to what the file says (no defaults filled in, so routing defaults still apply)', () => {
+    const parsed = RotaConfigSchema.parse({
+      ...baseConfig(),
+      providers: [{ type: 'figensoft', breaker: { resetTimeoutMs: 1_000 }, retry: { retries: 0 }, settings: baseConfig().providers[0]!.settings }],
+      routing: { breaker: { volumeThreshold: 3 }, unknownOutcome: { CAMPAIGN: 'failover' } },
+    });
+    expect(parsed.providers[0]!.breaker).toEqual({ resetTimeoutMs: 1_000 });
+    expect(parsed.providers[0]!.retry).toEqual({ retries: 0 });
+    expect(parsed.routing.breaker).toEqual({ volumeThreshold: 3 });
+    expect(parsed.routing.unknownOutcome).toEqual({ CAMPAIGN: 'failover' });
+  });
+
+  it('accepts the port as a string of digits (what ${PORT} interpolation yields)', () => {
+    const config = baseConfig() as Tree;
+    config.gateway.listen = { port: '${PORT:-9090}' };
+    const result = validateConfigTree(config, { PORT: '8181' });
+    expect(result.ok && result.config.gateway.listen.port).toBe(8181);
+  });
+
+  const cases: Array<[string, (config: Tree) => void, string, RegExp]> = [
+    ['an unknown top-level key', (c) => (c.provider = []), 'provider', /is not a known field/],
+    ['an unknown key in a provider entry', (c) => (c.providers[0].rnak = 1), 'providers.0.rnak', /is not a known field/],
+    ['an unknown key in the gateway', (c) => (c.gateway.apiKey = 'x'), 'gateway.apiKey', /is not a known field/],
+    ['an unknown key in a breaker override', (c) => (c.providers[0].breaker = { timeout: 5 }), 'providers.0.breaker.timeout', /is not a known field/],
+    ['an unknown provider type', (c) => (c.providers[0].type = 'netgsm'), 'providers.0.type', /must be one of: .*figensoft/],
+    [
+      'a provider type listed twice',
+      (c) => c.providers.push({ ...c.providers[0], rank: 9 }),
+      'providers.1.type',
+      /"figensoft" is already configured at providers\.0/,
+    ],
+    ['a negative rank', (c) => (c.providers[0].rank = -1), 'providers.0.rank', /must be 0 or more/],
+    ['a fractional rank', (c) => (c.providers[0].rank = 1.5), 'providers.0.rank', /whole number/],
+    ['a rank that is not a number', (c) => (c.providers[0].rank = 'first'), 'providers.0.rank', /must be a number/],
+    ['enabled that is not a boolean', (c) => (c.providers[0].enabled = 'yes'), 'providers.0.enabled', /true or false/],
+    [
+      'a plain-http customApiUrl off loopback',
+      (c) => (c.providers[0].settings.accounts[0].customApiUrl = 'http://api.example.com/api_json'),
+      'providers.0.settings.accounts.0.customApiUrl',
+      /https/,
+    ],
+    [
+      'a customApiUrl that is not a URL',
+      (c) => (c.providers[0].settings.accounts[1].customApiUrl = 'not a url'),
+      'providers.0.settings.accounts.1.customApiUrl',
+      /valid absolute URL/,
+    ],
+    ['a sender ID with Turkish letters', (c) => (c.providers[0].settings.accounts[0].senderList = ['ŞİRKET']), 'providers.0.settings.accounts.0.senderList.0', /Turkish letters/],
+    ['no providers at all', (c) => (c.providers = []), 'providers', /at least one provider/],
+    ['a retry override out of range', (c) => (c.routing = { retry: { retries: 11 } }), 'routing.retry.retries', /10/],
+    [
+      'an unknown-outcome policy that does not exist',
+      (c) => (c.routing = { unknownOutcome: { CAMPAIGN: 'maybe' } }),
+      'routing.unknownOutcome.CAMPAIGN',
+      /stop|failover/,
+    ],
+    ['an attempt timeout below 100 ms', (c) => (c.routing = { attemptTimeoutMs: 5 }), 'routing.attemptTimeoutMs', /at least 100/],
+    ['a port out of range', (c) => (c.gateway.listen = { port: 70_000 }), 'gateway.listen.port', /0 to 65535/],
+    ['no API key', (c) => (c.gateway.apiKeys = []), 'gateway.apiKeys', /at least one API key/],
+    ['a short API key', (c) => (c.gateway.apiKeys[0].key = 'short-k3y'), 'gateway.apiKeys.0.key', /at least 16 characters/],
+    ['an API key with a space', (c) => (c.gateway.apiKeys[0].key = 'has a space in it 0123'), 'gateway.apiKeys.0.key', /whitespace/],
+    [
+      'two API keys with one name',
+      (c) => c.gateway.apiKeys.push({ name: 'campaign-service', key: 'another-key-0123456789' }),
+      'gateway.apiKeys.1.name',
+      /distinct/,
+    ],
+    ['a short admin token', (c) => (c.gateway.adminToken = 'tiny-s3cr3t'), 'gateway.adminToken', /must be at least 16 characters/],
+    ['an admin token equal to an API key', (c) => (c.gateway.adminToken = SECRETS.apiKey), 'gateway.adminToken', /must differ from every API key/],
+    ['a missing gateway section', (c) => delete c.gateway, 'gateway', /expected object/],
+    ['an unknown log level', (c) => (c.logging = { level: 'verbose' }), 'logging.level', /must be one of fatal, error, warn, info, debug, trace/],
+    ['a body limit below 1 KiB', (c) => (c.gateway.bodyLimitBytes = 10), 'gateway.bodyLimitBytes', /at least 1024/],
+    ['a batch size above 10000', (c) => (c.gateway.maxBatchSize = 20_000), 'gateway.maxBatchSize', /at most 10000/],
+    [
+      'a Twilio accountSid that is not AC + 32 hex characters',
+      (c) => c.providers.push({ type: 'twilio', settings: { accountSid: 'AC123', authToken: 'tw-token', fromAddresses: [] } }),
+      'providers.1.settings.accountSid',
+      /"AC" followed by 32 hexadecimal characters/,
+    ],
+    [
+      'an Infobip baseUrl over plain http',
+      (c) => c.providers.push({ type: 'infobip', settings: { accounts: [{ apiKey: 'k', from: 'ROTA', baseUrl: 'http://x.api.infobip.com' }] } }),
+      'providers.1.settings.accounts.0.baseUrl',
+      /https/,
+    ],
+    [
+      'a Mobildev companyCode written as a number',
+      (c) =>
+        c.providers.push({
+          type: 'mobildev',
+          settings: { accounts: [{ companyCode: 123, username: 'u', password: 'p', senderList: ['ROTA'], smsIysMessageType: 'NOTIFICATION' }] },
+        }),
+      'providers.1.settings.accounts.0.companyCode',
+      /quote it/,
+    ],
+    [
+      'an unknown key in a stub\'s settings',
+      (c) => c.providers.push({ type: 'message-center', settings: { accounts: [{ username: 'u', password: 'p', sender: 'ROTA' }], region: 'eu' } }),
+      'providers.1.settings.region',
+      /is not a known field/,
+    ],
+    [
+      'a simulate failRate above 1',
+      (c) =>
+        c.providers.push({
+          type: 'message-center',
+          settings: { accounts: [{ username: 'u', password: 'p', sender: 'ROTA' }], simulate: { failRate: 2 } },
+        }),
+      'providers.1.settings.simulate.failRate',
+      /between 0 and 1/,
+    ],
+    ['settings missing', (c) => delete c.providers[0].settings, 'providers.0.settings', /expected object/],
+  ];
+
+  it.each(cases)('refuses %s, naming the path', (_name, mutate, path, reason) => {
+    const issues = issuesAfter(mutate);
+    expect(issues).toContainEqual({ path, reason: expect.stringMatching(reason) });
+  });
+
+  it('never echoes a secret or a rejected value in an issue', () => {
+    const rejected = ['tiny-s3cr3t', 'short-k3y', 'has a space in it 0123'];
+    for (const [, mutate] of cases) {
+      const text = JSON.stringify(issuesAfter(mutate));
+      expect(secretsIn(text)).toEqual([]);
+      for (const value of rejected) expect(text).not.toContain(value);
+    }
+  });
+
+  it('does not echo a secret given with the wrong type or as an enum value', () => {
+    const issues = issuesAfter((c) => {
+      c.gateway.adminToken = 123456789012345678;
+      c.logging = { level: SECRETS.adminToken };
+      c.providers[0].settings.accounts[0].smsIysMessageType = SECRETS.notifyPassword;
+    });
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['gateway.adminToken', 'logging.level', 'providers.0.settings.accounts.0.smsIysMessageType']),
+    );
+    const text = JSON.stringify(issues);
+    expect(text).not.toContain('123456789012345678');
+    expect(secretsIn(text)).toEqual([]);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const issues = issuesAfter((c) => {
+      c.extra = true;
+      c.providers[0].rank = -5;
+      c.providers.push({ type: 'figensoft', settings: c.providers[0].settings });
+      c.gateway.adminToken = 'short';
+      c.gateway.listen = { port: 'eighty' };
+      c.logging = { level: 'loud' };
+      c.routing = { batchConcurrency: 0 };
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      ['extra', 'gateway.adminToken', 'gateway.listen.port', 'logging.level', 'providers.0.rank', 'providers.1.type', 'routing.batchConcurrency'].sort(),
+    );
+  });
+});

@@ -1,0 +1,235 @@
+import { BreakerSettingsSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
+import { z } from 'zod';
+import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
+
+/**
+ * The operator's configuration file (YAML or JSON), after `${ENV_VAR}`
+ * interpolation. Every object is strict: a misspelt key is an error naming it,
+ * never a silently ignored setting. docs/configuration.md is the reference;
+ * docs/config.schema.json is generated from this schema.
+ */
+
+const MiB = 1024 * 1024;
+
+/**
+ * Core's settings with every field optional and NO defaults: an override holds
+ * only what the operator wrote, so a per-provider `breaker: { resetTimeoutMs }`
+ * inherits the other fields from `routing.breaker` instead of core's defaults.
+ * Each field is described for editors, with core's default read from core.
+ */
+function overrideOf<Shape extends z.core.$ZodLooseShape>(schema: z.ZodObject<Shape>, descriptions: { [K in keyof Shape]: string }) {
+  const defaults = schema.parse({}) as Record<string, unknown>;
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const bare = (field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType;
+      return [key, bare.optional().describe(`${descriptions[key]} Default ${JSON.stringify(defaults[key])}.`)];
+    }),
+  ) as { [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer Inner> ? Inner : Shape[K]> };
+  return z.strictObject(shape);
+}
+
+export const BreakerOverrideSchema = overrideOf(BreakerSettingsSchema, {
+  volumeThreshold: 'Calls (within the rolling window) before the breaker may open.',
+  errorThresholdPercentage: 'Share of failed calls in the window, in percent, that opens the breaker.',
+  resetTimeoutMs: 'How long an open breaker waits before letting one probe call through.',
+  rollingWindowMs: 'Length of the window failures are counted in.',
+}).describe('Circuit breaker settings (one breaker per provider account); omitted fields fall back to routing.breaker, then to the built-in defaults.');
+
+export const RetryOverrideSchema = overrideOf(RetrySettingsSchema, {
+  retries: 'Retries after the first try of a retryable failure (2 means at most 3 tries).',
+  minDelayMs: 'First backoff delay.',
+  maxDelayMs: 'Longest backoff delay.',
+  factor: 'Backoff growth factor.',
+  deadlineMs: 'No retry starts after this much time since the first try.',
+}).describe('Retry settings for retryable failures (nothing was sent); omitted fields fall back to routing.retry, then to the built-in defaults.');
+
+const RankSchema = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(1_000_000, 'must be at most 1000000');
+
+function providerEntrySchema<T extends ProviderType>(type: T) {
+  const registration = PROVIDER_REGISTRY[type];
+  return z.strictObject({
+    type: z.literal(type),
+    enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('A disabled provider is built but never offered a message.'),
+    rank: RankSchema.default(registration.defaultRank).describe(`Lower ranks are tried first (default ${registration.defaultRank}).`),
+    breaker: BreakerOverrideSchema.optional(),
+    retry: RetryOverrideSchema.optional(),
+    settings: registration.schema.describe(`The ${type} package's own configuration.`),
+  });
+}
+
+type ProviderEntrySchemas = { [T in ProviderType]: ReturnType<typeof providerEntrySchema<T>> };
+type AnyProviderEntrySchema = ProviderEntrySchemas[ProviderType];
+
+const providerEntrySchemas = PROVIDER_TYPES.map((type) => providerEntrySchema(type)) as unknown as [
+  AnyProviderEntrySchema,
+  ...AnyProviderEntrySchema[],
+];
+
+export const ProviderEntrySchema = z.discriminatedUnion('type', providerEntrySchemas, {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `must be one of: ${PROVIDER_TYPES.join(', ')}` : undefined,
+});
+
+/** A type's position in the list, or undefined while the entry is too broken to tell. */
+const typeOf = (entry: unknown): unknown => (entry !== null && typeof entry === 'object' ? (entry as { type?: unknown }).type : undefined);
+
+const ProvidersSchema = z
+  .array(ProviderEntrySchema, { error: 'must be a list of providers' })
+  .min(1, 'must list at least one provider')
+  // `when`: runs even when an entry failed, so a duplicate is reported with every other problem.
+  .superRefine(
+    (entries, ctx) => {
+      if (!Array.isArray(entries)) return;
+      const firstIndex = new Map<unknown, number>();
+      entries.forEach((entry, index) => {
+        const type = typeOf(entry);
+        if (typeof type !== 'string') return;
+        const first = firstIndex.get(type);
+        if (first === undefined) firstIndex.set(type, index);
+        else ctx.addIssue({ code: 'custom', path: [index, 'type'], message: `"${type}" is already configured at providers.${first}; each provider type may appear once` });
+      });
+    },
+    { when: () => true },
+  );
+
+const RoutingSchema = z
+  .strictObject({
+    retry: RetryOverrideSchema.optional(),
+    breaker: BreakerOverrideSchema.optional(),
+    unknownOutcome: UnknownOutcomeSettingsSchema.default('stop').describe(
+      'What to do when a provider may have accepted a message (timeout after the request was written): "stop" (report unknown, never risk a duplicate) or "failover"; one policy, or one per IYS type.',
+    ),
+    attemptTimeoutMs: z
+      .number()
+      .int('must be a whole number of milliseconds')
+      .min(100, 'must be at least 100')
+      .max(300_000, 'must be at most 300000 (five minutes)')
+      .optional()
+      .describe('Longest wait for one provider call; past it the call counts as outcome-unknown. Default 30000.'),
+    batchConcurrency: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(256, 'must be at most 256')
+      .optional()
+      .describe('Provider requests a batch keeps in flight. Default 4.'),
+  })
+  .default({ unknownOutcome: 'stop' });
+
+const PORT_ERROR = 'must be a port number from 0 to 65535 (a number, or a string of digits such as "${PORT:-8080}")';
+const PortSchema = z.union(
+  [
+    z.number().int(PORT_ERROR).min(0, PORT_ERROR).max(65_535, PORT_ERROR),
+    z
+      .string()
+      .regex(/^\d{1,5}$/, PORT_ERROR)
+      .transform(Number)
+      .pipe(z.number().max(65_535, PORT_ERROR)),
+  ],
+  { error: PORT_ERROR },
+);
+
+/** Secrets: the messages say what is wrong, never what was written. */
+const secret = (what: string) =>
+  z
+    .string({ error: `must be a string (the ${what})` })
+    .min(16, 'must be at least 16 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^\S+$/, 'must not contain whitespace');
+
+const ApiKeySchema = z.strictObject({
+  name: z
+    .string({ error: 'must be a string' })
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
+    .describe('Names the key in logs and metrics (the key itself never appears).'),
+  key: secret('API key').describe('The bearer token a client sends: Authorization: Bearer <key>. At least 16 characters.'),
+});
+
+const GatewaySchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: z.string({ error: 'must be a host name or address' }).min(1, 'must not be empty').default('127.0.0.1').describe('Address to bind. Default 127.0.0.1 (loopback only).'),
+        port: PortSchema.default(8080).describe('TCP port; 0 picks a free one. Default 8080. May be a string of digits, e.g. "${PORT:-8080}".'),
+      })
+      .default({ host: '127.0.0.1', port: 8080 })
+      .describe('Where the HTTP server listens (default 127.0.0.1:8080). Changes take effect on restart, not on reload.'),
+    apiKeys: z
+      .array(ApiKeySchema, { error: 'must be a list of { name, key }' })
+      .min(1, 'must list at least one API key')
+      .describe('Keys that may send messages and read status.'),
+    adminToken: secret('admin token').describe('Bearer token for the admin operations (change a provider, force a breaker). At least 16 characters.'),
+    bodyLimitBytes: z
+      .number()
+      .int('must be a whole number of bytes')
+      .min(1_024, 'must be at least 1024')
+      .max(100 * MiB, 'must be at most 104857600 (100 MiB)')
+      .default(5 * MiB)
+      .describe('Largest request body accepted; a larger one gets 413. Default 5 MiB.'),
+    maxBatchSize: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10_000, 'must be at most 10000')
+      .default(10_000)
+      .describe('Most messages one batch request may carry. Default 10000.'),
+  })
+  .superRefine(
+    (gateway, ctx) => {
+      const keys = Array.isArray(gateway?.apiKeys) ? (gateway.apiKeys as unknown[]) : [];
+      const names = new Map<string, number>();
+      const secrets = new Map<string, number>();
+      keys.forEach((entry, index) => {
+        const { name, key } = (entry ?? {}) as { name?: unknown; key?: unknown };
+        if (typeof name === 'string') {
+          const first = names.get(name);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first}; names must be distinct` });
+          else names.set(name, index);
+        }
+        if (typeof key === 'string') {
+          const first = secrets.get(key);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'key'], message: `is the same key as apiKeys.${first}; keys must be distinct` });
+          else secrets.set(key, index);
+        }
+      });
+      const adminToken = (gateway as { adminToken?: unknown } | undefined)?.adminToken;
+      if (typeof adminToken === 'string' && secrets.has(adminToken)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['adminToken'],
+          message: `must differ from every API key (it equals apiKeys.${secrets.get(adminToken)}.key): a send key must never be an admin token`,
+        });
+      }
+    },
+    { when: () => true },
+  );
+
+const LoggingSchema = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be one of fatal, error, warn, info, debug, trace' })
+      .default('info')
+      .describe('Least severe level written. Default info.'),
+  })
+  .default({ level: 'info' })
+  .describe('Logs are pino JSON lines on stdout; secrets are never logged.');
+
+export const RotaConfigSchema = z.strictObject({
+  /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
+  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
+  providers: ProvidersSchema.describe('The SMS providers, each at most once. Lower rank is tried first.'),
+  routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
+  gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
+  logging: LoggingSchema,
+});
+
+export type RotaConfig = z.output<typeof RotaConfigSchema>;
+export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
+export type ProviderEntry = RotaConfig['providers'][number];
+export type BreakerOverride = z.output<typeof BreakerOverrideSchema>;
+export type RetryOverride = z.output<typeof RetryOverrideSchema>;
+export type LogLevel = RotaConfig['logging']['level'];

@@ -1,0 +1,192 @@
+import { jest } from '@jest/globals';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@rota/core';
+import { loadConfigFile } from './load-config.js';
+import { createRuntime } from './runtime.js';
+import type { GatewayRuntime, ReloadResult } from './runtime-types.js';
+import { recordingLogger, SECRETS } from './test-fixtures.js';
+import { watchConfig } from './watch-config.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rota-watch-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const yamlWithRank = (rank: number): string =>
+  [
+    'providers:',
+    '  - type: figensoft',
+    `    rank: ${rank}`,
+    '    settings:',
+    '      accounts:',
+    '        - { username: rota-notify, password: pw, smsIysMessageType: NOTIFICATION, senderList: [ROTA] }',
+    'gateway:',
+    `  apiKeys: [{ name: svc, key: ${SECRETS.apiKey} }]`,
+    `  adminToken: ${SECRETS.adminToken}`,
+    '',
+  ].join('\n');
+
+/** Waits for a condition the watcher brings about; the test fails on jest's timeout if it never comes. */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** A runtime that only counts reloads: enough for the SIGHUP and stop() behaviour. */
+function countingRuntime(): GatewayRuntime & { reload: jest.Mock<() => Promise<ReloadResult>> } {
+  return { reload: jest.fn(async (): Promise<ReloadResult> => ({ ok: true, changed: [] })) } as unknown as GatewayRuntime & {
+    reload: jest.Mock<() => Promise<ReloadResult>>;
+  };
+}
+
+async function runtimeFrom(path: string): Promise<GatewayRuntime> {
+  const loaded = await loadConfigFile(path, {});
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  return createRuntime(loaded.config, { logger: silentLogger, development: false, configPath: path, env: {} });
+}
+
+const rankOf = (runtime: GatewayRuntime): number => runtime.router.status()[0]!.rank;
+
+describe('watchConfig', () => {
+  it('reloads when the file is rewritten in place', async () => {
+    const path = join(dir, 'in-place.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = await runtimeFrom(path);
+    const stop = watchConfig(runtime, path, silentLogger);
+    try {
+      await writeFile(path, yamlWithRank(6));
+      await eventually(() => rankOf(runtime) === 6);
+      expect(runtime.config().providers[0]!.rank).toBe(6);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('reloads when an editor replaces the file (write elsewhere, rename over it)', async () => {
+    const path = join(dir, 'replaced.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = await runtimeFrom(path);
+    const stop = watchConfig(runtime, path, silentLogger);
+    try {
+      const temporary = join(dir, '.replaced.yaml.swp');
+      await writeFile(temporary, yamlWithRank(8));
+      await rename(temporary, path);
+      await eventually(() => rankOf(runtime) === 8);
+      // The watch survives the replacement: a second edit is seen too.
+      await writeFile(path, yamlWithRank(2));
+      await eventually(() => rankOf(runtime) === 2);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('keeps the running configuration when the edited file is invalid, and logs why', async () => {
+    const path = join(dir, 'broken.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const logger = recordingLogger();
+    const loaded = await loadConfigFile(path, {});
+    if (!loaded.ok) throw new Error('fixture');
+    const runtime = createRuntime(loaded.config, { logger, development: false, configPath: path, env: {} });
+    const stop = watchConfig(runtime, path, logger);
+    try {
+      await writeFile(path, yamlWithRank(-4));
+      await eventually(() => logger.calls.some((call) => call.level === 'error' && call.fields.path === 'providers.0.rank'));
+      expect(rankOf(runtime)).toBe(3);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('ignores other files in the same directory', async () => {
+    const path = join(dir, 'watched.yaml');
+    const neighbour = join(dir, 'neighbour.yaml');
+    await writeFile(path, yamlWithRank(3));
+    await writeFile(neighbour, 'x: 0\n');
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
+    // A second watcher on the neighbour, registered after ours, proves the event came (and ours had its chance first).
+    const control = countingRuntime();
+    const stopControl = watchConfig(control, neighbour, silentLogger, { debounceMs: 10 });
+    try {
+      await writeFile(neighbour, 'x: 1\n');
+      await eventually(() => control.reload.mock.calls.length >= 1);
+      expect(runtime.reload).not.toHaveBeenCalled();
+      await writeFile(path, yamlWithRank(4));
+      await eventually(() => runtime.reload.mock.calls.length === 1);
+    } finally {
+      stop();
+      stopControl();
+    }
+  });
+
+  it('collapses a burst of writes into fewer reloads', async () => {
+    const path = join(dir, 'burst.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger);
+    try {
+      for (let rank = 1; rank <= 5; rank += 1) await writeFile(path, yamlWithRank(rank));
+      await eventually(() => runtime.reload.mock.calls.length >= 1);
+      expect(runtime.reload.mock.calls.length).toBeLessThan(5);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reloads on SIGHUP', async () => {
+    const path = join(dir, 'signal.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger);
+    try {
+      process.emit('SIGHUP', 'SIGHUP');
+      expect(runtime.reload).toHaveBeenCalledTimes(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('stop() removes the signal handler and the watcher', async () => {
+    const path = join(dir, 'stopped.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const listenersBefore = process.listenerCount('SIGHUP');
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
+    expect(process.listenerCount('SIGHUP')).toBe(listenersBefore + 1);
+
+    stop();
+    stop(); // idempotent
+
+    expect(process.listenerCount('SIGHUP')).toBe(listenersBefore);
+    process.emit('SIGHUP', 'SIGHUP');
+    await writeFile(path, yamlWithRank(4));
+    // Give a (removed) watcher every chance to fire: a control watcher on the same file proves the event happened.
+    const control = countingRuntime();
+    const stopControl = watchConfig(control, path, silentLogger, { debounceMs: 10 });
+    await writeFile(path, yamlWithRank(5));
+    await eventually(() => control.reload.mock.calls.length >= 1);
+    stopControl();
+    expect(runtime.reload).not.toHaveBeenCalled();
+  });
+
+  it('logs a reload that throws instead of crashing', async () => {
+    const path = join(dir, 'throwing.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const logger = recordingLogger();
+    const runtime = { reload: jest.fn(async () => Promise.reject(new Error('boom'))) } as unknown as GatewayRuntime;
+    const stop = watchConfig(runtime, path, logger);
+    try {
+      process.emit('SIGHUP', 'SIGHUP');
+      await eventually(() => logger.calls.some((call) => call.level === 'error' && call.fields.error === 'boom'));
+    } finally {
+      stop();
+    }
+  });
+});
