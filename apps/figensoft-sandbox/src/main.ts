@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { CLI_USAGE, runCli } from './sandbox-cli.js';
+
+try {
+  const sandbox = await runCli(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+  const stop = (): void => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n${CLI_USAGE}\n`);
+  process.exit(1);
+}

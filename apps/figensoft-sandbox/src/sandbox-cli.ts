@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT } from './default-accounts.js';
+import { describeIssues, SandboxAccountSchema, SandboxConsentSchema, type SandboxOptionsInput } from './sandbox-options.js';
+import { startSandbox, type Sandbox } from './sandbox-server.js';
+
+export const CLI_USAGE =
+  'Usage: figensoft-sandbox [--port 8090] [--host 127.0.0.1] [--accounts FILE.json] [--delivery-delay-ms 200]';
+
+/** Without --port the CLI listens where the README and the gateway's default configuration expect it. */
+export const CLI_DEFAULT_PORT = 8090;
+
+/** An accounts file is either a list of accounts or `{ accounts, consent? }`. */
+const AccountsFileSchema = z.union([
+  z.array(SandboxAccountSchema),
+  z.strictObject({ accounts: z.array(SandboxAccountSchema), consent: SandboxConsentSchema.optional() }),
+]);
+
+export interface CliArgs {
+  port: number;
+  host: string;
+  accountsFile: string | undefined;
+  deliveryDelayMs: number | undefined;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      accounts: { type: 'string' },
+      'delivery-delay-ms': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    port: values.port === undefined ? CLI_DEFAULT_PORT : wholeNumber('--port', values.port),
+    host: values.host ?? '127.0.0.1',
+    accountsFile: values.accounts,
+    deliveryDelayMs: values['delivery-delay-ms'] === undefined ? undefined : wholeNumber('--delivery-delay-ms', values['delivery-delay-ms']),
+  };
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${flag} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+export async function loadAccountsFile(file: string): Promise<Pick<SandboxOptionsInput, 'accounts' | 'consent'>> {
+  if (!/\.json$/i.test(file)) {
+    throw new Error(`--accounts: ${file} is not a .json file (YAML accounts files are not supported by this build)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`--accounts: cannot read ${file} as JSON: ${(error as Error).message}`);
+  }
+  const parsed = AccountsFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`--accounts: ${file} is not a valid accounts file: ${describeIssues(parsed.error)}`);
+  return Array.isArray(parsed.data) ? { accounts: parsed.data } : parsed.data;
+}
+
+/** Starts the sandbox the CLI describes and prints the one line tools wait for. */
+export async function runCli(argv: string[], print: (line: string) => void): Promise<Sandbox> {
+  const args = parseCliArgs(argv);
+  const fromFile = args.accountsFile === undefined ? undefined : await loadAccountsFile(args.accountsFile);
+  const sandbox = await startSandbox({
+    accounts: fromFile?.accounts ?? DEFAULT_SANDBOX_ACCOUNTS,
+    consent: fromFile ? fromFile.consent : DEFAULT_SANDBOX_CONSENT,
+    host: args.host,
+    port: args.port,
+    ...(args.deliveryDelayMs === undefined ? {} : { deliveryDelayMs: args.deliveryDelayMs }),
+  });
+  print(`FigenSoft sandbox listening on ${sandbox.url}`);
+  return sandbox;
+}

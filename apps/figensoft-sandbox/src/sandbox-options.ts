@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { IysTypeSchema } from '@rota/core';
+
+// The form FigenSoft expects on the wire: country code + national number, no '+'.
+const WireNumberSchema = z.string().regex(/^90\d{10}$/, 'must be a number written as 90XXXXXXXXXX (12 digits)');
+
+export const SandboxAccountSchema = z.strictObject({
+  username: z.string().min(1, 'must not be empty'),
+  password: z.string().min(1, 'must not be empty'),
+  iysType: IysTypeSchema,
+  senders: z.array(z.string().min(1, 'must not be empty').max(11, 'must be at most 11 characters')).min(1, 'must list at least one sender'),
+  credit: z.number().int('must be a whole number').min(0, 'must not be negative').default(1_000_000),
+});
+export type SandboxAccount = z.infer<typeof SandboxAccountSchema>;
+export type SandboxAccountInput = z.input<typeof SandboxAccountSchema>;
+
+export const SandboxConsentSchema = z.strictObject({
+  approved: z.array(WireNumberSchema).default([]),
+  optedOut: z.array(WireNumberSchema).default([]),
+});
+export type SandboxConsent = z.infer<typeof SandboxConsentSchema>;
+
+/** A partial consent update: only the lists given are replaced. */
+export const SandboxConsentUpdateSchema = z.strictObject({
+  approved: z.array(WireNumberSchema).optional(),
+  optedOut: z.array(WireNumberSchema).optional(),
+});
+export type SandboxConsentUpdate = z.infer<typeof SandboxConsentUpdateSchema>;
+
+export const SandboxOptionsSchema = z.strictObject({
+  accounts: z
+    .array(SandboxAccountSchema)
+    .min(1, 'must hold at least one account')
+    .superRefine((accounts, ctx) => {
+      const seen = new Set<string>();
+      accounts.forEach((account, index) => {
+        if (seen.has(account.username)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'username'], message: `duplicates username "${account.username}"` });
+        }
+        seen.add(account.username);
+      });
+    }),
+  host: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  port: z.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(0),
+  deliveryDelayMs: z.number().int('must be a whole number').min(0, 'must not be negative').default(200),
+  consent: SandboxConsentSchema.default({ approved: [], optedOut: [] }),
+  maxRecords: z.number().int('must be a whole number').min(1, 'must be at least 1').default(1_000_000),
+});
+export type SandboxOptions = z.infer<typeof SandboxOptionsSchema>;
+export type SandboxOptionsInput = z.input<typeof SandboxOptionsSchema>;
+
+/** `accounts.1.username: duplicates username "x"; port: must be 0..65535` — names every field at fault. */
+export function describeIssues(error: z.ZodError): string {
+  return issueList(error)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join('; ');
+}
+
+export function issueList(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new Error(`Invalid ${what}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
