@@ -1,0 +1,48 @@
+import { silentLogger } from '@rota/core';
+import { loadConfigFile } from '../config/load-config.js';
+import { createRuntime } from '../config/runtime.js';
+import type { RotaConfig } from '../config/rota-config.js';
+import { EXIT, type CliIo } from './cli-io.js';
+
+/**
+ * `rota config check FILE [--development]`: every problem with its path, or
+ * one summary line. Issue reasons never repeat a value from the file, and the
+ * summary names keys and providers, never a credential.
+ */
+export async function configCheck(file: string, development: boolean, io: CliIo): Promise<number> {
+  const loaded = await loadConfigFile(file, io.env);
+  if (!loaded.ok) return report(file, loaded.issues, io);
+
+  // The schema is not the whole story: building the runtime applies the rules
+  // the gateway enforces at start (simulate only in development, provider factories).
+  try {
+    const runtime = createRuntime(loaded.config, { logger: silentLogger, development });
+    await runtime.close();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = message.replace(/^the configuration cannot run: /, '');
+    const issues = detail.split('; ').map((part) => {
+      const colon = part.indexOf(': ');
+      return colon > 0 ? { path: part.slice(0, colon), reason: part.slice(colon + 2) } : { path: '(runtime)', reason: part };
+    });
+    return report(file, issues, io);
+  }
+  io.out(summary(file, loaded.config));
+  return EXIT.ok;
+}
+
+function report(file: string, issues: readonly { path: string; reason: string }[], io: CliIo): number {
+  io.err(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
+  for (const issue of issues) io.err(`  ${issue.path}: ${issue.reason}`);
+  return EXIT.failed;
+}
+
+function summary(file: string, config: RotaConfig): string {
+  const providers = [...config.providers]
+    .sort((a, b) => a.rank - b.rank)
+    .map((p) => `${p.type} (rank ${p.rank}${p.enabled ? '' : ', disabled'})`)
+    .join(', ');
+  const { listen, apiKeys } = config.gateway;
+  const keys = `${apiKeys.length} API key${apiKeys.length === 1 ? '' : 's'} (${apiKeys.map((k) => k.name).join(', ')})`;
+  return `${file}: OK — providers: ${providers}; ${keys}; listen ${listen.host}:${listen.port}`;
+}

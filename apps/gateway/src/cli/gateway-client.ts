@@ -1,0 +1,80 @@
+import { Agent, request } from 'undici';
+import { UsageError } from './cli-io.js';
+
+/** What `rota send` and `rota providers` need to reach a running gateway. */
+export interface GatewayTarget {
+  url: string;
+  key: string;
+}
+
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export function resolveTarget(flags: { url?: string | undefined; key?: string | undefined }, env: Readonly<Record<string, string | undefined>>): GatewayTarget {
+  const url = flags.url ?? env.ROTA_GATEWAY_URL ?? DEFAULT_GATEWAY_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError('--url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--url must use http or https');
+  const key = flags.key ?? env.ROTA_API_KEY;
+  if (key === undefined || key === '') throw new UsageError('--key is required (or set ROTA_API_KEY)');
+  return { url: url.replace(/\/+$/, ''), key };
+}
+
+export class GatewayUnreachableError extends Error {
+  override readonly name = 'GatewayUnreachableError';
+}
+
+export async function callGateway(
+  target: GatewayTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  // One short-lived agent per call: a CLI makes one request, and no socket may outlive it.
+  const dispatcher = new Agent({ connections: 1 });
+  try {
+    return await send(dispatcher, target, method, path, body);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function send(dispatcher: Agent, target: GatewayTarget, method: 'GET' | 'POST', path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  let response;
+  try {
+    response = await request(`${target.url}${path}`, {
+      method,
+      dispatcher,
+      headers: {
+        authorization: `Bearer ${target.key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new GatewayUnreachableError(`cannot reach the gateway at ${target.url}: ${code ?? (error instanceof Error ? error.message : String(error))}`);
+  }
+  const text = await response.body.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.statusCode, body: parsed };
+}
+
+/** `error: message` plus every issue, the way the gateway words a refusal. */
+export function describeRefusal(status: number, body: unknown, flagOf: (path: string) => string = (p) => p): string[] {
+  const b = (body ?? {}) as { error?: string; message?: string; issues?: { path: string; reason: string }[] };
+  const lines = [`the gateway answered ${status}${b.error ? ` ${b.error}` : ''}${b.message ? `: ${b.message}` : ''}`];
+  for (const issue of b.issues ?? []) lines.push(`  ${flagOf(issue.path)}: ${issue.reason}`);
+  return lines;
+}

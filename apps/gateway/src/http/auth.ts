@@ -1,0 +1,82 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { GatewayRuntime } from '../config/runtime-types.js';
+
+type GatewaySettings = ReturnType<GatewayRuntime['config']>['gateway'];
+
+/**
+ * Who may call what. Send keys send and read; the admin token changes and
+ * reads providers but cannot send, so a leaked admin token cannot send SMS and
+ * a leaked send key cannot switch providers off.
+ */
+export type Access = 'send' | 'read' | 'admin';
+export type Role = 'send' | 'admin';
+
+const ALLOWED: Record<Access, readonly Role[]> = {
+  send: ['send'],
+  read: ['send', 'admin'],
+  admin: ['admin'],
+};
+
+export type AuthDecision =
+  | { ok: true; role: Role; client: string }
+  | { ok: false; status: 401 | 403; error: 'unauthorized' | 'forbidden'; message: string };
+
+interface KeyDigests {
+  admin: Buffer;
+  send: { name: string; digest: Buffer }[];
+}
+
+// Hashing every configured key on every request is wasted work; a reload hands
+// out a new gateway object, so the cache follows the configuration in force.
+const digestCache = new WeakMap<GatewaySettings, KeyDigests>();
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function digestsOf(gateway: GatewaySettings): KeyDigests {
+  let digests = digestCache.get(gateway);
+  if (!digests) {
+    digests = { admin: sha256(gateway.adminToken), send: gateway.apiKeys.map((k) => ({ name: k.name, digest: sha256(k.key) })) };
+    digestCache.set(gateway, digests);
+  }
+  return digests;
+}
+
+/** The bearer token of an Authorization header, or undefined when there is none or it is not a bearer token. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Which role a presented token has. Comparing SHA-256 digests with
+ * timingSafeEqual keeps the time independent of where (and whether) the token
+ * differs, and of its length; every key is compared, with no early exit.
+ */
+export function roleOf(token: string, gateway: GatewaySettings): { role: Role; client: string } | undefined {
+  const presented = sha256(token);
+  const digests = digestsOf(gateway);
+  let found: { role: Role; client: string } | undefined;
+  for (const key of digests.send) {
+    if (timingSafeEqual(presented, key.digest) && found === undefined) found = { role: 'send', client: key.name };
+  }
+  if (timingSafeEqual(presented, digests.admin) && found === undefined) found = { role: 'admin', client: 'admin' };
+  return found;
+}
+
+export function authorize(header: string | undefined, access: Access, gateway: GatewaySettings): AuthDecision {
+  const token = bearerToken(header);
+  if (token === undefined) {
+    const message = header === undefined ? 'missing Authorization header (Bearer token)' : 'Authorization header must be "Bearer <token>"';
+    return { ok: false, status: 401, error: 'unauthorized', message };
+  }
+  const identity = roleOf(token, gateway);
+  if (!identity) return { ok: false, status: 401, error: 'unauthorized', message: 'unknown credential' };
+  if (!ALLOWED[access].includes(identity.role)) {
+    const message = access === 'admin' ? 'this endpoint needs the admin token' : 'this endpoint needs an API key (the admin token cannot send)';
+    return { ok: false, status: 403, error: 'forbidden', message };
+  }
+  return { ok: true, role: identity.role, client: identity.client };
+}

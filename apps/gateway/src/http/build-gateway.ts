@@ -1,0 +1,97 @@
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { logRouterEvents } from '../logging/router-event-log.js';
+import { sanitizeText, secretsOf } from '../logging/redaction.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { installErrorHandling } from './error-handler.js';
+import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
+import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
+import { registerJsonBody } from './json-body.js';
+import { registerMessageRoutes } from './message-routes.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { registerProviderRoutes } from './provider-routes.js';
+
+export interface BuildGatewayOptions {
+  runtime: GatewayRuntimeView;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  readiness?: Partial<ReadinessOptions>;
+}
+
+// Probes every few seconds should not turn into a balance request each.
+const DEFAULT_READINESS: ReadinessOptions = { timeoutMs: 3_000, cacheMs: 5_000 };
+// Fastify's own ceiling; the limit in force is gateway.bodyLimitBytes, checked by the JSON body reader.
+const BODY_CEILING_BYTES = 100 * 1024 * 1024;
+
+/**
+ * The gateway's HTTP server, not yet listening: tests `inject` into it or
+ * `listen` on loopback; main.ts listens on the configured address. The router's
+ * events feed the logs and metrics from here until the server closes.
+ */
+export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
+  const { runtime, logger, metrics } = options;
+  const context: GatewayContext = { runtime, logger, secrets: () => secretsOf(runtime.config()) };
+
+  const app = fastify({
+    // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
+    loggerInstance: logger as FastifyBaseLogger,
+    // One compact line per request from the onResponse hook below, instead of fastify's two with headers.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_CEILING_BYTES,
+    // Idle keep-alive sockets are closed at once on close(); busy ones finish their request first.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // Message ids are opaque and can be long.
+    routerOptions: { maxParamLength: 2_048 },
+  });
+
+  registerJsonBody(app, () => runtime.config().gateway.bodyLimitBytes);
+  installErrorHandling(app, logger, (text) => sanitizeText(text, context.secrets()));
+  app.decorateRequest('rotaClient', '');
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1_000;
+    metrics.observeHttp(request.method, route, reply.statusCode, seconds);
+    const fields = {
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...(request.rotaClient ? { client: request.rotaClient } : {}),
+    };
+    // Probes and scrapes arrive every few seconds; they are noise at info level.
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') logger.debug(fields, 'request');
+    else logger.info(fields, 'request');
+  });
+
+  // close() waits for in-flight requests, but a keep-alive connection that was
+  // busy when it began would then idle until its timeout: answer those with
+  // `Connection: close` so the socket ends with the response.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  registerMessageRoutes(app, context);
+  registerProviderRoutes(app, context);
+  registerHealthRoutes(app, context, { ...DEFAULT_READINESS, ...options.readiness });
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
+
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', async () => (openApi ??= buildOpenApiDocument()));
+
+  const detachLog = logRouterEvents(runtime.router, logger, context.secrets);
+  const detachMetrics = metrics.observeRouter(runtime.router);
+  app.addHook('onClose', async () => {
+    detachLog();
+    detachMetrics();
+  });
+  return app;
+}
+

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/**
+ * Client mistakes are 4xx with a stable `error` code and a fixed message:
+ * never an echo of the body (Node's JSON.parse messages quote the input, which
+ * may hold a number or a key). Anything else is a 500, logged with the route
+ * and the stack but never with the request body or headers.
+ */
+
+interface ClientErrorRow {
+  status: number;
+  error: string;
+  message: string;
+}
+
+/** Fastify's (and our body reader's) own error codes, by what they mean to a client. */
+const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported-media-type', message: 'Content-Type must be application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_TYPE: { status: 415, error: 'unsupported-media-type', message: 'Content-Type must be application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload-too-large', message: 'request body is too large' },
+  ROTA_BODY_TOO_LARGE: { status: 413, error: 'payload-too-large', message: '' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid-request', message: 'request body length does not match Content-Length' },
+  ROTA_BODY_READ: { status: 400, error: 'invalid-request', message: '' },
+  FST_ERR_BAD_URL: { status: 400, error: 'invalid-request', message: 'the URL is malformed' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, error: 'invalid-request', message: 'the request does not match any route constraint' },
+};
+
+/** Error names the secure JSON parser (and JSON.parse) throw for bad bodies. */
+const JSON_ERRORS = new Set(['SyntaxError']);
+
+export function installErrorHandling(app: FastifyInstance, logger: Logger, sanitize: (text: string) => string = (text) => text): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const row = (error.code && CLIENT_ERRORS[error.code]) || undefined;
+    if (row) {
+      // Our own errors carry a precise message (the limit in force); fastify's are fixed text.
+      const message = row.message === '' ? error.message : row.message;
+      // An oversized body is left unread; closing the connection stops the client from pushing the rest.
+      if (row.status === 413) reply.header('connection', 'close');
+      return reply.code(row.status).send({ error: row.error, message });
+    }
+    if (JSON_ERRORS.has(error.name) && request.method !== 'GET') {
+      return reply.code(400).send({ error: 'invalid-json', message: 'request body is not valid JSON' });
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // A 4xx fastify raised that the table does not know: keep its status, give fixed words.
+      return reply.code(status).send({ error: 'invalid-request', message: `the request was refused (${error.code ?? status})` });
+    }
+    logger.error(
+      { method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message), stack: sanitize(error.stack ?? '') } },
+      'request failed with an internal error',
+    );
+    return reply.code(500).send({ error: 'internal-error', message: 'internal error; the gateway log has the details' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}

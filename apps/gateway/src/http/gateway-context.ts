@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ValidationIssue } from '@rota/core';
+import type { GatewayRuntime } from '../config/runtime-types.js';
+import { authorize, type Access } from './auth.js';
+
+/**
+ * The part of the runtime the HTTP layer reads. `providers` (the instances in
+ * force) feeds /readyz; a view without it (a hand-built test runtime) shows
+ * every provider as having no health check.
+ */
+export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'> & Partial<Pick<GatewayRuntime, 'providers'>>;
+
+/** What the route modules share: the runtime (read on every request, so a reload takes effect at once) and the logger. */
+export interface GatewayContext {
+  runtime: GatewayRuntimeView;
+  logger: Logger;
+  /** Credentials of the configuration in force, to blank out of outgoing free text. */
+  secrets(): readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key name (or `admin`) the request authenticated with. */
+    rotaClient: string;
+  }
+}
+
+/** Refuses the request before its body is read unless the bearer token grants `access`. */
+export function guard(context: GatewayContext, access: Access) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const decision = authorize(request.headers.authorization, access, context.runtime.config().gateway);
+    if (!decision.ok) {
+      if (decision.status === 401) reply.header('www-authenticate', 'Bearer realm="rota"');
+      return reply.code(decision.status).send({ error: decision.error, message: decision.message });
+    }
+    request.rotaClient = decision.client;
+  };
+}
+
+/** The 400 every validation failure gets: each field at fault, and the promise that nothing was sent. */
+export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent'): FastifyReply {
+  return reply.code(400).send({ error: 'invalid-request', message, issues });
+}

@@ -1,0 +1,55 @@
+import { toValidationIssues, type ProviderStatus } from '@rota/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { BreakerRequestSchema, ProviderPatchSchema } from './http-schemas.js';
+
+/**
+ * Operator controls. They act on the running router at once and without
+ * dropping in-flight messages; they are run-time overrides, so the next
+ * configuration reload puts rank and enabled back to the file's values.
+ */
+export function registerProviderRoutes(app: FastifyInstance, context: GatewayContext): void {
+  const { runtime, logger } = context;
+
+  const findProvider = (id: string, reply: FastifyReply): ProviderStatus | undefined => {
+    const statuses = runtime.router.status();
+    const status = statuses.find((s) => s.providerId === id);
+    if (!status) {
+      const known = statuses.map((s) => s.providerId).join(', ') || 'none';
+      void reply.code(404).send({ error: 'not-found', message: `no provider "${id}" (configured: ${known})` });
+    }
+    return status;
+  };
+  const statusOf = (id: string): ProviderStatus | undefined => runtime.router.status().find((s) => s.providerId === id);
+
+  app.get('/v1/providers', { onRequest: guard(context, 'read') }, async () => ({ providers: runtime.router.status() }));
+
+  app.patch<{ Params: { id: string } }>('/v1/providers/:id', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+    const parsed = ProviderPatchSchema.safeParse(request.body);
+    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
+    const { id } = request.params;
+    if (!findProvider(id, reply)) return reply;
+    const patch = parsed.data;
+    if (patch.rank !== undefined) runtime.router.setRank(id, patch.rank);
+    if (patch.enabled !== undefined) runtime.router.setEnabled(id, patch.enabled);
+    logger.warn({ provider: id, enabled: patch.enabled, rank: patch.rank, by: request.rotaClient }, 'provider changed through the admin API');
+    return reply.code(200).send(statusOf(id));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/providers/:id/breaker', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+    const parsed = BreakerRequestSchema.safeParse(request.body);
+    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
+    const { id } = request.params;
+    const provider = findProvider(id, reply);
+    if (!provider) return reply;
+    const { state, accountId } = parsed.data;
+    const accounts = provider.accounts.map((a) => a.accountId);
+    if (accountId !== undefined && !accounts.includes(accountId)) {
+      return reply.code(404).send({ error: 'not-found', message: `provider "${id}" has no account "${accountId}" (accounts: ${accounts.join(', ')})` });
+    }
+    const targets = accountId === undefined ? accounts : [accountId];
+    for (const account of targets) runtime.router.forceBreaker(id, account, state);
+    logger.warn({ provider: id, accounts: targets, override: state, by: request.rotaClient }, `breaker forced ${state} through the admin API`);
+    return reply.code(200).send(statusOf(id));
+  });
+}

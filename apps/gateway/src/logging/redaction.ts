@@ -1,0 +1,56 @@
+import { maskPhoneNumber } from '@rota/core';
+
+/**
+ * Last-line defences for text that leaves the gateway (log lines, readiness
+ * details, error messages): anything that looks like a phone number is masked,
+ * and any secret of the configuration in force is blanked out. Providers
+ * promise neither reaches their messages; these make a broken promise harmless.
+ */
+
+// 9–15 digits, optionally with a leading +: every MSISDN form Rota accepts, and
+// no provider id, segment count or HTTP status.
+const NUMBER_LIKE = /\+?\d{9,15}/g;
+
+export function maskNumbersIn(text: string): string {
+  // Without the +, mask as if it were there, so `90532…` hides as many digits as `+90532…`.
+  return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskPhoneNumber(`+${match}`).slice(1)));
+}
+
+// Keys whose string values are credentials, at any depth of the configuration.
+const SECRET_KEY = /pass|secret|token|apikey|^key$|auth|credential|private/i;
+// Shorter values would blank out ordinary words; no real credential is this short.
+const MIN_SECRET_LENGTH = 6;
+
+const secretCache = new WeakMap<object, readonly string[]>();
+
+/** Every credential-looking string value in `config` (longest first, so a secret containing another is blanked whole). */
+export function secretsOf(config: object): readonly string[] {
+  const cached = secretCache.get(config);
+  if (cached) return cached;
+  const found = new Set<string>();
+  const walk = (value: unknown, secretKey: boolean): void => {
+    if (typeof value === 'string') {
+      if (secretKey && value.length >= MIN_SECRET_LENGTH) found.add(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item, secretKey);
+    } else if (value !== null && typeof value === 'object') {
+      // The nearest key decides: `apiKeys: [{ name, key }]` holds a secret `key` and a public `name`.
+      for (const [key, item] of Object.entries(value)) walk(item, SECRET_KEY.test(key));
+    }
+  };
+  walk(config, false);
+  const secrets = [...found].sort((a, b) => b.length - a.length);
+  secretCache.set(config, secrets);
+  return secrets;
+}
+
+export function blankSecretsIn(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+  return result;
+}
+
+/** Both defences at once, for free text headed out of the process. */
+export function sanitizeText(text: string, secrets: readonly string[] = []): string {
+  return maskNumbersIn(blankSecretsIn(text, secrets));
+}

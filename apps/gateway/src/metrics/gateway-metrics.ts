@@ -1,0 +1,164 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BreakerState, Router, SendResult } from '@rota/core';
+
+/**
+ * Prometheus metrics for one gateway, in its own registry (never the global
+ * one, so two gateways in one process — tests — do not collide). Labels hold
+ * provider ids, account ids, outcomes and routes only: never a phone number, a
+ * text or a credential. Breaker states, ranks and enabled flags are read from
+ * the router at scrape time, so they are right even after a reload.
+ */
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+// Provider calls take from milliseconds (the sandbox) to the attempt timeout.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Feeds the counters from the router's events and reads its status at scrape time; returns the detach function. */
+  observeRouter(router: Router): () => void;
+  observeHttp(method: string, route: string, status: number, seconds: number): void;
+  /** The text a Prometheus scrape gets. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface GatewayMetricsOptions {
+  /** Node process metrics (memory, CPU, event loop) beside Rota's own; off in tests. */
+  processMetrics?: boolean;
+}
+
+export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
+  const registry = new Registry();
+  const routers = new Set<Router>();
+  const statuses = () => [...routers].flatMap((router) => router.status());
+
+  const attempts = new Counter({
+    name: 'rota_provider_attempts_total',
+    help: 'Provider attempts (one per provider request or skip), by provider, account and outcome.',
+    labelNames: ['provider', 'account', 'outcome', 'error_kind'] as const,
+    registers: [registry],
+  });
+  const attemptRecipients = new Counter({
+    name: 'rota_provider_attempt_recipients_total',
+    help: 'Recipients carried by provider attempts (a batch chunk carries many), by provider and outcome.',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [registry],
+  });
+  const attemptLatency = new Histogram({
+    name: 'rota_provider_attempt_duration_seconds',
+    help: 'Duration of provider attempts that reached the provider, retries included.',
+    labelNames: ['provider', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const messages = new Counter({
+    name: 'rota_messages_total',
+    help: 'Messages by final status (accepted, rejected, failed, unknown), the provider that decided it, and whether a simulated transport took it.',
+    labelNames: ['status', 'provider', 'simulated'] as const,
+    registers: [registry],
+  });
+  const breakerTransitions = new Counter({
+    name: 'rota_breaker_transitions_total',
+    help: 'Circuit breaker state changes (forced ones included), by provider, account and new state.',
+    labelNames: ['provider', 'account', 'state'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'rota_breaker_state',
+    help: 'Circuit breaker state per provider account: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider', 'account'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const status of statuses()) {
+        for (const account of status.accounts) this.set({ provider: status.providerId, account: account.accountId }, BREAKER_VALUE[account.breaker]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'rota_breaker_forced',
+    help: '1 while an operator forces the breaker (override open or closed), else 0.',
+    labelNames: ['provider', 'account', 'override'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const status of statuses()) {
+        for (const account of status.accounts) {
+          this.set({ provider: status.providerId, account: account.accountId, override: account.override }, account.override === 'auto' ? 0 : 1);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'rota_provider_enabled',
+    help: '1 when the provider is enabled for routing, else 0.',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const status of statuses()) this.set({ provider: status.providerId }, status.enabled ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'rota_provider_rank',
+    help: 'The provider rank in force (lower is tried first).',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const status of statuses()) this.set({ provider: status.providerId }, status.rank);
+    },
+  });
+  const httpRequests = new Counter({
+    name: 'rota_http_requests_total',
+    help: 'HTTP requests served, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'rota_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route pattern.',
+    labelNames: ['method', 'route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const countResult = (result: SendResult): void => {
+    const provider = 'providerId' in result && result.providerId !== undefined ? result.providerId : 'none';
+    const simulated = result.status === 'accepted' && result.simulated === true ? 'true' : 'false';
+    messages.inc({ status: result.status, provider, simulated });
+  };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeRouter(router) {
+      routers.add(router);
+      const detach = [
+        router.on('attempt', ({ recipients, attempt }) => {
+          const labels = { provider: attempt.providerId, outcome: attempt.outcome };
+          attempts.inc({ ...labels, account: attempt.accountId ?? 'none', error_kind: attempt.errorKind ?? 'none' });
+          attemptRecipients.inc(labels, recipients);
+          if (attempt.outcome !== 'skipped') attemptLatency.observe(labels, attempt.durationMs / 1_000);
+        }),
+        router.on('accepted', ({ result }) => countResult(result)),
+        router.on('rejected', ({ result }) => countResult(result)),
+        router.on('failed', ({ result }) => countResult(result)),
+        router.on('unknown', ({ result }) => countResult(result)),
+        router.on('breaker', ({ providerId, accountId, state }) => breakerTransitions.inc({ provider: providerId, account: accountId, state })),
+      ];
+      return () => {
+        routers.delete(router);
+        for (const off of detach) off();
+      };
+    },
+    observeHttp(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpDuration.observe({ method, route }, seconds);
+    },
+    render: () => registry.metrics(),
+  };
+}

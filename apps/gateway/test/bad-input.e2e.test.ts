@@ -1,0 +1,146 @@
+import { createFakeProvider, type FakeProvider } from '@rota/testkit';
+import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+
+const good = { to: NUMBERS.other, text: 'Merhaba', iysType: 'NOTIFICATION' };
+const BODY_LIMIT = 4_096;
+const MAX_BATCH = 5;
+
+type Case = {
+  name: string;
+  method?: 'POST' | 'PATCH';
+  path?: string;
+  key?: string;
+  json?: unknown;
+  raw?: string;
+  contentType?: string;
+  status: number;
+  /** The issue path that must be named, or the error code for body-level problems. */
+  field?: string;
+  error?: string;
+};
+
+const cases: Case[] = [
+  { name: 'missing to', json: { text: 'x', iysType: 'NOTIFICATION' }, status: 400, field: 'to' },
+  { name: 'letters for a number', json: { ...good, to: 'call me' }, status: 400, field: 'to' },
+  { name: 'a Turkish fixed line', json: { ...good, to: '0212 123 45 67' }, status: 400, field: 'to' },
+  { name: 'a number as a JSON number', json: { ...good, to: 5321234567 }, status: 400, field: 'to' },
+  { name: 'empty text', json: { ...good, text: '' }, status: 400, field: 'text' },
+  { name: 'blank text', json: { ...good, text: '   \n ' }, status: 400, field: 'text' },
+  { name: 'text over 1600 characters', json: { ...good, text: 'a'.repeat(1_601) }, status: 400, field: 'text' },
+  { name: 'text over 10 segments', json: { ...good, text: '€'.repeat(400) + 'ж'.repeat(400) }, status: 400, field: 'text' },
+  { name: 'a control character in the text', json: { ...good, text: 'bell\u0007' }, status: 400, field: 'text' },
+  { name: 'missing iysType', json: { to: NUMBERS.other, text: 'x' }, status: 400, field: 'iysType' },
+  { name: 'unknown iysType', json: { ...good, iysType: 'PROMO' }, status: 400, field: 'iysType' },
+  { name: 'unknown recipientType', json: { ...good, recipientType: 'KURUM' }, status: 400, field: 'recipientType' },
+  { name: 'sender too short', json: { ...good, sender: 'AB' }, status: 400, field: 'sender' },
+  { name: 'sender with Turkish letters', json: { ...good, sender: 'ŞİRKET' }, status: 400, field: 'sender' },
+  { name: 'an unknown field', json: { ...good, priority: 'high' }, status: 400, field: 'priority' },
+  { name: 'sendAt not a date', json: { ...good, sendAt: 'tomorrow' }, status: 400, field: 'sendAt' },
+  { name: 'validUntil before sendAt', json: { ...good, sendAt: '2030-01-02T10:00:00+03:00', validUntil: '2030-01-01T10:00:00+03:00' }, status: 400, field: 'validUntil' },
+  { name: 'otp not a boolean', json: { ...good, otp: 'yes' }, status: 400, field: 'otp' },
+  { name: 'empty idempotencyKey', json: { ...good, idempotencyKey: '' }, status: 400, field: 'idempotencyKey' },
+  { name: 'an array instead of a message', json: [good], status: 400, field: '(root)' },
+  { name: 'a __proto__ key', raw: `{"to":"${NUMBERS.other}","text":"x","iysType":"NOTIFICATION","__proto__":{"admin":true}}`, status: 400, error: 'invalid-json' },
+  { name: 'malformed JSON', raw: '{"to": "+905551112233", "text": ', status: 400, error: 'invalid-json' },
+  { name: 'an empty JSON body', raw: '', status: 400, error: 'invalid-json' },
+  { name: 'text/plain', raw: 'to=+905551112233', contentType: 'text/plain', status: 415, error: 'unsupported-media-type' },
+  { name: 'form encoding', raw: 'to=%2B905551112233', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported-media-type' },
+  { name: 'a body over gateway.bodyLimitBytes', json: { ...good, text: 'a'.repeat(BODY_LIMIT) }, status: 413, error: 'payload-too-large' },
+  // Batches: refused whole, with the index of each bad message.
+  { name: 'a batch with one bad number', path: '/v1/messages/batch', json: { messages: [good, good, good, { ...good, to: '123' }] }, status: 400, field: 'messages.3.to' },
+  { name: 'a batch with two bad messages', path: '/v1/messages/batch', json: { messages: [{ ...good, text: '' }, good, { ...good, iysType: 'X' }] }, status: 400, field: 'messages.2.iysType' },
+  { name: 'an empty batch', path: '/v1/messages/batch', json: { messages: [] }, status: 400, field: 'messages' },
+  { name: 'a batch over maxBatchSize', path: '/v1/messages/batch', json: { messages: Array.from({ length: MAX_BATCH + 1 }, () => good) }, status: 400, field: 'messages' },
+  { name: 'a batch without messages', path: '/v1/messages/batch', json: { items: [good] }, status: 400, field: 'messages' },
+  { name: 'messages not an array', path: '/v1/messages/batch', json: { messages: good }, status: 400, field: 'messages' },
+  // Admin bodies.
+  { name: 'a negative rank', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { rank: -1 }, status: 400, field: 'rank' },
+  { name: 'enabled as a string', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { enabled: 'no' }, status: 400, field: 'enabled' },
+  { name: 'an empty patch', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: {}, status: 400, field: '(root)' },
+  { name: 'an unknown patch field', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { weight: 3 }, status: 400, field: 'weight' },
+  { name: 'an unknown breaker state', path: '/v1/providers/primary/breaker', key: SECRETS.adminToken, json: { state: 'half-open' }, status: 400, field: 'state' },
+];
+
+describe('bad input over HTTP: a 4xx naming the field, and nothing sent or changed', () => {
+  let h: Harness;
+  let fake: FakeProvider;
+
+  beforeAll(async () => {
+    fake = createFakeProvider({ id: 'primary' });
+    h = await startHarness({ extra: [{ provider: fake, rank: 1 }], gateway: { bodyLimitBytes: BODY_LIMIT, maxBatchSize: MAX_BATCH } });
+  });
+  afterAll(() => h.close());
+
+  it(`has at least 20 cases (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(cases)('$name → $status', async (c) => {
+    const headers: Record<string, string> = {};
+    if (c.contentType) headers['content-type'] = c.contentType;
+    else if (c.raw !== undefined) headers['content-type'] = 'application/json';
+    const answer = await h.client.call(c.method ?? 'POST', c.path ?? '/v1/messages', {
+      ...(c.json !== undefined ? { json: c.json } : { raw: c.raw ?? '' }),
+      headers,
+      ...(c.key ? { key: c.key } : {}),
+    });
+    expect(answer.status).toBe(c.status);
+    if (c.field !== undefined) {
+      expect(answer.body.error).toBe('invalid-request');
+      expect(answer.body.issues.map((i: { path: string }) => i.path)).toContain(c.field);
+      for (const issue of answer.body.issues) expect(issue.reason.length).toBeGreaterThan(0);
+    }
+    if (c.error !== undefined) expect(answer.body.error).toBe(c.error);
+    expect(typeof answer.body.message).toBe('string');
+
+    // Nothing reached a provider, nothing was changed.
+    expect(h.sandbox.records()).toEqual([]);
+    expect(fake.callCount).toBe(0);
+    const primary = h.router.status().find((s) => s.providerId === 'primary')!;
+    expect(primary).toMatchObject({ rank: 1, enabled: true });
+    expect(primary.accounts.every((a) => a.override === 'auto')).toBe(true);
+  });
+
+  it('names every bad message of a batch, with its index', async () => {
+    const messages = [good, { ...good, to: 'x' }, good, { ...good, text: '', iysType: 'NOPE' }];
+    const answer = await h.client.call('POST', '/v1/messages/batch', { json: { messages } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['messages.1.to', 'messages.3.iysType', 'messages.3.text']);
+    expect(h.sandbox.records()).toEqual([]);
+  });
+
+  it('takes a body limit change (a reload) on the next request', async () => {
+    const big = { ...good, text: 'a'.repeat(1_500) + 'b'.repeat(100) };
+    expect((await h.client.send({ ...big, text: 'a'.repeat(1_000) })).status).toBe(202);
+    const previous = h.config.current;
+    h.config.current = { ...previous, gateway: { ...previous.gateway, bodyLimitBytes: 1_024 } };
+    try {
+      expect((await h.client.send({ ...big, text: 'a'.repeat(1_000) })).status).toBe(413);
+    } finally {
+      h.config.current = previous;
+      fake.reset();
+    }
+  });
+
+  it('applies the limit to a chunked body (no Content-Length) while reading it', async () => {
+    const { Readable } = await import('node:stream');
+    const chunks = Array.from({ length: 10 }, (_, i) => (i === 0 ? '{"to":"+905551112233","iysType":"NOTIFICATION","text":"' : 'a'.repeat(1_000)));
+    const answer = await h.client.call('POST', '/v1/messages', {
+      raw: Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as Buffer,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toBe('payload-too-large');
+    expect(fake.callCount).toBe(0);
+  });
+
+  it('never answered a client mistake with a 500 (nothing logged at error level)', () => {
+    const errors = h.logs.lines().filter((line) => line.level === 'error' || line.status === 500);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers 404 for unknown routes and methods, not 500', async () => {
+    expect((await h.client.call('GET', '/v2/messages')).status).toBe(404);
+    expect((await h.client.call('DELETE', '/v1/messages', { key: SECRETS.apiKey })).status).toBe(404);
+  });
+});

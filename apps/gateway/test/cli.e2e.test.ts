@@ -1,0 +1,168 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { runCli } from '../src/cli/run-cli.js';
+import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+
+const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
+
+async function rota(argv: string[], env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('rota CLI', () => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    dir = await mkdtemp(join(tmpdir(), 'rota-cli-'));
+  });
+  afterAll(async () => {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => h.sandbox.clearRecords());
+
+  describe('rota send', () => {
+    it('sends one message through a running gateway and prints the result', async () => {
+      const r = await rota(['send', '--to', '0532 123 45 67', '--text', 'CLI merhaba', '--iys-type', 'notification', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('accepted');
+      expect(r.out).toContain('figensoft / figensoft-notification');
+      expect(r.out).toMatch(/id: +\S+/);
+      expect(h.sandbox.records().map((x) => [x.username, x.receiver, x.text])).toEqual([['rota-notify', NUMBERS.approvedWire, 'CLI merhaba']]);
+    });
+
+    it('takes the key from ROTA_API_KEY and the URL from ROTA_GATEWAY_URL, and prints JSON on --json', async () => {
+      const r = await rota(['send', '--to', NUMBERS.other, '--text', 'env', '--iys-type', 'CAMPAIGN', '--sender', 'ROTA', '--json'], {
+        ROTA_API_KEY: SECRETS.apiKey,
+        ROTA_GATEWAY_URL: h.client.url,
+      });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ status: 'accepted', accountId: 'figensoft-campaign' });
+    });
+
+    it.each([
+      [['send', '--text', 'x', '--iys-type', 'NOTIFICATION'], '--to'],
+      [['send', '--to', NUMBERS.other, '--iys-type', 'NOTIFICATION'], '--text'],
+      [['send', '--to', NUMBERS.other, '--text', 'x'], '--iys-type'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'PROMO'], '--iys-type'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'CAMPAIGN', '--recipient-type', 'X'], '--recipient-type'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--bogus', '1'], '--bogus'],
+      [['send', '--to', '--text'], '--to'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'not a url'], '--url'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'http://127.0.0.1:1'], '--key'],
+    ])('%j → exit 2 naming %s', async (argv, flag) => {
+      const r = await rota(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(flag);
+      expect(h.sandbox.records()).toEqual([]);
+    });
+
+    it('maps the gateway\'s field issues back to flags (exit 2), and sends nothing', async () => {
+      const r = await rota(['send', '--to', 'abc', '--text', 'x', '--iys-type', 'NOTIFICATION', '--sender', 'Ş', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--to:');
+      expect(r.err).toContain('--sender:');
+      expect(h.sandbox.records()).toEqual([]);
+    });
+
+    it('exit 1 with the gateway\'s words for a wrong kind of key, and for an unreachable gateway', async () => {
+      const admin = await rota(['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', h.client.url, '--key', SECRETS.adminToken]);
+      expect(admin.code).toBe(1);
+      expect(admin.err).toContain('403');
+      const down = await rota(['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'http://127.0.0.1:1', '--key', 'k']);
+      expect(down.code).toBe(1);
+      expect(down.err).toContain('cannot reach the gateway');
+    });
+  });
+
+  describe('rota providers', () => {
+    it('prints the status table', async () => {
+      const r = await rota(['providers', '--url', h.client.url, '--key', SECRETS.adminToken]);
+      expect(r.code).toBe(0);
+      const [header, row] = r.out.split('\n');
+      expect(header).toMatch(/^PROVIDER +RANK +ENABLED +ACCEPTED/);
+      expect(row).toMatch(/^figensoft +3 +yes/);
+      expect(row).toContain('figensoft-notification=closed');
+    });
+
+    it('exit 1 on a refused key', async () => {
+      const r = await rota(['providers', '--url', h.client.url, '--key', 'nope-nope']);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('401');
+    });
+  });
+
+  describe('rota config check', () => {
+    it('passes config/sandbox.yaml with a one-line summary and no secret', async () => {
+      const r = await rota(['config', 'check', SANDBOX_YAML], { ROTA_SANDBOX_URL: 'http://127.0.0.1:8090/api_json' });
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')).toHaveLength(1);
+      expect(r.out).toContain('OK');
+      expect(r.out).toContain('figensoft (rank 3)');
+      for (const secret of ['dev-send-key-0123456789', 'dev-admin-token-0123456789', 'sandbox-notify-secret', 'sandbox-campaign-secret']) {
+        expect(r.out).not.toContain(secret);
+      }
+    });
+
+    it('prints every problem with its path, exit 1, and never a secret', async () => {
+      const file = join(dir, 'broken.yaml');
+      await writeFile(
+        file,
+        stringify({
+          providers: [{ type: 'figensoft', rank: -1, settings: { accounts: [{ username: 'u', password: 'TOP-secret-pass-1', smsIysMessageType: 'PROMO', senderList: [] }] } }],
+          gateway: { apiKeys: [{ name: 'x', key: 'short-KEY' }], adminToken: '${ROTA_TEST_UNSET_TOKEN}' },
+          logging: { level: 'loud' },
+        }),
+      );
+      const r = await rota(['config', 'check', file]);
+      expect(r.code).toBe(1);
+      for (const path of ['providers.0.rank', 'providers.0.settings.accounts.0.smsIysMessageType', 'providers.0.settings.accounts.0.senderList', 'gateway.apiKeys.0.key', 'gateway.adminToken', 'logging.level']) {
+        expect(r.err).toContain(`  ${path}: `);
+      }
+      expect(r.err).toContain('ROTA_TEST_UNSET_TOKEN');
+      expect(r.err).not.toContain('TOP-secret-pass-1');
+      expect(r.err).not.toContain('short-KEY');
+    });
+
+    it('refuses a simulate block unless --development is given', async () => {
+      const file = join(dir, 'simulate.yaml');
+      await writeFile(
+        file,
+        stringify({
+          providers: [{ type: 'message-center', settings: { accounts: [{ username: 'u', password: 'p-123456', sender: 'ROTA' }], simulate: {} } }],
+          gateway: { apiKeys: [{ name: 'x', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+        }),
+      );
+      const production = await rota(['config', 'check', file]);
+      expect(production.code).toBe(1);
+      expect(production.err).toContain('providers.0.settings.simulate');
+      const development = await rota(['config', 'check', file, '--development']);
+      expect(development.code).toBe(0);
+    });
+
+    it('exit 2 for a missing file argument or an unknown subcommand; exit 1 for a missing file', async () => {
+      expect((await rota(['config', 'check'])).code).toBe(2);
+      expect((await rota(['config', 'lint', 'x.yaml'])).err).toContain('lint');
+      const missing = await rota(['config', 'check', join(dir, 'nope.yaml')]);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain('no such file');
+    });
+  });
+
+  it('prints usage without a command (exit 2) and on --help (exit 0); names an unknown command', async () => {
+    const bare = await rota([]);
+    expect(bare.code).toBe(2);
+    expect(bare.out).toContain('rota config check FILE');
+    expect((await rota(['--help'])).code).toBe(0);
+    const unknown = await rota(['deploy']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('"deploy"');
+  });
+});

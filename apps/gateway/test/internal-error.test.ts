@@ -1,0 +1,35 @@
+import { createRouter, type Router } from '@rota/core';
+import { buildGateway } from '../src/http/build-gateway.js';
+import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
+import { captureLogs, GatewayClient, SECRETS, testConfig } from './support/harness.js';
+
+describe('a real internal error', () => {
+  it('answers 500 with fixed words and logs the route and stack, never the body or a raw number', async () => {
+    const inner = createRouter({ providers: [] });
+    const broken: Router = {
+      ...inner,
+      send: async () => {
+        throw new Error('bug while handling +905321234567');
+      },
+    };
+    const logs = captureLogs();
+    const config = testConfig('http://127.0.0.1:9/api_json');
+    const app = buildGateway({ runtime: { router: broken, config: () => config }, logger: logs.logger, metrics: createGatewayMetrics() });
+    // Over loopback: app.inject needs light-my-request, whose ESM-only `cookie` dependency jest's ESM mode cannot load.
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = new GatewayClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    const answer = await client.send({ to: '+905551112233', text: 'BODY-TEXT-must-not-be-logged', iysType: 'NOTIFICATION' });
+    await client.close();
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ error: 'internal-error', message: 'internal error; the gateway log has the details' });
+
+    const errors = logs.lines().filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ method: 'POST', route: '/v1/messages' });
+    const text = logs.text();
+    expect(text).toContain('bug while handling +90532*****67');
+    for (const leak of ['BODY-TEXT-must-not-be-logged', '+905551112233', '+905321234567', SECRETS.apiKey]) expect(text).not.toContain(leak);
+    await app.close();
+    await inner.close();
+  });
+});

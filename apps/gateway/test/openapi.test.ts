@@ -1,0 +1,87 @@
+import type { ProviderStatus, SendResult } from '@rota/core';
+import type { z } from 'zod';
+import { buildGateway } from '../src/http/build-gateway.js';
+import { ProviderStatusSchema, SendResultSchema } from '../src/http/http-schemas.js';
+import type { SendResultWithId } from '../src/http/message-routes.js';
+import { buildOpenApiDocument } from '../src/http/openapi.js';
+import { captureLogs } from './support/harness.js';
+import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
+import { createRouter } from '@rota/core';
+
+// Compile-time: what the handlers return must fit the documented schemas (tsc checks test/ too).
+type Accepted = Extract<SendResultWithId, { status: 'accepted' }> & { id: string };
+const fitsAccepted = (r: Accepted): z.input<typeof SendResultSchema> => r;
+const fitsOther = (r: Exclude<SendResult, { status: 'accepted' }>): z.input<typeof SendResultSchema> => r;
+const fitsProvider = (p: ProviderStatus): z.input<typeof ProviderStatusSchema> => p;
+void fitsAccepted;
+void fitsOther;
+void fitsProvider;
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, { properties?: Record<string, any>; required?: string[]; additionalProperties?: unknown }> };
+};
+
+describe('GET /openapi.json', () => {
+  const doc = buildOpenApiDocument() as unknown as Doc;
+
+  it('is OpenAPI 3.1 and describes every route the gateway serves', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const router = createRouter({ providers: [] });
+    const app = buildGateway({
+      runtime: { router, config: () => ({}) as never },
+      logger: captureLogs().logger,
+      metrics: createGatewayMetrics(),
+    });
+    await app.ready();
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(
+      [
+        'POST /v1/messages',
+        'POST /v1/messages/batch',
+        'GET /v1/messages/{id}',
+        'GET /v1/providers',
+        'PATCH /v1/providers/{id}',
+        'POST /v1/providers/{id}/breaker',
+        'GET /healthz',
+        'GET /readyz',
+        'GET /metrics',
+        'GET /openapi.json',
+      ].sort(),
+    );
+    // Every documented route exists in fastify (path params in fastify's spelling).
+    for (const entry of documented) {
+      const [method, path] = entry.split(' ') as [string, string];
+      expect({ entry, found: app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }) }).toEqual({ entry, found: true });
+    }
+    await app.close();
+    await router.close();
+  });
+
+  it('generates the message schema from core\'s MessageSchema: strict, required fields, enums, descriptions', () => {
+    const message = doc.components.schemas.MessageRequest!;
+    expect(message.additionalProperties).toBe(false);
+    expect(message.required?.sort()).toEqual(['iysType', 'text', 'to']);
+    expect(message.properties!.iysType.enum).toEqual(['NOTIFICATION', 'CAMPAIGN']);
+    expect(message.properties!.text.maxLength).toBe(1600);
+    expect(message.properties!.sender.minLength).toBe(3);
+    expect(message.properties!.sendAt).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(typeof message.properties!.to.description).toBe('string');
+    const batch = doc.components.schemas.BatchRequest!;
+    expect(batch.properties!.messages.items).toEqual({ $ref: '#/components/schemas/MessageRequest' });
+  });
+
+  it('marks who may call what', () => {
+    expect(doc.paths['/v1/messages']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths['/v1/providers/{id}']!.patch!.security).toEqual([{ adminToken: [] }]);
+    expect(doc.paths['/healthz']!.get!.security).toEqual([]);
+    expect(Object.keys(doc.paths['/v1/messages']!.post!.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '413', '415', '422', '503']));
+  });
+
+  it('every $ref points at a component', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) expect(doc.components.schemas).toHaveProperty(ref);
+  });
+});
