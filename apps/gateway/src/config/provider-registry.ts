@@ -1,9 +1,15 @@
 import type { Logger, Provider } from '@rota/core';
 import { createFigenSoftProvider, FigenSoftConfigSchema } from '@rota/figensoft';
+import { figensoftModule } from '@rota/figensoft/di';
 import { createInfobipProvider, DEFAULT_RANK as INFOBIP_RANK, InfobipConfigSchema } from '@rota/infobip';
+import { infobipModule } from '@rota/infobip/di';
 import { createMessageCenterProvider, DEFAULT_RANK as MESSAGE_CENTER_RANK, MessageCenterConfigSchema } from '@rota/message-center';
+import { messageCenterModule } from '@rota/message-center/di';
 import { createMobildevProvider, DEFAULT_RANK as MOBILDEV_RANK, MobildevConfigSchema } from '@rota/mobildev';
+import { mobildevModule } from '@rota/mobildev/di';
 import { createTwilioProvider, DEFAULT_RANK as TWILIO_RANK, TwilioConfigSchema } from '@rota/twilio';
+import { twilioModule } from '@rota/twilio/di';
+import type { ContainerModule } from 'inversify';
 import type { z } from 'zod';
 
 /**
@@ -23,8 +29,10 @@ export interface ProviderRegistration<S extends z.ZodType> {
   schema: S;
   /** Where the provider sits when the file gives no `rank` (lower is tried first). */
   defaultRank: number;
-  /** Builds a provider from settings already validated by `schema`. */
+  /** Builds a provider from settings already validated by `schema` (used when a reload replaces one). */
   create(settings: z.output<S>, options: ProviderFactoryOptions): Provider;
+  /** The package's DI module: how the gateway's container is composed at start. */
+  module(settings: z.output<S>, placement: { rank: number; enabled: boolean }): ContainerModule;
 }
 
 const register = <S extends z.ZodType>(registration: ProviderRegistration<S>): ProviderRegistration<S> => registration;
@@ -34,27 +42,32 @@ export const PROVIDER_REGISTRY = {
     schema: MessageCenterConfigSchema,
     defaultRank: MESSAGE_CENTER_RANK,
     create: (settings, { logger }) => createMessageCenterProvider(settings, { logger }),
+    module: (settings, placement) => messageCenterModule(settings, placement),
   }),
   mobildev: register({
     schema: MobildevConfigSchema,
     defaultRank: MOBILDEV_RANK,
     create: (settings, { logger }) => createMobildevProvider(settings, { logger }),
+    module: (settings, placement) => mobildevModule(settings, placement),
   }),
   figensoft: register({
     schema: FigenSoftConfigSchema,
     // @rota/figensoft exports no DEFAULT_RANK; 3 is its place in providers.md.
     defaultRank: 3,
     create: (settings, { logger }) => createFigenSoftProvider(settings, { logger }),
+    module: (settings, placement) => figensoftModule(settings, placement),
   }),
   infobip: register({
     schema: InfobipConfigSchema,
     defaultRank: INFOBIP_RANK,
     create: (settings, { logger }) => createInfobipProvider(settings, { logger }),
+    module: (settings, placement) => infobipModule(settings, placement),
   }),
   twilio: register({
     schema: TwilioConfigSchema,
     defaultRank: TWILIO_RANK,
     create: (settings, { logger }) => createTwilioProvider(settings, { logger }),
+    module: (settings, placement) => twilioModule(settings, placement),
   }),
 } as const;
 

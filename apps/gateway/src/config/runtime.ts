@@ -4,6 +4,7 @@ import { deepEqual } from './deep-equal.js';
 import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
 import { createProvider, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
+import { composeProviders } from './provider-container.js';
 import { closeProvider, ProviderRetirement, trackedRouter } from './provider-retirement.js';
 import { RotaConfigSchema, type ProviderEntry, type RotaConfig } from './rota-config.js';
 import type { GatewayRuntime, ReloadResult } from './runtime-types.js';
@@ -38,8 +39,20 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   const checked = revalidate(initial);
   if (!checked.ok) throw new ConfigRefusedError(checked.issues);
   const { config } = checked;
-  const built = buildProviders(config, new Map(), development, logger);
-  if (!built.ok) throw new ConfigRefusedError(built.issues);
+  // The first providers come from the packages' DI modules, composed in one container;
+  // buildProviders runs its checks (simulate, ids) before anything is resolved.
+  let composed: ReturnType<typeof composeProviders> | undefined;
+  const fromContainer = (entry: ProviderEntry): Provider => {
+    composed ??= composeProviders(config, logger);
+    const provider = composed.providers.get(entry.type);
+    if (!provider) throw new Error(`the ${entry.type} DI module bound no provider with id "${entry.type}"`);
+    return provider;
+  };
+  const built = buildProviders(config, new Map(), development, logger, fromContainer);
+  if (!built.ok) {
+    void composed?.container.unbindAll();
+    throw new ConfigRefusedError(built.issues);
+  }
 
   let current = config;
   let running = built.running;
@@ -121,7 +134,8 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       if (closed) return;
       closed = true;
       await inner.close();
-      await Promise.all([...[...running.values()].map((r) => closeProvider(r.provider, logger)), retirement.closeAll()]);
+      // Providers close idempotently, so those the container built may be closed by both paths.
+      await Promise.all([...[...running.values()].map((r) => closeProvider(r.provider, logger)), retirement.closeAll(), composed?.container.unbindAll()]);
     },
   };
 
@@ -152,7 +166,13 @@ function revalidate(config: RotaConfig): { ok: true; config: RotaConfig } | { ok
  * retry settings are unchanged too); any other gets a fresh instance. Nothing is
  * swapped here: on any problem the instances created so far are closed.
  */
-function buildProviders(config: RotaConfig, previous: ReadonlyMap<ProviderType, Running>, development: boolean, logger: Logger): Built {
+function buildProviders(
+  config: RotaConfig,
+  previous: ReadonlyMap<ProviderType, Running>,
+  development: boolean,
+  logger: Logger,
+  create: (entry: ProviderEntry) => Provider = (entry) => createProvider(entry.type, entry.settings as never, { logger }),
+): Built {
   const issues: ConfigIssue[] = [];
   config.providers.forEach((entry, index) => {
     const simulate = (entry.settings as { simulate?: unknown }).simulate;
@@ -174,7 +194,7 @@ function buildProviders(config: RotaConfig, previous: ReadonlyMap<ProviderType, 
       return;
     }
     try {
-      const provider = createProvider(entry.type, entry.settings as never, { logger });
+      const provider = create(entry);
       if (provider.id !== entry.type) {
         created.push(provider);
         issues.push({ path: formatPath(['providers', index, 'type']), reason: `the ${entry.type} package built a provider with id "${provider.id}"` });
