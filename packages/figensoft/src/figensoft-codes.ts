@@ -1,0 +1,215 @@
+import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/core';
+import type { FigenSoftTransportError, TransportFailure } from './figensoft-client.js';
+
+/**
+ * THE mapping tables: what FigenSoft's codes mean for Rota. Every routing
+ * decision about a FigenSoft answer is a row here, never an `if` elsewhere.
+ * Rows marked ASSUMPTION rest on a guess (see README "Assumptions").
+ *
+ * `side` says whose fault a failure is, and that decides the kind:
+ * - `ours`     — the request we built is wrong (a bug in this package): the
+ *                message and recipient are innocent, so never `message-rejected`;
+ *                `provider-unavailable` sends the message to the next provider
+ *                (whose request builder is a different one) and lets the breaker
+ *                stop us repeating the bug.
+ * - `account`  — this account cannot send (credentials, credit, configured
+ *                senders): `provider-unavailable`; the breaker is per account,
+ *                so the other IYS type's account keeps working.
+ * - `provider` — the service or the network: `retryable` when nothing was
+ *                sent, `outcome-unknown` when it may have been accepted,
+ *                `provider-unavailable` otherwise.
+ * - `message`  — the message itself is refused: `message-rejected`, final.
+ */
+export type FaultSide = 'ours' | 'message' | 'provider' | 'account';
+
+export interface BodyStatusRow {
+  outcome: 'accepted' | ProviderErrorKind;
+  side: FaultSide | 'none';
+  description: string;
+}
+
+/** Body `StatusCode` of a Send / Status / CreditBalance answer. */
+export const BODY_STATUS_CODES: ReadonlyMap<number, BodyStatusRow> = new Map<number, BodyStatusRow>([
+  [200, { outcome: 'accepted', side: 'none', description: 'accepted' }],
+  [500, { outcome: 'provider-unavailable', side: 'account', description: 'wrong username or password' }],
+  // ASSUMPTION (sandbox behaviour, meaning not documented by FigenSoft): 1030 = out of credit.
+  [1030, { outcome: 'provider-unavailable', side: 'account', description: 'insufficient credit' }],
+  // The sender came from this account's configured senderList (select() checks
+  // it), so FigenSoft disagreeing means the configuration is wrong, not the
+  // message: another provider may well have this sender approved.
+  [1040, { outcome: 'provider-unavailable', side: 'account', description: 'originator (sender ID) not allowed for this account' }],
+  // Core refuses blank texts before routing; an empty text reaching FigenSoft is our bug.
+  [1050, { outcome: 'provider-unavailable', side: 'ours', description: 'message text empty' }],
+  [1060, { outcome: 'provider-unavailable', side: 'ours', description: 'Receivers empty' }],
+  [1063, { outcome: 'provider-unavailable', side: 'ours', description: 'SendDate format invalid' }],
+  [1064, { outcome: 'provider-unavailable', side: 'ours', description: 'ExpireDate format invalid' }],
+  [1070, { outcome: 'provider-unavailable', side: 'ours', description: 'more than 800 receivers in one request' }],
+  [1090, { outcome: 'provider-unavailable', side: 'ours', description: 'Messages empty' }],
+]);
+
+/** 400, 1020, 1061, 1062, 1065, 1066, 2060 … are listed by FigenSoft without a meaning. */
+export const UNKNOWN_BODY_STATUS: BodyStatusRow = {
+  outcome: 'provider-unavailable',
+  side: 'provider',
+  description: 'unknown StatusCode',
+};
+
+export function bodyStatusRow(code: number): BodyStatusRow {
+  return BODY_STATUS_CODES.get(code) ?? UNKNOWN_BODY_STATUS;
+}
+
+export interface TransportRow {
+  kind: ProviderErrorKind;
+  side: FaultSide;
+  description: string;
+}
+
+/** Failures below the body StatusCode. HTTP error statuses have their own table below. */
+export const TRANSPORT_FAILURES: Readonly<Record<Exclude<TransportFailure, 'http-status'>, TransportRow>> = {
+  'connection-refused': { kind: 'retryable', side: 'provider', description: 'connection refused: nothing was sent' },
+  'dns-failure': { kind: 'retryable', side: 'provider', description: 'host name did not resolve: nothing was sent' },
+  'connect-timeout': { kind: 'retryable', side: 'provider', description: 'connect timed out: nothing was sent' },
+  'connect-failed': { kind: 'retryable', side: 'provider', description: 'could not connect: nothing was sent' },
+  // A bad certificate does not heal within a retry's backoff.
+  'tls-failure': { kind: 'provider-unavailable', side: 'provider', description: 'TLS handshake failed: nothing was sent' },
+  'timeout-before-write': { kind: 'retryable', side: 'provider', description: 'timed out before the request was sent' },
+  'aborted-before-write': { kind: 'retryable', side: 'provider', description: 'aborted before the request was sent' },
+  'timeout-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'timed out after the request was sent: it may have been accepted' },
+  'aborted-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'aborted after the request was sent: it may have been accepted' },
+  'reset-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'connection closed after the request was sent: it may have been accepted' },
+  'garbled-response': { kind: 'outcome-unknown', side: 'provider', description: 'unreadable answer: the request may have been accepted' },
+};
+
+/**
+ * HTTP error statuses. FigenSoft answers its own errors with HTTP 200 and a
+ * body StatusCode, so a non-2xx comes from the web server or a proxy in front
+ * of the application: the application did not take the request — except 504,
+ * where a gateway gave up waiting for an application that had it.
+ */
+export const HTTP_STATUS_CODES: ReadonlyMap<number, TransportRow> = new Map<number, TransportRow>([
+  [408, { kind: 'retryable', side: 'provider', description: 'HTTP 408: the server timed out reading the request' }],
+  [429, { kind: 'retryable', side: 'provider', description: 'HTTP 429: rate limited' }],
+  [503, { kind: 'retryable', side: 'provider', description: 'HTTP 503: service unavailable' }],
+  [504, { kind: 'outcome-unknown', side: 'provider', description: 'HTTP 504: a gateway timed out waiting for the service, which had the request' }],
+]);
+/** 500, 501, 502, 505…: the service is broken; try the next provider. */
+export const HTTP_5XX: TransportRow = { kind: 'provider-unavailable', side: 'provider', description: 'HTTP server error' };
+/** 400, 401, 404, 413…: our URL or request is wrong (e.g. a customApiUrl with the wrong path). */
+export const HTTP_4XX: TransportRow = { kind: 'provider-unavailable', side: 'ours', description: 'HTTP client error' };
+/** 1xx/3xx: not an answer the API gives. */
+export const HTTP_OTHER: TransportRow = { kind: 'provider-unavailable', side: 'provider', description: 'unexpected HTTP status' };
+
+export function httpStatusRow(status: number): TransportRow {
+  return HTTP_STATUS_CODES.get(status) ?? (status >= 500 ? HTTP_5XX : status >= 400 ? HTTP_4XX : HTTP_OTHER);
+}
+
+export function transportRow(error: FigenSoftTransportError): TransportRow {
+  return error.failure === 'http-status' ? httpStatusRow(error.httpStatus ?? 0) : TRANSPORT_FAILURES[error.failure];
+}
+
+/** The ProviderError for a body StatusCode other than 200. */
+export function bodyStatusError(statusCode: number, statusDescription: string, context: string): ProviderError {
+  const row = bodyStatusRow(statusCode);
+  const kind: ProviderErrorKind = row.outcome === 'accepted' ? 'outcome-unknown' : row.outcome;
+  const said = statusDescription ? ` ("${truncate(statusDescription)}")` : '';
+  return new ProviderError(kind, `${context}: FigenSoft StatusCode ${statusCode}: ${row.description}${said} [${row.side} side]`, {
+    code: String(statusCode),
+  });
+}
+
+/** The ProviderError for a transport failure; the cause is the sanitized transport error. */
+export function transportError(error: FigenSoftTransportError, context: string): ProviderError {
+  const row = transportRow(error);
+  const code =
+    error.failure === 'http-status'
+      ? `HTTP_${error.httpStatus}`
+      : error.failure === 'aborted-before-write' || error.failure === 'aborted-after-write'
+        ? 'aborted'
+        : (error.errorCode ?? error.failure);
+  return new ProviderError(row.kind, `${context}: ${error.message}: ${row.description}`, {
+    code,
+    retryAfterMs: row.kind === 'retryable' ? error.retryAfterMs : undefined,
+    cause: error,
+  });
+}
+
+// FigenSoft's descriptions are free text from their side; keep them short in our messages.
+function truncate(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+// ---------------------------------------------------------------------------
+// Delivery status
+
+export interface SmsStatusRow {
+  state: DeliveryState;
+  reason?: DeliveryReason;
+  /** `as-reported`: FigenSoft's own IsFinalStatus decides. */
+  final: boolean | 'as-reported';
+  description: string;
+}
+
+const undelivered = (reason: DeliveryReason, description: string): SmsStatusRow => ({ state: 'undelivered', reason, final: true, description });
+const rejected = (reason: DeliveryReason, description: string): SmsStatusRow => ({ state: 'rejected', reason, final: true, description });
+
+/**
+ * `SmsStatus` of a Status answer → the shared delivery vocabulary.
+ * ASSUMPTION: the split of 402–414 into reasons follows the order FigenSoft
+ * lists them in ("timeout, unknown line, SMS barred, handset errors"); the
+ * exact code for each is a guess. All of them are final and "not delivered".
+ */
+export const SMS_STATUS_CODES: ReadonlyMap<string, SmsStatusRow> = new Map<string, SmsStatusRow>([
+  ['110', { state: 'queued', final: false, description: 'waiting for credit' }],
+  ['120', { state: 'queued', final: false, description: 'waiting for the send time' }],
+  ['200', { state: 'sending', final: false, description: 'being sent' }],
+  ['300', { state: 'sent', final: false, description: 'handed to the operator' }],
+  ['400', { state: 'delivered', final: true, description: 'delivered' }],
+  ['402', undelivered('expired', 'not delivered: validity timed out')],
+  ['403', undelivered('invalid-number', 'not delivered: unknown line')],
+  ['404', undelivered('network-error', 'not delivered: SMS barred on the line')],
+  ['405', undelivered('handset-error', 'not delivered: handset error')],
+  ['406', undelivered('handset-error', 'not delivered: handset error')],
+  ['407', undelivered('handset-error', 'not delivered: handset error')],
+  ['408', undelivered('handset-error', 'not delivered: handset error')],
+  ['409', undelivered('handset-error', 'not delivered: handset error')],
+  ['410', { state: 'unknown', reason: 'unknown', final: 'as-reported', description: 'operator reports an unknown state' }],
+  ['411', undelivered('handset-error', 'not delivered: handset error')],
+  ['412', undelivered('handset-error', 'not delivered: handset error')],
+  ['413', undelivered('handset-error', 'not delivered: handset error')],
+  ['414', undelivered('handset-error', 'not delivered: handset error')],
+  ['420', { state: 'unknown', reason: 'unknown', final: 'as-reported', description: 'operator reports an unknown state' }],
+  // IYS refusals are final on every provider: routing the message elsewhere would get around the recipient's choice.
+  ['421', undelivered('iys-error', 'IYS: system error')],
+  ['422', undelivered('iys-error', 'IYS: parameter error')],
+  ['423', undelivered('iys-error', 'IYS: definition error')],
+  ['424', undelivered('iys-consent-missing', 'IYS: number not on the approved list')],
+  ['425', undelivered('invalid-number', 'IYS: invalid number')],
+  ['426', undelivered('iys-error', 'IYS: unknown error')],
+  ['-201', rejected('invalid-number', 'invalid number')],
+  ['-202', rejected('duplicate', 'duplicate content')],
+  ['-205', rejected('too-long', 'text too long')],
+  ['-208', rejected('insufficient-credit', 'insufficient credit')],
+  ['-220', rejected('insufficient-credit', 'insufficient credit')],
+  ['-241', rejected('opted-out', 'recipient opted out (IYS RET)')],
+  ['-242', rejected('opted-out', 'number on the permission-marketing blacklist')],
+  ['-243', rejected('iys-consent-missing', 'number not on the permission-marketing list')],
+  ['-262', rejected('sender-not-allowed', 'alphanumeric sender (originator) problem')],
+  ['-263', rejected('content-rejected', 'content filter')],
+  ['-441', rejected('sender-not-allowed', 'alphanumeric sender (originator) problem')],
+  ['-447', rejected('too-long', `text with Turkish characters over the FigenSoft limit`)],
+  // An id FigenSoft does not know [one]; not final, because a fresh id may not be visible yet.
+  ['', { state: 'unknown', reason: 'not-found', final: false, description: 'message id not known to FigenSoft' }],
+]);
+
+export const UNKNOWN_SMS_STATUS: SmsStatusRow = { state: 'unknown', reason: 'unknown', final: false, description: 'unknown SmsStatus' };
+
+export function smsStatusRow(code: string): SmsStatusRow {
+  return SMS_STATUS_CODES.get(code.trim()) ?? UNKNOWN_SMS_STATUS;
+}
+
+/**
+ * ASSUMPTION (status −447): FigenSoft refuses a text with Turkish characters
+ * longer than this many characters (= 4 UCS-2 segments of 67). Counted in
+ * UTF-16 code units, as a .NET service counts string length.
+ */
+export const MAX_TURKISH_TEXT_CHARACTERS = 268;

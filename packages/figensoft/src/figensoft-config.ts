@@ -1,0 +1,129 @@
+import { IysTypeSchema, SenderIdSchema } from '@rota/core';
+import { z } from 'zod';
+import { DEFAULT_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './figensoft-client.js';
+
+/**
+ * FigenSoft's configuration, as an operator writes it: one account per IYS
+ * message type, with exactly the fields of the FigenSoft connector
+ * (username, password, smsIysMessageType, senderList, customApiActive,
+ * customApiUrl), plus transport settings shared by the accounts.
+ */
+
+const LOOPBACK_IPV4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** Plain http is allowed only where nothing leaves the machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || host === '::1' || LOOPBACK_IPV4.test(host);
+}
+
+/** Why `value` is not an acceptable API base URL, or undefined when it is. Never echoes the URL (it could carry credentials). */
+function apiUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a valid absolute URL';
+  }
+  if (url.username || url.password) return 'must not contain credentials (user:password@)';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') return isLoopbackHost(url.hostname) ? undefined : 'must use https (plain http is allowed only on loopback)';
+  return 'must be an https URL';
+}
+
+const ApiUrlSchema = z.string().superRefine((value, ctx) => {
+  const problem = apiUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** How an account is named in error messages: by username, never by password. */
+function accountLabel(value: unknown): string {
+  const username = (value as { username?: unknown } | null)?.username;
+  return typeof username === 'string' && username.length > 0 ? `account "${username}"` : 'account (no username)';
+}
+
+export const FigenSoftAccountSchema = z
+  .strictObject({
+    username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('FigenSoft API username'),
+    password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('FigenSoft API password (use ${ENV_VAR})'),
+    smsIysMessageType: IysTypeSchema.describe('The IYS message type this account sends; one account per type'),
+    senderList: z
+      .array(SenderIdSchema, { error: 'is required (a list of sender IDs)' })
+      .min(1, 'must list at least one sender ID')
+      .describe('Approved sender IDs; the first is the default'),
+    customApiActive: z.boolean().default(false).describe('Use customApiUrl instead of the public FigenSoft API'),
+    /** Read only when customApiActive is true. */
+    customApiUrl: z.string().optional().describe('API base URL when customApiActive is true (https, or http on loopback)'),
+  })
+  // Runs even when fields failed (`when`), so that every issue of an account —
+  // a missing password included — names the account it belongs to.
+  .superRefine(
+    (account, ctx) => {
+      const label = accountLabel(account);
+      for (const issue of ctx.issues as { message?: string }[]) {
+        const message = issue.message ?? z.core.util.finalizeIssue(issue as z.core.$ZodRawIssue, undefined, z.config()).message;
+        issue.message = `${label}: ${message}`;
+      }
+      // With `when`, the value may be raw input: look before touching it.
+      const raw = account as { customApiActive?: unknown; customApiUrl?: unknown } | null;
+      if (raw && typeof raw === 'object' && raw.customApiActive === true) {
+        const problem =
+          raw.customApiUrl === undefined
+            ? 'is required when customApiActive is true'
+            : typeof raw.customApiUrl === 'string'
+              ? apiUrlProblem(raw.customApiUrl)
+              : undefined; // a non-string already has its own issue
+        if (problem) ctx.addIssue({ code: 'custom', path: ['customApiUrl'], message: `${label}: ${problem}` });
+      }
+    },
+    { when: () => true },
+  );
+
+export type FigenSoftAccount = z.output<typeof FigenSoftAccountSchema>;
+export type FigenSoftAccountInput = z.input<typeof FigenSoftAccountSchema>;
+
+export const FigenSoftConfigSchema = z
+  .strictObject({
+    accounts: z.array(FigenSoftAccountSchema).min(1, 'must list at least one FigenSoft account'),
+    requestTimeoutMs: z.number().int().positive().max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS).describe('Deadline of each HTTP request, queueing and connecting included'),
+    /** Keep-alive connections per API origin. */
+    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections per API origin'),
+    /** Send `Channel: "OTP"` for messages marked otp. ASSUMPTION: whether FigenSoft needs it is a guess. */
+    otpChannel: z.boolean().default(false).describe('Send Channel "OTP" for messages marked otp'),
+    /** Where otp messages go instead of the account's URL, e.g. https://otpsms.postaguvercini.com/api_json. */
+    otpBaseUrl: ApiUrlSchema.optional().describe('Where otp messages go instead of the account URL'),
+  })
+  .superRefine((config, ctx) => {
+    // zod runs this even when an account has a non-fatal issue (an empty senderList), so look before reading.
+    if (!Array.isArray(config.accounts)) return;
+    const seen = new Map<string, number>();
+    config.accounts.forEach((account, index) => {
+      if (typeof account?.smsIysMessageType !== 'string') return;
+      const first = seen.get(account.smsIysMessageType);
+      if (first === undefined) {
+        seen.set(account.smsIysMessageType, index);
+        return;
+      }
+      const other = config.accounts[first];
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', index, 'smsIysMessageType'],
+        message:
+          `${accountLabel(account)}: IYS type ${account.smsIysMessageType} is already served by ` +
+          `${accountLabel(other)} (accounts.${first}); configure one account per IYS type`,
+      });
+    });
+  });
+
+export type FigenSoftConfig = z.output<typeof FigenSoftConfigSchema>;
+export type FigenSoftConfigInput = z.input<typeof FigenSoftConfigSchema>;
+
+/**
+ * The id the router knows an account by (its breaker, its metrics). Derived
+ * from the IYS type rather than the username so that rotating credentials
+ * does not reset the breaker or split the metrics; unique because the schema
+ * allows one account per IYS type.
+ */
+export function figensoftAccountId(iysType: z.infer<typeof IysTypeSchema>): string {
+  return `figensoft-${iysType.toLowerCase()}`;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The FigenSoft JSON API's bodies (docs: shared/design/figensoft-api.md).
+ * Request schemas exist for their inferred types and for tests; the client
+ * never validates its own requests at run time (it builds them from typed
+ * values). Response schemas are deliberately light: they check what the
+ * provider reads and let everything else through, because the service adds
+ * fields without notice.
+ */
+
+// PascalCase keys are the API's.
+const Credentials = { Username: z.string(), Password: z.string() };
+
+/** `yyyyMMdd HH:mm`, Turkey time. */
+export const FigenSoftDateSchema = z.string().regex(/^\d{8} \d{2}:\d{2}$/, 'must be formatted yyyyMMdd HH:mm');
+
+export const ChannelSchema = z.enum(['OTP', 'BULK']);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+const SendOptionalFields = {
+  Originator: z.string().optional(),
+  SendDate: FigenSoftDateSchema.optional(),
+  ExpireDate: FigenSoftDateSchema.optional(),
+  Channel: ChannelSchema.optional(),
+};
+
+/** `POST /v1/Sms/Send_1_N`: one text to many numbers. */
+export const Send1NRequestSchema = z.object({
+  ...Credentials,
+  Message: z.string(),
+  Receivers: z.array(z.string()),
+  ...SendOptionalFields,
+});
+export type Send1NRequest = z.infer<typeof Send1NRequestSchema>;
+
+export const SendNNItemSchema = z.object({ Receiver: z.string(), Message: z.string() });
+export type SendNNItem = z.infer<typeof SendNNItemSchema>;
+
+/** `POST /v1/Sms/Send_N_N`: a different text per number. */
+export const SendNNRequestSchema = z.object({
+  ...Credentials,
+  Messages: z.array(SendNNItemSchema),
+  ...SendOptionalFields,
+});
+export type SendNNRequest = z.infer<typeof SendNNRequestSchema>;
+
+/** `POST /v1/Sms/Status`. */
+export const StatusRequestSchema = z.object({ ...Credentials, MessageIds: z.array(z.string()) });
+export type StatusRequest = z.infer<typeof StatusRequestSchema>;
+
+/** `POST /v1/Sms/CreditBalance`. */
+export const CreditBalanceRequestSchema = z.object(Credentials);
+export type CreditBalanceRequest = z.infer<typeof CreditBalanceRequestSchema>;
+
+const Envelope = {
+  StatusCode: z.number(),
+  // Seen as null in failure answers of public clients' tests.
+  StatusDescription: z.string().nullish(),
+};
+
+/** One receipt per receiver, in the order of the request's receivers. */
+export const SendResultEntrySchema = z.object({
+  MessageId: z.string(),
+  Receiver: z.string(),
+  /** Billed SMS segments. */
+  Charge: z.number(),
+});
+export type SendResultEntry = z.infer<typeof SendResultEntrySchema>;
+
+export const SendResponseSchema = z.object({ ...Envelope, Result: z.array(SendResultEntrySchema).nullish() });
+export type SendResponse = z.infer<typeof SendResponseSchema>;
+
+/** Every value of a status entry is a string on the wire, flags and charges included. */
+export const StatusResultEntrySchema = z.object({
+  MessageId: z.string(),
+  Receiver: z.string().nullish(),
+  /** Empty for an id the service does not know. */
+  SmsStatus: z.string(),
+  SmsStatusDescription: z.string().nullish(),
+  IsFinalStatus: z.string().nullish(),
+  StatusTime: z.string().nullish(),
+  SmsCharge: z.string().nullish(),
+});
+export type StatusResultEntry = z.infer<typeof StatusResultEntrySchema>;
+
+export const StatusResponseSchema = z.object({ ...Envelope, Result: z.array(StatusResultEntrySchema).nullish() });
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;
+
+export const CreditBalanceResponseSchema = z.object({
+  ...Envelope,
+  Result: z.object({ Balance: z.number() }).nullish(),
+});
+export type CreditBalanceResponse = z.infer<typeof CreditBalanceResponseSchema>;
+
+/** Endpoint paths below the base URL. */
+export const ENDPOINTS = {
+  send1N: '/v1/Sms/Send_1_N',
+  sendNN: '/v1/Sms/Send_N_N',
+  status: '/v1/Sms/Status',
+  creditBalance: '/v1/Sms/CreditBalance',
+} as const;
+export type Endpoint = keyof typeof ENDPOINTS;
+
+/** The body StatusCode of an accepted request. */
+export const STATUS_OK = 200;
