@@ -54,7 +54,7 @@ export const FIGENSOFT_CAPABILITIES: ProviderCapabilities = Object.freeze({
 });
 
 /** The message fields `select` reads. `text` is optional in the core contract; when given it makes the −447 check exact. */
-export type FigenSoftSelectable = Parameters<Provider['select']>[0] & { text?: string };
+export type FigenSoftSelectable = Parameters<Provider['select']>[0];
 
 export interface FigenSoftProviderOptions {
   logger?: Logger;
@@ -251,11 +251,7 @@ function buildProvider(config: FigenSoftConfig, logger: Logger): FigenSoftProvid
 }
 
 function exceedsTurkishTextLimit(message: FigenSoftSelectable): boolean {
-  if (message.analysis.encoding === 'GSM7') return false;
-  // Without the text, units (UTF-16 code units for UCS-2, septets for the Turkish
-  // shift) never undercount characters, so the check errs towards "not eligible".
-  const length = message.text !== undefined ? message.text.length : message.analysis.units;
-  return length > MAX_TURKISH_TEXT_CHARACTERS;
+  return message.analysis.encoding !== 'GSM7' && message.text.length > MAX_TURKISH_TEXT_CHARACTERS;
 }
 
 /**

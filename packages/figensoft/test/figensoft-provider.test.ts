@@ -102,11 +102,6 @@ describe('select', () => {
     const gsm7: TextAnalysis = { encoding: 'GSM7', units: 600, unit: 'septet', segments: 4, unitsPerSegment: 153 };
     expect(provider.select(message('NOTIFICATION', { text: 'a'.repeat(600), analysis: gsm7 })).eligible).toBe(true);
   });
-
-  it('without the text, judges by the analysis units', () => {
-    const { text: _omitted, ...withoutText } = message('NOTIFICATION', { text: 'ş'.repeat(300) });
-    expect(provider.select(withoutText).eligible).toBe(false);
-  });
 });
 
 describe('send', () => {

@@ -71,7 +71,7 @@ export interface Provider {
   readonly capabilities: ProviderCapabilities;
   /** Every account this provider may send with; one circuit breaker each. */
   readonly accountIds: readonly string[];
-  select(message: Pick<Message, 'iysType' | 'sender' | 'analysis' | 'recipientType' | 'otp'>): Selection;
+  select(message: Pick<Message, 'iysType' | 'sender' | 'text' | 'analysis' | 'recipientType' | 'otp'>): Selection;
   send(request: SendRequest, options?: SendOptions): Promise<SendResponse>;
   status?(request: StatusRequest, options?: SendOptions): Promise<DeliveryReport[]>;
   health?(options?: SendOptions): Promise<ProviderHealth>;

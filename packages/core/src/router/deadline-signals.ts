@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ProviderError } from '../provider/provider-error.js';
 
 interface Bucket {
@@ -36,6 +37,8 @@ export class DeadlineSignals {
 
   private open(openedAt: number): Bucket {
     const controller = new AbortController();
+    // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
+    setMaxListeners(0, controller.signal);
     let expire!: (error: ProviderError) => void;
     const expired = new Promise<never>((_, reject) => (expire = reject));
     expired.catch(() => {}); // a bucket whose calls all finished in time has nobody listening
