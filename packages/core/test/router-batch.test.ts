@@ -100,3 +100,40 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 });
+
+describe('router: sendBulk', () => {
+  it('sends one text to many numbers in chunks of the provider batch size, one result per number in order', async () => {
+    const { router, providers } = setup([{ id: 'first', maxRecipientsPerRequest: 800 }]);
+    const numbers = Array.from({ length: 2_000 }, (_, i) => numberAt(i));
+    const results = await router.sendBulk({ to: numbers, text: 'Kış indirimi başladı', iysType: 'CAMPAIGN', sender: 'ROTA' });
+    expect(results).toHaveLength(2_000);
+    results.forEach((r, i) => expect(r).toMatchObject({ status: 'accepted', to: numberAt(i), accountId: 'first-campaign' }));
+    expect(providers[0]!.calls.map((c) => c.recipients.length).sort((a, b) => b - a)).toEqual([800, 800, 400]);
+    expect(providers[0]!.duplicates()).toEqual([]);
+    await router.close();
+  });
+
+  it('refuses the whole bulk when one number is bad, naming its index, and sends nothing', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const results = await router.sendBulk({ to: [numberAt(1), 'not a number', numberAt(3)], text: 'hi', iysType: 'NOTIFICATION' });
+    expect(results).toHaveLength(3);
+    expect(results[0]).toMatchObject({ status: 'rejected', issues: [{ path: 'to.1', reason: expect.stringMatching(/phone number|digits/) }] });
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('moves the rest down the ranks when rank 1 fails mid-bulk, never sending anyone twice', async () => {
+    const { router, providers } = setup([
+      { id: 'first', maxRecipientsPerRequest: 500, script: (call) => (call.index < 2 ? { type: 'accept' } : { type: 'error', kind: 'provider-unavailable' }) },
+      { id: 'second' },
+    ], { batchConcurrency: 1, breaker: { volumeThreshold: 1000 } });
+    const numbers = Array.from({ length: 2_000 }, (_, i) => numberAt(i));
+    const results = await router.sendBulk({ to: numbers, text: 'hi', iysType: 'NOTIFICATION' });
+    expect(results.every((r) => r.status === 'accepted')).toBe(true);
+    expect(providers[0]!.acceptedCount + providers[1]!.acceptedCount).toBe(2_000);
+    expect(providers[0]!.acceptedCount).toBe(1_000);
+    const all = [...providers[0]!.accepted, ...providers[1]!.accepted].map((a) => a.to);
+    expect(new Set(all).size).toBe(2_000);
+    await router.close();
+  });
+});

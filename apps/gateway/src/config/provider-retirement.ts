@@ -82,6 +82,7 @@ export function trackedRouter(inner: Router, retirement: ProviderRetirement): Ro
   return {
     send: (message, options) => retirement.track(() => inner.send(message, options)),
     sendBatch: (messages, options) => retirement.track(() => inner.sendBatch(messages, options)),
+    sendBulk: (bulk, options) => retirement.track(() => inner.sendBulk(bulk, options)),
     deliveryStatus: (request) => retirement.track(() => inner.deliveryStatus(request)),
     status: () => inner.status(),
     setEnabled: (providerId, enabled) => inner.setEnabled(providerId, enabled),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
+import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
 
 export const IysTypeSchema = z.enum(['NOTIFICATION', 'CAMPAIGN']);
@@ -86,7 +87,10 @@ const MessageFieldsSchema = z.strictObject({
  * uses it (`Message`): number in E.164, defaults filled in, and the text's
  * encoding and segment count worked out once.
  */
-export const MessageSchema = MessageFieldsSchema.transform((fields, ctx) => {
+export const MessageSchema = MessageFieldsSchema.transform(withAnalysis);
+
+/** Works out the text's encoding once and checks what needs more than one field. */
+function withAnalysis<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T, ctx: z.RefinementCtx): T & { analysis: TextAnalysis } {
   const analysis = analyzeText(fields.text);
   if (analysis.segments > MAX_SEGMENTS) {
     ctx.addIssue({
@@ -100,10 +104,41 @@ export const MessageSchema = MessageFieldsSchema.transform((fields, ctx) => {
   }
   // zod built `fields` for us alone; extending it in place spares a copy per message.
   return Object.assign(fields, { analysis });
-});
+}
 
 export type MessageInput = z.input<typeof MessageSchema>;
 export type Message = z.output<typeof MessageSchema>;
+
+/** Most recipients one bulk send may name. */
+export const MAX_BULK_RECIPIENTS = 100_000;
+
+/**
+ * One text to many numbers — what a campaign sends. The text, sender and IYS
+ * type are checked and analysed once, not once per recipient as `sendBatch`
+ * must. Numbers are normalised like `to`; a bad one is named by its index
+ * (`to.3`). No idempotency key: one key cannot stand for many messages.
+ */
+export const BulkMessageSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true })
+  .extend({
+    to: z
+      .array(z.string())
+      .min(1, 'must list at least one number')
+      .max(MAX_BULK_RECIPIENTS, `must list at most ${MAX_BULK_RECIPIENTS} numbers`)
+      // One loop rather than a zod transform per element: a bulk send may name 100,000 numbers.
+      .transform((numbers, ctx) => {
+        const normalised = new Array<string>(numbers.length);
+        for (let i = 0; i < numbers.length; i++) {
+          const result = normalizePhoneNumber(numbers[i]!);
+          if (result.ok) normalised[i] = result.e164;
+          else ctx.addIssue({ code: 'custom', path: [i], message: result.reason });
+        }
+        return normalised;
+      }),
+  })
+  .transform(withAnalysis);
+
+export type BulkMessageInput = z.input<typeof BulkMessageSchema>;
+export type BulkMessage = z.output<typeof BulkMessageSchema>;
 
 /** One problem with one field of a message: what the caller must fix. */
 export interface ValidationIssue {
@@ -116,6 +151,12 @@ export type ValidationResult = { ok: true; message: Message } | { ok: false; iss
 export function validateMessage(input: unknown): ValidationResult {
   const parsed = MessageSchema.safeParse(input);
   if (parsed.success) return { ok: true, message: parsed.data };
+  return { ok: false, issues: toValidationIssues(parsed.error) };
+}
+
+export function validateBulkMessage(input: unknown): { ok: true; bulk: BulkMessage } | { ok: false; issues: ValidationIssue[] } {
+  const parsed = BulkMessageSchema.safeParse(input);
+  if (parsed.success) return { ok: true, bulk: parsed.data };
   return { ok: false, issues: toValidationIssues(parsed.error) };
 }
 

@@ -15,6 +15,7 @@ const SEPARATORS = /[\s().\-/]/g;
 const TURKISH_MOBILE = /^(?:\+90|0090|90|0)?(5\d{9})$/;
 
 export function normalizePhoneNumber(input: string): PhoneNumberResult {
+  if (isE164TurkishMobile(input)) return { ok: true, e164: input };
   const compact = input.replace(SEPARATORS, '');
   if (compact.length === 0) return { ok: false, reason: 'is empty' };
   if (compact.length > 20) return { ok: false, reason: 'is too long to be a phone number' };
@@ -34,6 +35,18 @@ export function normalizePhoneNumber(input: string): PhoneNumberResult {
     return { ok: false, reason: 'is a Turkish fixed line, which cannot receive SMS' };
   }
   return { ok: true, e164: parsed.number };
+}
+
+/** `+905XXXXXXXXX` exactly: what bulk senders usually pass, checked without a regex or a copy. */
+function isE164TurkishMobile(input: string): boolean {
+  if (input.length !== 13 || input.charCodeAt(0) !== 0x2b || input.charCodeAt(1) !== 0x39 || input.charCodeAt(2) !== 0x30 || input.charCodeAt(3) !== 0x35) {
+    return false;
+  }
+  for (let i = 4; i < 13; i++) {
+    const code = input.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }
 
 /** `+905321234567` → `+90532*****67`: enough to recognise a number in a log, not to dial it. */

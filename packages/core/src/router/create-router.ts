@@ -1,5 +1,5 @@
 import { ProviderError } from '../provider/provider-error.js';
-import { validateMessage, type Message } from '../message/message.js';
+import { validateBulkMessage, validateMessage, type Message } from '../message/message.js';
 import { DeadlineSignals } from './deadline-signals.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';
@@ -164,6 +164,28 @@ export function createRouter(options: RouterOptions): Router {
       };
       await Promise.all([...groups.values()].map((g) => route(g.template, g.recipients, finish, limit, batchOptions.signal)));
       for (const repeat of repeats) results[repeat.index] = await repeat.of;
+      return results;
+    },
+
+    async sendBulk(input, bulkOptions = {}) {
+      const to: unknown = (input as { to?: unknown } | null)?.to;
+      const count = Array.isArray(to) ? to.length : 1;
+      if (closed) return Array.from({ length: count }, () => closedResult());
+      const validation = validateBulkMessage(input);
+      if (!validation.ok) {
+        // Never half-sent: one bad number or field refuses the whole bulk.
+        const result: SendResult = { status: 'rejected', reason: 'invalid bulk message: nothing was sent', issues: validation.issues, attempts: [] };
+        return Array.from({ length: count }, () => result);
+      }
+      const { bulk } = validation;
+      const results = new Array<SendResult>(bulk.to.length);
+      const recipients = bulk.to.map((number, index) => ({ index, to: number }));
+      const template: Message = { ...bulk, to: bulk.to[0]! };
+      const finish = (index: number, result: SendResult): void => {
+        results[index] = result;
+        emitResult(result);
+      };
+      await route(template, recipients, finish, createLimiter(settings.batchConcurrency), bulkOptions.signal);
       return results;
     },
 

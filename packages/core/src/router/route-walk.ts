@@ -206,18 +206,20 @@ function finishWithReceipt(
   trail: Attempt[],
 ): void {
   if (receipt.status === 'accepted') {
-    ctx.finish(recipient.index, {
+    // Built field by field: this runs once per recipient, and spreads of optional fields allocate.
+    const result: Extract<SendResult, { status: 'accepted' }> = {
       status: 'accepted',
       to: recipient.to,
       providerId,
       accountId,
       providerMessageId: receipt.providerMessageId,
       encoding: template.analysis.encoding,
-      ...(template.analysis.shift ? { shift: template.analysis.shift } : {}),
       segments: receipt.segmentsBilled ?? template.analysis.segments,
-      ...(receipt.simulated ? { simulated: true } : {}),
       attempts: trail,
-    });
+    };
+    if (template.analysis.shift) result.shift = template.analysis.shift;
+    if (receipt.simulated) result.simulated = true;
+    ctx.finish(recipient.index, result);
     return;
   }
   // Refused for this recipient only (e.g. an invalid number): final for it, not for the others.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DeliveryReport } from '../delivery/delivery-status.js';
 import type { Encoding, TurkishShift } from '../encoding/encoding.js';
-import { IysTypeSchema, type MessageInput, type ValidationIssue } from '../message/message.js';
+import { IysTypeSchema, type BulkMessageInput, type MessageInput, type ValidationIssue } from '../message/message.js';
 import type { ProviderErrorKind } from '../provider/provider-error.js';
 import type { Provider } from '../provider/provider.js';
 
@@ -141,6 +141,12 @@ export type RouterEventName = keyof RouterEvents;
 export interface Router {
   send(message: MessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult>;
   sendBatch(messages: readonly (MessageInput | unknown)[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  /**
+   * One text to many numbers (a campaign): checked and analysed once, sent in
+   * chunks of each provider's batch size; one result per number, in order. One
+   * invalid field or number refuses the whole bulk and nothing is sent.
+   */
+  sendBulk(bulk: BulkMessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
   /** Delivery reports through the provider and account that accepted the messages. */
   deliveryStatus(request: { providerId: string; accountId: string; providerMessageIds: readonly string[] }): Promise<DeliveryReport[]>;
   status(): ProviderStatus[];

@@ -1,0 +1,92 @@
+// FigenSoft throughput: the router + FigenSoft client against the sandbox over
+// loopback, side by side with a bare undici Pool sending identical requests to
+// the same sandbox (the limit of this machine). Run: pnpm bench:figensoft
+import 'reflect-metadata';
+import { createRouter } from '@rota/core';
+import { createFigenSoftProvider } from '@rota/figensoft';
+import { Pool } from 'undici';
+import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
+import { best, concurrent, printTable } from '../lib/measure.js';
+
+const SINGLE_COUNT = Number(process.env.BENCH_SINGLE_COUNT ?? 20_000);
+const BULK_REQUESTS = Number(process.env.BENCH_BULK_REQUESTS ?? 400);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BULK = 800;
+const BULK_IN_FLIGHT = 4;
+
+const sandbox = await startSandboxProcess();
+const [notify] = BENCH_ACCOUNTS;
+const numberAt = (i) => `90532${String(i % 10_000_000).padStart(7, '0')}`;
+const TEXT = 'Doğrulama kodunuz: 482913';
+
+const connections = 64;
+const figensoft = createFigenSoftProvider({
+  connections,
+  accounts: [
+    { username: notify.username, password: notify.password, smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: sandbox.url },
+  ],
+});
+const router = createRouter({ providers: [{ provider: figensoft, rank: 3 }] });
+
+// The bare client: the same pool settings and the same request bodies, nothing else.
+const origin = new URL(sandbox.url);
+const pool = new Pool(origin.origin, { connections, pipelining: 1 });
+const sendPath = `${origin.pathname}/v1/Sms/Send_1_N`;
+async function bareSend(receivers) {
+  const { statusCode, body } = await pool.request({
+    method: 'POST',
+    path: sendPath,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ Username: notify.username, Password: notify.password, Message: TEXT, Receivers: receivers, Originator: 'ROTA' }),
+  });
+  const answer = await body.json();
+  if (statusCode !== 200 || answer.StatusCode !== 200 || answer.Result.length !== receivers.length) throw new Error(`bare: ${statusCode} ${answer.StatusCode}`);
+}
+
+let counter = 0;
+async function rotaSingle() {
+  const r = await router.send({ to: `+${numberAt(counter++)}`, text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
+  if (r.status !== 'accepted') throw new Error(`rota: ${r.status} ${r.reason ?? ''}`);
+}
+async function bareSingle() {
+  await bareSend([numberAt(counter++)]);
+}
+// The same shape as the bare client: 4 bulk sends of 800 numbers in flight, each one request.
+const BULK_SENDS_IN_FLIGHT = BULK_IN_FLIGHT;
+const NUMBERS_PER_BULK = BULK;
+async function rotaBulk() {
+  const to = Array.from({ length: NUMBERS_PER_BULK }, () => `+${numberAt(counter++)}`);
+  const results = await router.sendBulk({ to, text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
+  if (results.some((r) => r.status !== 'accepted')) throw new Error('rota bulk: not all accepted');
+}
+async function bareBulk() {
+  await bareSend(Array.from({ length: BULK }, () => numberAt(counter++)));
+}
+
+// Warm up both paths (JIT, connections).
+await concurrent(2_000, 16, rotaSingle);
+await concurrent(2_000, 16, bareSingle);
+await concurrent(32, BULK_SENDS_IN_FLIGHT, rotaBulk);
+await concurrent(32, BULK_IN_FLIGHT, bareBulk);
+
+const rows = [];
+for (const inFlight of [1, 16, 64]) {
+  const count = inFlight === 1 ? Math.min(SINGLE_COUNT, 5_000) : SINGLE_COUNT;
+  const bare = await best(RUNS, () => concurrent(count, inFlight, bareSingle));
+  const rota = await best(RUNS, () => concurrent(count, inFlight, rotaSingle));
+  rows.push({ case: `single sends, ${inFlight} in flight`, 'bare undici req/s': bare.perSecond, 'rota msg/s': rota.perSecond, 'rota / bare': (rota.perSecond / bare.perSecond).toFixed(2) });
+}
+// Bulk: recipients per second, 800 receivers a request, 4 requests in flight on both sides.
+const bareBulkRun = await best(RUNS, () => concurrent(BULK_REQUESTS, BULK_IN_FLIGHT, bareBulk));
+const rotaBulkRun = await best(RUNS, () => concurrent((BULK_REQUESTS * BULK) / NUMBERS_PER_BULK, BULK_SENDS_IN_FLIGHT, rotaBulk));
+const bareRecipients = bareBulkRun.perSecond * BULK;
+const rotaRecipients = rotaBulkRun.perSecond * NUMBERS_PER_BULK;
+rows.push({ case: `bulk, ${BULK} receivers/request, recipients/s`, 'bare undici req/s': bareRecipients, 'rota msg/s': rotaRecipients, 'rota / bare': (rotaRecipients / bareRecipients).toFixed(2) });
+
+console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${connections} connections; best of ${RUNS}`);
+printTable('FigenSoft: router + client vs. bare undici Pool, same sandbox, same run', rows);
+
+await router.close();
+await figensoft.close?.();
+await pool.close();
+await sandbox.stop();
