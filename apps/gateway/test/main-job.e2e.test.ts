@@ -6,7 +6,8 @@ import { MainJobError, shellQuote, startMainJob, type MainJob } from '../src/mai
 import { captureLogs } from './support/harness.js';
 
 const run = promisify(execFile);
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
+// Both the repository README (the two commands) and the gateway's README show the line.
+const READMES = [fileURLToPath(new URL('../../../README.md', import.meta.url)), fileURLToPath(new URL('../README.md', import.meta.url))];
 
 /** Runs a printed command exactly as a user would paste it. */
 async function sh(line: string): Promise<any> {
@@ -14,12 +15,18 @@ async function sh(line: string): Promise<any> {
   return JSON.parse(stdout);
 }
 
-/** The README's first curl (the NOTIFICATION send), verbatim. */
+/** The READMEs' first curl (the NOTIFICATION send), verbatim; they must agree. */
 async function readmeSendCurl(): Promise<string> {
-  const text = await readFile(README, 'utf8');
-  const line = text.split('\n').find((l) => l.startsWith('curl ') && l.includes('/v1/messages'));
-  if (!line) throw new Error('README.md has no curl line for /v1/messages');
-  return line;
+  const lines = await Promise.all(
+    READMES.map(async (path) => {
+      const text = await readFile(path, 'utf8');
+      const line = text.split('\n').find((l) => l.startsWith('curl ') && l.includes('/v1/messages'));
+      if (!line) throw new Error(`${path} has no curl line for /v1/messages`);
+      return line;
+    }),
+  );
+  expect(new Set(lines).size).toBe(1);
+  return lines[0]!;
 }
 
 describe('the main job: sandbox + gateway + a curl that works as printed', () => {
