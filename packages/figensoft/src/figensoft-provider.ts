@@ -54,6 +54,9 @@ export const FIGENSOFT_CAPABILITIES: ProviderCapabilities = Object.freeze({
 });
 
 /** The message fields `select` reads. `text` is optional in the core contract; when given it makes the −447 check exact. */
+/** FigenSoft's place in providers.md: after Message Center (1) and Mobildev (2). */
+export const DEFAULT_RANK = 3;
+
 export type FigenSoftSelectable = Parameters<Provider['select']>[0];
 
 export interface FigenSoftProviderOptions {

@@ -2,6 +2,7 @@
 // subpath so that a caller without inversify never loads it.
 export {
   createFigenSoftProvider,
+  DEFAULT_RANK,
   FigenSoftConfigError,
   FIGENSOFT_CAPABILITIES,
   FIGENSOFT_PROVIDER_ID,

@@ -1,5 +1,5 @@
 import type { Logger, Provider } from '@rota/core';
-import { createFigenSoftProvider, FigenSoftConfigSchema } from '@rota/figensoft';
+import { createFigenSoftProvider, DEFAULT_RANK as FIGENSOFT_RANK, FigenSoftConfigSchema } from '@rota/figensoft';
 import { figensoftModule } from '@rota/figensoft/di';
 import { createInfobipProvider, DEFAULT_RANK as INFOBIP_RANK, InfobipConfigSchema } from '@rota/infobip';
 import { infobipModule } from '@rota/infobip/di';
@@ -52,8 +52,7 @@ export const PROVIDER_REGISTRY = {
   }),
   figensoft: register({
     schema: FigenSoftConfigSchema,
-    // @rota/figensoft exports no DEFAULT_RANK; 3 is its place in providers.md.
-    defaultRank: 3,
+    defaultRank: FIGENSOFT_RANK,
     create: (settings, { logger }) => createFigenSoftProvider(settings, { logger }),
     module: (settings, placement) => figensoftModule(settings, placement),
   }),
