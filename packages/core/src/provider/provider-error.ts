@@ -30,7 +30,13 @@ export class ProviderError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
+    // A ProviderError is an expected routing outcome, not a bug: its trail says where it
+    // came from. Capturing a stack (deep, async) was the largest cost of the failover path,
+    // so only the message line is kept. Bugs stay ordinary errors, with their stacks.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.kind = kind;
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;

@@ -3,10 +3,16 @@ import { ProviderError } from '../provider/provider-error.js';
 
 interface Bucket {
   controller: AbortController;
-  expire: (error: ProviderError) => void;
-  /** Rejects when the bucket's deadline passes; raced against each call of the bucket. */
-  expired: Promise<never>;
+  /** The calls of the bucket still running: each is failed when the deadline passes. */
+  waiters: Set<(error: ProviderError) => void>;
   timer: NodeJS.Timeout;
+}
+
+/** A call's deadline: the signal to pass on, and the race of the call against the deadline. */
+export interface Deadline {
+  controller: AbortController;
+  /** `call`'s outcome, or the bucket's outcome-unknown error if the deadline passes first. */
+  race<T>(call: Promise<T>): Promise<T>;
 }
 
 /**
@@ -27,22 +33,22 @@ export class DeadlineSignals {
     this.granularityMs = Math.max(1, Math.min(100, Math.floor(timeoutMs / 10)));
   }
 
-  /** The bucket a call starting now belongs to. */
-  bucket(): Pick<Bucket, 'controller' | 'expired'> {
+  /** The deadline of a call starting now (its bucket's). */
+  bucket(): Deadline {
     const now = performance.now();
-    if (this.current && now < this.currentEndsAt) return this.current;
-    this.currentEndsAt = now + this.granularityMs;
-    return (this.current = this.open(now));
+    if (!this.current || now >= this.currentEndsAt) {
+      this.currentEndsAt = now + this.granularityMs;
+      this.current = this.open(now);
+    }
+    const bucket = this.current;
+    return { controller: bucket.controller, race: (call) => race(bucket, call) };
   }
 
   private open(openedAt: number): Bucket {
     const controller = new AbortController();
     // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
     setMaxListeners(0, controller.signal);
-    let expire!: (error: ProviderError) => void;
-    const expired = new Promise<never>((_, reject) => (expire = reject));
-    expired.catch(() => {}); // a bucket whose calls all finished in time has nobody listening
-    const bucket: Bucket = { controller, expire, expired, timer: undefined as unknown as NodeJS.Timeout };
+    const bucket: Bucket = { controller, waiters: new Set(), timer: undefined as unknown as NodeJS.Timeout };
     bucket.timer = setTimeout(
       () => this.end(bucket, new ProviderError('outcome-unknown', `no answer within ${this.timeoutMs} ms`, { code: 'attempt-timeout' })),
       this.timeoutMs + (openedAt + this.granularityMs - performance.now()),
@@ -57,7 +63,8 @@ export class DeadlineSignals {
     this.live.delete(bucket);
     if (this.current === bucket) this.current = undefined;
     bucket.controller.abort(error);
-    bucket.expire(error);
+    for (const fail of bucket.waiters) fail(error);
+    bucket.waiters.clear();
   }
 
   /**
@@ -69,4 +76,27 @@ export class DeadlineSignals {
     const error = new ProviderError('outcome-unknown', 'the router closed while the provider had not answered', { code: 'router-closed' });
     for (const bucket of [...this.live]) this.end(bucket, error);
   }
+}
+
+/**
+ * Not Promise.race: a race leaves a reaction on the bucket's long-lived promise
+ * that keeps the call's response reachable until the bucket's deadline — the
+ * whole attempt timeout (30 s by default), long after the call finished. Under
+ * load that held every response of the last 30 s in the heap. Here a call
+ * leaves the bucket the moment it settles.
+ */
+function race<T>(bucket: Bucket, call: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    bucket.waiters.add(reject);
+    call.then(
+      (value) => {
+        bucket.waiters.delete(reject);
+        resolve(value);
+      },
+      (error: unknown) => {
+        bucket.waiters.delete(reject);
+        reject(error);
+      },
+    );
+  });
 }

@@ -17,5 +17,5 @@ export function callProvider(provider: Provider, request: SendRequest, deadlines
   } catch (error) {
     call = Promise.reject(error); // a provider that throws synchronously is still just a failed call
   }
-  return Promise.race([call, bucket.expired]);
+  return bucket.race(call);
 }

@@ -247,6 +247,19 @@ function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt
 }
 
 function fail(ctx: WalkContext, unit: Unit, why?: string): void {
+  // Under `failover` the walk goes on past an ambiguous attempt; if nothing
+  // accepted it after that, the message may still have been sent there. That is
+  // `unknown`, never `failed`: `failed` means "not sent" and invites a resend.
+  const ambiguous = unit.attempts.filter((a): a is Attempt & { accountId: string } => a.outcome === 'unknown' && a.accountId !== undefined);
+  const last = ambiguous.at(-1);
+  if (last) {
+    const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
+    const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
+    for (const recipient of unit.recipients) {
+      ctx.finish(recipient.index, { status: 'unknown', to: recipient.to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts });
+    }
+    return;
+  }
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
   for (const recipient of unit.recipients) {

@@ -1,0 +1,82 @@
+// Regression (found by bench/failover, scenario figensoft-reset-after-failover):
+// under unknownOutcome `failover`, a message whose provider answered ambiguously
+// and that no later provider accepted ended `failed` — "nothing was sent" — although
+// the ambiguous provider had it. The idempotency cache forgets failed results, so
+// the caller's retry under the same key sent it a second time.
+import { campaign, notification, setup, trail } from './router-helpers.js';
+
+const acceptedButAnswerLost = { type: 'error' as const, kind: 'outcome-unknown' as const, code: 'reset', delivered: true };
+const down = { type: 'error' as const, kind: 'provider-unavailable' as const, code: 'down' };
+
+describe('router: failover after an ambiguous attempt that nothing else accepted', () => {
+  it('ends unknown, naming the provider that may have it, when no rank is left', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [acceptedButAnswerLost] }, { id: 'second', script: [down] }], {
+      unknownOutcome: 'failover',
+    });
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'unknown', providerId: 'first', accountId: 'first-notification', to: '+905321234567' });
+    expect(trail(result)).toEqual(['first:unknown', 'second:failed']);
+    if (result.status === 'unknown') expect(result.reason).toMatch(/first may have accepted it/);
+    expect(providers[0]!.acceptedTimes('+905321234567')).toBe(1);
+    await router.close();
+  });
+
+  it('keeps the result under the idempotency key, so a retry does not send it again', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [acceptedButAnswerLost] }, { id: 'second', script: [down] }], {
+      unknownOutcome: 'failover',
+    });
+    const message = { ...notification, idempotencyKey: 'order-77' };
+    const first = await router.send(message);
+    const retry = await router.send(message);
+    expect(first.status).toBe('unknown');
+    expect(retry).toEqual(first);
+    expect(providers.map((p) => p.callCount)).toEqual([1, 1]);
+    expect([...providers[0]!.duplicates(), ...providers[1]!.duplicates()]).toEqual([]);
+    await router.close();
+  });
+
+  it('names the last ambiguous provider and mentions every one when several answered ambiguously', async () => {
+    const { router } = setup([{ id: 'first', script: [acceptedButAnswerLost] }, { id: 'second', script: [acceptedButAnswerLost] }], {
+      unknownOutcome: 'failover',
+    });
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'unknown', providerId: 'second', accountId: 'second-notification' });
+    if (result.status === 'unknown') expect(result.reason).toMatch(/first and second may have accepted it/);
+    await router.close();
+  });
+
+  it('ends unknown for every recipient of a batch chunk the ambiguous provider carried', async () => {
+    const { router } = setup([{ id: 'first', script: [acceptedButAnswerLost] }, { id: 'second', script: [down] }], {
+      unknownOutcome: 'failover',
+    });
+    const batch = ['0532 111 11 11', '0532 222 22 22', '0532 333 33 33'].map((to) => ({ ...notification, to }));
+    const results = await router.sendBatch(batch);
+    expect(results.map((r) => [r.status, r.status === 'unknown' ? r.providerId : undefined])).toEqual([
+      ['unknown', 'first'],
+      ['unknown', 'first'],
+      ['unknown', 'first'],
+    ]);
+    await router.close();
+  });
+
+  it('ends unknown when the caller aborts after an ambiguous attempt, not failed', async () => {
+    const { router } = setup([{ id: 'first', script: [{ type: 'accept', delayMs: 5_000 }] }, { id: 'second' }], { unknownOutcome: 'failover' });
+    const controller = new AbortController();
+    const pending = router.send(notification, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const result = await pending;
+    expect(result).toMatchObject({ status: 'unknown', providerId: 'first' });
+    expect(trail(result)).toEqual(['first:unknown']);
+    await router.close();
+  });
+
+  it('still fails (nothing sent) when no attempt was ambiguous, and under stop still stops at the first unknown', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [down, acceptedButAnswerLost] }, { id: 'second', script: [down] }], {
+      unknownOutcome: { NOTIFICATION: 'failover', CAMPAIGN: 'stop' },
+    });
+    expect(await router.send(notification)).toMatchObject({ status: 'failed' });
+    expect(await router.send(campaign)).toMatchObject({ status: 'unknown', providerId: 'first' });
+    expect(providers[1]!.callCount).toBe(1);
+    await router.close();
+  });
+});
