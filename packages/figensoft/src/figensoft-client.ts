@@ -242,9 +242,12 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.abandonReason) {
-      // Given up while queued or connecting: stop before a byte is written.
-      controller.abort(this.abandonReason);
-      return;
+      // Given up while queued or connecting: stop before a byte is written. Thrown,
+      // not controller.abort(): undici's abort destroys the connection it was about
+      // to write on, so after a hang every abandoned request still queued would cost
+      // a healthy keep-alive connection, and fresh requests would wait behind that
+      // churn and time out in turn. A throw here drops the request, keeps the socket.
+      throw this.abandonReason;
     }
     this.controller = controller;
     this.written = true;
