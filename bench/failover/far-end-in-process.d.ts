@@ -1,0 +1,3 @@
+import type { FarEnd } from './harness.js';
+
+export declare function startInProcessFarEnd(options: { deliveryDelayMs: number }): Promise<FarEnd>;

@@ -1,0 +1,3 @@
+import type { Profile, Scenario } from './harness.js';
+
+export declare function scenarios(profile: Profile): Scenario[];
