@@ -80,3 +80,18 @@ describe('router: failover after an ambiguous attempt that nothing else accepted
     await router.close();
   });
 });
+
+describe('router: a refusal after an ambiguous attempt (failover)', () => {
+  it('ends unknown, not rejected: the later refusal says nothing of what the earlier provider did', async () => {
+    const refused = { type: 'error' as const, kind: 'message-rejected' as const, code: 'sender' };
+    const { router, providers } = setup([{ id: 'first', script: [acceptedButAnswerLost] }, { id: 'second', script: [refused] }, { id: 'third' }], {
+      unknownOutcome: 'failover',
+    });
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'unknown', providerId: 'first' });
+    expect(trail(result)).toEqual(['first:unknown', 'second:rejected']);
+    if (result.status === 'unknown') expect(result.reason).toMatch(/second then refused it/);
+    expect(providers[2]!.callCount).toBe(0); // a refusal is still final: nobody further is asked
+    await router.close();
+  });
+});

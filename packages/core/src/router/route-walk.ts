@@ -162,6 +162,7 @@ function afterFailure(
   switch (error.kind) {
     case 'message-rejected': {
       record(ctx, slot, unit, { ...base, outcome: 'rejected' }, true);
+      if (finishAsMaybeSent(ctx, unit, `${slot.id} then refused it: ${error.message}`)) return false;
       for (const recipient of unit.recipients) {
         ctx.finish(recipient.index, {
           status: 'rejected',
@@ -247,24 +248,31 @@ function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt
 }
 
 function fail(ctx: WalkContext, unit: Unit, why?: string): void {
-  // Under `failover` the walk goes on past an ambiguous attempt; if nothing
-  // accepted it after that, the message may still have been sent there. That is
-  // `unknown`, never `failed`: `failed` means "not sent" and invites a resend.
-  const ambiguous = unit.attempts.filter((a): a is Attempt & { accountId: string } => a.outcome === 'unknown' && a.accountId !== undefined);
-  const last = ambiguous.at(-1);
-  if (last) {
-    const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
-    const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
-    for (const recipient of unit.recipients) {
-      ctx.finish(recipient.index, { status: 'unknown', to: recipient.to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts });
-    }
-    return;
-  }
+  if (finishAsMaybeSent(ctx, unit, why)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
   for (const recipient of unit.recipients) {
     ctx.finish(recipient.index, { status: 'failed', to: recipient.to, reason, attempts: unit.attempts });
   }
+}
+
+/**
+ * Under `failover` the walk goes on past an ambiguous attempt; if nothing
+ * accepted the message after that, it may still have been sent there. That is
+ * `unknown` — never `failed` (which means "not sent" and invites a resend), nor
+ * `rejected` by a later provider (its refusal says nothing of the earlier one).
+ * Returns false when no earlier attempt was ambiguous.
+ */
+function finishAsMaybeSent(ctx: WalkContext, unit: Unit, why?: string): boolean {
+  const ambiguous = unit.attempts.filter((a): a is Attempt & { accountId: string } => a.outcome === 'unknown' && a.accountId !== undefined);
+  const last = ambiguous.at(-1);
+  if (!last) return false;
+  const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
+  const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
+  for (const recipient of unit.recipients) {
+    ctx.finish(recipient.index, { status: 'unknown', to: recipient.to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts });
+  }
+  return true;
 }
 
 /** A provider must answer one receipt per recipient, in order; anything else means we cannot tell who got it. */
