@@ -24,6 +24,7 @@ export function jestConfig(overrides = {}) {
     workspaceMap[`^@rota/${name}$`] = `${workspaceSource(name)}/index.ts`;
     workspaceMap[`^@rota/${name}/di$`] = name === 'core' ? `${workspaceSource(name)}/di/module.ts` : `${workspaceSource(name)}/di.ts`;
   }
+  workspaceMap['^@rota/testkit/contract$'] = `${workspaceSource('testkit')}/contract.ts`;
   return {
     testEnvironment: 'node',
     extensionsToTreatAsEsm: ['.ts'],

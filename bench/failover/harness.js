@@ -87,9 +87,8 @@ function seededRandom(seed) {
 /**
  * Builds the providers and the router for one scenario. `farEnd` is the
  * sandbox (in process or in a child process) behind FigenSoft.
- * `createFakeProvider` is @rota/testkit's, passed in because the package's
- * entry point also loads the jest contract suite, which plain node cannot
- * import (the bench takes it from testkit's dist file directly).
+ * `createFakeProvider` is @rota/testkit's, passed in by the caller: the bench
+ * takes it from the built package, the tests from its sources.
  */
 export function createWorld({ farEnd, profile, createFakeProvider, unknownOutcome = 'stop' }) {
   const modes = new Map([

@@ -8,9 +8,7 @@
 // BENCH_ONLY (comma-separated scenario ids). Exits 1 when a promise breaks;
 // timing targets missed are listed (they depend on the machine's load).
 import { loadavg } from 'node:os';
-// @rota/testkit's entry point also loads its jest contract suite, which needs jest's
-// runtime; the fake provider itself does not, so it is taken from its own file.
-import { createFakeProvider } from '../../packages/testkit/dist/fake-provider.js';
+import { createFakeProvider } from '@rota/testkit';
 import { BENCH_PROFILE, runScenario, watchProcess } from './harness.js';
 import { scenarios } from './scenarios.js';
 import { startChildFarEnd } from './far-end-child.js';

@@ -1,5 +1,5 @@
 import { startSandbox } from '@rota/figensoft-sandbox';
-import { CONTRACT_RECIPIENTS, runProviderContract } from '@rota/testkit';
+import { CONTRACT_RECIPIENTS, runProviderContract } from '@rota/testkit/contract';
 import { createFigenSoftProvider } from '../src/index.js';
 import { CAMPAIGN, configFor, NOTIFY } from './fixtures.js';
 

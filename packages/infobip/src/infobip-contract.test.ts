@@ -1,4 +1,4 @@
-import { runProviderContract } from '@rota/testkit';
+import { runProviderContract } from '@rota/testkit/contract';
 import { createInfobipProvider } from './infobip-provider.js';
 
 const accounts = [

@@ -1,4 +1,4 @@
-import { runProviderContract } from '@rota/testkit';
+import { runProviderContract } from '@rota/testkit/contract';
 import { createMessageCenterProvider } from './message-center-provider.js';
 
 const accounts = [

@@ -1,4 +1,4 @@
-import { runProviderContract } from '@rota/testkit';
+import { runProviderContract } from '@rota/testkit/contract';
 import { createMobildevProvider } from './mobildev-provider.js';
 
 const accounts = [

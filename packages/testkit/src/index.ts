@@ -1,4 +1,6 @@
-// The public surface of @rota/testkit: the fake provider and the provider contract suite.
+// The public surface of @rota/testkit: the fake provider. The contract suite is on
+// the `@rota/testkit/contract` subpath, because it needs jest: the fake alone can be
+// used by plain node (benchmarks, scripts).
 export {
   createFakeProvider,
   type FakeAcceptance,
@@ -19,5 +21,3 @@ export {
   type FakeStep,
   type FakeStepInput,
 } from './fake-provider-options.js';
-export { runProviderContract, type ContractSubject } from './provider-contract.js';
-export { CONTRACT_RECIPIENTS } from './provider-contract-checks.js';

@@ -1,4 +1,5 @@
-import { createFakeProvider, runProviderContract } from '../src/index.js';
+import { runProviderContract } from '../src/contract.js';
+import { createFakeProvider } from '../src/index.js';
 
 // The testkit's own fake must meet the contract it enforces on every provider.
 runProviderContract('fake', () => ({ provider: createFakeProvider({ id: 'fake' }), expectsAcceptance: true }));

@@ -1,4 +1,4 @@
-import { runProviderContract } from '@rota/testkit';
+import { runProviderContract } from '@rota/testkit/contract';
 import { createTwilioProvider } from './twilio-provider.js';
 
 const config = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tw-secret-token', fromAddresses: ['ACME'] };
