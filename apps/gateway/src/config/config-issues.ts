@@ -11,7 +11,8 @@ export interface ConfigIssue extends ValidationIssue {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? path.map(String).join('.') : '(root)';
+  // An empty key still needs a visible name (as in core's message issues), or the operator could not tell which field is meant.
+  return path.length > 0 ? path.map((key) => (String(key) === '' ? '""' : String(key))).join('.') : '(root)';
 }
 
 type RawIssue = z.core.$ZodIssue;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { toConfigIssues, type ConfigIssue } from './config-issues.js';
+import { formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { interpolateEnv, type Env } from './interpolate.js';
 import { RotaConfigSchema, type RotaConfig } from './rota-config.js';
 import type { ConfigResult } from './runtime-types.js';
@@ -12,6 +12,13 @@ const FORMATS: Record<string, ConfigFormat> = { '.yaml': 'yaml', '.yml': 'yaml',
 
 /** Aliases are legal YAML, but an alias bomb must not take the gateway down. */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * A configuration is a few levels deep (providers.0.settings.accounts.0.senderList.0);
+ * the tree walks after parsing recurse, so a file nested thousands of levels
+ * deep (JSON.parse takes it) is refused here instead of overflowing the stack.
+ */
+const MAX_DEPTH = 64;
 
 /**
  * Parses, interpolates and validates a configuration text. Every problem is
@@ -30,6 +37,8 @@ export function parseConfigText(text: string, format: ConfigFormat, env: Env = p
 
 /** Interpolates and validates an already-parsed tree (what a YAML or JSON file holds). */
 export function validateConfigTree(tree: unknown, env: Env = process.env): ConfigResult {
+  const deep = pathDeeperThan(tree, MAX_DEPTH);
+  if (deep) return { ok: false, issues: [{ path: formatPath(deep), reason: `is nested more than ${MAX_DEPTH} levels deep` }] };
   const interpolated = interpolateEnv(tree, env);
   const result = RotaConfigSchema.safeParse(interpolated.value);
   const unresolved = interpolated.unresolvedPaths;
@@ -42,6 +51,19 @@ export function validateConfigTree(tree: unknown, env: Env = process.env): Confi
     return { ok: false, issues: issues.length > 0 ? issues : [{ path: '(root)', reason: 'is invalid' }] };
   }
   return { ok: true, config: result.data as RotaConfig };
+}
+
+/** The path of the first value nested deeper than `limit`, found without recursion; undefined when there is none. */
+function pathDeeperThan(tree: unknown, limit: number): PropertyKey[] | undefined {
+  const stack: { node: unknown; path: PropertyKey[] }[] = [{ node: tree, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (path.length >= limit) return path;
+    const entries: [PropertyKey, unknown][] = Array.isArray(node) ? node.map((item, index) => [index, item]) : Object.entries(node);
+    for (const [key, value] of entries) stack.push({ node: value, path: [...path, key] });
+  }
+  return undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import { registerJsonBody } from './json-body.js';
 import { registerMessageRoutes } from './message-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
+import { refuseRepeatedHeaders } from './single-headers.js';
 
 export interface BuildGatewayOptions {
   runtime: GatewayRuntimeView;
@@ -47,6 +48,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
 
   registerJsonBody(app, () => runtime.config().gateway.bodyLimitBytes);
   installErrorHandling(app, logger, (text) => sanitizeText(text, context.secrets()));
+  refuseRepeatedHeaders(app);
   app.decorateRequest('rotaClient', '');
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -22,6 +23,15 @@ export class BodyReadError extends Error {
   override readonly name = 'BodyReadError';
   readonly statusCode = 400;
   readonly code = 'ROTA_BODY_READ';
+}
+
+export class BodyEncodingError extends Error {
+  override readonly name = 'BodyEncodingError';
+  readonly statusCode = 400;
+  readonly code = 'ROTA_BODY_ENCODING';
+  constructor() {
+    super('request body is not valid UTF-8');
+  }
 }
 
 export function registerJsonBody(app: FastifyInstance, limitBytes: () => number): void {
@@ -60,7 +70,12 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
         finish(new BodyReadError('request body length does not match Content-Length'));
         return;
       }
-      finish(null, Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks);
+      if (!isUtf8(body)) {
+        finish(new BodyEncodingError());
+        return;
+      }
+      finish(null, body.toString('utf8'));
     };
     const onError = (): void => finish(new BodyReadError('the request body could not be read'));
     payload.on('data', onData);

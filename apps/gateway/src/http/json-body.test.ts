@@ -1,0 +1,59 @@
+import { fastify, type FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { installErrorHandling } from './error-handler.js';
+import { registerJsonBody } from './json-body.js';
+
+// Regression (load/fuzz work): bytes that are not UTF-8 used to be decoded with
+// U+FFFD in their place, so a message with a broken text was sent as if the
+// client had written the replacement characters.
+
+let app: FastifyInstance;
+let seen: unknown[];
+
+beforeAll(async () => {
+  app = fastify();
+  registerJsonBody(app, () => 4_096);
+  installErrorHandling(app, { error: () => {} } as never);
+  app.post('/echo', async (request) => {
+    seen.push(request.body);
+    return { ok: true };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(() => app.close());
+beforeEach(() => {
+  seen = [];
+});
+
+// Over loopback (fastify's inject cannot load under jest's ESM mode).
+async function post(body: Buffer): Promise<{ statusCode: number; json: () => unknown }> {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const response = await request(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const parsed = await response.body.json();
+  return { statusCode: response.statusCode, json: () => parsed };
+}
+const around = (bytes: number[]) => Buffer.concat([Buffer.from('{"text":"Merhaba '), Buffer.from(bytes), Buffer.from('"}')]);
+
+describe('the JSON body reader', () => {
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['0xff', [0xff]],
+    ['a truncated two-byte sequence', [0xc3]],
+    ['an overlong encoding of "/"', [0xc0, 0xaf]],
+    ['an encoded UTF-16 surrogate', [0xed, 0xa0, 0x80]],
+    ['a code point above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+  ])('refuses a body that is not UTF-8 (%s) with 400 invalid-json, before the handler', async (_name, bytes) => {
+    const answer = await post(around(bytes));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({ error: 'invalid-json', message: 'request body is not valid UTF-8' });
+    expect(seen).toEqual([]);
+  });
+
+  it('reads multi-byte UTF-8 exactly', async () => {
+    const text = 'Şişli’de ğüıöç € 😀';
+    const answer = await post(Buffer.from(JSON.stringify({ text }), 'utf8'));
+    expect(answer.statusCode).toBe(200);
+    expect(seen).toEqual([{ text }]);
+  });
+});

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Headers a request may carry once. Node keeps the first Authorization or
+ * Content-Type of a request that repeats one and silently drops the rest; a
+ * proxy in front may act on the last one instead, so the two would disagree on
+ * who is calling or what the body is. Such a request is refused, not guessed at.
+ * (Node itself refuses a repeated Content-Length.)
+ */
+const SINGLE_HEADERS = new Set(['authorization', 'content-type']);
+
+/** The first header of `SINGLE_HEADERS` that `rawHeaders` (name, value, name, value, …) repeats, if any. */
+export function repeatedSingleHeader(rawHeaders: readonly string[]): string | undefined {
+  const seen: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (!SINGLE_HEADERS.has(name)) continue;
+    if (seen.includes(name)) return name;
+    seen.push(name);
+  }
+  return undefined;
+}
+
+/** Refuses a request that repeats a single header with a 400, before authentication and before the body is read. */
+export function refuseRepeatedHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const name = repeatedSingleHeader(request.raw.rawHeaders);
+    if (name === undefined) return;
+    return reply.code(400).send({ error: 'invalid-request', message: `the ${name} header must appear once` });
+  });
+}
