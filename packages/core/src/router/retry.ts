@@ -75,7 +75,7 @@ export async function retryAfterFailure<T>(
   }
 }
 
-function isRetryable(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   return error instanceof ProviderError && error.kind === 'retryable';
 }
 
