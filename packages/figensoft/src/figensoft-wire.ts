@@ -68,7 +68,18 @@ export const SendResultEntrySchema = z.object({
 });
 export type SendResultEntry = z.infer<typeof SendResultEntrySchema>;
 
-export const SendResponseSchema = z.object({ ...Envelope, Result: z.array(SendResultEntrySchema).nullish() });
+export const SendResponseSchema = z.object({ ...Envelope, Result: z.array(z.custom<SendResultEntry>(isSendResultEntry)).nullish() });
+
+/**
+ * The same check as SendResultEntrySchema, as a plain guard: a bulk answer has
+ * 800 entries, and parsing each through z.object (which copies it) was a large
+ * share of the client's cost per recipient.
+ */
+export function isSendResultEntry(entry: unknown): entry is SendResultEntry {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { MessageId, Receiver, Charge } = entry as Record<string, unknown>;
+  return typeof MessageId === 'string' && typeof Receiver === 'string' && typeof Charge === 'number' && Number.isFinite(Charge);
+}
 export type SendResponse = z.infer<typeof SendResponseSchema>;
 
 /** Every value of a status entry is a string on the wire, flags and charges included. */
