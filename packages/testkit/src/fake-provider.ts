@@ -1,5 +1,6 @@
 import {
   ProviderError,
+  refuseMalformedRequest,
   type DeliveryReport,
   type Provider,
   type ProviderCapabilities,
@@ -309,28 +310,10 @@ class ScriptedFakeProvider implements FakeProvider {
     }
   }
 
-  /** What a real provider refuses outright; reaching these means the caller skipped `select` or the capabilities. */
   private checkRequest(request: SendRequest): void {
-    const account = this.accounts.find((candidate) => candidate.accountId === request.accountId);
-    if (!account) {
-      throw new ProviderError('provider-unavailable', `${this.id}: no account "${request.accountId}"`, { code: 'unknown-account' });
-    }
-    if (!account.senders.includes(request.sender)) {
-      throw new ProviderError('message-rejected', `${this.id}: sender "${request.sender}" is not allowed on account "${account.accountId}"`, {
-        code: 'sender-not-allowed',
-      });
-    }
-    if (request.recipients.length === 0) {
-      throw new ProviderError('message-rejected', `${this.id}: the request has no recipients`, { code: 'no-recipients' });
-    }
-    if (request.recipients.length > this.capabilities.maxRecipientsPerRequest) {
-      throw new ProviderError(
-        'message-rejected',
-        `${this.id}: ${request.recipients.length} recipients exceed the limit of ${this.capabilities.maxRecipientsPerRequest} a request`,
-        { code: 'too-many-recipients' },
-      );
-    }
+    refuseMalformedRequest(this.id, request, this.accounts, this.capabilities.maxRecipientsPerRequest);
   }
+
 
   private nextStep(request: SendRequest): FakeStep {
     const index = this.stepsHandedOut;

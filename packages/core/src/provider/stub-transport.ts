@@ -256,33 +256,10 @@ class StubProvider implements Provider {
     }
   }
 
-  /** What a real provider would refuse outright; reaching these means the caller skipped `select` or the capabilities. */
   private checkRequest(request: SendRequest): void {
-    const account = this.options.accounts.find((candidate) => candidate.accountId === request.accountId);
-    if (!account) {
-      throw new ProviderError('provider-unavailable', `${this.id}: no account "${request.accountId}"`, { code: 'unknown-account' });
-    }
-    if (!account.iysTypes.includes(request.iysType)) {
-      throw new ProviderError('message-rejected', `${this.id}: account "${account.accountId}" does not send ${request.iysType} messages`, {
-        code: 'iys-type-not-served',
-      });
-    }
-    if (!account.senders.includes(request.sender)) {
-      throw new ProviderError('message-rejected', `${this.id}: sender "${request.sender}" is not allowed on account "${account.accountId}"`, {
-        code: 'sender-not-allowed',
-      });
-    }
-    if (request.recipients.length === 0) {
-      throw new ProviderError('message-rejected', `${this.id}: the request has no recipients`, { code: 'no-recipients' });
-    }
-    if (request.recipients.length > this.capabilities.maxRecipientsPerRequest) {
-      throw new ProviderError(
-        'message-rejected',
-        `${this.id}: ${request.recipients.length} recipients exceed the limit of ${this.capabilities.maxRecipientsPerRequest} a request`,
-        { code: 'too-many-recipients' },
-      );
-    }
+    refuseMalformedRequest(this.id, request, this.options.accounts, this.capabilities.maxRecipientsPerRequest);
   }
+
 
   /**
    * The simulated network time. An abort here means the request counts as sent
@@ -305,6 +282,51 @@ class StubProvider implements Provider {
       const timer = setTimeout(() => finish(), ms);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.inFlight.add(finish);
+    });
+  }
+}
+
+/** An account as `refuseMalformedRequest` sees it: one IYS type or several. */
+export interface RequestCheckAccount {
+  accountId: string;
+  senders: readonly string[];
+  iysType?: IysType;
+  iysTypes?: readonly IysType[];
+}
+
+/**
+ * What a real provider would refuse outright: an unknown account, an IYS type
+ * or sender the account does not serve, no recipients or too many. Reaching
+ * these means the caller skipped `select` or the capabilities. Shared by the
+ * stub transport and the testkit's fake provider.
+ */
+export function refuseMalformedRequest(
+  providerId: string,
+  request: SendRequest,
+  accounts: readonly RequestCheckAccount[],
+  maxRecipientsPerRequest: number,
+): void {
+  const account = accounts.find((candidate) => candidate.accountId === request.accountId);
+  if (!account) {
+    throw new ProviderError('provider-unavailable', `${providerId}: no account "${request.accountId}"`, { code: 'unknown-account' });
+  }
+  const served = account.iysTypes ?? (account.iysType ? [account.iysType] : []);
+  if (!served.includes(request.iysType)) {
+    throw new ProviderError('message-rejected', `${providerId}: account "${account.accountId}" does not send ${request.iysType} messages`, {
+      code: 'iys-type-not-served',
+    });
+  }
+  if (!account.senders.includes(request.sender)) {
+    throw new ProviderError('message-rejected', `${providerId}: sender "${request.sender}" is not allowed on account "${account.accountId}"`, {
+      code: 'sender-not-allowed',
+    });
+  }
+  if (request.recipients.length === 0) {
+    throw new ProviderError('message-rejected', `${providerId}: the request has no recipients`, { code: 'no-recipients' });
+  }
+  if (request.recipients.length > maxRecipientsPerRequest) {
+    throw new ProviderError('message-rejected', `${providerId}: ${request.recipients.length} recipients exceed the limit of ${maxRecipientsPerRequest} a request`, {
+      code: 'too-many-recipients',
     });
   }
 }
