@@ -117,6 +117,13 @@ const RoutingSchema = z
       .max(256, 'must be at most 256')
       .optional()
       .describe('Provider requests a batch keeps in flight. Default 4.'),
+    idempotencyCacheSize: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must not be negative')
+      .max(10_000_000, 'must be at most 10000000')
+      .optional()
+      .describe('How many idempotency keys the router remembers (oldest forgotten first); the main share of memory under sustained load. Read at start. Default 100000.'),
   })
   .default({ unknownOutcome: 'stop' });
 

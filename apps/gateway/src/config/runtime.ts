@@ -270,6 +270,7 @@ function routerOptions(
     unknownOutcome: routing.unknownOutcome,
     ...(routing.attemptTimeoutMs !== undefined ? { attemptTimeoutMs: routing.attemptTimeoutMs } : {}),
     ...(routing.batchConcurrency !== undefined ? { batchConcurrency: routing.batchConcurrency } : {}),
+    ...(routing.idempotencyCacheSize !== undefined ? { idempotencyCacheSize: routing.idempotencyCacheSize } : {}),
   };
 }
 
