@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';
+import { providerErrorOf } from '@rota/testkit';
 
 const notify = { apiKey: 'ib-secret-1', from: 'ACMEOTP', baseUrl: 'https://abc123.api.infobip.com' };
 const both = { apiKey: 'ib-secret-2', from: 'ACME', baseUrl: 'https://abc123.api.infobip.com', iysTypes: ['NOTIFICATION' as const, 'CAMPAIGN' as const] };
@@ -20,15 +21,6 @@ function request(overrides: Partial<SendRequest> = {}): SendRequest {
     otp: true,
     ...overrides,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
 }
 
 describe('createInfobipProvider', () => {
@@ -77,7 +69,7 @@ describe('createInfobipProvider', () => {
 
   describe('send', () => {
     it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await failure(createInfobipProvider(config).send(request()))).toMatchObject({
+      expect(await providerErrorOf(createInfobipProvider(config).send(request()))).toMatchObject({
         kind: 'provider-unavailable',
         message: 'stub: no transport yet',
         code: 'stub',
@@ -94,7 +86,7 @@ describe('createInfobipProvider', () => {
 
     it('fails every call with the default kind when failRate is 1', async () => {
       const provider = createInfobipProvider({ ...config, simulate: { latencyMs: 0, failRate: 1 } });
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'simulated' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'simulated' });
     });
 
     it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
@@ -104,7 +96,7 @@ describe('createInfobipProvider', () => {
         const controller = new AbortController();
         const sending = provider.send(request(), { signal: controller.signal });
         controller.abort();
-        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
         expect(jest.getTimerCount()).toBe(0);
       } finally {
         jest.useRealTimers();

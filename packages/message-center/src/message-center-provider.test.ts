@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';
+import { providerErrorOf } from '@rota/testkit';
 
 const notify = { username: 'acme-otp', password: 'mc-secret-1', sender: 'ACMEOTP', iysTypes: ['NOTIFICATION' as const] };
 const both = { username: 'acme', password: 'mc-secret-2', sender: 'ACME' };
@@ -20,15 +21,6 @@ function request(overrides: Partial<SendRequest> = {}): SendRequest {
     otp: false,
     ...overrides,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
 }
 
 describe('createMessageCenterProvider', () => {
@@ -84,7 +76,7 @@ describe('createMessageCenterProvider', () => {
 
   describe('send without simulate', () => {
     it('fails with provider-unavailable: there is no transport yet', async () => {
-      const error = await failure(createMessageCenterProvider(config).send(request()));
+      const error = await providerErrorOf(createMessageCenterProvider(config).send(request()));
       expect(error).toMatchObject({ kind: 'provider-unavailable', message: 'stub: no transport yet', code: 'stub' });
     });
   });
@@ -106,7 +98,7 @@ describe('createMessageCenterProvider', () => {
 
     it('fails every call with the chosen kind when failRate is 1', async () => {
       const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'retryable' } });
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'retryable', code: 'simulated' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'retryable', code: 'simulated' });
     });
 
     it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
@@ -116,7 +108,7 @@ describe('createMessageCenterProvider', () => {
         const controller = new AbortController();
         const sending = provider.send(request(), { signal: controller.signal });
         controller.abort();
-        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
         expect(jest.getTimerCount()).toBe(0);
       } finally {
         jest.useRealTimers();

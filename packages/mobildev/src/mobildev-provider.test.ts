@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createMobildevProvider, DEFAULT_RANK } from './mobildev-provider.js';
+import { providerErrorOf } from '@rota/testkit';
 
 const notify = {
   companyCode: '01234',
@@ -27,15 +28,6 @@ function request(overrides: Partial<SendRequest> = {}): SendRequest {
     otp: true,
     ...overrides,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
 }
 
 describe('createMobildevProvider', () => {
@@ -109,7 +101,7 @@ describe('createMobildevProvider', () => {
 
   describe('send', () => {
     it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await failure(createMobildevProvider(config).send(request()))).toMatchObject({
+      expect(await providerErrorOf(createMobildevProvider(config).send(request()))).toMatchObject({
         kind: 'provider-unavailable',
         message: 'stub: no transport yet',
         code: 'stub',
@@ -126,7 +118,7 @@ describe('createMobildevProvider', () => {
 
     it('fails every call with the chosen kind when failRate is 1', async () => {
       const provider = createMobildevProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'message-rejected' } });
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'message-rejected', code: 'simulated' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'message-rejected', code: 'simulated' });
     });
 
     it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
@@ -136,7 +128,7 @@ describe('createMobildevProvider', () => {
         const controller = new AbortController();
         const sending = provider.send(request(), { signal: controller.signal });
         controller.abort();
-        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
         expect(jest.getTimerCount()).toBe(0);
       } finally {
         jest.useRealTimers();

@@ -21,3 +21,4 @@ export {
   type FakeStep,
   type FakeStepInput,
 } from './fake-provider-options.js';
+export { providerErrorOf } from './provider-error-of.js';

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, ProviderError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createTwilioProvider, DEFAULT_RANK } from './twilio-provider.js';
+import { providerErrorOf } from '@rota/testkit';
 
 const config = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tw-secret-token', fromAddresses: ['ACME', 'ACMEOTP'] };
 
@@ -19,15 +20,6 @@ function request(overrides: Partial<SendRequest> = {}): SendRequest {
     otp: true,
     ...overrides,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!ProviderError.is(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
 }
 
 function recordingLogger() {
@@ -93,13 +85,13 @@ describe('createTwilioProvider', () => {
 
     it('refuses to send even when simulated', async () => {
       const provider = createTwilioProvider({ ...config, fromAddresses: [], simulate: { latencyMs: 0 } });
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'inactive' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'inactive' });
     });
   });
 
   describe('send', () => {
     it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await failure(createTwilioProvider(config).send(request()))).toMatchObject({
+      expect(await providerErrorOf(createTwilioProvider(config).send(request()))).toMatchObject({
         kind: 'provider-unavailable',
         message: 'stub: no transport yet',
         code: 'stub',
@@ -118,7 +110,7 @@ describe('createTwilioProvider', () => {
 
     it('refuses more recipients than one request takes', async () => {
       const provider = createTwilioProvider({ ...config, simulate: { latencyMs: 0 } });
-      expect(await failure(provider.send(request({ recipients: ['+905321112233', '+905421112244'] })))).toMatchObject({
+      expect(await providerErrorOf(provider.send(request({ recipients: ['+905321112233', '+905421112244'] })))).toMatchObject({
         kind: 'message-rejected',
         code: 'too-many-recipients',
       });
@@ -126,7 +118,7 @@ describe('createTwilioProvider', () => {
 
     it('fails every call with the chosen kind when failRate is 1', async () => {
       const provider = createTwilioProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'outcome-unknown' } });
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'outcome-unknown', code: 'simulated' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'outcome-unknown', code: 'simulated' });
     });
 
     it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
@@ -136,7 +128,7 @@ describe('createTwilioProvider', () => {
         const controller = new AbortController();
         const sending = provider.send(request(), { signal: controller.signal });
         controller.abort();
-        expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
         expect(jest.getTimerCount()).toBe(0);
       } finally {
         jest.useRealTimers();

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import { MessageSchema, type IysType } from '../message/message.js';
 import { ProviderError } from './provider-error.js';
 import type { SendRequest } from './provider.js';
+import { providerErrorOf } from '@rota/testkit';
 import {
   IysTypeListSchema,
   SimulateSchema,
@@ -48,16 +49,6 @@ function request(overrides: Partial<SendRequest> = {}): SendRequest {
 
 function stub(overrides: Partial<StubProviderOptions> = {}) {
   return createStubProvider({ id: 'acme', displayName: 'Acme', accounts, maxRecipientsPerRequest: 5, encodings: ALL, ...overrides });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function recordingLogger() {
@@ -199,7 +190,7 @@ describe('createStubProvider without simulate', () => {
     const provider = stub();
     expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 5, encodings: ALL, deliveryStatus: false, scheduling: false });
     expect(provider.accountIds).toEqual(['notify', 'notify-gsm', 'both']);
-    const error = await failure(provider.send(request()));
+    const error = await providerErrorOf(provider.send(request()));
     expect(error).toMatchObject({ kind: 'provider-unavailable', message: STUB_UNAVAILABLE_MESSAGE, code: 'stub' });
   });
 
@@ -256,7 +247,7 @@ describe('createStubProvider with simulate', () => {
   it('fails every call with failRate 1', async () => {
     const provider = stub({ simulate: simulate({ failRate: 1, failKind: 'outcome-unknown' }) });
     for (let i = 0; i < 3; i += 1) {
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'outcome-unknown', code: 'simulated' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'outcome-unknown', code: 'simulated' });
     }
   });
 
@@ -268,7 +259,7 @@ describe('createStubProvider with simulate', () => {
       const sending = provider.send(request(), { signal: controller.signal });
       expect(jest.getTimerCount()).toBe(1);
       controller.abort(new Error('caller gave up'));
-      expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+      expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
       expect(jest.getTimerCount()).toBe(0);
     } finally {
       jest.useRealTimers();
@@ -279,7 +270,7 @@ describe('createStubProvider with simulate', () => {
     const provider = stub({ simulate: simulate() });
     const controller = new AbortController();
     controller.abort();
-    expect(await failure(provider.send(request(), { signal: controller.signal }))).toMatchObject({ kind: 'retryable', code: 'aborted' });
+    expect(await providerErrorOf(provider.send(request(), { signal: controller.signal }))).toMatchObject({ kind: 'retryable', code: 'aborted' });
   });
 
   it('cancels a call in flight on close, clearing its timer, and refuses calls afterwards', async () => {
@@ -288,9 +279,9 @@ describe('createStubProvider with simulate', () => {
       const provider = stub({ simulate: simulate({ latencyMs: 60_000 }) });
       const sending = provider.send(request());
       await provider.close!();
-      expect(await failure(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'closed' });
+      expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'closed' });
       expect(jest.getTimerCount()).toBe(0);
-      expect(await failure(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'closed' });
+      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'closed' });
       await provider.close!();
     } finally {
       jest.useRealTimers();
@@ -305,6 +296,6 @@ describe('createStubProvider with simulate', () => {
     [{ recipients: Array.from({ length: 6 }, (_, i) => `+90532111220${i}`) }, 'message-rejected', 'too-many-recipients'],
   ])('refuses a request the caller should never have made: %j', async (overrides, kind, code) => {
     const provider = stub({ simulate: simulate() });
-    expect(await failure(provider.send(request(overrides)))).toMatchObject({ kind, code });
+    expect(await providerErrorOf(provider.send(request(overrides)))).toMatchObject({ kind, code });
   });
 });
