@@ -20,10 +20,10 @@ export class RetriesEnded {
 }
 
 /**
- * Called after the first try of `once` failed with `first`. Only `retryable`
- * failures are tried again: exponential backoff with jitter (p-retry), waiting
- * at least as long as the provider's Retry-After, within a deadline counted from
- * `startedAt`, abortable. The first try is the caller's own, outside p-retry:
+ * Called after the first try of `once` failed with `first`, when
+ * `worthRetrying(first)`. Tries again, while failures stay `retryable`, with
+ * exponential backoff and jitter (p-retry), waiting at least as long as the
+ * provider's Retry-After, within a deadline counted from `startedAt`, abortable. The first try is the caller's own, outside p-retry:
  * almost every call succeeds at once and should not pay for retry machinery.
  * Throws `RetriesEnded` with the last error when no try succeeded.
  */
@@ -34,7 +34,6 @@ export async function retryAfterFailure<T>(
   startedAt: number,
   signal?: AbortSignal,
 ): Promise<RetryOutcome<T>> {
-  if (!isRetryable(first) || settings.retries === 0) throw new RetriesEnded(first, 1);
   let tries = 1;
   let last: unknown = first;
   try {
@@ -75,7 +74,12 @@ export async function retryAfterFailure<T>(
   }
 }
 
-export function isRetryable(error: unknown): boolean {
+/** Whether a first failure goes on to `retryAfterFailure`; most do not, and skip it entirely. */
+export function worthRetrying(first: unknown, settings: RetrySettings): boolean {
+  return isRetryable(first) && settings.retries > 0;
+}
+
+function isRetryable(error: unknown): boolean {
   return error instanceof ProviderError && error.kind === 'retryable';
 }
 

@@ -5,7 +5,7 @@ import { asBreakerError, BREAKER_OPEN } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
-import { isRetryable, RetriesEnded, retryAfterFailure } from './retry.js';
+import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
 import type { RouterEventBus } from './router-events.js';
 import type { Attempt, SendResult, UnknownOutcomePolicy } from './router-types.js';
 
@@ -127,8 +127,7 @@ async function attempt(
       response = await once();
     } catch (thrown) {
       const first = asBreakerError(thrown);
-      // Most failures are not retryable: they skip the retry machinery (an async call and a throw).
-      if (!isRetryable(first) || slot.retrySettings.retries === 0) throw new RetriesEnded(first, 1);
+      if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, 1);
       ({ value: response, tries } = await retryAfterFailure(first, () => once().catch((e) => Promise.reject(asBreakerError(e))), slot.retrySettings, startedAt, ctx.signal));
     }
     checkReceipts(request, response);
