@@ -11,3 +11,4 @@ export * from './delivery/delivery-status.js';
 export * from './logging/logger.js';
 export * from './router/router-types.js';
 export { createRouter } from './router/create-router.js';
+export { WaiterList, type Waiter } from './async/waiter-list.js';

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { WaiterList, type Waiter } from '@rota/core';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { formatFigenSoftDate } from './figensoft-dates.js';
@@ -296,28 +297,18 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
  * trip Node's MaxListeners warning at 11).
  */
 class AbortFanout {
-  private readonly waiting = new WeakMap<AbortSignal, Set<() => void>>();
+  private readonly waiting = new WeakMap<AbortSignal, WaiterList<void>>();
 
-  add(signal: AbortSignal, onAbort: () => void): void {
-    let set = this.waiting.get(signal);
-    if (!set) {
-      const created = new Set<() => void>();
-      set = created;
+  /** `onAbort` runs if `signal` aborts before the returned waiter leaves. */
+  join(signal: AbortSignal, onAbort: () => void): Waiter<void> {
+    let list = this.waiting.get(signal);
+    if (!list) {
+      const created = new WaiterList<void>();
+      list = created;
       this.waiting.set(signal, created);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const callback of created) callback();
-          created.clear();
-        },
-        { once: true },
-      );
+      signal.addEventListener('abort', () => created.release(), { once: true });
     }
-    set.add(onAbort);
-  }
-
-  remove(signal: AbortSignal, onAbort: () => void): void {
-    this.waiting.get(signal)?.delete(onAbort);
+    return list.join(onAbort);
   }
 }
 
@@ -577,9 +568,10 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     if (signal?.aborted) return Promise.reject(this.error(endpoint, 'aborted-before-write', false, { errorCode: 'aborted' }));
     return new Promise<Exchange>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let waiter: Waiter<void> | undefined;
       const finish = (): void => {
         if (timer) clearTimeout(timer);
-        if (signal) this.aborts.remove(signal, onAbort);
+        waiter?.leave();
       };
       const handler = new ExchangeHandler(
         (exchange) => {
@@ -604,7 +596,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
       };
       const onAbort = (): void => giveUp('aborted-before-write', 'aborted-after-write', 'aborted');
       timer = setTimeout(() => giveUp('timeout-before-write', 'timeout-after-write', 'timeout'), timeoutMs);
-      if (signal) this.aborts.add(signal, onAbort);
+      if (signal) waiter = this.aborts.join(signal, onAbort);
       try {
         this.pool.dispatch(
           { origin: this.origin, path: this.paths[endpoint], method: 'POST', headers: HEADERS, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },

@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
+import { WaiterList } from '../async/waiter-list.js';
 import { ProviderError } from '../provider/provider-error.js';
 
 interface Bucket {
   controller: AbortController;
   /** The calls of the bucket still running: each is failed when the deadline passes. */
-  waiters: Set<(error: ProviderError) => void>;
+  waiters: WaiterList<ProviderError>;
   timer: NodeJS.Timeout;
 }
 
@@ -48,7 +49,7 @@ export class DeadlineSignals {
     const controller = new AbortController();
     // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
     setMaxListeners(0, controller.signal);
-    const bucket: Bucket = { controller, waiters: new Set(), timer: undefined as unknown as NodeJS.Timeout };
+    const bucket: Bucket = { controller, waiters: new WaiterList(), timer: undefined as unknown as NodeJS.Timeout };
     bucket.timer = setTimeout(
       () => this.end(bucket, new ProviderError('outcome-unknown', `no answer within ${this.timeoutMs} ms`, { code: 'attempt-timeout' })),
       this.timeoutMs + (openedAt + this.granularityMs - performance.now()),
@@ -63,8 +64,7 @@ export class DeadlineSignals {
     this.live.delete(bucket);
     if (this.current === bucket) this.current = undefined;
     bucket.controller.abort(error);
-    for (const fail of bucket.waiters) fail(error);
-    bucket.waiters.clear();
+    bucket.waiters.release(error);
   }
 
   /**
@@ -87,14 +87,14 @@ export class DeadlineSignals {
  */
 function race<T>(bucket: Bucket, call: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    bucket.waiters.add(reject);
+    const waiter = bucket.waiters.join(reject);
     call.then(
       (value) => {
-        bucket.waiters.delete(reject);
+        waiter.leave();
         resolve(value);
       },
       (error: unknown) => {
-        bucket.waiters.delete(reject);
+        waiter.leave();
         reject(error);
       },
     );
