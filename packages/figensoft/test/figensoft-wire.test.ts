@@ -1,9 +1,11 @@
 import fc from 'fast-check';
-import { isSendResultEntry, SendResultEntrySchema } from '../src/figensoft-wire.js';
+import { z } from 'zod';
+import { isSendResultEntry, SendResponseSchema, SendResultEntrySchema } from '../src/figensoft-wire.js';
+
+const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(undefined), fc.boolean());
 
 describe('isSendResultEntry', () => {
   it('accepts exactly what SendResultEntrySchema accepts (the guard is its fast twin for 800-entry answers)', () => {
-    const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(undefined), fc.boolean());
     const entry = fc.oneof(
       fc.record({ MessageId: field, Receiver: field, Charge: field }, { requiredKeys: [] }),
       fc.record({ MessageId: fc.string(), Receiver: fc.string(), Charge: fc.constantFrom(Number.NaN, Infinity, -Infinity, 1) }),
@@ -16,5 +18,27 @@ describe('isSendResultEntry', () => {
       }),
       { numRuns: 3_000, seed: 9 },
     );
+  });
+});
+
+describe('SendResponseSchema', () => {
+  // The list guard stands in for z.array(SendResultEntrySchema): it must accept and refuse the same answers.
+  const reference = z.object({ StatusCode: z.number(), Result: z.array(SendResultEntrySchema).nullish() });
+  const good = fc.record({ MessageId: fc.string(), Receiver: fc.string(), Charge: fc.integer() });
+  const any = fc.oneof(good, fc.record({ MessageId: field, Receiver: field, Charge: field }, { requiredKeys: [] }), fc.anything());
+
+  it('accepts a Result list exactly when every entry is a receipt', () => {
+    const result = fc.oneof(fc.array(good), fc.array(fc.oneof({ weight: 9, arbitrary: good }, { weight: 1, arbitrary: any })), fc.constant(null), fc.constant(undefined), fc.anything());
+    fc.assert(
+      fc.property(result, (Result) => {
+        expect(SendResponseSchema.safeParse({ StatusCode: 200, Result }).success).toBe(reference.safeParse({ StatusCode: 200, Result }).success);
+      }),
+      { numRuns: 3_000, seed: 11 },
+    );
+  });
+
+  it('hands back the entries as they came, in order', () => {
+    const Result = [{ MessageId: 'a', Receiver: '905321234567', Charge: 1 }, { MessageId: 'b', Receiver: '905321234568', Charge: 2, Extra: true }];
+    expect(SendResponseSchema.parse({ StatusCode: 200, Result }).Result).toEqual(Result);
   });
 });

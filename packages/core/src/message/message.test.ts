@@ -1,4 +1,4 @@
-import { MAX_SEGMENTS, validateMessage } from './message.js';
+import { MAX_BULK_RECIPIENTS, MAX_SEGMENTS, validateBulkMessage, validateMessage } from './message.js';
 
 const valid = { to: '0532 123 45 67', text: 'Siparişiniz yola çıktı', iysType: 'NOTIFICATION' } as const;
 
@@ -83,5 +83,46 @@ describe('validateMessage: regressions found by the property tests', () => {
     const result = validateMessage({ ...valid, '': 'x' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues).toContainEqual({ path: '""', reason: 'is not a known field' });
+  });
+});
+
+describe('validateBulkMessage', () => {
+  const bulk = { text: 'Kış indirimi başladı', iysType: 'CAMPAIGN', sender: 'ROTA' } as const;
+  const bulkIssues = (input: unknown) => {
+    const result = validateBulkMessage(input);
+    if (result.ok) throw new Error('expected the bulk to be refused');
+    return result.issues;
+  };
+
+  it('normalises every number like a single message does, keeping their order, and analyses the text once', () => {
+    const result = validateBulkMessage({ ...bulk, to: ['0532 123 45 67', '+905321234568', '90 532 123 45 69'] });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.bulk.to).toEqual(['+905321234567', '+905321234568', '+905321234569']);
+    expect(result.bulk.analysis).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', segments: 1 });
+    expect(result.bulk.recipientType).toBe('BIREYSEL');
+  });
+
+  it('names each bad entry by its index and says why', () => {
+    expect(bulkIssues({ ...bulk, to: ['+905321234567', 'not a number', 42, null, '0212 123 45 67'] })).toEqual([
+      { path: 'to.1', reason: expect.stringMatching(/digits/) },
+      { path: 'to.2', reason: 'must be a phone number written as a string, not number' },
+      { path: 'to.3', reason: 'must be a phone number written as a string, not null' },
+      { path: 'to.4', reason: 'is a Turkish fixed line, which cannot receive SMS' },
+    ]);
+  });
+
+  it.each([
+    ['missing', undefined, 'must be a list of phone numbers'],
+    ['not a list', '+905321234567', 'must be a list of phone numbers'],
+    ['empty', [], 'must list at least one number'],
+    ['too long', new Array(MAX_BULK_RECIPIENTS + 1).fill('+905321234567'), `must list at most ${MAX_BULK_RECIPIENTS} numbers`],
+  ])('refuses a `to` that is %s', (_, to, reason) => {
+    expect(bulkIssues({ ...bulk, to })).toEqual([{ path: 'to', reason }]);
+  });
+
+  it('reports the other fields too, and refuses an idempotency key (one key cannot stand for many messages)', () => {
+    const paths = bulkIssues({ to: ['+905321234567'], text: '', iysType: 'PROMO', idempotencyKey: 'k' }).map((i) => i.path).sort();
+    expect(paths).toEqual(['idempotencyKey', 'iysType', 'text']);
   });
 });

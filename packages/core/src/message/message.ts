@@ -113,6 +113,34 @@ export type Message = z.output<typeof MessageSchema>;
 export const MAX_BULK_RECIPIENTS = 100_000;
 
 /**
+ * The numbers of a bulk send, checked and normalised in one loop. Not
+ * `z.array(z.string())`: zod allocates a parse state for every element before
+ * the normalising even starts, and a bulk send may name 100,000 numbers. A bad
+ * entry is named by its index (`to.3`).
+ */
+const BulkNumbersSchema = z
+  .custom<string[]>((value) => Array.isArray(value), 'must be a list of phone numbers')
+  .transform((numbers, ctx) => {
+    if (numbers.length === 0 || numbers.length > MAX_BULK_RECIPIENTS) {
+      const message = numbers.length === 0 ? 'must list at least one number' : `must list at most ${MAX_BULK_RECIPIENTS} numbers`;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    const normalised = new Array<string>(numbers.length);
+    for (let i = 0; i < numbers.length; i++) {
+      const number: unknown = numbers[i];
+      if (typeof number !== 'string') {
+        ctx.addIssue({ code: 'custom', path: [i], message: `must be a phone number written as a string, not ${number === null ? 'null' : typeof number}` });
+        continue;
+      }
+      const result = normalizePhoneNumber(number);
+      if (result.ok) normalised[i] = result.e164;
+      else ctx.addIssue({ code: 'custom', path: [i], message: result.reason });
+    }
+    return normalised;
+  });
+
+/**
  * One text to many numbers — what a campaign sends. The text, sender and IYS
  * type are checked and analysed once, not once per recipient as `sendBatch`
  * must. Numbers are normalised like `to`; a bad one is named by its index
@@ -120,20 +148,7 @@ export const MAX_BULK_RECIPIENTS = 100_000;
  */
 export const BulkMessageSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true })
   .extend({
-    to: z
-      .array(z.string())
-      .min(1, 'must list at least one number')
-      .max(MAX_BULK_RECIPIENTS, `must list at most ${MAX_BULK_RECIPIENTS} numbers`)
-      // One loop rather than a zod transform per element: a bulk send may name 100,000 numbers.
-      .transform((numbers, ctx) => {
-        const normalised = new Array<string>(numbers.length);
-        for (let i = 0; i < numbers.length; i++) {
-          const result = normalizePhoneNumber(numbers[i]!);
-          if (result.ok) normalised[i] = result.e164;
-          else ctx.addIssue({ code: 'custom', path: [i], message: result.reason });
-        }
-        return normalised;
-      }),
+    to: BulkNumbersSchema,
   })
   .transform(withAnalysis);
 

@@ -4,7 +4,7 @@ import { DeadlineSignals } from './deadline-signals.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';
 import { ProviderSlot } from './provider-slot.js';
-import { routeGroup, type Recipient, type WalkContext } from './route-walk.js';
+import { routeGroup, type Recipients, type WalkContext } from './route-walk.js';
 import { RouterEventBus } from './router-events.js';
 import {
   BreakerSettingsSchema,
@@ -85,14 +85,14 @@ export function createRouter(options: RouterOptions): Router {
   /** Routes already-validated messages that share one text; `finish` is called once per recipient. */
   const policyFor = (iysType: Message['iysType']): UnknownOutcomePolicy =>
     typeof settings.unknownOutcome === 'string' ? settings.unknownOutcome : (settings.unknownOutcome[iysType] ?? 'stop');
-  const route = (template: Message, recipients: Recipient[], finish: WalkContext['finish'], limit: WalkContext['limit'], signal?: AbortSignal) =>
+  const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], signal?: AbortSignal) =>
     routeGroup({ events, unknownOutcome: policyFor, deadlines: settings.deadlines, limit, finish, signal }, ordered, template, recipients);
 
   const unlimited = <T>(task: () => Promise<T>): Promise<T> => task();
 
   const sendValid = async (message: Message, signal?: AbortSignal): Promise<SendResult> => {
     let result: SendResult | undefined;
-    await route(message, [{ index: 0, to: message.to }], (_, r) => (result = r), unlimited, signal);
+    await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), unlimited, signal);
     emitResult(result!);
     return result!;
   };
@@ -137,7 +137,7 @@ export function createRouter(options: RouterOptions): Router {
 
       const results = new Array<SendResult>(inputs.length);
       const limit = createLimiter(settings.batchConcurrency);
-      const groups = new Map<string, { template: Message; recipients: Recipient[] }>();
+      const groups = new Map<string, { template: Message; to: string[]; index: number[] }>();
       const repeats: Array<{ index: number; of: Promise<SendResult> }> = [];
       const keyed = new Map<number, (result: SendResult) => void>();
 
@@ -153,8 +153,9 @@ export function createRouter(options: RouterOptions): Router {
         }
         const groupKey = `${message.iysType}\u0000${message.sender ?? ''}\u0000${message.recipientType}\u0000${message.otp}\u0000${message.sendAt?.getTime() ?? ''}\u0000${message.validUntil?.getTime() ?? ''}\u0000${message.text}`;
         let group = groups.get(groupKey);
-        if (!group) groups.set(groupKey, (group = { template: message, recipients: [] }));
-        group.recipients.push({ index, to: message.to });
+        if (!group) groups.set(groupKey, (group = { template: message, to: [], index: [] }));
+        group.to.push(message.to);
+        group.index.push(index);
       });
 
       const finish = (index: number, result: SendResult): void => {
@@ -162,7 +163,7 @@ export function createRouter(options: RouterOptions): Router {
         keyed.get(index)?.(result);
         emitResult(result);
       };
-      await Promise.all([...groups.values()].map((g) => route(g.template, g.recipients, finish, limit, batchOptions.signal)));
+      await Promise.all([...groups.values()].map((g) => route(g.template, g, finish, limit, batchOptions.signal)));
       for (const repeat of repeats) results[repeat.index] = await repeat.of;
       return results;
     },
@@ -179,13 +180,14 @@ export function createRouter(options: RouterOptions): Router {
       }
       const { bulk } = validation;
       const results = new Array<SendResult>(bulk.to.length);
-      const recipients = bulk.to.map((number, index) => ({ index, to: number }));
+      const index = new Array<number>(bulk.to.length);
+      for (let i = 0; i < index.length; i++) index[i] = i;
       const template: Message = { ...bulk, to: bulk.to[0]! };
       const finish = (index: number, result: SendResult): void => {
         results[index] = result;
         emitResult(result);
       };
-      await route(template, recipients, finish, createLimiter(settings.batchConcurrency), bulkOptions.signal);
+      await route(template, { to: bulk.to, index }, finish, createLimiter(settings.batchConcurrency), bulkOptions.signal);
       return results;
     },
 

@@ -9,10 +9,15 @@ import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
 import type { RouterEventBus } from './router-events.js';
 import type { Attempt, SendResult, UnknownOutcomePolicy } from './router-types.js';
 
-/** A recipient of a group, by its position in the caller's input. */
-export interface Recipient {
-  index: number;
-  to: string;
+/**
+ * The recipients of a group as two parallel lists — their numbers, and where
+ * each stood in the caller's input — rather than an object per recipient: a
+ * bulk send may name 100,000, and the numbers go to a provider as they are.
+ */
+export interface Recipients {
+  to: readonly string[];
+  /** `index[i]` is the position of `to[i]` in the caller's input. */
+  index: readonly number[];
 }
 
 export interface WalkContext {
@@ -29,7 +34,7 @@ export interface WalkContext {
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
 interface Unit {
-  recipients: Recipient[];
+  recipients: Recipients;
   attempts: Attempt[];
 }
 
@@ -40,7 +45,7 @@ interface Unit {
  * its own, so one failing chunk never re-sends recipients another chunk
  * already delivered.
  */
-export function routeGroup(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, recipients: Recipient[]): Promise<void> {
+export function routeGroup(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, recipients: Recipients): Promise<void> {
   return walk(ctx, slots, template, { recipients, attempts: [] }, 0);
 }
 
@@ -62,10 +67,12 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
 
     const chunkSize = slot.provider.capabilities.maxRecipientsPerRequest;
-    if (unit.recipients.length > chunkSize) {
+    const { to, index } = unit.recipients;
+    if (to.length > chunkSize) {
       const chunks: Unit[] = [];
-      for (let start = 0; start < unit.recipients.length; start += chunkSize) {
-        chunks.push({ recipients: unit.recipients.slice(start, start + chunkSize), attempts: [...unit.attempts] });
+      for (let start = 0; start < to.length; start += chunkSize) {
+        const end = start + chunkSize;
+        chunks.push({ recipients: { to: to.slice(start, end), index: index.slice(start, end) }, attempts: [...unit.attempts] });
       }
       await Promise.all(chunks.map((chunk) => walk(ctx, slots, template, chunk, position)));
       return;
@@ -112,7 +119,7 @@ async function attempt(
     analysis: template.analysis,
     iysType: template.iysType,
     recipientType: template.recipientType,
-    recipients: unit.recipients.map((r) => r.to),
+    recipients: unit.recipients.to,
     otp: template.otp,
     sendAt: template.sendAt,
     validUntil: template.validUntil,
@@ -139,8 +146,9 @@ async function attempt(
   const durationMs = performance.now() - startedAt;
   const accepted: Attempt = { providerId: slot.id, accountId: selection.accountId, outcome: 'accepted', tries, durationMs };
   record(ctx, slot, unit, accepted, true);
-  for (let i = 0; i < unit.recipients.length; i++) {
-    finishWithReceipt(ctx, slot.id, selection.accountId, template, unit.recipients[i]!, response.receipts[i]!, accepted, unit.attempts);
+  const { to, index } = unit.recipients;
+  for (let i = 0; i < to.length; i++) {
+    finishWithReceipt(ctx, slot.id, selection.accountId, template, index[i]!, to[i]!, response.receipts[i]!, accepted, unit.attempts);
   }
   return false;
 }
@@ -165,31 +173,27 @@ function afterFailure(
     case 'message-rejected': {
       record(ctx, slot, unit, { ...base, outcome: 'rejected' }, true);
       if (finishAsMaybeSent(ctx, unit, `${slot.id} then refused it: ${error.message}`)) return false;
-      for (const recipient of unit.recipients) {
-        ctx.finish(recipient.index, {
-          status: 'rejected',
-          to: recipient.to,
-          providerId: slot.id,
-          reason: `${slot.id} refused the message: ${error.message}`,
-          issues: [{ path: '(message)', reason: error.message }],
-          attempts: unit.attempts,
-        });
-      }
+      finishEach(ctx, unit, (to) => ({
+        status: 'rejected',
+        to,
+        providerId: slot.id,
+        reason: `${slot.id} refused the message: ${error.message}`,
+        issues: [{ path: '(message)', reason: error.message }],
+        attempts: unit.attempts,
+      }));
       return false;
     }
     case 'outcome-unknown': {
       record(ctx, slot, unit, { ...base, outcome: 'unknown' }, true);
       if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
-      for (const recipient of unit.recipients) {
-        ctx.finish(recipient.index, {
-          status: 'unknown',
-          to: recipient.to,
-          providerId: slot.id,
-          accountId,
-          reason: `${slot.id} may have accepted it: ${error.message}`,
-          attempts: unit.attempts,
-        });
-      }
+      finishEach(ctx, unit, (to) => ({
+        status: 'unknown',
+        to,
+        providerId: slot.id,
+        accountId,
+        reason: `${slot.id} may have accepted it: ${error.message}`,
+        attempts: unit.attempts,
+      }));
       return false;
     }
     default:
@@ -203,33 +207,30 @@ function finishWithReceipt(
   providerId: string,
   accountId: string,
   template: Message,
-  recipient: Recipient,
+  index: number,
+  to: string,
   receipt: RecipientReceipt,
   accepted: Attempt,
   trail: Attempt[],
 ): void {
   if (receipt.status === 'accepted') {
-    // Built field by field: this runs once per recipient, and spreads of optional fields allocate.
-    const result: Extract<SendResult, { status: 'accepted' }> = {
-      status: 'accepted',
-      to: recipient.to,
-      providerId,
-      accountId,
-      providerMessageId: receipt.providerMessageId,
-      encoding: template.analysis.encoding,
-      segments: receipt.segmentsBilled ?? template.analysis.segments,
-      attempts: trail,
-    };
-    if (template.analysis.shift) result.shift = template.analysis.shift;
+    // One literal per shape, every field in it: this runs once per recipient, and a
+    // property added after the literal (or a spread) costs another allocation each.
+    const { encoding, shift } = template.analysis;
+    const segments = receipt.segmentsBilled ?? template.analysis.segments;
+    const providerMessageId = receipt.providerMessageId;
+    const result: Extract<SendResult, { status: 'accepted' }> = shift
+      ? { status: 'accepted', to, providerId, accountId, providerMessageId, encoding, shift, segments, attempts: trail }
+      : { status: 'accepted', to, providerId, accountId, providerMessageId, encoding, segments, attempts: trail };
     if (receipt.simulated) result.simulated = true;
-    ctx.finish(recipient.index, result);
+    ctx.finish(index, result);
     return;
   }
   // Refused for this recipient only (e.g. an invalid number): final for it, not for the others.
   const rejected: Attempt = { ...accepted, outcome: 'rejected', code: receipt.code, reason: receipt.reason };
-  ctx.finish(recipient.index, {
+  ctx.finish(index, {
     status: 'rejected',
-    to: recipient.to,
+    to,
     providerId,
     reason: `${providerId} refused the recipient: ${receipt.reason}`,
     issues: [{ path: 'to', reason: receipt.reason }],
@@ -245,17 +246,15 @@ function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: strin
 
 function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt, reachedProvider: boolean): void {
   unit.attempts.push(entry);
-  slot.record(entry.outcome, unit.recipients.length, entry.durationMs, reachedProvider);
-  if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.length, attempt: entry });
+  slot.record(entry.outcome, unit.recipients.to.length, entry.durationMs, reachedProvider);
+  if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.to.length, attempt: entry });
 }
 
 function fail(ctx: WalkContext, unit: Unit, why?: string): void {
   if (finishAsMaybeSent(ctx, unit, why)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
-  for (const recipient of unit.recipients) {
-    ctx.finish(recipient.index, { status: 'failed', to: recipient.to, reason, attempts: unit.attempts });
-  }
+  finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts }));
 }
 
 /**
@@ -271,10 +270,14 @@ function finishAsMaybeSent(ctx: WalkContext, unit: Unit, why?: string): boolean 
   if (!last) return false;
   const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
   const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
-  for (const recipient of unit.recipients) {
-    ctx.finish(recipient.index, { status: 'unknown', to: recipient.to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts });
-  }
+  finishEach(ctx, unit, (to) => ({ status: 'unknown', to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts }));
   return true;
+}
+
+/** Ends every recipient of the unit with the result `resultFor` builds for its number. */
+function finishEach(ctx: WalkContext, unit: Unit, resultFor: (to: string) => SendResult): void {
+  const { to, index } = unit.recipients;
+  for (let i = 0; i < to.length; i++) ctx.finish(index[i]!, resultFor(to[i]!));
 }
 
 /** A provider must answer one receipt per recipient, in order; anything else means we cannot tell who got it. */
