@@ -137,3 +137,20 @@ describe('router: sendBulk', () => {
     await router.close();
   });
 });
+
+describe('router: send', () => {
+  it('rejects (never throws synchronously) when reading the input throws', async () => {
+    const { router } = setup([{ id: 'first' }]);
+    const input = {
+      get to(): string {
+        throw new Error('getter failed');
+      },
+      text: 'hi',
+      iysType: 'NOTIFICATION',
+    };
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = router.send(input as never))).not.toThrow();
+    await expect(call).rejects.toThrow('getter failed');
+    await router.close();
+  });
+});

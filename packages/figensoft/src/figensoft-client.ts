@@ -465,23 +465,34 @@ class UndiciFigenSoftClient implements FigenSoftClient {
    * other: a failing part stops the rest, so a failure never leaves later parts
    * in an unknown state, and the outcome says how many receivers were accepted.
    */
-  private async sendInParts(
+  private sendInParts(
     endpoint: 'send1N' | 'sendNN',
     count: number,
     options: CallOptions,
     bodyFor: (from: number, to: number) => string,
   ): Promise<SendOutcome> {
     if (count <= MAX_RECEIVERS_PER_REQUEST) {
-      const response = await this.call(endpoint, bodyFor(0, count), SendResponseSchema, options);
-      const ok = response.StatusCode === STATUS_OK;
-      return {
-        statusCode: response.StatusCode,
-        statusDescription: response.StatusDescription ?? '',
-        result: ok ? (response.Result ?? []) : [],
-        acceptedReceivers: ok ? count : 0,
-        requests: 1,
-      };
+      // One request, the usual case: no async wrapper of its own.
+      return this.call(endpoint, bodyFor(0, count), SendResponseSchema, options).then((response) => {
+        const ok = response.StatusCode === STATUS_OK;
+        return {
+          statusCode: response.StatusCode,
+          statusDescription: response.StatusDescription ?? '',
+          result: ok ? (response.Result ?? []) : [],
+          acceptedReceivers: ok ? count : 0,
+          requests: 1,
+        };
+      });
     }
+    return this.sendSplit(endpoint, count, options, bodyFor);
+  }
+
+  private async sendSplit(
+    endpoint: 'send1N' | 'sendNN',
+    count: number,
+    options: CallOptions,
+    bodyFor: (from: number, to: number) => string,
+  ): Promise<SendOutcome> {
     const result: SendResultEntry[] = [];
     let requests = 0;
     for (let from = 0; from < count; from += MAX_RECEIVERS_PER_REQUEST) {

@@ -88,23 +88,28 @@ export function createRouter(options: RouterOptions): Router {
   const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], signal?: AbortSignal) =>
     routeGroup({ events, unknownOutcome: policyFor, deadlines: settings.deadlines, limit, finish, signal }, ordered, template, recipients);
 
-  const unlimited = <T>(task: () => Promise<T>): Promise<T> => task();
-
   const sendValid = async (message: Message, signal?: AbortSignal): Promise<SendResult> => {
     let result: SendResult | undefined;
-    await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), unlimited, signal);
+    await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, signal);
     emitResult(result!);
     return result!;
   };
 
   const router: Router = {
-    async send(input, sendOptions = {}) {
-      if (closed) return closedResult();
-      const validation = validateMessage(input);
+    // Not async: a single send is the hot path, and an async wrapper around the
+    // promise sendValid already returns costs one more promise and its ticks.
+    send(input, sendOptions = {}) {
+      if (closed) return Promise.resolve(closedResult());
+      let validation: ReturnType<typeof validateMessage>;
+      try {
+        validation = validateMessage(input);
+      } catch (error) {
+        return Promise.reject(error); // e.g. a getter on the input that throws: still a rejection, as from an async function
+      }
       if (!validation.ok) {
         const result: SendResult = { status: 'rejected', reason: 'invalid message', issues: validation.issues, attempts: [] };
         emitResult(result);
-        return result;
+        return Promise.resolve(result);
       }
       const message = validation.message;
       const key = message.idempotencyKey;

@@ -25,8 +25,8 @@ export interface WalkContext {
   unknownOutcome(iysType: Message['iysType']): UnknownOutcomePolicy;
   /** Time limits for provider calls (see attemptTimeoutMs). */
   deadlines: DeadlineSignals;
-  /** Bounds how many provider requests run at once. */
-  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Bounds how many provider requests run at once (a batch or bulk send); absent for a single message. */
+  limit?: <T>(task: () => Promise<T>) => Promise<T>;
   /** Called exactly once per recipient with its final result. */
   finish(index: number, result: SendResult): void;
   signal?: AbortSignal;
@@ -81,7 +81,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     slot.enter();
     let movedOn: boolean;
     try {
-      movedOn = await ctx.limit(() => attempt(ctx, slot, selection, template, unit));
+      movedOn = await (ctx.limit ? ctx.limit(() => attempt(ctx, slot, selection, template, unit)) : attempt(ctx, slot, selection, template, unit));
     } finally {
       slot.leave();
     }
