@@ -6,11 +6,11 @@ import { createRouter } from '@rota/core';
 import { createFigenSoftProvider } from '@rota/figensoft';
 import { Pool } from 'undici';
 import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
-import { best, concurrent, printTable } from '../lib/measure.js';
+import { concurrent, paired, printTable } from '../lib/measure.js';
 
-const SINGLE_COUNT = Number(process.env.BENCH_SINGLE_COUNT ?? 20_000);
-const BULK_REQUESTS = Number(process.env.BENCH_BULK_REQUESTS ?? 400);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SINGLE_PER_ROUND = Number(process.env.BENCH_SINGLE_PER_ROUND ?? 3_000);
+const BULK_PER_ROUND = Number(process.env.BENCH_BULK_PER_ROUND ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const BULK = 800;
 const BULK_IN_FLIGHT = 4;
 
@@ -69,21 +69,27 @@ await concurrent(2_000, 16, bareSingle);
 await concurrent(32, BULK_SENDS_IN_FLIGHT, rotaBulk);
 await concurrent(32, BULK_IN_FLIGHT, bareBulk);
 
+// Each case alternates short rounds of bare and rota (see `paired`): the VM's speed
+// drifts by tens of percent within seconds, and both sides must see the same drift.
 const rows = [];
+const row = (label, unit, { a, b, medianRatio, lowestRatio, highestRatio }) => ({
+  case: label,
+  'bare /s': a.perSecond * (unit === 'recipients' ? BULK : 1),
+  'rota /s': b.perSecond * (unit === 'recipients' ? NUMBERS_PER_BULK : 1),
+  'best / best': (b.perSecond / a.perSecond).toFixed(2),
+  'median round ratio': medianRatio.toFixed(2),
+  'range': `${lowestRatio.toFixed(2)}–${highestRatio.toFixed(2)}`,
+});
 for (const inFlight of [1, 16, 64]) {
-  const count = inFlight === 1 ? Math.min(SINGLE_COUNT, 5_000) : SINGLE_COUNT;
-  const bare = await best(RUNS, () => concurrent(count, inFlight, bareSingle));
-  const rota = await best(RUNS, () => concurrent(count, inFlight, rotaSingle));
-  rows.push({ case: `single sends, ${inFlight} in flight`, 'bare undici req/s': bare.perSecond, 'rota msg/s': rota.perSecond, 'rota / bare': (rota.perSecond / bare.perSecond).toFixed(2) });
+  const count = inFlight === 1 ? Math.ceil(SINGLE_PER_ROUND / 3) : SINGLE_PER_ROUND;
+  const result = await paired(ROUNDS, () => concurrent(count, inFlight, bareSingle), () => concurrent(count, inFlight, rotaSingle));
+  rows.push(row(`single sends (msg/s), ${inFlight} in flight`, 'messages', result));
 }
-// Bulk: recipients per second, 800 receivers a request, 4 requests in flight on both sides.
-const bareBulkRun = await best(RUNS, () => concurrent(BULK_REQUESTS, BULK_IN_FLIGHT, bareBulk));
-const rotaBulkRun = await best(RUNS, () => concurrent((BULK_REQUESTS * BULK) / NUMBERS_PER_BULK, BULK_SENDS_IN_FLIGHT, rotaBulk));
-const bareRecipients = bareBulkRun.perSecond * BULK;
-const rotaRecipients = rotaBulkRun.perSecond * NUMBERS_PER_BULK;
-rows.push({ case: `bulk, ${BULK} receivers/request, recipients/s`, 'bare undici req/s': bareRecipients, 'rota msg/s': rotaRecipients, 'rota / bare': (rotaRecipients / bareRecipients).toFixed(2) });
+// Bulk: 800 receivers a request, 4 requests in flight on both sides.
+const bulk = await paired(ROUNDS, () => concurrent(BULK_PER_ROUND, BULK_IN_FLIGHT, bareBulk), () => concurrent(BULK_PER_ROUND, BULK_SENDS_IN_FLIGHT, rotaBulk));
+rows.push(row(`bulk (recipients/s), ${BULK} receivers/request`, 'recipients', bulk));
 
-console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${connections} connections; best of ${RUNS}`);
+console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${connections} connections; ${ROUNDS} alternating rounds per case`);
 printTable('FigenSoft: router + client vs. bare undici Pool, same sandbox, same run', rows);
 
 await router.close();

@@ -46,3 +46,29 @@ function format(value) {
   if (value >= 1000) return Math.round(value).toLocaleString('en-US');
   return value.toFixed(2);
 }
+
+/**
+ * Two scenarios measured in alternating short rounds (a b, b a, a b, …), so
+ * both see the same machine: on a shared VM the speed drifts by tens of percent
+ * over seconds, and measuring one side for a while and then the other turns that
+ * drift into a difference between them. Returns each side's best round and the
+ * median of the per-round ratios b / a (each round's two halves ran back to back).
+ */
+export async function paired(rounds, a, b) {
+  const ratios = [];
+  let bestA;
+  let bestB;
+  for (let round = 0; round < rounds; round++) {
+    const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+    const one = await first();
+    const two = await second();
+    const [ra, rb] = round % 2 === 0 ? [one, two] : [two, one];
+    ratios.push(rb.perSecond / ra.perSecond);
+    if (!bestA || ra.perSecond > bestA.perSecond) bestA = ra;
+    if (!bestB || rb.perSecond > bestB.perSecond) bestB = rb;
+  }
+  ratios.sort((x, y) => x - y);
+  const middle = ratios.length >> 1;
+  const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+  return { a: bestA, b: bestB, medianRatio: median, lowestRatio: ratios[0], highestRatio: ratios.at(-1) };
+}

@@ -21,7 +21,12 @@ export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, 
   const dir = mkdtempSync(join(tmpdir(), 'rota-bench-'));
   const file = join(dir, 'accounts.json');
   writeFileSync(file, JSON.stringify(consent === undefined ? { accounts } : { accounts, consent }));
-  const child = spawn(process.execPath, [SANDBOX_MAIN, '--port', String(port), '--accounts', file, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [SANDBOX_MAIN, '--port', String(port), '--accounts', file, ...extraArgs];
+  // BENCH_SANDBOX_CPU=1 pins the far end to that core (Linux taskset), so it stops trading cores with the client.
+  const pin = process.env.BENCH_SANDBOX_CPU;
+  const child = pin
+    ? spawn('taskset', ['-c', pin, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
