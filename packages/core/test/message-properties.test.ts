@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import { validateMessage } from '../src/message/message.js';
+import { BulkMessageSchema, MessageSchema, toValidationIssues, validateBulkMessage, validateMessage } from '../src/message/message.js';
 import { normalizePhoneNumber } from '../src/message/phone-number.js';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -42,6 +42,57 @@ describe('message schema: properties', () => {
         }
       }),
       { numRuns: 3_000, seed: 2 },
+    );
+  });
+});
+
+describe('validateMessage / validateBulkMessage: the schemas, called without their transform pipe', () => {
+  const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+  const date = fc.oneof(fc.date({ min: new Date('2026-01-01'), max: new Date('2027-01-01') }), fc.constantFrom('2026-12-01T10:00:00+03:00', 'not a date'));
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom('Kodunuz 4711', 'x'.repeat(1_600), 'ş'.repeat(1_000), '   ', 'a\u0000b'),
+  );
+  const fields = {
+    text: fc.oneof({ weight: 4, arbitrary: text }, value),
+    iysType: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('NOTIFICATION', 'CAMPAIGN') }, value),
+    recipientType: fc.oneof(fc.constantFrom('BIREYSEL', 'TACIR'), value),
+    sender: fc.oneof(fc.constantFrom('ROTA', 'ŞİRKET', 'ab'), value),
+    sendAt: date,
+    validUntil: date,
+    otp: fc.oneof(fc.boolean(), value),
+    unknownField: value,
+  };
+  const number = fc.oneof(fc.constantFrom('+905321234567', '0532 123 45 67', '02121234567', 'abc'), value);
+  // Same verdict, same issues, same value (key order included) as the schema with its transform.
+  const same = (mine: { ok: boolean; issues?: unknown }, value: unknown, schema: typeof MessageSchema | typeof BulkMessageSchema, input: unknown) => {
+    const reference = schema.safeParse(input);
+    expect(mine.ok).toBe(reference.success);
+    if (reference.success) {
+      expect(value).toEqual(reference.data);
+      expect(Object.keys(value as object)).toEqual(Object.keys(reference.data));
+    } else {
+      expect(mine.issues).toEqual(toValidationIssues(reference.error));
+    }
+  };
+
+  it('validateMessage says what MessageSchema.safeParse says', () => {
+    fc.assert(
+      fc.property(fc.record({ ...fields, to: number, idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {
+        const mine = validateMessage(input);
+        same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
+      }),
+      { numRuns: 3_000, seed: 21 },
+    );
+  });
+
+  it('validateBulkMessage says what BulkMessageSchema.safeParse says', () => {
+    fc.assert(
+      fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {
+        const mine = validateBulkMessage(input);
+        same(mine, mine.ok ? mine.bulk : undefined, BulkMessageSchema, input);
+      }),
+      { numRuns: 3_000, seed: 22 },
     );
   });
 });

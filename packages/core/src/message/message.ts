@@ -87,23 +87,49 @@ const MessageFieldsSchema = z.strictObject({
  * uses it (`Message`): number in E.164, defaults filled in, and the text's
  * encoding and segment count worked out once.
  */
-export const MessageSchema = MessageFieldsSchema.transform(withAnalysis);
+export const MessageSchema = MessageFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
+
+/** A problem found after the fields themselves parsed: which field, and why. */
+type ReportIssue = (field: string, reason: string) => void;
+
+const zodIssues =
+  (ctx: z.RefinementCtx): ReportIssue =>
+  (field, reason) =>
+    ctx.addIssue({ code: 'custom', path: [field], message: reason });
 
 /** Works out the text's encoding once and checks what needs more than one field. */
-function withAnalysis<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T, ctx: z.RefinementCtx): T & { analysis: TextAnalysis } {
+function withAnalysis<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T, report: ReportIssue): T & { analysis: TextAnalysis } {
   const analysis = analyzeText(fields.text);
   if (analysis.segments > MAX_SEGMENTS) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['text'],
-      message: `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed`,
-    });
+    report('text', `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed`);
   }
   if (fields.sendAt && fields.validUntil && fields.validUntil <= fields.sendAt) {
-    ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'must be later than sendAt' });
+    report('validUntil', 'must be later than sendAt');
   }
   // zod built `fields` for us alone; extending it in place spares a copy per message.
   return Object.assign(fields, { analysis });
+}
+
+/**
+ * A valid message parsed by `fields`, then withAnalysis called directly rather
+ * than through `whole`'s transform: zod's pipe machinery cost as much again as
+ * parsing the fields (1.07 → 0.44 µs a message; this runs for every message).
+ * Anything invalid is parsed again by `whole`, so the issues are exactly the
+ * schema's (zod still runs the transform past an unknown key, for one).
+ */
+function parseThenAnalyse<F extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(
+  fields: z.ZodType<F>,
+  whole: z.ZodType<F & { analysis: TextAnalysis }>,
+  input: unknown,
+): { ok: true; value: F & { analysis: TextAnalysis } } | { ok: false; issues: ValidationIssue[] } {
+  const parsed = fields.safeParse(input);
+  if (parsed.success) {
+    let valid = true;
+    const value = withAnalysis(parsed.data, () => (valid = false));
+    if (valid) return { ok: true, value };
+  }
+  const reference = whole.safeParse(input);
+  return reference.success ? { ok: true, value: reference.data } : { ok: false, issues: toValidationIssues(reference.error) };
 }
 
 export type MessageInput = z.input<typeof MessageSchema>;
@@ -146,11 +172,8 @@ const BulkNumbersSchema = z
  * must. Numbers are normalised like `to`; a bad one is named by its index
  * (`to.3`). No idempotency key: one key cannot stand for many messages.
  */
-export const BulkMessageSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true })
-  .extend({
-    to: BulkNumbersSchema,
-  })
-  .transform(withAnalysis);
+const BulkFieldsSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true }).extend({ to: BulkNumbersSchema });
+export const BulkMessageSchema = BulkFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
 
 export type BulkMessageInput = z.input<typeof BulkMessageSchema>;
 export type BulkMessage = z.output<typeof BulkMessageSchema>;
@@ -163,16 +186,16 @@ export interface ValidationIssue {
 
 export type ValidationResult = { ok: true; message: Message } | { ok: false; issues: ValidationIssue[] };
 
+/** What `MessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateMessage(input: unknown): ValidationResult {
-  const parsed = MessageSchema.safeParse(input);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, issues: toValidationIssues(parsed.error) };
+  const parsed = parseThenAnalyse(MessageFieldsSchema, MessageSchema, input);
+  return parsed.ok ? { ok: true, message: parsed.value } : parsed;
 }
 
+/** What `BulkMessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateBulkMessage(input: unknown): { ok: true; bulk: BulkMessage } | { ok: false; issues: ValidationIssue[] } {
-  const parsed = BulkMessageSchema.safeParse(input);
-  if (parsed.success) return { ok: true, bulk: parsed.data };
-  return { ok: false, issues: toValidationIssues(parsed.error) };
+  const parsed = parseThenAnalyse(BulkFieldsSchema, BulkMessageSchema, input);
+  return parsed.ok ? { ok: true, bulk: parsed.value } : parsed;
 }
 
 /** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
