@@ -110,61 +110,51 @@ function withAnalysis<T extends { text: string; sendAt?: Date | undefined; valid
   return Object.assign(fields, { analysis });
 }
 
-/**
- * A valid message parsed by `fields`, then withAnalysis called directly rather
- * than through `whole`'s transform: zod's pipe machinery cost as much again as
- * parsing the fields (1.07 → 0.44 µs a message; this runs for every message).
- * Anything invalid is parsed again by `whole`, so the issues are exactly the
- * schema's (zod still runs the transform past an unknown key, for one).
- */
-function parseThenAnalyse<F extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(
-  fields: z.ZodType<F>,
-  whole: z.ZodType<F & { analysis: TextAnalysis }>,
-  input: unknown,
-): { ok: true; value: F & { analysis: TextAnalysis } } | { ok: false; issues: ValidationIssue[] } {
-  const parsed = fields.safeParse(input);
-  if (parsed.success) {
-    let valid = true;
-    const value = withAnalysis(parsed.data, () => (valid = false));
-    if (valid) return { ok: true, value };
-  }
-  const reference = whole.safeParse(input);
-  return reference.success ? { ok: true, value: reference.data } : { ok: false, issues: toValidationIssues(reference.error) };
-}
-
 export type MessageInput = z.input<typeof MessageSchema>;
 export type Message = z.output<typeof MessageSchema>;
 
 /** Most recipients one bulk send may name. */
 export const MAX_BULK_RECIPIENTS = 100_000;
 
+// Typed as string[] for callers; every entry is still checked at run time.
+const isList = (value: unknown): value is string[] => Array.isArray(value);
+const NOT_A_LIST = 'must be a list of phone numbers';
+
 /**
- * The numbers of a bulk send, checked and normalised in one loop. Not
- * `z.array(z.string())`: zod allocates a parse state for every element before
- * the normalising even starts, and a bulk send may name 100,000 numbers. A bad
- * entry is named by its index (`to.3`).
+ * The numbers of a bulk send normalised in one loop, each bad entry reported by
+ * its index (`to.3`); undefined if any was bad. Not `z.array(z.string())`: zod
+ * allocates a parse state per element, and a bulk send may name 100,000 numbers.
  */
-const BulkNumbersSchema = z
-  .custom<string[]>((value) => Array.isArray(value), 'must be a list of phone numbers')
-  .transform((numbers, ctx) => {
-    if (numbers.length === 0 || numbers.length > MAX_BULK_RECIPIENTS) {
-      const message = numbers.length === 0 ? 'must list at least one number' : `must list at most ${MAX_BULK_RECIPIENTS} numbers`;
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
+function normaliseNumbers(numbers: readonly unknown[], report: (index: number | undefined, reason: string) => void): string[] | undefined {
+  if (numbers.length === 0 || numbers.length > MAX_BULK_RECIPIENTS) {
+    report(undefined, numbers.length === 0 ? 'must list at least one number' : `must list at most ${MAX_BULK_RECIPIENTS} numbers`);
+    return undefined;
+  }
+  let valid = true;
+  const normalised = new Array<string>(numbers.length);
+  for (let i = 0; i < numbers.length; i++) {
+    const number = numbers[i];
+    if (typeof number !== 'string') {
+      report(i, `must be a phone number written as a string, not ${number === null ? 'null' : typeof number}`);
+      valid = false;
+      continue;
     }
-    const normalised = new Array<string>(numbers.length);
-    for (let i = 0; i < numbers.length; i++) {
-      const number: unknown = numbers[i];
-      if (typeof number !== 'string') {
-        ctx.addIssue({ code: 'custom', path: [i], message: `must be a phone number written as a string, not ${number === null ? 'null' : typeof number}` });
-        continue;
-      }
-      const result = normalizePhoneNumber(number);
-      if (result.ok) normalised[i] = result.e164;
-      else ctx.addIssue({ code: 'custom', path: [i], message: result.reason });
+    const result = normalizePhoneNumber(number);
+    if (result.ok) normalised[i] = result.e164;
+    else {
+      report(i, result.reason);
+      valid = false;
     }
-    return normalised;
-  });
+  }
+  return valid ? normalised : undefined;
+}
+
+const BulkNumbersSchema = z.custom<string[]>(isList, NOT_A_LIST).transform((numbers, ctx) => {
+  const normalised = normaliseNumbers(numbers, (index, reason) =>
+    ctx.addIssue(index === undefined ? { code: 'custom', message: reason } : { code: 'custom', path: [index], message: reason }),
+  );
+  return normalised ?? z.NEVER;
+});
 
 /**
  * One text to many numbers — what a campaign sends. The text, sender and IYS
@@ -172,8 +162,12 @@ const BulkNumbersSchema = z
  * must. Numbers are normalised like `to`; a bad one is named by its index
  * (`to.3`). No idempotency key: one key cannot stand for many messages.
  */
-const BulkFieldsSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true }).extend({ to: BulkNumbersSchema });
-export const BulkMessageSchema = BulkFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
+const BulkOtherFieldsSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true });
+export const BulkMessageSchema = BulkOtherFieldsSchema.extend({ to: BulkNumbersSchema }).transform((fields, ctx) =>
+  withAnalysis(fields, zodIssues(ctx)),
+);
+/** The same fields with `to` only checked to be a list: the fast path normalises the numbers itself. */
+const BulkShapeSchema = BulkOtherFieldsSchema.extend({ to: z.custom<string[]>(isList, NOT_A_LIST) });
 
 export type BulkMessageInput = z.input<typeof BulkMessageSchema>;
 export type BulkMessage = z.output<typeof BulkMessageSchema>;
@@ -188,14 +182,44 @@ export type ValidationResult = { ok: true; message: Message } | { ok: false; iss
 
 /** What `MessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateMessage(input: unknown): ValidationResult {
-  const parsed = parseThenAnalyse(MessageFieldsSchema, MessageSchema, input);
-  return parsed.ok ? { ok: true, message: parsed.value } : parsed;
+  const result = fastThenExact(MessageSchema, input, () => {
+    const parsed = MessageFieldsSchema.safeParse(input);
+    return parsed.success ? analysed(parsed.data) : undefined;
+  });
+  return result.ok ? { ok: true, message: result.value } : result;
 }
 
 /** What `BulkMessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateBulkMessage(input: unknown): { ok: true; bulk: BulkMessage } | { ok: false; issues: ValidationIssue[] } {
-  const parsed = parseThenAnalyse(BulkFieldsSchema, BulkMessageSchema, input);
-  return parsed.ok ? { ok: true, bulk: parsed.value } : parsed;
+  const result = fastThenExact(BulkMessageSchema, input, () => {
+    const parsed = BulkShapeSchema.safeParse(input);
+    if (!parsed.success) return undefined;
+    const to = normaliseNumbers(parsed.data.to, () => undefined);
+    return to ? analysed(Object.assign(parsed.data, { to })) : undefined;
+  });
+  return result.ok ? { ok: true, bulk: result.value } : result;
+}
+
+/**
+ * Every message goes through here, so valid input takes a fast path that calls
+ * zod only for what it does cheaply: the schemas' own transforms (a pipe over the
+ * whole object, or over the list of bulk numbers) cost more than the parse
+ * itself — 1.07 → 0.51 µs a message, and ~0.25 µs per bulk number. `fast`
+ * returns the same value the schema would, or undefined when anything is off;
+ * then the schema parses again, so the issues are exactly the schema's.
+ */
+function fastThenExact<T>(schema: z.ZodType<T>, input: unknown, fast: () => T | undefined): { ok: true; value: T } | { ok: false; issues: ValidationIssue[] } {
+  const value = fast();
+  if (value !== undefined) return { ok: true, value };
+  const parsed = schema.safeParse(input);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: toValidationIssues(parsed.error) };
+}
+
+/** withAnalysis for the fast path: the analysed fields, or undefined if a cross-field check failed. */
+function analysed<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T): (T & { analysis: TextAnalysis }) | undefined {
+  let valid = true;
+  const value = withAnalysis(fields, () => (valid = false));
+  return valid ? value : undefined;
 }
 
 /** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
