@@ -86,6 +86,30 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
     );
   });
 
+  it('validateMessage says what MessageSchema.safeParse says for plain messages (its fast path)', () => {
+    const plain = fc.record(
+      {
+        to: fc.oneof(fc.constantFrom('+905321234567', '0532 123 45 67', '905321234567', '+4915112345678', '02121234567', '+90532', ''), fc.stringMatching(/^\+?[0-9 ]{0,14}$/)),
+        text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('Kodunuz 4711', 'x'.repeat(1_600), 'x'.repeat(1_601), 'ş'.repeat(700), ' ', 'a\u0007b', '\ud800')),
+        iysType: fc.constantFrom('NOTIFICATION', 'CAMPAIGN', 'notification'),
+        recipientType: fc.constantFrom('BIREYSEL', 'TACIR', 'OTHER', undefined),
+        sender: fc.oneof(fc.constantFrom('ROTA', 'ROTA SMS', 'ŞİRKET', 'ab', 'ABCDEFGHIJKL', 'A!B', undefined), fc.string({ maxLength: 12 })),
+        idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('k'.repeat(200), 'k'.repeat(201), undefined)),
+        otp: fc.constantFrom(true, false, undefined, 'yes'),
+        sendAt: fc.constant(undefined),
+      },
+      { requiredKeys: ['to', 'text', 'iysType'] },
+    );
+    const input = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: plain.map((m) => Object.assign(Object.create({ inherited: 1 }), m)) });
+    fc.assert(
+      fc.property(input, (message) => {
+        const mine = validateMessage(message);
+        same(mine, mine.ok ? mine.message : undefined, MessageSchema, message);
+      }),
+      { numRuns: 5_000, seed: 23 },
+    );
+  });
+
   it('validateBulkMessage says what BulkMessageSchema.safeParse says', () => {
     fc.assert(
       fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {

@@ -17,15 +17,24 @@ export const MAX_SEGMENTS = 10;
 const TURKISH_LETTERS = /[çÇğĞıİöÖşŞüÜ]/;
 const SENDER_CHARACTERS = /^[A-Za-z0-9 .&_-]+$/;
 
+const SENDER_MIN = 3;
+const SENDER_MAX = 11;
+
+/** One reason per sender: Turkish letters are the usual mistake, so they get their own words. */
+function senderProblem(sender: string): string | undefined {
+  if (TURKISH_LETTERS.test(sender)) return 'must not contain Turkish letters (ç ğ ı İ ö ş ü)';
+  if (!SENDER_CHARACTERS.test(sender)) return 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -';
+  return undefined;
+}
+
 /** Turkish sender IDs ("başlık"): 3–11 characters, no Turkish letters. */
 export const SenderIdSchema = z
   .string()
-  .min(3, 'must be at least 3 characters')
-  .max(11, 'must be at most 11 characters')
+  .min(SENDER_MIN, `must be at least ${SENDER_MIN} characters`)
+  .max(SENDER_MAX, `must be at most ${SENDER_MAX} characters`)
   .superRefine((sender, ctx) => {
-    // One reason per sender: Turkish letters are the usual mistake, so they get their own words.
-    if (TURKISH_LETTERS.test(sender)) ctx.addIssue({ code: 'custom', message: 'must not contain Turkish letters (ç ğ ı İ ö ş ü)' });
-    else if (!SENDER_CHARACTERS.test(sender)) ctx.addIssue({ code: 'custom', message: 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -' });
+    const problem = senderProblem(sender);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 /** A phone number in any common form, normalised to E.164. */
@@ -70,13 +79,15 @@ const TextSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
 const MessageFieldsSchema = z.strictObject({
   to: PhoneNumberSchema,
   text: TextSchema,
   iysType: IysTypeSchema,
   recipientType: RecipientTypeSchema.default('BIREYSEL'),
   sender: SenderIdSchema.optional(),
-  idempotencyKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  idempotencyKey: z.string().min(1, 'must not be empty').max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`).optional(),
   sendAt: DateTimeSchema.optional(),
   validUntil: DateTimeSchema.optional(),
   otp: z.boolean().default(false),
@@ -183,10 +194,47 @@ export type ValidationResult = { ok: true; message: Message } | { ok: false; iss
 /** What `MessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateMessage(input: unknown): ValidationResult {
   const result = fastThenExact(MessageSchema, input, () => {
-    const parsed = MessageFieldsSchema.safeParse(input);
-    return parsed.success ? analysed(parsed.data) : undefined;
+    const fields = plainMessageFields(input);
+    return fields ? analysed(fields) : undefined;
   });
   return result.ok ? { ok: true, message: result.value } : result;
+}
+
+type MessageFields = z.output<typeof MessageFieldsSchema>;
+const MESSAGE_KEYS = new Set(Object.keys(MessageFieldsSchema.shape));
+const IYS_TYPES: ReadonlySet<unknown> = new Set(IysTypeSchema.options);
+const RECIPIENT_TYPES: ReadonlySet<unknown> = new Set(RecipientTypeSchema.options);
+
+/**
+ * MessageFieldsSchema's output for the plainest valid message — a plain object
+ * of known keys, no dates — or undefined for anything else, which zod then
+ * parses. Measured in place (router + FigenSoft client on loopback), zod's parse
+ * of one message was ~4 µs of CPU, a third of the router's cost per message,
+ * against ~0.5 µs in a tight loop. The checks are the schema's own functions
+ * (textProblem, senderProblem, normalizePhoneNumber) and limits; a property test
+ * holds this to MessageSchema.safeParse, key order included.
+ */
+function plainMessageFields(input: unknown): MessageFields | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const proto: unknown = Object.getPrototypeOf(input);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  for (const key of Object.keys(input)) if (!MESSAGE_KEYS.has(key)) return undefined;
+  const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input as Record<string, unknown>;
+  if (typeof to !== 'string' || typeof text !== 'string' || !IYS_TYPES.has(iysType)) return undefined;
+  if (Object.hasOwn(input, 'sendAt') || Object.hasOwn(input, 'validUntil')) return undefined;
+  if (recipientType !== undefined && !RECIPIENT_TYPES.has(recipientType)) return undefined;
+  if (otp !== undefined && typeof otp !== 'boolean') return undefined;
+  if (sender !== undefined && (typeof sender !== 'string' || sender.length < SENDER_MIN || sender.length > SENDER_MAX || senderProblem(sender))) return undefined;
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) return undefined;
+  if (text.length > MAX_TEXT_LENGTH || textProblem(text)) return undefined;
+  const number = normalizePhoneNumber(to);
+  if (!number.ok) return undefined;
+  // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.
+  const fields = { to: number.e164, text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as MessageFields;
+  if (Object.hasOwn(input, 'sender')) fields.sender = sender;
+  if (Object.hasOwn(input, 'idempotencyKey')) fields.idempotencyKey = idempotencyKey;
+  fields.otp = otp ?? false;
+  return fields;
 }
 
 /** What `BulkMessageSchema.safeParse` would say, in Rota's issue shape. */
