@@ -6,7 +6,7 @@ import { formatFigenSoftDate } from './figensoft-dates.js';
 import {
   CreditBalanceResponseSchema,
   ENDPOINTS,
-  SendResponseSchema,
+  readSendResponse,
   STATUS_OK,
   StatusResponseSchema,
   type Channel,
@@ -473,7 +473,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
   ): Promise<SendOutcome> {
     if (count <= MAX_RECEIVERS_PER_REQUEST) {
       // One request, the usual case: no async wrapper of its own.
-      return this.call(endpoint, bodyFor(0, count), SendResponseSchema, options).then((response) => {
+      return this.call(endpoint, bodyFor(0, count), readSendResponse, options).then((response) => {
         const ok = response.StatusCode === STATUS_OK;
         return {
           statusCode: response.StatusCode,
@@ -500,7 +500,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
       requests++;
       let response;
       try {
-        response = await this.call(endpoint, bodyFor(from, to), SendResponseSchema, options);
+        response = await this.call(endpoint, bodyFor(from, to), readSendResponse, options);
       } catch (error) {
         if (error instanceof FigenSoftTransportError) error.acceptedReceivers = from;
         throw error;
@@ -527,7 +527,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     // Reads are idempotent, so the parts go out together.
     for (let from = 0; from < Math.max(ids.length, 1); from += MAX_MESSAGE_IDS_PER_STATUS_REQUEST) {
       const body = `${head}${JSON.stringify(ids.slice(from, from + MAX_MESSAGE_IDS_PER_STATUS_REQUEST))}}`;
-      parts.push(this.call('status', body, StatusResponseSchema, options));
+      parts.push(this.call('status', body, readStatusResponse, options));
     }
     const responses = await Promise.all(parts);
     const failed = responses.find((r) => r.StatusCode !== STATUS_OK);
@@ -538,7 +538,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
   }
 
   async creditBalance(params: { credentials: FigenSoftCredentials }, options: CallOptions = {}): Promise<CreditBalanceOutcome> {
-    const response = await this.call('creditBalance', `{${authFieldsOf(params.credentials)}}`, CreditBalanceResponseSchema, options);
+    const response = await this.call('creditBalance', `{${authFieldsOf(params.credentials)}}`, readCreditBalanceResponse, options);
     return {
       statusCode: response.StatusCode,
       statusDescription: response.StatusDescription ?? '',
@@ -552,8 +552,11 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     await this.pool.close();
   }
 
-  /** One POST: resolves with the validated body of a 2xx answer, or rejects with a FigenSoftTransportError. */
-  private call<S extends z.ZodType>(endpoint: Endpoint, body: string, schema: S, options: CallOptions): Promise<z.infer<S>> {
+  /**
+   * One POST: resolves with the body of a 2xx answer as `read` makes it out, or
+   * rejects with a FigenSoftTransportError (also when `read` cannot make it out).
+   */
+  private call<T>(endpoint: Endpoint, body: string, read: (json: unknown) => T | undefined, options: CallOptions): Promise<T> {
     return this.exchange(endpoint, body, options.signal, options.timeoutMs ?? this.timeoutMs).then((exchange) => {
       if (exchange.statusCode < 200 || exchange.statusCode >= 300) {
         throw this.error(endpoint, 'http-status', true, {
@@ -567,10 +570,10 @@ class UndiciFigenSoftClient implements FigenSoftClient {
       } catch (error) {
         throw this.error(endpoint, 'garbled-response', true, { cause: sanitize(error) });
       }
-      const parsed = schema.safeParse(json);
-      // The zod error is not attached: its issues may quote the answer.
-      if (!parsed.success) throw this.error(endpoint, 'garbled-response', true);
-      return parsed.data as z.infer<S>;
+      const value = read(json);
+      // No zod error is attached: its issues may quote the answer.
+      if (value === undefined) throw this.error(endpoint, 'garbled-response', true);
+      return value;
     });
   }
 
@@ -635,6 +638,17 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     );
   }
 }
+
+/** A reader for `call` from a response schema: the parsed answer, or undefined if it does not fit. */
+function readWith<S extends z.ZodType>(schema: S): (json: unknown) => z.infer<S> | undefined {
+  return (json) => {
+    const parsed = schema.safeParse(json);
+    return parsed.success ? (parsed.data as z.infer<S>) : undefined;
+  };
+}
+
+const readStatusResponse = readWith(StatusResponseSchema);
+const readCreditBalanceResponse = readWith(CreditBalanceResponseSchema);
 
 /** The optional send fields, JSON-encoded once per send and appended to every part's body. */
 function sendFieldsTail(params: SendFields): string {
