@@ -51,6 +51,22 @@ describe('WaiterList', () => {
     expect(calls).toEqual([1, 20]);
   });
 
+  it('lets a callback make other waiters leave during a release: they are not called, the rest all are', () => {
+    const list = new WaiterList<void>();
+    const called: string[] = [];
+    const c = list.join(() => called.push('c'));
+    const b = list.join(() => called.push('b'));
+    list.join(() => {
+      called.push('a');
+      b.leave();
+    });
+    list.release();
+    expect(called).toEqual(['a', 'c']);
+    expect(list.empty).toBe(true);
+    c.leave(); // after the release: harmless
+    expect(list.empty).toBe(true);
+  });
+
   it('keeps nothing of a waiter that left (a long-lived list must not hold finished calls)', () => {
     const list = new WaiterList<void>();
     const kept = list.join(() => undefined);

@@ -23,15 +23,19 @@ export class WaiterList<A> {
     return waiter;
   }
 
-  /** Calls every waiter once with `arg` and empties the list; later joiners are not called. */
+  /**
+   * Calls every waiter once with `arg` and empties the list. The waiters move to
+   * a list of their own first, so a callback may make others leave (they are then
+   * not called) and waiters that join meanwhile wait for the next release.
+   */
   release(arg: A): void {
-    let waiter = this.head;
+    const released = new WaiterList<A>();
+    released.head = this.head;
     this.head = undefined;
-    while (waiter) {
-      const next = waiter.next;
-      waiter.detach();
+    for (let waiter = released.head; waiter; waiter = waiter.next) waiter.list = released;
+    for (let waiter = released.head; waiter; waiter = released.head) {
+      waiter.leave();
       waiter.callback(arg);
-      waiter = next;
     }
   }
 
@@ -46,7 +50,7 @@ export class Waiter<A> {
 
   constructor(
     /** @internal */ readonly callback: (arg: A) => void,
-    private list: WaiterList<A> | undefined,
+    /** @internal */ public list: WaiterList<A> | undefined,
   ) {}
 
   /** Leaves the list; a waiter that already left, or was released, stays out. */
@@ -56,11 +60,6 @@ export class Waiter<A> {
     if (this.prev) this.prev.next = this.next;
     else list.head = this.next;
     if (this.next) this.next.prev = this.prev;
-    this.detach();
-  }
-
-  /** @internal */
-  detach(): void {
     this.list = undefined;
     this.prev = undefined;
     this.next = undefined;
