@@ -110,6 +110,34 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
     );
   });
 
+  it('validateMessage says what MessageSchema.safeParse says for odd objects: arrays, getters, a polluted prototype', () => {
+    const valid = { to: '05321234567', text: 'Merhaba', iysType: 'NOTIFICATION', sender: 'ROTA' };
+    const arrayLike = Object.setPrototypeOf(Object.assign([], valid), Object.prototype);
+    const withGetters = Object.defineProperties({}, {
+      to: { get: () => valid.to, enumerable: true },
+      text: { get: () => valid.text, enumerable: true },
+      iysType: { value: valid.iysType, enumerable: true },
+      sender: { value: 'ROTA', enumerable: false },
+    });
+    const nullProto = Object.assign(Object.create(null), valid);
+    for (const input of [arrayLike, withGetters, nullProto, Object.freeze({ ...valid }), new Proxy({ ...valid }, {})]) {
+      const mine = validateMessage(input);
+      same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
+    }
+    const polluted = Object.prototype as Record<string, unknown>;
+    for (const [key, value] of [['unknownKey', 1], ['sender', 'ACME'], ['otp', true], ['sendAt', new Date('2026-12-01')]] as const) {
+      polluted[key] = value;
+      try {
+        for (const input of [{ ...valid }, { to: valid.to, text: valid.text, iysType: valid.iysType }]) {
+          const mine = validateMessage(input);
+          same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
+        }
+      } finally {
+        delete polluted[key];
+      }
+    }
+  });
+
   it('validateBulkMessage says what BulkMessageSchema.safeParse says', () => {
     fc.assert(
       fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {

@@ -97,8 +97,8 @@ export type SendResponse = z.infer<typeof SendResponseSchema>;
  * A send answer as SendResponseSchema reads it, or undefined when it does not
  * fit. The usual answer — a plain object with a finite StatusCode, a string or
  * null description and a list of receipts — is read here without zod: measured
- * in place, zod's parse of each answer cost ~1–2 µs of CPU a request, and with
- * the message's own parse gone it was the last zod call on the send path.
+ * in place, zod's parse of each answer was the last zod call on the send path
+ * (docs/benchmarks.md).
  * Anything unusual goes to the schema; a property test holds the two together.
  */
 export function readSendResponse(json: unknown): SendResponse | undefined {
@@ -109,15 +109,15 @@ export function readSendResponse(json: unknown): SendResponse | undefined {
 }
 
 function plainSendResponse(json: unknown): SendResponse | undefined {
-  if (typeof json !== 'object' || json === null || Object.getPrototypeOf(json) !== Object.prototype) return undefined;
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || Object.getPrototypeOf(json) !== Object.prototype) return undefined;
   const { StatusCode, StatusDescription, Result } = json as Record<string, unknown>;
   if (typeof StatusCode !== 'number' || !Number.isFinite(StatusCode)) return undefined;
   if (StatusDescription !== undefined && StatusDescription !== null && typeof StatusDescription !== 'string') return undefined;
   if (Result !== undefined && Result !== null && !isSendResultList(Result)) return undefined;
-  // zod's output: known keys only, each kept if the answer has it.
+  // zod's output: known keys only, each kept if the answer has it (`in`, as zod looks).
   const response: SendResponse = { StatusCode };
-  if (Object.hasOwn(json, 'StatusDescription')) response.StatusDescription = StatusDescription as SendResponse['StatusDescription'];
-  if (Object.hasOwn(json, 'Result')) response.Result = Result as SendResponse['Result'];
+  if ('StatusDescription' in json) response.StatusDescription = StatusDescription as SendResponse['StatusDescription'];
+  if ('Result' in json) response.Result = Result as SendResponse['Result'];
   return response;
 }
 

@@ -117,7 +117,7 @@ function withAnalysis<T extends { text: string; sendAt?: Date | undefined; valid
   if (fields.sendAt && fields.validUntil && fields.validUntil <= fields.sendAt) {
     report('validUntil', 'must be later than sendAt');
   }
-  // zod built `fields` for us alone; extending it in place spares a copy per message.
+  // `fields` is a fresh object (zod's output or the fast path's): extending it in place spares a copy per message.
   return Object.assign(fields, { analysis });
 }
 
@@ -207,21 +207,22 @@ const RECIPIENT_TYPES: ReadonlySet<unknown> = new Set(RecipientTypeSchema.option
 
 /**
  * MessageFieldsSchema's output for the plainest valid message — a plain object
- * of known keys, no dates — or undefined for anything else, which zod then
- * parses. Measured in place (router + FigenSoft client on loopback), zod's parse
- * of one message was ~4 µs of CPU, a third of the router's cost per message,
- * against ~0.5 µs in a tight loop. The checks are the schema's own functions
- * (textProblem, senderProblem, normalizePhoneNumber) and limits; a property test
- * holds this to MessageSchema.safeParse, key order included.
+ * (not an array) of known keys, no dates — or undefined for anything else, which
+ * the schema then parses. zod's parse of one message cost a third of the router's
+ * CPU per message in place (see docs/benchmarks.md). The checks are the schema's
+ * own functions (textProblem, senderProblem, normalizePhoneNumber) and limits; a
+ * property test holds this to MessageSchema.safeParse, key order included. Keys
+ * are looked at the way zod does (`for…in`, `in`) before any value is read, so a
+ * valid message's getters run once; an invalid message is read again by zod.
  */
 function plainMessageFields(input: unknown): MessageFields | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
   const proto: unknown = Object.getPrototypeOf(input);
   if (proto !== Object.prototype && proto !== null) return undefined;
-  for (const key of Object.keys(input)) if (!MESSAGE_KEYS.has(key)) return undefined;
+  for (const key in input) if (!MESSAGE_KEYS.has(key)) return undefined;
+  if ('sendAt' in input || 'validUntil' in input) return undefined;
   const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input as Record<string, unknown>;
   if (typeof to !== 'string' || typeof text !== 'string' || !IYS_TYPES.has(iysType)) return undefined;
-  if (Object.hasOwn(input, 'sendAt') || Object.hasOwn(input, 'validUntil')) return undefined;
   if (recipientType !== undefined && !RECIPIENT_TYPES.has(recipientType)) return undefined;
   if (otp !== undefined && typeof otp !== 'boolean') return undefined;
   if (sender !== undefined && (typeof sender !== 'string' || sender.length < SENDER_MIN || sender.length > SENDER_MAX || senderProblem(sender))) return undefined;
@@ -231,8 +232,8 @@ function plainMessageFields(input: unknown): MessageFields | undefined {
   if (!number.ok) return undefined;
   // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.
   const fields = { to: number.e164, text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as MessageFields;
-  if (Object.hasOwn(input, 'sender')) fields.sender = sender;
-  if (Object.hasOwn(input, 'idempotencyKey')) fields.idempotencyKey = idempotencyKey;
+  if ('sender' in input) fields.sender = sender;
+  if ('idempotencyKey' in input) fields.idempotencyKey = idempotencyKey;
   fields.otp = otp ?? false;
   return fields;
 }
@@ -249,12 +250,11 @@ export function validateBulkMessage(input: unknown): { ok: true; bulk: BulkMessa
 }
 
 /**
- * Every message goes through here, so valid input takes a fast path that calls
- * zod only for what it does cheaply: the schemas' own transforms (a pipe over the
- * whole object, or over the list of bulk numbers) cost more than the parse
- * itself — 1.07 → 0.51 µs a message, and ~0.25 µs per bulk number. `fast`
- * returns the same value the schema would, or undefined when anything is off;
- * then the schema parses again, so the issues are exactly the schema's.
+ * Every message goes through here, so valid input takes a fast path: a single
+ * message without zod, a bulk with zod for its plain fields only (a zod transform
+ * over the list of numbers cost more than the rest of the send). `fast` returns
+ * the value the schema would, or undefined when anything is off; then the schema
+ * parses the input itself, so the issues are exactly the schema's.
  */
 function fastThenExact<T>(schema: z.ZodType<T>, input: unknown, fast: () => T | undefined): { ok: true; value: T } | { ok: false; issues: ValidationIssue[] } {
   const value = fast();
