@@ -153,4 +153,10 @@ describe('router: send', () => {
     await expect(call).rejects.toThrow('getter failed');
     await router.close();
   });
+
+  it('takes null options from untyped callers like no options', async () => {
+    const { router } = setup([{ id: 'first' }]);
+    await expect(router.send({ to: '05321234567', text: 'hi', iysType: 'NOTIFICATION' }, null as never)).resolves.toMatchObject({ status: 'accepted' });
+    await router.close();
+  });
 });

@@ -98,27 +98,28 @@ export function createRouter(options: RouterOptions): Router {
   const router: Router = {
     // Not async: a single send is the hot path, and an async wrapper around the
     // promise sendValid already returns costs one more promise and its ticks.
-    send(input, sendOptions = {}) {
-      if (closed) return Promise.resolve(closedResult());
-      let validation: ReturnType<typeof validateMessage>;
+    send(input, sendOptions) {
       try {
-        validation = validateMessage(input);
+        if (closed) return Promise.resolve(closedResult());
+        const validation = validateMessage(input);
+        if (!validation.ok) {
+          const result: SendResult = { status: 'rejected', reason: 'invalid message', issues: validation.issues, attempts: [] };
+          emitResult(result);
+          return Promise.resolve(result);
+        }
+        const message = validation.message;
+        const signal = sendOptions?.signal;
+        const key = message.idempotencyKey;
+        if (key === undefined) return sendValid(message, signal);
+        const earlier = idempotency.get(key);
+        if (earlier) return earlier;
+        const pending = sendValid(message, signal);
+        idempotency.remember(key, pending);
+        return pending;
       } catch (error) {
-        return Promise.reject(error); // e.g. a getter on the input that throws: still a rejection, as from an async function
+        // e.g. a getter on the input that throws: still a rejection, as from an async function
+        return Promise.reject(error);
       }
-      if (!validation.ok) {
-        const result: SendResult = { status: 'rejected', reason: 'invalid message', issues: validation.issues, attempts: [] };
-        emitResult(result);
-        return Promise.resolve(result);
-      }
-      const message = validation.message;
-      const key = message.idempotencyKey;
-      if (key === undefined) return sendValid(message, sendOptions.signal);
-      const earlier = idempotency.get(key);
-      if (earlier) return earlier;
-      const pending = sendValid(message, sendOptions.signal);
-      idempotency.remember(key, pending);
-      return pending;
     },
 
     async sendBatch(inputs, batchOptions = {}) {
