@@ -252,7 +252,8 @@ export function contractRequest(subject: ContractSubject): SendRequest | string 
   return { ...base, iysType: 'NOTIFICATION', accountId: subject.provider.accountIds[0] ?? 'unknown', sender: 'ROTA' };
 }
 
-function contractRecipients(subject: ContractSubject): string[] | string {
+/** Frozen: the router hands providers its own list, which a provider must not change (a change throws here). */
+function contractRecipients(subject: ContractSubject): readonly string[] | string {
   const given = subject.recipients ?? CONTRACT_RECIPIENTS;
   if (given.length === 0) return 'subject.recipients must not be empty';
   const recipients: string[] = [];
@@ -262,7 +263,7 @@ function contractRecipients(subject: ContractSubject): string[] | string {
     recipients.push(result.e164);
   }
   const max = subject.provider.capabilities?.maxRecipientsPerRequest;
-  return Number.isInteger(max) && max >= 1 ? recipients.slice(0, max) : recipients;
+  return Object.freeze(Number.isInteger(max) && max >= 1 ? recipients.slice(0, max) : recipients);
 }
 
 function checkReceipts(response: SendResponse | undefined, request: SendRequest): Problems {

@@ -161,6 +161,16 @@ describe('send checks', () => {
     ).toContain('receipt 1 repeats providerMessageId "same"');
   });
 
+  it('flags a provider that changes the recipient list it was handed (the router shares it with the results)', async () => {
+    const fake = createFakeProvider({ id: 'fake' });
+    const problems = await sendProblems(async (request) => {
+      (request.recipients as string[]).sort();
+      return fake.send(request);
+    });
+    expect(problems).toContain('expected to accept but threw');
+    expect(problems).toContain('read only');
+  });
+
   it('flags an accepting subject whose every recipient is rejected, or that throws', async () => {
     expect(await sendProblems(async (request) => ({ receipts: request.recipients.map((to) => ({ status: 'rejected' as const, to, reason: 'no' })) }))).toContain(
       'every recipient was rejected',

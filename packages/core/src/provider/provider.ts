@@ -25,7 +25,11 @@ export interface SendRequest {
   analysis: TextAnalysis;
   iysType: Message['iysType'];
   recipientType: Message['recipientType'];
-  /** E.164 numbers; a provider answers with one receipt per entry, in this order. */
+  /**
+   * E.164 numbers; a provider answers with one receipt per entry, in this order.
+   * The router's own list, not a copy (a bulk may name 100,000): a provider must
+   * not change it — the results and any later provider read the same list.
+   */
   recipients: readonly string[];
   otp: boolean;
   sendAt?: Date;
