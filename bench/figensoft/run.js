@@ -11,6 +11,7 @@ import { concurrent, paired, printTable } from '../lib/measure.js';
 const SINGLE_PER_ROUND = Number(process.env.BENCH_SINGLE_PER_ROUND ?? 3_000);
 const BULK_PER_ROUND = Number(process.env.BENCH_BULK_PER_ROUND ?? 250);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ONLY = process.env.BENCH_ONLY; // 'single' or 'bulk': one kind of case
 const BULK = 800;
 const BULK_IN_FLIGHT = 4;
 
@@ -91,14 +92,16 @@ const row = (label, unit, { a, b, medianRatio, lowestRatio, highestRatio }) => (
   'median round ratio': medianRatio.toFixed(2),
   'range': `${lowestRatio.toFixed(2)}–${highestRatio.toFixed(2)}`,
 });
-for (const inFlight of [1, 16, 64]) {
+for (const inFlight of ONLY === 'bulk' ? [] : [1, 16, 64]) {
   const count = inFlight === 1 ? Math.ceil(SINGLE_PER_ROUND / 3) : SINGLE_PER_ROUND;
   const result = await paired(ROUNDS, () => singles(count, inFlight, 'bare'), () => singles(count, inFlight, 'rota'));
   rows.push(row(`single sends (msg/s), ${inFlight} in flight`, 'messages', result));
 }
 // Bulk: 800 receivers a request, 4 requests in flight on both sides.
-const bulk = await paired(ROUNDS, () => bulks(BULK_PER_ROUND, 'bare'), () => bulks(BULK_PER_ROUND, 'rota'));
-rows.push(row(`bulk (recipients/s), ${BULK} receivers/request`, 'recipients', bulk));
+if (ONLY !== 'single') {
+  const bulk = await paired(ROUNDS, () => bulks(BULK_PER_ROUND, 'bare'), () => bulks(BULK_PER_ROUND, 'rota'));
+  rows.push(row(`bulk (recipients/s), ${BULK} receivers/request`, 'recipients', bulk));
+}
 
 console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${connections} connections; ${ROUNDS} alternating rounds per case`);
 printTable('FigenSoft: router + client vs. bare undici Pool, same sandbox, same run', rows);
