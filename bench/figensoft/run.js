@@ -2,11 +2,15 @@
 // loopback, side by side with a bare undici Pool sending identical requests to
 // the same sandbox (the limit of this machine). Run: pnpm bench:figensoft
 import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
 import { createRouter } from '@rota/core';
 import { createFigenSoftProvider } from '@rota/figensoft';
 import { Pool } from 'undici';
 import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
 import { concurrent, paired, printTable } from '../lib/measure.js';
+import { placement, rerunPinned } from '../lib/pin-cores.js';
+
+rerunPinned(fileURLToPath(import.meta.url));
 
 const SINGLE_PER_ROUND = Number(process.env.BENCH_SINGLE_PER_ROUND ?? 3_000);
 const BULK_PER_ROUND = Number(process.env.BENCH_BULK_PER_ROUND ?? 250);
@@ -103,7 +107,7 @@ if (ONLY !== 'single') {
   rows.push(row(`bulk (recipients/s), ${BULK} receivers/request`, 'recipients', bulk));
 }
 
-console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${connections} connections; ${ROUNDS} alternating rounds per case`);
+console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${placement()}; ${connections} connections; ${ROUNDS} alternating rounds per case`);
 printTable('FigenSoft: router + client vs. bare undici Pool, same sandbox, same run', rows);
 
 await router.close();
