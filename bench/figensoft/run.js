@@ -48,20 +48,26 @@ async function bareSend(receivers) {
   if (statusCode !== 200 || answer.StatusCode !== 200 || answer.Result.length !== receivers.length) throw new Error(`bare: ${statusCode} ${answer.StatusCode}`);
 }
 
-// Each timed run gets its numbers made beforehand, as a caller holds them: the
-// bare client wire numbers (905321234567), rota E.164 (+905321234567) parsed from
-// JSON, as the gateway receives them. (Made inside the timed loop, a '+' prefix
-// turned every number into a V8 cons string, and flattening those cost rota
-// ~0.3 µs a number that JSON input never pays.)
+// The numbers are made once, before the warm-up, as a caller holds them: the
+// bare client gets wire numbers (905321234567), rota E.164 (+905321234567)
+// parsed from JSON, as the gateway receives them. Every round reuses them.
+// - Made inside the timed loop, a '+' prefix turned every number into a V8 cons
+//   string, and flattening those cost rota ~0.3 µs a number JSON input never pays.
+// - Made fresh before each round, a bulk round's 200,000 numbers filled the young
+//   generation, so every scavenge copied them: garbage collection then cost each
+//   side in proportion to what it allocated, several times over.
 let next = 0;
 function numbers(count) {
   const wire = Array.from({ length: count }, () => numberAt(next++));
   return { wire, e164: JSON.parse(JSON.stringify(wire.map((n) => `+${n}`))) };
 }
 const inChunks = (list, size) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const singleNumbers = numbers(Math.max(SINGLE_PER_ROUND, 2_000));
+const bulkNumbers = numbers(Math.max(BULK_PER_ROUND, 32) * BULK);
+const bulkLists = { bare: inChunks(bulkNumbers.wire, BULK), rota: inChunks(bulkNumbers.e164, BULK) };
 
 function singles(count, inFlight, side) {
-  const { wire, e164 } = numbers(count);
+  const { wire, e164 } = singleNumbers;
   if (side === 'bare') return concurrent(count, inFlight, (i) => bareSend([wire[i]]));
   return concurrent(count, inFlight, async (i) => {
     const r = await router.send({ to: e164[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
@@ -70,8 +76,7 @@ function singles(count, inFlight, side) {
 }
 // The same shape on both sides: 4 sends of 800 numbers in flight, each one request.
 function bulks(requests, side) {
-  const { wire, e164 } = numbers(requests * BULK);
-  const lists = inChunks(side === 'bare' ? wire : e164, BULK);
+  const lists = bulkLists[side];
   if (side === 'bare') return concurrent(requests, BULK_IN_FLIGHT, (i) => bareSend(lists[i]));
   return concurrent(requests, BULK_IN_FLIGHT, async (i) => {
     const results = await router.sendBulk({ to: lists[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
@@ -88,13 +93,16 @@ await bulks(32, 'bare');
 // Each case alternates short rounds of bare and rota (see `paired`): the VM's speed
 // drifts by tens of percent within seconds, and both sides must see the same drift.
 const rows = [];
-const row = (label, unit, { a, b, medianRatio, lowestRatio, highestRatio }) => ({
+const row = (label, unit, { a, b, medianRatio, lowestRatio, highestRatio, medianCpuRatio }) => ({
   case: label,
   'bare /s': a.perSecond * (unit === 'recipients' ? BULK : 1),
   'rota /s': b.perSecond * (unit === 'recipients' ? BULK : 1),
   'best / best': (b.perSecond / a.perSecond).toFixed(2),
   'median round ratio': medianRatio.toFixed(2),
   'range': `${lowestRatio.toFixed(2)}–${highestRatio.toFixed(2)}`,
+  // This process's CPU per message (or per recipient), median rounds: bare / rota.
+  'CPU µs bare / rota': `${(a.cpuMicrosEach / (unit === 'recipients' ? BULK : 1)).toFixed(unit === 'recipients' ? 3 : 1)} / ${(b.cpuMicrosEach / (unit === 'recipients' ? BULK : 1)).toFixed(unit === 'recipients' ? 3 : 1)}`,
+  'CPU ratio (median)': medianCpuRatio.toFixed(2),
 });
 for (const inFlight of ONLY === 'bulk' ? [] : [1, 16, 64]) {
   const count = inFlight === 1 ? Math.ceil(SINGLE_PER_ROUND / 3) : SINGLE_PER_ROUND;

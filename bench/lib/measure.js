@@ -8,15 +8,22 @@ export async function sequential(count, once) {
   return figures(count, performance.now() - started);
 }
 
-/** Keeps `inFlight` calls of `once` running until `count` have finished. */
+/**
+ * Keeps `inFlight` calls of `once` running until `count` have finished. Also
+ * returns this process's CPU time per call, which other processes on the machine
+ * disturb far less than the rate.
+ */
 export async function concurrent(count, inFlight, once) {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     while (next < count) await once(next++);
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
-  return figures(count, performance.now() - started);
+  const elapsedMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { ...figures(count, elapsedMs), cpuMicrosEach: (used.user + used.system) / count };
 }
 
 function figures(count, elapsedMs) {
@@ -56,6 +63,7 @@ function format(value) {
  */
 export async function paired(rounds, a, b) {
   const ratios = [];
+  const cpuRatios = [];
   let bestA;
   let bestB;
   for (let round = 0; round < rounds; round++) {
@@ -64,11 +72,18 @@ export async function paired(rounds, a, b) {
     const two = await second();
     const [ra, rb] = round % 2 === 0 ? [one, two] : [two, one];
     ratios.push(rb.perSecond / ra.perSecond);
+    if (ra.cpuMicrosEach !== undefined) cpuRatios.push(ra.cpuMicrosEach / rb.cpuMicrosEach);
     if (!bestA || ra.perSecond > bestA.perSecond) bestA = ra;
     if (!bestB || rb.perSecond > bestB.perSecond) bestB = rb;
   }
   ratios.sort((x, y) => x - y);
-  const middle = ratios.length >> 1;
-  const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
-  return { a: bestA, b: bestB, medianRatio: median, lowestRatio: ratios[0], highestRatio: ratios.at(-1) };
+  // cpuRatio: a's CPU per call over b's, so that like the rate ratio, above 1 means b is cheaper.
+  return { a: bestA, b: bestB, medianRatio: median(ratios), lowestRatio: ratios[0], highestRatio: ratios.at(-1), medianCpuRatio: median(cpuRatios) };
+}
+
+function median(values) {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
