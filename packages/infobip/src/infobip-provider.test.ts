@@ -1,7 +1,6 @@
-import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';
-import { providerErrorOf } from '@rota/testkit';
+import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = { apiKey: 'ib-secret-1', from: 'ACMEOTP', baseUrl: 'https://abc123.api.infobip.com' };
 const both = { apiKey: 'ib-secret-2', from: 'ACME', baseUrl: 'https://abc123.api.infobip.com', iysTypes: ['NOTIFICATION' as const, 'CAMPAIGN' as const] };
@@ -68,14 +67,6 @@ describe('createInfobipProvider', () => {
   });
 
   describe('send', () => {
-    it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await providerErrorOf(createInfobipProvider(config).send(request()))).toMatchObject({
-        kind: 'provider-unavailable',
-        message: 'stub: no transport yet',
-        code: 'stub',
-      });
-    });
-
     it('accepts with simulate: one simulated receipt per recipient, in order', async () => {
       const { receipts } = await createInfobipProvider({ ...config, simulate: { latencyMs: 1 } }).send(request());
       expect(receipts).toEqual([
@@ -83,31 +74,11 @@ describe('createInfobipProvider', () => {
         { status: 'accepted', to: '+905421112244', providerMessageId: 'sim-infobip-2', segmentsBilled: 1, simulated: true },
       ]);
     });
-
-    it('fails every call with the default kind when failRate is 1', async () => {
-      const provider = createInfobipProvider({ ...config, simulate: { latencyMs: 0, failRate: 1 } });
-      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'provider-unavailable', code: 'simulated' });
-    });
-
-    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
-      jest.useFakeTimers();
-      try {
-        const provider = createInfobipProvider({ ...config, simulate: { latencyMs: 30_000 } });
-        const controller = new AbortController();
-        const sending = provider.send(request(), { signal: controller.signal });
-        controller.abort();
-        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
-        expect(jest.getTimerCount()).toBe(0);
-      } finally {
-        jest.useRealTimers();
-      }
-    });
-
-    it('warns once at creation that nothing is delivered, without secrets', () => {
-      const warn = jest.fn<Logger['warn']>();
-      createInfobipProvider({ ...config, simulate: {} }, { logger: { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() } });
-      expect(warn.mock.calls.map((call) => call[1])).toEqual(['infobip: SIMULATED transport — messages are not delivered']);
-      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/ib-secret/);
-    });
   });
+});
+
+runStubTransportChecks('infobip', {
+  create: (simulate, logger) => createInfobipProvider(simulate ? { ...config, simulate } : config, { logger }),
+  request: request(),
+  secret: 'ib-secret',
 });

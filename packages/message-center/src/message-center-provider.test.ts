@@ -1,7 +1,6 @@
-import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';
-import { providerErrorOf } from '@rota/testkit';
+import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = { username: 'acme-otp', password: 'mc-secret-1', sender: 'ACMEOTP', iysTypes: ['NOTIFICATION' as const] };
 const both = { username: 'acme', password: 'mc-secret-2', sender: 'ACME' };
@@ -74,13 +73,6 @@ describe('createMessageCenterProvider', () => {
     });
   });
 
-  describe('send without simulate', () => {
-    it('fails with provider-unavailable: there is no transport yet', async () => {
-      const error = await providerErrorOf(createMessageCenterProvider(config).send(request()));
-      expect(error).toMatchObject({ kind: 'provider-unavailable', message: 'stub: no transport yet', code: 'stub' });
-    });
-  });
-
   describe('send with simulate', () => {
     it('accepts after the latency with one simulated receipt per recipient, in order', async () => {
       const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 1 } });
@@ -95,33 +87,12 @@ describe('createMessageCenterProvider', () => {
         })),
       );
     });
-
-    it('fails every call with the chosen kind when failRate is 1', async () => {
-      const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'retryable' } });
-      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'retryable', code: 'simulated' });
-    });
-
-    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
-      jest.useFakeTimers();
-      try {
-        const provider = createMessageCenterProvider({ ...config, simulate: { latencyMs: 30_000 } });
-        const controller = new AbortController();
-        const sending = provider.send(request(), { signal: controller.signal });
-        controller.abort();
-        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
-        expect(jest.getTimerCount()).toBe(0);
-      } finally {
-        jest.useRealTimers();
-      }
-    });
-
-    it('warns once at creation that nothing is delivered, without secrets', () => {
-      const warn = jest.fn<Logger['warn']>();
-      const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() };
-      createMessageCenterProvider({ ...config, simulate: {} }, { logger });
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0]?.[1]).toBe('message-center: SIMULATED transport — messages are not delivered');
-      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/mc-secret/);
-    });
   });
+});
+
+runStubTransportChecks('message-center', {
+  create: (simulate, logger) => createMessageCenterProvider(simulate ? { ...config, simulate } : config, { logger }),
+  request: request(),
+  secret: 'mc-secret',
+  failKind: 'retryable',
 });

@@ -1,7 +1,6 @@
-import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createMobildevProvider, DEFAULT_RANK } from './mobildev-provider.js';
-import { providerErrorOf } from '@rota/testkit';
+import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = {
   companyCode: '01234',
@@ -100,14 +99,6 @@ describe('createMobildevProvider', () => {
   });
 
   describe('send', () => {
-    it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await providerErrorOf(createMobildevProvider(config).send(request()))).toMatchObject({
-        kind: 'provider-unavailable',
-        message: 'stub: no transport yet',
-        code: 'stub',
-      });
-    });
-
     it('accepts with simulate: one simulated receipt per recipient, in order', async () => {
       const { receipts } = await createMobildevProvider({ ...config, simulate: { latencyMs: 1 } }).send(request());
       expect(receipts).toEqual([
@@ -115,31 +106,12 @@ describe('createMobildevProvider', () => {
         { status: 'accepted', to: '+905421112244', providerMessageId: 'sim-mobildev-2', segmentsBilled: 1, simulated: true },
       ]);
     });
-
-    it('fails every call with the chosen kind when failRate is 1', async () => {
-      const provider = createMobildevProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'message-rejected' } });
-      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'message-rejected', code: 'simulated' });
-    });
-
-    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
-      jest.useFakeTimers();
-      try {
-        const provider = createMobildevProvider({ ...config, simulate: { latencyMs: 30_000 } });
-        const controller = new AbortController();
-        const sending = provider.send(request(), { signal: controller.signal });
-        controller.abort();
-        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
-        expect(jest.getTimerCount()).toBe(0);
-      } finally {
-        jest.useRealTimers();
-      }
-    });
-
-    it('warns once at creation that nothing is delivered, without secrets', () => {
-      const warn = jest.fn<Logger['warn']>();
-      createMobildevProvider({ ...config, simulate: {} }, { logger: { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() } });
-      expect(warn.mock.calls.map((call) => call[1])).toEqual(['mobildev: SIMULATED transport — messages are not delivered']);
-      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/md-secret/);
-    });
   });
+});
+
+runStubTransportChecks('mobildev', {
+  create: (simulate, logger) => createMobildevProvider(simulate ? { ...config, simulate } : config, { logger }),
+  request: request(),
+  secret: 'md-secret',
+  failKind: 'message-rejected',
 });

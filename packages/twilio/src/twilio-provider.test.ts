@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createTwilioProvider, DEFAULT_RANK } from './twilio-provider.js';
 import { providerErrorOf } from '@rota/testkit';
+import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const config = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tw-secret-token', fromAddresses: ['ACME', 'ACMEOTP'] };
 
@@ -90,14 +91,6 @@ describe('createTwilioProvider', () => {
   });
 
   describe('send', () => {
-    it('fails with provider-unavailable without simulate: there is no transport yet', async () => {
-      expect(await providerErrorOf(createTwilioProvider(config).send(request()))).toMatchObject({
-        kind: 'provider-unavailable',
-        message: 'stub: no transport yet',
-        code: 'stub',
-      });
-    });
-
     it('accepts with simulate: a simulated receipt for the recipient', async () => {
       const provider = createTwilioProvider({ ...config, simulate: { latencyMs: 1 } });
       expect((await provider.send(request())).receipts).toEqual([
@@ -115,31 +108,12 @@ describe('createTwilioProvider', () => {
         code: 'too-many-recipients',
       });
     });
-
-    it('fails every call with the chosen kind when failRate is 1', async () => {
-      const provider = createTwilioProvider({ ...config, simulate: { latencyMs: 0, failRate: 1, failKind: 'outcome-unknown' } });
-      expect(await providerErrorOf(provider.send(request()))).toMatchObject({ kind: 'outcome-unknown', code: 'simulated' });
-    });
-
-    it('reports an abort during the latency as outcome-unknown and keeps no timer', async () => {
-      jest.useFakeTimers();
-      try {
-        const provider = createTwilioProvider({ ...config, simulate: { latencyMs: 30_000 } });
-        const controller = new AbortController();
-        const sending = provider.send(request(), { signal: controller.signal });
-        controller.abort();
-        expect(await providerErrorOf(sending)).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
-        expect(jest.getTimerCount()).toBe(0);
-      } finally {
-        jest.useRealTimers();
-      }
-    });
-
-    it('warns once at creation that nothing is delivered, without secrets', () => {
-      const { logger, warn } = recordingLogger();
-      createTwilioProvider({ ...config, simulate: {} }, { logger });
-      expect(warn.mock.calls.map((call) => call[1])).toEqual(['twilio: SIMULATED transport — messages are not delivered']);
-      expect(JSON.stringify(warn.mock.calls)).not.toContain(config.authToken);
-    });
   });
+});
+
+runStubTransportChecks('twilio', {
+  create: (simulate, logger) => createTwilioProvider(simulate ? { ...config, simulate } : config, { logger }),
+  request: request(),
+  secret: config.authToken,
+  failKind: 'outcome-unknown',
 });
