@@ -1,5 +1,6 @@
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';
+import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = { apiKey: 'ib-secret-1', from: 'ACMEOTP', baseUrl: 'https://abc123.api.infobip.com' };
@@ -8,19 +9,8 @@ const config = { accounts: [notify, both] };
 
 const message = (iysType: IysType, sender?: string) => MessageSchema.parse({ to: '05321112233', text: 'Kodunuz 4711', iysType, sender });
 
-function request(overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
-    accountId: 'infobip-ACMEOTP-notification',
-    sender: 'ACMEOTP',
-    text: 'Kodunuz 4711',
-    analysis: analyzeText('Kodunuz 4711'),
-    iysType: 'NOTIFICATION',
-    recipientType: 'BIREYSEL',
-    recipients: ['+905321112233', '+905421112244'],
-    otp: true,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SendRequest> = {}): SendRequest =>
+  sendRequest({ accountId: 'infobip-ACMEOTP-notification', sender: 'ACMEOTP', recipients: ['+905321112233', '+905421112244'], otp: true, ...overrides });
 
 describe('createInfobipProvider', () => {
   it('is rank 4 with ids derived from sender and IYS types, never from the API key', () => {

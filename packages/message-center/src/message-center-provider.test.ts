@@ -1,5 +1,6 @@
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';
+import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = { username: 'acme-otp', password: 'mc-secret-1', sender: 'ACMEOTP', iysTypes: ['NOTIFICATION' as const] };
@@ -8,19 +9,8 @@ const config = { accounts: [notify, both] };
 
 const message = (iysType: IysType, sender?: string) => MessageSchema.parse({ to: '05321112233', text: 'Kodunuz 4711', iysType, sender });
 
-function request(overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
-    accountId: 'message-center-ACME',
-    sender: 'ACME',
-    text: 'Kodunuz 4711',
-    analysis: analyzeText('Kodunuz 4711'),
-    iysType: 'CAMPAIGN',
-    recipientType: 'BIREYSEL',
-    recipients: ['+905321112233', '+905421112244', '+905051112255'],
-    otp: false,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SendRequest> = {}): SendRequest =>
+  sendRequest({ accountId: 'message-center-ACME', sender: 'ACME', recipients: ['+905321112233', '+905421112244', '+905051112255'], iysType: 'CAMPAIGN', ...overrides });
 
 describe('createMessageCenterProvider', () => {
   it('is rank 1 with ids derived from sender and IYS types, never from credentials', () => {

@@ -1,5 +1,6 @@
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
 import { createMobildevProvider, DEFAULT_RANK } from './mobildev-provider.js';
+import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const notify = {
@@ -15,19 +16,8 @@ const config = { accounts: [notify, campaign] };
 const message = (iysType: IysType, extra: { sender?: string; text?: string } = {}) =>
   MessageSchema.parse({ to: '05321112233', text: extra.text ?? 'Kodunuz 4711', iysType, sender: extra.sender });
 
-function request(overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
-    accountId: 'mobildev-notification',
-    sender: 'ACMEOTP',
-    text: 'Kodunuz 4711',
-    analysis: analyzeText('Kodunuz 4711'),
-    iysType: 'NOTIFICATION',
-    recipientType: 'BIREYSEL',
-    recipients: ['+905321112233', '+905421112244'],
-    otp: true,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SendRequest> = {}): SendRequest =>
+  sendRequest({ accountId: 'mobildev-notification', sender: 'ACMEOTP', recipients: ['+905321112233', '+905421112244'], otp: true, ...overrides });
 
 describe('createMobildevProvider', () => {
   it('is rank 2, one account per IYS type, ids from the IYS type', () => {

@@ -1,4 +1,4 @@
-// The public surface of @rota/testkit: the fake provider. The contract suite is on
+// The public surface of @rota/testkit: the fake provider and test helpers. The contract suites are on
 // the `@rota/testkit/contract` subpath, because it needs jest: the fake alone can be
 // used by plain node (benchmarks, scripts).
 export {
@@ -22,3 +22,4 @@ export {
   type FakeStepInput,
 } from './fake-provider-options.js';
 export { providerErrorOf } from './provider-error-of.js';
+export { sendRequest, TEST_TEXT } from './send-request.js';

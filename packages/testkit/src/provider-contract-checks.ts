@@ -6,7 +6,6 @@ import {
   MessageSchema,
   ProviderError,
   SenderIdSchema,
-  analyzeText,
   normalizePhoneNumber,
   type IysType,
   type Message,
@@ -14,6 +13,7 @@ import {
   type SendRequest,
   type SendResponse,
 } from '@rota/core';
+import { sendRequest } from './send-request.js';
 
 /**
  * Each check returns the list of contract violations it found (empty when the
@@ -238,18 +238,16 @@ export function contractMessage(iysType: IysType, sender?: string, to: string = 
 export function contractRequest(subject: ContractSubject): SendRequest | string {
   const recipients = contractRecipients(subject);
   if (typeof recipients === 'string') return recipients;
-  const analysis = analyzeText(CONTRACT_TEXT);
-  const base = { text: CONTRACT_TEXT, analysis, recipientType: 'BIREYSEL' as const, recipients, otp: false };
   for (const iysType of IysTypeSchema.options) {
     const selection = safeSelect(subject.provider, contractMessage(iysType, undefined, recipients[0]));
     if (typeof selection !== 'string' && selection.eligible) {
-      return { ...base, iysType, accountId: selection.accountId, sender: selection.sender };
+      return sendRequest({ text: CONTRACT_TEXT, recipients, iysType, accountId: selection.accountId, sender: selection.sender });
     }
   }
   if (subject.expectsAcceptance) {
     return 'select() found no eligible account for a NOTIFICATION or a CAMPAIGN message, so an accepting subject cannot be sent to';
   }
-  return { ...base, iysType: 'NOTIFICATION', accountId: subject.provider.accountIds[0] ?? 'unknown', sender: 'ROTA' };
+  return sendRequest({ text: CONTRACT_TEXT, recipients, accountId: subject.provider.accountIds[0] ?? 'unknown', sender: 'ROTA' });
 }
 
 /** Frozen: the router hands providers its own list, which a provider must not change (a change throws here). */

@@ -1,26 +1,14 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { ProviderError, analyzeText, validateMessage, type SendRequest } from '@rota/core';
-import { createFakeProvider, type FakeProvider } from '../src/index.js';
+import { createFakeProvider, sendRequest, type FakeProvider } from '../src/index.js';
 
 const ALI = '+905321112233';
 const AYSE = '+905421112244';
 const MEHMET = '+905051112255';
 
-function request(overrides: Partial<SendRequest> = {}): SendRequest {
-  const text = overrides.text ?? 'Siparişiniz yola çıktı';
-  return {
-    accountId: 'fake-notification',
-    sender: 'ROTA',
-    text,
-    analysis: analyzeText(text),
-    iysType: 'NOTIFICATION',
-    recipientType: 'BIREYSEL',
-    recipients: [ALI],
-    otp: false,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SendRequest> = {}): SendRequest =>
+  sendRequest({ accountId: 'fake-notification', sender: 'ROTA', recipients: [ALI], text: 'Siparişiniz yola çıktı', ...overrides });
 
 function message(input: Record<string, unknown>) {
   const result = validateMessage({ to: ALI, text: 'Kodunuz 123456', ...input });

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { analyzeText, MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
 import { createTwilioProvider, DEFAULT_RANK } from './twilio-provider.js';
-import { providerErrorOf } from '@rota/testkit';
+import { providerErrorOf, sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';
 
 const config = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tw-secret-token', fromAddresses: ['ACME', 'ACMEOTP'] };
@@ -9,19 +9,8 @@ const config = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tw
 const message = (iysType: IysType, extra: { sender?: string; text?: string } = {}) =>
   MessageSchema.parse({ to: '05321112233', text: extra.text ?? 'Kodunuz 4711', iysType, sender: extra.sender });
 
-function request(overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
-    accountId: 'twilio',
-    sender: 'ACME',
-    text: 'Kodunuz 4711',
-    analysis: analyzeText('Kodunuz 4711'),
-    iysType: 'NOTIFICATION',
-    recipientType: 'BIREYSEL',
-    recipients: ['+905321112233'],
-    otp: true,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SendRequest> = {}): SendRequest =>
+  sendRequest({ accountId: 'twilio', sender: 'ACME', recipients: ['+905321112233'], otp: true, ...overrides });
 
 function recordingLogger() {
   const warn = jest.fn<Logger['warn']>();
