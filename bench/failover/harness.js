@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRouter } from '@rota/core';
 import { createFigenSoftProvider } from '@rota/figensoft';
+import { percentile } from '../lib/measure.js';
 
 /** The sandbox accounts both far ends are started with (never real credentials). */
 export const FAILOVER_ACCOUNTS = Object.freeze([
@@ -367,11 +368,6 @@ async function groundTruth(world) {
 }
 
 const pairKey = (to, text) => `${to}\u0000${text}`;
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 function buildReport({ scenario, profile, world, stream, marks, truth, extras, eventLoopDelayMs, durationMs }) {
   const entries = stream.entries;

@@ -58,8 +58,10 @@ function format(value) {
  * Two scenarios measured in alternating short rounds (a b, b a, a b, …), so
  * both see the same machine: on a shared VM the speed drifts by tens of percent
  * over seconds, and measuring one side for a while and then the other turns that
- * drift into a difference between them. Returns each side's best round and the
- * median of the per-round ratios b / a (each round's two halves ran back to back).
+ * drift into a difference between them. Returns each side's best round, the
+ * median and range of the per-round rate ratios b / a (each round's two halves
+ * ran back to back), and the median of the per-round CPU ratios a / b (CPU per
+ * call: above 1, like the rate ratio, means b is cheaper).
  */
 export async function paired(rounds, a, b) {
   const ratios = [];
@@ -76,9 +78,14 @@ export async function paired(rounds, a, b) {
     if (!bestA || ra.perSecond > bestA.perSecond) bestA = ra;
     if (!bestB || rb.perSecond > bestB.perSecond) bestB = rb;
   }
-  ratios.sort((x, y) => x - y);
-  // cpuRatio: a's CPU per call over b's, so that like the rate ratio, above 1 means b is cheaper.
-  return { a: bestA, b: bestB, medianRatio: median(ratios), lowestRatio: ratios[0], highestRatio: ratios.at(-1), medianCpuRatio: median(cpuRatios) };
+  return {
+    a: bestA,
+    b: bestB,
+    medianRatio: median(ratios),
+    lowestRatio: Math.min(...ratios),
+    highestRatio: Math.max(...ratios),
+    medianCpuRatio: median(cpuRatios),
+  };
 }
 
 function median(values) {
@@ -86,4 +93,10 @@ function median(values) {
   const sorted = [...values].sort((x, y) => x - y);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The nearest-rank `p`th percentile (0–100) of ascending `sorted`; undefined when it is empty. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

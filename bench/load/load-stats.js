@@ -1,5 +1,6 @@
 // Tallies of one load phase: latencies, answers by HTTP status and by result
 // status, and every answer that breaks the gateway's documented contract.
+import { percentile } from '../lib/measure.js';
 
 /** What each result status must be answered with (apps/gateway/README.md, "What a send answers"). */
 const HTTP_OF_RESULT = { accepted: 202, unknown: 202, rejected: 422, failed: 503 };
@@ -60,8 +61,8 @@ export class PhaseTally {
 
   percentiles() {
     const sorted = Float64Array.from(this.latencies).sort();
-    const at = (p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]);
-    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length === 0 ? NaN : sorted[sorted.length - 1] };
+    const at = (p) => percentile(sorted, p) ?? NaN;
+    return { p50: at(50), p90: at(90), p99: at(99), max: sorted.length === 0 ? NaN : sorted[sorted.length - 1] };
   }
 }
 
