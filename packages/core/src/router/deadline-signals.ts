@@ -2,18 +2,47 @@ import { setMaxListeners } from 'node:events';
 import { WaiterList } from '../async/waiter-list.js';
 import { ProviderError } from '../provider/provider-error.js';
 
-interface Bucket {
-  controller: AbortController;
-  /** The calls of the bucket still running: each is failed when the deadline passes. */
-  waiters: WaiterList<ProviderError>;
-  timer: NodeJS.Timeout;
-}
-
 /** A call's deadline: the signal to pass on, and the race of the call against the deadline. */
 export interface Deadline {
   controller: AbortController;
   /** `call`'s outcome, or the bucket's outcome-unknown error if the deadline passes first. */
   race<T>(call: Promise<T>): Promise<T>;
+}
+
+/** The deadline shared by the calls that started within one granularity step. */
+class Bucket implements Deadline {
+  readonly controller = new AbortController();
+  /** The calls of the bucket still running: each is failed when the deadline passes. */
+  readonly waiters = new WaiterList<ProviderError>();
+  timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
+    setMaxListeners(0, this.controller.signal);
+  }
+
+  /**
+   * Not Promise.race: a race leaves a reaction on the bucket's long-lived promise
+   * that keeps the call's response reachable until the bucket's deadline — the
+   * whole attempt timeout (30 s by default), long after the call finished. Under
+   * load that held every response of the last 30 s in the heap. Here a call
+   * leaves the bucket the moment it settles.
+   */
+  race<T>(call: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter = this.waiters.join(reject);
+      call.then(
+        (value) => {
+          waiter.leave();
+          resolve(value);
+        },
+        (error: unknown) => {
+          waiter.leave();
+          reject(error);
+        },
+      );
+    });
+  }
 }
 
 /**
@@ -34,22 +63,18 @@ export class DeadlineSignals {
     this.granularityMs = Math.max(1, Math.min(100, Math.floor(timeoutMs / 10)));
   }
 
-  /** The deadline of a call starting now (its bucket's). */
+  /** The deadline of a call starting now: its bucket, shared with the calls that start with it. */
   bucket(): Deadline {
     const now = performance.now();
     if (!this.current || now >= this.currentEndsAt) {
       this.currentEndsAt = now + this.granularityMs;
       this.current = this.open(now);
     }
-    const bucket = this.current;
-    return { controller: bucket.controller, race: (call) => race(bucket, call) };
+    return this.current;
   }
 
   private open(openedAt: number): Bucket {
-    const controller = new AbortController();
-    // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
-    setMaxListeners(0, controller.signal);
-    const bucket: Bucket = { controller, waiters: new WaiterList(), timer: undefined as unknown as NodeJS.Timeout };
+    const bucket = new Bucket();
     bucket.timer = setTimeout(
       () => this.end(bucket, new ProviderError('outcome-unknown', `no answer within ${this.timeoutMs} ms`, { code: 'attempt-timeout' })),
       this.timeoutMs + (openedAt + this.granularityMs - performance.now()),
@@ -78,25 +103,3 @@ export class DeadlineSignals {
   }
 }
 
-/**
- * Not Promise.race: a race leaves a reaction on the bucket's long-lived promise
- * that keeps the call's response reachable until the bucket's deadline — the
- * whole attempt timeout (30 s by default), long after the call finished. Under
- * load that held every response of the last 30 s in the heap. Here a call
- * leaves the bucket the moment it settles.
- */
-function race<T>(bucket: Bucket, call: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const waiter = bucket.waiters.join(reject);
-    call.then(
-      (value) => {
-        waiter.leave();
-        resolve(value);
-      },
-      (error: unknown) => {
-        waiter.leave();
-        reject(error);
-      },
-    );
-  });
-}
