@@ -75,43 +75,69 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
       expect(mine.issues).toEqual(toValidationIssues(reference.error));
     }
   };
+  const messageAsSchema = (input: unknown) => {
+    const mine = validateMessage(input);
+    same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
+  };
+  const bulkAsSchema = (input: unknown) => {
+    const mine = validateBulkMessage(input);
+    same(mine, mine.ok ? mine.bulk : undefined, BulkMessageSchema, input);
+  };
 
   it('validateMessage says what MessageSchema.safeParse says', () => {
     fc.assert(
-      fc.property(fc.record({ ...fields, to: number, idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {
-        const mine = validateMessage(input);
-        same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
-      }),
+      fc.property(fc.record({ ...fields, to: number, idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), messageAsSchema),
       { numRuns: 3_000, seed: 21 },
     );
   });
 
+  // Inputs the fast paths take, and near misses: every field plausible, some just wrong.
+  const plainNumber = fc.oneof(fc.constantFrom('+905321234567', '0532 123 45 67', '905321234567', '+4915112345678', '02121234567', '+90532', ''), fc.stringMatching(/^\+?[0-9 ]{0,14}$/));
+  const plainFields = {
+    text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('Kodunuz 4711', 'x'.repeat(1_600), 'x'.repeat(1_601), 'ş'.repeat(700), ' ', 'a\u0007b', '\ud800')),
+    iysType: fc.constantFrom('NOTIFICATION', 'CAMPAIGN', 'notification'),
+    recipientType: fc.constantFrom('BIREYSEL', 'TACIR', 'OTHER', undefined),
+    sender: fc.oneof(fc.constantFrom('ROTA', 'ROTA SMS', 'ŞİRKET', 'ab', 'ABCDEFGHIJKL', 'A!B', undefined), fc.string({ maxLength: 12 })),
+    otp: fc.constantFrom(true, false, undefined, 'yes'),
+    sendAt: fc.constant(undefined),
+  };
+  const withInherited = <T extends object>(plain: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: plain.map((m) => Object.assign(Object.create({ inherited: 1 }), m) as T) });
+
   it('validateMessage says what MessageSchema.safeParse says for plain messages (its fast path)', () => {
     const plain = fc.record(
       {
-        to: fc.oneof(fc.constantFrom('+905321234567', '0532 123 45 67', '905321234567', '+4915112345678', '02121234567', '+90532', ''), fc.stringMatching(/^\+?[0-9 ]{0,14}$/)),
-        text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('Kodunuz 4711', 'x'.repeat(1_600), 'x'.repeat(1_601), 'ş'.repeat(700), ' ', 'a\u0007b', '\ud800')),
-        iysType: fc.constantFrom('NOTIFICATION', 'CAMPAIGN', 'notification'),
-        recipientType: fc.constantFrom('BIREYSEL', 'TACIR', 'OTHER', undefined),
-        sender: fc.oneof(fc.constantFrom('ROTA', 'ROTA SMS', 'ŞİRKET', 'ab', 'ABCDEFGHIJKL', 'A!B', undefined), fc.string({ maxLength: 12 })),
+        ...plainFields,
+        to: plainNumber,
         idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('k'.repeat(200), 'k'.repeat(201), undefined)),
-        otp: fc.constantFrom(true, false, undefined, 'yes'),
-        sendAt: fc.constant(undefined),
       },
       { requiredKeys: ['to', 'text', 'iysType'] },
     );
-    const input = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: plain.map((m) => Object.assign(Object.create({ inherited: 1 }), m)) });
     fc.assert(
-      fc.property(input, (message) => {
-        const mine = validateMessage(message);
-        same(mine, mine.ok ? mine.message : undefined, MessageSchema, message);
-      }),
+      fc.property(withInherited(plain), messageAsSchema),
       { numRuns: 5_000, seed: 23 },
     );
   });
 
-  it('validateMessage says what MessageSchema.safeParse says for odd objects: arrays, getters, a polluted prototype', () => {
-    const valid = { to: '05321234567', text: 'Merhaba', iysType: 'NOTIFICATION', sender: 'ROTA' };
+  it('validateBulkMessage says what BulkMessageSchema.safeParse says for plain bulks (its fast path)', () => {
+    const numbers = fc.oneof(
+      { weight: 4, arbitrary: fc.array(fc.constantFrom('+905321234567', '+905329876543', '0532 123 45 67'), { minLength: 1, maxLength: 5 }) },
+      fc.array(plainNumber, { maxLength: 4 }),
+    );
+    const plain = fc.record({ ...plainFields, to: numbers, idempotencyKey: fc.constantFrom('k', undefined) }, { requiredKeys: ['to', 'text', 'iysType'], noNullPrototype: true });
+    // A bulk has no idempotency key: one key cannot stand for many messages.
+    const bulk = fc.oneof(plain, plain.map(({ idempotencyKey: _, ...rest }) => rest));
+    fc.assert(
+      fc.property(withInherited(bulk), bulkAsSchema),
+      { numRuns: 5_000, seed: 24 },
+    );
+  });
+
+  it.each([
+    ['validateMessage', '05321234567', messageAsSchema],
+    ['validateBulkMessage', ['05321234567', '+905321234568'], bulkAsSchema],
+  ] as const)('%s says what its schema says for odd objects: arrays, getters, a polluted prototype', (_, to, check) => {
+    const valid = { to, text: 'Merhaba', iysType: 'NOTIFICATION', sender: 'ROTA' };
     const arrayLike = Object.setPrototypeOf(Object.assign([], valid), Object.prototype);
     const withGetters = Object.defineProperties({}, {
       to: { get: () => valid.to, enumerable: true },
@@ -120,18 +146,12 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
       sender: { value: 'ROTA', enumerable: false },
     });
     const nullProto = Object.assign(Object.create(null), valid);
-    for (const input of [arrayLike, withGetters, nullProto, Object.freeze({ ...valid }), new Proxy({ ...valid }, {})]) {
-      const mine = validateMessage(input);
-      same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
-    }
+    for (const input of [arrayLike, withGetters, nullProto, Object.freeze({ ...valid }), new Proxy({ ...valid }, {})]) check(input);
     const polluted = Object.prototype as Record<string, unknown>;
     for (const [key, value] of [['unknownKey', 1], ['sender', 'ACME'], ['otp', true], ['sendAt', new Date('2026-12-01')]] as const) {
       polluted[key] = value;
       try {
-        for (const input of [{ ...valid }, { to: valid.to, text: valid.text, iysType: valid.iysType }]) {
-          const mine = validateMessage(input);
-          same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
-        }
+        for (const input of [{ ...valid }, { to: valid.to, text: valid.text, iysType: valid.iysType }]) check(input);
       } finally {
         delete polluted[key];
       }
@@ -140,10 +160,7 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
 
   it('validateBulkMessage says what BulkMessageSchema.safeParse says', () => {
     fc.assert(
-      fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => {
-        const mine = validateBulkMessage(input);
-        same(mine, mine.ok ? mine.bulk : undefined, BulkMessageSchema, input);
-      }),
+      fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), bulkAsSchema),
       { numRuns: 3_000, seed: 22 },
     );
   });

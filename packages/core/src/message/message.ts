@@ -174,11 +174,8 @@ const BulkNumbersSchema = z.custom<string[]>(isList, NOT_A_LIST).transform((numb
  * (`to.3`). No idempotency key: one key cannot stand for many messages.
  */
 const BulkOtherFieldsSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true });
-export const BulkMessageSchema = BulkOtherFieldsSchema.extend({ to: BulkNumbersSchema }).transform((fields, ctx) =>
-  withAnalysis(fields, zodIssues(ctx)),
-);
-/** The same fields with `to` only checked to be a list: the fast path normalises the numbers itself. */
-const BulkShapeSchema = BulkOtherFieldsSchema.extend({ to: z.custom<string[]>(isList, NOT_A_LIST) });
+const BulkFieldsSchema = BulkOtherFieldsSchema.extend({ to: BulkNumbersSchema });
+export const BulkMessageSchema = BulkFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
 
 export type BulkMessageInput = z.input<typeof BulkMessageSchema>;
 export type BulkMessage = z.output<typeof BulkMessageSchema>;
@@ -201,60 +198,88 @@ export function validateMessage(input: unknown): ValidationResult {
 }
 
 type MessageFields = z.output<typeof MessageFieldsSchema>;
-const MESSAGE_KEYS = new Set(Object.keys(MessageFieldsSchema.shape));
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(Object.keys(MessageFieldsSchema.shape));
+const BULK_KEYS: ReadonlySet<string> = new Set(Object.keys(BulkFieldsSchema.shape));
 const IYS_TYPES: ReadonlySet<unknown> = new Set(IysTypeSchema.options);
 const RECIPIENT_TYPES: ReadonlySet<unknown> = new Set(RecipientTypeSchema.options);
 
-/**
- * MessageFieldsSchema's output for the plainest valid message — a plain object
- * (not an array) of known keys, no dates — or undefined for anything else, which
- * the schema then parses. zod's parse of one message cost a third of the router's
- * CPU per message in place (see docs/benchmarks.md). The checks are the schema's
- * own functions (textProblem, senderProblem, normalizePhoneNumber) and limits; a
- * property test holds this to MessageSchema.safeParse, key order included. Keys
- * are looked at the way zod does (`for…in`, `in`) before any value is read, so a
- * valid message's getters run once; an invalid message is read again by zod.
+/*
+ * The fast paths below return the schema's output for the plainest valid input
+ * — a plain object (not an array) of known keys, no dates — or undefined for
+ * anything else, which the schema then parses. zod's parse cost a third of the
+ * router's CPU per message in place, and about 30 µs of each bulk request
+ * (docs/benchmarks.md). The checks are the schema's own functions (textProblem,
+ * senderProblem, normalizePhoneNumber) and limits; property tests hold both to
+ * the schemas, key order included. Keys are looked at the way zod does
+ * (`for…in`, `in`) before any value is read, so a valid input's getters run
+ * once; an invalid input is read again by zod.
  */
-function plainMessageFields(input: unknown): MessageFields | undefined {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+
+/** A plain object whose enumerable keys are all in `keys`, without dates: what a fast path reads. */
+function isPlainInput(input: unknown, keys: ReadonlySet<string>): input is Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
   const proto: unknown = Object.getPrototypeOf(input);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  for (const key in input) if (!MESSAGE_KEYS.has(key)) return undefined;
-  if ('sendAt' in input || 'validUntil' in input) return undefined;
-  const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input as Record<string, unknown>;
-  if (typeof to !== 'string' || typeof text !== 'string' || !IYS_TYPES.has(iysType)) return undefined;
-  if (recipientType !== undefined && !RECIPIENT_TYPES.has(recipientType)) return undefined;
-  if (otp !== undefined && typeof otp !== 'boolean') return undefined;
-  if (sender !== undefined && (typeof sender !== 'string' || sender.length < SENDER_MIN || sender.length > SENDER_MAX || senderProblem(sender))) return undefined;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in input) if (!keys.has(key)) return false;
+  return !('sendAt' in input || 'validUntil' in input);
+}
+
+/** Whether the schema takes the fields a message and a bulk share as they are. */
+function sharedFieldsValid(text: unknown, iysType: unknown, recipientType: unknown, sender: unknown, otp: unknown): text is string {
+  if (typeof text !== 'string' || !IYS_TYPES.has(iysType)) return false;
+  if (recipientType !== undefined && !RECIPIENT_TYPES.has(recipientType)) return false;
+  if (otp !== undefined && typeof otp !== 'boolean') return false;
+  if (sender !== undefined && (typeof sender !== 'string' || sender.length < SENDER_MIN || sender.length > SENDER_MAX || senderProblem(sender))) return false;
+  return text.length <= MAX_TEXT_LENGTH && !textProblem(text);
+}
+
+/** MessageFieldsSchema's output for a plain message, or undefined (see above). */
+function plainMessageFields(input: unknown): MessageFields | undefined {
+  if (!isPlainInput(input, MESSAGE_KEYS)) return undefined;
+  const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input;
+  if (typeof to !== 'string' || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) return undefined;
-  if (text.length > MAX_TEXT_LENGTH || textProblem(text)) return undefined;
   const number = normalizePhoneNumber(to);
   if (!number.ok) return undefined;
   // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.
   const fields = { to: number.e164, text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as MessageFields;
-  if ('sender' in input) fields.sender = sender;
-  if ('idempotencyKey' in input) fields.idempotencyKey = idempotencyKey;
-  fields.otp = otp ?? false;
+  if ('sender' in input) fields.sender = sender as string | undefined;
+  if ('idempotencyKey' in input) fields.idempotencyKey = idempotencyKey as string | undefined;
+  fields.otp = (otp as boolean | undefined) ?? false;
+  return fields;
+}
+
+type BulkFields = z.output<typeof BulkFieldsSchema>;
+
+/** BulkFieldsSchema's output for a plain bulk, or undefined (see above). */
+function plainBulkFields(input: unknown): BulkFields | undefined {
+  if (!isPlainInput(input, BULK_KEYS)) return undefined;
+  const { to, text, iysType, recipientType, sender, otp } = input;
+  if (!isList(to) || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
+  const numbers = normaliseNumbers(to, () => undefined);
+  if (!numbers) return undefined;
+  // zod's output order: the shared fields in shape order, then `to`.
+  const fields = { text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as BulkFields;
+  if ('sender' in input) fields.sender = sender as string | undefined;
+  fields.otp = (otp as boolean | undefined) ?? false;
+  fields.to = numbers;
   return fields;
 }
 
 /** What `BulkMessageSchema.safeParse` would say, in Rota's issue shape. */
 export function validateBulkMessage(input: unknown): { ok: true; bulk: BulkMessage } | { ok: false; issues: ValidationIssue[] } {
   const result = fastThenExact(BulkMessageSchema, input, () => {
-    const parsed = BulkShapeSchema.safeParse(input);
-    if (!parsed.success) return undefined;
-    const to = normaliseNumbers(parsed.data.to, () => undefined);
-    return to ? analysed(Object.assign(parsed.data, { to })) : undefined;
+    const fields = plainBulkFields(input);
+    return fields ? analysed(fields) : undefined;
   });
   return result.ok ? { ok: true, bulk: result.value } : result;
 }
 
 /**
- * Every message goes through here, so valid input takes a fast path: a single
- * message without zod, a bulk with zod for its plain fields only (a zod transform
- * over the list of numbers cost more than the rest of the send). `fast` returns
- * the value the schema would, or undefined when anything is off; then the schema
- * parses the input itself, so the issues are exactly the schema's.
+ * Every message goes through here, so valid input takes a fast path without
+ * zod (plainMessageFields, plainBulkFields). `fast` returns the value the schema
+ * would, or undefined when anything is off; then the schema parses the input
+ * itself, so the issues are exactly the schema's.
  */
 function fastThenExact<T>(schema: z.ZodType<T>, input: unknown, fast: () => T | undefined): { ok: true; value: T } | { ok: false; issues: ValidationIssue[] } {
   const value = fast();
