@@ -332,7 +332,8 @@ describe('send: answers that do not line up with the request', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         const { Receivers } = JSON.parse(body) as { Receivers: string[] };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(Receivers)));
+        const answered = answer(Receivers);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(typeof answered === 'string' ? answered : JSON.stringify(answered));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -370,6 +371,24 @@ describe('send: answers that do not line up with the request', () => {
     try {
       const { receipts } = await fixture.send(requestFor(fixture, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION' }));
       expect(receipts).toEqual([{ status: 'accepted', to: '+905321112233', providerMessageId: 'M0', segmentsBilled: 1 }]);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  // The usual answer is read from its text (scanSendAnswer); any other JSON layout must read the same.
+  it.each<[string, (receivers: string[]) => string]>([
+    ['the usual layout', (r) => JSON.stringify(ok(r.map(entry)))],
+    ['white space and line breaks', (r) => JSON.stringify(ok(r.map(entry)), null, 2)],
+    ['escaped characters', (r) => JSON.stringify(ok(r.map(entry))).replace(/"M(\d)"/g, '"\\u004d$1"')],
+    ['other keys and another key order', (r) => JSON.stringify({ Result: r.map((x, i) => ({ Charge: 1, Receiver: x, MessageId: `M${i}`, Extra: null })), StatusDescription: null, StatusCode: 200 })],
+  ])('reads an answer in %s', async (_name, make) => {
+    answer = make;
+    const fixture = createFigenSoftProvider(configFor(url));
+    try {
+      const recipients = ['+905321112233', '+905421112244'];
+      const { receipts } = await fixture.send({ ...requestFor(fixture, { to: recipients[0]!, text: 'x', iysType: 'NOTIFICATION' }), recipients });
+      expect(receipts).toEqual(recipients.map((to, i) => ({ status: 'accepted', to, providerMessageId: `M${i}`, segmentsBilled: 1 })));
     } finally {
       await fixture.close();
     }
