@@ -27,6 +27,11 @@ export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, 
   const child = pin
     ? spawn('taskset', ['-c', pin, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A benchmark that crashes (or forgets stop()) must not leave its sandbox running:
+  // an orphan keeps the port and a core busy, and holds the pipe of whoever reads our output.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
