@@ -1,0 +1,93 @@
+// Two builds of rota's FigenSoft path — another checkout (A) and this one (B) — in one
+// process, against one sandbox, in alternating rounds. For a change worth a few
+// percent: separate runs of bench/figensoft differ by more than that on this VM
+// (its CPU ratio has read 0.74 and 0.80 for the same build minutes apart), while
+// two copies of one build compared here agree within about 1 %.
+//
+//   git worktree add /tmp/rota-base main && cd /tmp/rota-base \
+//     && npx -y pnpm@10.34.8 install --frozen-lockfile && npx -y pnpm@10.34.8 exec turbo run build
+//   BENCH_BASE=/tmp/rota-base npx -y pnpm@10.34.8 bench:figensoft:ab
+//
+// Knobs: BENCH_ONLY=single|bulk, BENCH_ROUNDS (default 30), BENCH_PIN=0.
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as coreB from '@rota/core';
+import * as figensoftB from '@rota/figensoft';
+import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
+import { concurrent, paired, printTable } from '../lib/measure.js';
+import { placement, rerunPinned } from '../lib/pin-cores.js';
+
+const BASE = process.env.BENCH_BASE;
+if (!BASE) {
+  console.error('BENCH_BASE must name another built checkout of rota (see the comment at the top of bench/figensoft/ab.js)');
+  process.exit(2);
+}
+rerunPinned(fileURLToPath(import.meta.url));
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ONLY = process.env.BENCH_ONLY;
+const SINGLES = 3_000;
+const BULKS = 250;
+const BULK = 800;
+const TEXT = 'Doğrulama kodunuz: 482913';
+
+const load = (pkg) => import(pathToFileURL(join(BASE, 'packages', pkg, 'dist', 'index.js')).href);
+const [coreA, figensoftA] = await Promise.all([load('core'), load('figensoft')]);
+
+const sandbox = await startSandboxProcess();
+const [notify] = BENCH_ACCOUNTS;
+function side(core, figensoft) {
+  const provider = figensoft.createFigenSoftProvider({
+    connections: 64,
+    accounts: [{ username: notify.username, password: notify.password, smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: sandbox.url }],
+  });
+  return { provider, router: core.createRouter({ providers: [{ provider, rank: 3 }] }) };
+}
+const A = side(coreA, figensoftA);
+const B = side(coreB, figensoftB);
+
+// Inputs made once and shared by both sides, as E.164 numbers parsed from JSON (see run.js).
+let next = 0;
+const numberAt = () => `+90532${String(next++ % 10_000_000).padStart(7, '0')}`;
+const singleNumbers = JSON.parse(JSON.stringify(Array.from({ length: SINGLES }, numberAt)));
+const bulkLists = JSON.parse(JSON.stringify(Array.from({ length: BULKS }, () => Array.from({ length: BULK }, numberAt))));
+
+const singles = ({ router }) =>
+  concurrent(SINGLES, 16, async (i) => {
+    const r = await router.send({ to: singleNumbers[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
+    if (r.status !== 'accepted') throw new Error(`${r.status} ${r.reason ?? ''}`);
+  });
+const bulks = ({ router }) =>
+  concurrent(BULKS, 4, async (i) => {
+    const results = await router.sendBulk({ to: bulkLists[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
+    if (results.some((r) => r.status !== 'accepted')) throw new Error('bulk: not all accepted');
+  });
+
+const cases = [
+  ['single sends, 16 in flight (CPU µs/message)', singles, 1],
+  ['bulk, 800 receivers/request (CPU µs/recipient)', bulks, BULK],
+].filter(([label]) => !ONLY || label.startsWith(ONLY));
+const rows = [];
+for (const [label, run, per] of cases) {
+  for (let warm = 0; warm < 3; warm++) {
+    await run(A);
+    await run(B);
+  }
+  const { a, b, medianRatio, medianCpuRatio } = await paired(ROUNDS, () => run(A), () => run(B));
+  rows.push({
+    case: label,
+    'A (base)': (a.cpuMicrosEach / per).toFixed(per > 1 ? 3 : 1),
+    'B (this)': (b.cpuMicrosEach / per).toFixed(per > 1 ? 3 : 1),
+    'CPU ratio A/B (median)': medianCpuRatio.toFixed(3),
+    'rate ratio B/A (median)': medianRatio.toFixed(3),
+  });
+}
+console.log(`node ${process.version}; A = ${BASE}, B = this checkout; ${placement()}; ${ROUNDS} alternating rounds per case; above 1: B is cheaper / faster`);
+printTable('FigenSoft path: two builds side by side, same sandbox, same process', rows);
+
+for (const s of [A, B]) {
+  await s.router.close();
+  await s.provider.close();
+}
+await sandbox.stop();
