@@ -15,6 +15,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.length > 0 ? path.map((key) => (String(key) === '' ? '""' : String(key))).join('.') : '(root)';
 }
 
+/** The reason an unknown key is reported with, at the key's own path. */
+export const UNKNOWN_FIELD = 'is not a known field';
+
 type RawIssue = z.core.$ZodIssue;
 
 /**
@@ -33,7 +36,7 @@ export function toConfigIssues(error: z.ZodError | { issues: readonly RawIssue[]
 function convert(issue: RawIssue, prefix: readonly PropertyKey[]): ConfigIssue[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: 'is not a known field' }));
+    return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: UNKNOWN_FIELD }));
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const meant = issue.errors.filter((branch) => !isShapeMismatch(branch));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
+import { formatPath, toConfigIssues, UNKNOWN_FIELD, type ConfigIssue } from './config-issues.js';
 import { interpolateEnv, type Env } from './interpolate.js';
 import { RotaConfigSchema, type RotaConfig } from './rota-config.js';
 import type { ConfigResult } from './runtime-types.js';
@@ -43,9 +43,12 @@ export function validateConfigTree(tree: unknown, env: Env = process.env): Confi
   const result = RotaConfigSchema.safeParse(interpolated.value);
   const unresolved = interpolated.unresolvedPaths;
   // A value that could not be interpolated has its issue already; the schema's view of the placeholder adds nothing.
+  // That its key is unknown is another problem, and still reported.
   const schemaIssues = result.success
     ? []
-    : toConfigIssues(result.error).filter((issue) => !unresolved.some((path) => issue.path === path || issue.path.startsWith(`${path}.`)));
+    : toConfigIssues(result.error).filter(
+        (issue) => issue.reason === UNKNOWN_FIELD || !unresolved.some((path) => issue.path === path || issue.path.startsWith(`${path}.`)),
+      );
   const issues = [...interpolated.issues, ...schemaIssues];
   if (issues.length > 0 || !result.success) {
     return { ok: false, issues: issues.length > 0 ? issues : [{ path: '(root)', reason: 'is invalid' }] };
