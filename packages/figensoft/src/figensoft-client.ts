@@ -3,7 +3,6 @@ import { WaiterList, type Waiter } from '@rota/core';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { formatFigenSoftDate } from './figensoft-dates.js';
-import { scanSendAnswer } from './figensoft-send-answer.js';
 import {
   CreditBalanceResponseSchema,
   ENDPOINTS,
@@ -12,7 +11,6 @@ import {
   StatusResponseSchema,
   type Channel,
   type Endpoint,
-  type SendResponse,
   type SendResultEntry,
   type StatusResultEntry,
 } from './figensoft-wire.js';
@@ -331,12 +329,6 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** One request of a send: its body, and the receivers in it as written there. */
-interface SendPart {
-  body: string;
-  receivers: readonly string[];
-}
-
 interface SendFields {
   credentials: FigenSoftCredentials;
   /** Sender ID ("başlık"); the account's default when absent. */
@@ -450,7 +442,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     return this.sendInParts('send1N', receivers.length, options, (from, to) => {
       const wire = new Array<string>(to - from);
       for (let i = from; i < to; i++) wire[i - from] = toWireNumber(receivers[i]!);
-      return { body: head + JSON.stringify(wire) + tail, receivers: wire };
+      return head + JSON.stringify(wire) + tail;
     });
   }
 
@@ -460,14 +452,11 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     const messages = params.messages;
     return this.sendInParts('sendNN', messages.length, options, (from, to) => {
       const wire = new Array<{ Receiver: string; Message: string }>(to - from);
-      const receivers = new Array<string>(to - from);
       for (let i = from; i < to; i++) {
         const m = messages[i]!;
-        const receiver = toWireNumber(m.receiver);
-        wire[i - from] = { Receiver: receiver, Message: m.message };
-        receivers[i - from] = receiver;
+        wire[i - from] = { Receiver: toWireNumber(m.receiver), Message: m.message };
       }
-      return { body: head + JSON.stringify(wire) + tail, receivers };
+      return head + JSON.stringify(wire) + tail;
     });
   }
 
@@ -480,11 +469,11 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     endpoint: 'send1N' | 'sendNN',
     count: number,
     options: CallOptions,
-    partFor: (from: number, to: number) => SendPart,
+    bodyFor: (from: number, to: number) => string,
   ): Promise<SendOutcome> {
     if (count <= MAX_RECEIVERS_PER_REQUEST) {
       // One request, the usual case: no async wrapper of its own.
-      return this.callSend(endpoint, partFor(0, count), options).then((response) => {
+      return this.call(endpoint, bodyFor(0, count), readSendResponse, options).then((response) => {
         const ok = response.StatusCode === STATUS_OK;
         return {
           statusCode: response.StatusCode,
@@ -495,19 +484,14 @@ class UndiciFigenSoftClient implements FigenSoftClient {
         };
       });
     }
-    return this.sendSplit(endpoint, count, options, partFor);
-  }
-
-  /** One send request: its answer read from the text when it is the usual one (scanSendAnswer), else as JSON. */
-  private callSend(endpoint: 'send1N' | 'sendNN', part: SendPart, options: CallOptions): Promise<SendResponse> {
-    return this.call(endpoint, part.body, readSendResponse, options, (text) => scanSendAnswer(text, part.receivers));
+    return this.sendSplit(endpoint, count, options, bodyFor);
   }
 
   private async sendSplit(
     endpoint: 'send1N' | 'sendNN',
     count: number,
     options: CallOptions,
-    partFor: (from: number, to: number) => SendPart,
+    bodyFor: (from: number, to: number) => string,
   ): Promise<SendOutcome> {
     const result: SendResultEntry[] = [];
     let requests = 0;
@@ -516,7 +500,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
       requests++;
       let response;
       try {
-        response = await this.callSend(endpoint, partFor(from, to), options);
+        response = await this.call(endpoint, bodyFor(from, to), readSendResponse, options);
       } catch (error) {
         if (error instanceof FigenSoftTransportError) error.acceptedReceivers = from;
         throw error;
@@ -569,16 +553,10 @@ class UndiciFigenSoftClient implements FigenSoftClient {
   }
 
   /**
-   * One POST: resolves with the body of a 2xx answer as `readText` or else `read`
-   * makes it out, or rejects with a FigenSoftTransportError (also when neither can).
+   * One POST: resolves with the body of a 2xx answer as `read` makes it out, or
+   * rejects with a FigenSoftTransportError (also when `read` cannot make it out).
    */
-  private call<T>(
-    endpoint: Endpoint,
-    body: string,
-    read: (json: unknown) => T | undefined,
-    options: CallOptions,
-    readText?: (text: string) => T | undefined,
-  ): Promise<T> {
+  private call<T>(endpoint: Endpoint, body: string, read: (json: unknown) => T | undefined, options: CallOptions): Promise<T> {
     return this.exchange(endpoint, body, options.signal, options.timeoutMs ?? this.timeoutMs).then((exchange) => {
       if (exchange.statusCode < 200 || exchange.statusCode >= 300) {
         throw this.error(endpoint, 'http-status', true, {
@@ -586,8 +564,6 @@ class UndiciFigenSoftClient implements FigenSoftClient {
           retryAfterMs: parseRetryAfter(exchange.retryAfter),
         });
       }
-      const scanned = readText?.(exchange.body);
-      if (scanned !== undefined) return scanned;
       let json: unknown;
       try {
         json = JSON.parse(exchange.body);

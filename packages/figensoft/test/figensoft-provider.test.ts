@@ -323,7 +323,7 @@ describe('send failures: the mapping table against the sandbox', () => {
 describe('send: answers that do not line up with the request', () => {
   // A stand-in for a FigenSoft that answers 200 with a Result we cannot match; the sandbox always answers correctly.
   let server: Server;
-  let answer: (receivers: string[]) => unknown;
+  let answer: (receivers: string[]) => unknown; // a string is sent as it is
   let url: string;
 
   beforeAll(async () => {
@@ -376,7 +376,7 @@ describe('send: answers that do not line up with the request', () => {
     }
   });
 
-  // The usual answer is read from its text (scanSendAnswer); any other JSON layout must read the same.
+  // The service may change its JSON layout without notice; any layout reads the same.
   it.each<[string, (receivers: string[]) => string]>([
     ['the usual layout', (r) => JSON.stringify(ok(r.map(entry)))],
     ['white space and line breaks', (r) => JSON.stringify(ok(r.map(entry)), null, 2)],
