@@ -9,6 +9,12 @@
 //   BENCH_BASE=/tmp/rota-base npx -y pnpm@10.34.8 bench:figensoft:ab
 //
 // Knobs: BENCH_ONLY=single|bulk, BENCH_ROUNDS (default 30), BENCH_PIN=0.
+//
+// Caveat: the two builds share one V8 heap, and can disturb each other. A build reading
+// answers with JSON.parse against one that built the same objects by hand read 1.2-1.7
+// with BENCH_ONLY=bulk and 0.99-1.01 with single sends run first; the JSON.parse build
+// alone (run.js) showed no such slowdown. Run both cases, and check a surprising figure
+// with run.js.
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
