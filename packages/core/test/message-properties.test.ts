@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { BulkMessageSchema, MessageSchema, toValidationIssues, validateBulkMessage, validateMessage } from '../src/message/message.js';
@@ -69,24 +70,47 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
     const reference = schema.safeParse(input);
     expect(mine.ok).toBe(reference.success);
     if (reference.success) {
-      expect(value).toEqual(reference.data);
+      expect(value).toStrictEqual(reference.data);
       expect(Object.keys(value as object)).toEqual(Object.keys(reference.data));
     } else {
-      expect(mine.issues).toEqual(toValidationIssues(reference.error));
+      expect(mine.issues).toStrictEqual(toValidationIssues(reference.error));
     }
   };
-  const messageAsSchema = (input: unknown) => {
-    const mine = validateMessage(input);
-    same(mine, mine.ok ? mine.message : undefined, MessageSchema, input);
+  // How many valid inputs took the fast path (the schema's own parse was never called), so
+  // a test can tell that it exercised that path, not only the schema behind it.
+  const fastPath = { valid: 0, fast: 0 };
+  const parsesWhile = <T>(schema: typeof MessageSchema | typeof BulkMessageSchema, run: () => T): { value: T; parses: number } => {
+    const spy = jest.spyOn(schema, 'safeParse');
+    try {
+      const value = run();
+      return { value, parses: spy.mock.calls.length };
+    } finally {
+      spy.mockRestore();
+    }
   };
-  const bulkAsSchema = (input: unknown) => {
-    const mine = validateBulkMessage(input);
-    same(mine, mine.ok ? mine.bulk : undefined, BulkMessageSchema, input);
+  // `reference`: the same input afresh, for inputs that change when read.
+  const messageAsSchema = (input: unknown, reference: unknown = input) => {
+    const { value: mine, parses } = parsesWhile(MessageSchema, () => validateMessage(input));
+    if (mine.ok) count(parses);
+    same(mine, mine.ok ? mine.message : undefined, MessageSchema, reference);
   };
+  const bulkAsSchema = (input: unknown, reference: unknown = input) => {
+    const { value: mine, parses } = parsesWhile(BulkMessageSchema, () => validateBulkMessage(input));
+    if (mine.ok) count(parses);
+    same(mine, mine.ok ? mine.bulk : undefined, BulkMessageSchema, reference);
+  };
+  const count = (parses: number) => {
+    fastPath.valid++;
+    if (parses === 0) fastPath.fast++;
+  };
+  beforeEach(() => {
+    fastPath.valid = 0;
+    fastPath.fast = 0;
+  });
 
   it('validateMessage says what MessageSchema.safeParse says', () => {
     fc.assert(
-      fc.property(fc.record({ ...fields, to: number, idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), messageAsSchema),
+      fc.property(fc.record({ ...fields, to: number, idempotencyKey: fc.oneof(fc.string({ maxLength: 3 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => messageAsSchema(input)),
       { numRuns: 3_000, seed: 21 },
     );
   });
@@ -99,7 +123,6 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
     recipientType: fc.constantFrom('BIREYSEL', 'TACIR', 'OTHER', undefined),
     sender: fc.oneof(fc.constantFrom('ROTA', 'ROTA SMS', 'ŞİRKET', 'ab', 'ABCDEFGHIJKL', 'A!B', undefined), fc.string({ maxLength: 12 })),
     otp: fc.constantFrom(true, false, undefined, 'yes'),
-    sendAt: fc.constant(undefined),
   };
   const withInherited = <T extends object>(plain: fc.Arbitrary<T>) =>
     fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: plain.map((m) => Object.assign(Object.create({ inherited: 1 }), m) as T) });
@@ -114,9 +137,10 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
       { requiredKeys: ['to', 'text', 'iysType'] },
     );
     fc.assert(
-      fc.property(withInherited(plain), messageAsSchema),
+      fc.property(withInherited(plain), (input) => messageAsSchema(input)),
       { numRuns: 5_000, seed: 23 },
     );
+    expect(fastPath.fast).toBeGreaterThan(fastPath.valid * 0.9);
   });
 
   it('validateBulkMessage says what BulkMessageSchema.safeParse says for plain bulks (its fast path)', () => {
@@ -128,9 +152,10 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
     // A bulk has no idempotency key: one key cannot stand for many messages.
     const bulk = fc.oneof(plain, plain.map(({ idempotencyKey: _, ...rest }) => rest));
     fc.assert(
-      fc.property(withInherited(bulk), bulkAsSchema),
+      fc.property(withInherited(bulk), (input) => bulkAsSchema(input)),
       { numRuns: 5_000, seed: 24 },
     );
+    expect(fastPath.fast).toBeGreaterThan(fastPath.valid * 0.9);
   });
 
   it.each([
@@ -146,7 +171,17 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
       sender: { value: 'ROTA', enumerable: false },
     });
     const nullProto = Object.assign(Object.create(null), valid);
-    for (const input of [arrayLike, withGetters, nullProto, Object.freeze({ ...valid }), new Proxy({ ...valid }, {})]) check(input);
+    // A proxy that says it lacks a key whose value it still gives.
+    const hiding = (key: string) => new Proxy({ ...valid }, { has: (target, k) => k !== key && Reflect.has(target, k) });
+    const inputs = [arrayLike, withGetters, nullProto, Object.freeze({ ...valid }), new Proxy({ ...valid }, {}), hiding('to'), hiding('text'), hiding('iysType'), hiding('sender')];
+    for (const input of inputs) check(input);
+    // A getter that spoils `to` when read: what is seen depends on the order of reading.
+    const meddling = () => {
+      const input: Record<string, unknown> = { ...valid };
+      Object.defineProperty(input, 'text', { enumerable: true, get: () => ((input.to = typeof valid.to === 'string' ? 'bad' : ['bad']), valid.text) });
+      return input;
+    };
+    check(meddling(), meddling());
     const polluted = Object.prototype as Record<string, unknown>;
     for (const [key, value] of [['unknownKey', 1], ['sender', 'ACME'], ['otp', true], ['sendAt', new Date('2026-12-01')]] as const) {
       polluted[key] = value;
@@ -160,7 +195,7 @@ describe('validateMessage / validateBulkMessage: the schemas, called without the
 
   it('validateBulkMessage says what BulkMessageSchema.safeParse says', () => {
     fc.assert(
-      fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), bulkAsSchema),
+      fc.property(fc.record({ ...fields, to: fc.oneof(fc.array(number, { maxLength: 4 }), value) }, { requiredKeys: ['to', 'text', 'iysType'] }), (input) => bulkAsSchema(input)),
       { numRuns: 3_000, seed: 22 },
     );
   });

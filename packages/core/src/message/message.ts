@@ -198,8 +198,13 @@ export function validateMessage(input: unknown): ValidationResult {
 }
 
 type MessageFields = z.output<typeof MessageFieldsSchema>;
-const MESSAGE_KEYS: ReadonlySet<string> = new Set(Object.keys(MessageFieldsSchema.shape));
-const BULK_KEYS: ReadonlySet<string> = new Set(Object.keys(BulkFieldsSchema.shape));
+/** The keys of a shape, and which of them the input must have (zod checks those with `in`). */
+function keysOf(shape: Record<string, z.ZodType>): { all: ReadonlySet<string>; required: readonly string[] } {
+  const keys = Object.keys(shape);
+  return { all: new Set(keys), required: keys.filter((key) => !shape[key]!.safeParse(undefined).success) };
+}
+const MESSAGE_KEYS = keysOf(MessageFieldsSchema.shape);
+const BULK_KEYS = keysOf(BulkFieldsSchema.shape);
 const IYS_TYPES: ReadonlySet<unknown> = new Set(IysTypeSchema.options);
 const RECIPIENT_TYPES: ReadonlySet<unknown> = new Set(RecipientTypeSchema.options);
 
@@ -211,16 +216,19 @@ const RECIPIENT_TYPES: ReadonlySet<unknown> = new Set(RecipientTypeSchema.option
  * (docs/benchmarks.md). The checks are the schema's own functions (textProblem,
  * senderProblem, normalizePhoneNumber) and limits; property tests hold both to
  * the schemas, key order included. Keys are looked at the way zod does
- * (`for…in`, `in`) before any value is read, so a valid input's getters run
- * once; an invalid input is read again by zod.
+ * (`for…in`, `in`) before any value is read, and values are read in the
+ * shape's order, as zod reads them, so a valid input's getters run once and in
+ * the same order; an invalid input is read again by zod.
  */
 
-/** A plain object whose enumerable keys are all in `keys`, without dates: what a fast path reads. */
-function isPlainInput(input: unknown, keys: ReadonlySet<string>): input is Record<string, unknown> {
+/** A plain object with the required keys and no others than `keys`, without dates: what a fast path reads. */
+function isPlainInput(input: unknown, keys: ReturnType<typeof keysOf>): input is Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
   const proto: unknown = Object.getPrototypeOf(input);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in input) if (!keys.has(key)) return false;
+  for (const key in input) if (!keys.all.has(key)) return false;
+  // A proxy may say it lacks a key whose value it still gives; zod then refuses the input.
+  for (const key of keys.required) if (!(key in input)) return false;
   return !('sendAt' in input || 'validUntil' in input);
 }
 
@@ -236,7 +244,7 @@ function sharedFieldsValid(text: unknown, iysType: unknown, recipientType: unkno
 /** MessageFieldsSchema's output for a plain message, or undefined (see above). */
 function plainMessageFields(input: unknown): MessageFields | undefined {
   if (!isPlainInput(input, MESSAGE_KEYS)) return undefined;
-  const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input;
+  const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input; // the shape's order
   if (typeof to !== 'string' || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) return undefined;
   const number = normalizePhoneNumber(to);
@@ -254,7 +262,7 @@ type BulkFields = z.output<typeof BulkFieldsSchema>;
 /** BulkFieldsSchema's output for a plain bulk, or undefined (see above). */
 function plainBulkFields(input: unknown): BulkFields | undefined {
   if (!isPlainInput(input, BULK_KEYS)) return undefined;
-  const { to, text, iysType, recipientType, sender, otp } = input;
+  const { text, iysType, recipientType, sender, otp, to } = input; // the shape's order
   if (!isList(to) || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
   const numbers = normaliseNumbers(to, () => undefined);
   if (!numbers) return undefined;
