@@ -30,21 +30,39 @@ type RawIssue = z.core.$ZodIssue;
  * messages are written not to, so no secret reaches an issue.
  */
 export function toConfigIssues(error: z.ZodError | { issues: readonly RawIssue[] }, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+  return toKeyedIssues(error, prefix).map(writtenOut);
+}
+
+/** A configuration issue with its path still a list of keys: keys may hold dots, so only lists compare safely. */
+export interface KeyedIssue {
+  keys: readonly PropertyKey[];
+  reason: string;
+}
+
+/** toConfigIssues, paths not yet written out. */
+export function toKeyedIssues(error: z.ZodError | { issues: readonly RawIssue[] }, prefix: readonly PropertyKey[] = []): KeyedIssue[] {
   return error.issues.flatMap((issue) => convert(issue, prefix));
 }
 
-function convert(issue: RawIssue, prefix: readonly PropertyKey[]): ConfigIssue[] {
+export const writtenOut = ({ keys, reason }: KeyedIssue): ConfigIssue => ({ path: formatPath(keys), reason });
+
+/** Whether `keys` is `prefix` or a path below it. */
+export function isWithin(keys: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.length <= keys.length && prefix.every((key, i) => String(key) === String(keys[i]));
+}
+
+function convert(issue: RawIssue, prefix: readonly PropertyKey[]): KeyedIssue[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: UNKNOWN_FIELD }));
+    return issue.keys.map((key) => ({ keys: [...path, key], reason: UNKNOWN_FIELD }));
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const meant = issue.errors.filter((branch) => !isShapeMismatch(branch));
     if (meant.length === 1) return meant[0]!.flatMap((inner) => convert(inner, path));
     const forms = [...new Set(issue.errors.flatMap((branch) => branch.map((inner) => inner.message)))];
-    if (forms.length > 1) return [{ path: formatPath(path), reason: `matches none of the allowed forms: ${forms.join('; or ')}` }];
+    if (forms.length > 1) return [{ keys: path, reason: `matches none of the allowed forms: ${forms.join('; or ')}` }];
   }
-  return [{ path: formatPath(path), reason: issue.message }];
+  return [{ keys: path, reason: issue.message }];
 }
 
 /** A branch that refused the value outright (wrong type or not one of its literals), as opposed to one that half-matched. */

@@ -45,17 +45,16 @@ describe('interpolateEnv', () => {
   it('rewrites string values only, anywhere in the tree, and leaves keys, numbers and booleans alone', () => {
     const tree = { '${KEY}': 1, list: ['${A}', 2, true, null], nested: { deep: 'x${A}' } };
     const result = interpolateEnv(tree, { A: 'alpha', KEY: 'never' });
-    expect(result.issues).toEqual([]);
+    expect(result.unresolved).toEqual([]);
     expect(result.value).toEqual({ '${KEY}': 1, list: ['alpha', 2, true, null], nested: { deep: 'xalpha' } });
   });
 
   it('names the variable and the path of every value it could not resolve', () => {
     const result = interpolateEnv({ gateway: { adminToken: '${ADMIN}' }, providers: [{ settings: { password: '${PW}' } }] }, {});
-    expect(result.issues).toEqual([
-      { path: 'gateway.adminToken', reason: expect.stringContaining('ADMIN') },
-      { path: 'providers.0.settings.password', reason: expect.stringContaining('PW') },
+    expect(result.unresolved).toEqual([
+      { keys: ['gateway', 'adminToken'], problems: [expect.stringContaining('ADMIN')] },
+      { keys: ['providers', 0, 'settings', 'password'], problems: [expect.stringContaining('PW')] },
     ]);
-    expect(result.unresolvedPaths).toEqual(['gateway.adminToken', 'providers.0.settings.password']);
   });
 
   it('cannot inject structure: a value with YAML syntax stays one string', () => {

@@ -1,4 +1,3 @@
-import { formatPath, type ConfigIssue } from './config-issues.js';
 
 /**
  * `${ENV_VAR}` interpolation over the PARSED configuration tree: only string
@@ -15,28 +14,29 @@ import { formatPath, type ConfigIssue } from './config-issues.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A string value that could not be interpolated: where, and why (each reason names the variable, never a value). */
+export interface Unresolved {
+  keys: PropertyKey[];
+  problems: string[];
+}
+
 export interface InterpolationResult {
   value: unknown;
-  issues: ConfigIssue[];
-  /** Paths whose value could not be interpolated; their schema issues would only repeat the problem. */
-  unresolvedPaths: string[];
+  unresolved: Unresolved[];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function interpolateEnv(tree: unknown, env: Env): InterpolationResult {
-  const issues: ConfigIssue[] = [];
-  const unresolvedPaths: string[] = [];
+  const unresolved: Unresolved[] = [];
 
   const visit = (node: unknown, path: PropertyKey[]): unknown => {
     if (typeof node === 'string') {
       const result = interpolateString(node, env);
       if (result.ok) return result.value;
-      const at = formatPath(path);
-      issues.push(...result.problems.map((reason) => ({ path: at, reason })));
-      unresolvedPaths.push(at);
+      unresolved.push({ keys: path, problems: result.problems });
       // A placeholder unique to the path, so that cross-field checks (distinct keys) do not misfire on it.
-      return `\u0000unresolved:${at}`;
+      return `\u0000unresolved:${unresolved.length}`;
     }
     if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
     if (node !== null && typeof node === 'object') {
@@ -45,7 +45,7 @@ export function interpolateEnv(tree: unknown, env: Env): InterpolationResult {
     return node;
   };
 
-  return { value: visit(tree, []), issues, unresolvedPaths };
+  return { value: visit(tree, []), unresolved };
 }
 
 type StringResult = { ok: true; value: string } | { ok: false; problems: string[] };

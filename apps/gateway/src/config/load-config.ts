@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { formatPath, toConfigIssues, UNKNOWN_FIELD, type ConfigIssue } from './config-issues.js';
+import { formatPath, isWithin, toKeyedIssues, UNKNOWN_FIELD, writtenOut, type ConfigIssue } from './config-issues.js';
 import { interpolateEnv, type Env } from './interpolate.js';
 import { RotaConfigSchema, type RotaConfig } from './rota-config.js';
 import type { ConfigResult } from './runtime-types.js';
@@ -39,17 +39,17 @@ export function parseConfigText(text: string, format: ConfigFormat, env: Env = p
 export function validateConfigTree(tree: unknown, env: Env = process.env): ConfigResult {
   const deep = pathDeeperThan(tree, MAX_DEPTH);
   if (deep) return { ok: false, issues: [{ path: formatPath(deep), reason: `is nested more than ${MAX_DEPTH} levels deep` }] };
-  const interpolated = interpolateEnv(tree, env);
-  const result = RotaConfigSchema.safeParse(interpolated.value);
-  const unresolved = interpolated.unresolvedPaths;
+  const { value, unresolved } = interpolateEnv(tree, env);
+  const result = RotaConfigSchema.safeParse(value);
+  const schemaIssues = result.success ? [] : toKeyedIssues(result.error);
+  const unknownKeys = schemaIssues.filter((issue) => issue.reason === UNKNOWN_FIELD).map((issue) => issue.keys);
+  // Under an unknown key, the problem is the key: how to interpolate its value is no help.
+  const interpolationIssues = unresolved
+    .filter((u) => !unknownKeys.some((keys) => isWithin(u.keys, keys)))
+    .flatMap((u) => u.problems.map((reason) => writtenOut({ keys: u.keys, reason })));
   // A value that could not be interpolated has its issue already; the schema's view of the placeholder adds nothing.
-  // That its key is unknown is another problem, and still reported.
-  const schemaIssues = result.success
-    ? []
-    : toConfigIssues(result.error).filter(
-        (issue) => issue.reason === UNKNOWN_FIELD || !unresolved.some((path) => issue.path === path || issue.path.startsWith(`${path}.`)),
-      );
-  const issues = [...interpolated.issues, ...schemaIssues];
+  const shownSchemaIssues = schemaIssues.filter((issue) => issue.reason === UNKNOWN_FIELD || !unresolved.some((u) => isWithin(issue.keys, u.keys)));
+  const issues = [...interpolationIssues, ...shownSchemaIssues.map(writtenOut)];
   if (issues.length > 0 || !result.success) {
     return { ok: false, issues: issues.length > 0 ? issues : [{ path: '(root)', reason: 'is invalid' }] };
   }
