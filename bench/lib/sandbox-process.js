@@ -29,6 +29,8 @@ export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, 
     : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   // A benchmark that crashes (or forgets stop()) must not leave its sandbox running:
   // an orphan keeps the port and a core busy, and holds the pipe of whoever reads our output.
+  // ('exit' covers a throw and a normal end; Ctrl-C reaches the child through the process
+  // group. A SIGTERM sent to this process alone still leaves the child: kill the group.)
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
