@@ -89,15 +89,17 @@ export function scenarios(profile) {
   const R = profile.resetTimeoutMs;
   const requestTimeoutMs = profile.figensoftRequestTimeoutMs ?? 10_000;
   const backWithinMs = recoveryLimitMs(profile);
+  // Rank 1 down, then rank 2, then both back: the notification stream's scenario, and the CAMPAIGN one's.
+  const cascade = [
+    { atMs: P, kind: 'fault', label: 'rank 1 down → mobildev', expect: 'mobildev', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'message-center') },
+    { atMs: 2 * P, kind: 'fault', label: 'rank 2 down → figensoft', expect: 'figensoft', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'mobildev') },
+    { atMs: 3 * P, kind: 'recovery', label: 'both back → message-center', expect: 'message-center', limitMs: backWithinMs, run: (w) => up(w, 'message-center', 'mobildev') },
+  ];
   return [
     {
       id: 'cascade',
       name: 'rank 1 goes down, then rank 2, then both come back',
-      steps: [
-        { atMs: P, kind: 'fault', label: 'rank 1 down → mobildev', expect: 'mobildev', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'message-center') },
-        { atMs: 2 * P, kind: 'fault', label: 'rank 2 down → figensoft', expect: 'figensoft', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'mobildev') },
-        { atMs: 3 * P, kind: 'recovery', label: 'both back → message-center', expect: 'message-center', limitMs: backWithinMs, run: (w) => up(w, 'message-center', 'mobildev') },
-      ],
+      steps: cascade,
       durationMs: 3 * P + R + P,
     },
     // A hung sandbox is only given up on at the client's request timeout: the window lasts two of them,
@@ -142,11 +144,7 @@ export function scenarios(profile) {
       id: 'campaign-consent',
       name: 'CAMPAIGN stream, 30% of numbers without IYS consent; rank 1 down, then rank 2, then both back',
       iysType: 'CAMPAIGN',
-      steps: [
-        { atMs: P, kind: 'fault', label: 'rank 1 down → mobildev', expect: 'mobildev', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'message-center') },
-        { atMs: 2 * P, kind: 'fault', label: 'rank 2 down → figensoft', expect: 'figensoft', limitMs: TARGETS.failoverWithinMs, run: (w) => down(w, 'mobildev') },
-        { atMs: 3 * P, kind: 'recovery', label: 'both back → message-center', expect: 'message-center', limitMs: backWithinMs, run: (w) => up(w, 'message-center', 'mobildev') },
-      ],
+      steps: cascade,
       durationMs: 3 * P + R + P,
       // Promise 4: a consent refusal stays with the provider that refused; what FigenSoft accepted is reported as missing consent.
       async verify(world, entries, profileInUse) {
