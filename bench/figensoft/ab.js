@@ -20,9 +20,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as coreB from '@rota/core';
 import * as figensoftB from '@rota/figensoft';
-import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
-import { concurrent, paired, printTable } from '../lib/measure.js';
+import { startSandboxProcess } from '../lib/sandbox-process.js';
+import { paired, printTable } from '../lib/measure.js';
 import { placement, rerunPinned } from '../lib/pin-cores.js';
+import { BULK, benchNumbers, inChunks, rotaBulks, rotaSide, rotaSingles } from './rota-side.js';
 
 const BASE = process.env.BENCH_BASE;
 if (!BASE) {
@@ -35,40 +36,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const ONLY = process.env.BENCH_ONLY;
 const SINGLES = 3_000;
 const BULKS = 250;
-const BULK = 800;
-const TEXT = 'Doğrulama kodunuz: 482913';
 
 const load = (pkg) => import(pathToFileURL(join(BASE, 'packages', pkg, 'dist', 'index.js')).href);
 const [coreA, figensoftA] = await Promise.all([load('core'), load('figensoft')]);
 
 const sandbox = await startSandboxProcess();
-const [notify] = BENCH_ACCOUNTS;
-function side(core, figensoft) {
-  const provider = figensoft.createFigenSoftProvider({
-    connections: 64,
-    accounts: [{ username: notify.username, password: notify.password, smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: sandbox.url }],
-  });
-  return { provider, router: core.createRouter({ providers: [{ provider, rank: 3 }] }) };
-}
-const A = side(coreA, figensoftA);
-const B = side(coreB, figensoftB);
+const A = rotaSide(coreA, figensoftA, sandbox.url);
+const B = rotaSide(coreB, figensoftB, sandbox.url);
 
-// Inputs made once and shared by both sides, as E.164 numbers parsed from JSON (see run.js).
-let next = 0;
-const numberAt = () => `+90532${String(next++ % 10_000_000).padStart(7, '0')}`;
-const singleNumbers = JSON.parse(JSON.stringify(Array.from({ length: SINGLES }, numberAt)));
-const bulkLists = JSON.parse(JSON.stringify(Array.from({ length: BULKS }, () => Array.from({ length: BULK }, numberAt))));
-
-const singles = ({ router }) =>
-  concurrent(SINGLES, 16, async (i) => {
-    const r = await router.send({ to: singleNumbers[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
-    if (r.status !== 'accepted') throw new Error(`${r.status} ${r.reason ?? ''}`);
-  });
-const bulks = ({ router }) =>
-  concurrent(BULKS, 4, async (i) => {
-    const results = await router.sendBulk({ to: bulkLists[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
-    if (results.some((r) => r.status !== 'accepted')) throw new Error('bulk: not all accepted');
-  });
+// Inputs made once and shared by both sides (see benchNumbers).
+const singleNumbers = benchNumbers(SINGLES).e164;
+const bulkLists = inChunks(benchNumbers(BULKS * BULK).e164, BULK);
+const singles = (side) => rotaSingles(side, singleNumbers, SINGLES, 16);
+const bulks = (side) => rotaBulks(side, bulkLists, BULKS);
 
 const cases = [
   ['single sends, 16 in flight (CPU µs/message)', singles, 1],
@@ -93,8 +73,6 @@ for (const [label, run, per] of cases) {
 console.log(`node ${process.version}; A = ${BASE}, B = this checkout; ${placement()}; ${ROUNDS} alternating rounds per case; above 1: B is cheaper / faster`);
 printTable('FigenSoft path: two builds side by side, same sandbox, same process', rows);
 
-for (const s of [A, B]) {
-  await s.router.close();
-  await s.provider.close();
-}
+await A.close();
+await B.close();
 await sandbox.stop();

@@ -3,12 +3,13 @@
 // the same sandbox (the limit of this machine). Run: pnpm bench:figensoft
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { createRouter } from '@rota/core';
-import { createFigenSoftProvider } from '@rota/figensoft';
+import * as core from '@rota/core';
+import * as figensoft from '@rota/figensoft';
 import { Pool } from 'undici';
-import { BENCH_ACCOUNTS, startSandboxProcess } from '../lib/sandbox-process.js';
+import { startSandboxProcess } from '../lib/sandbox-process.js';
 import { concurrent, paired, printTable } from '../lib/measure.js';
 import { placement, rerunPinned } from '../lib/pin-cores.js';
+import { BULK, BULK_IN_FLIGHT, benchNumbers, CONNECTIONS, inChunks, NOTIFY_ACCOUNT, rotaBulks, rotaSide, rotaSingles, TEXT } from './rota-side.js';
 
 rerunPinned(fileURLToPath(import.meta.url));
 
@@ -16,72 +17,38 @@ const SINGLE_PER_ROUND = Number(process.env.BENCH_SINGLE_PER_ROUND ?? 3_000);
 const BULK_PER_ROUND = Number(process.env.BENCH_BULK_PER_ROUND ?? 250);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ONLY = process.env.BENCH_ONLY; // 'single' or 'bulk': one kind of case
-const BULK = 800;
-const BULK_IN_FLIGHT = 4;
 
 const sandbox = await startSandboxProcess();
-const [notify] = BENCH_ACCOUNTS;
-const numberAt = (i) => `90532${String(i % 10_000_000).padStart(7, '0')}`;
-const TEXT = 'Doğrulama kodunuz: 482913';
-
-const connections = 64;
-const figensoft = createFigenSoftProvider({
-  connections,
-  accounts: [
-    { username: notify.username, password: notify.password, smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: sandbox.url },
-  ],
-});
-const router = createRouter({ providers: [{ provider: figensoft, rank: 3 }] });
+const rota = rotaSide(core, figensoft, sandbox.url);
 
 // The bare client: the same pool settings and the same request bodies, nothing else.
 const origin = new URL(sandbox.url);
-const pool = new Pool(origin.origin, { connections, pipelining: 1 });
+const pool = new Pool(origin.origin, { connections: CONNECTIONS, pipelining: 1 });
 const sendPath = `${origin.pathname}/v1/Sms/Send_1_N`;
 async function bareSend(receivers) {
   const { statusCode, body } = await pool.request({
     method: 'POST',
     path: sendPath,
     headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify({ Username: notify.username, Password: notify.password, Message: TEXT, Receivers: receivers, Originator: 'ROTA' }),
+    body: JSON.stringify({ Username: NOTIFY_ACCOUNT.username, Password: NOTIFY_ACCOUNT.password, Message: TEXT, Receivers: receivers, Originator: 'ROTA' }),
   });
   const answer = await body.json();
   if (statusCode !== 200 || answer.StatusCode !== 200 || answer.Result.length !== receivers.length) throw new Error(`bare: ${statusCode} ${answer.StatusCode}`);
 }
 
-// The numbers are made once, before the warm-up, as a caller holds them: the
-// bare client gets wire numbers (905321234567), rota E.164 (+905321234567)
-// parsed from JSON, as the gateway receives them. Every round reuses them.
-// - Made inside the timed loop, a '+' prefix turned every number into a V8 cons
-//   string, and flattening those cost rota ~0.3 µs a number JSON input never pays.
-// - Made fresh before each round, a bulk round's 200,000 numbers filled the young
-//   generation, so every scavenge copied them: garbage collection then cost each
-//   side in proportion to what it allocated, several times over.
-let next = 0;
-function numbers(count) {
-  const wire = Array.from({ length: count }, () => numberAt(next++));
-  return { wire, e164: JSON.parse(JSON.stringify(wire.map((n) => `+${n}`))) };
-}
-const inChunks = (list, size) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
-const singleNumbers = numbers(Math.max(SINGLE_PER_ROUND, 2_000));
-const bulkNumbers = numbers(Math.max(BULK_PER_ROUND, 32) * BULK);
+// The same numbers for both sides, each in its form (see benchNumbers).
+const singleNumbers = benchNumbers(Math.max(SINGLE_PER_ROUND, 2_000));
+const bulkNumbers = benchNumbers(Math.max(BULK_PER_ROUND, 32) * BULK);
 const bulkLists = { bare: inChunks(bulkNumbers.wire, BULK), rota: inChunks(bulkNumbers.e164, BULK) };
 
 function singles(count, inFlight, side) {
-  const { wire, e164 } = singleNumbers;
-  if (side === 'bare') return concurrent(count, inFlight, (i) => bareSend([wire[i]]));
-  return concurrent(count, inFlight, async (i) => {
-    const r = await router.send({ to: e164[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
-    if (r.status !== 'accepted') throw new Error(`rota: ${r.status} ${r.reason ?? ''}`);
-  });
+  if (side === 'bare') return concurrent(count, inFlight, (i) => bareSend([singleNumbers.wire[i]]));
+  return rotaSingles(rota, singleNumbers.e164, count, inFlight);
 }
 // The same shape on both sides: 4 sends of 800 numbers in flight, each one request.
 function bulks(requests, side) {
-  const lists = bulkLists[side];
-  if (side === 'bare') return concurrent(requests, BULK_IN_FLIGHT, (i) => bareSend(lists[i]));
-  return concurrent(requests, BULK_IN_FLIGHT, async (i) => {
-    const results = await router.sendBulk({ to: lists[i], text: TEXT, iysType: 'NOTIFICATION', sender: 'ROTA' });
-    if (results.some((r) => r.status !== 'accepted')) throw new Error('rota bulk: not all accepted');
-  });
+  if (side === 'bare') return concurrent(requests, BULK_IN_FLIGHT, (i) => bareSend(bulkLists.bare[i]));
+  return rotaBulks(rota, bulkLists.rota, requests);
 }
 
 // Warm up both paths (JIT, connections).
@@ -115,10 +82,9 @@ if (ONLY !== 'single') {
   rows.push(row(`bulk (recipients/s), ${BULK} receivers/request`, 'recipients', bulk));
 }
 
-console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${placement()}; ${connections} connections; ${ROUNDS} alternating rounds per case`);
+console.log(`node ${process.version}; sandbox in a child process at ${sandbox.url}; ${placement()}; ${CONNECTIONS} connections; ${ROUNDS} alternating rounds per case`);
 printTable('FigenSoft: router + client vs. bare undici Pool, same sandbox, same run', rows);
 
-await router.close();
-await figensoft.close?.();
+await rota.close();
 await pool.close();
 await sandbox.stop();
