@@ -1,4 +1,3 @@
-
 /**
  * `${ENV_VAR}` interpolation over the PARSED configuration tree: only string
  * values are rewritten, each on its own, so a variable's value is always just
@@ -35,7 +34,7 @@ export function interpolateEnv(tree: unknown, env: Env): InterpolationResult {
       const result = interpolateString(node, env);
       if (result.ok) return result.value;
       unresolved.push({ keys: path, problems: result.problems });
-      // A placeholder unique to the path, so that cross-field checks (distinct keys) do not misfire on it.
+      // A placeholder unique to this value, so that cross-field checks (distinct keys) do not misfire on it.
       return `\u0000unresolved:${unresolved.length}`;
     }
     if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
