@@ -24,16 +24,13 @@ export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, 
   const args = [SANDBOX_MAIN, '--port', String(port), '--accounts', file, ...extraArgs];
   // BENCH_SANDBOX_CPU=1 pins the far end to that core (Linux taskset), so it stops trading cores with the client.
   const pin = process.env.BENCH_SANDBOX_CPU;
-  const child = pin
-    ? spawn('taskset', ['-c', pin, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  // A benchmark that crashes (or forgets stop()) must not leave its sandbox running:
-  // an orphan keeps the port and a core busy, and holds the pipe of whoever reads our output.
-  // ('exit' covers a throw and a normal end; Ctrl-C reaches the child through the process
-  // group. A SIGTERM sent to this process alone still leaves the child: kill the group.)
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
+  // The IPC channel is the sandbox's tie to this process: when the benchmark ends in any way
+  // (a throw, a kill, no stop()), the sandbox sees it close and stops, as the load bench's
+  // gateway does. An orphan would keep the port and a core busy, and hold the pipe of
+  // whoever reads our output. Unref'd: the channel alone never keeps the benchmark running.
+  const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
+  const child = pin ? spawn('taskset', ['-c', pin, process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
+  child.channel?.unref();
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {

@@ -8,6 +8,9 @@ try {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started with an IPC channel (as the benchmarks start it): leave with the parent,
+  // however the parent ends — a throw, a kill, or never calling stop.
+  if (process.channel) process.once('disconnect', stop);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n${CLI_USAGE}\n`);
   process.exit(1);
