@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { BulkMessageSchema, MessageSchema, toValidationIssues, validateBulkMessage, validateMessage } from '../src/message/message.js';
-import { normalizePhoneNumber } from '../src/message/phone-number.js';
+import { isE164TurkishMobile, normalizePhoneNumber } from '../src/message/phone-number.js';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -231,6 +231,20 @@ describe('phone numbers: properties', () => {
         expect(normalizePhoneNumber(`0${national}`)).toEqual({ ok: true, e164: parsed!.number });
       }),
       { numRuns: 1_000, seed: 4 },
+    );
+  });
+
+  it('keeps as it is only a number libphonenumber reads as itself (the bulk check trusts isE164TurkishMobile alone)', () => {
+    const nearly = fc.oneof(fc.stringMatching(/^\+905\d{9}$/), fc.stringMatching(/^\+905[\d ]{9}$/), fc.stringMatching(/^\+?9?0?5?\d{0,11}$/));
+    fc.assert(
+      fc.property(nearly, (input) => {
+        fc.pre(isE164TurkishMobile(input));
+        const parsed = parsePhoneNumberFromString(input);
+        expect(parsed?.isValid()).toBe(true);
+        expect(parsed!.number).toBe(input);
+        expect(normalizePhoneNumber(input)).toEqual({ ok: true, e164: input });
+      }),
+      { numRuns: 3_000, seed: 6 },
     );
   });
 
