@@ -3,12 +3,14 @@ import { WaiterList, type Waiter } from '@rota/core';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { formatFigenSoftDate } from './figensoft-dates.js';
+import { send1NBody, type BodyFrame } from './figensoft-send-body.js';
 import {
   CreditBalanceResponseSchema,
   ENDPOINTS,
   readSendResponse,
   STATUS_OK,
   StatusResponseSchema,
+  toWireNumber,
   type Channel,
   type Endpoint,
   type SendResultEntry,
@@ -387,11 +389,6 @@ export interface FigenSoftClient {
   close(): Promise<void>;
 }
 
-/** `+905321234567` → `905321234567`: country code and national number, no `+` [one]. */
-export function toWireNumber(number: string): string {
-  return number.charCodeAt(0) === 43 /* + */ ? number.slice(1) : number;
-}
-
 export function createFigenSoftClient(options: FigenSoftClientOptions = {}): FigenSoftClient {
   return new UndiciFigenSoftClient(options);
 }
@@ -436,14 +433,12 @@ class UndiciFigenSoftClient implements FigenSoftClient {
   }
 
   async send1N(params: Send1NParams, options: CallOptions = {}): Promise<SendOutcome> {
-    const head = `{${authFieldsOf(params.credentials)},"Message":${JSON.stringify(params.message)},"Receivers":`;
-    const tail = sendFieldsTail(params);
+    const frame: BodyFrame = {
+      head: Buffer.from(`{${authFieldsOf(params.credentials)},"Message":${JSON.stringify(params.message)},"Receivers":`),
+      tail: Buffer.from(sendFieldsTail(params)),
+    };
     const receivers = params.receivers;
-    return this.sendInParts('send1N', receivers.length, options, (from, to) => {
-      const wire = new Array<string>(to - from);
-      for (let i = from; i < to; i++) wire[i - from] = toWireNumber(receivers[i]!);
-      return head + JSON.stringify(wire) + tail;
-    });
+    return this.sendInParts('send1N', receivers.length, options, (from, to) => send1NBody(frame, receivers, from, to));
   }
 
   async sendNN(params: SendNNParams, options: CallOptions = {}): Promise<SendOutcome> {
@@ -469,7 +464,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     endpoint: 'send1N' | 'sendNN',
     count: number,
     options: CallOptions,
-    bodyFor: (from: number, to: number) => string,
+    bodyFor: (from: number, to: number) => string | Buffer,
   ): Promise<SendOutcome> {
     if (count <= MAX_RECEIVERS_PER_REQUEST) {
       // One request, the usual case: no async wrapper of its own.
@@ -491,7 +486,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     endpoint: 'send1N' | 'sendNN',
     count: number,
     options: CallOptions,
-    bodyFor: (from: number, to: number) => string,
+    bodyFor: (from: number, to: number) => string | Buffer,
   ): Promise<SendOutcome> {
     const result: SendResultEntry[] = [];
     let requests = 0;
@@ -556,7 +551,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
    * One POST: resolves with the body of a 2xx answer as `read` makes it out, or
    * rejects with a FigenSoftTransportError (also when `read` cannot make it out).
    */
-  private call<T>(endpoint: Endpoint, body: string, read: (json: unknown) => T | undefined, options: CallOptions): Promise<T> {
+  private call<T>(endpoint: Endpoint, body: string | Buffer, read: (json: unknown) => T | undefined, options: CallOptions): Promise<T> {
     return this.exchange(endpoint, body, options.signal, options.timeoutMs ?? this.timeoutMs).then((exchange) => {
       if (exchange.statusCode < 200 || exchange.statusCode >= 300) {
         throw this.error(endpoint, 'http-status', true, {
@@ -577,7 +572,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     });
   }
 
-  private exchange(endpoint: Endpoint, body: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<Exchange> {
+  private exchange(endpoint: Endpoint, body: string | Buffer, signal: AbortSignal | undefined, timeoutMs: number): Promise<Exchange> {
     if (this.closed) return Promise.reject(this.error(endpoint, 'connect-failed', false, { errorCode: 'CLIENT_CLOSED' }));
     if (signal?.aborted) return Promise.reject(this.error(endpoint, 'aborted-before-write', false, { errorCode: 'aborted' }));
     return new Promise<Exchange>((resolve, reject) => {

@@ -25,7 +25,6 @@ import {
   FigenSoftTransportError,
   MAX_RECEIVERS_PER_REQUEST,
   redactPassword,
-  toWireNumber,
   type FigenSoftClient,
 } from './figensoft-client.js';
 import {
@@ -42,7 +41,7 @@ import {
   type FigenSoftConfigInput,
 } from './figensoft-config.js';
 import { parseFigenSoftDate } from './figensoft-dates.js';
-import { STATUS_OK, type SendResultEntry, type StatusResultEntry } from './figensoft-wire.js';
+import { STATUS_OK, toWireNumber, type SendResultEntry, type StatusResultEntry } from './figensoft-wire.js';
 
 export const FIGENSOFT_PROVIDER_ID = 'figensoft';
 

@@ -152,5 +152,10 @@ export const ENDPOINTS = {
 } as const;
 export type Endpoint = keyof typeof ENDPOINTS;
 
+/** `+905321234567` → `905321234567`: country code and national number, no `+` [one]. */
+export function toWireNumber(number: string): string {
+  return number.charCodeAt(0) === 43 /* + */ ? number.slice(1) : number;
+}
+
 /** The body StatusCode of an accepted request. */
 export const STATUS_OK = 200;

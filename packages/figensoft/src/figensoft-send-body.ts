@@ -1,0 +1,77 @@
+import { toWireNumber } from './figensoft-wire.js';
+
+/**
+ * The body of a Send_1_N request, written as bytes rather than built as a string.
+ *
+ * Only the receivers vary within a send, and FigenSoft wants them as digits
+ * (`905321234567`, figensoft-api.md). Built as a string, an 800-receiver body
+ * cost a new string per number (the `+` sliced off), `JSON.stringify` of that
+ * list, and then undici's UTF-8 encoding of the whole body again — of a
+ * two-byte string as soon as the text has one Turkish letter. Here the fixed
+ * parts are encoded once per send and each number's digits are copied byte by
+ * byte: ~33 µs a bulk body against ~80 µs (docs/benchmarks.md).
+ */
+
+/** The fixed parts of one send's bodies, encoded once and shared by all its requests. */
+export interface BodyFrame {
+  /** Everything before the receivers list: `{"Username":…,"Message":…,"Receivers":`. */
+  head: Buffer;
+  /** Everything after it: the optional fields and the closing brace. */
+  tail: Buffer;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const PLUS = 0x2b;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** `receivers[from..to)` as the JSON list of wire numbers between `frame.head` and `frame.tail`. */
+export function send1NBody(frame: BodyFrame, receivers: readonly string[], from: number, to: number): Buffer {
+  return digitsBody(frame, receivers, from, to) ?? stringifiedBody(frame, receivers, from, to);
+}
+
+/**
+ * The body when every receiver is digits with an optional leading `+` (what the
+ * router sends: E.164), or undefined for anything else. Such a number needs no
+ * JSON escaping, so its bytes are its characters.
+ */
+function digitsBody(frame: BodyFrame, receivers: readonly string[], from: number, to: number): Buffer | undefined {
+  const { head, tail } = frame;
+  // Two brackets, two quotes a receiver, a comma between two; a `+` is not sent.
+  const count = to - from;
+  let size = head.length + tail.length + 2 + 2 * count + Math.max(count - 1, 0);
+  for (let i = from; i < to; i++) {
+    const receiver = receivers[i]!;
+    size += receiver.charCodeAt(0) === PLUS ? receiver.length - 1 : receiver.length;
+  }
+  // Every byte of this uninitialised buffer is written before it leaves (checked below).
+  const body = Buffer.allocUnsafe(size);
+  let at = head.copy(body, 0);
+  body[at++] = OPEN;
+  for (let i = from; i < to; i++) {
+    const receiver = receivers[i]!;
+    if (i > from) body[at++] = COMMA;
+    body[at++] = QUOTE;
+    for (let k = receiver.charCodeAt(0) === PLUS ? 1 : 0; k < receiver.length; k++) {
+      const code = receiver.charCodeAt(k);
+      if (code < ZERO || code > NINE) return undefined;
+      body[at++] = code;
+    }
+    body[at++] = QUOTE;
+  }
+  body[at++] = CLOSE;
+  // A write past the end is dropped silently, so count before the tail: every byte is written, none lost.
+  if (at + tail.length !== size) throw new Error(`Send_1_N body: ${at + tail.length} bytes for ${size}`); // a bug here, never the caller's input
+  tail.copy(body, at);
+  return body;
+}
+
+/** Any other receivers: JSON-encoded as they are, only a leading `+` dropped. */
+function stringifiedBody(frame: BodyFrame, receivers: readonly string[], from: number, to: number): Buffer {
+  const wire = new Array<string>(to - from);
+  for (let i = from; i < to; i++) wire[i - from] = toWireNumber(receivers[i]!);
+  return Buffer.concat([frame.head, Buffer.from(JSON.stringify(wire)), frame.tail]);
+}
