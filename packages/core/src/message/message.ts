@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
-import { isE164TurkishMobile, normalizePhoneNumber } from './phone-number.js';
+import { normalizePhoneNumber } from './phone-number.js';
 
 export const IysTypeSchema = z.enum(['NOTIFICATION', 'CAMPAIGN']);
 export type IysType = z.infer<typeof IysTypeSchema>;
@@ -148,10 +148,6 @@ function normaliseNumbers(numbers: readonly unknown[], report: (index: number | 
     if (typeof number !== 'string') {
       report(i, `must be a phone number written as a string, not ${number === null ? 'null' : typeof number}`);
       valid = false;
-      continue;
-    }
-    if (isE164TurkishMobile(number)) {
-      normalised[i] = number; // the usual bulk entry, already in normal form: no result object per number
       continue;
     }
     const result = normalizePhoneNumber(number);

@@ -37,12 +37,8 @@ export function normalizePhoneNumber(input: string): PhoneNumberResult {
   return { ok: true, e164: parsed.number };
 }
 
-/**
- * `+905XXXXXXXXX` exactly: what bulk senders usually pass, checked without a
- * regex or a copy. Such a number is its own normal form, so a bulk check can
- * keep it without asking normalizePhoneNumber (and allocating its result).
- */
-export function isE164TurkishMobile(input: string): boolean {
+/** `+905XXXXXXXXX` exactly: what bulk senders usually pass, checked without a regex or a copy. */
+function isE164TurkishMobile(input: string): boolean {
   if (input.length !== 13 || input.charCodeAt(0) !== 0x2b || input.charCodeAt(1) !== 0x39 || input.charCodeAt(2) !== 0x30 || input.charCodeAt(3) !== 0x35) {
     return false;
   }
