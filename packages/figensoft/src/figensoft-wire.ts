@@ -154,7 +154,12 @@ export type Endpoint = keyof typeof ENDPOINTS;
 
 /** `+905321234567` → `905321234567`: country code and national number, no `+` [one]. */
 export function toWireNumber(number: string): string {
-  return number.charCodeAt(0) === 43 /* + */ ? number.slice(1) : number;
+  return number.slice(wireNumberStart(number));
+}
+
+/** Where a number's wire form starts: after a leading `+`, if there is one. */
+export function wireNumberStart(number: string): 0 | 1 {
+  return number.charCodeAt(0) === 0x2b /* + */ ? 1 : 0;
 }
 
 /** The body StatusCode of an accepted request. */
