@@ -1,19 +1,19 @@
 import { inspect } from 'node:util';
 import { WaiterList, type Waiter } from '@rota/core';
 import { Pool, type Dispatcher } from 'undici';
-import type { z } from 'zod';
 import { formatFigenSoftDate } from './figensoft-dates.js';
 import { send1NBody, type BodyFrame } from './figensoft-send-body.js';
 import {
-  CreditBalanceResponseSchema,
   ENDPOINTS,
+  readCreditBalanceResponse,
   readSendResponse,
+  readStatusResponse,
   STATUS_OK,
-  StatusResponseSchema,
   toWireNumber,
   type Channel,
   type Endpoint,
   type SendResultEntry,
+  type StatusResponse,
   type StatusResultEntry,
 } from './figensoft-wire.js';
 
@@ -518,7 +518,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
   async status(params: StatusParams, options: CallOptions = {}): Promise<StatusOutcome> {
     const head = `{${authFieldsOf(params.credentials)},"MessageIds":`;
     const ids = params.messageIds;
-    const parts: Promise<z.infer<typeof StatusResponseSchema>>[] = [];
+    const parts: Promise<StatusResponse>[] = [];
     // Reads are idempotent, so the parts go out together.
     for (let from = 0; from < Math.max(ids.length, 1); from += MAX_MESSAGE_IDS_PER_STATUS_REQUEST) {
       const body = `${head}${JSON.stringify(ids.slice(from, from + MAX_MESSAGE_IDS_PER_STATUS_REQUEST))}}`;
@@ -633,17 +633,6 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     );
   }
 }
-
-/** A reader for `call` from a response schema: the parsed answer, or undefined if it does not fit. */
-function readWith<S extends z.ZodType>(schema: S): (json: unknown) => z.infer<S> | undefined {
-  return (json) => {
-    const parsed = schema.safeParse(json);
-    return parsed.success ? (parsed.data as z.infer<S>) : undefined;
-  };
-}
-
-const readStatusResponse = readWith(StatusResponseSchema);
-const readCreditBalanceResponse = readWith(CreditBalanceResponseSchema);
 
 /** The optional send fields, JSON-encoded once per send and appended to every part's body. */
 function sendFieldsTail(params: SendFields): string {

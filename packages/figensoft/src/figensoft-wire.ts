@@ -102,11 +102,18 @@ export type SendResponse = z.infer<typeof SendResponseSchema>;
  * Anything unusual goes to the schema; a property test holds the two together.
  */
 export function readSendResponse(json: unknown): SendResponse | undefined {
-  const plain = plainSendResponse(json);
-  if (plain) return plain;
-  const parsed = SendResponseSchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return plainSendResponse(json) ?? readWithSendResponseSchema(json);
 }
+
+/** A reader of answers from a response schema: the parsed answer, or undefined if it does not fit. */
+function readWith<S extends z.ZodType>(schema: S): (json: unknown) => z.infer<S> | undefined {
+  return (json) => {
+    const parsed = schema.safeParse(json);
+    return parsed.success ? (parsed.data as z.infer<S>) : undefined;
+  };
+}
+
+const readWithSendResponseSchema = readWith(SendResponseSchema);
 
 function plainSendResponse(json: unknown): SendResponse | undefined {
   if (typeof json !== 'object' || json === null || Array.isArray(json) || Object.getPrototypeOf(json) !== Object.prototype) return undefined;
@@ -136,12 +143,14 @@ export type StatusResultEntry = z.infer<typeof StatusResultEntrySchema>;
 
 export const StatusResponseSchema = z.object({ ...Envelope, Result: z.array(StatusResultEntrySchema).nullish() });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
+export const readStatusResponse = readWith(StatusResponseSchema);
 
 export const CreditBalanceResponseSchema = z.object({
   ...Envelope,
   Result: z.object({ Balance: z.number() }).nullish(),
 });
 export type CreditBalanceResponse = z.infer<typeof CreditBalanceResponseSchema>;
+export const readCreditBalanceResponse = readWith(CreditBalanceResponseSchema);
 
 /** Endpoint paths below the base URL. */
 export const ENDPOINTS = {
