@@ -17,9 +17,9 @@ export interface StubTransportSubject {
  * The send checks every stub package runs on its wiring of core's stub transport
  * (the mechanism itself is tested in core): honest refusal without `simulate`,
  * and the simulated failure, abort and warning with it. Receipts differ per
- * package (batch sizes, ids) and stay in each package's own tests.
+ * package (batch sizes, ids) and stay in each package's own tests. `name` is
+ * the provider's id, which its warning starts with.
  */
-/** `name` is the provider's id, which its warning starts with. */
 export function runStubTransportChecks(name: string, subject: StubTransportSubject): void {
   describe(`stub transport: ${name}`, () => {
     it('fails with provider-unavailable without simulate: there is no transport yet', async () => {

@@ -23,8 +23,9 @@ export class RetriesEnded {
  * Called after the first try of `once` failed with `first`, when
  * `worthRetrying(first)`. Tries again, while failures stay `retryable`, with
  * exponential backoff and jitter (p-retry), waiting at least as long as the
- * provider's Retry-After, within a deadline counted from `startedAt`, abortable. The first try is the caller's own, outside p-retry:
- * almost every call succeeds at once and should not pay for retry machinery.
+ * provider's Retry-After, within a deadline counted from `startedAt`,
+ * abortable. The first try is the caller's own, outside p-retry: almost every
+ * call succeeds at once and should not pay for retry machinery.
  * Throws `RetriesEnded` with the last error when no try succeeded.
  */
 export async function retryAfterFailure<T>(
