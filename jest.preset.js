@@ -2,6 +2,7 @@
 // ESM-only), `.js` stripped from relative imports so NodeNext-style specifiers
 // resolve to the .ts sources, workspace packages read from their sources (no
 // build needed before a test, never a stale dist), reflect-metadata loaded once.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -10,26 +11,40 @@ const setupFile = `${root}jest.setup.js`;
 
 // libphonenumber-js's ESM build imports JSON without an import attribute, which
 // jest's ESM loader warns about on every import; its CommonJS build is the same code.
-const requireFromCore = createRequire(`${root}packages/core/package.json`);
-const phoneNumbersCjs = requireFromCore.resolve('libphonenumber-js/min');
+const requireFromProvider = createRequire(`${root}packages/provider/package.json`);
+const phoneNumbersCjs = requireFromProvider.resolve('libphonenumber-js/min');
 
-const APPS = new Set(['figensoft-sandbox', 'gateway']);
-const workspaceSource = (name) => `${root}${APPS.has(name) ? 'apps' : 'packages'}/${name}/src`;
+/**
+ * Every workspace package, read from the folders so that a new package needs no
+ * entry here: `@rota/<folder>` maps to its `src/index.ts`, and each subpath its
+ * package.json exports (`./di`, `./contract`, …) to the matching source file.
+ */
+function workspaceMap() {
+  const map = {};
+  for (const parent of ['packages', 'apps']) {
+    for (const folder of readdirSync(`${root}${parent}`)) {
+      const manifest = `${root}${parent}/${folder}/package.json`;
+      if (!existsSync(manifest)) continue;
+      const { name, exports = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
+      for (const [subpath, target] of Object.entries(exports)) {
+        const built = typeof target === 'string' ? target : target.import;
+        if (typeof built !== 'string' || !built.startsWith('./dist/')) continue;
+        const source = `${root}${parent}/${folder}/src/${built.slice('./dist/'.length).replace(/\.js$/, '.ts')}`;
+        map[`^${name}${subpath === '.' ? '' : subpath.slice(1)}$`] = source;
+      }
+    }
+  }
+  return map;
+}
 
 /** @param {Record<string, unknown>} [overrides] */
 export function jestConfig(overrides = {}) {
-  const names = ['core', 'testkit', 'figensoft', 'message-center', 'mobildev', 'infobip', 'twilio', 'figensoft-sandbox', 'gateway'];
-  const workspaceMap = {};
-  for (const name of names) {
-    workspaceMap[`^@rota/${name}$`] = `${workspaceSource(name)}/index.ts`;
-    workspaceMap[`^@rota/${name}/di$`] = name === 'core' ? `${workspaceSource(name)}/di/module.ts` : `${workspaceSource(name)}/di.ts`;
-  }
-  workspaceMap['^@rota/testkit/contract$'] = `${workspaceSource('testkit')}/contract.ts`;
+  const workspace = workspaceMap();
   return {
     testEnvironment: 'node',
     extensionsToTreatAsEsm: ['.ts'],
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-    moduleNameMapper: { ...workspaceMap, '^libphonenumber-js/min$': phoneNumbersCjs, '^(\\.{1,2}/.*)\\.js$': '$1' },
+    moduleNameMapper: { ...workspace, '^libphonenumber-js/min$': phoneNumbersCjs, '^(\\.{1,2}/.*)\\.js$': '$1' },
     transform: {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
     },

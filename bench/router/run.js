@@ -3,7 +3,8 @@
 // side by side with calling the same fake provider directly and with
 // notifme-sdk's fallback strategy over the same fakes. Run: pnpm bench:router
 import 'reflect-metadata';
-import { createRouter, analyzeText, ProviderError } from '@rota/core';
+import { analyzeText, ProviderError } from '@rota/provider';
+import { createRouter } from '@rota/core';
 import notifmeModule from 'notifme-sdk';
 import { best, concurrent, printTable, sequential } from '../lib/measure.js';
 

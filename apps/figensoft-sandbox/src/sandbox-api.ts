@@ -1,4 +1,4 @@
-import { analyzeText } from '@rota/core';
+import { analyzeText } from '@rota/provider';
 import { DELIVERY_STATUSES, MAX_RECIPIENTS_PER_REQUEST, RESPONSE_CODES, type DeliveryStatus, type ResponseCode } from './sandbox-codes.js';
 import type { SandboxEndpoint } from './sandbox-faults.js';
 import type { Batch, StoredMessage } from './sandbox-message-store.js';

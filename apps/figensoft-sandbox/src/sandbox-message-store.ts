@@ -1,4 +1,4 @@
-import type { IysType } from '@rota/core';
+import type { IysType } from '@rota/provider';
 
 /** One accepted message as tests see it (`Sandbox.records()`). */
 export interface SandboxRecord {

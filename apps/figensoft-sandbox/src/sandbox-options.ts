@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema } from '@rota/core';
+import { IysTypeSchema } from '@rota/provider';
 
 // The form FigenSoft expects on the wire: country code + national number, no '+'.
 const WireNumberSchema = z.string().regex(/^90\d{10}$/, 'must be a number written as 90XXXXXXXXXX (12 digits)');

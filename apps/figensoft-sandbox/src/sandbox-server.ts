@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IysType } from '@rota/core';
+import type { IysType } from '@rota/provider';
 import { handleAdmin } from './sandbox-admin.js';
 import { API_HANDLERS } from './sandbox-api.js';
 import { FaultSchema, FaultStore, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { analyzeText } from '@rota/core';
+import { analyzeText } from '@rota/provider';
 import { startSandbox, type Sandbox } from '../src/index.js';
 import { APPROVED, CAMPAIGN, NOT_LISTED, NOTIFY, OPTED_OUT, TEST_ACCOUNTS, mobiles } from './fixtures.js';
 import { httpRequest, json } from './http-client.js';

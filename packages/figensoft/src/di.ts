@@ -1,4 +1,4 @@
-import { providerModule, type ProviderPlacement } from '@rota/core/di';
+import { providerModule, type ProviderPlacement } from '@rota/provider/di';
 import type { ContainerModule } from 'inversify';
 import type { FigenSoftConfigInput } from './figensoft-config.js';
 import { createFigenSoftProvider, DEFAULT_RANK } from './figensoft-provider.js';

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { WaiterList, type Waiter } from '@rota/core';
+import { WaiterList, type Waiter } from '@rota/provider';
 import { Pool, type Dispatcher } from 'undici';
 import { formatFigenSoftDate } from './figensoft-dates.js';
 import { send1NBody, type BodyFrame } from './figensoft-send-body.js';

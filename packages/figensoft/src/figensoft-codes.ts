@@ -1,4 +1,4 @@
-import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/core';
+import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
 import type { FigenSoftTransportError, TransportFailure } from './figensoft-client.js';
 
 /**

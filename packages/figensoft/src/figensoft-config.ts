@@ -1,4 +1,4 @@
-import { IysTypeSchema, SenderIdSchema } from '@rota/core';
+import { apiUrlProblem, apiUrlSchema, IysTypeSchema, SenderIdSchema } from '@rota/provider';
 import { z } from 'zod';
 import { DEFAULT_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './figensoft-client.js';
 
@@ -8,33 +8,6 @@ import { DEFAULT_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './figensoft-cli
  * (username, password, smsIysMessageType, senderList, customApiActive,
  * customApiUrl), plus transport settings shared by the accounts.
  */
-
-const LOOPBACK_IPV4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
-/** Plain http is allowed only where nothing leaves the machine: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || host === '::1' || LOOPBACK_IPV4.test(host);
-}
-
-/** Why `value` is not an acceptable API base URL, or undefined when it is. Never echoes the URL (it could carry credentials). */
-function apiUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be a valid absolute URL';
-  }
-  if (url.username || url.password) return 'must not contain credentials (user:password@)';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') return isLoopbackHost(url.hostname) ? undefined : 'must use https (plain http is allowed only on loopback)';
-  return 'must be an https URL';
-}
-
-const ApiUrlSchema = z.string().superRefine((value, ctx) => {
-  const problem = apiUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 
 /** How an account is named in error messages: by username, never by password. */
 function accountLabel(value: unknown): string {
@@ -91,7 +64,7 @@ export const FigenSoftConfigSchema = z
     /** Send `Channel: "OTP"` for messages marked otp. ASSUMPTION: whether FigenSoft needs it is a guess. */
     otpChannel: z.boolean().default(false).describe('Send Channel "OTP" for messages marked otp'),
     /** Where otp messages go instead of the account's URL, e.g. https://otpsms.postaguvercini.com/api_json. */
-    otpBaseUrl: ApiUrlSchema.optional().describe('Where otp messages go instead of the account URL'),
+    otpBaseUrl: apiUrlSchema('must be a string (an https URL)').optional().describe('Where otp messages go instead of the account URL'),
   })
   .superRefine((config, ctx) => {
     // zod runs this even when an account has a non-fatal issue (an empty senderList), so look before reading.

@@ -1,23 +1,4 @@
-import {
-  maskPhoneNumber,
-  ProviderError,
-  silentLogger,
-  toValidationIssues,
-  type AccountHealth,
-  type DeliveryReport,
-  type IysType,
-  type Logger,
-  type Provider,
-  type ProviderCapabilities,
-  type ProviderHealth,
-  type RecipientReceipt,
-  type Selection,
-  type SendOptions,
-  type SendRequest,
-  type SendResponse,
-  type StatusRequest,
-  type ValidationIssue,
-} from '@rota/core';
+import { maskPhoneNumber, ProviderError, silentLogger, toValidationIssues, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest, type ValidationIssue } from '@rota/provider';
 import {
   createFigenSoftClient,
   FIGENSOFT_DEFAULT_BASE_URL,

@@ -1,4 +1,4 @@
-import { DeliveryReasonSchema, DeliveryStateSchema, ProviderError } from '@rota/core';
+import { DeliveryReasonSchema, DeliveryStateSchema, ProviderError } from '@rota/provider';
 import {
   BODY_STATUS_CODES,
   bodyStatusError,

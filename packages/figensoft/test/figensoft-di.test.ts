@@ -1,5 +1,5 @@
-import { ProviderError } from '@rota/core';
-import { TOKENS } from '@rota/core/di';
+import { ProviderError } from '@rota/provider';
+import { TOKENS } from '@rota/provider/di';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { Container } from 'inversify';
 import { figensoftModule } from '../src/di.js';

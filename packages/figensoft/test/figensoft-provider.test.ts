@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { inspect } from 'node:util';
-import { analyzeText, maskPhoneNumber, ProviderError, type Logger, type ProviderErrorKind, type TextAnalysis } from '@rota/core';
+import { analyzeText, maskPhoneNumber, ProviderError, type Logger, type ProviderErrorKind, type TextAnalysis } from '@rota/provider';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { createFigenSoftProvider, FIGENSOFT_CAPABILITIES, MAX_TURKISH_TEXT_CHARACTERS, type FigenSoftProvider } from '../src/index.js';
 import {

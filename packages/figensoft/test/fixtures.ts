@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { MessageSchema, type MessageInput, type SendRequest } from '@rota/core';
+import { MessageSchema, type MessageInput, type SendRequest } from '@rota/provider';
 import type { SandboxAccountInput } from '@rota/figensoft-sandbox';
 import type { FigenSoftConfigInput, FigenSoftProvider } from '../src/index.js';
 

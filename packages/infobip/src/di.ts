@@ -1,4 +1,4 @@
-import { providerModule, type ProviderPlacement } from '@rota/core/di';
+import { providerModule, type ProviderPlacement } from '@rota/provider/di';
 import type { ContainerModule } from 'inversify';
 import type { InfobipConfigInput } from './infobip-config.js';
 import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';

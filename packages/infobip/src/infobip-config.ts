@@ -1,4 +1,4 @@
-import { IysTypeListSchema, SenderIdSchema, SimulateSchema, checkSenderIysOverlap } from '@rota/core';
+import { apiUrlSchema, IysTypeListSchema, SenderIdSchema, SimulateSchema, checkSenderIysOverlap } from '@rota/provider';
 import { z } from 'zod';
 
 /**
@@ -11,37 +11,7 @@ import { z } from 'zod';
  * its contract. List CAMPAIGN only for an account known to do that check.
  */
 
-const LOOPBACK_IPV4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
-/** Plain http is allowed only where nothing leaves the machine: 127.0.0.0/8, ::1, localhost. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || LOOPBACK_IPV4.test(host);
-}
-
-/** Why `value` is not an acceptable base URL, or undefined when it is. Never echoes the URL. */
-function baseUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be a valid absolute URL, e.g. https://xxxxx.api.infobip.com';
-  }
-  if (url.username || url.password) return 'must not contain credentials (user:password@); the API key goes in apiKey';
-  if (url.search || url.hash) return 'must not have a query or fragment (API paths are appended to it)';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') return isLoopbackHost(url.hostname) ? undefined : 'must use https (plain http is allowed only on loopback)';
-  return 'must be an https URL';
-}
-
-const BaseUrlSchema = z
-  .string({ error: 'is required (your account\'s API base URL, e.g. https://xxxxx.api.infobip.com)' })
-  .superRefine((value, ctx) => {
-    const problem = baseUrlProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  // API paths are appended with a leading slash.
-  .transform((value) => value.replace(/\/+$/, ''));
+const BaseUrlSchema = apiUrlSchema("is required (your account's API base URL, e.g. https://xxxxx.api.infobip.com)");
 
 export const InfobipAccountSchema = z.strictObject({
   apiKey: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Infobip API key (use ${ENV_VAR}).'),

@@ -1,4 +1,4 @@
-import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/provider';
 import { createInfobipProvider, DEFAULT_RANK } from './infobip-provider.js';
 import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';

@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/core';
+import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/provider';
 import { InfobipConfigSchema, type InfobipConfig, type InfobipConfigInput } from './infobip-config.js';
 
 export const INFOBIP_PROVIDER_ID = 'infobip';

@@ -1,4 +1,4 @@
-import { TOKENS } from '@rota/core/di';
+import { TOKENS } from '@rota/provider/di';
 import { Container } from 'inversify';
 import { messageCenterModule } from './di.js';
 

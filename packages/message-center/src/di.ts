@@ -1,4 +1,4 @@
-import { providerModule, type ProviderPlacement } from '@rota/core/di';
+import { providerModule, type ProviderPlacement } from '@rota/provider/di';
 import type { ContainerModule } from 'inversify';
 import type { MessageCenterConfigInput } from './message-center-config.js';
 import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';

@@ -1,4 +1,4 @@
-import { IysTypeListSchema, SenderIdSchema, SimulateSchema, checkSenderIysOverlap } from '@rota/core';
+import { IysTypeListSchema, SenderIdSchema, SimulateSchema, checkSenderIysOverlap } from '@rota/provider';
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,4 @@
-import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/provider';
 import { createMessageCenterProvider, DEFAULT_RANK } from './message-center-provider.js';
 import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';

@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/core';
+import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/provider';
 import { MessageCenterConfigSchema, type MessageCenterConfig, type MessageCenterConfigInput } from './message-center-config.js';
 
 export const MESSAGE_CENTER_PROVIDER_ID = 'message-center';

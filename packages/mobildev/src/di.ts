@@ -1,4 +1,4 @@
-import { providerModule, type ProviderPlacement } from '@rota/core/di';
+import { providerModule, type ProviderPlacement } from '@rota/provider/di';
 import type { ContainerModule } from 'inversify';
 import type { MobildevConfigInput } from './mobildev-config.js';
 import { createMobildevProvider, DEFAULT_RANK } from './mobildev-provider.js';

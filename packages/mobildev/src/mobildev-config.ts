@@ -1,4 +1,4 @@
-import { IysTypeSchema, SenderIdSchema, SimulateSchema } from '@rota/core';
+import { IysTypeSchema, SenderIdSchema, SimulateSchema } from '@rota/provider';
 import { z } from 'zod';
 
 /**

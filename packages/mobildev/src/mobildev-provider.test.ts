@@ -1,4 +1,4 @@
-import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type SendRequest } from '@rota/provider';
 import { createMobildevProvider, DEFAULT_RANK } from './mobildev-provider.js';
 import { sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';

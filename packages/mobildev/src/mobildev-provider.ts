@@ -1,4 +1,4 @@
-import { EncodingSchema, createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/core';
+import { EncodingSchema, createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/provider';
 import { MobildevConfigSchema, type MobildevConfigInput, type MobildevEncoding } from './mobildev-config.js';
 
 export const MOBILDEV_PROVIDER_ID = 'mobildev';

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  EncodingSchema,
-  IysTypeSchema,
-  ProviderErrorKindSchema,
-  SenderIdSchema,
-  toValidationIssues,
-  type SendRequest,
-} from '@rota/core';
+import { EncodingSchema, IysTypeSchema, ProviderErrorKindSchema, SenderIdSchema, toValidationIssues, type SendRequest } from '@rota/provider';
 
 // Provider ids name metrics, logs and breakers, so they share one shape.
 const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -1,18 +1,4 @@
-import {
-  ProviderError,
-  refuseMalformedRequest,
-  type DeliveryReport,
-  type Provider,
-  type ProviderCapabilities,
-  type ProviderErrorKind,
-  type ProviderHealth,
-  type RecipientReceipt,
-  type Selection,
-  type SendOptions,
-  type SendRequest,
-  type SendResponse,
-  type StatusRequest,
-} from '@rota/core';
+import { ProviderError, refuseMalformedRequest, type DeliveryReport, type Provider, type ProviderCapabilities, type ProviderErrorKind, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
 import { CallScope, abortableDelay, untilAborted } from './abortable.js';
 import {
   parseFakeProviderOptions,

@@ -23,3 +23,4 @@ export {
 } from './fake-provider-options.js';
 export { providerErrorOf } from './provider-error-of.js';
 export { sendRequest, TEST_TEXT } from './send-request.js';
+export { productionDependencyClosure } from './dependency-closure.js';

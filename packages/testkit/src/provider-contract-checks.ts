@@ -1,18 +1,4 @@
-import {
-  DeliveryReasonSchema,
-  DeliveryStateSchema,
-  EncodingSchema,
-  IysTypeSchema,
-  MessageSchema,
-  ProviderError,
-  SenderIdSchema,
-  normalizePhoneNumber,
-  type IysType,
-  type Message,
-  type Provider,
-  type SendRequest,
-  type SendResponse,
-} from '@rota/core';
+import { DeliveryReasonSchema, DeliveryStateSchema, EncodingSchema, IysTypeSchema, MessageSchema, ProviderError, SenderIdSchema, normalizePhoneNumber, type IysType, type Message, type Provider, type SendRequest, type SendResponse } from '@rota/provider';
 import { sendRequest } from './send-request.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ProviderError } from '@rota/core';
+import { ProviderError } from '@rota/provider';
 
 /**
  * The ProviderError a provider call rejected with, for tests that assert on its

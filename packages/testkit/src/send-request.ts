@@ -1,4 +1,4 @@
-import { analyzeText, type SendRequest } from '@rota/core';
+import { analyzeText, type SendRequest } from '@rota/provider';
 
 /** The text a test request carries unless it names one. */
 export const TEST_TEXT = 'Kodunuz 4711';

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { Logger, Provider, ProviderErrorKind, SendRequest, SimulateInput } from '@rota/core';
+import type { Logger, Provider, ProviderErrorKind, SendRequest, SimulateInput } from '@rota/provider';
 import { providerErrorOf } from './provider-error-of.js';
 
 export interface StubTransportSubject {

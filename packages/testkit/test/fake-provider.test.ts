@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { ProviderError, analyzeText, validateMessage, type SendRequest } from '@rota/core';
+import { ProviderError, analyzeText, validateMessage, type SendRequest } from '@rota/provider';
 import { createFakeProvider, sendRequest, type FakeProvider } from '../src/index.js';
 
 const ALI = '+905321112233';

@@ -1,4 +1,4 @@
-import { ProviderError, type Provider, type SendRequest } from '@rota/core';
+import { ProviderError, type Provider, type SendRequest } from '@rota/provider';
 import { createFakeProvider } from '../src/index.js';
 import {
   UNKNOWN_SENDER,

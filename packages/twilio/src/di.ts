@@ -1,4 +1,4 @@
-import { providerModule, type ProviderPlacement } from '@rota/core/di';
+import { providerModule, type ProviderPlacement } from '@rota/provider/di';
 import type { ContainerModule } from 'inversify';
 import type { TwilioConfigInput } from './twilio-config.js';
 import { createTwilioProvider, DEFAULT_RANK } from './twilio-provider.js';

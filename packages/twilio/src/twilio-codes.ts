@@ -1,4 +1,4 @@
-import type { ProviderErrorKind } from '@rota/core';
+import type { ProviderErrorKind } from '@rota/provider';
 
 /**
  * What Twilio's answers mean for routing, for the wire client this stub will

@@ -1,4 +1,4 @@
-import { SenderIdSchema, SimulateSchema } from '@rota/core';
+import { SenderIdSchema, SimulateSchema } from '@rota/provider';
 import { z } from 'zod';
 
 /**

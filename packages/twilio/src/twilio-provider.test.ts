@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/core';
+import { MessageSchema, ProviderConfigError, type IysType, type Logger, type SendRequest } from '@rota/provider';
 import { createTwilioProvider, DEFAULT_RANK } from './twilio-provider.js';
 import { providerErrorOf, sendRequest } from '@rota/testkit';
 import { runStubTransportChecks } from '@rota/testkit/contract';

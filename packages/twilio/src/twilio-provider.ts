@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/core';
+import { createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/provider';
 import { TwilioConfigSchema, type TwilioConfigInput } from './twilio-config.js';
 
 export const TWILIO_PROVIDER_ID = 'twilio';

@@ -1,4 +1,4 @@
-import { silentLogger } from '@rota/core';
+import { silentLogger } from '@rota/provider';
 import { loadConfigFile } from '../config/load-config.js';
 import { createRuntime } from '../config/runtime.js';
 import type { RotaConfig } from '../config/rota-config.js';

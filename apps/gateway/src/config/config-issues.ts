@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '@rota/core';
+import type { ValidationIssue } from '@rota/provider';
 import type { z } from 'zod';
 
 /**

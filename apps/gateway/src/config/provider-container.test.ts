@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
-import { silentLogger } from '@rota/core';
-import { TOKENS } from '@rota/core/di';
+import { silentLogger } from '@rota/provider';
+import { TOKENS } from '@rota/provider/di';
 import { composeProviders } from './provider-container.js';
 import { RotaConfigSchema } from './rota-config.js';
 import { baseConfig } from './test-fixtures.js';

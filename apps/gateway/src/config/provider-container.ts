@@ -1,5 +1,5 @@
-import type { Logger, Provider } from '@rota/core';
-import { TOKENS } from '@rota/core/di';
+import type { Logger, Provider } from '@rota/provider';
+import { TOKENS } from '@rota/provider/di';
 import { Container } from 'inversify';
 import { PROVIDER_REGISTRY, type ProviderRegistration, type ProviderType } from './provider-registry.js';
 import type { RotaConfig } from './rota-config.js';

@@ -1,4 +1,4 @@
-import type { Logger, Provider } from '@rota/core';
+import type { Logger, Provider } from '@rota/provider';
 import { createFigenSoftProvider, DEFAULT_RANK as FIGENSOFT_RANK, FigenSoftConfigSchema } from '@rota/figensoft';
 import { figensoftModule } from '@rota/figensoft/di';
 import { createInfobipProvider, DEFAULT_RANK as INFOBIP_RANK, InfobipConfigSchema } from '@rota/infobip';

@@ -1,4 +1,5 @@
-import type { Logger, Provider, Router } from '@rota/core';
+import type { Logger, Provider } from '@rota/provider';
+import type { Router } from '@rota/core';
 
 /**
  * Closes provider instances a reload replaced — but only once no message can

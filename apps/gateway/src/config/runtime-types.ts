@@ -1,4 +1,5 @@
-import type { Provider, Router, ValidationIssue } from '@rota/core';
+import type { Provider, ValidationIssue } from '@rota/provider';
+import type { Router } from '@rota/core';
 import type { ConfigIssue } from './config-issues.js';
 import type { RotaConfig } from './rota-config.js';
 

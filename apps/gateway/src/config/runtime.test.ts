@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { ProviderError, type Provider, type SendRequest } from '@rota/core';
+import { ProviderError, type Provider, type SendRequest } from '@rota/provider';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { ConfigRefusedError } from './config-issues.js';
 import { RotaConfigSchema, type RotaConfig, type RotaConfigInput } from './rota-config.js';

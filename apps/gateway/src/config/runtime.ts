@@ -1,4 +1,5 @@
-import { createRouter, type Logger, type Provider, type RouterOptions, type ValidationIssue } from '@rota/core';
+import type { Logger, Provider, ValidationIssue } from '@rota/provider';
+import { createRouter, type RouterOptions } from '@rota/core';
 import { ConfigRefusedError, formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { deepEqual } from './deep-equal.js';
 import type { Env } from './interpolate.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@rota/core';
+import type { Logger } from '@rota/provider';
 import type { RotaConfigInput } from './rota-config.js';
 
 /**

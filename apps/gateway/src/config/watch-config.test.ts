@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@rota/core';
+import { silentLogger } from '@rota/provider';
 import { loadConfigFile } from './load-config.js';
 import { createRuntime } from './runtime.js';
 import type { GatewayRuntime, ReloadResult } from './runtime-types.js';

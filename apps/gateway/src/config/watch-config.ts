@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { Logger } from '@rota/core';
+import type { Logger } from '@rota/provider';
 import type { GatewayRuntime } from './runtime-types.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for them to settle. */

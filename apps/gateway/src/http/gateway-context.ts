@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { ValidationIssue } from '@rota/core';
+import type { ValidationIssue } from '@rota/provider';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { authorize, type Access } from './auth.js';
 

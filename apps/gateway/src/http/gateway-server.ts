@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ValidationIssue } from '@rota/core';
+import type { ValidationIssue } from '@rota/provider';
 import type { Env } from '../config/interpolate.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { RotaConfig } from '../config/rota-config.js';

@@ -1,4 +1,4 @@
-import type { AccountHealth, Provider, ProviderHealth } from '@rota/core';
+import type { AccountHealth, Provider, ProviderHealth } from '@rota/provider';
 import type { FastifyInstance } from 'fastify';
 import { sanitizeText } from '../logging/redaction.js';
 import type { GatewayContext } from './gateway-context.js';

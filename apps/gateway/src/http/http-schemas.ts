@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageSchema } from '@rota/core';
+import { MessageSchema } from '@rota/provider';
 
 /**
  * The request bodies the gateway accepts. A message is core's own

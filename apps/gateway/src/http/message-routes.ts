@@ -1,4 +1,5 @@
-import { ProviderError, toValidationIssues, type SendResult, type ValidationIssue } from '@rota/core';
+import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
+import type { SendResult } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
 import { sanitizeText } from '../logging/redaction.js';
 import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';

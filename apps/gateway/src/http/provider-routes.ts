@@ -1,4 +1,5 @@
-import { toValidationIssues, type ProviderStatus } from '@rota/core';
+import { toValidationIssues } from '@rota/provider';
+import type { ProviderStatus } from '@rota/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BreakerRequestSchema, ProviderPatchSchema } from './http-schemas.js';

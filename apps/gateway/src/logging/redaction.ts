@@ -1,4 +1,4 @@
-import { maskPhoneNumber } from '@rota/core';
+import { maskPhoneNumber } from '@rota/provider';
 
 /**
  * Last-line defences for text that leaves the gateway (log lines, readiness

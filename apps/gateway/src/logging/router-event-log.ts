@@ -1,4 +1,5 @@
-import { maskPhoneNumber, type Router, type ValidationIssue } from '@rota/core';
+import { maskPhoneNumber, type ValidationIssue } from '@rota/provider';
+import type { Router } from '@rota/core';
 import type { Logger } from 'pino';
 import { sanitizeText } from './redaction.js';
 

@@ -1,4 +1,4 @@
-import { ProviderError } from '../provider/provider-error.js';
+import { ProviderError } from '@rota/provider';
 import { AccountBreaker } from './account-breaker.js';
 import { BreakerSettingsSchema } from './router-types.js';
 

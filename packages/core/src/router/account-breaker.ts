@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { ProviderError } from '../provider/provider-error.js';
+import { ProviderError } from '@rota/provider';
 import type { BreakerOverride, BreakerSettings, BreakerState } from './router-types.js';
 
 /** Thrown (and caught by the router) when a call is refused because the breaker is open. */

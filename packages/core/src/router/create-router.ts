@@ -1,5 +1,4 @@
-import { ProviderError } from '../provider/provider-error.js';
-import { validateBulkMessage, validateMessage, type Message } from '../message/message.js';
+import { ProviderError, validateBulkMessage, validateMessage, type Message } from '@rota/provider';
 import { DeadlineSignals } from './deadline-signals.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';

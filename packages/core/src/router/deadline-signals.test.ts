@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ProviderError } from '../provider/provider-error.js';
+import { ProviderError } from '@rota/provider';
 import { DeadlineSignals } from './deadline-signals.js';
 
 // A full collection on demand, to see what the bucket still holds.

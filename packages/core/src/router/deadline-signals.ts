@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { WaiterList } from '../async/waiter-list.js';
-import { ProviderError } from '../provider/provider-error.js';
+import { WaiterList, ProviderError } from '@rota/provider';
 
 /** A call's deadline: the signal to pass on, and the race of the call against the deadline. */
 export interface Deadline {

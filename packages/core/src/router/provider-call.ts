@@ -1,4 +1,4 @@
-import type { Provider, SendRequest, SendResponse } from '../provider/provider.js';
+import type { Provider, SendRequest, SendResponse } from '@rota/provider';
 import type { DeadlineSignals } from './deadline-signals.js';
 
 /**

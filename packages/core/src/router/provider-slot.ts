@@ -1,4 +1,4 @@
-import type { Provider } from '../provider/provider.js';
+import type { Provider } from '@rota/provider';
 import { AccountBreaker } from './account-breaker.js';
 import type { AttemptOutcome, BreakerSettings, BreakerState, ProviderStatus, RetrySettings } from './router-types.js';
 

@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { ProviderError } from '../provider/provider-error.js';
+import { ProviderError } from '@rota/provider';
 import type { RetrySettings } from './router-types.js';
 
 export interface RetryOutcome<T> {

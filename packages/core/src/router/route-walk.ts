@@ -1,6 +1,4 @@
-import type { Message } from '../message/message.js';
-import { ProviderError } from '../provider/provider-error.js';
-import type { RecipientReceipt, SendRequest, SendResponse, Selection } from '../provider/provider.js';
+import { ProviderError, type Message, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
 import { asBreakerError, BREAKER_OPEN } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import type { DeliveryReport } from '../delivery/delivery-status.js';
-import type { Encoding, TurkishShift } from '../encoding/encoding.js';
-import { IysTypeSchema, type BulkMessageInput, type MessageInput, type ValidationIssue } from '../message/message.js';
-import type { ProviderErrorKind } from '../provider/provider-error.js';
-import type { Provider } from '../provider/provider.js';
+import { IysTypeSchema, type DeliveryReport, type Encoding, type TurkishShift, type BulkMessageInput, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Encoding } from '../encoding/encoding.js';
 import type { Logger } from '../logging/logger.js';
-import { IysTypeSchema, toValidationIssues, type IysType, type ValidationIssue } from '../message/message.js';
+import type { IysType } from '../message/message.js';
 import type {
   Provider,
   ProviderCapabilities,
@@ -10,8 +10,9 @@ import type {
   SendOptions,
   SendRequest,
   SendResponse,
-} from './provider.js';
-import { ProviderError, ProviderErrorKindSchema } from './provider-error.js';
+} from '../provider/provider.js';
+import { ProviderError, ProviderErrorKindSchema } from '../provider/provider-error.js';
+import { refuseMalformedRequest } from './request-checks.js';
 
 /**
  * The machinery shared by the provider packages that have a real configuration
@@ -45,12 +46,6 @@ export const SimulateSchema = z.strictObject({
 });
 export type SimulateInput = z.input<typeof SimulateSchema>;
 export type SimulateSettings = z.output<typeof SimulateSchema>;
-
-/** The IYS types one account serves; each package picks its default. */
-export const IysTypeListSchema = z
-  .array(IysTypeSchema, { error: 'must be a list of IYS types (NOTIFICATION, CAMPAIGN)' })
-  .min(1, 'must list at least one IYS type')
-  .refine((types) => new Set(types).size === types.length, 'must not list an IYS type twice');
 
 /** The message every stub without `simulate` fails with. */
 export const STUB_UNAVAILABLE_MESSAGE = 'stub: no transport yet';
@@ -121,61 +116,6 @@ export function selectStubAccount(
     return { eligible: false, reason: `sender "${sender}" is not allowed on any ${displayName} ${iysType} account (allowed: ${allowed})` };
   }
   return { eligible: true, accountId: account.accountId, sender };
-}
-
-/**
- * The account id of a provider whose account is one sender serving a set of
- * IYS types (Message Center, Infobip). Derived from the sender and types, not
- * from credentials, so that rotating a password or key keeps the account's
- * breaker and metrics; unique when `checkSenderIysOverlap` passes.
- */
-export function senderAccountId(providerId: string, sender: string, iysTypes: readonly IysType[]): string {
-  const [only] = iysTypes;
-  return iysTypes.length === 1 && only !== undefined ? `${providerId}-${sender}-${only.toLowerCase()}` : `${providerId}-${sender}`;
-}
-
-/**
- * Refuses two accounts that serve the same (sender, IYS type) pair: selection
- * takes the first, so the second would never be used. Use in a `superRefine`
- * on the accounts array; issues land on `<index>.iysTypes`.
- */
-export function checkSenderIysOverlap(accounts: readonly { sender: string; iysTypes: readonly IysType[] }[], ctx: z.RefinementCtx): void {
-  const servedBy = new Map<string, number>();
-  accounts.forEach((account, index) => {
-    for (const iysType of account.iysTypes) {
-      const key = JSON.stringify([account.sender, iysType]);
-      const first = servedBy.get(key);
-      if (first === undefined) {
-        servedBy.set(key, index);
-        continue;
-      }
-      ctx.addIssue({
-        code: 'custom',
-        path: [index, 'iysTypes'],
-        message: `sender "${account.sender}" already serves ${iysType} in accounts.${first}; a second account for the same sender and IYS type would never be chosen`,
-      });
-    }
-  });
-}
-
-/** A provider configuration that does not validate: `issues` name each field (`accounts.1.password`) and the reason, never a value. */
-export class ProviderConfigError extends Error {
-  override readonly name = 'ProviderConfigError';
-  readonly provider: string;
-  readonly issues: ValidationIssue[];
-
-  constructor(provider: string, issues: ValidationIssue[]) {
-    super(`invalid ${provider} configuration: ${issues.map((issue) => `${issue.path}: ${issue.reason}`).join('; ')}`);
-    this.provider = provider;
-    this.issues = issues;
-  }
-}
-
-/** `schema.parse`, but failing with a `ProviderConfigError` that names the provider. */
-export function parseProviderConfig<S extends z.ZodType>(schema: S, input: unknown, provider: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ProviderConfigError(provider, toValidationIssues(parsed.error));
-  return parsed.data;
 }
 
 /** A `Provider` for a stub package: real selection, and either no transport or the simulated one. */
@@ -282,51 +222,6 @@ class StubProvider implements Provider {
       const timer = setTimeout(() => finish(), ms);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.inFlight.add(finish);
-    });
-  }
-}
-
-/** An account as `refuseMalformedRequest` sees it: one IYS type or several. */
-export interface RequestCheckAccount {
-  accountId: string;
-  senders: readonly string[];
-  iysType?: IysType;
-  iysTypes?: readonly IysType[];
-}
-
-/**
- * What a real provider would refuse outright: an unknown account, an IYS type
- * or sender the account does not serve, no recipients or too many. Reaching
- * these means the caller skipped `select` or the capabilities. Shared by the
- * stub transport and the testkit's fake provider.
- */
-export function refuseMalformedRequest(
-  providerId: string,
-  request: SendRequest,
-  accounts: readonly RequestCheckAccount[],
-  maxRecipientsPerRequest: number,
-): void {
-  const account = accounts.find((candidate) => candidate.accountId === request.accountId);
-  if (!account) {
-    throw new ProviderError('provider-unavailable', `${providerId}: no account "${request.accountId}"`, { code: 'unknown-account' });
-  }
-  const served = account.iysTypes ?? (account.iysType ? [account.iysType] : []);
-  if (!served.includes(request.iysType)) {
-    throw new ProviderError('message-rejected', `${providerId}: account "${account.accountId}" does not send ${request.iysType} messages`, {
-      code: 'iys-type-not-served',
-    });
-  }
-  if (!account.senders.includes(request.sender)) {
-    throw new ProviderError('message-rejected', `${providerId}: sender "${request.sender}" is not allowed on account "${account.accountId}"`, {
-      code: 'sender-not-allowed',
-    });
-  }
-  if (request.recipients.length === 0) {
-    throw new ProviderError('message-rejected', `${providerId}: the request has no recipients`, { code: 'no-recipients' });
-  }
-  if (request.recipients.length > maxRecipientsPerRequest) {
-    throw new ProviderError('message-rejected', `${providerId}: ${request.recipients.length} recipients exceed the limit of ${maxRecipientsPerRequest} a request`, {
-      code: 'too-many-recipients',
     });
   }
 }

@@ -3,22 +3,11 @@ import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
 import type { Logger } from '../logging/logger.js';
 import { MessageSchema, type IysType } from '../message/message.js';
-import { ProviderError } from './provider-error.js';
-import type { SendRequest } from './provider.js';
+import { ProviderError } from '../provider/provider-error.js';
+import type { SendRequest } from '../provider/provider.js';
 import { providerErrorOf } from '@rota/testkit';
-import {
-  IysTypeListSchema,
-  SimulateSchema,
-  STUB_UNAVAILABLE_MESSAGE,
-  ProviderConfigError,
-  checkSenderIysOverlap,
-  parseProviderConfig,
-  senderAccountId,
-  createStubProvider,
-  selectStubAccount,
-  type StubAccount,
-  type StubProviderOptions,
-} from './stub-transport.js';
+import { IysTypeListSchema, ProviderConfigError, checkSenderIysOverlap, parseProviderConfig, senderAccountId } from './provider-config.js';
+import { SimulateSchema, STUB_UNAVAILABLE_MESSAGE, createStubProvider, selectStubAccount, type StubAccount, type StubProviderOptions } from './stub-provider.js';
 
 const ALL = ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'] as const;
 
