@@ -134,6 +134,11 @@ export function asBreakerError(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code === 'EOPENBREAKER' ? breakerOpenError('open') : error;
 }
 
+/** Whether `error` is a breaker's refusal (the call was never made), not a provider's failure. */
+export function isBreakerRefusal(error: unknown): boolean {
+  return error instanceof ProviderError && error.code === BREAKER_OPEN;
+}
+
 function breakerOpenError(detail: string): ProviderError {
   return new ProviderError('provider-unavailable', `circuit breaker ${detail}`, { code: BREAKER_OPEN });
 }

@@ -34,7 +34,31 @@ describe('DeadlineSignals', () => {
     const never = new Promise<never>(() => {});
     const error = await deadline.race(never).catch((e: unknown) => e);
     expect(ProviderError.is(error) && error.kind === 'outcome-unknown' && error.code === 'attempt-timeout').toBe(true);
-    expect(deadline.controller.signal.aborted).toBe(true);
+    expect(deadline.signal.aborted).toBe(true);
+  });
+
+  it('keeps the verdict of a provider that settles when aborted, coded attempt-timeout', async () => {
+    const deadlines = new DeadlineSignals(50);
+    const deadline = deadlines.bucket();
+    // A provider that honours the abort and knows its request never left: retryable, not unknown.
+    const honours = new Promise<never>((_, reject) =>
+      deadline.signal.addEventListener('abort', () => reject(new ProviderError('retryable', 'aborted before the request was sent', { code: 'aborted' }))),
+    );
+    const error = await deadline.race(honours).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'retryable', code: 'attempt-timeout', message: 'no answer within 50 ms (aborted before the request was sent)' });
+  });
+
+  it('keeps the process alive while a call waits on a deadline, and not once none does', async () => {
+    const active = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const deadlines = new DeadlineSignals(60_000);
+    const idle = active();
+    let answer!: (value: string) => void;
+    const pending = deadlines.bucket().race(new Promise<string>((resolve) => (answer = resolve)));
+    expect(active()).toBe(idle + 1); // a referenced timer: a script awaiting this send does not exit
+    answer('done');
+    await pending;
+    expect(active()).toBe(idle); // unreferenced again: an idle bucket holds nothing open
+    deadlines.close();
   });
 
   it('passes a call’s own outcome through, value or error', async () => {

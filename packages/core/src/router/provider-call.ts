@@ -3,14 +3,15 @@ import type { DeadlineSignals } from './deadline-signals.js';
 
 /**
  * One call to `provider.send`, bounded in time. On timeout the provider's
- * signal is aborted (so it can free its socket) and the call counts as
- * `outcome-unknown`, even if the provider ignores the abort: the request may
- * have reached it, and the message must not wait forever.
+ * signal is aborted: the provider frees its socket and answers with its own
+ * verdict (see DeadlineSignals); one that ignores the abort counts as
+ * `outcome-unknown` — the request may have reached it, and the message must
+ * not wait forever.
  */
 export function callProvider(provider: Provider, request: SendRequest, deadlines: DeadlineSignals, callerSignal?: AbortSignal): Promise<SendResponse> {
   const bucket = deadlines.bucket();
   // Only a caller with its own signal pays for combining signals.
-  const signal = callerSignal ? AbortSignal.any([bucket.controller.signal, callerSignal]) : bucket.controller.signal;
+  const signal = callerSignal ? AbortSignal.any([bucket.signal, callerSignal]) : bucket.signal;
   let call: Promise<SendResponse>;
   try {
     call = provider.send(request, { signal });

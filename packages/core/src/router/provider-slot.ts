@@ -53,13 +53,15 @@ export class ProviderSlot {
         const breaker = this.breakers.get(accountId);
         return { accountId, breaker: breaker?.state ?? 'closed', override: breaker?.override ?? 'auto' };
       }),
+      inFlight: this.inFlight,
       counts: { ...this.counts },
       meanLatencyMs: this.latencySamples === 0 ? 0 : this.latencyTotalMs / this.latencySamples,
     };
   }
 
-  /** Messages currently walking through this slot; a retired slot shuts down when they are done. */
+  /** Calls running through this slot (sends, status reads, health checks); a retired slot drains them before it lets go. */
   private inFlight = 0;
+  private onDrained: (() => void) | undefined;
   private retired = false;
 
   enter(): void {
@@ -68,13 +70,36 @@ export class ProviderSlot {
 
   leave(): void {
     this.inFlight -= 1;
-    if (this.retired && this.inFlight === 0) this.shutdown();
+    if (this.retired && this.inFlight === 0) this.drained();
   }
 
-  retire(): void {
+  /** Runs `call` as one of the slot's calls, so a reload cannot close the provider under it. */
+  async use<T>(call: () => Promise<T>): Promise<T> {
+    this.enter();
+    try {
+      return await call();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /**
+   * Takes the slot out of routing (a reconfigure replaced it). Its breakers shut
+   * down and `onDrained` runs once the calls already running through it are done —
+   * at once when none are.
+   */
+  retire(onDrained: () => void): void {
     this.retired = true;
     this.enabled = false;
-    if (this.inFlight === 0) this.shutdown();
+    this.onDrained = onDrained;
+    if (this.inFlight === 0) this.drained();
+  }
+
+  private drained(): void {
+    this.shutdown();
+    const done = this.onDrained;
+    this.onDrained = undefined;
+    done?.();
   }
 
   sameSettings(breaker: BreakerSettings, retry: RetrySettings): boolean {

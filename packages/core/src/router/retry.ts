@@ -24,7 +24,7 @@ export class RetriesEnded {
  * `worthRetrying(first)`. Tries again, while failures stay `retryable`, with
  * exponential backoff and jitter (p-retry), waiting at least as long as the
  * provider's Retry-After, within a deadline counted from `startedAt`,
- * abortable. The first try is the caller's own, outside p-retry: almost every
+ * abortable (by the caller, or by the router closing: `signal` carries both). The first try is the caller's own, outside p-retry: almost every
  * call succeeds at once and should not pay for retry machinery.
  * Throws `RetriesEnded` with the last error when no try succeeded.
  */
@@ -55,14 +55,16 @@ export async function retryAfterFailure<T>(
         minTimeout: Math.min(settings.minDelayMs * settings.factor, settings.maxDelayMs),
         maxTimeout: settings.maxDelayMs,
         randomize: true,
-        unref: true,
+        // Referenced timers: a send waiting to retry keeps the process alive (a script's
+        // top-level await must settle); the router's close() aborts the wait through `signal`.
         maxRetryTime: Math.max(0, settings.deadlineMs - (performance.now() - startedAt)),
         signal,
         shouldRetry: ({ error }) => isRetryable(error),
         // p-retry has no notion of Retry-After: wait out the part of it that its own backoff will not cover.
-        onFailedAttempt: async ({ error, retriesConsumed }) => {
+        onFailedAttempt: async ({ error, retriesConsumed, retriesLeft }) => {
           const retryAfter = retryAfterOf(error);
-          if (retryAfter === undefined || !isRetryable(error)) return;
+          // After the last try there is nothing to wait for: moving on to the next provider must not wait out a Retry-After.
+          if (retryAfter === undefined || !isRetryable(error) || retriesLeft === 0) return;
           const minimumBackoff = Math.min(settings.minDelayMs * settings.factor ** (retriesConsumed + 1), settings.maxDelayMs);
           const remaining = settings.deadlineMs - (performance.now() - startedAt);
           await waitBeforeRetry(retryAfter, minimumBackoff, remaining, signal, true);
@@ -122,7 +124,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,5 +1,5 @@
 import { ProviderError, type Message, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
-import { asBreakerError, BREAKER_OPEN } from './account-breaker.js';
+import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -27,7 +27,10 @@ export interface WalkContext {
   limit?: <T>(task: () => Promise<T>) => Promise<T>;
   /** Called exactly once per recipient with its final result. */
   finish(index: number, result: SendResult): void;
+  /** The caller's signal. */
   signal?: AbortSignal;
+  /** Aborted when the router closes: no new provider is tried, retry waits end. */
+  lifetime: AbortSignal;
 }
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
@@ -50,6 +53,7 @@ export function routeGroup(ctx: WalkContext, slots: readonly ProviderSlot[], tem
 async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, unit: Unit, from: number): Promise<void> {
   for (let position = from; position < slots.length; position++) {
     if (ctx.signal?.aborted) return fail(ctx, unit, 'aborted by the caller before any provider accepted it');
+    if (ctx.lifetime.aborted) return fail(ctx, unit, 'the router closed before any provider accepted it');
     const slot = slots[position]!;
     if (!slot.enabled) continue; // switched off while this message was on its way
 
@@ -96,8 +100,14 @@ function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message):
     ctx.events.emit('provider-bug', { providerId: slot.id, accountId: '', error });
     return { eligible: false, reason: 'select() failed (provider bug)' };
   }
-  if (selection.eligible && !slot.provider.capabilities.encodings.includes(template.analysis.encoding)) {
+  if (!selection.eligible) return selection;
+  const { capabilities } = slot.provider;
+  if (!capabilities.encodings.includes(template.analysis.encoding)) {
     return { eligible: false, reason: `cannot send ${template.analysis.encoding} text` };
+  }
+  // A provider that cannot hold a message until sendAt would send a scheduled campaign at once.
+  if (!capabilities.scheduling && template.sendAt !== undefined && template.sendAt.getTime() > Date.now()) {
+    return { eligible: false, reason: `cannot schedule: sendAt is in the future and ${slot.id} does not take scheduled messages` };
   }
   return selection;
 }
@@ -123,22 +133,45 @@ async function attempt(
     validUntil: template.validUntil,
   };
   const breaker = slot.breakerFor(selection.accountId);
-  const once = (): Promise<SendResponse> => breaker.fire(() => callProvider(slot.provider, request, ctx.deadlines, ctx.signal));
+  // Tries that reached the provider, and the last provider error: a breaker that opens
+  // between retries refuses the next try, and the trail must still show the tries made.
+  let tries = 0;
+  let providerError: unknown;
+  const call = (): Promise<SendResponse> => {
+    tries += 1;
+    return callProvider(slot.provider, request, ctx.deadlines, ctx.signal);
+  };
+  const noteFailure = (thrown: unknown): unknown => {
+    const error = asBreakerError(thrown);
+    if (!isBreakerRefusal(error)) providerError = error;
+    return error;
+  };
   const startedAt = performance.now();
   let response: SendResponse;
-  let tries = 1;
   try {
     try {
-      response = await once();
+      response = await breaker.fire(call);
     } catch (thrown) {
-      const first = asBreakerError(thrown);
-      if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, 1);
-      ({ value: response, tries } = await retryAfterFailure(first, () => once().catch((e) => Promise.reject(asBreakerError(e))), slot.retrySettings, startedAt, ctx.signal));
+      const first = noteFailure(thrown);
+      if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
+      const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
+      ({ value: response } = await retryAfterFailure(first, () => breaker.fire(call).catch((e) => Promise.reject(noteFailure(e))), slot.retrySettings, startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
-    const ended = caught instanceof RetriesEnded ? caught : new RetriesEnded(caught, tries);
-    return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended.error), ended.tries, performance.now() - startedAt);
+    const ended = caught instanceof RetriesEnded ? caught.error : caught;
+    const durationMs = performance.now() - startedAt;
+    if (isBreakerRefusal(ended)) {
+      // The breaker opened while this unit waited its turn, or between its retries: the refused try was never made.
+      if (tries === 0) {
+        skip(ctx, slot, unit, selection.accountId, (ended as ProviderError).message);
+        return true;
+      }
+      const last = toProviderError(ctx, slot, selection.accountId, providerError);
+      const reworded = new ProviderError(last.kind, `${last.message}; then its circuit breaker opened`, { code: last.code, retryAfterMs: last.retryAfterMs });
+      return afterFailure(ctx, slot, selection.accountId, template, unit, reworded, tries, durationMs);
+    }
+    return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
   }
 
   const durationMs = performance.now() - startedAt;
@@ -161,11 +194,6 @@ function afterFailure(
   tries: number,
   durationMs: number,
 ): boolean {
-  if (error.code === BREAKER_OPEN) {
-    // The breaker opened while this unit waited its turn: nothing was sent.
-    skip(ctx, slot, unit, accountId, error.message);
-    return true;
-  }
   const base = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: error.message, tries, durationMs };
   switch (error.kind) {
     case 'message-rejected': {

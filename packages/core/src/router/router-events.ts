@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '@rota/provider';
 import type { RouterEventName, RouterEvents } from './router-types.js';
 
 type Listener<E extends RouterEventName> = (payload: RouterEvents[E]) => void;
@@ -5,9 +6,11 @@ type Listener<E extends RouterEventName> = (payload: RouterEvents[E]) => void;
 /**
  * A tiny typed emitter. Emitting is skipped entirely when nobody listens (the
  * common case on the hot path), and a listener that throws is isolated: it
- * cannot break a send or the other listeners.
+ * cannot break a send or the other listeners, and its error goes to the logger.
  */
 export class RouterEventBus {
+  /** Where a listener's failure is reported (the router's logger). */
+  logger: Logger = silentLogger;
   private readonly listeners = new Map<RouterEventName, Set<Listener<RouterEventName>>>();
 
   on<E extends RouterEventName>(event: E, listener: Listener<E>): () => void {
@@ -28,8 +31,12 @@ export class RouterEventBus {
     for (const listener of set) {
       try {
         listener(payload);
-      } catch {
-        // A broken log or metrics listener must never change a routing outcome.
+      } catch (error) {
+        // A broken log or metrics listener must never change a routing outcome, but it is reported.
+        this.logger.error(
+          { event, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) },
+          `a router "${event}" listener threw; the send went on`,
+        );
       }
     }
   }

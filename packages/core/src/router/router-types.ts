@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, type DeliveryReport, type Encoding, type TurkishShift, type BulkMessageInput, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider } from '@rota/provider';
+import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessageInput, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
@@ -55,11 +55,21 @@ export interface RouterOptions {
   /** How many idempotency keys are remembered (oldest forgotten first). */
   idempotencyCacheSize?: number;
   /**
-   * Longest wait for one provider call. Past it the call is aborted and counts
-   * as `outcome-unknown` (the provider may have it): a hung provider must not
-   * hang the message.
+   * Longest wait for one provider call — the one time limit on it (the
+   * provider passes the router's signal to its wire client). Past it the call
+   * is aborted; the provider's own verdict on the aborted call stands (retryable
+   * if its request never left, outcome-unknown if it may have), and a provider
+   * that does not settle soon after is given up on as `outcome-unknown`.
    */
   attemptTimeoutMs?: number;
+  /** Where the router reports what it cannot throw (a listener that failed). Default: silent. */
+  logger?: Logger;
+  /**
+   * Called once for each provider instance a `reconfigure` left out, after the
+   * last call through it ended: its owner closes it then. The router never
+   * closes a provider itself.
+   */
+  onProviderRetired?: (provider: Provider) => void;
 }
 
 export type AttemptOutcome = 'accepted' | 'rejected' | 'failed' | 'unknown' | 'skipped';
@@ -116,6 +126,8 @@ export interface ProviderStatus {
   rank: number;
   enabled: boolean;
   accounts: AccountStatus[];
+  /** Provider calls running now (sends, status reads, health checks). */
+  inFlight: number;
   counts: Record<AttemptOutcome, number>;
   /** Mean duration of attempts that reached the provider, in ms. */
   meanLatencyMs: number;
@@ -143,8 +155,17 @@ export interface Router {
    * invalid field or number refuses the whole bulk and nothing is sent.
    */
   sendBulk(bulk: BulkMessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
-  /** Delivery reports through the provider and account that accepted the messages. */
-  deliveryStatus(request: { providerId: string; accountId: string; providerMessageIds: readonly string[] }): Promise<DeliveryReport[]>;
+  /** Delivery reports through the provider and account that accepted the messages, within the router's deadline. */
+  deliveryStatus(
+    request: { providerId: string; accountId: string; providerMessageIds: readonly string[] },
+    options?: { signal?: AbortSignal },
+  ): Promise<DeliveryReport[]>;
+  /**
+   * The provider's own health check (`undefined` when it has none), within the
+   * router's deadline. It runs through the provider's slot, so a reload cannot
+   * close the provider under it.
+   */
+  health(providerId: string, options?: { signal?: AbortSignal }): Promise<ProviderHealth | undefined>;
   status(): ProviderStatus[];
   setEnabled(providerId: string, enabled: boolean): void;
   setRank(providerId: string, rank: number): void;

@@ -1,0 +1,89 @@
+import type { Provider } from '@rota/provider';
+import { ProviderSlot } from './provider-slot.js';
+import type { ResolvedProvider } from './router-options.js';
+import type { BreakerState, ProviderStatus } from './router-types.js';
+
+/** An operator asked for a provider or account the router does not have. */
+export class UnknownProviderError extends Error {
+  override readonly name = 'UnknownProviderError';
+}
+
+/**
+ * The providers the router walks: one slot each, the enabled ones in rank
+ * order, and the one retirement path for a provider a reconfigure replaced —
+ * its slot drains the calls still running through it, then the instance is
+ * handed to `onProviderRetired` (its owner closes it), unless the new list
+ * still routes through that same instance.
+ */
+export class ProviderTable {
+  private readonly slots = new Map<string, ProviderSlot>();
+  /** Enabled slots by rank, computed when ranks or switches change, not on every message. */
+  ordered: ProviderSlot[] = [];
+
+  constructor(
+    private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
+    private onProviderRetired: ((provider: Provider) => void) | undefined,
+  ) {}
+
+  /**
+   * Takes a validated provider list. A provider whose instance and breaker and
+   * retry settings are unchanged keeps its slot, so its breakers keep their
+   * state; any other slot is replaced and retired. Cannot fail: everything was
+   * validated before (reconfigure is all or nothing).
+   */
+  apply(providers: readonly ResolvedProvider[], onProviderRetired: ((provider: Provider) => void) | undefined): void {
+    this.onProviderRetired = onProviderRetired;
+    const next = new Map<string, ProviderSlot>();
+    for (const resolved of providers) {
+      const current = this.slots.get(resolved.provider.id);
+      const slot =
+        current && current.provider === resolved.provider && current.sameSettings(resolved.breaker, resolved.retry)
+          ? current
+          : new ProviderSlot(resolved.provider, resolved.rank, resolved.enabled, resolved.breaker, resolved.retry, this.onBreakerState);
+      slot.rank = resolved.rank;
+      slot.enabled = resolved.enabled;
+      next.set(slot.id, slot);
+    }
+    const replaced = [...this.slots.values()].filter((slot) => next.get(slot.id) !== slot);
+    this.slots.clear();
+    for (const [id, slot] of next) this.slots.set(id, slot);
+    this.reorder();
+    for (const slot of replaced) slot.retire(() => this.release(slot.provider));
+  }
+
+  slotOf(providerId: string): ProviderSlot {
+    const slot = this.slots.get(providerId);
+    if (!slot) throw new UnknownProviderError(`unknown provider "${providerId}"; known: ${[...this.slots.keys()].join(', ') || 'none'}`);
+    return slot;
+  }
+
+  setEnabled(providerId: string, enabled: boolean): void {
+    this.slotOf(providerId).enabled = enabled;
+    this.reorder();
+  }
+
+  setRank(providerId: string, rank: number): void {
+    if (!Number.isFinite(rank)) throw new RangeError(`rank must be a finite number, got ${rank}`);
+    this.slotOf(providerId).rank = rank;
+    this.reorder();
+  }
+
+  status(): ProviderStatus[] {
+    return [...this.slots.values()].sort((a, b) => a.rank - b.rank).map((slot) => slot.status());
+  }
+
+  /** The router is closing: every breaker stops. Providers stay their owner's to close. */
+  shutdown(): void {
+    for (const slot of this.slots.values()) slot.shutdown();
+  }
+
+  private reorder(): void {
+    this.ordered = [...this.slots.values()].filter((s) => s.enabled).sort((a, b) => a.rank - b.rank);
+  }
+
+  /** A drained slot lets its instance go, unless the current list routes through it again. */
+  private release(provider: Provider): void {
+    for (const slot of this.slots.values()) if (slot.provider === provider) return;
+    this.onProviderRetired?.(provider);
+  }
+}

@@ -1,0 +1,190 @@
+import { jest } from '@jest/globals';
+import type { Logger, Provider, ProviderHealth } from '@rota/provider';
+import { createFakeProvider } from '@rota/testkit';
+import { createRouter } from '../src/router/create-router.js';
+import { RouterOptionsError } from '../src/router/router-options.js';
+import { notification, setup, trail } from './router-helpers.js';
+
+// Regressions for the defects found by trying Rota as a user and an attacker
+// (issue "Hardening"); each test failed before its fix.
+
+describe('router: a pending send keeps the process alive', () => {
+  it('waits out a retry backoff on a referenced timer, and close() ends the wait', async () => {
+    // Before: the backoff timers were unref'd, so a script whose only work was
+    // `await router.send()` against a refused port exited with code 13 mid-backoff.
+    // (examples/ runs that script as a child process; here, the timer itself.)
+    const timers: NodeJS.Timeout[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+      const timer = realSetTimeout(callback, ms);
+      if ((ms ?? 0) >= 5_000 && (ms ?? 0) < 20_000) timers.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    try {
+      const refused = { type: 'error' as const, kind: 'retryable' as const, code: 'ECONNREFUSED' };
+      const { router } = setup([{ id: 'first', script: [refused, refused, refused] }], {
+        retry: { retries: 2, minDelayMs: 5_000, maxDelayMs: 5_000, deadlineMs: 60_000 },
+      });
+      const pending = router.send(notification);
+      await new Promise((resolve) => realSetTimeout(resolve, 20)); // the first try has failed; the backoff runs
+      expect(timers).toHaveLength(1);
+      expect(timers[0]!.hasRef()).toBe(true);
+      await router.close();
+      const result = await pending;
+      expect(result).toMatchObject({ status: 'failed' });
+      expect(result.attempts).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('router: scheduling capability', () => {
+  const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  it('skips a provider that cannot schedule for a message with a future sendAt, and says why', async () => {
+    const { router, providers } = setup([{ id: 'first', scheduling: false }, { id: 'second', scheduling: true }]);
+    const result = await router.send({ ...notification, sendAt: tomorrow() });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(trail(result)).toEqual(['first:skipped', 'second:accepted']);
+    expect(result.attempts[0]!.reason).toBe('cannot schedule: sendAt is in the future and first does not take scheduled messages');
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('fails rather than send a scheduled message at once when no provider can schedule', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const result = await router.send({ ...notification, sendAt: tomorrow() });
+    expect(result.status).toBe('failed');
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('sends a message whose sendAt has come through any provider', async () => {
+    const { router } = setup([{ id: 'first' }]);
+    const result = await router.send({ ...notification, sendAt: new Date(Date.now() - 1_000).toISOString() });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'first' });
+    await router.close();
+  });
+});
+
+describe('router: Retry-After', () => {
+  it('does not wait out a Retry-After after the last try: failover follows at once', async () => {
+    // Before: with retries 1 and a 1.5 s Retry-After, failover came after ~3 s instead of ~1.5 s.
+    const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 600 };
+    const { router } = setup([{ id: 'first', script: [busy, busy] }, { id: 'second' }], {
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5, deadlineMs: 10_000 },
+    });
+    const started = performance.now();
+    const result = await router.send(notification);
+    const elapsed = performance.now() - started;
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'failed', tries: 2 });
+    expect(elapsed).toBeGreaterThanOrEqual(590); // the one Retry-After between the tries
+    expect(elapsed).toBeLessThan(1_100); // and not a second one after the last
+    await router.close();
+  });
+});
+
+describe('router: options are validated up front', () => {
+  const fake = () => createFakeProvider({ id: 'a' });
+
+  it.each([
+    ['batchConcurrency 0', { batchConcurrency: 0 }, 'batchConcurrency: must be at least 1'],
+    ['batchConcurrency NaN', { batchConcurrency: Number.NaN }, 'batchConcurrency:'],
+    ['attemptTimeoutMs negative', { attemptTimeoutMs: -1 }, 'attemptTimeoutMs: must be at least 1'],
+    ['a rank that is not finite', { rank: Number.POSITIVE_INFINITY }, 'providers.0.rank: must be a'],
+    ['a bad router-wide retry', { retry: { retries: -1 } }, 'retry.retries:'],
+    ['a bad per-provider breaker', { breaker: { volumeThreshold: 0 }, own: true }, 'providers.0.breaker.volumeThreshold:'],
+    ['an unknown option', { batchSize: 4 }, 'batchSize: is not a known field'],
+  ])('refuses %s with a RouterOptionsError naming the field', (_what, extra, expected) => {
+    const { rank = 1, own, breaker, ...rest } = extra as Record<string, unknown>;
+    const options = { providers: [{ provider: fake(), rank, ...(own ? { breaker } : {}) }], ...(own ? {} : breaker ? { breaker } : {}), ...rest };
+    const build = () => createRouter(options as never);
+    expect(build).toThrow(RouterOptionsError);
+    expect(build).toThrow(expected);
+  });
+
+  it('refuses a provider listed twice, naming both places', () => {
+    const a = fake();
+    expect(() => createRouter({ providers: [{ provider: a, rank: 1 }, { provider: a, rank: 2 }] })).toThrow('providers.1.provider: "a" is listed twice (also at providers.0)');
+  });
+
+  it('keeps everything as it was when a reconfigure is refused: all or nothing', async () => {
+    const a = createFakeProvider({ id: 'a' });
+    const b = createFakeProvider({ id: 'b' });
+    const router = createRouter({ providers: [{ provider: a, rank: 1 }, { provider: b, rank: 2 }] });
+    // Before: the first entry's new rank and switch were applied, then the second entry's ZodError escaped.
+    const refused = () => router.reconfigure({ providers: [{ provider: a, rank: 9, enabled: false }, { provider: b, rank: 2, retry: { retries: -1 } }] });
+    expect(refused).toThrow(RouterOptionsError);
+    expect(refused).toThrow('providers.1.retry.retries');
+    expect(router.status().map((s) => `${s.providerId}@${s.rank}:${s.enabled}`)).toEqual(['a@1:true', 'b@2:true']);
+    expect(await router.send(notification)).toMatchObject({ providerId: 'a' });
+    await router.close();
+  });
+});
+
+describe('router: the trail keeps every try', () => {
+  it('records the tries made when the breaker opens between retries', async () => {
+    // Before: the result read `attempts: [skipped, tries 0]` after 2 s of tries.
+    const down = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_503' };
+    const { router, providers } = setup([{ id: 'first', fallback: down }, { id: 'second' }], {
+      retry: { retries: 5, minDelayMs: 1, maxDelayMs: 2, deadlineMs: 5_000 },
+      breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+    });
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    const first = result.attempts[0]!;
+    expect(first).toMatchObject({ providerId: 'first', outcome: 'failed', errorKind: 'retryable', code: 'HTTP_503' });
+    expect(first.tries).toBe(providers[0]!.callCount);
+    expect(first.tries).toBeGreaterThanOrEqual(2);
+    expect(first.reason).toMatch(/then its circuit breaker opened$/);
+    await router.close();
+  });
+});
+
+describe('router: listeners and retirement', () => {
+  it('reports a listener that throws to the logger, and the send goes on', async () => {
+    const logged: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const record = (fields: Record<string, unknown>, message: string) => void logged.push({ fields, message });
+    const logger: Logger = { debug: record, info: record, warn: record, error: record };
+    const { router } = setup([{ id: 'first' }], { logger });
+    router.on('accepted', () => {
+      throw new Error('metrics exporter is down');
+    });
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted' });
+    expect(logged).toEqual([{ fields: { event: 'accepted', error: 'Error: metrics exporter is down' }, message: 'a router "accepted" listener threw; the send went on' }]);
+    await router.close();
+  });
+
+  it('hands a replaced provider to onProviderRetired only after a health check running through it ends', async () => {
+    const retired: string[] = [];
+    let answer!: (health: ProviderHealth) => void;
+    const fake = createFakeProvider({ id: 'a' });
+    const slowHealth: Provider = Object.assign(Object.create(fake) as Provider, {
+      health: () => new Promise<ProviderHealth>((resolve) => (answer = resolve)),
+    });
+    const router = createRouter({ providers: [{ provider: slowHealth, rank: 1 }], onProviderRetired: (p) => void retired.push(p === slowHealth ? 'old a' : 'other') });
+    const check = router.health('a');
+    await Promise.resolve();
+    expect(router.status()[0]!.inFlight).toBe(1);
+
+    router.reconfigure({ providers: [{ provider: createFakeProvider({ id: 'a' }), rank: 1 }], onProviderRetired: (p) => void retired.push(p === slowHealth ? 'old a' : 'other') });
+    expect(retired).toEqual([]); // the check still runs through the old instance
+    answer({ healthy: true, accounts: [] });
+    expect(await check).toEqual({ healthy: true, accounts: [] });
+    expect(retired).toEqual(['old a']);
+    await router.close();
+  });
+
+  it('does not retire an instance the new list still routes through (only its settings changed)', async () => {
+    const retired = jest.fn();
+    const a = createFakeProvider({ id: 'a' });
+    const router = createRouter({ providers: [{ provider: a, rank: 1 }], onProviderRetired: retired });
+    router.reconfigure({ providers: [{ provider: a, rank: 1, breaker: { resetTimeoutMs: 5_000 } }], onProviderRetired: retired });
+    expect(retired).not.toHaveBeenCalled();
+    router.reconfigure({ providers: [], onProviderRetired: retired });
+    expect(retired).toHaveBeenCalledWith(a);
+    await router.close();
+  });
+});
