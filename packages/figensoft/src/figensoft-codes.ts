@@ -1,5 +1,5 @@
 import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
-import type { FigenSoftTransportError, TransportFailure } from './figensoft-client.js';
+import type { FigenSoftTransportError, TransportFailure } from './figensoft-transport-error.js';
 
 /**
  * THE mapping tables: what FigenSoft's codes mean for Rota. Every routing
@@ -72,9 +72,7 @@ export const TRANSPORT_FAILURES: Readonly<Record<Exclude<TransportFailure, 'http
   'connect-failed': { kind: 'retryable', side: 'provider', description: 'could not connect: nothing was sent' },
   // A bad certificate does not heal within a retry's backoff.
   'tls-failure': { kind: 'provider-unavailable', side: 'provider', description: 'TLS handshake failed: nothing was sent' },
-  'timeout-before-write': { kind: 'retryable', side: 'provider', description: 'timed out before the request was sent' },
   'aborted-before-write': { kind: 'retryable', side: 'provider', description: 'aborted before the request was sent' },
-  'timeout-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'timed out after the request was sent: it may have been accepted' },
   'aborted-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'aborted after the request was sent: it may have been accepted' },
   'reset-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'connection closed after the request was sent: it may have been accepted' },
   'garbled-response': { kind: 'outcome-unknown', side: 'provider', description: 'unreadable answer: the request may have been accepted' },

@@ -1,6 +1,6 @@
 import { apiUrlProblem, apiUrlSchema, IysTypeSchema, SenderIdSchema } from '@rota/provider';
 import { z } from 'zod';
-import { DEFAULT_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './figensoft-client.js';
+import { DEFAULT_CONNECTIONS } from './figensoft-client.js';
 
 /**
  * FigenSoft's configuration, as an operator writes it: one account per IYS
@@ -58,7 +58,6 @@ export type FigenSoftAccountInput = z.input<typeof FigenSoftAccountSchema>;
 export const FigenSoftConfigSchema = z
   .strictObject({
     accounts: z.array(FigenSoftAccountSchema).min(1, 'must list at least one FigenSoft account'),
-    requestTimeoutMs: z.number().int().positive().max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS).describe('Deadline of each HTTP request, queueing and connecting included'),
     /** Keep-alive connections per API origin. */
     connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections per API origin'),
     /** Send `Channel: "OTP"` for messages marked otp. ASSUMPTION: whether FigenSoft needs it is a guess. */

@@ -1,13 +1,7 @@
-import { maskPhoneNumber, ProviderError, silentLogger, toValidationIssues, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest, type ValidationIssue } from '@rota/provider';
-import {
-  createFigenSoftClient,
-  FIGENSOFT_DEFAULT_BASE_URL,
-  FigenSoftCredentials,
-  FigenSoftTransportError,
-  MAX_RECEIVERS_PER_REQUEST,
-  redactPassword,
-  type FigenSoftClient,
-} from './figensoft-client.js';
+import { maskPhoneNumber, parseProviderConfig, ProviderError, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
+import { createFigenSoftClient, FIGENSOFT_DEFAULT_BASE_URL, MAX_RECEIVERS_PER_REQUEST, type FigenSoftClient } from './figensoft-client.js';
+import { FigenSoftCredentials, redactPassword } from './figensoft-credentials.js';
+import { FigenSoftTransportError } from './figensoft-transport-error.js';
 import {
   bodyStatusError,
   bodyStatusRow,
@@ -33,32 +27,18 @@ export const FIGENSOFT_CAPABILITIES: ProviderCapabilities = Object.freeze({
   scheduling: true,
 });
 
-/** The message fields `select` reads. `text` is optional in the core contract; when given it makes the −447 check exact. */
 /** FigenSoft's place in providers.md: after Message Center (1) and Mobildev (2). */
 export const DEFAULT_RANK = 3;
 
 export type FigenSoftSelectable = Parameters<Provider['select']>[0];
 
-export interface FigenSoftProviderOptions {
-  logger?: Logger;
-}
+export type FigenSoftProviderOptions = ProviderFactoryOptions;
 
 export interface FigenSoftProvider extends Provider {
   select(message: FigenSoftSelectable): Selection;
   status(request: StatusRequest, options?: SendOptions): Promise<DeliveryReport[]>;
   health(options?: SendOptions): Promise<ProviderHealth>;
   close(): Promise<void>;
-}
-
-/** A configuration that does not validate: `issues` name each field (`accounts.1.password`) and the reason. */
-export class FigenSoftConfigError extends Error {
-  override readonly name = 'FigenSoftConfigError';
-  readonly issues: ValidationIssue[];
-
-  constructor(issues: ValidationIssue[]) {
-    super(`invalid FigenSoft configuration: ${issues.map((i) => `${i.path}: ${i.reason}`).join('; ')}`);
-    this.issues = issues;
-  }
 }
 
 interface Account {
@@ -76,19 +56,18 @@ interface Account {
 }
 
 export function createFigenSoftProvider(config: FigenSoftConfigInput, options: FigenSoftProviderOptions = {}): FigenSoftProvider {
-  const parsed = FigenSoftConfigSchema.safeParse(config);
-  if (!parsed.success) throw new FigenSoftConfigError(toValidationIssues(parsed.error));
-  return buildProvider(parsed.data, options.logger ?? silentLogger);
+  const parsed = parseProviderConfig(FigenSoftConfigSchema, config, 'FigenSoft');
+  return buildProvider(parsed, options.id ?? FIGENSOFT_PROVIDER_ID, options.logger ?? silentLogger);
 }
 
-function buildProvider(config: FigenSoftConfig, logger: Logger): FigenSoftProvider {
+function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logger): FigenSoftProvider {
   // One client (one undici Pool) per API origin and path, shared by the accounts that use it.
   const clients = new Map<string, FigenSoftClient>();
   const clientFor = (baseUrl: string): FigenSoftClient => {
     const key = new URL(baseUrl).href;
     let client = clients.get(key);
     if (!client) {
-      client = createFigenSoftClient({ baseUrl, requestTimeoutMs: config.requestTimeoutMs, connections: config.connections });
+      client = createFigenSoftClient({ baseUrl, connections: config.connections });
       clients.set(key, client);
     }
     return client;
@@ -135,7 +114,7 @@ function buildProvider(config: FigenSoftConfig, logger: Logger): FigenSoftProvid
   };
 
   const provider: FigenSoftProvider = {
-    id: FIGENSOFT_PROVIDER_ID,
+    id: providerId,
     capabilities: FIGENSOFT_CAPABILITIES,
     accountIds: Object.freeze([...byId.keys()]),
 
@@ -179,13 +158,13 @@ function buildProvider(config: FigenSoftConfig, logger: Logger): FigenSoftProvid
           throw bodyStatusError(outcome.statusCode, redactPassword(account.credentials, outcome.statusDescription), context);
         }
         const receipts = toReceipts(recipients, outcome.result, context);
-        logger.debug({ provider: FIGENSOFT_PROVIDER_ID, accountId: account.id, recipients: recipients.length, requests: outcome.requests }, 'FigenSoft accepted a send');
+        logger.debug({ provider: providerId, accountId: account.id, recipients: recipients.length, requests: outcome.requests }, 'FigenSoft accepted a send');
         return { receipts };
       } catch (error) {
         const mapped = failure(error, context);
         if (mapped instanceof ProviderError) {
           logger.warn(
-            { provider: FIGENSOFT_PROVIDER_ID, accountId: account.id, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
+            { provider: providerId, accountId: account.id, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
             'FigenSoft send failed',
           );
         }

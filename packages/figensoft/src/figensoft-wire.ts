@@ -1,57 +1,15 @@
 import { z } from 'zod';
 
 /**
- * The FigenSoft JSON API's bodies (docs: shared/design/figensoft-api.md).
- * Request schemas exist for their inferred types and for tests; the client
- * never validates its own requests at run time (it builds them from typed
- * values). Response schemas are deliberately light: they check what the
- * provider reads and let everything else through, because the service adds
- * fields without notice.
+ * The FigenSoft JSON API's answers, and the readers the client reads them with.
+ * Requests are written by the client from typed values (see figensoft-client.ts
+ * and figensoft-send-body.ts) and never validated at run time. Response schemas
+ * are deliberately light: they check what the provider reads and let everything
+ * else through, because the service adds fields without notice.
  */
 
-// PascalCase keys are the API's.
-const Credentials = { Username: z.string(), Password: z.string() };
-
-/** `yyyyMMdd HH:mm`, Turkey time. */
-export const FigenSoftDateSchema = z.string().regex(/^\d{8} \d{2}:\d{2}$/, 'must be formatted yyyyMMdd HH:mm');
-
-export const ChannelSchema = z.enum(['OTP', 'BULK']);
-export type Channel = z.infer<typeof ChannelSchema>;
-
-const SendOptionalFields = {
-  Originator: z.string().optional(),
-  SendDate: FigenSoftDateSchema.optional(),
-  ExpireDate: FigenSoftDateSchema.optional(),
-  Channel: ChannelSchema.optional(),
-};
-
-/** `POST /v1/Sms/Send_1_N`: one text to many numbers. */
-export const Send1NRequestSchema = z.object({
-  ...Credentials,
-  Message: z.string(),
-  Receivers: z.array(z.string()),
-  ...SendOptionalFields,
-});
-export type Send1NRequest = z.infer<typeof Send1NRequestSchema>;
-
-export const SendNNItemSchema = z.object({ Receiver: z.string(), Message: z.string() });
-export type SendNNItem = z.infer<typeof SendNNItemSchema>;
-
-/** `POST /v1/Sms/Send_N_N`: a different text per number. */
-export const SendNNRequestSchema = z.object({
-  ...Credentials,
-  Messages: z.array(SendNNItemSchema),
-  ...SendOptionalFields,
-});
-export type SendNNRequest = z.infer<typeof SendNNRequestSchema>;
-
-/** `POST /v1/Sms/Status`. */
-export const StatusRequestSchema = z.object({ ...Credentials, MessageIds: z.array(z.string()) });
-export type StatusRequest = z.infer<typeof StatusRequestSchema>;
-
-/** `POST /v1/Sms/CreditBalance`. */
-export const CreditBalanceRequestSchema = z.object(Credentials);
-export type CreditBalanceRequest = z.infer<typeof CreditBalanceRequestSchema>;
+/** The `Channel` a send may carry; `OTP` for otp messages when the account uses FigenSoft's OTP channel. */
+export type Channel = 'OTP' | 'BULK';
 
 const Envelope = {
   StatusCode: z.number(),
@@ -155,7 +113,6 @@ export const readCreditBalanceResponse = readWith(CreditBalanceResponseSchema);
 /** Endpoint paths below the base URL. */
 export const ENDPOINTS = {
   send1N: '/v1/Sms/Send_1_N',
-  sendNN: '/v1/Sms/Send_N_N',
   status: '/v1/Sms/Status',
   creditBalance: '/v1/Sms/CreditBalance',
 } as const;

@@ -3,7 +3,6 @@
 export {
   createFigenSoftProvider,
   DEFAULT_RANK,
-  FigenSoftConfigError,
   FIGENSOFT_CAPABILITIES,
   FIGENSOFT_PROVIDER_ID,
   type FigenSoftProvider,
@@ -19,10 +18,10 @@ export {
   type FigenSoftConfig,
   type FigenSoftConfigInput,
 } from './figensoft-config.js';
+export { FigenSoftCredentials } from './figensoft-credentials.js';
+export { FigenSoftTransportError, type SanitizedCause, type TransportFailure } from './figensoft-transport-error.js';
 export {
   createFigenSoftClient,
-  FigenSoftCredentials,
-  FigenSoftTransportError,
   FIGENSOFT_DEFAULT_BASE_URL,
   MAX_MESSAGE_IDS_PER_STATUS_REQUEST,
   MAX_RECEIVERS_PER_REQUEST,
@@ -30,13 +29,10 @@ export {
   type CreditBalanceOutcome,
   type FigenSoftClient,
   type FigenSoftClientOptions,
-  type SanitizedCause,
   type Send1NParams,
-  type SendNNParams,
   type SendOutcome,
   type StatusOutcome,
   type StatusParams,
-  type TransportFailure,
 } from './figensoft-client.js';
 export {
   BODY_STATUS_CODES,

@@ -16,7 +16,7 @@ const credentials = new FigenSoftCredentials(NOTIFY.username, NOTIFY.password);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ accounts: [NOTIFY, CAMPAIGN], deliveryDelayMs: 0 });
-  client = createFigenSoftClient({ baseUrl: sandbox.url, requestTimeoutMs: 2_000 });
+  client = createFigenSoftClient({ baseUrl: sandbox.url });
 });
 
 afterAll(async () => {
@@ -132,37 +132,6 @@ describe('Send_1_N', () => {
   });
 });
 
-describe('Send_N_N', () => {
-  it('sends a different text per receiver', async () => {
-    const outcome = await client.sendNN({
-      credentials,
-      messages: [
-        { receiver: '+905321112233', message: 'Merhaba Ayşe' },
-        { receiver: '+905421112244', message: 'Merhaba Çağrı' },
-      ],
-      originator: 'ROTA',
-    });
-    expect(outcome).toMatchObject({ statusCode: 200, acceptedReceivers: 2 });
-    expect(sandbox.records().map((r) => [r.receiver, r.text])).toEqual([
-      ['905321112233', 'Merhaba Ayşe'],
-      ['905421112244', 'Merhaba Çağrı'],
-    ]);
-  });
-
-  it('splits more than 800 messages too', async () => {
-    const receivers = mobileNumbers(801);
-    const before = sandbox.requestCount();
-    const outcome = await client.sendNN({ credentials, messages: receivers.map((receiver, i) => ({ receiver, message: `text ${i}` })) });
-    expect(sandbox.requestCount() - before).toBe(2);
-    expect(outcome.result.map((r) => `+${r.Receiver}`)).toEqual(receivers);
-    expect(sandbox.records()[800]!.text).toBe('text 800');
-  });
-
-  it('answers 1090 for no messages', async () => {
-    expect((await client.sendNN({ credentials, messages: [] })).statusCode).toBe(1090);
-  });
-});
-
 describe('Status', () => {
   it('reads the status of known ids and answers an unknown id with an empty SmsStatus', async () => {
     const sent = await client.send1N({ credentials, message: 'x', receivers: ['+905321112233'] });
@@ -217,7 +186,7 @@ describe('transport failures', () => {
   });
 
   it('DNS failure: nothing written', async () => {
-    const nowhere = createFigenSoftClient({ baseUrl: 'http://rota-nonexistent.invalid/api_json', requestTimeoutMs: 5_000 });
+    const nowhere = createFigenSoftClient({ baseUrl: 'http://rota-nonexistent.invalid/api_json' });
     try {
       const error = await transportFailureOf(send(nowhere));
       expect(error).toMatchObject({ failure: 'dns-failure', requestWritten: false });
@@ -226,30 +195,36 @@ describe('transport failures', () => {
     }
   });
 
-  it('a hang past the timeout after the request was written', async () => {
+  it('a hang ended by the caller\'s time limit after the request was written', async () => {
     sandbox.injectFault({ kind: 'hang' });
-    const error = await transportFailureOf(send(client, { timeoutMs: 200 }));
-    expect(error).toMatchObject({ failure: 'timeout-after-write', requestWritten: true });
+    const error = await transportFailureOf(send(client, { signal: AbortSignal.timeout(200) }));
+    expect(error).toMatchObject({ failure: 'aborted-after-write', requestWritten: true });
   });
 
-  it('a timeout while the request waited for a connection: nothing written', async () => {
-    const single = createFigenSoftClient({ baseUrl: sandbox.url, connections: 1, requestTimeoutMs: 2_000 });
+  it('a time limit that passes while the request waited for a connection: nothing written', async () => {
+    const single = createFigenSoftClient({ baseUrl: sandbox.url, connections: 1 });
     try {
       sandbox.injectFault({ kind: 'hang' });
       const before = sandbox.requestCount();
-      const hanging = send(single, { timeoutMs: 1_500 });
+      const hanging = send(single, { signal: AbortSignal.timeout(1_500) });
       await waitFor(() => sandbox.requestCount() > before);
-      const error = await transportFailureOf(send(single, { timeoutMs: 150 }));
-      expect(error).toMatchObject({ failure: 'timeout-before-write', requestWritten: false });
+      const error = await transportFailureOf(send(single, { signal: AbortSignal.timeout(150) }));
+      expect(error).toMatchObject({ failure: 'aborted-before-write', requestWritten: false });
       expect(sandbox.requestCount()).toBe(before + 1);
-      expect((await transportFailureOf(hanging)).failure).toBe('timeout-after-write');
+      expect((await transportFailureOf(hanging)).failure).toBe('aborted-after-write');
     } finally {
       await single.close();
     }
   });
 
+  it('has no time limit of its own: a call without a signal waits for the answer', async () => {
+    sandbox.injectFault({ kind: 'latency', ms: 1_200 });
+    const outcome = await client.send1N({ credentials, message: 'x', receivers: ['+905321112233'] });
+    expect(outcome.statusCode).toBe(200);
+  });
+
   it('an abort while queued: nothing written; an abort in flight: written', async () => {
-    const single = createFigenSoftClient({ baseUrl: sandbox.url, connections: 1, requestTimeoutMs: 2_000 });
+    const single = createFigenSoftClient({ baseUrl: sandbox.url, connections: 1 });
     try {
       sandbox.injectFault({ kind: 'hang' });
       const inFlight = new AbortController();

@@ -9,7 +9,7 @@ import {
   TRANSPORT_FAILURES,
   transportError,
 } from '../src/figensoft-codes.js';
-import { FigenSoftTransportError, type FigenSoftTransportErrorFields, type TransportFailure } from '../src/figensoft-client.js';
+import { FigenSoftTransportError, type FigenSoftTransportErrorFields, type TransportFailure } from '../src/figensoft-transport-error.js';
 
 const transport = (fields: Partial<FigenSoftTransportErrorFields> & { failure: TransportFailure }) =>
   new FigenSoftTransportError('FigenSoft Send_1_N at https://x/api_json: failed', { endpoint: 'send1N', requestWritten: false, ...fields });
@@ -59,10 +59,8 @@ describe('transport failure table', () => {
     ['dns-failure', 'retryable'],
     ['connect-timeout', 'retryable'],
     ['connect-failed', 'retryable'],
-    ['timeout-before-write', 'retryable'],
     ['aborted-before-write', 'retryable'],
     ['tls-failure', 'provider-unavailable'],
-    ['timeout-after-write', 'outcome-unknown'],
     ['aborted-after-write', 'outcome-unknown'],
     ['reset-after-write', 'outcome-unknown'],
     ['garbled-response', 'outcome-unknown'],

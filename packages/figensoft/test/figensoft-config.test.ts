@@ -1,5 +1,6 @@
+import { ProviderConfigError } from '@rota/provider';
 import { inspect } from 'node:util';
-import { createFigenSoftProvider, FigenSoftAccountSchema, FigenSoftConfigError, FigenSoftConfigSchema, figensoftAccountId } from '../src/index.js';
+import { createFigenSoftProvider, FigenSoftAccountSchema, FigenSoftConfigSchema, figensoftAccountId } from '../src/index.js';
 
 const PASSWORD_A = 'pw-alice-Zq81!';
 const PASSWORD_B = 'pw-bob-Xr42?';
@@ -26,7 +27,6 @@ describe('FigenSoftConfigSchema', () => {
         { ...alice, senderList: ['ROTA', 'ROTAOTP'], customApiActive: false },
         { ...bob, senderList: ['ROTA'], customApiActive: false },
       ],
-      requestTimeoutMs: 10_000,
       connections: 16,
       otpChannel: false,
     });
@@ -116,13 +116,21 @@ describe('FigenSoftConfigSchema', () => {
       expectNoPassword(JSON.stringify(issues));
     });
 
+    it('must not have a query or fragment, which the client would silently drop (the same rule as every provider URL)', () => {
+      expect(issuesOf(custom('https://sms.example.com/api_json?tenant=acme'))).toEqual([
+        { path: 'accounts.0.customApiUrl', message: 'account "alice": must not have a query or fragment (API paths are appended to it)' },
+      ]);
+      expect(issuesOf({ accounts: [alice], otpBaseUrl: 'https://otp.example.com/api_json#x' })).toEqual([
+        { path: 'otpBaseUrl', message: 'must not have a query or fragment (API paths are appended to it)' },
+      ]);
+    });
+
     it('is ignored while customApiActive is false', () => {
       expect(FigenSoftConfigSchema.safeParse({ accounts: [{ ...alice, customApiUrl: 'not a url' }] }).success).toBe(true);
     });
   });
 
   it('checks the transport settings', () => {
-    expect(issuesOf({ accounts: [alice], requestTimeoutMs: 0 }).map((i) => i.path)).toEqual(['requestTimeoutMs']);
     expect(issuesOf({ accounts: [alice], connections: 0 }).map((i) => i.path)).toEqual(['connections']);
     expect(issuesOf({ accounts: [alice], otpBaseUrl: 'http://otp.example.com' }).map((i) => i.path)).toEqual(['otpBaseUrl']);
     expect(FigenSoftConfigSchema.parse({ accounts: [alice], otpChannel: true, otpBaseUrl: 'https://otpsms.postaguvercini.com/api_json' })).toMatchObject({
@@ -150,15 +158,15 @@ describe('account ids', () => {
 });
 
 describe('createFigenSoftProvider with a bad configuration', () => {
-  it('throws a FigenSoftConfigError naming every field, without the passwords', () => {
+  it('throws a ProviderConfigError naming every field, without the passwords', () => {
     let caught: unknown;
     try {
       createFigenSoftProvider({ accounts: [{ ...alice, senderList: [] }, { ...bob, smsIysMessageType: 'NOTIFICATION' as const }] });
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(FigenSoftConfigError);
-    const error = caught as FigenSoftConfigError;
+    expect(caught).toBeInstanceOf(ProviderConfigError);
+    const error = caught as ProviderConfigError;
     expect(error.issues.map((i) => i.path)).toEqual(['accounts.0.senderList', 'accounts.1.smsIysMessageType']);
     expect(error.message).toContain('accounts.0.senderList: account "alice": must list at least one sender ID');
     expectNoPassword(`${error.message} ${error.stack} ${JSON.stringify(error)} ${inspect(error, { depth: 10 })}`);

@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/provider';
+import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type ProviderFactoryOptions, type Provider } from '@rota/provider';
 import { InfobipConfigSchema, type InfobipConfig, type InfobipConfigInput } from './infobip-config.js';
 
 export const INFOBIP_PROVIDER_ID = 'infobip';
@@ -15,9 +15,7 @@ export const MAX_RECIPIENTS_PER_REQUEST = 1_000;
 /** Infobip carries Turkish text with the Turkish language tables (`language: { languageCode: "TR" }`) or as Unicode. */
 export const INFOBIP_ENCODINGS: readonly Encoding[] = Object.freeze(['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'] as const);
 
-export interface InfobipProviderOptions {
-  logger?: Logger;
-}
+export type InfobipProviderOptions = ProviderFactoryOptions;
 
 /** The id of a configured account: from its sender and IYS types, never its API key. */
 export function infobipAccountId(account: InfobipConfig['accounts'][number]): string {
@@ -33,7 +31,7 @@ export function infobipAccountId(account: InfobipConfig['accounts'][number]): st
 export function createInfobipProvider(config: InfobipConfigInput, options: InfobipProviderOptions = {}): Provider {
   const parsed = parseProviderConfig(InfobipConfigSchema, config, 'Infobip');
   return createStubProvider({
-    id: INFOBIP_PROVIDER_ID,
+    id: options.id ?? INFOBIP_PROVIDER_ID,
     displayName: 'Infobip',
     accounts: parsed.accounts.map((account) => ({
       accountId: infobipAccountId(account),

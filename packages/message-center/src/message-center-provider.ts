@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type Logger, type Provider } from '@rota/provider';
+import { createStubProvider, parseProviderConfig, senderAccountId, type Encoding, type ProviderFactoryOptions, type Provider } from '@rota/provider';
 import { MessageCenterConfigSchema, type MessageCenterConfig, type MessageCenterConfigInput } from './message-center-config.js';
 
 export const MESSAGE_CENTER_PROVIDER_ID = 'message-center';
@@ -15,9 +15,7 @@ export const MAX_RECIPIENTS_PER_REQUEST = 1_000;
 /** Message Center bills Turkish characters in a "Turkish-character mode" (the shift tables) and falls back to Unicode. */
 export const MESSAGE_CENTER_ENCODINGS: readonly Encoding[] = Object.freeze(['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'] as const);
 
-export interface MessageCenterProviderOptions {
-  logger?: Logger;
-}
+export type MessageCenterProviderOptions = ProviderFactoryOptions;
 
 /** The id of a configured account: from its sender and IYS types, never its credentials. */
 export function messageCenterAccountId(account: MessageCenterConfig['accounts'][number]): string {
@@ -33,7 +31,7 @@ export function messageCenterAccountId(account: MessageCenterConfig['accounts'][
 export function createMessageCenterProvider(config: MessageCenterConfigInput, options: MessageCenterProviderOptions = {}): Provider {
   const parsed = parseProviderConfig(MessageCenterConfigSchema, config, 'Message Center');
   return createStubProvider({
-    id: MESSAGE_CENTER_PROVIDER_ID,
+    id: options.id ?? MESSAGE_CENTER_PROVIDER_ID,
     displayName: 'Message Center',
     accounts: parsed.accounts.map((account) => ({
       accountId: messageCenterAccountId(account),

@@ -1,4 +1,4 @@
-import { EncodingSchema, createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/provider';
+import { EncodingSchema, createStubProvider, parseProviderConfig, type Encoding, type IysType, type ProviderFactoryOptions, type Provider } from '@rota/provider';
 import { MobildevConfigSchema, type MobildevConfigInput, type MobildevEncoding } from './mobildev-config.js';
 
 export const MOBILDEV_PROVIDER_ID = 'mobildev';
@@ -22,9 +22,7 @@ export const MOBILDEV_ENCODINGS: Readonly<Record<MobildevEncoding, readonly Enco
   GSM7: ['GSM7'],
 });
 
-export interface MobildevProviderOptions {
-  logger?: Logger;
-}
+export type MobildevProviderOptions = ProviderFactoryOptions;
 
 /**
  * The id the router knows an account by. From the IYS type, not the username,
@@ -51,7 +49,7 @@ export function createMobildevProvider(config: MobildevConfigInput, options: Mob
   }));
   const carried = new Set(accounts.flatMap((account) => account.encodings));
   return createStubProvider({
-    id: MOBILDEV_PROVIDER_ID,
+    id: options.id ?? MOBILDEV_PROVIDER_ID,
     displayName: 'Mobildev',
     accounts,
     maxRecipientsPerRequest: MAX_RECIPIENTS_PER_REQUEST,

@@ -4,7 +4,7 @@
 // optional peer dependencies). Import `reflect-metadata` once at the entry point.
 import { ContainerModule, type ServiceIdentifier } from 'inversify';
 import type { Logger } from './logging/logger.js';
-import type { Provider } from './provider/provider.js';
+import type { Provider, ProviderFactoryOptions } from './provider/provider.js';
 
 /**
  * Typed DI tokens. `Provider` is a multi-binding: every provider package's
@@ -31,12 +31,6 @@ export interface ProviderPlacement {
   enabled?: boolean;
 }
 
-/** What a package's factory is handed when the container builds its provider. */
-export interface ProviderBuildOptions {
-  logger?: Logger;
-  id?: string;
-}
-
 /**
  * What every provider package's DI module does: add one entry to the
  * `TOKENS.Provider` multi-binding, built by the package's own factory (the
@@ -45,7 +39,7 @@ export interface ProviderBuildOptions {
  * if it has one, and closed when the container unbinds it.
  */
 export function providerModule(
-  build: (options: ProviderBuildOptions) => Provider,
+  build: (options: ProviderFactoryOptions) => Provider,
   defaultRank: number,
   { id, rank = defaultRank, enabled = true }: ProviderPlacement = {},
 ): ContainerModule {

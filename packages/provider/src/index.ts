@@ -12,6 +12,7 @@ export * from './provider/provider-error.js';
 export * from './delivery/delivery-status.js';
 export * from './logging/logger.js';
 export { WaiterList, type Waiter } from './async/waiter-list.js';
+export { AbortFanout } from './async/abort-fanout.js';
 export * from './kit/provider-config.js';
 export * from './kit/api-url.js';
 export * from './kit/request-checks.js';

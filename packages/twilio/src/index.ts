@@ -12,4 +12,3 @@ export {
   type TwilioProviderOptions,
 } from './twilio-provider.js';
 export { TwilioConfigSchema, type TwilioConfig, type TwilioConfigInput } from './twilio-config.js';
-export { TWILIO_ERROR_CODES, TWILIO_HTTP_STATUSES, twilioErrorKind, type TwilioErrorRow } from './twilio-codes.js';

@@ -1,4 +1,4 @@
-import { createStubProvider, parseProviderConfig, type Encoding, type IysType, type Logger, type Provider } from '@rota/provider';
+import { createStubProvider, parseProviderConfig, type Encoding, type IysType, type ProviderFactoryOptions, type Provider } from '@rota/provider';
 import { TwilioConfigSchema, type TwilioConfigInput } from './twilio-config.js';
 
 export const TWILIO_PROVIDER_ID = 'twilio';
@@ -28,9 +28,7 @@ export const TWILIO_ACCOUNT_ID = 'twilio';
 
 export const INACTIVE_REASON = 'twilio: fromAddresses is empty (connector inactive)';
 
-export interface TwilioProviderOptions {
-  logger?: Logger;
-}
+export type TwilioProviderOptions = ProviderFactoryOptions;
 
 /**
  * Twilio as a `Provider`. A stub: it selects for real but has no wire client,
@@ -44,7 +42,7 @@ export function createTwilioProvider(config: TwilioConfigInput, options: TwilioP
   const inactive = parsed.fromAddresses.length === 0;
   if (inactive) options.logger?.info({ provider: TWILIO_PROVIDER_ID }, INACTIVE_REASON);
   return createStubProvider({
-    id: TWILIO_PROVIDER_ID,
+    id: options.id ?? TWILIO_PROVIDER_ID,
     displayName: 'Twilio',
     accounts: [{ accountId: TWILIO_ACCOUNT_ID, iysTypes: TWILIO_IYS_TYPES, senders: parsed.fromAddresses }],
     maxRecipientsPerRequest: MAX_RECIPIENTS_PER_REQUEST,

@@ -1,5 +1,6 @@
 import type { DeliveryReport } from '../delivery/delivery-status.js';
 import type { Encoding, TextAnalysis } from '../encoding/encoding.js';
+import type { Logger } from '../logging/logger.js';
 import type { Message } from '../message/message.js';
 
 /** What a provider can do; the router reads it to decide eligibility before spending a request. */
@@ -64,6 +65,14 @@ export interface AccountHealth {
 export interface ProviderHealth {
   healthy: boolean;
   accounts: AccountHealth[];
+}
+
+/** What every provider package's factory takes besides its configuration. */
+export interface ProviderFactoryOptions {
+  /** Where the provider logs (pino-compatible); it never logs a secret or an unmasked number. */
+  logger?: Logger;
+  /** The provider's id in routing, metrics and records; default: the package's own (e.g. `figensoft`). Two contracts with one provider need two ids. */
+  id?: string;
 }
 
 /**
