@@ -1,0 +1,8 @@
+import { z } from 'zod';
+
+/** A claim is one statement over the due records; a dispatcher asks for what it can send soon, not for the whole queue. */
+export const ClaimOptionsSchema = z.strictObject({
+  now: z.date(),
+  limit: z.number().int().min(1).max(10_000),
+});
+export type ClaimOptions = z.input<typeof ClaimOptionsSchema>;

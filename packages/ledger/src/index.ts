@@ -1,0 +1,13 @@
+// The public surface of @rota/ledger: opening a store, the store's API and the
+// shapes it takes and gives. Rows, migrations and the SQL dialect stay inside.
+export { openLedgerStore } from './open-ledger-store.js';
+export type { LedgerStore, ReadScope } from './ledger-store.js';
+export * from './store-config.js';
+export * from './message-record.js';
+export * from './new-records.js';
+export { ListQuerySchema, ListPageSchema, MAX_LIST_LIMIT, type ListQuery, type ListPage } from './list-query.js';
+export * from './ledger-reports.js';
+export * from './claim-options.js';
+export * from './retention-options.js';
+export { LedgerInputError } from './ledger-input-error.js';
+export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';

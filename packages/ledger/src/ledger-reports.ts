@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { MessageStateSchema } from './message-record.js';
+
+const CountByStateSchema = z.record(MessageStateSchema, z.number().int());
+
+export const BulkProgressSchema = z.object({
+  bulkId: z.string(),
+  /** Recipients the bulk was created with (records erased since still count here, not in `byState`). */
+  count: z.number().int(),
+  byState: CountByStateSchema,
+  createdAt: z.date(),
+});
+export type BulkProgress = z.infer<typeof BulkProgressSchema>;
+
+/** The ledger's numbers for metrics. */
+export const LedgerStatsSchema = z.object({
+  /** Queued records per priority, scheduled ones (sendAt in the future) included. */
+  queueDepth: z.object({ otp: z.number().int(), notification: z.number().int(), campaign: z.number().int() }),
+  /** How long the longest-waiting due record has been due (0 when none is): the dispatcher's lag. */
+  oldestQueuedAgeMs: z.number().int(),
+  byState: CountByStateSchema,
+});
+export type LedgerStats = z.infer<typeof LedgerStatsSchema>;

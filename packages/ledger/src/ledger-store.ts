@@ -1,0 +1,144 @@
+import type { SendResult } from '@rota/core';
+import { PhoneNumberSchema } from '@rota/provider';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { LedgerDatabase } from './database.js';
+import type { LedgerHasher } from './ledger-hashing.js';
+import { parseInput } from './ledger-input-error.js';
+import { ClaimOptionsSchema, type ClaimOptions } from './claim-options.js';
+import type { BulkProgress, LedgerStats } from './ledger-reports.js';
+import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
+import type { MessageRecord } from './message-record.js';
+import { toMessageRecord } from './message-row.js';
+import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type RecordOutcome } from './new-records.js';
+import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
+import type { SqlDialect } from './sql-dialect.js';
+import { claimDue, markDispatching, recoverInterrupted } from './store/dispatch-transitions.js';
+import { finishMessages } from './store/finish-messages.js';
+import { bulkProgress, ledgerStats } from './store/ledger-counts.js';
+import { listMessages } from './store/list-messages.js';
+import { recordBulk } from './store/record-bulk.js';
+import { recordMessages } from './store/record-messages.js';
+import { eraseNumber, prune } from './store/retention.js';
+
+/** Who is asking: an API client sees only its own records; no owner is an admin, who sees all. */
+export interface ReadScope {
+  owner?: string;
+}
+
+const RecipientsSchema = z
+  .array(z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be a number in E.164 (validate the bulk with @rota/provider first)'))
+  .min(1, 'must list at least one number');
+const DispatchTargetSchema = z.strictObject({ providerId: z.string().min(1), accountId: z.string().min(1) });
+const ErasureSchema = z.strictObject({ to: PhoneNumberSchema });
+const InstantSchema = z.date(); // zod refuses an Invalid Date too
+
+/**
+ * The message ledger: every message's record, from before its provider call
+ * to its retention's end. Async throughout, although SQLite answers
+ * synchronously, because a PostgreSQL store will not. Made by openLedgerStore.
+ */
+export class LedgerStore {
+  readonly #db: Kysely<LedgerDatabase>;
+  readonly #dialect: SqlDialect;
+  readonly #hasher: LedgerHasher;
+  readonly #clock: () => Date;
+
+  constructor(parts: { db: Kysely<LedgerDatabase>; dialect: SqlDialect; hasher: LedgerHasher; clock: () => Date }) {
+    this.#db = parts.db;
+    this.#dialect = parts.dialect;
+    this.#hasher = parts.hasher;
+    this.#clock = parts.clock;
+  }
+
+  /**
+   * Records messages in one transaction, each as if sent after the one before.
+   * Per entry: `created`; `existing` when the owner already recorded the same
+   * message under its idempotency key (nothing new is written); `conflict`
+   * when the key stands for another message.
+   */
+  async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
+    const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
+    return parsed.length === 0 ? [] : recordMessages(this.#db, parsed, this.#hasher, this.#now());
+  }
+
+  /**
+   * A bulk row and one record per recipient (numbers in E.164, as
+   * validateBulkMessage gives them), in one transaction. With
+   * `bulk.idempotencyKey`, a repeat of the same bulk is `existing` and another
+   * bulk under that key a `conflict`; nothing is written for either.
+   */
+  async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
+    const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
+    const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
+    return recordBulk(this.#db, parsed, numbers, this.#hasher, this.#now());
+  }
+
+  /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */
+  async get(id: string, scope: ReadScope = {}): Promise<MessageRecord | undefined> {
+    let select = this.#db.selectFrom('messages').selectAll().where('id', '=', id);
+    if (scope.owner !== undefined) select = select.where('owner', '=', scope.owner);
+    const row = await select.executeTakeFirst();
+    return row && toMessageRecord(row);
+  }
+
+  /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
+  async list(query: ListQuery = {}): Promise<ListPage> {
+    return listMessages(this.#db, parseInput(ListQuerySchema, query, 'list'));
+  }
+
+  /** Up to `limit` due queued records, switched to `dispatching` for this caller alone; OTP, then NOTIFICATION, then CAMPAIGN. */
+  async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
+    const { now, limit } = parseInput(ClaimOptionsSchema, options, 'claimDue');
+    return claimDue(this.#db, this.#dialect, now.getTime(), limit);
+  }
+
+  /** Names the provider and account of records about to be sent; returns how many `dispatching` records changed. */
+  async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }): Promise<number> {
+    const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
+    return ids.length === 0 ? 0 : markDispatching(this.#db, ids, { providerId, accountId }, this.#now());
+  }
+
+  /** Writes the router's result; false if the record does not exist or was already finished. */
+  async finish(id: string, result: SendResult): Promise<boolean> {
+    return (await finishMessages(this.#db, [{ id, result }], this.#now())) === 1;
+  }
+
+  /** `finish` for many records in one transaction; returns how many were finished. */
+  async finishMany(entries: readonly { id: string; result: SendResult }[]): Promise<number> {
+    return finishMessages(this.#db, entries, this.#now());
+  }
+
+  /** Call at start: every `dispatching` record becomes `unknown` (`interrupted`). Returns how many. */
+  async recoverInterrupted(now: Date): Promise<number> {
+    return recoverInterrupted(this.#db, parseInput(InstantSchema, now, 'recoverInterrupted').getTime());
+  }
+
+  async bulkProgress(bulkId: string, scope: ReadScope = {}): Promise<BulkProgress | undefined> {
+    return bulkProgress(this.#db, bulkId, scope.owner);
+  }
+
+  async stats(now: Date): Promise<LedgerStats> {
+    return ledgerStats(this.#db, parseInput(InstantSchema, now, 'stats').getTime());
+  }
+
+  /** Deletes finished records past the retention and clears idempotency keys past theirs (defaults: 30 days, 48 hours). */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const { now, retentionMs, idempotencyRetentionMs } = parseInput(PruneOptionsSchema, options, 'prune');
+    return prune(this.#db, { now: now.getTime(), retentionMs, idempotencyRetentionMs });
+  }
+
+  /** KVKK erasure of every record sent to `to` (any common form; normalised to E.164). Returns how many were deleted. */
+  async eraseNumber(to: string): Promise<number> {
+    return eraseNumber(this.#db, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+  }
+
+  /** Closes the database; SQLite folds its write-ahead log into the file as the last connection closes. */
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+
+  #now(): number {
+    return this.#clock().getTime();
+  }
+}

@@ -1,0 +1,51 @@
+import { PhoneNumberSchema } from '@rota/provider';
+import { z } from 'zod';
+import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
+
+/*
+ * A cursor is the base64url of the last listed record's `seq`, a detail no
+ * caller should build on: it is opaque, and checked on the way back in.
+ */
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(String(seq), 'utf8').toString('base64url');
+}
+
+const CursorSchema = z.string().transform((cursor, ctx) => {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const seq = /^[1-9][0-9]{0,14}$/.test(decoded) ? Number(decoded) : undefined;
+  // Re-encoding must give the same text: base64url decoding skips characters it does not know.
+  if (seq === undefined || encodeCursor(seq) !== cursor) {
+    ctx.addIssue({ code: 'custom', message: 'is not a cursor this list gave out' });
+    return z.NEVER;
+  }
+  return seq;
+});
+
+export const MAX_LIST_LIMIT = 500;
+
+/**
+ * Which records to list, newest first. Without `owner` every client's records
+ * are listed (an admin's view). Dates and the limit may be given as strings,
+ * as a query string has them; `to` is normalised like a message's `to`.
+ */
+export const ListQuerySchema = z.strictObject({
+  owner: z.string().optional(),
+  state: MessageStateSchema.optional(),
+  bulkId: z.string().optional(),
+  to: PhoneNumberSchema.optional(),
+  /** Created at or after. */
+  createdFrom: z.coerce.date<Date | string>().optional(),
+  /** Created before. */
+  createdUntil: z.coerce.date<Date | string>().optional(),
+  limit: z.coerce.number<number | string>().int().min(1).max(MAX_LIST_LIMIT).default(50),
+  cursor: CursorSchema.optional(),
+});
+export type ListQuery = z.input<typeof ListQuerySchema>;
+
+export const ListPageSchema = z.object({
+  items: z.array(MessageRecordSchema),
+  /** Present when there may be more: pass it as `cursor` for the next page. */
+  nextCursor: z.string().optional(),
+});
+export type ListPage = z.infer<typeof ListPageSchema>;

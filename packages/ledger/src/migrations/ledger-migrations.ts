@@ -1,0 +1,32 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
+
+/**
+ * Every migration, oldest first. Kysely runs them in the order of their names,
+ * so a name starts with its number; a new one goes at the end, and a released
+ * one never changes.
+ */
+export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['0001-initial', initial],
+  ['0002-bulk-idempotency-key', bulkIdempotencyKey],
+];
+
+/** The latest migration's name: the version a database is at after `migrateLedger`. */
+export const LATEST_LEDGER_MIGRATION = LEDGER_MIGRATIONS[LEDGER_MIGRATIONS.length - 1]![0];
+
+/**
+ * Brings the database up to the last of `migrations` (all of them by default).
+ * Tables named for the ledger, so a database shared with other software shows
+ * whose migrations these are.
+ */
+export async function migrateLedger(db: Kysely<any>, migrations = LEDGER_MIGRATIONS): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => Object.fromEntries(migrations) },
+    migrationTableName: 'ledger_migration',
+    migrationLockTableName: 'ledger_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error('could not migrate the ledger database', { cause: error });
+}

@@ -1,0 +1,66 @@
+import type { BulkMessage, Message } from '@rota/provider';
+import { z } from 'zod';
+import { InitialStateSchema, MessageRecordSchema } from './message-record.js';
+
+/** The API client a record belongs to (its name in the gateway's client list). */
+export const OwnerSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** The client's own reference for a message or a bulk. */
+export const ReferenceSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const IdempotencyKeySchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+/** Whether a value came out of @rota/provider's validation (only that adds `analysis`). */
+function isAnalysed(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { text, analysis } = value as { text?: unknown; analysis?: { segments?: unknown } };
+  return typeof text === 'string' && typeof analysis?.segments === 'number';
+}
+const NOT_VALIDATED = 'must be validated by @rota/provider (validateMessage / validateBulkMessage) first';
+
+/** One message to record: the validated message and what the gateway knows about it. */
+export const NewMessageSchema = z.strictObject({
+  message: z.custom<Message>((value) => isAnalysed(value) && typeof (value as { to?: unknown }).to === 'string', NOT_VALIDATED),
+  owner: OwnerSchema,
+  /** A bulk recorded before (recordBulk); the database refuses an unknown one. */
+  bulkId: z.string().min(1).optional(),
+  reference: ReferenceSchema.optional(),
+  state: InitialStateSchema.default('queued'),
+  resendOf: z.string().min(1).optional(),
+});
+export type NewMessage = z.input<typeof NewMessageSchema>;
+
+/**
+ * What became of one entry of `recordMessages`: a new record; the record an
+ * earlier request with the same owner, key and message made (nothing new was
+ * written); or a conflict, the key already standing for another message.
+ */
+export const RecordOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('created'), record: MessageRecordSchema }),
+  z.object({ kind: z.literal('existing'), record: MessageRecordSchema }),
+  z.object({ kind: z.literal('conflict'), existingId: z.string() }),
+]);
+export type RecordOutcome = z.infer<typeof RecordOutcomeSchema>;
+
+/** A validated bulk's shared fields; its own `to` list, if it has one, is not read (the recipients are). */
+export type BulkTemplate = Omit<BulkMessage, 'to'>;
+
+/**
+ * One text to many numbers. `idempotencyKey` stands for the whole bulk (its
+ * recipients have none of their own): a retried campaign request must not send
+ * the campaign twice.
+ */
+export const NewBulkSchema = z.strictObject({
+  template: z.custom<BulkTemplate>(isAnalysed, NOT_VALIDATED),
+  owner: OwnerSchema,
+  reference: ReferenceSchema.optional(),
+  idempotencyKey: IdempotencyKeySchema.optional(),
+  state: InitialStateSchema.default('queued'),
+});
+export type NewBulk = z.input<typeof NewBulkSchema>;
+
+/** What became of a `recordBulk`: as for a message, at the level of the bulk. */
+export const BulkOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('created'), bulkId: z.string(), count: z.number().int() }),
+  z.object({ kind: z.literal('existing'), bulkId: z.string(), count: z.number().int() }),
+  z.object({ kind: z.literal('conflict'), existingId: z.string() }),
+]);
+export type BulkOutcome = z.infer<typeof BulkOutcomeSchema>;

@@ -1,0 +1,56 @@
+import { SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+
+/*
+ * The few things SQLite and PostgreSQL cannot say the same way, kept here so the
+ * rest of the package is Kysely that compiles to both. The PostgreSQL store kind
+ * adds its branch to each function below and nothing elsewhere.
+ */
+
+export type SqlDialect = 'sqlite';
+
+/**
+ * Which database a Kysely instance talks to, read from its adapter. Takes
+ * `Kysely<any>` because migrations see the schema of their own time.
+ */
+export function dialectOf(db: Kysely<any>): SqlDialect {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  throw new Error(`the ledger has no store for the ${adapter.constructor.name} database adapter`);
+}
+
+/**
+ * The auto-increment primary key `seq`. SQLite: `integer primary key
+ * autoincrement` (AUTOINCREMENT so that a deleted newest row's number is never
+ * handed out again: a cursor must never meet a newer record at an older place).
+ * PostgreSQL will use `bigint generated always as identity`.
+ */
+export function addSequenceColumn<T extends string, C extends string>(
+  table: CreateTableBuilder<T, C>,
+  name: string,
+  dialect: SqlDialect,
+): CreateTableBuilder<T, C | string> {
+  switch (dialect) {
+    case 'sqlite':
+      return table.addColumn(name, 'integer', (column) => column.primaryKey().autoIncrement());
+  }
+}
+
+/**
+ * The rows a claim picks, made safe against a concurrent claimer. SQLite lets
+ * one writer at a time in, so `UPDATE … WHERE id IN (SELECT … LIMIT n)` is
+ * already atomic. PostgreSQL will add `.forUpdate().skipLocked()` here, so two
+ * workers' claims skip each other's rows instead of taking the same ones.
+ */
+export function lockForClaim<Q extends SelectQueryBuilder<any, any, any>>(query: Q, dialect: SqlDialect): Q {
+  switch (dialect) {
+    case 'sqlite':
+      return query;
+  }
+}
+
+/**
+ * Most bound parameters one statement may carry: SQLite's
+ * SQLITE_MAX_VARIABLE_NUMBER default (32,766 since 3.32); PostgreSQL allows
+ * 65,535, so this one number is safe for both.
+ */
+export const MAX_BOUND_PARAMETERS = 32_766;

@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import type { LedgerDatabase } from '../database.js';
+import { toMessageRecord } from '../message-row.js';
+import type { MessageRecord } from '../message-record.js';
+import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { chunksOf } from './insert-chunks.js';
+
+/*
+ * The moves of a record on its way to a provider: claimed by a dispatcher,
+ * told where it goes, and, after a crash, given up as unknown.
+ */
+
+/**
+ * The due queued records, best priority first, then oldest due, then oldest
+ * recorded, switched to `dispatching` in one statement so that no two claims
+ * get the same record. The pick is a subquery the dialect may lock
+ * (lockForClaim: FOR UPDATE SKIP LOCKED on PostgreSQL); the outer
+ * `state = 'queued'` makes a row another claimer took in between drop out
+ * rather than be taken twice. RETURNING has no order, so the order is restored here.
+ */
+export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number): Promise<MessageRecord[]> {
+  const pick = db
+    .selectFrom('messages')
+    .select('id')
+    .where('state', '=', 'queued')
+    .where('due_at', '<=', now)
+    .orderBy('priority')
+    .orderBy('due_at')
+    .orderBy('seq')
+    .limit(limit);
+  const rows = await db
+    .updateTable('messages')
+    .set({ state: 'dispatching', updated_at: now, dispatched_at: now })
+    .where('state', '=', 'queued')
+    .where('id', 'in', lockForClaim(pick, dialect))
+    .returningAll()
+    .execute();
+  rows.sort((a, b) => a.priority - b.priority || a.due_at - b.due_at || a.seq - b.seq);
+  return rows.map(toMessageRecord);
+}
+
+/**
+ * Before a request is written to a provider, the records say where it goes,
+ * so a record left `unknown` by a crash still names the provider to ask.
+ * Only records in `dispatching` change; returns how many did.
+ */
+export async function markDispatching(db: Kysely<LedgerDatabase>, ids: readonly string[], target: { providerId: string; accountId: string }, now: number): Promise<number> {
+  let changed = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+      const result = await trx
+        .updateTable('messages')
+        .set({ provider_id: target.providerId, account_id: target.accountId, updated_at: now })
+        .where('state', '=', 'dispatching')
+        .where('id', 'in', chunk)
+        .executeTakeFirst();
+      changed += Number(result.numUpdatedRows);
+    }
+  });
+  return changed;
+}
+
+/**
+ * At start, no send is in flight, so every `dispatching` record was
+ * interrupted: it becomes `unknown`, never `queued` again, because the
+ * provider may have taken it and a duplicate SMS is worse than an honest
+ * "unknown". Returns how many records were found so.
+ */
+export async function recoverInterrupted(db: Kysely<LedgerDatabase>, now: number): Promise<number> {
+  const result = await db
+    .updateTable('messages')
+    .set({ state: 'unknown', reason: 'interrupted', updated_at: now, finished_at: now })
+    .where('state', '=', 'dispatching')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { LedgerDatabase, MessageRow, NewMessageRow } from '../database.js';
+import type { LedgerHasher } from '../ledger-hashing.js';
+import { newMessageId } from '../ledger-ids.js';
+import { messageRowBase, newMessageRow, toMessageRecord } from '../message-row.js';
+import type { NewMessageSchema, RecordOutcome } from '../new-records.js';
+import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { chunksOf, insertMessageRows } from './insert-chunks.js';
+
+type ParsedNewMessage = z.output<typeof NewMessageSchema>;
+
+/** What holds an (owner, key) once the call is over: the first entry that named it, or a record already there. */
+interface KeyGroup {
+  owner: string;
+  key: string;
+  /** Index of the entry that names the key first: the one tried for insertion. */
+  first: number;
+  holder?: NewMessageRow;
+}
+
+const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
+
+/**
+ * Records every entry in one transaction. Each entry behaves as if sent after
+ * the ones before it: the first entry with an (owner, key) is inserted unless
+ * the database already has that key; every other entry with the key is
+ * compared with whichever record holds it (same fingerprint: `existing`,
+ * another: `conflict`). The insert itself skips a taken key (ON CONFLICT DO
+ * NOTHING on the unique constraint) rather than looking first, so two stores
+ * racing on one key make one record, the loser reading the winner's.
+ *
+ * The transaction starts with its write: a SQLite transaction that read first
+ * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
+ */
+export async function recordMessages(db: Kysely<LedgerDatabase>, entries: readonly ParsedNewMessage[], hasher: LedgerHasher, now: number): Promise<RecordOutcome[]> {
+  const rows = entries.map((entry) => newRow(entry, hasher, now));
+  const groups = new Map<string, KeyGroup>();
+  const groupOf: (KeyGroup | undefined)[] = rows.map((row, index) => {
+    if (row.idempotency_key === null) return undefined;
+    const name = groupName(row.owner, row.idempotency_key);
+    let group = groups.get(name);
+    if (!group) groups.set(name, (group = { owner: row.owner, key: row.idempotency_key, first: index }));
+    return group;
+  });
+  const candidates = rows.filter((_, index) => groupOf[index] === undefined || groupOf[index]!.first === index);
+
+  return db.transaction().execute(async (trx) => {
+    const inserted = await insertMessageRows(trx, candidates);
+    const taken: KeyGroup[] = [];
+    for (const group of groups.values()) {
+      const first = rows[group.first]!;
+      if (inserted.has(first.id)) group.holder = first;
+      else taken.push(group);
+    }
+    for (const holder of await readHolders(trx, taken)) groups.get(groupName(holder.owner, holder.idempotency_key!))!.holder = holder;
+
+    return rows.map((row, index): RecordOutcome => {
+      const group = groupOf[index];
+      if (!group) return { kind: 'created', record: toMessageRecord(row) };
+      const holder = group.holder;
+      if (!holder) throw new Error(`idempotency key taken but its record not found (owner ${group.owner})`);
+      if (holder.id === row.id) return { kind: 'created', record: toMessageRecord(row) };
+      return holder.fingerprint === row.fingerprint ? { kind: 'existing', record: toMessageRecord(holder) } : { kind: 'conflict', existingId: holder.id };
+    });
+  });
+}
+
+function newRow(entry: ParsedNewMessage, hasher: LedgerHasher, now: number): NewMessageRow {
+  const { message } = entry;
+  return newMessageRow(messageRowBase(message, { ...entry, now }, hasher), {
+    id: newMessageId(),
+    to_number: message.to,
+    idempotency_key: message.idempotencyKey ?? null,
+    fingerprint: hasher.messageFingerprint({ ...message, reference: entry.reference }),
+  });
+}
+
+/** The records holding the keys whose insertion was skipped, read per owner in chunks. */
+async function readHolders(db: Kysely<LedgerDatabase>, groups: readonly KeyGroup[]): Promise<MessageRow[]> {
+  const keysByOwner = new Map<string, string[]>();
+  for (const { owner, key } of groups) {
+    const keys = keysByOwner.get(owner);
+    if (keys) keys.push(key);
+    else keysByOwner.set(owner, [key]);
+  }
+  const holders: MessageRow[] = [];
+  for (const [owner, keys] of keysByOwner) {
+    for (const chunk of chunksOf(keys, MAX_BOUND_PARAMETERS - 1)) {
+      holders.push(...(await db.selectFrom('messages').selectAll().where('owner', '=', owner).where('idempotency_key', 'in', chunk).execute()));
+    }
+  }
+  return holders;
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { LedgerDatabase } from '../database.js';
+import { UNFINISHED_STATES } from '../message-record.js';
+import type { PruneResult } from '../retention-options.js';
+
+/**
+ * KVKK: records are kept only as long as they are needed. A record still owed
+ * a send or an answer (`queued`, `dispatching`) is never deleted, however old,
+ * and keeps its idempotency key: a replay of its request must still find it.
+ * A bulk row goes once it is old and none of its records is left.
+ */
+export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; retentionMs: number; idempotencyRetentionMs: number }): Promise<PruneResult> {
+  const recordCutoff = options.now - options.retentionMs;
+  const keyCutoff = options.now - options.idempotencyRetentionMs;
+  return db.transaction().execute(async (trx) => {
+    const messages = await trx
+      .deleteFrom('messages')
+      .where('created_at', '<', recordCutoff)
+      .where('state', 'not in', UNFINISHED_STATES)
+      .executeTakeFirst();
+    const bulks = await trx
+      .deleteFrom('bulks')
+      .where('created_at', '<', recordCutoff)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
+      .executeTakeFirst();
+    const messageKeys = await trx
+      .updateTable('messages')
+      .set({ idempotency_key: null })
+      .where('idempotency_key', 'is not', null)
+      .where('created_at', '<', keyCutoff)
+      .where('state', 'not in', UNFINISHED_STATES)
+      .executeTakeFirst();
+    const bulkKeys = await trx
+      .updateTable('bulks')
+      .set({ idempotency_key: null })
+      .where('idempotency_key', 'is not', null)
+      .where('created_at', '<', keyCutoff)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id').where('messages.state', 'in', UNFINISHED_STATES))),
+      )
+      .executeTakeFirst();
+    return {
+      deletedMessages: Number(messages.numDeletedRows),
+      deletedBulks: Number(bulks.numDeletedRows),
+      clearedIdempotencyKeys: Number(messageKeys.numUpdatedRows) + Number(bulkKeys.numUpdatedRows),
+    };
+  });
+}
+
+/** KVKK erasure: every record sent to the number, whatever its state. Returns how many went. */
+export async function eraseNumber(db: Kysely<LedgerDatabase>, to: string): Promise<number> {
+  const result = await db.deleteFrom('messages').where('to_number', '=', to).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

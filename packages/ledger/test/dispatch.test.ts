@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Attempt, SendResult } from '@rota/core';
+import { describe, expect, it } from '@jest/globals';
+import type { LedgerStore, MessageRecord, NewMessage } from '../src/index.js';
+import { message, openTestStore, TestClock } from './ledger-fixtures.js';
+
+const MINUTE = 60_000;
+
+async function record(store: LedgerStore, entries: NewMessage[]): Promise<MessageRecord[]> {
+  return (await store.recordMessages(entries)).map((outcome) => {
+    if (outcome.kind !== 'created') throw new Error('expected a new record');
+    return outcome.record;
+  });
+}
+
+const attempt = (outcome: Attempt['outcome']): Attempt => ({ providerId: 'figensoft', accountId: 'main', outcome, tries: 1, durationMs: 42 });
+const accepted = (to: string): SendResult => ({
+  status: 'accepted',
+  to,
+  providerId: 'figensoft',
+  accountId: 'main',
+  providerMessageId: 'fs-981',
+  segments: 2,
+  encoding: 'GSM7_TURKISH_SHIFT',
+  shift: 'single',
+  simulated: true,
+  attempts: [attempt('accepted')],
+});
+
+describe('claimDue', () => {
+  it('serves OTP, then NOTIFICATION, then CAMPAIGN, holds a future sendAt, and never gives a record twice', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const later = new Date(clock.now().getTime() + 10 * MINUTE);
+    const [campaign, notification, scheduled, otp] = await record(store, [
+      { message: message({ to: '05321234561', iysType: 'CAMPAIGN' }), owner: 'acme' },
+      { message: message({ to: '05321234562' }), owner: 'acme' },
+      { message: message({ to: '05321234563', sendAt: later }), owner: 'acme' },
+      { message: message({ to: '05321234564', otp: true, iysType: 'CAMPAIGN' }), owner: 'acme' },
+    ]);
+    clock.advance(MINUTE);
+
+    const first = await store.claimDue({ now: clock.now(), limit: 10 });
+    expect(first.map((r) => r.id)).toEqual([otp!.id, notification!.id, campaign!.id]);
+    expect(first.every((r) => r.state === 'dispatching' && r.dispatchedAt?.getTime() === clock.now().getTime())).toBe(true);
+    expect(await store.claimDue({ now: clock.now(), limit: 10 })).toEqual([]);
+
+    const atSendAt = await store.claimDue({ now: later, limit: 10 });
+    expect(atSendAt.map((r) => r.id)).toEqual([scheduled!.id]);
+    expect(await store.claimDue({ now: later, limit: 10 })).toEqual([]);
+    await store.close();
+  });
+
+  it('orders one priority by due time, then by recording order', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const earlier = new Date(clock.now().getTime() - 5 * MINUTE);
+    const [a, b, c] = await record(store, [
+      { message: message({ to: '05321234561' }), owner: 'acme' },
+      { message: message({ to: '05321234562' }), owner: 'acme' },
+      { message: message({ to: '05321234563', sendAt: earlier }), owner: 'acme' },
+    ]);
+    expect((await store.claimDue({ now: clock.now(), limit: 10 })).map((r) => r.id)).toEqual([c!.id, a!.id, b!.id]);
+    await store.close();
+  });
+
+  it('takes at most `limit`, and calls in turn or at once share the work without overlap', async () => {
+    const store = await openTestStore();
+    await record(store, Array.from({ length: 25 }, (_, i) => ({ message: message({ to: `+90532${String(i).padStart(7, '0')}` }), owner: 'acme' })));
+    const now = new Date('2030-01-01T00:00:00Z');
+    const inTurn = [await store.claimDue({ now, limit: 4 }), await store.claimDue({ now, limit: 4 })];
+    const atOnce = await Promise.all([store.claimDue({ now, limit: 4 }), store.claimDue({ now, limit: 4 }), store.claimDue({ now, limit: 100 })]);
+    const all = [...inTurn, ...atOnce].map((batch) => batch.map((r) => r.id));
+    expect(all.map((ids) => ids.length)).toEqual([4, 4, 4, 4, 9]);
+    expect(new Set(all.flat()).size).toBe(25);
+    await store.close();
+  });
+});
+
+describe('markDispatching', () => {
+  it('names provider and account on dispatching records only', async () => {
+    const store = await openTestStore();
+    const [claimedLater, queued] = await record(store, [
+      { message: message({ to: '05321234561' }), owner: 'acme' },
+      { message: message({ to: '05321234562', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' },
+    ]);
+    const [sending] = await record(store, [{ message: message({ to: '05321234563' }), owner: 'acme', state: 'dispatching' }]);
+    await store.claimDue({ now: new Date('2030-01-01T00:00:00Z'), limit: 1 });
+
+    expect(await store.markDispatching([claimedLater!.id, queued!.id, sending!.id, 'msg_unknown'], { providerId: 'figensoft', accountId: 'main' })).toBe(2);
+    expect(await store.get(claimedLater!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main', state: 'dispatching' });
+    expect(await store.get(sending!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main' });
+    expect(await store.get(queued!.id)).not.toHaveProperty('providerId');
+    await store.close();
+  });
+});
+
+describe('finish', () => {
+  it('writes an accepted result whole and sets finishedAt', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const [sending] = await record(store, [{ message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' }]);
+    clock.advance(1_500);
+    expect(await store.finish(sending!.id, accepted(sending!.to))).toBe(true);
+    expect(await store.get(sending!.id)).toMatchObject({
+      state: 'accepted',
+      providerId: 'figensoft',
+      accountId: 'main',
+      providerMessageId: 'fs-981',
+      segments: 2,
+      encoding: 'GSM7_TURKISH_SHIFT',
+      shift: 'single',
+      simulated: true,
+      attempts: [attempt('accepted')],
+      updatedAt: clock.now(),
+      finishedAt: clock.now(),
+    });
+    await store.close();
+  });
+
+  it('writes the reason and issues of a rejection, keeps the provider a failure does not name, and never rewrites a finished record', async () => {
+    const store = await openTestStore();
+    const [rejected, failed] = await record(store, [
+      { message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' },
+      { message: message({ to: '05321234562' }), owner: 'acme', state: 'dispatching' },
+    ]);
+    await store.markDispatching([failed!.id], { providerId: 'infobip', accountId: 'eu' });
+    const finished = await store.finishMany([
+      { id: rejected!.id, result: { status: 'rejected', reason: 'invalid sender', issues: [{ path: 'sender', reason: 'not registered' }], providerId: 'figensoft', attempts: [attempt('rejected')] } },
+      { id: failed!.id, result: { status: 'failed', reason: 'all providers down', attempts: [attempt('failed'), attempt('failed')] } },
+      { id: 'msg_unknown', result: { status: 'failed', reason: 'x', attempts: [] } },
+    ]);
+    expect(finished).toBe(2);
+    expect(await store.get(rejected!.id)).toMatchObject({ state: 'rejected', reason: 'invalid sender', issues: [{ path: 'sender', reason: 'not registered' }], providerId: 'figensoft' });
+    expect(await store.get(failed!.id)).toMatchObject({ state: 'failed', reason: 'all providers down', providerId: 'infobip', accountId: 'eu' });
+    expect((await store.get(failed!.id))!.attempts).toHaveLength(2);
+
+    const before = await store.get(rejected!.id);
+    expect(await store.finish(rejected!.id, accepted(rejected!.to))).toBe(false);
+    expect(await store.finishMany([{ id: failed!.id, result: accepted(failed!.to) }])).toBe(0);
+    expect(await store.get(rejected!.id)).toEqual(before);
+    await store.close();
+  });
+
+  it('records an unknown outcome with where it went', async () => {
+    const store = await openTestStore();
+    const [sending] = await record(store, [{ message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' }]);
+    await store.finish(sending!.id, { status: 'unknown', to: sending!.to, providerId: 'twilio', accountId: 'us', reason: 'timeout', attempts: [attempt('unknown')] });
+    expect(await store.get(sending!.id)).toMatchObject({ state: 'unknown', reason: 'timeout', providerId: 'twilio', accountId: 'us' });
+    await store.close();
+  });
+});
+
+describe('recoverInterrupted', () => {
+  it('turns every dispatching record found at start into unknown (interrupted), never queued, and leaves the rest', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rota-ledger-recover-'));
+    try {
+      const clock = new TestClock();
+      const config = { kind: 'sqlite' as const, path: join(folder, 'ledger.db') };
+      const before = await openTestStore(clock, config);
+      const [inFlight, queued, done] = await record(before, [
+        { message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' },
+        { message: message({ to: '05321234562', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' },
+        { message: message({ to: '05321234563' }), owner: 'acme', state: 'dispatching' },
+      ]);
+      await before.finish(done!.id, accepted(done!.to));
+      await before.close(); // the process dies here
+
+      const after = await openTestStore(clock, config);
+      const restart = clock.advance(MINUTE);
+      expect(await after.recoverInterrupted(restart)).toBe(1);
+      expect(await after.get(inFlight!.id)).toMatchObject({ state: 'unknown', reason: 'interrupted', finishedAt: restart, updatedAt: restart });
+      expect(await after.get(queued!.id)).toMatchObject({ state: 'queued' });
+      expect(await after.get(done!.id)).toMatchObject({ state: 'accepted' });
+      expect(await after.claimDue({ now: restart, limit: 10 })).toEqual([]);
+      expect(await after.recoverInterrupted(restart)).toBe(0);
+      await after.close();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

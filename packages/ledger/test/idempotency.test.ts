@@ -1,0 +1,168 @@
+import { describe, expect, it } from '@jest/globals';
+import { LedgerInputError, type RecordOutcome } from '../src/index.js';
+import { message, openTestStore } from './ledger-fixtures.js';
+
+const idOf = (outcome: RecordOutcome | undefined): string => {
+  if (outcome?.kind === 'created' || outcome?.kind === 'existing') return outcome.record.id;
+  throw new Error(`expected a record, got ${JSON.stringify(outcome)}`);
+};
+
+describe('recordMessages idempotency', () => {
+  it('answers a repeat of the same message under the same key with the first record, writing nothing', async () => {
+    const store = await openTestStore();
+    const entry = { message: message({ to: '05321234567', idempotencyKey: 'order-1' }), owner: 'acme', reference: 'r-1' };
+    const [first] = await store.recordMessages([entry]);
+    expect(first?.kind).toBe('created');
+    // The same message, validated again: an equal but new object.
+    const [again] = await store.recordMessages([{ ...entry, message: message({ to: '+90 532 123 45 67', idempotencyKey: 'order-1' }) }]);
+    expect(again).toEqual({ kind: 'existing', record: first?.kind === 'created' ? first.record : undefined });
+    expect((await store.list({ owner: 'acme' })).items).toHaveLength(1);
+    await store.close();
+  });
+
+  it.each([
+    ['text', { text: 'Kargonuz geldi' }],
+    ['number', { to: '05321234568' }],
+    ['sendAt', { sendAt: '2030-01-01T00:00:00Z' }],
+    ['otp', { otp: true }],
+  ])('calls the same key with another %s a conflict and names the record that holds the key', async (_, change) => {
+    const store = await openTestStore();
+    const [first] = await store.recordMessages([{ message: message({ to: '05321234567', idempotencyKey: 'order-1' }), owner: 'acme' }]);
+    const [second] = await store.recordMessages([{ message: message({ to: '05321234567', idempotencyKey: 'order-1', ...change }), owner: 'acme' }]);
+    expect(second).toEqual({ kind: 'conflict', existingId: idOf(first) });
+    expect((await store.list()).items).toHaveLength(1);
+    await store.close();
+  });
+
+  it('counts the client reference as part of the message', async () => {
+    const store = await openTestStore();
+    const entry = { message: message({ to: '05321234567', idempotencyKey: 'k' }), owner: 'acme' };
+    const [first] = await store.recordMessages([{ ...entry, reference: 'a' }]);
+    expect(await store.recordMessages([{ ...entry, reference: 'b' }])).toEqual([{ kind: 'conflict', existingId: idOf(first) }]);
+    await store.close();
+  });
+
+  it('keeps keys per owner: two owners with one key get two records', async () => {
+    const store = await openTestStore();
+    const msg = message({ to: '05321234567', idempotencyKey: 'shared-key' });
+    const outcomes = await store.recordMessages([
+      { message: msg, owner: 'acme' },
+      { message: msg, owner: 'globex' },
+    ]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['created', 'created']);
+    expect(new Set(outcomes.map(idOf)).size).toBe(2);
+    expect((await store.list({ owner: 'globex' })).items.map((record) => record.id)).toEqual([idOf(outcomes[1])]);
+    await store.close();
+  });
+
+  it('treats entries with one key within one call as sent one after the other', async () => {
+    const store = await openTestStore();
+    const same = message({ to: '05321234567', idempotencyKey: 'k' });
+    const other = message({ to: '05321234567', idempotencyKey: 'k', text: 'Baska bir mesaj' });
+    const outcomes = await store.recordMessages([
+      { message: same, owner: 'acme' },
+      { message: message({ to: '05321234599' }), owner: 'acme' },
+      { message: same, owner: 'acme' },
+      { message: other, owner: 'acme' },
+    ]);
+    const firstId = idOf(outcomes[0]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['created', 'created', 'existing', 'conflict']);
+    expect(idOf(outcomes[2])).toBe(firstId);
+    expect(outcomes[3]).toEqual({ kind: 'conflict', existingId: firstId });
+    expect((await store.list()).items).toHaveLength(2);
+    await store.close();
+  });
+
+  it('compares every entry of a call with a key the database already holds', async () => {
+    const store = await openTestStore();
+    const held = message({ to: '05321234567', idempotencyKey: 'k' });
+    const [first] = await store.recordMessages([{ message: held, owner: 'acme' }]);
+    const outcomes = await store.recordMessages([
+      { message: message({ to: '05321234567', idempotencyKey: 'k', text: 'Baska' }), owner: 'acme' },
+      { message: held, owner: 'acme' },
+    ]);
+    expect(outcomes).toEqual([
+      { kind: 'conflict', existingId: idOf(first) },
+      { kind: 'existing', record: first?.kind === 'created' ? first.record : undefined },
+    ]);
+    await store.close();
+  });
+
+  it('makes one record of two concurrent calls with one key', async () => {
+    const store = await openTestStore();
+    const entry = { message: message({ to: '05321234567', idempotencyKey: 'race' }), owner: 'acme' };
+    const [[a], [b]] = await Promise.all([store.recordMessages([entry]), store.recordMessages([entry])]);
+    expect([a?.kind, b?.kind].sort()).toEqual(['created', 'existing']);
+    expect(idOf(a)).toBe(idOf(b));
+    expect((await store.list()).items).toHaveLength(1);
+    await store.close();
+  });
+
+  it('records every message without a key, even identical ones', async () => {
+    const store = await openTestStore();
+    const entry = { message: message({ to: '05321234567' }), owner: 'acme' };
+    const outcomes = await store.recordMessages([entry, entry]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['created', 'created']);
+    expect(idOf(outcomes[0])).not.toBe(idOf(outcomes[1]));
+    await store.close();
+  });
+
+  it('records a batch larger than one INSERT can carry, with its keys', async () => {
+    const store = await openTestStore();
+    const entries = Array.from({ length: 2_500 }, (_, i) => ({ message: message({ to: `+90532${String(i).padStart(7, '0')}`, idempotencyKey: `k-${i}` }), owner: 'acme' }));
+    expect((await store.recordMessages(entries)).every((outcome) => outcome.kind === 'created')).toBe(true);
+    const again = await store.recordMessages(entries);
+    expect(again.every((outcome) => outcome.kind === 'existing')).toBe(true);
+    expect(again.map((outcome) => (outcome.kind === 'existing' ? outcome.record.to : ''))).toEqual(entries.map((entry) => entry.message.to));
+    expect((await store.stats(new Date())).byState.queued).toBe(2_500);
+    await store.close();
+  });
+
+  it('refuses an entry that did not come through validation, or a reference too long, naming the field', async () => {
+    const store = await openTestStore();
+    const refused = async (entries: unknown[]) => (await store.recordMessages(entries as never).catch((error: unknown) => error)) as LedgerInputError;
+    const unvalidated = await refused([{ message: { to: '+905321234567', text: 'hi', iysType: 'NOTIFICATION' }, owner: 'acme' }]);
+    expect(unvalidated).toBeInstanceOf(LedgerInputError);
+    expect(unvalidated.issues[0]?.path).toBe('0.message');
+    const tooLong = await refused([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 'x'.repeat(201) }]);
+    expect(tooLong.issues).toEqual([{ path: '0.reference', reason: 'must be at most 200 characters' }]);
+    expect((await store.list()).items).toHaveLength(0);
+    await store.close();
+  });
+});
+
+describe('a new record', () => {
+  it('holds the message, its priority and due time, and no text for an OTP', async () => {
+    const store = await openTestStore();
+    const sendAt = '2030-06-01T08:00:00.000Z';
+    const [campaign, otp] = await store.recordMessages([
+      { message: message({ to: '05321234567', iysType: 'CAMPAIGN', sendAt, sender: 'ROTA', recipientType: 'TACIR' }), owner: 'acme', reference: 'c-1', resendOf: 'msg_previous' },
+      { message: message({ to: '05321234567', otp: true, text: 'Kodunuz 482913' }), owner: 'acme', state: 'dispatching' },
+    ]);
+    expect(campaign?.kind === 'created' && campaign.record).toMatchObject({
+      owner: 'acme',
+      state: 'queued',
+      priority: 2,
+      dueAt: new Date(sendAt),
+      sendAt: new Date(sendAt),
+      iysType: 'CAMPAIGN',
+      recipientType: 'TACIR',
+      sender: 'ROTA',
+      reference: 'c-1',
+      resendOf: 'msg_previous',
+      text: 'Kargonuz yolda',
+      textLength: 14,
+      encoding: 'GSM7',
+      segments: 1,
+      attempts: [],
+      simulated: false,
+    });
+    const otpRecord = otp?.kind === 'created' ? otp.record : undefined;
+    expect(otpRecord).toMatchObject({ priority: 0, otp: true, state: 'dispatching', textLength: 14 });
+    expect(otpRecord?.dispatchedAt).toEqual(otpRecord?.createdAt);
+    expect(otpRecord).not.toHaveProperty('text');
+    expect(await store.get(otpRecord?.id ?? '')).toEqual(otpRecord);
+    expect(await store.get(otpRecord?.id ?? '')).not.toHaveProperty('text');
+    await store.close();
+  });
+});

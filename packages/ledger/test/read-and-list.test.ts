@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals';
+import { LedgerInputError, type LedgerStore, type ListQuery, type MessageRecord, type NewMessage } from '../src/index.js';
+import { bulkTemplate, message, openTestStore, TestClock } from './ledger-fixtures.js';
+
+const MINUTE = 60_000;
+
+async function recordOne(store: LedgerStore, entry: NewMessage): Promise<MessageRecord> {
+  const [outcome] = await store.recordMessages([entry]);
+  if (outcome?.kind !== 'created') throw new Error('expected a new record');
+  return outcome.record;
+}
+
+/** Every page of a query, following the cursors. */
+async function allPages(store: LedgerStore, query: ListQuery): Promise<MessageRecord[][]> {
+  const pages: MessageRecord[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ ...query, ...(cursor ? { cursor } : {}) });
+    pages.push(page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+describe('get', () => {
+  it('gives a record to its owner and to an admin, and nothing to another client', async () => {
+    const store = await openTestStore();
+    const record = await recordOne(store, { message: message({ to: '05321234567' }), owner: 'acme' });
+    expect(await store.get(record.id, { owner: 'acme' })).toEqual(record);
+    expect(await store.get(record.id)).toEqual(record);
+    expect(await store.get(record.id, { owner: 'globex' })).toBeUndefined();
+    expect(await store.get('msg_doesnotexist0000000000')).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('list', () => {
+  /**
+   * 120 records, one a minute: i % 3 === 0 → globex, the rest acme; i % 4 === 0 →
+   * to +905320000001; the first 10 claimed (dispatching); 20 in a bulk.
+   */
+  async function seeded() {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const start = clock.now();
+    const created: MessageRecord[] = [];
+    for (let i = 0; i < 100; i++) {
+      const to = i % 4 === 0 ? '+905320000001' : `+90532${String(100 + i).padStart(7, '0')}`;
+      created.push(await recordOne(store, { message: message({ to }), owner: i % 3 === 0 ? 'globex' : 'acme' }));
+      clock.advance(MINUTE);
+    }
+    const bulk = await store.recordBulk({ template: bulkTemplate(), owner: 'acme' }, Array.from({ length: 20 }, (_, i) => `+90533${String(i).padStart(7, '0')}`));
+    if (bulk.kind !== 'created') throw new Error('expected a new bulk');
+    const claimed = await store.claimDue({ now: clock.now(), limit: 10 });
+    return { store, clock, start, created, bulkId: bulk.bulkId, claimed };
+  }
+
+  it('pages through 120 records newest first, each exactly once, the last page without a cursor', async () => {
+    const { store } = await seeded();
+    const pages = await allPages(store, { limit: 50 });
+    expect(pages.map((page) => page.length)).toEqual([50, 50, 20]);
+    const ids = pages.flat().map((record) => record.id);
+    expect(new Set(ids).size).toBe(120);
+    const created = pages.flat().map((record) => record.createdAt.getTime());
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    // The bulk was recorded last, so it comes first.
+    expect(pages[0]!.slice(0, 20).every((record) => record.bulkId !== undefined)).toBe(true);
+    await store.close();
+  });
+
+  it('ends on a full last page without a cursor to an empty one', async () => {
+    const { store } = await seeded();
+    expect((await allPages(store, { limit: 60 })).map((page) => page.length)).toEqual([60, 60]);
+    expect((await store.list({ limit: 500 })).nextCursor).toBeUndefined();
+    expect((await store.list()).items).toHaveLength(50);
+    await store.close();
+  });
+
+  it('filters by owner, state, bulk, number and creation time, alone and together, across pages', async () => {
+    const { store, start, created, bulkId, claimed } = await seeded();
+    const ids = async (query: ListQuery) => (await allPages(store, { limit: 7, ...query })).flat().map((record) => record.id);
+    const expected = (keep: (record: MessageRecord, index: number) => boolean) =>
+      created
+        .filter(keep)
+        .map((record) => record.id)
+        .reverse();
+
+    expect(await ids({ owner: 'globex' })).toEqual(expected((_, i) => i % 3 === 0));
+    expect((await ids({ owner: 'acme' })).length).toBe(100 - 34 + 20);
+    expect(await ids({ to: '0532 000 00 01' })).toEqual(expected((_, i) => i % 4 === 0));
+    expect(await ids({ owner: 'globex', to: '+905320000001' })).toEqual(expected((_, i) => i % 12 === 0));
+    expect((await ids({ bulkId })).length).toBe(20);
+    expect(await ids({ bulkId, owner: 'globex' })).toEqual([]);
+    // claimDue took the ten oldest (all NOTIFICATION, due when recorded).
+    expect(await ids({ state: 'dispatching' })).toEqual(claimed.map((record) => record.id).reverse());
+    expect((await ids({ state: 'queued' })).length).toBe(110);
+    // createdFrom is inclusive, createdUntil exclusive.
+    const from = new Date(start.getTime() + 10 * MINUTE);
+    const until = new Date(start.getTime() + 20 * MINUTE);
+    expect(await ids({ createdFrom: from, createdUntil: until })).toEqual(expected((_, i) => i >= 10 && i < 20));
+    expect(await ids({ createdFrom: from.toISOString(), createdUntil: until.toISOString(), owner: 'globex' } as ListQuery)).toEqual(
+      expected((_, i) => i >= 10 && i < 20 && i % 3 === 0),
+    );
+    await store.close();
+  });
+
+  it('refuses a bad cursor, limit, filter or unknown field, naming it', async () => {
+    const { store } = await seeded();
+    const pathsOf = async (query: unknown) => {
+      const error = await store.list(query as ListQuery).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(LedgerInputError);
+      return (error as LedgerInputError).issues.map((issue) => issue.path);
+    };
+    const valid = (await store.list({ limit: 10 })).nextCursor!;
+    expect(await pathsOf({ cursor: 'not a cursor!' })).toEqual(['cursor']);
+    expect(await pathsOf({ cursor: Buffer.from('abc').toString('base64url') })).toEqual(['cursor']);
+    expect(await pathsOf({ cursor: Buffer.from('0012').toString('base64url') })).toEqual(['cursor']);
+    expect(await pathsOf({ cursor: `${valid}!` })).toEqual(['cursor']);
+    expect(await pathsOf({ limit: 0 })).toEqual(['limit']);
+    expect(await pathsOf({ limit: 501 })).toEqual(['limit']);
+    expect(await pathsOf({ state: 'sent' })).toEqual(['state']);
+    expect(await pathsOf({ to: '12' })).toEqual(['to']);
+    expect(await pathsOf({ createdFrom: 'yesterday' })).toEqual(['createdFrom']);
+    expect(await pathsOf({ sort: 'asc' })).toEqual(['sort']);
+    expect((await store.list({ cursor: valid, limit: 10 })).items).toHaveLength(10);
+    await store.close();
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, DEFAULT_RETENTION_MS, LedgerInputError, type LedgerStore, type MessageRecord, type NewMessage } from '../src/index.js';
+import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+async function recordOne(store: LedgerStore, entry: NewMessage): Promise<MessageRecord> {
+  const [outcome] = await store.recordMessages([entry]);
+  if (outcome?.kind !== 'created') throw new Error('expected a new record');
+  return outcome.record;
+}
+const failed = { status: 'failed' as const, reason: 'down', attempts: [] };
+
+describe('stats', () => {
+  it('counts the queue per priority, the longest wait of a due record, and every state', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    expect(await store.stats(clock.now())).toEqual({
+      queueDepth: { otp: 0, notification: 0, campaign: 0 },
+      oldestQueuedAgeMs: 0,
+      byState: { queued: 0, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0 },
+    });
+
+    const future = new Date(clock.now().getTime() + DAY);
+    await store.recordMessages([
+      { message: message({ to: '05321234561', iysType: 'CAMPAIGN' }), owner: 'acme' },
+      { message: message({ to: '05321234562', iysType: 'CAMPAIGN', sendAt: future }), owner: 'acme' },
+      { message: message({ to: '05321234563', otp: true }), owner: 'acme', state: 'dispatching' },
+    ]);
+    clock.advance(MINUTE);
+    const done = await recordOne(store, { message: message({ to: '05321234564' }), owner: 'acme', state: 'dispatching' });
+    await store.finish(done.id, failed);
+    await store.recordMessages([{ message: message({ to: '05321234565' }), owner: 'acme' }]);
+    clock.advance(2 * MINUTE);
+
+    expect(await store.stats(clock.now())).toEqual({
+      queueDepth: { otp: 0, notification: 1, campaign: 2 },
+      // The campaign recorded three minutes ago; the scheduled one is not due yet and does not count.
+      oldestQueuedAgeMs: 3 * MINUTE,
+      byState: { queued: 3, dispatching: 1, accepted: 0, rejected: 0, failed: 1, unknown: 0 },
+    });
+    await store.close();
+  });
+});
+
+describe('prune', () => {
+  it('deletes finished records past the retention, never a queued or dispatching one, and bulks left empty', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const oldFinished = await recordOne(store, { message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' });
+    await store.finish(oldFinished.id, failed);
+    const oldQueued = await recordOne(store, { message: message({ to: '05321234562', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' });
+    const oldSending = await recordOne(store, { message: message({ to: '05321234563' }), owner: 'acme', state: 'dispatching' });
+    const emptied = await store.recordBulk({ template: bulkTemplate(), owner: 'acme', state: 'dispatching' }, numbers(2));
+    const stillQueued = await store.recordBulk({ template: bulkTemplate({ sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' }, numbers(2, 10));
+    const bulkRecords = (await store.list({ state: 'dispatching' })).items.filter((record) => record.bulkId !== undefined);
+    await store.finishMany(bulkRecords.map((record) => ({ id: record.id, result: failed })));
+
+    clock.advance(DEFAULT_RETENTION_MS - HOUR);
+    const young = await recordOne(store, { message: message({ to: '05321234564' }), owner: 'acme', state: 'dispatching' });
+    await store.finish(young.id, failed);
+    clock.advance(2 * HOUR); // the first records are now 30 days and an hour old
+
+    expect(await store.prune({ now: clock.now() })).toEqual({ deletedMessages: 3, deletedBulks: 1, clearedIdempotencyKeys: 0 });
+    expect(await store.get(oldFinished.id)).toBeUndefined();
+    for (const kept of [oldQueued, oldSending, young]) expect(await store.get(kept.id)).toBeDefined();
+    expect(emptied.kind === 'created' && (await store.bulkProgress(emptied.bulkId))).toBeUndefined();
+    expect(stillQueued.kind === 'created' && (await store.bulkProgress(stillQueued.bulkId))).toMatchObject({ byState: { queued: 2 } });
+    expect(await store.prune({ now: clock.now() })).toEqual({ deletedMessages: 0, deletedBulks: 0, clearedIdempotencyKeys: 0 });
+    await store.close();
+  });
+
+  it('clears idempotency keys past their retention so the key can be used again, but not while the record is unfinished', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const keyed = (key: string, extra: Record<string, unknown> = {}) => message({ to: '05321234561', idempotencyKey: key, ...extra });
+    const old = await recordOne(store, { message: keyed('old'), owner: 'acme', state: 'dispatching' });
+    await store.finish(old.id, failed);
+    const oldQueued = await recordOne(store, { message: keyed('old-queued', { sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' });
+    const oldBulk = await store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'old-bulk', state: 'dispatching' }, numbers(1));
+    const [bulkRecord] = (await store.list({ state: 'dispatching' })).items;
+    await store.finish(bulkRecord!.id, failed);
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS - HOUR);
+    const recent = await recordOne(store, { message: keyed('recent'), owner: 'acme', state: 'dispatching' });
+    await store.finish(recent.id, failed);
+    clock.advance(2 * HOUR);
+
+    expect(await store.prune({ now: clock.now() })).toEqual({ deletedMessages: 0, deletedBulks: 0, clearedIdempotencyKeys: 2 });
+    expect(await store.get(old.id)).not.toHaveProperty('idempotencyKey');
+    expect(await store.get(oldQueued.id)).toMatchObject({ idempotencyKey: 'old-queued' });
+    expect(await store.get(recent.id)).toMatchObject({ idempotencyKey: 'recent' });
+
+    // The cleared keys make new records; the kept ones still answer with theirs.
+    const [again] = await store.recordMessages([{ message: keyed('old'), owner: 'acme' }]);
+    expect(again?.kind === 'created' && again.record.id).not.toBe(old.id);
+    expect((await store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'old-bulk' }, numbers(1))).kind).toBe('created');
+    expect(oldBulk.kind).toBe('created');
+    expect((await store.recordMessages([{ message: keyed('recent'), owner: 'acme' }]))[0]).toMatchObject({ kind: 'existing', record: { id: recent.id } });
+    await store.close();
+  });
+
+  it('takes other retentions', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const record = await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'k' }), owner: 'acme', state: 'dispatching' });
+    await store.finish(record.id, failed);
+    clock.advance(10 * MINUTE);
+    expect(await store.prune({ now: clock.now(), retentionMs: HOUR, idempotencyRetentionMs: 5 * MINUTE })).toEqual({ deletedMessages: 0, deletedBulks: 0, clearedIdempotencyKeys: 1 });
+    expect(await store.prune({ now: clock.now(), retentionMs: 5 * MINUTE })).toMatchObject({ deletedMessages: 1 });
+    await store.close();
+  });
+});
+
+describe('eraseNumber', () => {
+  it("deletes every record sent to a number, whoever sent it and in whatever state, and no one else's", async () => {
+    const store = await openTestStore();
+    await store.recordMessages([
+      { message: message({ to: '05321234561' }), owner: 'acme' },
+      { message: message({ to: '05321234561', idempotencyKey: 'k' }), owner: 'globex', state: 'dispatching' },
+      { message: message({ to: '05321234562' }), owner: 'acme' },
+    ]);
+    await store.recordBulk({ template: bulkTemplate(), owner: 'acme' }, ['+905321234561', '+905321234563']);
+    expect(await store.eraseNumber('0532 123 45 61')).toBe(3);
+    expect((await store.list({ to: '+905321234561' })).items).toEqual([]);
+    expect((await store.list()).items.map((record) => record.to).sort()).toEqual(['+905321234562', '+905321234563']);
+    expect(await store.eraseNumber('+905321234561')).toBe(0);
+    const error = await store.eraseNumber('not a number').catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(LedgerInputError);
+    expect((error as LedgerInputError).issues[0]?.path).toBe('to');
+    await store.close();
+  });
+});
