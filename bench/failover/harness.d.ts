@@ -22,7 +22,7 @@ export interface Profile {
   phaseMs: number;
   resetTimeoutMs: number;
   /** undefined: the FigenSoft client's default (10 s). */
-  figensoftRequestTimeoutMs: number | undefined;
+  attemptTimeoutMs: number;
   fakeLatencyMs: number;
   batchEvery: number;
   batchSize: number;
@@ -149,7 +149,7 @@ export interface ScenarioReport {
   unknownOutcome: UnknownOutcomePolicy;
   iysType: 'NOTIFICATION' | 'CAMPAIGN';
   profile: string;
-  settings: { ratePerSecond: number; resetTimeoutMs: number; figensoftRequestTimeoutMs: number; sendDeadlineMs: number };
+  settings: { ratePerSecond: number; resetTimeoutMs: number; attemptTimeoutMs: number; sendDeadlineMs: number };
   durationMs: number;
   sent: number;
   viaBatch: number;

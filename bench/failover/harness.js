@@ -32,16 +32,16 @@ const lacksConsentAt = (seq) => seq % 10 < 3;
 
 /**
  * Short form for the test (a few seconds a scenario) and long form for the
- * bench. Router settings are the defaults except `breaker.resetTimeoutMs`;
- * the test also shortens the FigenSoft client's request timeout (default 10 s)
- * so that a hung sandbox is given up within the scenario.
+ * bench. Router settings are the defaults except `breaker.resetTimeoutMs` and
+ * `attemptTimeoutMs`, the one time limit of a provider call, which the test
+ * shortens so that a hung sandbox is given up within the scenario.
  */
 export const TEST_PROFILE = Object.freeze({
   name: 'test',
   ratePerSecond: 250,
   phaseMs: 600,
   resetTimeoutMs: 400,
-  figensoftRequestTimeoutMs: 800,
+  attemptTimeoutMs: 800,
   fakeLatencyMs: 1,
   /** Every `batchEvery`-th unit the stream sends is a `sendBatch` of `batchSize` messages sharing one text. */
   batchEvery: 15,
@@ -56,7 +56,7 @@ export const BENCH_PROFILE = Object.freeze({
   ratePerSecond: 1_000,
   phaseMs: 3_000,
   resetTimeoutMs: 2_000,
-  figensoftRequestTimeoutMs: undefined, // the client's default, 10 s
+  attemptTimeoutMs: 10_000,
   fakeLatencyMs: 2,
   batchEvery: 20,
   batchSize: 10,
@@ -140,10 +140,10 @@ export function createWorld({ farEnd, profile, createFakeProvider, unknownOutcom
       customApiActive: true,
       customApiUrl: farEnd.url,
     })),
-    ...(profile.figensoftRequestTimeoutMs === undefined ? {} : { requestTimeoutMs: profile.figensoftRequestTimeoutMs }),
   });
   const routerSettings = {
     breaker: { resetTimeoutMs: profile.resetTimeoutMs },
+    attemptTimeoutMs: profile.attemptTimeoutMs,
     unknownOutcome,
   };
   const router = createRouter({
@@ -475,7 +475,7 @@ function buildReport({ scenario, profile, world, stream, marks, truth, extras, e
     settings: {
       ratePerSecond: profile.ratePerSecond,
       resetTimeoutMs: profile.resetTimeoutMs,
-      figensoftRequestTimeoutMs: profile.figensoftRequestTimeoutMs ?? 10_000,
+      attemptTimeoutMs: profile.attemptTimeoutMs,
       sendDeadlineMs: profile.sendDeadlineMs,
     },
     durationMs,

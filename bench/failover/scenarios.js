@@ -87,7 +87,7 @@ async function figensoftReports(world, entries, profile) {
 export function scenarios(profile) {
   const P = profile.phaseMs;
   const R = profile.resetTimeoutMs;
-  const requestTimeoutMs = profile.figensoftRequestTimeoutMs ?? 10_000;
+  const attemptTimeoutMs = profile.attemptTimeoutMs;
   const backWithinMs = recoveryLimitMs(profile);
   // Rank 1 down, then rank 2, then both back: the notification stream's scenario, and the CAMPAIGN one's.
   const cascade = [
@@ -102,9 +102,9 @@ export function scenarios(profile) {
       steps: cascade,
       durationMs: 3 * P + R + P,
     },
-    // A hung sandbox is only given up on at the client's request timeout: the window lasts two of them,
+    // A hung sandbox is only given up on at the router's attempt timeout: the window lasts two of them,
     // and a breaker probe hung when the fault clears holds the breaker half-open for up to one more.
-    sandboxFault('figensoft-hang', 'sandbox hangs', { kind: 'hang' }, profile, 2 * requestTimeoutMs + P, requestTimeoutMs + R + P),
+    sandboxFault('figensoft-hang', 'sandbox hangs', { kind: 'hang' }, profile, 2 * attemptTimeoutMs + P, attemptTimeoutMs + R + P),
     sandboxFault('figensoft-reset-before', 'sandbox resets connections before accepting', { kind: 'reset', afterAccept: false }, profile),
     sandboxFault('figensoft-reset-after', 'sandbox resets connections after accepting', { kind: 'reset', afterAccept: true }, profile),
     // The same under `failover`: FigenSoft is the last rank, so there is nowhere to fail over to.

@@ -105,11 +105,17 @@ describe('operator controls change where the next message goes', () => {
     expect(h.sandbox.records()).toHaveLength(0);
   });
 
-  it('reports readiness from the providers\' health checks', async () => {
+  it('reports readiness from the providers\' health checks: ready or not in public, the detail to the admin token only', async () => {
     const ready = await h.client.call('GET', '/readyz', { key: null });
     expect(ready.status).toBe(200);
-    expect(ready.body.ready).toBe(true);
-    const figensoft = ready.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft');
+    // Before: the unauthenticated answer carried usernames, balances, login errors and the provider URL.
+    expect(ready.body).toEqual({ ready: true });
+    expect((await h.client.call('GET', '/v1/readiness', { key: null })).status).toBe(401);
+    expect((await h.client.call('GET', '/v1/readiness')).status).toBe(403); // a send key
+    const detailed = await h.client.call('GET', '/v1/readiness', { key: SECRETS.adminToken });
+    expect(detailed.status).toBe(200);
+    expect(JSON.stringify(detailed.body)).not.toMatch(/rota-notify|rota-campaign|127\.0\.0\.1/);
+    const figensoft = detailed.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft');
     expect(figensoft.healthy).toBe(true);
     expect(figensoft.accounts).toHaveLength(2);
 
@@ -118,9 +124,10 @@ describe('operator controls change where the next message goes', () => {
     h.sandbox.setCredit('rota-notify', 0);
     h.sandbox.setCredit('rota-campaign', 0);
     try {
-      const notReady = await h.client.call('GET', '/readyz', { key: null });
+      const notReady = await h.client.call('GET', '/v1/readiness', { key: SECRETS.adminToken });
       expect(notReady.status).toBe(503);
       expect(notReady.body.ready).toBe(false);
+      expect(await h.client.call('GET', '/readyz', { key: null })).toMatchObject({ status: 503, body: { ready: false } });
       const detail = notReady.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft');
       expect(detail.healthy).toBe(false);
       expect(detail.accounts[0].detail).toContain('credit');

@@ -46,6 +46,7 @@ describe('GET /openapi.json', () => {
         'POST /v1/providers/{id}/breaker',
         'GET /healthz',
         'GET /readyz',
+        'GET /v1/readiness',
         'GET /metrics',
         'GET /openapi.json',
       ].sort(),

@@ -2,3 +2,5 @@
 // contract and everything a provider package needs live in @rota/provider.
 export * from './router/router-types.js';
 export { createRouter } from './router/create-router.js';
+export { RouterOptionsError } from './router/router-options.js';
+export { UnknownProviderError } from './router/provider-table.js';

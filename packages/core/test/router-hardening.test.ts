@@ -52,10 +52,10 @@ describe('router: scheduling capability', () => {
     await router.close();
   });
 
-  it('fails rather than send a scheduled message at once when no provider can schedule', async () => {
+  it('refuses rather than send a scheduled message at once when no provider can schedule, naming sendAt', async () => {
     const { router, providers } = setup([{ id: 'first' }]);
     const result = await router.send({ ...notification, sendAt: tomorrow() });
-    expect(result.status).toBe('failed');
+    expect(result).toMatchObject({ status: 'rejected', issues: [{ path: 'sendAt', reason: expect.stringContaining('first: cannot schedule') }] });
     expect(providers[0]!.callCount).toBe(0);
     await router.close();
   });
@@ -64,6 +64,27 @@ describe('router: scheduling capability', () => {
     const { router } = setup([{ id: 'first' }]);
     const result = await router.send({ ...notification, sendAt: new Date(Date.now() - 1_000).toISOString() });
     expect(result).toMatchObject({ status: 'accepted', providerId: 'first' });
+    await router.close();
+  });
+});
+
+describe('router: a refusal no retry can change', () => {
+  const onlyAcme = [{ accountId: 'n', iysType: 'NOTIFICATION' as const, senders: ['ACME'] }];
+
+  it('answers rejected naming sender when every provider refuses the sender (not failed, which invites a retry)', async () => {
+    const { router, providers } = setup([{ id: 'first', accounts: onlyAcme }, { id: 'second', accounts: onlyAcme }]);
+    const result = await router.send({ ...notification, sender: 'OTHER' });
+    expect(result).toMatchObject({ status: 'rejected', issues: [{ path: 'sender', reason: expect.stringContaining('sender "OTHER" is not allowed') }] });
+    expect(trail(result)).toEqual(['first:skipped', 'second:skipped']);
+    expect(providers.map((p) => p.callCount)).toEqual([0, 0]);
+    await router.close();
+  });
+
+  it('stays failed when a provider was skipped for its own state (its breaker may close, and it allows the sender)', async () => {
+    const { router } = setup([{ id: 'first', accounts: onlyAcme }, { id: 'second' }]);
+    router.forceBreaker('second', 'second-notification', 'open');
+    const result = await router.send({ ...notification, sender: 'ROTA' });
+    expect(result.status).toBe('failed');
     await router.close();
   });
 });

@@ -323,7 +323,7 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     const errorCode = extra.errorCode ?? extra.cause?.code;
     const detail = extra.httpStatus !== undefined ? ` ${extra.httpStatus}` : errorCode ? ` (${errorCode})` : '';
     return new FigenSoftTransportError(
-      `FigenSoft ${ENDPOINT_NAMES[endpoint]} at ${this.baseUrl}: ${FAILURE_TEXT[failure]}${detail}`,
+      `FigenSoft ${ENDPOINT_NAMES[endpoint]}: ${FAILURE_TEXT[failure]}${detail}`,
       { failure, endpoint, requestWritten, ...extra, errorCode },
     );
   }

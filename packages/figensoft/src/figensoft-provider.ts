@@ -51,7 +51,11 @@ interface Account {
   client: FigenSoftClient;
   /** Where otp messages go: the otpBaseUrl client when configured, else `client`. */
   otpClient: FigenSoftClient;
-  /** How error messages and health name the account: id and username, never the password. */
+  /**
+   * How error messages and health name the account: its id only. Messages reach
+   * API clients (a result's reason) and must not show them the account's
+   * username; operators map the id to the configuration.
+   */
   label: string;
 }
 
@@ -87,7 +91,7 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
       credentials: new FigenSoftCredentials(entry.username, entry.password),
       client,
       otpClient: config.otpBaseUrl ? clientFor(config.otpBaseUrl) : client,
-      label: `FigenSoft account ${id} ("${entry.username}")`,
+      label: `FigenSoft account ${id}`,
     };
     byIysType.set(account.iysType, account);
     byId.set(id, account);
@@ -123,11 +127,12 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
       if (!account) return { eligible: false, reason: `no FigenSoft account for IYS type ${message.iysType}` };
       const sender = message.sender ?? account.senders[0]!;
       if (!account.senderSet.has(sender)) {
-        return { eligible: false, reason: `sender "${sender}" is not in the sender list of ${account.label}` };
+        return { eligible: false, field: 'sender', reason: `sender "${sender}" is not in the sender list of ${account.label}` };
       }
       if (exceedsTurkishTextLimit(message)) {
         return {
           eligible: false,
+          field: 'text',
           reason: `text with Turkish characters is longer than ${MAX_TURKISH_TEXT_CHARACTERS} characters, which FigenSoft refuses (status -447)`,
         };
       }

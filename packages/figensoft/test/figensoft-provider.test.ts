@@ -209,14 +209,15 @@ describe('send failures: the mapping table against the sandbox', () => {
     expect(error.message).toContain('figensoft-notification');
   });
 
-  it('a real bad login → provider-unavailable 500, naming the account, never the password', async () => {
+  it('a real bad login → provider-unavailable 500, naming the account by id, never its username or password', async () => {
     const wrong = configFor(sandbox.url);
     wrong.accounts[0]!.password = 'Wr0ng-Known-Pa55word';
     const badLogin = createFigenSoftProvider(wrong);
     try {
       const error = await providerErrorOf(badLogin.send(requestFor(badLogin, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION' })));
       expect(error).toMatchObject({ kind: 'provider-unavailable', code: '500' });
-      expect(error.message).toContain('"rota-notify"');
+      expect(error.message).toContain('figensoft-notification');
+      expect(error.message).not.toContain('rota-notify'); // the username is the operator's, not the API client's
       expect(error.message).toContain('[account side]');
       expect(error.message).not.toContain('Wr0ng-Known-Pa55word');
     } finally {
@@ -499,7 +500,8 @@ describe('health', () => {
       expect(health.healthy).toBe(false);
       expect(health.accounts[0]!.healthy).toBe(true);
       expect(health.accounts[1]).toMatchObject({ accountId: 'figensoft-campaign', healthy: false });
-      expect(health.accounts[1]!.detail).toContain('"rota-campaign"');
+      expect(health.accounts[1]!.detail).toContain('figensoft-campaign');
+      expect(health.accounts[1]!.detail).not.toContain('rota-campaign');
       expect(health.accounts[1]!.detail).toContain('wrong username or password');
       expect(JSON.stringify(health)).not.toContain('Wr0ng-Known-Pa55word');
     } finally {

@@ -168,6 +168,7 @@ class ScriptedFakeProvider implements FakeProvider {
     if (!this.capabilities.encodings.includes(encoding)) {
       return {
         eligible: false,
+        field: 'text',
         reason: `${this.id} cannot send ${encoding} text (supports ${this.capabilities.encodings.join(', ')})`,
       };
     }
@@ -184,6 +185,7 @@ class ScriptedFakeProvider implements FakeProvider {
       const allowed = [...new Set(candidates.flatMap((candidate) => candidate.senders))].join(', ');
       return {
         eligible: false,
+        field: 'sender',
         reason: `sender "${sender}" is not allowed on any ${this.id} ${message.iysType} account (allowed: ${allowed})`,
       };
     }

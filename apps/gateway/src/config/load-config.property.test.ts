@@ -156,7 +156,7 @@ describe('parseConfigText under random input', () => {
 
   it('an unknown key anywhere is an issue at that key: "is not a known field"', () => {
     const objects: (string | number)[][] = [[], ['providers', 0], ['providers', 0, 'settings'], ['providers', 0, 'settings', 'accounts', 0], ['gateway'], ['gateway', 'apiKeys', 0], ['gateway', 'listen'], ['logging'], ['routing']];
-    const known = new Set(['$schema', 'providers', 'routing', 'gateway', 'logging', 'type', 'enabled', 'rank', 'breaker', 'retry', 'settings', 'accounts', 'requestTimeoutMs', 'connections', 'otpChannel', 'otpBaseUrl',
+    const known = new Set(['$schema', 'providers', 'routing', 'gateway', 'logging', 'type', 'enabled', 'rank', 'breaker', 'retry', 'settings', 'accounts', 'id', 'connections', 'otpChannel', 'otpBaseUrl',
       'username', 'password', 'smsIysMessageType', 'senderList', 'customApiActive', 'customApiUrl', 'unknownOutcome', 'attemptTimeoutMs', 'batchConcurrency', 'listen', 'host', 'port', 'apiKeys', 'name', 'key',
       'adminToken', 'bodyLimitBytes', 'maxBatchSize', 'level']);
     const key = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '1', 'true', 'null', '~', '<<', 'a.b', ' ', 'Providers', 'GATEWAY')).filter((k) => !known.has(k));

@@ -49,10 +49,19 @@ const RankSchema = z
   .min(0, 'must be 0 or more')
   .max(1_000_000, 'must be at most 1000000');
 
+/** Provider ids name metrics, admin routes and message records, so they share one shape. */
+const ProviderIdSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9 and single dashes), e.g. "figensoft-backup"')
+  .max(64, 'must be at most 64 characters');
+
 function providerEntrySchema<T extends ProviderType>(type: T) {
   const registration = PROVIDER_REGISTRY[type];
   return z.strictObject({
     type: z.literal(type),
+    id: ProviderIdSchema.optional().describe(
+      `The provider's id in routing, metrics, admin routes and message records. Default: the type ("${type}"); required to tell two entries of one type apart.`,
+    ),
     enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('A disabled provider is built but never offered a message.'),
     rank: RankSchema.default(registration.defaultRank).describe(`Lower ranks are tried first (default ${registration.defaultRank}).`),
     breaker: BreakerOverrideSchema.optional(),
@@ -74,8 +83,9 @@ export const ProviderEntrySchema = z.discriminatedUnion('type', providerEntrySch
     issue.code === 'invalid_union' ? `must be one of: ${PROVIDER_TYPES.join(', ')}` : undefined,
 });
 
-/** A type's position in the list, or undefined while the entry is too broken to tell. */
+/** An entry's type and id, or undefined while the entry is too broken to tell. */
 const typeOf = (entry: unknown): unknown => (entry !== null && typeof entry === 'object' ? (entry as { type?: unknown }).type : undefined);
+const idOf = (entry: unknown): unknown => (entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined);
 
 const ProvidersSchema = z
   .array(ProviderEntrySchema, { error: 'must be a list of providers' })
@@ -87,10 +97,14 @@ const ProvidersSchema = z
       const firstIndex = new Map<unknown, number>();
       entries.forEach((entry, index) => {
         const type = typeOf(entry);
-        if (typeof type !== 'string') return;
-        const first = firstIndex.get(type);
-        if (first === undefined) firstIndex.set(type, index);
-        else ctx.addIssue({ code: 'custom', path: [index, 'type'], message: `"${type}" is already configured at providers.${first}; each provider type may appear once` });
+        const id = idOf(entry) ?? type;
+        if (typeof id !== 'string') return;
+        const first = firstIndex.get(id);
+        if (first === undefined) firstIndex.set(id, index);
+        else {
+          const where = idOf(entry) === undefined ? [index, 'type'] : [index, 'id'];
+          ctx.addIssue({ code: 'custom', path: where, message: `the id "${id}" is already used at providers.${first}; give each entry of one type its own id` });
+        }
       });
     },
     { when: () => true },
@@ -228,7 +242,7 @@ const LoggingSchema = z
 export const RotaConfigSchema = z.strictObject({
   /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
-  providers: ProvidersSchema.describe('The SMS providers, each at most once. Lower rank is tried first.'),
+  providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
   routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
   gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
   logging: LoggingSchema,
@@ -237,6 +251,11 @@ export const RotaConfigSchema = z.strictObject({
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
 export type ProviderEntry = RotaConfig['providers'][number];
+
+/** An entry's id: the one it names, or its type. */
+export function providerIdOf(entry: Pick<ProviderEntry, 'type' | 'id'>): string {
+  return entry.id ?? entry.type;
+}
 export type BreakerOverride = z.output<typeof BreakerOverrideSchema>;
 export type RetryOverride = z.output<typeof RetryOverrideSchema>;
 export type LogLevel = RotaConfig['logging']['level'];

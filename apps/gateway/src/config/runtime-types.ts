@@ -14,12 +14,17 @@ export type ReloadResult = { ok: true; changed: string[] } | { ok: false; issues
  * (new API keys, new ranks) takes effect for the next request.
  */
 export interface GatewayRuntime {
-  readonly router: Router;
+  /**
+   * The router in force. It is reconfigured only through `apply` (which keeps
+   * the providers and the configuration in step) and closed only by `close`.
+   */
+  readonly router: Omit<Router, 'reconfigure' | 'close'>;
   /** The configuration in force (holds secrets: never log or serialise it). */
   config(): RotaConfig;
   /**
-   * The provider instances in force, keyed by provider id (= the config `type`),
-   * for health checks (`/readyz`). Routing goes through `router`, never around it.
+   * The provider instances in force, keyed by provider id, for diagnostics and
+   * tests. Every call to a provider — sends, status reads, health checks — goes
+   * through `router`, whose slots keep a reload from closing a provider mid-call.
    */
   providers(): ReadonlyMap<string, Provider>;
   /** Validates `next` first; on success swaps atomically, keeping unchanged providers (and their breakers). */

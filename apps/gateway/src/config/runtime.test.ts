@@ -180,7 +180,7 @@ describe('GatewayRuntime.apply', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const result = runtime.apply(config(configInput({ latencyMs: 0 })));
-    expect(result).toEqual({ ok: true, changed: ['message-center', 'infobip'] });
+    expect(result).toEqual({ ok: true, changed: ['infobip', 'message-center'] });
     expect(runtime.providers().get('message-center')).not.toBe(before);
 
     // Not closed while the message walks through it…
@@ -265,9 +265,12 @@ describe('GatewayRuntime.apply', () => {
     expect(runtime.apply(config(configInput()))).toEqual({ ok: false, issues: [{ path: '(runtime)', reason: 'the runtime is closed' }] });
   });
 
-  it('refuses router.reconfigure on the runtime\'s router (the runtime owns the provider instances)', () => {
+  it('hands out a router without reconfigure or close (the runtime owns the provider instances)', () => {
     const runtime = start(configInput());
-    expect(() => runtime.router.reconfigure({ providers: [] })).toThrow(/GatewayRuntime\.apply/);
+    // @ts-expect-error reconfigure is the runtime's, through apply()
+    expect(runtime.router.reconfigure).toBeUndefined();
+    // @ts-expect-error close is the runtime's, through close()
+    expect(runtime.router.close).toBeUndefined();
   });
 });
 
@@ -390,5 +393,40 @@ describe('GatewayRuntime with FigenSoft through the sandbox', () => {
     expect(runtime.providers().get('figensoft')).toBe(provider);
     expect(await runtime.router.send({ ...message, text: 'ikinci' })).toMatchObject({ status: 'accepted', providerId: 'figensoft' });
     expect(sandbox.records()).toHaveLength(2);
+  });
+
+  it('runs two FigenSoft contracts side by side under their own ids, in routing and in the status', async () => {
+    const two = baseConfig(sandbox.url);
+    two.providers = [
+      { ...two.providers[0]!, id: 'figensoft-main', rank: 1, enabled: false },
+      { ...two.providers[0]!, id: 'figensoft-backup', rank: 2 },
+    ];
+    const runtime = start(two, { development: false });
+    expect(runtime.router.status().map((s) => s.providerId)).toEqual(['figensoft-main', 'figensoft-backup']);
+    expect(await runtime.router.send(message)).toMatchObject({ status: 'accepted', providerId: 'figensoft-backup', accountId: 'figensoft-notification' });
+    runtime.router.setEnabled('figensoft-main', true);
+    expect(await runtime.router.send(message)).toMatchObject({ status: 'accepted', providerId: 'figensoft-main' });
+  });
+
+  it('closes a replaced provider only once the health check running through it has ended (one retirement path)', async () => {
+    sandbox.injectFault({ kind: 'latency', ms: 400, endpoint: 'CreditBalance' });
+    try {
+      const runtime = start(baseConfig(sandbox.url), { development: false });
+      const old = runtime.providers().get('figensoft')!;
+      const checking = runtime.router.health('figensoft');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const rotated = baseConfig(sandbox.url);
+      rotated.providers[0] = { ...rotated.providers[0]!, settings: { ...figensoftSettings(sandbox.url), connections: 4 } };
+      expect(runtime.apply(config(rotated))).toMatchObject({ ok: true });
+      expect(runtime.providers().get('figensoft')).not.toBe(old);
+      // Before: the reload closed the old pool under the check, which then failed.
+      const health = await checking;
+      expect(health).toMatchObject({ healthy: true });
+      const after = await old.health!();
+      expect(after.healthy).toBe(false);
+      expect(after.accounts.every((account) => account.detail.endsWith('provider closed'))).toBe(true); // closed once the check was done
+    } finally {
+      sandbox.clearFaults();
+    }
   });
 });

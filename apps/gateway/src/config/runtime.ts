@@ -1,13 +1,11 @@
 import type { Logger, Provider, ValidationIssue } from '@rota/provider';
-import { createRouter, type RouterOptions } from '@rota/core';
+import { createRouter, RouterOptionsError, type Router, type RouterOptions } from '@rota/core';
 import { ConfigRefusedError, formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { deepEqual } from './deep-equal.js';
 import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
-import { createProvider, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
-import { composeProviders } from './provider-container.js';
-import { closeProvider, ProviderRetirement, trackedRouter } from './provider-retirement.js';
-import { RotaConfigSchema, type ProviderEntry, type RotaConfig } from './rota-config.js';
+import { buildProviderScope, type ProviderScope } from './provider-scope.js';
+import { providerIdOf, RotaConfigSchema, type RotaConfig } from './rota-config.js';
 import type { GatewayRuntime, ReloadResult } from './runtime-types.js';
 
 export interface CreateRuntimeOptions {
@@ -22,12 +20,7 @@ export interface CreateRuntimeOptions {
   onApplied?: (config: RotaConfig, previous: RotaConfig) => void;
 }
 
-interface Running {
-  entry: ProviderEntry;
-  provider: Provider;
-}
-
-type Built = { ok: true; running: Map<ProviderType, Running>; created: Provider[] } | { ok: false; issues: ConfigIssue[] };
+type Built = { ok: true; scopes: Map<string, ProviderScope>; created: ProviderScope[] } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Builds the providers and the router from a validated configuration.
@@ -39,33 +32,29 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   const { logger, development } = options;
   const checked = revalidate(initial);
   if (!checked.ok) throw new ConfigRefusedError(checked.issues);
-  const { config } = checked;
-  // The first providers come from the packages' DI modules, composed in one container;
-  // buildProviders runs its checks (simulate, ids) before anything is resolved.
-  let composed: ReturnType<typeof composeProviders> | undefined;
-  const fromContainer = (entry: ProviderEntry): Provider => {
-    composed ??= composeProviders(config, logger);
-    const provider = composed.providers.get(entry.type);
-    if (!provider) throw new Error(`the ${entry.type} DI module bound no provider with id "${entry.type}"`);
-    return provider;
-  };
-  const built = buildProviders(config, new Map(), development, logger, fromContainer);
-  if (!built.ok) {
-    void composed?.container.unbindAll();
-    throw new ConfigRefusedError(built.issues);
-  }
+  const built = buildScopes(checked.config, new Map(), development, logger);
+  if (!built.ok) throw new ConfigRefusedError(built.issues);
 
-  let current = config;
-  let running = built.running;
-  let inner: ReturnType<typeof createRouter>;
+  let current = checked.config;
+  let scopes = built.scopes;
+  // Every provider still open: those in force and those a reload replaced that
+  // the router is still draining. The router says when one may close.
+  const open = new Set<ProviderScope>(scopes.values());
+  const retire = (provider: Provider): void => {
+    for (const scope of open) {
+      if (scope.provider !== provider) continue;
+      open.delete(scope);
+      void scope.close();
+    }
+  };
+
+  let router: Router;
   try {
-    inner = createRouter(routerOptions(config, running, new Map()));
+    router = createRouter(routerOptions(current, scopes, new Map(), retire, logger));
   } catch (error) {
-    for (const provider of built.created) void closeProvider(provider, logger);
-    throw error;
+    for (const scope of open) void scope.close();
+    throw error instanceof RouterOptionsError ? new ConfigRefusedError(routerIssues(error)) : error;
   }
-  const retirement = new ProviderRetirement(logger);
-  const router = trackedRouter(inner, retirement);
   let closed = false;
   let reloading: Promise<unknown> = Promise.resolve();
 
@@ -75,36 +64,37 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
     logger.error({ source, issues: issues.length }, 'configuration refused: keeping the running configuration');
   };
 
+  // Reconfiguring and closing are the runtime's: handed out, the router has neither.
+  const { reconfigure: _reconfigure, close: _close, ...routing } = router;
   const runtime: GatewayRuntime = {
-    router,
+    router: routing,
     config: () => current,
-    providers: () => new Map([...running].map(([type, { provider }]) => [type, provider])),
+    providers: () => new Map([...scopes].map(([id, scope]) => [id, scope.provider])),
 
     apply(proposed) {
       if (closed) return { ok: false, issues: [{ path: '(runtime)', reason: 'the runtime is closed' }] };
       const checked = revalidate(proposed);
       if (!checked.ok) return checked;
       const next = checked.config;
-      const nextBuilt = buildProviders(next, running, development, logger);
+      const nextBuilt = buildScopes(next, scopes, development, logger);
       if (!nextBuilt.ok) return nextBuilt;
 
       // Ranks and switches the file did not change keep their run-time value (an operator's PATCH survives an unrelated edit).
-      const live = new Map(inner.status().map((status) => [status.providerId, { rank: status.rank, enabled: status.enabled }]));
-      const options = routerOptions(next, nextBuilt.running, carriedOver(running, nextBuilt.running, live));
+      const live = new Map(router.status().map((status) => [status.providerId, { rank: status.rank, enabled: status.enabled }]));
+      const routed = routerOptions(next, nextBuilt.scopes, carriedOver(scopes, nextBuilt.scopes, live), retire, logger);
       try {
-        inner.reconfigure(options);
+        router.reconfigure(routed);
       } catch (error) {
-        for (const provider of nextBuilt.created) void closeProvider(provider, logger);
-        return { ok: false, issues: [{ path: 'routing', reason: error instanceof Error ? error.message : String(error) }] };
+        for (const scope of nextBuilt.created) void scope.close();
+        if (error instanceof RouterOptionsError) return { ok: false, issues: routerIssues(error) };
+        throw error;
       }
+      for (const scope of nextBuilt.created) open.add(scope);
 
-      const changed = changedProviders(running, nextBuilt.running, live, options);
-      const kept = new Set([...nextBuilt.running.values()].map((r) => r.provider));
-      const replaced = [...running.values()].map((r) => r.provider).filter((provider) => !kept.has(provider));
+      const changed = changedProviders(scopes, nextBuilt.scopes, live, routed);
       const previous = current;
       current = next;
-      running = nextBuilt.running;
-      retirement.retire(replaced);
+      scopes = nextBuilt.scopes;
 
       if (!deepEqual(previous.gateway.listen, next.gateway.listen)) {
         logger.warn({ listen: next.gateway.listen }, 'gateway.listen changed: the new address takes effect on restart');
@@ -134,9 +124,10 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
     async close() {
       if (closed) return;
       closed = true;
-      await inner.close();
-      // Providers close idempotently, so those the container built may be closed by both paths.
-      await Promise.all([...[...running.values()].map((r) => closeProvider(r.provider, logger)), retirement.closeAll(), composed?.container.unbindAll()]);
+      await router.close();
+      // The router has aborted every call: every provider, in force or draining, can close now.
+      await Promise.all([...open].map((scope) => scope.close()));
+      open.clear();
     },
   };
 
@@ -151,6 +142,11 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   return runtime;
 }
 
+/** The router's refusal in the file's terms: its options are the file's `providers` and `routing`. */
+function routerIssues(error: RouterOptionsError): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.startsWith('providers.') ? issue.path : `routing.${issue.path}`, reason: issue.reason }));
+}
+
 /**
  * Runs the schema again: a configuration built or adjusted in code (not read
  * from a file) gets the same checks, and the result is normalised. Parsing a
@@ -162,56 +158,51 @@ function revalidate(config: RotaConfig): { ok: true; config: RotaConfig } | { ok
 }
 
 /**
- * The provider instances for `config`: an entry whose settings equal the running
- * one's keeps its instance (so the router keeps its breakers when the breaker and
- * retry settings are unchanged too); any other gets a fresh instance. Nothing is
- * swapped here: on any problem the instances created so far are closed.
+ * The providers for `config`: an entry whose type and settings equal the
+ * running one's keeps its provider (so the router keeps its breakers when the
+ * breaker and retry settings are unchanged too); any other gets a fresh one,
+ * built through its package's DI module. Nothing is swapped here: on any
+ * problem the providers built so far are closed.
  */
-function buildProviders(
-  config: RotaConfig,
-  previous: ReadonlyMap<ProviderType, Running>,
-  development: boolean,
-  logger: Logger,
-  create: (entry: ProviderEntry) => Provider = (entry) => createProvider(entry.type, entry.settings as never, { logger }),
-): Built {
+function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderScope>, development: boolean, logger: Logger): Built {
   const issues: ConfigIssue[] = [];
   config.providers.forEach((entry, index) => {
     const simulate = (entry.settings as { simulate?: unknown }).simulate;
     if (simulate !== undefined && !development) {
       issues.push({
         path: formatPath(['providers', index, 'settings', 'simulate']),
-        reason: `${entry.type}: the simulate transport is for development only (it accepts messages without sending them); start the gateway in development mode to use it, or remove the block`,
+        reason: `${providerIdOf(entry)}: the simulate transport is for development only (it accepts messages without sending them); start the gateway in development mode to use it, or remove the block`,
       });
     }
   });
   if (issues.length > 0) return { ok: false, issues };
 
-  const running = new Map<ProviderType, Running>();
-  const created: Provider[] = [];
+  const scopes = new Map<string, ProviderScope>();
+  const created: ProviderScope[] = [];
   config.providers.forEach((entry, index) => {
-    const before = previous.get(entry.type);
-    if (before && deepEqual(before.entry.settings, entry.settings)) {
-      running.set(entry.type, { entry, provider: before.provider });
+    const id = providerIdOf(entry);
+    const before = previous.get(id);
+    if (before && before.entry.type === entry.type && deepEqual(before.entry.settings, entry.settings)) {
+      scopes.set(id, { ...before, entry });
       return;
     }
     try {
-      const provider = create(entry);
-      if (provider.id !== entry.type) {
-        created.push(provider);
-        issues.push({ path: formatPath(['providers', index, 'type']), reason: `the ${entry.type} package built a provider with id "${provider.id}"` });
+      const scope = buildProviderScope(entry, logger);
+      created.push(scope);
+      if (scope.provider.id !== id) {
+        issues.push({ path: formatPath(['providers', index, 'type']), reason: `the ${entry.type} package built a provider with id "${scope.provider.id}" instead of "${id}"` });
         return;
       }
-      created.push(provider);
-      running.set(entry.type, { entry, provider });
+      scopes.set(id, scope);
     } catch (error) {
       issues.push(...factoryIssues(error, ['providers', index, 'settings']));
     }
   });
   if (issues.length > 0) {
-    for (const provider of created) void closeProvider(provider, logger);
+    for (const scope of created) void scope.close();
     return { ok: false, issues };
   }
-  return { ok: true, running, created };
+  return { ok: true, scopes, created };
 }
 
 /** A factory's refusal as issues under the entry's `settings` (packages' config errors carry `issues`). */
@@ -235,31 +226,35 @@ type RankAndSwitch = { rank: number; enabled: boolean };
  * edited something else. Where the file changed it, the file wins.
  */
 function carriedOver(
-  before: ReadonlyMap<ProviderType, Running>,
-  after: ReadonlyMap<ProviderType, Running>,
+  before: ReadonlyMap<string, ProviderScope>,
+  after: ReadonlyMap<string, ProviderScope>,
   live: ReadonlyMap<string, RankAndSwitch>,
-): Map<ProviderType, RankAndSwitch> {
-  const kept = new Map<ProviderType, RankAndSwitch>();
-  for (const [type, { entry }] of after) {
-    const was = before.get(type)?.entry;
-    const now = live.get(type);
+): Map<string, RankAndSwitch> {
+  const kept = new Map<string, RankAndSwitch>();
+  for (const [id, { entry }] of after) {
+    const was = before.get(id)?.entry;
+    const now = live.get(id);
     if (!was || !now) continue;
-    kept.set(type, { rank: was.rank === entry.rank ? now.rank : entry.rank, enabled: was.enabled === entry.enabled ? now.enabled : entry.enabled });
+    kept.set(id, { rank: was.rank === entry.rank ? now.rank : entry.rank, enabled: was.enabled === entry.enabled ? now.enabled : entry.enabled });
   }
   return kept;
 }
 
 function routerOptions(
   config: RotaConfig,
-  running: ReadonlyMap<ProviderType, Running>,
-  liveOverrides: ReadonlyMap<ProviderType, RankAndSwitch>,
+  scopes: ReadonlyMap<string, ProviderScope>,
+  liveOverrides: ReadonlyMap<string, RankAndSwitch>,
+  onProviderRetired: (provider: Provider) => void,
+  logger: Logger,
 ): RouterOptions {
   const { routing } = config;
   return {
+    logger,
+    onProviderRetired,
     providers: config.providers.map((entry) => {
-      const live = liveOverrides.get(entry.type);
+      const live = liveOverrides.get(providerIdOf(entry));
       return {
-        provider: running.get(entry.type)!.provider,
+        provider: scopes.get(providerIdOf(entry))!.provider,
         rank: live?.rank ?? entry.rank,
         enabled: live?.enabled ?? entry.enabled,
         ...(entry.breaker ? { breaker: entry.breaker } : {}),
@@ -275,20 +270,20 @@ function routerOptions(
   };
 }
 
-/** Provider types whose instance, rank, switch or breaker/retry settings changed, or that came or went. */
+/** Provider ids (sorted) whose instance, rank, switch or breaker/retry settings changed, or that came or went. */
 function changedProviders(
-  before: ReadonlyMap<ProviderType, Running>,
-  after: ReadonlyMap<ProviderType, Running>,
+  before: ReadonlyMap<string, ProviderScope>,
+  after: ReadonlyMap<string, ProviderScope>,
   live: ReadonlyMap<string, RankAndSwitch>,
   options: RouterOptions,
 ): string[] {
   const next = new Map(options.providers.map((routed) => [routed.provider.id, routed]));
-  return PROVIDER_TYPES.filter((type) => {
-    const was = before.get(type);
-    const now = after.get(type);
-    if (!was || !now) return Boolean(was ?? now);
-    const routed = next.get(type)!;
-    const liveBefore = live.get(type);
+  return [...new Set([...after.keys(), ...before.keys()])].sort().filter((id) => {
+    const was = before.get(id);
+    const now = after.get(id);
+    if (!was || !now) return true;
+    const routed = next.get(id)!;
+    const liveBefore = live.get(id);
     return (
       was.provider !== now.provider ||
       liveBefore?.rank !== routed.rank ||

@@ -1,7 +1,7 @@
-import type { AccountHealth, Provider, ProviderHealth } from '@rota/provider';
+import type { AccountHealth } from '@rota/provider';
 import type { FastifyInstance } from 'fastify';
 import { sanitizeText } from '../logging/redaction.js';
-import type { GatewayContext } from './gateway-context.js';
+import { guard, type GatewayContext } from './gateway-context.js';
 
 export interface ReadinessOptions {
   /** Longest wait for one provider's health(); a provider slower than this counts as unhealthy. */
@@ -19,69 +19,61 @@ interface ProviderReadiness {
   accounts: AccountHealth[];
 }
 
+interface Readiness {
+  ready: boolean;
+  providers: ProviderReadiness[];
+}
+
 /**
  * `/healthz` says the process serves HTTP (liveness: no provider is asked).
- * `/readyz` says at least one enabled provider reports healthy, with every
- * provider's detail — free text from providers, sanitised before it leaves.
+ * `/readyz` says whether at least one enabled provider reports healthy, and
+ * nothing else: it is unauthenticated. `/v1/readiness` (admin token) gives
+ * every provider's and account's detail — free text from providers, sanitised
+ * before it leaves.
  */
 export function registerHealthRoutes(app: FastifyInstance, context: GatewayContext, options: ReadinessOptions): void {
-  let cached: { at: number; body: { ready: boolean; providers: ProviderReadiness[] } } | undefined;
-  let pending: Promise<{ ready: boolean; providers: ProviderReadiness[] }> | undefined;
+  let cached: { at: number; body: Readiness } | undefined;
+  let pending: Promise<Readiness> | undefined;
 
-  const check = async (): Promise<{ ready: boolean; providers: ProviderReadiness[] }> => {
+  // Every check runs through the router, so a reload cannot close a provider's pool mid-check.
+  const check = async (): Promise<Readiness> => {
     const { router } = context.runtime;
-    const statuses = router.status();
-    const byId = context.runtime.providers?.() ?? new Map<string, Provider>();
+    const clean = (text: string) => sanitizeText(text, context.secrets());
     const providers = await Promise.all(
-      statuses.map(async (status): Promise<ProviderReadiness> => {
-        const provider = byId.get(status.providerId);
+      router.status().map(async (status): Promise<ProviderReadiness> => {
         const base = { providerId: status.providerId, enabled: status.enabled };
         if (!status.enabled) return { ...base, healthy: null, detail: 'disabled', accounts: [] };
-        if (!provider?.health) return { ...base, healthy: null, detail: 'no health check', accounts: [] };
-        const health = await healthWithin(provider, options.timeoutMs);
-        const clean = (text: string) => sanitizeText(text, context.secrets());
-        return {
-          ...base,
-          healthy: health.healthy,
-          ...(health.detail === undefined ? {} : { detail: clean(health.detail) }),
-          accounts: health.accounts.map((a) => ({ accountId: a.accountId, healthy: a.healthy, detail: clean(a.detail) })),
-        };
+        try {
+          const health = await router.health(status.providerId, { signal: AbortSignal.timeout(options.timeoutMs) });
+          if (!health) return { ...base, healthy: null, detail: 'no health check', accounts: [] };
+          return { ...base, healthy: health.healthy, accounts: health.accounts.map((a) => ({ ...a, detail: clean(a.detail) })) };
+        } catch (error) {
+          return { ...base, healthy: false, detail: clean(`health check failed: ${error instanceof Error ? error.message : String(error)}`), accounts: [] };
+        }
       }),
     );
     return { ready: providers.some((p) => p.enabled && p.healthy === true), providers };
   };
 
-  app.get('/healthz', async () => ({ status: 'ok' as const }));
-
-  app.get('/readyz', async (_request, reply) => {
+  const readiness = async (): Promise<Readiness> => {
     if (!cached || Date.now() - cached.at >= options.cacheMs) {
       // Concurrent probes share one round of health checks.
       pending ??= check().finally(() => (pending = undefined));
       cached = { at: Date.now(), body: await pending };
     }
-    return reply.code(cached.body.ready ? 200 : 503).send(cached.body);
-  });
-}
+    return cached.body;
+  };
 
-async function healthWithin(provider: Provider, timeoutMs: number): Promise<ProviderHealth & { detail?: string }> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<ProviderHealth & { detail: string }>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ healthy: false, accounts: [], detail: `health check did not answer within ${timeoutMs} ms` });
-    }, timeoutMs);
+  app.get('/healthz', async () => ({ status: 'ok' as const }));
+
+  // Public: ready or not, nothing more. Account names, balances and provider errors are for operators.
+  app.get('/readyz', async (_request, reply) => {
+    const { ready } = await readiness();
+    return reply.code(ready ? 200 : 503).send({ ready });
   });
-  try {
-    return await Promise.race([
-      provider.health!({ signal: controller.signal }).catch((error: unknown) => ({
-        healthy: false,
-        accounts: [],
-        detail: `health check failed: ${error instanceof Error ? error.message : String(error)}`,
-      })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+
+  app.get('/v1/readiness', { onRequest: guard(context, 'admin') }, async (_request, reply) => {
+    const body = await readiness();
+    return reply.code(body.ready ? 200 : 503).send(body);
+  });
 }

@@ -151,4 +151,7 @@ export const ReadinessResponseSchema = z.object({
   ),
 });
 
+/** `/readyz`: public, so it says ready or not and nothing else. */
+export const PublicReadinessResponseSchema = z.object({ ready: z.boolean() });
+
 export const LivenessResponseSchema = z.object({ status: z.literal('ok') });

@@ -10,6 +10,7 @@ import {
   ProviderPatchSchema,
   ProviderStatusSchema,
   ProvidersResponseSchema,
+  PublicReadinessResponseSchema,
   ReadinessResponseSchema,
   SendResultSchema,
 } from './http-schemas.js';
@@ -92,6 +93,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     ProviderStatus: schemaOf(ProviderStatusSchema, 'output'),
     Providers: schemaOf(ProvidersResponseSchema, 'output'),
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
+    PublicReadiness: schemaOf(PublicReadinessResponseSchema, 'output'),
     Liveness: schemaOf(LivenessResponseSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
@@ -198,9 +200,16 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/readyz': {
         get: {
           summary: 'Readiness',
-          description: 'Asks every enabled provider for its health. 200 when at least one enabled provider is healthy.',
+          description: 'Asks every enabled provider for its health (answers are reused for a few seconds). 200 when at least one enabled provider is healthy. Unauthenticated, so it says nothing more; /v1/readiness has the detail.',
           security: [],
-          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'No enabled provider is healthy.') },
+          responses: { '200': json(ref('PublicReadiness'), 'Ready.'), '503': json(ref('PublicReadiness'), 'No enabled provider is healthy.') },
+        },
+      },
+      '/v1/readiness': {
+        get: {
+          summary: 'Readiness with every provider\'s and account\'s detail (admin)',
+          security: adminToken,
+          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'No enabled provider is healthy.'), ...AUTH_ERRORS },
         },
       },
       '/metrics': {

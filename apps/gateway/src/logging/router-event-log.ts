@@ -9,7 +9,7 @@ import { sanitizeText } from './redaction.js';
  * and no message text is ever logged. `secrets` returns the credentials of
  * the configuration in force, so a reload's new secrets are covered too.
  */
-export function logRouterEvents(router: Router, logger: Logger, secrets: () => readonly string[] = () => []): () => void {
+export function logRouterEvents(router: Pick<Router, 'on'>, logger: Logger, secrets: () => readonly string[] = () => []): () => void {
   const clean = (text: string | undefined): string | undefined => (text === undefined ? undefined : sanitizeText(text, secrets()));
   const cleanIssues = (issues: ValidationIssue[]): ValidationIssue[] =>
     issues.slice(0, 20).map((issue) => ({ path: issue.path, reason: sanitizeText(issue.reason, secrets()) }));

@@ -17,7 +17,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export interface GatewayMetrics {
   readonly registry: Registry;
   /** Feeds the counters from the router's events and reads its status at scrape time; returns the detach function. */
-  observeRouter(router: Router): () => void;
+  observeRouter(router: Pick<Router, 'on' | 'status'>): () => void;
   observeHttp(method: string, route: string, status: number, seconds: number): void;
   /** The text a Prometheus scrape gets. */
   render(): Promise<string>;
@@ -31,7 +31,7 @@ export interface GatewayMetricsOptions {
 
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
-  const routers = new Set<Router>();
+  const routers = new Set<Pick<Router, 'on' | 'status'>>();
   const statuses = () => [...routers].flatMap((router) => router.status());
 
   const attempts = new Counter({

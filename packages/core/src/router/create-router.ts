@@ -1,4 +1,4 @@
-import { ProviderError, validateBulkMessage, validateMessage, type Message, type Provider } from '@rota/provider';
+import { ProviderError, validateBulkMessage, validateMessage, type BulkMessage, type Message, type Provider } from '@rota/provider';
 import { DeadlineSignals } from './deadline-signals.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';
@@ -53,6 +53,46 @@ export function createRouter(options: RouterOptions): Router {
     return slot.use(() => deadline.race(call(slot.provider, signal)));
   };
 
+  const sendChecked = (message: Message, signal?: AbortSignal): Promise<SendResult> => {
+    if (closed) return Promise.resolve(closedResult());
+    const key = message.idempotencyKey;
+    if (key === undefined) return sendValid(message, signal);
+    const earlier = idempotency.get(key);
+    if (earlier) return earlier;
+    const pending = sendValid(message, signal);
+    idempotency.remember(key, pending);
+    return pending;
+  };
+
+  const sendBatchChecked = async (messages: readonly Message[], signal?: AbortSignal): Promise<SendResult[]> => {
+    if (closed) return messages.map(() => closedResult());
+    const plan = planBatch(messages, idempotency);
+    const results = new Array<SendResult>(messages.length);
+    const limit = createLimiter(settings.batchConcurrency);
+    const finish = (index: number, result: SendResult): void => {
+      results[index] = result;
+      plan.settle(index, result);
+      emitResult(result);
+    };
+    await Promise.all(plan.groups.map((group) => route(group.template, group, finish, limit, signal)));
+    for (const repeat of plan.repeats) results[repeat.index] = await repeat.of;
+    return results;
+  };
+
+  const sendBulkChecked = async (bulk: BulkMessage, signal?: AbortSignal): Promise<SendResult[]> => {
+    if (closed) return bulk.to.map(() => closedResult());
+    const results = new Array<SendResult>(bulk.to.length);
+    const index = new Array<number>(bulk.to.length);
+    for (let i = 0; i < index.length; i++) index[i] = i;
+    const template: Message = { ...bulk, to: bulk.to[0]! };
+    const finish = (position: number, result: SendResult): void => {
+      results[position] = result;
+      emitResult(result);
+    };
+    await route(template, { to: bulk.to, index }, finish, createLimiter(settings.batchConcurrency), signal);
+    return results;
+  };
+
   const router: Router = {
     // Not async: a single send is the hot path, and an async wrapper around the
     // promise sendValid already returns costs one more promise and its ticks.
@@ -65,36 +105,23 @@ export function createRouter(options: RouterOptions): Router {
           emitResult(result);
           return Promise.resolve(result);
         }
-        const message = validation.message;
-        const signal = sendOptions?.signal;
-        const key = message.idempotencyKey;
-        if (key === undefined) return sendValid(message, signal);
-        const earlier = idempotency.get(key);
-        if (earlier) return earlier;
-        const pending = sendValid(message, signal);
-        idempotency.remember(key, pending);
-        return pending;
+        return sendChecked(validation.message, sendOptions?.signal);
       } catch (error) {
         // e.g. a getter on the input that throws: still a rejection, as from an async function
         return Promise.reject(error);
       }
     },
+    sendChecked: (message, sendOptions) => sendChecked(message, sendOptions?.signal),
 
     async sendBatch(inputs, batchOptions = {}) {
       if (closed) return inputs.map(() => closedResult());
-      const plan = planBatch(inputs, idempotency);
-      if (!plan.ok) return plan.results;
-      const results = new Array<SendResult>(inputs.length);
-      const limit = createLimiter(settings.batchConcurrency);
-      const finish = (index: number, result: SendResult): void => {
-        results[index] = result;
-        plan.settle(index, result);
-        emitResult(result);
-      };
-      await Promise.all(plan.groups.map((group) => route(group.template, group, finish, limit, batchOptions.signal)));
-      for (const repeat of plan.repeats) results[repeat.index] = await repeat.of;
-      return results;
+      const validations = inputs.map((input) => validateMessage(input));
+      const invalid = validations.flatMap((v, index) => (v.ok ? [] : [index]));
+      // Never a half-sent batch: one invalid message refuses all of them, and nothing is sent.
+      if (invalid.length > 0) return refusedBatch(validations, invalid);
+      return sendBatchChecked(validations.map((v) => (v as Extract<typeof v, { ok: true }>).message), batchOptions.signal);
     },
+    sendBatchChecked: (messages, batchOptions) => sendBatchChecked(messages, batchOptions?.signal),
 
     async sendBulk(input, bulkOptions = {}) {
       const to: unknown = (input as { to?: unknown } | null)?.to;
@@ -106,18 +133,9 @@ export function createRouter(options: RouterOptions): Router {
         const result: SendResult = { status: 'rejected', reason: 'invalid bulk message: nothing was sent', issues: validation.issues, attempts: [] };
         return Array.from({ length: count }, () => result);
       }
-      const { bulk } = validation;
-      const results = new Array<SendResult>(bulk.to.length);
-      const index = new Array<number>(bulk.to.length);
-      for (let i = 0; i < index.length; i++) index[i] = i;
-      const template: Message = { ...bulk, to: bulk.to[0]! };
-      const finish = (position: number, result: SendResult): void => {
-        results[position] = result;
-        emitResult(result);
-      };
-      await route(template, { to: bulk.to, index }, finish, createLimiter(settings.batchConcurrency), bulkOptions.signal);
-      return results;
+      return sendBulkChecked(validation.bulk, bulkOptions.signal);
     },
+    sendBulkChecked: (bulk, bulkOptions) => sendBulkChecked(bulk, bulkOptions?.signal),
 
     deliveryStatus({ providerId, accountId, providerMessageIds }, statusOptions = {}) {
       return throughSlot(
@@ -170,6 +188,21 @@ export function createRouter(options: RouterOptions): Router {
     },
   };
   return router;
+}
+
+/** Each message of a refused batch: the invalid ones with their issues, the others saying the batch was refused. */
+function refusedBatch(validations: ReturnType<typeof validateMessage>[], invalid: number[]): SendResult[] {
+  return validations.map((v, index): SendResult =>
+    v.ok
+      ? {
+          status: 'rejected',
+          to: v.message.to,
+          reason: `batch refused: ${invalid.length} invalid message(s), nothing was sent`,
+          issues: invalid.slice(0, 20).map((i) => ({ path: `[${i}]`, reason: 'is invalid' })),
+          attempts: [],
+        }
+      : { status: 'rejected', reason: 'invalid message', issues: v.issues.map((issue) => ({ ...issue, path: `[${index}].${issue.path}` })), attempts: [] },
+  );
 }
 
 function closedResult(): SendResult {

@@ -1,4 +1,4 @@
-import { ProviderError, type Message, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
+import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
 import { callProvider } from './provider-call.js';
@@ -59,7 +59,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
 
     const selection = selectAccount(ctx, slot, template);
     if (!selection.eligible) {
-      skip(ctx, slot, unit, undefined, selection.reason);
+      skip(ctx, slot, unit, undefined, selection.reason, selection.field);
       continue;
     }
     const breaker = slot.breakerFor(selection.accountId);
@@ -103,11 +103,11 @@ function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message):
   if (!selection.eligible) return selection;
   const { capabilities } = slot.provider;
   if (!capabilities.encodings.includes(template.analysis.encoding)) {
-    return { eligible: false, reason: `cannot send ${template.analysis.encoding} text` };
+    return { eligible: false, field: 'text', reason: `cannot send ${template.analysis.encoding} text` };
   }
   // A provider that cannot hold a message until sendAt would send a scheduled campaign at once.
   if (!capabilities.scheduling && template.sendAt !== undefined && template.sendAt.getTime() > Date.now()) {
-    return { eligible: false, reason: `cannot schedule: sendAt is in the future and ${slot.id} does not take scheduled messages` };
+    return { eligible: false, field: 'sendAt', reason: `cannot schedule: sendAt is in the future and ${slot.id} does not take scheduled messages` };
   }
   return selection;
 }
@@ -264,9 +264,10 @@ function finishWithReceipt(
   });
 }
 
-function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string | undefined, reason: string): void {
+function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string | undefined, reason: string, field?: MessageField): void {
   const entry: Attempt = { providerId: slot.id, outcome: 'skipped', reason, tries: 0, durationMs: 0 };
   if (accountId !== undefined) entry.accountId = accountId;
+  if (field !== undefined) entry.field = field;
   record(ctx, slot, unit, entry, false);
 }
 
@@ -278,6 +279,7 @@ function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt
 
 function fail(ctx: WalkContext, unit: Unit, why?: string): void {
   if (finishAsMaybeSent(ctx, unit, why)) return;
+  if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
   finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts }));
@@ -297,6 +299,22 @@ function finishAsMaybeSent(ctx: WalkContext, unit: Unit, why?: string): boolean 
   const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
   const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
   finishEach(ctx, unit, (to) => ({ status: 'unknown', to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts }));
+  return true;
+}
+
+/**
+ * Every provider the walk reached refused the message for one of its own
+ * fields (a sender none allows, a text none can carry): no retry can succeed,
+ * so it is `rejected`, naming the fields — not `failed`, which invites a retry.
+ */
+function finishAsRefusedByAll(ctx: WalkContext, unit: Unit): boolean {
+  const { attempts } = unit;
+  if (attempts.length === 0 || !attempts.every((a) => a.outcome === 'skipped' && a.field !== undefined)) return false;
+  const byField = new Map<string, string>();
+  for (const a of attempts) if (!byField.has(a.field!)) byField.set(a.field!, `${a.providerId}: ${a.reason}`);
+  const issues = [...byField].map(([path, reason]) => ({ path, reason }));
+  const reason = `no provider can send this message — ${attempts.map((a) => `${a.providerId}: ${a.reason}`).join('; ')}`;
+  finishEach(ctx, unit, (to) => ({ status: 'rejected', to, reason, issues, attempts }));
   return true;
 }
 

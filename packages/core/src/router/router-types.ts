@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessageInput, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider } from '@rota/provider';
+import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type MessageField } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
@@ -82,6 +82,8 @@ export interface Attempt {
   errorKind?: ProviderErrorKind;
   code?: string;
   reason?: string;
+  /** On a skip: the message field the provider refused (see `Selection`). */
+  field?: MessageField;
   tries: number;
   durationMs: number;
 }
@@ -147,14 +149,24 @@ export interface RouterEvents {
 export type RouterEventName = keyof RouterEvents;
 
 export interface Router {
+  /** Validates the message (an invalid one is answered `rejected` with its issues) and routes it. */
   send(message: MessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult>;
+  /**
+   * Routes a message `validateMessage` already accepted (the gateway validates
+   * once, records the message, then routes it): no second validation.
+   */
+  sendChecked(message: Message, options?: { signal?: AbortSignal }): Promise<SendResult>;
   sendBatch(messages: readonly (MessageInput | unknown)[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  /** `sendBatch` for messages `validateMessage` already accepted. */
+  sendBatchChecked(messages: readonly Message[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
   /**
    * One text to many numbers (a campaign): checked and analysed once, sent in
    * chunks of each provider's batch size; one result per number, in order. One
    * invalid field or number refuses the whole bulk and nothing is sent.
    */
   sendBulk(bulk: BulkMessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  /** `sendBulk` for a bulk `validateBulkMessage` already accepted. */
+  sendBulkChecked(bulk: BulkMessage, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
   /** Delivery reports through the provider and account that accepted the messages, within the router's deadline. */
   deliveryStatus(
     request: { providerId: string; accountId: string; providerMessageIds: readonly string[] },

@@ -94,14 +94,14 @@ export function selectStubAccount(
   const { iysType } = message;
   const { encoding } = message.analysis;
   if (!providerEncodings.includes(encoding)) {
-    return { eligible: false, reason: `${displayName} cannot send ${encoding} text (supports ${providerEncodings.join(', ')})` };
+    return { eligible: false, field: 'text', reason: `${displayName} cannot send ${encoding} text (supports ${providerEncodings.join(', ')})` };
   }
   const forType = accounts.filter((account) => account.iysTypes.includes(iysType));
   if (forType.length === 0) return { eligible: false, reason: `no ${displayName} account for IYS type ${iysType}` };
 
   const candidates = forType.filter((account) => (account.encodings ?? providerEncodings).includes(encoding));
   if (candidates.length === 0) {
-    return { eligible: false, reason: `no ${displayName} ${iysType} account can send ${encoding} text` };
+    return { eligible: false, field: 'text', reason: `no ${displayName} ${iysType} account can send ${encoding} text` };
   }
 
   const { sender } = message;
@@ -113,7 +113,7 @@ export function selectStubAccount(
   const account = candidates.find((candidate) => candidate.senders.includes(sender));
   if (!account) {
     const allowed = [...new Set(candidates.flatMap((candidate) => candidate.senders))].join(', ') || 'none';
-    return { eligible: false, reason: `sender "${sender}" is not allowed on any ${displayName} ${iysType} account (allowed: ${allowed})` };
+    return { eligible: false, field: 'sender', reason: `sender "${sender}" is not allowed on any ${displayName} ${iysType} account (allowed: ${allowed})` };
   }
   return { eligible: true, accountId: account.accountId, sender };
 }

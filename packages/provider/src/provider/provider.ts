@@ -15,8 +15,18 @@ export interface ProviderCapabilities {
   scheduling: boolean;
 }
 
-/** `select`'s answer: the account that would send this message, or why none can. */
-export type Selection = { eligible: true; accountId: string; sender: string } | { eligible: false; reason: string };
+/**
+ * `select`'s answer: the account that would send this message, or why none can.
+ * `field` names the message field this provider refuses (a sender it does not
+ * allow, a text it cannot carry), as opposed to a refusal about the provider
+ * itself (no account for the IYS type, switched off). When every provider
+ * refuses a message for its own fields, no retry can help: the router answers
+ * `rejected` naming them, not `failed`.
+ */
+export type Selection = { eligible: true; accountId: string; sender: string } | { eligible: false; reason: string; field?: MessageField };
+
+/** A field of a message a provider may refuse it for. */
+export type MessageField = 'to' | 'text' | 'sender' | 'sendAt' | 'validUntil' | 'recipientType' | 'otp';
 
 /** One text to one or more recipients, through one account. */
 export interface SendRequest {
