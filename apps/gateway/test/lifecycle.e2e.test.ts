@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '@rota/figensoft-sandbox';
@@ -9,7 +9,7 @@ import { GatewayStartError, installShutdown, startGateway, type RunningGateway }
 import { captureLogs, figensoftSettings, GatewayClient, NUMBERS, SECRETS, startTestSandbox } from './support/harness.js';
 
 /** A configuration file as an operator writes it: Message Center (simulated) first, FigenSoft through the sandbox third. */
-function configYaml(sandboxUrl: string, options: { messageCenterRank?: number; latencyMs?: number; apiKey?: string } = {}): string {
+function configYaml(sandboxUrl: string, options: { messageCenterRank?: number; latencyMs?: number; apiKey?: string; timeouts?: Record<string, number> } = {}): string {
   return stringify({
     providers: [
       {
@@ -27,6 +27,7 @@ function configYaml(sandboxUrl: string, options: { messageCenterRank?: number; l
       listen: { host: '127.0.0.1', port: 0 },
       apiKeys: [{ name: 'campaign-service', key: options.apiKey ?? SECRETS.apiKey }],
       adminToken: SECRETS.adminToken,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     },
     logging: { level: 'debug' },
   });
@@ -179,5 +180,28 @@ describe('the gateway service: start, reload, shut down', () => {
     expect((await gateway.runtime.router.send(message)).status).toBe('failed');
     // Nothing listens any more.
     await expect(new GatewayClient(gateway.url).send(message)).rejects.toThrow();
+  });
+
+  it('SIGTERM with a client sending its body slowly: the drain is bounded by gateway.timeouts.shutdownMs', async () => {
+    // Before: the process stayed "shutting down" until the slow client left (45 s).
+    await writeFile(file, configYaml(sandbox.url, { timeouts: { requestMs: 60_000, headersMs: 10_000, shutdownMs: 500 } }));
+    const { gateway } = await start({ watch: false });
+    const signals = new EventEmitter();
+    let exited!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (exited = resolve));
+    installShutdown(gateway.close, { logger: logs.logger, signals, exit: (code) => exited(code) });
+
+    const { port } = new URL(gateway.url);
+    const slow = connect(Number(port), '127.0.0.1');
+    slow.on('error', () => {});
+    slow.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${SECRETS.apiKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"to":`);
+    const closed = new Promise<void>((resolve) => slow.on('close', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const started = performance.now();
+    signals.emit('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    await closed;
   });
 });

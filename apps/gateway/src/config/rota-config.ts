@@ -191,6 +191,40 @@ const GatewaySchema = z
       .max(100 * MiB, 'must be at most 104857600 (100 MiB)')
       .default(5 * MiB)
       .describe('Largest request body accepted; a larger one gets 413. Default 5 MiB.'),
+    timeouts: z
+      .strictObject({
+        requestMs: z
+          .number()
+          .int('must be a whole number of milliseconds')
+          .min(1_000, 'must be at least 1000')
+          .max(600_000, 'must be at most 600000 (ten minutes)')
+          .default(30_000)
+          .describe('Longest time a client may take to send a whole request, headers and body; past it the connection gets 408 and is closed. Default 30000.'),
+        headersMs: z
+          .number()
+          .int('must be a whole number of milliseconds')
+          .min(1_000, 'must be at least 1000')
+          .max(600_000, 'must be at most 600000 (ten minutes)')
+          .default(10_000)
+          .describe('Longest time a client may take to send the request headers; at most requestMs. Default 10000.'),
+        keepAliveMs: z
+          .number()
+          .int('must be a whole number of milliseconds')
+          .min(0, 'must not be negative')
+          .max(600_000, 'must be at most 600000 (ten minutes)')
+          .default(5_000)
+          .describe('How long an idle keep-alive connection stays open. Default 5000.'),
+        shutdownMs: z
+          .number()
+          .int('must be a whole number of milliseconds')
+          .min(0, 'must not be negative')
+          .max(600_000, 'must be at most 600000 (ten minutes)')
+          .default(15_000)
+          .describe('On SIGTERM: longest wait for requests in flight to finish before their connections are closed. Default 15000.'),
+      })
+      .refine((t) => t.headersMs <= t.requestMs, { path: ['headersMs'], message: 'must be at most requestMs' })
+      .default({ requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, shutdownMs: 15_000 })
+      .describe('Time limits of the HTTP server, so a slow or stuck client cannot hold a connection (or a shutdown) open. Read at start.'),
     maxBatchSize: z
       .number()
       .int('must be a whole number')
@@ -259,3 +293,4 @@ export function providerIdOf(entry: Pick<ProviderEntry, 'type' | 'id'>): string 
 export type BreakerOverride = z.output<typeof BreakerOverrideSchema>;
 export type RetryOverride = z.output<typeof RetryOverrideSchema>;
 export type LogLevel = RotaConfig['logging']['level'];
+export type ServerTimeouts = RotaConfig['gateway']['timeouts'];

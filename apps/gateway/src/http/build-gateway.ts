@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { logRouterEvents } from '../logging/router-event-log.js';
 import { sanitizeText, secretsOf } from '../logging/redaction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { installErrorHandling } from './error-handler.js';
+import type { ServerTimeouts } from '../config/rota-config.js';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
 import { registerJsonBody } from './json-body.js';
@@ -17,7 +19,11 @@ export interface BuildGatewayOptions {
   logger: Logger;
   metrics: GatewayMetrics;
   readiness?: Partial<ReadinessOptions>;
+  /** The server's time limits (gateway.timeouts); the defaults when left out. */
+  timeouts?: ServerTimeouts;
 }
+
+const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, shutdownMs: 15_000 };
 
 // Probes every few seconds should not turn into a balance request each.
 const DEFAULT_READINESS: ReadinessOptions = { timeoutMs: 3_000, cacheMs: 5_000 };
@@ -33,7 +39,24 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   const { runtime, logger, metrics } = options;
   const context: GatewayContext = { runtime, logger, secrets: () => secretsOf(runtime.config()) };
 
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const app = fastify({
+    // Node checks request and header deadlines every connectionsCheckingInterval (30 s by
+    // default), which would let a slow client hold a connection well past them.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: timeouts.requestMs,
+          headersTimeout: timeouts.headersMs,
+          keepAliveTimeout: timeouts.keepAliveMs,
+          connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+        },
+        handler,
+      ),
+    // Errors raised below the routes (a bad request line, oversized headers, a slow body, a
+    // bad URL encoding) get the documented shape too, and never echo what the client sent.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Typed as fastify's base logger so the route modules take a plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
     // One compact line per request from the onResponse hook below, instead of fastify's two with headers.

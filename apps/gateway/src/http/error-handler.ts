@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 /**
@@ -25,7 +26,8 @@ const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
   ROTA_BODY_ENCODING: { status: 400, error: 'invalid-json', message: 'request body is not valid UTF-8' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid-request', message: 'request body length does not match Content-Length' },
   ROTA_BODY_READ: { status: 400, error: 'invalid-request', message: '' },
-  FST_ERR_BAD_URL: { status: 400, error: 'invalid-request', message: 'the URL is malformed' },
+  FST_ERR_BAD_URL: { status: 400, error: 'invalid-request', message: 'the URL is malformed (a bad percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'uri-too-long', message: 'a path segment of the URL is too long' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, error: 'invalid-request', message: 'the request does not match any route constraint' },
 };
 
@@ -60,4 +62,38 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+}
+
+/**
+ * Errors fastify's router raises before any route runs (a bad percent-encoding,
+ * an over-long path segment): by default it answers them itself, in its own
+ * shape, quoting the URL. Here they get the table's row.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const row = CLIENT_ERRORS[error.code] ?? { status: 400, error: 'invalid-request', message: 'the request was refused' };
+  void reply.code(row.status).send({ error: row.error, message: row.message });
+}
+
+/** What Node's HTTP parser refuses before fastify sees a request, by its error code. */
+const SOCKET_ERRORS: Record<string, { status: number; statusText: string; error: string; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, statusText: 'Request Timeout', error: 'request-timeout', message: 'the request was not received in time (gateway.timeouts)' },
+  HPE_HEADER_OVERFLOW: { status: 431, statusText: 'Request Header Fields Too Large', error: 'headers-too-large', message: 'the request headers are too large' },
+};
+const BAD_REQUEST = { status: 400, statusText: 'Bad Request', error: 'invalid-request', message: 'the request is not valid HTTP' };
+
+/**
+ * Node's `clientError`: a request line or headers it cannot parse, headers too
+ * large, or a request not received within gateway.timeouts. Answered in the
+ * documented shape (never echoing what was sent), then the connection closes.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const row = SOCKET_ERRORS[error.code ?? ''] ?? BAD_REQUEST;
+  const body = JSON.stringify({ error: row.error, message: row.message });
+  socket.end(
+    `HTTP/1.1 ${row.status} ${row.statusText}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

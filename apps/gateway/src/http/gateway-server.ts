@@ -75,7 +75,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 
   const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
-  const app = buildGateway({ runtime, logger, metrics });
+  const { timeouts } = config.gateway;
+  const app = buildGateway({ runtime, logger, metrics, timeouts });
   const stopWatching = options.watch === false ? () => {} : watchConfig(runtime, options.configPath, logger);
 
   const host = options.listen?.host ?? config.gateway.listen.host;
@@ -102,11 +103,28 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     close: () =>
       (closing ??= (async () => {
         stopWatching();
-        await app.close();
+        await closeWithin(app, timeouts.shutdownMs, logger);
         await runtime.close();
         logger.info({}, 'Rota gateway stopped');
       })()),
   };
+}
+
+/**
+ * Stops accepting and waits for requests in flight, but not for ever: past
+ * `boundMs` the connections still open (a client sending its body slowly, a
+ * request waiting on a provider) are closed, and shutdown goes on.
+ */
+async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger): Promise<void> {
+  const timer = setTimeout(() => {
+    logger.warn({ boundMs }, 'shutdown: requests still in flight after gateway.timeouts.shutdownMs; closing their connections');
+    app.server.closeAllConnections();
+  }, boundMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function listenError(error: unknown, host: string, port: number): GatewayStartError {

@@ -167,7 +167,7 @@ export async function startHarness(
   const runtime: GatewayRuntimeView = { router, config: () => config.current, providers: () => providers };
   const logs = captureLogs();
   const metrics = createGatewayMetrics();
-  const app = buildGateway({ runtime, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 } });
+  const app = buildGateway({ runtime, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 }, timeouts: config.current.gateway.timeouts });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
