@@ -88,17 +88,6 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
-  it('sends one message per idempotency key, even within a batch', async () => {
-    const { router, providers } = setup([{ id: 'first' }]);
-    const results = await router.sendBatch([
-      { ...notification, idempotencyKey: 'k1' },
-      { ...notification, idempotencyKey: 'k1' },
-      { ...notification, to: numberAt(9), idempotencyKey: 'k2' },
-    ]);
-    expect(results[1]).toEqual(results[0]);
-    expect(providers[0]!.acceptedCount).toBe(2);
-    await router.close();
-  });
 });
 
 describe('router: sendBulk', () => {

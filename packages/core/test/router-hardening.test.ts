@@ -209,3 +209,44 @@ describe('router: listeners and retirement', () => {
     await router.close();
   });
 });
+
+describe('router: beforeAttempt, the caller\'s hook before every try', () => {
+  it('is told the provider, the account and the input positions before each try, and the try waits for it', async () => {
+    const down = { type: 'error' as const, kind: 'provider-unavailable' as const };
+    const { router, providers } = setup([{ id: 'first', script: [down] }, { id: 'second' }]);
+    const seen: string[] = [];
+    const result = await router.sendBatch(
+      [notification, { ...notification, to: '0532 000 00 01' }],
+      {
+        beforeAttempt: async ({ providerId, accountId, index }) => {
+          seen.push(`${providerId}/${accountId}:${index.join(',')}:calls=${providers.map((p) => p.callCount).join('+')}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        },
+      },
+    );
+    expect(result.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    // Each call is made only after the hook for it resolved.
+    expect(seen).toEqual(['first/first-notification:0,1:calls=0+0', 'second/second-notification:0,1:calls=1+0']);
+    await router.close();
+  });
+
+  it('sends nothing when the hook throws: the recipients end failed with its reason', async () => {
+    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }]);
+    const result = await router.send(notification, {
+      beforeAttempt: () => {
+        throw new Error('the ledger could not record the attempt');
+      },
+    });
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the ledger could not record the attempt' });
+    expect(providers.map((p) => p.callCount)).toEqual([0, 0]);
+    await router.close();
+  });
+
+  it('keeps the provider\'s Retry-After in the trail, for a caller that slows the account down', async () => {
+    const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 1_500 };
+    const { router } = setup([{ id: 'first', script: [busy] }, { id: 'second' }], { retry: { retries: 0 } });
+    const result = await router.send(notification);
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', code: 'HTTP_429', retryAfterMs: 1_500 });
+    await router.close();
+  });
+});

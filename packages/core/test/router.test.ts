@@ -208,24 +208,3 @@ describe('router: failures and failover', () => {
   });
 });
 
-describe('router: idempotency', () => {
-  it('sends a message with the same idempotency key only once', async () => {
-    const { router, providers } = setup([{ id: 'first' }]);
-    const message = { ...notification, idempotencyKey: 'order-42' };
-    const [a, b] = await Promise.all([router.send(message), router.send(message)]);
-    const c = await router.send(message);
-    expect(a).toEqual(b);
-    expect(c).toEqual(a);
-    expect(providers[0]!.callCount).toBe(1);
-    await router.close();
-  });
-
-  it('lets a failed message be tried again under the same key (nothing was sent)', async () => {
-    const { router, providers } = setup([{ id: 'first', script: [{ type: 'error', kind: 'provider-unavailable' }] }]);
-    const message = { ...notification, idempotencyKey: 'order-43' };
-    expect((await router.send(message)).status).toBe('failed');
-    expect((await router.send(message)).status).toBe('accepted');
-    expect(providers[0]!.callCount).toBe(2);
-    await router.close();
-  });
-});

@@ -1,12 +1,11 @@
 import { ProviderError, validateBulkMessage, validateMessage, type BulkMessage, type Message, type Provider } from '@rota/provider';
 import { DeadlineSignals } from './deadline-signals.js';
-import { IdempotencyCache } from './idempotency-cache.js';
 import { createLimiter } from './limiter.js';
 import { ProviderTable, UnknownProviderError } from './provider-table.js';
 import { resolveRouterSettings, type RouterSettings } from './router-options.js';
 import { routeGroup, type Recipients, type WalkContext } from './route-walk.js';
 import { RouterEventBus } from './router-events.js';
-import type { BreakerOverride, Router, RouterOptions, SendResult, UnknownOutcomePolicy } from './router-types.js';
+import type { BreakerOverride, Router, RouterOptions, RouteOptions, SendResult, UnknownOutcomePolicy } from './router-types.js';
 import { planBatch } from './send-batch.js';
 
 /**
@@ -22,7 +21,6 @@ export function createRouter(options: RouterOptions): Router {
   const table = new ProviderTable((providerId, accountId, state) => events.emit('breaker', { providerId, accountId, state }), settings.onProviderRetired);
   table.apply(settings.providers, settings.onProviderRetired);
   const deadlines = new DeadlineSignals(settings.attemptTimeoutMs);
-  const idempotency = new IdempotencyCache(options.idempotencyCacheSize ?? 100_000);
   // Aborted by close(): retry waits end, and walks stop instead of moving down the ranks.
   const lifetime = new AbortController();
   let closed = false;
@@ -34,12 +32,17 @@ export function createRouter(options: RouterOptions): Router {
     typeof settings.unknownOutcome === 'string' ? settings.unknownOutcome : (settings.unknownOutcome[iysType] ?? 'stop');
 
   /** Routes already-validated messages that share one text; `finish` is called once per recipient. */
-  const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], signal?: AbortSignal) =>
-    routeGroup({ events, unknownOutcome: policyFor, deadlines, limit, finish, signal, lifetime: lifetime.signal }, table.ordered, template, recipients);
+  const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], options: RouteOptions) =>
+    routeGroup(
+      { events, unknownOutcome: policyFor, deadlines, limit, finish, signal: options.signal, beforeAttempt: options.beforeAttempt, lifetime: lifetime.signal },
+      table.ordered,
+      template,
+      recipients,
+    );
 
-  const sendValid = async (message: Message, signal?: AbortSignal): Promise<SendResult> => {
+  const sendValid = async (message: Message, options: RouteOptions): Promise<SendResult> => {
     let result: SendResult | undefined;
-    await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, signal);
+    await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, options);
     emitResult(result!);
     return result!;
   };
@@ -53,33 +56,22 @@ export function createRouter(options: RouterOptions): Router {
     return slot.use(() => deadline.race(call(slot.provider, signal)));
   };
 
-  const sendChecked = (message: Message, signal?: AbortSignal): Promise<SendResult> => {
-    if (closed) return Promise.resolve(closedResult());
-    const key = message.idempotencyKey;
-    if (key === undefined) return sendValid(message, signal);
-    const earlier = idempotency.get(key);
-    if (earlier) return earlier;
-    const pending = sendValid(message, signal);
-    idempotency.remember(key, pending);
-    return pending;
-  };
+  const sendChecked = (message: Message, options: RouteOptions = {}): Promise<SendResult> =>
+    closed ? Promise.resolve(closedResult()) : sendValid(message, options);
 
-  const sendBatchChecked = async (messages: readonly Message[], signal?: AbortSignal): Promise<SendResult[]> => {
+  const sendBatchChecked = async (messages: readonly Message[], options: RouteOptions = {}): Promise<SendResult[]> => {
     if (closed) return messages.map(() => closedResult());
-    const plan = planBatch(messages, idempotency);
     const results = new Array<SendResult>(messages.length);
     const limit = createLimiter(settings.batchConcurrency);
     const finish = (index: number, result: SendResult): void => {
       results[index] = result;
-      plan.settle(index, result);
       emitResult(result);
     };
-    await Promise.all(plan.groups.map((group) => route(group.template, group, finish, limit, signal)));
-    for (const repeat of plan.repeats) results[repeat.index] = await repeat.of;
+    await Promise.all(planBatch(messages).map((group) => route(group.template, group, finish, limit, options)));
     return results;
   };
 
-  const sendBulkChecked = async (bulk: BulkMessage, signal?: AbortSignal): Promise<SendResult[]> => {
+  const sendBulkChecked = async (bulk: BulkMessage, options: RouteOptions = {}): Promise<SendResult[]> => {
     if (closed) return bulk.to.map(() => closedResult());
     const results = new Array<SendResult>(bulk.to.length);
     const index = new Array<number>(bulk.to.length);
@@ -89,7 +81,7 @@ export function createRouter(options: RouterOptions): Router {
       results[position] = result;
       emitResult(result);
     };
-    await route(template, { to: bulk.to, index }, finish, createLimiter(settings.batchConcurrency), signal);
+    await route(template, { to: bulk.to, index }, finish, createLimiter(settings.batchConcurrency), options);
     return results;
   };
 
@@ -105,25 +97,25 @@ export function createRouter(options: RouterOptions): Router {
           emitResult(result);
           return Promise.resolve(result);
         }
-        return sendChecked(validation.message, sendOptions?.signal);
+        return sendChecked(validation.message, sendOptions ?? {});
       } catch (error) {
         // e.g. a getter on the input that throws: still a rejection, as from an async function
         return Promise.reject(error);
       }
     },
-    sendChecked: (message, sendOptions) => sendChecked(message, sendOptions?.signal),
+    sendChecked: (message, sendOptions) => sendChecked(message, sendOptions ?? {}),
 
-    async sendBatch(inputs, batchOptions = {}) {
+    async sendBatch(inputs, batchOptions) {
       if (closed) return inputs.map(() => closedResult());
       const validations = inputs.map((input) => validateMessage(input));
       const invalid = validations.flatMap((v, index) => (v.ok ? [] : [index]));
       // Never a half-sent batch: one invalid message refuses all of them, and nothing is sent.
       if (invalid.length > 0) return refusedBatch(validations, invalid);
-      return sendBatchChecked(validations.map((v) => (v as Extract<typeof v, { ok: true }>).message), batchOptions.signal);
+      return sendBatchChecked(validations.map((v) => (v as Extract<typeof v, { ok: true }>).message), batchOptions ?? {});
     },
-    sendBatchChecked: (messages, batchOptions) => sendBatchChecked(messages, batchOptions?.signal),
+    sendBatchChecked: (messages, batchOptions) => sendBatchChecked(messages, batchOptions ?? {}),
 
-    async sendBulk(input, bulkOptions = {}) {
+    async sendBulk(input, bulkOptions) {
       const to: unknown = (input as { to?: unknown } | null)?.to;
       const count = Array.isArray(to) ? to.length : 1;
       if (closed) return Array.from({ length: count }, () => closedResult());
@@ -133,9 +125,9 @@ export function createRouter(options: RouterOptions): Router {
         const result: SendResult = { status: 'rejected', reason: 'invalid bulk message: nothing was sent', issues: validation.issues, attempts: [] };
         return Array.from({ length: count }, () => result);
       }
-      return sendBulkChecked(validation.bulk, bulkOptions.signal);
+      return sendBulkChecked(validation.bulk, bulkOptions ?? {});
     },
-    sendBulkChecked: (bulk, bulkOptions) => sendBulkChecked(bulk, bulkOptions?.signal),
+    sendBulkChecked: (bulk, bulkOptions) => sendBulkChecked(bulk, bulkOptions ?? {}),
 
     deliveryStatus({ providerId, accountId, providerMessageIds }, statusOptions = {}) {
       return throughSlot(

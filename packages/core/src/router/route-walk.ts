@@ -5,7 +5,7 @@ import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
 import type { RouterEventBus } from './router-events.js';
-import type { Attempt, SendResult, UnknownOutcomePolicy } from './router-types.js';
+import type { Attempt, RouteOptions, SendResult, UnknownOutcomePolicy } from './router-types.js';
 
 /**
  * The recipients of a group as two parallel lists — their numbers, and where
@@ -31,6 +31,13 @@ export interface WalkContext {
   signal?: AbortSignal;
   /** Aborted when the router closes: no new provider is tried, retry waits end. */
   lifetime: AbortSignal;
+  /** The caller's hook before every try (see RouteOptions.beforeAttempt). */
+  beforeAttempt?: RouteOptions['beforeAttempt'];
+}
+
+/** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
+class NotAttempted {
+  constructor(readonly cause: unknown) {}
 }
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
@@ -141,6 +148,19 @@ async function attempt(
     tries += 1;
     return callProvider(slot.provider, request, ctx.deadlines, ctx.signal);
   };
+  // Without a hook a try is the breaker's call alone: the common path pays for nothing more.
+  const before = ctx.beforeAttempt;
+  const target = before ? { providerId: slot.id, accountId: selection.accountId, index: unit.recipients.index } : undefined;
+  const fire: () => Promise<SendResponse> = before
+    ? async () => {
+        try {
+          await before(target!);
+        } catch (error) {
+          throw new NotAttempted(error);
+        }
+        return breaker.fire(call);
+      }
+    : () => breaker.fire(call);
   const noteFailure = (thrown: unknown): unknown => {
     const error = asBreakerError(thrown);
     if (!isBreakerRefusal(error)) providerError = error;
@@ -150,17 +170,28 @@ async function attempt(
   let response: SendResponse;
   try {
     try {
-      response = await breaker.fire(call);
+      response = await fire();
     } catch (thrown) {
+      if (thrown instanceof NotAttempted) throw thrown;
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => breaker.fire(call).catch((e) => Promise.reject(noteFailure(e))), slot.retrySettings, startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted ? e : noteFailure(e))), slot.retrySettings, startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
     const ended = caught instanceof RetriesEnded ? caught.error : caught;
     const durationMs = performance.now() - startedAt;
+    if (ended instanceof NotAttempted) {
+      // The caller could not record or allow the try: never send what it cannot account for.
+      const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
+      if (tries > 0) {
+        const last = toProviderError(ctx, slot, selection.accountId, providerError);
+        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: last.message, tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
+      }
+      fail(ctx, unit, `not sent: ${why}`);
+      return false;
+    }
     if (isBreakerRefusal(ended)) {
       // The breaker opened while this unit waited its turn, or between its retries: the refused try was never made.
       if (tries === 0) {
@@ -194,7 +225,8 @@ function afterFailure(
   tries: number,
   durationMs: number,
 ): boolean {
-  const base = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: error.message, tries, durationMs };
+  const base: Omit<Attempt, 'outcome'> = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: error.message, tries, durationMs };
+  if (error.retryAfterMs !== undefined) base.retryAfterMs = error.retryAfterMs;
   switch (error.kind) {
     case 'message-rejected': {
       record(ctx, slot, unit, { ...base, outcome: 'rejected' }, true);

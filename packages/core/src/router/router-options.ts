@@ -79,7 +79,6 @@ const RouterOptionsShapeSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(3_600_000, 'must be at most 3600000 (one hour)')
     .optional(),
-  idempotencyCacheSize: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').optional(),
   logger: z.custom<Logger>((value) => typeof (value as Logger | null)?.error === 'function', 'must be a Logger').optional(),
   onProviderRetired: z.custom<(provider: Provider) => void>((value) => typeof value === 'function', 'must be a function').optional(),
 });

@@ -52,8 +52,6 @@ export interface RouterOptions {
   unknownOutcome?: UnknownOutcomeSettings;
   /** How many provider requests a `sendBatch` keeps in flight. */
   batchConcurrency?: number;
-  /** How many idempotency keys are remembered (oldest forgotten first). */
-  idempotencyCacheSize?: number;
   /**
    * Longest wait for one provider call — the one time limit on it (the
    * provider passes the router's signal to its wire client). Past it the call
@@ -72,6 +70,26 @@ export interface RouterOptions {
   onProviderRetired?: (provider: Provider) => void;
 }
 
+/** What a send may be given besides the message. */
+export interface RouteOptions {
+  signal?: AbortSignal;
+  /**
+   * Called before every try a provider is about to be asked, with the provider,
+   * the account and the positions (in the caller's input) of the recipients
+   * the request carries; the request waits for it. A ledger records where the
+   * message is going here, and a rate limiter holds the try back. If it
+   * throws, nothing is sent: those recipients end `failed` with its reason.
+   */
+  beforeAttempt?: (attempt: AttemptTarget) => void | Promise<void>;
+}
+
+export interface AttemptTarget {
+  providerId: string;
+  accountId: string;
+  /** Positions in the caller's input (0 for a single send). */
+  index: readonly number[];
+}
+
 export type AttemptOutcome = 'accepted' | 'rejected' | 'failed' | 'unknown' | 'skipped';
 
 /** One step of the walk down the ranks. */
@@ -82,6 +100,8 @@ export interface Attempt {
   errorKind?: ProviderErrorKind;
   code?: string;
   reason?: string;
+  /** How long the provider asked to be left alone (Retry-After), when it did. */
+  retryAfterMs?: number;
   /** On a skip: the message field the provider refused (see `Selection`). */
   field?: MessageField;
   tries: number;
@@ -150,23 +170,23 @@ export type RouterEventName = keyof RouterEvents;
 
 export interface Router {
   /** Validates the message (an invalid one is answered `rejected` with its issues) and routes it. */
-  send(message: MessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult>;
+  send(message: MessageInput | unknown, options?: RouteOptions): Promise<SendResult>;
   /**
    * Routes a message `validateMessage` already accepted (the gateway validates
    * once, records the message, then routes it): no second validation.
    */
-  sendChecked(message: Message, options?: { signal?: AbortSignal }): Promise<SendResult>;
-  sendBatch(messages: readonly (MessageInput | unknown)[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  sendChecked(message: Message, options?: RouteOptions): Promise<SendResult>;
+  sendBatch(messages: readonly (MessageInput | unknown)[], options?: RouteOptions): Promise<SendResult[]>;
   /** `sendBatch` for messages `validateMessage` already accepted. */
-  sendBatchChecked(messages: readonly Message[], options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  sendBatchChecked(messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]>;
   /**
    * One text to many numbers (a campaign): checked and analysed once, sent in
    * chunks of each provider's batch size; one result per number, in order. One
    * invalid field or number refuses the whole bulk and nothing is sent.
    */
-  sendBulk(bulk: BulkMessageInput | unknown, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  sendBulk(bulk: BulkMessageInput | unknown, options?: RouteOptions): Promise<SendResult[]>;
   /** `sendBulk` for a bulk `validateBulkMessage` already accepted. */
-  sendBulkChecked(bulk: BulkMessage, options?: { signal?: AbortSignal }): Promise<SendResult[]>;
+  sendBulkChecked(bulk: BulkMessage, options?: RouteOptions): Promise<SendResult[]>;
   /** Delivery reports through the provider and account that accepted the messages, within the router's deadline. */
   deliveryStatus(
     request: { providerId: string; accountId: string; providerMessageIds: readonly string[] },
