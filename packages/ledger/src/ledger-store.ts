@@ -89,8 +89,8 @@ export class LedgerStore {
 
   /** Up to `limit` due queued records, switched to `dispatching` for this caller alone; OTP, then NOTIFICATION, then CAMPAIGN. */
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
-    const { now, limit } = parseInput(ClaimOptionsSchema, options, 'claimDue');
-    return claimDue(this.#db, this.#dialect, now.getTime(), limit);
+    const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
+    return claimDue(this.#db, this.#dialect, now.getTime(), limit, maxPriority);
   }
 
   /** Names the provider and account of records about to be sent; returns how many `dispatching` records changed. */

@@ -18,11 +18,12 @@ import { chunksOf } from './insert-chunks.js';
  * `state = 'queued'` makes a row another claimer took in between drop out
  * rather than be taken twice. RETURNING has no order, so the order is restored here.
  */
-export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number): Promise<MessageRecord[]> {
+export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, maxPriority = 2): Promise<MessageRecord[]> {
   const pick = db
     .selectFrom('messages')
     .select('id')
     .where('state', '=', 'queued')
+    .where('priority', '<=', maxPriority)
     .where('due_at', '<=', now)
     .orderBy('priority')
     .orderBy('due_at')

@@ -1,0 +1,78 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** Where an account's messages-per-second limit is held: one process's memory here; a store shared by many workers at scale. */
+export type LimiterFactory = (key: string, maxPerSecond: number) => RateLimiterAbstract;
+
+const inMemory: LimiterFactory = (_key, maxPerSecond) => new RateLimiterMemory({ points: maxPerSecond, duration: 1 });
+
+/**
+ * Keeps each provider account under its configured messages per second
+ * (rate-limiter-flexible, a token bucket per account), and holds an account
+ * back when its provider asked to be left alone (429 with Retry-After). An
+ * account without a limit is only held back by a Retry-After.
+ */
+export class AccountThrottle {
+  private readonly limiters = new Map<string, { maxPerSecond: number; limiter: RateLimiterAbstract }>();
+  private readonly pausedUntil = new Map<string, number>();
+
+  constructor(private readonly limiterFor: LimiterFactory = inMemory) {}
+
+  /**
+   * Sets the limits in force (`provider/account` → messages per second). An
+   * account whose limit is unchanged keeps its bucket; a changed one starts a
+   * fresh bucket.
+   */
+  setLimits(limits: ReadonlyMap<string, number>): void {
+    for (const key of [...this.limiters.keys()]) if (!limits.has(key)) this.limiters.delete(key);
+    for (const [key, maxPerSecond] of limits) {
+      if (this.limiters.get(key)?.maxPerSecond === maxPerSecond) continue;
+      this.limiters.set(key, { maxPerSecond, limiter: this.limiterFor(key, maxPerSecond) });
+    }
+  }
+
+  /** Waits until `count` messages may go out through the account (in pieces of at most one second's worth). */
+  async take(providerId: string, accountId: string, count: number, signal?: AbortSignal): Promise<void> {
+    const key = throttleKey(providerId, accountId);
+    const paused = (this.pausedUntil.get(key) ?? 0) - Date.now();
+    if (paused > 0) await sleep(paused, signal);
+    const entry = this.limiters.get(key);
+    if (!entry) return;
+    let remaining = count;
+    while (remaining > 0) {
+      const points = Math.min(remaining, entry.maxPerSecond);
+      try {
+        await entry.limiter.consume(key, points);
+        remaining -= points;
+      } catch (refusal) {
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        await sleep(Math.max(1, refusal.msBeforeNext), signal);
+      }
+    }
+  }
+
+  /** The provider answered 429 with a Retry-After: nothing more goes through the account before it has passed. */
+  slowDown(providerId: string, accountId: string, ms: number): void {
+    const key = throttleKey(providerId, accountId);
+    this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, Date.now() + ms));
+  }
+}
+
+/** How limits are keyed: the provider's id and the account's, as the router names them. */
+export function throttleKey(providerId: string, accountId: string): string {
+  return `${providerId}/${accountId}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,191 @@
+import type { AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
+import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
+import type { LedgerStore } from '../ledger-store.js';
+import { PRIORITY, type MessageRecord } from '../message-record.js';
+import type { AccountThrottle } from './account-throttle.js';
+import { dispatchableMessage } from './dispatchable-message.js';
+
+/** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
+export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on'>;
+
+export interface DispatcherOptions {
+  store: LedgerStore;
+  router: DispatchRouter;
+  throttle: AccountThrottle;
+  /**
+   * OTP texts by record (or bulk) id: never written to the ledger, so they are
+   * held here, by the process that took them, until they are sent.
+   */
+  texts: Map<string, string>;
+  logger?: Logger;
+  /** Dispatch units running at once; one of them is kept for OTPs. Default 4. */
+  concurrency?: number;
+  /** Records one unit claims: FigenSoft's request holds 800 numbers. Default 800. */
+  claimSize?: number;
+  /** How often the queue is looked at when nothing woke the dispatcher (a sendAt coming due). Default 1000. */
+  pollMs?: number;
+  clock?: () => number;
+}
+
+/**
+ * Sends what the ledger holds: claims due records (OTP, then NOTIFICATION,
+ * then CAMPAIGN), routes them — a bulk's records as one bulk, the rest as one
+ * batch — and writes each result back. Before every try the records say which
+ * provider and account they are going to, and the account's throttle lets the
+ * try through. One of the `concurrency` units only ever claims OTPs, so a
+ * CAMPAIGN backlog holds an OTP back by at most one provider request.
+ */
+export class Dispatcher {
+  private readonly concurrency: number;
+  private readonly claimSize: number;
+  private readonly clock: () => number;
+  private readonly logger: Logger;
+  private readonly running = new Set<Promise<void>>();
+  private poll: NodeJS.Timeout | undefined;
+  private claiming = false;
+  private claimAgain = false;
+  private stopping = false;
+  private detach: (() => void) | undefined;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.concurrency = Math.max(2, options.concurrency ?? 4);
+    this.claimSize = options.claimSize ?? 800;
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Starts the queue: from now on, due records are claimed as they come and as slots free. */
+  start(): void {
+    this.stopping = false;
+    this.detach ??= this.options.router.on('attempt', ({ attempt }) => {
+      if (attempt.retryAfterMs !== undefined && attempt.accountId !== undefined) {
+        this.options.throttle.slowDown(attempt.providerId, attempt.accountId, attempt.retryAfterMs);
+      }
+    });
+    this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
+    this.wake();
+  }
+
+  /** Something was queued: claim now rather than at the next poll. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void this.fill()
+      .catch((error: unknown) => this.logger.error({ error: describe(error) }, 'ledger dispatcher: claiming due records failed; retrying at the next poll'))
+      .finally(() => {
+        this.claiming = false;
+        if (this.claimAgain) {
+          this.claimAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  /**
+   * Stops claiming and waits for the units in flight, at most `boundMs`.
+   * Queued records stay queued for the next start; a unit still running after
+   * the bound is left to the router's close, which ends its calls as unknown.
+   */
+  async stop(boundMs: number): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    this.detach?.();
+    this.detach = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    clearTimeout(timer);
+  }
+
+  /** Units in flight (for tests and metrics). */
+  get busy(): number {
+    return this.running.size;
+  }
+
+  /** Claims units while slots are free and records are due. */
+  private async fill(): Promise<void> {
+    while (!this.stopping && this.running.size < this.concurrency) {
+      // The last free slot takes OTPs only.
+      const maxPriority = this.running.size >= this.concurrency - 1 ? PRIORITY.otp : undefined;
+      const records = await this.options.store.claimDue({ now: new Date(this.clock()), limit: this.claimSize, ...(maxPriority === undefined ? {} : { maxPriority }) });
+      if (records.length === 0) return;
+      const unit: Promise<void> = this.sendNow(records).then(
+        () => undefined,
+        (error: unknown) => this.logger.error({ error: describe(error), records: records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching and become unknown at the next start'),
+      );
+      this.running.add(unit);
+      void unit.finally(() => {
+        this.running.delete(unit);
+        this.wake();
+      });
+    }
+  }
+
+  /**
+   * Sends records that are `dispatching` now and writes each result to its
+   * record. Records of one bulk go as one bulk; the others as one batch (the
+   * router groups those that share a text). Returns the results by record id.
+   */
+  async sendNow(records: readonly MessageRecord[]): Promise<Map<string, SendResult>> {
+    const now = this.clock();
+    const results = new Map<string, SendResult>();
+    const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
+    const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
+    for (const record of records) {
+      const made = dispatchableMessage(record, now, record.text ?? this.options.texts.get(record.bulkId ?? record.id));
+      if ('refused' in made) {
+        results.set(record.id, made.refused);
+        continue;
+      }
+      if (record.bulkId === undefined) {
+        singles.ids.push(record.id);
+        singles.messages.push(made.message);
+        continue;
+      }
+      let bulk = bulks.get(record.bulkId);
+      if (!bulk) bulks.set(record.bulkId, (bulk = { ids: [], to: [], template: made.message }));
+      bulk.ids.push(record.id);
+      bulk.to.push(record.to);
+    }
+
+    const { router } = this.options;
+    const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
+    const sends: Promise<void>[] = [];
+    if (singles.messages.length === 1) {
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids)).then((result) => take(singles.ids, [result])));
+    } else if (singles.messages.length > 1) {
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids)).then((answers) => take(singles.ids, answers)));
+    }
+    for (const { ids, to, template } of bulks.values()) {
+      const bulk: BulkMessage = { ...template, to };
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids)).then((answers) => take(ids, answers)));
+    }
+    await Promise.all(sends);
+    await this.options.store.finishMany([...results].map(([id, result]) => ({ id, result })));
+    for (const id of singles.ids) this.options.texts.delete(id);
+    return results;
+  }
+
+  /** Before every try: the account's throttle, then the records say where they are going. */
+  private routeOptions(ids: readonly string[]): RouteOptions {
+    const { store, throttle } = this.options;
+    return {
+      beforeAttempt: async ({ providerId, accountId, index }: AttemptTarget) => {
+        await throttle.take(providerId, accountId, index.length);
+        await store.markDispatching(
+          index.map((i) => ids[i]!),
+          { providerId, accountId },
+        );
+      },
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,208 @@
+import { analyzeText, silentLogger, type Logger, type Message } from '@rota/provider';
+import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
+import { Dispatcher, type DispatchRouter } from './dispatch/dispatcher.js';
+import type { LedgerStore } from './ledger-store.js';
+import type { MessageRecord } from './message-record.js';
+import type { BulkOutcome, BulkTemplate } from './new-records.js';
+
+/** One message handed to the ledger: validated, with its owner and the client's own reference. */
+export interface Submission {
+  message: Message;
+  owner: string;
+  reference?: string;
+}
+
+/**
+ * What became of a submission: a new record (with its send's result when the
+ * caller waited), the record an earlier submission with the same key made
+ * (nothing new was sent), or a conflict (the key stands for another message).
+ */
+export type SubmitOutcome =
+  | { kind: 'created'; record: MessageRecord }
+  | { kind: 'existing'; record: MessageRecord }
+  | { kind: 'conflict'; existingId: string };
+
+/** `wait`: send now and answer with the outcome. `queue`: answer once the record is durable; the dispatcher sends it. */
+export type SubmitMode = 'wait' | 'queue';
+
+export interface BulkSubmission {
+  template: BulkTemplate;
+  recipients: readonly string[];
+  owner: string;
+  reference?: string;
+  idempotencyKey?: string;
+}
+
+export interface LedgerOptions {
+  store: LedgerStore;
+  router: DispatchRouter;
+  logger?: Logger;
+  dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number };
+  /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
+  retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };
+  /** Messages per second per account, keyed `provider/account` (see throttleKey). */
+  limits?: ReadonlyMap<string, number>;
+  /** Where the limits are held (default: this process's memory). */
+  limiterFor?: LimiterFactory;
+  clock?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The ledger at work: every message is recorded before any provider call,
+ * then either sent at once for a caller who waits, or queued for the
+ * dispatcher. Idempotency, ownership and retention are the store's; the
+ * dispatcher, the throttle and the OTP texts held in memory are this object's.
+ */
+export class Ledger {
+  readonly store: LedgerStore;
+  private readonly dispatcher: Dispatcher;
+  private readonly throttle: AccountThrottle;
+  private readonly texts = new Map<string, string>();
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private pruning: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.store = options.store;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? Date.now;
+    this.throttle = new AccountThrottle(options.limiterFor);
+    if (options.limits) this.throttle.setLimits(options.limits);
+    this.dispatcher = new Dispatcher({
+      store: options.store,
+      router: options.router,
+      throttle: this.throttle,
+      texts: this.texts,
+      logger: this.logger,
+      clock: this.clock,
+      ...options.dispatch,
+    });
+  }
+
+  /**
+   * Once, at start: a record left `dispatching` by a crash becomes `unknown`
+   * (`interrupted`) and is never sent again by itself; then the queue runs and
+   * retention is enforced every hour.
+   */
+  async start(): Promise<{ interrupted: number }> {
+    const interrupted = await this.store.recoverInterrupted(new Date(this.clock()));
+    if (interrupted > 0) this.logger.warn({ interrupted }, 'ledger: records left dispatching by the last run are now unknown (interrupted); they are not sent again by themselves');
+    await this.prune();
+    this.pruning = setInterval(() => void this.prune(), this.options.retention?.pruneEveryMs ?? HOUR_MS);
+    this.pruning.unref();
+    this.dispatcher.start();
+    return { interrupted };
+  }
+
+  /**
+   * Records the messages (one transaction), then sends the new ones now
+   * (`wait`) or leaves them to the dispatcher (`queue`). A message with a
+   * future `sendAt` is always queued: it is held until it is due.
+   */
+  async submit(submissions: readonly Submission[], mode: SubmitMode): Promise<SubmitOutcome[]> {
+    const now = this.clock();
+    const waiting = submissions.map(({ message }) => mode === 'wait' && !(message.sendAt && message.sendAt.getTime() > now));
+    const outcomes = await this.store.recordMessages(
+      submissions.map((submission, i) => ({
+        message: submission.message,
+        owner: submission.owner,
+        ...(submission.reference === undefined ? {} : { reference: submission.reference }),
+        state: waiting[i] ? 'dispatching' : 'queued',
+      })),
+    );
+    const toSend: MessageRecord[] = [];
+    let queued = false;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind !== 'created') return;
+      if (submissions[i]!.message.otp) this.texts.set(outcome.record.id, submissions[i]!.message.text);
+      if (waiting[i]) toSend.push(outcome.record);
+      else queued = true;
+    });
+    if (queued) this.dispatcher.wake();
+
+    if (toSend.length === 0) return outcomes;
+    await this.dispatcher.sendNow(toSend);
+    const finished = new Map((await Promise.all(toSend.map((record) => this.store.get(record.id)))).map((record) => [record!.id, record!]));
+    return outcomes.map((outcome) => (outcome.kind === 'created' && finished.has(outcome.record.id) ? { kind: 'created', record: finished.get(outcome.record.id)! } : outcome));
+  }
+
+  /** Records a bulk, one record per recipient, in one transaction, and queues it. */
+  async submitBulk(submission: BulkSubmission): Promise<BulkOutcome> {
+    const outcome = await this.store.recordBulk(
+      {
+        template: submission.template,
+        owner: submission.owner,
+        ...(submission.reference === undefined ? {} : { reference: submission.reference }),
+        ...(submission.idempotencyKey === undefined ? {} : { idempotencyKey: submission.idempotencyKey }),
+      },
+      submission.recipients,
+    );
+    if (outcome.kind === 'created') {
+      if (submission.template.otp) this.texts.set(outcome.bulkId, submission.template.text);
+      this.dispatcher.wake();
+    }
+    return outcome;
+  }
+
+  /**
+   * An operator sends an `unknown` message again, knowingly: a new record,
+   * linked to the old one (`resendOf`), queued. Only `unknown` records: any
+   * other state is known (sent, refused or not sent) and an OTP's text was
+   * never kept.
+   */
+  async resend(id: string): Promise<{ kind: 'created'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string }> {
+    const record = await this.store.get(id);
+    if (!record) return { kind: 'not-found' };
+    if (record.state !== 'unknown') return { kind: 'refused', reason: `only an unknown message can be sent again; this one is ${record.state}` };
+    const text = record.text ?? this.texts.get(record.bulkId ?? record.id);
+    if (text === undefined) return { kind: 'refused', reason: 'an OTP text is never kept in the ledger: the client must send a new one' };
+    const message: Message = { to: record.to, text, iysType: record.iysType, recipientType: record.recipientType, otp: record.otp, analysis: analyzeText(text) };
+    if (record.sender !== undefined) message.sender = record.sender;
+    if (record.validUntil !== undefined) message.validUntil = record.validUntil;
+    const [outcome] = await this.store.recordMessages([
+      { message, owner: record.owner, resendOf: record.id, ...(record.reference === undefined ? {} : { reference: record.reference }) },
+    ]);
+    if (outcome?.kind !== 'created') return { kind: 'refused', reason: 'the resend could not be recorded' };
+    if (message.otp) this.texts.set(outcome.record.id, text);
+    this.dispatcher.wake();
+    return { kind: 'created', record: outcome.record };
+  }
+
+  /** New per-account limits (a configuration reload). */
+  setLimits(limits: ReadonlyMap<string, number>): void {
+    this.throttle.setLimits(limits);
+  }
+
+  /** Dispatch units in flight. */
+  get busy(): number {
+    return this.dispatcher.busy;
+  }
+
+  /**
+   * Stops taking queued work, waits for dispatches in flight at most
+   * `boundMs`, and stops pruning. Queued records stay for the next start. The
+   * store is the caller's to close, after the router has closed.
+   */
+  async stop(boundMs: number): Promise<void> {
+    clearInterval(this.pruning);
+    await this.dispatcher.stop(boundMs);
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const retention = this.options.retention ?? {};
+      const pruned = await this.store.prune({
+        now: new Date(this.clock()),
+        retentionMs: retention.messagesMs ?? 30 * DAY_MS,
+        idempotencyRetentionMs: retention.idempotencyMs ?? 48 * HOUR_MS,
+      });
+      if (pruned.deletedMessages > 0 || pruned.clearedIdempotencyKeys > 0) this.logger.info({ ...pruned }, 'ledger: retention applied');
+    } catch (error) {
+      this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'ledger: pruning failed; retrying at the next round');
+    }
+  }
+}
+

@@ -1,0 +1,211 @@
+import { createRouter, type Router } from '@rota/core';
+import { createFakeProvider, type FakeProvider, type FakeProviderOptionsInput } from '@rota/testkit';
+import { AccountThrottle, Ledger, type LedgerStore, type MessageRecord } from '../src/index.js';
+import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
+
+// The ledger at work over a real router and scripted fake providers: what is
+// recorded, sent, held, refused and written back.
+
+interface Rig {
+  store: LedgerStore;
+  router: Router;
+  ledger: Ledger;
+  provider: FakeProvider;
+  close(): Promise<void>;
+}
+
+async function rig(options: { provider?: Partial<FakeProviderOptionsInput>; dispatch?: ConstructorParameters<typeof Ledger>[0]['dispatch']; limits?: Map<string, number>; store?: LedgerStore; clock?: () => number } = {}): Promise<Rig> {
+  const store = options.store ?? (await openTestStore(new TestClock(Date.now())));
+  const provider = createFakeProvider({
+    id: 'fake',
+    scheduling: true,
+    accounts: [
+      { accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] },
+      { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] },
+    ],
+    ...options.provider,
+  });
+  const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+  const ledger = new Ledger({ store, router, dispatch: { pollMs: 20, ...options.dispatch }, ...(options.limits ? { limits: options.limits } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  await ledger.start();
+  return {
+    store,
+    router,
+    ledger,
+    provider,
+    async close() {
+      await ledger.stop(1_000);
+      await router.close();
+      await store.close();
+    },
+  };
+}
+
+async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const finalState = (store: LedgerStore, id: string) => async (): Promise<MessageRecord | undefined> => {
+  const record = await store.get(id);
+  return record && record.state !== 'queued' && record.state !== 'dispatching' ? record : undefined;
+};
+
+describe('Ledger.submit', () => {
+  it('waits: records first, sends, and answers with the finished record', async () => {
+    const r = await rig();
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme', reference: 'order-42' }], 'wait');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'accepted', providerId: 'fake', accountId: 'fake-notification', owner: 'acme', reference: 'order-42' } });
+    expect(r.provider.callCount).toBe(1);
+    await r.close();
+  });
+
+  it('queues: answers once the record is durable, and the dispatcher sends it', async () => {
+    const r = await rig();
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'queued' } });
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the queued message sent');
+    expect(done).toMatchObject({ state: 'accepted', providerId: 'fake' });
+    expect(r.provider.callCount).toBe(1);
+    await r.close();
+  });
+
+  it('answers a repeat of the same key with the first record and sends nothing; another message under that key is a conflict', async () => {
+    const r = await rig();
+    const m = message({ to: '+905321234567', idempotencyKey: 'order-42' });
+    const [first] = await r.ledger.submit([{ message: m, owner: 'acme' }], 'wait');
+    const [again] = await r.ledger.submit([{ message: m, owner: 'acme' }], 'wait');
+    expect(again).toEqual({ kind: 'existing', record: (first as { record: MessageRecord }).record });
+    const [other] = await r.ledger.submit([{ message: message({ to: '+905321234567', idempotencyKey: 'order-42', text: 'başka' }), owner: 'acme' }], 'wait');
+    expect(other).toEqual({ kind: 'conflict', existingId: (first as { record: MessageRecord }).record.id });
+    const [billing] = await r.ledger.submit([{ message: m, owner: 'billing' }], 'wait');
+    expect(billing?.kind).toBe('created'); // keys are per client
+    expect(r.provider.callCount).toBe(2);
+    await r.close();
+  });
+
+  it('says which provider and account a record is going to before the request is written', async () => {
+    const r = await rig({ provider: { script: [{ type: 'hang' }] } });
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    const id = (outcome as { record: MessageRecord }).record.id;
+    const inFlight = await until(async () => {
+      const record = await r.store.get(id);
+      return r.provider.callCount === 1 ? record : undefined;
+    }, 'the call to start');
+    expect(inFlight).toMatchObject({ state: 'dispatching', providerId: 'fake', accountId: 'fake-notification' });
+    await r.close();
+  });
+
+  it('holds a message with a future sendAt until it is due, then sends it without asking the provider to schedule', async () => {
+    let now = Date.parse('2030-01-01T10:00:00Z');
+    const r = await rig({ clock: () => now, provider: { scheduling: false } });
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', sendAt: '2030-01-01T13:00:00+00:00' }), owner: 'acme' }], 'wait');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'queued' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.provider.callCount).toBe(0);
+    now = Date.parse('2030-01-01T13:00:01Z');
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the due message sent');
+    expect(done.state).toBe('accepted');
+    await r.close();
+  });
+
+  it('refuses to send a message whose validUntil passed while it waited', async () => {
+    let now = Date.parse('2030-01-01T10:00:00Z');
+    const r = await rig({ clock: () => now });
+    const [outcome] = await r.ledger.submit(
+      [{ message: message({ to: '+905321234567', sendAt: '2030-01-01T12:00:00+00:00', validUntil: '2030-01-01T12:30:00+00:00' }), owner: 'acme' }],
+      'queue',
+    );
+    now = Date.parse('2030-01-01T13:00:00Z');
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the stale message finished');
+    expect(done).toMatchObject({ state: 'failed', reason: expect.stringContaining('validUntil') });
+    expect(r.provider.callCount).toBe(0);
+    await r.close();
+  });
+});
+
+describe('the dispatcher', () => {
+  it('sends an OTP before a CAMPAIGN backlog it arrived behind (one unit is kept for OTPs)', async () => {
+    const r = await rig({ provider: { fallback: { type: 'accept', delayMs: 20 } }, dispatch: { concurrency: 2, claimSize: 1 } });
+    await r.ledger.submit(
+      numbers(40).map((to) => ({ message: message({ to, iysType: 'CAMPAIGN', text: 'Kış indirimi' }), owner: 'acme' })),
+      'queue',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [otp] = await r.ledger.submit([{ message: message({ to: '+905559998877', text: 'Kodunuz 4711', otp: true }), owner: 'acme' }], 'queue');
+    await until(finalState(r.store, (otp as { record: MessageRecord }).record.id), 'the OTP sent');
+    const otpCall = r.provider.calls.findIndex((call) => call.text === 'Kodunuz 4711');
+    const campaignsBefore = r.provider.calls.slice(0, otpCall).length;
+    // 40 CAMPAIGN messages at 20 ms each through one general unit: the OTP went after a handful, not after 40.
+    expect(campaignsBefore).toBeLessThan(8);
+    await r.close();
+  });
+
+  it('sends a bulk as bulk requests, one per provider chunk, and finishes every record', async () => {
+    const r = await rig({ provider: { maxRecipientsPerRequest: 50 } });
+    const recipients = numbers(120);
+    const outcome = await r.ledger.submitBulk({ template: bulkTemplate(), recipients, owner: 'acme' });
+    expect(outcome).toMatchObject({ kind: 'created', count: 120 });
+    const bulkId = (outcome as { bulkId: string }).bulkId;
+    await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.accepted === 120 ? true : undefined), 'every record accepted');
+    expect(r.provider.calls.map((call) => call.recipients.length).sort((a, b) => a - b)).toEqual([20, 50, 50]);
+    await r.close();
+  });
+
+  it('sends an OTP from memory: its text never reaches the store', async () => {
+    const r = await rig();
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', text: 'Kodunuz 828282', otp: true }), owner: 'acme' }], 'queue');
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the OTP sent');
+    expect(done.state).toBe('accepted');
+    expect(done.text).toBeUndefined();
+    expect(r.provider.calls[0]!.text).toBe('Kodunuz 828282');
+    await r.close();
+  });
+
+  it('after a restart: a dispatching record is unknown (interrupted), a queued OTP fails honestly, a queued message is sent', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const [interrupted, otp, plain] = await store.recordMessages([
+      { message: message({ to: '+905321234501' }), owner: 'acme', state: 'dispatching' },
+      { message: message({ to: '+905321234502', text: 'Kodunuz 1', otp: true }), owner: 'acme' },
+      { message: message({ to: '+905321234503' }), owner: 'acme' },
+    ]);
+    const r = await rig({ store });
+    const id = (o: typeof interrupted) => (o as { record: MessageRecord }).record.id;
+    expect(await store.get(id(interrupted))).toMatchObject({ state: 'unknown', reason: 'interrupted' });
+    expect(await until(finalState(store, id(otp)), 'the OTP finished')).toMatchObject({ state: 'failed', reason: expect.stringContaining('OTP text') });
+    expect(await until(finalState(store, id(plain)), 'the message sent')).toMatchObject({ state: 'accepted' });
+    expect(r.provider.calls.map((call) => call.recipients[0])).toEqual(['+905321234503']);
+
+    // An operator resends the unknown one, knowingly: a new, linked record.
+    const resent = await r.ledger.resend(id(interrupted));
+    expect(resent).toMatchObject({ kind: 'created', record: { resendOf: id(interrupted), owner: 'acme' } });
+    expect(await r.ledger.resend(id(plain))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('accepted') });
+    await r.close();
+  });
+});
+
+describe('AccountThrottle', () => {
+  it('lets at most maxPerSecond messages a second through an account, whatever the request size', async () => {
+    const throttle = new AccountThrottle();
+    throttle.setLimits(new Map([['fake/fake-notification', 3]]));
+    const started = Date.now();
+    await throttle.take('fake', 'fake-notification', 7); // 3 now, 3 after a second, 1 after two
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    const other = Date.now();
+    await throttle.take('fake', 'fake-campaign', 1_000); // no limit configured
+    expect(Date.now() - other).toBeLessThan(100);
+  });
+
+  it('holds an account back for a provider\'s Retry-After', async () => {
+    const throttle = new AccountThrottle();
+    throttle.slowDown('fake', 'fake-notification', 300);
+    const started = Date.now();
+    await throttle.take('fake', 'fake-notification', 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
