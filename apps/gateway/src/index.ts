@@ -3,11 +3,12 @@
 export { buildGateway, type BuildGatewayOptions } from './http/build-gateway.js';
 export type { GatewayRuntimeView } from './http/gateway-context.js';
 export { startGateway, installShutdown, GatewayStartError, type StartGatewayOptions, type RunningGateway, type ShutdownOptions } from './http/gateway-server.js';
-export { encodeMessageId, decodeMessageId, type MessageLocator } from './http/message-id.js';
 export { buildOpenApiDocument } from './http/openapi.js';
 export {
   MessageRequestSchema,
   BatchRequestSchema,
+  BulkRequestSchema,
+  MessageViewSchema,
   ProviderPatchSchema,
   BreakerRequestSchema,
   type ProviderPatch,

@@ -1,4 +1,5 @@
-import { createRouter, type Router } from '@rota/core';
+import { createRouter } from '@rota/core';
+import type { Ledger } from '@rota/ledger';
 import { buildGateway } from '../src/http/build-gateway.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import { captureLogs, GatewayClient, SECRETS, testConfig } from './support/harness.js';
@@ -6,15 +7,14 @@ import { captureLogs, GatewayClient, SECRETS, testConfig } from './support/harne
 describe('a real internal error', () => {
   it('answers 500 with fixed words and logs the route and stack, never the body or a raw number', async () => {
     const inner = createRouter({ providers: [] });
-    const broken: Router = {
-      ...inner,
-      send: async () => {
+    const broken = {
+      submit: async () => {
         throw new Error('bug while handling +905321234567');
       },
-    };
+    } as unknown as Ledger;
     const logs = captureLogs();
     const config = testConfig('http://127.0.0.1:9/api_json');
-    const app = buildGateway({ runtime: { router: broken, config: () => config }, logger: logs.logger, metrics: createGatewayMetrics() });
+    const app = buildGateway({ runtime: { router: inner, config: () => config }, ledger: broken, logger: logs.logger, metrics: createGatewayMetrics() });
     // Over loopback: app.inject needs light-my-request, whose ESM-only `cookie` dependency jest's ESM mode cannot load.
     await app.listen({ host: '127.0.0.1', port: 0 });
     const client = new GatewayClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MainJobError, shellQuote, startMainJob, type MainJob } from '../src/main-job.js';
@@ -29,6 +32,9 @@ async function readmeSendCurl(): Promise<string> {
   return lines[0]!;
 }
 
+/** Each job its own data folder: one embedded store serves one process. */
+const dataDir = () => ({ ROTA_DATA_DIR: mkdtempSync(join(tmpdir(), 'rota-main-job-')) });
+
 describe('the main job: sandbox + gateway + a curl that works as printed', () => {
   const jobs: MainJob[] = [];
   afterAll(async () => {
@@ -36,7 +42,7 @@ describe('the main job: sandbox + gateway + a curl that works as printed', () =>
   });
 
   it('prints the gateway URL, the sandbox URL and curl lines that work when run by a shell', async () => {
-    const job = await startMainJob({ sandboxPort: 0, gatewayPort: 0, logger: captureLogs().logger, env: {} });
+    const job = await startMainJob({ sandboxPort: 0, gatewayPort: 0, logger: captureLogs().logger, env: dataDir() });
     jobs.push(job);
     expect(job.banner).toContain(job.gateway.url);
     expect(job.banner).toContain(job.sandbox.url);
@@ -56,14 +62,14 @@ describe('the main job: sandbox + gateway + a curl that works as printed', () =>
     let job: MainJob;
     let line = printed;
     try {
-      job = await startMainJob({ logger: captureLogs().logger, env: {} });
+      job = await startMainJob({ logger: captureLogs().logger, env: dataDir() });
       // On the default ports the README's line is exactly what the job prints.
       expect(job.sendCurl).toBe(printed);
     } catch (error) {
       if (!(error instanceof MainJobError)) throw error;
       // A port is in use on this machine: same line, moved to free ports, said out loud.
       console.warn(`README curl test: ${error.message}; running the README line against ephemeral ports`);
-      job = await startMainJob({ sandboxPort: 0, gatewayPort: 0, logger: captureLogs().logger, env: {} });
+      job = await startMainJob({ sandboxPort: 0, gatewayPort: 0, logger: captureLogs().logger, env: dataDir() });
       line = printed.replace('http://127.0.0.1:8080', job.gateway.url);
     }
     jobs.push(job);
@@ -75,13 +81,13 @@ describe('the main job: sandbox + gateway + a curl that works as printed', () =>
 
   it('names the port and the variable to change when a port is taken', async () => {
     const first = jobs[0]!;
-    const sandboxTaken = await startMainJob({ sandboxPort: first.sandbox.port, gatewayPort: 0, logger: captureLogs().logger, env: {} }).catch((e: unknown) => e);
+    const sandboxTaken = await startMainJob({ sandboxPort: first.sandbox.port, gatewayPort: 0, logger: captureLogs().logger, env: dataDir() }).catch((e: unknown) => e);
     expect(sandboxTaken).toBeInstanceOf(MainJobError);
     expect((sandboxTaken as Error).message).toContain(`port ${first.sandbox.port}`);
     expect((sandboxTaken as Error).message).toContain('ROTA_SANDBOX_PORT');
 
     const gatewayPort = Number(new URL(first.gateway.url).port);
-    const gatewayTaken = await startMainJob({ sandboxPort: 0, gatewayPort, logger: captureLogs().logger, env: {} }).catch((e: unknown) => e);
+    const gatewayTaken = await startMainJob({ sandboxPort: 0, gatewayPort, logger: captureLogs().logger, env: dataDir() }).catch((e: unknown) => e);
     expect(gatewayTaken).toBeInstanceOf(MainJobError);
     expect((gatewayTaken as Error).message).toContain(`port ${gatewayPort}`);
     expect((gatewayTaken as Error).message).toContain('ROTA_GATEWAY_PORT');

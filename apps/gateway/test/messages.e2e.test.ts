@@ -1,7 +1,15 @@
-import { decodeMessageId } from '../src/http/message-id.js';
-import { NUMBERS, startHarness, type Harness } from './support/harness.js';
+import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
-describe('sending through the gateway to FigenSoft (sandbox, over loopback)', () => {
+async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+describe('sending through the gateway to FigenSoft (sandbox, over loopback), every message recorded', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -9,12 +17,22 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback)', ()
   afterAll(() => h.close());
   beforeEach(() => h.sandbox.clearRecords());
 
-  it('sends a NOTIFICATION through the NOTIFICATION account and answers 202 with an id', async () => {
-    const answer = await h.client.send({ to: '0532 123 45 67', text: 'Siparişiniz yola çıktı', iysType: 'NOTIFICATION' });
+  it('sends a NOTIFICATION through the NOTIFICATION account and answers 202 with the record', async () => {
+    const answer = await h.client.send({ to: '0532 123 45 67', text: 'Siparişiniz yola çıktı', iysType: 'NOTIFICATION', reference: 'order-7' });
     expect(answer.status).toBe(202);
-    expect(answer.body).toMatchObject({ status: 'accepted', to: NUMBERS.approved, providerId: 'figensoft', accountId: 'figensoft-notification', segments: 1 });
-    expect(answer.body.encoding).toBe('GSM7_TURKISH_SHIFT');
-    expect(typeof answer.body.id).toBe('string');
+    expect(answer.body).toMatchObject({
+      status: 'accepted',
+      owner: 'campaign-service',
+      reference: 'order-7',
+      to: NUMBERS.approved,
+      providerId: 'figensoft',
+      accountId: 'figensoft-notification',
+      segments: 1,
+      encoding: 'GSM7_TURKISH_SHIFT',
+    });
+    // Opaque and random: nothing of the provider's id in it.
+    expect(answer.body.id).toMatch(/^msg_[A-Za-z0-9_-]{22}$/);
+    expect(answer.body.id).not.toContain(answer.body.providerMessageId);
 
     const records = h.sandbox.records();
     expect(records).toHaveLength(1);
@@ -26,34 +44,40 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback)', ()
     const answer = await h.client.send({ to: NUMBERS.approved, text: 'Kampanya: %20 indirim', iysType: 'CAMPAIGN', recipientType: 'BIREYSEL' });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ status: 'accepted', accountId: 'figensoft-campaign' });
-    const records = h.sandbox.records();
-    expect(records.map((r) => [r.username, r.iysType])).toEqual([['rota-campaign', 'CAMPAIGN']]);
+    expect(h.sandbox.records().map((r) => [r.username, r.iysType])).toEqual([['rota-campaign', 'CAMPAIGN']]);
   });
 
-  it('reads the delivery status of an accepted message through its opaque id', async () => {
+  it('reads a message back from its record, with no provider call; another client gets 404, the admin reads it', async () => {
     const sent = await h.client.send({ to: NUMBERS.other, text: 'Faturanız hazır', iysType: 'NOTIFICATION' });
-    expect(sent.status).toBe(202);
-    const locator = decodeMessageId(sent.body.id);
-    expect(locator).toEqual({ providerId: 'figensoft', accountId: 'figensoft-notification', providerMessageId: sent.body.providerMessageId });
+    const requestsBefore = h.sandbox.requestCount();
+    const read = await h.client.call('GET', `/v1/messages/${sent.body.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(sent.body);
+    expect(h.sandbox.requestCount()).toBe(requestsBefore);
 
-    const status = await h.client.call('GET', `/v1/messages/${sent.body.id}`);
-    expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ id: sent.body.id, providerId: 'figensoft', accountId: 'figensoft-notification', providerMessageId: sent.body.providerMessageId });
-    expect(['queued', 'sending', 'sent', 'delivered']).toContain(status.body.state);
-    expect(typeof status.body.final).toBe('boolean');
+    // Before: ids were readable base64 of the provider's id, and any key could read any message.
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`, { key: SECRETS.otherApiKey })).status).toBe(404);
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`, { key: SECRETS.adminToken })).body).toMatchObject({ id: sent.body.id, owner: 'campaign-service' });
+    expect((await h.client.call('GET', '/v1/messages/msg_AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
   });
 
-  it('answers 400 for an id it never issued and 404 for a provider that is not configured', async () => {
-    const garbage = await h.client.call('GET', '/v1/messages/not-an-id');
-    expect(garbage.status).toBe(400);
-    expect(garbage.body.issues).toEqual([{ path: 'id', reason: 'is not a Rota message id' }]);
-    const foreign = Buffer.from(JSON.stringify(['r1', 'nowhere', 'acc', 'x1'])).toString('base64url');
-    const missing = await h.client.call('GET', `/v1/messages/${foreign}`);
-    expect(missing.status).toBe(404);
-    expect(missing.body.message).toContain('nowhere');
+  it('queues with Prefer: respond-async, answers 202 queued at once, and the dispatcher sends it', async () => {
+    const answer = await h.client.call('POST', '/v1/messages', {
+      json: { to: NUMBERS.other, text: 'Sonra gönder', iysType: 'NOTIFICATION' },
+      headers: { prefer: 'respond-async' },
+    });
+    expect(answer.status).toBe(202);
+    expect(answer.headers['preference-applied']).toBe('respond-async');
+    expect(answer.body).toMatchObject({ status: 'queued', id: expect.stringMatching(/^msg_/) });
+    const done = await until(async () => {
+      const read = await h.client.call('GET', `/v1/messages/${answer.body.id}`);
+      return read.body.status === 'accepted' ? read.body : undefined;
+    }, 'the queued message accepted');
+    expect(done).toMatchObject({ providerId: 'figensoft', accountId: 'figensoft-notification' });
+    expect(h.sandbox.records()).toHaveLength(1);
   });
 
-  it('sends a batch and answers one result per message, in order', async () => {
+  it('sends a batch and answers one record per message, in order', async () => {
     const messages = [
       { to: NUMBERS.approved, text: 'Kodunuz: 1234', iysType: 'NOTIFICATION' },
       { to: NUMBERS.other, text: 'Kodunuz: 1234', iysType: 'NOTIFICATION' },
@@ -70,28 +94,33 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback)', ()
       ['accepted', 'figensoft-campaign'],
       ['accepted', 'figensoft-campaign'],
     ]);
-    expect(answer.body.summary).toEqual({ accepted: 4, rejected: 0, failed: 0, unknown: 0 });
-    expect(results.every((r) => typeof r.id === 'string')).toBe(true);
-
-    // IYS refuses the opted-out number after acceptance: the delivery status says so.
-    const refused = await h.client.call('GET', `/v1/messages/${results[3]!.id}`);
-    expect(refused.status).toBe(200);
-    expect(refused.body).toMatchObject({ accountId: 'figensoft-campaign', final: true, reason: 'opted-out' });
-
+    expect(answer.body.summary).toEqual({ accepted: 4 });
+    expect(new Set(results.map((r) => r.id)).size).toBe(4);
     const byUser = h.sandbox.records().map((r) => `${r.username}:${r.receiver}`).sort();
     expect(byUser).toEqual(['rota-campaign:905321234567', 'rota-campaign:905559998877', 'rota-notify:905321234567', 'rota-notify:905551112233']);
   });
 
-  it('never sends the same idempotencyKey twice', async () => {
+  it('never sends the same idempotencyKey twice; the same key with another message is 409; keys are per client', async () => {
     const message = { to: NUMBERS.other, text: 'Tek sefer', iysType: 'NOTIFICATION', idempotencyKey: 'order-42-shipped' };
     const first = await h.client.send(message);
     const second = await h.client.send(message);
     expect(first.status).toBe(202);
-    expect(second.body.providerMessageId).toBe(first.body.providerMessageId);
+    expect(second.body).toEqual(first.body);
     expect(h.sandbox.records()).toHaveLength(1);
+
+    // Before: a reused key with a different message silently dropped it.
+    const other = await h.client.send({ ...message, text: 'Başka bir mesaj' });
+    expect(other.status).toBe(409);
+    expect(other.body).toEqual({ error: 'idempotency-conflict', message: expect.any(String), existingId: first.body.id });
+    // Before: a second client reusing the key got the first client's result, recipient included.
+    const billing = await h.client.send(message, SECRETS.otherApiKey);
+    expect(billing.status).toBe(202);
+    expect(billing.body.id).not.toBe(first.body.id);
+    expect(billing.body.owner).toBe('billing');
+    expect(h.sandbox.records()).toHaveLength(2);
   });
 
-  it('answers 503 when no provider can take the message, with the trail', async () => {
+  it('answers 503 failed when no provider can take the message, with the trail, and records it', async () => {
     h.router.forceBreaker('figensoft', 'figensoft-notification', 'open');
     try {
       const answer = await h.client.send({ to: NUMBERS.other, text: 'Kodunuz: 9999', iysType: 'NOTIFICATION' });
@@ -99,8 +128,30 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback)', ()
       expect(answer.body.status).toBe('failed');
       expect(answer.body.attempts).toEqual([expect.objectContaining({ providerId: 'figensoft', outcome: 'skipped' })]);
       expect(h.sandbox.records()).toHaveLength(0);
+      expect((await h.client.call('GET', `/v1/messages/${answer.body.id}`)).body.status).toBe('failed');
     } finally {
       h.router.forceBreaker('figensoft', 'figensoft-notification', 'auto');
     }
+  });
+
+  it('answers 422 naming sender when no provider allows the sender (before: 503 "retry later")', async () => {
+    const answer = await h.client.send({ to: NUMBERS.other, text: 'Merhaba', iysType: 'NOTIFICATION', sender: 'NOTOURS' });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ status: 'rejected', issues: [{ path: 'sender', reason: expect.stringContaining('NOTOURS') }] });
+    expect(h.sandbox.records()).toHaveLength(0);
+  });
+
+  it('lists the caller\'s messages, newest first, with filters and a cursor; never another client\'s', async () => {
+    for (let i = 0; i < 5; i++) await h.client.send({ to: NUMBERS.other, text: `Liste ${i}`, iysType: 'NOTIFICATION', reference: `list-${i}` });
+    await h.client.send({ to: NUMBERS.other, text: 'Billing', iysType: 'NOTIFICATION' }, SECRETS.otherApiKey);
+    const first = await h.client.call('GET', `/v1/messages?to=${encodeURIComponent('0555 111 22 33')}&limit=3`);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(3);
+    expect(first.body.items.every((m: { owner: string }) => m.owner === 'campaign-service')).toBe(true);
+    const second = await h.client.call('GET', `/v1/messages?to=${encodeURIComponent('+905551112233')}&limit=3&cursor=${first.body.nextCursor}`);
+    const ids = [...first.body.items, ...second.body.items].map((m: { id: string }) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await h.client.call('GET', '/v1/messages?state=bogus')).status).toBe(400);
+    expect((await h.client.call('GET', '/v1/messages?cursor=not-one')).body).toMatchObject({ error: 'invalid-request', issues: [{ path: 'cursor' }] });
   });
 });

@@ -1,6 +1,5 @@
 import { RotaConfigSchema } from '../src/config/rota-config.js';
 import { authorize, bearerToken, roleOf } from '../src/http/auth.js';
-import { decodeMessageId, encodeMessageId } from '../src/http/message-id.js';
 import { blankSecretsIn, maskNumbersIn, secretsOf } from '../src/logging/redaction.js';
 import { captureLogs, SECRETS } from './support/harness.js';
 
@@ -14,27 +13,6 @@ const config = RotaConfigSchema.parse({
     },
   ],
   gateway: { apiKeys: [{ name: 'svc', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
-});
-
-describe('message ids', () => {
-  it('round-trip the provider, account and provider message id, and are URL-safe', () => {
-    const locator = { providerId: 'figensoft', accountId: 'figensoft-campaign', providerMessageId: 'SBX_k3/+=-1' };
-    const id = encodeMessageId(locator);
-    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeMessageId(id)).toEqual(locator);
-  });
-
-  it.each([
-    ['empty', ''],
-    ['not base64url', 'abc$def'],
-    ['base64 of non-JSON', Buffer.from('hello').toString('base64url')],
-    ['another version', Buffer.from(JSON.stringify(['r9', 'a', 'b', 'c'])).toString('base64url')],
-    ['a missing part', Buffer.from(JSON.stringify(['r1', 'a', 'b'])).toString('base64url')],
-    ['an empty part', Buffer.from(JSON.stringify(['r1', 'a', '', 'c'])).toString('base64url')],
-    ['absurdly long', 'a'.repeat(5_000)],
-  ])('refuses %s', (_name, id) => {
-    expect(decodeMessageId(id)).toBeUndefined();
-  });
 });
 
 describe('bearer authentication', () => {

@@ -55,6 +55,22 @@ const ProviderIdSchema = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9 and single dashes), e.g. "figensoft-backup"')
   .max(64, 'must be at most 64 characters');
 
+/** Per-account throughput: the dispatcher keeps each account under its messages per second. */
+const AccountLimitsSchema = z
+  .record(
+    z.string().min(1, 'must name an account id'),
+    z.strictObject({
+      maxPerSecond: z
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .max(100_000, 'must be at most 100000')
+        .describe('Most messages a second sent through this account.'),
+    }),
+    { error: 'must map account ids to { maxPerSecond }' },
+  )
+  .describe('Throughput limits by account id (as the provider names its accounts, e.g. figensoft-campaign). A provider\'s 429 with Retry-After also slows its account.');
+
 function providerEntrySchema<T extends ProviderType>(type: T) {
   const registration = PROVIDER_REGISTRY[type];
   return z.strictObject({
@@ -66,6 +82,7 @@ function providerEntrySchema<T extends ProviderType>(type: T) {
     rank: RankSchema.default(registration.defaultRank).describe(`Lower ranks are tried first (default ${registration.defaultRank}).`),
     breaker: BreakerOverrideSchema.optional(),
     retry: RetryOverrideSchema.optional(),
+    limits: AccountLimitsSchema.optional(),
     settings: registration.schema.describe(`The ${type} package's own configuration.`),
   });
 }
@@ -225,6 +242,13 @@ const GatewaySchema = z
       .refine((t) => t.headersMs <= t.requestMs, { path: ['headersMs'], message: 'must be at most requestMs' })
       .default({ requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, shutdownMs: 15_000 })
       .describe('Time limits of the HTTP server, so a slow or stuck client cannot hold a connection (or a shutdown) open. Read at start.'),
+    maxBulkRecipients: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(100_000, 'must be at most 100000')
+      .default(100_000)
+      .describe('Most recipients one POST /v1/bulk may name. Default 100000.'),
     maxBatchSize: z
       .number()
       .int('must be a whole number')
@@ -263,6 +287,64 @@ const GatewaySchema = z
     { when: () => true },
   );
 
+const HOURS = 3_600_000;
+
+const StoreSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({
+        kind: z.literal('sqlite'),
+        path: z
+          .string({ error: 'must be a file path' })
+          .min(1, 'must not be empty')
+          .describe('The SQLite file; a relative path is read from the configuration file\'s folder. Its folder is created on first start.'),
+        synchronous: z
+          .enum(['normal', 'full'], { error: 'must be normal or full' })
+          .default('normal')
+          .describe('normal: a committed record survives a crash of the process (kill -9); full: also a power loss, at the cost of an fsync per commit. Default normal.'),
+        hashKey: z
+          .string({ error: 'must be a string' })
+          .min(32, 'must be at least 32 characters')
+          .optional()
+          .describe('Key of the hashes kept instead of OTP texts (use ${ENV_VAR}). Default: a random key generated into hash.key beside the database on first start.'),
+      }),
+      z.strictObject({
+        kind: z.literal('memory'),
+      }),
+    ],
+    { error: 'must be { kind: sqlite, path } or { kind: memory } (tests and benchmarks only)' },
+  )
+  .default({ kind: 'sqlite', path: 'data/rota.db', synchronous: 'normal' })
+  .describe('Where message records are kept. Default: SQLite at data/rota.db beside the configuration file. memory keeps nothing across a restart: for tests and benchmarks only. Read at start.');
+
+const RetentionSchema = z
+  .strictObject({
+    messagesDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').max(3_650, 'must be at most 3650').default(30).describe('Records are deleted this many days after they were created (KVKK). Default 30.'),
+    idempotencyHours: z
+      .number()
+      .int('must be a whole number of hours')
+      .min(1, 'must be at least 1')
+      .max(8_760, 'must be at most 8760')
+      .default(48)
+      .describe('An idempotency key is released this many hours after its message was created. Default 48.'),
+  })
+  .default({ messagesDays: 30, idempotencyHours: 48 })
+  .describe('How long message records and idempotency keys are kept.');
+
+const DispatchSchema = z
+  .strictObject({
+    concurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (one unit is kept for OTPs)').max(256, 'must be at most 256').default(4).describe('Dispatch units running at once, each one provider request of up to a chunk; one is kept for OTPs. Default 4.'),
+    shutdownMs: z.number().int('must be a whole number of milliseconds').min(0, 'must not be negative').max(600_000, 'must be at most 600000').default(10_000).describe('On shutdown: longest wait for dispatches in flight; queued records stay for the next start. Default 10000.'),
+  })
+  .default({ concurrency: 4, shutdownMs: 10_000 })
+  .describe('The dispatcher that sends queued messages: OTP first, then NOTIFICATION, then CAMPAIGN.');
+
+export const retentionMs = (retention: z.output<typeof RetentionSchema>) => ({
+  messagesMs: retention.messagesDays * 24 * HOURS,
+  idempotencyMs: retention.idempotencyHours * HOURS,
+});
+
 const LoggingSchema = z
   .strictObject({
     level: z
@@ -279,6 +361,9 @@ export const RotaConfigSchema = z.strictObject({
   providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
   routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
   gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
+  store: StoreSchema,
+  retention: RetentionSchema,
+  dispatch: DispatchSchema,
   logging: LoggingSchema,
 });
 
@@ -294,3 +379,4 @@ export type BreakerOverride = z.output<typeof BreakerOverrideSchema>;
 export type RetryOverride = z.output<typeof RetryOverrideSchema>;
 export type LogLevel = RotaConfig['logging']['level'];
 export type ServerTimeouts = RotaConfig['gateway']['timeouts'];
+export type StoreSettings = RotaConfig['store'];

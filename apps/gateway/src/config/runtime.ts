@@ -198,6 +198,14 @@ function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderS
       issues.push(...factoryIssues(error, ['providers', index, 'settings']));
     }
   });
+  config.providers.forEach((entry, index) => {
+    const provider = scopes.get(providerIdOf(entry))?.provider;
+    if (!provider) return;
+    for (const accountId of Object.keys(entry.limits ?? {})) {
+      if (provider.accountIds.includes(accountId)) continue;
+      issues.push({ path: formatPath(['providers', index, 'limits', accountId]), reason: `${provider.id} has no account "${accountId}" (its accounts: ${provider.accountIds.join(', ')})` });
+    }
+  });
   if (issues.length > 0) {
     for (const scope of created) void scope.close();
     return { ok: false, issues };

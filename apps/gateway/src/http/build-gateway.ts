@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { Ledger } from '@rota/ledger';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { logRouterEvents } from '../logging/router-event-log.js';
@@ -9,6 +10,8 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
 import { registerJsonBody } from './json-body.js';
+import { registerBulkRoutes } from './bulk-routes.js';
+import { registerErasureRoutes } from './erasure-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
@@ -16,6 +19,7 @@ import { refuseRepeatedHeaders } from './single-headers.js';
 
 export interface BuildGatewayOptions {
   runtime: GatewayRuntimeView;
+  ledger: Ledger;
   logger: Logger;
   metrics: GatewayMetrics;
   readiness?: Partial<ReadinessOptions>;
@@ -36,8 +40,8 @@ const BODY_CEILING_BYTES = 100 * 1024 * 1024;
  * events feed the logs and metrics from here until the server closes.
  */
 export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
-  const { runtime, logger, metrics } = options;
-  const context: GatewayContext = { runtime, logger, secrets: () => secretsOf(runtime.config()) };
+  const { runtime, ledger, logger, metrics } = options;
+  const context: GatewayContext = { runtime, ledger, logger, secrets: () => secretsOf(runtime.config()) };
 
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const app = fastify({
@@ -73,6 +77,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   installErrorHandling(app, logger, (text) => sanitizeText(text, context.secrets()));
   refuseRepeatedHeaders(app);
   app.decorateRequest('rotaClient', '');
+  app.decorateRequest('rotaAdmin', false);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -103,6 +108,8 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   });
 
   registerMessageRoutes(app, context);
+  registerBulkRoutes(app, context);
+  registerErasureRoutes(app, context);
   registerProviderRoutes(app, context);
   registerHealthRoutes(app, context, { ...DEFAULT_READINESS, ...options.readiness });
 

@@ -1,19 +1,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ValidationIssue } from '@rota/provider';
+import type { Ledger, ReadScope } from '@rota/ledger';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { authorize, type Access } from './auth.js';
 
-/**
- * The part of the runtime the HTTP layer reads. `providers` (the instances in
- * force) feeds /readyz; a view without it (a hand-built test runtime) shows
- * every provider as having no health check.
- */
-export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'> & Partial<Pick<GatewayRuntime, 'providers'>>;
+/** The part of the runtime the HTTP layer reads: the router and the configuration in force. */
+export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'>;
 
-/** What the route modules share: the runtime (read on every request, so a reload takes effect at once) and the logger. */
+/**
+ * What the route modules share: the runtime (read on every request, so a
+ * reload takes effect at once), the ledger every message is recorded in, and
+ * the logger.
+ */
 export interface GatewayContext {
   runtime: GatewayRuntimeView;
+  ledger: Ledger;
   logger: Logger;
   /** Credentials of the configuration in force, to blank out of outgoing free text. */
   secrets(): readonly string[];
@@ -23,6 +25,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API key name (or `admin`) the request authenticated with. */
     rotaClient: string;
+    /** Whether it authenticated with the admin token. */
+    rotaAdmin: boolean;
   }
 }
 
@@ -35,7 +39,13 @@ export function guard(context: GatewayContext, access: Access) {
       return reply.code(decision.status).send({ error: decision.error, message: decision.message });
     }
     request.rotaClient = decision.client;
+    request.rotaAdmin = decision.role === 'admin';
   };
+}
+
+/** Whose records a request may read: an API client its own (another's answer 404), the admin token everyone's. */
+export function ownerScope(request: FastifyRequest): ReadScope {
+  return request.rotaAdmin ? {} : { owner: request.rotaClient };
 }
 
 /** The 400 every validation failure gets: each field at fault, and the promise that nothing was sent. */

@@ -5,6 +5,8 @@ import type { Env } from '../config/interpolate.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { RotaConfig } from '../config/rota-config.js';
 import { createRuntime } from '../config/runtime.js';
+import type { Ledger } from '@rota/ledger';
+import { accountLimits, openGatewayLedger, type GatewayLedger } from '../ledger/open-gateway-ledger.js';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { watchConfig } from '../config/watch-config.js';
 import { createGatewayLogger } from '../logging/create-logger.js';
@@ -46,6 +48,7 @@ export interface RunningGateway {
   url: string;
   app: FastifyInstance;
   runtime: GatewayRuntime;
+  ledger: Ledger;
   logger: Logger;
   /** Stops accepting connections, waits for in-flight requests, then shuts the router (breakers) and providers down. */
   close(): Promise<void>;
@@ -59,6 +62,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
 
   const logger = options.logger ?? createGatewayLogger({ level: config.logging.level });
+  // Set once the store is open; a reload before that has no limits to hand over.
+  let ledgerForReloads: Ledger | undefined;
   let runtime: GatewayRuntime;
   try {
     runtime = createRuntime(config, {
@@ -68,15 +73,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       env,
       onApplied: (next) => {
         if (logger.level !== next.logging.level) logger.level = next.logging.level;
+        ledgerForReloads?.setLimits(accountLimits(next));
       },
     });
   } catch (error) {
     throw new GatewayStartError(error instanceof Error ? error.message : String(error));
   }
 
-  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
+  let opened: GatewayLedger;
+  try {
+    opened = await openGatewayLedger(config, { router: runtime.router, logger, configPath: options.configPath });
+  } catch (error) {
+    await runtime.close();
+    throw new GatewayStartError(`the message store could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { ledger } = opened;
+  ledgerForReloads = ledger;
+  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false, ledger });
   const { timeouts } = config.gateway;
-  const app = buildGateway({ runtime, logger, metrics, timeouts });
+  const app = buildGateway({ runtime, ledger, logger, metrics, timeouts });
   const stopWatching = options.watch === false ? () => {} : watchConfig(runtime, options.configPath, logger);
 
   const host = options.listen?.host ?? config.gateway.listen.host;
@@ -86,7 +101,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   } catch (error) {
     stopWatching();
     await app.close();
+    await ledger.stop(0);
     await runtime.close();
+    await opened.close();
     throw listenError(error, host, port);
   }
   const address = app.server.address();
@@ -99,12 +116,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url,
     app,
     runtime,
+    ledger,
     logger,
     close: () =>
       (closing ??= (async () => {
         stopWatching();
         await closeWithin(app, timeouts.shutdownMs, logger);
+        // Dispatches in flight finish within the bound; queued records wait for the next start.
+        await ledger.stop(config.dispatch.shutdownMs);
         await runtime.close();
+        await opened.close();
         logger.info({}, 'Rota gateway stopped');
       })()),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MessageSchema } from '@rota/provider';
+import { BulkMessageSchema, MessageSchema } from '@rota/provider';
+import { MESSAGE_STATES, ReferenceSchema } from '@rota/ledger';
 
 /**
  * The request bodies the gateway accepts. A message is core's own
@@ -9,12 +10,28 @@ import { MessageSchema } from '@rota/provider';
  * silently dropped.
  */
 
-/** One message, as `POST /v1/messages` takes it. */
-export const MessageRequestSchema = MessageSchema;
+/**
+ * One message, as `POST /v1/messages` takes it: core's message, plus the
+ * client's own `reference`, which the ledger keeps (and webhooks will carry)
+ * but no provider sees. Only for the OpenAPI document and the fuzz tests: a
+ * request is checked once, by `validateMessage` (see message-request.ts).
+ */
+export const MessageRequestSchema = MessageSchema.in.extend({ reference: ReferenceSchema.optional() });
 
 /** `POST /v1/messages/batch`. The upper bound is the running configuration's `gateway.maxBatchSize`, checked beside the schema. */
 export const BatchRequestSchema = z.strictObject({
   messages: z.array(MessageRequestSchema, { error: 'is required (an array of messages)' }).min(1, 'must hold at least one message'),
+});
+
+/**
+ * `POST /v1/bulk`: one text to many numbers, recorded whole before anything
+ * is sent. The recipients' upper bound is `gateway.maxBulkRecipients`.
+ * `idempotencyKey` stands for the whole bulk.
+ */
+export const BulkRequestSchema = BulkMessageSchema.in.omit({ to: true }).extend({
+  recipients: z.array(z.string(), { error: 'is required (an array of phone numbers)' }).min(1, 'must hold at least one number'),
+  reference: ReferenceSchema.optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
 });
 
 /** Only the outer shape of a batch; the messages are validated one by one so each issue carries its index. */
@@ -51,6 +68,8 @@ const AttemptSchema = z.object({
   errorKind: z.enum(['retryable', 'provider-unavailable', 'message-rejected', 'outcome-unknown']).optional(),
   code: z.string().optional(),
   reason: z.string().optional(),
+  retryAfterMs: z.number().optional(),
+  field: z.enum(['to', 'text', 'sender', 'sendAt', 'validUntil', 'recipientType', 'otp']).optional().meta({ description: 'On a skip: the message field this provider refused.' }),
   tries: z.number().int(),
   durationMs: z.number(),
 });
@@ -95,22 +114,66 @@ export const SendResultSchema = z.discriminatedUnion('status', [
   }),
 ]);
 
-export const BatchResponseSchema = z.object({
-  results: z.array(SendResultSchema).meta({ description: 'One result per message, in request order.' }),
-  summary: z.object({ accepted: z.number().int(), rejected: z.number().int(), failed: z.number().int(), unknown: z.number().int() }),
+/**
+ * A message's record, as the API gives it out: the router's result fields
+ * (status, provider, attempts…) and the ledger's (id, owner, reference, times).
+ * `status` is the record's state; `queued` and `dispatching` are not final.
+ */
+export const MessageViewSchema = z.object({
+  id: z.string().meta({ description: 'Opaque, random message id (128 bits); read it back with GET /v1/messages/{id}.' }),
+  status: z.enum(MESSAGE_STATES),
+  owner: z.string().meta({ description: 'The API client that sent it.' }),
+  to: z.string(),
+  iysType: z.enum(['NOTIFICATION', 'CAMPAIGN']),
+  recipientType: z.enum(['BIREYSEL', 'TACIR']),
+  sender: z.string().optional(),
+  otp: z.boolean(),
+  text: z.string().optional().meta({ description: 'Absent for an OTP: its text is never stored.' }),
+  reference: z.string().optional(),
+  bulkId: z.string().optional(),
+  idempotencyKey: z.string().optional(),
+  sendAt: z.string().optional(),
+  validUntil: z.string().optional(),
+  encoding: EncodingEnum,
+  shift: z.string().optional(),
+  segments: z.number().int(),
+  providerId: z.string().optional(),
+  accountId: z.string().optional(),
+  providerMessageId: z.string().optional(),
+  simulated: z.boolean().optional().meta({ description: 'True when a development (simulated) transport took the message: nothing was delivered.' }),
+  reason: z.string().optional(),
+  issues: z.array(IssueSchema).optional(),
+  attempts: z.array(AttemptSchema),
+  resendOf: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  dispatchedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
 });
 
-export const DeliveryStatusResponseSchema = z.object({
-  id: z.string(),
-  providerId: z.string(),
-  accountId: z.string(),
-  providerMessageId: z.string(),
-  state: z.enum(['queued', 'sending', 'sent', 'delivered', 'undelivered', 'rejected', 'expired', 'unknown']),
-  reason: z.string().optional(),
-  final: z.boolean(),
-  providerCode: z.string().optional(),
-  at: z.string().optional().meta({ description: 'ISO 8601 time of the last state change, when the provider says.' }),
-  to: z.string().optional(),
+/** One entry of a batch answer: the message's record, or the conflict its idempotency key ran into. */
+export const BatchEntrySchema = z.union([
+  MessageViewSchema,
+  z.object({ error: z.literal('idempotency-conflict'), message: z.string(), existingId: z.string() }),
+]);
+
+export const BatchResponseSchema = z.object({
+  results: z.array(BatchEntrySchema).meta({ description: 'One entry per message, in request order.' }),
+  summary: z.record(z.string(), z.number().int()).meta({ description: 'How many entries ended in each status (and `conflict`).' }),
+});
+
+export const MessageListSchema = z.object({
+  items: z.array(MessageViewSchema).meta({ description: 'Newest first.' }),
+  nextCursor: z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+});
+
+export const BulkAcceptedSchema = z.object({ bulkId: z.string(), count: z.number().int(), status: z.literal('queued') });
+
+export const BulkProgressSchema = z.object({
+  bulkId: z.string(),
+  count: z.number().int(),
+  byState: z.record(z.string(), z.number().int()),
+  createdAt: z.string(),
 });
 
 const BreakerStateEnum = z.enum(['closed', 'open', 'half-open']);
@@ -120,6 +183,7 @@ export const ProviderStatusSchema = z.object({
   rank: z.number(),
   enabled: z.boolean(),
   accounts: z.array(z.object({ accountId: z.string(), breaker: BreakerStateEnum, override: z.enum(['open', 'closed', 'auto']) })),
+  inFlight: z.number().int(),
   counts: z.object({
     accepted: z.number().int(),
     rejected: z.number().int(),

@@ -1,17 +1,20 @@
-import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
-import type { SendResult } from '@rota/core';
-import type { FastifyInstance } from 'fastify';
-import { sanitizeText } from '../logging/redaction.js';
-import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';
-import { BatchEnvelopeSchema, MessageRequestSchema } from './http-schemas.js';
-import { decodeMessageId, encodeMessageId } from './message-id.js';
+import { LedgerInputError, type MessageState, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
+import { toValidationIssues, type ValidationIssue } from '@rota/provider';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { BatchEnvelopeSchema } from './http-schemas.js';
+import { parseMessageRequest } from './message-request.js';
+import { viewOf } from './message-view.js';
 
 /**
- * How a single send's outcome reads as HTTP. `unknown` is 202 because the
- * provider may have the message: the caller must not resend it elsewhere (a
- * resend with the same idempotencyKey is safe and returns this same result).
+ * How a message's state reads as HTTP. Every state but the two final refusals
+ * is 202: the message is taken (queued, on its way, accepted by a provider, or
+ * — `unknown` — possibly with one: the caller must not send it elsewhere; a
+ * repeat with the same idempotencyKey is safe and answers this same record).
  */
-const SEND_STATUS: Record<SendResult['status'], number> = {
+const STATUS_OF_STATE: Record<MessageState, number> = {
+  queued: 202,
+  dispatching: 202,
   accepted: 202,
   unknown: 202,
   rejected: 422,
@@ -21,30 +24,34 @@ const SEND_STATUS: Record<SendResult['status'], number> = {
 /** A batch answering with thousands of issues helps nobody; the count says how many more there were. */
 const MAX_REPORTED_ISSUES = 1_000;
 
-export type SendResultWithId = SendResult & { id?: string };
-
-export function withId(result: SendResult): SendResultWithId {
-  if (result.status !== 'accepted') return result;
-  return { ...result, id: encodeMessageId(result) };
+/** RFC 7240: `Prefer: respond-async` (among other preferences) asks for a 202 as soon as the record is durable. */
+export function submitModeOf(request: FastifyRequest): SubmitMode {
+  const prefer = request.headers.prefer;
+  const values = Array.isArray(prefer) ? prefer : prefer === undefined ? [] : [prefer];
+  const async = values.some((value) => value.split(',').some((preference) => preference.split(';')[0]!.split('=')[0]!.trim().toLowerCase() === 'respond-async'));
+  return async ? 'queue' : 'wait';
 }
 
-/** How a failed status read reads as HTTP; the provider's message is safe to show (providers keep secrets out of it). */
-const STATUS_READ_ERROR: Record<ProviderError['kind'], { status: number; error: string }> = {
-  retryable: { status: 503, error: 'provider-unavailable' },
-  'provider-unavailable': { status: 503, error: 'provider-unavailable' },
-  'message-rejected': { status: 502, error: 'provider-refused' },
-  'outcome-unknown': { status: 504, error: 'provider-timeout' },
-};
+function conflict(reply: FastifyReply, existingId: string): FastifyReply {
+  return reply.code(409).send({
+    error: 'idempotency-conflict',
+    message: 'this idempotencyKey already stands for a different message; nothing was sent (use a new key for a new message)',
+    existingId,
+  });
+}
 
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const { runtime } = context;
+  const { runtime, ledger } = context;
 
   app.post('/v1/messages', { onRequest: guard(context, 'send') }, async (request, reply) => {
-    const parsed = MessageRequestSchema.safeParse(request.body);
-    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error));
-    // The router validates again from the raw input: it owns the message model, the gateway only refuses early.
-    const result = withId(await runtime.router.send(request.body));
-    return reply.code(SEND_STATUS[result.status]).send(result);
+    const parsed = parseMessageRequest(request.body);
+    if (!parsed.ok) return sendInvalid(reply, parsed.issues);
+    const mode = submitModeOf(request);
+    const submission = { message: parsed.message, owner: request.rotaClient, ...(parsed.reference === undefined ? {} : { reference: parsed.reference }) };
+    const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
+    if (mode === 'queue') reply.header('preference-applied', 'respond-async');
+    if (outcome.kind === 'conflict') return conflict(reply, outcome.existingId);
+    return reply.code(mode === 'queue' ? 202 : STATUS_OF_STATE[outcome.record.state]).send(viewOf(outcome.record));
   });
 
   app.post('/v1/messages/batch', { onRequest: guard(context, 'send') }, async (request, reply) => {
@@ -55,52 +62,62 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     if (messages.length > maxBatchSize) {
       return sendInvalid(reply, [{ path: 'messages', reason: `must hold at most ${maxBatchSize} messages (got ${messages.length})` }]);
     }
-    // Every message is checked before any is sent: one bad message refuses the whole batch.
+    // Every message is checked before any is recorded or sent: one bad message refuses the whole batch.
     const issues: ValidationIssue[] = [];
     let total = 0;
-    messages.forEach((message, index) => {
-      const parsed = MessageRequestSchema.safeParse(message);
-      if (parsed.success) return;
-      const found = toValidationIssues(parsed.error, ['messages', index]);
-      total += found.length;
-      if (issues.length < MAX_REPORTED_ISSUES) issues.push(...found.slice(0, MAX_REPORTED_ISSUES - issues.length));
+    const submissions = messages.map((body, index) => {
+      const parsed = parseMessageRequest(body);
+      if (parsed.ok) return { message: parsed.message, owner: request.rotaClient, ...(parsed.reference === undefined ? {} : { reference: parsed.reference }) };
+      total += parsed.issues.length;
+      const room = MAX_REPORTED_ISSUES - issues.length;
+      if (room > 0) issues.push(...parsed.issues.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
+      return undefined;
     });
-    if (issues.length > 0) {
+    if (total > 0) {
       const more = total - issues.length;
-      const message = `the batch is invalid; nothing was sent${more > 0 ? ` (${more} more issue(s) not listed)` : ''}`;
-      return sendInvalid(reply, issues, message);
+      return sendInvalid(reply, issues, `the batch is invalid; nothing was sent${more > 0 ? ` (${more} more issue(s) not listed)` : ''}`);
     }
-    const results = (await runtime.router.sendBatch(messages)).map(withId);
-    const summary = { accepted: 0, rejected: 0, failed: 0, unknown: 0 };
-    for (const result of results) summary[result.status]++;
-    return reply.code(200).send({ results, summary });
+    const mode = submitModeOf(request);
+    const outcomes = await ledger.submit(submissions.map((s) => s!), mode);
+    if (mode === 'queue') reply.header('preference-applied', 'respond-async');
+    const summary: Record<string, number> = {};
+    const results = outcomes.map((outcome) => {
+      const status = outcome.kind === 'conflict' ? 'conflict' : outcome.record.state;
+      summary[status] = (summary[status] ?? 0) + 1;
+      return outcome.kind === 'conflict'
+        ? { error: 'idempotency-conflict' as const, message: 'this idempotencyKey already stands for a different message; nothing was sent', existingId: outcome.existingId }
+        : viewOf(outcome.record);
+    });
+    return reply.code(mode === 'queue' ? 202 : 200).send({ results, summary });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/messages/:id', { onRequest: guard(context, 'send') }, async (request, reply) => {
-    const { id } = request.params;
-    const locator = decodeMessageId(id);
-    if (!locator) return sendInvalid(reply, [{ path: 'id', reason: 'is not a Rota message id' }], 'the message id is invalid');
-    const known = runtime.router.status().some((status) => status.providerId === locator.providerId);
-    if (!known) {
-      return reply.code(404).send({ error: 'not-found', message: `provider "${locator.providerId}" of this message is no longer configured` });
-    }
-    let reports;
+  // A record is its owner's: another client's id answers 404, as an id that never existed does.
+  app.get<{ Params: { id: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const record = await ledger.store.get(request.params.id, ownerScope(request));
+    if (!record) return reply.code(404).send({ error: 'not-found', message: 'no such message' });
+    return reply.code(200).send(viewOf(record));
+  });
+
+  // The caller's own messages (an admin's: everyone's), newest first, filtered; the store checks every filter and names it.
+  app.get<{ Querystring: Record<string, string> }>('/v1/messages', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const { owner, ...filters } = request.query;
+    const scope = ownerScope(request);
+    // An API client lists its own; the admin lists everyone's, or one client's with ?owner=.
+    const whose = scope.owner === undefined && owner !== undefined ? { owner } : scope;
     try {
-      reports = await runtime.router.deliveryStatus({ ...locator, providerMessageIds: [locator.providerMessageId] });
+      const page = await ledger.store.list({ ...filters, ...whose });
+      return reply.code(200).send({ items: page.items.map(viewOf), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
-      if (!ProviderError.is(error)) throw error;
-      const row = error.code === 'unsupported' ? { status: 501, error: 'status-unsupported' } : STATUS_READ_ERROR[error.kind];
-      return reply.code(row.status).send({ error: row.error, message: sanitizeText(error.message, context.secrets()) });
+      if (error instanceof LedgerInputError) return sendInvalid(reply, [...error.issues], 'the query is invalid');
+      throw error;
     }
-    const report = reports.find((r) => r.providerMessageId === locator.providerMessageId) ?? reports[0];
-    if (!report) return reply.code(404).send({ error: 'not-found', message: 'the provider has no status for this message' });
-    return reply.code(200).send({
-      id,
-      providerId: locator.providerId,
-      accountId: locator.accountId,
-      ...report,
-      providerMessageId: locator.providerMessageId,
-      at: report.at?.toISOString(),
-    });
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+    const outcome = await ledger.resend(request.params.id);
+    if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
+    if (outcome.kind === 'refused') return reply.code(409).send({ error: 'not-resendable', message: outcome.reason });
+    context.logger.warn({ id: request.params.id, resent: outcome.record.id, by: request.rotaClient }, 'an unknown message was sent again through the admin API');
+    return reply.code(202).send(viewOf(outcome.record));
   });
 }

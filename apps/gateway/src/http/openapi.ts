@@ -2,17 +2,20 @@ import { z } from 'zod';
 import {
   BatchRequestSchema,
   BatchResponseSchema,
+  BulkAcceptedSchema,
+  BulkProgressSchema,
+  BulkRequestSchema,
   BreakerRequestSchema,
-  DeliveryStatusResponseSchema,
   ErrorResponseSchema,
   LivenessResponseSchema,
+  MessageListSchema,
   MessageRequestSchema,
+  MessageViewSchema,
   ProviderPatchSchema,
   ProviderStatusSchema,
   ProvidersResponseSchema,
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
-  SendResultSchema,
 } from './http-schemas.js';
 
 /**
@@ -31,10 +34,11 @@ const MESSAGE_FIELD_DOCS: Record<string, { description: string; example?: unknow
   iysType: { description: 'IYS message type: NOTIFICATION (informational: OTP, order, invoice) or CAMPAIGN (commercial, needs IYS consent).' },
   recipientType: { description: 'IYS recipient type, meaningful for CAMPAIGN: BIREYSEL (individual, default) or TACIR (merchant).' },
   sender: { description: "Sender ID (başlık), 3–11 characters without Turkish letters; must be on the chosen account's sender list. Default: the account's first sender." },
-  idempotencyKey: { description: 'The same key twice never sends twice: the second request gets the first result.' },
+  idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for store retention.idempotencyHours (48 h): the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
+  reference: { description: 'Your own reference for the message (order id, say), kept on the record and given back with it.' },
   sendAt: { description: 'Scheduled send time (ISO 8601 with offset), where the provider supports scheduling.' },
   validUntil: { description: 'Give up delivery after this time (ISO 8601 with offset); must be later than sendAt.' },
-  otp: { description: 'Hint for providers with a separate OTP channel.' },
+  otp: { description: 'A one-time password: dispatched first, sent through an OTP channel where the provider has one, and its text is never stored (only its length, segments and a keyed hash).' },
 };
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
@@ -87,9 +91,12 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     BatchRequest: schemaOf(BatchRequestSchema, 'input'),
     ProviderPatch: schemaOf(ProviderPatchSchema, 'input'),
     BreakerRequest: schemaOf(BreakerRequestSchema, 'input'),
-    SendResult: schemaOf(SendResultSchema, 'output'),
+    BulkRequest: schemaOf(BulkRequestSchema, 'input'),
+    Message: schemaOf(MessageViewSchema, 'output'),
+    MessageList: schemaOf(MessageListSchema, 'output'),
     BatchResponse: schemaOf(BatchResponseSchema, 'output'),
-    DeliveryStatus: schemaOf(DeliveryStatusResponseSchema, 'output'),
+    BulkAccepted: schemaOf(BulkAcceptedSchema, 'output'),
+    BulkProgress: schemaOf(BulkProgressSchema, 'output'),
     ProviderStatus: schemaOf(ProviderStatusSchema, 'output'),
     Providers: schemaOf(ProvidersResponseSchema, 'output'),
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
@@ -103,6 +110,14 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
   const sendKey = [{ apiKey: [] }];
   const adminToken = [{ adminToken: [] }];
   const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+  const query = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } });
+  const PREFER = {
+    name: 'Prefer',
+    in: 'header',
+    required: false,
+    description: 'RFC 7240. `respond-async`: answer 202 as soon as the record is durable, and send it in the background (the answer then carries `Preference-Applied: respond-async`).',
+    schema: { type: 'string', examples: ['respond-async'] },
+  };
 
   return {
     openapi: '3.1.0',
@@ -125,45 +140,111 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
         post: {
           summary: 'Send one message',
           description:
-            'Routes the message to the highest-ranked enabled provider that can take it. The HTTP status follows the result: ' +
-            '202 accepted (or unknown: the provider may have it — do not resend elsewhere), 422 rejected (final), 503 failed (no provider took it; nothing was sent).',
+            'Records the message (durably, before any provider is asked), then either sends it and answers with the outcome, or — with `Prefer: respond-async` — ' +
+            'answers 202 `status: queued` as soon as the record is durable and leaves it to the dispatcher (OTP first, then NOTIFICATION, then CAMPAIGN). ' +
+            'A future sendAt is always queued. The answer is the message record: 202 queued, dispatching, accepted or unknown (the provider may have it: never resend it elsewhere), ' +
+            '422 rejected (final; no other provider was asked), 503 failed (nothing was sent).',
           security: sendKey,
+          parameters: [PREFER],
           requestBody: body('MessageRequest'),
           responses: {
-            '202': json(ref('SendResult'), 'Accepted (`status: accepted`, with `id`) or outcome unknown (`status: unknown`).'),
-            '422': json(ref('SendResult'), 'Rejected: the message itself was refused (e.g. no IYS consent). Final; no other provider was asked.'),
-            '503': json(ref('SendResult'), 'Failed: no provider could take it. Nothing was sent; safe to retry later.'),
+            '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
+            '409': error('`idempotency-conflict`: the key stands for a different message of yours (`existingId`). Nothing was sent.'),
+            '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
+            '503': json(ref('Message'), 'Failed: no provider could take it. Nothing was sent; safe to retry later.'),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },
+        },
+        get: {
+          summary: 'List your messages',
+          description: 'Newest first, a page at a time. An API key lists its own messages; the admin token lists everyone\'s (or one client\'s with `owner`).',
+          security: [...sendKey, ...adminToken],
+          parameters: [
+            query('state', 'queued, dispatching, accepted, rejected, failed or unknown.'),
+            query('bulkId', 'Only the recipients of this bulk.'),
+            query('to', 'Only this number (any common form).'),
+            query('createdFrom', 'Created at or after (ISO 8601).'),
+            query('createdUntil', 'Created before (ISO 8601).'),
+            query('limit', 'Page size, 1–500 (default 50).'),
+            query('cursor', 'The `nextCursor` of the previous page.'),
+            query('owner', 'Admin token only: one client\'s messages.'),
+          ],
+          responses: { '200': json(ref('MessageList'), 'A page of records.'), '400': error('A filter is invalid (`issues` name it).'), ...AUTH_ERRORS },
         },
       },
       '/v1/messages/batch': {
         post: {
           summary: 'Send many messages',
           description:
-            'Up to gateway.maxBatchSize messages. If any message is invalid the whole batch is refused with 400 before anything is sent; ' +
-            'each issue path names the message index (messages.3.to). Otherwise one result per message, in order.',
+            'Up to gateway.maxBatchSize messages, recorded in one transaction. If any message is invalid the whole batch is refused with 400 before anything is recorded or sent; ' +
+            'each issue path names the message index (messages.3.to). Otherwise one entry per message, in order: its record, or its idempotency conflict. ' +
+            'With `Prefer: respond-async`, 202 once every record is durable.',
           security: sendKey,
+          parameters: [PREFER],
           requestBody: body('BatchRequest'),
-          responses: { '200': json(ref('BatchResponse'), 'One result per message, in request order.'), ...BODY_ERRORS, ...AUTH_ERRORS },
+          responses: {
+            '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
+            '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+          },
         },
       },
       '/v1/messages/{id}': {
         get: {
-          summary: 'Read the delivery status of a message',
-          description: 'Asks the provider (and account) that accepted the message. `id` is the opaque id of an accepted result.',
-          security: sendKey,
-          parameters: [idParam('id', 'The `id` of an accepted send result.')],
+          summary: 'Read a message',
+          description: 'The record as the ledger keeps it: no provider is asked. Another client\'s message answers 404, as an id that never existed does; the admin token reads all.',
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The `id` of a message.')],
+          responses: { '200': json(ref('Message'), 'The record.'), '404': error('No such message (or not yours).'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/messages/{id}/resend': {
+        post: {
+          summary: 'Send an unknown message again (admin)',
+          description: 'Only a message whose outcome is unknown: a new record, linked by `resendOf`, queued. The provider that may have the first one may deliver both.',
+          security: adminToken,
+          parameters: [idParam('id', 'The `id` of an unknown message.')],
           responses: {
-            '200': json(ref('DeliveryStatus'), 'The normalised delivery report.'),
-            '400': error('Not a Rota message id.'),
-            '404': error('The provider is no longer configured, or has no status for this message.'),
-            '501': error('The provider cannot read delivery status.'),
-            '502': error('The provider refused the status request.'),
-            '503': error('The provider is unavailable.'),
+            '202': json(ref('Message'), 'The new, queued record.'),
+            '404': error('No such message.'),
+            '409': error('`not-resendable`: the message is not unknown, or it is an OTP (its text was never kept).'),
             ...AUTH_ERRORS,
           },
+        },
+      },
+      '/v1/bulk': {
+        post: {
+          summary: 'Hand over a campaign: one text, many numbers',
+          description:
+            'Up to gateway.maxBulkRecipients numbers. Every recipient\'s record is durable before the answer; the dispatcher sends them in provider-sized requests (FigenSoft: 800). ' +
+            'One bad number or field refuses the whole bulk (400, issues name recipients.N). `idempotencyKey` stands for the whole bulk.',
+          security: sendKey,
+          requestBody: body('BulkRequest'),
+          responses: {
+            '202': json(ref('BulkAccepted'), 'Recorded and queued.'),
+            '409': error('`idempotency-conflict`: the key stands for a different bulk of yours. Nothing was recorded.'),
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+          },
+        },
+      },
+      '/v1/bulk/{id}': {
+        get: {
+          summary: 'A bulk\'s progress',
+          description: 'Its recipients counted by state. Another client\'s bulk answers 404; the admin token reads all.',
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The `bulkId` POST /v1/bulk answered.')],
+          responses: { '200': json(ref('BulkProgress'), 'Counts by state.'), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/numbers/{number}/messages': {
+        delete: {
+          summary: 'Erase every record of a number (admin, KVKK)',
+          security: adminToken,
+          parameters: [idParam('number', 'The phone number, in any common form.')],
+          responses: { '200': json({ type: 'object', properties: { erased: { type: 'integer' } } }, 'How many records were erased.'), '400': error('Not a phone number.'), ...AUTH_ERRORS },
         },
       },
       '/v1/providers': {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState, Router, SendResult } from '@rota/core';
+import type { Ledger, LedgerStats } from '@rota/ledger';
 
 /**
  * Prometheus metrics for one gateway, in its own registry (never the global
@@ -27,6 +28,8 @@ export interface GatewayMetrics {
 export interface GatewayMetricsOptions {
   /** Node process metrics (memory, CPU, event loop) beside Rota's own; off in tests. */
   processMetrics?: boolean;
+  /** The ledger whose queue and records are measured at scrape time. */
+  ledger?: Pick<Ledger, 'store'>;
 }
 
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
@@ -124,6 +127,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  if (options.ledger) observeLedger(registry, options.ledger);
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
   const countResult = (result: SendResult): void => {
@@ -161,4 +165,44 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     render: () => registry.metrics(),
   };
+}
+
+/**
+ * The ledger's queue and records, read once per scrape: queue depth by
+ * priority, the oldest due record's wait, and records by state.
+ */
+function observeLedger(registry: Registry, ledger: Pick<Ledger, 'store'>): void {
+  // One stats read serves the three gauges of a scrape.
+  let pending: Promise<LedgerStats> | undefined;
+  const stats = (): Promise<LedgerStats> => (pending ??= ledger.store.stats(new Date()).finally(() => setImmediate(() => (pending = undefined))));
+  new Gauge({
+    name: 'rota_queue_depth',
+    help: 'Queued messages by priority (otp, notification, campaign), due or not.',
+    labelNames: ['priority'] as const,
+    registers: [registry],
+    async collect() {
+      const { queueDepth } = await stats();
+      this.reset();
+      for (const [priority, depth] of Object.entries(queueDepth)) this.set({ priority }, depth);
+    },
+  });
+  new Gauge({
+    name: 'rota_queue_oldest_age_seconds',
+    help: 'How long the oldest due queued message has waited (0 when none waits).',
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).oldestQueuedAgeMs / 1_000);
+    },
+  });
+  new Gauge({
+    name: 'rota_messages_by_state',
+    help: 'Message records by state (queued, dispatching, accepted, rejected, failed, unknown).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const { byState } = await stats();
+      this.reset();
+      for (const [state, count] of Object.entries(byState)) this.set({ state }, count);
+    },
+  });
 }

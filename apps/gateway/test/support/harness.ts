@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Ledger, openLedgerStore } from '@rota/ledger';
 import { createRouter, type RoutedProvider, type Router } from '@rota/core';
 import { createFigenSoftProvider, type FigenSoftProvider } from '@rota/figensoft';
 import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
@@ -138,6 +140,7 @@ export class GatewayClient {
 export interface Harness {
   sandbox: Sandbox;
   router: Router;
+  ledger: Ledger;
   figensoft: FigenSoftProvider;
   config: { current: RotaConfig };
   app: FastifyInstance;
@@ -163,11 +166,14 @@ export async function startHarness(
     retry: { retries: 0 },
   });
   const config = { current: testConfig(sandbox.url, options.gateway, options.passwords) };
-  const providers = new Map([figensoft, ...(options.extra ?? []).map((r) => r.provider)].map((p) => [p.id, p]));
-  const runtime: GatewayRuntimeView = { router, config: () => config.current, providers: () => providers };
+  const providers = [figensoft, ...(options.extra ?? []).map((r) => r.provider)];
+  const runtime: GatewayRuntimeView = { router, config: () => config.current };
   const logs = captureLogs();
-  const metrics = createGatewayMetrics();
-  const app = buildGateway({ runtime, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 }, timeouts: config.current.gateway.timeouts });
+  const store = await openLedgerStore({ kind: 'memory' }, { hashKey: randomBytes(32) });
+  const ledger = new Ledger({ store, router, logger: logs.logger, dispatch: { pollMs: 50 } });
+  await ledger.start();
+  const metrics = createGatewayMetrics({ ledger });
+  const app = buildGateway({ runtime, ledger, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 }, timeouts: config.current.gateway.timeouts });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -175,6 +181,7 @@ export async function startHarness(
   return {
     sandbox,
     router,
+    ledger,
     figensoft,
     config,
     app,
@@ -184,8 +191,10 @@ export async function startHarness(
     async close() {
       await client.close();
       await app.close();
+      await ledger.stop(1_000);
       await router.close();
-      await Promise.all([...providers.values()].map((p) => p.close?.()));
+      await store.close();
+      await Promise.all(providers.map((p) => p.close?.()));
       await sandbox.close();
     },
   };

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { parseBulkRequest } from './message-request.js';
+
+/**
+ * A campaign handed over whole: every recipient's record is durable before the
+ * answer, then the dispatcher sends it in provider-sized requests. Progress is
+ * read by state, by the client that sent it (or the admin).
+ */
+export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext): void {
+  const { runtime, ledger } = context;
+
+  app.post('/v1/bulk', { onRequest: guard(context, 'send') }, async (request, reply) => {
+    const parsed = parseBulkRequest(request.body, runtime.config().gateway.maxBulkRecipients);
+    if (!parsed.ok) return sendInvalid(reply, parsed.issues, 'the bulk is invalid; nothing was recorded or sent');
+    const outcome = await ledger.submitBulk({
+      template: parsed.template,
+      recipients: parsed.recipients,
+      owner: request.rotaClient,
+      ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
+      ...(parsed.idempotencyKey === undefined ? {} : { idempotencyKey: parsed.idempotencyKey }),
+    });
+    if (outcome.kind === 'conflict') {
+      return reply.code(409).send({
+        error: 'idempotency-conflict',
+        message: 'this idempotencyKey already stands for a different bulk; nothing was recorded or sent',
+        existingId: outcome.existingId,
+      });
+    }
+    return reply.code(202).send({ bulkId: outcome.bulkId, count: outcome.count, status: 'queued' });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/bulk/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const progress = await ledger.store.bulkProgress(request.params.id, ownerScope(request));
+    if (!progress) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
+    return reply.code(200).send({ ...progress, createdAt: progress.createdAt.toISOString() });
+  });
+}

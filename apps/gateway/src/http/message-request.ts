@@ -1,0 +1,73 @@
+import { ReferenceSchema } from '@rota/ledger';
+import { z } from 'zod';
+import { toValidationIssues, validateBulkMessage, validateMessage, type BulkMessage, type Message, type ValidationIssue } from '@rota/provider';
+
+/*
+ * A request body, checked once. The message itself goes through
+ * @rota/provider's validateMessage (the router then takes it as checked and
+ * does not validate again); the gateway's own fields — the client's
+ * `reference`, a bulk's `recipients` — are checked beside it, and every
+ * problem of either comes back with its path.
+ */
+
+export type ParsedMessage = { ok: true; message: Message; reference?: string } | { ok: false; issues: ValidationIssue[] };
+
+export function parseMessageRequest(body: unknown): ParsedMessage {
+  const { rest, reference, issues } = withoutReference(body);
+  const validation = validateMessage(rest);
+  if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
+  if (issues.length > 0) return { ok: false, issues };
+  return reference === undefined ? { ok: true, message: validation.message } : { ok: true, message: validation.message, reference };
+}
+
+export type ParsedBulk =
+  | { ok: true; template: Omit<BulkMessage, 'to'>; recipients: string[]; reference?: string; idempotencyKey?: string }
+  | { ok: false; issues: ValidationIssue[] };
+
+/**
+ * `{ text, iysType, …, recipients: [...] }`: core's bulk message, its `to`
+ * list named `recipients` here (its issues are renamed back), at most `max`.
+ */
+export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
+  const { rest, reference, issues } = withoutReference(body);
+  if (!isPlainObject(rest) || !('recipients' in rest)) {
+    return { ok: false, issues: [...issues, { path: isPlainObject(rest) ? 'recipients' : '(root)', reason: isPlainObject(rest) ? 'is required (an array of phone numbers)' : 'must be an object' }] };
+  }
+  const { recipients, idempotencyKey, ...fields } = rest;
+  const key = idempotencyKey === undefined ? undefined : IdempotencyKeySchema.safeParse(idempotencyKey);
+  if (key && !key.success) issues.push(...toValidationIssues(key.error, ['idempotencyKey']));
+  if (Array.isArray(recipients) && recipients.length > max) {
+    return { ok: false, issues: [...issues, { path: 'recipients', reason: `must hold at most ${max} numbers (got ${recipients.length})` }] };
+  }
+  if ('to' in fields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
+  const validation = validateBulkMessage({ ...fields, to: recipients });
+  const all = validation.ok ? issues : [...validation.issues.map(renameTo), ...issues];
+  if (!validation.ok || all.length > 0) return { ok: false, issues: all };
+  const { to, ...template } = validation.bulk;
+  return {
+    ok: true,
+    template,
+    recipients: to,
+    ...(reference === undefined ? {} : { reference }),
+    ...(key?.success ? { idempotencyKey: key.data } : {}),
+  };
+}
+
+/** A bulk's key stands for the whole bulk, as a message's does for the message. */
+const IdempotencyKeySchema = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+function renameTo(issue: ValidationIssue): ValidationIssue {
+  return issue.path === 'to' || issue.path.startsWith('to.') ? { ...issue, path: `recipients${issue.path.slice(2)}` } : issue;
+}
+
+/** The body without `reference`, and `reference` checked on its own. */
+function withoutReference(body: unknown): { rest: unknown; reference?: string; issues: ValidationIssue[] } {
+  if (!isPlainObject(body) || !('reference' in body)) return { rest: body, issues: [] };
+  const { reference, ...rest } = body;
+  const checked = ReferenceSchema.safeParse(reference);
+  return checked.success ? { rest, reference: checked.data, issues: [] } : { rest, issues: toValidationIssues(checked.error, ['reference']) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

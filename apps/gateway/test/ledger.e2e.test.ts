@@ -1,0 +1,179 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sandbox } from '@rota/figensoft-sandbox';
+import { stringify } from 'yaml';
+import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
+import { captureLogs, figensoftSettings, GatewayClient, NUMBERS, SECRETS, startHarness, startTestSandbox, type Harness } from './support/harness.js';
+
+async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+const admin = { key: SECRETS.adminToken };
+
+describe('bulks, resends and erasure over HTTP', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ gateway: { maxBulkRecipients: 1_000 } });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandbox.clearRecords());
+
+  const numbers = (count: number) => Array.from({ length: count }, (_, i) => `+90532${String(1_000_000 + i).padStart(7, '0')}`);
+
+  it('takes a bulk whole (202 once every record is durable), sends it in provider-sized requests, and reports progress by state', async () => {
+    const recipients = numbers(900);
+    const answer = await h.client.call('POST', '/v1/bulk', { json: { text: 'Kış indirimi başladı', iysType: 'NOTIFICATION', recipients, reference: 'winter' } });
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({ bulkId: expect.stringMatching(/^blk_/), count: 900, status: 'queued' });
+    const { bulkId } = answer.body;
+    const done = await until(async () => {
+      const progress = await h.client.call('GET', `/v1/bulk/${bulkId}`);
+      return progress.body.byState?.accepted === 900 ? progress.body : undefined;
+    }, 'every recipient accepted');
+    expect(done).toMatchObject({ bulkId, count: 900 });
+    expect(h.sandbox.records()).toHaveLength(900);
+    expect(h.sandbox.requestCount()).toBeGreaterThanOrEqual(2); // 800 + 100: FigenSoft's limit per request
+
+    const listed = await h.client.call('GET', `/v1/messages?bulkId=${bulkId}&limit=5`);
+    expect(listed.body.items).toHaveLength(5);
+    expect(listed.body.items[0]).toMatchObject({ bulkId, reference: 'winter', status: 'accepted' });
+    expect((await h.client.call('GET', `/v1/bulk/${bulkId}`, { key: SECRETS.otherApiKey })).status).toBe(404);
+  });
+
+  it('refuses a bulk with one bad number whole, naming recipients.N; and one over the limit', async () => {
+    const bad = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION', recipients: [...numbers(3), '12'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([{ path: 'recipients.3', reason: expect.any(String) }]);
+    const big = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION', recipients: numbers(1_001) } });
+    expect(big.status).toBe(400);
+    expect(big.body.issues).toEqual([{ path: 'recipients', reason: 'must hold at most 1000 numbers (got 1001)' }]);
+    const none = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION' } });
+    expect(none.body.issues).toEqual([{ path: 'recipients', reason: 'is required (an array of phone numbers)' }]);
+    expect(h.sandbox.records()).toHaveLength(0);
+  });
+
+  it('keeps a bulk idempotency key: the same bulk is answered again, another bulk under it is 409', async () => {
+    const body = { text: 'Tek kampanya', iysType: 'NOTIFICATION', recipients: numbers(3), idempotencyKey: 'campaign-2030-01' };
+    const first = await h.client.call('POST', '/v1/bulk', { json: body });
+    const again = await h.client.call('POST', '/v1/bulk', { json: body });
+    expect(again.body.bulkId).toBe(first.body.bulkId);
+    const other = await h.client.call('POST', '/v1/bulk', { json: { ...body, recipients: numbers(4) } });
+    expect(other.status).toBe(409);
+    await until(async () => (h.sandbox.records().length === 3 ? true : undefined), 'the bulk sent once');
+  });
+
+  it('lets the admin resend an unknown message as a new linked record, and nothing else', async () => {
+    h.sandbox.injectFault({ kind: 'reset', afterAccept: true });
+    const unknown = await h.client.send({ to: NUMBERS.other, text: 'Belki gitti', iysType: 'NOTIFICATION' });
+    h.sandbox.clearFaults();
+    expect(unknown.body.status).toBe('unknown');
+    expect((await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`)).status).toBe(403); // a send key
+    const resent = await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`, admin);
+    expect(resent.status).toBe(202);
+    expect(resent.body).toMatchObject({ resendOf: unknown.body.id, owner: 'campaign-service', status: 'queued' });
+    await until(async () => ((await h.client.call('GET', `/v1/messages/${resent.body.id}`)).body.status === 'accepted' ? true : undefined), 'the resend accepted');
+    const again = await h.client.call('POST', `/v1/messages/${resent.body.id}/resend`, admin);
+    expect(again).toMatchObject({ status: 409, body: { error: 'not-resendable' } });
+  });
+
+  it('erases every record of a number for the admin (KVKK), whoever sent it', async () => {
+    const number = '+905339990011';
+    await h.client.send({ to: number, text: 'Sil beni', iysType: 'NOTIFICATION' });
+    await h.client.send({ to: number, text: 'Beni de', iysType: 'NOTIFICATION' }, SECRETS.otherApiKey);
+    expect((await h.client.call('DELETE', `/v1/numbers/${encodeURIComponent(number)}/messages`)).status).toBe(403);
+    const erased = await h.client.call('DELETE', `/v1/numbers/${encodeURIComponent('0533 999 00 11')}/messages`, admin);
+    expect(erased).toMatchObject({ status: 200, body: { erased: 2 } });
+    expect((await h.client.call('GET', `/v1/messages?to=${encodeURIComponent(number)}`, admin)).body.items).toEqual([]);
+    expect(h.logs.text()).not.toContain(number);
+  });
+
+  it('measures the queue and the records for Prometheus', async () => {
+    const metrics = await h.client.call('GET', '/metrics', { key: null });
+    expect(metrics.text).toMatch(/rota_queue_depth\{priority="otp"\} \d+/);
+    expect(metrics.text).toMatch(/rota_queue_oldest_age_seconds \d/);
+    expect(metrics.text).toMatch(/rota_messages_by_state\{state="accepted"\} [1-9]/);
+  });
+});
+
+describe('the embedded store across restarts', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let gateway: RunningGateway | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-ledger-'));
+    sandbox = await startTestSandbox();
+  });
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async (folder: string) => {
+    const file = join(dir, `${folder}.yaml`);
+    await writeFile(
+      file,
+      stringify({
+        providers: [{ type: 'figensoft', settings: figensoftSettings(sandbox.url) }],
+        gateway: { listen: { host: '127.0.0.1', port: 0 }, apiKeys: [{ name: 'campaign-service', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+        store: { kind: 'sqlite', path: `${folder}/rota.db` },
+      }),
+    );
+    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
+    return { gateway, client: new GatewayClient(gateway.url), file };
+  };
+
+  it('keeps an idempotency key across a restart: the same key never sends twice (before: twice)', async () => {
+    sandbox.clearRecords();
+    const message = { to: NUMBERS.other, text: 'Bir kez', iysType: 'NOTIFICATION', idempotencyKey: 'restart-42' };
+    const first = await start('restart');
+    const sent = await first.client.send(message);
+    expect(sent.status).toBe(202);
+    await first.client.close();
+    await first.gateway.close();
+    gateway = undefined;
+
+    const second = await start('restart');
+    const again = await second.client.send(message);
+    expect(again.body).toMatchObject({ id: sent.body.id, status: 'accepted', providerMessageId: sent.body.providerMessageId });
+    expect((await second.client.call('GET', `/v1/messages/${sent.body.id}`)).status).toBe(200); // before: old ids answered not found
+    expect(sandbox.records()).toHaveLength(1);
+    await second.client.close();
+  });
+
+  it('refuses a second process on the same data folder (one embedded store, one process)', async () => {
+    await start('locked');
+    const file = join(dir, 'locked.yaml');
+    const other = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger }).catch((error: unknown) => error);
+    expect(other).toBeInstanceOf(Error);
+    expect((other as Error).message).toMatch(/the data folder .*locked is in use by a running Rota \(pid \d+\)/);
+    // A lock left by a process that is gone (kill -9) is taken over.
+    await gateway!.close();
+    gateway = undefined;
+    await writeFile(join(dir, 'locked', 'rota.lock'), '999999999\n');
+    await start('locked');
+  });
+
+  it('never writes an OTP text to the data folder, and does write the others (so this check can fail)', async () => {
+    const { client } = await start('otp');
+    await client.send({ to: NUMBERS.other, text: 'Kodunuz 5Q7Z-OTP-SECRET', iysType: 'NOTIFICATION', otp: true });
+    await client.send({ to: NUMBERS.other, text: 'Sipariş PLAIN-TEXT-VISIBLE', iysType: 'NOTIFICATION' });
+    await client.close();
+    await gateway!.close();
+    gateway = undefined;
+    const folder = join(dir, 'otp');
+    const bytes = Buffer.concat(await Promise.all((await readdir(folder)).map((name) => readFile(join(folder, name)))));
+    expect(bytes.includes('5Q7Z-OTP-SECRET')).toBe(false);
+    expect(bytes.includes('PLAIN-TEXT-VISIBLE')).toBe(true);
+  });
+});
