@@ -109,8 +109,12 @@ export class LedgerStore {
     return finishMessages(this.#db, entries, this.#now());
   }
 
-  /** Call at start: every `dispatching` record becomes `unknown` (`interrupted`). Returns how many. */
-  async recoverInterrupted(now: Date): Promise<number> {
+  /**
+   * Call at start: a `dispatching` record that names a provider becomes
+   * `unknown` (`interrupted`); one that never reached a provider is queued
+   * again. Returns how many of each.
+   */
+  async recoverInterrupted(now: Date): Promise<{ unknown: number; requeued: number }> {
     return recoverInterrupted(this.#db, parseInput(InstantSchema, now, 'recoverInterrupted').getTime());
   }
 

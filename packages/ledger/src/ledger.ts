@@ -83,18 +83,21 @@ export class Ledger {
   }
 
   /**
-   * Once, at start: a record left `dispatching` by a crash becomes `unknown`
-   * (`interrupted`) and is never sent again by itself; then the queue runs and
+   * Once, at start: a record a crash left on its way to a provider becomes
+   * `unknown` (`interrupted`) and is never sent again by itself (one claimed
+   * but not yet handed to a provider is queued again); then the queue runs and
    * retention is enforced every hour.
    */
-  async start(): Promise<{ interrupted: number }> {
-    const interrupted = await this.store.recoverInterrupted(new Date(this.clock()));
-    if (interrupted > 0) this.logger.warn({ interrupted }, 'ledger: records left dispatching by the last run are now unknown (interrupted); they are not sent again by themselves');
+  async start(): Promise<{ unknown: number; requeued: number }> {
+    const recovered = await this.store.recoverInterrupted(new Date(this.clock()));
+    if (recovered.unknown > 0) {
+      this.logger.warn({ ...recovered }, 'ledger: records the last run had handed to a provider are now unknown (interrupted); they are not sent again by themselves');
+    }
     await this.prune();
     this.pruning = setInterval(() => void this.prune(), this.options.retention?.pruneEveryMs ?? HOUR_MS);
     this.pruning.unref();
     this.dispatcher.start();
-    return { interrupted };
+    return recovered;
   }
 
   /**

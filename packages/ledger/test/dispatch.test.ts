@@ -154,28 +154,31 @@ describe('finish', () => {
 });
 
 describe('recoverInterrupted', () => {
-  it('turns every dispatching record found at start into unknown (interrupted), never queued, and leaves the rest', async () => {
+  it('turns a dispatching record that names a provider into unknown (interrupted), queues again one that never reached a provider, and leaves the rest', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'rota-ledger-recover-'));
     try {
       const clock = new TestClock();
       const config = { kind: 'sqlite' as const, path: join(folder, 'ledger.db') };
       const before = await openTestStore(clock, config);
-      const [inFlight, queued, done] = await record(before, [
+      const [inFlight, queued, done, waiting] = await record(before, [
         { message: message({ to: '05321234561' }), owner: 'acme', state: 'dispatching' },
         { message: message({ to: '05321234562', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' },
         { message: message({ to: '05321234563' }), owner: 'acme', state: 'dispatching' },
+        { message: message({ to: '05321234564' }), owner: 'acme', state: 'dispatching' },
       ]);
+      await before.markDispatching([inFlight!.id], { providerId: 'figensoft', accountId: 'figensoft-notification' });
       await before.finish(done!.id, accepted(done!.to));
       await before.close(); // the process dies here
 
       const after = await openTestStore(clock, config);
       const restart = clock.advance(MINUTE);
-      expect(await after.recoverInterrupted(restart)).toBe(1);
-      expect(await after.get(inFlight!.id)).toMatchObject({ state: 'unknown', reason: 'interrupted', finishedAt: restart, updatedAt: restart });
+      expect(await after.recoverInterrupted(restart)).toEqual({ unknown: 1, requeued: 1 });
+      expect(await after.get(inFlight!.id)).toMatchObject({ state: 'unknown', reason: 'interrupted', providerId: 'figensoft', finishedAt: restart, updatedAt: restart });
       expect(await after.get(queued!.id)).toMatchObject({ state: 'queued' });
       expect(await after.get(done!.id)).toMatchObject({ state: 'accepted' });
-      expect(await after.claimDue({ now: restart, limit: 10 })).toEqual([]);
-      expect(await after.recoverInterrupted(restart)).toBe(0);
+      expect(await after.get(waiting!.id)).toMatchObject({ state: 'queued' });
+      expect(await after.recoverInterrupted(restart)).toEqual({ unknown: 0, requeued: 0 });
+      expect((await after.claimDue({ now: restart, limit: 10 })).map((r) => r.id)).toEqual([waiting!.id]);
       await after.close();
     } finally {
       rmSync(folder, { recursive: true, force: true });

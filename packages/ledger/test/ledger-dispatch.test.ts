@@ -167,15 +167,16 @@ describe('the dispatcher', () => {
     await r.close();
   });
 
-  it('after a restart: a dispatching record is unknown (interrupted), a queued OTP fails honestly, a queued message is sent', async () => {
+  it('after a restart: a record handed to a provider is unknown (interrupted), a queued OTP fails honestly, a queued message is sent', async () => {
     const store = await openTestStore(new TestClock(Date.now()));
     const [interrupted, otp, plain] = await store.recordMessages([
       { message: message({ to: '+905321234501' }), owner: 'acme', state: 'dispatching' },
       { message: message({ to: '+905321234502', text: 'Kodunuz 1', otp: true }), owner: 'acme' },
       { message: message({ to: '+905321234503' }), owner: 'acme' },
     ]);
-    const r = await rig({ store });
     const id = (o: typeof interrupted) => (o as { record: MessageRecord }).record.id;
+    await store.markDispatching([id(interrupted)], { providerId: 'fake', accountId: 'fake-notification' }); // its request may have been written
+    const r = await rig({ store });
     expect(await store.get(id(interrupted))).toMatchObject({ state: 'unknown', reason: 'interrupted' });
     expect(await until(finalState(store, id(otp)), 'the OTP finished')).toMatchObject({ state: 'failed', reason: expect.stringContaining('OTP text') });
     expect(await until(finalState(store, id(plain)), 'the message sent')).toMatchObject({ state: 'accepted' });

@@ -63,15 +63,26 @@ export async function markDispatching(db: Kysely<LedgerDatabase>, ids: readonly 
 
 /**
  * At start, no send is in flight, so every `dispatching` record was
- * interrupted: it becomes `unknown`, never `queued` again, because the
- * provider may have taken it and a duplicate SMS is worse than an honest
- * "unknown". Returns how many records were found so.
+ * interrupted. One that names a provider (markDispatching runs before a
+ * request is written) may have been taken by it: it becomes `unknown`, never
+ * `queued` again, because a duplicate SMS is worse than an honest "unknown".
+ * One that names none never reached a provider (claimed, then waiting its
+ * turn): it goes back to the queue. Returns how many of each.
  */
-export async function recoverInterrupted(db: Kysely<LedgerDatabase>, now: number): Promise<number> {
-  const result = await db
-    .updateTable('messages')
-    .set({ state: 'unknown', reason: 'interrupted', updated_at: now, finished_at: now })
-    .where('state', '=', 'dispatching')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+export async function recoverInterrupted(db: Kysely<LedgerDatabase>, now: number): Promise<{ unknown: number; requeued: number }> {
+  return db.transaction().execute(async (trx) => {
+    const unknown = await trx
+      .updateTable('messages')
+      .set({ state: 'unknown', reason: 'interrupted', updated_at: now, finished_at: now })
+      .where('state', '=', 'dispatching')
+      .where('provider_id', 'is not', null)
+      .executeTakeFirst();
+    const requeued = await trx
+      .updateTable('messages')
+      .set({ state: 'queued', updated_at: now, dispatched_at: null })
+      .where('state', '=', 'dispatching')
+      .where('provider_id', 'is', null)
+      .executeTakeFirst();
+    return { unknown: Number(unknown.numUpdatedRows), requeued: Number(requeued.numUpdatedRows) };
+  });
 }

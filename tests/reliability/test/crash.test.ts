@@ -1,0 +1,180 @@
+// The ledger's promise under the worst kind of crash: a gateway process under
+// load, killed with SIGKILL at random points 20 times and restarted on the same
+// data folder, while a client keeps sending — retrying, with the same
+// idempotency key, every message whose answer it lost. Counted from the
+// sandbox's own records: every message answered 202 ends in a final state,
+// none is sent twice, none is lost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
+
+const GATEWAY_MAIN = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
+const API_KEY = 'crash-test-KEY-0123456789';
+const ADMIN = 'crash-test-ADMIN-0123456789';
+const ROUNDS = 20;
+const SENDERS = 12;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Sent {
+  text: string;
+  id?: string;
+}
+
+describe('SIGKILL at random points, 20 times, under load', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let url: string;
+  let file: string;
+  const agent = new Agent({ connections: SENDERS * 2 });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-crash-'));
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    file = join(dir, 'rota.yaml');
+    await writeFile(
+      file,
+      stringify({
+        providers: [
+          {
+            type: 'figensoft',
+            settings: {
+              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((account) => ({
+                username: account.username,
+                password: account.password,
+                smsIysMessageType: account.iysType,
+                senderList: account.senders,
+                customApiActive: true,
+                customApiUrl: sandbox.url,
+              })),
+            },
+          },
+        ],
+        routing: { retry: { retries: 0 } },
+        gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: ADMIN },
+        store: { kind: 'sqlite', path: 'data/rota.db' },
+        logging: { level: 'warn' },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, key = API_KEY) => {
+    const response = await request(`${url}${path}`, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json', prefer: 'respond-async' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
+  };
+
+  const startGateway = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    for (let i = 0; i < 400; i++) {
+      if (child.exitCode !== null) throw new Error(`the gateway exited at start (${child.exitCode}): ${stderr}`);
+      try {
+        if ((await call('GET', '/healthz')).status === 200) return child;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the gateway did not start');
+  };
+
+  it('every message answered 202 ends final, none is sent twice, none is lost', async () => {
+    const messages: Sent[] = [];
+    const unanswered: Sent[] = [];
+    let next = 0;
+
+    for (let round = 0; round < ROUNDS; round++) {
+      const child = await startGateway();
+      let running = true;
+      // A client: retries what it lost, then sends new messages, each with its own key.
+      const sender = async () => {
+        while (running) {
+          const message = unanswered.shift() ?? { text: `crash-message-${next++}` };
+          if (!messages.includes(message)) messages.push(message);
+          try {
+            const answer = await call('POST', '/v1/messages', { to: '+905321234567', text: message.text, iysType: 'NOTIFICATION', idempotencyKey: message.text });
+            expect(answer.status).toBe(202);
+            message.id = answer.body.id as string;
+          } catch {
+            unanswered.push(message); // the process died under it: the client retries with the same key
+          }
+        }
+      };
+      const senders = Array.from({ length: SENDERS }, sender);
+      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 450));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      running = false;
+      await Promise.all(senders);
+    }
+
+    // One last start: it recovers what the last kill interrupted, sends what is queued, and answers the lost ones.
+    const last = await startGateway();
+    try {
+      for (const message of unanswered.splice(0)) {
+        const answer = await call('POST', '/v1/messages', { to: '+905321234567', text: message.text, iysType: 'NOTIFICATION', idempotencyKey: message.text });
+        expect(answer.status).toBe(202);
+        message.id = answer.body.id as string;
+      }
+      const unfinished = async () => {
+        let count = 0;
+        for (const state of ['queued', 'dispatching']) count += ((await call('GET', `/v1/messages?state=${state}&limit=500`, undefined, ADMIN)).body.items as unknown[]).length;
+        return count;
+      };
+      for (let i = 0; i < 400 && (await unfinished()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const sentTimes = new Map<string, number>();
+      for (const record of sandbox.records()) sentTimes.set(record.text, (sentTimes.get(record.text) ?? 0) + 1);
+      const states = new Map<string, number>();
+      for (const message of messages) {
+        expect(message.id).toBeDefined(); // every message was answered 202 in the end
+        const read = await call('GET', `/v1/messages/${message.id}`);
+        expect(read.status).toBe(200); // none lost
+        const state = read.body.status as string;
+        states.set(state, (states.get(state) ?? 0) + 1);
+        expect(['accepted', 'unknown', 'failed', 'rejected']).toContain(state); // final
+        const times = sentTimes.get(message.text) ?? 0;
+        expect(times).toBeLessThanOrEqual(1); // never twice
+        if (state === 'accepted') expect(times).toBe(1);
+        if (state === 'failed') expect(times).toBe(0);
+      }
+      // Every text the sandbox has came from one of our messages, once.
+      expect([...sentTimes.values()].every((times) => times === 1)).toBe(true);
+      expect(messages.length).toBeGreaterThan(ROUNDS * 10);
+      expect(states.get('accepted') ?? 0).toBeGreaterThan(messages.length / 2);
+      console.log(`crash test: ${messages.length} messages over ${ROUNDS} kills: ${JSON.stringify(Object.fromEntries(states))}, ${sandbox.records().length} at the sandbox`);
+    } finally {
+      last.kill('SIGTERM');
+      await new Promise((resolve) => last.once('exit', resolve));
+    }
+  });
+});
