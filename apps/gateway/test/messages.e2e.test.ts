@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -153,5 +154,19 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect(new Set(ids).size).toBe(ids.length);
     expect((await h.client.call('GET', '/v1/messages?state=bogus')).status).toBe(400);
     expect((await h.client.call('GET', '/v1/messages?cursor=not-one')).body).toMatchObject({ error: 'invalid-request', issues: [{ path: 'cursor' }] });
+  });
+
+  it('validates a message once: the router gets it checked and never validates it again', async () => {
+    // Before: the route parsed the body with zod, then router.send validated (and analysed the text) again.
+    const unchecked = [jest.spyOn(h.router, 'send'), jest.spyOn(h.router, 'sendBatch'), jest.spyOn(h.router, 'sendBulk')];
+    const checked = jest.spyOn(h.router, 'sendChecked');
+    try {
+      await h.client.send({ to: NUMBERS.other, text: 'Bir kez denetlenir', iysType: 'NOTIFICATION' });
+      await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: NUMBERS.other, text: 'a', iysType: 'NOTIFICATION' }, { to: NUMBERS.approved, text: 'b', iysType: 'NOTIFICATION' }] } });
+      expect(checked).toHaveBeenCalledTimes(1);
+      for (const spy of unchecked) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of [...unchecked, checked]) spy.mockRestore();
+    }
   });
 });

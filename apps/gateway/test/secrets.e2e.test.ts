@@ -75,4 +75,13 @@ describe('secrets and phone numbers never leak', () => {
     const figensoftFailures = failing.logs.lines().filter((l) => l.provider === 'figensoft' && l.errorKind === 'provider-unavailable');
     expect(figensoftFailures.length).toBeGreaterThan(0);
   });
+
+  it('API clients see account ids and our own words: never a provider account\'s username or the provider\'s URL', () => {
+    // Before: a result's reason read 'FigenSoft account figensoft-notification ("rota-notify") …' and named the provider URL.
+    for (const h of harnesses) {
+      const toClients = h.client.answers.filter((a) => !a.text.startsWith('# HELP')).map((a) => a.text).join('\n');
+      expect(toClients).toContain('figensoft-notification');
+      for (const operatorOnly of ['rota-notify', 'rota-campaign', h.sandbox.url, '/api_json']) expect({ operatorOnly, found: toClients.includes(operatorOnly) }).toEqual({ operatorOnly, found: false });
+    }
+  });
 });

@@ -117,17 +117,24 @@ export class Ledger {
       })),
     );
     const toSend: MessageRecord[] = [];
+    // The messages validated once by the caller go to the router as they are: no second analysis.
+    const checked = new Map<string, Message>();
     let queued = false;
     outcomes.forEach((outcome, i) => {
       if (outcome.kind !== 'created') return;
-      if (submissions[i]!.message.otp) this.texts.set(outcome.record.id, submissions[i]!.message.text);
-      if (waiting[i]) toSend.push(outcome.record);
-      else queued = true;
+      const { message } = submissions[i]!;
+      if (waiting[i]) {
+        toSend.push(outcome.record);
+        checked.set(outcome.record.id, message);
+      } else {
+        if (message.otp) this.texts.set(outcome.record.id, message.text);
+        queued = true;
+      }
     });
     if (queued) this.dispatcher.wake();
 
     if (toSend.length === 0) return outcomes;
-    await this.dispatcher.sendNow(toSend);
+    await this.dispatcher.sendNow(toSend, checked);
     const finished = new Map((await Promise.all(toSend.map((record) => this.store.get(record.id)))).map((record) => [record!.id, record!]));
     return outcomes.map((outcome) => (outcome.kind === 'created' && finished.has(outcome.record.id) ? { kind: 'created', record: finished.get(outcome.record.id)! } : outcome));
   }

@@ -129,15 +129,18 @@ export class Dispatcher {
   /**
    * Sends records that are `dispatching` now and writes each result to its
    * record. Records of one bulk go as one bulk; the others as one batch (the
-   * router groups those that share a text). Returns the results by record id.
+   * router groups those that share a text). `checked` holds the validated
+   * messages a caller still has (a send it waits for), so they are not
+   * rebuilt from their records. Returns the results by record id.
    */
-  async sendNow(records: readonly MessageRecord[]): Promise<Map<string, SendResult>> {
+  async sendNow(records: readonly MessageRecord[], checked?: ReadonlyMap<string, Message>): Promise<Map<string, SendResult>> {
     const now = this.clock();
     const results = new Map<string, SendResult>();
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
     const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
     for (const record of records) {
-      const made = dispatchableMessage(record, now, record.text ?? this.options.texts.get(record.bulkId ?? record.id));
+      const known = checked?.get(record.id);
+      const made = known ? { message: known } : dispatchableMessage(record, now, record.text ?? this.options.texts.get(record.bulkId ?? record.id));
       if ('refused' in made) {
         results.set(record.id, made.refused);
         continue;
