@@ -189,12 +189,3 @@ describe('RotaConfigSchema', () => {
   });
 });
 
-describe('routing.idempotencyCacheSize', () => {
-  it('is optional, takes a whole number, and names itself when wrong', () => {
-    const base = baseConfig();
-    expect(RotaConfigSchema.parse({ ...base, routing: { idempotencyCacheSize: 5_000 } }).routing.idempotencyCacheSize).toBe(5_000);
-    const refused = RotaConfigSchema.safeParse({ ...base, routing: { idempotencyCacheSize: -1 } });
-    expect(refused.success).toBe(false);
-    expect(refused.error?.issues[0]?.path).toEqual(['routing', 'idempotencyCacheSize']);
-  });
-});

@@ -140,7 +140,7 @@ const RoutingSchema = z
       .min(100, 'must be at least 100')
       .max(300_000, 'must be at most 300000 (five minutes)')
       .optional()
-      .describe('Longest wait for one provider call; past it the call counts as outcome-unknown. Default 30000.'),
+      .describe('The one time limit of a provider call (send, status read, health check): past it the call is aborted; the provider\'s verdict on it stands (retryable if its request never left), and one that does not answer the abort counts as outcome-unknown. Default 30000.'),
     batchConcurrency: z
       .number()
       .int('must be a whole number')
@@ -148,13 +148,6 @@ const RoutingSchema = z
       .max(256, 'must be at most 256')
       .optional()
       .describe('Provider requests a batch keeps in flight. Default 4.'),
-    idempotencyCacheSize: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must not be negative')
-      .max(10_000_000, 'must be at most 10000000')
-      .optional()
-      .describe('How many idempotency keys the router remembers (oldest forgotten first); the main share of memory under sustained load. Read at start. Default 100000.'),
   })
   .default({ unknownOutcome: 'stop' });
 

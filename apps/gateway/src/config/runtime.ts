@@ -274,7 +274,6 @@ function routerOptions(
     unknownOutcome: routing.unknownOutcome,
     ...(routing.attemptTimeoutMs !== undefined ? { attemptTimeoutMs: routing.attemptTimeoutMs } : {}),
     ...(routing.batchConcurrency !== undefined ? { batchConcurrency: routing.batchConcurrency } : {}),
-    ...(routing.idempotencyCacheSize !== undefined ? { idempotencyCacheSize: routing.idempotencyCacheSize } : {}),
   };
 }
 
