@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { forbiddenAddress, WebhookClient } from '../src/index.js';
+
+let server: Server;
+let port: number;
+let handler: (req: IncomingMessage, res: ServerResponse) => void;
+let received: string[];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    received.push(req.url ?? '');
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  received = [];
+  handler = (_req, res) => res.writeHead(204).end();
+});
+
+describe('forbiddenAddress', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['127.8.9.10', 'loopback'],
+    ['::1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.5', 'private'],
+    ['192.168.1.1', 'private'],
+    ['fd12:3456::1', 'unique local'],
+    ['169.254.1.1', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['169.254.169.254', 'metadata'],
+    ['fd00:ec2::254', 'metadata'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+    ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+    ['224.0.0.1', 'multicast'],
+  ])('refuses %s (%s)', (address) => {
+    expect(forbiddenAddress(address)).toBeDefined();
+  });
+
+  it('lets public addresses through, and an allowlisted private one', () => {
+    expect(forbiddenAddress('93.184.216.34')).toBeUndefined();
+    expect(forbiddenAddress('2606:2800:220:1:248:1893:25c8:1946')).toBeUndefined();
+    expect(forbiddenAddress('127.0.0.1', new Set(['127.0.0.1']))).toBeUndefined();
+    expect(forbiddenAddress('169.254.169.254')).toBe('is a cloud metadata address');
+  });
+});
+
+describe('WebhookClient', () => {
+  const local = () => new WebhookClient({ allowHttp: true, allowedAddresses: ['127.0.0.1'], timeoutMs: 1_000 });
+
+  it('delivers to an allowlisted receiver and reports its status', async () => {
+    const client = local();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', { 'rota-event-id': 'evt_1' })).toEqual({ ok: true, status: 204 });
+    expect(received).toEqual(['/hook']);
+    await client.close();
+  });
+
+  it.each([
+    ['a loopback IP', (p: number) => `http://127.0.0.1:${p}/hook`],
+    ['a hostname that resolves to loopback', (p: number) => `http://localhost:${p}/hook`],
+    ['an IPv6 loopback', (p: number) => `http://[::1]:${p}/hook`],
+    ['the metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
+    ['a private address', () => 'http://10.0.0.1/hook'],
+  ])('refuses %s unless allowlisted, without connecting', async (_what, url) => {
+    const client = new WebhookClient({ allowHttp: true, timeoutMs: 1_000 });
+    const attempt = await client.deliver(url(port), '{}', {});
+    expect(attempt).toMatchObject({ ok: false, retry: false, error: expect.stringMatching(/loopback|private|metadata|reserved/) });
+    expect(received).toEqual([]);
+    await client.close();
+  });
+
+  it('refuses plain http unless development allows it, and any other scheme', async () => {
+    const client = new WebhookClient({ allowedAddresses: ['127.0.0.1'] });
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringContaining('https') });
+    expect(await client.deliver('ftp://example.com/hook', '{}', {})).toMatchObject({ ok: false, retry: false });
+    expect(received).toEqual([]);
+    await client.close();
+  });
+
+  it('never follows a redirect, even to a forbidden address', async () => {
+    handler = (_req, res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    const client = local();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, status: 302, retry: true, error: expect.stringContaining('not followed') });
+    expect(received).toEqual(['/hook']);
+    await client.close();
+  });
+
+  it('says a 410 is gone, a 5xx is worth a retry, and a hang ends at the time limit', async () => {
+    const client = local();
+    handler = (_req, res) => res.writeHead(410).end();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, status: 410, gone: true, retry: false });
+    handler = (_req, res) => res.writeHead(503).end();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, status: 503, retry: true });
+    handler = () => {};
+    const started = Date.now();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, retry: true });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await client.close();
+  });
+
+  it('reads no more of an answer than the cap', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      for (let i = 0; i < 64; i++) res.write(chunk); // 4 MiB
+      res.end();
+    };
+    const client = new WebhookClient({ allowHttp: true, allowedAddresses: ['127.0.0.1'], maxResponseBytes: 1_024 });
+    expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toEqual({ ok: true, status: 200 });
+    await client.close();
+  });
+});
