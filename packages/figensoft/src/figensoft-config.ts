@@ -64,6 +64,15 @@ export const FigenSoftConfigSchema = z
     otpChannel: z.boolean().default(false).describe('Send Channel "OTP" for messages marked otp'),
     /** Where otp messages go instead of the account's URL, e.g. https://otpsms.postaguvercini.com/api_json. */
     otpBaseUrl: apiUrlSchema('must be a string (an https URL)').optional().describe('Where otp messages go instead of the account URL'),
+    /**
+     * FigenSoft is not known to push delivery reports; the sandbox can. A push
+     * is taken only when its URL carries this token (FigenSoft signs nothing).
+     */
+    pushToken: z
+      .string({ error: 'must be a string' })
+      .min(24, 'must be at least 24 characters')
+      .optional()
+      .describe('Secret a pushed delivery report must carry in its URL (?token=); use ${ENV_VAR}. Without it, pushes are refused.'),
   })
   .superRefine((config, ctx) => {
     // zod runs this even when an account has a non-fatal issue (an empty senderList), so look before reading.

@@ -1,5 +1,5 @@
 import { maskPhoneNumber, parseProviderConfig, ProviderError, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
-import { createFigenSoftClient, FIGENSOFT_DEFAULT_BASE_URL, MAX_RECEIVERS_PER_REQUEST, type FigenSoftClient } from './figensoft-client.js';
+import { createFigenSoftClient, FIGENSOFT_DEFAULT_BASE_URL, MAX_MESSAGE_IDS_PER_STATUS_REQUEST, MAX_RECEIVERS_PER_REQUEST, type FigenSoftClient } from './figensoft-client.js';
 import { FigenSoftCredentials, redactPassword } from './figensoft-credentials.js';
 import { FigenSoftTransportError } from './figensoft-transport-error.js';
 import {
@@ -15,7 +15,7 @@ import {
   type FigenSoftConfig,
   type FigenSoftConfigInput,
 } from './figensoft-config.js';
-import { parseFigenSoftDate } from './figensoft-dates.js';
+import { readPushedReports, toDeliveryReport } from './figensoft-reports.js';
 import { STATUS_OK, toWireNumber, type SendResultEntry, type StatusResultEntry } from './figensoft-wire.js';
 
 export const FIGENSOFT_PROVIDER_ID = 'figensoft';
@@ -25,6 +25,7 @@ export const FIGENSOFT_CAPABILITIES: ProviderCapabilities = Object.freeze({
   encodings: Object.freeze(['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'] as const),
   deliveryStatus: true,
   scheduling: true,
+  statusBatchSize: MAX_MESSAGE_IDS_PER_STATUS_REQUEST,
 });
 
 /** FigenSoft's place in providers.md: after Message Center (1) and Mobildev (2). */
@@ -202,6 +203,8 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
       return { healthy: accounts.every((a) => a.healthy), accounts };
     },
 
+    receiveReports: (push) => readPushedReports(push, config.pushToken),
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -276,22 +279,6 @@ function sameNumber(to: string, answered: string): boolean {
   const a = answered.replace(NON_DIGITS, '');
   if (a === sent) return true;
   return a.length >= NATIONAL_DIGITS && sent.length >= NATIONAL_DIGITS && a.slice(-NATIONAL_DIGITS) === sent.slice(-NATIONAL_DIGITS);
-}
-
-function toDeliveryReport(id: string, entry: StatusResultEntry | undefined): DeliveryReport {
-  const row = smsStatusRow(entry?.SmsStatus ?? '');
-  const report: DeliveryReport = {
-    providerMessageId: id,
-    state: row.state,
-    final: row.final === 'as-reported' ? entry?.IsFinalStatus?.trim() === '1' : row.final,
-  };
-  if (row.reason) report.reason = row.reason;
-  if (entry?.SmsStatus) report.providerCode = entry.SmsStatus.trim();
-  const at = parseFigenSoftDate(entry?.StatusTime);
-  if (at) report.at = at;
-  const receiver = entry?.Receiver?.replace(NON_DIGITS, '');
-  if (receiver) report.to = `+${receiver}`;
-  return report;
 }
 
 async function accountHealth(account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {

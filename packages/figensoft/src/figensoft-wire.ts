@@ -100,6 +100,12 @@ export const StatusResultEntrySchema = z.object({
 export type StatusResultEntry = z.infer<typeof StatusResultEntrySchema>;
 
 export const StatusResponseSchema = z.object({ ...Envelope, Result: z.array(StatusResultEntrySchema).nullish() });
+
+/**
+ * What the sandbox's push mode posts (FigenSoft itself is not known to push):
+ * the entries a Status answer would carry, in a `Reports` list.
+ */
+export const PushedReportsBodySchema = z.object({ Reports: z.array(StatusResultEntrySchema) });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 export const readStatusResponse = readWith(StatusResponseSchema);
 

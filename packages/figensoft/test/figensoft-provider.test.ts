@@ -53,7 +53,7 @@ describe('identity', () => {
   it('is figensoft, with one account per IYS type and the declared capabilities', () => {
     expect(provider.id).toBe('figensoft');
     expect(provider.accountIds).toEqual(['figensoft-notification', 'figensoft-campaign']);
-    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 800, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: true });
+    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 800, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: true, statusBatchSize: 500 });
     expect(FIGENSOFT_CAPABILITIES).toBe(provider.capabilities);
   });
 });
@@ -93,7 +93,7 @@ describe('select', () => {
     const atLimit = 'ş'.repeat(MAX_TURKISH_TEXT_CHARACTERS);
     expect(provider.select(message('NOTIFICATION', { text: atLimit })).eligible).toBe(true);
     const over = provider.select(message('NOTIFICATION', { text: `${atLimit}ş` }));
-    expect(over).toEqual({ eligible: false, reason: expect.stringContaining('-447') });
+    expect(over).toEqual({ eligible: false, field: 'text', reason: expect.stringContaining('-447') });
     const turkishShift: TextAnalysis = { encoding: 'GSM7_TURKISH_SHIFT', shift: 'single', units: 300, unit: 'septet', segments: 2, unitsPerSegment: 149 };
     expect(provider.select(message('NOTIFICATION', { text: 'ğ'.repeat(269), analysis: turkishShift })).eligible).toBe(false);
   });

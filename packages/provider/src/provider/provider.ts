@@ -13,6 +13,8 @@ export interface ProviderCapabilities {
   deliveryStatus: boolean;
   /** Whether `sendAt` / `validUntil` are honoured. */
   scheduling: boolean;
+  /** Most message ids one `status()` request carries (FigenSoft: 500); a collector batches to it. Default: 1. */
+  statusBatchSize?: number;
 }
 
 /**
@@ -77,6 +79,18 @@ export interface ProviderHealth {
   accounts: AccountHealth[];
 }
 
+/** Delivery reports a provider pushed to Rota, as they arrived. */
+export interface PushedReports {
+  /** The URL the provider called, as it called it (scheme, host, path and query): some providers sign it, some put a secret in it. */
+  url: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The raw body: signatures are over the bytes, not over re-serialised JSON. */
+  body: Buffer;
+}
+
+/** A push read: its reports, or why it was refused (401: not from the provider; 400: not readable). */
+export type ReceivedReports = { ok: true; reports: DeliveryReport[] } | { ok: false; status: 400 | 401; reason: string };
+
 /** What every provider package's factory takes besides its configuration. */
 export interface ProviderFactoryOptions {
   /** Where the provider logs (pino-compatible); it never logs a secret or an unmasked number. */
@@ -98,5 +112,11 @@ export interface Provider {
   send(request: SendRequest, options?: SendOptions): Promise<SendResponse>;
   status?(request: StatusRequest, options?: SendOptions): Promise<DeliveryReport[]>;
   health?(options?: SendOptions): Promise<ProviderHealth>;
+  /**
+   * For a provider that pushes delivery reports: checks a push came from it
+   * (a signature, or a secret in the callback URL, as the provider specifies)
+   * and reads its reports, normalised like `status()`'s. Never throws.
+   */
+  receiveReports?(push: PushedReports): ReceivedReports;
   close?(): Promise<void>;
 }
