@@ -49,6 +49,18 @@ export interface MessagesTable {
   updated_at: number;
   dispatched_at: number | null;
   finished_at: number | null;
+  /** Where this message's webhooks go (the message's own allowed callbackUrl, or its client's). */
+  callback_url: string | null;
+  /** The last delivery report: its state, reason, provider code and the provider's time of it. */
+  delivery_state: string | null;
+  delivery_reason: string | null;
+  delivery_code: string | null;
+  delivery_at: number | null;
+  delivery_final: Generated<number>;
+  /** When the status is next read; NULL when there is nothing (more) to read. */
+  report_due_at: number | null;
+  report_checks: Generated<number>;
+  accepted_at: number | null;
 }
 
 export interface BulksTable {
@@ -71,14 +83,61 @@ export interface BulksTable {
   shift: string | null;
   segments: number;
   created_at: number;
+  callback_url: string | null;
+  /** When its last recipient reached a final state (and bulk.completed was written). */
+  completed_at: number | null;
+}
+
+/** One step of a message's timeline. */
+export interface MessageEventsTable {
+  seq: Generated<number>;
+  message_id: string;
+  kind: 'state' | 'delivery';
+  state: string;
+  reason: string | null;
+  provider_code: string | null;
+  source: string;
+  at: number;
+  recorded_at: number;
+}
+
+/** A webhook to deliver (at least once), written with the change it announces. */
+export interface WebhookOutboxTable {
+  id: string;
+  owner: string;
+  url: string;
+  type: string;
+  payload: string;
+  message_id: string | null;
+  bulk_id: string | null;
+  state: 'pending' | 'delivered' | 'dead' | 'held';
+  attempts: Generated<number>;
+  due_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  url: string;
+  disabled_at: number | null;
+  disabled_reason: string | null;
 }
 
 export interface LedgerDatabase {
   messages: MessagesTable;
   bulks: BulksTable;
+  message_events: MessageEventsTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
-/** A row as the store writes it: every column but `seq`, which the database numbers. */
-export type NewMessageRow = Omit<MessagesTable, 'seq'>;
+/** A row as the store writes it: every column but `seq`, which the database numbers, and the delivery columns, which start empty. */
+export type NewMessageRow = Omit<MessagesTable, 'seq' | DeliveryColumn>;
+export type DeliveryColumn = 'delivery_state' | 'delivery_reason' | 'delivery_code' | 'delivery_at' | 'delivery_final' | 'report_due_at' | 'report_checks' | 'accepted_at';
+/** A row read back, or one just written (whose delivery columns are still empty). */
+export type RecordRow = Omit<MessageRow, 'seq' | DeliveryColumn> & Partial<Pick<MessageRow, DeliveryColumn>>;
 export type BulkRow = BulksTable;

@@ -1,7 +1,10 @@
 // The public surface of @rota/ledger: opening a store, the store's API and the
 // shapes it takes and gives. Rows, migrations and the SQL dialect stay inside.
 export { openLedgerStore } from './open-ledger-store.js';
-export type { LedgerStore, ReadScope } from './ledger-store.js';
+export { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope, type TimelineStep } from './ledger-store.js';
+export type { ReportDue, ReportEntry } from './store/delivery-reports.js';
+export type { DueWebhook, WebhookSettlement } from './store/webhook-outbox.js';
+export type { WebhookEventType } from './store/message-events.js';
 export * from './store-config.js';
 export * from './message-record.js';
 export * from './new-records.js';
@@ -14,3 +17,5 @@ export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';
 export { Ledger, type LedgerOptions, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';
 export type { DispatchRouter } from './dispatch/dispatcher.js';
+export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS, type ReportObserver } from './reports/report-collector.js';
+export { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookDelivery, type WebhookObserver } from './webhooks/webhook-sender.js';

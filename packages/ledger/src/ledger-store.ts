@@ -14,12 +14,40 @@ import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type N
 import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { claimDue, markDispatching, recoverInterrupted } from './store/dispatch-transitions.js';
-import { finishMessages } from './store/finish-messages.js';
+import { applyReports, claimReportsDue, idsOfProviderMessages, readTimeline, stopReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
+import { finishMessages, type FinishOptions } from './store/finish-messages.js';
+import {
+  claimWebhooks,
+  disabledEndpoints,
+  enableEndpoint,
+  redeliverWebhook,
+  settleWebhook,
+  webhookBacklog,
+  webhooksOfMessage,
+  type DueWebhook,
+  type WebhookSettlement,
+} from './store/webhook-outbox.js';
 import { bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
 import { recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
+
+/** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
+export const FIRST_REPORT_AFTER_MS = 15_000;
+
+/** One step of a message's timeline: its own states (`state`) and its provider's reports (`delivery`). */
+export interface TimelineStep {
+  kind: 'state' | 'delivery';
+  state: string;
+  reason?: string;
+  providerCode?: string;
+  /** `dispatch`, `recovery`, `poll`, `push`, `refresh` or `expiry`. */
+  source: string;
+  /** When it happened: the provider's time for a report. */
+  at: Date;
+  recordedAt: Date;
+}
 
 /** Who is asking: an API client sees only its own records; no owner is an admin, who sees all. */
 export interface ReadScope {
@@ -99,23 +127,102 @@ export class LedgerStore {
     return ids.length === 0 ? 0 : markDispatching(this.#db, ids, { providerId, accountId }, this.#now());
   }
 
-  /** Writes the router's result; false if the record does not exist or was already finished. */
-  async finish(id: string, result: SendResult): Promise<boolean> {
-    return (await finishMessages(this.#db, [{ id, result }], this.#now())) === 1;
+  /**
+   * Writes the router's result, with its timeline step and its webhook;
+   * false if the record does not exist or was already finished. An accepted
+   * message's status is first read `firstReportAfterMs` later.
+   */
+  async finish(id: string, result: SendResult, options: Partial<FinishOptions> = {}): Promise<boolean> {
+    return (await this.finishMany([{ id, result }], options)) === 1;
   }
 
   /** `finish` for many records in one transaction; returns how many were finished. */
-  async finishMany(entries: readonly { id: string; result: SendResult }[]): Promise<number> {
-    return finishMessages(this.#db, entries, this.#now());
+  async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
+    return finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...options });
   }
 
   /**
    * Call at start: a `dispatching` record that names a provider becomes
-   * `unknown` (`interrupted`); one that never reached a provider is queued
-   * again. Returns how many of each.
+   * `unknown` (`interrupted`) — with its timeline step and webhook, as any
+   * finish; one that never reached a provider is queued again. Returns how
+   * many of each.
    */
   async recoverInterrupted(now: Date): Promise<{ unknown: number; requeued: number }> {
-    return recoverInterrupted(this.#db, parseInput(InstantSchema, now, 'recoverInterrupted').getTime());
+    const at = parseInput(InstantSchema, now, 'recoverInterrupted').getTime();
+    const { requeued, interrupted } = await recoverInterrupted(this.#db, at);
+    const unknown = await finishMessages(
+      this.#db,
+      interrupted.map(({ id, to, providerId, accountId }) => ({
+        id,
+        result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },
+      })),
+      at,
+      { firstReportAfterMs: FIRST_REPORT_AFTER_MS, source: 'recovery' },
+    );
+    return { unknown, requeued };
+  }
+
+  /** A message's timeline, oldest step first; undefined when there is no such message of `scope`'s owner. */
+  async timeline(id: string, scope: ReadScope = {}): Promise<TimelineStep[] | undefined> {
+    if (!(await this.get(id, scope))) return undefined;
+    return (await readTimeline(this.#db, id)).map((row) => {
+      const step: TimelineStep = { kind: row.kind, state: row.state, source: row.source, at: new Date(row.at), recordedAt: new Date(row.recorded_at) };
+      if (row.reason !== null) step.reason = row.reason;
+      if (row.provider_code !== null) step.providerCode = row.provider_code;
+      return step;
+    });
+  }
+
+  /** Messages whose delivery status is due to be read, each leased for `leaseMs` to this caller. */
+  async claimReportsDue(options: { now: Date; limit: number; leaseMs: number }): Promise<ReportDue[]> {
+    return claimReportsDue(this.#db, options.now.getTime(), options.limit, options.leaseMs);
+  }
+
+  /** Writes delivery reports (one transaction): the last report, timeline steps, and a webhook for each final one. */
+  async applyReports(entries: readonly ReportEntry[]): Promise<number> {
+    return applyReports(this.#db, entries, this.#now());
+  }
+
+  /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */
+  async stopReports(ids: readonly string[]): Promise<void> {
+    await stopReports(this.#db, ids, this.#now());
+  }
+
+  /** The records of a provider's message ids: provider message id → record id. */
+  async idsOfProviderMessages(providerId: string, providerMessageIds: readonly string[]): Promise<Map<string, string>> {
+    return idsOfProviderMessages(this.#db, providerId, providerMessageIds);
+  }
+
+  /** Webhook events due, each leased for `leaseMs` to this caller. */
+  async claimWebhooks(options: { now: Date; limit: number; leaseMs: number }): Promise<DueWebhook[]> {
+    return claimWebhooks(this.#db, options.now.getTime(), options.limit, options.leaseMs);
+  }
+
+  async settleWebhook(id: string, settlement: WebhookSettlement): Promise<void> {
+    await settleWebhook(this.#db, id, settlement, this.#now());
+  }
+
+  /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */
+  async redeliverWebhook(id: string, scope: ReadScope = {}): Promise<boolean> {
+    return redeliverWebhook(this.#db, id, scope.owner, this.#now());
+  }
+
+  async disabledEndpoints() {
+    return disabledEndpoints(this.#db);
+  }
+
+  /** Turns a receiver switched off by a 410 back on; returns how many held events are due again. */
+  async enableEndpoint(url: string): Promise<number> {
+    return enableEndpoint(this.#db, url, this.#now());
+  }
+
+  async webhookBacklog() {
+    return webhookBacklog(this.#db);
+  }
+
+  async webhooksOfMessage(id: string, scope: ReadScope = {}) {
+    if (!(await this.get(id, scope))) return undefined;
+    return webhooksOfMessage(this.#db, id);
   }
 
   async bulkProgress(bulkId: string, scope: ReadScope = {}): Promise<BulkProgress | undefined> {

@@ -1,15 +1,20 @@
-import { analyzeText, silentLogger, type Logger, type Message } from '@rota/provider';
+import { analyzeText, silentLogger, type DeliveryReport, type Logger, type Message } from '@rota/provider';
+import type { Router } from '@rota/core';
 import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
 import { Dispatcher, type DispatchRouter } from './dispatch/dispatcher.js';
-import type { LedgerStore } from './ledger-store.js';
+import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledger-store.js';
 import type { MessageRecord } from './message-record.js';
 import type { BulkOutcome, BulkTemplate } from './new-records.js';
+import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
+import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
 
 /** One message handed to the ledger: validated, with its owner and the client's own reference. */
 export interface Submission {
   message: Message;
   owner: string;
   reference?: string;
+  /** Where this message's webhooks go (already checked against the client's allowlist). */
+  callbackUrl?: string;
 }
 
 /**
@@ -31,11 +36,13 @@ export interface BulkSubmission {
   owner: string;
   reference?: string;
   idempotencyKey?: string;
+  callbackUrl?: string;
 }
 
 export interface LedgerOptions {
   store: LedgerStore;
-  router: DispatchRouter;
+  /** The router messages are sent through, and whose providers' statuses are read. */
+  router: DispatchRouter & Pick<Router, 'deliveryStatus' | 'status'>;
   logger?: Logger;
   dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
@@ -44,6 +51,12 @@ export interface LedgerOptions {
   limits?: ReadonlyMap<string, number>;
   /** Where the limits are held (default: this process's memory). */
   limiterFor?: LimiterFactory;
+  /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
+  reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'pollMs'>;
+  /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
+  webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; retryForMs?: number; pollMs?: number; random?: () => number };
+  /** Told of final delivery reports and webhook deliveries (metrics). */
+  observer?: ReportObserver & WebhookObserver;
   clock?: () => number;
 }
 
@@ -59,6 +72,8 @@ const HOUR_MS = 3_600_000;
 export class Ledger {
   readonly store: LedgerStore;
   private readonly dispatcher: Dispatcher;
+  private readonly collector: ReportCollector;
+  private readonly sender: WebhookSender | undefined;
   private readonly throttle: AccountThrottle;
   private readonly texts = new Map<string, string>();
   private readonly logger: Logger;
@@ -78,8 +93,13 @@ export class Ledger {
       texts: this.texts,
       logger: this.logger,
       clock: this.clock,
+      firstReportAfterMs: options.reports?.scheduleMs?.[0] ?? FIRST_REPORT_AFTER_MS,
       ...options.dispatch,
     });
+    this.collector = new ReportCollector({ store: options.store, router: options.router, logger: this.logger, clock: this.clock, ...options.reports, ...(options.observer ? { observer: options.observer } : {}) });
+    this.sender = options.webhooks
+      ? new WebhookSender({ store: options.store, logger: this.logger, clock: this.clock, ...options.webhooks, ...(options.observer ? { observer: options.observer } : {}) })
+      : undefined;
   }
 
   /**
@@ -97,6 +117,8 @@ export class Ledger {
     this.pruning = setInterval(() => void this.prune(), this.options.retention?.pruneEveryMs ?? HOUR_MS);
     this.pruning.unref();
     this.dispatcher.start();
+    this.collector.start();
+    this.sender?.start();
     return recovered;
   }
 
@@ -113,6 +135,7 @@ export class Ledger {
         message: submission.message,
         owner: submission.owner,
         ...(submission.reference === undefined ? {} : { reference: submission.reference }),
+        ...(submission.callbackUrl === undefined ? {} : { callbackUrl: submission.callbackUrl }),
         state: waiting[i] ? 'dispatching' : 'queued',
       })),
     );
@@ -147,6 +170,7 @@ export class Ledger {
         owner: submission.owner,
         ...(submission.reference === undefined ? {} : { reference: submission.reference }),
         ...(submission.idempotencyKey === undefined ? {} : { idempotencyKey: submission.idempotencyKey }),
+        ...(submission.callbackUrl === undefined ? {} : { callbackUrl: submission.callbackUrl }),
       },
       submission.recipients,
     );
@@ -173,12 +197,61 @@ export class Ledger {
     if (record.sender !== undefined) message.sender = record.sender;
     if (record.validUntil !== undefined) message.validUntil = record.validUntil;
     const [outcome] = await this.store.recordMessages([
-      { message, owner: record.owner, resendOf: record.id, ...(record.reference === undefined ? {} : { reference: record.reference }) },
+      {
+        message,
+        owner: record.owner,
+        resendOf: record.id,
+        ...(record.reference === undefined ? {} : { reference: record.reference }),
+        ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
+      },
     ]);
     if (outcome?.kind !== 'created') return { kind: 'refused', reason: 'the resend could not be recorded' };
     if (message.otp) this.texts.set(outcome.record.id, text);
     this.dispatcher.wake();
     return { kind: 'created', record: outcome.record };
+  }
+
+  /**
+   * Reports a provider pushed (already checked as its own): written like
+   * polled ones, to the messages that provider knows by those ids. Returns
+   * how many reports matched a message.
+   */
+  async receivePushed(providerId: string, reports: readonly DeliveryReport[]): Promise<number> {
+    const ids = await this.store.idsOfProviderMessages(
+      providerId,
+      reports.map((report) => report.providerMessageId),
+    );
+    const nextDueAt = this.clock() + this.collector.firstReadAfterMs;
+    const entries = reports.flatMap((report) => {
+      const id = ids.get(report.providerMessageId);
+      return id === undefined ? [] : [{ id, report, source: 'push', nextDueAt }];
+    });
+    await this.store.applyReports(entries);
+    return entries.length;
+  }
+
+  /**
+   * Asks the provider for one message's status now (`?refresh=true`), writes
+   * what it says, and answers the record. A provider's failure is thrown
+   * (a ProviderError) for the caller to answer; a message not accepted, or
+   * already final, is answered as it is.
+   */
+  async refresh(id: string, scope: ReadScope): Promise<MessageRecord | undefined> {
+    const record = await this.store.get(id, scope);
+    if (!record || record.state !== 'accepted' || record.delivery?.final || !record.providerId || !record.accountId || !record.providerMessageId) return record;
+    const [report] = await this.options.router.deliveryStatus({ providerId: record.providerId, accountId: record.accountId, providerMessageIds: [record.providerMessageId] });
+    if (report) await this.store.applyReports([{ id, report, source: 'refresh', nextDueAt: this.clock() + this.collector.firstReadAfterMs }]);
+    return this.store.get(id, scope);
+  }
+
+  /** One round of status reads now (tests and tools; the collector runs its own every second). */
+  collectReports(): Promise<number> {
+    return this.collector.round();
+  }
+
+  /** One round of webhook deliveries now (tests and tools). */
+  deliverWebhooks(): Promise<number> {
+    return this.sender?.round() ?? Promise.resolve(0);
   }
 
   /** New per-account limits (a configuration reload). */
@@ -198,7 +271,7 @@ export class Ledger {
    */
   async stop(boundMs: number): Promise<void> {
     clearInterval(this.pruning);
-    await this.dispatcher.stop(boundMs);
+    await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.sender?.stop()]);
   }
 
   private async prune(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Attempt } from '@rota/core';
-import { EncodingSchema, IysTypeSchema, RecipientTypeSchema, type ValidationIssue } from '@rota/provider';
+import { DeliveryReasonSchema, DeliveryStateSchema, EncodingSchema, IysTypeSchema, RecipientTypeSchema, type ValidationIssue } from '@rota/provider';
 import { z } from 'zod';
 
 /**
@@ -74,5 +74,19 @@ export const MessageRecordSchema = z.object({
   /** When the record entered `dispatching`. */
   dispatchedAt: z.date().optional(),
   finishedAt: z.date().optional(),
+  /** Where this message's webhooks go. */
+  callbackUrl: z.string().optional(),
+  /** When a provider accepted it. */
+  acceptedAt: z.date().optional(),
+  /** The last delivery report, normalised: absent until the first arrives. */
+  delivery: z
+    .object({
+      state: DeliveryStateSchema,
+      reason: DeliveryReasonSchema.optional(),
+      providerCode: z.string().optional(),
+      at: z.date().optional(),
+      final: z.boolean(),
+    })
+    .optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecordSchema>;

@@ -1,6 +1,6 @@
 import type { Attempt } from '@rota/core';
-import type { IysType, Message, ValidationIssue } from '@rota/provider';
-import type { BulkRow, MessageRow, NewMessageRow } from './database.js';
+import type { DeliveryReason, DeliveryState, IysType, Message, ValidationIssue } from '@rota/provider';
+import type { BulkRow, NewMessageRow, RecordRow } from './database.js';
 import type { LedgerHasher } from './ledger-hashing.js';
 import { PRIORITY, type InitialState, type MessageRecord, type Priority } from './message-record.js';
 
@@ -36,7 +36,7 @@ export type MessageRowBase = Omit<NewMessageRow, 'id' | 'to_number' | 'fingerpri
 
 export function messageRowBase(
   content: MessageContent,
-  context: { owner: string; bulkId?: string | undefined; reference?: string | undefined; state: InitialState; resendOf?: string | undefined; now: number },
+  context: { owner: string; bulkId?: string | undefined; reference?: string | undefined; callbackUrl?: string | undefined; state: InitialState; resendOf?: string | undefined; now: number },
   hasher: LedgerHasher,
 ): MessageRowBase {
   return {
@@ -58,6 +58,7 @@ export function messageRowBase(
     updated_at: context.now,
     dispatched_at: context.state === 'dispatching' ? context.now : null,
     finished_at: null,
+    callback_url: context.callbackUrl ?? null,
   };
 }
 
@@ -102,13 +103,24 @@ export function newMessageRow(base: MessageRowBase, own: Pick<NewMessageRow, 'id
     updated_at: base.updated_at,
     dispatched_at: base.dispatched_at,
     finished_at: base.finished_at,
+    callback_url: base.callback_url,
   };
 }
 
 const dateOrAbsent = (ms: number | null) => (ms === null ? undefined : new Date(ms));
 
+/** The last delivery report, as the record gives it out; absent before the first. */
+function deliveryOf(row: RecordRow): MessageRecord['delivery'] {
+  if (row.delivery_state === null || row.delivery_state === undefined) return undefined;
+  const delivery: NonNullable<MessageRecord['delivery']> = { state: row.delivery_state as DeliveryState, final: row.delivery_final === 1 };
+  if (row.delivery_reason) delivery.reason = row.delivery_reason as DeliveryReason;
+  if (row.delivery_code) delivery.providerCode = row.delivery_code;
+  if (row.delivery_at !== null && row.delivery_at !== undefined) delivery.at = new Date(row.delivery_at);
+  return delivery;
+}
+
 /** A row as callers see it: camelCase, dates, JSON parsed, NULL columns left out. */
-export function toMessageRecord(row: Omit<MessageRow, 'seq'>): MessageRecord {
+export function toMessageRecord(row: RecordRow): MessageRecord {
   const record: MessageRecord = {
     id: row.id,
     owner: row.owner,
@@ -143,6 +155,9 @@ export function toMessageRecord(row: Omit<MessageRow, 'seq'>): MessageRecord {
     updatedAt: new Date(row.updated_at),
     dispatchedAt: dateOrAbsent(row.dispatched_at),
     finishedAt: dateOrAbsent(row.finished_at),
+    callbackUrl: row.callback_url ?? undefined,
+    acceptedAt: dateOrAbsent(row.accepted_at ?? null),
+    delivery: deliveryOf(row),
   };
   // Absent, not `undefined`: a record compares and serialises the same however it was made.
   for (const key of Object.keys(record) as (keyof MessageRecord)[]) if (record[key] === undefined) delete record[key];

@@ -25,6 +25,8 @@ export const NewMessageSchema = z.strictObject({
   reference: ReferenceSchema.optional(),
   state: InitialStateSchema.default('queued'),
   resendOf: z.string().min(1).optional(),
+  /** Where this message's webhooks go; checked against the client's allowlist before it gets here. */
+  callbackUrl: z.string().min(1).optional(),
 });
 export type NewMessage = z.input<typeof NewMessageSchema>;
 
@@ -54,6 +56,8 @@ export const NewBulkSchema = z.strictObject({
   reference: ReferenceSchema.optional(),
   idempotencyKey: IdempotencyKeySchema.optional(),
   state: InitialStateSchema.default('queued'),
+  /** Where the bulk's webhooks (each recipient's, and bulk.completed) go. */
+  callbackUrl: z.string().min(1).optional(),
 });
 export type NewBulk = z.input<typeof NewBulkSchema>;
 

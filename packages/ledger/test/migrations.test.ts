@@ -78,13 +78,16 @@ describe('ledger migrations', () => {
     const template = bulkTemplate();
     const bulkAt0001 = { id: 'blk_AAAAAAAAAAAAAAAAAAAAAA', owner: 'acme', count: 1, created_at: clock.now().getTime(), ...contentColumns(template, undefined, hasher) };
     await old.insertInto('bulks').values(bulkAt0001).execute();
-    const row = (id: string, to: string, bulkId?: string) =>
-      newMessageRow(messageRowBase(message({ to }), { owner: 'acme', bulkId, state: 'queued', now: clock.now().getTime() }, hasher), {
+    const row = (id: string, to: string, bulkId?: string) => {
+      // callback_url came with 0003: a 0001 row has none.
+      const { callback_url: _added, ...at0001 } = newMessageRow(messageRowBase(message({ to }), { owner: 'acme', bulkId, state: 'queued', now: clock.now().getTime() }, hasher), {
         id,
         to_number: to,
         idempotency_key: bulkId ? null : 'key-1',
         fingerprint: 'fp',
       });
+      return at0001;
+    };
     await old.insertInto('messages').values([row('msg_AAAAAAAAAAAAAAAAAAAAAA', '+905321111111'), row('msg_BBBBBBBBBBBBBBBBBBBBBB', '+905322222222', 'blk_AAAAAAAAAAAAAAAAAAAAAA')]).execute();
     await old.destroy();
     expect(schemaOf(path).applied).toEqual(['0001-initial']);
@@ -97,10 +100,16 @@ describe('ledger migrations', () => {
     const bulk = { template, owner: 'acme', idempotencyKey: 'campaign-1' };
     const first = await store.recordBulk(bulk, ['+905323333333']);
     expect(await store.recordBulk(bulk, ['+905323333333'])).toEqual({ ...first, kind: 'existing' });
+    // What 0003 added too: an old record finishes with its timeline step.
+    expect(await store.claimDue({ now: clock.now(), limit: 5 })).toHaveLength(3);
+    await store.finish('msg_AAAAAAAAAAAAAAAAAAAAAA', { status: 'failed', to: '+905321111111', reason: 'no provider', attempts: [] });
+    expect(await store.timeline('msg_AAAAAAAAAAAAAAAAAAAAAA')).toEqual([expect.objectContaining({ kind: 'state', state: 'failed', reason: 'no provider' })]);
     await store.close();
 
     expect(schemaOf(path).applied).toEqual(LEDGER_MIGRATIONS.map(([name]) => name));
-    expect(schemaOf(path).bulkColumns).toEqual(expect.arrayContaining(['idempotency_key', 'fingerprint']));
+    expect(schemaOf(path).bulkColumns).toEqual(expect.arrayContaining(['idempotency_key', 'fingerprint', 'callback_url', 'completed_at']));
+    expect(schemaOf(path).messageColumns).toEqual(expect.arrayContaining(['delivery_state', 'report_due_at', 'callback_url']));
+    expect(schemaOf(path).tables).toEqual(expect.arrayContaining(['message_events', 'webhook_outbox', 'webhook_endpoints']));
   });
 
   it('roll a failing migration back whole: no half-built schema is left', async () => {

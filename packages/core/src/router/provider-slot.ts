@@ -54,6 +54,12 @@ export class ProviderSlot {
         return { accountId, breaker: breaker?.state ?? 'closed', override: breaker?.override ?? 'auto' };
       }),
       inFlight: this.inFlight,
+      capabilities: {
+        deliveryStatus: this.provider.capabilities.deliveryStatus,
+        scheduling: this.provider.capabilities.scheduling,
+        maxRecipientsPerRequest: this.provider.capabilities.maxRecipientsPerRequest,
+        statusBatchSize: this.provider.capabilities.statusBatchSize ?? 1,
+      },
       counts: { ...this.counts },
       meanLatencyMs: this.latencySamples === 0 ? 0 : this.latencyTotalMs / this.latencySamples,
     };

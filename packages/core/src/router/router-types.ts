@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type MessageField } from '@rota/provider';
+import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
@@ -150,6 +150,8 @@ export interface ProviderStatus {
   accounts: AccountStatus[];
   /** Provider calls running now (sends, status reads, health checks). */
   inFlight: number;
+  /** What the provider can do: whether it reads delivery status, and how many ids a read carries. */
+  capabilities: Pick<ProviderCapabilities, 'deliveryStatus' | 'scheduling' | 'maxRecipientsPerRequest'> & { statusBatchSize: number };
   counts: Record<AttemptOutcome, number>;
   /** Mean duration of attempts that reached the provider, in ms. */
   meanLatencyMs: number;

@@ -1,6 +1,6 @@
 import type { AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
 import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
-import type { LedgerStore } from '../ledger-store.js';
+import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
 import { PRIORITY, type MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
 import { dispatchableMessage } from './dispatchable-message.js';
@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   claimSize?: number;
   /** How often the queue is looked at when nothing woke the dispatcher (a sendAt coming due). Default 1000. */
   pollMs?: number;
+  /** An accepted message's status is first read this long after acceptance. */
+  firstReportAfterMs?: number;
   clock?: () => number;
 }
 
@@ -169,7 +171,10 @@ export class Dispatcher {
       sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids)).then((answers) => take(ids, answers)));
     }
     await Promise.all(sends);
-    await this.options.store.finishMany([...results].map(([id, result]) => ({ id, result })));
+    await this.options.store.finishMany(
+      [...results].map(([id, result]) => ({ id, result })),
+      { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS },
+    );
     for (const id of singles.ids) this.options.texts.delete(id);
     return results;
   }

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
+import * as deliveryReportsAndWebhooks from './0003-delivery-reports-and-webhooks.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -10,6 +11,7 @@ import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
 export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-initial', initial],
   ['0002-bulk-idempotency-key', bulkIdempotencyKey],
+  ['0003-delivery-reports-and-webhooks', deliveryReportsAndWebhooks],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

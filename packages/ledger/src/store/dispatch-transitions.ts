@@ -69,20 +69,22 @@ export async function markDispatching(db: Kysely<LedgerDatabase>, ids: readonly 
  * One that names none never reached a provider (claimed, then waiting its
  * turn): it goes back to the queue. Returns how many of each.
  */
-export async function recoverInterrupted(db: Kysely<LedgerDatabase>, now: number): Promise<{ unknown: number; requeued: number }> {
+export async function recoverInterrupted(
+  db: Kysely<LedgerDatabase>,
+  now: number,
+): Promise<{ requeued: number; interrupted: { id: string; to: string; providerId: string; accountId: string }[] }> {
   return db.transaction().execute(async (trx) => {
-    const unknown = await trx
-      .updateTable('messages')
-      .set({ state: 'unknown', reason: 'interrupted', updated_at: now, finished_at: now })
-      .where('state', '=', 'dispatching')
-      .where('provider_id', 'is not', null)
-      .executeTakeFirst();
     const requeued = await trx
       .updateTable('messages')
       .set({ state: 'queued', updated_at: now, dispatched_at: null })
       .where('state', '=', 'dispatching')
       .where('provider_id', 'is', null)
       .executeTakeFirst();
-    return { unknown: Number(unknown.numUpdatedRows), requeued: Number(requeued.numUpdatedRows) };
+    // The caller finishes these as unknown, so they get their timeline steps and webhooks like any other finish.
+    const interrupted = await trx.selectFrom('messages').select(['id', 'to_number', 'provider_id', 'account_id']).where('state', '=', 'dispatching').execute();
+    return {
+      requeued: Number(requeued.numUpdatedRows),
+      interrupted: interrupted.map((row) => ({ id: row.id, to: row.to_number, providerId: row.provider_id ?? 'none', accountId: row.account_id ?? 'none' })),
+    };
   });
 }

@@ -25,6 +25,8 @@ export async function recordBulk(db: Kysely<LedgerDatabase>, bulk: ParsedNewBulk
     idempotency_key: idempotencyKey ?? null,
     fingerprint: idempotencyKey === undefined ? null : hasher.bulkFingerprint({ ...template, reference }, recipients),
     created_at: now,
+    callback_url: bulk.callbackUrl ?? null,
+    completed_at: null,
     ...contentColumns(template, reference, hasher),
   };
 

@@ -1,0 +1,168 @@
+import type { Router } from '@rota/core';
+import { ProviderError, silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
+import { AccountThrottle, throttleKey } from '../dispatch/account-throttle.js';
+import type { LedgerStore } from '../ledger-store.js';
+import type { ReportDue, ReportEntry } from '../store/delivery-reports.js';
+
+/** How often an accepted message's status is read until it is final: 15 s, 1 min, 5 min, 30 min, 2 h, then every 6 h. */
+export const DEFAULT_REPORT_SCHEDULE_MS = [15_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] as const;
+/** After this long without a final report a message is `expired`. */
+export const DEFAULT_REPORT_TTL_MS = 72 * 3_600_000;
+
+/** What the collector reports to its observer (metrics): a final report, and how long after acceptance it came. */
+export interface ReportObserver {
+  final(report: { providerId: string; accountId: string; state: string; afterAcceptanceMs: number }): void;
+}
+
+export interface ReportCollectorOptions {
+  store: LedgerStore;
+  router: Pick<Router, 'deliveryStatus' | 'status'>;
+  logger?: Logger;
+  /** Delays between reads; the last repeats. */
+  scheduleMs?: readonly number[];
+  ttlMs?: number;
+  /** Status requests a second per account. Default 5. */
+  readsPerSecond?: number;
+  /** Messages one round claims. Default 5000. */
+  roundSize?: number;
+  pollMs?: number;
+  observer?: ReportObserver;
+  clock?: () => number;
+}
+
+/** How long a claimed message is kept from other collectors while its status is read. */
+const LEASE_MS = 60_000;
+
+/**
+ * Follows accepted messages to their delivery without a provider call per
+ * message: due messages are claimed in rounds, grouped by provider account,
+ * and read in batches of the provider's status batch size (FigenSoft: 500
+ * ids a request), each account's reads rate-limited and paused while its
+ * circuit breaker is open. A report that is not final schedules the next
+ * read on the backoff schedule; a message with no final report after the TTL
+ * is `expired`. Pushed reports go through the same writing (`applyPushed`).
+ */
+export class ReportCollector {
+  private readonly scheduleMs: readonly number[];
+  private readonly ttlMs: number;
+  private readonly reads = new AccountThrottle();
+  private readonly readsPerSecond: number;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private poll: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: ReportCollectorOptions) {
+    this.scheduleMs = options.scheduleMs ?? DEFAULT_REPORT_SCHEDULE_MS;
+    this.ttlMs = options.ttlMs ?? DEFAULT_REPORT_TTL_MS;
+    this.readsPerSecond = options.readsPerSecond ?? 5;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** When an accepted message's status is first read. */
+  get firstReadAfterMs(): number {
+    return this.scheduleMs[0] ?? 15_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.poll ??= setInterval(() => void this.round(), this.options.pollMs ?? 1_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    await this.running;
+  }
+
+  /** One round: claim what is due and read it. Rounds never overlap. Returns how many messages were looked at. */
+  async round(): Promise<number> {
+    if (this.running || this.stopped) return 0;
+    let looked = 0;
+    this.running = (async () => {
+      const now = this.clock();
+      const due = await this.options.store.claimReportsDue({ now: new Date(now), limit: this.options.roundSize ?? 5_000, leaseMs: LEASE_MS });
+      looked = due.length;
+      if (due.length === 0) return;
+      const statuses = new Map(this.options.router.status().map((status) => [status.providerId, status]));
+      const byAccount = new Map<string, ReportDue[]>();
+      for (const item of due) {
+        const key = throttleKey(item.providerId, item.accountId);
+        let group = byAccount.get(key);
+        if (!group) byAccount.set(key, (group = []));
+        group.push(item);
+      }
+      await Promise.all(
+        [...byAccount.values()].map((group) => this.readAccount(group, statuses.get(group[0]!.providerId), now)),
+      );
+    })()
+      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'report collector: a round failed; what it claimed is read again after the lease'))
+      .finally(() => (this.running = undefined));
+    await this.running;
+    return looked;
+  }
+
+  /** Reads one account's due messages, in batches of its provider's size. */
+  private async readAccount(group: readonly ReportDue[], status: ReturnType<Router['status']>[number] | undefined, now: number): Promise<void> {
+    const { store } = this.options;
+    const { providerId, accountId } = group[0]!;
+    if (!status || !status.capabilities.deliveryStatus) {
+      // The provider cannot report (or is no longer configured): nothing will ever come.
+      await store.stopReports(group.map((item) => item.id));
+      return;
+    }
+    const expired = group.filter((item) => now - item.acceptedAt >= this.ttlMs);
+    await this.write(
+      expired.map((item) => ({ id: item.id, report: { state: 'expired', reason: 'expired', final: true }, source: 'expiry', nextDueAt: null })),
+      expired,
+      providerId,
+      accountId,
+      now,
+    );
+    const live = group.filter((item) => now - item.acceptedAt < this.ttlMs);
+    // Its breaker is open: leave them; they come due again when the lease ends.
+    if (live.length === 0 || status.accounts.find((account) => account.accountId === accountId)?.breaker === 'open') return;
+    this.reads.setLimits(new Map([[throttleKey(providerId, accountId), this.readsPerSecond]]));
+    const size = Math.max(1, status.capabilities.statusBatchSize);
+    for (let from = 0; from < live.length && !this.stopped; from += size) {
+      const batch = live.slice(from, from + size);
+      await this.reads.take(providerId, accountId, 1);
+      let reports: DeliveryReport[];
+      try {
+        reports = await this.options.router.deliveryStatus({ providerId, accountId, providerMessageIds: batch.map((item) => item.providerMessageId) });
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        this.logger.warn({ provider: providerId, accountId, kind: error.kind, code: error.code, messages: batch.length }, 'report collector: a status read failed; read again after the lease');
+        continue;
+      }
+      const byId = new Map(reports.map((report) => [report.providerMessageId, report]));
+      const entries: ReportEntry[] = [];
+      for (const item of batch) {
+        const report = byId.get(item.providerMessageId);
+        if (!report) continue;
+        entries.push({ id: item.id, report, source: 'poll', nextDueAt: this.clock() + this.delayAfter(item.checks + 1) });
+      }
+      await this.write(entries, batch, providerId, accountId, this.clock());
+    }
+  }
+
+  /** Writes reports, then tells the observer of the final ones. */
+  private async write(entries: readonly ReportEntry[], items: readonly ReportDue[], providerId: string, accountId: string, now: number): Promise<void> {
+    if (entries.length === 0) return;
+    await this.options.store.applyReports(entries);
+    const observer = this.options.observer;
+    if (!observer) return;
+    const acceptedAt = new Map(items.map((item) => [item.id, item.acceptedAt]));
+    for (const { id, report } of entries) {
+      if (report.final) observer.final({ providerId, accountId, state: report.state, afterAcceptanceMs: now - (acceptedAt.get(id) ?? now) });
+    }
+  }
+
+  /** The wait after the `reads`-th read. */
+  private delayAfter(reads: number): number {
+    return this.scheduleMs[Math.min(reads, this.scheduleMs.length - 1)] ?? 21_600_000;
+  }
+}

@@ -1,0 +1,144 @@
+import type { DeliveryReport, DeliveryState } from '@rota/provider';
+import { sql, type Kysely } from 'kysely';
+import type { LedgerDatabase } from '../database.js';
+import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { chunksOf } from './insert-chunks.js';
+import { readSubjects, writeEvents, type NewEvent, type WebhookEventType } from './message-events.js';
+
+/*
+ * A message's delivery, after a provider accepted it: its status is read
+ * (or pushed) until it is final. The row keeps the last report; every change
+ * is a step of the timeline; a final report is announced by webhook.
+ */
+
+/** A message whose status is due to be read. */
+export interface ReportDue {
+  id: string;
+  providerId: string;
+  accountId: string;
+  providerMessageId: string;
+  acceptedAt: number;
+  checks: number;
+}
+
+/**
+ * Up to `limit` messages whose status is due, oldest due first, each leased
+ * for `leaseMs` (its next read moved past the lease) so that no other
+ * collector reads it meanwhile; the collector sets the real next read when it
+ * has the answer.
+ */
+export async function claimReportsDue(db: Kysely<LedgerDatabase>, now: number, limit: number, leaseMs: number): Promise<ReportDue[]> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('messages')
+      .select(['id', 'provider_id', 'account_id', 'provider_message_id', 'accepted_at', 'report_checks'])
+      .where('report_due_at', '<=', now)
+      .orderBy('report_due_at')
+      .limit(limit)
+      .execute();
+    for (const chunk of chunksOf(
+      rows.map((row) => row.id),
+      MAX_BOUND_PARAMETERS - 8,
+    )) {
+      await trx.updateTable('messages').set({ report_due_at: now + leaseMs }).where('id', 'in', chunk).execute();
+    }
+    return rows
+      .filter((row) => row.provider_id !== null && row.account_id !== null && row.provider_message_id !== null)
+      .map((row) => ({
+        id: row.id,
+        providerId: row.provider_id!,
+        accountId: row.account_id!,
+        providerMessageId: row.provider_message_id!,
+        acceptedAt: row.accepted_at ?? now,
+        checks: row.report_checks,
+      }));
+  });
+}
+
+/** One report to write: the message, the report, and when to read again if it is not final (null: never). */
+export interface ReportEntry {
+  id: string;
+  report: Pick<DeliveryReport, 'state' | 'reason' | 'final' | 'providerCode' | 'at'>;
+  /** `poll`, `push`, `refresh` or `expiry`. */
+  source: string;
+  nextDueAt: number | null;
+}
+
+const WEBHOOK_OF_DELIVERY: Partial<Record<DeliveryState, WebhookEventType>> = {
+  delivered: 'message.delivered',
+  undelivered: 'message.undelivered',
+  rejected: 'message.rejected',
+  expired: 'message.expired',
+  unknown: 'message.unknown',
+};
+
+/**
+ * Writes reports, one transaction. A message already final keeps its report
+ * (a late or repeated push changes nothing); a change of state or code is a
+ * timeline step; a final one is announced by webhook. Returns how many
+ * messages changed.
+ */
+export async function applyReports(db: Kysely<LedgerDatabase>, entries: readonly ReportEntry[], now: number): Promise<number> {
+  if (entries.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    const subjects = await readSubjects(
+      trx,
+      entries.map((entry) => entry.id),
+    );
+    const events: NewEvent[] = [];
+    for (const { id, report, source, nextDueAt } of entries) {
+      const subject = subjects.get(id);
+      if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
+      const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
+      await trx
+        .updateTable('messages')
+        .set({
+          delivery_state: report.state,
+          delivery_reason: report.reason ?? null,
+          delivery_code: report.providerCode ?? null,
+          delivery_at: report.at?.getTime() ?? now,
+          delivery_final: report.final ? 1 : 0,
+          report_due_at: report.final ? null : nextDueAt,
+          report_checks: sql<number>`report_checks + 1`,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+      if (!changed && !report.final) continue;
+      events.push({
+        subject,
+        kind: 'delivery',
+        state: report.state,
+        reason: report.reason,
+        providerCode: report.providerCode,
+        source,
+        at: report.at?.getTime() ?? now,
+        webhook: report.final ? WEBHOOK_OF_DELIVERY[report.state] : undefined,
+        status: subject.state,
+        delivery: { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at: report.at?.getTime() },
+      });
+    }
+    await writeEvents(trx, events, now);
+    return events.length;
+  });
+}
+
+/** Stops reading the status of these messages (their provider cannot report, or is gone). */
+export async function stopReports(db: Kysely<LedgerDatabase>, ids: readonly string[], now: number): Promise<void> {
+  for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) await db.updateTable('messages').set({ report_due_at: null, updated_at: now }).where('id', 'in', chunk).execute();
+}
+
+/** The records of a provider's message ids (a push names messages by the provider's ids). */
+export async function idsOfProviderMessages(db: Kysely<LedgerDatabase>, providerId: string, providerMessageIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const chunk of chunksOf(providerMessageIds, MAX_BOUND_PARAMETERS - 8)) {
+    const rows = await db.selectFrom('messages').select(['id', 'provider_message_id']).where('provider_id', '=', providerId).where('provider_message_id', 'in', chunk).execute();
+    for (const row of rows) ids.set(row.provider_message_id!, row.id);
+  }
+  return ids;
+}
+
+/** A message's timeline: its steps in the order they were recorded. */
+export async function readTimeline(db: Kysely<LedgerDatabase>, messageId: string) {
+  return db.selectFrom('message_events').select(['kind', 'state', 'reason', 'provider_code', 'source', 'at', 'recorded_at']).where('message_id', '=', messageId).orderBy('seq').execute();
+}

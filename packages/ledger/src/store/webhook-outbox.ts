@@ -1,0 +1,144 @@
+import { sql, type Kysely } from 'kysely';
+import type { LedgerDatabase } from '../database.js';
+
+/*
+ * The webhook outbox, worked through by the webhook sender: a due event is
+ * leased to one sender, then settled — delivered, tried again later, given
+ * up (dead), or held because its receiver answered 410 and is off until an
+ * operator turns it back on.
+ */
+
+export interface DueWebhook {
+  id: string;
+  owner: string;
+  url: string;
+  type: string;
+  payload: string;
+  attempts: number;
+  createdAt: number;
+}
+
+/** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
+export async function claimWebhooks(db: Kysely<LedgerDatabase>, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('webhook_outbox')
+      .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at'])
+      .where('state', '=', 'pending')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return [];
+    await trx
+      .updateTable('webhook_outbox')
+      .set({ due_at: now + leaseMs })
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at }));
+  });
+}
+
+/** What became of one delivery. */
+export type WebhookSettlement =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; dueAt: number; status?: number; error: string }
+  | { kind: 'dead'; status?: number; error: string }
+  /** The receiver answered 410: it is switched off, and every event waiting for it is held. */
+  | { kind: 'gone'; status: number; error: string }
+  /** Not tried (its receiver's circuit is open): due again later, no attempt counted. */
+  | { kind: 'postpone'; dueAt: number };
+
+export async function settleWebhook(db: Kysely<LedgerDatabase>, id: string, settlement: WebhookSettlement, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const attempts = sql<number>`attempts + 1`;
+    switch (settlement.kind) {
+      case 'postpone':
+        await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
+        return;
+      case 'delivered':
+        await trx.updateTable('webhook_outbox').set({ state: 'delivered', attempts, last_status: settlement.status, last_error: null, delivered_at: now, updated_at: now }).where('id', '=', id).execute();
+        return;
+      case 'retry':
+        await trx
+          .updateTable('webhook_outbox')
+          .set({ attempts, due_at: settlement.dueAt, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now })
+          .where('id', '=', id)
+          .where('state', '=', 'pending')
+          .execute();
+        return;
+      case 'dead':
+        await trx.updateTable('webhook_outbox').set({ state: 'dead', attempts, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+        return;
+      case 'gone': {
+        const row = await trx.selectFrom('webhook_outbox').select('url').where('id', '=', id).executeTakeFirst();
+        if (!row) return;
+        await trx.updateTable('webhook_outbox').set({ state: 'held', attempts, last_status: settlement.status, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+        await trx
+          .insertInto('webhook_endpoints')
+          .values({ url: row.url, disabled_at: now, disabled_reason: settlement.error })
+          .onConflict((conflict) => conflict.column('url').doUpdateSet({ disabled_at: now, disabled_reason: settlement.error }))
+          .execute();
+        await trx.updateTable('webhook_outbox').set({ state: 'held', updated_at: now }).where('url', '=', row.url).where('state', '=', 'pending').execute();
+      }
+    }
+  });
+}
+
+/** Receivers switched off after a 410, with how many events wait for each. */
+export async function disabledEndpoints(db: Kysely<LedgerDatabase>): Promise<{ url: string; disabledAt: number; reason: string | null; held: number }[]> {
+  const rows = await db
+    .selectFrom('webhook_endpoints')
+    .leftJoin('webhook_outbox', (join) => join.onRef('webhook_outbox.url', '=', 'webhook_endpoints.url').on('webhook_outbox.state', '=', 'held'))
+    .select(['webhook_endpoints.url', 'webhook_endpoints.disabled_at', 'webhook_endpoints.disabled_reason', ({ fn }) => fn.count<number>('webhook_outbox.id').as('held')])
+    .where('webhook_endpoints.disabled_at', 'is not', null)
+    .groupBy(['webhook_endpoints.url', 'webhook_endpoints.disabled_at', 'webhook_endpoints.disabled_reason'])
+    .execute();
+  return rows.map((row) => ({ url: row.url, disabledAt: row.disabled_at!, reason: row.disabled_reason, held: Number(row.held) }));
+}
+
+/** An operator turns a receiver back on: its held events are due now. Returns how many were released. */
+export async function enableEndpoint(db: Kysely<LedgerDatabase>, url: string, now: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webhook_endpoints').where('url', '=', url).execute();
+    const released = await trx.updateTable('webhook_outbox').set({ state: 'pending', due_at: now, updated_at: now }).where('url', '=', url).where('state', '=', 'held').executeTakeFirst();
+    return Number(released.numUpdatedRows);
+  });
+}
+
+/**
+ * Sends an event again (an operator's redelivery): due now whatever became of
+ * it, same id and body. Scoped to its owner unless `owner` is undefined (the
+ * admin). Returns whether there was such an event.
+ */
+export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, owner: string | undefined, now: number): Promise<boolean> {
+  let query = db.updateTable('webhook_outbox').set({ state: 'pending', due_at: now, updated_at: now }).where('id', '=', id);
+  if (owner !== undefined) query = query.where('owner', '=', owner);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The outbox at a glance, per receiver: events waiting (pending or held) and given up. */
+export async function webhookBacklog(db: Kysely<LedgerDatabase>): Promise<{ url: string; state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('webhook_outbox')
+    .select(['url', 'state', ({ fn }) => fn.countAll<number>().as('count')])
+    .where('state', 'in', ['pending', 'held', 'dead'])
+    .groupBy(['url', 'state'])
+    .execute();
+  return rows.map((row) => ({ url: row.url, state: row.state, count: Number(row.count) }));
+}
+
+/** A message's webhook events, newest first (for its owner's or an operator's view). */
+export async function webhooksOfMessage(db: Kysely<LedgerDatabase>, messageId: string) {
+  return db
+    .selectFrom('webhook_outbox')
+    .select(['id', 'type', 'state', 'attempts', 'last_status', 'last_error', 'created_at', 'delivered_at'])
+    .where('message_id', '=', messageId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}

@@ -1,0 +1,137 @@
+import { silentLogger, type Logger } from '@rota/provider';
+import type { LedgerStore } from '../ledger-store.js';
+import type { DueWebhook, WebhookSettlement } from '../store/webhook-outbox.js';
+
+/** One delivery's outcome, as the delivering client answers it (see @rota/webhook's WebhookClient). */
+export type WebhookDelivery = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean; gone?: boolean };
+
+/** Posts one signed event; never throws. */
+export type DeliverWebhook = (url: string, body: string, headers: Record<string, string>) => Promise<WebhookDelivery>;
+
+/** Signs a body for its owner (the API client's secret), or undefined when the client has no secret any more. */
+export type SignWebhook = (owner: string, body: string) => string | undefined;
+
+export interface WebhookObserver {
+  delivery(event: { url: string; type: string; outcome: WebhookSettlement['kind']; status?: number }): void;
+}
+
+export interface WebhookSenderOptions {
+  store: LedgerStore;
+  deliver: DeliverWebhook;
+  sign: SignWebhook;
+  logger?: Logger;
+  /** Deliveries in flight at once. Default 16. */
+  concurrency?: number;
+  /** How long an event is retried before it is given up. Default 24 h. */
+  retryForMs?: number;
+  pollMs?: number;
+  observer?: WebhookObserver;
+  clock?: () => number;
+  random?: () => number;
+}
+
+const LEASE_MS = 60_000;
+/** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
+const CIRCUIT_FAILURES = 5;
+const CIRCUIT_OPEN_MS = 60_000;
+
+/**
+ * Works through the webhook outbox: each due event signed for its client and
+ * posted, at least once. A 2xx is done; a 410 switches the receiver off (its
+ * events are held until an operator turns it back on); another failure is
+ * retried with exponential backoff and jitter for 24 h, then given up. At
+ * most `concurrency` deliveries at once, and a circuit per receiver: after
+ * five failures in a row it is left alone for a minute.
+ */
+export class WebhookSender {
+  private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private poll: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: WebhookSenderOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.poll ??= setInterval(() => void this.round(), this.options.pollMs ?? 1_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    await this.running;
+  }
+
+  /** Claims due events and delivers them, `concurrency` at a time. Rounds never overlap. */
+  async round(): Promise<number> {
+    if (this.running || this.stopped) return 0;
+    const concurrency = this.options.concurrency ?? 16;
+    let delivered = 0;
+    this.running = (async () => {
+      const due = await this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: concurrency * 4, leaseMs: LEASE_MS });
+      delivered = due.length;
+      let next = 0;
+      const worker = async () => {
+        while (next < due.length && !this.stopped) await this.deliverOne(due[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    })()
+      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its events are delivered after the lease'))
+      .finally(() => (this.running = undefined));
+    await this.running;
+    return delivered;
+  }
+
+  private async deliverOne(event: DueWebhook): Promise<void> {
+    const now = this.clock();
+    const circuit = this.circuits.get(event.url);
+    if (circuit && circuit.openUntil > now) return this.settle(event, { kind: 'postpone', dueAt: circuit.openUntil });
+    const signature = this.options.sign(event.owner, event.payload);
+    if (signature === undefined) return this.settle(event, { kind: 'dead', error: 'the client has no webhook signing secret configured any more' });
+    const attempt = await this.options.deliver(event.url, event.payload, { 'rota-signature': signature, 'rota-event-id': event.id, 'rota-event-type': event.type });
+    if (attempt.ok) {
+      this.circuits.delete(event.url);
+      return this.settle(event, { kind: 'delivered', status: attempt.status });
+    }
+    this.trip(event.url);
+    const status = attempt.status === undefined ? {} : { status: attempt.status };
+    if (attempt.gone) return this.settle(event, { kind: 'gone', status: attempt.status ?? 410, error: attempt.error });
+    if (!attempt.retry) return this.settle(event, { kind: 'dead', error: attempt.error, ...status });
+    if (now - event.createdAt >= (this.options.retryForMs ?? 24 * 3_600_000)) {
+      return this.settle(event, { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status });
+    }
+    return this.settle(event, { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status });
+  }
+
+  /** 5 s doubling per attempt, at most an hour, each wait between half and all of it (jitter). */
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(3_600_000, 5_000 * 2 ** attempts);
+    return Math.round(ceiling * (0.5 + this.random() / 2));
+  }
+
+  private trip(url: string): void {
+    const circuit = this.circuits.get(url) ?? { failures: 0, openUntil: 0 };
+    circuit.failures += 1;
+    if (circuit.failures >= CIRCUIT_FAILURES) {
+      circuit.openUntil = this.clock() + CIRCUIT_OPEN_MS;
+      circuit.failures = 0;
+    }
+    this.circuits.set(url, circuit);
+  }
+
+  private async settle(event: DueWebhook, settlement: WebhookSettlement): Promise<void> {
+    await this.options.store.settleWebhook(event.id, settlement);
+    if (settlement.kind === 'dead' || settlement.kind === 'gone') {
+      this.logger.warn({ event: event.id, type: event.type, outcome: settlement.kind, error: settlement.error }, 'webhook: an event was not delivered');
+    }
+    this.options.observer?.delivery({ url: event.url, type: event.type, outcome: settlement.kind, ...('status' in settlement && settlement.status !== undefined ? { status: settlement.status } : {}) });
+  }
+}

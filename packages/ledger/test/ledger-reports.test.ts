@@ -1,0 +1,229 @@
+import { createRouter, type Router } from '@rota/core';
+import type { DeliveryReport, Provider, StatusRequest } from '@rota/provider';
+import { createFakeProvider, type FakeProvider } from '@rota/testkit';
+import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type WebhookDelivery } from '../src/index.js';
+import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
+
+// Delivery reports collected in the background, and webhooks from the outbox,
+// over a real router, a scripted provider, and a clock the test moves.
+
+const HOOK = 'https://hooks.acme.example/rota';
+
+interface Rig {
+  clock: TestClock;
+  store: LedgerStore;
+  router: Router;
+  ledger: Ledger;
+  provider: FakeProvider;
+  statusCalls: StatusRequest[];
+  deliveries: { url: string; body: string; headers: Record<string, string> }[];
+  answer: { next: (url: string) => WebhookDelivery };
+  reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> };
+  close(): Promise<void>;
+}
+
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean } = {}): Promise<Rig> {
+  const clock = new TestClock(Date.now());
+  const store = await openTestStore(clock);
+  const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }, { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] }] });
+  const statusCalls: StatusRequest[] = [];
+  const reports = { next: (_id: string): Omit<DeliveryReport, 'providerMessageId'> => ({ state: 'delivered', final: true }) };
+  // The fake's own status says delivered at once; this one says what the test scripts.
+  const scripted: Provider = Object.assign(Object.create(provider) as Provider, {
+    capabilities: { ...provider.capabilities, deliveryStatus: options.deliveryStatus ?? true, statusBatchSize: options.statusBatchSize ?? 500 },
+    status: async (request: StatusRequest) => {
+      statusCalls.push(request);
+      return request.providerMessageIds.map((providerMessageId) => ({ providerMessageId, ...reports.next(providerMessageId) }));
+    },
+  });
+  const router = createRouter({ providers: [{ provider: scripted, rank: 1 }], retry: { retries: 0 } });
+  const deliveries: Rig['deliveries'] = [];
+  const answer = { next: (_url: string): WebhookDelivery => ({ ok: true, status: 204 }) };
+  const deliver: DeliverWebhook = async (url, body, headers) => {
+    deliveries.push({ url, body, headers });
+    return answer.next(url);
+  };
+  const ledger = new Ledger({
+    store,
+    router,
+    clock: () => clock.now().getTime(),
+    dispatch: { pollMs: 10 },
+    reports: { pollMs: 3_600_000 }, // rounds are run by the test
+    webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5 },
+  });
+  await ledger.start();
+  return {
+    clock,
+    store,
+    router,
+    ledger,
+    provider,
+    statusCalls,
+    deliveries,
+    answer,
+    reports,
+    async close() {
+      await ledger.stop(1_000);
+      await router.close();
+      await store.close();
+    },
+  };
+}
+
+const sendOne = async (r: Rig, input: Record<string, unknown> = {}, callbackUrl: string | undefined = HOOK) => {
+  const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', ...input }), owner: 'acme', reference: 'order-7', ...(callbackUrl ? { callbackUrl } : {}) }], 'wait');
+  return (outcome as { record: MessageRecord }).record;
+};
+const eventsOf = (r: Rig) => r.deliveries.map((d) => JSON.parse(d.body) as { id: string; type: string; data: Record<string, unknown> });
+
+describe('delivery reports', () => {
+  it('reads an accepted message\'s status after the first delay, keeps the timeline, and announces the final report', async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    expect(sent.state).toBe('accepted');
+    expect(await r.ledger.collectReports()).toBe(0); // not due yet
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(1);
+    const read = await r.store.get(sent.id);
+    expect(read?.delivery).toEqual({ state: 'delivered', final: true, at: expect.any(Date) });
+    expect((await r.store.timeline(sent.id))!.map((step) => `${step.kind}:${step.state}:${step.source}`)).toEqual(['state:accepted:dispatch', 'delivery:delivered:poll']);
+    await r.ledger.deliverWebhooks();
+    const events = eventsOf(r);
+    expect(events.map((event) => event.type)).toEqual(['message.accepted', 'message.delivered']);
+    expect(events[1]!.data).toMatchObject({ messageId: sent.id, reference: 'order-7', status: 'accepted', delivery: { state: 'delivered', final: true }, providerId: 'fake' });
+    expect(r.deliveries[1]!.headers).toMatchObject({ 'rota-event-id': events[1]!.id, 'rota-event-type': 'message.delivered', 'rota-signature': expect.stringContaining('signed-for-acme') });
+    r.clock.advance(24 * 3_600_000);
+    expect(await r.ledger.collectReports()).toBe(0); // final: never read again
+    await r.close();
+  });
+
+  it('reads an account\'s messages in batches of the provider\'s size: 1,200 messages, 3 requests', async () => {
+    const r = await rig({ statusBatchSize: 500 });
+    await r.ledger.submit(numbers(1_200).map((to) => ({ message: message({ to }), owner: 'acme' })), 'wait');
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(1_200);
+    expect(r.statusCalls.map((call) => call.providerMessageIds.length)).toEqual([500, 500, 200]);
+    await r.close();
+  });
+
+  it('reads again on the backoff schedule until final, then expires a message with no final report after the TTL', async () => {
+    const r = await rig();
+    r.reports.next = () => ({ state: 'sent', final: false, providerCode: '300' });
+    const sent = await sendOne(r, {}, undefined);
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    r.clock.advance(59_000);
+    expect(await r.ledger.collectReports()).toBe(0); // next read a minute later
+    r.clock.advance(1_000);
+    expect(await r.ledger.collectReports()).toBe(1);
+    r.clock.advance(299_000);
+    expect(await r.ledger.collectReports()).toBe(0); // then five minutes
+    r.clock.advance(1_000);
+    expect(await r.ledger.collectReports()).toBe(1);
+    expect(r.statusCalls).toHaveLength(3);
+    // The timeline holds the change, not every read that said the same.
+    expect((await r.store.timeline(sent.id))!.map((step) => step.state)).toEqual(['accepted', 'sent']);
+
+    r.clock.advance(72 * 3_600_000);
+    await r.ledger.collectReports();
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'expired', reason: 'expired', final: true });
+    expect(r.statusCalls).toHaveLength(3); // expiry asks nobody
+    await r.close();
+  });
+
+  it('pauses while the account\'s breaker is open, and stops for a provider that cannot report', async () => {
+    const r = await rig();
+    await sendOne(r);
+    r.router.forceBreaker('fake', 'fake-notification', 'open');
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(0);
+    r.router.forceBreaker('fake', 'fake-notification', 'auto');
+    r.clock.advance(60_000); // the lease ends
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(1);
+    await r.close();
+
+    const blind = await rig({ deliveryStatus: false });
+    const sent = await sendOne(blind);
+    blind.clock.advance(15_000);
+    await blind.ledger.collectReports();
+    blind.clock.advance(3_600_000);
+    expect(await blind.ledger.collectReports()).toBe(0);
+    expect(blind.statusCalls).toHaveLength(0);
+    expect((await blind.store.get(sent.id))?.delivery).toBeUndefined();
+    await blind.close();
+  });
+
+  it('takes pushed reports into the same timeline, and a late push changes nothing once final', async () => {
+    const r = await rig();
+    const sent = await sendOne(r, { iysType: 'CAMPAIGN', text: 'Kampanya' });
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true }])).toBe(1);
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(1);
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true });
+    expect((await r.store.timeline(sent.id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:push']);
+    expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(0);
+    await r.ledger.deliverWebhooks();
+    expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
+    await r.close();
+  });
+});
+
+describe('webhooks', () => {
+  it('retries a failing receiver with exponential backoff, then gives up after 24 h', async () => {
+    const r = await rig();
+    r.answer.next = () => ({ ok: false, status: 503, error: 'the receiver answered 503', retry: true });
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(1);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(1); // not due yet: 5 s × 2^0, jittered to 3.75 s
+    r.clock.advance(3_750);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(2);
+    r.clock.advance(7_499);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(2); // then 7.5 s
+    r.clock.advance(1);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(3);
+    expect(new Set(r.deliveries.map((d) => JSON.parse(d.body).id)).size).toBe(1); // the same event each time
+
+    r.clock.advance(25 * 3_600_000);
+    await r.ledger.deliverWebhooks();
+    const [backlog] = await r.store.webhookBacklog();
+    expect(backlog).toMatchObject({ url: HOOK, state: 'dead', count: 1 });
+    await r.close();
+  });
+
+  it('switches a receiver off on 410 and holds its events until an operator turns it back on', async () => {
+    const r = await rig();
+    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    await sendOne(r, { text: 'ikinci' });
+    r.clock.advance(3_600_000);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(1);
+    expect(await r.store.disabledEndpoints()).toEqual([{ url: HOOK, disabledAt: expect.any(Number), reason: 'the receiver answered 410 Gone', held: 2 }]);
+
+    r.answer.next = () => ({ ok: true, status: 200 });
+    expect(await r.store.enableEndpoint(HOOK)).toBe(2);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(3);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
+  it('announces a bulk\'s completion once, with its counts', async () => {
+    const r = await rig();
+    const outcome = await r.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION' }), recipients: numbers(5), owner: 'acme', callbackUrl: HOOK, reference: 'winter' });
+    const bulkId = (outcome as { bulkId: string }).bulkId;
+    for (let i = 0; i < 100 && (await r.store.bulkProgress(bulkId))?.byState.accepted !== 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await r.ledger.deliverWebhooks();
+    const completed = eventsOf(r).filter((event) => event.type === 'bulk.completed');
+    expect(completed).toEqual([expect.objectContaining({ data: expect.objectContaining({ bulkId, reference: 'winter', count: 5, byState: expect.objectContaining({ accepted: 5 }) }) })]);
+    expect(eventsOf(r).filter((event) => event.type === 'message.accepted')).toHaveLength(5);
+    await r.close();
+  });
+});
