@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { FaultSchema } from './sandbox-faults.js';
 import { parseJsonObject, readBody, sendJson } from './sandbox-http.js';
-import { issueList, SandboxConsentUpdateSchema } from './sandbox-options.js';
+import { issueList, SandboxConsentUpdateSchema, SandboxOutcomesSchema } from './sandbox-options.js';
 import type { Sandbox } from './sandbox-server.js';
 
 // The admin API under /_admin: the programmatic Sandbox API over HTTP, for
@@ -26,6 +26,9 @@ const CreditUpdateSchema = z.strictObject({ credit: z.number().int('must be a wh
 function invalid(res: ServerResponse, what: string, error: z.ZodError): void {
   sendJson(res, 400, { error: `invalid ${what}`, issues: issueList(error) });
 }
+
+/** Push mode on (`{ url }`) or off (`{ url: null }`). */
+const PushSettingSchema = z.strictObject({ url: z.url('must be an absolute URL').nullable() });
 
 const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
   '/_admin/health': { GET: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
@@ -60,6 +63,23 @@ const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
     },
   },
   '/_admin/accounts': { GET: ({ sandbox, res }) => sendJson(res, 200, sandbox.accounts()) },
+  '/_admin/outcomes': {
+    PUT: ({ sandbox, res, body }) => {
+      const parsed = SandboxOutcomesSchema.safeParse(body);
+      if (!parsed.success) return invalid(res, 'outcomes', parsed.error);
+      sandbox.setOutcomes(parsed.data);
+      sendJson(res, 200, parsed.data);
+    },
+  },
+  '/_admin/push': {
+    GET: ({ sandbox, res }) => sendJson(res, 200, sandbox.pushes()),
+    PUT: ({ sandbox, res, body }) => {
+      const parsed = PushSettingSchema.safeParse(body);
+      if (!parsed.success) return invalid(res, 'push setting', parsed.error);
+      sandbox.setPushUrl(parsed.data.url ?? undefined);
+      sendJson(res, 200, { url: parsed.data.url ?? null });
+    },
+  },
 };
 
 /** Routes with one variable segment: `/_admin/faults/<id>`, `/_admin/accounts/<username>/credit`. */

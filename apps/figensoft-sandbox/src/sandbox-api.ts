@@ -164,6 +164,10 @@ function accept(
       `{"MessageId":"${ids.format(counter, batch.accountIndex)}","Receiver":` +
       `${isValid ? `"${receiver}"` : JSON.stringify(receiver)},"Charge":${charge}}`;
   }
+  if (state.pushUrl !== undefined) {
+    const start = batch.sendAt !== undefined && batch.sendAt > batch.acceptedAt ? batch.sendAt : batch.acceptedAt;
+    state.onAccepted?.(first, count, start + state.deliveryDelayMs);
+  }
   return success(`[${entries.join(',')}]`);
 }
 
@@ -190,16 +194,7 @@ function status(state: SandboxState, body: Body, now: number): string {
     if (!message || message.batch.accountIndex !== accountIndex) {
       return { MessageId: messageId, Receiver: '', SmsStatus: '', SmsStatusDescription: '', IsFinalStatus: '0', StatusTime: '', SmsCharge: '' };
     }
-    const delivery = deliveryOf(state, message, now);
-    return {
-      MessageId: messageId,
-      Receiver: message.receiver,
-      SmsStatus: delivery.status.code,
-      SmsStatusDescription: delivery.status.description,
-      IsFinalStatus: delivery.status.final ? '1' : '0',
-      StatusTime: formatWireDate(delivery.at),
-      SmsCharge: String(message.charge),
-    };
+    return statusEntry(state, messageId, message, parsed!.counter, now);
   });
   return success(JSON.stringify(entries));
 }
@@ -210,7 +205,7 @@ function status(state: SandboxState, body: Body, now: number): string {
  * second half it is with the operator, then it is final. Consent is read at the
  * moment of the query, so a test may change it before the delay runs out.
  */
-function deliveryOf(state: SandboxState, message: StoredMessage, now: number): { status: DeliveryStatus; at: number } {
+function deliveryOf(state: SandboxState, message: StoredMessage, counter: number, now: number): { status: DeliveryStatus; at: number } {
   const { batch } = message;
   if (!message.validNumber) return { status: DELIVERY_STATUSES.invalidNumber, at: batch.acceptedAt };
   if (batch.sendAt !== undefined && now < batch.sendAt) return { status: DELIVERY_STATUSES.waitingForSendTime, at: batch.acceptedAt };
@@ -219,15 +214,51 @@ function deliveryOf(state: SandboxState, message: StoredMessage, now: number): {
   const delay = state.deliveryDelayMs;
   if (elapsed < delay / 2) return { status: DELIVERY_STATUSES.beingSent, at: start };
   if (elapsed < delay) return { status: DELIVERY_STATUSES.atOperator, at: start + Math.floor(delay / 2) };
-  return { status: finalStatus(state, message), at: start + delay };
+  return { status: finalStatus(state, message, counter), at: start + delay };
 }
 
-function finalStatus(state: SandboxState, message: StoredMessage): DeliveryStatus {
+function finalStatus(state: SandboxState, message: StoredMessage, counter: number): DeliveryStatus {
   // Only CAMPAIGN traffic is checked against IYS consent (see figensoft-api.md).
-  if (state.accounts[message.batch.accountIndex]?.iysType !== 'CAMPAIGN') return DELIVERY_STATUSES.delivered;
-  if (state.optedOut.has(message.receiver)) return DELIVERY_STATUSES.optedOut;
-  if (!state.approved.has(message.receiver)) return DELIVERY_STATUSES.notOnIysApprovedList;
+  if (state.accounts[message.batch.accountIndex]?.iysType === 'CAMPAIGN') {
+    if (state.optedOut.has(message.receiver)) return DELIVERY_STATUSES.optedOut;
+    if (!state.approved.has(message.receiver)) return DELIVERY_STATUSES.notOnIysApprovedList;
+  }
+  return networkOutcome(state.outcomes, counter);
+}
+
+/** The network's verdict on a message that passed consent, drawn from its counter: the same message always ends the same way. */
+function networkOutcome(outcomes: SandboxState['outcomes'], counter: number): DeliveryStatus {
+  const lot = (Math.imul(counter ^ 0x9e3779b9, 0x85ebca6b) >>> 0) / 0x1_0000_0000;
+  if (lot < outcomes.undelivered) return DELIVERY_STATUSES.handsetError;
+  if (lot < outcomes.undelivered + outcomes.expired) return DELIVERY_STATUSES.expired;
+  if (lot < outcomes.undelivered + outcomes.expired + outcomes.unknown) return DELIVERY_STATUSES.unknownFinal;
   return DELIVERY_STATUSES.delivered;
+}
+
+/**
+ * Push mode: the Status entries of `count` messages from `first`, as the
+ * push body (`{ Reports: [...] }`), read at `now` (their final time).
+ */
+export function pushBody(state: SandboxState, first: number, count: number, now: number): string {
+  const reports: StatusEntry[] = [];
+  for (let counter = first; counter < first + count; counter++) {
+    const message = state.store.get(counter);
+    if (message) reports.push(statusEntry(state, state.ids.format(counter, message.batch.accountIndex), message, counter, now));
+  }
+  return JSON.stringify({ Reports: reports });
+}
+
+function statusEntry(state: SandboxState, messageId: string, message: StoredMessage, counter: number, now: number): StatusEntry {
+  const delivery = deliveryOf(state, message, counter, now);
+  return {
+    MessageId: messageId,
+    Receiver: message.receiver,
+    SmsStatus: delivery.status.code,
+    SmsStatusDescription: delivery.status.description,
+    IsFinalStatus: delivery.status.final ? '1' : '0',
+    StatusTime: formatWireDate(delivery.at),
+    SmsCharge: String(message.charge),
+  };
 }
 
 function creditBalance(state: SandboxState, body: Body): string {

@@ -32,6 +32,9 @@ export const DELIVERY_STATUSES = {
   notOnIysApprovedList: { code: '424', description: 'IYS: number is not on the approved list', final: true },
   invalidNumber: { code: '-201', description: 'Invalid number', final: true },
   optedOut: { code: '-241', description: 'IYS: recipient opted out (RET)', final: true },
+  handsetError: { code: '406', description: 'Not delivered: the handset did not take it', final: true },
+  expired: { code: '402', description: 'Not delivered in time: expired', final: true },
+  unknownFinal: { code: '410', description: 'Unknown', final: true },
 } as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[keyof typeof DELIVERY_STATUSES];
 

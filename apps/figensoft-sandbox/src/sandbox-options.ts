@@ -27,6 +27,19 @@ export const SandboxConsentUpdateSchema = z.strictObject({
 });
 export type SandboxConsentUpdate = z.infer<typeof SandboxConsentUpdateSchema>;
 
+const Fraction = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+/**
+ * How deliveries end, as shares of the messages that pass the consent check:
+ * the rest are delivered. Each message's lot is drawn from its id, so a run
+ * is repeatable.
+ */
+export const SandboxOutcomesSchema = z
+  .strictObject({ undelivered: Fraction.default(0), expired: Fraction.default(0), unknown: Fraction.default(0) })
+  .refine((o) => o.undelivered + o.expired + o.unknown <= 1, 'the shares must add up to at most 1');
+export type SandboxOutcomes = z.infer<typeof SandboxOutcomesSchema>;
+export type SandboxOutcomesInput = z.input<typeof SandboxOutcomesSchema>;
+
 export const SandboxOptionsSchema = z.strictObject({
   accounts: z
     .array(SandboxAccountSchema)
@@ -44,6 +57,9 @@ export const SandboxOptionsSchema = z.strictObject({
   port: z.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(0),
   deliveryDelayMs: z.number().int('must be a whole number').min(0, 'must not be negative').default(200),
   consent: SandboxConsentSchema.default({ approved: [], optedOut: [] }),
+  outcomes: SandboxOutcomesSchema.default({ undelivered: 0, expired: 0, unknown: 0 }),
+  /** Push mode: each message's final status is also posted to this URL (FigenSoft itself is not known to push). */
+  pushUrl: z.url('must be an absolute URL').optional(),
   maxRecords: z.number().int('must be a whole number').min(1, 'must be at least 1').default(1_000_000),
 });
 export type SandboxOptions = z.infer<typeof SandboxOptionsSchema>;

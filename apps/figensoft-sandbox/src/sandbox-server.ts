@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { IysType } from '@rota/provider';
 import { handleAdmin } from './sandbox-admin.js';
-import { API_HANDLERS } from './sandbox-api.js';
+import { API_HANDLERS, pushBody } from './sandbox-api.js';
 import { FaultSchema, FaultStore, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';
 import { parseJsonObject, readBody, sendJson, sendJsonText } from './sandbox-http.js';
 import type { SandboxRecord } from './sandbox-message-store.js';
@@ -12,7 +12,9 @@ import {
   SandboxOptionsSchema,
   type SandboxConsent,
   type SandboxConsentUpdate,
+  SandboxOutcomesSchema,
   type SandboxOptionsInput,
+  type SandboxOutcomesInput,
 } from './sandbox-options.js';
 import { SandboxState } from './sandbox-state.js';
 
@@ -57,6 +59,12 @@ export interface Sandbox {
   /** Replaces the lists given; a list left out stays as it is. */
   setConsent(consent: SandboxConsentUpdate): void;
   consent(): SandboxConsent;
+  /** How deliveries that pass consent end (shares undelivered, expired, unknown; the rest delivered). */
+  setOutcomes(outcomes: SandboxOutcomesInput): void;
+  /** Push mode on (a URL) or off (undefined): final statuses are posted there, one POST per request. */
+  setPushUrl(url: string | undefined): void;
+  /** Push POSTs answered 2xx, and the others. */
+  pushes(): { sent: number; failed: number };
   /** HTTP requests served, all endpoints included. */
   requestCount(): number;
   /** Closes the server and every connection (keep-alive, hanging, delayed); leaves no handle behind. */
@@ -167,6 +175,22 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
     });
   });
   const port = (server.address() as AddressInfo).port;
+
+  // Push mode: when a request's messages are final, their statuses go to the push URL in one POST.
+  const pushes = { sent: 0, failed: 0 };
+  state.onAccepted = (first, count, finalAt) =>
+    later(Math.max(0, finalAt - Date.now()), () => {
+      const url = state.pushUrl;
+      if (url === undefined) return;
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(state, first, count, Date.now()) }).then(
+        (response) => {
+          if (response.ok) pushes.sent += 1;
+          else pushes.failed += 1;
+          return response.body?.cancel();
+        },
+        () => (pushes.failed += 1),
+      );
+    });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   const sandbox: Sandbox = {
@@ -197,6 +221,13 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
       if (update.optedOut) state.optedOut = new Set(update.optedOut);
     },
     consent: () => state.consent(),
+    setOutcomes(outcomes) {
+      state.outcomes = parseOrThrow(SandboxOutcomesSchema, outcomes, 'outcomes');
+    },
+    setPushUrl(url) {
+      state.pushUrl = url;
+    },
+    pushes: () => ({ ...pushes }),
     requestCount: () => requests,
     close() {
       closing ??= new Promise<void>((resolve) => {

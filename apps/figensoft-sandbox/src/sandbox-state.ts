@@ -1,4 +1,4 @@
-import { type SandboxAccount, type SandboxConsent, type SandboxOptions } from './sandbox-options.js';
+import { type SandboxAccount, type SandboxConsent, type SandboxOptions, type SandboxOutcomes } from './sandbox-options.js';
 import { MessageIds, MessageStore, type SandboxRecord } from './sandbox-message-store.js';
 
 /** Everything the API answers from: accounts, balances, consent lists and accepted messages. */
@@ -12,6 +12,11 @@ export class SandboxState {
   readonly deliveryDelayMs: number;
   approved: ReadonlySet<string>;
   optedOut: ReadonlySet<string>;
+  outcomes: SandboxOutcomes;
+  /** Where final statuses are pushed, in push mode. */
+  pushUrl: string | undefined;
+  /** Told of each accepted request in push mode: its messages' counters and when they are final. */
+  onAccepted: ((first: number, count: number, finalAt: number) => void) | undefined;
 
   constructor(options: SandboxOptions) {
     this.accounts = options.accounts;
@@ -22,6 +27,8 @@ export class SandboxState {
     this.deliveryDelayMs = options.deliveryDelayMs;
     this.approved = new Set(options.consent.approved);
     this.optedOut = new Set(options.consent.optedOut);
+    this.outcomes = options.outcomes;
+    this.pushUrl = options.pushUrl;
   }
 
   /** The account index for a username and password, or undefined for a bad login. */

@@ -172,7 +172,33 @@ const secret = (what: string) =>
     .max(512, 'must be at most 512 characters')
     .regex(/^\S+$/, 'must not contain whitespace');
 
+/** A webhook receiver URL as written in the file: checked for its form here, for its address at each delivery. */
+const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return void ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
+  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials' });
+});
+
+const ClientWebhookSchema = z
+  .strictObject({
+    url: ReceiverUrlSchema.optional().describe("Where this client's webhooks go by default (https; plain http only with gateway.webhooks.allowHttp)."),
+    secret: secret('webhook signing secret')
+      .min(32, 'must be at least 32 characters')
+      .describe('Signs every webhook to this client (Rota-Signature, HMAC-SHA256); use ${ENV_VAR}. At least 32 characters.'),
+    allowedUrls: z
+      .array(ReceiverUrlSchema, { error: 'must be a list of URLs' })
+      .default([])
+      .describe('URL prefixes a message may name as its own callbackUrl; any other is refused.'),
+  })
+  .describe("The client's webhooks: a default receiver, the secret they are signed with, and the receivers a message may name.");
+
 const ApiKeySchema = z.strictObject({
+  webhook: ClientWebhookSchema.optional(),
   name: z
     .string({ error: 'must be a string' })
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
@@ -201,6 +227,18 @@ const GatewaySchema = z
       .max(100 * MiB, 'must be at most 104857600 (100 MiB)')
       .default(5 * MiB)
       .describe('Largest request body accepted; a larger one gets 413. Default 5 MiB.'),
+    webhooks: z
+      .strictObject({
+        allowHttp: z.boolean({ error: 'must be true or false' }).default(false).describe('Allow plain-http receivers (development only). Default false.'),
+        allowedAddresses: z
+          .array(z.string({ error: 'must be an IP address' }), { error: 'must be a list of IP addresses' })
+          .default([])
+          .describe('Private, loopback or link-local addresses a receiver may resolve to (your own network); every other such address is refused.'),
+        timeoutMs: z.number().int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(5_000).describe('Longest one delivery may take. Default 5000.'),
+        concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(16).describe('Deliveries in flight at once. Default 16.'),
+      })
+      .default({ allowHttp: false, allowedAddresses: [], timeoutMs: 5_000, concurrency: 16 })
+      .describe('How webhooks are delivered: only to public https receivers unless allowed here. Read at start.'),
     timeouts: z
       .strictObject({
         requestMs: z
@@ -325,6 +363,19 @@ const RetentionSchema = z
   .default({ messagesDays: 30, idempotencyHours: 48 })
   .describe('How long message records and idempotency keys are kept.');
 
+const ReportsSchema = z
+  .strictObject({
+    scheduleSeconds: z
+      .array(z.number().int('must be a whole number of seconds').min(1, 'must be at least 1').max(86_400, 'must be at most 86400'), { error: 'must be a list of seconds' })
+      .min(1, 'must hold at least one delay')
+      .default([15, 60, 300, 1_800, 7_200, 21_600])
+      .describe("Delays between reads of an accepted message's status, the last repeating. Default 15 s, 1 min, 5 min, 30 min, 2 h, 6 h."),
+    ttlHours: z.number().int('must be a whole number of hours').min(1, 'must be at least 1').max(720, 'must be at most 720').default(72).describe('A message without a final report after this long is expired. Default 72.'),
+    readsPerSecond: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(5).describe('Status requests a second per provider account. Default 5.'),
+  })
+  .default({ scheduleSeconds: [15, 60, 300, 1_800, 7_200, 21_600], ttlHours: 72, readsPerSecond: 5 })
+  .describe('Delivery reports: how accepted messages are followed to their delivery (batched status reads; pushes go to POST /v1/providers/{id}/reports).');
+
 const DispatchSchema = z
   .strictObject({
     concurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (one unit is kept for OTPs)').max(256, 'must be at most 256').default(4).describe('Dispatch units running at once, each one provider request of up to a chunk; one is kept for OTPs. Default 4.'),
@@ -357,6 +408,7 @@ export const RotaConfigSchema = z.strictObject({
   store: StoreSchema,
   retention: RetentionSchema,
   dispatch: DispatchSchema,
+  reports: ReportsSchema,
   logging: LoggingSchema,
 });
 

@@ -13,6 +13,8 @@ import { registerJsonBody } from './json-body.js';
 import { registerBulkRoutes } from './bulk-routes.js';
 import { registerErasureRoutes } from './erasure-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
+import { registerReportRoutes } from './report-routes.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { refuseRepeatedHeaders } from './single-headers.js';
@@ -110,6 +112,8 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   registerMessageRoutes(app, context);
   registerBulkRoutes(app, context);
   registerErasureRoutes(app, context);
+  registerReportRoutes(app, context);
+  registerWebhookRoutes(app, context);
   registerProviderRoutes(app, context);
   registerHealthRoutes(app, context, { ...DEFAULT_READINESS, ...options.readiness });
 

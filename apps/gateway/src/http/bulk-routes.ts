@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { parseBulkRequest } from './message-request.js';
+import { webhookTarget } from './webhook-target.js';
 
 /**
  * A campaign handed over whole: every recipient's record is durable before the
@@ -13,12 +14,15 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
   app.post('/v1/bulk', { onRequest: guard(context, 'send') }, async (request, reply) => {
     const parsed = parseBulkRequest(request.body, runtime.config().gateway.maxBulkRecipients);
     if (!parsed.ok) return sendInvalid(reply, parsed.issues, 'the bulk is invalid; nothing was recorded or sent');
+    const target = webhookTarget(runtime.config(), request.rotaClient, parsed.callbackUrl);
+    if (!target.ok) return sendInvalid(reply, [target.issue], 'the bulk is invalid; nothing was recorded or sent');
     const outcome = await ledger.submitBulk({
       template: parsed.template,
       recipients: parsed.recipients,
       owner: request.rotaClient,
       ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
       ...(parsed.idempotencyKey === undefined ? {} : { idempotencyKey: parsed.idempotencyKey }),
+      ...(target.url === undefined ? {} : { callbackUrl: target.url }),
     });
     if (outcome.kind === 'conflict') {
       return reply.code(409).send({

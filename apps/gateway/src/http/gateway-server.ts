@@ -80,16 +80,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw new GatewayStartError(error instanceof Error ? error.message : String(error));
   }
 
+  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
   let opened: GatewayLedger;
   try {
-    opened = await openGatewayLedger(config, { router: runtime.router, logger, configPath: options.configPath });
+    opened = await openGatewayLedger(config, { router: runtime.router, logger, configPath: options.configPath, current: () => runtime.config(), observer: metrics.ledgerObserver });
   } catch (error) {
     await runtime.close();
     throw new GatewayStartError(`the message store could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
   const { ledger } = opened;
   ledgerForReloads = ledger;
-  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false, ledger });
+  metrics.observeLedger(ledger);
   const { timeouts } = config.gateway;
   const app = buildGateway({ runtime, ledger, logger, metrics, timeouts });
   const stopWatching = options.watch === false ? () => {} : watchConfig(runtime, options.configPath, logger);

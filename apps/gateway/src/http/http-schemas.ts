@@ -149,6 +149,32 @@ export const MessageViewSchema = z.object({
   updatedAt: z.string(),
   dispatchedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  acceptedAt: z.string().optional(),
+  callbackUrl: z.string().optional().meta({ description: 'Where this message\'s webhooks go.' }),
+  delivery: z
+    .object({
+      state: z.enum(['queued', 'sending', 'sent', 'delivered', 'undelivered', 'rejected', 'expired', 'unknown']),
+      reason: z.string().optional(),
+      providerCode: z.string().optional(),
+      at: z.string().optional(),
+      final: z.boolean(),
+    })
+    .optional()
+    .meta({ description: 'The last delivery report, normalised (rejected with opted-out or iys-consent-missing is an IYS refusal after acceptance).' }),
+  timeline: z
+    .array(
+      z.object({
+        kind: z.enum(['state', 'delivery']),
+        state: z.string(),
+        reason: z.string().optional(),
+        providerCode: z.string().optional(),
+        source: z.string().meta({ description: 'dispatch, recovery, poll, push, refresh or expiry.' }),
+        at: z.string(),
+        recordedAt: z.string(),
+      }),
+    )
+    .optional()
+    .meta({ description: 'Every state and report, oldest first; on a message read on its own.' }),
 });
 
 /** One entry of a batch answer: the message's record, or the conflict its idempotency key ran into. */

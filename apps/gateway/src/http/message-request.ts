@@ -10,18 +10,24 @@ import { toValidationIssues, validateBulkMessage, validateMessage, type BulkMess
  * problem of either comes back with its path.
  */
 
-export type ParsedMessage = { ok: true; message: Message; reference?: string } | { ok: false; issues: ValidationIssue[] };
+/** The gateway's own fields of a message or bulk: no provider sees them. */
+export interface GatewayFields {
+  reference?: string;
+  callbackUrl?: string;
+}
+
+export type ParsedMessage = ({ ok: true; message: Message } & GatewayFields) | { ok: false; issues: ValidationIssue[] };
 
 export function parseMessageRequest(body: unknown): ParsedMessage {
-  const { rest, reference, issues } = withoutReference(body);
+  const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
   if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
   if (issues.length > 0) return { ok: false, issues };
-  return reference === undefined ? { ok: true, message: validation.message } : { ok: true, message: validation.message, reference };
+  return { ok: true, message: validation.message, ...fields };
 }
 
 export type ParsedBulk =
-  | { ok: true; template: Omit<BulkMessage, 'to'>; recipients: string[]; reference?: string; idempotencyKey?: string }
+  | ({ ok: true; template: Omit<BulkMessage, 'to'>; recipients: string[]; idempotencyKey?: string } & GatewayFields)
   | { ok: false; issues: ValidationIssue[] };
 
 /**
@@ -29,18 +35,18 @@ export type ParsedBulk =
  * list named `recipients` here (its issues are renamed back), at most `max`.
  */
 export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
-  const { rest, reference, issues } = withoutReference(body);
+  const { rest, fields, issues } = withoutGatewayFields(body);
   if (!isPlainObject(rest) || !('recipients' in rest)) {
     return { ok: false, issues: [...issues, { path: isPlainObject(rest) ? 'recipients' : '(root)', reason: isPlainObject(rest) ? 'is required (an array of phone numbers)' : 'must be an object' }] };
   }
-  const { recipients, idempotencyKey, ...fields } = rest;
+  const { recipients, idempotencyKey, ...bulkFields } = rest;
   const key = idempotencyKey === undefined ? undefined : IdempotencyKeySchema.safeParse(idempotencyKey);
   if (key && !key.success) issues.push(...toValidationIssues(key.error, ['idempotencyKey']));
   if (Array.isArray(recipients) && recipients.length > max) {
     return { ok: false, issues: [...issues, { path: 'recipients', reason: `must hold at most ${max} numbers (got ${recipients.length})` }] };
   }
-  if ('to' in fields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
-  const validation = validateBulkMessage({ ...fields, to: recipients });
+  if ('to' in bulkFields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
+  const validation = validateBulkMessage({ ...bulkFields, to: recipients });
   const all = validation.ok ? issues : [...validation.issues.map(renameTo), ...issues];
   if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   const { to, ...template } = validation.bulk;
@@ -48,7 +54,7 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
     ok: true,
     template,
     recipients: to,
-    ...(reference === undefined ? {} : { reference }),
+    ...fields,
     ...(key?.success ? { idempotencyKey: key.data } : {}),
   };
 }
@@ -60,12 +66,21 @@ function renameTo(issue: ValidationIssue): ValidationIssue {
   return issue.path === 'to' || issue.path.startsWith('to.') ? { ...issue, path: `recipients${issue.path.slice(2)}` } : issue;
 }
 
-/** The body without `reference`, and `reference` checked on its own. */
-function withoutReference(body: unknown): { rest: unknown; reference?: string; issues: ValidationIssue[] } {
-  if (!isPlainObject(body) || !('reference' in body)) return { rest: body, issues: [] };
-  const { reference, ...rest } = body;
-  const checked = ReferenceSchema.safeParse(reference);
-  return checked.success ? { rest, reference: checked.data, issues: [] } : { rest, issues: toValidationIssues(checked.error, ['reference']) };
+const CallbackUrlSchema = z.string({ error: 'must be a URL' }).min(1, 'must not be empty').max(2_048, 'must be at most 2048 characters');
+
+/** The body without the gateway's fields (`reference`, `callbackUrl`), each checked on its own. */
+function withoutGatewayFields(body: unknown): { rest: unknown; fields: GatewayFields; issues: ValidationIssue[] } {
+  if (!isPlainObject(body) || !('reference' in body || 'callbackUrl' in body)) return { rest: body, fields: {}, issues: [] };
+  const { reference, callbackUrl, ...rest } = body;
+  const fields: GatewayFields = {};
+  const issues: ValidationIssue[] = [];
+  for (const [name, schema, value] of [['reference', ReferenceSchema, reference], ['callbackUrl', CallbackUrlSchema, callbackUrl]] as const) {
+    if (value === undefined) continue;
+    const checked = schema.safeParse(value);
+    if (checked.success) fields[name] = checked.data;
+    else issues.push(...toValidationIssues(checked.error, [name]));
+  }
+  return { rest, fields, issues };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,11 @@
-import { LedgerInputError, type MessageState, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
-import { toValidationIssues, type ValidationIssue } from '@rota/provider';
+import { LedgerInputError, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
+import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from './http-schemas.js';
-import { parseMessageRequest } from './message-request.js';
+import { parseMessageRequest, type ParsedMessage } from './message-request.js';
+import { webhookTarget } from './webhook-target.js';
+import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
 
 /**
@@ -20,6 +22,19 @@ const STATUS_OF_STATE: Record<MessageState, number> = {
   rejected: 422,
   failed: 503,
 };
+
+/**
+ * How a failed status read (`?refresh=true`) reads as HTTP: the provider's
+ * trouble is a gateway's (502/503/504), never the client's, and each says
+ * what it was — an answer we could not read is not a timeout.
+ */
+function statusReadError(error: ProviderError): { status: number; error: string } {
+  if (error.code === 'unsupported') return { status: 501, error: 'status-unsupported' };
+  if (error.code === 'attempt-timeout') return { status: 504, error: 'provider-timeout' };
+  if (error.kind === 'outcome-unknown') return { status: 502, error: 'provider-bad-answer' };
+  if (error.kind === 'message-rejected') return { status: 502, error: 'provider-refused' };
+  return { status: 503, error: 'provider-unavailable' };
+}
 
 /** A batch answering with thousands of issues helps nobody; the count says how many more there were. */
 const MAX_REPORTED_ISSUES = 1_000;
@@ -43,11 +58,28 @@ function conflict(reply: FastifyReply, existingId: string): FastifyReply {
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
+  /** A parsed message as the ledger takes it, or the issue its callbackUrl raises. */
+  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issue: ValidationIssue } => {
+    const target = webhookTarget(runtime.config(), client, parsed.callbackUrl);
+    if (!target.ok) return target;
+    return {
+      ok: true,
+      submission: {
+        message: parsed.message,
+        owner: client,
+        ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
+        ...(target.url === undefined ? {} : { callbackUrl: target.url }),
+      },
+    };
+  };
+
   app.post('/v1/messages', { onRequest: guard(context, 'send') }, async (request, reply) => {
     const parsed = parseMessageRequest(request.body);
     if (!parsed.ok) return sendInvalid(reply, parsed.issues);
+    const made = submissionOf(parsed, request.rotaClient);
+    if (!made.ok) return sendInvalid(reply, [made.issue]);
     const mode = submitModeOf(request);
-    const submission = { message: parsed.message, owner: request.rotaClient, ...(parsed.reference === undefined ? {} : { reference: parsed.reference }) };
+    const { submission } = made;
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
     if (outcome.kind === 'conflict') return conflict(reply, outcome.existingId);
@@ -67,10 +99,12 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     let total = 0;
     const submissions = messages.map((body, index) => {
       const parsed = parseMessageRequest(body);
-      if (parsed.ok) return { message: parsed.message, owner: request.rotaClient, ...(parsed.reference === undefined ? {} : { reference: parsed.reference }) };
-      total += parsed.issues.length;
+      const made = parsed.ok ? submissionOf(parsed, request.rotaClient) : undefined;
+      if (made?.ok) return made.submission;
+      const found = parsed.ok ? [made!.issue] : parsed.issues;
+      total += found.length;
       const room = MAX_REPORTED_ISSUES - issues.length;
-      if (room > 0) issues.push(...parsed.issues.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
+      if (room > 0) issues.push(...found.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
       return undefined;
     });
     if (total > 0) {
@@ -92,10 +126,22 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   // A record is its owner's: another client's id answers 404, as an id that never existed does.
-  app.get<{ Params: { id: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
-    const record = await ledger.store.get(request.params.id, ownerScope(request));
+  // The record alone by default; `?refresh=true` asks the provider for the status now.
+  app.get<{ Params: { id: string }; Querystring: { refresh?: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const scope = ownerScope(request);
+    const { refresh } = request.query;
+    if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') return sendInvalid(reply, [{ path: 'refresh', reason: 'must be true or false' }], 'the query is invalid');
+    let record;
+    try {
+      record = refresh === 'true' ? await ledger.refresh(request.params.id, scope) : await ledger.store.get(request.params.id, scope);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      const row = statusReadError(error);
+      return reply.code(row.status).send({ error: row.error, message: sanitizeText(error.message, context.secrets()) });
+    }
     if (!record) return reply.code(404).send({ error: 'not-found', message: 'no such message' });
-    return reply.code(200).send(viewOf(record));
+    const timeline = (await ledger.store.timeline(record.id)) ?? [];
+    return reply.code(200).send(viewOf(record, timeline));
   });
 
   // The caller's own messages (an admin's: everyone's), newest first, filtered; the store checks every filter and names it.
@@ -106,7 +152,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const whose = scope.owner === undefined && owner !== undefined ? { owner } : scope;
     try {
       const page = await ledger.store.list({ ...filters, ...whose });
-      return reply.code(200).send({ items: page.items.map(viewOf), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      return reply.code(200).send({ items: page.items.map((record) => viewOf(record)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
       if (error instanceof LedgerInputError) return sendInvalid(reply, [...error.issues], 'the query is invalid');
       throw error;

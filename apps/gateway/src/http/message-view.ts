@@ -1,12 +1,16 @@
-import type { MessageRecord } from '@rota/ledger';
+import type { MessageRecord, TimelineStep } from '@rota/ledger';
 import type { z } from 'zod';
 import type { MessageViewSchema } from './http-schemas.js';
 
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
-/** A record as the API gives it out: `status` for the state, instants as ISO 8601 text, nothing the record does not have. */
-export function viewOf(record: MessageRecord): MessageView {
-  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, simulated, ...rest } = record;
+/**
+ * A record as the API gives it out: `status` for the state, instants as ISO
+ * 8601 text, nothing the record does not have, and its timeline when read
+ * on its own.
+ */
+export function viewOf(record: MessageRecord, timeline?: readonly TimelineStep[]): MessageView {
+  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, acceptedAt, simulated, delivery, ...rest } = record;
   return {
     status: state,
     ...rest,
@@ -17,5 +21,12 @@ export function viewOf(record: MessageRecord): MessageView {
     updatedAt: updatedAt.toISOString(),
     ...(dispatchedAt ? { dispatchedAt: dispatchedAt.toISOString() } : {}),
     ...(finishedAt ? { finishedAt: finishedAt.toISOString() } : {}),
+    ...(acceptedAt ? { acceptedAt: acceptedAt.toISOString() } : {}),
+    ...(delivery ? { delivery: { ...delivery, at: delivery.at?.toISOString() } } : {}),
+    ...(timeline
+      ? {
+          timeline: timeline.map(({ at, recordedAt, ...step }) => ({ ...step, at: at.toISOString(), recordedAt: recordedAt.toISOString() })),
+        }
+      : {}),
   };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { lockDataFolder } from './data-folder-lock.js';
-import { Ledger, openLedgerStore, throttleKey, type DispatchRouter, type StoreConfigInput } from '@rota/ledger';
+import { Ledger, openLedgerStore, throttleKey, type LedgerOptions, type StoreConfigInput } from '@rota/ledger';
+import { signWebhook, WebhookClient } from '@rota/webhook';
 import type { Logger } from 'pino';
 import { providerIdOf, retentionMs, type RotaConfig } from '../config/rota-config.js';
 
@@ -18,7 +19,16 @@ export interface GatewayLedger {
   close(): Promise<void>;
 }
 
-export async function openGatewayLedger(config: RotaConfig, options: { router: DispatchRouter; logger: Logger; configPath?: string }): Promise<GatewayLedger> {
+export interface OpenGatewayLedgerOptions {
+  router: LedgerOptions['router'];
+  logger: Logger;
+  configPath?: string;
+  /** The configuration in force: webhooks are signed with the secret it holds at the moment of delivery. */
+  current: () => RotaConfig;
+  observer?: LedgerOptions['observer'];
+}
+
+export async function openGatewayLedger(config: RotaConfig, options: OpenGatewayLedgerOptions): Promise<GatewayLedger> {
   const { store: settings } = config;
   const { logger } = options;
   let storeConfig: StoreConfigInput;
@@ -47,6 +57,8 @@ export async function openGatewayLedger(config: RotaConfig, options: { router: D
     await unlock();
     throw error;
   }
+  const { webhooks } = config.gateway;
+  const client = new WebhookClient({ allowHttp: webhooks.allowHttp, allowedAddresses: webhooks.allowedAddresses, timeoutMs: webhooks.timeoutMs });
   const ledger = new Ledger({
     store,
     router: options.router,
@@ -54,9 +66,21 @@ export async function openGatewayLedger(config: RotaConfig, options: { router: D
     limits: accountLimits(config),
     retention: retentionMs(config.retention),
     dispatch: { concurrency: config.dispatch.concurrency },
+    reports: { scheduleMs: config.reports.scheduleSeconds.map((seconds) => seconds * 1_000), ttlMs: config.reports.ttlHours * 3_600_000, readsPerSecond: config.reports.readsPerSecond },
+    webhooks: {
+      deliver: (url, body, headers) => client.deliver(url, body, headers),
+      // The secret in force when the event goes out: a rotated secret signs the next delivery.
+      sign: (owner, body) => {
+        const secret = options.current().gateway.apiKeys.find((key) => key.name === owner)?.webhook?.secret;
+        return secret === undefined ? undefined : signWebhook(body, secret);
+      },
+      concurrency: webhooks.concurrency,
+    },
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   const close = async (): Promise<void> => {
     await store.close();
+    await client.close();
     await unlock();
   };
   try {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState, Router, SendResult } from '@rota/core';
-import type { Ledger, LedgerStats } from '@rota/ledger';
+import type { Ledger, LedgerStats, ReportObserver, WebhookObserver } from '@rota/ledger';
 
 /**
  * Prometheus metrics for one gateway, in its own registry (never the global
@@ -20,6 +20,10 @@ export interface GatewayMetrics {
   /** Feeds the counters from the router's events and reads its status at scrape time; returns the detach function. */
   observeRouter(router: Pick<Router, 'on' | 'status'>): () => void;
   observeHttp(method: string, route: string, status: number, seconds: number): void;
+  /** The ledger's queue and records, read at scrape time. */
+  observeLedger(ledger: Pick<Ledger, 'store'>): void;
+  /** What the ledger tells of final delivery reports and webhook deliveries. */
+  readonly ledgerObserver: ReportObserver & WebhookObserver;
   /** The text a Prometheus scrape gets. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -28,8 +32,6 @@ export interface GatewayMetrics {
 export interface GatewayMetricsOptions {
   /** Node process metrics (memory, CPU, event loop) beside Rota's own; off in tests. */
   processMetrics?: boolean;
-  /** The ledger whose queue and records are measured at scrape time. */
-  ledger?: Pick<Ledger, 'store'>;
 }
 
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
@@ -127,13 +129,50 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  if (options.ledger) observeLedger(registry, options.ledger);
+  const finalReports = new Counter({
+    name: 'rota_delivery_reports_total',
+    help: 'Final delivery reports, by provider, account and state (delivered, undelivered, rejected, expired, unknown).',
+    labelNames: ['provider', 'account', 'state'] as const,
+    registers: [registry],
+  });
+  const reportLatency = new Histogram({
+    name: 'rota_delivery_report_seconds',
+    help: 'Time from a provider\'s acceptance to the final delivery report.',
+    labelNames: ['provider'] as const,
+    buckets: [1, 5, 15, 60, 300, 900, 3_600, 7_200, 21_600, 86_400, 259_200],
+    registers: [registry],
+  });
+  const accepted = new Map<string, number>();
+  const delivered = new Map<string, number>();
+  new Gauge({
+    name: 'rota_delivery_rate',
+    help: 'Share of messages accepted by a provider account (since start) whose final report says delivered.',
+    labelNames: ['provider', 'account'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of accepted) {
+        const [provider, account] = key.split('\u0000') as [string, string];
+        this.set({ provider, account }, count === 0 ? 0 : (delivered.get(key) ?? 0) / count);
+      }
+    },
+  });
+  const webhookDeliveries = new Counter({
+    name: 'rota_webhook_deliveries_total',
+    help: 'Webhook delivery outcomes by receiver origin (delivered, retry, dead, gone, postpone).',
+    labelNames: ['origin', 'outcome'] as const,
+    registers: [registry],
+  });
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
   const countResult = (result: SendResult): void => {
     const provider = 'providerId' in result && result.providerId !== undefined ? result.providerId : 'none';
     const simulated = result.status === 'accepted' && result.simulated === true ? 'true' : 'false';
     messages.inc({ status: result.status, provider, simulated });
+    if (result.status === 'accepted' && !result.simulated) {
+      const key = `${result.providerId}\u0000${result.accountId}`;
+      accepted.set(key, (accepted.get(key) ?? 0) + 1);
+    }
   };
 
   return {
@@ -162,6 +201,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     observeHttp(method, route, status, seconds) {
       httpRequests.inc({ method, route, status: String(status) });
       httpDuration.observe({ method, route }, seconds);
+    },
+    observeLedger: (ledger) => observeLedger(registry, ledger),
+    ledgerObserver: {
+      final({ providerId, accountId, state, afterAcceptanceMs }) {
+        finalReports.inc({ provider: providerId, account: accountId, state });
+        reportLatency.observe({ provider: providerId }, afterAcceptanceMs / 1_000);
+        if (state === 'delivered') {
+          const key = `${providerId}\u0000${accountId}`;
+          delivered.set(key, (delivered.get(key) ?? 0) + 1);
+        }
+      },
+      delivery({ url, outcome }) {
+        webhookDeliveries.inc({ origin: originOf(url), outcome });
+      },
     },
     render: () => registry.metrics(),
   };
@@ -195,6 +248,17 @@ function observeLedger(registry: Registry, ledger: Pick<Ledger, 'store'>): void 
     },
   });
   new Gauge({
+    name: 'rota_webhook_backlog',
+    help: 'Webhook events not delivered, by receiver origin and state (pending, held after a 410, dead).',
+    labelNames: ['origin', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      const backlog = await ledger.store.webhookBacklog();
+      this.reset();
+      for (const { url, state, count } of backlog) this.inc({ origin: originOf(url), state }, count);
+    },
+  });
+  new Gauge({
     name: 'rota_messages_by_state',
     help: 'Message records by state (queued, dispatching, accepted, rejected, failed, unknown).',
     labelNames: ['state'] as const,
@@ -205,4 +269,13 @@ function observeLedger(registry: Registry, ledger: Pick<Ledger, 'store'>): void 
       for (const [state, count] of Object.entries(byState)) this.set({ state }, count);
     },
   });
+}
+
+/** A receiver as a metrics label: its origin only — a client's URL may carry a token in its path or query. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid';
+  }
 }

@@ -172,7 +172,8 @@ export async function startHarness(
   const store = await openLedgerStore({ kind: 'memory' }, { hashKey: randomBytes(32) });
   const ledger = new Ledger({ store, router, logger: logs.logger, dispatch: { pollMs: 50 } });
   await ledger.start();
-  const metrics = createGatewayMetrics({ ledger });
+  const metrics = createGatewayMetrics();
+  metrics.observeLedger(ledger);
   const app = buildGateway({ runtime, ledger, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 }, timeouts: config.current.gateway.timeouts });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

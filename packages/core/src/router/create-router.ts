@@ -144,6 +144,12 @@ export function createRouter(options: RouterOptions): Router {
       return throughSlot(providerId, async (provider, signal) => (provider.health ? provider.health({ signal }) : undefined), healthOptions.signal);
     },
 
+    receiveReports(providerId, push) {
+      const { provider } = table.slotOf(providerId);
+      if (!provider.receiveReports) return { ok: false, status: 401, reason: `${providerId} does not push delivery reports` };
+      return provider.receiveReports(push);
+    },
+
     status: () => table.status(),
     setEnabled: (providerId, enabled) => table.setEnabled(providerId, enabled),
     setRank: (providerId, rank) => table.setRank(providerId, rank),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField } from '@rota/provider';
+import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField, type PushedReports, type ReceivedReports } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
@@ -200,6 +200,12 @@ export interface Router {
    * close the provider under it.
    */
   health(providerId: string, options?: { signal?: AbortSignal }): Promise<ProviderHealth | undefined>;
+  /**
+   * Delivery reports a provider pushed, checked and read by that provider
+   * (`Provider.receiveReports`). Throws UnknownProviderError for a provider the
+   * router does not have; a provider that takes no pushes refuses with 401.
+   */
+  receiveReports(providerId: string, push: PushedReports): ReceivedReports;
   status(): ProviderStatus[];
   setEnabled(providerId: string, enabled: boolean): void;
   setRank(providerId: string, rank: number): void;

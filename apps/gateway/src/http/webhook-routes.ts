@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { toValidationIssues } from '@rota/provider';
+import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+
+const EnableEndpointSchema = z.strictObject({ url: z.string({ error: 'is required (the receiver URL)' }).min(1, 'must not be empty') });
+
+/**
+ * Operators (and clients, for their own events) steer webhook delivery:
+ * send an event again, see receivers switched off after a 410, and turn one
+ * back on, which releases the events held for it.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, context: GatewayContext): void {
+  const { ledger, logger } = context;
+
+  app.post<{ Params: { id: string } }>('/v1/webhooks/events/:id/redeliver', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const found = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
+    if (!found) return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
+    logger.info({ event: request.params.id, by: request.rotaClient }, 'a webhook event is due again (redeliver)');
+    return reply.code(202).send({ id: request.params.id, status: 'pending' });
+  });
+
+  app.get('/v1/webhooks/endpoints', { onRequest: guard(context, 'admin') }, async () => ({
+    disabled: (await ledger.store.disabledEndpoints()).map((endpoint) => ({ ...endpoint, disabledAt: new Date(endpoint.disabledAt).toISOString() })),
+  }));
+
+  app.post('/v1/webhooks/endpoints/enable', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+    const parsed = EnableEndpointSchema.safeParse(request.body);
+    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
+    const released = await ledger.store.enableEndpoint(parsed.data.url);
+    logger.warn({ released, by: request.rotaClient }, 'a webhook receiver was turned back on through the admin API');
+    return reply.code(200).send({ released });
+  });
+}

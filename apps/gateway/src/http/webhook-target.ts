@@ -1,0 +1,30 @@
+import { receiverUrlProblem } from '@rota/webhook';
+import type { ValidationIssue } from '@rota/provider';
+import type { RotaConfig } from '../config/rota-config.js';
+
+/**
+ * Where a client's message's webhooks go: the message's own `callbackUrl`,
+ * when it is one of the receivers the client allowed (a URL prefix of
+ * `allowedUrls`), or else the client's default receiver; none when the client
+ * has no webhooks configured. Anything else is refused, naming `callbackUrl`:
+ * a message may not send its events to a receiver its client did not allow.
+ */
+export function webhookTarget(config: RotaConfig, client: string, callbackUrl: string | undefined): { ok: true; url?: string } | { ok: false; issue: ValidationIssue } {
+  const webhook = config.gateway.apiKeys.find((key) => key.name === client)?.webhook;
+  if (callbackUrl === undefined) return webhook?.url === undefined ? { ok: true } : { ok: true, url: webhook.url };
+  const refuse = (reason: string) => ({ ok: false as const, issue: { path: 'callbackUrl', reason } });
+  if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
+  const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
+  if (problem) return refuse(problem);
+  if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(callbackUrl, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
+  return { ok: true, url: callbackUrl };
+}
+
+/** Same origin, and the path at or below the prefix's (not merely a string prefix: https://a.example.evil must not pass for https://a.example). */
+function startsWithPrefix(value: string, prefix: string): boolean {
+  const url = new URL(value);
+  const allowed = new URL(prefix);
+  if (url.origin !== allowed.origin) return false;
+  const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
+  return url.pathname === allowed.pathname || url.pathname.startsWith(base);
+}
