@@ -1,0 +1,165 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { verifyWebhook } from '@rota/webhook';
+import { stringify } from 'yaml';
+import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
+import { captureLogs, GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+
+// Delivery reports and signed webhooks, through a gateway started from a
+// configuration file (the real wiring), the FigenSoft sandbox and a receiver.
+
+const WEBHOOK_SECRET = 'whsec-campaign-service-0123456789abcdef';
+const PUSH_TOKEN = 'push-token-0123456789abcdefghij';
+
+interface Delivery {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('delivery reports and webhooks, end to end', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let receiver: Server;
+  let receiverUrl: string;
+  let deliveries: Delivery[];
+  let gateway: RunningGateway;
+  let client: GatewayClient;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-reports-'));
+    deliveries = [];
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        deliveries.push({ path: req.url ?? '', headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 50, consent: { approved: [NUMBERS.approvedWire], optedOut: ['905559998877'] } });
+    const file = join(dir, 'rota.yaml');
+    await writeFile(
+      file,
+      stringify({
+        providers: [
+          {
+            type: 'figensoft',
+            settings: {
+              pushToken: PUSH_TOKEN,
+              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, smsIysMessageType: a.iysType, senderList: a.senders, customApiActive: true, customApiUrl: sandbox.url })),
+            },
+          },
+        ],
+        gateway: {
+          listen: { host: '127.0.0.1', port: 0 },
+          apiKeys: [
+            { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } },
+            { name: 'billing', key: SECRETS.otherApiKey },
+          ],
+          adminToken: SECRETS.adminToken,
+          // The receiver is on loopback: development allows it, by address.
+          webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+        },
+        store: { kind: 'memory' },
+        reports: { scheduleSeconds: [1, 1] },
+      }),
+    );
+    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
+    client = new GatewayClient(gateway.url);
+  });
+  afterAll(async () => {
+    await client.close();
+    await gateway.close();
+    await sandbox.close();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const eventsFor = (messageId: string) =>
+    deliveries.map((d) => ({ ...d, event: JSON.parse(d.body) as { id: string; type: string; data: Record<string, any> } })).filter((d) => d.event.data.messageId === messageId);
+
+  it('a CAMPAIGN to a number that opted out ends rejected (opted-out) in the record and in a signed webhook, with no call from the client', async () => {
+    // Before: it answered 202 accepted, and the refusal was seen only by whoever polled.
+    const sent = await client.send({ to: NUMBERS.optedOut, text: 'Kış indirimi', iysType: 'CAMPAIGN', reference: 'winter-1' });
+    expect(sent.body).toMatchObject({ status: 'accepted', callbackUrl: `${receiverUrl}/rota` });
+    const rejected = await until(() => eventsFor(sent.body.id).find((d) => d.event.type === 'message.rejected'), 'the message.rejected webhook');
+    expect(rejected.event.data).toMatchObject({ messageId: sent.body.id, reference: 'winter-1', status: 'accepted', delivery: { state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true } });
+    expect(rejected.path).toBe('/rota');
+    expect(rejected.headers['rota-event-id']).toBe(rejected.event.id);
+    expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], WEBHOOK_SECRET)).toMatchObject({ ok: true });
+    expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], 'another-secret-0123456789abcdef0123')).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(eventsFor(sent.body.id).map((d) => d.event.type)).toContain('message.accepted');
+
+    const read = await client.call('GET', `/v1/messages/${sent.body.id}`);
+    expect(read.body.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', final: true });
+    expect(read.body.timeline.map((step: { state: string; source: string }) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:poll']);
+  });
+
+  it('takes the sandbox\'s pushed reports through POST /v1/providers/figensoft/reports, authenticated by its token', async () => {
+    sandbox.setPushUrl(`${gateway.url}/v1/providers/figensoft/reports?token=${PUSH_TOKEN}`);
+    try {
+      const sent = await client.send({ to: NUMBERS.other, text: 'Kargonuz yolda', iysType: 'NOTIFICATION' });
+      const read = await until(async () => {
+        const answer = await client.call('GET', `/v1/messages/${sent.body.id}`);
+        return answer.body.delivery?.final ? answer.body : undefined;
+      }, 'the pushed report');
+      expect(read.delivery).toMatchObject({ state: 'delivered', final: true });
+      expect(read.timeline.at(-1)).toMatchObject({ state: 'delivered', source: 'push' });
+      expect(sandbox.pushes().sent).toBeGreaterThan(0);
+    } finally {
+      sandbox.setPushUrl(undefined);
+    }
+    const forged = await client.call('POST', '/v1/providers/figensoft/reports?token=wrong-token-0123456789abcdef', { key: null, json: { Reports: [] } });
+    expect(forged).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+    expect((await client.call('POST', '/v1/providers/nowhere/reports', { key: null, json: {} })).status).toBe(404);
+  });
+
+  it('reads a status now with ?refresh=true', async () => {
+    const sent = await client.send({ to: NUMBERS.approved, text: 'Faturanız hazır', iysType: 'NOTIFICATION' });
+    await new Promise((resolve) => setTimeout(resolve, 80)); // the sandbox's delivery delay
+    const read = await client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+    expect(read.body.delivery).toMatchObject({ state: 'delivered', final: true });
+    expect(read.body.timeline.at(-1)).toMatchObject({ source: 'refresh' });
+    expect((await client.call('GET', `/v1/messages/${sent.body.id}?refresh=maybe`)).status).toBe(400);
+  });
+
+  it('sends a message\'s webhooks to its own callbackUrl only within the client\'s allowlist', async () => {
+    const outside = await client.send({ to: NUMBERS.approved, text: 'x', iysType: 'NOTIFICATION', callbackUrl: 'https://attacker.example/steal' });
+    expect(outside.status).toBe(400);
+    expect(outside.body.issues).toEqual([{ path: 'callbackUrl', reason: expect.stringContaining('allowed webhook URLs') }]);
+    const lookalike = await client.send({ to: NUMBERS.approved, text: 'x', iysType: 'NOTIFICATION', callbackUrl: `${receiverUrl}/orders-evil` });
+    expect(lookalike.status).toBe(400);
+    const none = await client.send({ to: NUMBERS.approved, text: 'x', iysType: 'NOTIFICATION', callbackUrl: `${receiverUrl}/orders/1` }, SECRETS.otherApiKey);
+    expect(none.body.issues).toEqual([{ path: 'callbackUrl', reason: expect.stringContaining('no webhooks configured') }]);
+
+    const inside = await client.send({ to: NUMBERS.approved, text: 'Siparişiniz hazır', iysType: 'NOTIFICATION', callbackUrl: `${receiverUrl}/orders/42` });
+    expect(inside.status).toBe(202);
+    const accepted = await until(() => eventsFor(inside.body.id).find((d) => d.event.type === 'message.accepted'), 'the accepted webhook');
+    expect(accepted.path).toBe('/orders/42');
+  });
+
+  it('lets a client redeliver its own event, and not another client\'s', async () => {
+    const sent = await client.send({ to: NUMBERS.approved, text: 'Tekrar', iysType: 'NOTIFICATION' });
+    const first = await until(() => eventsFor(sent.body.id).find((d) => d.event.type === 'message.accepted'), 'the accepted webhook');
+    expect((await client.call('POST', `/v1/webhooks/events/${first.event.id}/redeliver`, { key: SECRETS.otherApiKey })).status).toBe(404);
+    expect((await client.call('POST', `/v1/webhooks/events/${first.event.id}/redeliver`)).status).toBe(202);
+    await until(() => (eventsFor(sent.body.id).filter((d) => d.event.id === first.event.id).length >= 2 ? true : undefined), 'the redelivery');
+  });
+});
