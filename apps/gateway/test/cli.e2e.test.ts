@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
+import { encodeMessageId } from '../src/http/message-id.js';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
@@ -77,6 +78,64 @@ describe('rota CLI', () => {
       expect(admin.code).toBe(1);
       expect(admin.err).toContain('403');
       const down = await rota(['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'http://127.0.0.1:1', '--key', 'k']);
+      expect(down.code).toBe(1);
+      expect(down.err).toContain('cannot reach the gateway');
+    });
+  });
+
+  describe('rota status', () => {
+    it('prints the gateway\'s answer for the id send printed, as indented JSON, exit 0', async () => {
+      const sent = await rota(['send', '--to', NUMBERS.approved, '--text', 'status?', '--iys-type', 'NOTIFICATION', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(sent.code).toBe(0);
+      const id = /id: +(\S+)/.exec(sent.out)![1]!;
+      const r = await rota(['status', id, '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      // Whatever the gateway answered, whole: the same JSON, printed readably (indented).
+      const printed = JSON.parse(r.out);
+      expect(printed).toMatchObject({ id, providerId: 'figensoft', accountId: 'figensoft-notification' });
+      expect(typeof printed.state).toBe('string');
+      expect(r.out).toBe(JSON.stringify(printed, null, 2));
+    });
+
+    it('takes the key and URL from the environment', async () => {
+      const sent = await rota(['send', '--to', NUMBERS.approved, '--text', 'env', '--iys-type', 'NOTIFICATION', '--json'], { ROTA_API_KEY: SECRETS.apiKey, ROTA_GATEWAY_URL: h.client.url });
+      const { id } = JSON.parse(sent.out) as { id: string };
+      const r = await rota(['status', id], { ROTA_API_KEY: SECRETS.apiKey, ROTA_GATEWAY_URL: h.client.url });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ id });
+    });
+
+    it.each([
+      [['status'], 'status needs the message id'],
+      [['status', ''], 'status needs the message id'],
+      [['status', 'a', 'b'], 'one message id'],
+      [['status', 'x', '--bogus'], '--bogus'],
+      [['status', 'x', '--url', 'not a url', '--key', 'k'], '--url'],
+      [['status', 'x', '--url', 'http://127.0.0.1:1'], '--key'],
+    ])('%j → exit 2 naming %s', async (argv, words) => {
+      const r = await rota(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(words);
+    });
+
+    it('exit 2 when the gateway says it is not a Rota id; exit 1 for an id it cannot answer, a refused key or no gateway', async () => {
+      const garbage = await rota(['status', 'not-a-rota-id', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(garbage.code).toBe(2);
+      expect(garbage.err).toContain('400 invalid-request');
+      expect(garbage.err).toContain('ID: is not a Rota message id');
+
+      const gone = encodeMessageId({ providerId: 'no-such-provider', accountId: 'a', providerMessageId: 'm' });
+      const unknown = await rota(['status', gone, '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain('404 not-found');
+      expect(unknown.out).toBe('');
+
+      const refused = await rota(['status', gone, '--url', h.client.url, '--key', 'nope-nope']);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('401');
+
+      const down = await rota(['status', gone, '--url', 'http://127.0.0.1:1', '--key', 'k']);
       expect(down.code).toBe(1);
       expect(down.err).toContain('cannot reach the gateway');
     });
@@ -165,6 +224,7 @@ describe('rota CLI', () => {
     const bare = await rota([]);
     expect(bare.code).toBe(2);
     expect(bare.out).toContain('rota config check FILE');
+    expect(bare.out).toContain('rota status ID');
     expect((await rota(['--help'])).code).toBe(0);
     const unknown = await rota(['deploy']);
     expect(unknown.code).toBe(2);
