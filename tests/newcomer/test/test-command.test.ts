@@ -1,0 +1,75 @@
+import { summarize } from '../../../scripts/test.mjs';
+import { documentedCommands, readRepoFile } from '../src/markdown.js';
+import { runLine } from '../src/processes.js';
+import { workspacePackages } from '../src/workspace.js';
+
+const withTests = workspacePackages().filter((p) => p.scripts.test !== undefined);
+
+describe('the test command (README, .ci/run)', () => {
+  it(".ci/run runs exactly the README's test command, which runs scripts/test.mjs", () => {
+    const readme = documentedCommands(['README.md']).map(({ line }) => line).filter((line) => / test$/.test(line));
+    expect(readme).toEqual(['npx -y pnpm@10.34.8 install --frozen-lockfile && npx -y pnpm@10.34.8 test']);
+    const ci = readRepoFile('.ci/run').trimEnd().split('\n').at(-1);
+    expect(ci).toBe(readme[0]);
+    expect(JSON.parse(readRepoFile('package.json')).scripts.test).toBe('node scripts/test.mjs');
+  });
+
+  describe('ends with one line, N passed, N failed', () => {
+    const START = 1_000_000;
+    const task = (taskId: string, exitCode: number | null, cache = 'MISS') => {
+      const [pkg, name] = taskId.split('#') as [string, string];
+      return { taskId, task: name, package: pkg, directory: `dir/${pkg}`, cache: { status: cache }, execution: exitCode === null ? null : { exitCode, startTime: START } };
+    };
+    const results = (passed: number, failed: number, extra: object = {}) => ({ numPassedTests: passed, numFailedTests: failed, startTime: START + 1, testResults: [], ...extra });
+    const summary = (...tasks: ReturnType<typeof task>[]) => ({ execution: { startTime: START, exitCode: 0 }, tasks });
+
+    it('sums every package when all pass', () => {
+      const out = summarize(summary(task('a#test', 0), task('a#typecheck', 0), task('b#test', 0)), ['a#test', 'a#typecheck', 'b#test'], (dir) =>
+        dir === 'dir/a' ? results(3, 0) : results(4, 0),
+      );
+      expect(out).toEqual({ passed: 7, failed: 0, problems: [], line: '7 passed, 0 failed' });
+    });
+
+    it('counts failed tests, names the package, and still prints the line', () => {
+      const out = summarize(summary(task('a#test', 1), task('b#test', 0)), ['a#test', 'b#test'], (dir) => (dir === 'dir/a' ? results(3, 2) : results(4, 0)));
+      expect(out.line).toBe('7 passed, 2 failed');
+      expect(out.problems).toEqual(['a#test: 2 failed']);
+    });
+
+    it('counts a failed type check (jest passing changes nothing)', () => {
+      const out = summarize(summary(task('a#test', 0), task('a#typecheck', 2)), ['a#test', 'a#typecheck'], () => results(5, 0));
+      expect(out.line).toBe('5 passed, 1 failed');
+      expect(out.problems).toEqual(['a#typecheck failed (exit 2)']);
+    });
+
+    it('counts a test file that failed to run, a task that never ran, and a test task without results of this run', () => {
+      const broken = results(1, 0, { testResults: [{ status: 'failed', assertionResults: [] }, { status: 'passed', assertionResults: [{ status: 'passed' }] }] });
+      const stale = results(9, 0, { startTime: START - 1 });
+      const out = summarize(summary(task('a#test', 1), task('b#test', 0), task('c#build', 2)), ['a#test', 'b#test', 'c#build', 'c#test'], (dir) =>
+        dir === 'dir/a' ? broken : stale,
+      );
+      expect(out.line).toBe('1 passed, 4 failed');
+      expect(out.problems).toEqual([
+        'c#test did not run (a task it depends on failed)',
+        'a#test: 1 test file(s) failed to run',
+        'b#test: exit 0, no test results from this run',
+        'c#build failed (exit 2)',
+      ]);
+    });
+
+    it("believes results turbo restored from its cache", () => {
+      const out = summarize(summary(task('a#test', 0, 'HIT')), ['a#test'], () => results(6, 0, { startTime: START - 1_000 }));
+      expect(out.line).toBe('6 passed, 0 failed');
+    });
+
+    it('end to end, scoped to one package: exit 0 and the closing line', async () => {
+      const provider = withTests.find((p) => p.name === '@rota/provider')!;
+      const ran = await runLine('npx -y pnpm@10.34.8 test --filter=@rota/provider', { timeoutMs: 170_000 });
+      expect({ code: ran.code, tail: ran.code === 0 ? '' : ran.stdout.slice(-3000) + ran.stderr.slice(-3000) }).toEqual({ code: 0, tail: '' });
+      const last = ran.stdout.trimEnd().split('\n').at(-1)!;
+      expect(last).toMatch(/^\d+ passed, 0 failed$/);
+      const { numPassedTests } = JSON.parse(readRepoFile(`${provider.dir}/.jest-results.json`)) as { numPassedTests: number };
+      expect(last).toBe(`${numPassedTests} passed, 0 failed`);
+    });
+  });
+});
