@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npx -y pnpm@10.34.8 test` (the README's test command, and so .ci/run): run every
-// package's tests, and end with one line, `N passed, N failed`. Arguments are handed
-// to turbo (e.g. --filter=@rota/core).
+// `npx -y pnpm@10.34.8 test` (the README's test command, and so .ci/run): type-check
+// every package, sources and tests, run every package's tests, and end with one
+// line, `N passed, N failed`. Arguments are handed to turbo (e.g. --filter=@rota/core).
 //
-// Why the sum is here: turbo prints per-package lines only.
+// Why the type check is here: ts-jest runs with diagnostics off, so a type error in
+// a test file passes jest; `typecheck` (tsc -p tsconfig.json, which includes src and
+// test) is what catches it. Why the sum is here: turbo prints per-package lines only.
 // Each package's jest writes its JSON results to .jest-results.json, the test task's
 // output in turbo.json, so a cached task restores the results it had.
 import { spawn } from 'node:child_process';
@@ -113,8 +115,8 @@ function turbo(args, capture = false) {
   });
 }
 
-/** What the test command asks turbo for: every package's tests, one task at a time, all of them even after a failure. */
-export const TURBO_RUN = ['run', 'test', '--concurrency=1', '--continue=dependencies-successful'];
+/** What the test command asks turbo for: every package's type check and tests, one task at a time, all of them even after a failure. */
+export const TURBO_RUN = ['run', 'typecheck', 'test', '--concurrency=1', '--continue=dependencies-successful'];
 
 async function main() {
   const args = [...TURBO_RUN, ...process.argv.slice(2)];

@@ -1,8 +1,13 @@
-import { summarize } from '../../../scripts/test.mjs';
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { summarize, TURBO_RUN } from '../../../scripts/test.mjs';
 import { documentedCommands, readRepoFile } from '../src/markdown.js';
-import { runLine } from '../src/processes.js';
+import { REPO_ROOT, runLine, userEnv } from '../src/processes.js';
 import { workspacePackages } from '../src/workspace.js';
 
+const run = promisify(execFile);
 const withTests = workspacePackages().filter((p) => p.scripts.test !== undefined);
 
 describe('the test command (README, .ci/run)', () => {
@@ -12,6 +17,26 @@ describe('the test command (README, .ci/run)', () => {
     const ci = readRepoFile('.ci/run').trimEnd().split('\n').at(-1);
     expect(ci).toBe(readme[0]);
     expect(JSON.parse(readRepoFile('package.json')).scripts.test).toBe('node scripts/test.mjs');
+  });
+
+  describe('type-checks sources and tests (ts-jest does not: diagnostics are off)', () => {
+    it('asks turbo for every package\'s typecheck along with its tests', async () => {
+      const { stdout } = await run('npx', ['-y', 'pnpm@10.34.8', 'exec', 'turbo', ...TURBO_RUN, '--dry=json'], { cwd: REPO_ROOT, env: userEnv(), maxBuffer: 64 * 1024 * 1024 });
+      const planned = new Set((JSON.parse(stdout) as { tasks: { taskId: string }[] }).tasks.map((t) => t.taskId));
+      for (const pkg of withTests) {
+        expect([pkg.name, planned.has(`${pkg.name}#typecheck`), planned.has(`${pkg.name}#test`)]).toEqual([pkg.name, true, true]);
+      }
+    });
+
+    it.each(withTests.map((p) => [p.name, p] as const))('%s: typecheck is tsc over a program that holds every test file', async (_, pkg) => {
+      expect(pkg.scripts.typecheck).toBe('tsc -p tsconfig.json --noEmit');
+      const dir = join(REPO_ROOT, pkg.dir);
+      const { stdout } = await run('npx', ['tsc', '-p', 'tsconfig.json', '--listFilesOnly'], { cwd: dir, env: userEnv(), maxBuffer: 64 * 1024 * 1024 });
+      const inProgram = new Set(stdout.split('\n').map((line) => line.trim()));
+      const testFiles = ['src', 'test'].flatMap((top) => filesUnder(join(dir, top))).filter((file) => /\.test\.ts$/.test(file));
+      expect(testFiles.length).toBeGreaterThan(0);
+      expect(testFiles.filter((file) => !inProgram.has(file)).map((file) => relative(REPO_ROOT, file))).toEqual([]);
+    });
   });
 
   describe('ends with one line, N passed, N failed', () => {
@@ -66,6 +91,7 @@ describe('the test command (README, .ci/run)', () => {
       const provider = withTests.find((p) => p.name === '@rota/provider')!;
       const ran = await runLine('npx -y pnpm@10.34.8 test --filter=@rota/provider', { timeoutMs: 170_000 });
       expect({ code: ran.code, tail: ran.code === 0 ? '' : ran.stdout.slice(-3000) + ran.stderr.slice(-3000) }).toEqual({ code: 0, tail: '' });
+      expect(ran.stdout).toContain('@rota/provider:typecheck');
       const last = ran.stdout.trimEnd().split('\n').at(-1)!;
       expect(last).toMatch(/^\d+ passed, 0 failed$/);
       const { numPassedTests } = JSON.parse(readRepoFile(`${provider.dir}/.jest-results.json`)) as { numPassedTests: number };
@@ -73,3 +99,16 @@ describe('the test command (README, .ci/run)', () => {
     });
   });
 });
+
+function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
