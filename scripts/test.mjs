@@ -14,12 +14,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const RESULTS_FILE = '.jest-results.json';
+/** turbo's command for a task a package has no script for (bench has no tests): nothing to run or count. */
+const NO_SCRIPT = '<NONEXISTENT>';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * @typedef {{ numPassedTests: number, numFailedTests: number, numRuntimeErrorTestSuites?: number, startTime: number,
  *   testResults?: { status: string, assertionResults?: { status: string }[] }[] }} JestResults
- * @typedef {{ taskId: string, task: string, package: string, directory: string,
+ * @typedef {{ taskId: string, task: string, package: string, directory: string, command?: string,
  *   cache?: { status?: string }, execution?: { exitCode?: number | null, startTime?: number } | null }} TurboTask
  * @typedef {{ execution: { startTime: number, exitCode: number }, tasks: TurboTask[] }} TurboSummary
  */
@@ -48,6 +50,7 @@ export function summarize(summary, planned, resultsOf) {
     problems.push(`${taskId} did not run (a task it depends on failed)`);
   }
   for (const task of summary.tasks) {
+    if (task.command === NO_SCRIPT) continue;
     const exitCode = task.execution?.exitCode;
     const executed = exitCode !== undefined && exitCode !== null;
     if (task.task !== 'test') {
@@ -125,7 +128,9 @@ async function main() {
   /** @type {string[]} */
   let planned = [];
   try {
-    planned = JSON.parse(plan.stdout).tasks.map((/** @type {TurboTask} */ task) => task.taskId);
+    planned = JSON.parse(plan.stdout)
+      .tasks.filter((/** @type {TurboTask} */ task) => task.command !== NO_SCRIPT)
+      .map((/** @type {TurboTask} */ task) => task.taskId);
   } catch {
     process.stderr.write('turbo gave no plan; tasks it skips will not be counted\n');
   }

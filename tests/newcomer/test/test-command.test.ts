@@ -85,6 +85,12 @@ describe('the test command (README, .ci/run)', () => {
       ]);
     });
 
+    it('ignores the tasks of packages without that script (turbo lists them as <NONEXISTENT>)', () => {
+      const none = { ...task('bench#test', null), command: '<NONEXISTENT>' };
+      const out = summarize(summary(task('a#test', 0), none), ['a#test'], (dir) => (dir === 'dir/a' ? results(2, 0) : undefined));
+      expect(out).toEqual({ passed: 2, failed: 0, problems: [], line: '2 passed, 0 failed' });
+    });
+
     it("believes results turbo restored from its cache", () => {
       const out = summarize(summary(task('a#test', 0, 'HIT')), ['a#test'], () => results(6, 0, { startTime: START - 1_000 }));
       expect(out.line).toBe('6 passed, 0 failed');
