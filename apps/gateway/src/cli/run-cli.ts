@@ -14,7 +14,7 @@ export const USAGE = `usage:
             [--url URL] [--key KEY] [--json]
       send one message through a running gateway
   rota status ID [--url URL] [--key KEY]
-      a message's delivery status (ID: the id send printed), as the gateway answers it
+      a message as the gateway answers GET /v1/messages/ID (ID: the id send printed)
   rota providers [--url URL] [--key KEY] [--json]
       the provider status table of a running gateway
 
