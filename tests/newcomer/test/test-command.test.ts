@@ -19,6 +19,10 @@ describe('the test command (README, .ci/run)', () => {
     expect(JSON.parse(readRepoFile('package.json')).scripts.test).toBe('node scripts/test.mjs');
   });
 
+  it('every package with tests writes the results the closing line sums', () => {
+    for (const pkg of withTests) expect([pkg.name, pkg.scripts.test]).toEqual([pkg.name, 'NODE_OPTIONS=--experimental-vm-modules jest --json --outputFile=.jest-results.json']);
+  });
+
   describe('type-checks sources and tests (ts-jest does not: diagnostics are off)', () => {
     it('asks turbo for every package\'s typecheck along with its tests', async () => {
       const { stdout } = await run('npx', ['-y', 'pnpm@10.34.8', 'exec', 'turbo', ...TURBO_RUN, '--dry=json'], { cwd: REPO_ROOT, env: userEnv(), maxBuffer: 64 * 1024 * 1024 });
