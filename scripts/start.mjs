@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npx -y pnpm@10.34.8 start`: build the workspace, then run the main job
 // (apps/gateway/dist/main-job.js: the FigenSoft sandbox and the gateway) in this
-// process. The root package.json's start script execs it.
+// process. The root package.json's start script runs it.
 //
 // Why a launcher rather than `turbo run build && node …main-job.js`: the command
 // is a chain, npx → sh → pnpm → sh → node, and a SIGTERM sent to its top does
@@ -10,6 +10,11 @@
 // So this process records the processes that started it (up to npx) and, when
 // one of them is gone, stops exactly as a SIGTERM stops it: gracefully, exit 0.
 // Ctrl+C (SIGINT to the whole group) and a SIGTERM sent here work as before.
+//
+// Not `exec node scripts/start.mjs`: pnpm passes a SIGINT or SIGTERM it gets on to
+// its child, so on Ctrl+C the job would get SIGINT twice (from the terminal and from
+// pnpm), and a second signal means "exit now", not gracefully. With pnpm's shell in
+// between, that copy stops at the shell; if the shell dies, the watch notices.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { commandAncestors, watchProcesses } from './command-watch.mjs';
