@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The main job (`pnpm start` at the repository root): the FigenSoft sandbox and
-// the gateway in one process, configured by config/sandbox.yaml, with a curl
-// line that works as printed.
+// The main job (`pnpm start` at the repository root, through scripts/start.mjs):
+// the FigenSoft sandbox and the gateway in one process, configured by
+// config/sandbox.yaml, with a curl line that works as printed.
 import 'reflect-metadata';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -134,8 +134,14 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  startMainJob().then(
+/**
+ * What `node dist/main-job.js` does: start, print the banner, stop on SIGINT or
+ * SIGTERM (exit 0); exit 1 when it cannot start. Resolves once the signal
+ * handlers are in place. Exported for the repository's start launcher
+ * (scripts/start.mjs), which runs the job in its own process.
+ */
+export function runMainJob(): Promise<void> {
+  return startMainJob().then(
     (job) => {
       process.stdout.write(job.banner);
       installShutdown(job.close, { logger: job.gateway.logger });
@@ -150,3 +156,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) void runMainJob();
