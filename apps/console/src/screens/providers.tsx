@@ -183,6 +183,7 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
                 <>
                   <span class={accountHealth.healthy ? 'pill pill-ok' : 'pill pill-bad'}>{accountHealth.healthy ? 'healthy' : 'unhealthy'}</span>{' '}
                   {accountHealth.balance !== undefined ? <span>credit {accountHealth.balance.toLocaleString()}</span> : null}
+                  {!accountHealth.healthy && <span class="health-detail">{accountHealth.detail}</span>}
                 </>
               ) : (
                 '—'
