@@ -93,7 +93,7 @@ describe('select', () => {
     const atLimit = 'ş'.repeat(MAX_TURKISH_TEXT_CHARACTERS);
     expect(provider.select(message('NOTIFICATION', { text: atLimit })).eligible).toBe(true);
     const over = provider.select(message('NOTIFICATION', { text: `${atLimit}ş` }));
-    expect(over).toEqual({ eligible: false, reason: expect.stringContaining('-447') });
+    expect(over).toEqual({ eligible: false, field: 'text', reason: expect.stringContaining('-447') });
     const turkishShift: TextAnalysis = { encoding: 'GSM7_TURKISH_SHIFT', shift: 'single', units: 300, unit: 'septet', segments: 2, unitsPerSegment: 149 };
     expect(provider.select(message('NOTIFICATION', { text: 'ğ'.repeat(269), analysis: turkishShift })).eligible).toBe(false);
   });
