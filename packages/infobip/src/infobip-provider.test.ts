@@ -44,6 +44,7 @@ describe('createInfobipProvider', () => {
       expect(provider.select(message('NOTIFICATION', 'ACME'))).toEqual({ eligible: true, accountId: 'infobip-ACME', sender: 'ACME' });
       expect(provider.select(message('NOTIFICATION', 'OTHER'))).toEqual({
         eligible: false,
+        field: 'sender',
         reason: 'sender "OTHER" is not allowed on any Infobip NOTIFICATION account (allowed: ACMEOTP, ACME)',
       });
     });

@@ -53,6 +53,7 @@ describe('createMessageCenterProvider', () => {
     it('refuses a sender not approved for that IYS type, naming it', () => {
       expect(provider.select(message('CAMPAIGN', 'ACMEOTP'))).toEqual({
         eligible: false,
+        field: 'sender',
         reason: 'sender "ACMEOTP" is not allowed on any Message Center CAMPAIGN account (allowed: ACME)',
       });
     });

@@ -38,6 +38,7 @@ describe('createMobildevProvider', () => {
     expect(provider.capabilities.encodings).toEqual(['GSM7']);
     expect(provider.select(message('NOTIFICATION', { text: 'Şifreniz 4711' }))).toEqual({
       eligible: false,
+      field: 'text',
       reason: 'Mobildev cannot send GSM7_TURKISH_SHIFT text (supports GSM7)',
     });
   });
@@ -68,6 +69,7 @@ describe('createMobildevProvider', () => {
     it('refuses a sender not in the sender list, naming it', () => {
       expect(provider.select(message('CAMPAIGN', { sender: 'ACMEOTP' }))).toEqual({
         eligible: false,
+        field: 'sender',
         reason: 'sender "ACMEOTP" is not allowed on any Mobildev CAMPAIGN account (allowed: ACME)',
       });
     });
@@ -75,6 +77,7 @@ describe('createMobildevProvider', () => {
     it('refuses a Turkish text for an account set to GSM7', () => {
       expect(provider.select(message('CAMPAIGN', { text: 'İndirim başladı' }))).toEqual({
         eligible: false,
+        field: 'text',
         reason: 'no Mobildev CAMPAIGN account can send GSM7_TURKISH_SHIFT text',
       });
       expect(provider.select(message('NOTIFICATION', { text: 'İndirim başladı' }))).toMatchObject({ eligible: true });

@@ -49,6 +49,7 @@ describe('createTwilioProvider', () => {
     it('refuses a sender not in fromAddresses, naming it', () => {
       expect(provider.select(message('NOTIFICATION', { sender: 'OTHER' }))).toEqual({
         eligible: false,
+        field: 'sender',
         reason: 'sender "OTHER" is not allowed on any Twilio NOTIFICATION account (allowed: ACME, ACMEOTP)',
       });
     });
