@@ -13,12 +13,17 @@ const SECRETS = {
   notifyPassword: 'console-e2e-notify-PASS-1a2b',
   campaignPassword: 'console-e2e-campaign-PASS-3c4d',
   mcPassword: 'console-e2e-mc-PASS-5e6f',
+  infobipKey: 'console-e2e-infobip-KEY-7a8b',
   apiKey: 'console-e2e-send-KEY-7a8b9c0d',
   adminToken: 'console-e2e-admin-TOKEN-1e2f3a4b',
 };
 const NUMBER = '+905321234567';
 
-/** FigenSoft (the sandbox) first, Message Center's simulated transport second, a memory store. */
+/**
+ * FigenSoft (the sandbox) first, Message Center's simulated transport second,
+ * and last an Infobip simulation whose every answer is a timeout after the
+ * request was written (outcome unknown); a memory store.
+ */
 function configYaml(sandboxUrl: string): string {
   const account = (username: string, password: string, type: 'NOTIFICATION' | 'CAMPAIGN') => ({
     username,
@@ -32,6 +37,11 @@ function configYaml(sandboxUrl: string): string {
     providers: [
       { type: 'figensoft', rank: 1, settings: { accounts: [account('rota-notify', SECRETS.notifyPassword, 'NOTIFICATION'), account('rota-campaign', SECRETS.campaignPassword, 'CAMPAIGN')] } },
       { type: 'message-center', rank: 2, settings: { accounts: [{ username: 'mc-user', password: SECRETS.mcPassword, sender: 'ROTA' }], simulate: { latencyMs: 5 } } },
+      {
+        type: 'infobip',
+        rank: 9,
+        settings: { accounts: [{ apiKey: SECRETS.infobipKey, from: 'ROTA', baseUrl: 'https://rota-e2e.api.infobip.example' }], simulate: { latencyMs: 0, failRate: 1, failKind: 'outcome-unknown' } },
+      },
     ],
     routing: { retry: { retries: 0 } },
     gateway: { listen: { host: '127.0.0.1', port: 0 }, apiKeys: [{ name: 'shop', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
@@ -201,6 +211,28 @@ describe('the operations console in a browser', () => {
     await screenshot(page, 'messages');
   });
 
+  it('sends an unknown message again, after a confirmation that warns of a duplicate', async () => {
+    // Only the Infobip simulation left: its answer is a timeout, so the outcome is unknown.
+    for (const id of ['figensoft', 'message-center']) await api('PATCH', `/v1/providers/${id}`, SECRETS.adminToken, { enabled: false });
+    const unknown = await send('belki');
+    for (const id of ['figensoft', 'message-center']) await api('PATCH', `/v1/providers/${id}`, SECRETS.adminToken, { enabled: true });
+    expect(unknown.body).toMatchObject({ status: 'unknown', providerId: 'infobip' });
+
+    await page.getByLabel('Number').fill('');
+    await page.getByLabel('State').selectOption('unknown');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: unknown.body.id }).click();
+    const detail = page.getByRole('article');
+    await waitForText(detail.getByRole('table'), /infobip \/ \S+\s*unknown/);
+    await detail.getByRole('button', { name: 'Send again…' }).click();
+    await waitForText(page.getByRole('dialog'), 'may get both');
+    await screenshot(page, 'message-resend');
+    await confirmDialog('Send again');
+    const resent = await waitForText(detail.getByRole('status'), /Sent again as msg_/);
+    const copyId = /msg_[A-Za-z0-9_-]+/.exec(resent)![0];
+    expect((await api('GET', `/v1/messages/${copyId}`, SECRETS.adminToken)).body).toMatchObject({ resendOf: unknown.body.id });
+  });
+
   it('follows a bulk\'s progress', async () => {
     const bulk = await api('POST', '/v1/bulk', SECRETS.apiKey, { text: 'Kampanya', iysType: 'NOTIFICATION', recipients: ['+905321234567', '+905551112233', '+905559998877'] });
     expect(bulk.status).toBe(202);
@@ -276,7 +308,7 @@ describe('the operations console in a browser', () => {
     await page.waitForTimeout(200);
     const text = seenByPage.join('\n');
     expect(text).toContain('figensoft-notification');
-    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'mc-user', sandbox.url]) {
+    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'mc-user', sandbox.url, 'rota-e2e.api.infobip.example']) {
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
     }
   });
