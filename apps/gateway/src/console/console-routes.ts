@@ -3,7 +3,7 @@ import { maskPhoneNumber } from '@rota/provider';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context.js';
-import { viewOf } from '../http/message-view.js';
+import { viewOf, type MessageView } from '../http/message-view.js';
 import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from './console-schemas.js';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
 
@@ -33,8 +33,23 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
+/**
+ * A message's view with its delivery timeline where the ledger keeps one: the
+ * timeline is being added beside this console, so it is read only when the
+ * store has it (and the view written by the gateway's own viewOf either way).
+ */
+async function fullView(store: object, record: MessageRecord): Promise<MessageView> {
+  const read = (store as { timeline?: (id: string) => Promise<readonly unknown[] | undefined> }).timeline;
+  const timeline = typeof read === 'function' ? ((await read.call(store, record.id)) ?? []) : undefined;
+  return (viewOf as (record: MessageRecord, timeline?: readonly unknown[]) => MessageView)(record, timeline);
+}
+
+function masked(view: MessageView, record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
+  return { ...view, to: maskPhoneNumber(record.to) };
+}
+
 function maskedView(record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
-  return { ...viewOf(record), to: maskPhoneNumber(record.to) };
+  return masked(viewOf(record), record);
 }
 
 function minutesFrom(value: unknown, fallback: number, max: number): number | undefined {
@@ -101,13 +116,14 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     if (reveal !== undefined && reveal !== 'true' && reveal !== 'false') return sendInvalid(reply, [{ path: 'reveal', reason: 'must be true or false' }], 'the query is invalid');
     const record = await ledger.store.get(request.params.id);
     if (!record) return reply.code(404).send({ error: 'not-found', message: 'no such message' });
-    if (reveal !== 'true') return reply.code(200).send(maskedView(record));
+    const view = await fullView(ledger.store, record);
+    if (reveal !== 'true') return reply.code(200).send(masked(view, record));
     const operator = operatorOf(request);
     logger.warn(
       { id: record.id, to: maskPhoneNumber(record.to), by: request.rotaClient, ...(operator ? { operator } : {}) },
       'a phone number was revealed in the operations console',
     );
-    return reply.code(200).send(viewOf(record));
+    return reply.code(200).send(view);
   });
 
   // The admin API's resend, answering the new record with its number masked.
