@@ -79,7 +79,7 @@ export interface Message {
   updatedAt: string;
   dispatchedAt?: string;
   finishedAt?: string;
-  /** Added by the delivery-report work; shown when present. */
+  /** Every state and delivery report, oldest first, where the gateway keeps them (`kind`, `state`, `reason`, `providerCode`, `source`, `at`); shown when present. */
   timeline?: Record<string, unknown>[];
 }
 

@@ -291,20 +291,25 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
         </div>
       )}
 
-      <h3>Delivery timeline</h3>
-      {Array.isArray(message.timeline) && message.timeline.length > 0 ? (
-        <ol class="timeline">
-          {message.timeline.map((entry, index) => (
-            <li key={index}>
-              <span class="when">{when(typeof entry.at === 'string' ? entry.at : undefined)}</span>{' '}
-              <strong>{String(entry.state ?? entry.event ?? entry.status ?? 'event')}</strong>
-              {entry.reason || entry.detail ? ` — ${String(entry.reason ?? entry.detail)}` : ''}
-            </li>
-          ))}
-        </ol>
-      ) : (
-        <p class="hint">No delivery report recorded for this message.</p>
-      )}
+      <section aria-labelledby="timeline-heading">
+        <h3 id="timeline-heading">Delivery timeline</h3>
+        {Array.isArray(message.timeline) && message.timeline.length > 0 ? (
+          <ol class="timeline">
+            {message.timeline.map((entry, index) => (
+              <li key={index}>
+                <span class="when">{when(typeof entry.at === 'string' ? entry.at : undefined)}</span>{' '}
+                {entry.kind === 'delivery' ? 'delivery report: ' : ''}
+                <strong>{String(entry.state ?? entry.event ?? entry.status ?? 'event')}</strong>
+                {entry.reason || entry.detail ? ` — ${String(entry.reason ?? entry.detail)}` : ''}
+                {entry.providerCode ? ` (code ${String(entry.providerCode)})` : ''}
+                {entry.source ? <span class="muted"> · {String(entry.source)}</span> : null}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="hint">No delivery timeline recorded for this message.</p>
+        )}
+      </section>
 
       {message.status === 'unknown' && (
         <div class="actions">
