@@ -227,7 +227,8 @@ describe('the operations console in a browser', () => {
     await waitForText(detail.getByRole('table'), /infobip \/ \S+\s*unknown/);
     await detail.getByRole('button', { name: 'Send again…' }).click();
     await waitForText(page.getByRole('dialog'), 'may get both');
-    await screenshot(page, 'message-resend');
+    // The viewport only: a modal's backdrop covers what the screen shows, not the whole page.
+    await screenshot(page, 'message-resend', { fullPage: false });
     await confirmDialog('Send again');
     const resent = await waitForText(detail.getByRole('status'), /Sent again as msg_/);
     const copyId = /msg_[A-Za-z0-9_-]+/.exec(resent)![0];

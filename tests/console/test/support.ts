@@ -25,12 +25,12 @@ export async function launchBrowser(): Promise<BrowserContext> {
 }
 
 /** Writes docs/console/NAME.png when CONSOLE_SCREENSHOTS=1, so that a normal run leaves the tree as it was. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   if (!SCREENSHOTS) return;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   // Let the poll that follows an action land, and the caret not blink into the picture.
   await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: 'hide', animations: 'disabled' });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, caret: 'hide', animations: 'disabled' });
 }
 
 /** Waits until the locator's text matches (the page polls, so changes land within a few seconds). */
