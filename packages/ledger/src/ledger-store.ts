@@ -29,6 +29,7 @@ import {
 } from './store/webhook-outbox.js';
 import { bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
+import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
 import { recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
@@ -227,6 +228,11 @@ export class LedgerStore {
 
   async bulkProgress(bulkId: string, scope: ReadScope = {}): Promise<BulkProgress | undefined> {
     return bulkProgress(this.#db, bulkId, scope.owner);
+  }
+
+  /** Bulks newest first, each counted by state, a page at a time. Throws LedgerInputError naming the field for a bad limit or cursor. */
+  async listBulks(query: BulkListQuery = {}): Promise<BulkListPage> {
+    return listBulks(this.#db, parseInput(BulkListQuerySchema, query, 'listBulks'));
   }
 
   async stats(now: Date): Promise<LedgerStats> {
