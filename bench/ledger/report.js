@@ -1,0 +1,36 @@
+// What bench/ledger prints: each case's tables as it ends, then every target
+// beside its figure (met / NOT met) and every check (a failed check is a run
+// whose figures cannot be trusted: the script exits 1).
+import { printTable } from '../lib/measure.js';
+
+export function createReport() {
+  const targets = [];
+  const checks = [];
+  const target = (row) => {
+    targets.push(row);
+    printTable('target', [row]);
+  };
+  return {
+    section: (text) => console.log(`\n${text}`),
+    line: (text) => console.log(text),
+    table: (title, rows) => printTable(title, rows),
+    /** A `paired` result read as a rate ratio b / a against a lower bound. */
+    ratio(label, { medianRatio, lowestRatio, highestRatio, medianCpuRatio }, bound) {
+      target({
+        case: label,
+        figure: `${medianRatio.toFixed(2)} (rounds ${lowestRatio.toFixed(2)}–${highestRatio.toFixed(2)}; server CPU ratio ${medianCpuRatio.toFixed(2)})`,
+        target: `≥ ${bound}`,
+        verdict: medianRatio >= bound ? 'met' : 'NOT met',
+      });
+    },
+    /** Any other target: `met` decided by the case. */
+    target: ({ label, figure, bound, met }) => target({ case: label, figure, target: bound, verdict: met ? 'met' : 'NOT met' }),
+    check: (name, ok, detail) => checks.push({ case: name, result: ok ? 'ok' : 'FAILED', detail }),
+    /** Prints the targets and checks; true when every check passed. */
+    summary() {
+      if (targets.length > 0) printTable('targets', targets);
+      if (checks.length > 0) printTable('checks', checks);
+      return checks.every((c) => c.result === 'ok');
+    },
+  };
+}
