@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as coreB from '@rota/core';
 import * as providerB from '@rota/provider';
 import { concurrent, paired, printTable } from '../lib/measure.js';
-import { placement, rerunPinned } from '../lib/pin-cores.js';
+import { rerunPinned } from '../lib/pin-cores.js';
 import { benchRouter, messageAt } from './instant-provider.js';
 
 const BASE = process.env.BENCH_BASE;
@@ -78,5 +78,5 @@ for (const [scenario, failover] of [['accept', false], ['failover', true]]) {
   await A.router.close();
   await B.router.close();
 }
-console.log(`node ${process.version}; A = ${BASE}, B = this checkout; ${placement()}; ${ROUNDS} alternating rounds of ${COUNT.toLocaleString('en-US')} sends per case; above 1: B is cheaper / faster`);
+console.log(`node ${process.version}; A = ${BASE}, B = this checkout; ${process.env.BENCH_PINNED === '1' ? 'pinned to core 0' : 'not pinned'}; ${ROUNDS} alternating rounds of ${COUNT.toLocaleString('en-US')} sends per case; above 1: B is cheaper / faster`);
 printTable('Router: two builds side by side, same fake providers, same process', rows);
