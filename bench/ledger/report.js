@@ -3,6 +3,9 @@
 // whose figures cannot be trusted: the script exits 1).
 import { printTable } from '../lib/measure.js';
 
+/** Two decimals, or three below 0.1, where two would round a ratio of 0.014 to 0.01. */
+const ratioText = (x) => x.toFixed(x < 0.1 ? 3 : 2);
+
 export function createReport() {
   const targets = [];
   const checks = [];
@@ -18,7 +21,7 @@ export function createReport() {
     ratio(label, { medianRatio, lowestRatio, highestRatio, medianCpuRatio }, bound) {
       target({
         case: label,
-        figure: `${medianRatio.toFixed(2)} (rounds ${lowestRatio.toFixed(2)}–${highestRatio.toFixed(2)}; server CPU ratio ${medianCpuRatio.toFixed(2)})`,
+        figure: `${ratioText(medianRatio)} (rounds ${ratioText(lowestRatio)}–${ratioText(highestRatio)}; server CPU ratio ${ratioText(medianCpuRatio)})`,
         target: `≥ ${bound}`,
         verdict: medianRatio >= bound ? 'met' : 'NOT met',
       });
