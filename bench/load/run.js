@@ -42,13 +42,14 @@ const SOAK_RATE = int('SOAK_RATE', 500);
 const SOAK_FAULT_FRACTION = int('SOAK_FAULT_FRACTION', 0.01);
 const SOAK_ROTATE_SECONDS = int('SOAK_ROTATE_SECONDS', 15);
 /**
- * Traffic at the soak rate before the measured part: the idempotency cache (100,000 keys)
- * and V8's heap sizing reach their steady state here; the RSS timeline still shows it.
+ * Traffic at the soak rate before the measured part: V8's heap sizing (and, before the
+ * ledger, the router's idempotency cache) reach their steady state here; the RSS timeline
+ * still shows it.
  */
 const SOAK_SETTLE_SECONDS = int('SOAK_SETTLE_SECONDS', 60);
 /** The soak is open-loop; past this many in flight it waits instead of piling on (reported as lag). */
 const SOAK_MAX_IN_FLIGHT = int('SOAK_MAX_IN_FLIGHT', 2_048);
-/** Keys make every send go through the router's idempotency cache, as a careful client's would. */
+/** Keys make every send go through the ledger's idempotency check (a unique index), as a careful client's would. */
 const IDEMPOTENCY_KEYS = process.env.BENCH_IDEMPOTENCY_KEYS !== '0';
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 const GATEWAY_CONNECTIONS = int('GATEWAY_CONNECTIONS', 64);
