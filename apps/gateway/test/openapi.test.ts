@@ -60,6 +60,7 @@ describe('GET /openapi.json', () => {
         'GET /v1/providers',
         'PATCH /v1/providers/{id}',
         'POST /v1/providers/{id}/breaker',
+        'DELETE /v1/providers/{id}/overrides',
         'GET /healthz',
         'GET /readyz',
         'GET /v1/readiness',

@@ -7,6 +7,10 @@ import { sendCommand } from './send-command.js';
 import { statusCommand } from './status-command.js';
 
 export const USAGE = `usage:
+  rota gateway --config FILE [--worker] [--development]
+      run the HTTP gateway (on a PostgreSQL store it records and queues; --worker: also send from it)
+  rota worker --config FILE [--development]
+      run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks
   rota config check FILE [--development]
       validate a configuration file; print every problem with its path
   rota send --to NUMBER --text TEXT --iys-type NOTIFICATION|CAMPAIGN
@@ -83,8 +87,21 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { values } = parseArgs({ args: rest, options: CONNECTION_OPTIONS, allowPositionals: false, strict: true });
       return providersCommand(values, io);
     }
+    case 'gateway':
+    case 'worker': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, ...(command === 'gateway' ? { worker: { type: 'boolean' } } : {}) },
+        allowPositionals: false,
+        strict: true,
+      });
+      if (typeof values.config !== 'string') throw new UsageError(`${command} needs --config FILE`);
+      // Loaded only here: the other commands are HTTP clients and start faster without the server.
+      const { serveCommand } = await import('./serve-command.js');
+      return serveCommand(command, { config: values.config, development: values.development === true, worker: values.worker === true }, io);
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (known: config check, send, status, providers)`);
+      throw new UsageError(`unknown command "${command}" (known: gateway, worker, config check, send, status, providers)`);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { lockDataFolder } from './data-folder-lock.js';
-import { Ledger, openLedgerStore, throttleKey, type LedgerOptions, type StoreConfigInput } from '@rota/ledger';
+import { Ledger, openLedgerStore, throttleKey, type LedgerOptions, type LedgerRole, type StoreConfigInput } from '@rota/ledger';
 import { signWebhook, WebhookClient } from '@rota/webhook';
 import type { Logger } from 'pino';
 import { providerIdOf, retentionMs, type RotaConfig } from '../config/rota-config.js';
@@ -26,6 +26,12 @@ export interface OpenGatewayLedgerOptions {
   /** The configuration in force: webhooks are signed with the secret it holds at the moment of delivery. */
   current: () => RotaConfig;
   observer?: LedgerOptions['observer'];
+  /**
+   * What this process does (default `embedded`). On a PostgreSQL store the
+   * gateway records and enqueues (`gateway`) and `rota worker` sends
+   * (`worker`); `embedded` there does both in one process.
+   */
+  role?: LedgerRole;
 }
 
 export async function openGatewayLedger(config: RotaConfig, options: OpenGatewayLedgerOptions): Promise<GatewayLedger> {
@@ -34,7 +40,16 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
   let storeConfig: StoreConfigInput;
   let hashKey: Buffer;
   let unlock = async (): Promise<void> => {};
-  if (settings.kind === 'memory') {
+  const role = options.role ?? 'embedded';
+  // Seen in pg_stat_activity: which process holds a connection.
+  const name = `rota-${role}-${process.pid}`;
+  if (settings.kind === 'postgres') {
+    const { hashKey: key, ...postgres } = settings;
+    storeConfig = postgres;
+    hashKey = Buffer.from(key, 'utf8');
+  } else if (role !== 'embedded') {
+    throw new Error(`a ${role} shares its work with other processes through PostgreSQL; store.kind is ${settings.kind} (set store.kind: postgres, or run one gateway, which does everything)`);
+  } else if (settings.kind === 'memory') {
     logger.warn({}, 'store.kind is memory: message records, idempotency keys and the queue are lost when the process stops (tests and benchmarks only)');
     storeConfig = { kind: 'memory' };
     hashKey = randomBytes(32);
@@ -52,7 +67,10 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
   }
   let store: Awaited<ReturnType<typeof openLedgerStore>>;
   try {
-    store = await openLedgerStore(storeConfig, { hashKey });
+    const { unitTimeoutSeconds } = config.dispatch;
+    // Expired units are looked for a few times per timeout, so a dead worker's unit moves on soon after it.
+    const queue = { unitTimeoutSeconds, maintenanceSeconds: Math.max(1, Math.min(15, Math.floor(unitTimeoutSeconds / 4))) };
+    store = await openLedgerStore(storeConfig, { hashKey, logger, name, queue });
   } catch (error) {
     await unlock();
     throw error;
@@ -61,6 +79,8 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
   const client = new WebhookClient({ allowHttp: webhooks.allowHttp, allowedAddresses: webhooks.allowedAddresses, timeoutMs: webhooks.timeoutMs });
   const ledger = new Ledger({
     store,
+    role,
+    name,
     router: options.router,
     logger,
     limits: accountLimits(config),
