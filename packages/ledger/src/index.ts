@@ -6,6 +6,7 @@ export type { ReportDue, ReportEntry } from './store/delivery-reports.js';
 export type { DueWebhook, WebhookSettlement } from './store/webhook-outbox.js';
 export { OperatorOverrideSchema, type OperatorOverride, type StoredOperatorOverride, type OperatorChange } from './store/operator-overrides.js';
 export { isStoreUnavailable } from './store-unavailable.js';
+export { CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 export type { Channel } from './postgres/postgres-notifications.js';
 export type { WebhookEventType } from './store/message-events.js';
 export * from './store-config.js';

@@ -36,6 +36,7 @@ import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery }
 import { recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
+import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
@@ -316,6 +317,23 @@ export class LedgerStore {
       await changeOperatorOverrides(trx, parsed, at);
       if (this.postgres) await notifyInTransaction(trx, channelName(this.postgres.config.schema, 'operator'), [String(at)]);
     });
+  }
+
+  /**
+   * Copies every record of this ledger into `target`, an empty one (an
+   * embedded store moving to PostgreSQL), in one transaction of the target.
+   * Refused (CopyRefusedError, nothing written) while this ledger still has
+   * messages queued or on their way, when the target is not empty, or when
+   * the two hash with different keys and `newHashKey` is not set: with
+   * another key, an idempotent retry of a copied message is a 409 conflict
+   * rather than its old answer, and OTP hashes no longer match.
+   */
+  async copyInto(target: LedgerStore, options: CopyOptions & { newHashKey?: boolean } = {}): Promise<CopiedCounts> {
+    const probe = 'rota hash key probe';
+    if (!options.newHashKey && this.#hasher.textHash(probe) !== target.#hasher.textHash(probe)) {
+      throw new CopyRefusedError('the two stores hash with different keys: give the target the source\'s hash key (store.hashKey), or accept that idempotency keys of copied messages answer 409 conflict (newHashKey)');
+    }
+    return copyLedger(this.#db, target.#db, options);
   }
 
   /** Resolves when the database answers a trivial query (readiness); rejects with the database's error. */
