@@ -11,6 +11,9 @@ export const USAGE = `usage:
       run the HTTP gateway (on a PostgreSQL store it records and queues; --worker: also send from it)
   rota worker --config FILE [--development]
       run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks
+  rota store copy --from FILE --to FILE [--new-hash-key]
+      copy every record of one configuration's store into the other's, empty one
+      (an embedded SQLite ledger moving to PostgreSQL; stop and drain the source first)
   rota config check FILE [--development]
       validate a configuration file; print every problem with its path
   rota send --to NUMBER --text TEXT --iys-type NOTIFICATION|CAMPAIGN
@@ -87,6 +90,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { values } = parseArgs({ args: rest, options: CONNECTION_OPTIONS, allowPositionals: false, strict: true });
       return providersCommand(values, io);
     }
+    case 'store': {
+      const [sub, ...args] = rest;
+      if (sub !== 'copy') throw new UsageError(sub === undefined ? 'store needs a subcommand: rota store copy --from FILE --to FILE' : `unknown store subcommand "${sub}" (known: copy)`);
+      const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, 'new-hash-key': { type: 'boolean' } }, allowPositionals: false, strict: true });
+      if (values.from === undefined || values.to === undefined) throw new UsageError('store copy needs --from FILE and --to FILE');
+      const { storeCopyCommand } = await import('./store-copy-command.js');
+      return storeCopyCommand({ from: values.from, to: values.to, newHashKey: values['new-hash-key'] === true }, io);
+    }
     case 'gateway':
     case 'worker': {
       const { values } = parseArgs({
@@ -101,7 +112,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return serveCommand(command, { config: values.config, development: values.development === true, worker: values.worker === true }, io);
     }
     default:
-      throw new UsageError(`unknown command "${command}" (known: gateway, worker, config check, send, status, providers)`);
+      throw new UsageError(`unknown command "${command}" (known: gateway, worker, store copy, config check, send, status, providers)`);
   }
 }
 
