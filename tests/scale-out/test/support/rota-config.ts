@@ -21,7 +21,7 @@ export interface ConfigOptions {
   /** Provider ids: one FigenSoft entry each, all to the same sandbox, ranked in this order. */
   providers?: readonly string[];
   dispatch?: Record<string, unknown>;
-  /** More store settings (connectTimeoutMs, …) over the defaults. */
+  /** More store settings (connectTimeoutMs, hashKey, …) over the defaults; `kind: sqlite` with a path replaces the PostgreSQL store. */
   store?: Record<string, unknown>;
 }
 
@@ -57,7 +57,7 @@ export async function writeRotaConfig(dir: string, name: string, options: Config
         adminToken: ADMIN,
         maxBatchSize: 1000,
       },
-      store: { kind: 'postgres', url: options.databaseUrl ?? testDatabaseUrl(), schema: options.schema, hashKey: HASH_KEY, poolSize: 6, ...options.store },
+      store: options.store?.kind === 'sqlite' ? options.store : { kind: 'postgres', url: options.databaseUrl ?? testDatabaseUrl(), schema: options.schema, hashKey: HASH_KEY, poolSize: 6, ...options.store },
       ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       logging: { level: 'warn' },
     }),

@@ -17,6 +17,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Runs one `rota` command to its end: its exit code and what it printed. */
+export function runRota(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ROTA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out, err }));
+  });
+}
+
 /** A `rota gateway` or `rota worker` child process; stderr is kept for the failure message. */
 export class RotaProcess {
   readonly child: ChildProcess;
