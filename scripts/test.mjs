@@ -8,10 +8,16 @@
 // test) is what catches it. Why the sum is here: turbo prints per-package lines only.
 // Each package's jest writes its JSON results to .jest-results.json, the test task's
 // output in turbo.json, so a cached task restores the results it had.
+//
+// Why a PostgreSQL cluster is started here: the ledger's store suite also runs against
+// PostgreSQL (and the scale-out tests need one). Unless ROTA_TEST_POSTGRES_URL names a
+// database, a throwaway cluster (scripts/postgres-cluster.mjs) runs for the length of
+// the run and is deleted after it, whatever happened.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startThrowawayCluster } from './postgres-cluster.mjs';
 
 export const RESULTS_FILE = '.jest-results.json';
 /** turbo's command for a task a package has no script for (bench has no tests): nothing to run or count. */
@@ -122,6 +128,31 @@ function turbo(args, capture = false) {
 export const TURBO_RUN = ['run', 'typecheck', 'test', '--concurrency=1', '--continue=dependencies-successful'];
 
 async function main() {
+  // The PostgreSQL suites need a database: a throwaway cluster unless one is named.
+  let cluster;
+  if (!process.env.ROTA_TEST_POSTGRES_URL) {
+    try {
+      cluster = await startThrowawayCluster();
+      process.env.ROTA_TEST_POSTGRES_URL = cluster.url;
+      process.stderr.write(`throwaway PostgreSQL cluster for the tests at ${cluster.url}\n`);
+    } catch (error) {
+      // Not fatal here: the PostgreSQL suites then fail, each saying what is missing.
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  const stopOnSignal = (/** @type {NodeJS.Signals} */ signal) => {
+    cluster?.stop();
+    process.kill(process.pid, signal);
+  };
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.once(signal, stopOnSignal);
+  try {
+    await run();
+  } finally {
+    cluster?.stop();
+  }
+}
+
+async function run() {
   const args = [...TURBO_RUN, ...process.argv.slice(2)];
   // turbo's plan first: the summary of a run leaves out the tasks it skipped.
   const plan = await turbo([...args, '--dry=json'], true);
@@ -146,7 +177,8 @@ async function main() {
   const summary = summaries[0];
   if (!summary) {
     process.stdout.write(`\nturbo wrote no run summary (exit ${exitCode})\n0 passed, 1 failed\n`);
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
   const result = summarize(summary, planned, readResults);
   if (exitCode !== 0 && result.failed === 0) {
@@ -156,7 +188,7 @@ async function main() {
     result.line = `${result.passed} passed, 1 failed`;
   }
   process.stdout.write(`\n${result.problems.map((problem) => `${problem}\n`).join('')}${result.line}\n`);
-  process.exit(exitCode !== 0 || result.failed > 0 ? 1 : 0);
+  process.exitCode = exitCode !== 0 || result.failed > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) await main();

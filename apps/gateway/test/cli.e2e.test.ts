@@ -342,11 +342,38 @@ describe('rota CLI', () => {
     });
   });
 
+  describe('rota worker and rota gateway', () => {
+    it('a worker needs a PostgreSQL store: on the embedded one it refuses to start, naming store.kind', async () => {
+      const file = join(dir, 'embedded.yaml');
+      await writeFile(
+        file,
+        stringify({
+          providers: [{ type: 'figensoft', settings: { accounts: [{ username: 'u', password: 'p-123456', smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: h.sandbox.url }] } }],
+          gateway: { apiKeys: [{ name: 'x', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+          store: { kind: 'sqlite', path: join(dir, 'data', 'rota.db') },
+        }),
+      );
+      const worker = await rota(['worker', '--config', file]);
+      expect(worker.code).toBe(1);
+      expect(worker.err).toContain('a worker takes its work from a PostgreSQL store');
+      expect(worker.err).toContain('  store.kind: must be postgres for rota worker');
+    });
+
+    it('both need --config (exit 2), and only a gateway takes --worker', async () => {
+      expect((await rota(['worker'])).err).toContain('worker needs --config FILE');
+      expect((await rota(['gateway'])).code).toBe(2);
+      const unknown = await rota(['worker', '--config', 'x.yaml', '--worker']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.err).toContain('--worker');
+    });
+  });
+
   it('prints usage without a command (exit 2) and on --help (exit 0); names an unknown command', async () => {
     const bare = await rota([]);
     expect(bare.code).toBe(2);
     expect(bare.out).toContain('rota config check FILE');
     expect(bare.out).toContain('rota status ID');
+    expect(bare.out).toContain('rota worker --config FILE');
     expect((await rota(['--help'])).code).toBe(0);
     const unknown = await rota(['deploy']);
     expect(unknown.code).toBe(2);

@@ -60,6 +60,7 @@ describe('GET /openapi.json', () => {
         'GET /v1/providers',
         'PATCH /v1/providers/{id}',
         'POST /v1/providers/{id}/breaker',
+        'DELETE /v1/providers/{id}/overrides',
         'POST /v1/webhooks/events/{id}/redeliver',
         'GET /v1/webhooks/endpoints',
         'POST /v1/webhooks/endpoints/enable',

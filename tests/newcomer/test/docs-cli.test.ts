@@ -18,7 +18,7 @@ describe('the rota CLI as the docs show it', () => {
     const bare = commands.filter(({ line }) => {
       let rest = line;
       for (const form of CLI_FORMS) rest = rest.split(form).join(' <cli> ');
-      return /(^|[\s;&|(`])(pnpm\s+(exec\s+)?)?rota\s+(config|send|status|messages|providers|webhooks|help|--help)\b/.test(rest);
+      return /(^|[\s;&|(`])(pnpm\s+(exec\s+)?)?rota\s+(config|send|status|messages|providers|webhooks|gateway|worker|store|help|--help)\b/.test(rest);
     });
     expect(bare).toEqual([]);
   });

@@ -9,6 +9,13 @@ import { STATUS_OPTIONS, statusCommand } from './status-command.js';
 import { WEBHOOKS_OPTIONS, webhooksCommand } from './webhooks-command.js';
 
 export const USAGE = `usage:
+  rota gateway --config FILE [--worker] [--development]
+      run the HTTP gateway (on a PostgreSQL store it records and queues; --worker: also send from it)
+  rota worker --config FILE [--development]
+      run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks
+  rota store copy --from FILE --to FILE [--new-hash-key]
+      copy every record of one configuration's store into the other's, empty one
+      (an embedded SQLite ledger moving to PostgreSQL; stop and drain the source first)
   rota config check FILE [--development]
       validate a configuration file; print every problem with its path
   rota send --to NUMBER --text TEXT --iys-type NOTIFICATION|CAMPAIGN
@@ -34,7 +41,7 @@ export const USAGE = `usage:
   --url defaults to $ROTA_GATEWAY_URL, then http://127.0.0.1:8080
   --key defaults to $ROTA_API_KEY (an API key; the admin token cannot send)`;
 
-const KNOWN_COMMANDS = 'config check, send, status, messages, providers, webhooks';
+const KNOWN_COMMANDS = 'gateway, worker, store copy, config check, send, status, messages, providers, webhooks';
 
 /** Runs one `rota` command line; returns the exit code (0 ok, 1 failed, 2 bad arguments). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -104,6 +111,27 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'providers': {
       const { values } = parseArgs({ args: rest, options: CONNECTION_OPTIONS, allowPositionals: false, strict: true });
       return providersCommand(values, io);
+    }
+    case 'store': {
+      const [sub, ...args] = rest;
+      if (sub !== 'copy') throw new UsageError(sub === undefined ? 'store needs a subcommand: rota store copy --from FILE --to FILE' : `unknown store subcommand "${sub}" (known: copy)`);
+      const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, 'new-hash-key': { type: 'boolean' } }, allowPositionals: false, strict: true });
+      if (values.from === undefined || values.to === undefined) throw new UsageError('store copy needs --from FILE and --to FILE');
+      const { storeCopyCommand } = await import('./store-copy-command.js');
+      return storeCopyCommand({ from: values.from, to: values.to, newHashKey: values['new-hash-key'] === true }, io);
+    }
+    case 'gateway':
+    case 'worker': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, ...(command === 'gateway' ? { worker: { type: 'boolean' } } : {}) },
+        allowPositionals: false,
+        strict: true,
+      });
+      if (typeof values.config !== 'string') throw new UsageError(`${command} needs --config FILE`);
+      // Loaded only here: the other commands are HTTP clients and start faster without the server.
+      const { serveCommand } = await import('./serve-command.js');
+      return serveCommand(command, { config: values.config, development: values.development === true, worker: values.worker === true }, io);
     }
     default:
       throw new UsageError(`unknown command "${command}" (known: ${KNOWN_COMMANDS})`);

@@ -248,7 +248,14 @@ export const ErrorResponseSchema = z.object({
 });
 
 export const ReadinessResponseSchema = z.object({
-  ready: z.boolean(),
+  ready: z.boolean().meta({ description: 'The store answers and at least one enabled provider is healthy.' }),
+  store: z
+    .object({
+      kind: z.enum(['sqlite', 'postgres']),
+      reachable: z.boolean(),
+      detail: z.string().optional().meta({ description: "Why not: the database's error, with secrets blanked." }),
+    })
+    .meta({ description: 'The message store: no message is accepted while it cannot be reached (sends answer 503 store-unavailable).' }),
   providers: z.array(
     z.object({
       providerId: z.string(),

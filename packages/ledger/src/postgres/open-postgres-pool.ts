@@ -33,6 +33,8 @@ export function openPostgresPool(config: PostgresStoreConfig, logger: Logger, na
     max: config.poolSize,
     connectionTimeoutMillis: config.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // Idle connections alone do not keep the process alive (a CLI command ends when its work does).
+    allowExitOnIdle: true,
     application_name: name,
     options: `-c search_path=${config.schema} -c statement_timeout=${config.statementTimeoutMs} -c idle_in_transaction_session_timeout=${config.statementTimeoutMs}`,
     types,
