@@ -24,7 +24,7 @@ import {
   disabledEndpoints,
   enableEndpoint,
   redeliverWebhook,
-  settleWebhook,
+  settleWebhooks,
   webhookBacklog,
   webhooksOfMessage,
   type DueWebhook,
@@ -250,8 +250,9 @@ export class LedgerStore {
     return claimWebhooks(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
   }
 
-  async settleWebhook(id: string, settlement: WebhookSettlement): Promise<void> {
-    await settleWebhook(this.#db, id, settlement, this.#now());
+  /** What became of deliveries, in the order given, in one transaction. */
+  async settleWebhooks(settled: readonly { id: string; settlement: WebhookSettlement }[]): Promise<void> {
+    await settleWebhooks(this.#db, settled, this.#now());
   }
 
   /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */

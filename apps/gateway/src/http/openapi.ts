@@ -6,6 +6,9 @@ import {
   BulkProgressSchema,
   BulkRequestSchema,
   BreakerRequestSchema,
+  DisabledEndpointsSchema,
+  EnableEndpointRequestSchema,
+  EndpointEnabledSchema,
   ErrorResponseSchema,
   LivenessResponseSchema,
   MessageListSchema,
@@ -16,6 +19,7 @@ import {
   ProvidersResponseSchema,
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
+  WebhookRedeliveredSchema,
 } from './http-schemas.js';
 import { consoleOpenApi } from '../console/console-openapi.js';
 
@@ -104,6 +108,10 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
     PublicReadiness: schemaOf(PublicReadinessResponseSchema, 'output'),
     Liveness: schemaOf(LivenessResponseSchema, 'output'),
+    EnableEndpointRequest: schemaOf(EnableEndpointRequestSchema, 'input'),
+    WebhookRedelivered: schemaOf(WebhookRedeliveredSchema, 'output'),
+    DisabledEndpoints: schemaOf(DisabledEndpointsSchema, 'output'),
+    EndpointEnabled: schemaOf(EndpointEnabledSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
   const operationsConsole = consoleOpenApi(schemaOf);
@@ -288,6 +296,32 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           security: adminToken,
           parameters: [idParam('id', 'Provider id, e.g. figensoft.')],
           responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/events/{id}/redeliver': {
+        post: {
+          summary: 'Send a webhook event again',
+          description: 'Due now, whatever became of it, with the same id and body. An API key redelivers its own events; the admin token any.',
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The event id (the `Rota-Event-Id` header of a delivery).')],
+          responses: { '202': json(ref('WebhookRedelivered'), 'The event is due again.'), '404': error('No such event (or not yours).'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/endpoints': {
+        get: {
+          summary: 'Receivers switched off (admin)',
+          description: 'A receiver that answered 410 gets nothing more until it is turned back on; its events are held.',
+          security: adminToken,
+          responses: { '200': json(ref('DisabledEndpoints'), 'The switched-off receivers, with the events held for each.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/endpoints/enable': {
+        post: {
+          summary: 'Turn a receiver back on (admin)',
+          description: 'Its held events are due at once. A URL that is not switched off changes nothing (`released: 0`).',
+          security: adminToken,
+          requestBody: body('EnableEndpointRequest'),
+          responses: { '200': json(ref('EndpointEnabled'), 'How many held events were released.'), ...BODY_ERRORS, ...AUTH_ERRORS },
         },
       },
       '/healthz': {
