@@ -92,6 +92,7 @@ describe('selectStubAccount', () => {
   it('refuses a sender no account of that type has, naming it and the allowed ones', () => {
     expect(select('CAMPAIGN', { sender: 'ACME' })).toEqual({
       eligible: false,
+      field: 'sender',
       reason: 'sender "ACME" is not allowed on any Acme CAMPAIGN account (allowed: SHOP)',
     });
   });
@@ -110,10 +111,12 @@ describe('selectStubAccount', () => {
     expect(turkish.analysis.encoding).toBe('GSM7_TURKISH_SHIFT');
     expect(selectStubAccount('Acme', gsmOnly, ALL, turkish)).toEqual({
       eligible: false,
+      field: 'text',
       reason: 'no Acme NOTIFICATION account can send GSM7_TURKISH_SHIFT text',
     });
     expect(selectStubAccount('Acme', accounts, ['GSM7', 'UCS2'], turkish)).toEqual({
       eligible: false,
+      field: 'text',
       reason: 'Acme cannot send GSM7_TURKISH_SHIFT text (supports GSM7, UCS2)',
     });
     expect(selectStubAccount('Acme', accounts, ALL, message('NOTIFICATION', { sender: 'PLAIN' }))).toMatchObject({ accountId: 'notify-gsm' });
