@@ -19,7 +19,8 @@ export const DEFAULT_SANDBOX_CONSENT: SandboxConsent = {
  * type, as Rota configures it; its UserName is `username-companyCode`.
  */
 export const DEFAULT_SANDBOX_WIRES = {
-  messageCenter: { accounts: [{ key: 'rota-mc-key', hash: 'sandbox-mc-hash', senders: ['ROTA'] }] },
+  // Message Center refuses the same text to the same numbers within 10 minutes (451); off here, so that the README's curl can be run again.
+  messageCenter: { accounts: [{ key: 'rota-mc-key', hash: 'sandbox-mc-hash', senders: ['ROTA'] }], duplicateWindowMs: 0 },
   infobip: { accounts: [{ name: 'rota', apiKey: 'sandbox-infobip-key', senders: ['ROTA'] }] },
   twilio: { accounts: [{ accountSid: 'AC5a9d0c1e2f3b4a5c6d7e8f9a0b1c2d3e', authToken: 'sandbox-twilio-token', senders: ['ROTA'] }] },
   mobildev: {
