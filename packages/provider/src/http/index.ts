@@ -2,6 +2,7 @@
 // clients on (undici is an optional peer dependency, needed only here).
 export { WireHttp, splitBaseUrl, DEFAULT_CONNECTIONS, type WireHttpOptions, type WireRequest } from './wire-http.js';
 export { ExchangeHandler, type Exchange } from './wire-exchange.js';
+export { numberListBody } from './number-list-body.js';
 export {
   WireTransportError,
   TRANSPORT_FAILURES,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TRANSPORT_FAILURES, WireHttp, WireTransportError, parseRetryAfter, splitBaseUrl, transportCode } from './index.js';
+import { numberListBody, TRANSPORT_FAILURES, WireHttp, WireTransportError, parseRetryAfter, splitBaseUrl, transportCode } from './index.js';
 
 // The HTTP layer against a tiny loopback server: what a wire client learns from
 // each way an exchange can end, and the one fact that decides retry against
@@ -161,5 +161,21 @@ describe('helpers', () => {
       if (failure.endsWith('-before-write') || failure.startsWith('connect') || failure === 'dns-failure') expect(row.kind).not.toBe('outcome-unknown');
       if (failure.endsWith('-after-write') || failure === 'garbled-response') expect(row.kind).toBe('outcome-unknown');
     }
+  });
+});
+
+describe('numberListBody', () => {
+  it('writes head, the digits of each number (quoted or not) and tail, as JSON.stringify / join would', () => {
+    const numbers = ['+905321112233', '905421112244', '+4915112345678'];
+    expect(numberListBody('{"text":"Şifre ğ","n":[', numbers, true, ']}')!.toString()).toBe(`{"text":"Şifre ğ","n":${JSON.stringify(numbers.map((n) => n.replace('+', '')))}}`);
+    expect(numberListBody('<Numbers>', numbers, false, '</Numbers>')!.toString()).toBe(`<Numbers>${numbers.map((n) => n.replace('+', '')).join(',')}</Numbers>`);
+    expect(numberListBody('[', numbers, true, ']', 1, 2)!.toString()).toBe('["905421112244"]');
+    expect(numberListBody('[', [], true, ']')!.toString()).toBe('[]');
+  });
+
+  it('gives up on anything but + and digits, so the caller writes it the slow way', () => {
+    expect(numberListBody('[', ['+90532"1'], true, ']')).toBeUndefined();
+    expect(numberListBody('[', ['+905321112233,905421112244'], false, ']')).toBeUndefined();
+    expect(numberListBody('[', ['+'], true, ']')).toBeUndefined();
   });
 });
