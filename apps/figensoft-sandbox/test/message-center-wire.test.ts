@@ -37,7 +37,7 @@ describe('send-sms', () => {
     const id = answer.body.response.order.id;
     expect(sandbox.wireRecords('message-center')).toEqual(
       ['905321112233', '905421112244', '905051112255'].map((receiver) =>
-        expect.objectContaining({ wire: 'message-center', account: 'mc-key', receiver, text: 'Merhaba', sender: 'ROTA', messageId: `${id}-${receiver}`, commercial: false }),
+        expect.objectContaining({ wire: 'message-center', account: 'mc-key', receiver, text: 'Merhaba', sender: 'ROTA', messageId: `${id}+${receiver}`, commercial: false }),
       ),
     );
   });

@@ -29,7 +29,7 @@ describe('Action 0 and 1', () => {
     expect(answer).toMatchObject({ status: 200, text: expect.stringMatching(/^ID:\d+$/), type: 'text/plain; charset=utf-8' });
     const packet = packetOf(answer.text);
     expect(sandbox.wireRecords('mobildev').map((r) => [r.receiver, r.messageId, r.commercial])).toEqual(
-      ['905321112233', '905421112244', '905051112255', '905061112266'].map((n) => [n, `${packet}-${n}`, false]),
+      ['905321112233', '905421112244', '905051112255', '905061112266'].map((n) => [n, `${packet}+${n}`, false]),
     );
   });
 

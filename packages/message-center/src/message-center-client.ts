@@ -98,7 +98,7 @@ class UndiciMessageCenterClient implements MessageCenterClient {
    * One POST. An answer in Message Center's envelope is returned whatever its
    * HTTP status; any other non-2xx is a bare HTTP error, any other 2xx unreadable.
    */
-  private call<T extends { retryAfterMs?: number }>(endpoint: Endpoint, body: string, read: (json: unknown) => T | undefined, signal: AbortSignal | undefined): Promise<T> {
+  private call<T extends { retryAfterMs?: number }>(endpoint: Endpoint, body: string | Buffer, read: (json: unknown) => T | undefined, signal: AbortSignal | undefined): Promise<T> {
     const operation = OPERATIONS[endpoint];
     return this.http.exchange({ method: 'POST', path: this.paths[endpoint], headers: HEADERS, body }, operation, signal).then((exchange) => {
       const ok = exchange.statusCode >= 200 && exchange.statusCode < 300;

@@ -38,6 +38,6 @@ export function readPushedReports(push: PushedReports, token: Secret | undefined
     return { ok: false, status: 400, reason: 'the body is not { report: { packet_id, to, status } }' };
   }
   const id = messageIdOf(String(packet), to);
-  const digits = id.slice(id.indexOf('-') + 1);
+  const digits = id.slice(id.indexOf('+') + 1);
   return { ok: true, reports: [reportFrom(id, messageStatusRow(status), status, `+${digits}`)] };
 }

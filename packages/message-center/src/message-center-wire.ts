@@ -1,4 +1,5 @@
 import { pad2, turkeyTimeParts } from '@rota/provider';
+import { numberListBody } from '@rota/provider/http';
 
 /**
  * Message Center's JSON API on the wire (message-center-api.md): the request
@@ -35,14 +36,18 @@ export interface SendSmsOrder {
   numbers: readonly string[];
 }
 
-/** `{"request":{"authentication":…,"order":{"sender","sendDateTime","iys","iysList"?,"message":{"text","receipents":{"number":[…]}}}}}` — `receipents` is the API's spelling. */
-export function sendSmsBody(authentication: string, order: SendSmsOrder): string {
+/**
+ * `{"request":{"authentication":…,"order":{"sender","sendDateTime","iys","iysList"?,"message":{"text","receipents":{"number":[…]}}}}}`
+ * — `receipents` is the API's spelling. Written as bytes around the numbers
+ * (`numberListBody`): an order names up to 50,000 of them.
+ */
+export function sendSmsBody(authentication: string, order: SendSmsOrder): Buffer | string {
   const iys = order.flag.iys === '1' ? `"iys":"1","iysList":${JSON.stringify(order.flag.iysList)}` : '"iys":"0"';
   const sendDateTime = order.sendAt === undefined ? '' : formatSendDateTime(order.sendAt);
-  return (
+  const head =
     `{"request":{${authentication},"order":{"sender":${JSON.stringify(order.sender)},"sendDateTime":"${sendDateTime}",${iys},` +
-    `"message":{"text":${JSON.stringify(order.text)},"receipents":{"number":${numberList(order.numbers)}}}}}}`
-  );
+    `"message":{"text":${JSON.stringify(order.text)},"receipents":{"number":`;
+  return numberListBody(`${head}[`, order.numbers, true, ']}}}}}') ?? `${head}${numberList(order.numbers)}}}}}}`;
 }
 
 export function getReportBody(authentication: string, orderId: string, page: number): string {
@@ -53,15 +58,9 @@ export function getBalanceBody(authentication: string): string {
   return `{"request":{${authentication}}}`;
 }
 
-/** The numbers as the API takes them: `905321234567` (the `+` dropped). */
+/** The numbers as the API takes them, `905321234567` (the `+` dropped), for a list `numberListBody` could not write. */
 function numberList(numbers: readonly string[]): string {
-  let out = '[';
-  for (let i = 0; i < numbers.length; i++) {
-    const n = numbers[i]!;
-    if (i > 0) out += ',';
-    out += /^\+?\d+$/.test(n) ? `"${n.charCodeAt(0) === 0x2b ? n.slice(1) : n}"` : JSON.stringify(n);
-  }
-  return `${out}]`;
+  return JSON.stringify(numbers.map((n) => (/^\+?\d+$/.test(n) && n.charCodeAt(0) === 0x2b ? n.slice(1) : n)));
 }
 
 /** `DD/MM/YYYY HH:MM` in Turkey time [one source for the zone]; minutes only (seconds would make the service ignore the schedule [one]). */
@@ -192,13 +191,18 @@ export function wireDigits(number: string): string {
   return digits;
 }
 
-/** The id Rota knows one recipient of an order by: the order id and the number (Message Center has no per-number id in its answer). */
+/**
+ * The id Rota knows one recipient of an order by: the order id and the number
+ * in E.164, `12323232+905321234567` (Message Center has no per-number id in its
+ * answer). For an E.164 number, as the router gives them, that is one concatenation.
+ */
 export function messageIdOf(orderId: string, number: string): string {
-  return `${orderId}-${wireDigits(number)}`;
+  if (number.charCodeAt(0) === 0x2b && number.charCodeAt(1) === 0x39 && number.charCodeAt(2) === 0x30) return orderId + number;
+  return `${orderId}+${wireDigits(number)}`;
 }
 
 /** The order id and number digits of such an id, or undefined for anything else. */
 export function parseMessageId(id: string): { orderId: string; digits: string } | undefined {
-  const match = /^(\d+)-(\d{6,15})$/.exec(id);
+  const match = /^(\d+)\+(\d{6,15})$/.exec(id);
   return match ? { orderId: match[1]!, digits: match[2]! } : undefined;
 }

@@ -241,9 +241,9 @@ describe('delivery reports by pull (get-report)', () => {
     const later = new Date(Date.now() + 3_600_000);
     const { receipts } = await provider.send(notification({ sendAt: later }));
     const id = receipts[0]!.status === 'accepted' ? receipts[0]!.providerMessageId : '';
-    const reports = await provider.status({ accountId: 'message-center-ROTAOTP-notification', providerMessageIds: ['1-905321112233', id, 'not-an-id'] });
+    const reports = await provider.status({ accountId: 'message-center-ROTAOTP-notification', providerMessageIds: ['1+905321112233', id, 'not-an-id'] });
     expect(reports).toEqual([
-      { providerMessageId: '1-905321112233', state: 'unknown', reason: 'not-found', final: false, providerCode: '455' },
+      { providerMessageId: '1+905321112233', state: 'unknown', reason: 'not-found', final: false, providerCode: '455' },
       { providerMessageId: id, state: 'queued', final: false, providerCode: '456' },
       { providerMessageId: 'not-an-id', state: 'unknown', reason: 'not-found', final: false },
     ]);
@@ -251,10 +251,10 @@ describe('delivery reports by pull (get-report)', () => {
 
   it('maps a failed read like a send', async () => {
     sandbox.injectFault({ kind: 'status-code', statusCode: 401, wire: 'message-center', endpoint: 'get-report' });
-    expect(await providerErrorOf(provider.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45-905321112233'] }))).toMatchObject({ kind: 'provider-unavailable', code: '401' });
+    expect(await providerErrorOf(provider.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45+905321112233'] }))).toMatchObject({ kind: 'provider-unavailable', code: '401' });
     sandbox.clearFaults();
     sandbox.injectFault({ kind: 'http-error', httpStatus: 503, wire: 'message-center', endpoint: 'get-report' });
-    expect((await providerErrorOf(provider.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45-905321112233'] }))).kind).toBe('retryable');
+    expect((await providerErrorOf(provider.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45+905321112233'] }))).kind).toBe('retryable');
   });
 });
 
@@ -362,7 +362,7 @@ describe('secrets', () => {
     );
     try {
       const sendError = await providerErrorOf(subject.send(requestFor(subject, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION' })));
-      const statusError = await subject.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45-905321112233'] }).catch((e: unknown) => e);
+      const statusError = await subject.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45+905321112233'] }).catch((e: unknown) => e);
       const health = await subject.health();
       const pushRefusal = subject.receiveReports!({ url: '/r?token=wrong', headers: {}, body: Buffer.from('{}') });
       expect(sendError).toBeInstanceOf(ProviderError);

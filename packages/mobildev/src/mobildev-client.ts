@@ -91,7 +91,7 @@ class UndiciMobildevClient implements MobildevClient {
   }
 
   /** One POST; the body of a 2xx as text. Mobildev answers its own errors with HTTP 200 [guess]: any other status is a transport failure. */
-  private async post(body: string, operation: string, signal: AbortSignal | undefined): Promise<string> {
+  private async post(body: string | Buffer, operation: string, signal: AbortSignal | undefined): Promise<string> {
     const exchange = await this.http.exchange({ method: 'POST', path: this.path, headers: HEADERS, body }, operation, signal);
     if (exchange.statusCode < 200 || exchange.statusCode >= 300) throw this.http.httpStatusError(operation, exchange);
     return exchange.body;

@@ -1,4 +1,5 @@
 import { pad2, turkeyTimeParts, type Encoding } from '@rota/provider';
+import { numberListBody } from '@rota/provider/http';
 
 /**
  * Mobildev's XML API on the wire (mobildev-api.md): the request bodies, written
@@ -36,15 +37,18 @@ export interface SendPacket {
   validUntil?: Date;
 }
 
-/** Action 0, one text to many numbers, root `MainmsgBody`. */
-export function sendBody(credentials: string, packet: SendPacket): string {
+/** Action 0, one text to many numbers, root `MainmsgBody`; written as bytes around the numbers (`numberListBody`): a packet names up to 30,000. */
+export function sendBody(credentials: string, packet: SendPacket): Buffer {
   const recipientType = packet.recipientType === undefined ? '' : `<RecipientType>${packet.recipientType}</RecipientType>`;
-  return (
-    `<MainmsgBody>${credentials}<Action>0</Action><Mesgbody>${cdata(packet.text)}</Mesgbody>` +
-    `<Numbers>${numberList(packet.numbers)}</Numbers><AccountId></AccountId><Originator>${xmlText(packet.originator)}</Originator>` +
+  const head = `<MainmsgBody>${credentials}<Action>0</Action><Mesgbody>${cdata(packet.text)}</Mesgbody><Numbers>`;
+  const tail =
+    `</Numbers><AccountId></AccountId><Originator>${xmlText(packet.originator)}</Originator>` +
     `<SDate>${packet.sendAt ? formatMobildevDate(packet.sendAt) : ''}</SDate><EDate>${packet.validUntil ? formatMobildevDate(packet.validUntil) : ''}</EDate>` +
-    `<Encoding>${ENCODING_FLAGS[packet.encoding]}</Encoding><MessageType>${packet.messageType}</MessageType>${recipientType}</MainmsgBody>`
-  );
+    `<Encoding>${ENCODING_FLAGS[packet.encoding]}</Encoding><MessageType>${packet.messageType}</MessageType>${recipientType}</MainmsgBody>`;
+  const body = numberListBody(head, packet.numbers, false, tail);
+  // A comma inside one number would make it two: each must be digits (E.164, as the router gives them).
+  if (!body) throw new TypeError('Mobildev: a number of the packet is not digits (E.164 expected)');
+  return body;
 }
 
 /** Action 3, report by packet id. ASSUMPTION (sandbox's and Rota's guess): several ids go comma-separated in one `MsgID`. */
@@ -67,16 +71,6 @@ export function xmlText(value: string): string {
 /** A CDATA section holding any text: a `]]>` inside is split across two sections. */
 export function cdata(value: string): string {
   return `<![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]>`;
-}
-
-/** Digits, comma-separated: `905321234567,905421234567` (Mobildev takes 5…, 05…, 905…, 0090… [one source]). */
-function numberList(numbers: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < numbers.length; i++) {
-    const n = numbers[i]!;
-    out += (i > 0 ? ',' : '') + (n.charCodeAt(0) === 0x2b ? n.slice(1) : n);
-  }
-  return /^[\d,]*$/.test(out) ? out : xmlText(out);
 }
 
 /** `ddMMyyyyHHmm` in Turkey time [sure for the format; the zone a guess]. */
@@ -138,12 +132,17 @@ export function wireDigits(number: string): string {
   return digits;
 }
 
-/** The id Rota knows one recipient of a packet by: the packet id and the number (Mobildev answers one id per request). */
+/**
+ * The id Rota knows one recipient of a packet by: the packet id and the number
+ * in E.164, `123456789+905321234567` (Mobildev answers one id per request). For
+ * an E.164 number, as the router gives them, that is one concatenation.
+ */
 export function messageIdOf(packetId: string, number: string): string {
-  return `${packetId}-${wireDigits(number)}`;
+  if (number.charCodeAt(0) === 0x2b && number.charCodeAt(1) === 0x39 && number.charCodeAt(2) === 0x30) return packetId + number;
+  return `${packetId}+${wireDigits(number)}`;
 }
 
 export function parseMessageId(id: string): { packetId: string; digits: string } | undefined {
-  const match = /^(\d+)-(\d{6,15})$/.exec(id);
+  const match = /^(\d+)\+(\d{6,15})$/.exec(id);
   return match ? { packetId: match[1]!, digits: match[2]! } : undefined;
 }

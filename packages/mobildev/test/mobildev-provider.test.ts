@@ -164,16 +164,16 @@ describe('delivery reports by pull (Action 3)', () => {
   });
 
   it('a packet Mobildev does not know yet (02) is queued, not final; an unreadable id is not found', async () => {
-    const reports = await provider.status({ accountId: 'mobildev-notification', providerMessageIds: ['123-905321112233', 'nonsense'] });
+    const reports = await provider.status({ accountId: 'mobildev-notification', providerMessageIds: ['123+905321112233', 'nonsense'] });
     expect(reports).toEqual([
-      { providerMessageId: '123-905321112233', state: 'queued', final: false, providerCode: '02' },
+      { providerMessageId: '123+905321112233', state: 'queued', final: false, providerCode: '02' },
       { providerMessageId: 'nonsense', state: 'unknown', reason: 'not-found', final: false },
     ]);
   });
 
   it('maps a failed read like a send', async () => {
     sandbox.injectFault({ kind: 'status-code', statusCode: 1, wire: 'mobildev', endpoint: 'Action 3' });
-    expect(await providerErrorOf(provider.status({ accountId: 'mobildev-notification', providerMessageIds: ['1-905321112233'] }))).toMatchObject({ kind: 'provider-unavailable', code: '01' });
+    expect(await providerErrorOf(provider.status({ accountId: 'mobildev-notification', providerMessageIds: ['1+905321112233'] }))).toMatchObject({ kind: 'provider-unavailable', code: '01' });
   });
 
   it('takes no pushed reports: Mobildev has none to push', () => {
@@ -238,7 +238,7 @@ describe('secrets', () => {
     const subject = createMobildev(configFor(sandbox.urls.mobildev, { accounts: [{ companyCode: '01234', username: 'rota-notify', password: KNOWN, senderList: ['ROTA'], smsIysMessageType: 'NOTIFICATION' }] }), { logger: capturingLogger(lines) });
     try {
       const sendError = await providerErrorOf(subject.send(requestFor(subject, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION' })));
-      const statusError = await subject.status({ accountId: 'mobildev-notification', providerMessageIds: ['1-905321112233'] }).catch((e: unknown) => e);
+      const statusError = await subject.status({ accountId: 'mobildev-notification', providerMessageIds: ['1+905321112233'] }).catch((e: unknown) => e);
       const health = await subject.health();
       expect(sendError).toBeInstanceOf(ProviderError);
       const everything = [everythingIn(sendError), everythingIn(statusError), JSON.stringify(health), JSON.stringify(subject), inspect(subject, { depth: 10, showHidden: true }), ...lines].join('\n');

@@ -287,7 +287,7 @@ export function createMessageCenterWire(options: MessageCenterWireOptions, ctx: 
           receiver: message.receiver,
           text: message.text,
           sender: batch.originator,
-          messageId: `${batch.meta.orderId}-${message.receiver}`,
+          messageId: `${batch.meta.orderId}+${message.receiver}`,
           commercial: batch.commercial,
           acceptedAt: batch.acceptedAt,
         };

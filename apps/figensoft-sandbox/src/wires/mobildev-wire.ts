@@ -277,7 +277,7 @@ export function createMobildevWire(options: MobildevWireOptions, ctx: WireContex
           receiver: message.receiver,
           text: message.text,
           sender: batch.originator,
-          messageId: `${batch.first}-${message.receiver}`,
+          messageId: `${batch.first}+${message.receiver}`,
           commercial: batch.commercial,
           acceptedAt: batch.acceptedAt,
         };
