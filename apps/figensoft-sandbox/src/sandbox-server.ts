@@ -317,7 +317,8 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
     later(Math.max(0, finalAt - Date.now()), () => {
       const url = state.pushUrl;
       if (url === undefined) return;
-      post('figensoft', url, pushBody(state, first, count, Date.now()), { 'content-type': 'application/json' });
+      // A timer may fire a millisecond before the wall clock reaches finalAt: read the statuses at their final time.
+      post('figensoft', url, pushBody(state, first, count, Math.max(Date.now(), finalAt)), { 'content-type': 'application/json' });
     });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const origin = `http://${host}:${port}`;
