@@ -1,7 +1,7 @@
 // Starts the FigenSoft sandbox in a child process, so that the client under test
 // and the far end do not share one event loop (on a 2-core machine, one core each).
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,8 @@ export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, 
   const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
   const child = pin ? spawn('taskset', ['-c', pin, process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
   child.channel?.unref();
+  // The accounts file is read at start; its folder goes with the process (a run starts several).
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {

@@ -1,31 +1,38 @@
 // Load and soak through the gateway over HTTP (loopback), three processes: this
 // load generator (undici Pool), the gateway (gateway-launcher.js, the built
-// @rota/gateway) and the FigenSoft sandbox. Run: pnpm bench:load
+// @rota/gateway, recording every message in its ledger) and the FigenSoft sandbox.
+// A fourth, the bare relay (bare-launcher.js), is the gateway's yardstick.
+// Run: pnpm bench:load
 //
-//   (a) load: LOAD_COUNT messages (default 100,000) at LOAD_IN_FLIGHT (256) in flight;
-//   (b) soak: SOAK_SETTLE_SECONDS (60) then SOAK_SECONDS (300) measured, at SOAK_RATE msg/s (500),
+//   (a) side by side: PAIRED_ROUNDS (10) alternating rounds of PAIRED_COUNT (2,000) messages at
+//       PAIRED_IN_FLIGHT (64) in flight, gateway (POST /v1/messages, synchronous) and bare relay
+//       (same JSON, Send_1_N to the same sandbox, 202 with the provider's id); goal: the
+//       gateway at 0.7 of the bare relay or better;
+//   (b) load: LOAD_COUNT messages (default 100,000) at LOAD_IN_FLIGHT (256) in flight;
+//   (c) soak: SOAK_SETTLE_SECONDS (60) then SOAK_SECONDS (300) measured, at SOAK_RATE msg/s (500),
 //       with SOAK_FAULT_FRACTION (0.01) of the sandbox's requests faulted, the fault kind rotating
 //       every SOAK_ROTATE_SECONDS (15).
 //
-// LOAD_COUNT=0 or SOAK_SECONDS=0 skips a phase. Every answer is checked against the
+// PAIRED_ROUNDS=0, LOAD_COUNT=0 or SOAK_SECONDS=0 skips a phase. Every answer is checked against the
 // gateway's contract; the run exits 1 when any check fails. Other knobs: LOAD_IN_FLIGHT,
 // WARMUP_COUNT, SOAK_MAX_IN_FLIGHT, BENCH_IDEMPOTENCY_KEYS=0, BENCH_LOG_LEVEL,
-// GATEWAY_CONNECTIONS (gateway → sandbox), GATEWAY_EXEC_ARGV (node flags for the gateway).
+// BENCH_STORE=sqlite|memory (sqlite), BENCH_SYNCHRONOUS=normal|full (normal: the default),
+// GATEWAY_CONNECTIONS (gateway → sandbox, and the bare relay's), GATEWAY_EXEC_ARGV and
+// BARE_EXEC_ARGV (node flags for either server).
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { concurrent, printTable } from '../lib/measure.js';
+import { messageBodies } from '../lib/bench-messages.js';
+import { acceptedAnswer, clientPool, httpRound } from '../lib/http-rounds.js';
+import { envNumber } from '../lib/knobs.js';
+import { concurrent, paired, printTable } from '../lib/measure.js';
+import { sandboxAdmin } from '../lib/sandbox-admin.js';
 import { startSandboxProcess } from '../lib/sandbox-process.js';
-import { startGatewayProcess } from './gateway-process.js';
+import { startBareProcess } from './bare-process.js';
+import { describeStore, startGatewayProcess, storeConfig } from './gateway-process.js';
 import { fixed, mib, PhaseTally, sumMetric } from './load-stats.js';
 
-const int = (name, fallback) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of 0 or more, got "${raw}"`);
-  return value;
-};
+const int = envNumber;
 
 const LOAD_COUNT = int('LOAD_COUNT', 100_000);
 const LOAD_IN_FLIGHT = int('LOAD_IN_FLIGHT', 256);
@@ -35,30 +42,26 @@ const SOAK_RATE = int('SOAK_RATE', 500);
 const SOAK_FAULT_FRACTION = int('SOAK_FAULT_FRACTION', 0.01);
 const SOAK_ROTATE_SECONDS = int('SOAK_ROTATE_SECONDS', 15);
 /**
- * Traffic at the soak rate before the measured part: the idempotency cache (100,000 keys)
- * and V8's heap sizing reach their steady state here; the RSS timeline still shows it.
+ * Traffic at the soak rate before the measured part: V8's heap sizing (and, before the
+ * ledger, the router's idempotency cache) reach their steady state here; the RSS timeline
+ * still shows it.
  */
 const SOAK_SETTLE_SECONDS = int('SOAK_SETTLE_SECONDS', 60);
 /** The soak is open-loop; past this many in flight it waits instead of piling on (reported as lag). */
 const SOAK_MAX_IN_FLIGHT = int('SOAK_MAX_IN_FLIGHT', 2_048);
-/** Keys make every send go through the router's idempotency cache, as a careful client's would. */
+/** Keys make every send go through the ledger's idempotency check (a unique index), as a careful client's would. */
 const IDEMPOTENCY_KEYS = process.env.BENCH_IDEMPOTENCY_KEYS !== '0';
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 const GATEWAY_CONNECTIONS = int('GATEWAY_CONNECTIONS', 64);
+const PAIRED_ROUNDS = int('PAIRED_ROUNDS', 10);
+const PAIRED_COUNT = int('PAIRED_COUNT', 2_000);
+const PAIRED_IN_FLIGHT = int('PAIRED_IN_FLIGHT', 64);
+/** The gateway's synchronous path against the bare relay: the issue's goal. */
+const BARE_GOAL = 0.7;
+const STORE = storeConfig(process.env.BENCH_STORE ?? 'sqlite', process.env.BENCH_SYNCHRONOUS ?? 'normal');
 
-const TEXTS = ['Doğrulama kodunuz: 482913', 'Your order #1234 has shipped', 'Faturanız hazır: 120,50 TL'];
-const runTag = Date.now().toString(36);
-let serial = 0;
-function nextMessage() {
-  const i = serial++;
-  return JSON.stringify({
-    to: `+90532${String(i % 10_000_000).padStart(7, '0')}`,
-    text: TEXTS[i % TEXTS.length],
-    // One message in ten through the CAMPAIGN account: both FigenSoft accounts carry traffic.
-    iysType: i % 10 === 9 ? 'CAMPAIGN' : 'NOTIFICATION',
-    ...(IDEMPOTENCY_KEYS ? { idempotencyKey: `bench-${runTag}-${i}` } : {}),
-  });
-}
+/** Unique numbers +90532…, three short texts, one in ten CAMPAIGN (see bench/lib/bench-messages.js). */
+const nextMessage = messageBodies({ idempotencyKeys: IDEMPOTENCY_KEYS, block: 2 });
 
 const sandbox = await startSandboxProcess();
 const gatewayErrors = [];
@@ -66,14 +69,16 @@ const gateway = await startGatewayProcess({
   sandboxUrl: sandbox.url,
   logLevel: LOG_LEVEL,
   connections: GATEWAY_CONNECTIONS,
+  store: STORE,
   onLog: (entry) => {
     if (entry.level >= 50 && gatewayErrors.length < 5) gatewayErrors.push(entry.msg);
   },
 });
+const bare = PAIRED_ROUNDS > 0 ? await startBareProcess({ sandboxUrl: sandbox.url, connections: GATEWAY_CONNECTIONS }) : undefined;
 const gatewayOrigin = new URL(gateway.url).origin;
 // One connection per request in flight: the load generator must not be the queue.
 const pool = new Pool(gatewayOrigin, { connections: Math.max(LOAD_IN_FLIGHT, 64), pipelining: 1, keepAliveTimeout: 60_000 });
-const admin = new Pool(new URL(sandbox.adminUrl).origin, { connections: 2 });
+const admin = sandboxAdmin(sandbox.adminUrl);
 const headers = { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' };
 
 async function sendOne(tally) {
@@ -88,15 +93,9 @@ async function sendOne(tally) {
   }
 }
 
-async function adminCall(method, path, json) {
-  const response = await admin.request({ method, path: `/_admin${path}`, headers: { 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await response.body.text();
-  if (response.statusCode >= 300) throw new Error(`sandbox admin ${method} ${path}: ${response.statusCode} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-/** Credits the sandbox has charged so far, over every account. */
-const creditLeft = async () => (await adminCall('GET', '/accounts')).reduce((sum, a) => sum + a.credit, 0);
+const adminCall = admin.call;
+/** Credit left over every account: what the sandbox has charged is the difference. */
+const creditLeft = () => admin.creditLeft();
 
 async function gatewayMetrics() {
   const response = await pool.request({ method: 'GET', path: '/metrics' });
@@ -139,7 +138,8 @@ function latencyLine(tally) {
 const eventLoopLine = (e) => `gateway event-loop delay ms: mean ${e.meanMs}  p50 ${e.p50Ms}  p99 ${e.p99Ms}  max ${e.maxMs}`;
 
 console.log(`node ${process.version}; gateway ${gateway.url} (pid ${gateway.pid}, log level ${LOG_LEVEL}, ${GATEWAY_CONNECTIONS} connections to the sandbox); sandbox ${sandbox.url} (pid ${sandbox.pid})`);
-console.log(`idempotency keys ${IDEMPOTENCY_KEYS ? 'on' : 'off'}; gateway RSS at start ${mib(gateway.rss())}`);
+console.log(`idempotency keys ${IDEMPOTENCY_KEYS ? 'on' : 'off'}; gateway ${describeStore(STORE)}; gateway RSS at start ${mib(gateway.rss())}`);
+if (bare) console.log(`bare relay ${bare.url} (pid ${bare.pid}, fastify, undici Pool of ${GATEWAY_CONNECTIONS} connections to the sandbox)`);
 
 try {
   // Warm-up: JIT, keep-alive connections on both hops.
@@ -149,6 +149,8 @@ try {
     if (warm.count('accepted') !== WARMUP_COUNT) throw new Error(`warm-up: only ${warm.count('accepted')} of ${WARMUP_COUNT} accepted: ${warm.examples.join(' | ')}`);
   }
 
+  if (bare) await sideBySide();
+
   if (LOAD_COUNT > 0) {
     const start = await before();
     await gateway.resetEventLoop();
@@ -156,7 +158,7 @@ try {
     const tally = new PhaseTally();
     const run = await concurrent(LOAD_COUNT, LOAD_IN_FLIGHT, () => sendOne(tally));
     const { eventLoop } = await gateway.stats();
-    console.log(`\n(a) Load: ${LOAD_COUNT.toLocaleString('en-US')} messages, ${LOAD_IN_FLIGHT} in flight`);
+    console.log(`\n(b) Load: ${LOAD_COUNT.toLocaleString('en-US')} messages, ${LOAD_IN_FLIGHT} in flight`);
     console.log(`throughput: ${Math.round(run.perSecond).toLocaleString('en-US')} msg/s (${fixed(LOAD_COUNT / run.perSecond, 1)} s)`);
     console.log(latencyLine(tally));
     console.log(eventLoopLine(eventLoop));
@@ -171,10 +173,50 @@ try {
   await adminCall('DELETE', '/faults').catch(() => {});
   await pool.close();
   await admin.close();
+  await bare?.stop();
   const code = await gateway.stop();
   check('the gateway exited cleanly', code === 0, `exit code ${code}`);
   check('the gateway logged no error', !(gateway.logLevels[50] || gateway.logLevels[60]), `${gateway.logLevels[50] ?? 0} error, ${gateway.logLevels[60] ?? 0} fatal lines${gatewayErrors.length ? `: ${gatewayErrors.join(' | ')}` : ''}`);
   await sandbox.stop();
+}
+
+/**
+ * (a) The gateway's synchronous path and the bare relay, in alternating rounds (see `paired`):
+ * the same messages, the same in-flight count, the same sandbox, each server in its own process.
+ */
+async function sideBySide() {
+  const gatewayPool = clientPool(gateway.url, PAIRED_IN_FLIGHT);
+  const barePool = clientPool(bare.url, PAIRED_IN_FLIGHT);
+  const round = (server, pool) => () => httpRound({ server, pool, headers, count: PAIRED_COUNT, inFlight: PAIRED_IN_FLIGHT, bodyAt: nextMessage, check: acceptedAnswer });
+  try {
+    // The bare relay's warm-up (the gateway had its own above): JIT, keep-alive connections on both hops.
+    if (WARMUP_COUNT > 0) await httpRound({ server: bare, pool: barePool, headers, count: WARMUP_COUNT, inFlight: PAIRED_IN_FLIGHT, bodyAt: nextMessage, check: acceptedAnswer });
+    const credit = await creditLeft();
+    const result = await paired(PAIRED_ROUNDS, round(bare, barePool), round(gateway, gatewayPool));
+    const charged = credit - (await creditLeft());
+    const issued = 2 * PAIRED_ROUNDS * PAIRED_COUNT;
+    console.log(
+      `\n(a) Side by side: the gateway's synchronous POST /v1/messages and the bare relay, ${PAIRED_ROUNDS} alternating rounds of ` +
+        `${PAIRED_COUNT.toLocaleString('en-US')} messages each, ${PAIRED_IN_FLIGHT} in flight; the gateway on its ${describeStore(STORE)}`,
+    );
+    const row = (label, side) => ({ case: label, 'msg/s (best round)': side.perSecond, 'server CPU µs/msg': side.cpuMicrosEach, 'client CPU µs/msg': side.clientCpuMicrosEach });
+    printTable('best round of each side (server CPU: the server process\'s own, in that round)', [row('bare relay', result.a), row('gateway', result.b)]);
+    const met = result.medianRatio >= BARE_GOAL;
+    printTable('gateway / bare relay', [
+      {
+        case: 'rate ratio (median of rounds)',
+        value: `${result.medianRatio.toFixed(2)} (range ${result.lowestRatio.toFixed(2)}–${result.highestRatio.toFixed(2)})`,
+        goal: `≥ ${BARE_GOAL}`,
+        verdict: met ? 'met' : 'NOT met',
+      },
+      { case: 'CPU ratio bare / gateway (median of rounds)', value: result.medianCpuRatio.toFixed(2), goal: '', verdict: '' },
+    ]);
+    check('side by side: every answer 202 accepted with a provider id, on both sides', true, `${issued} sent`);
+    check('side by side: the provider charged one segment per message, both sides together', charged === issued, `sandbox charged ${charged}, sent ${issued}`);
+  } finally {
+    await gatewayPool.close();
+    await barePool.close();
+  }
 }
 
 async function soak() {
@@ -244,7 +286,7 @@ async function soak() {
   snapshots.end = { rss: gateway.rss(), ...memory };
 
   console.log(
-    `\n(b) Soak: ${SOAK_SECONDS} s measured after ${SOAK_SETTLE_SECONDS} s of settling, at ${SOAK_RATE} msg/s throughout, ` +
+    `\n(c) Soak: ${SOAK_SECONDS} s measured after ${SOAK_SETTLE_SECONDS} s of settling, at ${SOAK_RATE} msg/s throughout, ` +
       `${(SOAK_FAULT_FRACTION * 100).toFixed(1)}% of provider requests faulted (rotating every ${SOAK_ROTATE_SECONDS} s: ${faults.map((f) => f.kind).join(', ')})`,
   );
   console.log(`sent ${issued.toLocaleString('en-US')} in ${fixed(elapsedS)} s: ${Math.round(tally.responses / elapsedS).toLocaleString('en-US')} answers/s (target ${SOAK_RATE}); largest lag behind the schedule ${fixed(maxLagMs, 0)} ms`);

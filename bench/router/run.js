@@ -7,38 +7,14 @@ import { analyzeText, ProviderError } from '@rota/provider';
 import { createRouter } from '@rota/core';
 import notifmeModule from 'notifme-sdk';
 import { best, concurrent, printTable, sequential } from '../lib/measure.js';
+import { benchRouter, instantProvider, messageAt, TEXTS } from './instant-provider.js';
 
 const NotifmeSdk = notifmeModule.default; // a CommonJS module with an ES default export
 const COUNT = Number(process.env.BENCH_COUNT ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-/** A provider that answers at once: the cheapest possible far end, so only routing costs show. */
-function instantProvider(id, { fails = false } = {}) {
-  let counter = 0;
-  return {
-    id,
-    capabilities: { maxRecipientsPerRequest: 800, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: false, scheduling: false },
-    accountIds: [`${id}-notification`],
-    select: (message) =>
-      message.iysType === 'NOTIFICATION' ? { eligible: true, accountId: `${id}-notification`, sender: 'ROTA' } : { eligible: false, reason: 'no account' },
-    async send(request) {
-      if (fails) throw new ProviderError('provider-unavailable', 'down', { code: 'down' });
-      return { receipts: request.recipients.map((to) => ({ status: 'accepted', to, providerMessageId: `${id}-${++counter}` })) };
-    },
-  };
-}
-
-const numbers = Array.from({ length: 1_000 }, (_, i) => `0532 ${String(i).padStart(7, "0")}`);
-const texts = ['Doğrulama kodunuz: 482913', 'Your order #1234 has shipped', 'Faturanız hazır: 120,50 TL'];
-const messageAt = (i) => ({ to: numbers[i % numbers.length], text: texts[i % texts.length], iysType: 'NOTIFICATION' });
-
-function rotaRouter(failover) {
-  const providers = failover
-    ? [{ provider: instantProvider('first', { fails: true }), rank: 1 }, { provider: instantProvider('second'), rank: 2 }]
-    : [{ provider: instantProvider('first'), rank: 1 }, { provider: instantProvider('second'), rank: 2 }];
-  // errorThresholdPercentage 100 can never be exceeded: the failover path stays a failover path instead of a skip.
-  return createRouter({ providers, breaker: { errorThresholdPercentage: 100 }, retry: { retries: 0 } });
-}
+const instant = (id, options = {}) => instantProvider(id, { ...options, ProviderError });
+const texts = TEXTS;
 
 function notifme(failover) {
   const sdk = new NotifmeSdk({
@@ -57,9 +33,9 @@ function notifme(failover) {
 }
 
 async function scenario(name, failover) {
-  const router = rotaRouter(failover);
+  const router = benchRouter(createRouter, ProviderError, failover);
   const sdk = notifme(failover);
-  const direct = instantProvider('direct');
+  const direct = instant('direct');
   const request = { accountId: 'direct-notification', sender: 'ROTA', text: texts[0], analysis: analyzeText(texts[0]), iysType: 'NOTIFICATION', recipientType: 'BIREYSEL', recipients: ['+905321234567'], otp: false };
 
   // Every result is checked: a benchmark that measures failures is worthless.

@@ -1,3 +1,25 @@
 import { jestConfig } from '../../jest.preset.js';
 
-export default jestConfig();
+/*
+ * Two runs of one store suite: against SQLite (in memory) and against
+ * PostgreSQL (ROTA_TEST_POSTGRES_URL; the test command starts a throwaway
+ * cluster). Tests of one kind only (the SQLite file, the PostgreSQL queue and
+ * races) sit in their own folder.
+ */
+const STORE_SUITE = ['bulk', 'dispatch', 'idempotency', 'read-and-list', 'stats-and-retention', 'ledger-dispatch', 'ledger-reports'].map(
+  (name) => `<rootDir>/test/${name}.test.ts`,
+);
+const base = jestConfig();
+
+export default {
+  testTimeout: base.testTimeout,
+  projects: [
+    { ...base, displayName: 'sqlite', testPathIgnorePatterns: ['/test/postgres/'] },
+    {
+      ...base,
+      displayName: 'postgres',
+      testMatch: [...STORE_SUITE, '<rootDir>/test/postgres/**/*.test.ts'],
+      setupFiles: [...base.setupFiles, '<rootDir>/test/postgres-kind.setup.js'],
+    },
+  ],
+};

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The main job (`pnpm start` at the repository root): the sandbox — every
-// provider's wire on one port — and the gateway in one process, configured by
-// config/sandbox.yaml, with curl lines that work as printed.
+// The main job (`pnpm start` at the repository root, through scripts/start.mjs):
+// the sandbox — every provider's wire on one port — and the gateway in one
+// process, configured by config/sandbox.yaml, with curl lines that work as printed.
 import 'reflect-metadata';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -147,8 +147,14 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  startMainJob().then(
+/**
+ * What `node dist/main-job.js` does: start, print the banner, stop on SIGINT or
+ * SIGTERM (exit 0); exit 1 when it cannot start. Resolves once the signal
+ * handlers are in place. Exported for the repository's start launcher
+ * (scripts/start.mjs), which runs the job in its own process.
+ */
+export function runMainJob(): Promise<void> {
+  return startMainJob().then(
     (job) => {
       process.stdout.write(job.banner);
       installShutdown(job.close, { logger: job.gateway.logger });
@@ -163,3 +169,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) void runMainJob();

@@ -82,6 +82,58 @@ describe('rota CLI', () => {
     });
   });
 
+  describe('rota status', () => {
+    it('prints the gateway\'s answer for the id send printed, as indented JSON, exit 0', async () => {
+      const sent = await rota(['send', '--to', NUMBERS.approved, '--text', 'status?', '--iys-type', 'NOTIFICATION', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(sent.code).toBe(0);
+      const id = /id: +(\S+)/.exec(sent.out)![1]!;
+      const r = await rota(['status', id, '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      // Whatever the gateway answered, whole (its shape is the gateway's), printed readably (indented).
+      const printed = JSON.parse(r.out);
+      expect(printed).toEqual(expect.any(Object));
+      expect(r.out).toBe(JSON.stringify(printed, null, 2));
+      expect(r.out).toContain(id);
+    });
+
+    it('takes the key and URL from the environment', async () => {
+      const sent = await rota(['send', '--to', NUMBERS.approved, '--text', 'env', '--iys-type', 'NOTIFICATION', '--json'], { ROTA_API_KEY: SECRETS.apiKey, ROTA_GATEWAY_URL: h.client.url });
+      const { id } = JSON.parse(sent.out) as { id: string };
+      const r = await rota(['status', id], { ROTA_API_KEY: SECRETS.apiKey, ROTA_GATEWAY_URL: h.client.url });
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(id);
+    });
+
+    it.each([
+      [['status'], 'status needs the message id'],
+      [['status', ''], 'status needs the message id'],
+      [['status', 'a', 'b'], 'one message id'],
+      [['status', 'x', '--bogus'], '--bogus'],
+      [['status', 'x', '--url', 'not a url', '--key', 'k'], '--url'],
+      [['status', 'x', '--url', 'http://127.0.0.1:1'], '--key'],
+    ])('%j → exit 2 naming %s', async (argv, words) => {
+      const r = await rota(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(words);
+    });
+
+    it('exit 1 for an id the gateway does not know, a refused key, or no gateway', async () => {
+      const unknown = await rota(['status', 'no-such-message', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain('404 not-found');
+      expect(unknown.out).toBe('');
+
+      const refused = await rota(['status', 'no-such-message', '--url', h.client.url, '--key', 'nope-nope']);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('401');
+
+      const down = await rota(['status', 'no-such-message', '--url', 'http://127.0.0.1:1', '--key', 'k']);
+      expect(down.code).toBe(1);
+      expect(down.err).toContain('cannot reach the gateway');
+    });
+  });
+
   describe('rota providers', () => {
     it('prints the status table', async () => {
       const r = await rota(['providers', '--url', h.client.url, '--key', SECRETS.adminToken]);
@@ -142,7 +194,12 @@ describe('rota CLI', () => {
       );
       const production = await rota(['config', 'check', file]);
       expect(production.code).toBe(1);
-      expect(production.err).toContain('providers.0.settings.simulate');
+      // One problem, with its real path: the reason itself contains "; " and must not be split on it.
+      expect(production.err.split('\n')).toEqual([
+        `${file}: 1 problem`,
+        expect.stringMatching(/^  providers\.0\.settings\.simulate: message-center: the simulate transport is for development only \(.*\); start the gateway in development mode to use it, or remove the block$/),
+      ]);
+      expect(production.err).not.toContain('(runtime)');
       const development = await rota(['config', 'check', file, '--development']);
       expect(development.code).toBe(0);
     });
@@ -160,6 +217,7 @@ describe('rota CLI', () => {
     const bare = await rota([]);
     expect(bare.code).toBe(2);
     expect(bare.out).toContain('rota config check FILE');
+    expect(bare.out).toContain('rota status ID');
     expect((await rota(['--help'])).code).toBe(0);
     const unknown = await rota(['deploy']);
     expect(unknown.code).toBe(2);

@@ -61,6 +61,10 @@ export interface MessagesTable {
   report_due_at: number | null;
   report_checks: Generated<number>;
   accepted_at: number | null;
+  /** The dispatch unit holding a `dispatching` record (many workers on one database); NULL otherwise. */
+  claim_token: string | null;
+  /** 1 when a gateway waits for this message's result: its finish is announced. */
+  awaited: number;
 }
 
 export interface BulksTable {
@@ -126,18 +130,41 @@ export interface WebhookEndpointsTable {
   disabled_reason: string | null;
 }
 
+/** An operator's run-time setting of a provider (rank, enabled) or of an account's breaker. */
+export interface OperatorOverridesTable {
+  provider_id: string;
+  /** '' for a setting of the provider itself. */
+  account_id: string;
+  setting: 'rank' | 'enabled' | 'breaker';
+  /** JSON of the value. */
+  value: string;
+  changed_by: string | null;
+  changed_at: number;
+}
+
 export interface LedgerDatabase {
   messages: MessagesTable;
   bulks: BulksTable;
   message_events: MessageEventsTable;
   webhook_outbox: WebhookOutboxTable;
   webhook_endpoints: WebhookEndpointsTable;
+  operator_overrides: OperatorOverridesTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
-/** A row as the store writes it: every column but `seq`, which the database numbers, and the delivery columns, which start empty. */
-export type NewMessageRow = Omit<MessagesTable, 'seq' | DeliveryColumn>;
-export type DeliveryColumn = 'delivery_state' | 'delivery_reason' | 'delivery_code' | 'delivery_at' | 'delivery_final' | 'report_due_at' | 'report_checks' | 'accepted_at';
+/** A row as the store writes it: every column but `seq`, which the database numbers, and those that start empty. */
+export type NewMessageRow = Omit<MessagesTable, 'seq' | LaterColumn>;
+/** Columns a new row leaves at their defaults: the delivery report's, and the claim of a dispatch unit. */
+export type LaterColumn =
+  | 'delivery_state'
+  | 'delivery_reason'
+  | 'delivery_code'
+  | 'delivery_at'
+  | 'delivery_final'
+  | 'report_due_at'
+  | 'report_checks'
+  | 'accepted_at'
+  | 'claim_token';
 /** A row read back, or one just written (whose delivery columns are still empty). */
-export type RecordRow = Omit<MessageRow, 'seq' | DeliveryColumn> & Partial<Pick<MessageRow, DeliveryColumn>>;
+export type RecordRow = Omit<MessageRow, 'seq' | LaterColumn> & Partial<Pick<MessageRow, LaterColumn>>;
 export type BulkRow = BulksTable;

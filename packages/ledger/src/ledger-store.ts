@@ -13,7 +13,10 @@ import { toMessageRecord } from './message-row.js';
 import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type RecordOutcome } from './new-records.js';
 import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
 import type { SqlDialect } from './sql-dialect.js';
-import { claimDue, markDispatching, recoverInterrupted } from './store/dispatch-transitions.js';
+import type { PostgresConnection } from './postgres/postgres-connection.js';
+import type { PgBossQueue } from './postgres/pg-boss-queue.js';
+import { channelName, idPayloads, notifyInTransaction } from './postgres/postgres-notifications.js';
+import { claimDue, claimUnit, markDispatching, recoverInterrupted } from './store/dispatch-transitions.js';
 import { applyReports, claimReportsDue, idsOfProviderMessages, readTimeline, stopReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
 import { finishMessages, type FinishOptions } from './store/finish-messages.js';
 import {
@@ -29,6 +32,7 @@ import {
 } from './store/webhook-outbox.js';
 import { bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
+import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
 import { recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
@@ -71,12 +75,30 @@ export class LedgerStore {
   readonly #dialect: SqlDialect;
   readonly #hasher: LedgerHasher;
   readonly #clock: () => Date;
+  /** The pool and settings of a PostgreSQL store, which its shared parts (limiter, notifications) use too. */
+  readonly postgres: PostgresConnection | undefined;
+  /** The queue of a PostgreSQL store (pg-boss): queued records are enqueued in the transaction that records them. */
+  readonly queue: PgBossQueue | undefined;
 
-  constructor(parts: { db: Kysely<LedgerDatabase>; dialect: SqlDialect; hasher: LedgerHasher; clock: () => Date }) {
+  constructor(parts: {
+    db: Kysely<LedgerDatabase>;
+    dialect: SqlDialect;
+    hasher: LedgerHasher;
+    clock: () => Date;
+    postgres?: PostgresConnection;
+    queue?: PgBossQueue;
+  }) {
     this.#db = parts.db;
     this.#dialect = parts.dialect;
     this.#hasher = parts.hasher;
     this.#clock = parts.clock;
+    this.postgres = parts.postgres;
+    this.queue = parts.queue;
+  }
+
+  /** `sqlite` for a file or memory store, `postgres` for a shared one. */
+  get dialect(): SqlDialect {
+    return this.#dialect;
   }
 
   /**
@@ -87,7 +109,7 @@ export class LedgerStore {
    */
   async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
-    return parsed.length === 0 ? [] : recordMessages(this.#db, parsed, this.#hasher, this.#now());
+    return parsed.length === 0 ? [] : recordMessages(this.#db, parsed, this.#hasher, this.#now(), this.queue);
   }
 
   /**
@@ -99,7 +121,7 @@ export class LedgerStore {
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    return recordBulk(this.#db, parsed, numbers, this.#hasher, this.#now());
+    return recordBulk(this.#db, parsed, numbers, this.#hasher, this.#now(), this.queue);
   }
 
   /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */
@@ -121,10 +143,27 @@ export class LedgerStore {
     return claimDue(this.#db, this.#dialect, now.getTime(), limit, maxPriority);
   }
 
-  /** Names the provider and account of records about to be sent; returns how many `dispatching` records changed. */
-  async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }): Promise<number> {
+  /**
+   * Names the provider and account of records about to be sent; returns how
+   * many `dispatching` records changed. With a unit's `token`, only records
+   * that unit still holds change.
+   */
+  async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
-    return ids.length === 0 ? 0 : markDispatching(this.#db, ids, { providerId, accountId }, this.#now());
+    return ids.length === 0 ? 0 : markDispatching(this.#db, ids, { providerId, accountId }, this.#now(), token);
+  }
+
+  /**
+   * A unit from the shared queue, claimed under `token` (see claimUnit in
+   * store/dispatch-transitions): the records to send now. Records an earlier
+   * holder of the unit may have sent are finished `unknown` (`interrupted`)
+   * here, as at an embedded start. Returns the records and that count.
+   */
+  async claimUnit(ids: readonly string[], token: string): Promise<{ records: MessageRecord[]; interrupted: number }> {
+    const now = this.#now();
+    const claimed = await claimUnit(this.#db, ids, token, now);
+    const interrupted = await this.#finishInterrupted(claimed.interrupted, now);
+    return { records: claimed.records, interrupted };
   }
 
   /**
@@ -138,7 +177,7 @@ export class LedgerStore {
 
   /** `finish` for many records in one transaction; returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    return finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...options });
+    return finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options });
   }
 
   /**
@@ -150,16 +189,27 @@ export class LedgerStore {
   async recoverInterrupted(now: Date): Promise<{ unknown: number; requeued: number }> {
     const at = parseInput(InstantSchema, now, 'recoverInterrupted').getTime();
     const { requeued, interrupted } = await recoverInterrupted(this.#db, at);
-    const unknown = await finishMessages(
+    return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
+  }
+
+  /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */
+  async #finishInterrupted(interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[], at: number): Promise<number> {
+    return finishMessages(
       this.#db,
       interrupted.map(({ id, to, providerId, accountId }) => ({
         id,
         result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },
       })),
       at,
-      { firstReportAfterMs: FIRST_REPORT_AFTER_MS, source: 'recovery' },
+      { firstReportAfterMs: FIRST_REPORT_AFTER_MS, source: 'recovery', ...this.#announcing() },
     );
-    return { unknown, requeued };
+  }
+
+  /** On PostgreSQL, finished records a gateway waits for are announced on the `finished` channel. */
+  #announcing(): Pick<FinishOptions, 'announce'> {
+    if (!this.postgres) return {};
+    const channel = channelName(this.postgres.config.schema, 'finished');
+    return { announce: (trx, ids) => notifyInTransaction(trx, channel, idPayloads(ids)) };
   }
 
   /** A message's timeline, oldest step first; undefined when there is no such message of `scope`'s owner. */
@@ -175,7 +225,7 @@ export class LedgerStore {
 
   /** Messages whose delivery status is due to be read, each leased for `leaseMs` to this caller. */
   async claimReportsDue(options: { now: Date; limit: number; leaseMs: number }): Promise<ReportDue[]> {
-    return claimReportsDue(this.#db, options.now.getTime(), options.limit, options.leaseMs);
+    return claimReportsDue(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
   }
 
   /** Writes delivery reports (one transaction): the last report, timeline steps, and a webhook for each final one. */
@@ -195,7 +245,7 @@ export class LedgerStore {
 
   /** Webhook events due, each leased for `leaseMs` to this caller. */
   async claimWebhooks(options: { now: Date; limit: number; leaseMs: number }): Promise<DueWebhook[]> {
-    return claimWebhooks(this.#db, options.now.getTime(), options.limit, options.leaseMs);
+    return claimWebhooks(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
   }
 
   async settleWebhook(id: string, settlement: WebhookSettlement): Promise<void> {
@@ -229,6 +279,11 @@ export class LedgerStore {
     return bulkProgress(this.#db, bulkId, scope.owner);
   }
 
+  /** Bulks newest first, each counted by state, a page at a time. Throws LedgerInputError naming the field for a bad limit or cursor. */
+  async listBulks(query: BulkListQuery = {}): Promise<BulkListPage> {
+    return listBulks(this.#db, parseInput(BulkListQuerySchema, query, 'listBulks'));
+  }
+
   async stats(now: Date): Promise<LedgerStats> {
     return ledgerStats(this.#db, parseInput(InstantSchema, now, 'stats').getTime());
   }
@@ -246,6 +301,7 @@ export class LedgerStore {
 
   /** Closes the database; SQLite folds its write-ahead log into the file as the last connection closes. */
   async close(): Promise<void> {
+    await this.queue?.stop();
     await this.#db.destroy();
   }
 

@@ -2,6 +2,12 @@ import { analyzeText, silentLogger, type DeliveryReport, type Logger, type Messa
 import type { Router } from '@rota/core';
 import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
 import { Dispatcher, type DispatchRouter } from './dispatch/dispatcher.js';
+import { QueueSource } from './dispatch/queue-source.js';
+import { TableSource } from './dispatch/table-source.js';
+import { sharedLimiterFor } from './postgres/shared-limiter.js';
+import { PostgresListener } from './postgres/postgres-notifications.js';
+import { UNIT_SIZE } from './queue/dispatch-queue.js';
+import { FinishWaiter } from './queue/finish-waiter.js';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledger-store.js';
 import type { MessageRecord } from './message-record.js';
 import type { BulkOutcome, BulkTemplate } from './new-records.js';
@@ -30,6 +36,17 @@ export type SubmitOutcome =
 /** `wait`: send now and answer with the outcome. `queue`: answer once the record is durable; the dispatcher sends it. */
 export type SubmitMode = 'wait' | 'queue';
 
+/**
+ * What this process does with the ledger. `embedded`: everything — it
+ * records, sends, follows delivery reports and delivers webhooks. On a
+ * PostgreSQL store the work can split: a `gateway` records and enqueues (a
+ * caller who waits is answered when a worker has sent); a `worker` sends
+ * what is queued, follows reports and delivers webhooks. Any number of each
+ * share one database (an embedded process there is a gateway and a worker
+ * in one).
+ */
+export type LedgerRole = 'embedded' | 'gateway' | 'worker';
+
 export interface BulkSubmission {
   template: BulkTemplate;
   recipients: readonly string[];
@@ -41,15 +58,21 @@ export interface BulkSubmission {
 
 export interface LedgerOptions {
   store: LedgerStore;
+  /** Default `embedded`; `gateway` and `worker` need a PostgreSQL store. */
+  role?: LedgerRole;
+  /** A gateway's wait for a worker to send a message a caller waits for; after it, the caller is answered with the record as it stands. Default 30 s. */
+  waitMs?: number;
+  /** How this process names itself to the database. */
+  name?: string;
   /** The router messages are sent through, and whose providers' statuses are read. */
   router: DispatchRouter & Pick<Router, 'deliveryStatus' | 'status'>;
   logger?: Logger;
-  dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number };
+  dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number; writeRetryMs?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
   retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };
   /** Messages per second per account, keyed `provider/account` (see throttleKey). */
   limits?: ReadonlyMap<string, number>;
-  /** Where the limits are held (default: this process's memory). */
+  /** Where the limits are held (default: this process's memory; a worker's: the PostgreSQL store, shared by all workers). */
   limiterFor?: LimiterFactory;
   /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
   reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'pollMs'>;
@@ -71,31 +94,45 @@ const HOUR_MS = 3_600_000;
  */
 export class Ledger {
   readonly store: LedgerStore;
+  readonly role: LedgerRole;
+  /** The PostgreSQL store's notifications (LISTEN), shared with the rest of the process (operator overrides). */
+  readonly notifications: PostgresListener | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly collector: ReportCollector;
   private readonly sender: WebhookSender | undefined;
   private readonly throttle: AccountThrottle;
+  private readonly waiter: FinishWaiter | undefined;
   private readonly texts = new Map<string, string>();
   private readonly logger: Logger;
   private readonly clock: () => number;
   private pruning: NodeJS.Timeout | undefined;
+  private detachWake: (() => void) | undefined;
 
   constructor(private readonly options: LedgerOptions) {
     this.store = options.store;
+    this.role = options.role ?? 'embedded';
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? Date.now;
-    this.throttle = new AccountThrottle(options.limiterFor);
+    const { postgres, queue } = options.store;
+    if (this.role !== 'embedded' && !queue) {
+      throw new Error(`a ${this.role} shares its work through a PostgreSQL store; this store is ${options.store.dialect} (run embedded, or set store.kind: postgres)`);
+    }
+    this.notifications = postgres ? new PostgresListener(postgres.config, { logger: this.logger, name: `${options.name ?? 'rota'}-listen` }) : undefined;
+    this.throttle = new AccountThrottle(options.limiterFor ?? (postgres && this.role === 'worker' ? sharedLimiterFor(postgres) : undefined));
     if (options.limits) this.throttle.setLimits(options.limits);
+    const { claimSize, ...dispatch } = options.dispatch ?? {};
     this.dispatcher = new Dispatcher({
       store: options.store,
+      source: queue ? new QueueSource(options.store, queue, this.logger) : new TableSource(options.store, claimSize ?? UNIT_SIZE, this.clock),
       router: options.router,
       throttle: this.throttle,
       texts: this.texts,
       logger: this.logger,
       clock: this.clock,
       firstReportAfterMs: options.reports?.scheduleMs?.[0] ?? FIRST_REPORT_AFTER_MS,
-      ...options.dispatch,
+      ...dispatch,
     });
+    this.waiter = queue && this.role !== 'worker' ? new FinishWaiter(options.store, this.notifications!) : undefined;
     this.collector = new ReportCollector({ store: options.store, router: options.router, logger: this.logger, clock: this.clock, ...options.reports, ...(options.observer ? { observer: options.observer } : {}) });
     this.sender = options.webhooks
       ? new WebhookSender({ store: options.store, logger: this.logger, clock: this.clock, ...options.webhooks, ...(options.observer ? { observer: options.observer } : {}) })
@@ -103,15 +140,25 @@ export class Ledger {
   }
 
   /**
-   * Once, at start: a record a crash left on its way to a provider becomes
-   * `unknown` (`interrupted`) and is never sent again by itself (one claimed
-   * but not yet handed to a provider is queued again); then the queue runs and
-   * retention is enforced every hour.
+   * Once, at start. On SQLite: a record a crash left on its way to a
+   * provider becomes `unknown` (`interrupted`) and is never sent again by
+   * itself (one claimed but not yet handed to a provider is queued again);
+   * then the queue runs and retention is enforced every hour. On PostgreSQL
+   * a worker (or an embedded process) does the same work but recovers per
+   * unit — a unit whose worker died comes back to another — and wakes when a
+   * gateway queues; a gateway only listens for the results it waits for.
    */
   async start(): Promise<{ unknown: number; requeued: number }> {
-    const recovered = await this.store.recoverInterrupted(new Date(this.clock()));
-    if (recovered.unknown > 0) {
-      this.logger.warn({ ...recovered }, 'ledger: records the last run had handed to a provider are now unknown (interrupted); they are not sent again by themselves');
+    await this.notifications?.start();
+    if (this.role === 'gateway') return { unknown: 0, requeued: 0 };
+    let recovered = { unknown: 0, requeued: 0 };
+    if (this.notifications) {
+      this.detachWake = this.notifications.on('dispatch', () => this.dispatcher.wake());
+    } else {
+      recovered = await this.store.recoverInterrupted(new Date(this.clock()));
+      if (recovered.unknown > 0) {
+        this.logger.warn({ ...recovered }, 'ledger: records the last run had handed to a provider are now unknown (interrupted); they are not sent again by themselves');
+      }
     }
     await this.prune();
     this.pruning = setInterval(() => void this.prune(), this.options.retention?.pruneEveryMs ?? HOUR_MS);
@@ -130,16 +177,19 @@ export class Ledger {
   async submit(submissions: readonly Submission[], mode: SubmitMode): Promise<SubmitOutcome[]> {
     const now = this.clock();
     const waiting = submissions.map(({ message }) => mode === 'wait' && !(message.sendAt && message.sendAt.getTime() > now));
+    // On a shared store nothing is sent outside the queue: what a caller waits for is queued too, and awaited.
+    const sendsHere = this.store.queue === undefined;
     const outcomes = await this.store.recordMessages(
       submissions.map((submission, i) => ({
         message: submission.message,
         owner: submission.owner,
         ...(submission.reference === undefined ? {} : { reference: submission.reference }),
         ...(submission.callbackUrl === undefined ? {} : { callbackUrl: submission.callbackUrl }),
-        state: waiting[i] ? 'dispatching' : 'queued',
+        state: waiting[i] && sendsHere ? 'dispatching' : 'queued',
+        ...(waiting[i] && !sendsHere ? { awaited: true } : {}),
       })),
     );
-    const toSend: MessageRecord[] = [];
+    const waitedFor: MessageRecord[] = [];
     // The messages validated once by the caller go to the router as they are: no second analysis.
     const checked = new Map<string, Message>();
     let queued = false;
@@ -147,18 +197,20 @@ export class Ledger {
       if (outcome.kind !== 'created') return;
       const { message } = submissions[i]!;
       if (waiting[i]) {
-        toSend.push(outcome.record);
+        waitedFor.push(outcome.record);
         checked.set(outcome.record.id, message);
       } else {
-        if (message.otp) this.texts.set(outcome.record.id, message.text);
+        // On PostgreSQL an OTP's text travels sealed in its queue job; embedded, this process holds it.
+        if (message.otp && sendsHere) this.texts.set(outcome.record.id, message.text);
         queued = true;
       }
     });
-    if (queued) this.dispatcher.wake();
+    if (queued) this.wake();
 
-    if (toSend.length === 0) return outcomes;
-    await this.dispatcher.sendNow(toSend, checked);
-    const finished = new Map((await Promise.all(toSend.map((record) => this.store.get(record.id)))).map((record) => [record!.id, record!]));
+    if (waitedFor.length === 0) return outcomes;
+    if (sendsHere) await this.dispatcher.sendNow(waitedFor, { checked });
+    else await this.waiter!.wait(waitedFor.map((record) => record.id), this.options.waitMs ?? 30_000);
+    const finished = new Map((await Promise.all(waitedFor.map((record) => this.store.get(record.id)))).map((record) => [record!.id, record!]));
     return outcomes.map((outcome) => (outcome.kind === 'created' && finished.has(outcome.record.id) ? { kind: 'created', record: finished.get(outcome.record.id)! } : outcome));
   }
 
@@ -175,8 +227,8 @@ export class Ledger {
       submission.recipients,
     );
     if (outcome.kind === 'created') {
-      if (submission.template.otp) this.texts.set(outcome.bulkId, submission.template.text);
-      this.dispatcher.wake();
+      if (submission.template.otp && !this.store.queue) this.texts.set(outcome.bulkId, submission.template.text);
+      this.wake();
     }
     return outcome;
   }
@@ -206,8 +258,8 @@ export class Ledger {
       },
     ]);
     if (outcome?.kind !== 'created') return { kind: 'refused', reason: 'the resend could not be recorded' };
-    if (message.otp) this.texts.set(outcome.record.id, text);
-    this.dispatcher.wake();
+    if (message.otp && !this.store.queue) this.texts.set(outcome.record.id, text);
+    this.wake();
     return { kind: 'created', record: outcome.record };
   }
 
@@ -271,7 +323,15 @@ export class Ledger {
    */
   async stop(boundMs: number): Promise<void> {
     clearInterval(this.pruning);
+    this.detachWake?.();
+    this.waiter?.close();
     await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.sender?.stop()]);
+    await this.notifications?.close();
+  }
+
+  /** Something was queued: this process's dispatcher looks now (a worker elsewhere hears it from the database). */
+  private wake(): void {
+    if (this.role !== 'gateway') this.dispatcher.wake();
   }
 
   private async prune(): Promise<void> {

@@ -36,7 +36,16 @@ export type MessageRowBase = Omit<NewMessageRow, 'id' | 'to_number' | 'fingerpri
 
 export function messageRowBase(
   content: MessageContent,
-  context: { owner: string; bulkId?: string | undefined; reference?: string | undefined; callbackUrl?: string | undefined; state: InitialState; resendOf?: string | undefined; now: number },
+  context: {
+    owner: string;
+    bulkId?: string | undefined;
+    reference?: string | undefined;
+    callbackUrl?: string | undefined;
+    state: InitialState;
+    resendOf?: string | undefined;
+    awaited?: boolean | undefined;
+    now: number;
+  },
   hasher: LedgerHasher,
 ): MessageRowBase {
   return {
@@ -59,6 +68,7 @@ export function messageRowBase(
     dispatched_at: context.state === 'dispatching' ? context.now : null,
     finished_at: null,
     callback_url: context.callbackUrl ?? null,
+    awaited: context.awaited ? 1 : 0,
   };
 }
 
@@ -104,6 +114,7 @@ export function newMessageRow(base: MessageRowBase, own: Pick<NewMessageRow, 'id
     dispatched_at: base.dispatched_at,
     finished_at: base.finished_at,
     callback_url: base.callback_url,
+    awaited: base.awaited,
   };
 }
 

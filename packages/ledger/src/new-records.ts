@@ -27,6 +27,8 @@ export const NewMessageSchema = z.strictObject({
   resendOf: z.string().min(1).optional(),
   /** Where this message's webhooks go; checked against the client's allowlist before it gets here. */
   callbackUrl: z.string().min(1).optional(),
+  /** The caller waits for the result (another process sends it): its finish is announced. */
+  awaited: z.boolean().optional(),
 });
 export type NewMessage = z.input<typeof NewMessageSchema>;
 

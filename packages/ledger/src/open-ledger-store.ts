@@ -1,28 +1,62 @@
-import { Kysely } from 'kysely';
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import type pg from 'pg';
+import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerDatabase } from './database.js';
 import { LedgerHasher } from './ledger-hashing.js';
 import { parseInput } from './ledger-input-error.js';
 import { LedgerStore } from './ledger-store.js';
 import { migrateLedger } from './migrations/ledger-migrations.js';
+import { createSchema } from './postgres/create-schema.js';
+import { PgBossQueue } from './postgres/pg-boss-queue.js';
+import { OtpSeal } from './queue/otp-seal.js';
+import { openPostgresPool } from './postgres/open-postgres-pool.js';
 import { LedgerSqliteDialect } from './sqlite/ledger-sqlite-dialect.js';
 import { openSqliteDatabase } from './sqlite/open-sqlite-database.js';
 import { withStatementCache } from './sqlite/statement-cache.js';
 import { dialectOf } from './sql-dialect.js';
-import { LedgerStoreOptionsSchema, StoreConfigSchema, type LedgerStoreOptions, type StoreConfigInput } from './store-config.js';
+import { LedgerStoreOptionsSchema, StoreConfigSchema, type LedgerStoreOptions, type StoreConfig, type StoreConfigInput } from './store-config.js';
 
 /**
  * Opens (creating if needed) the store `config` names and brings its schema
- * to the latest migration. Throws LedgerInputError for a bad config or options.
+ * to the latest migration. Throws LedgerInputError for a bad config or
+ * options; a PostgreSQL server that cannot be reached fails the open.
  */
 export async function openLedgerStore(config: StoreConfigInput, options: LedgerStoreOptions): Promise<LedgerStore> {
   const storeConfig = parseInput(StoreConfigSchema, config, 'ledger store config');
-  const { hashKey, clock } = parseInput(LedgerStoreOptionsSchema, options, 'ledger store options');
-  const db = new Kysely<LedgerDatabase>({ dialect: new LedgerSqliteDialect({ database: withStatementCache(openSqliteDatabase(storeConfig)) }) });
+  const { hashKey, clock, logger, name, queue: queueOptions } = parseInput(LedgerStoreOptionsSchema, options, 'ledger store options');
+  const { dialect, pool } = await connect(storeConfig, logger ?? silentLogger, name);
+  const db = new Kysely<LedgerDatabase>({ dialect });
+  const postgres = pool && storeConfig.kind === 'postgres' ? { pool, config: storeConfig } : undefined;
+  let queue: PgBossQueue | undefined;
   try {
-    await migrateLedger(db);
+    await migrateLedger(db, undefined, postgres?.config.schema);
+    if (postgres) {
+      queue = new PgBossQueue({ connection: postgres, seal: new OtpSeal(hashKey), ...(logger ? { logger } : {}), ...queueOptions });
+      await queue.start();
+    }
   } catch (error) {
+    await queue?.stop().catch(() => undefined);
     await db.destroy();
     throw error;
   }
-  return new LedgerStore({ db, dialect: dialectOf(db), hasher: new LedgerHasher(hashKey), clock: clock ?? (() => new Date()) });
+  return new LedgerStore({
+    db,
+    dialect: dialectOf(db),
+    hasher: new LedgerHasher(hashKey),
+    clock: clock ?? (() => new Date()),
+    ...(postgres ? { postgres } : {}),
+    ...(queue ? { queue } : {}),
+  });
+}
+
+async function connect(config: StoreConfig, logger: Logger, name: string): Promise<{ dialect: Dialect; pool?: pg.Pool }> {
+  if (config.kind !== 'postgres') return { dialect: new LedgerSqliteDialect({ database: withStatementCache(openSqliteDatabase(config)) }) };
+  const pool = openPostgresPool(config, logger, name);
+  try {
+    await createSchema(pool, config.schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { dialect: new PostgresDialect({ pool }), pool };
 }

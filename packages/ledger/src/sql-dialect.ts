@@ -1,12 +1,12 @@
-import { SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 
 /*
  * The few things SQLite and PostgreSQL cannot say the same way, kept here so the
- * rest of the package is Kysely that compiles to both. The PostgreSQL store kind
- * adds its branch to each function below and nothing elsewhere.
+ * rest of the package is Kysely that compiles to both. A function below is
+ * the only place a dialect's name appears in a query.
  */
 
-export type SqlDialect = 'sqlite';
+export type SqlDialect = 'sqlite' | 'postgres';
 
 /**
  * Which database a Kysely instance talks to, read from its adapter. Takes
@@ -15,6 +15,7 @@ export type SqlDialect = 'sqlite';
 export function dialectOf(db: Kysely<any>): SqlDialect {
   const adapter = db.getExecutor().adapter;
   if (adapter instanceof SqliteAdapter) return 'sqlite';
+  if (adapter instanceof PostgresAdapter) return 'postgres';
   throw new Error(`the ledger has no store for the ${adapter.constructor.name} database adapter`);
 }
 
@@ -22,7 +23,8 @@ export function dialectOf(db: Kysely<any>): SqlDialect {
  * The auto-increment primary key `seq`. SQLite: `integer primary key
  * autoincrement` (AUTOINCREMENT so that a deleted newest row's number is never
  * handed out again: a cursor must never meet a newer record at an older place).
- * PostgreSQL will use `bigint generated always as identity`.
+ * PostgreSQL: `bigint generated always as identity` (a sequence never hands
+ * a number out twice either).
  */
 export function addSequenceColumn<T extends string, C extends string>(
   table: CreateTableBuilder<T, C>,
@@ -32,19 +34,23 @@ export function addSequenceColumn<T extends string, C extends string>(
   switch (dialect) {
     case 'sqlite':
       return table.addColumn(name, 'integer', (column) => column.primaryKey().autoIncrement());
+    case 'postgres':
+      return table.addColumn(name, 'bigint', (column) => column.primaryKey().generatedAlwaysAsIdentity());
   }
 }
 
 /**
  * The rows a claim picks, made safe against a concurrent claimer. SQLite lets
  * one writer at a time in, so `UPDATE … WHERE id IN (SELECT … LIMIT n)` is
- * already atomic. PostgreSQL will add `.forUpdate().skipLocked()` here, so two
- * workers' claims skip each other's rows instead of taking the same ones.
+ * already atomic. PostgreSQL adds FOR UPDATE SKIP LOCKED, so two workers'
+ * claims skip each other's rows instead of waiting for, or taking, the same ones.
  */
 export function lockForClaim<Q extends SelectQueryBuilder<any, any, any>>(query: Q, dialect: SqlDialect): Q {
   switch (dialect) {
     case 'sqlite':
       return query;
+    case 'postgres':
+      return query.forUpdate().skipLocked() as Q;
   }
 }
 

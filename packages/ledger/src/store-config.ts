@@ -1,3 +1,4 @@
+import type { Logger } from '@rota/provider';
 import { z } from 'zod';
 
 /**
@@ -19,7 +20,31 @@ export const SqliteStoreConfigSchema = z.strictObject({
 /** SQLite in memory, through the same code as a file: for tests and benchmarks, never for records that matter. */
 export const MemoryStoreConfigSchema = z.strictObject({ kind: z.literal('memory') });
 
-export const StoreConfigSchema = z.discriminatedUnion('kind', [SqliteStoreConfigSchema, MemoryStoreConfigSchema]);
+/**
+ * PostgreSQL: many gateways and workers on one database (see
+ * docs/deployment.md). The ledger's tables live in `schema`, created if
+ * missing, so one database can hold other software's tables too.
+ */
+export const PostgresStoreConfigSchema = z.strictObject({
+  kind: z.literal('postgres'),
+  /** `postgres://user:password@host:port/database`: holds a password, so it is never logged or shown. */
+  url: z
+    .string()
+    .min(1, 'must name the database')
+    .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// (or postgresql://) URL'),
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'must be a lower-case SQL name (letters, digits, underscores; at most 48 characters)')
+    .default('rota'),
+  /** Connections this process keeps open. Every gateway and worker has its own pool: their sum must stay under the server's max_connections. */
+  poolSize: z.number().int().min(2).max(200).default(10),
+  /** How long a query waits for a connection, or a connection for the server, before it fails (a send answers 503). */
+  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  /** The server cancels a statement running longer than this: a stuck query must not hold a connection forever. */
+  statementTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+});
+
+export const StoreConfigSchema = z.discriminatedUnion('kind', [SqliteStoreConfigSchema, MemoryStoreConfigSchema, PostgresStoreConfigSchema]);
 export type StoreConfigInput = z.input<typeof StoreConfigSchema>;
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
 
@@ -36,5 +61,18 @@ export const LedgerStoreOptionsSchema = z.strictObject({
   hashKey: z.instanceof(Buffer).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
   /** The time a record is created or finished at; tests pass a fixed clock. */
   clock: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function returning a Date').optional(),
+  /** Where a PostgreSQL store reports connections that failed while idle (they are replaced, not fatal). */
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'must be a logger').optional(),
+  /** How this process names itself to PostgreSQL (pg_stat_activity's application_name). */
+  name: z.string().min(1).max(63).default('rota'),
+  /** The PostgreSQL store's dispatch queue (pg-boss). */
+  queue: z
+    .strictObject({
+      /** How long a worker may hold a unit before another takes it over (its holder is taken for dead). */
+      unitTimeoutSeconds: z.number().int().min(5).max(86_400).default(300),
+      /** How often expired units are looked for. */
+      maintenanceSeconds: z.number().int().min(1).max(3_600).default(15),
+    })
+    .default({ unitTimeoutSeconds: 300, maintenanceSeconds: 15 }),
 });
 export type LedgerStoreOptions = z.input<typeof LedgerStoreOptionsSchema>;

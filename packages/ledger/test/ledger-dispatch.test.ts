@@ -1,60 +1,9 @@
-import { createRouter, type Router } from '@rota/core';
-import { createFakeProvider, type FakeProvider, type FakeProviderOptionsInput } from '@rota/testkit';
-import { AccountThrottle, Ledger, type LedgerStore, type MessageRecord } from '../src/index.js';
-import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
+import { AccountThrottle, type MessageRecord } from '../src/index.js';
+import { bulkTemplate, message, numbers } from './ledger-fixtures.js';
+import { finalState, rig, until } from './ledger-rig.js';
 
 // The ledger at work over a real router and scripted fake providers: what is
 // recorded, sent, held, refused and written back.
-
-interface Rig {
-  store: LedgerStore;
-  router: Router;
-  ledger: Ledger;
-  provider: FakeProvider;
-  close(): Promise<void>;
-}
-
-async function rig(options: { provider?: Partial<FakeProviderOptionsInput>; dispatch?: ConstructorParameters<typeof Ledger>[0]['dispatch']; limits?: Map<string, number>; store?: LedgerStore; clock?: () => number } = {}): Promise<Rig> {
-  const store = options.store ?? (await openTestStore(new TestClock(Date.now())));
-  const provider = createFakeProvider({
-    id: 'fake',
-    scheduling: true,
-    accounts: [
-      { accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] },
-      { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] },
-    ],
-    ...options.provider,
-  });
-  const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
-  const ledger = new Ledger({ store, router, dispatch: { pollMs: 20, ...options.dispatch }, ...(options.limits ? { limits: options.limits } : {}), ...(options.clock ? { clock: options.clock } : {}) });
-  await ledger.start();
-  return {
-    store,
-    router,
-    ledger,
-    provider,
-    async close() {
-      await ledger.stop(1_000);
-      await router.close();
-      await store.close();
-    },
-  };
-}
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const finalState = (store: LedgerStore, id: string) => async (): Promise<MessageRecord | undefined> => {
-  const record = await store.get(id);
-  return record && record.state !== 'queued' && record.state !== 'dispatching' ? record : undefined;
-};
 
 describe('Ledger.submit', () => {
   it('waits: records first, sends, and answers with the finished record', async () => {
@@ -101,32 +50,6 @@ describe('Ledger.submit', () => {
     await r.close();
   });
 
-  it('holds a message with a future sendAt until it is due, then sends it without asking the provider to schedule', async () => {
-    let now = Date.parse('2030-01-01T10:00:00Z');
-    const r = await rig({ clock: () => now, provider: { scheduling: false } });
-    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', sendAt: '2030-01-01T13:00:00+00:00' }), owner: 'acme' }], 'wait');
-    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'queued' } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(r.provider.callCount).toBe(0);
-    now = Date.parse('2030-01-01T13:00:01Z');
-    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the due message sent');
-    expect(done.state).toBe('accepted');
-    await r.close();
-  });
-
-  it('refuses to send a message whose validUntil passed while it waited', async () => {
-    let now = Date.parse('2030-01-01T10:00:00Z');
-    const r = await rig({ clock: () => now });
-    const [outcome] = await r.ledger.submit(
-      [{ message: message({ to: '+905321234567', sendAt: '2030-01-01T12:00:00+00:00', validUntil: '2030-01-01T12:30:00+00:00' }), owner: 'acme' }],
-      'queue',
-    );
-    now = Date.parse('2030-01-01T13:00:00Z');
-    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the stale message finished');
-    expect(done).toMatchObject({ state: 'failed', reason: expect.stringContaining('validUntil') });
-    expect(r.provider.callCount).toBe(0);
-    await r.close();
-  });
 });
 
 describe('the dispatcher', () => {
@@ -167,27 +90,6 @@ describe('the dispatcher', () => {
     await r.close();
   });
 
-  it('after a restart: a record handed to a provider is unknown (interrupted), a queued OTP fails honestly, a queued message is sent', async () => {
-    const store = await openTestStore(new TestClock(Date.now()));
-    const [interrupted, otp, plain] = await store.recordMessages([
-      { message: message({ to: '+905321234501' }), owner: 'acme', state: 'dispatching' },
-      { message: message({ to: '+905321234502', text: 'Kodunuz 1', otp: true }), owner: 'acme' },
-      { message: message({ to: '+905321234503' }), owner: 'acme' },
-    ]);
-    const id = (o: typeof interrupted) => (o as { record: MessageRecord }).record.id;
-    await store.markDispatching([id(interrupted)], { providerId: 'fake', accountId: 'fake-notification' }); // its request may have been written
-    const r = await rig({ store });
-    expect(await store.get(id(interrupted))).toMatchObject({ state: 'unknown', reason: 'interrupted' });
-    expect(await until(finalState(store, id(otp)), 'the OTP finished')).toMatchObject({ state: 'failed', reason: expect.stringContaining('OTP text') });
-    expect(await until(finalState(store, id(plain)), 'the message sent')).toMatchObject({ state: 'accepted' });
-    expect(r.provider.calls.map((call) => call.recipients[0])).toEqual(['+905321234503']);
-
-    // An operator resends the unknown one, knowingly: a new, linked record.
-    const resent = await r.ledger.resend(id(interrupted));
-    expect(resent).toMatchObject({ kind: 'created', record: { resendOf: id(interrupted), owner: 'acme' } });
-    expect(await r.ledger.resend(id(plain))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('accepted') });
-    await r.close();
-  });
 });
 
 describe('AccountThrottle', () => {

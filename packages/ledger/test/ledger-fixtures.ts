@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { validateBulkMessage, validateMessage, type BulkMessage, type Message } from '@rota/provider';
 import { openLedgerStore } from '../src/index.js';
 import type { LedgerStore } from '../src/index.js';
@@ -31,8 +33,49 @@ export class TestClock {
   }
 }
 
-export async function openTestStore(clock = new TestClock(), config: StoreConfigInput = { kind: 'memory' }): Promise<LedgerStore> {
-  return openLedgerStore(config, { hashKey: HASH_KEY, clock: clock.now });
+/**
+ * A fresh store of the kind this run tests: SQLite in memory, or (the
+ * PostgreSQL run, see jest.config.js) a schema of its own in the test
+ * database, dropped again when the store closes.
+ */
+export async function openTestStore(clock = new TestClock(), config?: StoreConfigInput): Promise<LedgerStore> {
+  if (config) return openLedgerStore(config, { hashKey: HASH_KEY, clock: clock.now });
+  if (process.env.ROTA_TEST_STORE !== 'postgres') return openLedgerStore({ kind: 'memory' }, { hashKey: HASH_KEY, clock: clock.now });
+  const schema = freshSchemaName();
+  const store = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY, clock: clock.now });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    await dropSchema(schema);
+  };
+  return store;
+}
+
+/** The test database's URL; the PostgreSQL run's setup has checked it is set. */
+export function postgresTestUrl(): string {
+  const url = process.env.ROTA_TEST_POSTGRES_URL;
+  if (!url) throw new Error('ROTA_TEST_POSTGRES_URL is not set (run the tests through the README test command)');
+  return url;
+}
+
+export function postgresTestConfig(schema: string, overrides: Record<string, unknown> = {}): StoreConfigInput {
+  return { kind: 'postgres', url: postgresTestUrl(), schema, poolSize: 4, ...overrides } as StoreConfigInput;
+}
+
+export function freshSchemaName(): string {
+  return `t_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test schema and the queue schema beside it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresTestUrl() });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.query(`drop schema if exists "${schema}_queue" cascade`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** `count` distinct Turkish mobile numbers in E.164. */

@@ -79,8 +79,8 @@ describe('ledger migrations', () => {
     const bulkAt0001 = { id: 'blk_AAAAAAAAAAAAAAAAAAAAAA', owner: 'acme', count: 1, created_at: clock.now().getTime(), ...contentColumns(template, undefined, hasher) };
     await old.insertInto('bulks').values(bulkAt0001).execute();
     const row = (id: string, to: string, bulkId?: string) => {
-      // callback_url came with 0003: a 0001 row has none.
-      const { callback_url: _added, ...at0001 } = newMessageRow(messageRowBase(message({ to }), { owner: 'acme', bulkId, state: 'queued', now: clock.now().getTime() }, hasher), {
+      // callback_url came with 0003 and awaited with 0004: a 0001 row has neither.
+      const { callback_url: _added, awaited: _addedLater, ...at0001 } = newMessageRow(messageRowBase(message({ to }), { owner: 'acme', bulkId, state: 'queued', now: clock.now().getTime() }, hasher), {
         id,
         to_number: to,
         idempotency_key: bulkId ? null : 'key-1',
@@ -109,7 +109,8 @@ describe('ledger migrations', () => {
     expect(schemaOf(path).applied).toEqual(LEDGER_MIGRATIONS.map(([name]) => name));
     expect(schemaOf(path).bulkColumns).toEqual(expect.arrayContaining(['idempotency_key', 'fingerprint', 'callback_url', 'completed_at']));
     expect(schemaOf(path).messageColumns).toEqual(expect.arrayContaining(['delivery_state', 'report_due_at', 'callback_url']));
-    expect(schemaOf(path).tables).toEqual(expect.arrayContaining(['message_events', 'webhook_outbox', 'webhook_endpoints']));
+    expect(schemaOf(path).tables).toEqual(expect.arrayContaining(['message_events', 'webhook_outbox', 'webhook_endpoints', 'operator_overrides', 'rate_limits']));
+    expect(schemaOf(path).messageColumns).toEqual(expect.arrayContaining(['claim_token', 'awaited']));
   });
 
   it('roll a failing migration back whole: no half-built schema is left', async () => {

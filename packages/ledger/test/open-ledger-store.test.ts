@@ -41,7 +41,13 @@ describe('openLedgerStore', () => {
   });
 
   it('refuses a bad config or key, naming the field', async () => {
-    expect((await refusal(openLedgerStore({ kind: 'postgres' } as never, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('kind');
+    expect((await refusal(openLedgerStore({ kind: 'oracle' } as never, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('kind');
+    expect((await refusal(openLedgerStore({ kind: 'postgres' } as never, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('url');
+    expect((await refusal(openLedgerStore({ kind: 'postgres', url: 'mysql://db/rota' }, { hashKey: HASH_KEY }))).issues[0]).toEqual({
+      path: 'url',
+      reason: 'must be a postgres:// (or postgresql://) URL',
+    });
+    expect((await refusal(openLedgerStore({ kind: 'postgres', url: 'postgres://db/rota', schema: 'Rota; drop' }, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('schema');
     expect((await refusal(openLedgerStore({ kind: 'sqlite', path: '' }, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('path');
     expect((await refusal(openLedgerStore({ kind: 'memory' }, { hashKey: Buffer.alloc(31) }))).issues[0]).toEqual({ path: 'hashKey', reason: 'must be at least 32 bytes' });
     expect((await refusal(openLedgerStore({ kind: 'memory' }, {} as never))).issues[0]?.path).toBe('hashKey');
@@ -50,7 +56,9 @@ describe('openLedgerStore', () => {
 
 describe('the SQLite connection', () => {
   const pragmas = (config: Parameters<typeof StoreConfigSchema.parse>[0]) => {
-    const db = openSqliteDatabase(StoreConfigSchema.parse(config));
+    const parsed = StoreConfigSchema.parse(config);
+    if (parsed.kind === 'postgres') throw new Error('a SQLite config was expected');
+    const db = openSqliteDatabase(parsed);
     try {
       return {
         journal: db.pragma('journal_mode', { simple: true }),

@@ -1,4 +1,5 @@
 import { silentLogger } from '@rota/provider';
+import { ConfigRefusedError } from '../config/config-issues.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { createRuntime } from '../config/runtime.js';
 import type { RotaConfig } from '../config/rota-config.js';
@@ -19,13 +20,10 @@ export async function configCheck(file: string, development: boolean, io: CliIo)
     const runtime = createRuntime(loaded.config, { logger: silentLogger, development });
     await runtime.close();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const detail = message.replace(/^the configuration cannot run: /, '');
-    const issues = detail.split('; ').map((part) => {
-      const colon = part.indexOf(': ');
-      return colon > 0 ? { path: part.slice(0, colon), reason: part.slice(colon + 2) } : { path: '(runtime)', reason: part };
-    });
-    return report(file, issues, io);
+    // The runtime's refusal carries its issues, each with its path. Its message is
+    // for logs: a reason may itself contain "; " or ": ", so it is never re-parsed.
+    if (error instanceof ConfigRefusedError) return report(file, error.issues, io);
+    return report(file, [{ path: '(runtime)', reason: error instanceof Error ? error.message : String(error) }], io);
   }
   io.out(summary(file, loaded.config));
   return EXIT.ok;

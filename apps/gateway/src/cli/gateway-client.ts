@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { UsageError } from './cli-io.js';
 
-/** What `rota send` and `rota providers` need to reach a running gateway. */
+/** What `rota send`, `rota status` and `rota providers` need to reach a running gateway. */
 export interface GatewayTarget {
   url: string;
   key: string;

@@ -4,6 +4,7 @@ import { configCheck } from './config-check.js';
 import { GatewayUnreachableError } from './gateway-client.js';
 import { providersCommand } from './providers-command.js';
 import { sendCommand } from './send-command.js';
+import { statusCommand } from './status-command.js';
 
 export const USAGE = `usage:
   rota config check FILE [--development]
@@ -12,6 +13,8 @@ export const USAGE = `usage:
             [--sender S] [--recipient-type BIREYSEL|TACIR] [--idempotency-key K]
             [--url URL] [--key KEY] [--json]
       send one message through a running gateway
+  rota status ID [--url URL] [--key KEY]
+      a message as the gateway answers GET /v1/messages/ID (ID: the id send printed)
   rota providers [--url URL] [--key KEY] [--json]
       the provider status table of a running gateway
 
@@ -71,12 +74,17 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       });
       return sendCommand(values, io);
     }
+    case 'status': {
+      const { values, positionals } = parseArgs({ args: rest, options: { url: CONNECTION_OPTIONS.url, key: CONNECTION_OPTIONS.key }, allowPositionals: true, strict: true });
+      if (positionals.length > 1) throw new UsageError(`status takes one message id (got ${positionals.length})`);
+      return statusCommand(positionals[0], values, io);
+    }
     case 'providers': {
       const { values } = parseArgs({ args: rest, options: CONNECTION_OPTIONS, allowPositionals: false, strict: true });
       return providersCommand(values, io);
     }
     default:
-      throw new UsageError(`unknown command "${command}" (known: config check, send, providers)`);
+      throw new UsageError(`unknown command "${command}" (known: config check, send, status, providers)`);
   }
 }
 

@@ -9,6 +9,21 @@ export type ConfigResult = { ok: true; config: RotaConfig } | { ok: false; issue
 export type ReloadResult = { ok: true; changed: string[] } | { ok: false; issues: ValidationIssue[] };
 
 /**
+ * What an operator needs to know about the configuration in force: the file it
+ * came from, when it was last applied, and the last reload that was refused
+ * (and why; issue reasons never carry a value from the file). No setting.
+ */
+export interface ConfigState {
+  /** The file `reload()` re-reads; absent for a runtime built in code. */
+  file?: string;
+  /** When the configuration in force was applied (at start, or by the last successful reload). */
+  appliedAt: Date;
+  /** The providers that last successful apply changed. */
+  changed: string[];
+  lastRefused?: { at: Date; source: string; issues: ValidationIssue[] };
+}
+
+/**
  * The running system built from one configuration: providers and the router.
  * The HTTP layer reads `router` and `config()` on every request, so a reload
  * (new API keys, new ranks) takes effect for the next request.
@@ -31,5 +46,7 @@ export interface GatewayRuntime {
   apply(next: RotaConfig): ReloadResult;
   /** Re-reads the file the runtime was started from (if any) and applies it; on error keeps the running config and logs every reason. */
   reload(): Promise<ReloadResult>;
+  /** Which file is loaded, when it was applied, and the last refused reload. */
+  configState(): ConfigState;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
 import { buildProviderScope, type ProviderScope } from './provider-scope.js';
 import { providerIdOf, RotaConfigSchema, type RotaConfig } from './rota-config.js';
-import type { GatewayRuntime, ReloadResult } from './runtime-types.js';
+import type { ConfigState, GatewayRuntime, ReloadResult } from './runtime-types.js';
 
 export interface CreateRuntimeOptions {
   logger: Logger;
@@ -57,8 +57,11 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   }
   let closed = false;
   let reloading: Promise<unknown> = Promise.resolve();
+  // For the operations console: what is loaded, since when, and the last refusal.
+  const state: ConfigState = { ...(options.configPath ? { file: options.configPath } : {}), appliedAt: new Date(), changed: [] };
 
   const logRefusal = (issues: readonly ValidationIssue[], source: string): void => {
+    state.lastRefused = { at: new Date(), source, issues: issues.map(({ path, reason }) => ({ path, reason })) };
     // Issue reasons are written never to carry a value from the file, so they are safe to log.
     for (const issue of issues) logger.error({ source, path: issue.path, reason: issue.reason }, `configuration refused: ${issue.path}: ${issue.reason}`);
     logger.error({ source, issues: issues.length }, 'configuration refused: keeping the running configuration');
@@ -100,6 +103,8 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
         logger.warn({ listen: next.gateway.listen }, 'gateway.listen changed: the new address takes effect on restart');
       }
       logger.info({ changed }, changed.length > 0 ? 'configuration applied' : 'configuration applied (no provider changes)');
+      state.appliedAt = new Date();
+      state.changed = changed;
       notifyApplied(next, previous);
       return { ok: true, changed };
     },
@@ -120,6 +125,13 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       reloading = run.catch(() => undefined);
       return run;
     },
+
+    configState: () => ({
+      ...state,
+      appliedAt: new Date(state.appliedAt),
+      changed: [...state.changed],
+      ...(state.lastRefused ? { lastRefused: { ...state.lastRefused, at: new Date(state.lastRefused.at), issues: state.lastRefused.issues.map((i) => ({ ...i })) } } : {}),
+    }),
 
     async close() {
       if (closed) return;

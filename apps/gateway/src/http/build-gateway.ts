@@ -6,6 +6,7 @@ import { logRouterEvents } from '../logging/router-event-log.js';
 import { sanitizeText, secretsOf } from '../logging/redaction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ServerTimeouts } from '../config/rota-config.js';
+import { registerConsole } from '../console/register-console.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
@@ -27,6 +28,8 @@ export interface BuildGatewayOptions {
   readiness?: Partial<ReadinessOptions>;
   /** The server's time limits (gateway.timeouts); the defaults when left out. */
   timeouts?: ServerTimeouts;
+  /** The operations console's built files (default: @rota/console's dist); null serves none. */
+  consoleAssets?: string | null;
 }
 
 const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, shutdownMs: 15_000 };
@@ -116,6 +119,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   registerWebhookRoutes(app, context);
   registerProviderRoutes(app, context);
   registerHealthRoutes(app, context, { ...DEFAULT_READINESS, ...options.readiness });
+  registerConsole(app, context, options.consoleAssets === undefined ? {} : { assetsDir: options.consoleAssets });
 
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
 

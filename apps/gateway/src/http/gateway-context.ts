@@ -5,8 +5,8 @@ import type { Ledger, ReadScope } from '@rota/ledger';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { authorize, type Access } from './auth.js';
 
-/** The part of the runtime the HTTP layer reads: the router and the configuration in force. */
-export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'>;
+/** The part of the runtime the HTTP layer reads: the router and the configuration in force (and, from a file, its state). */
+export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'> & Partial<Pick<GatewayRuntime, 'configState'>>;
 
 /**
  * What the route modules share: the runtime (read on every request, so a

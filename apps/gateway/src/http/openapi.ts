@@ -17,6 +17,7 @@ import {
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
 } from './http-schemas.js';
+import { consoleOpenApi } from '../console/console-openapi.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers
@@ -104,6 +105,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     Liveness: schemaOf(LivenessResponseSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
+  const operationsConsole = consoleOpenApi(schemaOf);
+  Object.assign(schemas, operationsConsole.schemas);
   // The batch's message items are the single-message schema; point at it rather than repeat it.
   (schemas.BatchRequest!.properties as Record<string, JsonSchema>).messages!.items = ref('MessageRequest');
 
@@ -303,6 +306,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/openapi.json': {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': {} } } } },
       },
+      ...operationsConsole.paths,
     },
   };
 }

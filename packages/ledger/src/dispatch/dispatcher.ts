@@ -1,8 +1,9 @@
 import type { AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
 import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
-import { PRIORITY, type MessageRecord } from '../message-record.js';
+import type { MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
+import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { dispatchableMessage } from './dispatchable-message.js';
 
 /** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
@@ -10,6 +11,8 @@ export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | '
 
 export interface DispatcherOptions {
   store: LedgerStore;
+  /** Where due units come from: the records table, or a queue shared by many workers. */
+  source: DispatchSource;
   router: DispatchRouter;
   throttle: AccountThrottle;
   /**
@@ -20,13 +23,28 @@ export interface DispatcherOptions {
   logger?: Logger;
   /** Dispatch units running at once; one of them is kept for OTPs. Default 4. */
   concurrency?: number;
-  /** Records one unit claims: FigenSoft's request holds 800 numbers. Default 800. */
-  claimSize?: number;
   /** How often the queue is looked at when nothing woke the dispatcher (a sendAt coming due). Default 1000. */
   pollMs?: number;
   /** An accepted message's status is first read this long after acceptance. */
   firstReportAfterMs?: number;
+  /** How long results are retried when the database cannot take them (it went away mid-send). Default 60 s. */
+  writeRetryMs?: number;
   clock?: () => number;
+}
+
+/** Sending what the records say and what the send options carry. */
+export interface SendNowOptions {
+  /** Validated messages a caller still has (a send it waits for), by record id: not rebuilt from their records. */
+  checked?: ReadonlyMap<string, Message>;
+  /** The unit's claim token: its writes change only records it still holds. */
+  token?: string;
+  /** OTP texts by record (or bulk) id, besides those this process holds. */
+  texts?: ReadonlyMap<string, string>;
+}
+
+/** A unit's records were taken over by another worker (this one was taken for dead): nothing more of it is sent. */
+export class UnitLostError extends Error {
+  override readonly name = 'UnitLostError';
 }
 
 /**
@@ -39,7 +57,6 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly concurrency: number;
-  private readonly claimSize: number;
   private readonly clock: () => number;
   private readonly logger: Logger;
   private readonly running = new Set<Promise<void>>();
@@ -48,10 +65,11 @@ export class Dispatcher {
   private claimAgain = false;
   private stopping = false;
   private detach: (() => void) | undefined;
+  /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
+  private halt = new AbortController();
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = Math.max(2, options.concurrency ?? 4);
-    this.claimSize = options.claimSize ?? 800;
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? silentLogger;
   }
@@ -59,6 +77,7 @@ export class Dispatcher {
   /** Starts the queue: from now on, due records are claimed as they come and as slots free. */
   start(): void {
     this.stopping = false;
+    if (this.halt.signal.aborted) this.halt = new AbortController();
     this.detach ??= this.options.router.on('attempt', ({ attempt }) => {
       if (attempt.retryAfterMs !== undefined && attempt.accountId !== undefined) {
         this.options.throttle.slowDown(attempt.providerId, attempt.accountId, attempt.retryAfterMs);
@@ -102,6 +121,7 @@ export class Dispatcher {
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
     await Promise.race([Promise.allSettled([...this.running]), bound]);
     clearTimeout(timer);
+    this.halt.abort();
   }
 
   /** Units in flight (for tests and metrics). */
@@ -113,36 +133,43 @@ export class Dispatcher {
   private async fill(): Promise<void> {
     while (!this.stopping && this.running.size < this.concurrency) {
       // The last free slot takes OTPs only.
-      const maxPriority = this.running.size >= this.concurrency - 1 ? PRIORITY.otp : undefined;
-      const records = await this.options.store.claimDue({ now: new Date(this.clock()), limit: this.claimSize, ...(maxPriority === undefined ? {} : { maxPriority }) });
-      if (records.length === 0) return;
-      const unit: Promise<void> = this.sendNow(records).then(
-        () => undefined,
-        (error: unknown) => this.logger.error({ error: describe(error), records: records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching and become unknown at the next start'),
-      );
-      this.running.add(unit);
-      void unit.finally(() => {
-        this.running.delete(unit);
+      const unit = await this.options.source.next({ otpOnly: this.running.size >= this.concurrency - 1 });
+      if (!unit) return;
+      const run: Promise<void> = this.run(unit);
+      this.running.add(run);
+      void run.finally(() => {
+        this.running.delete(run);
         this.wake();
       });
+    }
+  }
+
+  /** Sends a unit, then tells its source it is done, or hands it back when it could not be finished. */
+  private async run(unit: DispatchUnit): Promise<void> {
+    try {
+      await this.sendNow(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}) });
+      await unit.settle();
+    } catch (error) {
+      this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching until recovered (unknown if a provider may have them, queued again if not)');
+      await unit.abandon(describe(error)).catch(() => undefined);
     }
   }
 
   /**
    * Sends records that are `dispatching` now and writes each result to its
    * record. Records of one bulk go as one bulk; the others as one batch (the
-   * router groups those that share a text). `checked` holds the validated
-   * messages a caller still has (a send it waits for), so they are not
-   * rebuilt from their records. Returns the results by record id.
+   * router groups those that share a text). Returns the results by record id.
    */
-  async sendNow(records: readonly MessageRecord[], checked?: ReadonlyMap<string, Message>): Promise<Map<string, SendResult>> {
+  async sendNow(records: readonly MessageRecord[], options: SendNowOptions = {}): Promise<Map<string, SendResult>> {
+    const { checked, token, texts } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
     const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
     for (const record of records) {
       const known = checked?.get(record.id);
-      const made = known ? { message: known } : dispatchableMessage(record, now, record.text ?? this.options.texts.get(record.bulkId ?? record.id));
+      const key = record.bulkId ?? record.id;
+      const made = known ? { message: known } : dispatchableMessage(record, now, record.text ?? texts?.get(key) ?? this.options.texts.get(key));
       if ('refused' in made) {
         results.set(record.id, made.refused);
         continue;
@@ -162,36 +189,75 @@ export class Dispatcher {
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token)).then((answers) => take(ids, answers)));
     }
     await Promise.all(sends);
-    await this.options.store.finishMany(
-      [...results].map(([id, result]) => ({ id, result })),
-      { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS },
-    );
+    await this.writeResults(results, token);
     for (const id of singles.ids) this.options.texts.delete(id);
     return results;
   }
 
-  /** Before every try: the account's throttle, then the records say where they are going. */
-  private routeOptions(ids: readonly string[]): RouteOptions {
+  /**
+   * Writes the results, retrying for a while when the database cannot take
+   * them: the messages are sent, and an answer kept in memory for a minute
+   * beats a record left to become `unknown`.
+   */
+  private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined): Promise<void> {
+    const entries = [...results].map(([id, result]) => ({ id, result }));
+    const options = { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS, ...(token === undefined ? {} : { token }) };
+    const giveUpAt = this.clock() + (this.options.writeRetryMs ?? 60_000);
+    for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        await this.options.store.finishMany(entries, options);
+        return;
+      } catch (error) {
+        if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw error;
+        this.logger.warn({ error: describe(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
+        await delay(waitMs, this.halt.signal);
+      }
+    }
+  }
+
+  /**
+   * Before every try: the account's throttle, then the records say where they
+   * are going. A unit whose records another worker has taken over sends
+   * nothing more (the router answers "not sent" and its writes change nothing).
+   */
+  private routeOptions(ids: readonly string[], token: string | undefined): RouteOptions {
     const { store, throttle } = this.options;
     return {
       beforeAttempt: async ({ providerId, accountId, index }: AttemptTarget) => {
         await throttle.take(providerId, accountId, index.length);
-        await store.markDispatching(
+        const changed = await store.markDispatching(
           index.map((i) => ids[i]!),
           { providerId, accountId },
+          token,
         );
+        if (token !== undefined && changed < index.length) {
+          throw new UnitLostError('not sent: another worker took these records over (this one was taken for dead)');
+        }
       },
     };
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 function describe(error: unknown): string {

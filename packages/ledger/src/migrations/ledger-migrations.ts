@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
 import * as deliveryReportsAndWebhooks from './0003-delivery-reports-and-webhooks.js';
+import * as scaleOut from './0004-scale-out.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -12,6 +13,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0001-initial', initial],
   ['0002-bulk-idempotency-key', bulkIdempotencyKey],
   ['0003-delivery-reports-and-webhooks', deliveryReportsAndWebhooks],
+  ['0004-scale-out', scaleOut],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */
@@ -20,14 +22,17 @@ export const LATEST_LEDGER_MIGRATION = LEDGER_MIGRATIONS[LEDGER_MIGRATIONS.lengt
 /**
  * Brings the database up to the last of `migrations` (all of them by default).
  * Tables named for the ledger, so a database shared with other software shows
- * whose migrations these are.
+ * whose migrations these are. On PostgreSQL, `schema` names the ledger's
+ * schema (the connection's search_path): Kysely looks for its own tables in
+ * every schema unless told which, and would take another ledger's for ours.
  */
-export async function migrateLedger(db: Kysely<any>, migrations = LEDGER_MIGRATIONS): Promise<void> {
+export async function migrateLedger(db: Kysely<any>, migrations = LEDGER_MIGRATIONS, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => Object.fromEntries(migrations) },
     migrationTableName: 'ledger_migration',
     migrationLockTableName: 'ledger_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw new Error('could not migrate the ledger database', { cause: error });

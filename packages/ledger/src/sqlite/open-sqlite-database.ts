@@ -10,7 +10,7 @@ import type { StoreConfig } from '../store-config.js';
  * enforced, and deleted content overwritten (`secure_delete`) so that an
  * erased number or a pruned text does not linger in free pages of the file.
  */
-export function openSqliteDatabase(config: StoreConfig): Database.Database {
+export function openSqliteDatabase(config: Exclude<StoreConfig, { kind: 'postgres' }>): Database.Database {
   if (config.kind === 'memory') return configure(new Database(':memory:'), 'normal', 0);
   mkdirSync(dirname(config.path), { recursive: true });
   return configure(new Database(config.path), config.synchronous, config.busyTimeoutMs);

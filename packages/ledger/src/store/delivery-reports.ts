@@ -1,7 +1,7 @@
 import type { DeliveryReport, DeliveryState } from '@rota/provider';
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
-import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { readSubjects, writeEvents, type NewEvent, type WebhookEventType } from './message-events.js';
 
@@ -27,15 +27,16 @@ export interface ReportDue {
  * collector reads it meanwhile; the collector sets the real next read when it
  * has the answer.
  */
-export async function claimReportsDue(db: Kysely<LedgerDatabase>, now: number, limit: number, leaseMs: number): Promise<ReportDue[]> {
+export async function claimReportsDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<ReportDue[]> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx
+    // Locked until the lease is written: another worker's claim skips these rows instead of reading them too.
+    const pick = trx
       .selectFrom('messages')
       .select(['id', 'provider_id', 'account_id', 'provider_message_id', 'accepted_at', 'report_checks'])
       .where('report_due_at', '<=', now)
       .orderBy('report_due_at')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+    const rows = await lockForClaim(pick, dialect).execute();
     for (const chunk of chunksOf(
       rows.map((row) => row.id),
       MAX_BOUND_PARAMETERS - 8,

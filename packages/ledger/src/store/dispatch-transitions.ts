@@ -13,27 +13,37 @@ import { chunksOf } from './insert-chunks.js';
 /**
  * The due queued records, best priority first, then oldest due, then oldest
  * recorded, switched to `dispatching` in one statement so that no two claims
- * get the same record. The pick is a subquery the dialect may lock
- * (lockForClaim: FOR UPDATE SKIP LOCKED on PostgreSQL); the outer
- * `state = 'queued'` makes a row another claimer took in between drop out
- * rather than be taken twice. RETURNING has no order, so the order is restored here.
+ * get the same record. The pick is a materialized CTE the dialect may lock
+ * (lockForClaim: FOR UPDATE SKIP LOCKED on PostgreSQL): as a subquery of
+ * `id IN (…)`, PostgreSQL may run it again for each row it updates, and with
+ * SKIP LOCKED each run finds other rows, so one claim took far more than its
+ * limit. The outer `state = 'queued'` makes a row another claimer took in
+ * between drop out rather than be taken twice. RETURNING has no order, so the
+ * order is restored here.
  */
 export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, maxPriority = 2): Promise<MessageRecord[]> {
-  const pick = db
-    .selectFrom('messages')
-    .select('id')
-    .where('state', '=', 'queued')
-    .where('priority', '<=', maxPriority)
-    .where('due_at', '<=', now)
-    .orderBy('priority')
-    .orderBy('due_at')
-    .orderBy('seq')
-    .limit(limit);
   const rows = await db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (qb) =>
+        lockForClaim(
+          qb
+            .selectFrom('messages')
+            .select('id')
+            .where('state', '=', 'queued')
+            .where('priority', '<=', maxPriority)
+            .where('due_at', '<=', now)
+            .orderBy('priority')
+            .orderBy('due_at')
+            .orderBy('seq')
+            .limit(limit),
+          dialect,
+        ),
+    )
     .updateTable('messages')
     .set({ state: 'dispatching', updated_at: now, dispatched_at: now })
     .where('state', '=', 'queued')
-    .where('id', 'in', lockForClaim(pick, dialect))
+    .where('id', 'in', (qb) => qb.selectFrom('picked').select('picked.id'))
     .returningAll()
     .execute();
   rows.sort((a, b) => a.priority - b.priority || a.due_at - b.due_at || a.seq - b.seq);
@@ -43,22 +53,78 @@ export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, 
 /**
  * Before a request is written to a provider, the records say where it goes,
  * so a record left `unknown` by a crash still names the provider to ask.
- * Only records in `dispatching` change; returns how many did.
+ * Only records in `dispatching` change — and, given a unit's `token`, only
+ * those that unit still holds; returns how many changed.
  */
-export async function markDispatching(db: Kysely<LedgerDatabase>, ids: readonly string[], target: { providerId: string; accountId: string }, now: number): Promise<number> {
+export async function markDispatching(
+  db: Kysely<LedgerDatabase>,
+  ids: readonly string[],
+  target: { providerId: string; accountId: string },
+  now: number,
+  token?: string,
+): Promise<number> {
   let changed = 0;
   await db.transaction().execute(async (trx) => {
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
-      const result = await trx
+      let update = trx
         .updateTable('messages')
         .set({ provider_id: target.providerId, account_id: target.accountId, updated_at: now })
         .where('state', '=', 'dispatching')
-        .where('id', 'in', chunk)
-        .executeTakeFirst();
-      changed += Number(result.numUpdatedRows);
+        .where('id', 'in', chunk);
+      if (token !== undefined) update = update.where('claim_token', '=', token);
+      changed += Number((await update.executeTakeFirst()).numUpdatedRows);
     }
   });
   return changed;
+}
+
+/** What claiming a queued unit found: records to send now, and records an earlier holder of the unit may have sent. */
+export interface ClaimedUnit {
+  records: MessageRecord[];
+  interrupted: { id: string; to: string; providerId: string; accountId: string }[];
+}
+
+/**
+ * A dispatch unit from a shared queue (pg-boss), claimed by one worker under
+ * `token`. Its queued records become `dispatching`. A unit handed out again
+ * (its first holder's job expired: that worker died or hung) may hold
+ * records in `dispatching` already: one that names no provider never
+ * reached one, and is taken over (the old holder's writes name the old token
+ * and now change nothing); one that names a provider may have been sent, so
+ * the caller finishes it as unknown. Finished records are left alone.
+ */
+export async function claimUnit(db: Kysely<LedgerDatabase>, ids: readonly string[], token: string, now: number): Promise<ClaimedUnit> {
+  return db.transaction().execute(async (trx) => {
+    const queued = await trx
+      .updateTable('messages')
+      .set({ state: 'dispatching', claim_token: token, updated_at: now, dispatched_at: now })
+      .where('state', '=', 'queued')
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+    const takenOver = await trx
+      .updateTable('messages')
+      .set({ claim_token: token, updated_at: now })
+      .where('state', '=', 'dispatching')
+      .where('provider_id', 'is', null)
+      .where('id', 'in', ids)
+      .where((eb) => eb.or([eb('claim_token', 'is', null), eb('claim_token', '!=', token)]))
+      .returningAll()
+      .execute();
+    const interrupted = await trx
+      .selectFrom('messages')
+      .select(['id', 'to_number', 'provider_id', 'account_id'])
+      .where('state', '=', 'dispatching')
+      .where('provider_id', 'is not', null)
+      .where('id', 'in', ids)
+      .where((eb) => eb.or([eb('claim_token', 'is', null), eb('claim_token', '!=', token)]))
+      .execute();
+    const rows = [...queued, ...takenOver].sort((a, b) => a.seq - b.seq);
+    return {
+      records: rows.map(toMessageRecord),
+      interrupted: interrupted.map((row) => ({ id: row.id, to: row.to_number, providerId: row.provider_id!, accountId: row.account_id ?? 'none' })),
+    };
+  });
 }
 
 /**

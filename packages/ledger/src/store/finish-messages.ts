@@ -11,6 +11,10 @@ export interface FinishOptions {
   source?: string;
   /** An accepted message's status is first read this long after acceptance. */
   firstReportAfterMs: number;
+  /** The dispatch unit writing: only records it still holds take its answers (many workers). */
+  token?: string;
+  /** Told, inside the transaction, of finished records a caller waits for (PostgreSQL announces them). */
+  announce?: (trx: Kysely<LedgerDatabase>, ids: readonly string[]) => Promise<void>;
 }
 
 const WEBHOOK_OF_STATE: Record<SendResult['status'], WebhookEventType> = {
@@ -38,12 +42,15 @@ export async function finishMessages(db: Kysely<LedgerDatabase>, entries: readon
     let finished = 0;
     const events: NewEvent[] = [];
     const bulks = new Set<string>();
+    const awaited: string[] = [];
     for (const { id, result } of entries) {
       const subject = subjects.get(id);
       if (!subject || !(UNFINISHED_STATES as readonly string[]).includes(subject.state)) continue;
-      const update = await trx.updateTable('messages').set(finishColumns(result, now, options)).where('id', '=', id).where('state', 'in', UNFINISHED_STATES).executeTakeFirst();
-      if (Number(update.numUpdatedRows) === 0) continue;
+      let update = trx.updateTable('messages').set(finishColumns(result, now, options)).where('id', '=', id).where('state', 'in', UNFINISHED_STATES);
+      if (options.token !== undefined) update = update.where('claim_token', '=', options.token);
+      if (Number((await update.executeTakeFirst()).numUpdatedRows) === 0) continue;
       finished += 1;
+      if (subject.awaited === 1) awaited.push(id);
       if (subject.bulk_id !== null) bulks.add(subject.bulk_id);
       const after = { ...subject, ...providerOf(result) };
       events.push({
@@ -59,6 +66,7 @@ export async function finishMessages(db: Kysely<LedgerDatabase>, entries: readon
     }
     await writeEvents(trx, events, now);
     await completeBulks(trx, [...bulks], now);
+    if (awaited.length > 0) await options.announce?.(trx, awaited);
     return finished;
   });
 }

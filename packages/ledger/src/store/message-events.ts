@@ -134,12 +134,14 @@ export async function enqueueWebhooks(trx: Kysely<LedgerDatabase>, rows: readonl
 }
 
 /** Reads the subjects of `ids` (in chunks), for the events a change of theirs writes. */
-export async function readSubjects(trx: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<Map<string, EventSubject & { state: string; delivery_final: number; accepted_at: number | null; delivery_state: string | null; delivery_code: string | null }>> {
-  const subjects = new Map<string, EventSubject & { state: string; delivery_final: number; accepted_at: number | null; delivery_state: string | null; delivery_code: string | null }>();
+type Subject = EventSubject & { state: string; delivery_final: number; accepted_at: number | null; delivery_state: string | null; delivery_code: string | null; awaited: number };
+
+export async function readSubjects(trx: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<Map<string, Subject>> {
+  const subjects = new Map<string, Subject>();
   for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
     const rows = await trx
       .selectFrom('messages')
-      .select(['id', 'owner', 'callback_url', 'reference', 'bulk_id', 'to_number', 'provider_id', 'account_id', 'provider_message_id', 'state', 'delivery_final', 'accepted_at', 'delivery_state', 'delivery_code'])
+      .select(['id', 'owner', 'callback_url', 'reference', 'bulk_id', 'to_number', 'provider_id', 'account_id', 'provider_message_id', 'state', 'delivery_final', 'accepted_at', 'delivery_state', 'delivery_code', 'awaited'])
       .where('id', 'in', chunk)
       .execute();
     for (const row of rows) subjects.set(row.id, row);

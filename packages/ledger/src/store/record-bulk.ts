@@ -6,6 +6,7 @@ import { newBulkId, newMessageIds } from '../ledger-ids.js';
 import { contentColumns, messageRowBase, newMessageRow } from '../message-row.js';
 import type { BulkOutcome, NewBulkSchema } from '../new-records.js';
 import { insertKeylessMessageRows } from './insert-chunks.js';
+import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 
 type ParsedNewBulk = z.output<typeof NewBulkSchema>;
 
@@ -14,9 +15,17 @@ type ParsedNewBulk = z.output<typeof NewBulkSchema>;
  * bulk is recorded whole or not at all. With an idempotency key, a bulk the
  * owner already made with that key is answered instead (same template and
  * recipients: `existing`; anything different: `conflict`), and nothing is
- * written. As in recordMessages, the transaction starts with its write.
+ * written. As in recordMessages, the transaction starts with its write, and
+ * a `queue` is handed the new records in it.
  */
-export async function recordBulk(db: Kysely<LedgerDatabase>, bulk: ParsedNewBulk, recipients: readonly string[], hasher: LedgerHasher, now: number): Promise<BulkOutcome> {
+export async function recordBulk(
+  db: Kysely<LedgerDatabase>,
+  bulk: ParsedNewBulk,
+  recipients: readonly string[],
+  hasher: LedgerHasher,
+  now: number,
+  queue?: DispatchQueue,
+): Promise<BulkOutcome> {
   const { template, owner, reference, idempotencyKey } = bulk;
   const bulkRow: BulkRow = {
     id: newBulkId(),
@@ -41,7 +50,12 @@ export async function recordBulk(db: Kysely<LedgerDatabase>, bulk: ParsedNewBulk
       const holder = await trx.selectFrom('bulks').select(['id', 'count', 'fingerprint']).where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey!).executeTakeFirstOrThrow();
       return holder.fingerprint === bulkRow.fingerprint ? { kind: 'existing', bulkId: holder.id, count: holder.count } : { kind: 'conflict', existingId: holder.id };
     }
-    await insertKeylessMessageRows(trx, recipientRows(bulk, bulkRow.id, recipients, hasher, now));
+    const rows = recipientRows(bulk, bulkRow.id, recipients, hasher, now);
+    await insertKeylessMessageRows(trx, rows);
+    await queue?.enqueue(
+      trx,
+      workOf(rows, () => template.text),
+    );
     return { kind: 'created', bulkId: bulkRow.id, count: recipients.length };
   });
 }

@@ -7,6 +7,7 @@ import { messageRowBase, newMessageRow, toMessageRecord } from '../message-row.j
 import type { NewMessageSchema, RecordOutcome } from '../new-records.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
+import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 
 type ParsedNewMessage = z.output<typeof NewMessageSchema>;
 
@@ -32,8 +33,15 @@ const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
  *
  * The transaction starts with its write: a SQLite transaction that read first
  * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
+ * With a `queue`, the new queued records are enqueued in the same transaction.
  */
-export async function recordMessages(db: Kysely<LedgerDatabase>, entries: readonly ParsedNewMessage[], hasher: LedgerHasher, now: number): Promise<RecordOutcome[]> {
+export async function recordMessages(
+  db: Kysely<LedgerDatabase>,
+  entries: readonly ParsedNewMessage[],
+  hasher: LedgerHasher,
+  now: number,
+  queue?: DispatchQueue,
+): Promise<RecordOutcome[]> {
   const rows = entries.map((entry) => newRow(entry, hasher, now));
   const groups = new Map<string, KeyGroup>();
   const groupOf: (KeyGroup | undefined)[] = rows.map((row, index) => {
@@ -47,6 +55,16 @@ export async function recordMessages(db: Kysely<LedgerDatabase>, entries: readon
 
   return db.transaction().execute(async (trx) => {
     const inserted = await insertMessageRows(trx, candidates);
+    if (queue) {
+      const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));
+      await queue.enqueue(
+        trx,
+        workOf(
+          candidates.filter((row) => inserted.has(row.id)),
+          (id) => textOf.get(id),
+        ),
+      );
+    }
     const taken: KeyGroup[] = [];
     for (const group of groups.values()) {
       const first = rows[group.first]!;

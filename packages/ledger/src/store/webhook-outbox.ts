@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
+import { lockForClaim, type SqlDialect } from '../sql-dialect.js';
 
 /*
  * The webhook outbox, worked through by the webhook sender: a due event is
@@ -19,16 +20,17 @@ export interface DueWebhook {
 }
 
 /** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
-export async function claimWebhooks(db: Kysely<LedgerDatabase>, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
+export async function claimWebhooks(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx
+    // Locked until the lease is written: another worker's claim skips these events instead of sending them too.
+    const pick = trx
       .selectFrom('webhook_outbox')
       .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at'])
       .where('state', '=', 'pending')
       .where('due_at', '<=', now)
       .orderBy('due_at')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+    const rows = await lockForClaim(pick, dialect).execute();
     if (rows.length === 0) return [];
     await trx
       .updateTable('webhook_outbox')

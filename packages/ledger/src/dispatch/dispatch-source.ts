@@ -1,0 +1,20 @@
+import type { MessageRecord } from '../message-record.js';
+
+/** Records claimed together for one send: a bulk's as one bulk, the rest as one batch. */
+export interface DispatchUnit {
+  records: MessageRecord[];
+  /** Fences the unit's writes where several workers share the records (see LedgerStore.claimUnit). */
+  token?: string;
+  /** OTP texts the unit carries, by record id (or bulk id): the ledger never holds them. */
+  texts?: ReadonlyMap<string, string>;
+  /** Every result is written: the unit is done. */
+  settle(): Promise<void>;
+  /** The unit could not be sent or its results not written: its source hands it out again (or not) as it sees fit. */
+  abandon(reason: string): Promise<void>;
+}
+
+/** Where the dispatcher finds its work: the records table (one process), or a shared queue (many workers). */
+export interface DispatchSource {
+  /** The next due unit, or undefined when nothing is due. `otpOnly`: for the slot kept for OTPs. */
+  next(options: { otpOnly: boolean }): Promise<DispatchUnit | undefined>;
+}

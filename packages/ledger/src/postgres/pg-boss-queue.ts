@@ -1,0 +1,156 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import PgBoss from 'pg-boss';
+import { silentLogger, type Logger } from '@rota/provider';
+import type { LedgerDatabase } from '../database.js';
+import { PRIORITY, type Priority } from '../message-record.js';
+import type { DispatchQueue, QueuedWork } from '../queue/dispatch-queue.js';
+import type { OtpSeal } from '../queue/otp-seal.js';
+import { describePostgresError } from './open-postgres-pool.js';
+import { channelName, notifyInTransaction } from './postgres-notifications.js';
+import type { PostgresConnection } from './postgres-connection.js';
+
+/**
+ * Two queues: OTPs alone, so a worker can keep a slot for them whatever the
+ * backlog; everything else with pg-boss priorities (NOTIFICATION before
+ * CAMPAIGN). pg-boss hands out higher priorities first.
+ */
+export const QUEUE_NAMES = { otp: 'rota-otp', messages: 'rota-messages' } as const;
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+/** A unit's job as pg-boss stores it: the record ids, and an OTP's sealed text. */
+export interface UnitJobData {
+  ids: string[];
+  sealedText?: string;
+}
+
+export interface FetchedUnit {
+  queue: QueueName;
+  jobId: string;
+  data: UnitJobData;
+  /** 0 the first time pg-boss hands the job out; more after it expired or failed. */
+  retryCount: number;
+}
+
+export interface PgBossQueueOptions {
+  connection: PostgresConnection;
+  seal: OtpSeal;
+  logger?: Logger;
+  /**
+   * How long one worker may hold a unit before pg-boss hands it to another
+   * (the worker is taken for dead). Longer than any send takes: the router's
+   * time limits, retries and the account throttle's wait included.
+   */
+  unitTimeoutSeconds?: number;
+  /** How often pg-boss looks for expired units (one process does it per interval). */
+  maintenanceSeconds?: number;
+  clock?: () => number;
+}
+
+const bossPriority = (priority: Priority): number => PRIORITY.campaign - priority;
+const queueOf = (priority: Priority): QueueName => (priority === PRIORITY.otp ? QUEUE_NAMES.otp : QUEUE_NAMES.messages);
+
+/**
+ * The ledger's dispatch queue on PostgreSQL: pg-boss, in the schema
+ * `<ledger schema>_queue`, over the store's own connection pool. Units are
+ * inserted in the transaction that records their messages; workers fetch
+ * them (each job active in one worker at a time) and complete them once
+ * every result is written.
+ */
+export class PgBossQueue implements DispatchQueue {
+  readonly #boss: PgBoss;
+  readonly #options: PgBossQueueOptions;
+  readonly #logger: Logger;
+  readonly #clock: () => number;
+  readonly #dispatchChannel: string;
+
+  constructor(options: PgBossQueueOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? Date.now;
+    const { pool, config } = options.connection;
+    this.#dispatchChannel = channelName(config.schema, 'dispatch');
+    this.#boss = new PgBoss({
+      db: { executeSql: async (text, values) => pool.query(text, values) },
+      schema: `${config.schema}_queue`,
+      // Every process may supervise: pg-boss lets one of them per interval do it.
+      supervise: true,
+      maintenanceIntervalSeconds: options.maintenanceSeconds ?? 15,
+      schedule: false,
+      migrate: true,
+      // A completed unit's job (ids, a sealed OTP) is not needed for long.
+      archiveCompletedAfterSeconds: 3_600,
+      deleteAfterDays: 1,
+    });
+    this.#boss.on('error', (error: unknown) => this.#logger.warn({ error: describePostgresError(error) }, 'ledger queue (pg-boss): maintenance failed; it runs again at the next interval'));
+  }
+
+  /** Creates pg-boss's schema and the two queues if missing, and applies the unit timeout to them. */
+  async start(): Promise<void> {
+    await this.#boss.start();
+    const settings = {
+      policy: 'standard' as const,
+      expireInSeconds: this.#options.unitTimeoutSeconds ?? 300,
+      // A unit whose worker died is handed out again, as often as it takes: its records are never given up.
+      retryLimit: 1_000_000,
+      retryDelay: 1,
+      retryBackoff: false,
+      retentionMinutes: 60 * 24 * 30,
+    };
+    for (const name of Object.values(QUEUE_NAMES)) {
+      await this.#boss.createQueue(name, { name, ...settings });
+      await this.#boss.updateQueue(name, { name, ...settings });
+    }
+  }
+
+  async enqueue(trx: Kysely<LedgerDatabase>, work: readonly QueuedWork[]): Promise<void> {
+    if (work.length === 0) return;
+    const now = this.#clock();
+    const jobs = work.map((unit): PgBoss.JobInsert<UnitJobData> => {
+      const data: UnitJobData = { ids: unit.ids };
+      if (unit.otpText !== undefined) data.sealedText = this.#options.seal.seal(unit.otpText);
+      const job: PgBoss.JobInsert<UnitJobData> = { name: queueOf(unit.priority), data, priority: bossPriority(unit.priority) };
+      if (unit.dueAt > now) job.startAfter = new Date(unit.dueAt).toISOString();
+      return job;
+    });
+    await this.#boss.insert(jobs, {
+      db: { executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }) },
+    });
+    await notifyInTransaction(trx, this.#dispatchChannel, [...new Set(jobs.map((job) => job.name))]);
+  }
+
+  /** Up to `batchSize` due units of one queue, best priority first, now active for this worker. */
+  async fetch(queue: QueueName, batchSize: number): Promise<FetchedUnit[]> {
+    const jobs = await this.#boss.fetch<UnitJobData>(queue, { batchSize, priority: true, includeMetadata: true });
+    return jobs.map((job) => ({ queue, jobId: job.id, data: job.data, retryCount: job.retryCount }));
+  }
+
+  async complete(unit: FetchedUnit): Promise<void> {
+    await this.#boss.complete(unit.queue, unit.jobId);
+  }
+
+  /** Hands the unit back: pg-boss offers it again after its retry delay. */
+  async fail(unit: FetchedUnit, reason: string): Promise<void> {
+    await this.#boss.fail(unit.queue, unit.jobId, { reason });
+  }
+
+  /** The OTP text a unit carries, or undefined if it carries none (or it does not open with this key). */
+  textOf(unit: FetchedUnit): string | undefined {
+    return unit.data.sealedText === undefined ? undefined : this.#options.seal.open(unit.data.sealedText);
+  }
+
+  /** Jobs waiting (created or retry) and active per queue. */
+  async depth(): Promise<Record<QueueName, { queued: number; active: number }>> {
+    const result = {} as Record<QueueName, { queued: number; active: number }>;
+    for (const name of Object.values(QUEUE_NAMES)) {
+      const queued = await this.#boss.getQueueSize(name, { before: 'active' });
+      const all = await this.#boss.getQueueSize(name, { before: 'completed' });
+      result[name] = { queued, active: all - queued };
+    }
+    return result;
+  }
+
+  /** Stops pg-boss's maintenance; the pool is the store's to close. */
+  async stop(): Promise<void> {
+    await this.#boss.stop({ graceful: false, close: false, wait: true });
+  }
+}

@@ -1,0 +1,57 @@
+import type { MessageRecord } from '../../src/index.js';
+import { message, openTestStore, TestClock } from '../ledger-fixtures.js';
+import { finalState, rig, until } from '../ledger-rig.js';
+
+// What only a store that is its own queue does (SQLite): due times by the
+// ledger's clock, and recovery of everything a crash left at the next start.
+// On PostgreSQL the queue holds due times and recovers per unit (test/postgres).
+
+describe('the embedded dispatcher', () => {
+  it('holds a message with a future sendAt until it is due, then sends it without asking the provider to schedule', async () => {
+    let now = Date.parse('2030-01-01T10:00:00Z');
+    const r = await rig({ clock: () => now, provider: { scheduling: false } });
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', sendAt: '2030-01-01T13:00:00+00:00' }), owner: 'acme' }], 'wait');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'queued' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.provider.callCount).toBe(0);
+    now = Date.parse('2030-01-01T13:00:01Z');
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the due message sent');
+    expect(done.state).toBe('accepted');
+    await r.close();
+  });
+
+  it('refuses to send a message whose validUntil passed while it waited', async () => {
+    let now = Date.parse('2030-01-01T10:00:00Z');
+    const r = await rig({ clock: () => now });
+    const [outcome] = await r.ledger.submit(
+      [{ message: message({ to: '+905321234567', sendAt: '2030-01-01T12:00:00+00:00', validUntil: '2030-01-01T12:30:00+00:00' }), owner: 'acme' }],
+      'queue',
+    );
+    now = Date.parse('2030-01-01T13:00:00Z');
+    const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the stale message finished');
+    expect(done).toMatchObject({ state: 'failed', reason: expect.stringContaining('validUntil') });
+    expect(r.provider.callCount).toBe(0);
+    await r.close();
+  });
+  it('after a restart: a record handed to a provider is unknown (interrupted), a queued OTP fails honestly, a queued message is sent', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const [interrupted, otp, plain] = await store.recordMessages([
+      { message: message({ to: '+905321234501' }), owner: 'acme', state: 'dispatching' },
+      { message: message({ to: '+905321234502', text: 'Kodunuz 1', otp: true }), owner: 'acme' },
+      { message: message({ to: '+905321234503' }), owner: 'acme' },
+    ]);
+    const id = (o: typeof interrupted) => (o as { record: MessageRecord }).record.id;
+    await store.markDispatching([id(interrupted)], { providerId: 'fake', accountId: 'fake-notification' }); // its request may have been written
+    const r = await rig({ store });
+    expect(await store.get(id(interrupted))).toMatchObject({ state: 'unknown', reason: 'interrupted' });
+    expect(await until(finalState(store, id(otp)), 'the OTP finished')).toMatchObject({ state: 'failed', reason: expect.stringContaining('OTP text') });
+    expect(await until(finalState(store, id(plain)), 'the message sent')).toMatchObject({ state: 'accepted' });
+    expect(r.provider.calls.map((call) => call.recipients[0])).toEqual(['+905321234503']);
+
+    // An operator resends the unknown one, knowingly: a new, linked record.
+    const resent = await r.ledger.resend(id(interrupted));
+    expect(resent).toMatchObject({ kind: 'created', record: { resendOf: id(interrupted), owner: 'acme' } });
+    expect(await r.ledger.resend(id(plain))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('accepted') });
+    await r.close();
+  });
+});

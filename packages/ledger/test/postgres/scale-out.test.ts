@@ -1,0 +1,215 @@
+import { createRouter, type Router } from '@rota/core';
+import { createFakeProvider, type FakeProvider } from '@rota/testkit';
+import pg from 'pg';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { Ledger, openLedgerStore, type LedgerRole, type LedgerStore, type MessageRecord } from '../../src/index.js';
+import { QUEUE_NAMES } from '../../src/postgres/pg-boss-queue.js';
+import { sharedLimiterFor } from '../../src/postgres/shared-limiter.js';
+import { dropSchema, freshSchemaName, HASH_KEY, message, numbers, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
+import { finalState, until } from '../ledger-rig.js';
+
+// Several processes on one PostgreSQL database, each played here by its own
+// store (its own pool, its own LISTEN connection) on one schema: gateways that
+// record and enqueue, workers that send.
+
+interface Process {
+  store: LedgerStore;
+  ledger: Ledger;
+  router: Router;
+  provider: FakeProvider;
+  stop(): Promise<void>;
+}
+
+let schema: string;
+const running: Process[] = [];
+
+beforeEach(() => {
+  schema = freshSchemaName();
+});
+
+afterEach(async () => {
+  for (const process of running.splice(0).reverse()) await process.stop();
+  await dropSchema(schema);
+});
+
+async function start(role: LedgerRole, options: { unitTimeoutSeconds?: number; waitMs?: number; provider?: FakeProvider } = {}): Promise<Process> {
+  const store = await openLedgerStore(postgresTestConfig(schema), {
+    hashKey: HASH_KEY,
+    name: `test-${role}`,
+    queue: { unitTimeoutSeconds: options.unitTimeoutSeconds ?? 300, maintenanceSeconds: 1 },
+  });
+  const provider =
+    options.provider ??
+    createFakeProvider({
+      id: 'fake',
+      accounts: [
+        { accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] },
+        { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] },
+      ],
+    });
+  const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+  const ledger = new Ledger({ store, router, role, dispatch: { pollMs: 50 }, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) });
+  await ledger.start();
+  const process: Process = {
+    store,
+    ledger,
+    router,
+    provider,
+    async stop() {
+      await ledger.stop(1_000);
+      await router.close();
+      await store.close();
+    },
+  };
+  running.push(process);
+  return process;
+}
+
+const created = (outcome: unknown): MessageRecord => (outcome as { kind: 'created'; record: MessageRecord }).record;
+
+async function query<T>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: postgresTestUrl() });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('a gateway and a worker on one PostgreSQL database', () => {
+  it('the gateway records and enqueues; the worker sends each message once', async () => {
+    const gateway = await start('gateway');
+    const worker = await start('worker');
+    const outcomes = await gateway.ledger.submit(
+      numbers(30).map((to) => ({ message: message({ to }), owner: 'acme' })),
+      'queue',
+    );
+    for (const outcome of outcomes) expect(await until(finalState(gateway.store, created(outcome).id), 'sent by the worker')).toMatchObject({ state: 'accepted' });
+    expect(worker.provider.acceptedCount).toBe(30);
+    expect(gateway.provider.callCount).toBe(0);
+    expect(worker.provider.accepted.every((acceptance) => worker.provider.acceptedTimes(acceptance.to) === 1)).toBe(true);
+  });
+
+  it('answers a caller who waits once a worker has sent, and with the queued record when no worker comes in time', async () => {
+    const gateway = await start('gateway', { waitMs: 1_500 });
+    const [alone] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'wait');
+    expect(created(alone).state).toBe('queued');
+
+    await start('worker');
+    const [answered] = await gateway.ledger.submit([{ message: message({ to: '+905321234568' }), owner: 'acme' }], 'wait');
+    expect(created(answered)).toMatchObject({ state: 'accepted', providerId: 'fake' });
+    // The first one was not lost: the worker sent it too.
+    expect(await until(finalState(gateway.store, created(alone).id), 'the early one sent')).toMatchObject({ state: 'accepted' });
+  });
+
+  it('holds a message until its sendAt (pg-boss start-after), then sends it', async () => {
+    const gateway = await start('gateway');
+    const worker = await start('worker');
+    const sendAt = new Date(Date.now() + 2_000);
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567', sendAt: sendAt.toISOString() }), owner: 'acme' }], 'queue');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(worker.provider.callCount).toBe(0);
+    expect(await until(finalState(gateway.store, created(outcome).id), 'sent when due', 8_000)).toMatchObject({ state: 'accepted' });
+    expect(worker.provider.calls[0]!.at.getTime()).toBeGreaterThanOrEqual(sendAt.getTime() - 50);
+  });
+
+  it("carries an OTP's text to the worker sealed: neither the records nor the queue hold it readable", async () => {
+    const gateway = await start('gateway');
+    const worker = await start('worker');
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567', text: 'Kodunuz 828282', otp: true }), owner: 'acme' }], 'queue');
+    expect(await until(finalState(gateway.store, created(outcome).id), 'the OTP sent')).toMatchObject({ state: 'accepted' });
+    expect(worker.provider.calls[0]!.text).toBe('Kodunuz 828282');
+    const [row] = await query<{ text: string | null }>(`select text from "${schema}".messages where id = $1`, [created(outcome).id]);
+    expect(row!.text).toBeNull();
+    const jobs = await query<{ data: unknown }>(`select data from "${schema}_queue".job union all select data from "${schema}_queue".archive`);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(jobs)).not.toContain('828282');
+  });
+
+  it('takes over a unit whose worker was lost: what reached a provider is unknown, the rest is sent, the lost worker can change nothing', async () => {
+    const gateway = await start('gateway');
+    const [reached, waiting] = (await gateway.ledger.submit([0, 1].map((i) => ({ message: message({ to: `+90532123450${i}` }), owner: 'acme' })), 'queue')).map(created);
+    // A worker that dies mid-unit: it fetched the job, claimed the records and named a provider for one of them.
+    const queue = gateway.store.queue!;
+    const [job] = await queue.fetch(QUEUE_NAMES.messages, 1);
+    const lost = await gateway.store.claimUnit(job!.data.ids, 'lost-worker');
+    expect(lost.records).toHaveLength(2);
+    expect(await gateway.store.markDispatching([reached!.id], { providerId: 'fake', accountId: 'fake-notification' }, 'lost-worker')).toBe(1);
+    // Its job fails (as pg-boss does when the unit's time runs out): another worker gets the unit.
+    await queue.fail(job!, 'worker lost');
+    const worker = await start('worker');
+    expect(await until(finalState(gateway.store, reached!.id), 'the reached one settled')).toMatchObject({ state: 'unknown', reason: 'interrupted' });
+    expect(await until(finalState(gateway.store, waiting!.id), 'the other one sent')).toMatchObject({ state: 'accepted' });
+    expect(worker.provider.calls.flatMap((call) => call.recipients)).toEqual([waiting!.to]);
+    // The lost worker wakes up: its token no longer holds anything.
+    expect(await gateway.store.markDispatching([waiting!.id], { providerId: 'fake', accountId: 'fake-notification' }, 'lost-worker')).toBe(0);
+    expect(await gateway.store.finish(waiting!.id, { status: 'failed', to: waiting!.to, reason: 'late', attempts: [] }, { token: 'lost-worker' })).toBe(false);
+    expect(await gateway.store.get(waiting!.id)).toMatchObject({ state: 'accepted' });
+  });
+
+  it('hands a unit whose worker went silent to another worker when its time runs out', async () => {
+    const gateway = await start('gateway', { unitTimeoutSeconds: 5 });
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    const [job] = await gateway.store.queue!.fetch(QUEUE_NAMES.messages, 1); // fetched, then never finished: a hung worker
+    expect(job).toBeDefined();
+    const worker = await start('worker', { unitTimeoutSeconds: 5 });
+    expect(await until(finalState(gateway.store, created(outcome).id), 'sent after the unit expired', 20_000)).toMatchObject({ state: 'accepted' });
+    expect(worker.provider.acceptedCount).toBe(1);
+  }, 30_000);
+
+  it('makes one record of two gateways racing one idempotency key, every time', async () => {
+    const a = await start('gateway');
+    const b = await start('gateway');
+    for (let i = 0; i < 200; i++) {
+      const entry = { message: message({ to: '+905321234567', idempotencyKey: `race-${i}` }), owner: 'acme' };
+      const [[first], [second]] = await Promise.all([a.store.recordMessages([entry]), b.store.recordMessages([entry])]);
+      const kinds = [first!.kind, second!.kind].sort();
+      expect(kinds).toEqual(['created', 'existing']);
+    }
+    const [{ count }] = (await query<{ count: number }>(`select count(*)::int as count from "${schema}".messages`)) as [{ count: number }];
+    expect(count).toBe(200);
+    const [{ jobs }] = (await query<{ jobs: number }>(`select count(*)::int as jobs from "${schema}_queue".job where name = $1`, [QUEUE_NAMES.messages])) as [{ jobs: number }];
+    expect(jobs).toBe(200); // nothing recorded without its job, no job without its record
+  }, 60_000);
+
+  it('holds an account limit for all workers together', async () => {
+    const a = await start('worker');
+    const b = await start('worker');
+    const limiterA = sharedLimiterFor(a.store.postgres!)('fake/fake-notification', 10);
+    const limiterB = sharedLimiterFor(b.store.postgres!)('fake/fake-notification', 10);
+    await limiterA.consume('fake/fake-notification', 10);
+    const refusal = await limiterB.consume('fake/fake-notification', 1).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RateLimiterRes);
+    expect((refusal as RateLimiterRes).msBeforeNext).toBeGreaterThan(0);
+  });
+
+  it('gives each due webhook and status read to one claimer at a time', async () => {
+    const a = await start('gateway');
+    const b = await start('gateway');
+    const records = (
+      await a.store.recordMessages(numbers(40).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: 'https://hooks.example/rota' })))
+    ).map(created);
+    await a.store.finishMany(
+      records.map((record, i) => ({ id: record.id, result: { status: 'accepted', to: record.to, providerId: 'fake', accountId: 'fake-notification', providerMessageId: `p-${i}`, encoding: 'GSM7', segments: 1, simulated: false, attempts: [] } })),
+      { firstReportAfterMs: 0 },
+    );
+    const now = new Date(Date.now() + 1_000);
+    const [hooksA, hooksB] = await Promise.all([a.store.claimWebhooks({ now, limit: 30, leaseMs: 60_000 }), b.store.claimWebhooks({ now, limit: 30, leaseMs: 60_000 })]);
+    const hookIds = [...hooksA, ...hooksB].map((hook) => hook.id);
+    expect(hookIds).toHaveLength(40);
+    expect(new Set(hookIds).size).toBe(40);
+    const [readsA, readsB] = await Promise.all([a.store.claimReportsDue({ now, limit: 30, leaseMs: 60_000 }), b.store.claimReportsDue({ now, limit: 30, leaseMs: 60_000 })]);
+    const readIds = [...readsA, ...readsB].map((due) => due.id);
+    expect(readIds).toHaveLength(40);
+    expect(new Set(readIds).size).toBe(40);
+  });
+
+  it('refuses to run a gateway or a worker on a store that is not shared', async () => {
+    const store = await openLedgerStore({ kind: 'memory' }, { hashKey: HASH_KEY });
+    const router = createRouter({ providers: [{ provider: createFakeProvider({ id: 'fake', accounts: [{ accountId: 'a', iysType: 'NOTIFICATION', senders: ['ROTA'] }] }), rank: 1 }] });
+    expect(() => new Ledger({ store, router, role: 'worker' })).toThrow('a worker shares its work through a PostgreSQL store');
+    await router.close();
+    await store.close();
+  });
+});
