@@ -28,7 +28,7 @@ import {
 } from '@rota/provider';
 import { WireTransportError } from '@rota/provider/http';
 import { createInfobipClient, type InfobipAnswer, type InfobipClient } from './infobip-client.js';
-import { errorAnswerError, statusRow, transportError } from './infobip-codes.js';
+import { errorAnswerError, statusRow, transportError, type StatusRow } from './infobip-codes.js';
 import { InfobipConfigSchema, type InfobipConfig, type InfobipConfigInput } from './infobip-config.js';
 import { apiKeySecret, InfobipCredentials } from './infobip-credentials.js';
 import { readPushedReports, toDeliveryReport } from './infobip-reports.js';
@@ -173,25 +173,33 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
 
   /** One receipt per recipient from the answer's entries, or the failure the answer amounts to. */
   function receiptsOf(request: SendRequest, ids: readonly string[], entries: readonly SentEntry[], context: string): RecipientReceipt[] {
-    const byMessageId = new Map(entries.map((entry) => [entry.messageId, entry]));
-    if (entries.length !== ids.length || byMessageId.size !== ids.length || ids.some((id) => !byMessageId.has(id))) {
+    const matched = matchEntries(ids, entries);
+    if (!matched) {
       throw new ProviderError('outcome-unknown', `${context}: Infobip answered ${entries.length} entries that do not match the ${ids.length} destinations sent; cannot tell which were accepted`, { code: 'result-mismatch' });
     }
-    const rows = ids.map((id) => statusRow(byMessageId.get(id)!.status));
-    const unknown = rows.findIndex((row) => row.send === 'refused' && row.kind === 'outcome-unknown');
-    if (unknown !== -1) {
-      const status = byMessageId.get(ids[unknown]!)!.status;
-      throw new ProviderError('outcome-unknown', `${context}: Infobip answered status ${status.groupName || status.groupId}/${status.name || status.id}, which Rota does not know; not resending`, { code: `${status.groupId}/${status.id}` });
+    const rows = new Array<StatusRow>(matched.length);
+    let anyAccepted = false;
+    let refusedIndex = -1;
+    for (let i = 0; i < matched.length; i++) {
+      const row = statusRow(matched[i]!.status);
+      rows[i] = row;
+      if (row.send === 'accepted') anyAccepted = true;
+      else if (row.send === 'refused') {
+        if (row.kind === 'outcome-unknown') {
+          const status = matched[i]!.status;
+          throw new ProviderError('outcome-unknown', `${context}: Infobip answered status ${status.groupName || status.groupId}/${status.name || status.id}, which Rota does not know; not resending`, { code: `${status.groupId}/${status.id}` });
+        }
+        if (refusedIndex === -1) refusedIndex = i;
+      }
     }
-    const refusedIndex = rows.findIndex((row) => row.send === 'refused');
-    if (refusedIndex !== -1 && rows.every((row) => row.send !== 'accepted')) {
+    if (refusedIndex !== -1 && !anyAccepted) {
       // Nothing was accepted and the refusal is about the account or the route: another provider may send it.
       const row = rows[refusedIndex]!;
-      const status = byMessageId.get(ids[refusedIndex]!)!.status;
+      const status = matched[refusedIndex]!.status;
       throw new ProviderError(row.kind!, `${context}: Infobip refused the request: ${row.description} [${row.side} side]`, { code: `${status.groupId}/${status.id}` });
     }
     return request.recipients.map((to, i): RecipientReceipt => {
-      const entry = byMessageId.get(ids[i]!)!;
+      const entry = matched[i]!;
       const row = rows[i]!;
       if (row.send === 'accepted') {
         return entry.messageCount !== undefined && entry.messageCount > 0
@@ -307,4 +315,25 @@ async function accountHealth(account: Account, options: SendOptions, closed: boo
     if (!(error instanceof WireTransportError)) throw error;
     return { accountId: account.accountId, healthy: false, detail: `${account.label}: ${error.message}` };
   }
+}
+
+/**
+ * The answer's entry for each id sent, in the order sent; undefined when the
+ * entries are not exactly the ids. Infobip answers in request order, so that
+ * is checked first, without a map of a thousand entries per bulk.
+ */
+function matchEntries(ids: readonly string[], entries: readonly SentEntry[]): readonly SentEntry[] | undefined {
+  if (entries.length !== ids.length) return undefined;
+  let inOrder = true;
+  for (let i = 0; i < ids.length && inOrder; i++) inOrder = entries[i]!.messageId === ids[i];
+  if (inOrder) return entries;
+  const byMessageId = new Map(entries.map((entry) => [entry.messageId, entry]));
+  if (byMessageId.size !== ids.length) return undefined;
+  const matched: SentEntry[] = [];
+  for (const id of ids) {
+    const entry = byMessageId.get(id);
+    if (!entry) return undefined;
+    matched.push(entry);
+  }
+  return matched;
 }

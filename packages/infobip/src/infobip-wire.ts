@@ -136,6 +136,8 @@ function readStatus(value: unknown): MessageStatus | undefined {
   const s = objectOf(value);
   if (!s) return undefined;
   const { groupId, groupName, id, name } = s;
+  // The usual status, all four fields there: taken as it is (a send answer has one per number).
+  if (typeof groupId === 'number' && typeof groupName === 'string' && typeof id === 'number' && typeof name === 'string') return s as unknown as MessageStatus;
   // groupId may be missing for the v3 group ACCEPTED (its id is not documented).
   if (typeof groupName !== 'string' && typeof groupId !== 'number') return undefined;
   return {
@@ -156,12 +158,9 @@ export function readSendAnswer(json: unknown): SentEntry[] | undefined {
     const status = readStatus(m?.status);
     if (!m || typeof m.messageId !== 'string' || !status) return undefined;
     const count = objectOf(m.details)?.messageCount ?? m.smsCount;
-    entries.push({
-      messageId: m.messageId,
-      destination: typeof m.destination === 'string' ? m.destination : typeof m.to === 'string' ? m.to : '',
-      status,
-      ...(typeof count === 'number' ? { messageCount: count } : {}),
-    });
+    const entry: SentEntry = { messageId: m.messageId, destination: typeof m.destination === 'string' ? m.destination : typeof m.to === 'string' ? m.to : '', status };
+    if (typeof count === 'number') entry.messageCount = count;
+    entries.push(entry);
   }
   return entries;
 }
