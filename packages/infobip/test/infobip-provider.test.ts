@@ -171,6 +171,45 @@ describe('send failures through the sandbox', () => {
       await fake.close();
     }
   });
+
+  it('matches answer entries by messageId whatever their order; one id twice is a mismatch', async () => {
+    const fake = await startRecordingServer();
+    const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
+    const to = ['+905321112233', '+905421112244', '+905051112255'];
+    const status = (id: number, name: string, groupId: number, groupName: string) => ({ groupId, groupName, id, name });
+    const answerWith = (pick: (ids: string[]) => string[]) => (request: { body: Buffer }) => {
+      const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
+      const ids = pick(messages[0]!.destinations.map((d) => d.messageId));
+      // The middle number is refused (do-not-disturb), the others accepted, listed in the order `pick` gives.
+      const sent = messages[0]!.destinations.map((d) => d.messageId);
+      return {
+        body: JSON.stringify({
+          messages: ids.map((messageId) => ({
+            messageId,
+            status: messageId === sent[1] ? status(10, 'REJECTED_DND', 5, 'REJECTED') : status(26, 'PENDING_ACCEPTED', 1, 'PENDING'),
+            details: { messageCount: 1 },
+          })),
+        }),
+      };
+    };
+    try {
+      fake.answer = answerWith((ids) => [...ids].reverse());
+      const { receipts } = await subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to));
+      expect(receipts.map((r) => [r.to, r.status])).toEqual([
+        [to[0], 'accepted'],
+        [to[1], 'rejected'],
+        [to[2], 'accepted'],
+      ]);
+      const sent = (JSON.parse(fake.requests.at(-1)!.body.toString()) as { messages: { destinations: { messageId: string }[] }[] }).messages[0]!.destinations.map((d) => d.messageId);
+      expect(receipts.map((r) => (r.status === 'accepted' ? r.providerMessageId : undefined))).toEqual([sent[0], undefined, sent[2]]);
+
+      fake.answer = answerWith((ids) => [ids[0]!, ids[0]!, ids[2]!]);
+      expect(await providerErrorOf(subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to)))).toMatchObject({ kind: 'outcome-unknown', code: 'result-mismatch' });
+    } finally {
+      await subject.close();
+      await fake.close();
+    }
+  });
 });
 
 describe('delivery reports by pull (/sms/3/reports)', () => {
