@@ -40,7 +40,7 @@ export const InfobipConfigSchema = z
       .array(InfobipAccountSchema, { error: 'is required (a list of Infobip accounts)' })
       .min(1, 'must list at least one Infobip account')
       .superRefine((accounts, ctx) => checkSenderIysOverlap(accounts.map(({ from, iysTypes }) => ({ sender: from, iysTypes })), ctx)),
-    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections per API origin.'),
+    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API, per account (each account has its own pool).'),
     /**
      * Where Infobip pushes delivery reports: every send names it in
      * `webhooks.delivery.url`, with `?token=<pushToken>` appended (Infobip

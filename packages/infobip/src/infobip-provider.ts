@@ -109,13 +109,6 @@ export function createInfobipProvider(config: InfobipConfigInput, options: Infob
 }
 
 function buildProvider(config: InfobipConfig, providerId: string, logger: Logger): InfobipProvider {
-  // One client (one undici Pool) per base URL, shared by the accounts on it.
-  const clients = new Map<string, InfobipClient>();
-  const clientFor = (baseUrl: string): InfobipClient => {
-    let client = clients.get(baseUrl);
-    if (!client) clients.set(baseUrl, (client = createInfobipClient({ baseUrl, connections: config.connections })));
-    return client;
-  };
   const accounts: Account[] = config.accounts.map((entry) => {
     const accountId = infobipAccountId(entry);
     return {
@@ -124,7 +117,8 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
       senders: [entry.from],
       brandCode: entry.brandCode,
       credentials: new InfobipCredentials(entry.apiKey),
-      client: clientFor(entry.baseUrl),
+      // The account's own undici Pool: a hung or throttled account cannot take another's connections.
+      client: createInfobipClient({ baseUrl: entry.baseUrl, connections: config.connections }),
       label: `Infobip account ${accountId}`,
     };
   });
@@ -287,7 +281,7 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await Promise.all([...clients.values()].map((client) => client.close()));
+      await Promise.all(accounts.map((account) => account.client.close()));
     },
   };
   Object.defineProperty(provider, 'toJSON', {

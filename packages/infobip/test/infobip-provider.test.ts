@@ -155,6 +155,22 @@ describe('send failures through the sandbox', () => {
     expect(await providerErrorOf(provider.send(notification(), { signal: AbortSignal.abort() }))).toMatchObject({ kind: 'retryable', code: 'aborted' });
   });
 
+  it('each account has its own connections: one account hanging does not hold up another', async () => {
+    // One connection each; with one pool for both, the second send would queue behind the hung one.
+    const subject = createInfobip(configFor(sandbox.urls.infobip, { connections: 1 }));
+    sandbox.injectFault({ kind: 'hang', wire: 'infobip', account: 'campaign' });
+    try {
+      const hung = providerErrorOf(subject.send(requestFor(subject, { to: APPROVED, text: 'x', iysType: 'CAMPAIGN', sender: 'ROTAKAMP' }), { signal: AbortSignal.timeout(1_500) }));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the hung request goes first
+      const other = await subject.send(requestFor(subject, { to: '+905421112244', text: 'x', iysType: 'NOTIFICATION' }), { signal: AbortSignal.timeout(1_000) });
+      expect(other.receipts).toEqual([expect.objectContaining({ status: 'accepted' })]);
+      expect(await hung).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+    } finally {
+      sandbox.clearFaults();
+      await subject.close();
+    }
+  });
+
   it('an answer whose entries do not match the destinations, or with a status Rota does not know → outcome-unknown', async () => {
     const fake = await startRecordingServer();
     const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });

@@ -46,7 +46,7 @@ export const MessageCenterConfigSchema = z.strictObject({
   baseUrl: apiUrlSchema('must be a string (an https URL)')
     .default(MESSAGE_CENTER_DEFAULT_BASE_URL)
     .describe('API base URL; API paths (/v1/send-sms/json, …) are appended. Default https://api.iletimerkezi.com.'),
-  connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API.'),
+  connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API, per account (each account has its own pool).'),
   /**
    * Message Center signs nothing it pushes, so the notification URL set in its
    * panel carries this secret (`…/v1/providers/message-center/reports?token=…`).

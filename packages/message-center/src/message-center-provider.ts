@@ -76,6 +76,8 @@ interface Account {
   iysTypes: readonly IysType[];
   senders: readonly string[];
   credentials: MessageCenterCredentials;
+  /** The account's own undici Pool: a hung or throttled account cannot take another's connections. */
+  client: MessageCenterClient;
   /** How errors and health name the account: its id, never a credential. */
   label: string;
 }
@@ -103,7 +105,6 @@ export function createMessageCenterProvider(config: MessageCenterConfigInput, op
 }
 
 function buildProvider(config: MessageCenterConfig, providerId: string, logger: Logger): MessageCenterProvider {
-  const client: MessageCenterClient = createMessageCenterClient({ baseUrl: config.baseUrl, connections: config.connections });
   const accounts: Account[] = config.accounts.map((entry) => {
     const accountId = messageCenterAccountId(entry);
     return {
@@ -111,6 +112,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
       iysTypes: entry.iysTypes,
       senders: [entry.sender],
       credentials: entry.hash !== undefined ? new MessageCenterCredentials(entry.key, entry.hash) : MessageCenterCredentials.fromSecret(entry.key, entry.secret!),
+      client: createMessageCenterClient({ baseUrl: config.baseUrl, connections: config.connections }),
       label: `Message Center account ${accountId}`,
     };
   });
@@ -137,7 +139,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
     const found = new Map<string, DeliveryReport>();
     let order: ReportOrder | undefined;
     for (let page = 1; ; page++) {
-      const answer = await client.getReport(account.credentials, orderId, page, signal ? { signal } : {});
+      const answer = await account.client.getReport(account.credentials, orderId, page, signal ? { signal } : {});
       if (answer.code === 455) return [...wanted.values()].map((id) => reportFrom(id, ORDER_NOT_FOUND, '455'));
       if (answer.code === 456) return [...wanted.values()].map((id) => reportFrom(id, ORDER_NOT_STARTED, '456'));
       if (answer.code !== STATUS_OK || !answer.order) throw statusCodeError(answer.code, said(account, answer.message), context, answer.retryAfterMs);
@@ -180,7 +182,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
       // CAMPAIGN: Message Center checks consent against the recipient type's list; NOTIFICATION: transactional, not checked.
       const flag: IysFlag = request.iysType === 'CAMPAIGN' ? { iys: '1', iysList: request.recipientType } : { iys: '0' };
       try {
-        const answer = await client.sendSms(
+        const answer = await account.client.sendSms(
           account.credentials,
           { sender: request.sender, flag, text: request.text, numbers: recipients, ...(request.sendAt ? { sendAt: request.sendAt } : {}) },
           sendOptions,
@@ -230,7 +232,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
     },
 
     async health(healthOptions: SendOptions = {}): Promise<ProviderHealth> {
-      const results = await Promise.all(accounts.map((account) => accountHealth(client, account, healthOptions, closed)));
+      const results = await Promise.all(accounts.map((account) => accountHealth(account, healthOptions, closed)));
       return { healthy: results.every((a) => a.healthy), accounts: results };
     },
 
@@ -239,7 +241,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await client.close();
+      await Promise.all(accounts.map((account) => account.client.close()));
     },
   };
   Object.defineProperty(provider, 'toJSON', {
@@ -249,10 +251,10 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
   return provider;
 }
 
-async function accountHealth(client: MessageCenterClient, account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {
+async function accountHealth(account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {
   if (closed) return { accountId: account.accountId, healthy: false, detail: `${account.label}: provider closed` };
   try {
-    const answer = await client.getBalance(account.credentials, options);
+    const answer = await account.client.getBalance(account.credentials, options);
     if (answer.code !== STATUS_OK) {
       return { accountId: account.accountId, healthy: false, detail: `${account.label}: code ${answer.code}: ${statusCodeRow(answer.code).description}` };
     }

@@ -201,6 +201,22 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
     expect(await providerErrorOf(provider.send(notification(), { signal: AbortSignal.abort() }))).toMatchObject({ kind: 'retryable', code: 'aborted' });
   });
 
+  it('each account has its own connections: one account hanging does not hold up another', async () => {
+    // One connection each; with one pool for both, the second send would queue behind the hung one.
+    const subject = createMessageCenterProvider(configFor(sandbox.urls.messageCenter, { connections: 1 }));
+    sandbox.injectFault({ kind: 'hang', wire: 'message-center', account: OTP_KEY });
+    try {
+      const hung = providerErrorOf(subject.send(requestFor(subject, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION', sender: 'ROTAOTP' }), { signal: AbortSignal.timeout(1_500) }));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the hung request goes first
+      const other = await subject.send(requestFor(subject, { to: '+905421112244', text: 'x', iysType: 'NOTIFICATION', sender: 'ROTA' }), { signal: AbortSignal.timeout(1_000) });
+      expect(other.receipts).toEqual([expect.objectContaining({ status: 'accepted' })]);
+      expect(await hung).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+    } finally {
+      sandbox.clearFaults();
+      await subject.close();
+    }
+  });
+
   it('connection refused → retryable', async () => {
     const probe = await startRecordingServer();
     const origin = probe.origin;

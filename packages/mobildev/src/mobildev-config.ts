@@ -47,7 +47,7 @@ export const MobildevConfigSchema = z
   .strictObject({
     accounts: z.array(MobildevAccountSchema, { error: 'is required (a list of Mobildev accounts)' }).min(1, 'must list at least one Mobildev account'),
     baseUrl: apiUrlSchema('must be a string (an https URL)').default(MOBILDEV_DEFAULT_BASE_URL).describe('The XML API URL; default https://xmlapi.mobildev.com.'),
-    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API.'),
+    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API, per account (each account has its own pool).'),
     simulate: SimulateSchema.optional().describe('DEVELOPMENT ONLY: a transport that accepts or fails without sending anything.'),
   })
   // Mobildev accounts are credentialed per IYS type (a CAMPAIGN account is the one whose traffic is consent-checked).

@@ -77,6 +77,8 @@ interface Account {
   senders: readonly string[];
   encodings: readonly Encoding[];
   credentials: MobildevCredentials;
+  /** The account's own undici Pool: a hung or throttled account cannot take another's connections. */
+  client: MobildevClient;
   label: string;
 }
 
@@ -107,7 +109,6 @@ function encodingsOf(accounts: readonly { encodings: readonly Encoding[] }[]): r
 }
 
 function buildProvider(config: MobildevConfig, providerId: string, logger: Logger): MobildevProvider {
-  const client: MobildevClient = createMobildevClient({ baseUrl: config.baseUrl, connections: config.connections });
   const accounts: Account[] = config.accounts.map((entry) => {
     const accountId = mobildevAccountId(entry.smsIysMessageType);
     return {
@@ -116,6 +117,7 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
       senders: entry.senderList,
       encodings: MOBILDEV_ENCODINGS[entry.encoding],
       credentials: MobildevCredentials.forAccount(entry.username, entry.companyCode, entry.password),
+      client: createMobildevClient({ baseUrl: config.baseUrl, connections: config.connections }),
       label: `Mobildev account ${accountId}`,
     };
   });
@@ -148,7 +150,7 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
 
   /** One Action 3 call for up to 25 packets: a report for every asked id of them. */
   async function readPackets(account: Account, packets: Map<string, Map<string, string>>, options: SendOptions, context: string): Promise<DeliveryReport[]> {
-    const answer = await client.report(account.credentials, [...packets.keys()], options);
+    const answer = await account.client.report(account.credentials, [...packets.keys()], options);
     const reports: DeliveryReport[] = [];
     if (!answer.ok) {
       if (answer.code !== REPORT_NOT_READY) throw codeError(answer.code, context);
@@ -186,7 +188,7 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
       const context = `${account.label} send to ${recipients.length} recipient(s)`;
       const commercial = request.iysType === 'CAMPAIGN';
       try {
-        const answer = await client.send(
+        const answer = await account.client.send(
           account.credentials,
           {
             text: request.text,
@@ -250,14 +252,14 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
     },
 
     async health(healthOptions: SendOptions = {}): Promise<ProviderHealth> {
-      const results = await Promise.all(accounts.map((account) => accountHealth(client, account, healthOptions, closed)));
+      const results = await Promise.all(accounts.map((account) => accountHealth(account, healthOptions, closed)));
       return { healthy: results.every((a) => a.healthy), accounts: results };
     },
 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await client.close();
+      await Promise.all(accounts.map((account) => account.client.close()));
     },
   };
   Object.defineProperty(provider, 'toJSON', {
@@ -278,10 +280,10 @@ function providerCodeOf(line: ReportLine): string {
   return `3 ${tail.length > 80 ? tail.slice(0, 80) : tail}`;
 }
 
-async function accountHealth(client: MobildevClient, account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {
+async function accountHealth(account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {
   if (closed) return { accountId: account.accountId, healthy: false, detail: `${account.label}: provider closed` };
   try {
-    const answer = await client.userInfo(account.credentials, options);
+    const answer = await account.client.userInfo(account.credentials, options);
     if (!answer.ok) return { accountId: account.accountId, healthy: false, detail: `${account.label}: code ${answer.code}: ${codeRow(answer.code).description}` };
     if (answer.credit <= 0) return { accountId: account.accountId, healthy: false, detail: `${account.label}: no credit left`, balance: answer.credit };
     return { accountId: account.accountId, healthy: true, detail: `${account.label}: credit ${answer.credit}, ${answer.originators.length} approved originator(s)`, balance: answer.credit };

@@ -139,6 +139,21 @@ describe('send', () => {
     expect(await providerErrorOf(provider.send(notification()))).toMatchObject({ kind: 'outcome-unknown', code: 'garbled-response' });
     expect(await providerErrorOf(provider.send(notification(), { signal: AbortSignal.abort() }))).toMatchObject({ kind: 'retryable', code: 'aborted' });
   });
+  it('each account has its own connections: one account hanging does not hold up another', async () => {
+    // One connection each; with one pool for both, the second send would queue behind the hung one.
+    const subject = createMobildev(configFor(sandbox.urls.mobildev, { connections: 1 }));
+    sandbox.injectFault({ kind: 'hang', wire: 'mobildev', account: 'rota-campaign-01234' });
+    try {
+      const hung = providerErrorOf(subject.send(requestFor(subject, { to: APPROVED, text: 'x', iysType: 'CAMPAIGN' }), { signal: AbortSignal.timeout(1_500) }));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the hung request goes first
+      const other = await subject.send(requestFor(subject, { to: '+905421112244', text: 'x', iysType: 'NOTIFICATION' }), { signal: AbortSignal.timeout(1_000) });
+      expect(other.receipts).toEqual([expect.objectContaining({ status: 'accepted' })]);
+      expect(await hung).toMatchObject({ kind: 'outcome-unknown', code: 'aborted' });
+    } finally {
+      sandbox.clearFaults();
+      await subject.close();
+    }
+  });
 });
 
 describe('delivery reports by pull (Action 3)', () => {
