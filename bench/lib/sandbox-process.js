@@ -15,12 +15,13 @@ export const BENCH_ACCOUNTS = [
 
 /**
  * `port` 0 picks a free one; a fixed port lets a restarted sandbox come back where
- * clients expect it. `consent` goes into the accounts file (`{ approved, optedOut }`).
+ * clients expect it. `consent` goes into the accounts file (`{ approved, optedOut }`);
+ * `wires` too (`{ messageCenter, infobip, twilio, mobildev }`: the other providers' wires).
  */
-export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, port = 0, extraArgs = [] } = {}) {
+export async function startSandboxProcess({ accounts = BENCH_ACCOUNTS, consent, wires = {}, port = 0, extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rota-bench-'));
   const file = join(dir, 'accounts.json');
-  writeFileSync(file, JSON.stringify(consent === undefined ? { accounts } : { accounts, consent }));
+  writeFileSync(file, JSON.stringify({ accounts, ...(consent === undefined ? {} : { consent }), ...wires }));
   const args = [SANDBOX_MAIN, '--port', String(port), '--accounts', file, ...extraArgs];
   // BENCH_SANDBOX_CPU=1 pins the far end to that core (Linux taskset), so it stops trading cores with the client.
   const pin = process.env.BENCH_SANDBOX_CPU;

@@ -1,4 +1,4 @@
-import type { SandboxAccountInput, SandboxConsent } from './sandbox-options.js';
+import type { SandboxAccountInput, SandboxConsent, SandboxOptionsInput } from './sandbox-options.js';
 
 // What the sandbox runs with when no accounts file is given: the README's first
 // command and the gateway's embedded default point at these. Dev-only secrets.
@@ -12,3 +12,21 @@ export const DEFAULT_SANDBOX_CONSENT: SandboxConsent = {
   approved: ['905321234567', '905551112233'],
   optedOut: ['905559998877'],
 };
+
+/**
+ * The other wires' built-in accounts (dev-only secrets), as config/sandbox.yaml
+ * configures Rota's providers against them. Mobildev has one account per IYS
+ * type, as Rota configures it; its UserName is `username-companyCode`.
+ */
+export const DEFAULT_SANDBOX_WIRES = {
+  // Message Center refuses the same text to the same numbers within 10 minutes (451); off here, so that the README's curl can be run again.
+  messageCenter: { accounts: [{ key: 'rota-mc-key', hash: 'sandbox-mc-hash', senders: ['ROTA'] }], duplicateWindowMs: 0 },
+  infobip: { accounts: [{ name: 'rota', apiKey: 'sandbox-infobip-key', senders: ['ROTA'] }] },
+  twilio: { accounts: [{ accountSid: 'AC5a9d0c1e2f3b4a5c6d7e8f9a0b1c2d3e', authToken: 'sandbox-twilio-token', senders: ['ROTA'] }] },
+  mobildev: {
+    accounts: [
+      { username: 'rota-notify-10001', password: 'sandbox-mobildev-notify', senders: ['ROTA'] },
+      { username: 'rota-campaign-10001', password: 'sandbox-mobildev-campaign', senders: ['ROTA'] },
+    ],
+  },
+} satisfies Pick<SandboxOptionsInput, 'messageCenter' | 'infobip' | 'twilio' | 'mobildev'>;

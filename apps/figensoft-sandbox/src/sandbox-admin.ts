@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { FaultSchema } from './sandbox-faults.js';
+import { ScopedFaultSchema } from './sandbox-faults.js';
 import { parseJsonObject, readBody, sendJson } from './sandbox-http.js';
 import { issueList, SandboxConsentUpdateSchema, SandboxOutcomesSchema } from './sandbox-options.js';
 import type { Sandbox } from './sandbox-server.js';
+import { WireNameSchema, type WireName } from './wires/wire-kit.js';
 
 // The admin API under /_admin: the programmatic Sandbox API over HTTP, for
 // curl and for tests in other processes. Dev-only, so no authentication; the
@@ -27,15 +28,30 @@ function invalid(res: ServerResponse, what: string, error: z.ZodError): void {
   sendJson(res, 400, { error: `invalid ${what}`, issues: issueList(error) });
 }
 
-/** Push mode on (`{ url }`) or off (`{ url: null }`). */
-const PushSettingSchema = z.strictObject({ url: z.url('must be an absolute URL').nullable() });
+/** Push mode on (`{ url }`) or off (`{ url: null }`), for FigenSoft or the wire named. */
+const PushSettingSchema = z.strictObject({
+  url: z.url('must be an absolute URL').nullable(),
+  wire: z.enum(['figensoft', 'message-center', 'infobip']).default('figensoft'),
+});
+const CreditSchema = z.strictObject({ credit: z.number().min(0, 'must not be negative') });
+
+/** `?wire=`: absent → FigenSoft's own view (the admin API's first shape), `all` → every wire, else that wire. */
+function wireParam(res: ServerResponse, query: URLSearchParams): WireName | 'all' | null | undefined {
+  const value = query.get('wire');
+  if (value === null) return undefined;
+  if (value === 'all') return 'all';
+  const parsed = WireNameSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  sendJson(res, 400, { error: `unknown wire "${value}" (${WireNameSchema.options.join(', ')}, all)` });
+  return null;
+}
 
 const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
   '/_admin/health': { GET: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
   '/_admin/faults': {
     GET: ({ sandbox, res }) => sendJson(res, 200, sandbox.faults()),
     POST: ({ sandbox, res, body }) => {
-      const parsed = FaultSchema.safeParse(body);
+      const parsed = ScopedFaultSchema.safeParse(body);
       if (!parsed.success) return invalid(res, 'fault', parsed.error);
       sendJson(res, 200, { id: sandbox.injectFault(parsed.data) });
     },
@@ -46,7 +62,10 @@ const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
   },
   '/_admin/records': {
     GET: ({ sandbox, res, query }) => {
-      sendJson(res, 200, sandbox.records(query.get('username') ?? undefined));
+      const wire = wireParam(res, query);
+      if (wire === null) return;
+      if (wire === undefined) return sendJson(res, 200, sandbox.records(query.get('username') ?? undefined));
+      sendJson(res, 200, sandbox.wireRecords(wire === 'all' ? undefined : wire));
     },
     DELETE: ({ sandbox, res }) => {
       sandbox.clearRecords();
@@ -62,7 +81,13 @@ const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
       sendJson(res, 200, sandbox.consent());
     },
   },
-  '/_admin/accounts': { GET: ({ sandbox, res }) => sendJson(res, 200, sandbox.accounts()) },
+  '/_admin/accounts': {
+    GET: ({ sandbox, res, query }) => {
+      const wire = wireParam(res, query);
+      if (wire === null) return;
+      sendJson(res, 200, wire === undefined ? sandbox.accounts() : sandbox.wireAccounts(wire === 'all' ? undefined : wire));
+    },
+  },
   '/_admin/outcomes': {
     PUT: ({ sandbox, res, body }) => {
       const parsed = SandboxOutcomesSchema.safeParse(body);
@@ -72,12 +97,16 @@ const EXACT_ROUTES: Record<string, Partial<Record<Method, AdminHandler>>> = {
     },
   },
   '/_admin/push': {
-    GET: ({ sandbox, res }) => sendJson(res, 200, sandbox.pushes()),
+    GET: ({ sandbox, res, query }) => {
+      const wire = wireParam(res, query);
+      if (wire === null) return;
+      sendJson(res, 200, sandbox.pushes(wire === undefined || wire === 'all' ? 'figensoft' : wire));
+    },
     PUT: ({ sandbox, res, body }) => {
       const parsed = PushSettingSchema.safeParse(body);
       if (!parsed.success) return invalid(res, 'push setting', parsed.error);
-      sandbox.setPushUrl(parsed.data.url ?? undefined);
-      sendJson(res, 200, { url: parsed.data.url ?? null });
+      sandbox.setPushUrl(parsed.data.url ?? undefined, parsed.data.wire);
+      sendJson(res, 200, { url: parsed.data.url ?? null, wire: parsed.data.wire });
     },
   },
 };
@@ -100,6 +129,21 @@ const PARAM_ROUTES: { pattern: RegExp; methods: Partial<Record<Method, AdminHand
         if (!parsed.success) return invalid(res, 'credit', parsed.error);
         sandbox.setCredit(param, parsed.data.credit);
         sendJson(res, 200, { username: param, credit: sandbox.credit(param) });
+      },
+    },
+  },
+  {
+    pattern: /^\/_admin\/wires\/([^/]+\/accounts\/[^/]+)\/credit$/,
+    methods: {
+      PUT: ({ sandbox, res, param, body }) => {
+        const [wireName, , account] = param.split('/') as [string, string, string];
+        const wire = WireNameSchema.exclude(['figensoft']).safeParse(wireName);
+        if (!wire.success) return sendJson(res, 404, { error: `no wire ${wireName} (FigenSoft credit is at /_admin/accounts/<username>/credit)` });
+        if (!sandbox.wireAccounts(wire.data).some((view) => view.account === account)) return sendJson(res, 404, { error: `no ${wire.data} account ${account}` });
+        const parsed = CreditSchema.safeParse(body);
+        if (!parsed.success) return invalid(res, 'credit', parsed.error);
+        sandbox.setWireCredit(wire.data, account, parsed.data.credit);
+        sendJson(res, 200, { wire: wire.data, account, credit: parsed.data.credit });
       },
     },
   },

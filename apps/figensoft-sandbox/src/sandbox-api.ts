@@ -2,6 +2,7 @@ import { analyzeText } from '@rota/provider';
 import { DELIVERY_STATUSES, MAX_RECIPIENTS_PER_REQUEST, RESPONSE_CODES, type DeliveryStatus, type ResponseCode } from './sandbox-codes.js';
 import type { SandboxEndpoint } from './sandbox-faults.js';
 import type { Batch, StoredMessage } from './sandbox-message-store.js';
+import { networkOutcome } from './sandbox-delivery.js';
 import type { SandboxState } from './sandbox-state.js';
 import { formatWireDate, parseWireDate } from './sandbox-time.js';
 
@@ -223,17 +224,15 @@ function finalStatus(state: SandboxState, message: StoredMessage, counter: numbe
     if (state.optedOut.has(message.receiver)) return DELIVERY_STATUSES.optedOut;
     if (!state.approved.has(message.receiver)) return DELIVERY_STATUSES.notOnIysApprovedList;
   }
-  return networkOutcome(state.outcomes, counter);
+  return NETWORK_STATUSES[networkOutcome(state.outcomes, counter)];
 }
 
-/** The network's verdict on a message that passed consent, drawn from its counter: the same message always ends the same way. */
-function networkOutcome(outcomes: SandboxState['outcomes'], counter: number): DeliveryStatus {
-  const lot = (Math.imul(counter ^ 0x9e3779b9, 0x85ebca6b) >>> 0) / 0x1_0000_0000;
-  if (lot < outcomes.undelivered) return DELIVERY_STATUSES.handsetError;
-  if (lot < outcomes.undelivered + outcomes.expired) return DELIVERY_STATUSES.expired;
-  if (lot < outcomes.undelivered + outcomes.expired + outcomes.unknown) return DELIVERY_STATUSES.unknownFinal;
-  return DELIVERY_STATUSES.delivered;
-}
+const NETWORK_STATUSES = {
+  delivered: DELIVERY_STATUSES.delivered,
+  undelivered: DELIVERY_STATUSES.handsetError,
+  expired: DELIVERY_STATUSES.expired,
+  unknown: DELIVERY_STATUSES.unknownFinal,
+} as const;
 
 /**
  * Push mode: the Status entries of `count` messages from `first`, as the

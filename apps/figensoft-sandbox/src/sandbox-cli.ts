@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT } from './default-accounts.js';
+import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, DEFAULT_SANDBOX_WIRES } from './default-accounts.js';
 import { describeIssues, SandboxAccountSchema, SandboxConsentSchema, type SandboxOptionsInput } from './sandbox-options.js';
+import { InfobipWireSchema } from './wires/infobip-wire.js';
+import { MessageCenterWireSchema } from './wires/message-center-wire.js';
+import { MobildevWireSchema } from './wires/mobildev-wire.js';
+import { TwilioWireSchema } from './wires/twilio-wire.js';
 import { startSandbox, type Sandbox } from './sandbox-server.js';
 
 export const CLI_USAGE =
@@ -11,10 +15,17 @@ export const CLI_USAGE =
 /** Without --port the CLI listens where the README and the gateway's default configuration expect it. */
 export const CLI_DEFAULT_PORT = 8090;
 
-/** An accounts file is either a list of accounts or `{ accounts, consent? }`. */
+/** An accounts file is either a list of FigenSoft accounts or `{ accounts?, consent?, messageCenter?, infobip?, twilio?, mobildev? }`. */
 const AccountsFileSchema = z.union([
   z.array(SandboxAccountSchema),
-  z.strictObject({ accounts: z.array(SandboxAccountSchema), consent: SandboxConsentSchema.optional() }),
+  z.strictObject({
+    accounts: z.array(SandboxAccountSchema).default([]),
+    consent: SandboxConsentSchema.optional(),
+    messageCenter: MessageCenterWireSchema.optional(),
+    infobip: InfobipWireSchema.optional(),
+    twilio: TwilioWireSchema.optional(),
+    mobildev: MobildevWireSchema.optional(),
+  }),
 ]);
 
 export interface CliArgs {
@@ -49,7 +60,7 @@ function wholeNumber(flag: string, text: string): number {
   return Number(text);
 }
 
-export async function loadAccountsFile(file: string): Promise<Pick<SandboxOptionsInput, 'accounts' | 'consent'>> {
+export async function loadAccountsFile(file: string): Promise<Pick<SandboxOptionsInput, 'accounts' | 'consent' | 'messageCenter' | 'infobip' | 'twilio' | 'mobildev'>> {
   if (!/\.json$/i.test(file)) {
     throw new Error(`--accounts: ${file} is not a .json file (YAML accounts files are not supported by this build)`);
   }
@@ -68,9 +79,9 @@ export async function loadAccountsFile(file: string): Promise<Pick<SandboxOption
 export async function runCli(argv: string[], print: (line: string) => void): Promise<Sandbox> {
   const args = parseCliArgs(argv);
   const fromFile = args.accountsFile === undefined ? undefined : await loadAccountsFile(args.accountsFile);
+  // A file decides every wire; without one, every wire runs with its built-in accounts.
   const sandbox = await startSandbox({
-    accounts: fromFile?.accounts ?? DEFAULT_SANDBOX_ACCOUNTS,
-    consent: fromFile ? fromFile.consent : DEFAULT_SANDBOX_CONSENT,
+    ...(fromFile ?? { accounts: DEFAULT_SANDBOX_ACCOUNTS, consent: DEFAULT_SANDBOX_CONSENT, ...DEFAULT_SANDBOX_WIRES }),
     host: args.host,
     port: args.port,
     ...(args.deliveryDelayMs === undefined ? {} : { deliveryDelayMs: args.deliveryDelayMs }),

@@ -1,11 +1,26 @@
 import { z } from 'zod';
+import { WireNameSchema, type WireName } from './wires/wire-kit.js';
 
-export const SandboxEndpointSchema = z.enum(['Send_1_N', 'Send_N_N', 'Status', 'CreditBalance']);
-export type SandboxEndpoint = z.infer<typeof SandboxEndpointSchema>;
+/** FigenSoft's endpoints: the sandbox's first wire. */
+export const FIGENSOFT_ENDPOINTS = ['Send_1_N', 'Send_N_N', 'Status', 'CreditBalance'] as const;
+export type SandboxEndpoint = (typeof FIGENSOFT_ENDPOINTS)[number];
 
-// Every fault can be narrowed to one account (the request body's Username), one
-// endpoint, and a share of the matching requests.
+/** Every wire's endpoints, named as the provider names them; a fault's `endpoint` is one of these. */
+export const WIRE_ENDPOINTS = {
+  figensoft: FIGENSOFT_ENDPOINTS,
+  'message-center': ['send-sms', 'get-report', 'get-balance'],
+  infobip: ['sms/3/messages', 'sms/2/text/advanced', 'sms/3/reports', 'sms/1/reports', 'account/1/balance'],
+  twilio: ['Messages.json', 'Messages/{Sid}.json', 'Balance.json'],
+  mobildev: ['Action 0', 'Action 1', 'Action 3', 'Action 4', 'Action 6'],
+} as const satisfies Record<WireName, readonly string[]>;
+
+export const SandboxEndpointSchema = z.enum(Object.values(WIRE_ENDPOINTS).flat() as [string, ...string[]]);
+
+// Every fault can be narrowed to one wire, one account (as the wire names it:
+// FigenSoft's Username, Message Center's key, Infobip's account name, Twilio's
+// account SID, Mobildev's UserName), one endpoint, and a share of the matching requests.
 const scope = {
+  wire: WireNameSchema.optional(),
   account: z.string().min(1, 'must not be empty').optional(),
   fraction: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(1),
   endpoint: SandboxEndpointSchema.optional(),
@@ -27,6 +42,13 @@ export const FaultSchema = z.discriminatedUnion('kind', [
 export type Fault = z.infer<typeof FaultSchema>;
 export type FaultInput = z.input<typeof FaultSchema>;
 export type ActiveFault = Fault & { id: string };
+
+/** A fault's endpoint must belong to its wire, when it names both. */
+export const ScopedFaultSchema = FaultSchema.superRefine((fault, ctx) => {
+  if (fault.wire !== undefined && fault.endpoint !== undefined && !(WIRE_ENDPOINTS[fault.wire] as readonly string[]).includes(fault.endpoint)) {
+    ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `is not an endpoint of the ${fault.wire} wire (${WIRE_ENDPOINTS[fault.wire].join(', ')})` });
+  }
+});
 
 /** What the faults matching one request decided: extra delay, and at most one outcome other than a normal answer. */
 export interface FaultDecision {
@@ -64,13 +86,14 @@ export class FaultStore {
    * Latency faults add up; of the other kinds the first one added that matches
    * (and wins its fraction roll) decides the outcome.
    */
-  decide(endpoint: SandboxEndpoint, username: string | undefined): FaultDecision {
+  decide(wire: WireName, endpoint: string, account: string | undefined): FaultDecision {
     if (this.#faults.length === 0) return NO_FAULT;
     let latencyMs = 0;
     let outcome: FaultDecision['outcome'];
     for (const fault of this.#faults) {
+      if (fault.wire !== undefined && fault.wire !== wire) continue;
       if (fault.endpoint !== undefined && fault.endpoint !== endpoint) continue;
-      if (fault.account !== undefined && fault.account !== username) continue;
+      if (fault.account !== undefined && fault.account !== account) continue;
       if (fault.kind !== 'latency' && outcome !== undefined) continue;
       // Math.random() < 1 always holds and < 0 never does, so 1 and 0 are exact.
       if (!(Math.random() < fault.fraction)) continue;

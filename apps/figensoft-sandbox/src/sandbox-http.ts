@@ -63,3 +63,10 @@ export function sendJsonText(res: ServerResponse, httpStatus: number, body: stri
 export function sendJson(res: ServerResponse, httpStatus: number, value: unknown, extraHeaders: string[] = []): void {
   sendJsonText(res, httpStatus, JSON.stringify(value), extraHeaders);
 }
+
+/** A wire's answer as it wrote it: JSON unless it says otherwise (Mobildev answers plain text). */
+export function sendAnswer(res: ServerResponse, answer: { status: number; body: string; contentType?: string; headers?: string[] }): void {
+  if (res.destroyed) return;
+  res.writeHead(answer.status, ['content-type', answer.contentType ?? JSON_TYPE, 'content-length', String(Buffer.byteLength(answer.body)), ...(answer.headers ?? [])]);
+  res.end(answer.body);
+}

@@ -32,8 +32,8 @@ export interface Batch {
 }
 
 /** One stored message as read back; built on demand, since the store itself keeps columns. */
-export interface StoredMessage {
-  batch: Batch;
+export interface StoredMessage<B extends Batch = Batch> {
+  batch: B;
   receiver: string;
   text: string;
   charge: number;
@@ -73,8 +73,8 @@ const INITIAL_SLOTS = 1024;
 const COMPACT_AFTER = 1024;
 
 /** The messages of one request occupy consecutive counters; what they share is kept once. */
-interface BatchRange {
-  batch: Batch;
+interface BatchRange<B extends Batch = Batch> {
+  batch: B;
   first: number;
   count: number;
   /** Every text of the request in one string; each message has a range of it. */
@@ -92,15 +92,17 @@ interface BatchRange {
  * digits starting 905) is kept as a number; the rare other one as its string in
  * a side map.
  */
-export class MessageStore {
+export class MessageStore<B extends Batch = Batch> {
   readonly #capacity: number;
   /** Oldest first; entries before #head are dropped and wait for compaction. */
-  #ranges: BatchRange[] = [];
+  #ranges: BatchRange<B>[] = [];
   #head = 0;
   #numbers: Float64Array;
   #charges: Uint32Array;
   #textStarts: Uint32Array;
   #textLengths: Uint32Array;
+  /** Per-message flags a wire may keep (Infobip: the report was handed out). */
+  #flags: Uint8Array;
   #otherReceivers = new Map<number, string>();
   /** The counter stored in slot 0. */
   #base: number;
@@ -116,6 +118,7 @@ export class MessageStore {
     this.#charges = new Uint32Array(slots);
     this.#textStarts = new Uint32Array(slots);
     this.#textLengths = new Uint32Array(slots);
+    this.#flags = new Uint8Array(slots);
   }
 
   /**
@@ -123,14 +126,14 @@ export class MessageStore {
    * the first; fill each with `set`. Reserving drops the oldest messages beyond
    * the capacity.
    */
-  reserve(batch: Batch, textSource: string, count: number): number {
+  reserve(batch: B, textSource: string, count: number): number {
     const first = this.#next;
     this.#next += count;
     this.#ranges.push({ batch, first, count, textSource });
     const used = Math.min(this.#next - this.#base, this.#capacity);
     if (used > this.#numbers.length) this.#grow(used);
     if (this.#next - this.#first > this.#capacity) this.#first = this.#next - this.#capacity;
-    while ((this.#ranges[this.#head] as BatchRange).first + (this.#ranges[this.#head] as BatchRange).count <= this.#first) this.#head++;
+    while ((this.#ranges[this.#head] as BatchRange<B>).first + (this.#ranges[this.#head] as BatchRange<B>).count <= this.#first) this.#head++;
     if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#ranges.length) {
       this.#ranges = this.#ranges.slice(this.#head);
       this.#head = 0;
@@ -151,11 +154,28 @@ export class MessageStore {
     this.#charges[slot] = charge;
     this.#textStarts[slot] = textStart;
     this.#textLengths[slot] = textLength;
+    this.#flags[slot] = 0;
   }
 
-  get(counter: number): StoredMessage | undefined {
+  get(counter: number): StoredMessage<B> | undefined {
     if (!(counter >= this.#first && counter < this.#next)) return undefined;
     return this.#read(counter, this.#rangeOf(counter));
+  }
+
+  /** The flags of a stored message (0 for one not stored). */
+  flags(counter: number): number {
+    if (!(counter >= this.#first && counter < this.#next)) return 0;
+    return this.#flags[(counter - this.#base) % this.#capacity] as number;
+  }
+
+  setFlags(counter: number, flags: number): void {
+    if (!(counter >= this.#first && counter < this.#next)) return;
+    this.#flags[(counter - this.#base) % this.#capacity] = flags;
+  }
+
+  /** The first counter the next `reserve` hands out. */
+  get nextCounter(): number {
+    return this.#next;
   }
 
   clear(): void {
@@ -170,16 +190,16 @@ export class MessageStore {
   }
 
   /** Oldest first. */
-  *entries(): IterableIterator<[number, StoredMessage]> {
+  *entries(): IterableIterator<[number, StoredMessage<B>]> {
     let index = this.#head;
     for (let counter = this.#first; counter < this.#next; counter++) {
-      let range = this.#ranges[index] as BatchRange;
-      while (counter >= range.first + range.count) range = this.#ranges[++index] as BatchRange;
+      let range = this.#ranges[index] as BatchRange<B>;
+      while (counter >= range.first + range.count) range = this.#ranges[++index] as BatchRange<B>;
       yield [counter, this.#read(counter, range)];
     }
   }
 
-  #read(counter: number, range: BatchRange): StoredMessage {
+  #read(counter: number, range: BatchRange<B>): StoredMessage<B> {
     const slot = (counter - this.#base) % this.#capacity;
     const number = this.#numbers[slot] as number;
     const validNumber = !Number.isNaN(number);
@@ -196,22 +216,22 @@ export class MessageStore {
   }
 
   /** The range holding a stored counter: a binary search over the live ranges. */
-  #rangeOf(counter: number): BatchRange {
+  #rangeOf(counter: number): BatchRange<B> {
     let low = this.#head;
     let high = this.#ranges.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if ((this.#ranges[middle] as BatchRange).first <= counter) low = middle;
+      if ((this.#ranges[middle] as BatchRange<B>).first <= counter) low = middle;
       else high = middle - 1;
     }
-    return this.#ranges[low] as BatchRange;
+    return this.#ranges[low] as BatchRange<B>;
   }
 
   #grow(needed: number): void {
     let length = this.#numbers.length;
     while (length < needed) length *= 2;
     length = Math.min(this.#capacity, length);
-    const grow = <T extends Float64Array | Uint32Array>(column: T, make: (size: number) => T): T => {
+    const grow = <T extends Float64Array | Uint32Array | Uint8Array>(column: T, make: (size: number) => T): T => {
       const bigger = make(length);
       bigger.set(column);
       return bigger;
@@ -220,5 +240,6 @@ export class MessageStore {
     this.#charges = grow(this.#charges, (size) => new Uint32Array(size));
     this.#textStarts = grow(this.#textStarts, (size) => new Uint32Array(size));
     this.#textLengths = grow(this.#textLengths, (size) => new Uint32Array(size));
+    this.#flags = grow(this.#flags, (size) => new Uint8Array(size));
   }
 }

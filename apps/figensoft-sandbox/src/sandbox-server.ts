@@ -3,8 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { IysType } from '@rota/provider';
 import { handleAdmin } from './sandbox-admin.js';
 import { API_HANDLERS, pushBody } from './sandbox-api.js';
-import { FaultSchema, FaultStore, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';
-import { parseJsonObject, readBody, sendJson, sendJsonText } from './sandbox-http.js';
+import { FaultStore, ScopedFaultSchema, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';
+import { parseJsonObject, readBody, sendAnswer, sendJson, sendJsonText } from './sandbox-http.js';
+import { createInfobipWire } from './wires/infobip-wire.js';
+import { createMessageCenterWire } from './wires/message-center-wire.js';
+import { createMobildevWire } from './wires/mobildev-wire.js';
+import { createTwilioWire } from './wires/twilio-wire.js';
+import type { PreparedRequest, Wire, WireAccountView, WireAnswer, WireContext, WireName, WireRecord } from './wires/wire-kit.js';
 import type { SandboxRecord } from './sandbox-message-store.js';
 import {
   parseOrThrow,
@@ -40,17 +45,40 @@ export interface SandboxAccountView {
   credit: number;
 }
 
+/** Where each wire is served: the base URL to configure for its provider. */
+export interface SandboxUrls {
+  /** FigenSoft's `customApiUrl` (the same as `url`). */
+  figensoft: string;
+  /** Message Center's `baseUrl` (its paths are `/v1/send-sms/json`, …). */
+  messageCenter: string;
+  /** Infobip's `baseUrl` (`/sms/3/messages`, …). */
+  infobip: string;
+  /** Twilio's `baseUrl` (`/2010-04-01/Accounts/…`). */
+  twilio: string;
+  /** Mobildev's `baseUrl` (the XML API answers at the URL itself). */
+  mobildev: string;
+}
+
 export interface Sandbox {
   /** Base URL to configure as `customApiUrl`, e.g. `http://127.0.0.1:41234/api_json`. */
   url: string;
+  /** Every wire's base URL. */
+  urls: SandboxUrls;
   port: number;
-  /** Every accepted message (up to `maxRecords`, oldest first), or one account's. */
+  /** Every message FigenSoft's wire accepted (up to `maxRecords`, oldest first), or one account's. */
   records(username?: string): SandboxRecord[];
+  /** Every message one wire accepted, or every wire (FigenSoft's included), in one shape: what failover tests count. */
+  wireRecords(wire?: WireName): WireRecord[];
+  /** Forgets the accepted messages of every wire. */
   clearRecords(): void;
   credit(username: string): number;
   setCredit(username: string, credit: number): void;
-  /** Accounts as the admin API shows them: never the password. */
+  /** FigenSoft's accounts as the admin API shows them: never the password. */
   accounts(): SandboxAccountView[];
+  /** Every wire's accounts (or one wire's), by the name faults use: never a secret. */
+  wireAccounts(wire?: WireName): WireAccountView[];
+  /** A wire's balance for an account (credits, or money for Infobip and Twilio). */
+  setWireCredit(wire: Exclude<WireName, 'figensoft'>, account: string, credit: number): void;
   /** Validates the fault (throws naming the field) and returns its id. */
   injectFault(fault: FaultInput): string;
   removeFault(id: string): boolean;
@@ -61,10 +89,14 @@ export interface Sandbox {
   consent(): SandboxConsent;
   /** How deliveries that pass consent end (shares undelivered, expired, unknown; the rest delivered). */
   setOutcomes(outcomes: SandboxOutcomesInput): void;
-  /** Push mode on (a URL) or off (undefined): final statuses are posted there, one POST per request. */
-  setPushUrl(url: string | undefined): void;
-  /** Push POSTs answered 2xx, and the others. */
-  pushes(): { sent: number; failed: number };
+  /**
+   * Push mode on (a URL) or off (undefined) for a wire (default FigenSoft): final statuses are posted
+   * there. Message Center: the accounts' notification URL; Infobip: where reports go for requests that
+   * name no URL. Twilio pushes to each request's StatusCallback; Mobildev does not push.
+   */
+  setPushUrl(url: string | undefined, wire?: 'figensoft' | 'message-center' | 'infobip'): void;
+  /** A wire's push POSTs (default FigenSoft) answered 2xx, and the others. */
+  pushes(wire?: WireName): { sent: number; failed: number };
   /** HTTP requests served, all endpoints included. */
   requestCount(): number;
   /** Closes the server and every connection (keep-alive, hanging, delayed); leaves no handle behind. */
@@ -78,6 +110,46 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
   const delayed = new Set<NodeJS.Timeout>();
   let requests = 0;
   let closing: Promise<void> | undefined;
+
+  const pushCounts = new Map<WireName, { sent: number; failed: number }>();
+  const countsOf = (wire: WireName) => {
+    let counts = pushCounts.get(wire);
+    if (!counts) pushCounts.set(wire, (counts = { sent: 0, failed: 0 }));
+    return counts;
+  };
+  const pushUrls = new Map<WireName, string | undefined>([
+    ['message-center', options.messageCenter?.pushUrl],
+    ['infobip', options.infobip?.pushUrl],
+  ]);
+  /** A pushed report, posted as the provider would; counted per wire. */
+  function post(wire: WireName, url: string, body: string, headers: Record<string, string>, onDelivered?: () => void): void {
+    const counts = countsOf(wire);
+    fetch(url, { method: 'POST', headers, body }).then(
+      (response) => {
+        if (response.ok) {
+          counts.sent += 1;
+          onDelivered?.();
+        } else counts.failed += 1;
+        return response.body?.cancel();
+      },
+      () => (counts.failed += 1),
+    );
+  }
+  const context: WireContext = {
+    deliveryDelayMs: options.deliveryDelayMs,
+    approved: () => state.approved,
+    optedOut: () => state.optedOut,
+    outcomes: () => state.outcomes,
+    later: (ms, action) => later(ms, action),
+    post,
+    pushUrl: (wire) => pushUrls.get(wire),
+  };
+  const wires: Wire[] = [];
+  if (options.messageCenter) wires.push(createMessageCenterWire(options.messageCenter, context, options.maxRecords));
+  if (options.infobip) wires.push(createInfobipWire(options.infobip, context, options.maxRecords));
+  if (options.twilio) wires.push(createTwilioWire(options.twilio, context, options.maxRecords));
+  if (options.mobildev) wires.push(createMobildevWire(options.mobildev, context, options.maxRecords));
+  const wireOf = (name: WireName): Wire | undefined => wires.find((wire) => wire.name === name);
 
   function later(ms: number, action: () => void): void {
     if (ms <= 0) {
@@ -102,7 +174,7 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
         sendJson(res, 400, { error: 'request body must be a JSON object' });
         return;
       }
-      const decision = faultStore.decide(endpoint, typeof body.Username === 'string' ? body.Username : undefined);
+      const decision = faultStore.decide('figensoft', endpoint, typeof body.Username === 'string' ? body.Username : undefined);
       try {
         answer(res, decision, () => API_HANDLERS[endpoint](state, body, Date.now()));
       } catch {
@@ -145,6 +217,64 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
     }
   }
 
+  /** A request to one of the other wires: the wire understands it, faults decide, the wire answers. */
+  function handleWire(req: IncomingMessage, res: ServerResponse, wire: Wire, path: string, query: URLSearchParams): void {
+    readBody(req, (read) => {
+      if (!read.ok) {
+        if (read.reason === 'too-large') sendJson(res, 413, { error: 'request body is too large' }, ['connection', 'close']);
+        return;
+      }
+      let prepared: PreparedRequest | WireAnswer;
+      try {
+        prepared = wire.prepare({ method: req.method ?? 'GET', path: path.slice(wire.prefix.length), query, headers: req.headers, body: read.body });
+      } catch {
+        sendJson(res, 500, { error: 'sandbox internal error' });
+        return;
+      }
+      if (!('run' in prepared)) {
+        sendAnswer(res, prepared);
+        return;
+      }
+      const request = prepared;
+      const { outcome, latencyMs } = faultStore.decide(wire.name, request.endpoint, request.account);
+      const run = (): WireAnswer | undefined => {
+        try {
+          return request.run(Date.now());
+        } catch {
+          // A bug in the sandbox must fail the request, not the process (the body may hold secrets: not echoed).
+          sendJson(res, 500, { error: 'sandbox internal error' });
+          return undefined;
+        }
+      };
+      switch (outcome?.kind) {
+        case undefined: {
+          // Handled on arrival; only the answer waits (a client that gives up has still sent).
+          const answered = run();
+          if (answered) later(latencyMs, () => sendAnswer(res, answered));
+          return;
+        }
+        case 'status-code':
+          later(latencyMs, () => sendAnswer(res, wire.codeAnswer(outcome.statusCode, request.endpoint)));
+          return;
+        case 'http-error': {
+          const headers = outcome.retryAfterSeconds === undefined ? [] : ['retry-after', String(outcome.retryAfterSeconds)];
+          later(latencyMs, () => sendJson(res, outcome.httpStatus, { error: 'injected HTTP error' }, headers));
+          return;
+        }
+        case 'hang':
+          return;
+        case 'reset':
+          if (outcome.afterAccept) run();
+          later(latencyMs, () => res.socket?.resetAndDestroy());
+          return;
+        case 'garbled':
+          if (outcome.afterAccept) run();
+          later(latencyMs, () => sendAnswer(res, wire.garbledAnswer(request.endpoint)));
+          return;
+      }
+    });
+  }
+
   const server = createServer((req, res) => {
     requests++;
     const url = req.url ?? '/';
@@ -153,6 +283,12 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
     if (path.startsWith('/_admin')) {
       handleAdmin(sandbox, req, res, path, new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)));
       return;
+    }
+    for (const wire of wires) {
+      if (path === wire.prefix || path.startsWith(`${wire.prefix}/`)) {
+        handleWire(req, res, wire, path, new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)));
+        return;
+      }
     }
     const endpoint = API_ROUTES.get(path.toLowerCase());
     if (endpoint === undefined) {
@@ -177,27 +313,48 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
   const port = (server.address() as AddressInfo).port;
 
   // Push mode: when a request's messages are final, their statuses go to the push URL in one POST.
-  const pushes = { sent: 0, failed: 0 };
   state.onAccepted = (first, count, finalAt) =>
     later(Math.max(0, finalAt - Date.now()), () => {
       const url = state.pushUrl;
       if (url === undefined) return;
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(state, first, count, Date.now()) }).then(
-        (response) => {
-          if (response.ok) pushes.sent += 1;
-          else pushes.failed += 1;
-          return response.body?.cancel();
-        },
-        () => (pushes.failed += 1),
-      );
+      // A timer may fire a millisecond before the wall clock reaches finalAt: read the statuses at their final time.
+      post('figensoft', url, pushBody(state, first, count, Math.max(Date.now(), finalAt)), { 'content-type': 'application/json' });
     });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const origin = `http://${host}:${port}`;
 
   const sandbox: Sandbox = {
-    url: `http://${host}:${port}${API_BASE_PATH}`,
+    url: `${origin}${API_BASE_PATH}`,
+    urls: {
+      figensoft: `${origin}${API_BASE_PATH}`,
+      messageCenter: `${origin}/message-center`,
+      infobip: `${origin}/infobip`,
+      twilio: `${origin}/twilio`,
+      mobildev: `${origin}/mobildev`,
+    },
     port,
     records: (username) => state.records(username),
-    clearRecords: () => state.store.clear(),
+    wireRecords(wire) {
+      const figensoft = (): WireRecord[] =>
+        state.records().map((record) => ({
+          wire: 'figensoft',
+          account: record.username,
+          receiver: record.receiver,
+          text: record.text,
+          sender: record.originator,
+          messageId: record.messageId,
+          commercial: record.iysType === 'CAMPAIGN',
+          acceptedAt: record.acceptedAt,
+          ...(record.sendAt !== undefined ? { sendAt: record.sendAt } : {}),
+        }));
+      if (wire === 'figensoft') return figensoft();
+      if (wire !== undefined) return wireOf(wire)?.records() ?? [];
+      return [...figensoft(), ...wires.flatMap((w) => w.records())];
+    },
+    clearRecords: () => {
+      state.store.clear();
+      for (const wire of wires) wire.clear();
+    },
     credit: (username) => state.credits[state.accountIndex(username)] as number,
     setCredit(username, credit) {
       const index = state.accountIndex(username);
@@ -211,7 +368,20 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
         senders: [...account.senders],
         credit: state.credits[index] as number,
       })),
-    injectFault: (fault) => faultStore.add(parseOrThrow(FaultSchema, fault, 'fault')),
+    wireAccounts(wire) {
+      const figensoft = (): WireAccountView[] =>
+        state.accounts.map((account, index) => ({ wire: 'figensoft', account: account.username, iysType: account.iysType, senders: [...account.senders], credit: state.credits[index] as number }));
+      if (wire === 'figensoft') return figensoft();
+      if (wire !== undefined) return wireOf(wire)?.accounts() ?? [];
+      return [...figensoft(), ...wires.flatMap((w) => w.accounts())];
+    },
+    setWireCredit(wire, account, credit) {
+      const target = wireOf(wire);
+      if (!target) throw new Error(`The ${wire} wire has no accounts in this sandbox`);
+      if (!Number.isFinite(credit) || credit < 0) throw new Error(`Invalid credit for "${account}": must be a number ≥ 0`);
+      target.setCredit(account, credit);
+    },
+    injectFault: (fault) => faultStore.add(parseOrThrow(ScopedFaultSchema, fault, 'fault')),
     removeFault: (id) => faultStore.remove(id),
     faults: () => faultStore.list(),
     clearFaults: () => faultStore.clear(),
@@ -224,10 +394,11 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
     setOutcomes(outcomes) {
       state.outcomes = parseOrThrow(SandboxOutcomesSchema, outcomes, 'outcomes');
     },
-    setPushUrl(url) {
-      state.pushUrl = url;
+    setPushUrl(url, wire = 'figensoft') {
+      if (wire === 'figensoft') state.pushUrl = url;
+      else pushUrls.set(wire, url);
     },
-    pushes: () => ({ ...pushes }),
+    pushes: (wire = 'figensoft') => ({ ...countsOf(wire) }),
     requestCount: () => requests,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -16,6 +16,9 @@ export interface RequestOptions {
   /** Give up (destroy the request) after this long; the promise then rejects with code 'CLIENT_TIMEOUT'. */
   timeoutMs?: number;
   agent?: Agent;
+  headers?: Record<string, string>;
+  /** The body's content type (default JSON). */
+  contentType?: string;
 }
 
 export function httpRequest(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
@@ -27,7 +30,10 @@ export function httpRequest(url: string, options: RequestOptions = {}): Promise<
       {
         method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
         agent: options.agent,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': options.contentType ?? 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) }),
+          ...options.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

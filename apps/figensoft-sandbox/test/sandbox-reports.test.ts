@@ -71,6 +71,8 @@ describe('sandbox delivery reports', () => {
       [ids[0], '-241', '1'],
       [ids[1], '424', '1'],
     ]);
+    // Counted when the receiver's answer is back, a moment after it has the body.
+    for (let i = 0; i < 100 && sandbox.pushes().sent === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(sandbox.pushes()).toEqual({ sent: 1, failed: 0 });
     sandbox.setPushUrl(undefined);
     await send(CAMPAIGN, [OPTED_OUT]);

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The main job (`pnpm start` at the repository root, through scripts/start.mjs):
-// the FigenSoft sandbox and the gateway in one process, configured by
-// config/sandbox.yaml, with a curl line that works as printed.
+// the sandbox — every provider's wire on one port — and the gateway in one
+// process, configured by config/sandbox.yaml, with curl lines that work as printed.
 import 'reflect-metadata';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, DEFAULT_SANDBOX_WIRES, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import type { Logger } from 'pino';
 import type { Env } from './config/interpolate.js';
 import { GatewayStartError, installShutdown, startGateway, type RunningGateway } from './http/gateway-server.js';
@@ -34,6 +34,8 @@ export interface MainJob {
   banner: string;
   sendCurl: string;
   providersCurl: string;
+  /** Switches the rank-1 provider (Message Center) off with the admin token: the next send goes through rank 2. */
+  disableCurl: string;
   close(): Promise<void>;
 }
 
@@ -58,17 +60,19 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, consent: DEFAULT_SANDBOX_CONSENT, host: '127.0.0.1', port: sandboxPort });
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, consent: DEFAULT_SANDBOX_CONSENT, ...DEFAULT_SANDBOX_WIRES, host: '127.0.0.1', port: sandboxPort });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new MainJobError(`port ${sandboxPort} (the FigenSoft sandbox) is already in use; set ROTA_SANDBOX_PORT to a free port`);
+      throw new MainJobError(`port ${sandboxPort} (the sandbox) is already in use; set ROTA_SANDBOX_PORT to a free port`);
     }
     throw error;
   }
 
-  // The configuration reaches the sandbox through ${ROTA_SANDBOX_URL}.
+  // The configuration reaches the sandbox through ${ROTA_SANDBOX_URL} (FigenSoft's API) and ${ROTA_SANDBOX_ORIGIN} (every other wire's prefix).
+  const origin = new URL(sandbox.url).origin;
   process.env.ROTA_SANDBOX_URL = sandbox.url;
-  const gatewayEnv: Env = { ...env, ROTA_SANDBOX_URL: sandbox.url };
+  process.env.ROTA_SANDBOX_ORIGIN = origin;
+  const gatewayEnv: Env = { ...env, ROTA_SANDBOX_URL: sandbox.url, ROTA_SANDBOX_ORIGIN: origin };
   let gateway: RunningGateway;
   try {
     gateway = await startGateway({
@@ -93,14 +97,22 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     `curl -sS -X POST ${gateway.url}/v1/messages -H ${shellQuote(`Authorization: Bearer ${apiKey}`)} ` +
     `-H 'Content-Type: application/json' -d ${shellQuote(message)}`;
   const providersCurl = `curl -sS ${gateway.url}/v1/providers -H ${shellQuote(`Authorization: Bearer ${apiKey}`)}`;
+  const adminToken = gateway.runtime.config().gateway.adminToken;
+  const disableCurl =
+    `curl -sS -X PATCH ${gateway.url}/v1/providers/message-center -H ${shellQuote(`Authorization: Bearer ${adminToken}`)} ` +
+    `-H 'Content-Type: application/json' -d '{"enabled":false}'`;
   const banner = [
     '',
-    `Rota gateway:       ${gateway.url}   (OpenAPI: ${gateway.url}/openapi.json, metrics: ${gateway.url}/metrics)`,
-    `FigenSoft sandbox:  ${sandbox.url}   (records: http://127.0.0.1:${sandbox.port}/_admin/records)`,
-    `Configuration:      ${configPath} (development mode)`,
+    `Rota gateway:  ${gateway.url}   (OpenAPI: ${gateway.url}/openapi.json, metrics: ${gateway.url}/metrics)`,
+    `Sandbox:       ${origin}   every provider's wire: /message-center, /mobildev, /api_json (FigenSoft), /infobip, /twilio`,
+    `               records of all five: ${origin}/_admin/records?wire=all`,
+    `Configuration: ${configPath} (development mode; ranks: message-center 1, mobildev 2, figensoft 3, infobip 4, twilio 5)`,
     '',
-    'Send a NOTIFICATION message:',
+    'Send a NOTIFICATION message (rank 1, Message Center, takes it):',
     `  ${sendCurl}`,
+    '',
+    'Switch rank 1 off; the next send goes through rank 2 (Mobildev):',
+    `  ${disableCurl}`,
     '',
     'Provider status:',
     `  ${providersCurl}`,
@@ -116,6 +128,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     banner,
     sendCurl,
     providersCurl,
+    disableCurl,
     close: () =>
       (closing ??= (async () => {
         await gateway.close();

@@ -317,7 +317,7 @@ describe('rota CLI', () => {
       await writeFile(
         file,
         stringify({
-          providers: [{ type: 'message-center', settings: { accounts: [{ username: 'u', password: 'p-123456', sender: 'ROTA' }], simulate: {} } }],
+          providers: [{ type: 'message-center', settings: { accounts: [{ key: 'u', hash: 'p-123456', sender: 'ROTA' }], simulate: {} } }],
           gateway: { apiKeys: [{ name: 'x', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
         }),
       );

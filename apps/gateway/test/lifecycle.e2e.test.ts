@@ -16,7 +16,7 @@ function configYaml(sandboxUrl: string, options: { messageCenterRank?: number; l
         type: 'message-center',
         rank: options.messageCenterRank ?? 1,
         settings: {
-          accounts: [{ username: 'mc-user', password: 'mc-PASSWORD-4c2e6a8b', sender: 'ROTA' }],
+          accounts: [{ key: 'mc-key', hash: 'mc-PASSWORD-4c2e6a8b', sender: 'ROTA' }],
           simulate: { latencyMs: options.latencyMs ?? 0 },
         },
       },

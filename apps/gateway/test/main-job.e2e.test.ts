@@ -41,20 +41,26 @@ describe('the main job: sandbox + gateway + a curl that works as printed', () =>
     for (const job of jobs) await job.close();
   });
 
-  it('prints the gateway URL, the sandbox URL and curl lines that work when run by a shell', async () => {
+  it('prints the gateway URL, the sandbox URL and curl lines that work when run by a shell: rank 1 sends, switched off rank 2 does', async () => {
     const job = await startMainJob({ sandboxPort: 0, gatewayPort: 0, logger: captureLogs().logger, env: dataDir() });
     jobs.push(job);
     expect(job.banner).toContain(job.gateway.url);
-    expect(job.banner).toContain(job.sandbox.url);
+    expect(job.banner).toContain(new URL(job.sandbox.url).origin);
     expect(job.banner).toContain(job.sendCurl);
+    expect(job.banner).toContain(job.disableCurl);
     expect(job.banner).toContain(job.providersCurl);
 
     const sent = await sh(job.sendCurl);
-    expect(sent).toMatchObject({ status: 'accepted', providerId: 'figensoft', accountId: 'figensoft-notification' });
-    expect(job.sandbox.records().map((r) => [r.username, r.receiver])).toEqual([['rota-notify', '905321234567']]);
+    expect(sent).toMatchObject({ status: 'accepted', providerId: 'message-center', accountId: 'message-center-ROTA' });
+    expect(job.sandbox.wireRecords().map((r) => [r.wire, r.receiver])).toEqual([['message-center', '905321234567']]);
 
     const providers = await sh(job.providersCurl);
-    expect(providers.providers.map((p: { providerId: string }) => p.providerId)).toEqual(['figensoft']);
+    expect(providers.providers.map((p: { providerId: string }) => p.providerId)).toEqual(['message-center', 'mobildev', 'figensoft', 'infobip', 'twilio']);
+
+    // The newcomer's experiment: switch rank 1 off, and the next send goes through rank 2.
+    expect(await sh(job.disableCurl)).toMatchObject({ providerId: 'message-center', enabled: false });
+    expect(await sh(job.sendCurl)).toMatchObject({ status: 'accepted', providerId: 'mobildev', accountId: 'mobildev-notification' });
+    expect(job.sandbox.wireRecords().map((r) => r.wire)).toEqual(['message-center', 'mobildev']);
   });
 
   it("runs the README's curl example as printed (default ports; moved only if 8080/8090 are taken here)", async () => {
@@ -74,9 +80,9 @@ describe('the main job: sandbox + gateway + a curl that works as printed', () =>
     }
     jobs.push(job);
     const sent = await sh(line);
-    expect(sent).toMatchObject({ status: 'accepted', accountId: 'figensoft-notification', to: '+905321234567' });
+    expect(sent).toMatchObject({ status: 'accepted', accountId: 'message-center-ROTA', to: '+905321234567' });
     expect(typeof sent.id).toBe('string');
-    expect(job.sandbox.records()).toHaveLength(1);
+    expect(job.sandbox.wireRecords('message-center')).toHaveLength(1);
   });
 
   it('names the port and the variable to change when a port is taken', async () => {

@@ -122,6 +122,8 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
     id: providerId,
     capabilities: FIGENSOFT_CAPABILITIES,
     accountIds: Object.freeze([...byId.keys()]),
+    // A CAMPAIGN account's traffic is checked against IYS consent on FigenSoft's side (figensoft-api.md).
+    campaignAccountIds: Object.freeze([...byId.values()].filter((account) => account.iysType === 'CAMPAIGN').map((account) => account.id)),
 
     select(message: FigenSoftSelectable): Selection {
       const account = byIysType.get(message.iysType);

@@ -1,4 +1,5 @@
-import { IysTypeSchema, SenderIdSchema, SimulateSchema } from '@rota/provider';
+import { apiUrlSchema, IysTypeSchema, SenderIdSchema, SimulateSchema } from '@rota/provider';
+import { DEFAULT_CONNECTIONS } from '@rota/provider/http';
 import { z } from 'zod';
 
 /**
@@ -6,6 +7,8 @@ import { z } from 'zod';
  * (companyCode, username, password, senderList, encoding, smsIysMessageType),
  * one account per IYS message type, as with FigenSoft.
  */
+
+export const MOBILDEV_DEFAULT_BASE_URL = 'https://xmlapi.mobildev.com';
 
 /**
  * The connector's encoding setting. Only these two are known from the
@@ -16,14 +19,19 @@ export const MobildevEncodingSchema = z.enum(['UTF-8', 'GSM7'], { error: 'must b
 export type MobildevEncoding = z.infer<typeof MobildevEncodingSchema>;
 
 export const MobildevAccountSchema = z.strictObject({
-  /** Mobildev's customer number. A string: a YAML number would lose leading zeros. */
+  /**
+   * Mobildev's customer number, on legacy accounts: the request's UserName is
+   * then `username-companyCode`. A string: a YAML number would lose leading zeros.
+   * Leave it out for an account whose API key goes in `username` as it is.
+   */
   companyCode: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required (a string)' : 'must be a string (quote it so that leading zeros survive)') })
+    .string({ error: 'must be a string (quote it so that leading zeros survive)' })
     .trim()
     .min(1, 'must not be empty')
-    .describe('Mobildev company (customer) code, quoted.'),
-  username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API username.'),
-  password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API password (use ${ENV_VAR}).'),
+    .optional()
+    .describe('Mobildev company (customer) code, quoted; the UserName sent is username-companyCode. Leave it out for an API-key account.'),
+  username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API username, or the API key of a newer account.'),
+  password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API password, or the API secret (use ${ENV_VAR}).'),
   senderList: z
     .array(SenderIdSchema, { error: 'is required (a list of sender IDs)' })
     .min(1, 'must list at least one sender ID')
@@ -38,6 +46,8 @@ export type MobildevAccountInput = z.input<typeof MobildevAccountSchema>;
 export const MobildevConfigSchema = z
   .strictObject({
     accounts: z.array(MobildevAccountSchema, { error: 'is required (a list of Mobildev accounts)' }).min(1, 'must list at least one Mobildev account'),
+    baseUrl: apiUrlSchema('must be a string (an https URL)').default(MOBILDEV_DEFAULT_BASE_URL).describe('The XML API URL; default https://xmlapi.mobildev.com.'),
+    connections: z.number().int().min(1).max(1_024).default(DEFAULT_CONNECTIONS).describe('Keep-alive connections to the API, per account (each account has its own pool).'),
     simulate: SimulateSchema.optional().describe('DEVELOPMENT ONLY: a transport that accepts or fails without sending anything.'),
   })
   // Mobildev accounts are credentialed per IYS type (a CAMPAIGN account is the one whose traffic is consent-checked).

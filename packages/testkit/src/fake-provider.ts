@@ -84,6 +84,8 @@ class ScriptedFakeProvider implements FakeProvider {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
   readonly accountIds: readonly string[];
+  /** The CAMPAIGN accounts: a fake's CAMPAIGN account stands for one whose traffic the provider checks against IYS consent. */
+  readonly campaignAccountIds: readonly string[];
 
   private readonly accounts: readonly FakeAccount[];
   private script: FakeScript;
@@ -101,6 +103,7 @@ class ScriptedFakeProvider implements FakeProvider {
     this.id = options.id;
     this.accounts = options.accounts;
     this.accountIds = options.accounts.map((account) => account.accountId);
+    this.campaignAccountIds = options.accounts.filter((account) => account.iysType === 'CAMPAIGN').map((account) => account.accountId);
     this.capabilities = {
       maxRecipientsPerRequest: options.maxRecipientsPerRequest,
       encodings: options.encodings,

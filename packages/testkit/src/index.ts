@@ -24,3 +24,4 @@ export {
 export { providerErrorOf } from './provider-error-of.js';
 export { sendRequest, TEST_TEXT } from './send-request.js';
 export { productionDependencyClosure } from './dependency-closure.js';
+export { startRecordingServer, type RecordedAnswer, type RecordedRequest, type RecordingServer } from './recording-server.js';

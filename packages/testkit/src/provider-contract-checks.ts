@@ -68,6 +68,26 @@ export function checkAccountIds(provider: Provider): Problems {
   return problems;
 }
 
+/**
+ * `campaignAccountIds` is declared, lists known accounts only, and `select`
+ * never answers a CAMPAIGN message with an account outside it (the router
+ * would refuse that account anyway; a provider must not rely on it).
+ */
+export function checkCampaignAccounts(provider: Provider): Problems {
+  const declared: unknown = provider.campaignAccountIds;
+  if (!Array.isArray(declared)) return [`campaignAccountIds must be declared (an array, empty when no account carries CAMPAIGN traffic), got ${show(declared)}`];
+  const problems: Problems = [];
+  for (const accountId of declared) {
+    if (!provider.accountIds.includes(accountId)) problems.push(`campaignAccountIds lists ${show(accountId)}, which is not in accountIds`);
+  }
+  const selection = safeSelect(provider, contractMessage('CAMPAIGN'));
+  if (typeof selection === 'string') return [...problems, selection];
+  if (selection.eligible && !declared.includes(selection.accountId)) {
+    problems.push(`select(CAMPAIGN) chose account "${selection.accountId}", which campaignAccountIds does not list (its traffic is not declared to be checked against IYS consent)`);
+  }
+  return problems;
+}
+
 export function checkSelect(provider: Provider, iysType: IysType): Problems {
   const message = contractMessage(iysType);
   const selection = safeSelect(provider, message);

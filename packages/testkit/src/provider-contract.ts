@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   checkAbortedSend,
   checkAccountIds,
+  checkCampaignAccounts,
   checkCapabilities,
   checkClose,
   checkHealth,
@@ -53,6 +54,10 @@ export function runProviderContract(name: string, make: () => Promise<ContractSu
 
     it('lists its accounts: non-empty and unique', () => {
       expect(checkAccountIds(current().provider)).toEqual([]);
+    });
+
+    it('declares which accounts carry CAMPAIGN traffic, and select() keeps CAMPAIGN messages to them', () => {
+      expect(checkCampaignAccounts(current().provider)).toEqual([]);
     });
 
     it('select() for a NOTIFICATION message names a known account and a valid sender, or gives a reason', () => {

@@ -4,6 +4,7 @@ import {
   UNKNOWN_SENDER,
   checkAbortedSend,
   checkAccountIds,
+  checkCampaignAccounts,
   checkCapabilities,
   checkClose,
   checkHealth,
@@ -26,6 +27,7 @@ function providerWith(overrides: Record<string, unknown> = {}): Provider {
     id: fake.id,
     capabilities: fake.capabilities,
     accountIds: fake.accountIds,
+    campaignAccountIds: fake.campaignAccountIds,
     select: (message) => fake.select(message),
     send: (request, options) => fake.send(request, options),
     status: (request, options) => fake.status(request, options),
@@ -131,6 +133,27 @@ describe('select checks', () => {
     const problems = checkUnsupportedEncodings(provider);
     expect(problemsOf(problems)).toContain('select(NOTIFICATION) accepted a UCS2 text');
     expect(problems.join('\n')).toContain('select(CAMPAIGN) accepted a GSM7_TURKISH_SHIFT text');
+  });
+});
+
+describe('CAMPAIGN account checks', () => {
+  it('flags a provider that does not declare campaignAccountIds', () => {
+    expect(problemsOf(checkCampaignAccounts(providerWith({ campaignAccountIds: undefined })))).toContain('campaignAccountIds must be declared');
+  });
+
+  it('flags a declared account that is not in accountIds', () => {
+    expect(problemsOf(checkCampaignAccounts(providerWith({ campaignAccountIds: ['fake-campaign', 'ghost'] })))).toContain('lists "ghost", which is not in accountIds');
+  });
+
+  it('flags a select() that picks an undeclared account for a CAMPAIGN message', () => {
+    const provider = providerWith({ select: () => ({ eligible: true, accountId: 'fake-notification', sender: 'ROTA' }) });
+    expect(problemsOf(checkCampaignAccounts(provider))).toContain('select(CAMPAIGN) chose account "fake-notification", which campaignAccountIds does not list');
+  });
+
+  it('accepts a provider with no CAMPAIGN account that refuses CAMPAIGN', () => {
+    const fake = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'n', iysType: 'NOTIFICATION' }] });
+    expect(checkCampaignAccounts(fake)).toEqual([]);
+    expect(fake.campaignAccountIds).toEqual([]);
   });
 });
 
@@ -285,6 +308,7 @@ describe('status, health and close checks', () => {
       ...checkId(subject.provider),
       ...checkCapabilities(subject.provider),
       ...checkAccountIds(subject.provider),
+      ...checkCampaignAccounts(subject.provider),
       ...checkSelect(subject.provider, 'NOTIFICATION'),
       ...checkSelect(subject.provider, 'CAMPAIGN'),
       ...checkUnknownSender(subject.provider),

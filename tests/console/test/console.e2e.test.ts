@@ -12,7 +12,7 @@ import { launchBrowser, screenshot, waitForText } from './support.js';
 const SECRETS = {
   notifyPassword: 'console-e2e-notify-PASS-1a2b',
   campaignPassword: 'console-e2e-campaign-PASS-3c4d',
-  mcPassword: 'console-e2e-mc-PASS-5e6f',
+  mcHash: 'console-e2e-mc-HASH-5e6f',
   infobipKey: 'console-e2e-infobip-KEY-7a8b',
   apiKey: 'console-e2e-send-KEY-7a8b9c0d',
   adminToken: 'console-e2e-admin-TOKEN-1e2f3a4b',
@@ -36,7 +36,7 @@ function configYaml(sandboxUrl: string): string {
   return stringify({
     providers: [
       { type: 'figensoft', rank: 1, settings: { accounts: [account('rota-notify', SECRETS.notifyPassword, 'NOTIFICATION'), account('rota-campaign', SECRETS.campaignPassword, 'CAMPAIGN')] } },
-      { type: 'message-center', rank: 2, settings: { accounts: [{ username: 'mc-user', password: SECRETS.mcPassword, sender: 'ROTA' }], simulate: { latencyMs: 5 } } },
+      { type: 'message-center', rank: 2, settings: { accounts: [{ key: 'console-e2e-mc-key', hash: SECRETS.mcHash, sender: 'ROTA' }], simulate: { latencyMs: 5 } } },
       {
         type: 'infobip',
         rank: 9,
@@ -310,7 +310,7 @@ describe('the operations console in a browser', () => {
     await page.waitForTimeout(200);
     const text = seenByPage.join('\n');
     expect(text).toContain('figensoft-notification');
-    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'mc-user', sandbox.url, 'rota-e2e.api.infobip.example']) {
+    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'console-e2e-mc-key', sandbox.url, 'rota-e2e.api.infobip.example']) {
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
     }
   });

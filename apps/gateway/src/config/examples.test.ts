@@ -6,8 +6,9 @@ const repoFile = (path: string): string => fileURLToPath(new URL(`../../../../${
 
 /** Every variable rota.example.yaml uses without a default, with a plausible value. */
 const EXAMPLE_ENV = {
-  MESSAGE_CENTER_USERNAME: 'acme',
-  MESSAGE_CENTER_PASSWORD: 'mc-secret',
+  MESSAGE_CENTER_KEY: 'mc-key',
+  MESSAGE_CENTER_HASH: 'mc-secret',
+  MESSAGE_CENTER_PUSH_TOKEN: 'mc-push-token-0123456789abcdef',
   MOBILDEV_COMPANY_CODE: '00123',
   MOBILDEV_USERNAME: 'acme',
   MOBILDEV_PASSWORD: 'md-secret',
@@ -16,6 +17,7 @@ const EXAMPLE_ENV = {
   FIGENSOFT_CAMPAIGN_USERNAME: 'acme-campaign',
   FIGENSOFT_CAMPAIGN_PASSWORD: 'fs-campaign-secret',
   INFOBIP_API_KEY: 'ib-secret',
+  INFOBIP_PUSH_TOKEN: 'ib-push-token-0123456789abcdef',
   TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
   TWILIO_AUTH_TOKEN: 'tw-secret',
   ROTA_API_KEY: 'example-send-key-0123456789',
@@ -78,36 +80,27 @@ describe('config/postgres.example.yaml', () => {
 });
 
 describe('config/sandbox.yaml', () => {
-  it('validates with no environment at all (every variable has a sandbox default)', async () => {
+  it('validates with no environment at all (every variable has a sandbox default), and ranks all five as in production', async () => {
     const result = await loadConfigFile(repoFile('config/sandbox.yaml'), {});
     if (!result.ok) throw new Error(JSON.stringify(result.issues, null, 2));
     const { config } = result;
-    expect(config.providers).toHaveLength(1);
-    expect(config.providers[0]).toMatchObject({
-      type: 'figensoft',
-      rank: 3,
-      enabled: true,
-      settings: {
-        accounts: [
-          {
-            username: 'rota-notify',
-            password: 'sandbox-notify-secret',
-            smsIysMessageType: 'NOTIFICATION',
-            senderList: ['ROTA', 'ROTAOTP'],
-            customApiActive: true,
-            customApiUrl: 'http://127.0.0.1:8090/api_json',
-          },
-          {
-            username: 'rota-campaign',
-            password: 'sandbox-campaign-secret',
-            smsIysMessageType: 'CAMPAIGN',
-            senderList: ['ROTA'],
-            customApiActive: true,
-            customApiUrl: 'http://127.0.0.1:8090/api_json',
-          },
-        ],
-      },
+    expect(config.providers.map((p) => [p.type, p.rank, p.enabled])).toEqual([
+      ['message-center', 1, true],
+      ['mobildev', 2, true],
+      ['figensoft', 3, true],
+      ['infobip', 4, true],
+      ['twilio', 5, true],
+    ]);
+    expect(config.providers.find((p) => p.type === 'figensoft')!.settings).toMatchObject({
+      accounts: [
+        { username: 'rota-notify', password: 'sandbox-notify-secret', smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA', 'ROTAOTP'], customApiActive: true, customApiUrl: 'http://127.0.0.1:8090/api_json' },
+        { username: 'rota-campaign', password: 'sandbox-campaign-secret', smsIysMessageType: 'CAMPAIGN', senderList: ['ROTA'], customApiActive: true, customApiUrl: 'http://127.0.0.1:8090/api_json' },
+      ],
     });
+    for (const [type, path] of [['message-center', '/message-center'], ['mobildev', '/mobildev'], ['twilio', '/twilio']] as const) {
+      expect(config.providers.find((p) => p.type === type)!.settings).toMatchObject({ baseUrl: `http://127.0.0.1:8090${path}` });
+    }
+    expect(config.providers.find((p) => p.type === 'infobip')!.settings).toMatchObject({ accounts: [{ baseUrl: 'http://127.0.0.1:8090/infobip' }] });
     expect(config.gateway).toMatchObject({
       listen: { host: '127.0.0.1', port: 8080 },
       apiKeys: [{ key: 'dev-send-key-0123456789' }],
@@ -115,32 +108,43 @@ describe('config/sandbox.yaml', () => {
     });
   });
 
-  it('matches the sandbox\'s built-in accounts', async () => {
-    const { DEFAULT_SANDBOX_ACCOUNTS } = await import('@rota/figensoft-sandbox');
+  it("matches the sandbox's built-in accounts on every wire", async () => {
+    const { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_WIRES } = await import('@rota/figensoft-sandbox');
     const result = await loadConfigFile(repoFile('config/sandbox.yaml'), {});
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    const accounts = (result.config.providers[0]!.settings as { accounts: Array<{ username: string; password: string; smsIysMessageType: string; senderList: string[] }> }).accounts;
-    expect(accounts.map((a) => ({ username: a.username, password: a.password, iysType: a.smsIysMessageType, senders: a.senderList }))).toEqual(
+    const settings = (type: string) => result.config.providers.find((p) => p.type === type)!.settings as Record<string, any>;
+    const figensoft = settings('figensoft').accounts as Array<{ username: string; password: string; smsIysMessageType: string; senderList: string[] }>;
+    expect(figensoft.map((a) => ({ username: a.username, password: a.password, iysType: a.smsIysMessageType, senders: a.senderList }))).toEqual(
       DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, iysType: a.iysType, senders: a.senders })),
     );
+    const mc = DEFAULT_SANDBOX_WIRES.messageCenter.accounts[0]!;
+    expect(settings('message-center').accounts[0]).toMatchObject({ key: mc.key, hash: mc.hash, sender: mc.senders[0] });
+    expect(settings('mobildev').accounts.map((a: { username: string; companyCode: string; password: string }) => [`${a.username}-${a.companyCode}`, a.password])).toEqual(
+      DEFAULT_SANDBOX_WIRES.mobildev.accounts.map((a) => [a.username, a.password]),
+    );
+    expect(settings('infobip').accounts[0]).toMatchObject({ apiKey: DEFAULT_SANDBOX_WIRES.infobip.accounts[0]!.apiKey, from: 'ROTA' });
+    expect(settings('twilio')).toMatchObject({ accountSid: DEFAULT_SANDBOX_WIRES.twilio.accounts[0]!.accountSid, authToken: DEFAULT_SANDBOX_WIRES.twilio.accounts[0]!.authToken });
   });
 
-  it('takes the sandbox URL, passwords and keys from the environment when set', async () => {
+  it('takes the sandbox URLs, passwords and keys from the environment when set', async () => {
     const env = {
       ROTA_SANDBOX_URL: 'http://127.0.0.1:9999/api_json',
+      ROTA_SANDBOX_ORIGIN: 'http://127.0.0.1:9999',
       FIGENSOFT_NOTIFY_PASSWORD: 'other-notify',
       FIGENSOFT_CAMPAIGN_PASSWORD: 'other-campaign',
+      MESSAGE_CENTER_HASH: 'other-hash',
       ROTA_API_KEY: 'another-send-key-0123456789',
       ROTA_ADMIN_TOKEN: 'another-admin-token-0123456789',
     };
     const result = await loadConfigFile(repoFile('config/sandbox.yaml'), env);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    expect(result.config.providers[0]!.settings).toMatchObject({
+    expect(result.config.providers.find((p) => p.type === 'figensoft')!.settings).toMatchObject({
       accounts: [
         { password: 'other-notify', customApiUrl: env.ROTA_SANDBOX_URL },
         { password: 'other-campaign', customApiUrl: env.ROTA_SANDBOX_URL },
       ],
     });
+    expect(result.config.providers.find((p) => p.type === 'message-center')!.settings).toMatchObject({ baseUrl: 'http://127.0.0.1:9999/message-center', accounts: [{ hash: 'other-hash' }] });
     expect(result.config.gateway.apiKeys[0]!.key).toBe(env.ROTA_API_KEY);
     expect(result.config.gateway.adminToken).toBe(env.ROTA_ADMIN_TOKEN);
   });

@@ -128,7 +128,7 @@ describe('RotaConfigSchema', () => {
     ],
     [
       'an unknown key in a stub\'s settings',
-      (c) => c.providers.push({ type: 'message-center', settings: { accounts: [{ username: 'u', password: 'p', sender: 'ROTA' }], region: 'eu' } }),
+      (c) => c.providers.push({ type: 'message-center', settings: { accounts: [{ key: 'u', hash: 'p', sender: 'ROTA' }], region: 'eu' } }),
       'providers.1.settings.region',
       /is not a known field/,
     ],
@@ -137,7 +137,7 @@ describe('RotaConfigSchema', () => {
       (c) =>
         c.providers.push({
           type: 'message-center',
-          settings: { accounts: [{ username: 'u', password: 'p', sender: 'ROTA' }], simulate: { failRate: 2 } },
+          settings: { accounts: [{ key: 'u', hash: 'p', sender: 'ROTA' }], simulate: { failRate: 2 } },
         }),
       'providers.1.settings.simulate.failRate',
       /between 0 and 1/,

@@ -24,7 +24,7 @@ function configInput(overrides: { mcRank?: number; ibRank?: number; ibFrom?: str
       {
         type: 'message-center',
         rank: overrides.mcRank ?? 1,
-        settings: { accounts: [{ username: 'mc-user', password: MC_PASSWORD, sender: 'ROTA' }], simulate },
+        settings: { accounts: [{ key: 'mc-key', hash: MC_PASSWORD, sender: 'ROTA' }], simulate },
       },
       {
         type: 'infobip',

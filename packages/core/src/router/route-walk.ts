@@ -108,6 +108,14 @@ function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message):
     return { eligible: false, reason: 'select() failed (provider bug)' };
   }
   if (!selection.eligible) return selection;
+  const campaignAccounts = slot.provider.campaignAccountIds;
+  // The provider's own select should never pick such an account; a bug there must not put a commercial message past IYS.
+  if (template.iysType === 'CAMPAIGN' && campaignAccounts !== undefined && !campaignAccounts.includes(selection.accountId)) {
+    return {
+      eligible: false,
+      reason: `account ${selection.accountId} is not declared to have its CAMPAIGN traffic checked against IYS consent (campaignAccountIds); a CAMPAIGN message never goes through it`,
+    };
+  }
   const { capabilities } = slot.provider;
   if (!capabilities.encodings.includes(template.analysis.encoding)) {
     return { eligible: false, field: 'text', reason: `cannot send ${template.analysis.encoding} text` };

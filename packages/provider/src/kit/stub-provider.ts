@@ -127,6 +127,7 @@ class StubProvider implements Provider {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
   readonly accountIds: readonly string[];
+  readonly campaignAccountIds: readonly string[];
 
   private readonly options: StubProviderOptions;
   private readonly inFlight = new Set<(error: ProviderError) => void>();
@@ -137,6 +138,7 @@ class StubProvider implements Provider {
     this.options = options;
     this.id = options.id;
     this.accountIds = options.accounts.map((account) => account.accountId);
+    this.campaignAccountIds = options.accounts.filter((account) => account.iysTypes.includes('CAMPAIGN')).map((account) => account.accountId);
     this.capabilities = {
       maxRecipientsPerRequest: options.maxRecipientsPerRequest,
       encodings: options.encodings,

@@ -108,6 +108,14 @@ export interface Provider {
   readonly capabilities: ProviderCapabilities;
   /** Every account this provider may send with; one circuit breaker each. */
   readonly accountIds: readonly string[];
+  /**
+   * The accounts that may carry CAMPAIGN (commercial) traffic: those whose
+   * messages the provider checks against IYS consent. The router sends a
+   * CAMPAIGN message through no other account, whatever `select` answers, and
+   * says so in the attempt trail. Every provider package declares it; a
+   * provider that leaves it out is trusted to refuse CAMPAIGN in `select`.
+   */
+  readonly campaignAccountIds?: readonly string[];
   select(message: Pick<Message, 'iysType' | 'sender' | 'text' | 'analysis' | 'recipientType' | 'otp'>): Selection;
   send(request: SendRequest, options?: SendOptions): Promise<SendResponse>;
   status?(request: StatusRequest, options?: SendOptions): Promise<DeliveryReport[]>;

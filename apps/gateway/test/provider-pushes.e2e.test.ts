@@ -1,0 +1,151 @@
+import { createServer } from 'node:net';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_WIRES, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { stringify } from 'yaml';
+import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
+import { captureLogs, GatewayClient, SECRETS } from './support/harness.js';
+
+// Delivery reports pushed by the sandbox as Message Center, Infobip and Twilio
+// push them, through the gateway's POST /v1/providers/{id}/reports into the
+// message's timeline: each proven as that provider proves it (a token in the
+// URL for the two that sign nothing, X-Twilio-Signature for Twilio), and a
+// forged push refused. Status reads are scheduled an hour out, so every report
+// here arrived by push.
+
+const MC_TOKEN = 'mc-push-token-0123456789abcdefghij';
+const INFOBIP_TOKEN = 'infobip-push-token-0123456789abcdef';
+const TWILIO_TOKEN = DEFAULT_SANDBOX_WIRES.twilio.accounts[0]!.authToken;
+const PROVIDERS = ['message-center', 'infobip', 'twilio'] as const;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('pushed delivery reports from the real clients, through the gateway', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let gateway: RunningGateway;
+  let client: GatewayClient;
+  let gatewayUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-pushes-'));
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, ...DEFAULT_SANDBOX_WIRES, deliveryDelayMs: 50, host: '127.0.0.1', port: 0 });
+    const origin = new URL(sandbox.url).origin;
+    // The callback URLs name the gateway, so its port is chosen before it starts.
+    gatewayUrl = `http://127.0.0.1:${await freePort()}`;
+    const { messageCenter, infobip, twilio } = DEFAULT_SANDBOX_WIRES;
+    const file = join(dir, 'rota.yaml');
+    await writeFile(
+      file,
+      stringify({
+        providers: [
+          {
+            type: 'message-center',
+            rank: 1,
+            settings: { baseUrl: `${origin}/message-center`, pushToken: MC_TOKEN, accounts: [{ key: messageCenter.accounts[0]!.key, hash: messageCenter.accounts[0]!.hash, sender: 'ROTA' }] },
+          },
+          {
+            type: 'infobip',
+            rank: 2,
+            settings: {
+              deliveryReportUrl: `${gatewayUrl}/v1/providers/infobip/reports`,
+              pushToken: INFOBIP_TOKEN,
+              accounts: [{ apiKey: infobip.accounts[0]!.apiKey, from: 'ROTA', baseUrl: `${origin}/infobip` }],
+            },
+          },
+          {
+            type: 'twilio',
+            rank: 3,
+            settings: {
+              accountSid: twilio.accounts[0]!.accountSid,
+              authToken: TWILIO_TOKEN,
+              fromAddresses: ['ROTA'],
+              baseUrl: `${origin}/twilio`,
+              statusCallbackUrl: `${gatewayUrl}/v1/providers/twilio/reports`,
+            },
+          },
+        ],
+        routing: { unknownOutcome: 'stop' },
+        gateway: { listen: { host: '127.0.0.1', port: Number(new URL(gatewayUrl).port) }, apiKeys: [{ name: 'shop', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+        store: { kind: 'memory' },
+        reports: { scheduleSeconds: [3_600] },
+      }),
+    );
+    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
+    client = new GatewayClient(gateway.url);
+    sandbox.setPushUrl(`${gateway.url}/v1/providers/message-center/reports?token=${MC_TOKEN}`, 'message-center');
+  });
+  afterAll(async () => {
+    await client.close();
+    await gateway.close();
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Only `id` enabled: the next send goes through it. */
+  async function only(id: (typeof PROVIDERS)[number]): Promise<void> {
+    for (const other of PROVIDERS) {
+      const answer = await client.call('PATCH', `/v1/providers/${other}`, { key: SECRETS.adminToken, json: { enabled: other === id } });
+      expect(answer.status).toBe(200);
+    }
+  }
+
+  it.each(PROVIDERS)('%s: the report arrives by push and ends the timeline', async (id) => {
+    await only(id);
+    const sent = await client.send({ to: '+905321234567', text: `Kargonuz yolda (${id})`, iysType: 'NOTIFICATION' });
+    expect(sent.body).toMatchObject({ status: 'accepted', providerId: id });
+    const read = await until(async () => {
+      const answer = await client.call('GET', `/v1/messages/${sent.body.id}`);
+      return answer.body.delivery?.final ? answer.body : undefined;
+    }, `${id}'s pushed report`);
+    expect(read.delivery).toMatchObject({ state: 'delivered', final: true });
+    expect(read.timeline.map((step: { state: string; source: string }) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'delivered:push']);
+    expect(sandbox.pushes(id).failed).toBe(0);
+  });
+
+  it('refuses a push without its proof: a wrong token, an unsigned or tampered Twilio callback', async () => {
+    const json = { key: null, json: { report: { id: 1, packet_id: 1, status: 'delivered', to: '+905321234567' } } };
+    expect(await client.call('POST', '/v1/providers/message-center/reports?token=wrong-token-0123456789abcdef', json)).toMatchObject({ status: 401 });
+    expect(await client.call('POST', '/v1/providers/message-center/reports', json)).toMatchObject({ status: 401 });
+    expect(await client.call('POST', `/v1/providers/infobip/reports?token=${MC_TOKEN}`, { key: null, json: { results: [] } })).toMatchObject({ status: 401 });
+
+    const form = new URLSearchParams({ MessageSid: `SM${'0'.repeat(32)}`, MessageStatus: 'delivered', To: '+905321234567' });
+    const url = `${gateway.url}/v1/providers/twilio/reports`;
+    const sign = (body: URLSearchParams, token: string) =>
+      createHmac('sha1', token)
+        .update(url + [...body.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => k + v).join(''))
+        .digest('base64');
+    const post = (body: URLSearchParams, signature?: string) =>
+      client.call('POST', '/v1/providers/twilio/reports', {
+        key: null,
+        raw: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
+      });
+    expect(await post(form)).toMatchObject({ status: 401 });
+    expect(await post(form, sign(form, 'another-auth-token'))).toMatchObject({ status: 401 });
+    const signed = sign(form, TWILIO_TOKEN);
+    const tampered = new URLSearchParams(form);
+    tampered.set('MessageStatus', 'failed');
+    expect(await post(tampered, signed)).toMatchObject({ status: 401 });
+    // The same bytes, signed as Twilio signs them, are taken (a sid Rota never sent: nothing matched).
+    expect(await post(form, signed)).toMatchObject({ status: 200, body: { received: 1, matched: 0 } });
+  });
+});

@@ -1,0 +1,43 @@
+import { hasPushToken, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
+import { messageStatusRow, type DeliveryRow } from './message-center-codes.js';
+import { messageIdOf } from './message-center-wire.js';
+
+/** A report for one id from a table row; `at` and `to` when known. */
+export function reportFrom(providerMessageId: string, row: DeliveryRow, providerCode?: string, to?: string): DeliveryReport {
+  const report: DeliveryReport = { providerMessageId, state: row.state, final: row.final };
+  if (row.reason) report.reason = row.reason;
+  if (providerCode !== undefined) report.providerCode = providerCode;
+  if (to !== undefined) report.to = to;
+  return report;
+}
+
+type Json = Record<string, unknown>;
+const objectOf = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
+
+/**
+ * A push from Message Center: one JSON POST per message per status change,
+ * `{ report: { id, packet_id, status, to, body } }` [sure]. Message Center signs
+ * nothing, so the notification URL set in its panel carries a secret
+ * (`?token=`), compared in constant time; without a configured token every
+ * push is refused. The message text in `body` is not read.
+ */
+export function readPushedReports(push: PushedReports, token: Secret | undefined): ReceivedReports {
+  if (token === undefined) return { ok: false, status: 401, reason: 'this Message Center provider takes no pushed reports (no pushToken configured)' };
+  if (!hasPushToken(push.url, token)) return { ok: false, status: 401, reason: "the push does not carry this provider's token" };
+  let json: unknown;
+  try {
+    json = JSON.parse(push.body.toString('utf8'));
+  } catch {
+    return { ok: false, status: 400, reason: 'the body is not JSON' };
+  }
+  const report = objectOf(objectOf(json)?.report);
+  const packet = report?.packet_id;
+  const to = report?.to;
+  const status = report?.status;
+  if ((typeof packet !== 'number' && typeof packet !== 'string') || typeof to !== 'string' || typeof status !== 'string' || String(packet) === '') {
+    return { ok: false, status: 400, reason: 'the body is not { report: { packet_id, to, status } }' };
+  }
+  const id = messageIdOf(String(packet), to);
+  const digits = id.slice(id.indexOf('+') + 1);
+  return { ok: true, reports: [reportFrom(id, messageStatusRow(status), status, `+${digits}`)] };
+}

@@ -1,0 +1,59 @@
+import { CODES, codeError, codeRow, httpStatusRow, reportStatusRow } from '../src/mobildev-codes.js';
+
+describe('codes', () => {
+  it.each([
+    ['01', 'provider-unavailable', 'account'],
+    ['02', 'provider-unavailable', 'account'],
+    ['03', 'provider-unavailable', 'ours'],
+    ['04', 'provider-unavailable', 'ours'],
+    ['05', 'provider-unavailable', 'ours'],
+    ['06', 'provider-unavailable', 'account'],
+    ['07', 'provider-unavailable', 'ours'],
+    ['09', 'provider-unavailable', 'ours'],
+    ['10', 'retryable', 'provider'],
+    ['11', 'retryable', 'provider'],
+    ['12', 'provider-unavailable', 'account'],
+    ['13', 'provider-unavailable', 'account'],
+    ['20', 'provider-unavailable', 'ours'],
+    ['21', 'provider-unavailable', 'ours'],
+    ['22', 'provider-unavailable', 'ours'],
+    ['23', 'provider-unavailable', 'ours'],
+    ['24', 'provider-unavailable', 'ours'],
+    ['25', 'provider-unavailable', 'account'],
+    ['26', 'provider-unavailable', 'account'],
+    ['27', 'provider-unavailable', 'ours'],
+    ['28', 'provider-unavailable', 'ours'],
+    ['29', 'provider-unavailable', 'provider'],
+  ])('%s → %s (%s side)', (code, kind, side) => {
+    expect(codeRow(code)).toMatchObject({ kind, side });
+  });
+
+  it('covers every row; an unknown code (00 or 99 where an id was due) is outcome-unknown', () => {
+    expect(CODES.size).toBe(22);
+    expect(codeError('99', 'ctx')).toMatchObject({ kind: 'outcome-unknown', code: '99' });
+    expect(codeError('00', 'ctx').kind).toBe('outcome-unknown');
+  });
+
+  it('never blames the message: no Mobildev code is message-rejected (refusals arrive as report status 3)', () => {
+    for (const row of CODES.values()) expect(row.kind).not.toBe('message-rejected');
+  });
+
+  it.each([
+    [429, 'retryable'],
+    [503, 'retryable'],
+    [504, 'outcome-unknown'],
+    [500, 'provider-unavailable'],
+    [404, 'provider-unavailable'],
+  ])('HTTP %i → %s', (status, kind) => {
+    expect(httpStatusRow(status).kind).toBe(kind);
+  });
+
+  it.each([
+    ['1', 'sent', false],
+    ['2', 'delivered', true],
+    ['3', 'undelivered', true],
+    ['7', 'unknown', false],
+  ])('report status %s → %s (final %s)', (status, state, final) => {
+    expect(reportStatusRow(status)).toMatchObject({ state, final });
+  });
+});
