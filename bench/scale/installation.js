@@ -1,6 +1,6 @@
 // One Rota installation under test, every process its own: either the embedded
 // gateway (SQLite; one process records and sends), or gateways and workers on one
-// PostgreSQL schema of their own (`rota gateway` records and enqueues, each
+// PostgreSQL database of their own (`rota gateway` records and enqueues, each
 // `rota worker` sends), in front of a FigenSoft sandbox. The gateways run
 // bench/load/gateway-launcher.js (startGateway, as `rota gateway` does), the
 // workers ./worker-launcher.js (startWorker, as `rota worker` does); each answers
@@ -20,7 +20,7 @@ export const BENCH_HASH_KEY = 'bench-scale-hash-key-0123456789abcdef';
 /**
  * Starts an installation. `workers` 0: the embedded gateway on SQLite (`synchronous`);
  * more: `gateways` gateways and that many workers on `postgres` (openBenchPostgres),
- * in a fresh schema dropped at stop(). `reports` and `dispatch` go into every
+ * in a database of its own (schema rota) dropped at stop(). `reports` and `dispatch` go into every
  * process's configuration.
  */
 export async function startInstallation({ label, sandboxUrl, workers, gateways = 1, postgres, poolSize, synchronous = 'normal', connections, logLevel, dispatch, reports }) {
@@ -28,8 +28,8 @@ export async function startInstallation({ label, sandboxUrl, workers, gateways =
   const onLog = (entry) => {
     if (entry.level >= 50 && errors.length < 5) errors.push(entry.msg);
   };
-  const schema = workers > 0 ? postgres.schemaName('bench_scale') : undefined;
-  const store = workers > 0 ? { kind: 'postgres', url: postgres.url, schema, hashKey: BENCH_HASH_KEY, poolSize } : storeConfig('sqlite', synchronous);
+  const database = workers > 0 ? await postgres.createDatabase('bench_scale') : undefined;
+  const store = database ? { kind: 'postgres', url: database.url, schema: 'rota', hashKey: BENCH_HASH_KEY, poolSize } : storeConfig('sqlite', synchronous);
   const common = { sandboxUrl, connections, logLevel, store, dispatch, reports };
   const gatewayProcs = [];
   const workerProcs = [];
@@ -37,7 +37,7 @@ export async function startInstallation({ label, sandboxUrl, workers, gateways =
   const stopAll = async () => {
     const codes = await Promise.all([...gatewayProcs, ...workerProcs].map((p) => p.stop()));
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-    if (schema) await postgres.dropSchema(schema);
+    if (database) await postgres.dropDatabase(database.name);
     return codes;
   };
   try {
@@ -61,9 +61,9 @@ export async function startInstallation({ label, sandboxUrl, workers, gateways =
   return {
     label,
     workers,
-    schema,
+    database: database?.name,
     store,
-    describe: () => (workers === 0 ? `embedded gateway, ${describeStore(store)}` : `${gateways} gateway(s) + ${workers} worker(s), PostgreSQL schema ${schema} (pool ${poolSize} a process)`),
+    describe: () => (workers === 0 ? `embedded gateway, ${describeStore(store)}` : `${gateways} gateway(s) + ${workers} worker(s), PostgreSQL database ${database.name} of its own (pool ${poolSize} a process)`),
     gateways: gatewayProcs,
     workerProcesses: workerProcs,
     urls: gatewayProcs.map((g) => g.url),
@@ -80,7 +80,7 @@ export async function startInstallation({ label, sandboxUrl, workers, gateways =
       };
       return { gateways: await worst(gatewayProcs), workers: await worst(workerProcs) };
     },
-    /** Stops every process (in-flight work finishes), deletes their folders and drops the schema; resolves to the exit codes. */
+    /** Stops every process (in-flight work finishes), deletes their folders and drops the database; resolves to the exit codes. */
     stop: stopAll,
   };
 }

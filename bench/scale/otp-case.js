@@ -1,7 +1,7 @@
 // Case (3) of bench/scale: the OTP queue wait with a 200,000-recipient CAMPAIGN
 // backlog against none, on PostgreSQL — bench/ledger's case (d) method
 // (otpWaitPairs), here against one gateway and SCALE_OTP_WORKERS workers on a
-// schema of their own. The OTP is its own pg-boss job in the OTP queue; each
+// database of their own. The OTP is its own pg-boss job in the OTP queue; each
 // worker keeps one of its dispatch slots for that queue.
 import { sandboxAdmin } from '../lib/sandbox-admin.js';
 import { startSandboxProcess } from '../lib/sandbox-process.js';

@@ -1,8 +1,9 @@
 // The PostgreSQL server of bench/scale: a throwaway cluster of its own
 // (scripts/postgres-cluster.mjs: initdb in a temporary folder, a free loopback
 // port, deleted when stopped — also on Ctrl+C), or the server named by
-// ROTA_BENCH_POSTGRES_URL, which is used as it is (settings not touched, only
-// schemas of its own created and dropped).
+// ROTA_BENCH_POSTGRES_URL, which is used as it is (settings not touched; its user
+// must be allowed to create databases: each installation gets one of its own,
+// dropped after).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +22,7 @@ export const COMMIT_MODES = ['off', 'on', 'nofsync'];
 
 /**
  * Starts (or connects to) the server; resolves with { url, owned, describe, cpuMicros(),
- * schemaName(), dropSchema(), query(), statements, stop() }. `statements`: load
+ * createDatabase(), dropDatabase(), query(), statements, resetStatements(), topStatements(), stop() }. `statements`: load
  * pg_stat_statements in the throwaway cluster, for `topStatements` (a diagnosis: it
  * costs the server a little on every statement).
  */
@@ -69,26 +70,33 @@ export async function openBenchPostgres({ commit = 'off', statements = false, ur
         `shared_buffers=${Math.round((Number(shown.shared_buffers) * 8) / 1024)} MiB)`,
       /** The server's CPU time so far (µs): the postmaster and every backend, live or reaped. Undefined for a server not of this run. */
       cpuMicros: () => (postmasterPid === undefined ? undefined : serverCpuMicros(postmasterPid)),
-      /** A fresh schema name (its queue is `<name>_queue`). */
-      schemaName: (prefix) => `${prefix}_${randomBytes(4).toString('hex')}`,
-      dropSchema: async (schema) => {
-        await query(`drop schema if exists "${schema}" cascade`);
-        await query(`drop schema if exists "${schema}_queue" cascade`);
+      /**
+       * A database of its own for one installation, so that installations idle between
+       * their rounds neither see nor hear the one under test (NOTIFY reaches every
+       * listening connection of a database, whatever its channel). Resolves with its name and URL.
+       */
+      createDatabase: async (prefix) => {
+        const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+        await query(`create database "${name}"`);
+        const databaseUrl = new URL(serverUrl);
+        databaseUrl.pathname = `/${name}`;
+        return { name, url: databaseUrl.toString() };
       },
+      dropDatabase: (name) => query(`drop database if exists "${name}" with (force)`),
       query,
       statements: withStatements,
       /** Forgets the statements counted so far (pg_stat_statements). */
       resetStatements: async () => {
         if (withStatements) await query('select pg_stat_statements_reset()');
       },
-      /** The `n` statements that took the most server time executing since the last reset: calls, total and mean ms, planning ms, rows; the text shortened. */
-      topStatements: async (n) =>
+      /** The `n` statements of `database` that took the most server time executing since the last reset: calls, total and mean ms, planning ms, rows; the text shortened. */
+      topStatements: async (n, database) =>
         withStatements
           ? (
               await query(
                 `select calls, total_exec_time as total_ms, total_plan_time as plan_ms, rows, query from pg_stat_statements
-                 where query not ilike '%pg_stat_statements%' order by total_exec_time desc limit $1`,
-                [n],
+                 where dbid = (select oid from pg_database where datname = $2) order by total_exec_time desc limit $1`,
+                [n, database],
               )
             ).map((r) => ({ calls: Number(r.calls), totalMs: r.total_ms, meanMs: r.total_ms / Math.max(1, Number(r.calls)), planMs: r.plan_ms, rows: Number(r.rows), query: r.query.replace(/\s+/g, ' ').slice(0, 160) }))
           : [],

@@ -14,7 +14,7 @@
 //
 // BENCH_ONLY=throughput or otp (or 1, 3) runs one. Knobs, with their defaults:
 //   SCALE_WORKERS 1,2,4 (worker counts beside the embedded gateway), SCALE_GATEWAYS 1, SCALE_ROUNDS 3,
-//   SCALE_COUNT 5000, SCALE_IN_FLIGHT 64 (single messages: a round's, and requests in flight; 0 skips),
+//   SCALE_COUNT 3000, SCALE_IN_FLIGHT 64 (single messages: a round's, and requests in flight; 0 skips),
 //   SCALE_BATCH_SIZE 100, SCALE_BATCH_COUNT 20000, SCALE_BATCH_IN_FLIGHT 8 (POST /v1/messages/batch: messages
 //   a request, a round's messages, requests in flight; a count of 0 skips), SCALE_WARMUP 2000,
 //   SCALE_POLL_MS 10 (the sandbox's credit), SCALE_ROUND_TIMEOUT_MS 600000,
@@ -42,7 +42,7 @@ if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`SC
 const k = {
   workerCounts,
   gateways: Math.max(1, envNumber('SCALE_GATEWAYS', 1)),
-  count: envNumber('SCALE_COUNT', 5_000),
+  count: envNumber('SCALE_COUNT', 3_000),
   inFlight: envNumber('SCALE_IN_FLIGHT', 64),
   batchSize: envNumber('SCALE_BATCH_SIZE', 100),
   batchCount: envNumber('SCALE_BATCH_COUNT', 20_000),

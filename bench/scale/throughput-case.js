@@ -5,7 +5,7 @@
 // and 4 workers on PostgreSQL; single messages (POST /v1/messages), then batches
 // (POST /v1/messages/batch).
 //
-// Every installation is started first (each PostgreSQL one on a schema of its
+// Every installation is started first (each PostgreSQL one on a database of its
 // own) and warmed up; then rounds go through them in turn, the order reversed
 // every other round (E 1 2 4, 4 2 1 E, …), so that each sees the same machine.
 // An installation between its rounds is idle (its dispatchers poll once a second;
@@ -70,7 +70,7 @@ async function oneRound({ installation, client, admin, postgres, nextBody, count
   const cpu1 = await installation.cpuMicros();
   const pg1 = postgres?.cpuMicros();
   const loops = await installation.eventLoops();
-  const statements = postgres?.statements && installation.workers > 0 ? await postgres.topStatements(statementsShown) : undefined;
+  const statements = postgres?.statements && installation.workers > 0 ? await postgres.topStatements(statementsShown, installation.database) : undefined;
   // Anything sent twice would show as more charged than sent, now or a moment later.
   await sleep(200);
   const chargedAfter = creditBefore - (await admin.creditLeft());
