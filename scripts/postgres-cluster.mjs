@@ -51,8 +51,10 @@ function run(binary, args) {
  * Makes and starts a cluster; resolves with its URL (trust authentication, loopback
  * only, user `postgres`, database `rota_test`) and a stop() that stops it and deletes
  * its folder. Throws, saying what to install, when PostgreSQL is missing.
+ * `settings` are server settings given at start over this function's own
+ * (`{ fsync: 'on', shared_preload_libraries: 'pg_stat_statements' }`: the benchmarks').
  */
-export async function startThrowawayCluster() {
+export async function startThrowawayCluster({ settings = {} } = {}) {
   const bin = postgresBinaries();
   if (!bin) {
     throw new Error('PostgreSQL is not installed: the PostgreSQL suites need it (Debian: apt-get install -y postgresql), or set ROTA_TEST_POSTGRES_URL to a database of your own');
@@ -77,7 +79,10 @@ export async function startThrowawayCluster() {
   try {
     run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
     // fsync off: a throwaway cluster need not survive a power cut, and tests run faster.
-    const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${folder} -c fsync=off -c max_connections=300`;
+    const all = { fsync: 'off', max_connections: '300', ...settings, listen_addresses: '127.0.0.1', port: String(port), unix_socket_directories: folder };
+    const options = Object.entries(all)
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' ');
     run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-s', '-l', join(folder, 'postgres.log'), '-o', options]);
     run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'rota_test']);
   } catch (error) {

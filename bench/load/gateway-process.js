@@ -27,7 +27,7 @@ export function storeConfig(kind = 'sqlite', synchronous = 'normal') {
 }
 
 /** A whole gateway configuration: FigenSoft (rank 3) through the sandbox with the bench accounts. */
-export function benchConfig({ sandboxUrl, accounts = BENCH_ACCOUNTS, logLevel = 'warn', connections = 64, store = storeConfig(), gateway = {}, dispatch }) {
+export function benchConfig({ sandboxUrl, accounts = BENCH_ACCOUNTS, logLevel = 'warn', connections = 64, store = storeConfig(), gateway = {}, dispatch, reports }) {
   const byType = (type) => accounts.find((a) => a.iysType === type);
   return {
     providers: [
@@ -52,6 +52,7 @@ export function benchConfig({ sandboxUrl, accounts = BENCH_ACCOUNTS, logLevel = 
     },
     store,
     ...(dispatch === undefined ? {} : { dispatch }),
+    ...(reports === undefined ? {} : { reports }),
     logging: { level: logLevel },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
 import { QUEUE_NAMES, type FetchedUnit, type PgBossQueue, type QueueName } from '../postgres/pg-boss-queue.js';
+import { UNIT_SIZE } from '../queue/dispatch-queue.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 
 /**
@@ -10,6 +11,13 @@ import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
  * time runs out (then pg-boss hands it to another worker, which claims the
  * records under a new token: see LedgerStore.claimUnit). OTPs come first;
  * the slot kept for OTPs looks at nothing else.
+ *
+ * Every job of the OTP queue is one OTP, and one unit takes all those
+ * waiting (up to UNIT_SIZE), as the embedded dispatcher's claim takes every
+ * due OTP record: taken one a unit, a stream of OTPs queued behind the one
+ * slot a CAMPAIGN backlog leaves them, each waiting for the whole unit before
+ * it (fetch, claim, send, results, completion: bench/scale). A job of the
+ * shared queue is a unit as the gateway made it.
  */
 export class QueueSource implements DispatchSource {
   constructor(
@@ -22,47 +30,83 @@ export class QueueSource implements DispatchSource {
     const queues: QueueName[] = otpOnly ? [QUEUE_NAMES.otp] : [QUEUE_NAMES.otp, QUEUE_NAMES.messages];
     for (const name of queues) {
       for (;;) {
-        const [job] = await this.queue.fetch(name, 1);
-        if (!job) break;
-        const unit = await this.claim(job);
+        const jobs = await this.fetchUnit(name);
+        if (jobs.length === 0) break;
+        const unit = await this.claim(jobs);
         if (unit) return unit;
       }
     }
     return undefined;
   }
 
-  /** The job's records to send, or undefined (job completed) when none is left to send. */
-  private async claim(job: FetchedUnit): Promise<DispatchUnit | undefined> {
+  /**
+   * The jobs of one unit: from the OTP queue every OTP waiting, up to
+   * UNIT_SIZE records; from the shared queue one job. An OTP-queue job of
+   * several records (an OTP bulk's chunk queued there by an earlier version)
+   * never takes a unit past UNIT_SIZE: it is handed back for a later unit.
+   */
+  private async fetchUnit(name: QueueName): Promise<FetchedUnit[]> {
+    if (name !== QUEUE_NAMES.otp) return this.queue.fetch(name, 1);
+    const jobs: FetchedUnit[] = [];
+    const over: FetchedUnit[] = [];
+    let size = 0;
+    for (const job of await this.queue.fetch(name, UNIT_SIZE)) {
+      if (jobs.length > 0 && size + job.data.ids.length > UNIT_SIZE) {
+        over.push(job);
+        continue;
+      }
+      jobs.push(job);
+      size += job.data.ids.length;
+    }
+    if (over.length > 0) await this.queue.fail(over, 'handed back: the unit it was fetched for was full');
+    return jobs;
+  }
+
+  /** The jobs' records to send as one unit, or undefined (jobs completed) when none is left to send. */
+  private async claim(jobs: FetchedUnit[]): Promise<DispatchUnit | undefined> {
     const token = randomUUID();
     let claimed: Awaited<ReturnType<LedgerStore['claimUnit']>>;
     try {
-      claimed = await this.store.claimUnit(job.data.ids, token);
+      claimed = await this.store.claimUnit(
+        jobs.flatMap((job) => job.data.ids),
+        token,
+      );
     } catch (error) {
-      await this.queue.fail(job, `claiming its records failed: ${describe(error)}`).catch(() => undefined);
+      await this.queue.fail(jobs, `claiming its records failed: ${describe(error)}`).catch(() => undefined);
       throw error;
     }
     if (claimed.interrupted > 0) {
       this.logger.warn(
-        { unit: job.jobId, interrupted: claimed.interrupted, retry: job.retryCount },
+        { units: jobs.map((job) => job.jobId), interrupted: claimed.interrupted, retry: Math.max(...jobs.map((job) => job.retryCount)) },
         'ledger worker: a unit came back from a worker that died or hung mid-send; records it had handed to a provider are now unknown (interrupted) and are not sent again by themselves',
       );
     }
     if (claimed.records.length === 0) {
-      await this.queue.complete(job);
+      await this.queue.complete(jobs);
       return undefined;
     }
-    const texts = new Map<string, string>();
-    const text = this.queue.textOf(job);
-    if (job.data.sealedText !== undefined && text === undefined) {
-      this.logger.error({ unit: job.jobId }, 'ledger worker: an OTP text in the queue did not open: do all gateways and workers use the same store.hashKey?');
+    // Each job's OTP text goes with its own records (an OTP's record, or an OTP bulk's by bulk id).
+    const textOf = new Map<string, string>();
+    const unopened: string[] = [];
+    for (const job of jobs) {
+      const text = this.queue.textOf(job);
+      if (job.data.sealedText !== undefined && text === undefined) unopened.push(job.jobId);
+      if (text !== undefined) for (const id of job.data.ids) textOf.set(id, text);
     }
-    if (text !== undefined) for (const record of claimed.records) texts.set(record.bulkId ?? record.id, text);
+    if (unopened.length > 0) {
+      this.logger.error({ units: unopened }, 'ledger worker: an OTP text in the queue did not open: do all gateways and workers use the same store.hashKey?');
+    }
+    const texts = new Map<string, string>();
+    for (const record of claimed.records) {
+      const text = textOf.get(record.id);
+      if (text !== undefined) texts.set(record.bulkId ?? record.id, text);
+    }
     return {
       records: claimed.records,
       token,
       texts,
-      settle: () => this.queue.complete(job),
-      abandon: (reason) => this.queue.fail(job, reason),
+      settle: () => this.queue.complete(jobs),
+      abandon: (reason) => this.queue.fail(jobs, reason),
     };
   }
 }

@@ -10,9 +10,11 @@ import { channelName, notifyInTransaction } from './postgres-notifications.js';
 import type { PostgresConnection } from './postgres-connection.js';
 
 /**
- * Two queues: OTPs alone, so a worker can keep a slot for them whatever the
- * backlog; everything else with pg-boss priorities (NOTIFICATION before
- * CAMPAIGN). pg-boss hands out higher priorities first.
+ * Two queues: OTPs sent one by one (or in a batch), one OTP a job, so a worker
+ * can keep a slot for them whatever the backlog and take every OTP waiting as
+ * one unit; everything else with pg-boss priorities (an OTP bulk's chunks
+ * first, then NOTIFICATION, then CAMPAIGN). pg-boss hands out higher
+ * priorities first.
  */
 export const QUEUE_NAMES = { otp: 'rota-otp', messages: 'rota-messages' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -47,7 +49,18 @@ export interface PgBossQueueOptions {
 }
 
 const bossPriority = (priority: Priority): number => PRIORITY.campaign - priority;
-const queueOf = (priority: Priority): QueueName => (priority === PRIORITY.otp ? QUEUE_NAMES.otp : QUEUE_NAMES.messages);
+/** Only single OTPs go to the OTP queue: each of its jobs is one record (see QueueSource). */
+const queueOf = (unit: QueuedWork): QueueName => (unit.priority === PRIORITY.otp && unit.ids.length === 1 ? QUEUE_NAMES.otp : QUEUE_NAMES.messages);
+
+function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, string[]> {
+  const groups = new Map<QueueName, string[]>();
+  for (const unit of Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]) {
+    let ids = groups.get(unit.queue);
+    if (!ids) groups.set(unit.queue, (ids = []));
+    ids.push(unit.jobId);
+  }
+  return groups;
+}
 
 /**
  * The ledger's dispatch queue on PostgreSQL: pg-boss, in the schema
@@ -108,7 +121,7 @@ export class PgBossQueue implements DispatchQueue {
     const jobs = work.map((unit): PgBoss.JobInsert<UnitJobData> => {
       const data: UnitJobData = { ids: unit.ids };
       if (unit.otpText !== undefined) data.sealedText = this.#options.seal.seal(unit.otpText);
-      const job: PgBoss.JobInsert<UnitJobData> = { name: queueOf(unit.priority), data, priority: bossPriority(unit.priority) };
+      const job: PgBoss.JobInsert<UnitJobData> = { name: queueOf(unit), data, priority: bossPriority(unit.priority) };
       if (unit.dueAt > now) job.startAfter = new Date(unit.dueAt).toISOString();
       return job;
     });
@@ -124,13 +137,16 @@ export class PgBossQueue implements DispatchQueue {
     return jobs.map((job) => ({ queue, jobId: job.id, data: job.data, retryCount: job.retryCount }));
   }
 
-  async complete(unit: FetchedUnit): Promise<void> {
-    await this.#boss.complete(unit.queue, unit.jobId);
+  /** Completes fetched units (one statement a queue). */
+  async complete(units: FetchedUnit | readonly FetchedUnit[]): Promise<void> {
+    for (const [queue, ids] of byQueue(units)) await this.#boss.complete(queue, ids);
   }
 
-  /** Hands the unit back: pg-boss offers it again after its retry delay. */
-  async fail(unit: FetchedUnit, reason: string): Promise<void> {
-    await this.#boss.fail(unit.queue, unit.jobId, { reason });
+  /** Hands fetched units back: pg-boss offers them again after their retry delay. */
+  async fail(units: FetchedUnit | readonly FetchedUnit[], reason: string): Promise<void> {
+    // pg-boss 10 takes a list of ids with the failure's data (manager.js); its types pair data with one id only.
+    const fail = this.#boss.fail.bind(this.#boss) as (name: string, ids: string[], data: object) => Promise<void>;
+    for (const [queue, ids] of byQueue(units)) await fail(queue, ids, { reason });
   }
 
   /** The OTP text a unit carries, or undefined if it carries none (or it does not open with this key). */

@@ -4,8 +4,9 @@ import pg from 'pg';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Ledger, openLedgerStore, type LedgerRole, type LedgerStore, type MessageRecord } from '../../src/index.js';
 import { QUEUE_NAMES } from '../../src/postgres/pg-boss-queue.js';
+import { UNIT_SIZE } from '../../src/queue/dispatch-queue.js';
 import { sharedLimiterFor } from '../../src/postgres/shared-limiter.js';
-import { dropSchema, freshSchemaName, HASH_KEY, message, numbers, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
+import { bulkTemplate, dropSchema, freshSchemaName, HASH_KEY, message, numbers, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
 import { finalState, until } from '../ledger-rig.js';
 
 // Several processes on one PostgreSQL database, each played here by its own
@@ -126,6 +127,59 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(jobs.length).toBeGreaterThan(0);
     expect(JSON.stringify(jobs)).not.toContain('828282');
   });
+
+  it('takes the OTPs waiting as one unit, each OTP with its own text', async () => {
+    const gateway = await start('gateway');
+    const codes = numbers(30).map((to, i) => ({ to, text: `Kodunuz ${100_000 + i}` }));
+    const outcomes = (await gateway.ledger.submit(codes.map(({ to, text }) => ({ message: message({ to, text, otp: true }), owner: 'acme' })), 'queue')).map(created);
+    // One job a single OTP, in the OTP queue.
+    const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job`);
+    expect(jobs).toHaveLength(30);
+    expect(jobs.every((job) => job.name === QUEUE_NAMES.otp && job.ids === 1)).toBe(true);
+    const worker = await start('worker');
+    for (const outcome of outcomes) expect(await until(finalState(gateway.store, outcome.id), 'the OTP sent')).toMatchObject({ state: 'accepted' });
+    // All waiting when the worker came: one unit, one claim (a unit's claim token stays on its records).
+    expect(await query(`select distinct claim_token from "${schema}".messages`)).toHaveLength(1);
+    for (const { to, text } of codes) expect(worker.provider.acceptedTimes(to, text)).toBe(1);
+    const open = await query<{ state: string }>(`select state from "${schema}_queue".job where state <> 'completed'`);
+    expect(open).toEqual([]);
+  });
+
+  it("queues an OTP bulk's chunks in the shared queue ahead of everything else, and sends them with their text", async () => {
+    const gateway = await start('gateway');
+    const campaign = await gateway.ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(10), owner: 'acme' });
+    const otp = await gateway.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 454545', otp: true }), recipients: numbers(5, 100), owner: 'acme' });
+    const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job order by priority desc`);
+    expect(jobs.map((job) => [job.name, job.ids])).toEqual([
+      [QUEUE_NAMES.messages, 5],
+      [QUEUE_NAMES.messages, 10],
+    ]);
+    const worker = await start('worker');
+    for (const outcome of [campaign, otp]) {
+      const bulkId = (outcome as { bulkId: string }).bulkId;
+      await until(async () => ((await gateway.store.bulkProgress(bulkId))?.byState.accepted === (outcome === otp ? 5 : 10) ? true : undefined), 'every record accepted');
+    }
+    for (const to of numbers(5, 100)) expect(worker.provider.acceptedTimes(to, 'Kodunuz 454545')).toBe(1);
+  });
+
+  it('never takes a unit of the OTP queue past UNIT_SIZE records: a larger job waiting there is handed back and sent on its own', async () => {
+    const gateway = await start('gateway');
+    const [single] = (await gateway.ledger.submit([{ message: message({ to: '+905321234567', text: 'Kodunuz 111111', otp: true }), owner: 'acme' }], 'queue')).map(created);
+    const recipients = numbers(UNIT_SIZE, 1_000);
+    const bulk = await gateway.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 222222', otp: true }), recipients, owner: 'acme' });
+    // As an earlier version queued an OTP bulk's chunk: in the OTP queue, behind the single OTP.
+    await query(`update "${schema}_queue".job set name = $1 where name = $2`, [QUEUE_NAMES.otp, QUEUE_NAMES.messages]);
+    const worker = await start('worker');
+    expect(await until(finalState(gateway.store, single!.id), 'the single OTP sent')).toMatchObject({ state: 'accepted' });
+    const bulkId = (bulk as { bulkId: string }).bulkId;
+    await until(async () => ((await gateway.store.bulkProgress(bulkId))?.byState.accepted === UNIT_SIZE ? true : undefined), 'the bulk sent', 15_000);
+    // Two units: the single OTP's, then the chunk's (after its retry delay).
+    const tokens = await query<{ bulk: boolean; claim_token: string }>(`select distinct bulk_id is not null as bulk, claim_token from "${schema}".messages`);
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens.map((token) => token.bulk))).toEqual(new Set([true, false]));
+    expect(worker.provider.acceptedTimes('+905321234567', 'Kodunuz 111111')).toBe(1);
+    for (const to of recipients) expect(worker.provider.acceptedTimes(to, 'Kodunuz 222222')).toBe(1);
+  }, 30_000);
 
   it('takes over a unit whose worker was lost: what reached a provider is unknown, the rest is sent, the lost worker can change nothing', async () => {
     const gateway = await start('gateway');
