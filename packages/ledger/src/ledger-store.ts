@@ -179,7 +179,17 @@ export class LedgerStore {
 
   /** `finish` for many records in one transaction; returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    return finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options });
+    return (await finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
+  }
+
+  /**
+   * `finishMany` that also gives back the records it finished, as written
+   * (a caller who waits is answered from them, without reading them again).
+   * A record this call did not finish (unknown, or finished before) is not in the map.
+   */
+  async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
+    const { records } = await finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
+    return new Map([...records!].map(([id, row]) => [id, toMessageRecord(row)]));
   }
 
   /**
@@ -196,7 +206,7 @@ export class LedgerStore {
 
   /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */
   async #finishInterrupted(interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[], at: number): Promise<number> {
-    return finishMessages(
+    const { finished } = await finishMessages(
       this.#db,
       interrupted.map(({ id, to, providerId, accountId }) => ({
         id,
@@ -205,6 +215,7 @@ export class LedgerStore {
       at,
       { firstReportAfterMs: FIRST_REPORT_AFTER_MS, source: 'recovery', ...this.#announcing() },
     );
+    return finished;
   }
 
   /** On PostgreSQL, finished records a gateway waits for are announced on the `finished` channel. */

@@ -1,4 +1,4 @@
-import { PostgresAdapter, SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder } from 'kysely';
 
 /*
  * The few things SQLite and PostgreSQL cannot say the same way, kept here so the
@@ -51,6 +51,25 @@ export function lockForClaim<Q extends SelectQueryBuilder<any, any, any>>(query:
       return query;
     case 'postgres':
       return query.forUpdate().skipLocked() as Q;
+  }
+}
+
+/**
+ * The claim's second look at the rows it picked: on PostgreSQL another
+ * claimer may have taken one between the pick and the update, so the update
+ * keeps only rows still `queued`. SQLite runs the pick and the update as one
+ * statement under its one writer, so nothing can change in between; and
+ * there the extra condition is harmful: SQLite's planner takes it to search
+ * the state index and checks every queued row against the picked ids — a
+ * claim of 800 from a backlog of 100,000 read all 100,000 (60–130 ms instead
+ * of a few).
+ */
+export function recheckClaimed<Q extends UpdateQueryBuilder<any, any, any, any>>(update: Q, dialect: SqlDialect): Q {
+  switch (dialect) {
+    case 'sqlite':
+      return update;
+    case 'postgres':
+      return update.where('state', '=', 'queued') as Q;
   }
 }
 

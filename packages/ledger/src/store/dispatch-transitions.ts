@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { toMessageRecord } from '../message-row.js';
 import type { MessageRecord } from '../message-record.js';
-import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { lockForClaim, MAX_BOUND_PARAMETERS, recheckClaimed, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 
 /*
@@ -17,12 +17,13 @@ import { chunksOf } from './insert-chunks.js';
  * (lockForClaim: FOR UPDATE SKIP LOCKED on PostgreSQL): as a subquery of
  * `id IN (…)`, PostgreSQL may run it again for each row it updates, and with
  * SKIP LOCKED each run finds other rows, so one claim took far more than its
- * limit. The outer `state = 'queued'` makes a row another claimer took in
- * between drop out rather than be taken twice. RETURNING has no order, so the
+ * limit. On PostgreSQL the outer `state = 'queued'` makes a row another
+ * claimer took in between drop out rather than be taken twice (see
+ * recheckClaimed for why SQLite leaves it out). RETURNING has no order, so the
  * order is restored here.
  */
 export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, maxPriority = 2): Promise<MessageRecord[]> {
-  const rows = await db
+  const update = db
     .with(
       (cte) => cte('picked').materialized(),
       (qb) =>
@@ -42,10 +43,8 @@ export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, 
     )
     .updateTable('messages')
     .set({ state: 'dispatching', updated_at: now, dispatched_at: now })
-    .where('state', '=', 'queued')
-    .where('id', 'in', (qb) => qb.selectFrom('picked').select('picked.id'))
-    .returningAll()
-    .execute();
+    .where('id', 'in', (qb) => qb.selectFrom('picked').select('picked.id'));
+  const rows = await recheckClaimed(update, dialect).returningAll().execute();
   rows.sort((a, b) => a.priority - b.priority || a.due_at - b.due_at || a.seq - b.seq);
   return rows.map(toMessageRecord);
 }
