@@ -3,6 +3,8 @@
 export { buildGateway, type BuildGatewayOptions } from './http/build-gateway.js';
 export type { GatewayRuntimeView } from './http/gateway-context.js';
 export { startGateway, installShutdown, GatewayStartError, type StartGatewayOptions, type RunningGateway, type ShutdownOptions } from './http/gateway-server.js';
+export { startWorker, type RunningWorker } from './worker/start-worker.js';
+export type { StartProcessOptions } from './process/rota-process.js';
 export { buildOpenApiDocument } from './http/openapi.js';
 export {
   MessageRequestSchema,

@@ -4,13 +4,13 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { GatewayStartError, installShutdown, startGateway } from './http/gateway-server.js';
 
-const USAGE = 'usage: node dist/main.js --config FILE [--development]';
+const USAGE = 'usage: node dist/main.js --config FILE [--worker] [--development]';
 
 async function main(): Promise<number> {
-  let values: { config?: string; development?: boolean; help?: boolean };
+  let values: { config?: string; development?: boolean; worker?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, worker: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -19,7 +19,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n  --config FILE   the configuration (YAML or JSON)\n  --development   allow simulated transports (never in production)\n`);
+    process.stdout.write(
+      `${USAGE}\n  --config FILE   the configuration (YAML or JSON)\n  --worker        on a PostgreSQL store, also send from this process (default: record and queue; rota worker sends)\n  --development   allow simulated transports (never in production)\n`,
+    );
     return 0;
   }
   if (!values.config) {
@@ -27,7 +29,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const gateway = await startGateway({ configPath: values.config, development: values.development ?? false, processMetrics: true });
+    const gateway = await startGateway({ configPath: values.config, development: values.development ?? false, worker: values.worker ?? false, processMetrics: true });
     installShutdown(gateway.close, { logger: gateway.logger });
     return -1; // keep running until a signal
   } catch (error) {

@@ -8,6 +8,11 @@ import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.
 
 const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
 
+/** The message ids of a `rota messages` table, in printed order. */
+function ids(table: string): string[] {
+  return [...table.matchAll(/^(msg_\S+)/gm)].map((m) => m[1]!);
+}
+
 async function rota(argv: string[], env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -134,6 +139,130 @@ describe('rota CLI', () => {
     });
   });
 
+  describe('rota status --timeline', () => {
+    it('prints the message in one line, then its steps one a line; --refresh adds the provider\'s report', async () => {
+      const sent = await h.client.send({ to: NUMBERS.approved, text: 'timeline', iysType: 'NOTIFICATION' });
+      const id = sent.body.id as string;
+      const r = await rota(['status', id, '--timeline', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')).toEqual([
+        `${id}: accepted; to ${NUMBERS.approved} via figensoft / figensoft-notification`,
+        expect.stringMatching(/^AT +KIND +STATE +SOURCE +DETAIL$/),
+        expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z +state +accepted +dispatch +-$/),
+      ]);
+
+      // The sandbox reports at once (deliveryDelayMs 0): asking now adds the final report as a step.
+      const refreshed = await rota(['status', id, '--timeline', '--refresh', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(refreshed.code).toBe(0);
+      const lines = refreshed.out.split('\n');
+      expect(lines[0]).toBe(`${id}: accepted, delivery delivered, final; to ${NUMBERS.approved} via figensoft / figensoft-notification`);
+      expect(lines.at(-1)).toMatch(/ +delivery +delivered +refresh +code \S+$/);
+    });
+
+    it('exit 1 with the gateway\'s words for an unknown id', async () => {
+      const r = await rota(['status', 'msg_nothing', '--timeline', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toContain('404 not-found');
+    });
+  });
+
+  describe('rota messages', () => {
+    // The "billing" client's messages only: other tests send as campaign-service.
+    const sent: { id: string; to: string }[] = [];
+    const billing = () => ['--url', h.client.url, '--key', SECRETS.otherApiKey];
+    beforeAll(async () => {
+      for (const [to, text] of [[NUMBERS.approved, 'first'], [NUMBERS.other, 'second'], [NUMBERS.other, 'third']] as const) {
+        const answer = await h.client.send({ to, text, iysType: 'NOTIFICATION' }, SECRETS.otherApiKey);
+        expect(answer.body.status).toBe('accepted');
+        sent.push({ id: answer.body.id, to: answer.body.to });
+      }
+    });
+
+    it('prints the caller\'s messages newest first, one line each, numbers as the gateway gives them', async () => {
+      const r = await rota(['messages', ...billing()]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      const [header, ...rows] = r.out.split('\n');
+      expect(header).toMatch(/^ID +STATUS +DELIVERY +TO +PROVIDER +OWNER +CREATED$/);
+      expect(rows.map((row) => row.split(/ +/).slice(0, 6))).toEqual(
+        [...sent].reverse().map(({ id, to }) => [id, 'accepted', '-', to, 'figensoft', 'billing']),
+      );
+    });
+
+    it('filters by number, state and creation time, as the gateway does', async () => {
+      const byNumber = await rota(['messages', '--to', '0555 111 22 33', ...billing()]);
+      expect(byNumber.code).toBe(0);
+      expect(ids(byNumber.out)).toEqual([sent[2]!.id, sent[1]!.id]);
+
+      expect((await rota(['messages', '--state', 'failed', ...billing()])).out).toBe('no messages');
+      expect(ids((await rota(['messages', '--state', 'accepted', '--since', '10m', ...billing()])).out)).toHaveLength(3);
+      expect((await rota(['messages', '--until', '2020-01-01T00:00:00Z', ...billing()])).out).toBe('no messages');
+    });
+
+    it('pages with --limit and the --cursor it prints; --json prints the gateway\'s answer', async () => {
+      const first = await rota(['messages', '--limit', '2', ...billing()]);
+      expect(first.code).toBe(0);
+      expect(ids(first.out)).toEqual([sent[2]!.id, sent[1]!.id]);
+      const cursor = /^more: add --cursor (\S+)$/m.exec(first.out)?.[1];
+      expect(cursor).toBeDefined();
+      const second = await rota(['messages', '--limit', '2', '--cursor', cursor!, '--json', ...billing()]);
+      expect(second.code).toBe(0);
+      const page = JSON.parse(second.out);
+      expect(page.items.map((m: { id: string }) => m.id)).toEqual([sent[0]!.id]);
+      expect(page.nextCursor).toBeUndefined();
+      expect(second.out).toBe(JSON.stringify(page, null, 2));
+    });
+
+    it('lists only the caller\'s own; the admin token lists one client\'s with --owner', async () => {
+      const mine = await rota(['messages', '--url', h.client.url, '--key', SECRETS.apiKey, '--json']);
+      const theirs = new Set(sent.map((m) => m.id));
+      expect((JSON.parse(mine.out).items as { id: string }[]).filter((m) => theirs.has(m.id))).toEqual([]);
+
+      const admin = await rota(['messages', '--owner', 'billing', '--url', h.client.url, '--key', SECRETS.adminToken]);
+      expect(admin.code).toBe(0);
+      expect(ids(admin.out)).toEqual([...sent].reverse().map((m) => m.id));
+    });
+
+    it.each([
+      [['messages', '--state', 'lost'], '--state: '],
+      [['messages', '--limit', '0'], '--limit: '],
+      [['messages', '--limit', 'many'], '--limit: '],
+      [['messages', '--since', 'yesterday'], '--since: '],
+      [['messages', '--until', '2030-13-45'], '--until: '],
+      [['messages', '--to', 'abc'], '--to: '],
+      [['messages', '--cursor', 'not-one'], '--cursor: '],
+    ])('%j → exit 2: the gateway refused the filter, named as the flag', async (argv, words) => {
+      const r = await rota([...argv, ...billing()]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('400 invalid-request');
+      expect(r.err).toContain(words);
+      expect(r.out).toBe('');
+    });
+
+    it.each([
+      [['messages', '--state', ''], '--state must not be empty'],
+      [['messages', 'accepted'], 'accepted'],
+      [['messages', '--bogus'], '--bogus'],
+      [['messages', '--limit'], '--limit'],
+      [['messages', '--url', 'http://127.0.0.1:1'], '--key'],
+    ])('%j → exit 2 naming %s, before any call', async (argv, words) => {
+      const r = await rota(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(words);
+    });
+
+    it('exit 1 on a refused key or no gateway', async () => {
+      const refused = await rota(['messages', '--url', h.client.url, '--key', 'nope-nope']);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('401');
+      expect(refused.err).not.toContain('nope-nope');
+      const down = await rota(['messages', '--url', 'http://127.0.0.1:1', '--key', 'k']);
+      expect(down.code).toBe(1);
+      expect(down.err).toContain('cannot reach the gateway');
+    });
+  });
+
   describe('rota providers', () => {
     it('prints the status table', async () => {
       const r = await rota(['providers', '--url', h.client.url, '--key', SECRETS.adminToken]);
@@ -213,11 +342,38 @@ describe('rota CLI', () => {
     });
   });
 
+  describe('rota worker and rota gateway', () => {
+    it('a worker needs a PostgreSQL store: on the embedded one it refuses to start, naming store.kind', async () => {
+      const file = join(dir, 'embedded.yaml');
+      await writeFile(
+        file,
+        stringify({
+          providers: [{ type: 'figensoft', settings: { accounts: [{ username: 'u', password: 'p-123456', smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'], customApiActive: true, customApiUrl: h.sandbox.url }] } }],
+          gateway: { apiKeys: [{ name: 'x', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+          store: { kind: 'sqlite', path: join(dir, 'data', 'rota.db') },
+        }),
+      );
+      const worker = await rota(['worker', '--config', file]);
+      expect(worker.code).toBe(1);
+      expect(worker.err).toContain('a worker takes its work from a PostgreSQL store');
+      expect(worker.err).toContain('  store.kind: must be postgres for rota worker');
+    });
+
+    it('both need --config (exit 2), and only a gateway takes --worker', async () => {
+      expect((await rota(['worker'])).err).toContain('worker needs --config FILE');
+      expect((await rota(['gateway'])).code).toBe(2);
+      const unknown = await rota(['worker', '--config', 'x.yaml', '--worker']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.err).toContain('--worker');
+    });
+  });
+
   it('prints usage without a command (exit 2) and on --help (exit 0); names an unknown command', async () => {
     const bare = await rota([]);
     expect(bare.code).toBe(2);
     expect(bare.out).toContain('rota config check FILE');
     expect(bare.out).toContain('rota status ID');
+    expect(bare.out).toContain('rota worker --config FILE');
     expect((await rota(['--help'])).code).toBe(0);
     const unknown = await rota(['deploy']);
     expect(unknown.code).toBe(2);

@@ -60,6 +60,16 @@ describe('redaction', () => {
     expect(blankSecretsIn(`login failed for figensoft-PASS-abc123 with ${SECRETS.apiKey}`, secrets)).toBe('login failed for [redacted] with [redacted]');
   });
 
+  it('finds the database password and the hash key of a PostgreSQL store', () => {
+    const url = 'postgres://rota:db%40PASS-0123@db.internal:5432/rota';
+    const hashKey = 'hash-KEY-0123456789-0123456789-0123';
+    const shared = RotaConfigSchema.parse({ ...config, store: { kind: 'postgres', url, hashKey } });
+    const secrets = secretsOf(shared);
+    for (const secret of [url, 'db%40PASS-0123', 'db@PASS-0123', hashKey]) expect(secrets).toContain(secret);
+    // pg's errors name the user and host, never the password; a parser's may quote the URL whole.
+    expect(blankSecretsIn(`password authentication failed (db@PASS-0123) at ${url}`, secrets)).toBe('password authentication failed ([redacted]) at [redacted]');
+  });
+
   it('pino redacts credential paths whatever a caller passes', () => {
     const logs = captureLogs();
     logs.logger.info(

@@ -1,6 +1,6 @@
 import type { SendResult } from '@rota/core';
 import { PhoneNumberSchema } from '@rota/provider';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from './database.js';
 import type { LedgerHasher } from './ledger-hashing.js';
@@ -24,7 +24,7 @@ import {
   disabledEndpoints,
   enableEndpoint,
   redeliverWebhook,
-  settleWebhook,
+  settleWebhooks,
   webhookBacklog,
   webhooksOfMessage,
   type DueWebhook,
@@ -36,6 +36,8 @@ import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery }
 import { recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
+import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
+import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -248,8 +250,9 @@ export class LedgerStore {
     return claimWebhooks(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
   }
 
-  async settleWebhook(id: string, settlement: WebhookSettlement): Promise<void> {
-    await settleWebhook(this.#db, id, settlement, this.#now());
+  /** What became of deliveries, in the order given, in one transaction. */
+  async settleWebhooks(settled: readonly { id: string; settlement: WebhookSettlement }[]): Promise<void> {
+    await settleWebhooks(this.#db, settled, this.#now());
   }
 
   /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */
@@ -297,6 +300,46 @@ export class LedgerStore {
   /** KVKK erasure of every record sent to `to` (any common form; normalised to E.164). Returns how many were deleted. */
   async eraseNumber(to: string): Promise<number> {
     return eraseNumber(this.#db, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+  }
+
+  /** The operator's run-time settings of providers, which every process applies over its configuration. */
+  async operatorOverrides(): Promise<StoredOperatorOverride[]> {
+    return readOperatorOverrides(this.#db);
+  }
+
+  /**
+   * Sets and drops operator settings in one transaction. On PostgreSQL every
+   * process is told on the `operator` channel as it commits (and re-reads them).
+   */
+  async changeOperatorOverrides(change: OperatorChange): Promise<void> {
+    const parsed = parseInput(OperatorChangeSchema, change, 'changeOperatorOverrides');
+    const at = this.#now();
+    await this.#db.transaction().execute(async (trx) => {
+      await changeOperatorOverrides(trx, parsed, at);
+      if (this.postgres) await notifyInTransaction(trx, channelName(this.postgres.config.schema, 'operator'), [String(at)]);
+    });
+  }
+
+  /**
+   * Copies every record of this ledger into `target`, an empty one (an
+   * embedded store moving to PostgreSQL), in one transaction of the target.
+   * Refused (CopyRefusedError, nothing written) while this ledger still has
+   * messages queued or on their way, when the target is not empty, or when
+   * the two hash with different keys and `newHashKey` is not set: with
+   * another key, an idempotent retry of a copied message is a 409 conflict
+   * rather than its old answer, and OTP hashes no longer match.
+   */
+  async copyInto(target: LedgerStore, options: CopyOptions & { newHashKey?: boolean } = {}): Promise<CopiedCounts> {
+    const probe = 'rota hash key probe';
+    if (!options.newHashKey && this.#hasher.textHash(probe) !== target.#hasher.textHash(probe)) {
+      throw new CopyRefusedError('the two stores hash with different keys: give the target the source\'s hash key (store.hashKey), or accept that idempotency keys of copied messages answer 409 conflict (newHashKey)');
+    }
+    return copyLedger(this.#db, target.#db, options);
+  }
+
+  /** Resolves when the database answers a trivial query (readiness); rejects with the database's error. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
   }
 
   /** Closes the database; SQLite folds its write-ahead log into the file as the last connection closes. */

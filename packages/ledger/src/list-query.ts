@@ -24,6 +24,10 @@ const CursorSchema = z.string().transform((cursor, ctx) => {
 
 export const MAX_LIST_LIMIT = 500;
 
+// A query string's values arrive as text: zod's own words ("expected date, received Date") describe its coercion, not the input.
+const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)';
+const LIMIT_REASON = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
+
 /**
  * Which records to list, newest first. Without `owner` every client's records
  * are listed (an admin's view). Dates and the limit may be given as strings,
@@ -35,10 +39,15 @@ export const ListQuerySchema = z.strictObject({
   bulkId: z.string().optional(),
   to: PhoneNumberSchema.optional(),
   /** Created at or after. */
-  createdFrom: z.coerce.date<Date | string>().optional(),
+  createdFrom: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
   /** Created before. */
-  createdUntil: z.coerce.date<Date | string>().optional(),
-  limit: z.coerce.number<number | string>().int().min(1).max(MAX_LIST_LIMIT).default(50),
+  createdUntil: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
+  limit: z.coerce
+    .number<number | string>({ error: LIMIT_REASON })
+    .int(LIMIT_REASON)
+    .min(1, LIMIT_REASON)
+    .max(MAX_LIST_LIMIT, LIMIT_REASON)
+    .default(50),
   cursor: CursorSchema.optional(),
 });
 export type ListQuery = z.input<typeof ListQuerySchema>;

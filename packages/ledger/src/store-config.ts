@@ -27,21 +27,37 @@ export const MemoryStoreConfigSchema = z.strictObject({ kind: z.literal('memory'
  */
 export const PostgresStoreConfigSchema = z.strictObject({
   kind: z.literal('postgres'),
-  /** `postgres://user:password@host:port/database`: holds a password, so it is never logged or shown. */
   url: z
-    .string()
+    .string({ error: 'must be a postgres:// URL' })
     .min(1, 'must name the database')
-    .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// (or postgresql://) URL'),
+    .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// (or postgresql://) URL')
+    .describe('postgres://user:password@host:port/database (use ${ENV_VAR}): it holds a password, so it is never logged or shown.'),
   schema: z
-    .string()
+    .string({ error: 'must be a string' })
     .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'must be a lower-case SQL name (letters, digits, underscores; at most 48 characters)')
-    .default('rota'),
-  /** Connections this process keeps open. Every gateway and worker has its own pool: their sum must stay under the server's max_connections. */
-  poolSize: z.number().int().min(2).max(200).default(10),
-  /** How long a query waits for a connection, or a connection for the server, before it fails (a send answers 503). */
-  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-  /** The server cancels a statement running longer than this: a stuck query must not hold a connection forever. */
-  statementTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    .default('rota')
+    .describe('The schema the ledger\'s tables live in (created if missing), and `<schema>_queue` for the dispatch queue. Default rota.'),
+  poolSize: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(2, 'must be at least 2')
+    .max(200, 'must be at most 200')
+    .default(10)
+    .describe("Connections this process keeps open. Each gateway and worker has its own pool: their sum must stay under the server's max_connections. Default 10."),
+  connectTimeoutMs: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(100, 'must be at least 100')
+    .max(60_000, 'must be at most 60000')
+    .default(5_000)
+    .describe('How long a query waits for a connection, or a connection for the server, before it fails (a send then answers 503 store-unavailable). Default 5000.'),
+  statementTimeoutMs: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(100, 'must be at least 100')
+    .max(600_000, 'must be at most 600000')
+    .default(30_000)
+    .describe('The server cancels a statement running longer than this: a stuck query must not hold a connection for ever. Default 30000.'),
 });
 
 export const StoreConfigSchema = z.discriminatedUnion('kind', [SqliteStoreConfigSchema, MemoryStoreConfigSchema, PostgresStoreConfigSchema]);

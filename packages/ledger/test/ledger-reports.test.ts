@@ -196,6 +196,30 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('writes a round\'s outcomes together; a round that could not write them sends its events again after the lease', async () => {
+    const r = await rig();
+    await sendOne(r);
+    await sendOne(r, { text: 'ikinci' });
+    const settle = r.store.settleWebhooks.bind(r.store);
+    const written: number[] = [];
+    r.store.settleWebhooks = async (settled) => {
+      written.push(settled.length);
+      if (written.length === 1) throw new Error('disk full');
+      return settle(settled);
+    };
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(2);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(2); // leased: not sent again before the lease ends
+    r.clock.advance(60_000);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(4);
+    expect(r.deliveries.slice(2).map((d) => JSON.parse(d.body).id)).toEqual(expect.arrayContaining(r.deliveries.slice(0, 2).map((d) => JSON.parse(d.body).id)));
+    expect(written).toEqual([2, 2]); // one write a round, however many deliveries
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
   it('switches a receiver off on 410 and holds its events until an operator turns it back on', async () => {
     const r = await rig();
     r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });

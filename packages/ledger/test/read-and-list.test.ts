@@ -121,6 +121,13 @@ describe('list', () => {
     expect(await pathsOf({ state: 'sent' })).toEqual(['state']);
     expect(await pathsOf({ to: '12' })).toEqual(['to']);
     expect(await pathsOf({ createdFrom: 'yesterday' })).toEqual(['createdFrom']);
+    // The reasons speak of the input as a query string carries it, not of zod's coercion.
+    const reasonsOf = (query: unknown) => store.list(query as ListQuery).catch((thrown: LedgerInputError) => thrown.issues.map((issue) => `${issue.path}: ${issue.reason}`));
+    expect(await reasonsOf({ createdUntil: '2030-13-45', limit: 'many' })).toEqual([
+      'createdUntil: must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)',
+      'limit: must be a whole number from 1 to 500',
+    ]);
+    expect(await reasonsOf({ limit: '2.5' })).toEqual(['limit: must be a whole number from 1 to 500']);
     expect(await pathsOf({ sort: 'asc' })).toEqual(['sort']);
     expect((await store.list({ cursor: valid, limit: 10 })).items).toHaveLength(10);
     await store.close();

@@ -1,7 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { forbiddenAddress } from './address-policy.js';
+import { SharedDeadlines } from './shared-deadlines.js';
 
 export interface WebhookClientOptions {
   /** Plain http receivers are allowed only for development. Default false: https only. */
@@ -23,16 +24,22 @@ export type DeliveryAttempt =
 
 /** Why a URL may not be a webhook receiver at all, or undefined when it may (its address is checked at delivery). */
 export function receiverUrlProblem(value: string, allowHttp = false): string | undefined {
+  const parsed = parseReceiverUrl(value, allowHttp);
+  return 'problem' in parsed ? parsed.problem : undefined;
+}
+
+/** The URL, parsed once for both the check and the request, or why it may not be a receiver. */
+function parseReceiverUrl(value: string, allowHttp: boolean): { url: URL } | { problem: string } {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return 'must be an absolute URL';
+    return { problem: 'must be an absolute URL' };
   }
-  if (url.username || url.password) return 'must not contain credentials';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') return allowHttp ? undefined : 'must use https (plain http only when gateway.webhooks.allowHttp is on, for development)';
-  return 'must be an https URL';
+  if (url.username || url.password) return { problem: 'must not contain credentials' };
+  if (url.protocol === 'https:') return { url };
+  if (url.protocol === 'http:') return allowHttp ? { url } : { problem: 'must use https (plain http only when gateway.webhooks.allowHttp is on, for development)' };
+  return { problem: 'must be an https URL' };
 }
 
 /**
@@ -48,21 +55,22 @@ export class WebhookClient {
   private readonly agent: Agent;
   private readonly allowed: ReadonlySet<string>;
   private readonly allowHttp: boolean;
-  private readonly timeoutMs: number;
+  private readonly deadlines: SharedDeadlines;
   private readonly maxResponseBytes: number;
 
   constructor(options: WebhookClientOptions = {}) {
     this.allowed = new Set(options.allowedAddresses ?? []);
     this.allowHttp = options.allowHttp ?? false;
-    this.timeoutMs = options.timeoutMs ?? 5_000;
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    this.deadlines = new SharedDeadlines(timeoutMs);
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     const allowed = this.allowed;
     this.agent = new Agent({
       connections: options.connections ?? 8,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
       connect: {
-        timeout: this.timeoutMs,
+        timeout: timeoutMs,
         // Resolve, check every address, connect to one that passed: nothing else is ever dialled.
         lookup: (hostname: string, opts: { all?: boolean }, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
           dnsLookup(hostname, { all: true }, (error, addresses) => {
@@ -80,9 +88,9 @@ export class WebhookClient {
 
   /** One delivery. Never throws: every failure is an answer saying whether a retry could help. */
   async deliver(url: string, body: string, headers: Record<string, string>): Promise<DeliveryAttempt> {
-    const problem = receiverUrlProblem(url, this.allowHttp);
-    if (problem) return { ok: false, error: `the receiver URL ${problem}`, retry: false };
-    const { hostname } = new URL(url);
+    const parsed = parseReceiverUrl(url, this.allowHttp);
+    if ('problem' in parsed) return { ok: false, error: `the receiver URL ${parsed.problem}`, retry: false };
+    const { hostname, origin, pathname, search } = parsed.url;
     const literal = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     // An IP literal is never looked up, so it is checked here.
     if (isIP(literal) !== 0) {
@@ -90,15 +98,19 @@ export class WebhookClient {
       if (refused) return { ok: false, error: `the receiver's address ${refused}`, retry: false };
     }
     try {
-      const response = await request(url, {
+      // The agent's own request, with the URL already parsed: undici's top-level request() would parse it again.
+      const response = await this.agent.request({
+        origin,
+        path: `${pathname}${search}`,
         method: 'POST',
-        dispatcher: this.agent,
         headers: { 'content-type': 'application/json', 'user-agent': 'Rota-Webhooks/1', ...headers },
         body,
         // undici's request follows no redirect (that takes its redirect interceptor): a 3xx is answered as it is.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        // The signal bounds the whole delivery, answer included: undici ends the body with it.
+        signal: this.deadlines.signal(),
       });
-      await this.drain(response.body);
+      // Read up to the cap and drop the rest: a receiver cannot make us hold a large body.
+      await response.body.dump({ limit: this.maxResponseBytes });
       const status = response.statusCode;
       if (status >= 200 && status < 300) return { ok: true, status };
       if (status === 410) return { ok: false, status, error: 'the receiver answered 410 Gone', retry: false, gone: true };
@@ -114,17 +126,6 @@ export class WebhookClient {
 
   async close(): Promise<void> {
     await this.agent.close();
-  }
-
-  /** Reads the answer up to the cap and drops the rest: a receiver cannot make us hold a large body. */
-  private async drain(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<void> {
-    let read = 0;
-    for await (const chunk of body) {
-      read += chunk.length;
-      if (read > this.maxResponseBytes) {
-        body.destroy();
-        return;
-      }
-    }
+    this.deadlines.close();
   }
 }

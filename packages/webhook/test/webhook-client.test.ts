@@ -104,6 +104,31 @@ describe('WebhookClient', () => {
     await client.close();
   });
 
+  it('ends a delivery whose answer drips slowly at the time limit, however often a byte comes', async () => {
+    // Each byte comes well within the idle timeout (bodyTimeout): only the delivery's own limit ends it.
+    handler = (_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(drip));
+    };
+    const client = local();
+    const started = Date.now();
+    const attempt = await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {});
+    const took = Date.now() - started;
+    // The receiver did answer 200 before it started dripping: the event reached it.
+    expect(attempt).toEqual({ ok: true, status: 200 });
+    expect(took).toBeGreaterThanOrEqual(1_000);
+    expect(took).toBeLessThan(2_000);
+    await client.close();
+  });
+
+  it('sends the path and query of the URL as given', async () => {
+    const client = local();
+    expect(await client.deliver(`http://127.0.0.1:${port}/hooks/rota?token=abc&x=1`, '{}', {})).toEqual({ ok: true, status: 204 });
+    expect(received).toEqual(['/hooks/rota?token=abc&x=1']);
+    await client.close();
+  });
+
   it('reads no more of an answer than the cap', async () => {
     handler = (_req, res) => {
       res.writeHead(200);

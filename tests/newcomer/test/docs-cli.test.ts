@@ -8,7 +8,7 @@ import { freePort, killGroup, REPO_ROOT, runLine, startGroup, userEnv, waitFor, 
 const CLI_FORMS = ['npx -y pnpm@10.34.8 rota ', 'npx -y pnpm@10.34.8 exec rota ', 'node apps/gateway/bin/rota.js '];
 /** The form the docs' runnable examples use. */
 const RUNNABLE = 'npx -y pnpm@10.34.8 rota ';
-const COMMANDS = ['config check', 'send', 'status', 'providers'];
+const COMMANDS = ['config check', 'send', 'status', 'messages', 'providers', 'webhooks endpoints'];
 
 describe('the rota CLI as the docs show it', () => {
   const markdown = committedMarkdown();
@@ -18,7 +18,7 @@ describe('the rota CLI as the docs show it', () => {
     const bare = commands.filter(({ line }) => {
       let rest = line;
       for (const form of CLI_FORMS) rest = rest.split(form).join(' <cli> ');
-      return /(^|[\s;&|(`])(pnpm\s+(exec\s+)?)?rota\s+(config|send|status|providers|help|--help)\b/.test(rest);
+      return /(^|[\s;&|(`])(pnpm\s+(exec\s+)?)?rota\s+(config|send|status|messages|providers|webhooks|gateway|worker|store|help|--help)\b/.test(rest);
     });
     expect(bare).toEqual([]);
   });
@@ -94,7 +94,11 @@ describe('the rota CLI as the docs show it', () => {
         const ran = await runLine(id === undefined ? printed : printed.replaceAll('<id>', id), { env });
         outcomes.push({ line: printed, expected, code: ran.code, output: `${ran.stdout}${ran.stderr}` });
         if (command.startsWith(`${RUNNABLE}send `)) id = /^ {2}id: +(\S+)$/m.exec(ran.stdout)?.[1];
-        if (command.startsWith(`${RUNNABLE}status `) && ran.code === 0) expect(JSON.parse(ran.stdout)).toEqual(expect.any(Object));
+        if (command.startsWith(`${RUNNABLE}status `) && ran.code === 0) {
+          // JSON, or with --timeline the message's own line first.
+          if (command.includes('--timeline')) expect(ran.stdout.startsWith(`${id}: `)).toBe(true);
+          else expect(JSON.parse(ran.stdout)).toEqual(expect.any(Object));
+        }
       }
       // All at once, so one failure shows every line's outcome.
       expect(outcomes.filter((o) => o.code !== o.expected)).toEqual([]);

@@ -13,3 +13,9 @@ export class UsageError extends Error {
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** parseArgs option declarations, as `rota`'s commands write them. */
+export type OptionSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
+
+/** The values parseArgs gives for `options`: every flag may be absent. */
+export type FlagsOf<O extends OptionSpec> = { [K in keyof O]?: (O[K]['type'] extends 'boolean' ? boolean : string) | undefined };

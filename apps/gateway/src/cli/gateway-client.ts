@@ -1,11 +1,14 @@
 import { Agent, request } from 'undici';
 import { UsageError } from './cli-io.js';
 
-/** What `rota send`, `rota status` and `rota providers` need to reach a running gateway. */
+/** What a command needs to reach a running gateway. */
 export interface GatewayTarget {
   url: string;
   key: string;
 }
+
+/** The flags every command that calls a gateway takes. */
+export const CONNECTION_OPTIONS = { url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
 const REQUEST_TIMEOUT_MS = 60_000;

@@ -1,6 +1,7 @@
 import type { ProviderStatus } from '@rota/core';
 import { EXIT, type CliIo } from './cli-io.js';
 import { callGateway, describeRefusal, resolveTarget } from './gateway-client.js';
+import { textTable } from './text-table.js';
 
 /** `rota providers`: the status table of a running gateway, in rank order. */
 export async function providersCommand(flags: { url?: string | undefined; key?: string | undefined; json?: boolean | undefined }, io: CliIo): Promise<number> {
@@ -32,7 +33,5 @@ export function providersTable(providers: readonly ProviderStatus[]): string[] {
     `${Math.round(p.meanLatencyMs)} ms`,
     p.accounts.map((a) => `${a.accountId}=${a.breaker}${a.override === 'auto' ? '' : ` (forced ${a.override})`}`).join(', ') || '-',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const format = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
-  return [format(header), ...rows.map(format)];
+  return textTable(header, rows);
 }

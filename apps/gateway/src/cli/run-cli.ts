@@ -1,27 +1,47 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { configCheck } from './config-check.js';
-import { GatewayUnreachableError } from './gateway-client.js';
+import { CONNECTION_OPTIONS, GatewayUnreachableError } from './gateway-client.js';
+import { MESSAGES_OPTIONS, messagesCommand } from './messages-command.js';
 import { providersCommand } from './providers-command.js';
 import { sendCommand } from './send-command.js';
-import { statusCommand } from './status-command.js';
+import { STATUS_OPTIONS, statusCommand } from './status-command.js';
+import { WEBHOOKS_OPTIONS, webhooksCommand } from './webhooks-command.js';
 
 export const USAGE = `usage:
+  rota gateway --config FILE [--worker] [--development]
+      run the HTTP gateway (on a PostgreSQL store it records and queues; --worker: also send from it)
+  rota worker --config FILE [--development]
+      run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks
+  rota store copy --from FILE --to FILE [--new-hash-key]
+      copy every record of one configuration's store into the other's, empty one
+      (an embedded SQLite ledger moving to PostgreSQL; stop and drain the source first)
   rota config check FILE [--development]
       validate a configuration file; print every problem with its path
   rota send --to NUMBER --text TEXT --iys-type NOTIFICATION|CAMPAIGN
             [--sender S] [--recipient-type BIREYSEL|TACIR] [--idempotency-key K]
             [--url URL] [--key KEY] [--json]
       send one message through a running gateway
-  rota status ID [--url URL] [--key KEY]
-      a message as the gateway answers GET /v1/messages/ID (ID: the id send printed)
+  rota status ID [--timeline] [--refresh] [--url URL] [--key KEY]
+      a message as the gateway answers GET /v1/messages/ID (ID: the id send printed);
+      --timeline: its steps one a line; --refresh: ask the provider now
+  rota messages [--state S] [--to NUMBER] [--bulk BULK_ID] [--since T] [--until T]
+                [--limit N] [--cursor C] [--owner CLIENT] [--url URL] [--key KEY] [--json]
+      your messages, newest first (T: ISO 8601, or 30m / 2h / 7d ago;
+      --owner: the admin token's view of one client)
   rota providers [--url URL] [--key KEY] [--json]
       the provider status table of a running gateway
+  rota webhooks redeliver EVENT_ID [--url URL] [--key KEY] [--json]
+      send a webhook event again (EVENT_ID: a delivery's Rota-Event-Id)
+  rota webhooks endpoints [--url URL] [--key ADMIN_TOKEN] [--json]
+      the receivers switched off after answering 410, with their held events
+  rota webhooks enable URL [--url URL] [--key ADMIN_TOKEN] [--json]
+      turn a switched-off receiver back on; its held events go out
 
   --url defaults to $ROTA_GATEWAY_URL, then http://127.0.0.1:8080
   --key defaults to $ROTA_API_KEY (an API key; the admin token cannot send)`;
 
-const CONNECTION_OPTIONS = { url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } } as const;
+const KNOWN_COMMANDS = 'gateway, worker, store copy, config check, send, status, messages, providers, webhooks';
 
 /** Runs one `rota` command line; returns the exit code (0 ok, 1 failed, 2 bad arguments). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -75,16 +95,46 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return sendCommand(values, io);
     }
     case 'status': {
-      const { values, positionals } = parseArgs({ args: rest, options: { url: CONNECTION_OPTIONS.url, key: CONNECTION_OPTIONS.key }, allowPositionals: true, strict: true });
+      const { values, positionals } = parseArgs({ args: rest, options: STATUS_OPTIONS, allowPositionals: true, strict: true });
       if (positionals.length > 1) throw new UsageError(`status takes one message id (got ${positionals.length})`);
       return statusCommand(positionals[0], values, io);
+    }
+    case 'messages': {
+      const { values } = parseArgs({ args: rest, options: MESSAGES_OPTIONS, allowPositionals: false, strict: true });
+      return messagesCommand(values, io);
+    }
+    case 'webhooks': {
+      const { values, positionals } = parseArgs({ args: rest, options: WEBHOOKS_OPTIONS, allowPositionals: true, strict: true });
+      const [sub, ...args] = positionals;
+      return webhooksCommand(sub, args, values, io);
     }
     case 'providers': {
       const { values } = parseArgs({ args: rest, options: CONNECTION_OPTIONS, allowPositionals: false, strict: true });
       return providersCommand(values, io);
     }
+    case 'store': {
+      const [sub, ...args] = rest;
+      if (sub !== 'copy') throw new UsageError(sub === undefined ? 'store needs a subcommand: rota store copy --from FILE --to FILE' : `unknown store subcommand "${sub}" (known: copy)`);
+      const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, 'new-hash-key': { type: 'boolean' } }, allowPositionals: false, strict: true });
+      if (values.from === undefined || values.to === undefined) throw new UsageError('store copy needs --from FILE and --to FILE');
+      const { storeCopyCommand } = await import('./store-copy-command.js');
+      return storeCopyCommand({ from: values.from, to: values.to, newHashKey: values['new-hash-key'] === true }, io);
+    }
+    case 'gateway':
+    case 'worker': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, ...(command === 'gateway' ? { worker: { type: 'boolean' } } : {}) },
+        allowPositionals: false,
+        strict: true,
+      });
+      if (typeof values.config !== 'string') throw new UsageError(`${command} needs --config FILE`);
+      // Loaded only here: the other commands are HTTP clients and start faster without the server.
+      const { serveCommand } = await import('./serve-command.js');
+      return serveCommand(command, { config: values.config, development: values.development === true, worker: values.worker === true }, io);
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (known: config check, send, status, providers)`);
+      throw new UsageError(`unknown command "${command}" (known: ${KNOWN_COMMANDS})`);
   }
 }
 

@@ -50,6 +50,35 @@ describe('config/rota.example.yaml', () => {
   });
 });
 
+describe('config/postgres.example.yaml', () => {
+  const env = {
+    ROTA_DATABASE_URL: 'postgres://rota:db-secret-0123@db.internal:5432/rota',
+    ROTA_HASH_KEY: 'a-hash-key-of-at-least-32-characters',
+    FIGENSOFT_NOTIFY_USERNAME: 'acme-notify',
+    FIGENSOFT_NOTIFY_PASSWORD: 'fs-notify-secret',
+    FIGENSOFT_CAMPAIGN_USERNAME: 'acme-campaign',
+    FIGENSOFT_CAMPAIGN_PASSWORD: 'fs-campaign-secret',
+    ROTA_API_KEY: 'example-send-key-0123456789',
+    ROTA_ADMIN_TOKEN: 'example-admin-token-0123456789',
+  };
+
+  it('validates with its variables set: a PostgreSQL store with a shared hash key, limits for both FigenSoft accounts', async () => {
+    const result = await loadConfigFile(repoFile('config/postgres.example.yaml'), env);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues, null, 2));
+    expect(result.config.store).toEqual({ kind: 'postgres', url: env.ROTA_DATABASE_URL, schema: 'rota', poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30000, hashKey: env.ROTA_HASH_KEY });
+    expect(result.config.dispatch.unitTimeoutSeconds).toBe(300);
+    expect(result.config.providers[0]!.limits).toEqual({ 'figensoft-notification': { maxPerSecond: 100 }, 'figensoft-campaign': { maxPerSecond: 50 } });
+  });
+
+  it('refuses a PostgreSQL store without a hash key, naming the field', async () => {
+    const { ROTA_HASH_KEY: _unset, ...rest } = env;
+    const result = await loadConfigFile(repoFile('config/postgres.example.yaml'), { ...rest, ROTA_HASH_KEY: 'short' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toContainEqual({ path: 'store.hashKey', reason: 'must be at least 32 characters' });
+  });
+});
+
 describe('config/sandbox.yaml', () => {
   it('validates with no environment at all (every variable has a sandbox default), and ranks all five as in production', async () => {
     const result = await loadConfigFile(repoFile('config/sandbox.yaml'), {});

@@ -1,5 +1,6 @@
 import { BreakerSettingsSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
 import { z } from 'zod';
+import { PostgresStoreConfigSchema } from '@rota/ledger';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
 
 /**
@@ -338,16 +339,26 @@ const StoreSchema = z
           .string({ error: 'must be a string' })
           .min(32, 'must be at least 32 characters')
           .optional()
-          .describe('Key of the hashes kept instead of OTP texts (use ${ENV_VAR}). Default: a random key generated into hash.key beside the database on first start.'),
+          .describe('Key of the hashes kept instead of OTP texts (use ${ENV_VAR}); base64url:<key> gives it as bytes. Default: a random key generated into hash.key beside the database on first start.'),
       }),
       z.strictObject({
         kind: z.literal('memory'),
       }),
+      PostgresStoreConfigSchema.extend({
+        hashKey: z
+          .string({ error: 'must be a string of at least 32 characters (use ${ENV_VAR}): every gateway and worker on the database must share it' })
+          .min(32, 'must be at least 32 characters')
+          .describe(
+            'Key of the hashes kept instead of OTP texts and of the sealed OTP texts in queue jobs (use ${ENV_VAR}). Required: every gateway and worker on the database must have the same one. base64url:<key> gives the key as bytes: the contents of an embedded store\'s hash.key, to keep its hashes when it moves here.',
+          ),
+      }),
     ],
-    { error: 'must be { kind: sqlite, path } or { kind: memory } (tests and benchmarks only)' },
+    { error: 'must be { kind: sqlite, path }, { kind: postgres, url, hashKey } or { kind: memory } (tests and benchmarks only)' },
   )
   .default({ kind: 'sqlite', path: 'data/rota.db', synchronous: 'normal' })
-  .describe('Where message records are kept. Default: SQLite at data/rota.db beside the configuration file. memory keeps nothing across a restart: for tests and benchmarks only. Read at start.');
+  .describe(
+    'Where message records are kept. Default: SQLite at data/rota.db beside the configuration file (one process does everything). postgres: many gateways and `rota worker` processes on one database (docs/deployment.md). memory keeps nothing across a restart: for tests and benchmarks only. Read at start.',
+  );
 
 const RetentionSchema = z
   .strictObject({
@@ -380,8 +391,17 @@ const DispatchSchema = z
   .strictObject({
     concurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (one unit is kept for OTPs)').max(256, 'must be at most 256').default(4).describe('Dispatch units running at once, each one provider request of up to a chunk; one is kept for OTPs. Default 4.'),
     shutdownMs: z.number().int('must be a whole number of milliseconds').min(0, 'must not be negative').max(600_000, 'must be at most 600000').default(10_000).describe('On shutdown: longest wait for dispatches in flight; queued records stay for the next start. Default 10000.'),
+    unitTimeoutSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(5, 'must be at least 5')
+      .max(86_400, 'must be at most 86400')
+      .default(300)
+      .describe(
+        'PostgreSQL store: how long a worker may hold a unit before another worker takes it over (its holder is taken for dead; records it had handed to a provider become unknown, the others are sent). Longer than the longest provider call with its retries. Default 300.',
+      ),
   })
-  .default({ concurrency: 4, shutdownMs: 10_000 })
+  .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300 })
   .describe('The dispatcher that sends queued messages: OTP first, then NOTIFICATION, then CAMPAIGN.');
 
 export const retentionMs = (retention: z.output<typeof RetentionSchema>) => ({

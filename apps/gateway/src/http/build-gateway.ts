@@ -7,6 +7,7 @@ import { sanitizeText, secretsOf } from '../logging/redaction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ServerTimeouts } from '../config/rota-config.js';
 import { registerConsole } from '../console/register-console.js';
+import { OperatorControls } from '../ledger/operator-controls.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
@@ -28,6 +29,8 @@ export interface BuildGatewayOptions {
   readiness?: Partial<ReadinessOptions>;
   /** The server's time limits (gateway.timeouts); the defaults when left out. */
   timeouts?: ServerTimeouts;
+  /** Where operator changes go; default: this process's router only. */
+  operator?: OperatorControls;
   /** The operations console's built files (default: @rota/console's dist); null serves none. */
   consoleAssets?: string | null;
 }
@@ -46,7 +49,8 @@ const BODY_CEILING_BYTES = 100 * 1024 * 1024;
  */
 export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   const { runtime, ledger, logger, metrics } = options;
-  const context: GatewayContext = { runtime, ledger, logger, secrets: () => secretsOf(runtime.config()) };
+  const operator = options.operator ?? new OperatorControls(runtime);
+  const context: GatewayContext = { runtime, ledger, logger, operator, secrets: () => secretsOf(runtime.config()) };
 
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const app = fastify({

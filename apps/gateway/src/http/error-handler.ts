@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isStoreUnavailable } from '@rota/ledger';
 
 /**
  * Client mistakes are 4xx with a stable `error` code and a fixed message:
@@ -46,6 +47,14 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
     }
     if (JSON_ERRORS.has(error.name) && request.method !== 'GET') {
       return reply.code(400).send({ error: 'invalid-json', message: 'request body is not valid JSON' });
+    }
+    if (isStoreUnavailable(error)) {
+      // Never an accepted message without its record: the client tries again, and its idempotency key keeps a retry from sending twice.
+      logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, 'the message store is unavailable: answered 503');
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'store-unavailable', message: 'the message store cannot be reached; retry later with the same Idempotency-Key (a message recorded before the failure is not sent twice)' });
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {

@@ -4,6 +4,7 @@ import type { ValidationIssue } from '@rota/provider';
 import type { Ledger, ReadScope } from '@rota/ledger';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { authorize, type Access } from './auth.js';
+import type { OperatorControls } from '../ledger/operator-controls.js';
 
 /** The part of the runtime the HTTP layer reads: the router and the configuration in force (and, from a file, its state). */
 export type GatewayRuntimeView = Pick<GatewayRuntime, 'router' | 'config'> & Partial<Pick<GatewayRuntime, 'configState'>>;
@@ -17,6 +18,8 @@ export interface GatewayContext {
   runtime: GatewayRuntimeView;
   ledger: Ledger;
   logger: Logger;
+  /** Where an operator's changes to providers go (this router, or every process on the database). */
+  operator: OperatorControls;
   /** Credentials of the configuration in force, to blank out of outgoing free text. */
   secrets(): readonly string[];
 }

@@ -1,46 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ValidationIssue } from '@rota/provider';
-import type { Env } from '../config/interpolate.js';
-import { loadConfigFile } from '../config/load-config.js';
-import type { RotaConfig } from '../config/rota-config.js';
-import { createRuntime } from '../config/runtime.js';
 import type { Ledger } from '@rota/ledger';
-import { accountLimits, openGatewayLedger, type GatewayLedger } from '../ledger/open-gateway-ledger.js';
 import type { GatewayRuntime } from '../config/runtime-types.js';
-import { watchConfig } from '../config/watch-config.js';
-import { createGatewayLogger } from '../logging/create-logger.js';
-import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { GatewayStartError, openRotaProcess, type StartProcessOptions } from '../process/rota-process.js';
 import { buildGateway } from './build-gateway.js';
 
-/** Why the gateway did not start: every configuration problem with its path, or one plain reason (a port in use). */
-export class GatewayStartError extends Error {
-  override readonly name = 'GatewayStartError';
-  readonly issues: ValidationIssue[];
-  /** Set when the listen address was the problem. */
-  readonly port: number | undefined;
-  constructor(message: string, issues: ValidationIssue[] = [], port?: number) {
-    super(message);
-    this.issues = issues;
-    this.port = port;
-  }
-}
+export { GatewayStartError };
 
-export interface StartGatewayOptions {
-  configPath: string;
-  /** Allows the stubs' simulate transport. Never in production. */
-  development?: boolean;
-  /** For `${VAR}` interpolation, at start and on every reload (default: process.env). */
-  env?: Env;
-  /** Default: JSON lines on stdout at the configured level. */
-  logger?: Logger;
+export interface StartGatewayOptions extends StartProcessOptions {
   /** Overrides gateway.listen (the main job and tests pick their own ports). */
   listen?: { host?: string; port?: number };
-  /** Reload on file change and SIGHUP (default true). */
-  watch?: boolean;
-  processMetrics?: boolean;
-  /** Changes the configuration after it is read and before it runs. */
-  adjust?: (config: RotaConfig) => RotaConfig;
+  /**
+   * On a PostgreSQL store, also do a worker's work in this process (send,
+   * follow reports, deliver webhooks). Default false: a gateway there records
+   * and enqueues, and `rota worker` processes send. Other stores: one process
+   * does everything anyway.
+   */
+  worker?: boolean;
 }
 
 export interface RunningGateway {
@@ -56,61 +32,25 @@ export interface RunningGateway {
 
 /** Reads and validates the configuration, builds the runtime and the HTTP server, and listens. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const env = options.env ?? process.env;
-  const loaded = await loadConfigFile(options.configPath, env);
-  if (!loaded.ok) throw new GatewayStartError(`${options.configPath}: the configuration is invalid`, loaded.issues);
-  const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
-
-  const logger = options.logger ?? createGatewayLogger({ level: config.logging.level });
-  // Set once the store is open; a reload before that has no limits to hand over.
-  let ledgerForReloads: Ledger | undefined;
-  let runtime: GatewayRuntime;
-  try {
-    runtime = createRuntime(config, {
-      logger,
-      development: options.development ?? false,
-      configPath: options.configPath,
-      env,
-      onApplied: (next) => {
-        if (logger.level !== next.logging.level) logger.level = next.logging.level;
-        ledgerForReloads?.setLimits(accountLimits(next));
-      },
-    });
-  } catch (error) {
-    throw new GatewayStartError(error instanceof Error ? error.message : String(error));
-  }
-
-  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
-  let opened: GatewayLedger;
-  try {
-    opened = await openGatewayLedger(config, { router: runtime.router, logger, configPath: options.configPath, current: () => runtime.config(), observer: metrics.ledgerObserver });
-  } catch (error) {
-    await runtime.close();
-    throw new GatewayStartError(`the message store could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const { ledger } = opened;
-  ledgerForReloads = ledger;
-  metrics.observeLedger(ledger);
+  // On PostgreSQL a gateway records and enqueues; workers send. Elsewhere one process does everything.
+  const core = await openRotaProcess(options, (config) => (config.store.kind === 'postgres' && !options.worker ? 'gateway' : 'embedded'));
+  const { config, runtime, ledger, logger, metrics, operator } = core;
   const { timeouts } = config.gateway;
-  const app = buildGateway({ runtime, ledger, logger, metrics, timeouts });
-  const stopWatching = options.watch === false ? () => {} : watchConfig(runtime, options.configPath, logger);
+  const app = buildGateway({ runtime, ledger, logger, metrics, timeouts, operator });
 
   const host = options.listen?.host ?? config.gateway.listen.host;
   const port = options.listen?.port ?? config.gateway.listen.port;
   try {
     await app.listen({ host, port });
   } catch (error) {
-    stopWatching();
     await app.close();
-    await ledger.stop(0);
-    await runtime.close();
-    await opened.close();
+    await core.close();
     throw listenError(error, host, port);
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  logger.info({ url, development: options.development ?? false }, `Rota gateway listening on ${url}`);
+  logger.info({ url, development: options.development ?? false, role: ledger.role }, `Rota gateway listening on ${url}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -121,12 +61,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     close: () =>
       (closing ??= (async () => {
-        stopWatching();
         await closeWithin(app, timeouts.shutdownMs, logger);
-        // Dispatches in flight finish within the bound; queued records wait for the next start.
-        await ledger.stop(config.dispatch.shutdownMs);
-        await runtime.close();
-        await opened.close();
+        await core.close();
         logger.info({}, 'Rota gateway stopped');
       })()),
   };

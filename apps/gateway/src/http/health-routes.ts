@@ -1,7 +1,8 @@
-import type { AccountHealth } from '@rota/provider';
+import type { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { sanitizeText } from '../logging/redaction.js';
 import { guard, type GatewayContext } from './gateway-context.js';
+import type { ReadinessResponseSchema } from './http-schemas.js';
 
 export interface ReadinessOptions {
   /** Longest wait for one provider's health(); a provider slower than this counts as unhealthy. */
@@ -10,24 +11,14 @@ export interface ReadinessOptions {
   cacheMs: number;
 }
 
-interface ProviderReadiness {
-  providerId: string;
-  enabled: boolean;
-  /** null: the provider has no health check, so it cannot make the gateway ready on its own. */
-  healthy: boolean | null;
-  detail?: string;
-  accounts: AccountHealth[];
-}
-
-interface Readiness {
-  ready: boolean;
-  providers: ProviderReadiness[];
-}
+type Readiness = z.output<typeof ReadinessResponseSchema>;
+type ProviderReadiness = Readiness['providers'][number];
+type StoreReadiness = Readiness['store'];
 
 /**
  * `/healthz` says the process serves HTTP (liveness: no provider is asked).
- * `/readyz` says whether at least one enabled provider reports healthy, and
- * nothing else: it is unauthenticated. `/v1/readiness` (admin token) gives
+ * `/readyz` says whether the message store answers and at least one enabled
+ * provider reports healthy, and nothing else: it is unauthenticated. `/v1/readiness` (admin token) gives
  * every provider's and account's detail — free text from providers, sanitised
  * before it leaves.
  */
@@ -39,6 +30,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
   const check = async (): Promise<Readiness> => {
     const { router } = context.runtime;
     const clean = (text: string) => sanitizeText(text, context.secrets());
+    const store = checkStore();
     const providers = await Promise.all(
       router.status().map(async (status): Promise<ProviderReadiness> => {
         const base = { providerId: status.providerId, enabled: status.enabled };
@@ -52,7 +44,22 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
         }
       }),
     );
-    return { ready: providers.some((p) => p.enabled && p.healthy === true), providers };
+    const storeReadiness = await store;
+    return { ready: storeReadiness.reachable && providers.some((p) => p.enabled && p.healthy === true), store: storeReadiness, providers };
+  };
+
+  const checkStore = async (): Promise<StoreReadiness> => {
+    const { store } = context.ledger;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs)));
+    try {
+      await Promise.race([store.ping(), late]);
+      return { kind: store.dialect, reachable: true };
+    } catch (error) {
+      return { kind: store.dialect, reachable: false, detail: sanitizeText(`the database cannot be reached: ${error instanceof Error ? error.message : String(error)}`, context.secrets()) };
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   const readiness = async (): Promise<Readiness> => {

@@ -56,6 +56,9 @@ export const BreakerRequestSchema = z.strictObject({
 });
 export type BreakerRequest = z.infer<typeof BreakerRequestSchema>;
 
+/** `POST /v1/webhooks/endpoints/enable`: the receiver to turn back on, exactly as it was switched off. */
+export const EnableEndpointRequestSchema = z.strictObject({ url: z.string({ error: 'is required (the receiver URL)' }).min(1, 'must not be empty') });
+
 // ---------------------------------------------------------------------------
 // Response shapes. They describe what the handlers return for the OpenAPI
 // document; test/openapi.test.ts checks at compile time that core's result
@@ -220,6 +223,22 @@ export const ProviderStatusSchema = z.object({
   meanLatencyMs: z.number(),
 });
 
+/** `POST /v1/webhooks/events/{id}/redeliver`: the event is due again. */
+export const WebhookRedeliveredSchema = z.object({ id: z.string(), status: z.literal('pending') });
+
+export const DisabledEndpointsSchema = z.object({
+  disabled: z.array(
+    z.object({
+      url: z.string().meta({ description: 'The receiver, whole: enable it with exactly this URL.' }),
+      disabledAt: z.string(),
+      reason: z.string().nullable(),
+      held: z.number().int().meta({ description: 'Events kept for it; released when it is turned back on.' }),
+    }),
+  ),
+});
+
+export const EndpointEnabledSchema = z.object({ released: z.number().int().meta({ description: 'How many held events are due again.' }) });
+
 export const ProvidersResponseSchema = z.object({ providers: z.array(ProviderStatusSchema) });
 
 export const ErrorResponseSchema = z.object({
@@ -229,7 +248,14 @@ export const ErrorResponseSchema = z.object({
 });
 
 export const ReadinessResponseSchema = z.object({
-  ready: z.boolean(),
+  ready: z.boolean().meta({ description: 'The store answers and at least one enabled provider is healthy.' }),
+  store: z
+    .object({
+      kind: z.enum(['sqlite', 'postgres']),
+      reachable: z.boolean(),
+      detail: z.string().optional().meta({ description: "Why not: the database's error, with secrets blanked." }),
+    })
+    .meta({ description: 'The message store: no message is accepted while it cannot be reached (sends answer 503 store-unavailable).' }),
   providers: z.array(
     z.object({
       providerId: z.string(),

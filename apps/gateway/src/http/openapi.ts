@@ -6,6 +6,9 @@ import {
   BulkProgressSchema,
   BulkRequestSchema,
   BreakerRequestSchema,
+  DisabledEndpointsSchema,
+  EnableEndpointRequestSchema,
+  EndpointEnabledSchema,
   ErrorResponseSchema,
   LivenessResponseSchema,
   MessageListSchema,
@@ -16,6 +19,7 @@ import {
   ProvidersResponseSchema,
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
+  WebhookRedeliveredSchema,
 } from './http-schemas.js';
 import { consoleOpenApi } from '../console/console-openapi.js';
 
@@ -80,6 +84,7 @@ const AUTH_ERRORS = {
   '401': error('No credential, or an unknown one.'),
   '403': error('The credential is of the wrong kind (a send key on an admin endpoint, or the admin token on a send endpoint).'),
 };
+const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reached. Nothing was accepted; retry later with the same idempotency key.";
 const BODY_ERRORS = {
   '400': error('Invalid body (`invalid-request` with `issues`, each naming a field) or malformed JSON (`invalid-json`). Nothing was sent or changed.'),
   '413': error('The body is larger than gateway.bodyLimitBytes.'),
@@ -103,6 +108,10 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
     PublicReadiness: schemaOf(PublicReadinessResponseSchema, 'output'),
     Liveness: schemaOf(LivenessResponseSchema, 'output'),
+    EnableEndpointRequest: schemaOf(EnableEndpointRequestSchema, 'input'),
+    WebhookRedelivered: schemaOf(WebhookRedeliveredSchema, 'output'),
+    DisabledEndpoints: schemaOf(DisabledEndpointsSchema, 'output'),
+    EndpointEnabled: schemaOf(EndpointEnabledSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
   const operationsConsole = consoleOpenApi(schemaOf);
@@ -154,7 +163,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
             '409': error('`idempotency-conflict`: the key stands for a different message of yours (`existingId`). Nothing was sent.'),
             '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
-            '503': json(ref('Message'), 'Failed: no provider could take it. Nothing was sent; safe to retry later.'),
+            '503': json({ oneOf: [ref('Message'), ref('Error')] }, `Failed: no provider could take it (a Message; nothing was sent, safe to retry later). Or ${STORE_UNAVAILABLE}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },
@@ -189,6 +198,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
+            '503': error(STORE_UNAVAILABLE),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },
@@ -228,6 +238,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '202': json(ref('BulkAccepted'), 'Recorded and queued.'),
             '409': error('`idempotency-conflict`: the key stands for a different bulk of yours. Nothing was recorded.'),
+            '503': error(STORE_UNAVAILABLE),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },
@@ -278,22 +289,57 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: { '200': json(ref('ProviderStatus'), 'The provider after the change.'), '404': error('No such provider or account.'), ...BODY_ERRORS, ...AUTH_ERRORS },
         },
       },
+      '/v1/providers/{id}/overrides': {
+        delete: {
+          summary: "Back to the configuration's settings (admin)",
+          description: "The provider's rank and switch return to the configuration's values and every breaker to its failure counts. On a PostgreSQL store this drops the stored settings, for every gateway and worker.",
+          security: adminToken,
+          parameters: [idParam('id', 'Provider id, e.g. figensoft.')],
+          responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/events/{id}/redeliver': {
+        post: {
+          summary: 'Send a webhook event again',
+          description: 'Due now, whatever became of it, with the same id and body. An API key redelivers its own events; the admin token any.',
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The event id (the `Rota-Event-Id` header of a delivery).')],
+          responses: { '202': json(ref('WebhookRedelivered'), 'The event is due again.'), '404': error('No such event (or not yours).'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/endpoints': {
+        get: {
+          summary: 'Receivers switched off (admin)',
+          description: 'A receiver that answered 410 gets nothing more until it is turned back on; its events are held.',
+          security: adminToken,
+          responses: { '200': json(ref('DisabledEndpoints'), 'The switched-off receivers, with the events held for each.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/webhooks/endpoints/enable': {
+        post: {
+          summary: 'Turn a receiver back on (admin)',
+          description: 'Its held events are due at once. A URL that is not switched off changes nothing (`released: 0`).',
+          security: adminToken,
+          requestBody: body('EnableEndpointRequest'),
+          responses: { '200': json(ref('EndpointEnabled'), 'How many held events were released.'), ...BODY_ERRORS, ...AUTH_ERRORS },
+        },
+      },
       '/healthz': {
         get: { summary: 'Liveness', security: [], responses: { '200': json(ref('Liveness'), 'The process serves HTTP.') } },
       },
       '/readyz': {
         get: {
           summary: 'Readiness',
-          description: 'Asks every enabled provider for its health (answers are reused for a few seconds). 200 when at least one enabled provider is healthy. Unauthenticated, so it says nothing more; /v1/readiness has the detail.',
+          description: 'Asks the message store and every enabled provider (answers are reused for a few seconds). 200 when the store answers and at least one enabled provider is healthy. Unauthenticated, so it says nothing more; /v1/readiness has the detail.',
           security: [],
-          responses: { '200': json(ref('PublicReadiness'), 'Ready.'), '503': json(ref('PublicReadiness'), 'No enabled provider is healthy.') },
+          responses: { '200': json(ref('PublicReadiness'), 'Ready.'), '503': json(ref('PublicReadiness'), 'The store cannot be reached, or no enabled provider is healthy.') },
         },
       },
       '/v1/readiness': {
         get: {
           summary: 'Readiness with every provider\'s and account\'s detail (admin)',
           security: adminToken,
-          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'No enabled provider is healthy.'), ...AUTH_ERRORS },
+          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'The store cannot be reached, or no enabled provider is healthy.'), ...AUTH_ERRORS },
         },
       },
       '/metrics': {

@@ -6,11 +6,14 @@ import { BreakerRequestSchema, ProviderPatchSchema } from './http-schemas.js';
 
 /**
  * Operator controls. They act on the running router at once and without
- * dropping in-flight messages; they are run-time overrides, so the next
- * configuration reload puts rank and enabled back to the file's values.
+ * dropping in-flight messages. On one process they are run-time overrides (a
+ * reload that changes the same setting in the file puts the file's value
+ * back); on a PostgreSQL store they are stored, every gateway and worker
+ * applies them within a second, and they hold until
+ * `DELETE /v1/providers/:id/overrides` (see OperatorControls).
  */
 export function registerProviderRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const { runtime, logger } = context;
+  const { runtime, logger, operator } = context;
 
   const findProvider = (id: string, reply: FastifyReply): ProviderStatus | undefined => {
     const statuses = runtime.router.status();
@@ -31,8 +34,7 @@ export function registerProviderRoutes(app: FastifyInstance, context: GatewayCon
     const { id } = request.params;
     if (!findProvider(id, reply)) return reply;
     const patch = parsed.data;
-    if (patch.rank !== undefined) runtime.router.setRank(id, patch.rank);
-    if (patch.enabled !== undefined) runtime.router.setEnabled(id, patch.enabled);
+    await operator.apply({ kind: 'set', providerId: id, ...patch }, request.rotaClient);
     logger.warn({ provider: id, enabled: patch.enabled, rank: patch.rank, by: request.rotaClient }, 'provider changed through the admin API');
     return reply.code(200).send(statusOf(id));
   });
@@ -49,8 +51,18 @@ export function registerProviderRoutes(app: FastifyInstance, context: GatewayCon
       return reply.code(404).send({ error: 'not-found', message: `provider "${id}" has no account "${accountId}" (accounts: ${accounts.join(', ')})` });
     }
     const targets = accountId === undefined ? accounts : [accountId];
-    for (const account of targets) runtime.router.forceBreaker(id, account, state);
+    await operator.apply({ kind: 'breaker', providerId: id, accountIds: targets, state }, request.rotaClient);
     logger.warn({ provider: id, accounts: targets, override: state, by: request.rotaClient }, `breaker forced ${state} through the admin API`);
+    return reply.code(200).send(statusOf(id));
+  });
+
+  // Back to the configuration's rank and switch, and every breaker to its failure counts.
+  app.delete<{ Params: { id: string } }>('/v1/providers/:id/overrides', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+    const { id } = request.params;
+    const provider = findProvider(id, reply);
+    if (!provider) return reply;
+    await operator.apply({ kind: 'reset', providerId: id, accountIds: provider.accounts.map((a) => a.accountId) }, request.rotaClient);
+    logger.warn({ provider: id, by: request.rotaClient }, 'provider overrides reset to the configuration through the admin API');
     return reply.code(200).send(statusOf(id));
   });
 }

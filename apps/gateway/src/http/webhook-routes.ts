@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { toValidationIssues } from '@rota/provider';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
-
-const EnableEndpointSchema = z.strictObject({ url: z.string({ error: 'is required (the receiver URL)' }).min(1, 'must not be empty') });
+import { EnableEndpointRequestSchema, type DisabledEndpointsSchema, type EndpointEnabledSchema, type WebhookRedeliveredSchema } from './http-schemas.js';
 
 /**
  * Operators (and clients, for their own events) steer webhook delivery:
@@ -17,18 +16,18 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
     const found = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
     if (!found) return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
     logger.info({ event: request.params.id, by: request.rotaClient }, 'a webhook event is due again (redeliver)');
-    return reply.code(202).send({ id: request.params.id, status: 'pending' });
+    return reply.code(202).send({ id: request.params.id, status: 'pending' } satisfies z.input<typeof WebhookRedeliveredSchema>);
   });
 
-  app.get('/v1/webhooks/endpoints', { onRequest: guard(context, 'admin') }, async () => ({
+  app.get('/v1/webhooks/endpoints', { onRequest: guard(context, 'admin') }, async (): Promise<z.input<typeof DisabledEndpointsSchema>> => ({
     disabled: (await ledger.store.disabledEndpoints()).map((endpoint) => ({ ...endpoint, disabledAt: new Date(endpoint.disabledAt).toISOString() })),
   }));
 
   app.post('/v1/webhooks/endpoints/enable', { onRequest: guard(context, 'admin') }, async (request, reply) => {
-    const parsed = EnableEndpointSchema.safeParse(request.body);
+    const parsed = EnableEndpointRequestSchema.safeParse(request.body);
     if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
     const released = await ledger.store.enableEndpoint(parsed.data.url);
     logger.warn({ released, by: request.rotaClient }, 'a webhook receiver was turned back on through the admin API');
-    return reply.code(200).send({ released });
+    return reply.code(200).send({ released } satisfies z.input<typeof EndpointEnabledSchema>);
   });
 }

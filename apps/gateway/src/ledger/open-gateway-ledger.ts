@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { lockDataFolder } from './data-folder-lock.js';
-import { Ledger, openLedgerStore, throttleKey, type LedgerOptions, type StoreConfigInput } from '@rota/ledger';
+import { Ledger, throttleKey, type LedgerOptions, type LedgerRole } from '@rota/ledger';
+import { openConfiguredStore } from './open-configured-store.js';
 import { signWebhook, WebhookClient } from '@rota/webhook';
 import type { Logger } from 'pino';
 import { providerIdOf, retentionMs, type RotaConfig } from '../config/rota-config.js';
@@ -26,41 +23,24 @@ export interface OpenGatewayLedgerOptions {
   /** The configuration in force: webhooks are signed with the secret it holds at the moment of delivery. */
   current: () => RotaConfig;
   observer?: LedgerOptions['observer'];
+  /**
+   * What this process does (default `embedded`). On a PostgreSQL store the
+   * gateway records and enqueues (`gateway`) and `rota worker` sends
+   * (`worker`); `embedded` there does both in one process.
+   */
+  role?: LedgerRole;
 }
 
 export async function openGatewayLedger(config: RotaConfig, options: OpenGatewayLedgerOptions): Promise<GatewayLedger> {
-  const { store: settings } = config;
   const { logger } = options;
-  let storeConfig: StoreConfigInput;
-  let hashKey: Buffer;
-  let unlock = async (): Promise<void> => {};
-  if (settings.kind === 'memory') {
-    logger.warn({}, 'store.kind is memory: message records, idempotency keys and the queue are lost when the process stops (tests and benchmarks only)');
-    storeConfig = { kind: 'memory' };
-    hashKey = randomBytes(32);
-  } else {
-    const path = isAbsolute(settings.path) ? settings.path : resolve(options.configPath ? dirname(options.configPath) : process.cwd(), settings.path);
-    storeConfig = { kind: 'sqlite', path, synchronous: settings.synchronous };
-    await mkdir(dirname(path), { recursive: true });
-    unlock = await lockDataFolder(dirname(path));
-    try {
-      hashKey = settings.hashKey !== undefined ? Buffer.from(settings.hashKey, 'utf8') : await hashKeyBeside(path, logger);
-    } catch (error) {
-      await unlock();
-      throw error;
-    }
-  }
-  let store: Awaited<ReturnType<typeof openLedgerStore>>;
-  try {
-    store = await openLedgerStore(storeConfig, { hashKey });
-  } catch (error) {
-    await unlock();
-    throw error;
-  }
+  const role = options.role ?? 'embedded';
+  const { store, close: closeStore } = await openConfiguredStore(config, { logger, role, ...(options.configPath ? { configPath: options.configPath } : {}) });
   const { webhooks } = config.gateway;
   const client = new WebhookClient({ allowHttp: webhooks.allowHttp, allowedAddresses: webhooks.allowedAddresses, timeoutMs: webhooks.timeoutMs });
   const ledger = new Ledger({
     store,
+    role,
+    name: `rota-${role}-${process.pid}`,
     router: options.router,
     logger,
     limits: accountLimits(config),
@@ -79,9 +59,8 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
     ...(options.observer ? { observer: options.observer } : {}),
   });
   const close = async (): Promise<void> => {
-    await store.close();
+    await closeStore();
     await client.close();
-    await unlock();
   };
   try {
     await ledger.start();
@@ -99,26 +78,4 @@ export function accountLimits(config: RotaConfig): Map<string, number> {
     for (const [accountId, { maxPerSecond }] of Object.entries(entry.limits ?? {})) limits.set(throttleKey(providerIdOf(entry), accountId), maxPerSecond);
   }
   return limits;
-}
-
-/**
- * The key of the hashes kept instead of OTP texts, when the configuration
- * names none: made once, at random, into `hash.key` beside the database
- * (owner-only), and read from there afterwards. Kept out of the database file,
- * so a copy of the file alone cannot test guesses against the hashes.
- */
-async function hashKeyBeside(databasePath: string, logger: Logger): Promise<Buffer> {
-  const file = join(dirname(databasePath), 'hash.key');
-  try {
-    const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
-    if (key.length >= 32) return key;
-    throw new Error(`${file} holds fewer than 32 bytes; delete it to have a new key made, or set store.hashKey`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await mkdir(dirname(file), { recursive: true });
-  const key = randomBytes(32);
-  await writeFile(file, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  logger.info({ file }, 'store: made a new hash key (keep it with the database; set store.hashKey to keep it elsewhere)');
-  return key;
 }

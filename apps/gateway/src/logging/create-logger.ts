@@ -31,6 +31,8 @@ export const REDACT_PATHS: readonly string[] = [
   '*.secret',
   'credentials',
   '*.credentials',
+  'hashKey',
+  '*.hashKey',
   'body',
   '*.body',
 ];

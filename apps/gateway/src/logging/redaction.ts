@@ -17,9 +17,20 @@ export function maskNumbersIn(text: string): string {
 }
 
 // Keys whose string values are credentials, at any depth of the configuration.
-const SECRET_KEY = /pass|secret|token|apikey|^key$|auth|credential|private/i;
+const SECRET_KEY = /pass|secret|token|apikey|hashkey|^key$|auth|credential|private/i;
 // Shorter values would blank out ordinary words; no real credential is this short.
 const MIN_SECRET_LENGTH = 6;
+
+// postgres://user:PASSWORD@host…: the password is group 1.
+const DATABASE_URL = /^postgres(?:ql)?:\/\/[^:@/]*:([^@/]*)@/i;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 const secretCache = new WeakMap<object, readonly string[]>();
 
@@ -31,6 +42,12 @@ export function secretsOf(config: object): readonly string[] {
   const walk = (value: unknown, secretKey: boolean): void => {
     if (typeof value === 'string') {
       if (secretKey && value.length >= MIN_SECRET_LENGTH) found.add(value);
+      // A database URL carries its password wherever it sits (store.url): the URL and the password alone are both blanked.
+      const password = DATABASE_URL.exec(value)?.[1];
+      if (password !== undefined) {
+        found.add(value);
+        if (password.length >= MIN_SECRET_LENGTH) found.add(password).add(safeDecode(password));
+      }
     } else if (Array.isArray(value)) {
       for (const item of value) walk(item, secretKey);
     } else if (value !== null && typeof value === 'object') {

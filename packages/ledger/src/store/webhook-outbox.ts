@@ -55,40 +55,49 @@ export type WebhookSettlement =
   /** Not tried (its receiver's circuit is open): due again later, no attempt counted. */
   | { kind: 'postpone'; dueAt: number };
 
-export async function settleWebhook(db: Kysely<LedgerDatabase>, id: string, settlement: WebhookSettlement, now: number): Promise<void> {
+/**
+ * Writes what became of deliveries, in the order given, in one transaction: a
+ * transaction per delivery cost more than the delivery itself (bench/reports).
+ */
+export async function settleWebhooks(db: Kysely<LedgerDatabase>, settled: readonly { id: string; settlement: WebhookSettlement }[], now: number): Promise<void> {
+  if (settled.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    const attempts = sql<number>`attempts + 1`;
-    switch (settlement.kind) {
-      case 'postpone':
-        await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
-        return;
-      case 'delivered':
-        await trx.updateTable('webhook_outbox').set({ state: 'delivered', attempts, last_status: settlement.status, last_error: null, delivered_at: now, updated_at: now }).where('id', '=', id).execute();
-        return;
-      case 'retry':
-        await trx
-          .updateTable('webhook_outbox')
-          .set({ attempts, due_at: settlement.dueAt, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now })
-          .where('id', '=', id)
-          .where('state', '=', 'pending')
-          .execute();
-        return;
-      case 'dead':
-        await trx.updateTable('webhook_outbox').set({ state: 'dead', attempts, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
-        return;
-      case 'gone': {
-        const row = await trx.selectFrom('webhook_outbox').select('url').where('id', '=', id).executeTakeFirst();
-        if (!row) return;
-        await trx.updateTable('webhook_outbox').set({ state: 'held', attempts, last_status: settlement.status, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
-        await trx
-          .insertInto('webhook_endpoints')
-          .values({ url: row.url, disabled_at: now, disabled_reason: settlement.error })
-          .onConflict((conflict) => conflict.column('url').doUpdateSet({ disabled_at: now, disabled_reason: settlement.error }))
-          .execute();
-        await trx.updateTable('webhook_outbox').set({ state: 'held', updated_at: now }).where('url', '=', row.url).where('state', '=', 'pending').execute();
-      }
-    }
+    for (const { id, settlement } of settled) await settleOne(trx, id, settlement, now);
   });
+}
+
+async function settleOne(trx: Kysely<LedgerDatabase>, id: string, settlement: WebhookSettlement, now: number): Promise<void> {
+  const attempts = sql<number>`attempts + 1`;
+  switch (settlement.kind) {
+    case 'postpone':
+      await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
+      return;
+    case 'delivered':
+      await trx.updateTable('webhook_outbox').set({ state: 'delivered', attempts, last_status: settlement.status, last_error: null, delivered_at: now, updated_at: now }).where('id', '=', id).execute();
+      return;
+    case 'retry':
+      await trx
+        .updateTable('webhook_outbox')
+        .set({ attempts, due_at: settlement.dueAt, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .execute();
+      return;
+    case 'dead':
+      await trx.updateTable('webhook_outbox').set({ state: 'dead', attempts, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+      return;
+    case 'gone': {
+      const row = await trx.selectFrom('webhook_outbox').select('url').where('id', '=', id).executeTakeFirst();
+      if (!row) return;
+      await trx.updateTable('webhook_outbox').set({ state: 'held', attempts, last_status: settlement.status, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+      await trx
+        .insertInto('webhook_endpoints')
+        .values({ url: row.url, disabled_at: now, disabled_reason: settlement.error })
+        .onConflict((conflict) => conflict.column('url').doUpdateSet({ disabled_at: now, disabled_reason: settlement.error }))
+        .execute();
+      await trx.updateTable('webhook_outbox').set({ state: 'held', updated_at: now }).where('url', '=', row.url).where('state', '=', 'pending').execute();
+    }
+  }
 }
 
 /** Receivers switched off after a 410, with how many events wait for each. */

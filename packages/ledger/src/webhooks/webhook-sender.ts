@@ -31,6 +31,12 @@ export interface WebhookSenderOptions {
 }
 
 const LEASE_MS = 60_000;
+
+/** A delivery and what became of it, waiting to be written with the rest of its round. */
+interface Settled {
+  event: DueWebhook;
+  settlement: WebhookSettlement;
+}
 /** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
 const CIRCUIT_FAILURES = 5;
 const CIRCUIT_OPEN_MS = 60_000;
@@ -70,7 +76,13 @@ export class WebhookSender {
     await this.running;
   }
 
-  /** Claims due events and delivers them, `concurrency` at a time. Rounds never overlap. */
+  /**
+   * Claims due events and delivers them, `concurrency` at a time, then writes
+   * what became of them in one transaction: one per delivery cost more than the
+   * delivery (bench/reports). A crash before that write leaves the round's
+   * events leased, and they go out again when the lease ends: at least once.
+   * Rounds never overlap.
+   */
   async round(): Promise<number> {
     if (this.running || this.stopped) return 0;
     const concurrency = this.options.concurrency ?? 16;
@@ -78,11 +90,18 @@ export class WebhookSender {
     this.running = (async () => {
       const due = await this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: concurrency * 4, leaseMs: LEASE_MS });
       delivered = due.length;
+      const settled: Settled[] = [];
       let next = 0;
       const worker = async () => {
-        while (next < due.length && !this.stopped) await this.deliverOne(due[next++]!);
+        while (next < due.length && !this.stopped) {
+          const event = due[next++]!;
+          settled.push({ event, settlement: await this.deliverOne(event) });
+        }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+      if (settled.length === 0) return;
+      await this.options.store.settleWebhooks(settled.map(({ event, settlement }) => ({ id: event.id, settlement })));
+      for (const { event, settlement } of settled) this.report(event, settlement);
     })()
       .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its events are delivered after the lease'))
       .finally(() => (this.running = undefined));
@@ -90,25 +109,26 @@ export class WebhookSender {
     return delivered;
   }
 
-  private async deliverOne(event: DueWebhook): Promise<void> {
+  /** Delivers one event (unless its receiver's circuit is open); answers what became of it, to be written. */
+  private async deliverOne(event: DueWebhook): Promise<WebhookSettlement> {
     const now = this.clock();
     const circuit = this.circuits.get(event.url);
-    if (circuit && circuit.openUntil > now) return this.settle(event, { kind: 'postpone', dueAt: circuit.openUntil });
+    if (circuit && circuit.openUntil > now) return { kind: 'postpone', dueAt: circuit.openUntil };
     const signature = this.options.sign(event.owner, event.payload);
-    if (signature === undefined) return this.settle(event, { kind: 'dead', error: 'the client has no webhook signing secret configured any more' });
+    if (signature === undefined) return { kind: 'dead', error: 'the client has no webhook signing secret configured any more' };
     const attempt = await this.options.deliver(event.url, event.payload, { 'rota-signature': signature, 'rota-event-id': event.id, 'rota-event-type': event.type });
     if (attempt.ok) {
       this.circuits.delete(event.url);
-      return this.settle(event, { kind: 'delivered', status: attempt.status });
+      return { kind: 'delivered', status: attempt.status };
     }
     this.trip(event.url);
     const status = attempt.status === undefined ? {} : { status: attempt.status };
-    if (attempt.gone) return this.settle(event, { kind: 'gone', status: attempt.status ?? 410, error: attempt.error });
-    if (!attempt.retry) return this.settle(event, { kind: 'dead', error: attempt.error, ...status });
+    if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
+    if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
     if (now - event.createdAt >= (this.options.retryForMs ?? 24 * 3_600_000)) {
-      return this.settle(event, { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status });
+      return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
     }
-    return this.settle(event, { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status });
+    return { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status };
   }
 
   /** 5 s doubling per attempt, at most an hour, each wait between half and all of it (jitter). */
@@ -127,8 +147,8 @@ export class WebhookSender {
     this.circuits.set(url, circuit);
   }
 
-  private async settle(event: DueWebhook, settlement: WebhookSettlement): Promise<void> {
-    await this.options.store.settleWebhook(event.id, settlement);
+  /** Tells the log and the observer what became of a delivery, once it is written. */
+  private report(event: DueWebhook, settlement: WebhookSettlement): void {
     if (settlement.kind === 'dead' || settlement.kind === 'gone') {
       this.logger.warn({ event: event.id, type: event.type, outcome: settlement.kind, error: settlement.error }, 'webhook: an event was not delivered');
     }

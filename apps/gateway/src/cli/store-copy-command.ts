@@ -1,0 +1,71 @@
+import { CopyRefusedError, type CopiedCounts } from '@rota/ledger';
+import pino from 'pino';
+import { loadConfigFile } from '../config/load-config.js';
+import type { RotaConfig } from '../config/rota-config.js';
+import { openConfiguredStore, type ConfiguredStore } from '../ledger/open-configured-store.js';
+import { createGatewayLogger } from '../logging/create-logger.js';
+import { sanitizeText, secretsOf } from '../logging/redaction.js';
+import { EXIT, type CliIo } from './cli-io.js';
+
+export interface StoreCopyValues {
+  from: string;
+  to: string;
+  /** Copy although the two stores hash with different keys (idempotent retries of copied messages then answer 409). */
+  newHashKey?: boolean;
+}
+
+/**
+ * `rota store copy --from FILE --to FILE`: every record of the store one
+ * configuration names into the (empty) store the other names — an embedded
+ * SQLite ledger moving to PostgreSQL (docs/deployment.md). The source must be
+ * drained and its gateway stopped (its data folder is locked while it runs).
+ */
+export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Promise<number> {
+  const configs: RotaConfig[] = [];
+  for (const file of [values.from, values.to]) {
+    const loaded = await loadConfigFile(file, io.env);
+    if (!loaded.ok) {
+      io.err(`${file}: ${loaded.issues.length} problem${loaded.issues.length === 1 ? '' : 's'}`);
+      for (const issue of loaded.issues) io.err(`  ${issue.path}: ${issue.reason}`);
+      return EXIT.failed;
+    }
+    configs.push(loaded.config);
+  }
+  const [from, to] = configs as [RotaConfig, RotaConfig];
+  if (from.store.kind === 'memory' || to.store.kind === 'memory') {
+    io.err('rota store copy: a memory store holds nothing across processes; name a sqlite or postgres store on both sides');
+    return EXIT.failed;
+  }
+  // Errors (a database's, a lock's) are said with every credential of both files blanked.
+  const say = (text: string) => sanitizeText(text, [...secretsOf(from), ...secretsOf(to)]);
+  const logger = createGatewayLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: true }) });
+  const opened: ConfiguredStore[] = [];
+  try {
+    opened.push(await openConfiguredStore(from, { logger, role: 'embedded', configPath: values.from }));
+    opened.push(await openConfiguredStore(to, { logger, role: 'embedded', configPath: values.to }));
+    const [source, target] = opened as [ConfiguredStore, ConfiguredStore];
+    io.out(`copying the ${from.store.kind} store of ${values.from} into the ${to.store.kind} store of ${values.to} …`);
+    let told = 0;
+    const copied = await source.store.copyInto(target.store, {
+      newHashKey: values.newHashKey ?? false,
+      onProgress: (table, count) => {
+        if (table === 'messages' && count - told >= 100_000) io.out(`  ${(told = count)} messages …`);
+      },
+    });
+    io.out(summary(copied));
+    io.out('done: point the gateways and workers at the new store (docs/deployment.md); the old one is left as it was');
+    return EXIT.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`rota store copy: ${say(message)}${error instanceof CopyRefusedError ? '' : ' (nothing was copied: the copy is one transaction)'}`);
+    return EXIT.failed;
+  } finally {
+    for (const store of opened.reverse()) await store.close().catch(() => undefined);
+  }
+}
+
+function summary(copied: CopiedCounts): string {
+  return `copied ${Object.entries(copied)
+    .map(([table, count]) => `${count} ${table.replace(/_/g, ' ')}`)
+    .join(', ')}`;
+}

@@ -1,0 +1,73 @@
+import { isStoreUnavailable, LedgerInputError } from '../src/index.js';
+import { openTestStore, TestClock } from './ledger-fixtures.js';
+
+describe('operator overrides', () => {
+  it('sets, replaces and clears settings, keeping who changed them and when', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    expect(await store.operatorOverrides()).toEqual([]);
+    await store.changeOperatorOverrides({
+      set: [
+        { providerId: 'figensoft', setting: 'rank', value: 7 },
+        { providerId: 'figensoft', setting: 'enabled', value: false },
+        { providerId: 'figensoft', accountId: 'figensoft-campaign', setting: 'breaker', value: 'open' },
+        { providerId: 'figensoft', accountId: 'figensoft-notification', setting: 'breaker', value: 'closed' },
+      ],
+      by: 'admin',
+    });
+    clock.advance(1_000);
+    // The same setting again replaces it; one account's breaker is cleared alone.
+    await store.changeOperatorOverrides({ set: [{ providerId: 'figensoft', setting: 'rank', value: 2 }], clear: [{ providerId: 'figensoft', setting: 'breaker', accountId: 'figensoft-notification' }] });
+    const stored = await store.operatorOverrides();
+    expect(stored.map(({ changedAt: _at, ...rest }) => rest)).toEqual([
+      { providerId: 'figensoft', accountId: 'figensoft-campaign', setting: 'breaker', value: 'open', changedBy: 'admin' },
+      { providerId: 'figensoft', setting: 'enabled', value: false, changedBy: 'admin' },
+      { providerId: 'figensoft', setting: 'rank', value: 2 },
+    ]);
+    expect(stored.find((o) => o.setting === 'rank')!.changedAt.getTime()).toBe(clock.now().getTime());
+
+    // Clearing a setting without an account clears it for every account.
+    await store.changeOperatorOverrides({ clear: [{ providerId: 'figensoft', setting: 'breaker' }, { providerId: 'figensoft', setting: 'rank' }, { providerId: 'figensoft', setting: 'enabled' }] });
+    expect(await store.operatorOverrides()).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses a setting it could not apply, naming the field, and changes nothing', async () => {
+    const store = await openTestStore();
+    const bad = store.changeOperatorOverrides({ set: [{ providerId: 'figensoft', setting: 'rank', value: 1 }, { providerId: 'figensoft', setting: 'breaker', value: 'open' } as never] });
+    await expect(bad).rejects.toThrow(LedgerInputError);
+    await expect(bad).rejects.toThrow(/set\.1/);
+    expect(await store.operatorOverrides()).toEqual([]);
+    await store.close();
+  });
+
+  it('answers a ping while the database is there', async () => {
+    const store = await openTestStore();
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('isStoreUnavailable', () => {
+  const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+  it('tells a database that cannot be reached from one that refused a statement', () => {
+    for (const error of [
+      coded('ECONNREFUSED'),
+      coded('57P01', 'terminating connection due to administrator command'),
+      coded('08006'),
+      coded('53300', 'too many connections'),
+      coded('SQLITE_BUSY'),
+      coded('SQLITE_IOERR_WRITE'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new Error('wrapped', { cause: coded('ETIMEDOUT') }),
+      new AggregateError([coded('ECONNREFUSED')], 'every address refused'),
+    ]) {
+      expect({ error: String(error), unavailable: isStoreUnavailable(error) }).toEqual({ error: String(error), unavailable: true });
+    }
+    for (const error of [coded('23505', 'duplicate key'), coded('42P01', 'relation does not exist'), coded('SQLITE_CONSTRAINT'), new Error('something else'), undefined, 'text']) {
+      expect({ error: String(error), unavailable: isStoreUnavailable(error) }).toEqual({ error: String(error), unavailable: false });
+    }
+  });
+});

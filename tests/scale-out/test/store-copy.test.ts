@@ -1,0 +1,78 @@
+// An embedded gateway's ledger moved to PostgreSQL with `rota store copy`:
+// the records, their timelines and idempotency keys come along, so a client's
+// retry after the move answers the old record and sends nothing again.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { startGateway, startWorker } from '@rota/gateway';
+import { agent, call } from './support/http.js';
+import { dropSchema, freshSchema, testDatabaseUrl } from './support/postgres-schema.js';
+import { runRota } from './support/rota-process.js';
+import { ADMIN, API_KEY, writeRotaConfig } from './support/rota-config.js';
+
+describe('rota store copy: from the embedded store to PostgreSQL', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let schema: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-store-copy-'));
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
+    schema = freshSchema('copied');
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await sandbox.close();
+    await dropSchema(schema);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('moves the records and keys; a retry after the move answers the old record', async () => {
+    const embeddedFile = await writeRotaConfig(dir, 'embedded', { sandboxUrl: sandbox.url, schema, store: { kind: 'sqlite', path: 'data/rota.db' } });
+    const embedded = await startGateway({ configPath: embeddedFile, watch: false });
+    const sent = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await call(embedded.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: `before the move ${i}`, iysType: 'NOTIFICATION', idempotencyKey: `move-${i}` });
+      expect(answer.body.status).toBe('accepted');
+      sent.push(answer.body);
+    }
+    // While the embedded gateway runs, its data folder is locked: no copy of a ledger in use.
+    const pgFileEarly = await writeRotaConfig(dir, 'postgres', { sandboxUrl: sandbox.url, schema });
+    const busy = await runRota(['store', 'copy', '--from', embeddedFile, '--to', pgFileEarly]);
+    expect(busy.code).toBe(1);
+    await embedded.close();
+
+    // The embedded key, given to PostgreSQL as bytes, keeps the fingerprints valid.
+    const key = (await readFile(join(dir, 'data', 'hash.key'), 'utf8')).trim();
+    const pgFile = await writeRotaConfig(dir, 'postgres', { sandboxUrl: sandbox.url, schema, store: { hashKey: `base64url:${key}` } });
+    const copy = await runRota(['store', 'copy', '--from', embeddedFile, '--to', pgFile]);
+    expect({ code: copy.code, err: copy.err }).toEqual({ code: 0, err: '' });
+    expect(copy.out).toContain('copied 0 bulks, 5 messages');
+    expect(copy.out).not.toContain(new URL(testDatabaseUrl()).password || 'no-password-in-the-test-url');
+
+    const gateway = await startGateway({ configPath: pgFile, watch: false });
+    const worker = await startWorker({ configPath: pgFile, watch: false });
+    try {
+      for (const [i, before] of sent.entries()) {
+        const read = await call(gateway.url, 'GET', `/v1/messages/${before.id}`, ADMIN);
+        expect(read.body).toMatchObject({ id: before.id, status: 'accepted', providerMessageId: before.providerMessageId });
+        const retry = await call(gateway.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: `before the move ${i}`, iysType: 'NOTIFICATION', idempotencyKey: `move-${i}` });
+        expect(retry.body.id).toBe(before.id);
+      }
+      const after = await call(gateway.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: 'after the move', iysType: 'NOTIFICATION' });
+      expect(after.body.status).toBe('accepted');
+      const texts = sandbox.records().map((record) => record.text);
+      for (let i = 0; i < 5; i++) expect(texts.filter((text) => text === `before the move ${i}`)).toHaveLength(1);
+
+      // A second copy into the now busy ledger is refused.
+      const again = await runRota(['store', 'copy', '--from', embeddedFile, '--to', pgFile]);
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('copy only into an empty ledger');
+    } finally {
+      await gateway.close();
+      await worker.close();
+    }
+  });
+});
