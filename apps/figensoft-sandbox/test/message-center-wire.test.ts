@@ -157,6 +157,8 @@ describe('push and faults', () => {
         { report: { id: expect.any(Number), packet_id: Number(body.response.order.id), status: 'undelivered', to: `+${NOT_LISTED}`, body: 'Merhaba' } },
       ]),
     );
+    // Counted when the receiver's answer is back, a moment after it has the body.
+    for (let i = 0; i < 100 && sandbox.pushes('message-center').sent < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(sandbox.pushes('message-center')).toEqual({ sent: 2, failed: 0 });
   });
 

@@ -129,16 +129,23 @@ describe('failover across the real provider clients (the sandbox\'s records as t
   let providers: { provider: Provider; rank: number }[];
   let router: Router;
 
-  beforeEach(async () => {
-    wires = await startWires();
-    providers = providersFor(wires.mc, wires.rest);
-    router = createRouter({
+  /**
+   * The attempt timeout is long enough that a loaded machine never turns a slow
+   * answer into an unknown outcome; only the hang scenario needs it short.
+   */
+  const routerWith = (attemptTimeoutMs: number): Router =>
+    createRouter({
       providers,
       retry: { retries: 1, minDelayMs: 5, maxDelayMs: 20 },
       breaker: { volumeThreshold: 3, resetTimeoutMs: 300, rollingWindowMs: 2_000 },
-      attemptTimeoutMs: 400,
+      attemptTimeoutMs,
       unknownOutcome: 'stop',
     });
+
+  beforeEach(async () => {
+    wires = await startWires();
+    providers = providersFor(wires.mc, wires.rest);
+    router = routerWith(5_000);
   });
 
   afterEach(async () => {
@@ -190,6 +197,8 @@ describe('failover across the real provider clients (the sandbox\'s records as t
   });
 
   it("Message Center's wire hangs: unknown after the attempt timeout, the breaker moves traffic on — 0 lost, 0 sent twice", async () => {
+    await router.close();
+    router = routerWith(400);
     const sent = await stream(router, 200, 16, faultAt({ kind: 'hang', wire: 'message-center' }, 50, 120));
     const result = audit(sent, records());
     expect(result).toMatchObject({ lost: 0, wrongPlace: 0, claimedNotSent: 0, sentTwice: 0, campaignLeaks: 0 });
