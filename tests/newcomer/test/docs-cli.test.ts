@@ -103,7 +103,8 @@ describe('the rota CLI as the docs show it', () => {
       // All at once, so one failure shows every line's outcome.
       expect(outcomes.filter((o) => o.code !== o.expected)).toEqual([]);
       expect(outcomes.find((o) => o.line.includes('rota send '))?.output).toContain('accepted');
-    });
+      // Every documented line through npx and pnpm: seconds each on a loaded 2-core machine.
+    }, 600_000);
 
     it('the other documented forms exist: pnpm exec rota, and node apps/gateway/bin/rota.js', async () => {
       for (const line of ['npx -y pnpm@10.34.8 exec rota --help', 'node apps/gateway/bin/rota.js --help']) {
