@@ -24,6 +24,8 @@ import { bulkBody, postBulk } from './bulk-case.js';
 const NOTIFY = BENCH_ACCOUNTS.find((a) => a.iysType === 'NOTIFICATION');
 const CAMPAIGN = BENCH_ACCOUNTS.find((a) => a.iysType === 'CAMPAIGN');
 const MAX_BULK = 100_000;
+/** An OTP wait p99 without a backlog above this is already a queue. */
+const SLOW_BASELINE_MS = 1_000;
 const wallClock = () => performance.timeOrigin + performance.now();
 
 export async function otpCase(k, report) {
@@ -70,9 +72,11 @@ export async function otpCase(k, report) {
  * /v1/bulk are at `url`; `admin` is its sandbox's admin API. Prints the table
  * and the target (p99 with ≤ 2× p99 without, pooled over the pairs), labelled
  * with `tag`. `eventLoop` resets and reads the column of event-loop delays
- * (whichever processes matter) for each stream.
+ * (whichever processes matter) for each stream; `more`, if given, is called
+ * before each stream (`more.before()`) and after it (`more.after(state)`, with
+ * what before() returned) and adds the columns it returns.
  */
-export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, eventLoop }) {
+export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, eventLoop, more }) {
   const pool = clientPool(url, 64);
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', prefer: 'respond-async' };
   let nextOtp = 0;
@@ -87,6 +91,7 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
     nextOtp += count;
     const pending = [];
     await eventLoop.reset();
+    const moreState = await more?.before();
     const began = performance.now();
     for (let issued = 0; issued < count; ) {
       const due = Math.min(count, Math.floor(((performance.now() - began) * k.otpRate) / 1_000) + 1);
@@ -115,7 +120,7 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
       if (at !== undefined) waits.push(record.acceptedAt - at);
     }
     if (waits.length !== count) throw new Error(`OTP stream: ${waits.length} of ${count} OTPs found in the sandbox's records`);
-    return { waits: Float64Array.from(waits).sort(), left, loop };
+    return { waits: Float64Array.from(waits).sort(), left, loop, more: more ? await more.after(moreState) : {} };
   };
 
   /** Records the CAMPAIGN backlog (bulks of at most 100,000, their 202s awaited). */
@@ -149,6 +154,7 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
           'p99 ms': at(99),
           'max ms': stream.waits[stream.waits.length - 1],
           [eventLoop.column]: stream.loop,
+          ...stream.more,
           'backlog left at the last OTP': backlog ? stream.left : '',
           'backlog recorded in ms': backlog ? backlog.recordMs : '',
         });
@@ -167,7 +173,15 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
     );
     report.table('OTP wait (ms; whole-millisecond sandbox clock)', rows);
     const ratio = p99Backlog / Math.max(p99None, 1);
-    report.target({ label: `${tag} OTP wait p99: with backlog / without (all pairs pooled)`, figure: `${ratio.toFixed(2)}× (${p99Backlog.toFixed(1)} ms / ${p99None.toFixed(1)} ms)`, bound: '≤ 2×', met: ratio <= 2 });
+    // A ratio of two queues says nothing about the backlog: say so beside it.
+    const caution = p99None > SLOW_BASELINE_MS ? `; CAUTION: over ${SLOW_BASELINE_MS} ms without a backlog` : '';
+    report.target({ label: `${tag} OTP wait p99: with backlog / without (all pairs pooled)`, figure: `${ratio.toFixed(2)}× (${p99Backlog.toFixed(1)} ms / ${p99None.toFixed(1)} ms)${caution}`, bound: '≤ 2×', met: ratio <= 2 });
+    if (caution) {
+      report.line(
+        `${tag} caution: without a backlog the OTPs already waited ${p99None.toFixed(0)} ms at p99 (over ${SLOW_BASELINE_MS} ms): the stream outran the installation (or the machine), ` +
+          'so the ratio compares two queues, not what a backlog adds. Read the absolute figures.',
+      );
+    }
     return { p99None, p99Backlog, ratio, rows };
   } finally {
     await pool.close();

@@ -3,10 +3,54 @@
 // (otpWaitPairs), here against one gateway and SCALE_OTP_WORKERS workers on a
 // database of their own. The OTP is its own pg-boss job in the OTP queue; each
 // worker keeps one of its dispatch slots for that queue.
+import pg from 'pg';
 import { sandboxAdmin } from '../lib/sandbox-admin.js';
 import { startSandboxProcess } from '../lib/sandbox-process.js';
 import { otpWaitPairs } from '../ledger/otp-case.js';
 import { startInstallation } from './installation.js';
+
+/**
+ * Where an OTP's wait went, from pg-boss's own times of the stream's OTP jobs (the
+ * database's clock): queued (created → fetched by a worker) and held (fetched →
+ * completed: claim, send, results); and how many OTPs a unit carried (the records
+ * of one claim share its token).
+ */
+function otpJobFigures(postgres, installation) {
+  const url = new URL(postgres.url);
+  url.pathname = `/${installation.database}`;
+  const query = async (text, values) => {
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  const ms = (x) => (x === null ? '—' : Number(x).toFixed(0));
+  return {
+    before: async () => (await query('select now() as at'))[0].at,
+    after: async (since) => {
+      const [jobs] = await query(
+        `select percentile_cont(0.5) within group (order by extract(epoch from started_on - created_on) * 1000) as q50,
+                percentile_cont(0.99) within group (order by extract(epoch from started_on - created_on) * 1000) as q99,
+                percentile_cont(0.5) within group (order by extract(epoch from completed_on - started_on) * 1000) as h50,
+                percentile_cont(0.99) within group (order by extract(epoch from completed_on - started_on) * 1000) as h99
+           from rota_queue.job where name = 'rota-otp' and created_on >= $1 and state = 'completed'`,
+        [since],
+      );
+      const [units] = await query(
+        `select count(*)::float / greatest(count(distinct claim_token), 1) as per_unit from rota.messages where priority = 0 and bulk_id is null and created_at >= $1`,
+        [new Date(since).getTime()],
+      );
+      return {
+        'OTP job queued p50 / p99 ms': `${ms(jobs.q50)} / ${ms(jobs.q99)}`,
+        'OTP job held p50 / p99 ms': `${ms(jobs.h50)} / ${ms(jobs.h99)}`,
+        'OTPs a unit': Number(units.per_unit).toFixed(1),
+      };
+    },
+  };
+}
 
 export async function otpCase(k, report, postgres) {
   const sandbox = await startSandboxProcess();
@@ -39,6 +83,7 @@ export async function otpCase(k, report, postgres) {
           return `${gateways.p99Ms} / ${gateways.maxMs}; ${workers.p99Ms} / ${workers.maxMs}`;
         },
       },
+      more: otpJobFigures(postgres, installation),
     });
   } finally {
     if (installation) {

@@ -52,11 +52,22 @@ async function oneRound({ installation, client, admin, postgres, nextBody, count
   const cpu0 = await installation.cpuMicros();
   const pg0 = postgres?.cpuMicros();
   const t0 = performance.now();
+  let retried = 0;
   await concurrent(requests, inFlight, async (i) => {
-    const response = await client.request({ method: 'POST', path, headers, body: bodies[i] });
-    const text = await response.body.text();
-    const wrong = check(response.statusCode, text);
-    if (wrong !== undefined) throw new Error(`${installation.label}: ${wrong}: ${response.statusCode} ${text.slice(0, 300)}`);
+    for (;;) {
+      const response = await client.request({ method: 'POST', path, headers, body: bodies[i] });
+      const text = await response.body.text();
+      // An overloaded store answers 503 store-unavailable (no connection within store.connectTimeoutMs):
+      // a careful client sends the same request again, with the same idempotency keys; counted.
+      if (response.statusCode === 503 && text.includes('"store-unavailable"')) {
+        retried += 1;
+        await sleep(100);
+        continue;
+      }
+      const wrong = check(response.statusCode, text);
+      if (wrong !== undefined) throw new Error(`${installation.label}: ${wrong}: ${response.statusCode} ${text.slice(0, 300)}`);
+      return;
+    }
   });
   const tAccepted = performance.now();
   let charged;
@@ -86,6 +97,7 @@ async function oneRound({ installation, client, admin, postgres, nextBody, count
     postgresCpu: pg0 === undefined ? undefined : (pg1 - pg0) / count,
     loops,
     statements,
+    retried,
     load: loadavg()[0],
   };
 }
@@ -197,6 +209,7 @@ async function shapeRounds(k, report, { shape, installations, nextBody, admin, p
       'CPU µs/msg: gateway / workers / PostgreSQL (median)': `${med('gatewayCpu').toFixed(0)} / ${med('workerCpu').toFixed(0)} / ${postgres?.owned && installation.workers > 0 ? med('postgresCpu').toFixed(0) : '—'}`,
       'event-loop p99 / max ms: gateway; workers (best round)': `${gateways.p99Ms} / ${gateways.maxMs}${workers ? `; ${workers.p99Ms} / ${workers.maxMs}` : ''}`,
       'load avg (1 min) after each round': list.map((x) => x.load.toFixed(1)).join(' '),
+      '503s retried (all rounds)': list.reduce((sum, x) => sum + x.retried, 0),
     };
   });
   report.section(
