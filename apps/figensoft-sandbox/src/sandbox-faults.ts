@@ -26,13 +26,21 @@ const scope = {
   endpoint: SandboxEndpointSchema.optional(),
 };
 
+const RetryAfterSecondsSchema = z.number().int('must be a whole number').min(0, 'must not be negative').optional();
+
+/** The `Retry-After` header a fault answers with, as raw header pairs (none without `retryAfterSeconds`). */
+export function retryAfterHeader(fault: { retryAfterSeconds?: number | undefined }): string[] {
+  return fault.retryAfterSeconds === undefined ? [] : ['retry-after', String(fault.retryAfterSeconds)];
+}
+
 export const FaultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('latency'), ms: z.number().int('must be a whole number').min(0, 'must not be negative').max(600_000, 'must be at most 600000'), ...scope }),
-  z.strictObject({ kind: z.literal('status-code'), statusCode: z.number().int('must be a whole number'), ...scope }),
+  // A throttling code (Message Center 429, Infobip E429, Twilio 20429) comes with Retry-After when the provider sends one: retryAfterSeconds adds it.
+  z.strictObject({ kind: z.literal('status-code'), statusCode: z.number().int('must be a whole number'), retryAfterSeconds: RetryAfterSecondsSchema, ...scope }),
   z.strictObject({
     kind: z.literal('http-error'),
     httpStatus: z.number().int('must be a whole number').min(400, 'must be an HTTP error status (400..599)').max(599, 'must be an HTTP error status (400..599)').default(503),
-    retryAfterSeconds: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
+    retryAfterSeconds: RetryAfterSecondsSchema,
     ...scope,
   }),
   z.strictObject({ kind: z.literal('hang'), ...scope }),

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { IysType } from '@rota/provider';
 import { handleAdmin } from './sandbox-admin.js';
 import { API_HANDLERS, pushBody } from './sandbox-api.js';
-import { FaultStore, ScopedFaultSchema, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';
+import { FaultStore, retryAfterHeader, ScopedFaultSchema, type ActiveFault, type FaultDecision, type FaultInput, type SandboxEndpoint } from './sandbox-faults.js';
 import { parseJsonObject, readBody, sendAnswer, sendJson, sendJsonText } from './sandbox-http.js';
 import { createInfobipWire } from './wires/infobip-wire.js';
 import { createMessageCenterWire } from './wires/message-center-wire.js';
@@ -196,13 +196,11 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
         return;
       }
       case 'status-code':
-        later(latencyMs, () => sendJsonText(res, 200, `{"StatusCode":${outcome.statusCode},"StatusDescription":"Injected fault","Result":null}`));
+        later(latencyMs, () => sendJsonText(res, 200, `{"StatusCode":${outcome.statusCode},"StatusDescription":"Injected fault","Result":null}`, retryAfterHeader(outcome)));
         return;
-      case 'http-error': {
-        const headers = outcome.retryAfterSeconds === undefined ? [] : ['retry-after', String(outcome.retryAfterSeconds)];
-        later(latencyMs, () => sendJson(res, outcome.httpStatus, { error: 'injected HTTP error' }, headers));
+      case 'http-error':
+        later(latencyMs, () => sendJson(res, outcome.httpStatus, { error: 'injected HTTP error' }, retryAfterHeader(outcome)));
         return;
-      }
       case 'hang':
         // Nothing is sent; close() destroys the socket if the client has not.
         return;
@@ -253,14 +251,15 @@ export async function startSandbox(input: SandboxOptionsInput): Promise<Sandbox>
           if (answered) later(latencyMs, () => sendAnswer(res, answered));
           return;
         }
-        case 'status-code':
-          later(latencyMs, () => sendAnswer(res, wire.codeAnswer(outcome.statusCode, request.endpoint)));
-          return;
-        case 'http-error': {
-          const headers = outcome.retryAfterSeconds === undefined ? [] : ['retry-after', String(outcome.retryAfterSeconds)];
-          later(latencyMs, () => sendJson(res, outcome.httpStatus, { error: 'injected HTTP error' }, headers));
+        case 'status-code': {
+          const coded = wire.codeAnswer(outcome.statusCode, request.endpoint);
+          const headers = [...(coded.headers ?? []), ...retryAfterHeader(outcome)];
+          later(latencyMs, () => sendAnswer(res, headers.length === 0 ? coded : { ...coded, headers }));
           return;
         }
+        case 'http-error':
+          later(latencyMs, () => sendJson(res, outcome.httpStatus, { error: 'injected HTTP error' }, retryAfterHeader(outcome)));
+          return;
         case 'hang':
           return;
         case 'reset':

@@ -69,6 +69,12 @@ describe('POST /sms/3/messages', () => {
     expect(answer).toEqual({ status: 400, body: { errorCode: 'E400', description: expect.any(String), action: null, violations: [expect.objectContaining({ property })], resources: [] } });
   });
 
+  it('a throttling status-code fault answers 429 E429 with Retry-After when given', async () => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: 429, retryAfterSeconds: 2, wire: 'infobip', endpoint: 'sms/3/messages' });
+    const response = await httpRequest(`${sandbox.urls.infobip}/sms/3/messages`, { body: v3([{ to: '905321112233' }]), headers });
+    expect([response.status, response.headers['retry-after'], json(response).errorCode]).toEqual([429, '2', 'E429']);
+  });
+
   it('answers 401 to a wrong key', async () => {
     expect(await request('POST', '/sms/3/messages', v3([{ to: '905321112233' }]), { authorization: 'App wrong' })).toMatchObject({ status: 401, body: { errorCode: 'E401' } });
   });

@@ -170,6 +170,12 @@ describe('push and faults', () => {
     expect(() => sandbox.injectFault({ kind: 'hang', wire: 'message-center', endpoint: 'Send_1_N' })).toThrow(/not an endpoint of the message-center wire/);
   });
 
+  it('a throttling status-code fault answers 429 in the envelope with Retry-After when given', async () => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: 429, retryAfterSeconds: 3, wire: 'message-center' });
+    const response = await httpRequest(url('send-sms'), { body: { request: { authentication: auth(), order: order() } } });
+    expect([response.status, response.headers['retry-after'], json(response)]).toEqual([429, '3', { response: { status: { code: '429', message: 'Injected fault' } } }]);
+  });
+
   it('a fault scoped to an account key applies to that account only; garbled after accept records the order', async () => {
     sandbox.injectFault({ kind: 'garbled', account: 'mc-key' });
     const garbled = await httpRequest(url('send-sms'), { body: { request: { authentication: auth(), order: order() } } });

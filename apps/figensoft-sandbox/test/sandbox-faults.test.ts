@@ -45,6 +45,16 @@ describe('status-code', () => {
     expect(sandbox.records()).toHaveLength(0);
     expect(sandbox.credit(NOTIFY.username)).toBe(credit);
   });
+
+  it('carries Retry-After when given (a throttling code), and none otherwise', async () => {
+    const id = sandbox.injectFault({ kind: 'status-code', statusCode: 1020, retryAfterSeconds: 4 });
+    const throttled = await send();
+    expect([throttled.status, throttled.headers['retry-after']]).toEqual([200, '4']);
+    expect(json(throttled)).toMatchObject({ StatusCode: 1020, Result: null });
+    sandbox.removeFault(id);
+    sandbox.injectFault({ kind: 'status-code', statusCode: 1020 });
+    expect((await send()).headers['retry-after']).toBeUndefined();
+  });
 });
 
 describe('http-error', () => {

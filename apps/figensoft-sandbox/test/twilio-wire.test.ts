@@ -49,6 +49,12 @@ describe('Messages.json', () => {
     expect((await create({ To: '+905321112233', From: 'ROTA', Body: 'x' }, basic(`AC${'2b'.repeat(16)}`, TOKEN))).status).toBe(401);
   });
 
+  it('a throttling status-code fault answers 20429 (HTTP 429) with Retry-After when given', async () => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: 20429, retryAfterSeconds: 1, wire: 'twilio' });
+    const response = await httpRequest(`${base()}/Messages.json`, { body: form({ To: '+905321112233', From: 'ROTA', Body: 'x' }), contentType: 'application/x-www-form-urlencoded', headers: basic() });
+    expect([response.status, response.headers['retry-after'], json(response).code]).toEqual([429, '1', 20429]);
+  });
+
   it('answers 10001 once the balance is gone', async () => {
     sandbox.setWireCredit('twilio', SID, 0);
     expect((await create({ To: '+905321112233', From: 'ROTA', Body: 'x' })).body).toMatchObject({ code: 10001 });

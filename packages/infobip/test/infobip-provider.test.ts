@@ -121,6 +121,11 @@ describe('send failures through the sandbox', () => {
     expect(error.message).toContain('infobip-ROTA-notification');
   });
 
+  it('throttled (HTTP 429, E429) with Retry-After → retryable, waiting as long as Infobip asks', async () => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: 429, retryAfterSeconds: 3, wire: 'infobip', endpoint: 'sms/3/messages' });
+    expect(await providerErrorOf(provider.send(notification()))).toMatchObject({ kind: 'retryable', code: 'E429', retryAfterMs: 3_000 });
+  });
+
   it('a real wrong key → provider-unavailable E401, never the key', async () => {
     const bad = createInfobip({ accounts: [{ apiKey: 'Wr0ng-Infobip-Key', from: 'ROTA', baseUrl: sandbox.urls.infobip }] });
     try {

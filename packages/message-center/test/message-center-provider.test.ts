@@ -135,6 +135,11 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
     expect(error.message).toContain('message-center-ROTAOTP-notification');
   });
 
+  it.each([429, 503])('code %i in the envelope with Retry-After → retryable, waiting as long as Message Center asks', async (code) => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: code, retryAfterSeconds: 3, wire: 'message-center', endpoint: 'send-sms' });
+    expect(await providerErrorOf(provider.send(notification()))).toMatchObject({ kind: 'retryable', code: String(code), retryAfterMs: 3_000 });
+  });
+
   it('real refusals: a bad hash 401, no credit 402, an invalid number 466, a duplicate order 451', async () => {
     const bad = createMessageCenterProvider(configFor(sandbox.urls.messageCenter, { accounts: [{ key: OTP_KEY, hash: 'Wr0ng-Hash-Value', sender: 'ROTAOTP', iysTypes: ['NOTIFICATION'] }] }));
     try {

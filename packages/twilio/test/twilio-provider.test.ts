@@ -132,6 +132,11 @@ describe('send', () => {
     expect(await providerErrorOf(provider.send(notification()))).toMatchObject({ kind, code: String(code) });
   });
 
+  it('too many concurrent requests (20429) with Retry-After → retryable, waiting as long as Twilio asks', async () => {
+    sandbox.injectFault({ kind: 'status-code', statusCode: 20429, retryAfterSeconds: 3, wire: 'twilio', endpoint: 'Messages.json' });
+    expect(await providerErrorOf(provider.send(notification()))).toMatchObject({ kind: 'retryable', code: '20429', retryAfterMs: 3_000 });
+  });
+
   it.each([
     [429, 'retryable', 3_000],
     [503, 'retryable', 3_000],
