@@ -1,5 +1,5 @@
 import { WireTransportError, type TransportFailure } from '@rota/provider/http';
-import { ERROR_CODES, errorAnswerError, errorCodeRow, httpStatusRow, reasonOf, STATUS_IDS, statusRow, transportError } from '../src/infobip-codes.js';
+import { ERROR_CODES, errorAnswerError, errorCodeRow, HTTP_STATUS_CODES, httpStatusRow, reasonOf, REPORT_ERRORS, STATUS_GROUPS, STATUS_IDS, statusRow, transportError } from '../src/infobip-codes.js';
 
 const status = (groupId: number, id: number, groupName = '', name = '') => ({ groupId, groupName, id, name });
 
@@ -43,6 +43,10 @@ describe('error codes (both envelopes)', () => {
     [404, 'provider-unavailable'],
   ])('a bare HTTP %i → %s', (httpStatus, kind) => {
     expect(httpStatusRow(httpStatus).kind).toBe(kind);
+  });
+
+  it('lists the HTTP rows it has', () => {
+    expect([...HTTP_STATUS_CODES.keys()]).toEqual([408, 429, 503, 504]);
   });
 
   it.each<[TransportFailure, string]>([
@@ -106,6 +110,39 @@ describe('message statuses', () => {
     expect(statusRow(status(9, 1))).toMatchObject({ send: 'refused', kind: 'outcome-unknown', state: 'unknown', final: false });
     // An id out of its group is not trusted.
     expect(statusRow(status(3, 26))).toMatchObject({ state: 'delivered' });
+  });
+
+  it.each<[number | string, string, string, boolean, string | undefined]>([
+    [1, 'accepted', 'sent', false, undefined],
+    ['ACCEPTED', 'accepted', 'queued', false, undefined],
+    [3, 'accepted', 'delivered', true, undefined],
+    [2, 'accepted', 'undelivered', true, 'unknown'],
+    [4, 'accepted', 'expired', true, 'expired'],
+    [5, 'refused', 'rejected', true, 'unknown'],
+  ])('an id the table lacks falls back to its group %s → send %s, report %s (final %s, %s)', (group, send, state, final, reason) => {
+    const row = typeof group === 'number' ? statusRow(status(group, 999)) : statusRow(status(-1, -1, group));
+    expect(row).toMatchObject({ send, state, final });
+    expect(row.reason).toBe(reason);
+  });
+
+  it('a group Rota does not know refuses the send as outcome-unknown (never "not sent"); REJECTED fails over', () => {
+    expect([...STATUS_GROUPS.keys()]).toEqual([1, 'ACCEPTED', 3, 2, 4, 5]);
+    expect(statusRow(status(5, 999))).toMatchObject({ kind: 'provider-unavailable', side: 'provider' });
+  });
+
+  it.each([
+    [1, 'invalid-number'],
+    [27, 'handset-error'],
+    [603, 'opted-out'],
+    [2052, 'opted-out'],
+    [4101, 'expired'],
+    [5492, 'duplicate'],
+  ])('a report error %i refines an undeliverable message to %s', (id, reason) => {
+    expect(reasonOf(statusRow(status(2, 4)), { id, name: '', permanent: true })).toBe(reason);
+  });
+
+  it('lists every report error it reads', () => {
+    expect([...REPORT_ERRORS.keys()]).toEqual([1, 27, 603, 2052, 4101, 5492]);
   });
 
   it('refines an undeliverable report by its error id', () => {

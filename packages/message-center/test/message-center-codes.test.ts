@@ -1,6 +1,6 @@
 import { ProviderError } from '@rota/provider';
 import { WireTransportError, type TransportFailure } from '@rota/provider/http';
-import { HTTP_STATUS_CODES, httpStatusRow, messageStatusRow, STATUS_CODES, statusCodeError, statusCodeRow, transportError } from '../src/message-center-codes.js';
+import { HTTP_STATUS_CODES, httpStatusRow, MESSAGE_STATUSES, messageStatusRow, ORDER_NOT_FOUND, ORDER_NOT_STARTED, ORDER_STATUSES, STATUS_CODES, statusCodeError, statusCodeRow, transportError } from '../src/message-center-codes.js';
 
 describe('status code table', () => {
   it.each([
@@ -96,5 +96,19 @@ describe('delivery statuses', () => {
     ['999', 'unknown', false],
   ])('%s → %s (final %s)', (status, state, final) => {
     expect(messageStatusRow(status)).toMatchObject({ state, final });
+  });
+
+  it('lists every status of the table', () => {
+    expect([...MESSAGE_STATUSES.keys()]).toEqual(['110', 'accepted', '111', 'delivered', '112', 'undelivered']);
+  });
+
+  it('order 115 (not sent, or cancelled) decides every message of the order: rejected, final; it is the only such order status', () => {
+    expect([...ORDER_STATUSES.keys()]).toEqual([115]);
+    expect(ORDER_STATUSES.get(115)).toMatchObject({ state: 'rejected', final: true });
+  });
+
+  it('an order the service does not know (455) is unknown / not-found, not final; one not started (456) queued', () => {
+    expect(ORDER_NOT_FOUND).toMatchObject({ state: 'unknown', reason: 'not-found', final: false });
+    expect(ORDER_NOT_STARTED).toMatchObject({ state: 'queued', final: false });
   });
 });

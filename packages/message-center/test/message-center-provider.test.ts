@@ -270,6 +270,30 @@ describe('delivery reports by pull (get-report)', () => {
     ]);
   });
 
+  it('an order Message Center did not send or cancelled (115) is rejected for every number, whatever its row; a 110 row of an order still ahead is queued', async () => {
+    // The sandbox neither cancels orders nor lists a scheduled order's rows: a recording server answers as the contract's example does.
+    let order: Record<string, unknown> = {};
+    const fake = await startRecordingServer(() => ({ body: JSON.stringify({ response: { status: { code: 200, message: 'İşlem başarılı' }, order } }) }));
+    const subject = createMessageCenterProvider(configFor(fake.origin));
+    const rows = [{ number: '+905321112233', status: 111 }, { number: '+905421112244', status: 110 }];
+    const ids = ['45+905321112233', '45+905421112244'];
+    try {
+      order = { id: '45', status: 115, total: 2, message: rows };
+      expect(await subject.status({ accountId: 'message-center-ROTA', providerMessageIds: ids })).toEqual([
+        { providerMessageId: ids[0], state: 'rejected', final: true, providerCode: '115', to: '+905321112233' },
+        { providerMessageId: ids[1], state: 'rejected', final: true, providerCode: '115', to: '+905421112244' },
+      ]);
+      order = { id: '45', status: 113, total: 2, sendAt: '2099-01-01 10:00:00', message: rows };
+      expect(await subject.status({ accountId: 'message-center-ROTA', providerMessageIds: ids })).toEqual([
+        { providerMessageId: ids[0], state: 'delivered', final: true, providerCode: '111', to: '+905321112233' },
+        { providerMessageId: ids[1], state: 'queued', final: false, providerCode: '110', to: '+905421112244' },
+      ]);
+    } finally {
+      await subject.close();
+      await fake.close();
+    }
+  });
+
   it('maps a failed read like a send', async () => {
     sandbox.injectFault({ kind: 'status-code', statusCode: 401, wire: 'message-center', endpoint: 'get-report' });
     expect(await providerErrorOf(provider.status({ accountId: 'message-center-ROTA', providerMessageIds: ['45+905321112233'] }))).toMatchObject({ kind: 'provider-unavailable', code: '401' });

@@ -1,4 +1,5 @@
-import { CODES, codeError, codeRow, httpStatusRow, reportStatusRow } from '../src/mobildev-codes.js';
+import { CODES, codeError, codeRow, HTTP_STATUS_CODES, httpStatusRow, NOT_READY, REPORT_STATUSES, reportStatusRow, transportError } from '../src/mobildev-codes.js';
+import { WireTransportError, type TransportFailure } from '@rota/provider/http';
 
 describe('codes', () => {
   it.each([
@@ -39,6 +40,7 @@ describe('codes', () => {
   });
 
   it.each([
+    [408, 'retryable'],
     [429, 'retryable'],
     [503, 'retryable'],
     [504, 'outcome-unknown'],
@@ -48,6 +50,20 @@ describe('codes', () => {
     expect(httpStatusRow(status).kind).toBe(kind);
   });
 
+  it('lists the HTTP rows it has', () => {
+    expect([...HTTP_STATUS_CODES.keys()]).toEqual([408, 429, 503, 504]);
+  });
+
+  it.each<[TransportFailure, string]>([
+    ['connection-refused', 'retryable'],
+    ['aborted-before-write', 'retryable'],
+    ['aborted-after-write', 'outcome-unknown'],
+    ['reset-after-write', 'outcome-unknown'],
+    ['garbled-response', 'outcome-unknown'],
+  ])('%s → %s', (failure, kind) => {
+    expect(transportError(new WireTransportError('Mobildev x', { failure, operation: 'x', requestWritten: false }), 'ctx').kind).toBe(kind);
+  });
+
   it.each([
     ['1', 'sent', false],
     ['2', 'delivered', true],
@@ -55,5 +71,10 @@ describe('codes', () => {
     ['7', 'unknown', false],
   ])('report status %s → %s (final %s)', (status, state, final) => {
     expect(reportStatusRow(status)).toMatchObject({ state, final });
+  });
+
+  it('lists every report status; a packet not processed yet (02) is queued, not final', () => {
+    expect([...REPORT_STATUSES.keys()]).toEqual(['1', '2', '3']);
+    expect(NOT_READY).toMatchObject({ state: 'queued', final: false });
   });
 });

@@ -1,5 +1,5 @@
 import { WireTransportError } from '@rota/provider/http';
-import { ERROR_CODES, errorAnswerError, errorCodeRow, httpStatusRow, MESSAGE_STATUSES, statusRow, transportError } from '../src/twilio-codes.js';
+import { DELIVERY_ERRORS, ERROR_CODES, errorAnswerError, errorCodeRow, HTTP_STATUS_CODES, httpStatusRow, MESSAGE_STATUSES, statusRow, transportError } from '../src/twilio-codes.js';
 
 describe('error codes', () => {
   it.each([
@@ -54,6 +54,10 @@ describe('error codes', () => {
     expect(httpStatusRow(status).kind).toBe(kind);
   });
 
+  it('lists the HTTP rows it has', () => {
+    expect([...HTTP_STATUS_CODES.keys()]).toEqual([408, 429, 503, 504]);
+  });
+
   it('transport failures follow the shared table', () => {
     expect(transportError(new WireTransportError('Twilio x', { failure: 'reset-after-write', operation: 'x', requestWritten: true }), 'ctx').kind).toBe('outcome-unknown');
   });
@@ -80,6 +84,31 @@ describe('message statuses', () => {
   ])('%s (%s) → %s, final %s, %s', (status, code, state, final, reason) => {
     expect(statusRow(status, code)).toMatchObject({ state, final });
     expect(statusRow(status, code).reason).toBe(reason);
+  });
+
+  it.each<[number, string, string, string]>([
+    [30001, 'failed', 'expired', 'expired'],
+    [30036, 'failed', 'expired', 'expired'],
+    [30002, 'failed', 'rejected', 'insufficient-credit'],
+    [30003, 'undelivered', 'undelivered', 'handset-error'],
+    [30004, 'undelivered', 'undelivered', 'opted-out'],
+    [30005, 'undelivered', 'undelivered', 'invalid-number'],
+    [30006, 'undelivered', 'undelivered', 'invalid-number'],
+    [30007, 'failed', 'rejected', 'content-rejected'],
+    [30008, 'undelivered', 'undelivered', 'unknown'],
+    [30034, 'failed', 'rejected', 'sender-not-allowed'],
+  ])('delivery error %i on a %s message → %s, %s', (code, status, state, reason) => {
+    expect(statusRow(status, code)).toMatchObject({ state, reason, final: true });
+  });
+
+  it('a delivery error never changes a message that did not fail, and only `failed` becomes expired', () => {
+    expect(statusRow('delivered', 30003)).toMatchObject({ state: 'delivered' });
+    expect(statusRow('delivered', 30003).reason).toBeUndefined();
+    expect(statusRow('undelivered', 30001)).toMatchObject({ state: 'undelivered', reason: 'expired' });
+  });
+
+  it('lists every delivery error it reads', () => {
+    expect([...DELIVERY_ERRORS.keys()]).toEqual([30001, 30036, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30034]);
   });
 
   it('lists every status of the table', () => {
