@@ -1,10 +1,9 @@
-import { AbortFanout, type Waiter } from '@rota/provider';
-import { Pool, type Dispatcher } from 'undici';
+import { DEFAULT_CONNECTIONS, splitBaseUrl, WireHttp, WireTransportError, type Exchange } from '@rota/provider/http';
+import type { Dispatcher } from 'undici';
 import { authFields, type FigenSoftCredentials } from './figensoft-credentials.js';
 import { formatFigenSoftDate } from './figensoft-dates.js';
-import { ExchangeHandler, type Exchange } from './figensoft-exchange.js';
 import { send1NBody, type BodyFrame } from './figensoft-send-body.js';
-import { FAILURE_TEXT, FigenSoftTransportError, parseRetryAfter, sanitize, type SanitizedCause, type TransportFailure } from './figensoft-transport-error.js';
+import { ENDPOINT_NAMES, FigenSoftTransportError } from './figensoft-transport-error.js';
 import {
   ENDPOINTS,
   readCreditBalanceResponse,
@@ -24,11 +23,11 @@ import {
  * results (body StatusCode and Result) or a `FigenSoftTransportError`. What a
  * code means for routing is decided elsewhere (figensoft-codes.ts).
  *
- * It has no timer of its own: the caller's `signal` is the one time limit of a
- * call (the router's deadline, or `AbortSignal.timeout(ms)` for a caller of
- * its own). undici's header and body timeouts are off for the same reason; its
- * connect timeout bounds one TCP/TLS handshake, whose failure is reported as
- * `connect-timeout` before anything was written.
+ * The HTTP exchange is `@rota/provider/http`'s `WireHttp`, as every wire
+ * client's: one undici Pool, no timer of its own (the caller's `signal` is the
+ * one time limit of a call: the router's deadline, or `AbortSignal.timeout(ms)`
+ * for a caller of its own), and an abort that says whether the request was
+ * written. Its errors reach the caller as `FigenSoftTransportError`.
  */
 
 export const FIGENSOFT_DEFAULT_BASE_URL = 'https://www.postaguvercini.com/api_json';
@@ -39,7 +38,7 @@ export const MAX_RECEIVERS_PER_REQUEST = 800;
  * this many ids per request, well under anything a .NET JSON binder chokes on.
  */
 export const MAX_MESSAGE_IDS_PER_STATUS_REQUEST = 500;
-export const DEFAULT_CONNECTIONS = 16;
+export { DEFAULT_CONNECTIONS };
 
 const HEADERS = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' } as const;
 
@@ -118,37 +117,25 @@ export function createFigenSoftClient(options: FigenSoftClientOptions = {}): Fig
   return new UndiciFigenSoftClient(options);
 }
 
-const ENDPOINT_NAMES: Record<Endpoint, string> = {
-  send1N: 'Send_1_N',
-  status: 'Status',
-  creditBalance: 'CreditBalance',
-};
-
 class UndiciFigenSoftClient implements FigenSoftClient {
   readonly baseUrl: string;
-  private readonly dispatcher: Dispatcher;
-  /** Whether the dispatcher is the client's own, to close with it. */
-  private readonly ownsDispatcher: boolean;
-  private readonly origin: string;
+  private readonly http: WireHttp;
   private readonly paths: Record<Endpoint, string>;
-  private readonly aborts = new AbortFanout();
-  private closed = false;
 
   constructor(options: FigenSoftClientOptions) {
-    const url = new URL(options.baseUrl ?? FIGENSOFT_DEFAULT_BASE_URL);
-    if (url.username || url.password) throw new TypeError('FigenSoft base URL must not carry credentials');
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('FigenSoft base URL must be http(s)');
-    const prefix = url.pathname.replace(/\/+$/, '');
-    this.origin = url.origin;
-    this.baseUrl = `${url.origin}${prefix}`;
+    const { origin, prefix } = splitBaseUrl(options.baseUrl ?? FIGENSOFT_DEFAULT_BASE_URL);
+    this.baseUrl = `${origin}${prefix}`;
     this.paths = {
       send1N: prefix + ENDPOINTS.send1N,
       status: prefix + ENDPOINTS.status,
       creditBalance: prefix + ENDPOINTS.creditBalance,
     };
-    this.ownsDispatcher = options.dispatcher === undefined;
-    // headersTimeout and bodyTimeout 0: the caller's signal is the one time limit.
-    this.dispatcher = options.dispatcher ?? new Pool(this.origin, { connections: options.connections ?? DEFAULT_CONNECTIONS, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+    this.http = new WireHttp({
+      provider: 'FigenSoft',
+      origin,
+      ...(options.connections === undefined ? {} : { connections: options.connections }),
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    });
   }
 
   async send1N(params: Send1NParams, options: CallOptions = {}): Promise<SendOutcome> {
@@ -246,86 +233,38 @@ class UndiciFigenSoftClient implements FigenSoftClient {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.ownsDispatcher) await this.dispatcher.close();
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /**
    * One POST: resolves with the body of a 2xx answer as `read` makes it out, or
    * rejects with a FigenSoftTransportError (also when `read` cannot make it out).
+   * FigenSoft answers its own errors with HTTP 200 and a body StatusCode, so the
+   * body of a non-2xx is never looked at: it is a web server's or a proxy's.
    */
   private call<T>(endpoint: Endpoint, body: string | Buffer, read: (json: unknown) => T | undefined, options: CallOptions): Promise<T> {
-    return this.exchange(endpoint, body, options.signal).then((exchange) => {
-      if (exchange.statusCode < 200 || exchange.statusCode >= 300) {
-        throw this.error(endpoint, 'http-status', true, {
-          httpStatus: exchange.statusCode,
-          retryAfterMs: parseRetryAfter(exchange.retryAfter),
-        });
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(exchange.body);
-      } catch (error) {
-        throw this.error(endpoint, 'garbled-response', true, { cause: sanitize(error) });
-      }
-      const value = read(json);
-      // No zod error is attached: its issues may quote the answer.
-      if (value === undefined) throw this.error(endpoint, 'garbled-response', true);
-      return value;
-    });
-  }
-
-  private exchange(endpoint: Endpoint, body: string | Buffer, signal: AbortSignal | undefined): Promise<Exchange> {
-    if (this.closed) return Promise.reject(this.error(endpoint, 'connect-failed', false, { errorCode: 'CLIENT_CLOSED' }));
-    if (signal?.aborted) return Promise.reject(this.error(endpoint, 'aborted-before-write', false, { errorCode: 'aborted' }));
-    return new Promise<Exchange>((resolve, reject) => {
-      let waiter: Waiter<void> | undefined;
-      const handler = new ExchangeHandler(
-        (exchange) => {
-          waiter?.leave();
-          resolve(exchange);
-        },
-        (failure, cause) => {
-          waiter?.leave();
-          const code = (cause as { code?: unknown } | undefined)?.code;
-          reject(this.error(endpoint, failure, handler.written, {
-            errorCode: typeof code === 'string' ? code : undefined,
-            cause: cause === undefined ? undefined : sanitize(cause),
-          }));
-        },
-      );
-      if (signal) {
-        waiter = this.aborts.join(signal, () => {
-          if (handler.settled) return;
-          const written = handler.written;
-          handler.abandon(new Error('aborted'));
-          reject(this.error(endpoint, written ? 'aborted-after-write' : 'aborted-before-write', written, { errorCode: 'aborted' }));
-        });
-      }
-      try {
-        this.dispatcher.dispatch({ origin: this.origin, path: this.paths[endpoint], method: 'POST', headers: HEADERS, body }, handler);
-      } catch (error) {
-        handler.settled = true;
-        waiter?.leave();
-        reject(this.error(endpoint, 'connect-failed', false, { cause: sanitize(error) }));
-      }
-    });
-  }
-
-  private error(
-    endpoint: Endpoint,
-    failure: TransportFailure,
-    requestWritten: boolean,
-    extra: { httpStatus?: number; retryAfterMs?: number; errorCode?: string; cause?: SanitizedCause } = {},
-  ): FigenSoftTransportError {
-    const errorCode = extra.errorCode ?? extra.cause?.code;
-    const detail = extra.httpStatus !== undefined ? ` ${extra.httpStatus}` : errorCode ? ` (${errorCode})` : '';
-    return new FigenSoftTransportError(
-      `FigenSoft ${ENDPOINT_NAMES[endpoint]}: ${FAILURE_TEXT[failure]}${detail}`,
-      { failure, endpoint, requestWritten, ...extra, errorCode },
+    const operation = ENDPOINT_NAMES[endpoint];
+    return this.http.exchange({ method: 'POST', path: this.paths[endpoint], headers: HEADERS, body }, operation, options.signal).then(
+      (exchange) => this.answer(exchange, endpoint, operation, read),
+      (error: unknown) => {
+        throw error instanceof WireTransportError ? FigenSoftTransportError.of(error, endpoint) : error;
+      },
     );
+  }
+
+  private answer<T>(exchange: Exchange, endpoint: Endpoint, operation: string, read: (json: unknown) => T | undefined): T {
+    if (exchange.statusCode < 200 || exchange.statusCode >= 300) throw FigenSoftTransportError.of(this.http.httpStatusError(operation, exchange), endpoint);
+    let json: unknown;
+    try {
+      json = JSON.parse(exchange.body);
+    } catch (error) {
+      throw FigenSoftTransportError.of(this.http.garbledError(operation, error), endpoint);
+    }
+    const value = read(json);
+    // No zod error is attached: its issues may quote the answer.
+    if (value === undefined) throw FigenSoftTransportError.of(this.http.garbledError(operation), endpoint);
+    return value;
   }
 }
 

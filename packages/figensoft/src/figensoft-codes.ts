@@ -1,5 +1,9 @@
 import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
-import type { FigenSoftTransportError, TransportFailure } from './figensoft-transport-error.js';
+import { TRANSPORT_FAILURES, transportCode, type FaultSide, type TransportRow } from '@rota/provider/http';
+import type { FigenSoftTransportError } from './figensoft-transport-error.js';
+
+// The sides, and the failures below anything a provider says, are every provider's (@rota/provider/http).
+export { TRANSPORT_FAILURES, type FaultSide, type TransportRow };
 
 /**
  * THE mapping tables: what FigenSoft's codes mean for Rota. Every routing
@@ -20,7 +24,6 @@ import type { FigenSoftTransportError, TransportFailure } from './figensoft-tran
  *                `provider-unavailable` otherwise.
  * - `message`  — the message itself is refused: `message-rejected`, final.
  */
-export type FaultSide = 'ours' | 'message' | 'provider' | 'account';
 
 export interface BodyStatusRow {
   outcome: 'accepted' | ProviderErrorKind;
@@ -57,26 +60,6 @@ export const UNKNOWN_BODY_STATUS: BodyStatusRow = {
 export function bodyStatusRow(code: number): BodyStatusRow {
   return BODY_STATUS_CODES.get(code) ?? UNKNOWN_BODY_STATUS;
 }
-
-export interface TransportRow {
-  kind: ProviderErrorKind;
-  side: FaultSide;
-  description: string;
-}
-
-/** Failures below the body StatusCode. HTTP error statuses have their own table below. */
-export const TRANSPORT_FAILURES: Readonly<Record<Exclude<TransportFailure, 'http-status'>, TransportRow>> = {
-  'connection-refused': { kind: 'retryable', side: 'provider', description: 'connection refused: nothing was sent' },
-  'dns-failure': { kind: 'retryable', side: 'provider', description: 'host name did not resolve: nothing was sent' },
-  'connect-timeout': { kind: 'retryable', side: 'provider', description: 'connect timed out: nothing was sent' },
-  'connect-failed': { kind: 'retryable', side: 'provider', description: 'could not connect: nothing was sent' },
-  // A bad certificate does not heal within a retry's backoff.
-  'tls-failure': { kind: 'provider-unavailable', side: 'provider', description: 'TLS handshake failed: nothing was sent' },
-  'aborted-before-write': { kind: 'retryable', side: 'provider', description: 'aborted before the request was sent' },
-  'aborted-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'aborted after the request was sent: it may have been accepted' },
-  'reset-after-write': { kind: 'outcome-unknown', side: 'provider', description: 'connection closed after the request was sent: it may have been accepted' },
-  'garbled-response': { kind: 'outcome-unknown', side: 'provider', description: 'unreadable answer: the request may have been accepted' },
-};
 
 /**
  * HTTP error statuses. FigenSoft answers its own errors with HTTP 200 and a
@@ -118,14 +101,8 @@ export function bodyStatusError(statusCode: number, statusDescription: string, c
 /** The ProviderError for a transport failure; the cause is the sanitized transport error. */
 export function transportError(error: FigenSoftTransportError, context: string): ProviderError {
   const row = transportRow(error);
-  const code =
-    error.failure === 'http-status'
-      ? `HTTP_${error.httpStatus}`
-      : error.failure === 'aborted-before-write' || error.failure === 'aborted-after-write'
-        ? 'aborted'
-        : (error.errorCode ?? error.failure);
   return new ProviderError(row.kind, `${context}: ${error.message}: ${row.description}`, {
-    code,
+    code: transportCode(error),
     retryAfterMs: row.kind === 'retryable' ? error.retryAfterMs : undefined,
     cause: error,
   });

@@ -1,50 +1,21 @@
+import { WireTransportError, type WireTransportErrorFields } from '@rota/provider/http';
 import type { Endpoint } from './figensoft-wire.js';
 
-/**
- * What went wrong below the body StatusCode. `-before-write` means the request's
- * bytes never reached the socket (nothing can have been accepted);
- * `-after-write` means they may have. There is no timeout of the client's own:
- * the caller's signal is the one time limit (an abort says which side of the
- * write it came on).
- */
-export type TransportFailure =
-  | 'connection-refused'
-  | 'dns-failure'
-  | 'connect-timeout'
-  | 'tls-failure'
-  | 'connect-failed'
-  | 'aborted-before-write'
-  | 'aborted-after-write'
-  | 'reset-after-write'
-  | 'http-status'
-  | 'garbled-response';
+// What can fail below the body StatusCode, and what is kept of a socket error: the same for every provider.
+export type { SanitizedCause, TransportFailure } from '@rota/provider/http';
 
-/** The only parts of an underlying error we keep: never its message, request or body. */
-export interface SanitizedCause {
-  name: string;
-  code?: string;
-}
-
-export interface FigenSoftTransportErrorFields {
-  failure: TransportFailure;
+export interface FigenSoftTransportErrorFields extends Omit<WireTransportErrorFields, 'operation'> {
   endpoint: Endpoint;
-  requestWritten: boolean;
-  httpStatus?: number;
-  retryAfterMs?: number;
-  errorCode?: string;
-  cause?: SanitizedCause;
 }
 
-export class FigenSoftTransportError extends Error {
+/**
+ * A `WireTransportError` of the FigenSoft client, with what is FigenSoft's own:
+ * the endpoint, and how many receivers of a split send (more than 800, one
+ * request after another) earlier requests had already been accepted for.
+ */
+export class FigenSoftTransportError extends WireTransportError {
   override readonly name = 'FigenSoftTransportError';
-  readonly failure: TransportFailure;
   readonly endpoint: Endpoint;
-  /** Whether the request's bytes may have reached the service. */
-  readonly requestWritten: boolean;
-  readonly httpStatus: number | undefined;
-  readonly retryAfterMs: number | undefined;
-  /** The socket or undici error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`. */
-  readonly errorCode: string | undefined;
   /**
    * Receivers of a split send that earlier requests had already been accepted
    * for when this one failed (0 unless the send was split and a later part failed).
@@ -52,58 +23,21 @@ export class FigenSoftTransportError extends Error {
   acceptedReceivers = 0;
 
   constructor(message: string, fields: FigenSoftTransportErrorFields) {
-    super(message, fields.cause ? { cause: fields.cause } : undefined);
-    this.failure = fields.failure;
+    super(message, { ...fields, operation: ENDPOINT_NAMES[fields.endpoint] });
     this.endpoint = fields.endpoint;
-    this.requestWritten = fields.requestWritten;
-    this.httpStatus = fields.httpStatus;
-    this.retryAfterMs = fields.retryAfterMs;
-    this.errorCode = fields.errorCode;
+  }
+
+  /** The shared HTTP layer's error for a FigenSoft exchange, as this package's error (the same message and fields). */
+  static of(error: WireTransportError, endpoint: Endpoint): FigenSoftTransportError {
+    const { failure, requestWritten, httpStatus, retryAfterMs, errorCode } = error;
+    const cause = error.cause as WireTransportErrorFields['cause'];
+    return new FigenSoftTransportError(error.message, { failure, endpoint, requestWritten, httpStatus, retryAfterMs, errorCode, ...(cause ? { cause } : {}) });
   }
 }
 
-export const FAILURE_TEXT: Record<TransportFailure, string> = {
-  'connection-refused': 'connection refused',
-  'dns-failure': 'host name did not resolve',
-  'connect-timeout': 'connect timed out',
-  'tls-failure': 'TLS handshake failed',
-  'connect-failed': 'could not connect',
-  'aborted-before-write': 'aborted before the request was sent',
-  'aborted-after-write': 'aborted after the request was sent',
-  'reset-after-write': 'connection closed after the request was sent',
-  'http-status': 'HTTP error status',
-  'garbled-response': 'answer is not a FigenSoft JSON answer',
+/** FigenSoft's names of its endpoints, as errors name them. */
+export const ENDPOINT_NAMES: Record<Endpoint, string> = {
+  send1N: 'Send_1_N',
+  status: 'Status',
+  creditBalance: 'CreditBalance',
 };
-
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
-const isTlsCode = (code: string): boolean =>
-  code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code.includes('SELF_SIGNED');
-
-export function sanitize(error: unknown): SanitizedCause {
-  if (error && typeof error === 'object') {
-    const { name, code } = error as { name?: unknown; code?: unknown };
-    return typeof code === 'string' ? { name: String(name ?? 'Error'), code } : { name: String(name ?? 'Error') };
-  }
-  return { name: typeof error };
-}
-
-export function classifySocketError(error: unknown, written: boolean): TransportFailure {
-  const code = (error as { code?: unknown } | null)?.code;
-  const c = typeof code === 'string' ? code : '';
-  if (written) return 'reset-after-write';
-  if (c === 'ECONNREFUSED') return 'connection-refused';
-  if (DNS_CODES.has(c)) return 'dns-failure';
-  if (c === 'UND_ERR_CONNECT_TIMEOUT') return 'connect-timeout';
-  if (isTlsCode(c)) return 'tls-failure';
-  return 'connect-failed';
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  const trimmed = v.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

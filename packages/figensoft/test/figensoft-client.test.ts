@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { transportCode, WireTransportError } from '@rota/provider/http';
 import {
   createFigenSoftClient,
   FigenSoftCredentials,
@@ -292,6 +293,19 @@ describe('transport failures', () => {
     sandbox.clearFaults();
     sandbox.injectFault({ kind: 'http-error', httpStatus: 500 });
     expect(await transportFailureOf(send())).toMatchObject({ failure: 'http-status', httpStatus: 500, retryAfterMs: undefined });
+  });
+
+  it('is the shared WireTransportError, named as FigenSoft\'s, with its endpoint and nothing of the request', async () => {
+    sandbox.injectFault({ kind: 'http-error', httpStatus: 503, endpoint: 'Status' });
+    const error = await transportFailureOf(client.status({ credentials, messageIds: ['EZ_1'] }));
+    // One table of transport failures (and one transportCode) for every provider's errors.
+    expect(error).toBeInstanceOf(WireTransportError);
+    expect(transportCode(error)).toBe('HTTP_503');
+    expect(error).toMatchObject({ name: 'FigenSoftTransportError', endpoint: 'status', operation: 'Status', failure: 'http-status', requestWritten: true });
+    expect(error.message).toBe('FigenSoft Status: HTTP error status 503');
+    const shown = [inspect(error, { depth: 5 }), JSON.stringify(error), String(error.stack)].join('\n');
+    expect(shown).not.toContain(NOTIFY_PASSWORD);
+    expect(shown).not.toContain('EZ_1');
   });
 
   it('latency under the timeout is just slow', async () => {

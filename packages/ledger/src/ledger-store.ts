@@ -38,6 +38,7 @@ import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
+import { GroupCommit, transactionEach, type Transact } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -74,6 +75,8 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
  */
 export class LedgerStore {
   readonly #db: Kysely<LedgerDatabase>;
+  /** Write transactions: on SQLite a group commit per turn of the event loop, on PostgreSQL one each. */
+  readonly #transact: Transact;
   readonly #dialect: SqlDialect;
   readonly #hasher: LedgerHasher;
   readonly #clock: () => Date;
@@ -91,6 +94,7 @@ export class LedgerStore {
     queue?: PgBossQueue;
   }) {
     this.#db = parts.db;
+    this.#transact = parts.dialect === 'sqlite' ? new GroupCommit(parts.db).transact : transactionEach(parts.db);
     this.#dialect = parts.dialect;
     this.#hasher = parts.hasher;
     this.#clock = parts.clock;
@@ -111,7 +115,7 @@ export class LedgerStore {
    */
   async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
-    return parsed.length === 0 ? [] : recordMessages(this.#db, parsed, this.#hasher, this.#now(), this.queue);
+    return parsed.length === 0 ? [] : recordMessages(this.#transact, parsed, this.#hasher, this.#now(), this.queue);
   }
 
   /**
@@ -123,7 +127,7 @@ export class LedgerStore {
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    return recordBulk(this.#db, parsed, numbers, this.#hasher, this.#now(), this.queue);
+    return recordBulk(this.#transact, parsed, numbers, this.#hasher, this.#now(), this.queue);
   }
 
   /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */
@@ -142,7 +146,7 @@ export class LedgerStore {
   /** Up to `limit` due queued records, switched to `dispatching` for this caller alone; OTP, then NOTIFICATION, then CAMPAIGN. */
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
     const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
-    return claimDue(this.#db, this.#dialect, now.getTime(), limit, maxPriority);
+    return claimDue(this.#transact, this.#dialect, now.getTime(), limit, maxPriority);
   }
 
   /**
@@ -152,7 +156,7 @@ export class LedgerStore {
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
-    return ids.length === 0 ? 0 : markDispatching(this.#db, ids, { providerId, accountId }, this.#now(), token);
+    return ids.length === 0 ? 0 : markDispatching(this.#transact, ids, { providerId, accountId }, this.#now(), token);
   }
 
   /**
@@ -179,7 +183,7 @@ export class LedgerStore {
 
   /** `finish` for many records in one transaction; returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    return (await finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
+    return (await finishMessages(this.#transact, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
   }
 
   /**
@@ -188,7 +192,7 @@ export class LedgerStore {
    * A record this call did not finish (unknown, or finished before) is not in the map.
    */
   async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
-    const { records } = await finishMessages(this.#db, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
+    const { records } = await finishMessages(this.#transact, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
     return new Map([...records!].map(([id, row]) => [id, toMessageRecord(row)]));
   }
 
@@ -207,7 +211,7 @@ export class LedgerStore {
   /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */
   async #finishInterrupted(interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[], at: number): Promise<number> {
     const { finished } = await finishMessages(
-      this.#db,
+      this.#transact,
       interrupted.map(({ id, to, providerId, accountId }) => ({
         id,
         result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },

@@ -208,9 +208,13 @@ export class Ledger {
     if (queued) this.wake();
 
     if (waitedFor.length === 0) return outcomes;
-    if (sendsHere) await this.dispatcher.sendNow(waitedFor, { checked });
+    // Answered from the records as the results were written to them; one not finished here (another
+    // process's, or a gateway's wait) is read back.
+    const finished = new Map<string, MessageRecord>();
+    if (sendsHere) await this.dispatcher.sendNow(waitedFor, { checked, records: finished });
     else await this.waiter!.wait(waitedFor.map((record) => record.id), this.options.waitMs ?? 30_000);
-    const finished = new Map((await Promise.all(waitedFor.map((record) => this.store.get(record.id)))).map((record) => [record!.id, record!]));
+    const unread = waitedFor.filter((record) => !finished.has(record.id));
+    for (const record of await Promise.all(unread.map((record) => this.store.get(record.id)))) if (record) finished.set(record.id, record);
     return outcomes.map((outcome) => (outcome.kind === 'created' && finished.has(outcome.record.id) ? { kind: 'created', record: finished.get(outcome.record.id)! } : outcome));
   }
 

@@ -40,6 +40,8 @@ export interface SendNowOptions {
   token?: string;
   /** OTP texts by record (or bulk) id, besides those this process holds. */
   texts?: ReadonlyMap<string, string>;
+  /** Gives back the records as the results were written to them (a caller who waits is answered from them). */
+  records?: Map<string, MessageRecord>;
 }
 
 /** A unit's records were taken over by another worker (this one was taken for dead): nothing more of it is sent. */
@@ -158,10 +160,11 @@ export class Dispatcher {
   /**
    * Sends records that are `dispatching` now and writes each result to its
    * record. Records of one bulk go as one bulk; the others as one batch (the
-   * router groups those that share a text). Returns the results by record id.
+   * router groups those that share a text). Returns the results by record id;
+   * with `options.records`, fills it with the records finished, as written.
    */
   async sendNow(records: readonly MessageRecord[], options: SendNowOptions = {}): Promise<Map<string, SendResult>> {
-    const { checked, token, texts } = options;
+    const { checked, token, texts, records: written } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
@@ -198,7 +201,7 @@ export class Dispatcher {
       sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token)).then((answers) => take(ids, answers)));
     }
     await Promise.all(sends);
-    await this.writeResults(results, token);
+    await this.writeResults(results, token, written);
     for (const id of singles.ids) this.options.texts.delete(id);
     return results;
   }
@@ -208,13 +211,17 @@ export class Dispatcher {
    * them: the messages are sent, and an answer kept in memory for a minute
    * beats a record left to become `unknown`.
    */
-  private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined): Promise<void> {
+  private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined, written?: Map<string, MessageRecord>): Promise<void> {
     const entries = [...results].map(([id, result]) => ({ id, result }));
     const options = { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS, ...(token === undefined ? {} : { token }) };
     const giveUpAt = this.clock() + (this.options.writeRetryMs ?? 60_000);
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
-        await this.options.store.finishMany(entries, options);
+        if (!written) {
+          await this.options.store.finishMany(entries, options);
+          return;
+        }
+        for (const [id, record] of await this.options.store.finishManyRecords(entries, options)) written.set(id, record);
         return;
       } catch (error) {
         if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw error;

@@ -4,6 +4,7 @@ import { toMessageRecord } from '../message-row.js';
 import type { MessageRecord } from '../message-record.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, recheckClaimed, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
+import type { Transact } from './transact.js';
 
 /*
  * The moves of a record on its way to a provider: claimed by a dispatcher,
@@ -22,29 +23,31 @@ import { chunksOf } from './insert-chunks.js';
  * recheckClaimed for why SQLite leaves it out). RETURNING has no order, so the
  * order is restored here.
  */
-export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, maxPriority = 2): Promise<MessageRecord[]> {
-  const update = db
-    .with(
-      (cte) => cte('picked').materialized(),
-      (qb) =>
-        lockForClaim(
-          qb
-            .selectFrom('messages')
-            .select('id')
-            .where('state', '=', 'queued')
-            .where('priority', '<=', maxPriority)
-            .where('due_at', '<=', now)
-            .orderBy('priority')
-            .orderBy('due_at')
-            .orderBy('seq')
-            .limit(limit),
-          dialect,
-        ),
-    )
-    .updateTable('messages')
-    .set({ state: 'dispatching', updated_at: now, dispatched_at: now })
-    .where('id', 'in', (qb) => qb.selectFrom('picked').select('picked.id'));
-  const rows = await recheckClaimed(update, dialect).returningAll().execute();
+export async function claimDue(transact: Transact, dialect: SqlDialect, now: number, limit: number, maxPriority = 2): Promise<MessageRecord[]> {
+  const rows = await transact((db) => {
+    const update = db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (qb) =>
+          lockForClaim(
+            qb
+              .selectFrom('messages')
+              .select('id')
+              .where('state', '=', 'queued')
+              .where('priority', '<=', maxPriority)
+              .where('due_at', '<=', now)
+              .orderBy('priority')
+              .orderBy('due_at')
+              .orderBy('seq')
+              .limit(limit),
+            dialect,
+          ),
+      )
+      .updateTable('messages')
+      .set({ state: 'dispatching', updated_at: now, dispatched_at: now })
+      .where('id', 'in', (qb) => qb.selectFrom('picked').select('picked.id'));
+    return recheckClaimed(update, dialect).returningAll().execute();
+  });
   rows.sort((a, b) => a.priority - b.priority || a.due_at - b.due_at || a.seq - b.seq);
   return rows.map(toMessageRecord);
 }
@@ -56,14 +59,14 @@ export async function claimDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, 
  * those that unit still holds; returns how many changed.
  */
 export async function markDispatching(
-  db: Kysely<LedgerDatabase>,
+  transact: Transact,
   ids: readonly string[],
   target: { providerId: string; accountId: string },
   now: number,
   token?: string,
 ): Promise<number> {
   let changed = 0;
-  await db.transaction().execute(async (trx) => {
+  await transact(async (trx) => {
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
       let update = trx
         .updateTable('messages')

@@ -5,6 +5,7 @@ import { UNFINISHED_STATES } from '../message-record.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { completeBulks } from './bulk-completion.js';
 import { chunksOf } from './insert-chunks.js';
+import type { Transact } from './transact.js';
 import { writeEvents, type EventSubject, type NewEvent, type WebhookEventType } from './message-events.js';
 
 /** What finishing a record does besides writing its result. */
@@ -49,7 +50,7 @@ const FINISH_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 3);
  * each record before cost ~100 µs a record.
  */
 export async function finishMessages(
-  db: Kysely<LedgerDatabase>,
+  transact: Transact,
   entries: readonly { id: string; result: SendResult }[],
   now: number,
   options: FinishOptions & { returnRecords?: boolean },
@@ -71,7 +72,7 @@ export async function finishMessages(
     if (json === undefined) attemptsJson.set(result.attempts, (json = JSON.stringify(result.attempts)));
     group.rows.push([id, json, (provider_message_id as string | null | undefined) ?? null]);
   }
-  return db.transaction().execute(async (trx) => {
+  return transact(async (trx) => {
     const finishedRows = new Map<string, FinishedSubject | MessageRow>();
     for (const group of groups.values()) {
       for (const chunk of chunksOf(group.rows, FINISH_CHUNK)) {
@@ -124,7 +125,8 @@ async function updateGroup(
   if (withMessageId) set.push(sql`provider_message_id = v.column3`);
   const values = sql.join(rows.map(([id, attempts, messageId]) => (withMessageId ? sql`(${id}, ${attempts}, ${messageId})` : sql`(${id}, ${attempts})`)));
   const held = options.token === undefined ? sql`` : sql` and messages.claim_token = ${options.token}`;
-  const returning = options.returnRecords ? sql`messages.*` : sql.join(SUBJECT_COLUMNS.map((column) => sql.ref(`messages.${column}`)));
+  // `*` (SQLite refuses `messages.*` here): on PostgreSQL it carries the VALUES columns too, which nothing reads.
+  const returning = options.returnRecords ? sql`*` : sql.join(SUBJECT_COLUMNS.map((column) => sql.ref(`messages.${column}`)));
   const { rows: finished } = await sql<FinishedSubject | MessageRow>`update messages set ${sql.join(set)} from (values ${values}) as v where messages.id = v.column1 and messages.state in (${sql.join(UNFINISHED_STATES)})${held} returning ${returning}`.execute(trx);
   return finished;
 }

@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { BulkRow, LedgerDatabase, NewMessageRow } from '../database.js';
+import type { BulkRow, NewMessageRow } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
 import { newBulkId, newMessageIds } from '../ledger-ids.js';
 import { contentColumns, messageRowBase, newMessageRow } from '../message-row.js';
 import type { BulkOutcome, NewBulkSchema } from '../new-records.js';
 import { insertKeylessMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
+import type { Transact } from './transact.js';
 
 type ParsedNewBulk = z.output<typeof NewBulkSchema>;
 
@@ -19,7 +19,7 @@ type ParsedNewBulk = z.output<typeof NewBulkSchema>;
  * a `queue` is handed the new records in it.
  */
 export async function recordBulk(
-  db: Kysely<LedgerDatabase>,
+  transact: Transact,
   bulk: ParsedNewBulk,
   recipients: readonly string[],
   hasher: LedgerHasher,
@@ -39,7 +39,7 @@ export async function recordBulk(
     ...contentColumns(template, reference, hasher),
   };
 
-  return db.transaction().execute(async (trx) => {
+  return transact(async (trx) => {
     const inserted = await trx
       .insertInto('bulks')
       .values(bulkRow)

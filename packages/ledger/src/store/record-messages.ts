@@ -8,6 +8,7 @@ import type { NewMessageSchema, RecordOutcome } from '../new-records.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
+import type { Transact } from './transact.js';
 
 type ParsedNewMessage = z.output<typeof NewMessageSchema>;
 
@@ -36,7 +37,7 @@ const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
  * With a `queue`, the new queued records are enqueued in the same transaction.
  */
 export async function recordMessages(
-  db: Kysely<LedgerDatabase>,
+  transact: Transact,
   entries: readonly ParsedNewMessage[],
   hasher: LedgerHasher,
   now: number,
@@ -53,7 +54,7 @@ export async function recordMessages(
   });
   const candidates = rows.filter((_, index) => groupOf[index] === undefined || groupOf[index]!.first === index);
 
-  return db.transaction().execute(async (trx) => {
+  return transact(async (trx) => {
     const inserted = await insertMessageRows(trx, candidates);
     if (queue) {
       const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));

@@ -42,7 +42,8 @@ export interface WireTransportErrorFields {
  * It never carries a request or response body: those may hold credentials.
  */
 export class WireTransportError extends Error {
-  override readonly name = 'WireTransportError';
+  /** A provider's subclass names itself (`FigenSoftTransportError`). */
+  override readonly name: string = 'WireTransportError';
   readonly failure: TransportFailure;
   readonly operation: string;
   /** Whether the request's bytes may have reached the provider. */

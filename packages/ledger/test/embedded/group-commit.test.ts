@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import type { LedgerDatabase } from '../../src/database.js';
+import { LedgerSqliteDialect } from '../../src/sqlite/ledger-sqlite-dialect.js';
+import { GroupCommit } from '../../src/store/transact.js';
+
+/*
+ * The SQLite group commit's promises, each watched from a second connection to
+ * the same file (what another process would see): a call that throws is undone
+ * alone, a COMMIT that fails fails every call of its group, and no caller is
+ * answered before its group's COMMIT has returned.
+ */
+
+let folder: string;
+let writer: Kysely<LedgerDatabase>;
+let reader: Database.Database;
+let group: GroupCommit;
+
+beforeEach(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'rota-group-commit-'));
+  const path = join(folder, 'group.db');
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  writer = new Kysely<LedgerDatabase>({ dialect: new LedgerSqliteDialect({ database }) });
+  await sql`create table item (id text primary key)`.execute(writer);
+  // Checked at COMMIT, not at the statement: how a COMMIT is made to fail.
+  await sql`create table child (id text primary key, item_id text not null references item(id) deferrable initially deferred)`.execute(writer);
+  reader = new Database(path, { readonly: true });
+  group = new GroupCommit(writer);
+});
+
+afterEach(async () => {
+  reader.close();
+  await writer.destroy();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const insertItem = (trx: Kysely<LedgerDatabase>, id: string) => sql`insert into item (id) values (${id})`.execute(trx);
+const committedItems = (): string[] => (reader.prepare('select id from item order by id').all() as { id: string }[]).map((row) => row.id);
+const itemsSeenBy = async (trx: Kysely<LedgerDatabase>): Promise<string[]> => (await sql<{ id: string }>`select id from item order by id`.execute(trx)).rows.map((row) => row.id);
+
+describe('GroupCommit (SQLite)', () => {
+  it('runs the calls of one turn in one transaction, and undoes a call that throws alone', async () => {
+    let seenInsideGroup: string[] = [];
+    let seenOutside: string[] = [];
+    const settled = await Promise.allSettled([
+      group.transact(async (trx) => {
+        await insertItem(trx, 'a');
+        return 'a done';
+      }),
+      group.transact(async (trx) => {
+        await insertItem(trx, 'b');
+        throw new Error('b failed after its insert');
+      }),
+      group.transact(async (trx) => {
+        await insertItem(trx, 'c');
+        seenInsideGroup = await itemsSeenBy(trx);
+        seenOutside = committedItems();
+        return 'c done';
+      }),
+    ]);
+
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[0] as PromiseFulfilledResult<string>).value).toBe('a done');
+    expect(((settled[1] as PromiseRejectedResult).reason as Error).message).toBe('b failed after its insert');
+    expect((settled[2] as PromiseFulfilledResult<string>).value).toBe('c done');
+    // One transaction: the third call saw the first's row (and not the undone second's), nobody outside did yet.
+    expect(seenInsideGroup).toEqual(['a', 'c']);
+    expect(seenOutside).toEqual([]);
+    expect(committedItems()).toEqual(['a', 'c']);
+  });
+
+  it('answers no caller before the COMMIT has returned', async () => {
+    const ids = ['p', 'q', 'r', 's'];
+    const committedWhenAnswered = await Promise.all(ids.map((id) => group.transact((trx) => insertItem(trx, id)).then(() => committedItems().includes(id))));
+    expect(committedWhenAnswered).toEqual([true, true, true, true]);
+  });
+
+  it('fails every call of a group whose COMMIT fails, keeps none of it, and goes on with the next group', async () => {
+    const settled = await Promise.allSettled([
+      group.transact((trx) => insertItem(trx, 'kept-if-committed-1')),
+      // Its statement succeeds; the deferred foreign key fails the COMMIT of the whole group.
+      group.transact((trx) => sql`insert into child (id, item_id) values ('orphan', 'no-such-item')`.execute(trx)),
+      group.transact((trx) => insertItem(trx, 'kept-if-committed-2')),
+    ]);
+
+    expect(settled.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const outcome of settled) expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY constraint failed/);
+    expect(committedItems()).toEqual([]);
+    expect(reader.prepare('select count(*) as n from child').get()).toEqual({ n: 0 });
+
+    // The connection was not left inside the failed transaction.
+    await group.transact((trx) => insertItem(trx, 'next'));
+    expect(committedItems()).toEqual(['next']);
+  });
+
+  it('undoes all of a call that throws when it is alone in its group', async () => {
+    await expect(
+      group.transact(async (trx) => {
+        await insertItem(trx, 'alone');
+        throw new Error('alone failed');
+      }),
+    ).rejects.toThrow('alone failed');
+    expect(committedItems()).toEqual([]);
+    await group.transact((trx) => insertItem(trx, 'after'));
+    expect(committedItems()).toEqual(['after']);
+  });
+
+  it('answers every call of a turn larger than one group, and calls made while a group commits', async () => {
+    const lateCalls: Promise<unknown>[] = [];
+    const calls = Array.from({ length: 600 }, (_, i) =>
+      group.transact(async (trx) => {
+        await insertItem(trx, `n${String(i).padStart(3, '0')}`);
+        // Asked while this group runs: not awaited here (it waits for a later group).
+        if (i % 100 === 0) lateCalls.push(group.transact((late) => insertItem(late, `late${i}`)));
+      }),
+    );
+    await Promise.all(calls);
+    await Promise.all(lateCalls);
+    expect(committedItems()).toHaveLength(606);
+  });
+});
