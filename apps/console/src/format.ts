@@ -17,11 +17,6 @@ export function percent(part: number, whole: number, digits = 1): string {
   return `${((part / whole) * 100).toFixed(digits)} %`;
 }
 
-/** A rate that may be unknown (null): "—" then. */
-export function rate(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)} %`;
-}
-
 /** Errors are attempts that failed or whose outcome is unknown; a rejection is the message's fault, not the provider's. */
 export function errorShare(counts: Counts): { errors: number; total: number } {
   return { errors: counts.failed + counts.unknown, total: counts.accepted + counts.failed + counts.rejected + counts.unknown };

@@ -12,7 +12,14 @@ export interface ConsoleAccount {
   breaker: 'closed' | 'open' | 'half-open';
   override: 'open' | 'closed' | 'auto';
   recent: Counts;
+  /** Final delivery reports of the last `deliveryWindowMinutes`: delivered, of all. */
+  deliveries: Deliveries;
   deliveryRate: number | null;
+}
+
+export interface Deliveries {
+  delivered: number;
+  final: number;
 }
 
 export interface ConsoleProvider {
@@ -22,11 +29,14 @@ export interface ConsoleProvider {
   inFlight: number;
   meanLatencyMs: number;
   recent: Counts;
+  deliveries: Deliveries;
+  deliveryRate: number | null;
   accounts: ConsoleAccount[];
 }
 
 export interface ConsoleProviders {
   windowMinutes: number;
+  deliveryWindowMinutes: number;
   providers: ConsoleProvider[];
 }
 

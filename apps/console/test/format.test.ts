@@ -1,11 +1,9 @@
-import { bulkProgress, duration, errorRateSeries, errorShare, percent, perSecond, rate } from '../src/format';
+import { bulkProgress, duration, errorRateSeries, errorShare, percent, perSecond } from '../src/format';
 
 describe('the console\'s formatting', () => {
   it('shows a dash, never NaN or a made-up zero, when there is nothing to measure', () => {
     expect(percent(1, 0)).toBe('—');
     expect(percent(1, 4)).toBe('25.0 %');
-    expect(rate(null)).toBe('—');
-    expect(rate(0.987)).toBe('98.7 %');
   });
 
   it('counts failed and unknown attempts as errors, rejections not (the message was at fault)', () => {

@@ -71,7 +71,16 @@ describe('the operations console\'s routes', () => {
     expect({ route, status: send.status, error: send.body?.error }).toEqual({ route, status: 403, error: 'forbidden' });
   });
 
-  it('providers: status with the last minutes\' counts per account, no delivery rate until delivery reports exist', async () => {
+  it('providers: status with the last minutes\' counts per account, and the delivery rate of the last hour\'s final reports', async () => {
+    const before = await h.client.call('GET', '/v1/admin/providers', admin);
+    const primaryBefore = before.body.providers.find((p: { providerId: string }) => p.providerId === 'primary');
+    // No final report yet: no rate, rather than a made-up one.
+    expect(primaryBefore).toMatchObject({ deliveries: { delivered: 0, final: 0 }, deliveryRate: null });
+    expect(primaryBefore.accounts[0]).toMatchObject({ deliveries: { delivered: 0, final: 0 }, deliveryRate: null });
+    // The fake reports delivered; a refresh asks it now rather than on the collector's schedule.
+    const refreshed = await h.client.call('GET', `/v1/messages/${accepted.id}?refresh=true`);
+    expect(refreshed.body.delivery).toMatchObject({ state: 'delivered', final: true });
+
     const answer = await h.client.call('GET', '/v1/admin/providers', admin);
     expect(answer.status).toBe(200);
     expect(answer.body.windowMinutes).toBe(5);
@@ -79,7 +88,9 @@ describe('the operations console\'s routes', () => {
     expect(primary).toMatchObject({ rank: 1, enabled: true, inFlight: 0 });
     // accepted + the bulk's two; one unknown; one failure before FigenSoft took the third message.
     expect(primary.recent).toEqual({ accepted: 3, failed: 1, rejected: 0, unknown: 1 });
-    expect(primary.accounts[0]).toMatchObject({ accountId: 'primary-notification', breaker: 'closed', override: 'auto', deliveryRate: null });
+    expect(answer.body.deliveryWindowMinutes).toBe(60);
+    expect(primary).toMatchObject({ deliveries: { delivered: 1, final: 1 }, deliveryRate: 1 });
+    expect(primary.accounts[0]).toMatchObject({ accountId: 'primary-notification', breaker: 'closed', override: 'auto', deliveries: { delivered: 1, final: 1 }, deliveryRate: 1 });
     const figensoft = answer.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft');
     expect(figensoft.accounts.find((a: { accountId: string }) => a.accountId === 'figensoft-notification').recent.accepted).toBe(1);
     expect((await h.client.call('GET', '/v1/admin/providers?minutes=0', admin)).status).toBe(400);
@@ -107,6 +118,8 @@ describe('the operations console\'s routes', () => {
     const read = await h.client.call('GET', `/v1/admin/messages/${accepted.id}`, admin);
     expect(read.body).toMatchObject({ id: accepted.id, status: 'accepted', to: '+90532*****67', providerId: 'primary' });
     expect(read.body.attempts).toEqual([expect.objectContaining({ providerId: 'primary', outcome: 'accepted' })]);
+    // Its timeline, as GET /v1/messages/:id has it: the acceptance, then the report the providers test refreshed.
+    expect(read.body.timeline).toEqual([expect.objectContaining({ kind: 'state', state: 'accepted' }), expect.objectContaining({ kind: 'delivery', state: 'delivered', source: 'refresh' })]);
 
     const revealed = await h.client.call('GET', `/v1/admin/messages/${accepted.id}?reveal=true`, { ...admin, headers: { 'x-rota-operator': encodeURIComponent('Ayşe <script>') } });
     expect(revealed.body.to).toBe(NUMBERS.approved);

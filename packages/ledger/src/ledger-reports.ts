@@ -21,3 +21,16 @@ export const LedgerStatsSchema = z.object({
   byState: CountByStateSchema,
 });
 export type LedgerStats = z.infer<typeof LedgerStatsSchema>;
+
+/**
+ * One provider account's final delivery reports since a moment: how many said
+ * delivered, of how many final ones (undelivered, rejected, expired and a final
+ * unknown count against it). Accounts with none are absent.
+ */
+export const AccountDeliveriesSchema = z.object({
+  providerId: z.string(),
+  accountId: z.string(),
+  delivered: z.number().int(),
+  final: z.number().int(),
+});
+export type AccountDeliveries = z.infer<typeof AccountDeliveriesSchema>;

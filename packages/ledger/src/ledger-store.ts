@@ -6,7 +6,7 @@ import type { LedgerDatabase } from './database.js';
 import type { LedgerHasher } from './ledger-hashing.js';
 import { parseInput } from './ledger-input-error.js';
 import { ClaimOptionsSchema, type ClaimOptions } from './claim-options.js';
-import type { BulkProgress, LedgerStats } from './ledger-reports.js';
+import type { AccountDeliveries, BulkProgress, LedgerStats } from './ledger-reports.js';
 import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
 import type { MessageRecord } from './message-record.js';
 import { toMessageRecord } from './message-row.js';
@@ -30,7 +30,7 @@ import {
   type DueWebhook,
   type WebhookSettlement,
 } from './store/webhook-outbox.js';
-import { bulkProgress, ledgerStats } from './store/ledger-counts.js';
+import { accountDeliveries, bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
 import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
 import { recordBulk } from './store/record-bulk.js';
@@ -304,6 +304,11 @@ export class LedgerStore {
 
   async stats(now: Date): Promise<LedgerStats> {
     return ledgerStats(this.#db, parseInput(InstantSchema, now, 'stats').getTime());
+  }
+
+  /** Per provider account, how many final delivery reports dated `since` or later said delivered, of how many. */
+  async accountDeliveries(since: Date): Promise<AccountDeliveries[]> {
+    return accountDeliveries(this.#db, parseInput(InstantSchema, since, 'accountDeliveries').getTime());
   }
 
   /** Deletes finished records past the retention and clears idempotency keys past theirs (defaults: 30 days, 48 hours). */

@@ -167,6 +167,38 @@ describe('delivery reports', () => {
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
     await r.close();
   });
+
+  it('counts each account\'s final reports of a window, delivered of all, for the console\'s delivery rate', async () => {
+    const r = await rig();
+    const outcomes: Record<string, Omit<DeliveryReport, 'providerMessageId'>> = {};
+    const send = async (iysType: string, report: Omit<DeliveryReport, 'providerMessageId'>) => {
+      const sent = await r.ledger.submit([{ message: message({ to: '+905321234567', iysType }), owner: 'acme' }], 'wait');
+      const record = (sent[0] as { record: MessageRecord }).record;
+      outcomes[record.providerMessageId!] = report;
+      return record;
+    };
+    r.reports.next = (id) => outcomes[id]!;
+    expect(await r.store.accountDeliveries(new Date(0))).toEqual([]);
+    await send('NOTIFICATION', { state: 'delivered', final: true });
+    await send('NOTIFICATION', { state: 'delivered', final: true });
+    await send('NOTIFICATION', { state: 'undelivered', reason: 'handset-error', final: true });
+    await send('NOTIFICATION', { state: 'sent', final: false }); // still on its way: not counted
+    await send('CAMPAIGN', { state: 'rejected', reason: 'iys-consent-missing', final: true });
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(5);
+
+    const hourAgo = () => new Date(r.clock.now().getTime() - 3_600_000);
+    const byAccount = (rows: Awaited<ReturnType<LedgerStore['accountDeliveries']>>) => Object.fromEntries(rows.map((row) => [row.accountId, row]));
+    expect(byAccount(await r.store.accountDeliveries(hourAgo()))).toEqual({
+      'fake-notification': { providerId: 'fake', accountId: 'fake-notification', delivered: 2, final: 3 },
+      'fake-campaign': { providerId: 'fake', accountId: 'fake-campaign', delivered: 0, final: 1 },
+    });
+    // Just over an hour on, those reports have left the window.
+    r.clock.advance(3_600_001);
+    expect(await r.store.accountDeliveries(hourAgo())).toEqual([]);
+    await expect(r.store.accountDeliveries(new Date(Number.NaN))).rejects.toThrow(/accountDeliveries/);
+    await r.close();
+  });
 });
 
 describe('webhooks', () => {

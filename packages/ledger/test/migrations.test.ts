@@ -60,6 +60,7 @@ describe('ledger migrations', () => {
         'messages_state_updated_at',
         'messages_created_at',
         'bulks_owner_idempotency_key',
+        'messages_final_delivery_at',
       ]),
     );
     expect(schema.messageColumns).toEqual(

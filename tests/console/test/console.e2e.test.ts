@@ -142,7 +142,11 @@ describe('the operations console in a browser', () => {
     // The sandbox reports a credit balance per account, through /v1/readiness.
     await waitForText(table, /credit [\d,.]+/, 20_000);
 
-    expect((await send('önce')).body).toMatchObject({ status: 'accepted', providerId: 'figensoft' });
+    const first = await send('önce');
+    expect(first.body).toMatchObject({ status: 'accepted', providerId: 'figensoft' });
+    // The sandbox delivers at once; a refresh reads its report now, and the account's delivery rate counts it.
+    expect((await api('GET', `/v1/messages/${first.body.id}?refresh=true`, SECRETS.apiKey)).body.delivery).toMatchObject({ state: 'delivered', final: true });
+    await waitForText(page.getByRole('row', { name: /figensoft-notification/ }).locator('td[data-label="Delivery rate"]'), /^100\.0 %\s*of 1$/);
 
     // Escape cancels a confirmation and changes nothing.
     await page.getByRole('button', { name: 'Disable figensoft' }).click();
@@ -195,8 +199,8 @@ describe('the operations console in a browser', () => {
     await waitForText(detail, '+90532*****67');
     const trail = await waitForText(detail.getByRole('table'), 'message-center');
     expect(trail).toMatch(/message-center \/ message-center-\S+\s*accepted/);
-    // The delivery timeline when the gateway keeps one (its states, oldest first), else a plain "none".
-    await waitForText(detail.getByRole('region', { name: 'Delivery timeline' }), /No delivery timeline recorded|accepted/);
+    // Its delivery timeline, oldest step first: accepted by the dispatch (the simulated transport reports nothing after).
+    await waitForText(detail.getByRole('region', { name: 'Delivery timeline' }), /accepted\s*·\s*dispatch/);
     await screenshot(page, 'message');
 
     await detail.getByRole('button', { name: 'Reveal number' }).click();

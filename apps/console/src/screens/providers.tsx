@@ -1,11 +1,21 @@
 import { useState } from 'preact/hooks';
-import { errorShare, percent, rate } from '../format';
-import type { ConsoleAccount, ConsoleProvider, ConsoleProviders, Readiness } from '../types';
+import { errorShare, percent } from '../format';
+import type { ConsoleAccount, ConsoleProvider, ConsoleProviders, Deliveries, Readiness } from '../types';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 3_000;
 // A health check may ask the provider for its balance: less often than the status.
 const HEALTH_EVERY_MS = 15_000;
+
+/** Delivered of the window's final reports, with how many there were: a rate of 2 reports reads differently from one of 2,000. */
+function DeliveryRate({ deliveries }: { deliveries: Deliveries }) {
+  if (deliveries.final === 0) return <span title="no final delivery report in the window">—</span>;
+  return (
+    <span>
+      {percent(deliveries.delivered, deliveries.final)} <span class="hint">of {deliveries.final.toLocaleString()}</span>
+    </span>
+  );
+}
 
 function breakerText(account: Pick<ConsoleAccount, 'breaker' | 'override'>): string {
   return account.override === 'auto' ? account.breaker : `${account.breaker} (forced)`;
@@ -34,7 +44,8 @@ export function ProvidersScreen() {
       <div class="table-wrap">
         <table class="providers stack">
           <caption id="providers-table-caption">
-            Providers and their accounts; counts over the last {status.data?.windowMinutes ?? 5} minutes
+            Providers and their accounts; counts over the last {status.data?.windowMinutes ?? 5} minutes, delivery rates over the
+            last {status.data?.deliveryWindowMinutes ?? 60} minutes' final reports
           </caption>
           <thead>
             <tr>
@@ -137,7 +148,9 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
         <td data-label="Sent">{provider.recent.accepted}</td>
         <td data-label="Failed">{provider.recent.failed + provider.recent.unknown}</td>
         <td data-label="Error rate">{percent(errors, total)}</td>
-        <td data-label="Delivery rate">—</td>
+        <td data-label="Delivery rate">
+          <DeliveryRate deliveries={provider.deliveries} />
+        </td>
         <td data-label="Health">{providerHealth ? (providerHealth.healthy === null ? providerHealth.detail ?? 'no health check' : providerHealth.healthy ? 'healthy' : 'unhealthy') : '…'}</td>
         <td data-label="Actions" class="actions-cell">
           <button type="button" class={provider.enabled ? 'button button-small button-danger' : 'button button-small'} onClick={toggle}>
@@ -177,7 +190,9 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
             <td data-label="Sent">{account.recent.accepted}</td>
             <td data-label="Failed">{account.recent.failed + account.recent.unknown}</td>
             <td data-label="Error rate">{percent(share.errors, share.total)}</td>
-            <td data-label="Delivery rate">{rate(account.deliveryRate)}</td>
+            <td data-label="Delivery rate">
+              <DeliveryRate deliveries={account.deliveries} />
+            </td>
             <td data-label="Health and credit">
               {accountHealth ? (
                 <>

@@ -16,6 +16,8 @@ import { emptyCounts, type TrafficSeries } from './traffic-series.js';
  */
 
 const RECENT_MINUTES = 5;
+/** Delivery reports come minutes to hours after the send: the rate looks back further than the traffic counts. */
+const DELIVERY_WINDOW_MINUTES = 60;
 /** Who the console says is at the keyboard (`X-Rota-Operator`), for the audit log only: it grants nothing. */
 const OPERATOR_HEADER = 'x-rota-operator';
 
@@ -33,15 +35,9 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
-/**
- * A message's view with its delivery timeline where the ledger keeps one: the
- * timeline is being added beside this console, so it is read only when the
- * store has it (and the view written by the gateway's own viewOf either way).
- */
-async function fullView(store: object, record: MessageRecord): Promise<MessageView> {
-  const read = (store as { timeline?: (id: string) => Promise<readonly unknown[] | undefined> }).timeline;
-  const timeline = typeof read === 'function' ? ((await read.call(store, record.id)) ?? []) : undefined;
-  return (viewOf as (record: MessageRecord, timeline?: readonly unknown[]) => MessageView)(record, timeline);
+/** A message's view with its delivery timeline, as GET /v1/messages/:id gives it. */
+async function fullView(store: GatewayContext['ledger']['store'], record: MessageRecord): Promise<MessageView> {
+  return viewOf(record, (await store.timeline(record.id)) ?? []);
 }
 
 function masked(view: MessageView, record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
@@ -51,6 +47,10 @@ function masked(view: MessageView, record: MessageRecord): z.input<typeof Consol
 function maskedView(record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
   return masked(viewOf(record), record);
 }
+
+type Deliveries = { delivered: number; final: number };
+const rateOf = ({ delivered, final }: Deliveries): number | null => (final > 0 ? delivered / final : null);
+const sumOf = (accounts: readonly { deliveries: Deliveries }[], name: keyof Deliveries): number => accounts.reduce((sum, account) => sum + account.deliveries[name], 0);
 
 function minutesFrom(value: unknown, fallback: number, max: number): number | undefined {
   if (value === undefined) return fallback;
@@ -66,22 +66,22 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     const minutes = minutesFrom(request.query.minutes, RECENT_MINUTES, 60);
     if (minutes === undefined) return sendInvalid(reply, [{ path: 'minutes', reason: 'must be a whole number from 1 to 60' }], 'the query is invalid');
     const recent = traffic.recent(minutes * 60_000);
+    // From the ledger, not this process's memory: on PostgreSQL the workers take the reports in.
+    const deliveries = await ledger.store.accountDeliveries(new Date(Date.now() - DELIVERY_WINDOW_MINUTES * 60_000));
     const body: z.input<typeof ConsoleProvidersSchema> = {
       windowMinutes: minutes,
+      deliveryWindowMinutes: DELIVERY_WINDOW_MINUTES,
       providers: runtime.router.status().map((status) => {
         const mine = recent.filter((r) => r.providerId === status.providerId);
         const total = emptyCounts();
         for (const { counts } of mine) for (const name of Object.keys(total) as (keyof typeof total)[]) total[name] += counts[name];
-        return {
-          ...status,
-          recent: total,
-          accounts: status.accounts.map((account) => ({
-            ...account,
-            recent: mine.find((r) => r.accountId === account.accountId)?.counts ?? emptyCounts(),
-            // Delivery reports are not kept yet: no rate rather than a made-up one.
-            deliveryRate: null,
-          })),
-        };
+        const accounts = status.accounts.map((account) => {
+          const reported = deliveries.find((d) => d.providerId === status.providerId && d.accountId === account.accountId);
+          const counted = { delivered: reported?.delivered ?? 0, final: reported?.final ?? 0 };
+          return { ...account, recent: mine.find((r) => r.accountId === account.accountId)?.counts ?? emptyCounts(), deliveries: counted, deliveryRate: rateOf(counted) };
+        });
+        const counted = { delivered: sumOf(accounts, 'delivered'), final: sumOf(accounts, 'final') };
+        return { ...status, recent: total, deliveries: counted, deliveryRate: rateOf(counted), accounts };
       }),
     };
     return reply.code(200).send(body);

@@ -7,20 +7,28 @@ import { MessageViewSchema, ProviderStatusSchema } from '../http/http-schemas.js
  */
 
 const CountsSchema = z.object({ accepted: z.number().int(), failed: z.number().int(), rejected: z.number().int(), unknown: z.number().int() });
+const DeliveriesSchema = z
+  .object({ delivered: z.number().int(), final: z.number().int() })
+  .meta({ description: 'Final delivery reports dated in the last hour (`deliveryWindowMinutes`): how many said delivered, of how many (undelivered, rejected, expired and a final unknown count against).' });
+const DeliveryRateSchema = z.number().nullable().meta({ description: '`deliveries.delivered` ÷ `deliveries.final`; null when there was no final report in the window.' });
 const StateCountsSchema = z.record(z.string(), z.number().int());
 
 export const ConsoleProvidersSchema = z.object({
   windowMinutes: z.number().int().meta({ description: 'The window `recent` counts cover.' }),
+  deliveryWindowMinutes: z.number().int().meta({ description: 'The window `deliveries` cover: reports come minutes to hours after a send, so a longer one.' }),
   providers: z.array(
     ProviderStatusSchema.extend({
       recent: CountsSchema.meta({ description: 'Recipients per attempt outcome over the window, all accounts.' }),
+      deliveries: DeliveriesSchema,
+      deliveryRate: DeliveryRateSchema,
       accounts: z.array(
         z.object({
           accountId: z.string(),
           breaker: z.enum(['closed', 'open', 'half-open']),
           override: z.enum(['open', 'closed', 'auto']),
           recent: CountsSchema,
-          deliveryRate: z.number().nullable().meta({ description: 'Share of accepted messages reported delivered; null until the gateway keeps delivery reports.' }),
+          deliveries: DeliveriesSchema,
+          deliveryRate: DeliveryRateSchema,
         }),
       ),
     }),

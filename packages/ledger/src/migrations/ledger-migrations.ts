@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
 import * as deliveryReportsAndWebhooks from './0003-delivery-reports-and-webhooks.js';
 import * as scaleOut from './0004-scale-out.js';
+import * as finalReportsIndex from './0005-final-reports-index.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -14,6 +15,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0002-bulk-idempotency-key', bulkIdempotencyKey],
   ['0003-delivery-reports-and-webhooks', deliveryReportsAndWebhooks],
   ['0004-scale-out', scaleOut],
+  ['0005-final-reports-index', finalReportsIndex],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
-import type { BulkProgress, LedgerStats } from '../ledger-reports.js';
+import type { AccountDeliveries, BulkProgress, LedgerStats } from '../ledger-reports.js';
 import { MESSAGE_STATES, PRIORITY, type MessageState } from '../message-record.js';
 
 /*
@@ -53,4 +53,26 @@ export async function ledgerStats(db: Kysely<LedgerDatabase>, now: number): Prom
     oldestQueuedAgeMs: oldestDue === undefined ? 0 : now - oldestDue,
     byState: countsByState(byState),
   };
+}
+
+/** Final delivery reports dated `since` or later, per provider account (the partial index `messages_final_delivery_at`). */
+export async function accountDeliveries(db: Kysely<LedgerDatabase>, since: number): Promise<AccountDeliveries[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(({ fn }) => ['provider_id', 'account_id', 'delivery_state', fn.countAll<number>().as('count')])
+    // A literal, not a parameter: the planners use a partial index only for a condition they can see implies it.
+    .where(sql<boolean>`delivery_final = 1`)
+    .where('delivery_at', '>=', since)
+    .groupBy(['provider_id', 'account_id', 'delivery_state'])
+    .execute();
+  const byAccount = new Map<string, AccountDeliveries>();
+  for (const row of rows) {
+    if (row.provider_id === null || row.account_id === null) continue;
+    const key = `${row.provider_id}\u0000${row.account_id}`;
+    const entry = byAccount.get(key) ?? { providerId: row.provider_id, accountId: row.account_id, delivered: 0, final: 0 };
+    entry.final += Number(row.count);
+    if (row.delivery_state === 'delivered') entry.delivered += Number(row.count);
+    byAccount.set(key, entry);
+  }
+  return [...byAccount.values()];
 }
