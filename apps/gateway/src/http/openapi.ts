@@ -19,9 +19,11 @@ import {
   ProvidersResponseSchema,
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
+  ReportsReceivedSchema,
   WebhookRedeliveredSchema,
 } from './http-schemas.js';
 import { consoleOpenApi } from '../console/console-openapi.js';
+import { PUSH_BODY_LIMIT } from './report-routes.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers
@@ -112,6 +114,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     WebhookRedelivered: schemaOf(WebhookRedeliveredSchema, 'output'),
     DisabledEndpoints: schemaOf(DisabledEndpointsSchema, 'output'),
     EndpointEnabled: schemaOf(EndpointEnabledSchema, 'output'),
+    ReportsReceived: schemaOf(ReportsReceivedSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
   const operationsConsole = consoleOpenApi(schemaOf);
@@ -296,6 +299,27 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           security: adminToken,
           parameters: [idParam('id', 'Provider id, e.g. figensoft.')],
           responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/providers/{id}/reports': {
+        post: {
+          summary: 'A provider pushes delivery reports',
+          description:
+            'For providers that push reports instead of being polled; they feed the same timeline as polled reports. ' +
+            'No API key: the provider proves the push is its own as it specifies — `?token=<pushToken>` in the URL (Message Center, Infobip, FigenSoft\'s sandbox), ' +
+            'or `X-Twilio-Signature` over the URL and the posted fields (Twilio). The body reaches the provider as raw bytes, whatever its Content-Type, ' +
+            `up to ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB (gateway.bodyLimitBytes does not apply here).`,
+          security: [],
+          parameters: [idParam('id', 'Provider id, e.g. infobip.')],
+          requestBody: { required: false, content: { '*/*': { schema: { description: "The provider's own push format, read by its package." } } } },
+          responses: {
+            '200': json(ref('ReportsReceived'), 'The push was proven and read; the reports naming our messages are in their timelines.'),
+            '400': error("`invalid-request`: the provider's package could not read the body (not its format). Nothing was written."),
+            '401': error('`unauthorized`: the proof is missing or wrong, or this provider takes no pushed reports. Nothing was written.'),
+            '404': error('`not-found`: no such provider.'),
+            '413': error(`\`payload-too-large\`: the body is over ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB.`),
+            '503': error('`store-unavailable`: the message store cannot be reached; nothing was written (the provider should push again).'),
+          },
         },
       },
       '/v1/webhooks/events/{id}/redeliver': {
