@@ -210,10 +210,23 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/messages/{id}': {
         get: {
           summary: 'Read a message',
-          description: 'The record as the ledger keeps it: no provider is asked. Another client\'s message answers 404, as an id that never existed does; the admin token reads all.',
+          description:
+            'The record as the ledger keeps it, with its timeline: no provider is asked, unless `refresh=true`. Another client\'s message answers 404, as an id that never existed does; the admin token reads all.',
           security: [...sendKey, ...adminToken],
-          parameters: [idParam('id', 'The `id` of a message.')],
-          responses: { '200': json(ref('Message'), 'The record.'), '404': error('No such message (or not yours).'), ...AUTH_ERRORS },
+          parameters: [
+            idParam('id', 'The `id` of a message.'),
+            query('refresh', '`true`: ask the provider for the status now and write what it says before answering (an accepted message not yet final; any other is answered as it is). `false` (the default): the record alone.'),
+          ],
+          responses: {
+            '200': json(ref('Message'), 'The record.'),
+            '400': error('`invalid-request`: `refresh` is neither true nor false.'),
+            '404': error('No such message (or not yours).'),
+            '501': error("`status-unsupported` (refresh): the message's provider cannot read statuses."),
+            '502': error("`provider-bad-answer` (refresh): the provider's answer could not be read; or `provider-refused`: it refused the status request. The record is unchanged."),
+            '503': error('`provider-unavailable` (refresh): the provider or account cannot answer now. The record is unchanged.'),
+            '504': error('`provider-timeout` (refresh): no answer within routing.attemptTimeoutMs. The record is unchanged.'),
+            ...AUTH_ERRORS,
+          },
         },
       },
       '/v1/messages/{id}/resend': {
