@@ -246,6 +246,8 @@ async function webhooksCase() {
     deliver: (url, body, headers) => client.deliver(url, body, headers),
     sign: (_owner, body) => signWebhook(body, WEBHOOK_SECRET),
     concurrency: WEBHOOK_CONCURRENCY,
+    // One receiver here: let it have every slot, as the bare side's 16 in flight do (the default, 4, shields other receivers).
+    perEndpoint: WEBHOOK_CONCURRENCY,
     pollMs: 3_600_000,
     // As the gateway's metrics observe every delivery; here it checks that each one landed.
     observer: { delivery: ({ outcome }) => (outcome === 'delivered' ? delivered++ : undefined) },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ProviderStatus } from '@rota/core';
 import type { Ledger } from '@rota/ledger';
 import type { z } from 'zod';
@@ -26,6 +27,27 @@ const CONSOLE_ROUTES = [
   'GET /v1/admin/bulks/{id}',
   'GET /v1/admin/config',
 ];
+
+/**
+ * The routes fastify serves, as `METHOD /path/{param}`, read from its route
+ * tree (each line a node: the path segment after its parent's, and its
+ * methods). HEAD is fastify's own twin of each GET; `/console/` is the same
+ * page as `/console`.
+ */
+function servedRoutes(tree: string): string[] {
+  const parents: string[] = [];
+  const routes: string[] = [];
+  for (const line of tree.split('\n')) {
+    const node = /^([│ ├└─]*?)(\S+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!node) continue;
+    const depth = node[1]!.length / 4;
+    const path = (parents[depth - 1] ?? '') + node[2]!;
+    parents[depth] = path;
+    const documentedPath = path.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
+    for (const method of node[3]!.split(', ')) if (method !== 'HEAD') routes.push(`${method} ${documentedPath}`);
+  }
+  return [...new Set(routes)];
+}
 
 type Doc = {
   openapi: string;
@@ -61,6 +83,7 @@ describe('GET /openapi.json', () => {
         'PATCH /v1/providers/{id}',
         'POST /v1/providers/{id}/breaker',
         'DELETE /v1/providers/{id}/overrides',
+        'POST /v1/providers/{id}/reports',
         'POST /v1/webhooks/events/{id}/redeliver',
         'GET /v1/webhooks/endpoints',
         'POST /v1/webhooks/endpoints/enable',
@@ -77,6 +100,8 @@ describe('GET /openapi.json', () => {
       const [method, path] = entry.split(' ') as [string, string];
       expect({ entry, found: app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }) }).toEqual({ entry, found: true });
     }
+    // And every route fastify serves is documented: a new route cannot be left out of the document.
+    expect(servedRoutes(app.printRoutes({ commonPrefix: false })).sort()).toEqual([...new Set(documented)].sort());
     await app.close();
     await router.close();
   });
@@ -99,6 +124,21 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/providers/{id}']!.patch!.security).toEqual([{ adminToken: [] }]);
     expect(doc.paths['/healthz']!.get!.security).toEqual([]);
     expect(Object.keys(doc.paths['/v1/messages']!.post!.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '413', '415', '422', '503']));
+  });
+
+  it('every route but the console\'s is in both endpoint tables, docs/gateway.md\'s and the README\'s', () => {
+    const endpointsTable = (file: string) => {
+      const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+      const section = text.slice(text.indexOf('## Endpoints'));
+      return section.slice(0, section.indexOf('\n## ', 1));
+    };
+    const routes = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((route) => !CONSOLE_ROUTES.includes(route));
+    for (const file of ['../../../docs/gateway.md', '../README.md']) {
+      const table = endpointsTable(file);
+      expect({ file, missing: routes.filter((route) => !table.includes(`\`${route}\``)) }).toEqual({ file, missing: [] });
+    }
   });
 
   it('every $ref points at a component', () => {

@@ -140,6 +140,28 @@ describe('delivery reports and webhooks, end to end', () => {
     expect((await client.call('GET', `/v1/messages/${sent.body.id}?refresh=maybe`)).status).toBe(400);
   });
 
+  it('answers a garbled provider answer to ?refresh=true with 502 provider-bad-answer, and leaves the record as it was', async () => {
+    const sent = await client.send({ to: NUMBERS.approved, text: 'Randevunuz yarın', iysType: 'NOTIFICATION' });
+    expect(sent.body.status).toBe('accepted');
+    const before = await client.call('GET', `/v1/messages/${sent.body.id}`);
+    const fault = sandbox.injectFault({ kind: 'garbled', endpoint: 'Status' });
+    try {
+      const refreshed = await client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+      expect(refreshed.status).toBe(502);
+      expect(refreshed.body).toEqual({ error: 'provider-bad-answer', message: expect.any(String) });
+      // The provider's words, never its credentials.
+      for (const account of DEFAULT_SANDBOX_ACCOUNTS) expect(refreshed.body.message).not.toContain(account.password);
+    } finally {
+      sandbox.removeFault(fault);
+    }
+    const after = await client.call('GET', `/v1/messages/${sent.body.id}`);
+    expect(after.body.timeline.filter((step: { source: string }) => step.source === 'refresh')).toEqual([]);
+    expect(after.body.timeline.length).toBeLessThanOrEqual(before.body.timeline.length + 1); // at most a background poll, never the garbled read
+    // The provider answers again: the same read works.
+    const read = await client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+    expect(read.status).toBe(200);
+  });
+
   it('sends a message\'s webhooks to its own callbackUrl only within the client\'s allowlist', async () => {
     const outside = await client.send({ to: NUMBERS.approved, text: 'x', iysType: 'NOTIFICATION', callbackUrl: 'https://attacker.example/steal' });
     expect(outside.status).toBe(400);

@@ -242,6 +242,18 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     await router.close();
   });
 
+  it('makes no try when the router closed while the hook waited: not sent, and no provider blamed', async () => {
+    // Before: the try went to a breaker close() had shut, whose refusal read as a provider bug.
+    const { router, providers } = setup([{ id: 'first' }]);
+    const bugs: unknown[] = [];
+    router.on('provider-bug', (event) => bugs.push(event));
+    const result = await router.send(notification, { beforeAttempt: () => router.close() });
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the router closed before this try was made' });
+    expect(result.attempts.every((attempt) => attempt.tries === 0)).toBe(true);
+    expect(providers[0]!.callCount).toBe(0);
+    expect(bugs).toEqual([]);
+  });
+
   it('keeps the provider\'s Retry-After in the trail, for a caller that slows the account down', async () => {
     const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 1_500 };
     const { router } = setup([{ id: 'first', script: [busy] }, { id: 'second' }], { retry: { retries: 0 } });

@@ -16,7 +16,7 @@ import type { SqlDialect } from './sql-dialect.js';
 import type { PostgresConnection } from './postgres/postgres-connection.js';
 import type { PgBossQueue } from './postgres/pg-boss-queue.js';
 import { channelName, idPayloads, notifyInTransaction } from './postgres/postgres-notifications.js';
-import { claimDue, claimUnit, markDispatching, recoverInterrupted } from './store/dispatch-transitions.js';
+import { claimDue, claimUnit, markDispatching, recoverInterrupted, requeueUnsent } from './store/dispatch-transitions.js';
 import { applyReports, claimReportsDue, idsOfProviderMessages, readTimeline, stopReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
 import { finishMessages, type FinishOptions } from './store/finish-messages.js';
 import {
@@ -157,6 +157,11 @@ export class LedgerStore {
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
     return ids.length === 0 ? 0 : markDispatching(this.#transact, ids, { providerId, accountId }, this.#now(), token);
+  }
+
+  /** Claimed records no provider was asked for, back to `queued` (see requeueUnsent in store/dispatch-transitions); returns how many. */
+  async requeueUnsent(ids: readonly string[], token?: string): Promise<number> {
+    return ids.length === 0 ? 0 : requeueUnsent(this.#db, ids, this.#now(), token);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { AccountThrottle, type MessageRecord } from '../src/index.js';
+import { createRouter } from '@rota/core';
+import { AccountThrottle, Ledger, type MessageRecord } from '../src/index.js';
 import { bulkTemplate, message, numbers } from './ledger-fixtures.js';
 import { finalState, rig, until } from './ledger-rig.js';
 
@@ -90,6 +91,50 @@ describe('the dispatcher', () => {
     await r.close();
   });
 
+  it('stop(bound) returns at the bound and leaves every record it did not send queued: not lost, not failed, not marked sent', async () => {
+    // Two general units of one record each (the third is kept for OTPs); a send takes 1.5 s, and the
+    // account lets one message a second through, so at the stop one record is at the provider and
+    // another is claimed but held by the throttle.
+    const r = await rig({ provider: { fallback: { type: 'accept', delayMs: 1_500 } }, dispatch: { concurrency: 3, claimSize: 1 }, limits: new Map([['fake/fake-notification', 1]]) });
+    const outcomes = await r.ledger.submit(
+      numbers(12).map((to) => ({ message: message({ to }), owner: 'acme' })),
+      'queue',
+    );
+    const ids = outcomes.map((outcome) => (outcome as { record: MessageRecord }).record.id);
+    await until(async () => (r.provider.callCount === 1 ? true : undefined), 'the first send to start');
+    const claimed = await until(async () => {
+      const states = await Promise.all(ids.map(async (id) => (await r.store.get(id))!.state));
+      return states.filter((state) => state === 'dispatching').length === 2 ? states : undefined;
+    }, 'the second unit to be claimed (held by the throttle)');
+    expect(claimed.filter((state) => state === 'queued')).toHaveLength(10);
+    const started = Date.now();
+    await r.ledger.stop(100);
+    expect(Date.now() - started).toBeLessThan(1_000); // the bound, not the 1.5 s send
+    // As a gateway shuts down: the router closes after the ledger's bound.
+    await r.router.close();
+    const settled = async () => {
+      const records = await Promise.all(ids.map((id) => r.store.get(id)));
+      return records.every((record) => record!.state !== 'dispatching') ? records.map((record) => record!) : undefined;
+    };
+    const records = await until(settled, 'the unit in flight to end', 5_000);
+    const reached = new Set(r.provider.calls.flatMap((call) => call.recipients));
+    expect(reached.size).toBeGreaterThanOrEqual(1);
+    for (const record of records) {
+      if (reached.has(record.to)) expect({ to: record.to, state: record.state }).toEqual({ to: record.to, state: expect.stringMatching(/^(accepted|unknown)$/) });
+      else expect({ to: record.to, state: record.state, providerId: record.providerId }).toEqual({ to: record.to, state: 'queued', providerId: undefined });
+    }
+    // Queued for the next start, which sends each of them once.
+    const next = createRouter({ providers: [{ provider: r.provider, rank: 1 }], retry: { retries: 0 } });
+    r.provider.setScript([], { type: 'accept' });
+    const again = new Ledger({ store: r.store, router: next, dispatch: { pollMs: 20 } });
+    await again.start();
+    for (const record of records.filter((each) => each.state === 'queued')) await until(finalState(r.store, record.id), `${record.to} sent after the restart`);
+    expect(r.provider.duplicates()).toEqual([]);
+    expect(new Set(r.provider.calls.flatMap((call) => call.recipients)).size).toBe(12);
+    await again.stop(1_000);
+    await next.close();
+    await r.store.close();
+  });
 });
 
 describe('AccountThrottle', () => {

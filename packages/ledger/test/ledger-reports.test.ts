@@ -15,14 +15,16 @@ interface Rig {
   router: Router;
   ledger: Ledger;
   provider: FakeProvider;
+  /** The send script of the provider the router holds (the fake with a scripted status over it). */
+  setScript: FakeProvider['setScript'];
   statusCalls: StatusRequest[];
   deliveries: { url: string; body: string; headers: Record<string, string> }[];
-  answer: { next: (url: string) => WebhookDelivery };
+  answer: { next: (url: string) => WebhookDelivery | Promise<WebhookDelivery> };
   reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> };
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
   const clock = new TestClock(Date.now());
   const store = await openTestStore(clock);
   const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }, { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] }] });
@@ -38,7 +40,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
   });
   const router = createRouter({ providers: [{ provider: scripted, rank: 1 }], retry: { retries: 0 } });
   const deliveries: Rig['deliveries'] = [];
-  const answer = { next: (_url: string): WebhookDelivery => ({ ok: true, status: 204 }) };
+  const answer: Rig['answer'] = { next: () => ({ ok: true, status: 204 }) };
   const deliver: DeliverWebhook = async (url, body, headers) => {
     deliveries.push({ url, body, headers });
     return answer.next(url);
@@ -49,7 +51,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     clock: () => clock.now().getTime(),
     dispatch: { pollMs: 10 },
     reports: { pollMs: 3_600_000 }, // rounds are run by the test
-    webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5 },
+    webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5, ...options.webhooks },
   });
   await ledger.start();
   return {
@@ -58,6 +60,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     router,
     ledger,
     provider,
+    setScript: (script, fallback) => (scripted as FakeProvider).setScript(script, fallback),
     statusCalls,
     deliveries,
     answer,
@@ -267,6 +270,129 @@ describe('webhooks', () => {
     expect(await r.store.enableEndpoint(HOOK)).toBe(2);
     await r.ledger.deliverWebhooks();
     expect(r.deliveries).toHaveLength(3);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
+  it('announces each other outcome with its own event and payload: undelivered, expired, unknown, failed', async () => {
+    const r = await rig();
+    // undelivered: a final report from the provider, with its reason and code.
+    r.reports.next = () => ({ state: 'undelivered', reason: 'handset-error', providerCode: '2', final: true, at: new Date('2026-03-01T10:00:00Z') });
+    const undelivered = await sendOne(r, { text: 'bir' });
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    // expired: no final report within the TTL; nobody is asked.
+    r.reports.next = () => ({ state: 'sent', final: false, providerCode: '300' });
+    const expired = await sendOne(r, { text: 'iki' });
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    r.clock.advance(73 * 3_600_000);
+    await r.ledger.collectReports();
+    // unknown: the provider may have it (its answer never came); failed: nothing was sent.
+    r.setScript([{ type: 'error', kind: 'outcome-unknown', code: 'ETIMEDOUT', message: 'no answer' }, { type: 'error', kind: 'provider-unavailable', code: 'HTTP_503', message: 'down' }]);
+    const unknown = await sendOne(r, { text: 'üç' });
+    const failed = await sendOne(r, { text: 'dört' });
+    expect([unknown.state, failed.state]).toEqual(['unknown', 'failed']);
+    await r.ledger.deliverWebhooks();
+
+    const events = eventsOf(r);
+    const only = (type: string, messageId: string) => {
+      const found = events.filter((event) => event.type === type && event.data.messageId === messageId);
+      expect({ type, count: found.length }).toEqual({ type, count: 1 });
+      return found[0]!;
+    };
+    expect(only('message.undelivered', undelivered.id).data).toEqual({
+      messageId: undelivered.id,
+      to: '+905321234567',
+      status: 'accepted',
+      reference: 'order-7',
+      providerId: 'fake',
+      accountId: 'fake-notification',
+      providerMessageId: undelivered.providerMessageId,
+      reason: 'handset-error',
+      delivery: { state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: '2026-03-01T10:00:00.000Z' },
+      at: '2026-03-01T10:00:00.000Z',
+    });
+    expect(only('message.expired', expired.id).data).toMatchObject({
+      messageId: expired.id,
+      status: 'accepted',
+      reference: 'order-7',
+      providerMessageId: expired.providerMessageId,
+      delivery: { state: 'expired', reason: 'expired', final: true },
+    });
+    expect(only('message.unknown', unknown.id).data).toMatchObject({ messageId: unknown.id, status: 'unknown', reference: 'order-7', providerId: 'fake', reason: expect.stringContaining('no answer') });
+    expect(only('message.unknown', unknown.id).data).not.toHaveProperty('delivery');
+    const failedEvent = only('message.failed', failed.id);
+    expect(failedEvent.data).toMatchObject({ messageId: failed.id, status: 'failed', reference: 'order-7', reason: expect.stringContaining('down') });
+    expect(failedEvent.data).not.toHaveProperty('providerMessageId');
+    // Each delivery says its type in a header too, and every event id is its own.
+    for (const delivery of r.deliveries) expect(delivery.headers['rota-event-type']).toBe(JSON.parse(delivery.body).type);
+    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    // Nothing else was announced for them: the expiry and the undelivered report are final, the rest never accepted.
+    expect(events.filter((event) => event.data.messageId === expired.id).map((event) => event.type)).toEqual(['message.accepted', 'message.expired']);
+    expect(events.filter((event) => event.data.messageId === failed.id).map((event) => event.type)).toEqual(['message.failed']);
+    await r.close();
+  });
+
+  it('opens a receiver\'s circuit after five failures in a row: its events wait out the minute undelivered, and another receiver is not held back', async () => {
+    // One delivery at a time to a receiver, so the count is exact: the sixth event meets the open circuit.
+    const r = await rig({ webhooks: { perEndpoint: 1 } });
+    const DOWN = 'https://down.acme.example/rota';
+    r.answer.next = (url) => (url === DOWN ? { ok: false, status: 503, error: 'the receiver answered 503', retry: true } : { ok: true, status: 204 });
+    for (let i = 0; i < 8; i++) await sendOne(r, { text: `down ${i}` }, DOWN);
+    for (let i = 0; i < 3; i++) await sendOne(r, { text: `up ${i}` }, HOOK);
+    const to = (url: string) => r.deliveries.filter((delivery) => delivery.url === url).length;
+    await r.ledger.deliverWebhooks();
+    expect([to(DOWN), to(HOOK)]).toEqual([5, 3]);
+
+    // Open for a minute: nothing goes to it, though its failed events are due again after 3.75 s; the other receiver gets its new event at once.
+    r.clock.advance(30_000);
+    await sendOne(r, { text: 'up later' }, HOOK);
+    await r.ledger.deliverWebhooks();
+    expect([to(DOWN), to(HOOK)]).toEqual([5, 4]);
+    r.clock.advance(29_999);
+    await r.ledger.deliverWebhooks();
+    expect(to(DOWN)).toBe(5);
+    // The minute is over: its eight events go out again, and this time it answers.
+    r.clock.advance(1);
+    r.answer.next = (url) => (url === DOWN ? { ok: true, status: 200 } : { ok: true, status: 204 });
+    await r.ledger.deliverWebhooks();
+    expect(to(DOWN)).toBe(13);
+    expect(new Set(r.deliveries.filter((delivery) => delivery.url === DOWN).map((delivery) => JSON.parse(delivery.body).id)).size).toBe(8);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
+  it('sends at most perEndpoint deliveries at once to one receiver: a slow receiver takes no more, and the others go ahead', async () => {
+    const r = await rig({ webhooks: { concurrency: 8, perEndpoint: 3 } });
+    const SLOW = 'https://slow.acme.example/rota';
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    let peakAll = 0;
+    r.answer.next = async (url) => {
+      inFlight.set(url, (inFlight.get(url) ?? 0) + 1);
+      peak.set(url, Math.max(peak.get(url) ?? 0, inFlight.get(url)!));
+      peakAll = Math.max(peakAll, [...inFlight.values()].reduce((a, b) => a + b, 0));
+      if (url === SLOW) await slow;
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight.set(url, inFlight.get(url)! - 1);
+      return { ok: true, status: 204 };
+    };
+    // The slow receiver's events are the older: due first.
+    for (let i = 0; i < 10; i++) await sendOne(r, { text: `slow ${i}` }, SLOW);
+    for (let i = 0; i < 10; i++) await sendOne(r, { text: `fast ${i}` }, HOOK);
+    const round = r.ledger.deliverWebhooks();
+    const to = (url: string) => r.deliveries.filter((delivery) => delivery.url === url).length;
+    for (let i = 0; i < 500 && !(to(HOOK) === 10 && inFlight.get(HOOK) === 0); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Every event of the fast receiver went through while the slow one held its three.
+    expect({ fast: to(HOOK), slowStarted: to(SLOW), slowInFlight: inFlight.get(SLOW) }).toEqual({ fast: 10, slowStarted: 3, slowInFlight: 3 });
+    release();
+    expect(await round).toBe(20);
+    expect(to(SLOW)).toBe(10);
+    expect([peak.get(SLOW), peak.get(HOOK)]).toEqual([3, 3]);
+    expect(peakAll).toBeLessThanOrEqual(6);
     expect(await r.store.webhookBacklog()).toEqual([]);
     await r.close();
   });

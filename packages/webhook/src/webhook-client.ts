@@ -1,4 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import { forbiddenAddress } from './address-policy.js';
@@ -15,7 +16,15 @@ export interface WebhookClientOptions {
   maxResponseBytes?: number;
   /** Connections kept per receiver origin. Default 8. */
   connections?: number;
+  /**
+   * How a receiver's name becomes addresses: every one is checked, and the
+   * connection made to one that passed. Default: the system resolver
+   * (`dns.lookup`, all addresses). A test, or a deployment with its own DNS, gives its own.
+   */
+  lookup?: (hostname: string) => Promise<readonly LookupAddress[]>;
 }
+
+const systemLookup = (hostname: string): Promise<LookupAddress[]> => dnsLookup(hostname, { all: true });
 
 export type DeliveryAttempt =
   | { ok: true; status: number }
@@ -65,6 +74,7 @@ export class WebhookClient {
     this.deadlines = new SharedDeadlines(timeoutMs);
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     const allowed = this.allowed;
+    const resolve = options.lookup ?? systemLookup;
     this.agent = new Agent({
       connections: options.connections ?? 8,
       headersTimeout: timeoutMs,
@@ -73,14 +83,17 @@ export class WebhookClient {
         timeout: timeoutMs,
         // Resolve, check every address, connect to one that passed: nothing else is ever dialled.
         lookup: (hostname: string, opts: { all?: boolean }, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
-          dnsLookup(hostname, { all: true }, (error, addresses) => {
-            if (error) return callback(error, '', 0);
-            const refused = addresses.map((a) => forbiddenAddress(a.address, allowed)).find((reason) => reason !== undefined);
-            if (refused) return callback(Object.assign(new Error(`${hostname} resolves to an address that ${refused}`), { code: 'ROTA_FORBIDDEN_ADDRESS' }), '', 0);
-            if (opts.all) return callback(null, addresses);
-            const [first] = addresses;
-            return callback(null, first!.address, first!.family);
-          });
+          resolve(hostname).then(
+            (addresses) => {
+              if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }), '', 0);
+              const refused = addresses.map((a) => forbiddenAddress(a.address, allowed)).find((reason) => reason !== undefined);
+              if (refused) return callback(Object.assign(new Error(`${hostname} resolves to an address that ${refused}`), { code: 'ROTA_FORBIDDEN_ADDRESS' }), '', 0);
+              if (opts.all) return callback(null, [...addresses]);
+              const [first] = addresses;
+              return callback(null, first!.address, first!.family);
+            },
+            (error: Error) => callback(error, '', 0),
+          );
         },
       },
     });

@@ -75,6 +75,61 @@ describe('WebhookClient', () => {
     await client.close();
   });
 
+  describe('a receiver named by a hostname: every address it resolves to is checked', () => {
+    /** A resolver that answers from a table and says what it was asked: no real DNS. */
+    const resolver = (table: Record<string, string[]>) => {
+      const asked: string[] = [];
+      const lookup = async (hostname: string) => {
+        asked.push(hostname);
+        const addresses = table[hostname];
+        if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+        return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+      };
+      return { asked, lookup };
+    };
+
+    it.each([
+      ['the cloud metadata address', ['169.254.169.254'], /metadata/],
+      ['the IPv6 metadata address', ['fd00:ec2::254'], /metadata/],
+      ['loopback', ['127.0.0.1'], /loopback/],
+      ['a private address', ['10.20.30.40'], /private/],
+      ['a public and a private address (either could be dialled)', ['93.184.216.34', '192.168.0.10'], /private/],
+    ])('refuses a name that resolves to %s, without connecting', async (_what, addresses, reason) => {
+      const dns = resolver({ 'hooks.attacker.example': addresses });
+      const client = new WebhookClient({ allowHttp: true, timeoutMs: 1_000, lookup: dns.lookup });
+      const attempt = await client.deliver(`http://hooks.attacker.example:${port}/hook`, '{}', {});
+      expect(attempt).toEqual({ ok: false, retry: false, error: expect.stringMatching(reason) });
+      expect(attempt.ok ? '' : attempt.error).toContain('hooks.attacker.example resolves to an address that');
+      expect(dns.asked).toEqual(['hooks.attacker.example']);
+      expect(received).toEqual([]);
+      await client.close();
+    });
+
+    it('delivers to a name that resolves to an address the configuration allows, connecting to that address', async () => {
+      const dns = resolver({ 'receiver.internal.example': ['127.0.0.1'] });
+      const refusing = new WebhookClient({ allowHttp: true, timeoutMs: 1_000, lookup: dns.lookup });
+      expect(await refusing.deliver(`http://receiver.internal.example:${port}/hook`, '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringMatching(/loopback/) });
+      await refusing.close();
+      const allowing = new WebhookClient({ allowHttp: true, timeoutMs: 1_000, allowedAddresses: ['127.0.0.1'], lookup: dns.lookup });
+      expect(await allowing.deliver(`http://receiver.internal.example:${port}/hook`, '{}', {})).toEqual({ ok: true, status: 204 });
+      expect(received).toEqual(['/hook']);
+      await allowing.close();
+    });
+
+    it('allows the metadata address only when it is listed itself: another allowed address does not open it', async () => {
+      const dns = resolver({ 'hooks.attacker.example': ['169.254.169.254'] });
+      const client = new WebhookClient({ allowHttp: true, timeoutMs: 1_000, allowedAddresses: ['127.0.0.1', '10.0.0.0'], lookup: dns.lookup });
+      expect(await client.deliver('http://hooks.attacker.example/latest/meta-data/', '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringMatching(/metadata/) });
+      await client.close();
+    });
+
+    it('says a name that does not resolve is worth a retry (DNS may recover)', async () => {
+      const client = new WebhookClient({ allowHttp: true, timeoutMs: 1_000, lookup: resolver({}).lookup });
+      expect(await client.deliver(`http://nowhere.example:${port}/hook`, '{}', {})).toEqual({ ok: false, retry: true, error: 'delivery failed: ENOTFOUND' });
+      await client.close();
+    });
+  });
+
   it('refuses plain http unless development allows it, and any other scheme', async () => {
     const client = new WebhookClient({ allowedAddresses: ['127.0.0.1'] });
     expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringContaining('https') });

@@ -21,6 +21,7 @@ describe('RotaConfigSchema', () => {
     expect(config.providers[0]!.breaker).toBeUndefined();
     expect(config.routing).toEqual({ unknownOutcome: 'stop' });
     expect(config.gateway).toMatchObject({ listen: { host: '127.0.0.1', port: 8080 }, bodyLimitBytes: 5 * 1024 * 1024, maxBatchSize: 10_000 });
+    expect(config.gateway.webhooks).toMatchObject({ concurrency: 16, perEndpoint: 4 });
     expect(config.logging).toEqual({ level: 'info' });
   });
 
@@ -104,6 +105,7 @@ describe('RotaConfigSchema', () => {
     ['an unknown log level', (c) => (c.logging = { level: 'verbose' }), 'logging.level', /must be one of fatal, error, warn, info, debug, trace/],
     ['a body limit below 1 KiB', (c) => (c.gateway.bodyLimitBytes = 10), 'gateway.bodyLimitBytes', /at least 1024/],
     ['a batch size above 10000', (c) => (c.gateway.maxBatchSize = 20_000), 'gateway.maxBatchSize', /at most 10000/],
+    ['webhooks to one receiver at 0 at once', (c) => (c.gateway.webhooks = { perEndpoint: 0 }), 'gateway.webhooks.perEndpoint', /at least 1/],
     [
       'a Twilio accountSid that is not AC + 32 hex characters',
       (c) => c.providers.push({ type: 'twilio', settings: { accountSid: 'AC123', authToken: 'tw-token', fromAddresses: [] } }),

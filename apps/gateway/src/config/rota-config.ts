@@ -237,8 +237,15 @@ const GatewaySchema = z
           .describe('Private, loopback or link-local addresses a receiver may resolve to (your own network); every other such address is refused.'),
         timeoutMs: z.number().int('must be a whole number of milliseconds').min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(5_000).describe('Longest one delivery may take. Default 5000.'),
         concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(16).describe('Deliveries in flight at once. Default 16.'),
+        perEndpoint: z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(256, 'must be at most 256')
+          .default(4)
+          .describe('Deliveries in flight at once to one receiver (URL), so a slow receiver cannot take every slot. Default 4.'),
       })
-      .default({ allowHttp: false, allowedAddresses: [], timeoutMs: 5_000, concurrency: 16 })
+      .default({ allowHttp: false, allowedAddresses: [], timeoutMs: 5_000, concurrency: 16, perEndpoint: 4 })
       .describe('How webhooks are delivered: only to public https receivers unless allowed here. Read at start.'),
     timeouts: z
       .strictObject({

@@ -223,6 +223,15 @@ export const ProviderStatusSchema = z.object({
   meanLatencyMs: z.number(),
 });
 
+/** `POST /v1/providers/{id}/reports`: what a provider's push carried, and how much of it was ours. */
+export const ReportsReceivedSchema = z.object({
+  received: z.number().int().meta({ description: 'Reports the push carried.' }),
+  matched: z
+    .number()
+    .int()
+    .meta({ description: "Of those, the reports naming a message this gateway sent through that provider: each goes to that message's timeline (one that says nothing new adds no step). The rest are ignored." }),
+});
+
 /** `POST /v1/webhooks/events/{id}/redeliver`: the event is due again. */
 export const WebhookRedeliveredSchema = z.object({ id: z.string(), status: z.literal('pending') });
 

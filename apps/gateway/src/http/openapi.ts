@@ -19,9 +19,11 @@ import {
   ProvidersResponseSchema,
   PublicReadinessResponseSchema,
   ReadinessResponseSchema,
+  ReportsReceivedSchema,
   WebhookRedeliveredSchema,
 } from './http-schemas.js';
 import { consoleOpenApi } from '../console/console-openapi.js';
+import { PUSH_BODY_LIMIT } from './report-routes.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers
@@ -112,6 +114,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     WebhookRedelivered: schemaOf(WebhookRedeliveredSchema, 'output'),
     DisabledEndpoints: schemaOf(DisabledEndpointsSchema, 'output'),
     EndpointEnabled: schemaOf(EndpointEnabledSchema, 'output'),
+    ReportsReceived: schemaOf(ReportsReceivedSchema, 'output'),
     Error: schemaOf(ErrorResponseSchema, 'output'),
   };
   const operationsConsole = consoleOpenApi(schemaOf);
@@ -207,10 +210,23 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/messages/{id}': {
         get: {
           summary: 'Read a message',
-          description: 'The record as the ledger keeps it: no provider is asked. Another client\'s message answers 404, as an id that never existed does; the admin token reads all.',
+          description:
+            'The record as the ledger keeps it, with its timeline: no provider is asked, unless `refresh=true`. Another client\'s message answers 404, as an id that never existed does; the admin token reads all.',
           security: [...sendKey, ...adminToken],
-          parameters: [idParam('id', 'The `id` of a message.')],
-          responses: { '200': json(ref('Message'), 'The record.'), '404': error('No such message (or not yours).'), ...AUTH_ERRORS },
+          parameters: [
+            idParam('id', 'The `id` of a message.'),
+            query('refresh', '`true`: ask the provider for the status now and write what it says before answering (an accepted message not yet final; any other is answered as it is). `false` (the default): the record alone.'),
+          ],
+          responses: {
+            '200': json(ref('Message'), 'The record.'),
+            '400': error('`invalid-request`: `refresh` is neither true nor false.'),
+            '404': error('No such message (or not yours).'),
+            '501': error("`status-unsupported` (refresh): the message's provider cannot read statuses."),
+            '502': error("`provider-bad-answer` (refresh): the provider's answer could not be read; or `provider-refused`: it refused the status request. The record is unchanged."),
+            '503': error('`provider-unavailable` (refresh): the provider or account cannot answer now. The record is unchanged.'),
+            '504': error('`provider-timeout` (refresh): no answer within routing.attemptTimeoutMs. The record is unchanged.'),
+            ...AUTH_ERRORS,
+          },
         },
       },
       '/v1/messages/{id}/resend': {
@@ -296,6 +312,27 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           security: adminToken,
           parameters: [idParam('id', 'Provider id, e.g. figensoft.')],
           responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/providers/{id}/reports': {
+        post: {
+          summary: 'A provider pushes delivery reports',
+          description:
+            'For providers that push reports instead of being polled; they feed the same timeline as polled reports. ' +
+            'No API key: the provider proves the push is its own as it specifies — `?token=<pushToken>` in the URL (Message Center, Infobip, FigenSoft\'s sandbox), ' +
+            'or `X-Twilio-Signature` over the URL and the posted fields (Twilio). The body reaches the provider as raw bytes, whatever its Content-Type, ' +
+            `up to ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB (gateway.bodyLimitBytes does not apply here).`,
+          security: [],
+          parameters: [idParam('id', 'Provider id, e.g. infobip.')],
+          requestBody: { required: false, content: { '*/*': { schema: { description: "The provider's own push format, read by its package." } } } },
+          responses: {
+            '200': json(ref('ReportsReceived'), 'The push was proven and read; the reports naming our messages are in their timelines.'),
+            '400': error("`invalid-request`: the provider's package could not read the body (not its format). Nothing was written."),
+            '401': error('`unauthorized`: the proof is missing or wrong, or this provider takes no pushed reports. Nothing was written.'),
+            '404': error('`not-found`: no such provider.'),
+            '413': error(`\`payload-too-large\`: the body is over ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB.`),
+            '503': error('`store-unavailable`: the message store cannot be reached; nothing was written (the provider should push again).'),
+          },
         },
       },
       '/v1/webhooks/events/{id}/redeliver': {

@@ -1,9 +1,11 @@
 import { UnknownProviderError } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
+import type { ReportsReceivedSchema } from './http-schemas.js';
 
 /** A provider's push is small: a few thousand reports at most. */
-const PUSH_BODY_LIMIT = 5 * 1024 * 1024;
+export const PUSH_BODY_LIMIT = 5 * 1024 * 1024;
 
 /**
  * `POST /v1/providers/{id}/reports`: the seam for providers that push
@@ -39,7 +41,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         return reply.code(received.status).send({ error: received.status === 401 ? 'unauthorized' : 'invalid-request', message: received.reason });
       }
       const matched = await context.ledger.receivePushed(id, received.reports);
-      return reply.code(200).send({ received: received.reports.length, matched });
+      return reply.code(200).send({ received: received.reports.length, matched } satisfies z.input<typeof ReportsReceivedSchema>);
     });
   });
 }

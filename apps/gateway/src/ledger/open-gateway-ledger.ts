@@ -55,6 +55,7 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
         return secret === undefined ? undefined : signWebhook(body, secret);
       },
       concurrency: webhooks.concurrency,
+      perEndpoint: webhooks.perEndpoint,
     },
     ...(options.observer ? { observer: options.observer } : {}),
   });

@@ -159,6 +159,9 @@ async function attempt(
   // Without a hook a try is the breaker's call alone: the common path pays for nothing more.
   const before = ctx.beforeAttempt;
   const target = before ? { providerId: slot.id, accountId: selection.accountId, index: unit.recipients.index } : undefined;
+  // A router that closed while this try waited (the caller's hook, a batch's turn) has shut its
+  // breakers: the try is never made, and that is no provider's failure (nor a provider bug).
+  const closedBeforeTry = () => new NotAttempted(new Error('the router closed before this try was made'));
   const fire: () => Promise<SendResponse> = before
     ? async () => {
         try {
@@ -166,9 +169,10 @@ async function attempt(
         } catch (error) {
           throw new NotAttempted(error);
         }
+        if (ctx.lifetime.aborted) throw closedBeforeTry();
         return breaker.fire(call);
       }
-    : () => breaker.fire(call);
+    : () => (ctx.lifetime.aborted ? Promise.reject(closedBeforeTry()) : breaker.fire(call));
   const noteFailure = (thrown: unknown): unknown => {
     const error = asBreakerError(thrown);
     if (!isBreakerRefusal(error)) providerError = error;

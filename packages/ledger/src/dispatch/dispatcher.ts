@@ -49,6 +49,17 @@ export class UnitLostError extends Error {
   override readonly name = 'UnitLostError';
 }
 
+/** stop()'s bound passed before a try: it is not made, and its records go back to the queue. */
+export class DispatcherStoppedError extends Error {
+  override readonly name = 'DispatcherStoppedError';
+}
+
+/** What sending a unit came to: the results written, and the records put back in the queue unsent. */
+interface UnitSent {
+  results: Map<string, SendResult>;
+  requeued: string[];
+}
+
 /**
  * Sends what the ledger holds: claims due records (OTP, then NOTIFICATION,
  * then CAMPAIGN), routes them — a bulk's records as one bulk, the rest as one
@@ -110,8 +121,10 @@ export class Dispatcher {
 
   /**
    * Stops claiming and waits for the units in flight, at most `boundMs`.
-   * Queued records stay queued for the next start; a unit still running after
-   * the bound is left to the router's close, which ends its calls as unknown.
+   * Queued records stay queued for the next start. After the bound a unit
+   * still running makes no new try: its records no provider was asked for go
+   * back to `queued` (never `failed`), and a call already at a provider is
+   * left to the router's close, which ends it as unknown.
    */
   async stop(boundMs: number): Promise<void> {
     this.stopping = true;
@@ -123,7 +136,7 @@ export class Dispatcher {
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
     await Promise.race([Promise.allSettled([...this.running]), bound]);
     clearTimeout(timer);
-    this.halt.abort();
+    this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
   }
 
   /** Units in flight (for tests and metrics). */
@@ -149,8 +162,10 @@ export class Dispatcher {
   /** Sends a unit, then tells its source it is done, or hands it back when it could not be finished. */
   private async run(unit: DispatchUnit): Promise<void> {
     try {
-      await this.sendNow(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}) });
-      await unit.settle();
+      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}) });
+      // Records put back in the queue are not done: a shared queue hands the unit out again.
+      if (sent.requeued.length > 0) await unit.abandon(`the dispatcher stopped before ${sent.requeued.length} record(s) were tried; queued again`);
+      else await unit.settle();
     } catch (error) {
       this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching until recovered (unknown if a provider may have them, queued again if not)');
       await unit.abandon(describe(error)).catch(() => undefined);
@@ -164,6 +179,10 @@ export class Dispatcher {
    * with `options.records`, fills it with the records finished, as written.
    */
   async sendNow(records: readonly MessageRecord[], options: SendNowOptions = {}): Promise<Map<string, SendResult>> {
+    return (await this.send(records, options)).results;
+  }
+
+  private async send(records: readonly MessageRecord[], options: SendNowOptions): Promise<UnitSent> {
     const { checked, token, texts, records: written } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
@@ -201,9 +220,30 @@ export class Dispatcher {
       sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token)).then((answers) => take(ids, answers)));
     }
     await Promise.all(sends);
+    const requeued = this.unsentAfterStop(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)]);
+    for (const id of requeued) results.delete(id);
     await this.writeResults(results, token, written);
-    for (const id of singles.ids) this.options.texts.delete(id);
-    return results;
+    if (requeued.length > 0) {
+      await this.options.store.requeueUnsent(requeued, token);
+      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: stopped before these records were tried; they are queued again');
+    }
+    // An OTP queued again keeps its text here for the next start of this process.
+    const kept = new Set(requeued);
+    for (const id of singles.ids) if (!kept.has(id)) this.options.texts.delete(id);
+    return { results, requeued };
+  }
+
+  /**
+   * Once stop()'s bound has passed, the routed records whose result is
+   * `failed` without a single try reaching a provider: the dispatcher (or the
+   * router closing after it) held them back, which is no failure of theirs.
+   */
+  private unsentAfterStop(results: ReadonlyMap<string, SendResult>, routed: readonly string[]): string[] {
+    if (!this.halt.signal.aborted) return [];
+    return routed.filter((id) => {
+      const result = results.get(id);
+      return result?.status === 'failed' && result.attempts.every((attempt) => attempt.tries === 0);
+    });
   }
 
   /**
@@ -240,7 +280,10 @@ export class Dispatcher {
     const { store, throttle } = this.options;
     return {
       beforeAttempt: async ({ providerId, accountId, index }: AttemptTarget) => {
-        await throttle.take(providerId, accountId, index.length);
+        // A wait on the throttle ends at stop()'s bound, and no try starts after it.
+        const { signal } = this.halt;
+        await throttle.take(providerId, accountId, index.length, signal);
+        if (signal.aborted) throw signal.reason;
         const changed = await store.markDispatching(
           index.map((i) => ids[i]!),
           { providerId, accountId },

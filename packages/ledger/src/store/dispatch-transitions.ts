@@ -80,6 +80,30 @@ export async function markDispatching(
   return changed;
 }
 
+/**
+ * Claimed records that no provider was asked for (the dispatcher stopped, or
+ * the router closed, before their try): back to `queued`, as if never
+ * claimed, for the next dispatcher — never `failed`, since nothing was tried.
+ * The provider a skipped try named is forgotten with the claim. Only records
+ * still `dispatching` (and, given a unit's `token`, still that unit's) change;
+ * returns how many did.
+ */
+export async function requeueUnsent(db: Kysely<LedgerDatabase>, ids: readonly string[], now: number, token?: string): Promise<number> {
+  let changed = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+      let update = trx
+        .updateTable('messages')
+        .set({ state: 'queued', provider_id: null, account_id: null, claim_token: null, dispatched_at: null, updated_at: now })
+        .where('state', '=', 'dispatching')
+        .where('id', 'in', chunk);
+      if (token !== undefined) update = update.where('claim_token', '=', token);
+      changed += Number((await update.executeTakeFirst()).numUpdatedRows);
+    }
+  });
+  return changed;
+}
+
 /** What claiming a queued unit found: records to send now, and records an earlier holder of the unit may have sent. */
 export interface ClaimedUnit {
   records: MessageRecord[];

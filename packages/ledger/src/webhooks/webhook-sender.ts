@@ -22,6 +22,8 @@ export interface WebhookSenderOptions {
   logger?: Logger;
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number;
+  /** Deliveries in flight at once to one receiver (URL), so a slow one cannot take every slot. Default 4. */
+  perEndpoint?: number;
   /** How long an event is retried before it is given up. Default 24 h. */
   retryForMs?: number;
   pollMs?: number;
@@ -46,8 +48,9 @@ const CIRCUIT_OPEN_MS = 60_000;
  * posted, at least once. A 2xx is done; a 410 switches the receiver off (its
  * events are held until an operator turns it back on); another failure is
  * retried with exponential backoff and jitter for 24 h, then given up. At
- * most `concurrency` deliveries at once, and a circuit per receiver: after
- * five failures in a row it is left alone for a minute.
+ * most `concurrency` deliveries at once and `perEndpoint` to one receiver,
+ * and a circuit per receiver: after five failures in a row it is left alone
+ * for a minute (its events due in that minute wait, undelivered).
  */
 export class WebhookSender {
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
@@ -90,15 +93,7 @@ export class WebhookSender {
     this.running = (async () => {
       const due = await this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: concurrency * 4, leaseMs: LEASE_MS });
       delivered = due.length;
-      const settled: Settled[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < due.length && !this.stopped) {
-          const event = due[next++]!;
-          settled.push({ event, settlement: await this.deliverOne(event) });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+      const settled = await this.deliverAll(due, concurrency, this.options.perEndpoint ?? 4);
       if (settled.length === 0) return;
       await this.options.store.settleWebhooks(settled.map(({ event, settlement }) => ({ id: event.id, settlement })));
       for (const { event, settlement } of settled) this.report(event, settlement);
@@ -107,6 +102,48 @@ export class WebhookSender {
       .finally(() => (this.running = undefined));
     await this.running;
     return delivered;
+  }
+
+  /**
+   * Delivers a round's events in due order, at most `concurrency` at once and
+   * `perEndpoint` to one receiver: an event whose receiver is busy waits for
+   * it while others go ahead, and one to a receiver whose circuit opened
+   * meanwhile is postponed, not sent. Stops starting deliveries once stopped.
+   * A delivery that throws (a bug: they answer, never throw) fails the round
+   * after the others end, so its events go out again after the lease.
+   */
+  private async deliverAll(due: readonly DueWebhook[], concurrency: number, perEndpoint: number): Promise<Settled[]> {
+    const settled: Settled[] = [];
+    const waiting = [...due];
+    const busy = new Map<string, number>();
+    let active = 0;
+    let thrown: { error: unknown } | undefined;
+    await new Promise<void>((done) => {
+      const launch = (): void => {
+        for (let i = 0; i < waiting.length && active < concurrency && !this.stopped && !thrown; ) {
+          const event = waiting[i]!;
+          if ((busy.get(event.url) ?? 0) >= perEndpoint) {
+            i += 1;
+            continue;
+          }
+          waiting.splice(i, 1);
+          active += 1;
+          busy.set(event.url, (busy.get(event.url) ?? 0) + 1);
+          this.deliverOne(event).then(
+            (settlement) => settled.push({ event, settlement }),
+            (error: unknown) => (thrown ??= { error }),
+          ).finally(() => {
+            active -= 1;
+            busy.set(event.url, busy.get(event.url)! - 1);
+            launch();
+          });
+        }
+        if (active === 0) done();
+      };
+      launch();
+    });
+    if (thrown) throw thrown.error;
+    return settled;
   }
 
   /** Delivers one event (unless its receiver's circuit is open); answers what became of it, to be written. */

@@ -1,0 +1,109 @@
+import type { DeliveryReport, PushedReports, ReceivedReports } from '@rota/provider';
+import type { Ledger } from '@rota/ledger';
+import { createRouter, type Router } from '@rota/core';
+import type { FastifyInstance } from 'fastify';
+import { buildGateway } from '../src/http/build-gateway.js';
+import { ReportsReceivedSchema } from '../src/http/http-schemas.js';
+import { buildOpenApiDocument } from '../src/http/openapi.js';
+import { captureLogs } from './support/harness.js';
+import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
+
+// POST /v1/providers/{id}/reports answers what docs/gateway.md and the
+// OpenAPI document say it answers: the provider's package judges the push (its
+// proof, its format) from the raw bytes, whatever the Content-Type; the ledger
+// matches the reports. The real providers' proofs are in provider-pushes.e2e.
+
+const REPORT: DeliveryReport = { providerMessageId: 'wire-1', state: 'delivered', final: true, providerCode: '1', at: new Date(0) };
+
+describe('POST /v1/providers/{id}/reports', () => {
+  const pushes: PushedReports[] = [];
+  const handedToLedger: { providerId: string; reports: readonly DeliveryReport[] }[] = [];
+  let storeDown = false;
+  let router: Router;
+  let app: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    const pushing = {
+      id: 'pusher',
+      capabilities: { maxRecipientsPerRequest: 1 },
+      accountIds: ['main'],
+      select: () => ({ ok: true, accountId: 'main' }),
+      send: async () => {
+        throw new Error('not sent in this test');
+      },
+      receiveReports(push: PushedReports): ReceivedReports {
+        pushes.push(push);
+        if (new URL(push.url).searchParams.get('token') !== 'right') return { ok: false, status: 401, reason: 'the push does not carry the token' };
+        if (push.body.toString('utf8') === 'garbled') return { ok: false, status: 400, reason: 'the body is not a report list' };
+        return { ok: true, reports: [REPORT, { ...REPORT, providerMessageId: 'wire-2' }] };
+      },
+    };
+    const polledOnly = { ...pushing, id: 'poller', receiveReports: undefined };
+    router = createRouter({ providers: [{ provider: pushing, rank: 1 }, { provider: polledOnly, rank: 2 }] as never });
+    const ledger = {
+      async receivePushed(providerId: string, reports: readonly DeliveryReport[]) {
+        if (storeDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        handedToLedger.push({ providerId, reports });
+        return 1;
+      },
+    } as unknown as Ledger;
+    // bodyLimitBytes is small on purpose: a push has its own limit.
+    app = buildGateway({ runtime: { router, config: () => ({ gateway: { bodyLimitBytes: 1_000 } }) as never }, ledger, logger: captureLogs().logger, metrics: createGatewayMetrics() });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await router.close();
+  });
+
+  const post = async (path: string, body?: string, contentType?: string) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, ...(body === undefined ? {} : { body }) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('hands the raw bytes to the provider whatever the Content-Type, and answers how many reports were received and matched', async () => {
+    for (const contentType of ['application/x-www-form-urlencoded', 'application/json', 'text/plain', undefined]) {
+      pushes.length = 0;
+      handedToLedger.length = 0;
+      const answer = await post('/v1/providers/pusher/reports?token=right', '{"not": json at all', contentType);
+      expect({ contentType, ...answer }).toEqual({ contentType, status: 200, body: { received: 2, matched: 1 } });
+      expect(ReportsReceivedSchema.strict().parse(answer.body)).toEqual({ received: 2, matched: 1 });
+      expect(pushes[0]!.body.toString('utf8')).toBe('{"not": json at all');
+      expect(handedToLedger).toEqual([{ providerId: 'pusher', reports: [REPORT, { ...REPORT, providerMessageId: 'wire-2' }] }]);
+    }
+  });
+
+  it('takes a push larger than gateway.bodyLimitBytes, up to its own 5 MiB, and answers 413 above it', async () => {
+    expect((await post('/v1/providers/pusher/reports?token=right', 'x'.repeat(100_000), 'text/plain')).status).toBe(200);
+    handedToLedger.length = 0;
+    expect(await post('/v1/providers/pusher/reports?token=right', 'x'.repeat(5 * 1024 * 1024 + 1), 'text/plain')).toMatchObject({ status: 413, body: { error: 'payload-too-large' } });
+    expect(handedToLedger).toEqual([]);
+  });
+
+  it('answers 401 without the proof, 401 for a provider that takes no pushes, 400 for a body the provider cannot read, 404 for no such provider', async () => {
+    handedToLedger.length = 0;
+    expect(await post('/v1/providers/pusher/reports?token=wrong', '[]')).toEqual({ status: 401, body: { error: 'unauthorized', message: 'the push does not carry the token' } });
+    expect(await post('/v1/providers/poller/reports?token=right', '[]')).toEqual({ status: 401, body: { error: 'unauthorized', message: 'poller does not push delivery reports' } });
+    expect(await post('/v1/providers/pusher/reports?token=right', 'garbled')).toEqual({ status: 400, body: { error: 'invalid-request', message: 'the body is not a report list' } });
+    expect(await post('/v1/providers/nowhere/reports?token=right', '[]')).toEqual({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
+    expect(handedToLedger).toEqual([]);
+  });
+
+  it('answers 503 store-unavailable when the ledger cannot be reached', async () => {
+    storeDown = true;
+    try {
+      expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toMatchObject({ status: 503, body: { error: 'store-unavailable' } });
+    } finally {
+      storeDown = false;
+    }
+  });
+
+  it('is documented with exactly these answers, and no API key', () => {
+    const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>> };
+    const operation = doc.paths['/v1/providers/{id}/reports']!.post!;
+    expect(operation.security).toEqual([]);
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '404', '413', '503']);
+  });
+});
