@@ -25,7 +25,9 @@ interface Rig {
 }
 
 async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
-  const clock = new TestClock(Date.now());
+  // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
+  // queued message's job waits for its due time by the database's own clock.
+  const clock = new TestClock(Date.now() - 6 * 3_600_000);
   const store = await openTestStore(clock);
   const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }, { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] }] });
   const statusCalls: StatusRequest[] = [];
@@ -276,23 +278,23 @@ describe('webhooks', () => {
 
   it('announces each other outcome with its own event and payload: undelivered, expired, unknown, failed', async () => {
     const r = await rig();
-    // undelivered: a final report from the provider, with its reason and code.
-    r.reports.next = () => ({ state: 'undelivered', reason: 'handset-error', providerCode: '2', final: true, at: new Date('2026-03-01T10:00:00Z') });
+    // All four sent first (a queued message's job waits for its due time by the database's clock, which the test cannot move).
     const undelivered = await sendOne(r, { text: 'bir' });
-    r.clock.advance(15_000);
-    await r.ledger.collectReports();
-    // expired: no final report within the TTL; nobody is asked.
-    r.reports.next = () => ({ state: 'sent', final: false, providerCode: '300' });
     const expired = await sendOne(r, { text: 'iki' });
-    r.clock.advance(15_000);
-    await r.ledger.collectReports();
-    r.clock.advance(73 * 3_600_000);
-    await r.ledger.collectReports();
     // unknown: the provider may have it (its answer never came); failed: nothing was sent.
     r.setScript([{ type: 'error', kind: 'outcome-unknown', code: 'ETIMEDOUT', message: 'no answer' }, { type: 'error', kind: 'provider-unavailable', code: 'HTTP_503', message: 'down' }]);
     const unknown = await sendOne(r, { text: 'üç' });
     const failed = await sendOne(r, { text: 'dört' });
     expect([unknown.state, failed.state]).toEqual(['unknown', 'failed']);
+    // undelivered: a final report from the provider, with its reason and code; expired: no final report within the TTL, nobody asked.
+    r.reports.next = (id) =>
+      id === undelivered.providerMessageId
+        ? { state: 'undelivered', reason: 'handset-error', providerCode: '2', final: true, at: new Date('2026-03-01T10:00:00Z') }
+        : { state: 'sent', final: false, providerCode: '300' };
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    r.clock.advance(73 * 3_600_000);
+    await r.ledger.collectReports();
     await r.ledger.deliverWebhooks();
 
     const events = eventsOf(r);
