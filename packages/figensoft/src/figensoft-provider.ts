@@ -1,4 +1,4 @@
-import { maskPhoneNumber, parseProviderConfig, ProviderError, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
+import { logSendFailure, parseProviderConfig, ProviderError, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
 import { createFigenSoftClient, FIGENSOFT_DEFAULT_BASE_URL, MAX_MESSAGE_IDS_PER_STATUS_REQUEST, MAX_RECEIVERS_PER_REQUEST, type FigenSoftClient } from './figensoft-client.js';
 import { FigenSoftCredentials, redactPassword } from './figensoft-credentials.js';
 import { FigenSoftTransportError } from './figensoft-transport-error.js';
@@ -170,12 +170,7 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
         return { receipts };
       } catch (error) {
         const mapped = failure(error, context);
-        if (mapped instanceof ProviderError) {
-          logger.warn(
-            { provider: providerId, accountId: account.id, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
-            'FigenSoft send failed',
-          );
-        }
+        logSendFailure(logger, 'FigenSoft', providerId, account.id, mapped, recipients);
         throw mapped;
       }
     },

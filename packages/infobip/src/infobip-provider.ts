@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createStubProvider,
-  maskPhoneNumber,
+  logSendFailure,
   parseProviderConfig,
   ProviderError,
   redactSecrets,
@@ -236,12 +236,7 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
         return { receipts };
       } catch (error) {
         const mapped = failure(error, context);
-        if (mapped instanceof ProviderError) {
-          logger.warn(
-            { provider: providerId, accountId: account.accountId, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
-            'Infobip send failed',
-          );
-        }
+        logSendFailure(logger, 'Infobip', providerId, account.accountId, mapped, recipients);
         throw mapped;
       }
     },

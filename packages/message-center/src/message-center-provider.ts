@@ -1,7 +1,7 @@
 import {
   createStubProvider,
   fromTurkeyTime,
-  maskPhoneNumber,
+  logSendFailure,
   parseProviderConfig,
   ProviderError,
   redactSecrets,
@@ -25,13 +25,13 @@ import {
   type SendResponse,
   type StatusRequest,
 } from '@rota/provider';
-import { WireTransportError } from '@rota/provider/http';
+import { groupPerNumberIds, perNumberId, WireTransportError, wireDigits } from '@rota/provider/http';
 import { createMessageCenterClient, type MessageCenterClient } from './message-center-client.js';
 import { messageStatusRow, ORDER_NOT_FOUND, ORDER_NOT_STARTED, ORDER_STATUSES, statusCodeError, statusCodeRow, transportError } from './message-center-codes.js';
 import { MessageCenterConfigSchema, type MessageCenterConfig, type MessageCenterConfigInput } from './message-center-config.js';
 import { credentialSecrets, MessageCenterCredentials } from './message-center-credentials.js';
 import { readPushedReports, reportFrom } from './message-center-reports.js';
-import { MAX_REPORT_ROWS, messageIdOf, parseMessageId, STATUS_OK, wireDigits, type IysFlag, type ReportOrder } from './message-center-wire.js';
+import { MAX_REPORT_ROWS, STATUS_OK, type IysFlag, type ReportOrder } from './message-center-wire.js';
 
 export const MESSAGE_CENTER_PROVIDER_ID = 'message-center';
 
@@ -190,15 +190,10 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
         if (answer.code !== STATUS_OK || answer.orderId === undefined) throw statusCodeError(answer.code, said(account, answer.message), context, answer.retryAfterMs);
         const orderId = answer.orderId;
         logger.debug({ provider: providerId, accountId: account.accountId, recipients: recipients.length, orderId }, 'Message Center accepted an order');
-        return { receipts: recipients.map((to) => ({ status: 'accepted', to, providerMessageId: messageIdOf(orderId, to) })) };
+        return { receipts: recipients.map((to) => ({ status: 'accepted', to, providerMessageId: perNumberId(orderId, to) })) };
       } catch (error) {
         const mapped = failure(error, context);
-        if (mapped instanceof ProviderError) {
-          logger.warn(
-            { provider: providerId, accountId: account.accountId, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
-            'Message Center send failed',
-          );
-        }
+        logSendFailure(logger, 'Message Center', providerId, account.accountId, mapped, recipients);
         throw mapped;
       }
     },
@@ -208,18 +203,9 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
       const ids = request.providerMessageIds;
       if (ids.length === 0) return [];
       const context = `${account.label} status of ${ids.length} message(s)`;
-      const byOrder = new Map<string, Map<string, string>>();
-      const unreadable: DeliveryReport[] = [];
-      for (const id of ids) {
-        const parsed = parseMessageId(id);
-        if (!parsed) {
-          unreadable.push(reportFrom(id, ORDER_NOT_FOUND));
-          continue;
-        }
-        let wanted = byOrder.get(parsed.orderId);
-        if (!wanted) byOrder.set(parsed.orderId, (wanted = new Map()));
-        wanted.set(parsed.digits, id);
-      }
+      const grouped = groupPerNumberIds(ids);
+      const byOrder = grouped.byRequest;
+      const unreadable = grouped.unreadable.map((id) => reportFrom(id, ORDER_NOT_FOUND));
       let reports: DeliveryReport[][];
       try {
         // Reads are idempotent: the orders are read side by side.

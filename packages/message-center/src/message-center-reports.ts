@@ -1,6 +1,6 @@
 import { hasPushToken, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
+import { perNumberId } from '@rota/provider/http';
 import { messageStatusRow, type DeliveryRow } from './message-center-codes.js';
-import { messageIdOf } from './message-center-wire.js';
 
 /** A report for one id from a table row; `at` and `to` when known. */
 export function reportFrom(providerMessageId: string, row: DeliveryRow, providerCode?: string, to?: string): DeliveryReport {
@@ -37,7 +37,7 @@ export function readPushedReports(push: PushedReports, token: Secret | undefined
   if ((typeof packet !== 'number' && typeof packet !== 'string') || typeof to !== 'string' || typeof status !== 'string' || String(packet) === '') {
     return { ok: false, status: 400, reason: 'the body is not { report: { packet_id, to, status } }' };
   }
-  const id = messageIdOf(String(packet), to);
+  const id = perNumberId(String(packet), to);
   const digits = id.slice(id.indexOf('+') + 1);
   return { ok: true, reports: [reportFrom(id, messageStatusRow(status), status, `+${digits}`)] };
 }

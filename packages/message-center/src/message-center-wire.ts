@@ -182,27 +182,3 @@ export function readBalanceAnswer(json: unknown): BalanceAnswer | undefined {
   return { code, message, ...(Number.isFinite(sms) ? { sms } : {}), ...(Number.isFinite(amount) ? { amount } : {}) };
 }
 
-/** `+905057023100`, `905057023100`, `05057023100`, `5057023100` → `905057023100`: how report rows and pushes are matched to what was sent. */
-export function wireDigits(number: string): string {
-  const digits = number.replace(/\D/g, '');
-  if (digits.length === 10 && digits.startsWith('5')) return `90${digits}`;
-  if (digits.length === 11 && digits.startsWith('05')) return `9${digits}`;
-  if (digits.startsWith('0090')) return digits.slice(2);
-  return digits;
-}
-
-/**
- * The id Rota knows one recipient of an order by: the order id and the number
- * in E.164, `12323232+905321234567` (Message Center has no per-number id in its
- * answer). For an E.164 number, as the router gives them, that is one concatenation.
- */
-export function messageIdOf(orderId: string, number: string): string {
-  if (number.charCodeAt(0) === 0x2b && number.charCodeAt(1) === 0x39 && number.charCodeAt(2) === 0x30) return orderId + number;
-  return `${orderId}+${wireDigits(number)}`;
-}
-
-/** The order id and number digits of such an id, or undefined for anything else. */
-export function parseMessageId(id: string): { orderId: string; digits: string } | undefined {
-  const match = /^(\d+)\+(\d{6,15})$/.exec(id);
-  return match ? { orderId: match[1]!, digits: match[2]! } : undefined;
-}

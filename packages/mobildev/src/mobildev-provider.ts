@@ -1,7 +1,7 @@
 import {
   createStubProvider,
   EncodingSchema,
-  maskPhoneNumber,
+  logSendFailure,
   parseProviderConfig,
   ProviderError,
   refuseMalformedRequest,
@@ -22,12 +22,12 @@ import {
   type SendResponse,
   type StatusRequest,
 } from '@rota/provider';
-import { WireTransportError } from '@rota/provider/http';
+import { groupPerNumberIds, perNumberId, WireTransportError, wireDigits } from '@rota/provider/http';
 import { createMobildevClient, type MobildevClient } from './mobildev-client.js';
 import { codeError, codeRow, NOT_READY, REPORT_NOT_READY, reportStatusRow, transportError, type StatusRow } from './mobildev-codes.js';
 import { MobildevConfigSchema, type MobildevConfig, type MobildevConfigInput, type MobildevEncoding } from './mobildev-config.js';
 import { MobildevCredentials } from './mobildev-credentials.js';
-import { MAX_REPORT_IDS, MESSAGE_TYPES, messageIdOf, parseMessageId, RECIPIENT_TYPES, wireDigits, type ReportLine } from './mobildev-wire.js';
+import { MAX_REPORT_IDS, MESSAGE_TYPES, RECIPIENT_TYPES, type ReportLine } from './mobildev-wire.js';
 
 export const MOBILDEV_PROVIDER_ID = 'mobildev';
 
@@ -205,15 +205,10 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
         if (!answer.ok) throw codeError(answer.code, context);
         const packetId = answer.packetId;
         logger.debug({ provider: providerId, accountId: account.accountId, recipients: recipients.length, packetId }, 'Mobildev accepted a packet');
-        return { receipts: recipients.map((to) => ({ status: 'accepted', to, providerMessageId: messageIdOf(packetId, to) })) };
+        return { receipts: recipients.map((to) => ({ status: 'accepted', to, providerMessageId: perNumberId(packetId, to) })) };
       } catch (error) {
         const mapped = failure(error, context);
-        if (mapped instanceof ProviderError) {
-          logger.warn(
-            { provider: providerId, accountId: account.accountId, kind: mapped.kind, code: mapped.code, recipients: recipients.length, firstRecipient: maskPhoneNumber(recipients[0]!) },
-            'Mobildev send failed',
-          );
-        }
+        logSendFailure(logger, 'Mobildev', providerId, account.accountId, mapped, recipients);
         throw mapped;
       }
     },
@@ -223,18 +218,9 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
       const ids = request.providerMessageIds;
       if (ids.length === 0) return [];
       const context = `${account.label} status of ${ids.length} message(s)`;
-      const byPacket = new Map<string, Map<string, string>>();
-      const unreadable: DeliveryReport[] = [];
-      for (const id of ids) {
-        const parsed = parseMessageId(id);
-        if (!parsed) {
-          unreadable.push({ providerMessageId: id, state: 'unknown', reason: 'not-found', final: false });
-          continue;
-        }
-        let wanted = byPacket.get(parsed.packetId);
-        if (!wanted) byPacket.set(parsed.packetId, (wanted = new Map()));
-        wanted.set(parsed.digits, id);
-      }
+      const grouped = groupPerNumberIds(ids);
+      const byPacket = grouped.byRequest;
+      const unreadable = grouped.unreadable.map((id): DeliveryReport => ({ providerMessageId: id, state: 'unknown', reason: 'not-found', final: false }));
       const groups: Map<string, Map<string, string>>[] = [];
       for (const [packetId, wanted] of byPacket) {
         let group = groups.at(-1);

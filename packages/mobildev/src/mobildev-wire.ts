@@ -123,26 +123,3 @@ export function readUserInfo(body: string): { credit: number; originators: strin
   return { credit, originators: lines.slice(1).filter((line) => line !== '') };
 }
 
-/** `905321234567`, `5321234567`, `05321234567`, `00905321234567` → `905321234567`: how report lines are matched to what was sent. */
-export function wireDigits(number: string): string {
-  const digits = number.replace(/\D/g, '');
-  if (digits.length === 10 && digits.startsWith('5')) return `90${digits}`;
-  if (digits.length === 11 && digits.startsWith('05')) return `9${digits}`;
-  if (digits.startsWith('0090')) return digits.slice(2);
-  return digits;
-}
-
-/**
- * The id Rota knows one recipient of a packet by: the packet id and the number
- * in E.164, `123456789+905321234567` (Mobildev answers one id per request). For
- * an E.164 number, as the router gives them, that is one concatenation.
- */
-export function messageIdOf(packetId: string, number: string): string {
-  if (number.charCodeAt(0) === 0x2b && number.charCodeAt(1) === 0x39 && number.charCodeAt(2) === 0x30) return packetId + number;
-  return `${packetId}+${wireDigits(number)}`;
-}
-
-export function parseMessageId(id: string): { packetId: string; digits: string } | undefined {
-  const match = /^(\d+)\+(\d{6,15})$/.exec(id);
-  return match ? { packetId: match[1]!, digits: match[2]! } : undefined;
-}

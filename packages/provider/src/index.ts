@@ -16,6 +16,7 @@ export { AbortFanout } from './async/abort-fanout.js';
 export * from './kit/provider-config.js';
 export * from './kit/api-url.js';
 export * from './kit/request-checks.js';
+export * from './kit/send-failure-log.js';
 export * from './kit/stub-provider.js';
 export * from './kit/secret.js';
 export * from './kit/turkey-time.js';
