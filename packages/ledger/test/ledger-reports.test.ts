@@ -257,6 +257,24 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('delivers everything due in one round, not one claim\'s worth: the poll is not a rate limit', async () => {
+    // Claims of eight (concurrency × 4): a round that stopped after one claim delivered eight a poll (a second).
+    const r = await rig({ webhooks: { concurrency: 2, perEndpoint: 2 } });
+    const written: number[] = [];
+    const settle = r.store.settleWebhooks.bind(r.store);
+    r.store.settleWebhooks = async (settled) => {
+      written.push(settled.length);
+      return settle(settled);
+    };
+    for (let i = 0; i < 20; i++) await sendOne(r, { text: `olay ${i}` });
+    expect(await r.ledger.deliverWebhooks()).toBe(20);
+    expect(new Set(eventsOf(r).map((event) => event.id)).size).toBe(20);
+    expect(written.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(Math.max(...written)).toBeLessThanOrEqual(8);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
   it('switches a receiver off on 410 and holds its events until an operator turns it back on', async () => {
     const r = await rig();
     r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
 import type { DueWebhook, WebhookSettlement } from '../store/webhook-outbox.js';
+import { pumpDeliveries } from './delivery-pump.js';
 
 /** One delivery's outcome, as the delivering client answers it (see @rota/webhook's WebhookClient). */
 export type WebhookDelivery = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean; gone?: boolean };
@@ -34,11 +35,6 @@ export interface WebhookSenderOptions {
 
 const LEASE_MS = 60_000;
 
-/** A delivery and what became of it, waiting to be written with the rest of its round. */
-interface Settled {
-  event: DueWebhook;
-  settlement: WebhookSettlement;
-}
 /** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
 const CIRCUIT_FAILURES = 5;
 const CIRCUIT_OPEN_MS = 60_000;
@@ -80,70 +76,35 @@ export class WebhookSender {
   }
 
   /**
-   * Claims due events and delivers them, `concurrency` at a time, then writes
-   * what became of them in one transaction: one per delivery cost more than the
-   * delivery (bench/reports). A crash before that write leaves the round's
-   * events leased, and they go out again when the lease ends: at least once.
-   * Rounds never overlap.
+   * Delivers what is due until nothing is: claims, delivers `concurrency` at
+   * a time, and writes what became of them a claim's worth at a time (one
+   * transaction per delivery cost more than the delivery, bench/reports). A
+   * crash before a write leaves those events leased, and they go out again
+   * when the lease ends: at least once. Rounds never overlap; the poll starts
+   * one when none is running.
    */
   async round(): Promise<number> {
     if (this.running || this.stopped) return 0;
     const concurrency = this.options.concurrency ?? 16;
-    let delivered = 0;
-    this.running = (async () => {
-      const due = await this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: concurrency * 4, leaseMs: LEASE_MS });
-      delivered = due.length;
-      const settled = await this.deliverAll(due, concurrency, this.options.perEndpoint ?? 4);
-      if (settled.length === 0) return;
-      await this.options.store.settleWebhooks(settled.map(({ event, settlement }) => ({ id: event.id, settlement })));
-      for (const { event, settlement } of settled) this.report(event, settlement);
-    })()
-      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its events are delivered after the lease'))
+    const batch = concurrency * 4;
+    let claimed = 0;
+    this.running = pumpDeliveries<DueWebhook, WebhookSettlement>({
+      claim: () => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs: LEASE_MS }),
+      batch,
+      deliver: (event) => this.deliverOne(event),
+      write: async (settled) => {
+        await this.options.store.settleWebhooks(settled.map(({ event, outcome }) => ({ id: event.id, settlement: outcome })));
+        for (const { event, outcome } of settled) this.report(event, outcome);
+      },
+      concurrency,
+      perEndpoint: this.options.perEndpoint ?? 4,
+      stopped: () => this.stopped,
+    })
+      .then((count) => void (claimed = count))
+      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its unwritten events are delivered again after the lease'))
       .finally(() => (this.running = undefined));
     await this.running;
-    return delivered;
-  }
-
-  /**
-   * Delivers a round's events in due order, at most `concurrency` at once and
-   * `perEndpoint` to one receiver: an event whose receiver is busy waits for
-   * it while others go ahead, and one to a receiver whose circuit opened
-   * meanwhile is postponed, not sent. Stops starting deliveries once stopped.
-   * A delivery that throws (a bug: they answer, never throw) fails the round
-   * after the others end, so its events go out again after the lease.
-   */
-  private async deliverAll(due: readonly DueWebhook[], concurrency: number, perEndpoint: number): Promise<Settled[]> {
-    const settled: Settled[] = [];
-    const waiting = [...due];
-    const busy = new Map<string, number>();
-    let active = 0;
-    let thrown: { error: unknown } | undefined;
-    await new Promise<void>((done) => {
-      const launch = (): void => {
-        for (let i = 0; i < waiting.length && active < concurrency && !this.stopped && !thrown; ) {
-          const event = waiting[i]!;
-          if ((busy.get(event.url) ?? 0) >= perEndpoint) {
-            i += 1;
-            continue;
-          }
-          waiting.splice(i, 1);
-          active += 1;
-          busy.set(event.url, (busy.get(event.url) ?? 0) + 1);
-          this.deliverOne(event).then(
-            (settlement) => settled.push({ event, settlement }),
-            (error: unknown) => (thrown ??= { error }),
-          ).finally(() => {
-            active -= 1;
-            busy.set(event.url, busy.get(event.url)! - 1);
-            launch();
-          });
-        }
-        if (active === 0) done();
-      };
-      launch();
-    });
-    if (thrown) throw thrown.error;
-    return settled;
+    return claimed;
   }
 
   /** Delivers one event (unless its receiver's circuit is open); answers what became of it, to be written. */

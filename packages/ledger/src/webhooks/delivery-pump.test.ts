@@ -1,0 +1,135 @@
+import { pumpDeliveries, type DeliveryPumpOptions } from './delivery-pump.js';
+
+interface Event {
+  id: number;
+  url: string;
+}
+
+/** A queue of `count` events (to `urlOf(i)`), deliveries the test releases by hand, and a log of what the pump did. */
+function scene(count: number, urlOf: (i: number) => string = () => 'https://a.example/hook') {
+  const queue: Event[] = Array.from({ length: count }, (_, id) => ({ id, url: urlOf(id) }));
+  const log: string[] = [];
+  const pending: { event: Event; settle: (ok: boolean) => void }[] = [];
+  const written: number[][] = [];
+  let active = 0;
+  let peak = 0;
+  let started = 0;
+  const options = (overrides: Partial<DeliveryPumpOptions<Event, string>> = {}): DeliveryPumpOptions<Event, string> => ({
+    batch: 4,
+    concurrency: 2,
+    perEndpoint: 2,
+    stopped: () => false,
+    claim: async () => {
+      const events = queue.splice(0, 4);
+      log.push(`claim ${events.length} (${active} in flight)`);
+      return events;
+    },
+    deliver: (event) =>
+      new Promise<string>((resolve, reject) => {
+        active += 1;
+        started += 1;
+        peak = Math.max(peak, active);
+        pending.push({
+          event,
+          settle: (ok) => {
+            active -= 1;
+            if (ok) resolve(`delivered ${event.id}`);
+            else reject(new Error(`a bug delivering ${event.id}`));
+          },
+        });
+      }),
+    write: async (settled) => {
+      written.push(settled.map(({ event }) => event.id));
+    },
+    ...overrides,
+  });
+  /** Lets the pump's promise callbacks run, then ends the oldest delivery still out. */
+  const releaseOne = async (ok = true): Promise<Event | undefined> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = pending.shift();
+    next?.settle(ok);
+    await new Promise((resolve) => setImmediate(resolve));
+    return next?.event;
+  };
+  return { queue, log, pending, written, options, releaseOne, peak: () => peak, started: () => started };
+}
+
+describe('pumpDeliveries', () => {
+  it('delivers everything due, claiming the next batch while the last one\'s deliveries are still out', async () => {
+    const s = scene(10);
+    const done = pumpDeliveries(s.options());
+    for (let i = 0; i < 10; i++) await s.releaseOne();
+    expect(await done).toBe(10);
+    // The second and third claims were made with deliveries in flight, not after a pause.
+    expect(s.log).toEqual(['claim 4 (0 in flight)', 'claim 4 (2 in flight)', 'claim 2 (2 in flight)']);
+    expect(s.written.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Outcomes written a batch at a time at most.
+    expect(s.written.every((chunk) => chunk.length <= 4)).toBe(true);
+    expect(s.peak()).toBe(2);
+  });
+
+  it('ends at once when nothing is due', async () => {
+    const s = scene(0);
+    expect(await pumpDeliveries(s.options())).toBe(0);
+    expect(s.written).toEqual([]);
+  });
+
+  it('sends at most perEndpoint at once to one receiver, and lets another receiver\'s events go ahead', async () => {
+    const s = scene(4, (i) => (i < 3 ? 'https://slow.example/hook' : 'https://fast.example/hook'));
+    const done = pumpDeliveries(s.options({ concurrency: 3, perEndpoint: 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The slow receiver's first event and the fast one's only event: the slow receiver's next two wait.
+    expect(s.pending.map(({ event }) => event.id)).toEqual([0, 3]);
+    for (let i = 0; i < 4; i++) await s.releaseOne();
+    expect(await done).toBe(4);
+    expect(s.written.flat().sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('starts nothing more once stopped, and writes what the deliveries already out came to', async () => {
+    const s = scene(10);
+    let stopped = false;
+    const done = pumpDeliveries(s.options({ stopped: () => stopped }));
+    await s.releaseOne();
+    stopped = true;
+    const startedWhenStopped = s.started();
+    while (s.pending.length > 0) await s.releaseOne();
+    await done;
+    // Every delivery started before the stop was written; none started after it.
+    expect(s.started()).toBe(startedWhenStopped);
+    expect(s.written.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: startedWhenStopped }, (_, i) => i));
+    expect(startedWhenStopped).toBeLessThan(10);
+  });
+
+  it('fails when a write fails, after the deliveries out end, and writes nothing after it', async () => {
+    const s = scene(10);
+    let writes = 0;
+    const done = pumpDeliveries(
+      s.options({
+        write: async () => {
+          writes += 1;
+          throw new Error('disk full');
+        },
+      }),
+    );
+    const outcome = expect(done).rejects.toThrow('disk full');
+    while (s.pending.length > 0 || writes === 0) await s.releaseOne();
+    await outcome;
+    expect(writes).toBe(1);
+    expect(s.pending).toEqual([]);
+  });
+
+  it('fails when a delivery throws, once the others end, without writing their outcomes', async () => {
+    const s = scene(2);
+    const done = pumpDeliveries(s.options());
+    const outcome = expect(done).rejects.toThrow('a bug delivering 0');
+    await s.releaseOne(false);
+    await s.releaseOne(true);
+    await outcome;
+    expect(s.written).toEqual([]);
+  });
+
+  it('fails when a claim fails', async () => {
+    const s = scene(10);
+    await expect(pumpDeliveries(s.options({ claim: () => Promise.reject(new Error('database gone')) }))).rejects.toThrow('database gone');
+  });
+});

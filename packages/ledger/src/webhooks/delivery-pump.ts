@@ -1,0 +1,106 @@
+/** What the pump needs of a claimed event: the receiver it goes to. */
+export interface PumpedEvent {
+  url: string;
+}
+
+export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
+  /** Claims the next due events, at most `batch`; fewer than `batch` means nothing more is due now. */
+  claim: () => Promise<E[]>;
+  batch: number;
+  /** Delivers one event and answers what became of it; a throw is a bug and ends the pump. */
+  deliver: (event: E) => Promise<O>;
+  /** Writes what became of deliveries. Called with at most `batch` at a time, one call at a time, in order. */
+  write: (settled: { event: E; outcome: O }[]) => Promise<void>;
+  concurrency: number;
+  perEndpoint: number;
+  /** Asked before each delivery starts: once true, no more start and no more are claimed. */
+  stopped: () => boolean;
+}
+
+/**
+ * Claims and delivers until nothing is due, keeping `concurrency` deliveries
+ * in flight: the next claim is made while the last claim's final deliveries
+ * are still out, and outcomes are written a claim's worth at a time while
+ * later deliveries go on. Claiming, then delivering, then writing, then
+ * claiming again left fewer than `concurrency` in flight at every round's end
+ * and the receivers idle during the writes (bench/reports).
+ *
+ * At most `perEndpoint` deliveries go to one receiver at once: an event whose
+ * receiver is busy waits while others go ahead. No more is claimed while as
+ * many events as `concurrency` are waiting, so a slow receiver holds at most a
+ * claim's worth. Resolves with the number of events claimed once every
+ * delivery started has ended and every outcome is written; rejects with the
+ * first failure of a claim, a write or a delivery, after the deliveries in
+ * flight end (their outcomes are then not written: their events go out again
+ * when their lease ends).
+ */
+export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOptions<E, O>): Promise<number> {
+  const { claim, batch, deliver, write, concurrency, perEndpoint, stopped } = options;
+  const waiting: E[] = [];
+  const busy = new Map<string, number>();
+  let settled: { event: E; outcome: O }[] = [];
+  let active = 0;
+  let claimed = 0;
+  let claiming = false;
+  let exhausted = false;
+  let writing: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+
+  return new Promise<number>((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      failure ??= { error };
+    };
+    const flush = (): void => {
+      if (settled.length === 0) return;
+      const chunk = settled;
+      settled = [];
+      writing = writing.then(() => (failure ? undefined : write(chunk))).catch(fail);
+    };
+    const finish = (): void => {
+      flush();
+      void writing.then(() => (failure ? reject(failure.error) : resolve(claimed)));
+    };
+    const claimNext = (): void => {
+      claiming = true;
+      claim().then(
+        (events) => {
+          claimed += events.length;
+          waiting.push(...events);
+          if (events.length < batch) exhausted = true;
+        },
+        fail,
+      ).finally(() => {
+        claiming = false;
+        pump();
+      });
+    };
+    const pump = (): void => {
+      const halted = (): boolean => failure !== undefined || stopped();
+      for (let i = 0; i < waiting.length && active < concurrency && !halted(); ) {
+        const event = waiting[i]!;
+        const toReceiver = busy.get(event.url) ?? 0;
+        if (toReceiver >= perEndpoint) {
+          i += 1;
+          continue;
+        }
+        waiting.splice(i, 1);
+        active += 1;
+        busy.set(event.url, toReceiver + 1);
+        deliver(event)
+          .then((outcome) => {
+            settled.push({ event, outcome });
+            if (settled.length >= batch) flush();
+          }, fail)
+          .finally(() => {
+            active -= 1;
+            busy.set(event.url, busy.get(event.url)! - 1);
+            pump();
+          });
+      }
+      const more = !exhausted && !halted();
+      if (more && !claiming && waiting.length < concurrency) claimNext();
+      else if (active === 0 && !claiming && (!more || waiting.length === 0)) finish();
+    };
+    claimNext();
+  });
+}
