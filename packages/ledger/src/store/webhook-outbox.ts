@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
-import { lockForClaim, type SqlDialect } from '../sql-dialect.js';
+import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { chunksOf } from './insert-chunks.js';
 
 /*
  * The webhook outbox, worked through by the webhook sender: a due event is
@@ -56,13 +57,31 @@ export type WebhookSettlement =
   | { kind: 'postpone'; dueAt: number };
 
 /**
- * Writes what became of deliveries, in the order given, in one transaction: a
- * transaction per delivery cost more than the delivery itself (bench/reports).
+ * Writes what became of deliveries in one transaction: a transaction per
+ * delivery cost more than the delivery itself (bench/reports). Deliveries
+ * that succeeded with one status — nearly all of them — are one statement;
+ * each other outcome is written in the order given.
  */
 export async function settleWebhooks(db: Kysely<LedgerDatabase>, settled: readonly { id: string; settlement: WebhookSettlement }[], now: number): Promise<void> {
   if (settled.length === 0) return;
+  const delivered = new Map<number, string[]>();
+  const others: { id: string; settlement: WebhookSettlement }[] = [];
+  for (const item of settled) {
+    if (item.settlement.kind !== 'delivered') others.push(item);
+    else if (delivered.has(item.settlement.status)) delivered.get(item.settlement.status)!.push(item.id);
+    else delivered.set(item.settlement.status, [item.id]);
+  }
   await db.transaction().execute(async (trx) => {
-    for (const { id, settlement } of settled) await settleOne(trx, id, settlement, now);
+    for (const [status, ids] of delivered) {
+      for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+        await trx
+          .updateTable('webhook_outbox')
+          .set({ state: 'delivered', attempts: sql<number>`attempts + 1`, last_status: status, last_error: null, delivered_at: now, updated_at: now })
+          .where('id', 'in', chunk)
+          .execute();
+      }
+    }
+    for (const { id, settlement } of others) await settleOne(trx, id, settlement, now);
   });
 }
 
@@ -73,8 +92,7 @@ async function settleOne(trx: Kysely<LedgerDatabase>, id: string, settlement: We
       await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
       return;
     case 'delivered':
-      await trx.updateTable('webhook_outbox').set({ state: 'delivered', attempts, last_status: settlement.status, last_error: null, delivered_at: now, updated_at: now }).where('id', '=', id).execute();
-      return;
+      return; // written together, in settleWebhooks
     case 'retry':
       await trx
         .updateTable('webhook_outbox')
