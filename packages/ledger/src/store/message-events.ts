@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase, MessageEventsTable, WebhookOutboxTable } from '../database.js';
+import { randomId } from '../ledger-ids.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 
@@ -13,7 +13,7 @@ import { chunksOf } from './insert-chunks.js';
 
 /** A webhook event's id: random, the same on every retry of the event (receivers dedupe by it). */
 export function newEventId(): string {
-  return `evt_${randomBytes(16).toString('base64url')}`;
+  return randomId('evt');
 }
 
 /** The webhook event types, one per final fact a client acts on. */
