@@ -160,6 +160,33 @@ describe('delivery reports', () => {
     await blind.close();
   });
 
+  it('writes a call\'s reports each with its own state and time, grouped or not; of one id given twice the last counts', async () => {
+    const r = await rig();
+    const [a, b, c, d] = [await sendOne(r, { text: 'bir' }), await sendOne(r, { text: 'iki' }), await sendOne(r, { text: 'üç' }), await sendOne(r, { text: 'dört' })];
+    const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
+    const nextDueAt = r.clock.now().getTime() + 60_000;
+    const changed = await r.store.applyReports([
+      { id: a.id, report: { state: 'delivered', final: true, at: at(1) }, source: 'poll', nextDueAt },
+      { id: b.id, report: { state: 'delivered', final: true, at: at(2) }, source: 'poll', nextDueAt },
+      { id: c.id, report: { state: 'sent', final: false, providerCode: '300' }, source: 'poll', nextDueAt },
+      { id: d.id, report: { state: 'sent', final: false }, source: 'poll', nextDueAt },
+      { id: d.id, report: { state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: at(4) }, source: 'push', nextDueAt },
+    ]);
+    expect(changed).toBe(4);
+    const delivery = async (id: string) => (await r.store.get(id))?.delivery;
+    expect(await delivery(a.id)).toEqual({ state: 'delivered', final: true, at: at(1) });
+    expect(await delivery(b.id)).toEqual({ state: 'delivered', final: true, at: at(2) });
+    expect(await delivery(c.id)).toEqual({ state: 'sent', final: false, providerCode: '300', at: r.clock.now() });
+    expect(await delivery(d.id)).toEqual({ state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: at(4) });
+    expect((await r.store.timeline(d.id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'undelivered:push']);
+    // The one not final is read again when the collector was told; the final ones never.
+    r.clock.advance(60_000);
+    r.reports.next = () => ({ state: 'delivered', final: true });
+    expect(await r.ledger.collectReports()).toBe(1);
+    expect(r.statusCalls.flatMap((call) => call.providerMessageIds)).toEqual([c.providerMessageId]);
+    await r.close();
+  });
+
   it('takes pushed reports into the same timeline, and a late push changes nothing once final', async () => {
     const r = await rig();
     const sent = await sendOne(r, { iysType: 'CAMPAIGN', text: 'Kampanya' });

@@ -1,6 +1,6 @@
 import type { DeliveryReport, DeliveryState } from '@rota/provider';
-import { sql, type Kysely } from 'kysely';
-import type { LedgerDatabase } from '../database.js';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { LedgerDatabase, MessagesTable } from '../database.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { readSubjects, writeEvents, type NewEvent, type WebhookEventType } from './message-events.js';
@@ -73,38 +73,44 @@ const WEBHOOK_OF_DELIVERY: Partial<Record<DeliveryState, WebhookEventType>> = {
   unknown: 'message.unknown',
 };
 
+/** Most reports one UPDATE … FROM (VALUES …) carries: two bound values each, under the limit. */
+const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
+
 /**
  * Writes reports, one transaction. A message already final keeps its report
- * (a late or repeated push changes nothing); a change of state or code is a
- * timeline step; a final one is announced by webhook. Returns how many
- * messages changed.
+ * (a late or repeated push changes nothing; of one id given twice, the last
+ * counts); a change of state or code is a timeline step; a final one is
+ * announced by webhook. Returns how many messages changed.
+ *
+ * Set-based: reports that set the same columns to the same values (a Status
+ * batch's deliveries differ only in their time) are written by one
+ * `UPDATE … FROM (VALUES …)`, where a statement per report cost more than the
+ * rest of the collection (bench/reports).
  */
 export async function applyReports(db: Kysely<LedgerDatabase>, entries: readonly ReportEntry[], now: number): Promise<number> {
   if (entries.length === 0) return 0;
+  const latest = new Map<string, ReportEntry>();
+  for (const entry of entries) latest.set(entry.id, entry);
   return db.transaction().execute(async (trx) => {
-    const subjects = await readSubjects(
-      trx,
-      entries.map((entry) => entry.id),
-    );
+    const subjects = await readSubjects(trx, [...latest.keys()]);
+    const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
     const events: NewEvent[] = [];
-    for (const { id, report, source, nextDueAt } of entries) {
+    for (const { id, report, source, nextDueAt } of latest.values()) {
       const subject = subjects.get(id);
       if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
+      const columns: Updateable<MessagesTable> = {
+        delivery_state: report.state,
+        delivery_reason: report.reason ?? null,
+        delivery_code: report.providerCode ?? null,
+        delivery_final: report.final ? 1 : 0,
+        report_due_at: report.final ? null : nextDueAt,
+        updated_at: now,
+      };
+      const key = JSON.stringify(columns);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { columns, rows: [] }));
+      group.rows.push([id, report.at?.getTime() ?? now]);
       const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
-      await trx
-        .updateTable('messages')
-        .set({
-          delivery_state: report.state,
-          delivery_reason: report.reason ?? null,
-          delivery_code: report.providerCode ?? null,
-          delivery_at: report.at?.getTime() ?? now,
-          delivery_final: report.final ? 1 : 0,
-          report_due_at: report.final ? null : nextDueAt,
-          report_checks: sql<number>`report_checks + 1`,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .execute();
       if (!changed && !report.final) continue;
       events.push({
         subject,
@@ -119,9 +125,22 @@ export async function applyReports(db: Kysely<LedgerDatabase>, entries: readonly
         delivery: { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at: report.at?.getTime() },
       });
     }
+    for (const { columns, rows } of groups.values()) {
+      for (const chunk of chunksOf(rows, REPORT_CHUNK)) await updateReports(trx, columns, chunk);
+    }
     await writeEvents(trx, events, now);
     return events.length;
   });
+}
+
+/** One statement for reports that set the same columns: per message only its id and report time differ. */
+async function updateReports(trx: Kysely<LedgerDatabase>, columns: Updateable<MessagesTable>, rows: readonly [string, number][]): Promise<void> {
+  const set = Object.entries(columns).map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
+  set.push(sql`report_checks = report_checks + 1`);
+  // A VALUES list's parameters are text to PostgreSQL: the time is cast back to the column's type.
+  set.push(sql`delivery_at = cast(v.column2 as bigint)`);
+  const values = sql.join(rows.map(([id, at]) => sql`(${id}, ${at})`));
+  await sql`update messages set ${sql.join(set)} from (values ${values}) as v where messages.id = v.column1`.execute(trx);
 }
 
 /** Stops reading the status of these messages (their provider cannot report, or is gone). */
