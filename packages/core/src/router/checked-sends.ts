@@ -1,0 +1,61 @@
+import type { BulkMessage, Message } from '@rota/provider';
+import { createLimiter } from './limiter.js';
+import { routeGroup, type Recipients, type WalkContext } from './route-walk.js';
+import { closedResult, type RouterState } from './router-state.js';
+import type { Router, RouteOptions, SendResult } from './router-types.js';
+import { planBatch } from './send-batch.js';
+
+export type CheckedSends = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked'>;
+
+/** Sending messages already validated: each walked down the ranks, its result told to the listeners. Options may be null (untyped callers): as none. */
+export function checkedSends(state: RouterState): CheckedSends {
+  /** Routes messages that share one text; `finish` is called once per recipient. */
+  const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], options: RouteOptions) =>
+    routeGroup(
+      {
+        events: state.events,
+        unknownOutcome: (iysType) => state.unknownOutcomeFor(iysType),
+        deadlines: state.deadlines,
+        limit,
+        finish,
+        signal: options.signal,
+        beforeAttempt: options.beforeAttempt,
+        lifetime: state.lifetime.signal,
+      },
+      state.table.ordered,
+      template,
+      recipients,
+    );
+  const finishInto = (results: SendResult[]) => (index: number, result: SendResult): void => {
+    results[index] = result;
+    state.emitResult(result);
+  };
+
+  return {
+    async sendChecked(message: Message, options?: RouteOptions): Promise<SendResult> {
+      if (state.closed) return closedResult();
+      let result: SendResult | undefined;
+      await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, options ?? {});
+      state.emitResult(result!);
+      return result!;
+    },
+
+    async sendBatchChecked(messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]> {
+      if (state.closed) return messages.map(() => closedResult());
+      const results = new Array<SendResult>(messages.length);
+      const limit = createLimiter(state.settings.batchConcurrency);
+      await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results), limit, options ?? {})));
+      return results;
+    },
+
+    async sendBulkChecked(bulk: BulkMessage, options?: RouteOptions): Promise<SendResult[]> {
+      if (state.closed) return bulk.to.map(() => closedResult());
+      const results = new Array<SendResult>(bulk.to.length);
+      const index = new Array<number>(bulk.to.length);
+      for (let i = 0; i < index.length; i++) index[i] = i;
+      const template: Message = { ...bulk, to: bulk.to[0]! };
+      await route(template, { to: bulk.to, index }, finishInto(results), createLimiter(state.settings.batchConcurrency), options ?? {});
+      return results;
+    },
+  };
+}
