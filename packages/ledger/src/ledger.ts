@@ -75,7 +75,7 @@ export interface LedgerOptions {
   /** Where the limits are held (default: this process's memory; a worker's: the PostgreSQL store, shared by all workers). */
   limiterFor?: LimiterFactory;
   /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
-  reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'pollMs'>;
+  reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'roundSize' | 'pollMs'>;
   /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
   webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; retryForMs?: number; pollMs?: number; random?: () => number };
   /** Told of final delivery reports and webhook deliveries (metrics). */
@@ -300,12 +300,12 @@ export class Ledger {
     return this.store.get(id, scope);
   }
 
-  /** One round of status reads now (tests and tools; the collector runs its own every second). */
+  /** Status reads now, round after round while rounds come full (tests and tools; the collector does so every second). */
   collectReports(): Promise<number> {
-    return this.collector.round();
+    return this.collector.drain();
   }
 
-  /** One round of webhook deliveries now (tests and tools). */
+  /** Webhook deliveries now, until nothing is due (tests and tools; the sender does so every second). */
   deliverWebhooks(): Promise<number> {
     return this.sender?.round() ?? Promise.resolve(0);
   }

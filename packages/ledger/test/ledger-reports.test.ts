@@ -24,7 +24,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
@@ -52,7 +52,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     router,
     clock: () => clock.now().getTime(),
     dispatch: { pollMs: 10 },
-    reports: { pollMs: 3_600_000 }, // rounds are run by the test
+    reports: { pollMs: 3_600_000, ...(options.roundSize ? { roundSize: options.roundSize } : {}) }, // rounds are run by the test
     webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5, ...options.webhooks },
   });
   await ledger.start();
@@ -108,6 +108,17 @@ describe('delivery reports', () => {
     r.clock.advance(15_000);
     expect(await r.ledger.collectReports()).toBe(1_200);
     expect(r.statusCalls.map((call) => call.providerMessageIds.length)).toEqual([500, 500, 200]);
+    await r.close();
+  });
+
+  it('reads a backlog round after round while rounds come full, not one round a poll', async () => {
+    // Rounds of 500: the poll's round used to stop there, so a second read at most 500 messages.
+    const r = await rig({ statusBatchSize: 200, roundSize: 500 });
+    await r.ledger.submit(numbers(1_200).map((to) => ({ message: message({ to }), owner: 'acme' })), 'wait');
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(1_200);
+    expect(r.statusCalls.flatMap((call) => call.providerMessageIds)).toHaveLength(1_200);
+    expect(r.statusCalls.map((call) => call.providerMessageIds.length)).toEqual([200, 200, 100, 200, 200, 100, 200]);
     await r.close();
   });
 
