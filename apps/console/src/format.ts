@@ -1,15 +1,11 @@
 /* Small, pure formatting helpers (unit-tested in test/format.test.ts). */
 
+import type { Counts } from '@rota/api';
+
 export const FINAL_STATES = ['accepted', 'rejected', 'failed', 'unknown'] as const;
 export const ALL_STATES = ['queued', 'dispatching', ...FINAL_STATES] as const;
 export type State = (typeof ALL_STATES)[number];
 
-export interface Counts {
-  accepted: number;
-  failed: number;
-  rejected: number;
-  unknown: number;
-}
 
 /** "12.5 %", or "—" when there is nothing to divide by. */
 export function percent(part: number, whole: number, digits = 1): string {

@@ -15,7 +15,7 @@ export {
   BreakerRequestSchema,
   type ProviderPatch,
   type BreakerRequest,
-} from './http/http-schemas.js';
+} from '@rota/api';
 export { createGatewayLogger, REDACT_PATHS, type GatewayLoggerOptions } from './logging/create-logger.js';
 export { logRouterEvents } from './logging/router-event-log.js';
 export { createGatewayMetrics, type GatewayMetrics, type GatewayMetricsOptions } from './metrics/gateway-metrics.js';

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
-import { BreakerRequestSchema, MessageRequestSchema, ProviderPatchSchema } from '../src/http/http-schemas.js';
+import { BreakerRequestSchema, MessageRequestSchema, ProviderPatchSchema } from '@rota/api';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 /**

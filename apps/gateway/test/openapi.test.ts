@@ -3,7 +3,7 @@ import type { ProviderStatus } from '@rota/core';
 import type { Ledger } from '@rota/ledger';
 import type { z } from 'zod';
 import { buildGateway } from '../src/http/build-gateway.js';
-import { ProviderStatusSchema } from '../src/http/http-schemas.js';
+import { ProviderStatusSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';

@@ -3,7 +3,7 @@ import type { Ledger } from '@rota/ledger';
 import { createRouter, type Router } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway } from '../src/http/build-gateway.js';
-import { ReportsReceivedSchema } from '../src/http/http-schemas.js';
+import { ReportsReceivedSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';

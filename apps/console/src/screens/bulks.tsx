@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { bulkProgress, percent, when, type State } from '../format';
-import type { Bulk } from '../types';
+import type { ConsoleBulk as Bulk } from '@rota/api';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 3_000;

@@ -1,5 +1,5 @@
 import { when } from '../format';
-import type { ConfigState } from '../types';
+import type { ConsoleConfig as ConfigState } from '@rota/api';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 5_000;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, queryOf } from '../api';
 import { ALL_STATES, when } from '../format';
-import type { Message } from '../types';
+import type { ConsoleMessage as Message } from '@rota/api';
 import { useConsole } from '../ui';
 
 interface Filters {
@@ -293,16 +293,15 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
 
       <section aria-labelledby="timeline-heading">
         <h3 id="timeline-heading">Delivery timeline</h3>
-        {Array.isArray(message.timeline) && message.timeline.length > 0 ? (
+        {message.timeline && message.timeline.length > 0 ? (
           <ol class="timeline">
             {message.timeline.map((entry, index) => (
               <li key={index}>
-                <span class="when">{when(typeof entry.at === 'string' ? entry.at : undefined)}</span>{' '}
-                {entry.kind === 'delivery' ? 'delivery report: ' : ''}
-                <strong>{String(entry.state ?? entry.event ?? entry.status ?? 'event')}</strong>
-                {entry.reason || entry.detail ? ` — ${String(entry.reason ?? entry.detail)}` : ''}
-                {entry.providerCode ? ` (code ${String(entry.providerCode)})` : ''}
-                {entry.source ? <span class="muted"> · {String(entry.source)}</span> : null}
+                <span class="when">{when(entry.at)}</span> {entry.kind === 'delivery' ? 'delivery report: ' : ''}
+                <strong>{entry.state}</strong>
+                {entry.reason ? ` — ${entry.reason}` : ''}
+                {entry.providerCode ? ` (code ${entry.providerCode})` : ''}
+                <span class="muted"> · {entry.source}</span>
               </li>
             ))}
           </ol>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { errorShare, percent } from '../format';
-import type { ConsoleAccount, ConsoleProvider, ConsoleProviders, Deliveries, Readiness } from '../types';
+import type { ConsoleAccount, ConsoleProvider, ConsoleProviders, Deliveries, Readiness } from '@rota/api';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 3_000;

@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { duration, errorRateSeries, errorShare, percent, perSecond } from '../format';
-import type { Traffic } from '../types';
+import type { ConsoleTraffic as Traffic } from '@rota/api';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 import { LineChart } from './chart';
 

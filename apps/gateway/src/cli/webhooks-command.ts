@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DisabledEndpointsSchema, EndpointEnabledSchema } from '../http/http-schemas.js';
+import type { DisabledEndpointsSchema, EndpointEnabledSchema } from '@rota/api';
 import { EXIT, UsageError, type CliIo, type FlagsOf } from './cli-io.js';
 import { CONNECTION_OPTIONS, callGateway, describeRefusal, resolveTarget, type GatewayTarget } from './gateway-client.js';
 import { textTable } from './text-table.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConsoleBulkListSchema, ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageListSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from './console-schemas.js';
+import { ConsoleBulkListSchema, ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageListSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 
 /**
  * The operations console's part of the OpenAPI document: its page and its

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { sanitizeText } from '../logging/redaction.js';
 import { guard, type GatewayContext } from './gateway-context.js';
-import type { ReadinessResponseSchema } from './http-schemas.js';
+import type { ReadinessResponseSchema } from '@rota/api';
 
 export interface ReadinessOptions {
   /** Longest wait for one provider's health(); a provider slower than this counts as unhealthy. */

@@ -2,7 +2,7 @@ import { LedgerInputError, type MessageState, type Submission, type SubmitMode, 
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
-import { BatchEnvelopeSchema } from './http-schemas.js';
+import { BatchEnvelopeSchema } from '@rota/api';
 import { parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
 import { sanitizeText } from '../logging/redaction.js';

@@ -1,6 +1,6 @@
 import type { MessageRecord, TimelineStep } from '@rota/ledger';
 import type { z } from 'zod';
-import type { MessageViewSchema } from './http-schemas.js';
+import type { MessageViewSchema } from '@rota/api';
 
 export type MessageView = z.infer<typeof MessageViewSchema>;
 

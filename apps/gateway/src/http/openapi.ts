@@ -21,7 +21,7 @@ import {
   ReadinessResponseSchema,
   ReportsReceivedSchema,
   WebhookRedeliveredSchema,
-} from './http-schemas.js';
+} from '@rota/api';
 import { consoleOpenApi } from '../console/console-openapi.js';
 import { PUSH_BODY_LIMIT } from './report-routes.js';
 

@@ -2,7 +2,7 @@ import { toValidationIssues } from '@rota/provider';
 import type { ProviderStatus } from '@rota/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';
-import { BreakerRequestSchema, ProviderPatchSchema } from './http-schemas.js';
+import { BreakerRequestSchema, ProviderPatchSchema } from '@rota/api';
 
 /**
  * Operator controls. They act on the running router at once and without

@@ -2,7 +2,7 @@ import { UnknownProviderError } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
-import type { ReportsReceivedSchema } from './http-schemas.js';
+import type { ReportsReceivedSchema } from '@rota/api';
 
 /** A provider's push is small: a few thousand reports at most. */
 export const PUSH_BODY_LIMIT = 5 * 1024 * 1024;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { toValidationIssues } from '@rota/provider';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
-import { EnableEndpointRequestSchema, type DisabledEndpointsSchema, type EndpointEnabledSchema, type WebhookRedeliveredSchema } from './http-schemas.js';
+import { EnableEndpointRequestSchema, type DisabledEndpointsSchema, type EndpointEnabledSchema, type WebhookRedeliveredSchema } from '@rota/api';
 
 /**
  * Operators (and clients, for their own events) steer webhook delivery:

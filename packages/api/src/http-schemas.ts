@@ -271,7 +271,14 @@ export const ReadinessResponseSchema = z.object({
       enabled: z.boolean(),
       healthy: z.boolean().nullable().meta({ description: 'null when the provider has no health check.' }),
       detail: z.string().optional(),
-      accounts: z.array(z.object({ accountId: z.string(), healthy: z.boolean(), detail: z.string() })),
+      accounts: z.array(
+        z.object({
+          accountId: z.string(),
+          healthy: z.boolean(),
+          detail: z.string(),
+          balance: z.number().optional().meta({ description: "The account's credit, where its provider tells it (FigenSoft: SMS credits)." }),
+        }),
+      ),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageViewSchema, ProviderStatusSchema } from '../http/http-schemas.js';
+import { MessageViewSchema, ProviderStatusSchema } from './http-schemas.js';
 
 /*
  * What the console's admin routes answer, for the OpenAPI document (the
