@@ -67,6 +67,7 @@ export interface LedgerOptions {
   /** The router messages are sent through, and whose providers' statuses are read. */
   router: DispatchRouter & Pick<Router, 'deliveryStatus' | 'status'>;
   logger?: Logger;
+  /** `claimSize`: records an embedded claim takes; on PostgreSQL units are made when messages are queued, and it has no effect. */
   dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number; writeRetryMs?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
   retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };

@@ -75,6 +75,8 @@ export class Dispatcher {
   private readonly running = new Set<Promise<void>>();
   private poll: NodeJS.Timeout | undefined;
   private claiming = false;
+  /** The claims in progress: stop() waits for them too, so a unit claimed meanwhile is handed back before it returns. */
+  private filling: Promise<void> = Promise.resolve();
   private claimAgain = false;
   private stopping = false;
   private detach: (() => void) | undefined;
@@ -108,7 +110,7 @@ export class Dispatcher {
       return;
     }
     this.claiming = true;
-    void this.fill()
+    this.filling = this.fill()
       .catch((error: unknown) => this.logger.error({ error: describe(error) }, 'ledger dispatcher: claiming due records failed; retrying at the next poll'))
       .finally(() => {
         this.claiming = false;
@@ -134,7 +136,7 @@ export class Dispatcher {
     this.detach = undefined;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
-    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    await Promise.race([Promise.allSettled([...this.running, this.filling]), bound]);
     clearTimeout(timer);
     this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
   }
@@ -150,6 +152,12 @@ export class Dispatcher {
       // The last free slot takes OTPs only.
       const unit = await this.options.source.next({ otpOnly: this.running.size >= this.concurrency - 1 });
       if (!unit) return;
+      // stop() came while this unit was being claimed: it waits only for units already running, so
+      // this one is not started — its records go back to the queue, never to a provider after the stop.
+      if (this.stopping) {
+        await this.handBack(unit);
+        return;
+      }
       const run: Promise<void> = this.run(unit);
       this.running.add(run);
       void run.finally(() => {
@@ -170,6 +178,13 @@ export class Dispatcher {
       this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching until recovered (unknown if a provider may have them, queued again if not)');
       await unit.abandon(describe(error)).catch(() => undefined);
     }
+  }
+
+  /** Puts a unit claimed but never started back in the queue: its records `queued` again, its source told. */
+  private async handBack(unit: DispatchUnit): Promise<void> {
+    const ids = unit.records.map((record) => record.id);
+    await this.options.store.requeueUnsent(ids, unit.token);
+    await unit.abandon(`the dispatcher stopped before ${ids.length} record(s) were tried; queued again`);
   }
 
   /**
