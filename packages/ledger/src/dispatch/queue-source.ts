@@ -1,23 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
-import { QUEUE_NAMES, type FetchedUnit, type PgBossQueue, type QueueName } from '../postgres/pg-boss-queue.js';
+import type { FetchedUnit, PgBossQueue } from '../postgres/pg-boss-queue.js';
+import { QUEUE_NAMES, QUEUE_ORDER, takesManyJobs, type QueueName } from '../postgres/queue-classes.js';
 import { UNIT_SIZE } from '../queue/dispatch-queue.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 
 /**
- * Many workers' queue: pg-boss jobs, each naming the records of one unit.
- * A fetched job is this worker's until it completes it, fails it, or its
- * time runs out (then pg-boss hands it to another worker, which claims the
- * records under a new token: see LedgerStore.claimUnit). OTPs come first;
- * the slot kept for OTPs looks at nothing else.
+ * Many workers' queue: pg-boss jobs, each naming the records of one unit or
+ * one record. A fetched job is this worker's until it completes it, fails
+ * it, or its time runs out (then pg-boss hands it to another worker, which
+ * claims the records under a new token: see LedgerStore.claimUnit). The
+ * queues are asked in QUEUE_ORDER (OTPs, then by priority); the slot kept
+ * for OTPs looks at nothing else.
  *
- * Every job of the OTP queue is one OTP, and one unit takes all those
- * waiting (up to UNIT_SIZE), as the embedded dispatcher's claim takes every
- * due OTP record: taken one a unit, a stream of OTPs queued behind the one
- * slot a CAMPAIGN backlog leaves them, each waiting for the whole unit before
- * it (fetch, claim, send, results, completion: bench/scale). A job of the
- * shared queue is a unit as the gateway made it.
+ * Every job of a one-record queue (single OTPs, single messages) is one
+ * record, and one unit takes all those waiting (up to UNIT_SIZE), as the
+ * embedded dispatcher's claim takes every due record: taken one a unit, a
+ * stream of single messages costs a fetch, a claim and a completion each, and
+ * a stream of OTPs queued behind the one slot a CAMPAIGN backlog leaves them,
+ * each waiting for the whole unit before it (bench/scale). A job of the
+ * other queues is a unit as the gateway made it.
  */
 export class QueueSource implements DispatchSource {
   constructor(
@@ -27,7 +30,7 @@ export class QueueSource implements DispatchSource {
   ) {}
 
   async next({ otpOnly }: { otpOnly: boolean }): Promise<DispatchUnit | undefined> {
-    const queues: QueueName[] = otpOnly ? [QUEUE_NAMES.otp] : [QUEUE_NAMES.otp, QUEUE_NAMES.messages];
+    const queues = otpOnly ? [QUEUE_NAMES.otp] : QUEUE_ORDER;
     for (const name of queues) {
       for (;;) {
         const jobs = await this.fetchUnit(name);
@@ -40,13 +43,14 @@ export class QueueSource implements DispatchSource {
   }
 
   /**
-   * The jobs of one unit: from the OTP queue every OTP waiting, up to
-   * UNIT_SIZE records; from the shared queue one job. An OTP-queue job of
-   * several records (an OTP bulk's chunk queued there by an earlier version)
-   * never takes a unit past UNIT_SIZE: it is handed back for a later unit.
+   * The jobs of one unit: from a one-record queue every job waiting, up to
+   * UNIT_SIZE records; from the others one job. A job of several records in
+   * a one-record queue (an OTP bulk's chunk queued there by an earlier
+   * version) never takes a unit past UNIT_SIZE: it is handed back for a later
+   * unit.
    */
   private async fetchUnit(name: QueueName): Promise<FetchedUnit[]> {
-    if (name !== QUEUE_NAMES.otp) return this.queue.fetch(name, 1);
+    if (!takesManyJobs(name)) return this.queue.fetch(name, 1);
     const jobs: FetchedUnit[] = [];
     const over: FetchedUnit[] = [];
     let size = 0;

@@ -8,16 +8,7 @@ import type { OtpSeal } from '../queue/otp-seal.js';
 import { describePostgresError } from './open-postgres-pool.js';
 import { channelName, notifyInTransaction } from './postgres-notifications.js';
 import type { PostgresConnection } from './postgres-connection.js';
-
-/**
- * Two queues: OTPs sent one by one (or in a batch), one OTP a job, so a worker
- * can keep a slot for them whatever the backlog and take every OTP waiting as
- * one unit; everything else with pg-boss priorities (an OTP bulk's chunks
- * first, then NOTIFICATION, then CAMPAIGN). pg-boss hands out higher
- * priorities first.
- */
-export const QUEUE_NAMES = { otp: 'rota-otp', messages: 'rota-messages' } as const;
-export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+import { QUEUE_NAMES, queueOf, type QueueName } from './queue-classes.js';
 
 /** A unit's job as pg-boss stores it: the record ids, and an OTP's sealed text. */
 export interface UnitJobData {
@@ -48,9 +39,8 @@ export interface PgBossQueueOptions {
   clock?: () => number;
 }
 
+/** pg-boss hands out higher priorities first: an OTP bulk's chunks, then NOTIFICATION, then CAMPAIGN (where one queue holds several). */
 const bossPriority = (priority: Priority): number => PRIORITY.campaign - priority;
-/** Only single OTPs go to the OTP queue: each of its jobs is one record (see QueueSource). */
-const queueOf = (unit: QueuedWork): QueueName => (unit.priority === PRIORITY.otp && unit.ids.length === 1 ? QUEUE_NAMES.otp : QUEUE_NAMES.messages);
 
 function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, string[]> {
   const groups = new Map<QueueName, string[]>();
@@ -65,7 +55,8 @@ function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, st
 /**
  * The ledger's dispatch queue on PostgreSQL: pg-boss, in the schema
  * `<ledger schema>_queue`, over the store's own connection pool. Units are
- * inserted in the transaction that records their messages; workers fetch
+ * inserted in the transaction that records their messages, each in the
+ * queue of its size class and priority (queue-classes.ts); workers fetch
  * them (each job active in one worker at a time) and complete them once
  * every result is written.
  */
@@ -97,7 +88,7 @@ export class PgBossQueue implements DispatchQueue {
     this.#boss.on('error', (error: unknown) => this.#logger.warn({ error: describePostgresError(error) }, 'ledger queue (pg-boss): maintenance failed; it runs again at the next interval'));
   }
 
-  /** Creates pg-boss's schema and the two queues if missing, and applies the unit timeout to them. */
+  /** Creates pg-boss's schema and the queues if missing, and applies the unit timeout to them. */
   async start(): Promise<void> {
     await this.#boss.start();
     const settings = {

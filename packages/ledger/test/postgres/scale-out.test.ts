@@ -3,7 +3,8 @@ import { createFakeProvider, type FakeProvider } from '@rota/testkit';
 import pg from 'pg';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Ledger, openLedgerStore, type LedgerRole, type LedgerStore, type MessageRecord } from '../../src/index.js';
-import { QUEUE_NAMES } from '../../src/postgres/pg-boss-queue.js';
+import { QueueSource } from '../../src/dispatch/queue-source.js';
+import { QUEUE_NAMES } from '../../src/postgres/queue-classes.js';
 import { UNIT_SIZE } from '../../src/queue/dispatch-queue.js';
 import { sharedLimiterFor } from '../../src/postgres/shared-limiter.js';
 import { bulkTemplate, dropSchema, freshSchemaName, HASH_KEY, message, numbers, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
@@ -145,6 +146,71 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(open).toEqual([]);
   });
 
+  it('takes the single messages waiting as one unit, whatever their number of jobs', async () => {
+    const gateway = await start('gateway');
+    const sent = numbers(30).map((to, i) => ({ to, iysType: i % 10 === 0 ? 'CAMPAIGN' : 'NOTIFICATION' }));
+    // Each posted alone: one job a message.
+    const outcomes: MessageRecord[] = [];
+    for (const { to, iysType } of sent) outcomes.push(...(await gateway.ledger.submit([{ message: message({ to, iysType }), owner: 'acme' }], 'queue')).map(created));
+    const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job`);
+    expect(jobs).toHaveLength(30);
+    expect(jobs.every((job) => job.name === QUEUE_NAMES.singles && job.ids === 1)).toBe(true);
+    const worker = await start('worker');
+    for (const outcome of outcomes) expect(await until(finalState(gateway.store, outcome.id), 'the message sent')).toMatchObject({ state: 'accepted' });
+    // All waiting when the worker came: one fetch, one unit, one claim (a unit's claim token stays on its records).
+    expect(await query(`select distinct claim_token from "${schema}".messages`)).toHaveLength(1);
+    for (const { to } of sent) expect(worker.provider.acceptedTimes(to)).toBe(1);
+    expect(await query(`select state from "${schema}_queue".job where state <> 'completed'`)).toEqual([]);
+  });
+
+  it('asks the queues in priority order: OTPs, an OTP bulk, NOTIFICATION (units, then single messages), CAMPAIGN (single messages, then units)', async () => {
+    const gateway = await start('gateway');
+    const { ledger, store } = gateway;
+    const bulkId = (outcome: unknown) => (outcome as { bulkId: string }).bulkId;
+    const campaignBulk = bulkId(await ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(10), owner: 'acme' }));
+    const campaignSingles: string[] = [];
+    for (const to of numbers(3, 100)) campaignSingles.push(...(await ledger.submit([{ message: message({ to, iysType: 'CAMPAIGN' }), owner: 'acme' }], 'queue')).map((o) => created(o).id));
+    const notificationSingles: string[] = [];
+    for (const to of numbers(3, 200)) notificationSingles.push(...(await ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')).map((o) => created(o).id));
+    const notificationUnit = (await ledger.submit(numbers(2, 300).map((to) => ({ message: message({ to }), owner: 'acme' })), 'queue')).map((o) => created(o).id);
+    const otpBulk = bulkId(await ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 454545', otp: true }), recipients: numbers(2, 400), owner: 'acme' }));
+    const [otp] = (await ledger.submit([{ message: message({ to: '+905329999999', text: 'Kodunuz 121212', otp: true }), owner: 'acme' }], 'queue')).map(created);
+
+    const source = new QueueSource(store, store.queue!);
+    const units: string[][] = [];
+    for (let unit = await source.next({ otpOnly: false }); unit; unit = await source.next({ otpOnly: false })) {
+      units.push(unit.records.map((record) => record.bulkId ?? record.id).sort());
+      await unit.settle();
+    }
+    expect(units).toEqual([[otp!.id], [otpBulk, otpBulk], [...notificationUnit].sort(), [...notificationSingles, ...campaignSingles].sort(), Array<string>(10).fill(campaignBulk)]);
+  });
+
+  it('never takes a unit of single messages past UNIT_SIZE records', async () => {
+    const gateway = await start('gateway');
+    const recipients = numbers(UNIT_SIZE + 1);
+    for (let i = 0; i < recipients.length; i += 20) {
+      await Promise.all(recipients.slice(i, i + 20).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')));
+    }
+    const source = new QueueSource(gateway.store, gateway.store.queue!);
+    const sizes: number[] = [];
+    for (let unit = await source.next({ otpOnly: false }); unit; unit = await source.next({ otpOnly: false })) {
+      sizes.push(unit.records.length);
+      await unit.settle();
+    }
+    expect(sizes).toEqual([UNIT_SIZE, 1]);
+  }, 60_000);
+
+  it('still sends single messages an earlier version queued one a job in the shared queue', async () => {
+    const gateway = await start('gateway');
+    const outcomes: MessageRecord[] = [];
+    for (const to of numbers(5)) outcomes.push(...(await gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')).map(created));
+    await query(`update "${schema}_queue".job set name = $1 where name = $2`, [QUEUE_NAMES.messages, QUEUE_NAMES.singles]);
+    const worker = await start('worker');
+    for (const outcome of outcomes) expect(await until(finalState(gateway.store, outcome.id), 'the message sent')).toMatchObject({ state: 'accepted' });
+    for (const to of numbers(5)) expect(worker.provider.acceptedTimes(to)).toBe(1);
+    expect(await query(`select state from "${schema}_queue".job where state <> 'completed'`)).toEqual([]);
+  });
+
   it("queues an OTP bulk's chunks in the shared queue ahead of everything else, and sends them with their text", async () => {
     const gateway = await start('gateway');
     const campaign = await gateway.ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(10), owner: 'acme' });
@@ -152,7 +218,7 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job order by priority desc`);
     expect(jobs.map((job) => [job.name, job.ids])).toEqual([
       [QUEUE_NAMES.messages, 5],
-      [QUEUE_NAMES.messages, 10],
+      [QUEUE_NAMES.campaign, 10],
     ]);
     const worker = await start('worker');
     for (const outcome of [campaign, otp]) {
@@ -205,7 +271,7 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
   it('hands a unit whose worker went silent to another worker when its time runs out', async () => {
     const gateway = await start('gateway', { unitTimeoutSeconds: 5 });
     const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
-    const [job] = await gateway.store.queue!.fetch(QUEUE_NAMES.messages, 1); // fetched, then never finished: a hung worker
+    const [job] = await gateway.store.queue!.fetch(QUEUE_NAMES.singles, 1); // fetched, then never finished: a hung worker
     expect(job).toBeDefined();
     const worker = await start('worker', { unitTimeoutSeconds: 5 });
     expect(await until(finalState(gateway.store, created(outcome).id), 'sent after the unit expired', 20_000)).toMatchObject({ state: 'accepted' });
@@ -223,7 +289,7 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     }
     const [{ count }] = (await query<{ count: number }>(`select count(*)::int as count from "${schema}".messages`)) as [{ count: number }];
     expect(count).toBe(200);
-    const [{ jobs }] = (await query<{ jobs: number }>(`select count(*)::int as jobs from "${schema}_queue".job where name = $1`, [QUEUE_NAMES.messages])) as [{ jobs: number }];
+    const [{ jobs }] = (await query<{ jobs: number }>(`select count(*)::int as jobs from "${schema}_queue".job where name = $1`, [QUEUE_NAMES.singles])) as [{ jobs: number }];
     expect(jobs).toBe(200); // nothing recorded without its job, no job without its record
   }, 60_000);
 
