@@ -1,4 +1,10 @@
-import { bulkProgress, duration, errorRateSeries, errorShare, percent, perSecond } from '../src/format';
+import type { ConsoleMessage } from '@rota/api';
+import { bulkProgress, duration, errorRateSeries, errorShare, percent, perSecond, type State } from '../src/format';
+
+// Compile-time (tsc checks test/ too): the page keeps its own list of message states, a value it
+// bundles (importing the schema's would bundle zod), and it must be exactly the states the schema names.
+const sameStates: [State, ConsoleMessage['status']] extends [ConsoleMessage['status'], State] ? true : false = true;
+void sameStates;
 
 describe('the console\'s formatting', () => {
   it('shows a dash, never NaN or a made-up zero, when there is nothing to measure', () => {

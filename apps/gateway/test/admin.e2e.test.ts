@@ -1,3 +1,4 @@
+import { ReadinessResponseSchema } from '@rota/api';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
@@ -118,6 +119,10 @@ describe('operator controls change where the next message goes', () => {
     const figensoft = detailed.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft');
     expect(figensoft.healthy).toBe(true);
     expect(figensoft.accounts).toHaveLength(2);
+    // The answer is exactly its documented shape (parsing drops what the schema does not name): the
+    // console reads each account's credit from it, so `balance` must be in the schema, not only on the wire.
+    expect(figensoft.accounts[0].balance).toEqual(expect.any(Number));
+    expect(ReadinessResponseSchema.parse(detailed.body)).toEqual(detailed.body);
 
     // Everything unhealthy or disabled: 503.
     fake.setHealthy('primary-notification', false);

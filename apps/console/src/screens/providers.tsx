@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { errorShare, percent } from '../format';
-import type { ConsoleAccount, ConsoleProvider, ConsoleProviders, Deliveries, Readiness } from '@rota/api';
+import type { BreakerRequest, ConsoleAccount, ConsoleProvider, ConsoleProviders, Deliveries, ProviderPatch, Readiness } from '@rota/api';
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 3_000;
@@ -78,9 +78,9 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
   const id = provider.providerId;
   const providerHealth = health?.providers.find((p) => p.providerId === id);
   const { errors, total } = errorShare(provider.recent);
-  const patch = (body: { enabled?: boolean; rank?: number }) => api.send('PATCH', `/v1/providers/${encodeURIComponent(id)}`, body).then(onChanged);
-  const breaker = (state: 'open' | 'closed' | 'auto', accountId?: string) =>
-    api.send('POST', `/v1/providers/${encodeURIComponent(id)}/breaker`, { state, ...(accountId ? { accountId } : {}) }).then(onChanged);
+  const patch = (body: ProviderPatch) => api.send('PATCH', `/v1/providers/${encodeURIComponent(id)}`, body).then(onChanged);
+  const breaker = (state: BreakerRequest['state'], accountId?: string) =>
+    api.send('POST', `/v1/providers/${encodeURIComponent(id)}/breaker`, { state, ...(accountId ? { accountId } : {}) } satisfies BreakerRequest).then(onChanged);
 
   const toggle = () =>
     confirm({
@@ -114,7 +114,7 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
     });
   };
 
-  const force = (state: 'open' | 'closed' | 'auto', account?: ConsoleAccount) => {
+  const force = (state: BreakerRequest['state'], account?: ConsoleAccount) => {
     const target = account ? `${id} / ${account.accountId}` : `every account of ${id}`;
     const words = {
       open: `Force the breaker open for ${target}? No message is sent through it until you set it back to automatic.`,
