@@ -8,7 +8,7 @@ import { parseInput } from './ledger-input-error.js';
 import { ClaimOptionsSchema, type ClaimOptions } from './claim-options.js';
 import type { AccountDeliveries, BulkProgress, LedgerStats } from './ledger-reports.js';
 import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
-import type { MessageRecord } from './message-record.js';
+import { PRIORITY, type MessageRecord } from './message-record.js';
 import { toMessageRecord } from './message-row.js';
 import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type RecordOutcome } from './new-records.js';
 import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
@@ -38,7 +38,8 @@ import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
-import { GroupCommit, transactionEach, type Transact } from './store/transact.js';
+import { chunksOf } from './store/insert-chunks.js';
+import { postgresWritePath, sqliteWritePath, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -75,8 +76,12 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
  */
 export class LedgerStore {
   readonly #db: Kysely<LedgerDatabase>;
-  /** Write transactions: on SQLite a group commit per turn of the event loop, on PostgreSQL one each. */
-  readonly #transact: Transact;
+  /**
+   * Write transactions: on SQLite a group commit per turn of the event loop,
+   * small calls first and large ones in slices (see store/transact); on
+   * PostgreSQL one each.
+   */
+  readonly #writes: WritePath;
   readonly #dialect: SqlDialect;
   readonly #hasher: LedgerHasher;
   readonly #clock: () => Date;
@@ -94,7 +99,7 @@ export class LedgerStore {
     queue?: PgBossQueue;
   }) {
     this.#db = parts.db;
-    this.#transact = parts.dialect === 'sqlite' ? new GroupCommit(parts.db).transact : transactionEach(parts.db);
+    this.#writes = parts.dialect === 'sqlite' ? sqliteWritePath(parts.db) : postgresWritePath(parts.db);
     this.#dialect = parts.dialect;
     this.#hasher = parts.hasher;
     this.#clock = parts.clock;
@@ -115,7 +120,7 @@ export class LedgerStore {
    */
   async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
-    return parsed.length === 0 ? [] : recordMessages(this.#transact, parsed, this.#hasher, this.#now(), this.queue);
+    return parsed.length === 0 ? [] : recordMessages(this.#writes.lane(parsed.length), parsed, this.#hasher, this.#now(), this.queue);
   }
 
   /**
@@ -127,7 +132,7 @@ export class LedgerStore {
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    return recordBulk(this.#transact, parsed, numbers, this.#hasher, this.#now(), this.queue);
+    return recordBulk(this.#writes.lane(numbers.length), parsed, numbers, this.#hasher, this.#now(), this.queue);
   }
 
   /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */
@@ -143,10 +148,24 @@ export class LedgerStore {
     return listMessages(this.#db, parseInput(ListQuerySchema, query, 'list'));
   }
 
-  /** Up to `limit` due queued records, switched to `dispatching` for this caller alone; OTP, then NOTIFICATION, then CAMPAIGN. */
+  /**
+   * Up to `limit` due queued records, switched to `dispatching` for this
+   * caller alone; OTP, then NOTIFICATION, then CAMPAIGN. On SQLite a large
+   * claim is taken a slice at a time, each its own transaction; an OTP-only
+   * claim goes ahead of other callers' slices.
+   */
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
     const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
-    return claimDue(this.#transact, this.#dialect, now.getTime(), limit, maxPriority);
+    // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
+    const transact = this.#writes.lane(maxPriority === PRIORITY.otp ? 0 : limit);
+    const claimed: MessageRecord[] = [];
+    while (claimed.length < limit) {
+      const size = Math.min(limit - claimed.length, this.#writes.slice);
+      const slice = await claimDue(transact, this.#dialect, now.getTime(), size, maxPriority);
+      claimed.push(...slice);
+      if (slice.length < size) break;
+    }
+    return claimed;
   }
 
   /**
@@ -156,7 +175,11 @@ export class LedgerStore {
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
-    return ids.length === 0 ? 0 : markDispatching(this.#transact, ids, { providerId, accountId }, this.#now(), token);
+    let changed = 0;
+    for (const slice of chunksOf(ids, this.#writes.slice)) {
+      changed += await markDispatching(this.#writes.lane(ids.length), slice, { providerId, accountId }, this.#now(), token);
+    }
+    return changed;
   }
 
   /** Claimed records no provider was asked for, back to `queued` (see requeueUnsent in store/dispatch-transitions); returns how many. */
@@ -186,9 +209,13 @@ export class LedgerStore {
     return (await this.finishMany([{ id, result }], options)) === 1;
   }
 
-  /** `finish` for many records in one transaction; returns how many were finished. */
+  /** `finish` for many records, in one transaction (on SQLite, one a slice); returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    return (await finishMessages(this.#transact, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
+    let finished = 0;
+    for (const slice of chunksOf(entries, this.#writes.slice)) {
+      finished += (await finishMessages(this.#writes.lane(entries.length), slice, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
+    }
+    return finished;
   }
 
   /**
@@ -197,8 +224,12 @@ export class LedgerStore {
    * A record this call did not finish (unknown, or finished before) is not in the map.
    */
   async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
-    const { records } = await finishMessages(this.#transact, entries, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
-    return new Map([...records!].map(([id, row]) => [id, toMessageRecord(row)]));
+    const finished = new Map<string, MessageRecord>();
+    for (const slice of chunksOf(entries, this.#writes.slice)) {
+      const { records } = await finishMessages(this.#writes.lane(entries.length), slice, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
+      for (const [id, row] of records!) finished.set(id, toMessageRecord(row));
+    }
+    return finished;
   }
 
   /**
@@ -216,7 +247,7 @@ export class LedgerStore {
   /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */
   async #finishInterrupted(interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[], at: number): Promise<number> {
     const { finished } = await finishMessages(
-      this.#transact,
+      this.#writes.lane(interrupted.length),
       interrupted.map(({ id, to, providerId, accountId }) => ({
         id,
         result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },

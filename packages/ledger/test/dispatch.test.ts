@@ -83,6 +83,33 @@ describe('claimDue', () => {
   });
 });
 
+describe('calls larger than a slice (SQLite cuts them while small calls come)', () => {
+  it('claims, marks and finishes all of them, in order, each once', async () => {
+    const store = await openTestStore();
+    // A single message first: a small call, so on SQLite the large calls after it go in slices of 100.
+    const [single] = await record(store, [{ message: message({ to: '+905320000000', iysType: 'CAMPAIGN' }), owner: 'acme' }]);
+    const many = await record(
+      store,
+      Array.from({ length: 250 }, (_, i) => ({ message: message({ to: `+90533${String(i).padStart(7, '0')}`, iysType: i % 2 === 0 ? 'CAMPAIGN' : 'NOTIFICATION' }), owner: 'acme' })),
+    );
+    const now = new Date('2030-01-01T00:00:00Z');
+    const claimed = await store.claimDue({ now, limit: 230 });
+    // NOTIFICATION first (125 of them), then CAMPAIGN by recording order: the single message, then the batch's.
+    const notification = many.filter((_, i) => i % 2 === 1).map((r) => r.id);
+    const campaign = [single!.id, ...many.filter((_, i) => i % 2 === 0).map((r) => r.id)];
+    expect(claimed.map((r) => r.id)).toEqual([...notification, ...campaign].slice(0, 230));
+    expect((await store.claimDue({ now, limit: 230 })).map((r) => r.id)).toEqual([...notification, ...campaign].slice(230));
+
+    const ids = claimed.map((r) => r.id);
+    expect(await store.markDispatching(ids, { providerId: 'figensoft', accountId: 'main' })).toBe(230);
+    const finished = await store.finishManyRecords(ids.map((id, i) => ({ id, result: accepted(claimed[i]!.to) })));
+    expect(finished.size).toBe(230);
+    expect(await store.finishMany(ids.map((id, i) => ({ id, result: accepted(claimed[i]!.to) })))).toBe(0); // finished once
+    expect((await store.get(ids[229]!))!).toMatchObject({ state: 'accepted', providerId: 'figensoft' });
+    await store.close();
+  });
+});
+
 describe('markDispatching', () => {
   it('names provider and account on dispatching records only', async () => {
     const store = await openTestStore();

@@ -60,13 +60,17 @@ interface UnitSent {
   requeued: string[];
 }
 
+/** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
+type Lane = 'general' | 'otp';
+
 /**
  * Sends what the ledger holds: claims due records (OTP, then NOTIFICATION,
  * then CAMPAIGN), routes them — a bulk's records as one bulk, the rest as one
  * batch — and writes each result back. Before every try the records say which
  * provider and account they are going to, and the account's throttle lets the
- * try through. One of the `concurrency` units only ever claims OTPs, so a
- * CAMPAIGN backlog holds an OTP back by at most one provider request.
+ * try through. One of the `concurrency` units only ever claims OTPs, and it
+ * claims on a lane of its own: a CAMPAIGN backlog holds an OTP back neither
+ * by a provider request nor by the claim of the next CAMPAIGN unit.
  */
 export class Dispatcher {
   private readonly concurrency: number;
@@ -74,10 +78,13 @@ export class Dispatcher {
   private readonly logger: Logger;
   private readonly running = new Set<Promise<void>>();
   private poll: NodeJS.Timeout | undefined;
-  private claiming = false;
-  /** The claims in progress: stop() waits for them too, so a unit claimed meanwhile is handed back before it returns. */
-  private filling: Promise<void> = Promise.resolve();
-  private claimAgain = false;
+  /** Per lane: whether it is claiming, the claims in progress (stop() waits for them too, so a unit claimed meanwhile is handed back before it returns), and whether it was woken meanwhile. */
+  private readonly lanes: Record<Lane, { claiming: boolean; filling: Promise<void>; again: boolean }> = {
+    general: { claiming: false, filling: Promise.resolve(), again: false },
+    otp: { claiming: false, filling: Promise.resolve(), again: false },
+  };
+  /** Claims under way on either lane: each will take a slot if it finds a unit. */
+  private claims = 0;
   private stopping = false;
   private detach: (() => void) | undefined;
   /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
@@ -102,21 +109,32 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Something was queued: claim now rather than at the next poll. */
+  /**
+   * Something was queued: claim now rather than at the next poll. The
+   * general lane claims OTPs first, so the OTP lane is needed only when the
+   * general one cannot claim now: busy claiming, or all its slots taken.
+   */
   wake(): void {
+    const generalBusy = this.lanes.general.claiming || this.running.size + this.claims >= this.concurrency - 1;
+    this.wakeLane('general');
+    if (generalBusy) this.wakeLane('otp');
+  }
+
+  private wakeLane(name: Lane): void {
     if (this.stopping) return;
-    if (this.claiming) {
-      this.claimAgain = true;
+    const lane = this.lanes[name];
+    if (lane.claiming) {
+      lane.again = true;
       return;
     }
-    this.claiming = true;
-    this.filling = this.fill()
+    lane.claiming = true;
+    lane.filling = this.fill(name)
       .catch((error: unknown) => this.logger.error({ error: describe(error) }, 'ledger dispatcher: claiming due records failed; retrying at the next poll'))
       .finally(() => {
-        this.claiming = false;
-        if (this.claimAgain) {
-          this.claimAgain = false;
-          this.wake();
+        lane.claiming = false;
+        if (lane.again) {
+          lane.again = false;
+          this.wakeLane(name);
         }
       });
   }
@@ -136,7 +154,7 @@ export class Dispatcher {
     this.detach = undefined;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
-    await Promise.race([Promise.allSettled([...this.running, this.filling]), bound]);
+    await Promise.race([Promise.allSettled([...this.running, this.lanes.general.filling, this.lanes.otp.filling]), bound]);
     clearTimeout(timer);
     this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
   }
@@ -146,11 +164,22 @@ export class Dispatcher {
     return this.running.size;
   }
 
-  /** Claims units while slots are free and records are due. */
-  private async fill(): Promise<void> {
-    while (!this.stopping && this.running.size < this.concurrency) {
-      // The last free slot takes OTPs only.
-      const unit = await this.options.source.next({ otpOnly: this.running.size >= this.concurrency - 1 });
+  /**
+   * Claims units while the lane's slots are free and records are due: the
+   * general lane all slots but the last, the OTP lane any slot. Each lane
+   * claims one unit at a time, and the two at once, so an OTP is claimed
+   * while a CAMPAIGN unit's claim (slices of a large one) is under way.
+   */
+  private async fill(lane: Lane): Promise<void> {
+    const slots = lane === 'general' ? this.concurrency - 1 : this.concurrency;
+    while (!this.stopping && this.running.size + this.claims < slots) {
+      this.claims += 1;
+      let unit: DispatchUnit | undefined;
+      try {
+        unit = await this.options.source.next({ otpOnly: lane === 'otp' });
+      } finally {
+        this.claims -= 1;
+      }
       if (!unit) return;
       // stop() came while this unit was being claimed: it waits only for units already running, so
       // this one is not started — its records go back to the queue, never to a provider after the stop.

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -6,13 +7,15 @@ import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import type { LedgerDatabase } from '../../src/database.js';
 import { LedgerSqliteDialect } from '../../src/sqlite/ledger-sqlite-dialect.js';
-import { GroupCommit } from '../../src/store/transact.js';
+import { GroupCommit, sqliteWritePath } from '../../src/store/transact.js';
 
 /*
  * The SQLite group commit's promises, each watched from a second connection to
  * the same file (what another process would see): a call that throws is undone
  * alone, a COMMIT that fails fails every call of its group, and no caller is
- * answered before its group's COMMIT has returned.
+ * answered before its group's COMMIT has returned. Then its two lanes: small
+ * calls go ahead of large ones, and large calls past the group's time budget
+ * wait for a turn of the event loop.
  */
 
 let folder: string;
@@ -123,5 +126,75 @@ describe('GroupCommit (SQLite)', () => {
     await Promise.all(calls);
     await Promise.all(lateCalls);
     expect(committedItems()).toHaveLength(606);
+  });
+
+  describe('lanes and the time budget', () => {
+    /** Holds the thread for `ms`, as a large statement does. */
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+
+    it('runs the small calls waiting before the large ones', async () => {
+      const order: string[] = [];
+      const call = (lane: 'transact' | 'transactSmall', id: string) =>
+        group[lane](async (trx) => {
+          await insertItem(trx, id);
+          order.push(id);
+        });
+      await Promise.all([call('transact', 'large-1'), call('transact', 'large-2'), call('transactSmall', 'small-1'), call('transact', 'large-3'), call('transactSmall', 'small-2')]);
+      expect(order.slice(0, 3)).toEqual(['small-1', 'small-2', 'large-1']);
+      expect(order.slice(3).sort()).toEqual(['large-2', 'large-3']);
+      expect(committedItems()).toHaveLength(5);
+    });
+
+    it('commits and lets the event loop turn before a large call that would run past the budget', async () => {
+      const order: string[] = [];
+      const seenCommitted: string[][] = [];
+      const large = (id: string) =>
+        group.transact(async (trx) => {
+          seenCommitted.push(committedItems());
+          busy(6); // over the 4 ms budget alone
+          await insertItem(trx, id);
+          order.push(id);
+        });
+      const calls = [large('l1'), large('l2'), large('l3')];
+      setImmediate(() => order.push('a turn of the event loop'));
+      await Promise.all(calls);
+      // Each started after the one before had committed (another connection saw it), with a turn between the first two.
+      expect(seenCommitted).toEqual([[], ['l1'], ['l1', 'l2']]);
+      expect(order).toEqual(['l1', 'a turn of the event loop', 'l2', 'l3']);
+    });
+
+    it('still takes a large call into a group whose small calls used up the budget: a stream of small calls cannot starve it', async () => {
+      let seenByLarge: string[] | undefined;
+      const small = Array.from({ length: 20 }, (_, i) =>
+        group.transactSmall(async (trx) => {
+          busy(0.5); // 10 ms together
+          await insertItem(trx, `s${String(i).padStart(2, '0')}`);
+        }),
+      );
+      const large = group.transact(async (trx) => {
+        seenByLarge = await itemsSeenBy(trx);
+        await insertItem(trx, 'large');
+      });
+      await Promise.all([...small, large]);
+      // Same transaction as the small calls: it saw their rows before any was committed.
+      expect(seenByLarge).toHaveLength(20);
+      expect(committedItems()).toHaveLength(21);
+    });
+  });
+
+  it('cuts large calls into slices only while small calls with records are coming', async () => {
+    const writes = sqliteWritePath(writer);
+    expect(writes.slice).toBe(Number.POSITIVE_INFINITY); // a bulk alone runs whole: slices cost it throughput
+    writes.lane(0); // an OTP claim that may find nothing: small, but no traffic
+    expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
+    writes.lane(800);
+    expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
+    await writes.lane(1)((trx) => insertItem(trx, 'a message'));
+    expect(writes.slice).toBe(100);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
   });
 });
