@@ -15,13 +15,21 @@ export function rowMajorParameters<R extends object>(rows: readonly R[], columns
   return parameters;
 }
 
+/** Compiled multi-row statements by shape and row count, kept across calls (see insertInChunks). */
+const compiledChunks = new Map<string, CompiledQuery<unknown>>();
+/** Shapes × row counts kept at most: the usual ones are few (a full chunk, a slice, a batch's size). */
+const MAX_COMPILED_CHUNKS = 256;
+
 /**
  * Inserts `rows` (all with the same columns) in multi-row statements of as
  * many rows as fit under the bound-parameter limit, and gives back what the
- * statements return. Kysely builds and compiles the statement for the first
- * full chunk; later full chunks reuse its SQL with their own values, since
- * compiling 100,000 rows' worth of values cost as much as inserting them.
- * rowMajorParameters binds in Kysely's order (a test holds it to that).
+ * statements return. Kysely builds and compiles a statement once per shape
+ * and row count; later chunks of that size — in this call or a later one —
+ * reuse its SQL with their own values, since compiling 100,000 rows' worth of
+ * values cost as much as inserting them (and a bulk recorded in slices
+ * inserts hundreds of chunks of one size). The shape is the SQL Kysely
+ * compiles for one row, so two dialects or two builders never share an
+ * entry. rowMajorParameters binds in Kysely's order (a test holds it to that).
  */
 export async function insertInChunks<R extends object, O>(
   db: Kysely<LedgerDatabase>,
@@ -31,15 +39,17 @@ export async function insertInChunks<R extends object, O>(
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!) as (keyof R)[];
   const size = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
+  const shape = build([rows[0]!]).compile().sql;
   const returned: O[] = [];
-  let fullChunk: CompiledQuery<O> | undefined;
   for (const chunk of chunksOf(rows, size)) {
-    let query: CompiledQuery<O>;
-    if (chunk.length === size && fullChunk) query = { ...fullChunk, parameters: rowMajorParameters(chunk, columns) };
-    else {
-      query = build(chunk).compile();
-      if (chunk.length === size) fullChunk = query;
+    const key = `${chunk.length}:${shape}`;
+    let compiled = compiledChunks.get(key) as CompiledQuery<O> | undefined;
+    if (!compiled) {
+      compiled = build(chunk).compile();
+      if (compiledChunks.size >= MAX_COMPILED_CHUNKS) compiledChunks.clear();
+      compiledChunks.set(key, compiled);
     }
+    const query: CompiledQuery<O> = { ...compiled, parameters: rowMajorParameters(chunk, columns) };
     returned.push(...(await db.executeQuery(query)).rows);
   }
   return returned;
