@@ -90,6 +90,8 @@ export interface BulksTable {
   callback_url: string | null;
   /** When its last recipient reached a final state (and bulk.completed was written). */
   completed_at: number | null;
+  /** 1 while the embedded store writes its records in slices: none is claimed until it is 0. */
+  recording: number;
 }
 
 /** One step of a message's timeline. */

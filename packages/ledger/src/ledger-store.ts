@@ -33,7 +33,7 @@ import {
 import { accountDeliveries, bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
 import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
-import { recordBulk } from './store/record-bulk.js';
+import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
 import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
@@ -132,7 +132,7 @@ export class LedgerStore {
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    return recordBulk(this.#writes.lane(numbers.length), parsed, numbers, this.#hasher, this.#now(), this.queue);
+    return recordBulk(this.#writes, parsed, numbers, this.#hasher, this.#now(), this.queue);
   }
 
   /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */
@@ -242,6 +242,15 @@ export class LedgerStore {
     const at = parseInput(InstantSchema, now, 'recoverInterrupted').getTime();
     const { requeued, interrupted } = await recoverInterrupted(this.#db, at);
     return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
+  }
+
+  /**
+   * Call at start, before anything is claimed: bulks a crash left half-recorded
+   * (the embedded store records a large bulk in slices) are deleted with their
+   * records — none was answered 202 or claimed. Returns how many bulks.
+   */
+  async deleteUnrecordedBulks(): Promise<number> {
+    return deleteUnrecordedBulks(this.#db);
   }
 
   /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */

@@ -156,6 +156,8 @@ export class Ledger {
     if (this.notifications) {
       this.detachWake = this.notifications.on('dispatch', () => this.dispatcher.wake());
     } else {
+      const unrecorded = await this.store.deleteUnrecordedBulks();
+      if (unrecorded > 0) this.logger.warn({ bulks: unrecorded }, 'ledger: bulks the last run was still recording (never answered 202) are deleted with their records');
       recovered = await this.store.recoverInterrupted(new Date(this.clock()));
       if (recovered.unknown > 0) {
         this.logger.warn({ ...recovered }, 'ledger: records the last run had handed to a provider are now unknown (interrupted); they are not sent again by themselves');

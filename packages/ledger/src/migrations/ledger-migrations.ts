@@ -4,6 +4,7 @@ import * as bulkIdempotencyKey from './0002-bulk-idempotency-key.js';
 import * as deliveryReportsAndWebhooks from './0003-delivery-reports-and-webhooks.js';
 import * as scaleOut from './0004-scale-out.js';
 import * as finalReportsIndex from './0005-final-reports-index.js';
+import * as bulkRecording from './0006-bulk-recording.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -16,6 +17,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0003-delivery-reports-and-webhooks', deliveryReportsAndWebhooks],
   ['0004-scale-out', scaleOut],
   ['0005-final-reports-index', finalReportsIndex],
+  ['0006-bulk-recording', bulkRecording],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

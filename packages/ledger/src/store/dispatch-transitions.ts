@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { toMessageRecord } from '../message-row.js';
 import type { MessageRecord } from '../message-record.js';
@@ -36,6 +36,9 @@ export async function claimDue(transact: Transact, dialect: SqlDialect, now: num
               .where('state', '=', 'queued')
               .where('priority', '<=', maxPriority)
               .where('due_at', '<=', now)
+              // Not the records of a bulk still being recorded (in slices: see recordBulk). A literal
+              // condition, so that SQLite reads the few such bulks from their partial index.
+              .where((eb) => eb.or([eb('bulk_id', 'is', null), eb('bulk_id', 'not in', eb.selectFrom('bulks').select('bulks.id').where(sql<boolean>`recording = 1`))]))
               .orderBy('priority')
               .orderBy('due_at')
               .orderBy('seq')

@@ -1,25 +1,35 @@
+import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { BulkRow, NewMessageRow } from '../database.js';
+import type { BulkRow, LedgerDatabase, NewMessageRow } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
 import { newBulkId, newMessageIds } from '../ledger-ids.js';
 import { contentColumns, messageRowBase, newMessageRow } from '../message-row.js';
 import type { BulkOutcome, NewBulkSchema } from '../new-records.js';
 import { insertKeylessMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
-import type { Transact } from './transact.js';
+import type { WritePath } from './transact.js';
 
 type ParsedNewBulk = z.output<typeof NewBulkSchema>;
 
 /**
- * The bulk row and one message record per recipient, in one transaction: a
- * bulk is recorded whole or not at all. With an idempotency key, a bulk the
- * owner already made with that key is answered instead (same template and
- * recipients: `existing`; anything different: `conflict`), and nothing is
- * written. As in recordMessages, the transaction starts with its write, and
- * a `queue` is handed the new records in it.
+ * The bulk row and one message record per recipient: a bulk is recorded
+ * whole or not at all. With an idempotency key, a bulk the owner already
+ * made with that key is answered instead (same template and recipients:
+ * `existing`; anything different: `conflict`), and nothing is written. As in
+ * recordMessages, the transaction starts with its write, and a `queue` is
+ * handed the new records in it.
+ *
+ * One transaction, unless the store cuts large calls (`writes.slice`: the
+ * embedded store while small calls come, see store/transact). Then the
+ * records go in slices, each a transaction of its own, so that the event loop
+ * turns between them (100,000 records in one transaction held it 2–3 s, and
+ * an OTP with it), and "whole or not at all" is kept another way: the bulk is
+ * `recording` until its last slice, none of its records is claimed meanwhile,
+ * a failure deletes what was written, and a crash leaves a bulk start-up
+ * deletes (`deleteUnrecordedBulks`). Only the call that answers 202 says it exists.
  */
 export async function recordBulk(
-  transact: Transact,
+  writes: WritePath,
   bulk: ParsedNewBulk,
   recipients: readonly string[],
   hasher: LedgerHasher,
@@ -27,6 +37,9 @@ export async function recordBulk(
   queue?: DispatchQueue,
 ): Promise<BulkOutcome> {
   const { template, owner, reference, idempotencyKey } = bulk;
+  // Records a slice carries: five of the store's slices of other calls, ~10 ms of inserts.
+  const slice = writes.slice * BULK_SLICE_FACTOR;
+  const sliced = recipients.length > slice;
   const bulkRow: BulkRow = {
     id: newBulkId(),
     owner,
@@ -36,10 +49,15 @@ export async function recordBulk(
     created_at: now,
     callback_url: bulk.callbackUrl ?? null,
     completed_at: null,
+    recording: sliced ? 1 : 0,
     ...contentColumns(template, reference, hasher),
   };
+  // Rows are made a slice at a time (ids, fingerprints): made all at once, 100,000 of them held the event loop half a second.
+  const rowsOf = recipientRows(bulk, bulkRow.id, recipients, hasher, now);
+  const first = rowsOf(0, sliced ? slice : recipients.length);
 
-  return transact(async (trx) => {
+  let stillRecording = false;
+  const outcome = await writes.lane(first.length)(async (trx): Promise<BulkOutcome> => {
     const inserted = await trx
       .insertInto('bulks')
       .values(bulkRow)
@@ -47,24 +65,88 @@ export async function recordBulk(
       .returning('id')
       .executeTakeFirst();
     if (!inserted) {
-      const holder = await trx.selectFrom('bulks').select(['id', 'count', 'fingerprint']).where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey!).executeTakeFirstOrThrow();
+      const holder = await trx.selectFrom('bulks').select(['id', 'count', 'fingerprint', 'recording']).where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey!).executeTakeFirstOrThrow();
+      stillRecording = holder.recording === 1;
       return holder.fingerprint === bulkRow.fingerprint ? { kind: 'existing', bulkId: holder.id, count: holder.count } : { kind: 'conflict', existingId: holder.id };
     }
-    const rows = recipientRows(bulk, bulkRow.id, recipients, hasher, now);
-    await insertKeylessMessageRows(trx, rows);
+    await insertKeylessMessageRows(trx, first);
     await queue?.enqueue(
       trx,
-      workOf(rows, () => template.text),
+      workOf(first, () => template.text),
     );
     return { kind: 'created', bulkId: bulkRow.id, count: recipients.length };
   });
+  if (outcome.kind === 'existing' && stillRecording) {
+    // A retry while the first call still records: answered as the first call will be, never before.
+    return (await recordedOrGone(writes, outcome.bulkId)) ? outcome : recordBulk(writes, bulk, recipients, hasher, now, queue);
+  }
+  if (outcome.kind !== 'created' || !sliced) return outcome;
+
+  try {
+    for (let start = slice; start < recipients.length; start += slice) {
+      const part = rowsOf(start, start + slice);
+      await writes.lane(part.length)(async (trx) => {
+        await insertKeylessMessageRows(trx, part);
+        await queue?.enqueue(
+          trx,
+          workOf(part, () => template.text),
+        );
+      });
+    }
+    await writes.lane(1)((trx) => trx.updateTable('bulks').set({ recording: 0 }).where('id', '=', bulkRow.id).execute());
+  } catch (error) {
+    // Not recorded: nothing of it stays, so nothing of it is sent (its records were never claimable).
+    await writes.lane(recipients.length)((trx) => deleteBulk(trx, bulkRow.id)).catch(() => undefined);
+    throw error;
+  }
+  return outcome;
 }
 
-/** One row per recipient: the shared columns built once, then number, id and fingerprint. */
-function recipientRows(bulk: ParsedNewBulk, bulkId: string, recipients: readonly string[], hasher: LedgerHasher, now: number): NewMessageRow[] {
+/** How long a retry waits for the first call's recording (100,000 records take seconds). */
+const RECORDING_WAIT_MS = 120_000;
+
+/** Waits for a bulk being recorded in this process: true once recorded, false if its recording failed (it is gone). */
+async function recordedOrGone(writes: WritePath, bulkId: string): Promise<boolean> {
+  const giveUpAt = Date.now() + RECORDING_WAIT_MS;
+  for (;;) {
+    if (Date.now() > giveUpAt) throw new Error(`the bulk under this idempotency key (${bulkId}) is still being recorded after ${RECORDING_WAIT_MS / 1_000} s; retry later`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const row = await writes.lane(1)((trx) => trx.selectFrom('bulks').select('recording').where('id', '=', bulkId).executeTakeFirst());
+    if (!row) return false;
+    if (row.recording === 0) return true;
+  }
+}
+
+/** A slice of a bulk's records, in the store's slices of other calls. */
+const BULK_SLICE_FACTOR = 5;
+
+/** Deletes a bulk and its records (one that was never wholly recorded: no record of it was claimed). */
+async function deleteBulk(trx: Kysely<LedgerDatabase>, bulkId: string): Promise<void> {
+  await trx.deleteFrom('messages').where('bulk_id', '=', bulkId).execute();
+  await trx.deleteFrom('bulks').where('id', '=', bulkId).execute();
+}
+
+/**
+ * At start: bulks a crash left half-recorded (`recording`), with their
+ * records. None was answered 202, and none of their records was claimed.
+ * Returns how many bulks were deleted.
+ */
+export async function deleteUnrecordedBulks(db: Kysely<LedgerDatabase>): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const unrecorded = await trx.selectFrom('bulks').select('id').where(sql<boolean>`recording = 1`).execute();
+    for (const { id } of unrecorded) await deleteBulk(trx, id);
+    return unrecorded.length;
+  });
+}
+
+/** The rows of recipients [start, end): the shared columns built once, then number, id and fingerprint. */
+function recipientRows(bulk: ParsedNewBulk, bulkId: string, recipients: readonly string[], hasher: LedgerHasher, now: number): (start: number, end: number) => NewMessageRow[] {
   const { template, reference } = bulk;
   const base = messageRowBase(template, { ...bulk, bulkId, now }, hasher);
-  const ids = newMessageIds(recipients.length);
   const fingerprintOf = hasher.fingerprintsFor({ ...template, reference });
-  return recipients.map((to, index) => newMessageRow(base, { id: ids[index]!, to_number: to, idempotency_key: null, fingerprint: fingerprintOf(to) }));
+  return (start, end) => {
+    const numbers = recipients.slice(start, end);
+    const ids = newMessageIds(numbers.length);
+    return numbers.map((to, index) => newMessageRow(base, { id: ids[index]!, to_number: to, idempotency_key: null, fingerprint: fingerprintOf(to) }));
+  };
 }

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import type { BulkOutcome, LedgerStore } from '../../src/index.js';
+import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
+import { rig } from '../ledger-rig.js';
+
+/*
+ * While small calls come, the embedded store records a large bulk in slices,
+ * each a transaction of its own, so the event loop turns between them. What
+ * must still hold: the bulk is whole or absent — none of its records is
+ * claimed before its last slice, a crash mid-way leaves nothing at the next
+ * start, and a retry under its key is answered only once it is recorded.
+ */
+
+let folder: string;
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'rota-bulk-recording-'));
+});
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+const open = (clock = new TestClock()) => openTestStore(clock, { kind: 'sqlite', path: join(folder, 'ledger.db') });
+const now = new Date('2030-01-01T00:00:00Z');
+/** A single message: a small call, so the store cuts large calls for the next second. */
+const recordOne = (store: LedgerStore, to: string) => store.recordMessages([{ message: message({ to }), owner: 'acme' }]);
+
+describe('a large bulk recorded in slices (SQLite)', () => {
+  it('lets other calls through between its slices, and no record of it is claimed until it is whole', async () => {
+    const store = await open();
+    // What another connection sees, one consistent snapshot a read: is the bulk recording, and are any of its records claimed?
+    const reader = new Database(join(folder, 'ledger.db'), { readonly: true });
+    const snapshot = reader.transaction(() => ({
+      recording: (reader.prepare('select count(*) as n from bulks where recording = 1').get() as { n: number }).n,
+      claimedOfBulks: (reader.prepare("select count(*) as n from messages where bulk_id is not null and state = 'dispatching'").get() as { n: number }).n,
+    }));
+    await recordOne(store, '+905320000001');
+    const order: string[] = [];
+    let bulkDone = false;
+    const recording = store.recordBulk({ template: bulkTemplate(), owner: 'acme' }, numbers(6_000)).then((outcome) => {
+      order.push('bulk');
+      bulkDone = true;
+      return outcome;
+    });
+    const whileRecording: { recording: number; claimedOfBulks: number }[] = [];
+    let claimedSingle = false;
+    while (!bulkDone) {
+      const claimed = await store.claimDue({ now, limit: 800 });
+      claimedSingle ||= claimed.some((record) => record.bulkId === undefined);
+      const seen = snapshot();
+      if (seen.recording > 0) whileRecording.push(seen);
+      if (whileRecording.length === 1) await recordOne(store, '+905320000002').then(() => order.push('message'));
+    }
+    const outcome = await recording;
+    expect(outcome).toMatchObject({ kind: 'created', count: 6_000 });
+    expect(claimedSingle).toBe(true);
+    expect(whileRecording.length).toBeGreaterThanOrEqual(2); // claims ran between the slices
+    expect(whileRecording.every((seen) => seen.claimedOfBulks === 0)).toBe(true); // and took none of its records
+    expect(order).toEqual(['message', 'bulk']); // a message recorded meanwhile was answered first
+    // Whole now: its records are claimed.
+    const bulkId = (outcome as { bulkId: string }).bulkId;
+    await store.claimDue({ now, limit: 6_000 });
+    expect((await store.bulkProgress(bulkId))!).toMatchObject({ count: 6_000, byState: { dispatching: 6_000 } });
+    reader.close();
+    await store.close();
+  });
+
+  it('leaves nothing of a bulk whose recording a crash cut short: the next start deletes it and its records', async () => {
+    const store = await open();
+    await recordOne(store, '+905320000001');
+    const recording = store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'winter' }, numbers(3_000)).catch((error: unknown) => error);
+    // The first slice is committed; the process "dies" (the store closes) before the rest.
+    while ((await store.list({ limit: 10 })).items.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    await store.close();
+    expect(await recording).toBeInstanceOf(Error);
+
+    const next = await open();
+    expect((await next.list({ limit: 10 })).items.length).toBeGreaterThan(1); // the half-recorded bulk is in the file
+    // The next start (a ledger over the same file) deletes it before it claims anything.
+    const restarted = await rig({ store: next, dispatch: { pollMs: 3_600_000 } });
+    expect((await next.list({ limit: 10 })).items.map((record) => record.to)).toEqual(['+905320000001']);
+    expect(await next.listBulks()).toMatchObject({ items: [] });
+    expect(restarted.provider.calls.flatMap((call) => call.recipients).filter((to) => to !== '+905320000001')).toEqual([]);
+    // Its key is free again: the client's retry records the bulk.
+    expect(await next.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'winter' }, numbers(3_000))).toMatchObject({ kind: 'created', count: 3_000 });
+    expect(await next.deleteUnrecordedBulks()).toBe(0);
+    await restarted.close();
+  });
+
+  it('answers a retry under its key while it records only once it is recorded, with the same bulk', async () => {
+    const store = await open();
+    await recordOne(store, '+905320000001');
+    const bulk = { template: bulkTemplate(), owner: 'acme', idempotencyKey: 'spring' };
+    const order: string[] = [];
+    const first = store.recordBulk(bulk, numbers(3_000)).then((outcome: BulkOutcome) => (order.push('first'), outcome));
+    while ((await store.list({ limit: 10 })).items.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    const retry = await store.recordBulk(bulk, numbers(3_000));
+    order.push('retry');
+    expect(retry).toEqual({ kind: 'existing', bulkId: (await first as { bulkId: string }).bulkId, count: 3_000 });
+    expect(order).toEqual(['first', 'retry']);
+    await store.close();
+  });
+});
