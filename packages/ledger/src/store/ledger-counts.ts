@@ -15,7 +15,8 @@ function countsByState(rows: readonly { state: string; count: number | string | 
 }
 
 export async function bulkProgress(db: Kysely<LedgerDatabase>, bulkId: string, owner: string | undefined): Promise<BulkProgress | undefined> {
-  let select = db.selectFrom('bulks').select(['id', 'count', 'created_at']).where('id', '=', bulkId);
+  // A bulk still being recorded (in slices) does not exist yet for anyone: no call has answered 202 for it.
+  let select = db.selectFrom('bulks').select(['id', 'count', 'created_at']).where('id', '=', bulkId).where('recording', '=', 0);
   if (owner !== undefined) select = select.where('owner', '=', owner);
   const bulk = await select.executeTakeFirst();
   if (!bulk) return undefined;

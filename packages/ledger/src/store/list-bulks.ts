@@ -49,7 +49,8 @@ export interface BulkListPage {
 
 export async function listBulks(db: Kysely<LedgerDatabase>, query: z.output<typeof BulkListQuerySchema>): Promise<BulkListPage> {
   const { owner, limit, cursor } = query;
-  let select = db.selectFrom('bulks').select(['id', 'owner', 'count', 'iys_type', 'created_at']);
+  // Not a bulk still being recorded (in slices): it exists once a call has answered 202 for it.
+  let select = db.selectFrom('bulks').select(['id', 'owner', 'count', 'iys_type', 'created_at']).where('recording', '=', 0);
   if (owner !== undefined) select = select.where('owner', '=', owner);
   if (cursor !== undefined) {
     select = select.where((eb) =>

@@ -11,6 +11,13 @@ export interface WritePath {
   readonly slice: number;
   /** The transaction for a call that writes `records` records (0: a claim that does not know yet, small). */
   lane(records: number): Transact;
+  /**
+   * The transaction for a slice of a large call someone is waiting on (a bulk's
+   * records: its client waits for the 202): in the small lane, ahead of the
+   * dispatcher's work, and counted as small traffic, so that the dispatcher's
+   * calls go in slices beside it.
+   */
+  ahead(): Transact;
 }
 
 /** A call of at most this many records is small: an OTP, a message, a small batch. */
@@ -46,13 +53,17 @@ export function sqliteWritePath(db: Kysely<LedgerDatabase>): WritePath {
       if (records > 0) smallCallAt = performance.now();
       return group.transactSmall;
     },
+    ahead() {
+      smallCallAt = performance.now();
+      return group.transactSmall;
+    },
   };
 }
 
 /** PostgreSQL: a transaction of its own for each call (a pool runs many at once, off the event loop), never cut up. */
 export function postgresWritePath(db: Kysely<LedgerDatabase>): WritePath {
   const transact: Transact = (work) => db.transaction().execute(work);
-  return { slice: Number.POSITIVE_INFINITY, lane: () => transact };
+  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact };
 }
 
 interface Job {

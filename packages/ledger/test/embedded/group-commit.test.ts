@@ -196,5 +196,8 @@ describe('GroupCommit (SQLite)', () => {
     expect(writes.slice).toBe(100);
     await new Promise((resolve) => setTimeout(resolve, 1_050));
     expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
+    // A bulk's slice its client waits on goes ahead, and the dispatcher's calls beside it are cut too.
+    await writes.ahead()((trx) => insertItem(trx, 'a slice of a bulk'));
+    expect(writes.slice).toBe(100);
   });
 });
