@@ -285,14 +285,35 @@ export class LedgerStore {
     });
   }
 
-  /** Messages whose delivery status is due to be read, each leased for `leaseMs` to this caller. */
+  /**
+   * Messages whose delivery status is due to be read, each leased for
+   * `leaseMs` to this caller. On SQLite a large claim is taken a slice at a
+   * time, as claimDue's: a collector round of 5,000 held OTPs back.
+   */
   async claimReportsDue(options: { now: Date; limit: number; leaseMs: number }): Promise<ReportDue[]> {
-    return claimReportsDue(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
+    const { now, limit, leaseMs } = options;
+    const transact = this.#writes.lane(limit);
+    const claimed: ReportDue[] = [];
+    for (let left = limit; left > 0; ) {
+      const size = Math.min(left, this.#writes.slice);
+      const { due, taken } = await claimReportsDue(transact, this.#dialect, now.getTime(), size, leaseMs);
+      claimed.push(...due);
+      if (taken < size) break;
+      left -= taken;
+    }
+    return claimed;
   }
 
-  /** Writes delivery reports (one transaction): the last report, timeline steps, and a webhook for each final one. */
+  /**
+   * Writes delivery reports: the last report, timeline steps, and a webhook
+   * for each final one. One transaction (on SQLite, one a slice). Of one id
+   * given twice, the last report counts.
+   */
   async applyReports(entries: readonly ReportEntry[]): Promise<number> {
-    return applyReports(this.#db, entries, this.#now());
+    const latest = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
+    let changed = 0;
+    for (const slice of chunksOf(latest, this.#writes.slice)) changed += await applyReports(this.#writes.lane(latest.length), slice, this.#now());
+    return changed;
   }
 
   /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */

@@ -111,6 +111,20 @@ describe('delivery reports', () => {
     await r.close();
   });
 
+  it('reads and writes the same while other traffic comes (SQLite cuts its claims and writes into slices)', async () => {
+    const r = await rig({ statusBatchSize: 500 });
+    const sent = await r.ledger.submit(numbers(1_200).map((to) => ({ message: message({ to }), owner: 'acme' })), 'wait');
+    r.clock.advance(15_000);
+    // A message recorded just now: a small call, so on SQLite the collector's claim and writes go in slices.
+    await r.store.recordMessages([{ message: message({ to: '+905329990000', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' }]);
+    expect(await r.ledger.collectReports()).toBe(1_200);
+    expect(r.statusCalls.map((call) => call.providerMessageIds.length)).toEqual([500, 500, 200]);
+    const last = (sent[1_199] as { record: MessageRecord }).record.id;
+    expect((await r.store.timeline(last))!.filter((step) => step.kind === 'delivery').map((step) => step.state)).toEqual(['delivered']);
+    expect(await r.ledger.collectReports()).toBe(0); // each read once
+    await r.close();
+  });
+
   it('reads a backlog round after round while rounds come full, not one round a poll', async () => {
     // Rounds of 500: the poll's round used to stop there, so a second read at most 500 messages.
     const r = await rig({ statusBatchSize: 200, roundSize: 500 });

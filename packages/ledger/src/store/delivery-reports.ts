@@ -3,6 +3,7 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { LedgerDatabase, MessagesTable } from '../database.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
+import type { Transact } from './transact.js';
 import { readSubjects, writeEvents, type NewEvent, type WebhookEventType } from './message-events.js';
 
 /*
@@ -27,8 +28,8 @@ export interface ReportDue {
  * collector reads it meanwhile; the collector sets the real next read when it
  * has the answer.
  */
-export async function claimReportsDue(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<ReportDue[]> {
-  return db.transaction().execute(async (trx) => {
+export async function claimReportsDue(transact: Transact, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<{ due: ReportDue[]; taken: number }> {
+  return transact(async (trx) => {
     // Locked until the lease is written: another worker's claim skips these rows instead of reading them too.
     const pick = trx
       .selectFrom('messages')
@@ -43,7 +44,7 @@ export async function claimReportsDue(db: Kysely<LedgerDatabase>, dialect: SqlDi
     )) {
       await trx.updateTable('messages').set({ report_due_at: now + leaseMs }).where('id', 'in', chunk).execute();
     }
-    return rows
+    const due = rows
       .filter((row) => row.provider_id !== null && row.account_id !== null && row.provider_message_id !== null)
       .map((row) => ({
         id: row.id,
@@ -53,6 +54,8 @@ export async function claimReportsDue(db: Kysely<LedgerDatabase>, dialect: SqlDi
         acceptedAt: row.accepted_at ?? now,
         checks: row.report_checks,
       }));
+    // Leased rows without a provider message id are not read; `taken` counts them, so a caller knows the claim was full.
+    return { due, taken: rows.length };
   });
 }
 
@@ -87,11 +90,11 @@ const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
  * `UPDATE … FROM (VALUES …)`, where a statement per report cost more than the
  * rest of the collection (bench/reports).
  */
-export async function applyReports(db: Kysely<LedgerDatabase>, entries: readonly ReportEntry[], now: number): Promise<number> {
+export async function applyReports(transact: Transact, entries: readonly ReportEntry[], now: number): Promise<number> {
   if (entries.length === 0) return 0;
   const latest = new Map<string, ReportEntry>();
   for (const entry of entries) latest.set(entry.id, entry);
-  return db.transaction().execute(async (trx) => {
+  return transact(async (trx) => {
     const subjects = await readSubjects(trx, [...latest.keys()]);
     const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
     const events: NewEvent[] = [];
