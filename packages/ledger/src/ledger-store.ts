@@ -38,8 +38,7 @@ import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
-import { chunksOf } from './store/insert-chunks.js';
-import { postgresWritePath, sqliteWritePath, type WritePath } from './store/transact.js';
+import { claimInSlices, postgresWritePath, sqliteWritePath, writeInSlices, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -157,15 +156,11 @@ export class LedgerStore {
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
     const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
     // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
-    const transact = this.#writes.lane(maxPriority === PRIORITY.otp ? 0 : limit);
-    const claimed: MessageRecord[] = [];
-    while (claimed.length < limit) {
-      const size = Math.min(limit - claimed.length, this.#writes.slice);
-      const slice = await claimDue(transact, this.#dialect, now.getTime(), size, maxPriority);
-      claimed.push(...slice);
-      if (slice.length < size) break;
-    }
-    return claimed;
+    const lane = this.#writes.lane(maxPriority === PRIORITY.otp ? 0 : limit);
+    return claimInSlices(this.#writes, limit, lane, async (transact, size) => {
+      const found = await claimDue(transact, this.#dialect, now.getTime(), size, maxPriority);
+      return { found, taken: found.length };
+    });
   }
 
   /**
@@ -175,11 +170,7 @@ export class LedgerStore {
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
-    let changed = 0;
-    for (const slice of chunksOf(ids, this.#writes.slice)) {
-      changed += await markDispatching(this.#writes.lane(ids.length), slice, { providerId, accountId }, this.#now(), token);
-    }
-    return changed;
+    return sum(await writeInSlices(this.#writes, ids, (transact, slice) => markDispatching(transact, slice, { providerId, accountId }, this.#now(), token)));
   }
 
   /** Claimed records no provider was asked for, back to `queued` (see requeueUnsent in store/dispatch-transitions); returns how many. */
@@ -211,11 +202,8 @@ export class LedgerStore {
 
   /** `finish` for many records, in one transaction (on SQLite, one a slice); returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    let finished = 0;
-    for (const slice of chunksOf(entries, this.#writes.slice)) {
-      finished += (await finishMessages(this.#writes.lane(entries.length), slice, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options })).finished;
-    }
-    return finished;
+    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), this.#finishOptions(options)));
+    return sum(answers.map((answer) => answer.finished));
   }
 
   /**
@@ -224,12 +212,8 @@ export class LedgerStore {
    * A record this call did not finish (unknown, or finished before) is not in the map.
    */
   async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
-    const finished = new Map<string, MessageRecord>();
-    for (const slice of chunksOf(entries, this.#writes.slice)) {
-      const { records } = await finishMessages(this.#writes.lane(entries.length), slice, this.#now(), { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options, returnRecords: true });
-      for (const [id, row] of records!) finished.set(id, toMessageRecord(row));
-    }
-    return finished;
+    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), { ...this.#finishOptions(options), returnRecords: true }));
+    return new Map(answers.flatMap(({ records }) => [...records!].map(([id, row]) => [id, toMessageRecord(row)] as const)));
   }
 
   /**
@@ -262,9 +246,14 @@ export class LedgerStore {
         result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },
       })),
       at,
-      { firstReportAfterMs: FIRST_REPORT_AFTER_MS, source: 'recovery', ...this.#announcing() },
+      this.#finishOptions({ source: 'recovery' }),
     );
     return finished;
+  }
+
+  /** A caller's finish options over the defaults: the first report's delay, and PostgreSQL's announcement. */
+  #finishOptions(options: Partial<FinishOptions>): FinishOptions {
+    return { firstReportAfterMs: FIRST_REPORT_AFTER_MS, ...this.#announcing(), ...options };
   }
 
   /** On PostgreSQL, finished records a gateway waits for are announced on the `finished` channel. */
@@ -292,16 +281,10 @@ export class LedgerStore {
    */
   async claimReportsDue(options: { now: Date; limit: number; leaseMs: number }): Promise<ReportDue[]> {
     const { now, limit, leaseMs } = options;
-    const transact = this.#writes.lane(limit);
-    const claimed: ReportDue[] = [];
-    for (let left = limit; left > 0; ) {
-      const size = Math.min(left, this.#writes.slice);
+    return claimInSlices(this.#writes, limit, this.#writes.lane(limit), async (transact, size) => {
       const { due, taken } = await claimReportsDue(transact, this.#dialect, now.getTime(), size, leaseMs);
-      claimed.push(...due);
-      if (taken < size) break;
-      left -= taken;
-    }
-    return claimed;
+      return { found: due, taken };
+    });
   }
 
   /**
@@ -311,9 +294,7 @@ export class LedgerStore {
    */
   async applyReports(entries: readonly ReportEntry[]): Promise<number> {
     const latest = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
-    let changed = 0;
-    for (const slice of chunksOf(latest, this.#writes.slice)) changed += await applyReports(this.#writes.lane(latest.length), slice, this.#now());
-    return changed;
+    return sum(await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now())));
   }
 
   /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */
@@ -437,4 +418,8 @@ export class LedgerStore {
   #now(): number {
     return this.#clock().getTime();
   }
+}
+
+function sum(counts: readonly number[]): number {
+  return counts.reduce((total, count) => total + count, 0);
 }

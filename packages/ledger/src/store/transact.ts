@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
+import { chunksOf } from './insert-chunks.js';
 
 /** Runs `work` in a write transaction and resolves with its value once the transaction has committed. */
 export type Transact = <T>(work: (trx: Kysely<LedgerDatabase>) => Promise<T>) => Promise<T>;
@@ -18,6 +19,36 @@ export interface WritePath {
    * calls go in slices beside it.
    */
   ahead(): Transact;
+}
+
+/**
+ * Writes `items` a slice of `writes.slice` at a time, each slice a transaction
+ * of its own in the lane of the whole call (one slice where the store does not
+ * cut calls). Returns each slice's answer, in order.
+ */
+export async function writeInSlices<T, R>(writes: WritePath, items: readonly T[], write: (transact: Transact, slice: T[]) => Promise<R>): Promise<R[]> {
+  const transact = writes.lane(items.length);
+  const answers: R[] = [];
+  for (const slice of chunksOf(items, writes.slice)) answers.push(await write(transact, slice));
+  return answers;
+}
+
+/**
+ * A claim of up to `limit` rows a slice at a time, each slice a transaction
+ * of its own, until a slice takes fewer rows than it asked for. `claim`
+ * returns what it found and how many rows it took (a claim may take rows it
+ * does not hand back).
+ */
+export async function claimInSlices<T>(writes: WritePath, limit: number, transact: Transact, claim: (transact: Transact, size: number) => Promise<{ found: T[]; taken: number }>): Promise<T[]> {
+  const claimed: T[] = [];
+  for (let left = limit; left > 0; ) {
+    const size = Math.min(left, writes.slice);
+    const { found, taken } = await claim(transact, size);
+    claimed.push(...found);
+    if (taken < size) break;
+    left -= taken;
+  }
+  return claimed;
 }
 
 /** A call of at most this many records is small: an OTP, a message, a small batch. */
