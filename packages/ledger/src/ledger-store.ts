@@ -307,14 +307,23 @@ export class LedgerStore {
     return idsOfProviderMessages(this.#db, providerId, providerMessageIds);
   }
 
-  /** Webhook events due, each leased for `leaseMs` to this caller. */
+  /**
+   * Webhook events due, each leased for `leaseMs` to this caller. On SQLite
+   * in the group commit's lanes, in slices while small calls come: a sender
+   * draining the outbox must not hold an OTP back any more than the
+   * dispatcher's claims do.
+   */
   async claimWebhooks(options: { now: Date; limit: number; leaseMs: number }): Promise<DueWebhook[]> {
-    return claimWebhooks(this.#db, this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
+    const { now, limit, leaseMs } = options;
+    return claimInSlices(this.#writes, limit, this.#writes.lane(limit), async (transact, size) => {
+      const found = await claimWebhooks(transact, this.#dialect, now.getTime(), size, leaseMs);
+      return { found, taken: found.length };
+    });
   }
 
-  /** What became of deliveries, in the order given, in one transaction. */
+  /** What became of deliveries, in the order given: one transaction (on SQLite, one a slice). */
   async settleWebhooks(settled: readonly { id: string; settlement: WebhookSettlement }[]): Promise<void> {
-    await settleWebhooks(this.#db, settled, this.#now());
+    await writeInSlices(this.#writes, settled, (transact, slice) => settleWebhooks(transact, slice, this.#now()));
   }
 
   /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */

@@ -327,6 +327,26 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('claims and settles the same while other traffic comes (SQLite cuts them into slices): each event once, oldest first', async () => {
+    const r = await rig();
+    await r.ledger.submit(numbers(230).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: HOOK })), 'wait');
+    // A message recorded just now: a small call, so on SQLite a claim of 230 goes in slices of 100.
+    await r.store.recordMessages([{ message: message({ to: '+905329990000', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' }]);
+    const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 230, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(230);
+    expect(new Set(claimed.map((event) => event.id)).size).toBe(230);
+    expect(claimed.map((event) => event.createdAt)).toEqual([...claimed.map((event) => event.createdAt)].sort((a, b) => a - b));
+    expect(await r.store.claimWebhooks({ now: r.clock.now(), limit: 230, leaseMs: 60_000 })).toEqual([]); // leased
+    await r.store.settleWebhooks([
+      ...claimed.slice(0, 229).map((event) => ({ id: event.id, settlement: { kind: 'delivered' as const, status: 204 } })),
+      { id: claimed[229]!.id, settlement: { kind: 'retry' as const, dueAt: r.clock.now().getTime() + 5_000, status: 503, error: 'busy' } },
+    ]);
+    expect(await r.store.webhookBacklog()).toEqual([{ url: HOOK, state: 'pending', count: 1 }]);
+    r.clock.advance(5_000);
+    expect((await r.store.claimWebhooks({ now: r.clock.now(), limit: 230, leaseMs: 60_000 })).map((event) => [event.id, event.attempts])).toEqual([[claimed[229]!.id, 1]]);
+    await r.close();
+  });
+
   it('switches a receiver off on 410 and holds its events until an operator turns it back on', async () => {
     const r = await rig();
     r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
+import type { Transact } from './transact.js';
 
 /*
  * The webhook outbox, worked through by the webhook sender: a due event is
@@ -21,8 +22,8 @@ export interface DueWebhook {
 }
 
 /** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
-export async function claimWebhooks(db: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
-  return db.transaction().execute(async (trx) => {
+export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
+  return transact(async (trx) => {
     // Locked until the lease is written: another worker's claim skips these events instead of sending them too.
     const pick = trx
       .selectFrom('webhook_outbox')
@@ -62,7 +63,7 @@ export type WebhookSettlement =
  * that succeeded with one status — nearly all of them — are one statement;
  * each other outcome is written in the order given.
  */
-export async function settleWebhooks(db: Kysely<LedgerDatabase>, settled: readonly { id: string; settlement: WebhookSettlement }[], now: number): Promise<void> {
+export async function settleWebhooks(transact: Transact, settled: readonly { id: string; settlement: WebhookSettlement }[], now: number): Promise<void> {
   if (settled.length === 0) return;
   const delivered = new Map<number, string[]>();
   const others: { id: string; settlement: WebhookSettlement }[] = [];
@@ -71,7 +72,7 @@ export async function settleWebhooks(db: Kysely<LedgerDatabase>, settled: readon
     else if (delivered.has(item.settlement.status)) delivered.get(item.settlement.status)!.push(item.id);
     else delivered.set(item.settlement.status, [item.id]);
   }
-  await db.transaction().execute(async (trx) => {
+  await transact(async (trx) => {
     for (const [status, ids] of delivered) {
       for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
         await trx
