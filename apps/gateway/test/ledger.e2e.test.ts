@@ -69,6 +69,21 @@ describe('bulks, resends and erasure over HTTP', () => {
     await until(async () => (h.sandbox.records().length === 3 ? true : undefined), 'the bulk sent once');
   });
 
+  it('answers 409 bulk-recording with Retry-After when another gateway on the ledger file still records the same bulk', async () => {
+    // The ledger's side (a second connection holding the bulk `recording`) is in packages/ledger's bulk-recording test.
+    const recordBulk = h.ledger.store.recordBulk.bind(h.ledger.store);
+    h.ledger.store.recordBulk = async () => ({ kind: 'recording', bulkId: 'blk_elsewhere' });
+    try {
+      const answer = await h.client.call('POST', '/v1/bulk', { json: { text: 'Bahar', iysType: 'NOTIFICATION', recipients: numbers(2), idempotencyKey: 'spring' } });
+      expect(answer.status).toBe(409);
+      expect(answer.headers['retry-after']).toBe('5');
+      expect(answer.body).toEqual({ error: 'bulk-recording', message: expect.stringContaining('still being recorded'), bulkId: 'blk_elsewhere' });
+    } finally {
+      h.ledger.store.recordBulk = recordBulk;
+    }
+    expect(h.sandbox.records()).toHaveLength(0);
+  });
+
   it('lets the admin resend an unknown message as a new linked record, and nothing else', async () => {
     h.sandbox.injectFault({ kind: 'reset', afterAccept: true });
     const unknown = await h.client.send({ to: NUMBERS.other, text: 'Belki gitti', iysType: 'NOTIFICATION' });

@@ -84,6 +84,8 @@ export class LedgerStore {
   readonly #dialect: SqlDialect;
   readonly #hasher: LedgerHasher;
   readonly #clock: () => Date;
+  /** The bulks this store is recording in slices now (see recordBulk): a retry under one's key waits for it. */
+  readonly #bulkRecordings = new Map<string, Promise<boolean>>();
   /** The pool and settings of a PostgreSQL store, which its shared parts (limiter, notifications) use too. */
   readonly postgres: PostgresConnection | undefined;
   /** The queue of a PostgreSQL store (pg-boss): queued records are enqueued in the transaction that records them. */
@@ -126,12 +128,15 @@ export class LedgerStore {
    * A bulk row and one record per recipient (numbers in E.164, as
    * validateBulkMessage gives them), in one transaction. With
    * `bulk.idempotencyKey`, a repeat of the same bulk is `existing` and another
-   * bulk under that key a `conflict`; nothing is written for either.
+   * bulk under that key a `conflict`; nothing is written for either. A repeat
+   * while the first call still records (in slices) waits for it in this
+   * process, and is `recording` when another process records it.
    */
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    return recordBulk(this.#writes, parsed, numbers, this.#hasher, this.#now(), this.queue);
+    const recorder = { writes: this.#writes, hasher: this.#hasher, queue: this.queue, recordings: this.#bulkRecordings };
+    return recordBulk(recorder, parsed, numbers, this.#now());
   }
 
   /** The record, or undefined if there is none or it belongs to another owner than `scope.owner`. */

@@ -68,5 +68,7 @@ export const BulkOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('created'), bulkId: z.string(), count: z.number().int() }),
   z.object({ kind: z.literal('existing'), bulkId: z.string(), count: z.number().int() }),
   z.object({ kind: z.literal('conflict'), existingId: z.string() }),
+  /** The same bulk under this key is still being recorded, by another process (or by one that died, until it starts again): retry later. */
+  z.object({ kind: z.literal('recording'), bulkId: z.string() }),
 ]);
 export type BulkOutcome = z.infer<typeof BulkOutcomeSchema>;

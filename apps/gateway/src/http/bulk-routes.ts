@@ -31,6 +31,14 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
         existingId: outcome.existingId,
       });
     }
+    if (outcome.kind === 'recording') {
+      // Another gateway on the same file is still recording it (or died doing so, and deletes it when it starts again).
+      return reply.code(409).header('retry-after', '5').send({
+        error: 'bulk-recording',
+        message: 'the same bulk under this idempotencyKey is still being recorded; retry later for its answer',
+        bulkId: outcome.bulkId,
+      });
+    }
     return reply.code(202).send({ bulkId: outcome.bulkId, count: outcome.count, status: 'queued' });
   });
 

@@ -253,7 +253,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           requestBody: body('BulkRequest'),
           responses: {
             '202': json(ref('BulkAccepted'), 'Recorded and queued.'),
-            '409': error('`idempotency-conflict`: the key stands for a different bulk of yours. Nothing was recorded.'),
+            '409': error('`idempotency-conflict`: the key stands for a different bulk of yours. Nothing was recorded. `bulk-recording`: the same bulk under this key is still being recorded by another gateway on the same ledger file (`bulkId`, `Retry-After`); retry for its answer.'),
             '503': error(STORE_UNAVAILABLE),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,

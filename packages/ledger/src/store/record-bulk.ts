@@ -11,6 +11,15 @@ import type { WritePath } from './transact.js';
 
 type ParsedNewBulk = z.output<typeof NewBulkSchema>;
 
+/** What recordBulk needs of its store. */
+export interface BulkRecorder {
+  writes: WritePath;
+  hasher: LedgerHasher;
+  queue: DispatchQueue | undefined;
+  /** The bulks this store is recording in slices now: id → whether its recording ended whole (false: it failed and is gone). */
+  recordings: Map<string, Promise<boolean>>;
+}
+
 /**
  * The bulk row and one message record per recipient: a bulk is recorded
  * whole or not at all. With an idempotency key, a bulk the owner already
@@ -28,14 +37,8 @@ type ParsedNewBulk = z.output<typeof NewBulkSchema>;
  * a failure deletes what was written, and a crash leaves a bulk start-up
  * deletes (`deleteUnrecordedBulks`). Only the call that answers 202 says it exists.
  */
-export async function recordBulk(
-  writes: WritePath,
-  bulk: ParsedNewBulk,
-  recipients: readonly string[],
-  hasher: LedgerHasher,
-  now: number,
-  queue?: DispatchQueue,
-): Promise<BulkOutcome> {
+export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recipients: readonly string[], now: number): Promise<BulkOutcome> {
+  const { writes, hasher, queue, recordings } = store;
   const { template, owner, reference, idempotencyKey } = bulk;
   // Records a slice carries: ten of the store's slices of other calls, ~20 ms of inserts.
   const slice = writes.slice * BULK_SLICE_FACTOR;
@@ -56,29 +59,44 @@ export async function recordBulk(
   const rowsOf = recipientRows(bulk, bulkRow.id, recipients, hasher, now);
   const first = rowsOf(0, sliced ? slice : recipients.length);
 
+  // Settled once this call knows whether the bulk ended whole; a retry under its key in this process waits for it.
+  let ended!: (whole: boolean) => void;
+  const whole = new Promise<boolean>((resolve) => (ended = resolve));
   let stillRecording = false;
-  const outcome = await (sliced ? writes.ahead() : writes.lane(first.length))(async (trx): Promise<BulkOutcome> => {
-    const inserted = await trx
-      .insertInto('bulks')
-      .values(bulkRow)
-      .onConflict((conflict) => conflict.columns(['owner', 'idempotency_key']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) {
-      const holder = await trx.selectFrom('bulks').select(['id', 'count', 'fingerprint', 'recording']).where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey!).executeTakeFirstOrThrow();
-      stillRecording = holder.recording === 1;
-      return holder.fingerprint === bulkRow.fingerprint ? { kind: 'existing', bulkId: holder.id, count: holder.count } : { kind: 'conflict', existingId: holder.id };
-    }
-    await insertKeylessMessageRows(trx, first);
-    await queue?.enqueue(
-      trx,
-      workOf(first, () => template.text),
-    );
-    return { kind: 'created', bulkId: bulkRow.id, count: recipients.length };
-  });
+  let outcome: BulkOutcome;
+  try {
+    outcome = await (sliced ? writes.ahead() : writes.lane(first.length))(async (trx): Promise<BulkOutcome> => {
+      const inserted = await trx
+        .insertInto('bulks')
+        .values(bulkRow)
+        .onConflict((conflict) => conflict.columns(['owner', 'idempotency_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        const holder = await trx.selectFrom('bulks').select(['id', 'count', 'fingerprint', 'recording']).where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey!).executeTakeFirstOrThrow();
+        stillRecording = holder.recording === 1;
+        return holder.fingerprint === bulkRow.fingerprint ? { kind: 'existing', bulkId: holder.id, count: holder.count } : { kind: 'conflict', existingId: holder.id };
+      }
+      // Known before the row is seen: a retry's transaction can only come after this one.
+      if (sliced) recordings.set(bulkRow.id, whole);
+      await insertKeylessMessageRows(trx, first);
+      await queue?.enqueue(
+        trx,
+        workOf(first, () => template.text),
+      );
+      return { kind: 'created', bulkId: bulkRow.id, count: recipients.length };
+    });
+  } catch (error) {
+    ended(false);
+    recordings.delete(bulkRow.id);
+    throw error;
+  }
   if (outcome.kind === 'existing' && stillRecording) {
-    // A retry while the first call still records: answered as the first call will be, never before.
-    return (await recordedOrGone(writes, outcome.bulkId)) ? outcome : recordBulk(writes, bulk, recipients, hasher, now, queue);
+    // A retry while the first call still records: answered as the first call will be, never before. A bulk that
+    // another process records (or left when it died, until it starts again) cannot be waited for here: the caller retries.
+    const recording = recordings.get(outcome.bulkId);
+    if (!recording) return { kind: 'recording', bulkId: outcome.bulkId };
+    return (await recording) ? outcome : recordBulk(store, bulk, recipients, now);
   }
   if (outcome.kind !== 'created' || !sliced) return outcome;
 
@@ -96,27 +114,16 @@ export async function recordBulk(
       });
     }
     await writes.lane(1)((trx) => trx.updateTable('bulks').set({ recording: 0 }).where('id', '=', bulkRow.id).execute());
+    ended(true);
   } catch (error) {
     // Not recorded: nothing of it stays, so nothing of it is sent (its records were never claimable).
     await writes.lane(recipients.length)((trx) => deleteBulk(trx, bulkRow.id)).catch(() => undefined);
+    ended(false);
     throw error;
+  } finally {
+    recordings.delete(bulkRow.id);
   }
   return outcome;
-}
-
-/** How long a retry waits for the first call's recording (100,000 records take seconds). */
-const RECORDING_WAIT_MS = 120_000;
-
-/** Waits for a bulk being recorded in this process: true once recorded, false if its recording failed (it is gone). */
-async function recordedOrGone(writes: WritePath, bulkId: string): Promise<boolean> {
-  const giveUpAt = Date.now() + RECORDING_WAIT_MS;
-  for (;;) {
-    if (Date.now() > giveUpAt) throw new Error(`the bulk under this idempotency key (${bulkId}) is still being recorded after ${RECORDING_WAIT_MS / 1_000} s; retry later`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const row = await writes.lane(1)((trx) => trx.selectFrom('bulks').select('recording').where('id', '=', bulkId).executeTakeFirst());
-    if (!row) return false;
-    if (row.recording === 0) return true;
-  }
 }
 
 /** A slice of a bulk's records, in the store's slices of other calls. */

@@ -107,4 +107,41 @@ describe('a large bulk recorded in slices (SQLite)', () => {
     expect(order).toEqual(['first', 'retry']);
     await store.close();
   });
+
+  it('answers a retry `recording` at once while another process records the bulk, and `existing` once it is whole', async () => {
+    const store = await open();
+    const bulk = { template: bulkTemplate(), owner: 'acme', idempotencyKey: 'summer' };
+    const first = await store.recordBulk(bulk, numbers(3));
+    expect(first).toMatchObject({ kind: 'created' });
+    const bulkId = (first as { bulkId: string }).bulkId;
+    // Another gateway on the same file recording it (or one that died doing so): this process cannot wait for it.
+    const other = new Database(join(folder, 'ledger.db'));
+    other.prepare('update bulks set recording = 1 where id = ?').run(bulkId);
+    expect(await store.recordBulk(bulk, numbers(3))).toEqual({ kind: 'recording', bulkId });
+    expect(await store.recordBulk({ ...bulk, template: bulkTemplate({ text: 'başka' }) }, numbers(3))).toEqual({ kind: 'conflict', existingId: bulkId });
+    other.prepare('update bulks set recording = 0 where id = ?').run(bulkId);
+    expect(await store.recordBulk(bulk, numbers(3))).toEqual({ kind: 'existing', bulkId, count: 3 });
+    other.close();
+    await store.close();
+  });
+
+  it('records a retry afresh when the recording it waited for failed (the bulk is gone)', async () => {
+    const store = await open();
+    await recordOne(store, '+905320000001');
+    const bulk = { template: bulkTemplate(), owner: 'acme', idempotencyKey: 'autumn' };
+    const other = new Database(join(folder, 'ledger.db'));
+    const first = store.recordBulk(bulk, numbers(3_000)).catch((error: unknown) => error);
+    while ((await store.list({ limit: 10 })).items.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    // A later slice of this bulk fails (the disk, say): the first call deletes what it wrote and throws.
+    const { id: failing } = other.prepare('select id from bulks where recording = 1').get() as { id: string };
+    other.exec(`create trigger refuse_rest before insert on messages when new.bulk_id = '${failing}' begin select raise(abort, 'disk full'); end`);
+    const retry = store.recordBulk(bulk, numbers(3_000));
+    expect(await first).toMatchObject({ message: 'disk full' }); // SQLite's error, from another realm than this test's Error
+    const again = await retry;
+    expect(again).toMatchObject({ kind: 'created', count: 3_000 });
+    expect((again as { bulkId: string }).bulkId).not.toBe(failing);
+    expect((await store.listBulks()).items).toHaveLength(1);
+    other.close();
+    await store.close();
+  });
 });
