@@ -12,6 +12,7 @@
 // it when the last OTP was answered is printed, and checked.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
 import { e164Numbers } from '../lib/bench-messages.js';
 import { clientPool } from '../lib/http-rounds.js';
 import { percentile } from '../lib/measure.js';
@@ -27,6 +28,8 @@ const MAX_BULK = 100_000;
 /** An OTP wait p99 without a backlog above this is already a queue. */
 const SLOW_BASELINE_MS = 1_000;
 const wallClock = () => performance.timeOrigin + performance.now();
+/** No final report written for this long: the collector has read what was due (first reads come 15 s after acceptance). */
+const QUIET_MS = 20_000;
 
 export async function otpCase(k, report) {
   const sandbox = await startSandboxProcess();
@@ -49,6 +52,7 @@ export async function otpCase(k, report) {
       url: gateway.url,
       apiKey: gateway.apiKey,
       admin,
+      settle: () => reportsCollected(gateway.url),
       eventLoop: {
         column: 'gateway event-loop delay p99 / max ms',
         reset: () => gateway.resetEventLoop(),
@@ -67,6 +71,32 @@ export async function otpCase(k, report) {
 }
 
 /**
+ * Waits until the gateway's report collector has had nothing to write for
+ * QUIET_MS: its first reads come 15 s after acceptance, so by then every
+ * message accepted before the wait has had its first read (most are final
+ * then; the sandbox leaves a few percent undecided, read again minutes
+ * later). Without it, a stream "without a backlog" after a backlog ran while
+ * the collector read the backlog's 200,000 reports, and waited as long as the
+ * stream with one. Returns the seconds it waited.
+ */
+async function reportsCollected(url) {
+  const began = performance.now();
+  let last = -1;
+  let changedAt = began;
+  for (;;) {
+    const response = await request(`${url}/metrics`);
+    const text = await response.body.text();
+    let reported = 0;
+    for (const match of text.matchAll(/^rota_delivery_reports_total\{[^}]*\} (\d+)$/gm)) reported += Number(match[1]);
+    const now = performance.now();
+    if (reported !== last) [last, changedAt] = [reported, now];
+    if (now - changedAt >= QUIET_MS) return (now - began) / 1_000;
+    if (now - began > 900_000) throw new Error(`delivery reports still coming after 15 minutes (${reported} final)`);
+    await sleep(1_000);
+  }
+}
+
+/**
  * The OTP wait, with the backlog and without, in k.otpPairs pairs (the order
  * alternated), against a running installation whose POST /v1/messages and
  * /v1/bulk are at `url`; `admin` is its sandbox's admin API. Prints the table
@@ -74,9 +104,12 @@ export async function otpCase(k, report) {
  * with `tag`. `eventLoop` resets and reads the column of event-loop delays
  * (whichever processes matter) for each stream; `more`, if given, is called
  * before each stream (`more.before()`) and after it (`more.after(state)`, with
- * what before() returned) and adds the columns it returns.
+ * what before() returned) and adds the columns it returns. `settle`, if
+ * given, is called before each stream and waits until what the streams
+ * before it left behind (their delivery reports) is done; it returns the
+ * seconds it waited.
  */
-export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, eventLoop, more }) {
+export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, eventLoop, more, settle }) {
   const pool = clientPool(url, 64);
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', prefer: 'respond-async' };
   let nextOtp = 0;
@@ -143,6 +176,8 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
     for (let pair = 0; pair < k.otpPairs; pair++) {
       // Alternate the order, so neither kind always runs on the fresher store.
       for (const kind of pair % 2 === 0 ? ['none', 'backlog'] : ['backlog', 'none']) {
+        // Each stream starts on a quiet installation: what the streams before it left (their reports) is done first.
+        const settledIn = await settle?.();
         const backlog = kind === 'backlog' ? await recordBacklog() : undefined;
         const stream = await otpStream(k.otpCount, backlog);
         byKind[kind].push(...stream.waits);
@@ -157,6 +192,7 @@ export async function otpWaitPairs(k, report, { tag, setup, url, apiKey, admin, 
           ...stream.more,
           'backlog left at the last OTP': backlog ? stream.left : '',
           'backlog recorded in ms': backlog ? backlog.recordMs : '',
+          ...(settle ? { 'waited first for reports, s': settledIn } : {}),
         });
         if (backlog) report.check(`${tag} pair ${pair + 1}: the backlog outlasted the OTP stream`, stream.left > 0, `${stream.left} CAMPAIGN records not yet sent when the last OTP was answered`);
         // The backlog is sent in full before the next stream.
