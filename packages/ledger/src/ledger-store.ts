@@ -281,12 +281,13 @@ export class LedgerStore {
 
   /**
    * Messages whose delivery status is due to be read, each leased for
-   * `leaseMs` to this caller. On SQLite a large claim is taken a slice at a
-   * time, as claimDue's: a collector round of 5,000 held OTPs back.
+   * `leaseMs` to this caller. On SQLite in the large lane (work no caller
+   * waits on), a slice at a time while small calls come, as claimDue's: a
+   * collector round of 5,000 held OTPs back.
    */
   async claimReportsDue(options: { now: Date; limit: number; leaseMs: number }): Promise<ReportDue[]> {
     const { now, limit, leaseMs } = options;
-    return claimInSlices(this.#writes, limit, this.#writes.lane(limit), async (transact, size) => {
+    return claimInSlices(this.#writes, limit, this.#writes.background(), async (transact, size) => {
       const { due, taken } = await claimReportsDue(transact, this.#dialect, now.getTime(), size, leaseMs);
       return { found: due, taken };
     });
@@ -299,7 +300,7 @@ export class LedgerStore {
    */
   async applyReports(entries: readonly ReportEntry[]): Promise<number> {
     const latest = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
-    return sum(await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now())));
+    return sum(await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now()), this.#writes.background()));
   }
 
   /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */
@@ -314,13 +315,13 @@ export class LedgerStore {
 
   /**
    * Webhook events due, each leased for `leaseMs` to this caller. On SQLite
-   * in the group commit's lanes, in slices while small calls come: a sender
-   * draining the outbox must not hold an OTP back any more than the
-   * dispatcher's claims do.
+   * in the group commit's large lane (work no caller waits on), in slices
+   * while small calls come: a sender draining the outbox must not hold an
+   * OTP back any more than the dispatcher's claims do.
    */
   async claimWebhooks(options: { now: Date; limit: number; leaseMs: number }): Promise<DueWebhook[]> {
     const { now, limit, leaseMs } = options;
-    return claimInSlices(this.#writes, limit, this.#writes.lane(limit), async (transact, size) => {
+    return claimInSlices(this.#writes, limit, this.#writes.background(), async (transact, size) => {
       const found = await claimWebhooks(transact, this.#dialect, now.getTime(), size, leaseMs);
       return { found, taken: found.length };
     });
@@ -328,7 +329,7 @@ export class LedgerStore {
 
   /** What became of deliveries, in the order given: one transaction (on SQLite, one a slice). */
   async settleWebhooks(settled: readonly { id: string; settlement: WebhookSettlement }[]): Promise<void> {
-    await writeInSlices(this.#writes, settled, (transact, slice) => settleWebhooks(transact, slice, this.#now()));
+    await writeInSlices(this.#writes, settled, (transact, slice) => settleWebhooks(transact, slice, this.#now()), this.#writes.background());
   }
 
   /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */

@@ -329,13 +329,19 @@ describe('webhooks', () => {
 
   it('claims and settles the same while other traffic comes (SQLite cuts them into slices): each event once, oldest first', async () => {
     const r = await rig();
-    await r.ledger.submit(numbers(230).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: HOOK })), 'wait');
+    // Three submits a second apart, so "oldest first" has something to order.
+    for (const [count, start] of [[100, 0], [100, 100], [30, 200]] as const) {
+      await r.ledger.submit(numbers(count, start).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: HOOK })), 'wait');
+      r.clock.advance(1_000);
+    }
     // A message recorded just now: a small call, so on SQLite a claim of 230 goes in slices of 100.
     await r.store.recordMessages([{ message: message({ to: '+905329990000', sendAt: '2099-01-01T00:00:00Z' }), owner: 'acme' }]);
     const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 230, leaseMs: 60_000 });
     expect(claimed).toHaveLength(230);
     expect(new Set(claimed.map((event) => event.id)).size).toBe(230);
-    expect(claimed.map((event) => event.createdAt)).toEqual([...claimed.map((event) => event.createdAt)].sort((a, b) => a - b));
+    const times = claimed.map((event) => event.createdAt);
+    expect(new Set(times).size).toBe(3);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(await r.store.claimWebhooks({ now: r.clock.now(), limit: 230, leaseMs: 60_000 })).toEqual([]); // leased
     await r.store.settleWebhooks([
       ...claimed.slice(0, 229).map((event) => ({ id: event.id, settlement: { kind: 'delivered' as const, status: 204 } })),

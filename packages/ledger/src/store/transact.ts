@@ -19,15 +19,23 @@ export interface WritePath {
    * calls go in slices beside it.
    */
   ahead(): Transact;
+  /**
+   * The transaction for work no caller waits on (the report collector's and
+   * the webhook sender's claims and writes): in the large lane whatever its
+   * size, and never counted as small traffic — a sender's idle claim every
+   * second, or its last few outcomes, would otherwise keep every large call
+   * sliced, and go ahead of an OTP.
+   */
+  background(): Transact;
 }
 
 /**
  * Writes `items` a slice of `writes.slice` at a time, each slice a transaction
- * of its own in the lane of the whole call (one slice where the store does not
- * cut calls). Returns each slice's answer, in order.
+ * of its own in the lane of the whole call, or in `transact` if given (one
+ * slice where the store does not cut calls). Returns each slice's answer, in
+ * order.
  */
-export async function writeInSlices<T, R>(writes: WritePath, items: readonly T[], write: (transact: Transact, slice: T[]) => Promise<R>): Promise<R[]> {
-  const transact = writes.lane(items.length);
+export async function writeInSlices<T, R>(writes: WritePath, items: readonly T[], write: (transact: Transact, slice: T[]) => Promise<R>, transact = writes.lane(items.length)): Promise<R[]> {
   const answers: R[] = [];
   for (const slice of chunksOf(items, writes.slice)) answers.push(await write(transact, slice));
   return answers;
@@ -88,13 +96,14 @@ export function sqliteWritePath(db: Kysely<LedgerDatabase>): WritePath {
       smallCallAt = performance.now();
       return group.transactSmall;
     },
+    background: () => group.transact,
   };
 }
 
 /** PostgreSQL: a transaction of its own for each call (a pool runs many at once, off the event loop), never cut up. */
 export function postgresWritePath(db: Kysely<LedgerDatabase>): WritePath {
   const transact: Transact = (work) => db.transaction().execute(work);
-  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact };
+  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact, background: () => transact };
 }
 
 interface Job {

@@ -196,8 +196,26 @@ describe('GroupCommit (SQLite)', () => {
     expect(writes.slice).toBe(100);
     await new Promise((resolve) => setTimeout(resolve, 1_050));
     expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
+    // Background work (a webhook sender's claim of a few events, its last outcomes) is no traffic, however small.
+    await writes.background()((trx) => insertItem(trx, 'a webhook outcome'));
+    expect(writes.slice).toBe(Number.POSITIVE_INFINITY);
     // A bulk's slice its client waits on goes ahead, and the dispatcher's calls beside it are cut too.
     await writes.ahead()((trx) => insertItem(trx, 'a slice of a bulk'));
     expect(writes.slice).toBe(100);
+  });
+
+  it('runs background work in the large lane: the small calls waiting go first', async () => {
+    const writes = sqliteWritePath(writer);
+    const order: string[] = [];
+    const background = writes.background()(async (trx) => {
+      await insertItem(trx, 'a webhook outcome');
+      order.push('background');
+    });
+    const small = writes.lane(1)(async (trx) => {
+      await insertItem(trx, 'an OTP');
+      order.push('small');
+    });
+    await Promise.all([background, small]);
+    expect(order).toEqual(['small', 'background']);
   });
 });
