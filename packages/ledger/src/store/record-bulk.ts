@@ -113,7 +113,9 @@ export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recip
         );
       });
     }
-    await writes.lane(1)((trx) => trx.updateTable('bulks').set({ recording: 0 }).where('id', '=', bulkRow.id).execute());
+    const marked = await writes.lane(1)((trx) => trx.updateTable('bulks').set({ recording: 0 }).where('id', '=', bulkRow.id).executeTakeFirst());
+    // Gone meanwhile: another process on the file started and deleted it as a crash's leftover. Never a 202 for it.
+    if (Number(marked.numUpdatedRows) !== 1) throw new Error(`the bulk ${bulkRow.id} was deleted while it was being recorded (another process on the ledger file started); nothing of it is sent`);
     ended(true);
   } catch (error) {
     // Not recorded: nothing of it stays, so nothing of it is sent (its records were never claimable).

@@ -125,6 +125,26 @@ describe('a large bulk recorded in slices (SQLite)', () => {
     await store.close();
   });
 
+  it('never answers a bulk that another process deleted while it was recorded (that process started and cleared the leftovers)', async () => {
+    const store = await open();
+    await recordOne(store, '+905320000001');
+    const other = new Database(join(folder, 'ledger.db'));
+    const recording = store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'winter' }, numbers(3_000)).catch((error: unknown) => error);
+    while ((await store.list({ limit: 10 })).items.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    // What another gateway's start does with a bulk still `recording` (deleteUnrecordedBulks), from its own connection.
+    const { id } = other.prepare('select id from bulks where recording = 1').get() as { id: string };
+    other.transaction(() => {
+      other.prepare('delete from messages where bulk_id = ?').run(id);
+      other.prepare('delete from bulks where id = ?').run(id);
+    })();
+    // Its next slice refers to a bulk that is gone (or, past its last slice, marking it whole finds no row): an error, never a 202.
+    expect(await recording).toMatchObject({ message: expect.stringMatching(/FOREIGN KEY constraint failed|was deleted while it was being recorded/) });
+    expect((await store.list({ limit: 10 })).items.map((record) => record.to)).toEqual(['+905320000001']);
+    expect(await store.listBulks()).toMatchObject({ items: [] });
+    other.close();
+    await store.close();
+  });
+
   it('records a retry afresh when the recording it waited for failed (the bulk is gone)', async () => {
     const store = await open();
     await recordOne(store, '+905320000001');
