@@ -95,21 +95,30 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
   };
 
   const start = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', config], { stdio: 'ignore' });
-    await until(async () => {
-      try {
-        return (await request(`${url}/healthz`, { dispatcher: agent })).statusCode === 200 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'the gateway to listen');
+    const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    try {
+      await until(async () => {
+        if (child.exitCode !== null) throw new Error(`the gateway exited at start (${child.exitCode}): ${stderr}`);
+        try {
+          return (await request(`${url}/healthz`, { dispatcher: agent })).statusCode === 200 ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 'the gateway to listen');
+    } catch (error) {
+      await stop(child, 'SIGKILL');
+      throw error;
+    }
     return child;
   };
-  const stop = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+  async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
-  };
+  }
 
   /** The bulk as the ledger file holds it: its row (still recording or not) and how many records it has. */
   const inFile = (db: Database.Database) =>
@@ -138,9 +147,15 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
       })();
       await until(() => (singles.length >= 3 ? true : undefined), 'single messages going through');
 
-      const upload = post('/v1/bulk', bulk).catch((error: unknown) => error);
+      let answered: unknown;
+      const upload = post('/v1/bulk', bulk).then(
+        (answer) => (answered = answer),
+        (error: unknown) => error,
+      );
       // Killed once a slice after the first is in the file and the bulk is still recording.
       const seen = await until(() => {
+        // The test's premise: a single message came within a second of the upload, so the bulk goes in slices.
+        if (answered !== undefined) throw new Error(`the bulk was answered before it was seen part-recorded (recorded whole, not in slices?): ${JSON.stringify(answered).slice(0, 200)}`);
         const now = inFile(file);
         return now.bulks.some((row) => row.recording === 1) && now.records > 1_000 ? now : undefined;
       }, 'the bulk part-recorded', 60_000, 2);
