@@ -74,8 +74,9 @@ export async function otpCase(k, report) {
  * Waits until the gateway's report collector has had nothing to write for
  * QUIET_MS: its first reads come 15 s after acceptance, so by then every
  * message accepted before the wait has had its first read (most are final
- * then; the sandbox leaves a few percent undecided, read again minutes
- * later). Without it, a stream "without a backlog" after a backlog ran while
+ * then; the sandbox leaves a few percent undecided, read again 1 and 5
+ * minutes later, and those re-reads, invisible to this counter until final,
+ * may still come during the next stream). Without it, a stream "without a backlog" after a backlog ran while
  * the collector read the backlog's 200,000 reports, and waited as long as the
  * stream with one. Returns the seconds it waited.
  */
@@ -86,6 +87,8 @@ async function reportsCollected(url) {
   for (;;) {
     const response = await request(`${url}/metrics`);
     const text = await response.body.text();
+    // An error page would read as a steady 0: quiet at once, having read nothing.
+    if (response.statusCode !== 200 || !text.includes('# TYPE rota_delivery_reports_total counter')) throw new Error(`/metrics: ${response.statusCode}, no rota_delivery_reports_total`);
     let reported = 0;
     for (const match of text.matchAll(/^rota_delivery_reports_total\{[^}]*\} (\d+)$/gm)) reported += Number(match[1]);
     const now = performance.now();
