@@ -299,6 +299,7 @@ export class LedgerStore {
    * given twice, the last report counts.
    */
   async applyReports(entries: readonly ReportEntry[]): Promise<number> {
+    // Here, not per slice: the same id in two slices would be written twice, two timeline steps.
     const latest = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
     return sum(await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now()), this.#writes.background()));
   }

@@ -80,9 +80,10 @@ const WEBHOOK_OF_DELIVERY: Partial<Record<DeliveryState, WebhookEventType>> = {
 const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
 
 /**
- * Writes reports, one transaction. A message already final keeps its report
- * (a late or repeated push changes nothing; of one id given twice, the last
- * counts); a change of state or code is a timeline step; a final one is
+ * Writes reports, one transaction, at most one a message (LedgerStore keeps
+ * the last of an id given twice, before it cuts a call into slices). A
+ * message already final keeps its report (a late or repeated push changes
+ * nothing); a change of state or code is a timeline step; a final one is
  * announced by webhook. Returns how many messages changed.
  *
  * Set-based: reports that set the same columns to the same values (a Status
@@ -92,13 +93,11 @@ const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
  */
 export async function applyReports(transact: Transact, entries: readonly ReportEntry[], now: number): Promise<number> {
   if (entries.length === 0) return 0;
-  const latest = new Map<string, ReportEntry>();
-  for (const entry of entries) latest.set(entry.id, entry);
   return transact(async (trx) => {
-    const subjects = await readSubjects(trx, [...latest.keys()]);
+    const subjects = await readSubjects(trx, entries.map((entry) => entry.id));
     const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
     const events: NewEvent[] = [];
-    for (const { id, report, source, nextDueAt } of latest.values()) {
+    for (const { id, report, source, nextDueAt } of entries) {
       const subject = subjects.get(id);
       if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
       const columns: Updateable<MessagesTable> = {
