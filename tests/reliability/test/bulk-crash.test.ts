@@ -5,43 +5,19 @@
 // ledger file and the sandbox's own records: after the restart nothing of the
 // bulk is left and none of its recipients was sent; the client's retry under
 // the same idempotency key records it whole and every recipient is sent once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-
-const GATEWAY_MAIN = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
+import { freePort, sandboxFigensoft, startGatewayProcess, stopProcess as stop, until } from './support/gateway-process.js';
 const API_KEY = 'bulk-crash-KEY-0123456789';
 /** Fifty of the ledger's bulk slices (1,000 records each): the kill lands well before the last. */
 const RECIPIENTS = 50_000;
 const BULK_TEXT = 'Kış kampanyası: tüm ürünlerde yüzde yirmi indirim';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000, stepMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
 
 const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `+90533${String(i).padStart(7, '0')}`);
 
@@ -61,14 +37,7 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
     await writeFile(
       config,
       stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: {
-              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, smsIysMessageType: a.iysType, senderList: a.senders, customApiActive: true, customApiUrl: sandbox.url })),
-            },
-          },
-        ],
+        providers: [sandboxFigensoft(sandbox.url)],
         gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: 'bulk-crash-ADMIN-0123456789', maxBulkRecipients: RECIPIENTS },
         store: { kind: 'sqlite', path: 'data/rota.db' },
         logging: { level: 'warn' },
@@ -94,31 +63,7 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
     return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
   };
 
-  const start = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    try {
-      await until(async () => {
-        if (child.exitCode !== null) throw new Error(`the gateway exited at start (${child.exitCode}): ${stderr}`);
-        try {
-          return (await request(`${url}/healthz`, { dispatcher: agent })).statusCode === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      }, 'the gateway to listen');
-    } catch (error) {
-      await stop(child, 'SIGKILL');
-      throw error;
-    }
-    return child;
-  };
-  async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
-  }
+  const start = (): Promise<ChildProcess> => startGatewayProcess(config, url, agent, 60_000);
 
   /** The bulk as the ledger file holds it: its row (still recording or not) and how many records it has. */
   const inFile = (db: Database.Database) =>
@@ -145,7 +90,7 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
           }
         }
       })();
-      await until(() => (singles.length >= 3 ? true : undefined), 'single messages going through');
+      await until(() => (singles.length >= 3 ? true : undefined), 'single messages going through', 60_000);
 
       let answered: unknown;
       const upload = post('/v1/bulk', bulk).then(

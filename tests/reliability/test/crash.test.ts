@@ -4,34 +4,20 @@
 // idempotency key, every message whose answer it lost. Counted from the
 // sandbox's own records: every message answered 202 ends in a final state,
 // none is sent twice, none is lost.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
+import { freePort, sandboxFigensoft, startGatewayProcess, stopProcess } from './support/gateway-process.js';
 
-const GATEWAY_MAIN = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
 const API_KEY = 'crash-test-KEY-0123456789';
 const ADMIN = 'crash-test-ADMIN-0123456789';
 const ROUNDS = 20;
 const SENDERS = 12;
 /** Answers each round waits for before its kill, so the kills land mid-stream. */
 const MIN_PER_ROUND = 10;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Sent {
   text: string;
@@ -54,21 +40,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
     await writeFile(
       file,
       stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: {
-              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((account) => ({
-                username: account.username,
-                password: account.password,
-                smsIysMessageType: account.iysType,
-                senderList: account.senders,
-                customApiActive: true,
-                customApiUrl: sandbox.url,
-              })),
-            },
-          },
-        ],
+        providers: [sandboxFigensoft(sandbox.url)],
         routing: { retry: { retries: 0 } },
         gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: ADMIN },
         store: { kind: 'sqlite', path: 'data/rota.db' },
@@ -93,21 +65,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
     return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
   };
 
-  const startGateway = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    for (let i = 0; i < 400; i++) {
-      if (child.exitCode !== null) throw new Error(`the gateway exited at start (${child.exitCode}): ${stderr}`);
-      try {
-        if ((await call('GET', '/healthz')).status === 200) return child;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error('the gateway did not start');
-  };
+  const startGateway = () => startGatewayProcess(file, url, agent, 10_000);
 
   it('every message answered 202 ends final, none is sent twice, none is lost', async () => {
     const messages: Sent[] = [];
@@ -138,8 +96,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 450));
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stopProcess(child, 'SIGKILL');
       running = false;
       await Promise.all(senders);
     }
@@ -181,8 +138,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
       expect(states.get('accepted') ?? 0).toBeGreaterThan(ROUNDS);
       console.log(`crash test: ${messages.length} messages over ${ROUNDS} kills: ${JSON.stringify(Object.fromEntries(states))}, ${sandbox.records().length} at the sandbox`);
     } finally {
-      last.kill('SIGTERM');
-      await new Promise((resolve) => last.once('exit', resolve));
+      await stopProcess(last, 'SIGTERM');
     }
     // Twenty starts of a gateway process: on a loaded 2-core machine each takes seconds.
   }, 300_000);

@@ -1,41 +1,18 @@
 // A gateway killed with SIGKILL between a status change and its webhook: the
 // change and its webhook were written in one transaction, so after a restart
 // the webhook is delivered — at least once, under the same event id.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-
-const GATEWAY_MAIN = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
+import { freePort, sandboxFigensoft, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
 const API_KEY = 'webhook-crash-KEY-0123456789';
 const SECRET = 'whsec-webhook-crash-0123456789abcdef';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('SIGKILL between a status change and its webhook', () => {
   let dir: string;
@@ -73,14 +50,7 @@ describe('SIGKILL between a status change and its webhook', () => {
     await writeFile(
       file,
       stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: {
-              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, smsIysMessageType: a.iysType, senderList: a.senders, customApiActive: true, customApiUrl: sandbox.url })),
-            },
-          },
-        ],
+        providers: [sandboxFigensoft(sandbox.url)],
         gateway: {
           listen: { host: '127.0.0.1', port },
           apiKeys: [{ name: 'campaign-service', key: API_KEY, webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rota`, secret: SECRET } }],
@@ -92,17 +62,7 @@ describe('SIGKILL between a status change and its webhook', () => {
         logging: { level: 'warn' },
       }),
     );
-    const start = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: 'ignore' });
-      await until(async () => {
-        try {
-          return (await request(`${url}/healthz`, { dispatcher: agent })).statusCode === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      }, 'the gateway to listen');
-      return child;
-    };
+    const start = (): Promise<ChildProcess> => startGatewayProcess(file, url, agent, 20_000);
 
     let child = await start();
     const sent = await request(`${url}/v1/messages`, {
@@ -120,8 +80,7 @@ describe('SIGKILL between a status change and its webhook', () => {
       return types.has('message.accepted') && types.has('message.delivered') ? attempts.filter((a) => a.status === 503) : undefined;
     }, 'failed first deliveries of both events');
     await new Promise((resolve) => setTimeout(resolve, 300)); // the failed attempts are settled (due again later)
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stopProcess(child, 'SIGKILL');
 
     answering = 204;
     child = await start();
@@ -132,8 +91,7 @@ describe('SIGKILL between a status change and its webhook', () => {
       expect(new Set(delivered.map((a) => a.type))).toEqual(new Set(['message.accepted', 'message.delivered']));
       expect(delivered.every((a) => ids.includes(a.id))).toBe(true); // the same ids as before the kill
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stopProcess(child, 'SIGTERM');
     }
   });
 });

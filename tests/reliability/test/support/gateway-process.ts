@@ -1,0 +1,87 @@
+// What the crash tests share: a gateway as a child process on a config file,
+// started and killed the way an operator's supervisor would, on a free
+// loopback port, sending through FigenSoft's sandbox.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SANDBOX_ACCOUNTS } from '@rota/figensoft-sandbox';
+import { request, type Agent } from 'undici';
+
+const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Asks `check` every `stepMs` until it gives a value; throws naming `what` after `timeoutMs`. */
+export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000, stepMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+/** The config's `providers` entry: FigenSoft with every sandbox account, pointed at the sandbox. */
+export function sandboxFigensoft(sandboxUrl: string) {
+  return {
+    type: 'figensoft',
+    settings: {
+      accounts: DEFAULT_SANDBOX_ACCOUNTS.map((account) => ({
+        username: account.username,
+        password: account.password,
+        smsIysMessageType: account.iysType,
+        senderList: account.senders,
+        customApiActive: true,
+        customApiUrl: sandboxUrl,
+      })),
+    },
+  };
+}
+
+/**
+ * Starts `apps/gateway/dist/main.js --config <config>` and resolves once
+ * `<url>/healthz` answers 200. A gateway that exits first, or does not answer
+ * within `timeoutMs`, fails the start with what it wrote to stderr, and is
+ * killed.
+ */
+export async function startGatewayProcess(config: string, url: string, agent: Agent, timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  try {
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the gateway exited at start (${child.exitCode}): ${stderr}`);
+        try {
+          return (await request(`${url}/healthz`, { dispatcher: agent })).statusCode === 200 ? true : undefined;
+        } catch {
+          return undefined; // not listening yet
+        }
+      },
+      'the gateway to listen',
+      timeoutMs,
+    );
+  } catch (error) {
+    await stopProcess(child, 'SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+/** Sends `signal` and resolves once the process has exited (at once if it has already). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
