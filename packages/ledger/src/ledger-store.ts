@@ -8,7 +8,7 @@ import { parseInput } from './ledger-input-error.js';
 import { ClaimOptionsSchema, type ClaimOptions } from './claim-options.js';
 import type { AccountDeliveries, BulkProgress, LedgerStats } from './ledger-reports.js';
 import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
-import { PRIORITY, type MessageRecord } from './message-record.js';
+import { PRIORITY, type MessageRecord, type Priority } from './message-record.js';
 import { toMessageRecord } from './message-row.js';
 import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type RecordOutcome } from './new-records.js';
 import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
@@ -121,7 +121,11 @@ export class LedgerStore {
    */
   async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
-    return parsed.length === 0 ? [] : recordMessages(this.#writes.lane(parsed.length), parsed, this.#hasher, this.#now(), this.queue);
+    if (parsed.length === 0) return [];
+    const now = this.#now();
+    const outcomes = await recordMessages(this.#writes.lane(parsed.length), parsed, this.#hasher, now, this.queue);
+    this.#writes.urgent.begin(outcomes.flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
+    return outcomes;
   }
 
   /**
@@ -160,12 +164,18 @@ export class LedgerStore {
    */
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
     const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
-    // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
-    const lane = this.#writes.lane(maxPriority === PRIORITY.otp ? 0 : limit);
-    return claimInSlices(this.#writes, limit, lane, async (transact, size) => {
-      const found = await claimDue(transact, this.#dialect, now.getTime(), size, maxPriority);
-      return { found, taken: found.length };
-    });
+    const claim = (upTo: Priority | undefined) =>
+      // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
+      claimInSlices(this.#writes, limit, this.#writes.lane(upTo === PRIORITY.otp ? 0 : limit), async (transact, size) => {
+        const found = await claimDue(transact, this.#dialect, now.getTime(), size, upTo);
+        return { found, taken: found.length };
+      });
+    // A large claim waits while an OTP is held urgent: the OTPs are taken first, alone, so it does not wait for itself.
+    if (maxPriority !== PRIORITY.otp && this.#writes.urgent.active) {
+      const otps = await claim(PRIORITY.otp);
+      if (otps.length > 0) return otps;
+    }
+    return claim(maxPriority);
   }
 
   /**
@@ -180,6 +190,7 @@ export class LedgerStore {
 
   /** Claimed records no provider was asked for, back to `queued` (see requeueUnsent in store/dispatch-transitions); returns how many. */
   async requeueUnsent(ids: readonly string[], token?: string): Promise<number> {
+    this.#writes.urgent.end(ids);
     return ids.length === 0 ? 0 : requeueUnsent(this.#db, ids, this.#now(), token);
   }
 
@@ -207,6 +218,7 @@ export class LedgerStore {
 
   /** `finish` for many records, in one transaction (on SQLite, one a slice); returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
+    this.#writes.urgent.end(entries.map((entry) => entry.id));
     const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), this.#finishOptions(options)));
     return sum(answers.map((answer) => answer.finished));
   }
@@ -217,6 +229,7 @@ export class LedgerStore {
    * A record this call did not finish (unknown, or finished before) is not in the map.
    */
   async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
+    this.#writes.urgent.end(entries.map((entry) => entry.id));
     const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), { ...this.#finishOptions(options), returnRecords: true }));
     return new Map(answers.flatMap(({ records }) => [...records!].map(([id, row]) => [id, toMessageRecord(row)] as const)));
   }

@@ -42,10 +42,11 @@ describe('claimDue', () => {
     ]);
     clock.advance(MINUTE);
 
-    const first = await store.claimDue({ now: clock.now(), limit: 10 });
+    // On the embedded store a just-recorded OTP is held urgent (store/urgent-holds): it is claimed alone, the rest next.
+    const first: MessageRecord[] = [];
+    for (let claimed = await store.claimDue({ now: clock.now(), limit: 10 }); claimed.length > 0; claimed = await store.claimDue({ now: clock.now(), limit: 10 })) first.push(...claimed);
     expect(first.map((r) => r.id)).toEqual([otp!.id, notification!.id, campaign!.id]);
     expect(first.every((r) => r.state === 'dispatching' && r.dispatchedAt?.getTime() === clock.now().getTime())).toBe(true);
-    expect(await store.claimDue({ now: clock.now(), limit: 10 })).toEqual([]);
 
     const atSendAt = await store.claimDue({ now: later, limit: 10 });
     expect(atSendAt.map((r) => r.id)).toEqual([scheduled!.id]);

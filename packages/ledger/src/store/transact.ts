@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { chunksOf } from './insert-chunks.js';
+import { UrgentHolds } from './urgent-holds.js';
 
 /** Runs `work` in a write transaction and resolves with its value once the transaction has committed. */
 export type Transact = <T>(work: (trx: Kysely<LedgerDatabase>) => Promise<T>) => Promise<T>;
@@ -27,6 +28,13 @@ export interface WritePath {
    * sliced, and go ahead of an OTP.
    */
   background(): Transact;
+  /**
+   * OTPs just recorded hold large calls back until each is finished (or a
+   * short while passes): the OTP goes through its claim, mark and send on a
+   * free event loop. Where calls do not share one thread (PostgreSQL), holds
+   * are never on.
+   */
+  readonly urgent: Pick<UrgentHolds, 'begin' | 'end' | 'active'>;
 }
 
 /**
@@ -97,16 +105,20 @@ export function sqliteWritePath(db: Kysely<LedgerDatabase>): WritePath {
       return group.transactSmall;
     },
     background: () => group.transact,
+    urgent: group.holds,
   };
 }
 
 /** PostgreSQL: a transaction of its own for each call (a pool runs many at once, off the event loop), never cut up. */
 export function postgresWritePath(db: Kysely<LedgerDatabase>): WritePath {
   const transact: Transact = (work) => db.transaction().execute(work);
-  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact, background: () => transact };
+  const urgent = { begin: () => undefined, end: () => undefined, active: false };
+  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact, background: () => transact, urgent };
 }
 
 interface Job {
+  /** When it was queued (performance.now()). */
+  queuedAt: number;
   work: (trx: Kysely<LedgerDatabase>) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -122,6 +134,12 @@ const MAX_GROUP = 256;
  * group's calls run back to back without a turn between them.
  */
 const GROUP_BUDGET_MS = 4;
+
+/**
+ * A large call waits for urgent holds at most this long: a stream of OTPs
+ * slows a CAMPAIGN down, it does not stop it.
+ */
+const LARGE_HOLD_MAX_MS = 50;
 
 /**
  * Group commit for SQLite, which has one connection and one writer anyway:
@@ -140,13 +158,18 @@ const GROUP_BUDGET_MS = 4;
  * slices). A group takes every small call waiting first, then large calls
  * while it is under GROUP_BUDGET_MS (at least one, so a stream of small calls
  * cannot starve them). So behind a backlog a small call waits for at most
- * about one large call, never for a queue of them.
+ * about one large call, never for a queue of them. While an urgent hold is on
+ * (`holds`: an OTP between its record and its finish) no large call starts,
+ * unless it has waited LARGE_HOLD_MAX_MS.
  */
 export class GroupCommit {
   #small: Job[] = [];
   #large: Job[] = [];
   #scheduled = false;
   #running = false;
+  /** Wakes the group when the oldest large call held back may go. */
+  #heldTimer: NodeJS.Timeout | undefined;
+  readonly holds = new UrgentHolds(() => this.#schedule());
 
   constructor(private readonly db: Kysely<LedgerDatabase>) {}
 
@@ -155,13 +178,17 @@ export class GroupCommit {
 
   #enqueue<T>(lane: Job[], work: (trx: Kysely<LedgerDatabase>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      lane.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      lane.push({ queuedAt: performance.now(), work, resolve: resolve as (value: unknown) => void, reject });
       this.#schedule();
     });
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#running || this.#small.length + this.#large.length === 0) return;
+    if (this.#scheduled || this.#running) return;
+    if (this.#small.length === 0 && !this.#largeMayStart()) {
+      this.#wakeForHeld();
+      return;
+    }
     this.#scheduled = true;
     // After the I/O callbacks of this turn: what they asked for goes in one transaction.
     setImmediate(() => {
@@ -181,7 +208,7 @@ export class GroupCommit {
   #next(group: { size: number; large: number; startedAt: number }): Job | undefined {
     if (group.size >= MAX_GROUP) return undefined;
     let job = this.#small.shift();
-    if (!job && (group.large === 0 || performance.now() - group.startedAt < GROUP_BUDGET_MS)) {
+    if (!job && (group.large === 0 || performance.now() - group.startedAt < GROUP_BUDGET_MS) && this.#largeMayStart()) {
       job = this.#large.shift();
       if (job) group.large += 1;
     }
@@ -189,11 +216,33 @@ export class GroupCommit {
     return job;
   }
 
+  /** Whether the oldest large call may start: there is one, and no urgent hold is on or it has waited long enough. */
+  #largeMayStart(): boolean {
+    const oldest = this.#large[0];
+    return oldest !== undefined && (!this.holds.active || performance.now() - oldest.queuedAt >= LARGE_HOLD_MAX_MS);
+  }
+
+  /** Large calls are held back: wake when the oldest has waited long enough (a hold ending wakes the group sooner). */
+  #wakeForHeld(): void {
+    const oldest = this.#large[0];
+    if (!oldest || this.#heldTimer) return;
+    this.#heldTimer = setTimeout(
+      () => {
+        this.#heldTimer = undefined;
+        this.#schedule();
+      },
+      Math.max(0, oldest.queuedAt + LARGE_HOLD_MAX_MS - performance.now()),
+    );
+  }
+
   async #flush(): Promise<void> {
     const group = { size: 0, large: 0, startedAt: performance.now() };
     // Alone: a failure rolls the whole transaction back, as a transaction of its own would.
     const alone = this.#small.length + this.#large.length === 1;
-    const jobs = [this.#next(group)!];
+    const first = this.#next(group);
+    // A hold began between the scheduling and now: nothing may start.
+    if (!first) return;
+    const jobs = [first];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     let began = false;
     try {

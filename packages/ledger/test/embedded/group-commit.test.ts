@@ -204,6 +204,57 @@ describe('GroupCommit (SQLite)', () => {
     expect(writes.slice).toBe(100);
   });
 
+  describe('urgent holds (an OTP between its record and its finish)', () => {
+    const large = (writes: ReturnType<typeof sqliteWritePath>, id: string, order: string[]) =>
+      writes.background()(async (trx) => {
+        await insertItem(trx, id);
+        order.push(id);
+      });
+
+    it('starts no large call while a hold is on, and starts it as soon as the hold ends; small calls go meanwhile', async () => {
+      const writes = sqliteWritePath(writer);
+      const order: string[] = [];
+      writes.urgent.begin(['otp-1']);
+      const held = large(writes, 'campaign', order);
+      await writes.lane(1)(async (trx) => {
+        await insertItem(trx, 'otp-claim');
+        order.push('otp-claim');
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(order).toEqual(['otp-claim']);
+      expect(committedItems()).toEqual(['otp-claim']);
+      writes.urgent.end(['otp-1']);
+      await held;
+      expect(order).toEqual(['otp-claim', 'campaign']);
+      expect(writes.urgent.active).toBe(false);
+    });
+
+    it('holds a large call 50 ms at most: a stream of OTPs slows large work down, never stops it', async () => {
+      const writes = sqliteWritePath(writer);
+      const order: string[] = [];
+      const startedAt = performance.now();
+      const stream = setInterval(() => writes.urgent.begin([`otp-${performance.now()}`]), 5);
+      writes.urgent.begin(['otp-0']);
+      try {
+        await large(writes, 'campaign', order);
+      } finally {
+        clearInterval(stream);
+      }
+      const waited = performance.now() - startedAt;
+      expect(waited).toBeGreaterThanOrEqual(45);
+      expect(waited).toBeLessThan(1_000);
+      expect(writes.urgent.active).toBe(true); // the stream's holds were still on: the call went because it had waited long enough
+    });
+
+    it('lets a hold lapse when its finish never comes (100 ms)', async () => {
+      const writes = sqliteWritePath(writer);
+      writes.urgent.begin(['sent-by-another-process']);
+      expect(writes.urgent.active).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 130));
+      expect(writes.urgent.active).toBe(false);
+    });
+  });
+
   it('runs background work in the large lane: the small calls waiting go first', async () => {
     const writes = sqliteWritePath(writer);
     const order: string[] = [];
