@@ -1,5 +1,6 @@
 import { createRouter } from '@rota/core';
-import { AccountThrottle, Ledger, type MessageRecord } from '../src/index.js';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AccountThrottle, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
 import { bulkTemplate, message, numbers } from './ledger-fixtures.js';
 import { finalState, rig, until } from './ledger-rig.js';
 
@@ -152,6 +153,29 @@ describe('AccountThrottle', () => {
     const other = Date.now();
     await throttle.take('fake', 'fake-campaign', 1_000); // no limit configured
     expect(Date.now() - other).toBeLessThan(100);
+  });
+
+  it('keeps each account\'s limit when another account\'s is set (the report collector sets them one at a time)', async () => {
+    const made: string[] = [];
+    const throttle = new AccountThrottle((key, maxPerSecond) => {
+      made.push(key);
+      return new RateLimiterMemory({ points: maxPerSecond, duration: 1 });
+    });
+    throttle.setLimit('fake', 'account-a', 1);
+    throttle.setLimit('fake', 'account-b', 1);
+    throttle.setLimit('fake', 'account-a', 1); // unchanged: the same bucket, not a fresh one
+    expect(made).toEqual(['fake/account-a', 'fake/account-b']);
+    const started = Date.now();
+    await throttle.take('fake', 'account-a', 2); // one now, one a second later: a's limit still holds
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('refuses a limit that is not a whole number of at least one, naming the account', () => {
+    const throttle = new AccountThrottle();
+    for (const bad of [0, -5, 2.5, Number.NaN]) {
+      expect(() => throttle.setLimits(new Map([['fake/account-a', bad]]))).toThrow(LedgerInputError);
+      expect(() => throttle.setLimit('fake', 'account-a', bad)).toThrow(/limits.*fake\/account-a/);
+    }
   });
 
   it('holds an account back for a provider\'s Retry-After', async () => {

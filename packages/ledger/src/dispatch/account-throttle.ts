@@ -1,9 +1,14 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import { parseInput } from '../ledger-input-error.js';
 
 /** Where an account's messages-per-second limit is held: one process's memory here; a store shared by many workers at scale. */
 export type LimiterFactory = (key: string, maxPerSecond: number) => RateLimiterAbstract;
 
 const inMemory: LimiterFactory = (_key, maxPerSecond) => new RateLimiterMemory({ points: maxPerSecond, duration: 1 });
+
+/** Messages per second: a whole number of at least one (0 would never let a message through, and the wait would spin). */
+const LimitsSchema = z.map(z.string().min(1), z.number().int().min(1));
 
 /**
  * Keeps each provider account under its configured messages per second
@@ -20,14 +25,28 @@ export class AccountThrottle {
   /**
    * Sets the limits in force (`provider/account` → messages per second). An
    * account whose limit is unchanged keeps its bucket; a changed one starts a
-   * fresh bucket.
+   * fresh bucket. Throws LedgerInputError naming the account for a limit
+   * that is not a whole number of at least one.
    */
   setLimits(limits: ReadonlyMap<string, number>): void {
-    for (const key of [...this.limiters.keys()]) if (!limits.has(key)) this.limiters.delete(key);
-    for (const [key, maxPerSecond] of limits) {
-      if (this.limiters.get(key)?.maxPerSecond === maxPerSecond) continue;
-      this.limiters.set(key, { maxPerSecond, limiter: this.limiterFor(key, maxPerSecond) });
-    }
+    const checked = parseInput(LimitsSchema, limits, 'limits');
+    for (const key of [...this.limiters.keys()]) if (!checked.has(key)) this.limiters.delete(key);
+    for (const [key, maxPerSecond] of checked) this.#limit(key, maxPerSecond);
+  }
+
+  /**
+   * Sets one account's limit and leaves the others as they are (the report
+   * collector limits each account's reads as it comes to it: setLimits would
+   * drop every other account's bucket, and their reads would go unlimited).
+   */
+  setLimit(providerId: string, accountId: string, maxPerSecond: number): void {
+    const key = throttleKey(providerId, accountId);
+    this.#limit(key, parseInput(LimitsSchema, new Map([[key, maxPerSecond]]), 'limits').get(key)!);
+  }
+
+  #limit(key: string, maxPerSecond: number): void {
+    if (this.limiters.get(key)?.maxPerSecond === maxPerSecond) return;
+    this.limiters.set(key, { maxPerSecond, limiter: this.limiterFor(key, maxPerSecond) });
   }
 
   /** Waits until `count` messages may go out through the account (in pieces of at most one second's worth). */

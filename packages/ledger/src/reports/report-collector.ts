@@ -141,7 +141,7 @@ export class ReportCollector {
     const live = group.filter((item) => now - item.acceptedAt < this.ttlMs);
     // Its breaker is open: leave them; they come due again when the lease ends.
     if (live.length === 0 || status.accounts.find((account) => account.accountId === accountId)?.breaker === 'open') return;
-    this.reads.setLimits(new Map([[throttleKey(providerId, accountId), this.readsPerSecond]]));
+    this.reads.setLimit(providerId, accountId, this.readsPerSecond);
     const size = Math.max(1, status.capabilities.statusBatchSize);
     for (let from = 0; from < live.length && !this.stopped; from += size) {
       const batch = live.slice(from, from + size);
