@@ -201,7 +201,7 @@ export class Ledger {
       const { message } = submissions[i]!;
       if (waiting[i]) {
         waitedFor.push(outcome.record);
-        checked.set(outcome.record.id, message);
+        checked.set(outcome.record.id, dueNow(message));
       } else {
         // On PostgreSQL an OTP's text travels sealed in its queue job; embedded, this process holds it.
         if (message.otp && sendsHere) this.texts.set(outcome.record.id, message.text);
@@ -356,3 +356,13 @@ export class Ledger {
   }
 }
 
+/**
+ * A message sent now without its `sendAt`, which is due (as the dispatcher
+ * sends a queued one): a provider told of a time already past would count the
+ * message's validity from it (Infobip's), or refuse it.
+ */
+function dueNow(message: Message): Message {
+  if (message.sendAt === undefined) return message;
+  const { sendAt: _due, ...sendable } = message;
+  return sendable;
+}

@@ -16,6 +16,17 @@ describe('Ledger.submit', () => {
     await r.close();
   });
 
+  it('waits: a sendAt already past is left out of what the provider is given, as for a queued message', async () => {
+    const r = await rig();
+    const sendAt = new Date(Date.now() - 2 * 3_600_000);
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', sendAt, validUntil: new Date(Date.now() + 300_000) }), owner: 'acme' }], 'wait');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'accepted', sendAt } });
+    expect(r.provider.calls).toHaveLength(1);
+    expect(r.provider.calls[0]!.sendAt).toBeUndefined();
+    expect(r.provider.calls[0]!.validUntil).toBeDefined();
+    await r.close();
+  });
+
   it('queues: answers once the record is durable, and the dispatcher sends it', async () => {
     const r = await rig();
     const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');

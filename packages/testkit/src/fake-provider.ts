@@ -24,6 +24,9 @@ export interface FakeCall {
   text: string;
   iysType: SendRequest['iysType'];
   recipients: readonly string[];
+  /** The schedule the provider was given, if any. */
+  sendAt?: Date;
+  validUntil?: Date;
   at: Date;
   /** The scripted step; undefined when the call was refused before the script was asked (aborted, closed, bad request). */
   step: FakeStep | undefined;
@@ -203,6 +206,8 @@ class ScriptedFakeProvider implements FakeProvider {
       text: request.text,
       iysType: request.iysType,
       recipients: [...request.recipients],
+      ...(request.sendAt === undefined ? {} : { sendAt: request.sendAt }),
+      ...(request.validUntil === undefined ? {} : { validUntil: request.validUntil }),
       at: new Date(),
       step: undefined,
       outcome: 'pending',
