@@ -271,9 +271,10 @@ export class Dispatcher {
       await this.options.store.requeueUnsent(requeued, token);
       this.logger.warn({ records: requeued.length }, 'ledger dispatcher: stopped before these records were tried; they are queued again');
     }
-    // An OTP queued again keeps its text here for the next start of this process.
+    // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
+    // again keeps it here for the next start of this process. A bulk's stays until its last unit: it is the bulk's.
     const kept = new Set(requeued);
-    for (const id of singles.ids) if (!kept.has(id)) this.options.texts.delete(id);
+    for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     return { results, requeued };
   }
 

@@ -1,0 +1,38 @@
+import { createRouter } from '@rota/core';
+import { createFakeProvider } from '@rota/testkit';
+import { AccountThrottle } from '../../src/dispatch/account-throttle.js';
+import { Dispatcher } from '../../src/dispatch/dispatcher.js';
+import { TableSource } from '../../src/dispatch/table-source.js';
+import { message, openTestStore, TestClock } from '../ledger-fixtures.js';
+
+// An OTP's text is held in memory only, by the process that took it, until its record is finished.
+// One refused at dispatch (its validUntil passed while it was queued) kept its text for good.
+describe('OTP texts held by the dispatcher', () => {
+  it('drops the text of an OTP refused because its validUntil passed, as of one sent', async () => {
+    const clock = new TestClock(Date.now());
+    const store = await openTestStore(clock);
+    const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const validUntil = new Date(clock.now().getTime() + 60_000);
+    const [late, onTime] = await store.recordMessages([
+      { message: message({ to: '+905321110001', text: 'Kodunuz 1111', otp: true, validUntil }), owner: 'acme' },
+      { message: message({ to: '+905321110002', text: 'Kodunuz 2222', otp: true }), owner: 'acme' },
+    ]);
+    const ids = [late, onTime].map((outcome) => (outcome as { record: { id: string } }).record.id);
+    const texts = new Map([
+      [ids[0]!, 'Kodunuz 1111'],
+      [ids[1]!, 'Kodunuz 2222'],
+    ]);
+    const later = clock.now().getTime() + 120_000;
+    const dispatcher = new Dispatcher({ store, source: new TableSource(store, 800, () => later), router, throttle: new AccountThrottle(), texts, clock: () => later });
+    const claimed = await store.claimDue({ now: new Date(later), limit: 10 });
+    const results = await dispatcher.sendNow(claimed);
+
+    expect(results.get(ids[0]!)).toMatchObject({ status: 'failed', reason: expect.stringContaining('validUntil') });
+    expect(results.get(ids[1]!)).toMatchObject({ status: 'accepted' });
+    expect(provider.calls.map((call) => call.text)).toEqual(['Kodunuz 2222']);
+    expect(texts.size).toBe(0);
+    await router.close();
+    await store.close();
+  });
+});
