@@ -7,6 +7,24 @@ export const DEFAULT_SANDBOX_ACCOUNTS: SandboxAccountInput[] = [
   { username: 'rota-campaign', password: 'sandbox-campaign-secret', iysType: 'CAMPAIGN', senders: ['ROTA'] },
 ];
 
+/**
+ * FigenSoft's provider settings (`providers[].settings` in Rota's config) that
+ * send to a sandbox whose FigenSoft API is at `url`, one account per sandbox
+ * account: what a test or bench starting its own sandbox configures.
+ */
+export function figensoftSettingsFor(url: string, accounts: readonly SandboxAccountInput[] = DEFAULT_SANDBOX_ACCOUNTS) {
+  return {
+    accounts: accounts.map((account) => ({
+      username: account.username,
+      password: account.password,
+      smsIysMessageType: account.iysType,
+      senderList: account.senders,
+      customApiActive: true,
+      customApiUrl: url,
+    })),
+  };
+}
+
 /** IYS consent for the default CAMPAIGN account: two approved numbers, one that opted out. */
 export const DEFAULT_SANDBOX_CONSENT: SandboxConsent = {
   approved: ['905321234567', '905551112233'],

@@ -24,7 +24,7 @@ export {
 export { startSandbox, API_BASE_PATH, type Sandbox, type SandboxAccountView, type SandboxUrls } from './sandbox-server.js';
 export type { SandboxRecord } from './sandbox-message-store.js';
 export { RESPONSE_CODES, DELIVERY_STATUSES, MAX_RECIPIENTS_PER_REQUEST } from './sandbox-codes.js';
-export { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, DEFAULT_SANDBOX_WIRES } from './default-accounts.js';
+export { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, DEFAULT_SANDBOX_WIRES, figensoftSettingsFor } from './default-accounts.js';
 export { WireNameSchema, type WireName, type WireRecord, type WireAccountView } from './wires/wire-kit.js';
 export { MessageCenterWireSchema, MESSAGE_CENTER_CODES, MESSAGE_CENTER_STATUSES, type MessageCenterAccountInput, type MessageCenterWireInput } from './wires/message-center-wire.js';
 export { InfobipWireSchema, INFOBIP_STATUSES, type InfobipAccountInput, type InfobipWireInput } from './wires/infobip-wire.js';

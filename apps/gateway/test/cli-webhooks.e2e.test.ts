@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
 import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
@@ -65,9 +65,7 @@ describe('rota webhooks', () => {
         providers: [
           {
             type: 'figensoft',
-            settings: {
-              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, smsIysMessageType: a.iysType, senderList: a.senders, customApiActive: true, customApiUrl: sandbox.url })),
-            },
+            settings: figensoftSettingsFor(sandbox.url),
           },
         ],
         gateway: {

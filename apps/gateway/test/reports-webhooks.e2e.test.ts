@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { verifyWebhook } from '@rota/webhook';
 import { stringify } from 'yaml';
 import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
@@ -63,7 +63,7 @@ describe('delivery reports and webhooks, end to end', () => {
             type: 'figensoft',
             settings: {
               pushToken: PUSH_TOKEN,
-              accounts: DEFAULT_SANDBOX_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, smsIysMessageType: a.iysType, senderList: a.senders, customApiActive: true, customApiUrl: sandbox.url })),
+              ...figensoftSettingsFor(sandbox.url),
             },
           },
         ],

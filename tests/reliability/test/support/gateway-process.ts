@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SANDBOX_ACCOUNTS } from '@rota/figensoft-sandbox';
+import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
 import { request, type Agent } from 'undici';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
@@ -33,19 +33,7 @@ export async function until<T>(check: () => T | undefined | Promise<T | undefine
 
 /** The config's `providers` entry: FigenSoft with every sandbox account, pointed at the sandbox. */
 export function sandboxFigensoft(sandboxUrl: string) {
-  return {
-    type: 'figensoft',
-    settings: {
-      accounts: DEFAULT_SANDBOX_ACCOUNTS.map((account) => ({
-        username: account.username,
-        password: account.password,
-        smsIysMessageType: account.iysType,
-        senderList: account.senders,
-        customApiActive: true,
-        customApiUrl: sandboxUrl,
-      })),
-    },
-  };
+  return { type: 'figensoft', settings: figensoftSettingsFor(sandboxUrl) };
 }
 
 /**

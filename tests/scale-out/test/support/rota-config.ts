@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS } from '@rota/figensoft-sandbox';
+import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
 import { stringify } from 'yaml';
 import { testDatabaseUrl } from './postgres-schema.js';
 
@@ -36,16 +36,7 @@ export async function writeRotaConfig(dir: string, name: string, options: Config
         type: 'figensoft',
         id,
         rank,
-        settings: {
-          accounts: DEFAULT_SANDBOX_ACCOUNTS.map((account) => ({
-            username: account.username,
-            password: account.password,
-            smsIysMessageType: account.iysType,
-            senderList: account.senders,
-            customApiActive: true,
-            customApiUrl: options.sandboxUrl,
-          })),
-        },
+        settings: figensoftSettingsFor(options.sandboxUrl),
       })),
       routing: { retry: { retries: 0 } },
       gateway: {
