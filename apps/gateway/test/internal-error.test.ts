@@ -1,5 +1,5 @@
 import { createRouter } from '@rota/core';
-import type { Ledger } from '@rota/ledger';
+import { ResultsNotWrittenError, type Ledger } from '@rota/ledger';
 import { buildGateway } from '../src/http/build-gateway.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import { captureLogs, GatewayClient, SECRETS, testConfig } from './support/harness.js';
@@ -29,6 +29,31 @@ describe('a real internal error', () => {
     const text = logs.text();
     expect(text).toContain('bug while handling +90532*****67');
     for (const leak of ['BODY-TEXT-must-not-be-logged', '+905551112233', '+905321234567', SECRETS.apiKey]) expect(text).not.toContain(leak);
+    await app.close();
+    await inner.close();
+  });
+});
+
+describe('a send whose outcome the store could not record', () => {
+  it('answers 503 result-not-recorded with the ids, never "nothing was accepted" nor a Retry-After', async () => {
+    const inner = createRouter({ providers: [] });
+    const id = 'msg_4f7c2a9e1b3d5f6a8c0e2b4d6f8a0c2e';
+    const broken = {
+      submit: async () => {
+        throw new ResultsNotWrittenError([id], Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }));
+      },
+    } as unknown as Ledger;
+    const logs = captureLogs();
+    const config = testConfig('http://127.0.0.1:9/api_json');
+    const app = buildGateway({ runtime: { router: inner, config: () => config }, ledger: broken, logger: logs.logger, metrics: createGatewayMetrics() });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = new GatewayClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    const answer = await client.send({ to: '+905551112233', text: 'Siparisiniz yolda', iysType: 'NOTIFICATION' });
+    await client.close();
+    // A store error alone would be store-unavailable ("retry"): this one says the messages may be out already.
+    expect(answer).toMatchObject({ status: 503, body: { error: 'result-not-recorded', ids: [id], message: expect.stringContaining('do not send them again') } });
+    expect(answer.headers?.['retry-after']).toBeUndefined();
+    expect(logs.lines().filter((l) => l.level === 'error')).toHaveLength(1);
     await app.close();
     await inner.close();
   });

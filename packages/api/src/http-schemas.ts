@@ -254,6 +254,7 @@ export const ErrorResponseSchema = z.object({
   error: z.string().meta({ description: 'A stable machine-readable code, e.g. `invalid-request`, `unauthorized`, `payload-too-large`.' }),
   message: z.string().optional(),
   issues: z.array(IssueSchema).optional(),
+  ids: z.array(z.string()).optional().meta({ description: '`result-not-recorded`: the messages whose outcome was not recorded. Read them later; do not send them again.' }),
 });
 
 export const ReadinessResponseSchema = z.object({

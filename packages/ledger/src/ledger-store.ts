@@ -38,7 +38,7 @@ import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
-import { claimInSlices, postgresWritePath, sqliteWritePath, writeInSlices, type WritePath } from './store/transact.js';
+import { claimInSlices, postgresWritePath, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -164,12 +164,14 @@ export class LedgerStore {
    */
   async claimDue(options: ClaimOptions): Promise<MessageRecord[]> {
     const { now, limit, maxPriority } = parseInput(ClaimOptionsSchema, options, 'claimDue');
-    const claim = (upTo: Priority | undefined) =>
-      // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
-      claimInSlices(this.#writes, limit, this.#writes.lane(upTo === PRIORITY.otp ? 0 : limit), async (transact, size) => {
-        const found = await claimDue(transact, this.#dialect, now.getTime(), size, upTo);
-        return { found, taken: found.length };
-      });
+    const take = async (transact: Transact, size: number, upTo: Priority | undefined) => {
+      const found = await claimDue(transact, this.#dialect, now.getTime(), size, upTo);
+      return { found, taken: found.length };
+    };
+    // A later slice failed: what earlier slices took is queued again, else it would wait for the next start.
+    const release = (found: MessageRecord[]) => this.requeueUnsent(found.map((record) => record.id));
+    // An OTP-only claim is small whatever its limit (OTPs come few at a time); how many it finds is not known yet.
+    const claim = (upTo: Priority | undefined) => claimInSlices(this.#writes, limit, this.#writes.lane(upTo === PRIORITY.otp ? 0 : limit), (transact, size) => take(transact, size, upTo), release);
     // A large claim waits while an OTP is held urgent: the OTPs are taken first, alone, so it does not wait for itself.
     if (maxPriority !== PRIORITY.otp && this.#writes.urgent.active) {
       const otps = await claim(PRIORITY.otp);
@@ -243,6 +245,20 @@ export class LedgerStore {
   async recoverInterrupted(now: Date): Promise<{ unknown: number; requeued: number }> {
     const at = parseInput(InstantSchema, now, 'recoverInterrupted').getTime();
     const { requeued, interrupted } = await recoverInterrupted(this.#db, at);
+    return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
+  }
+
+  /**
+   * recoverInterrupted for these records alone, while the process runs on: a
+   * send it gave up on (its results could not be written) is not left
+   * `dispatching` until the next start. Only one process may send from the
+   * store (the embedded kind): no other send holds these records.
+   */
+  async releaseInterrupted(ids: readonly string[]): Promise<{ unknown: number; requeued: number }> {
+    this.#writes.urgent.end(ids);
+    if (ids.length === 0) return { unknown: 0, requeued: 0 };
+    const at = this.#now();
+    const { requeued, interrupted } = await recoverInterrupted(this.#db, at, ids);
     return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
   }
 

@@ -1,7 +1,7 @@
 import { analyzeText, silentLogger, type DeliveryReport, type Logger, type Message } from '@rota/provider';
 import type { Router } from '@rota/core';
 import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
-import { Dispatcher, type DispatchRouter } from './dispatch/dispatcher.js';
+import { Dispatcher, ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatcher.js';
 import { QueueSource } from './dispatch/queue-source.js';
 import { TableSource } from './dispatch/table-source.js';
 import { sharedLimiterFor } from './postgres/shared-limiter.js';
@@ -214,11 +214,28 @@ export class Ledger {
     // Answered from the records as the results were written to them; one not finished here (another
     // process's, or a gateway's wait) is read back.
     const finished = new Map<string, MessageRecord>();
-    if (sendsHere) await this.dispatcher.sendNow(waitedFor, { checked, records: finished });
+    if (sendsHere) await this.sendWaitedFor(waitedFor, checked, finished);
     else await this.waiter!.wait(waitedFor.map((record) => record.id), this.options.waitMs ?? 30_000);
     const unread = waitedFor.filter((record) => !finished.has(record.id));
     for (const record of await Promise.all(unread.map((record) => this.store.get(record.id)))) if (record) finished.set(record.id, record);
     return outcomes.map((outcome) => (outcome.kind === 'created' && finished.has(outcome.record.id) ? { kind: 'created', record: finished.get(outcome.record.id)! } : outcome));
+  }
+
+  /**
+   * Sends what a caller waits for, here. Results that could not be written
+   * leave their records `unknown` where a provider was asked (as a restart
+   * would), so that a retry under the same key reads an honest state; the
+   * error goes to the caller, who must not send them again on its own.
+   */
+  private async sendWaitedFor(records: MessageRecord[], checked: ReadonlyMap<string, Message>, finished: Map<string, MessageRecord>): Promise<void> {
+    try {
+      await this.dispatcher.sendNow(records, { checked, records: finished });
+    } catch (error) {
+      if (error instanceof ResultsNotWrittenError) {
+        await this.store.releaseInterrupted(error.ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: results not written could not be released either; the next start recovers their records'));
+      }
+      throw error;
+    }
   }
 
   /** Records a bulk, one record per recipient, in one transaction, and queues it. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { isStoreUnavailable } from '@rota/ledger';
+import { isStoreUnavailable, ResultsNotWrittenError } from '@rota/ledger';
 
 /**
  * Client mistakes are 4xx with a stable `error` code and a fixed message:
@@ -47,6 +47,15 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
     }
     if (JSON_ERRORS.has(error.name) && request.method !== 'GET') {
       return reply.code(400).send({ error: 'invalid-json', message: 'request body is not valid JSON' });
+    }
+    if (error instanceof ResultsNotWrittenError) {
+      // Not "nothing was accepted": a provider may have the messages. A client that sent them again would send twice.
+      logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, 'results not recorded: answered 503 result-not-recorded');
+      return reply.code(503).send({
+        error: 'result-not-recorded',
+        message: 'the messages were handed to a provider but the store could not record the outcome; do not send them again: read them later (GET /v1/messages/{id}: unknown if a provider may have them)',
+        ids: error.ids,
+      });
     }
     if (isStoreUnavailable(error)) {
       // Never an accepted message without its record: the client tries again, and its idempotency key keeps a retry from sending twice.

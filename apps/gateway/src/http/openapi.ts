@@ -87,6 +87,8 @@ const AUTH_ERRORS = {
   '403': error('The credential is of the wrong kind (a send key on an admin endpoint, or the admin token on a send endpoint).'),
 };
 const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reached. Nothing was accepted; retry later with the same idempotency key.";
+/** A send the caller waited for whose outcome the store could not take. */
+const RESULT_NOT_RECORDED = '`result-not-recorded` (`ids`): the messages went to a provider but their outcome could not be recorded. Do not send them again; read them later (`unknown` where a provider may have them).';
 const BODY_ERRORS = {
   '400': error('Invalid body (`invalid-request` with `issues`, each naming a field) or malformed JSON (`invalid-json`). Nothing was sent or changed.'),
   '413': error('The body is larger than gateway.bodyLimitBytes.'),
@@ -166,7 +168,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
             '409': error('`idempotency-conflict`: the key stands for a different message of yours (`existingId`). Nothing was sent.'),
             '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
-            '503': json({ oneOf: [ref('Message'), ref('Error')] }, `Failed: no provider could take it (a Message; nothing was sent, safe to retry later). Or ${STORE_UNAVAILABLE}`),
+            '503': json({ oneOf: [ref('Message'), ref('Error')] }, `Failed: no provider could take it (a Message; nothing was sent, safe to retry later). Or ${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },
@@ -201,7 +203,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
-            '503': error(STORE_UNAVAILABLE),
+            '503': error(`${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
           },

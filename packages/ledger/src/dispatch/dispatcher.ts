@@ -54,6 +54,22 @@ export class DispatcherStoppedError extends Error {
   override readonly name = 'DispatcherStoppedError';
 }
 
+/**
+ * The messages went to the router (some may be with a provider now) but their
+ * results could not be written for writeRetryMs: the caller must not send
+ * them again on its own, and their records stay `dispatching` until released
+ * (LedgerStore.releaseInterrupted: `unknown` where a provider was asked).
+ */
+export class ResultsNotWrittenError extends Error {
+  override readonly name = 'ResultsNotWrittenError';
+  constructor(
+    readonly ids: readonly string[],
+    cause: unknown,
+  ) {
+    super(`the results of ${ids.length} message(s) handed to the router could not be written: ${describe(cause)}`, { cause });
+  }
+}
+
 /** What sending a unit came to: the results written, and the records put back in the queue unsent. */
 interface UnitSent {
   results: Map<string, SendResult>;
@@ -204,8 +220,8 @@ export class Dispatcher {
       if (sent.requeued.length > 0) await unit.abandon(`the dispatcher stopped before ${sent.requeued.length} record(s) were tried; queued again`);
       else await unit.settle();
     } catch (error) {
-      this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records stay dispatching until recovered (unknown if a provider may have them, queued again if not)');
-      await unit.abandon(describe(error)).catch(() => undefined);
+      this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
+      await unit.abandon(describe(error)).catch((released: unknown) => this.logger.error({ error: describe(released) }, 'ledger dispatcher: the failed unit could not be released either; the next start recovers its records'));
     }
   }
 
@@ -309,7 +325,7 @@ export class Dispatcher {
         for (const [id, record] of await this.options.store.finishManyRecords(entries, options)) written.set(id, record);
         return;
       } catch (error) {
-        if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw error;
+        if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw new ResultsNotWrittenError([...results.keys()], error);
         this.logger.warn({ error: describe(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
         await delay(waitMs, this.halt.signal);
       }

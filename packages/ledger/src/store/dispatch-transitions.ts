@@ -162,24 +162,26 @@ export async function claimUnit(db: Kysely<LedgerDatabase>, ids: readonly string
  * request is written) may have been taken by it: it becomes `unknown`, never
  * `queued` again, because a duplicate SMS is worse than an honest "unknown".
  * One that names none never reached a provider (claimed, then waiting its
- * turn): it goes back to the queue. Returns how many of each.
+ * turn): it goes back to the queue. Returns how many of each. With `ids`,
+ * only those records: a send this process gave up on while it runs on.
  */
 export async function recoverInterrupted(
   db: Kysely<LedgerDatabase>,
   now: number,
+  ids?: readonly string[],
 ): Promise<{ requeued: number; interrupted: { id: string; to: string; providerId: string; accountId: string }[] }> {
   return db.transaction().execute(async (trx) => {
-    const requeued = await trx
-      .updateTable('messages')
-      .set({ state: 'queued', updated_at: now, dispatched_at: null })
-      .where('state', '=', 'dispatching')
-      .where('provider_id', 'is', null)
-      .executeTakeFirst();
-    // The caller finishes these as unknown, so they get their timeline steps and webhooks like any other finish.
-    const interrupted = await trx.selectFrom('messages').select(['id', 'to_number', 'provider_id', 'account_id']).where('state', '=', 'dispatching').execute();
-    return {
-      requeued: Number(requeued.numUpdatedRows),
-      interrupted: interrupted.map((row) => ({ id: row.id, to: row.to_number, providerId: row.provider_id ?? 'none', accountId: row.account_id ?? 'none' })),
-    };
+    let requeued = 0;
+    const interrupted: { id: string; to: string; providerId: string; accountId: string }[] = [];
+    for (const chunk of ids ? chunksOf(ids, MAX_BOUND_PARAMETERS - 8) : [undefined]) {
+      const unsent = trx.updateTable('messages').set({ state: 'queued', updated_at: now, dispatched_at: null }).where('state', '=', 'dispatching').where('provider_id', 'is', null);
+      requeued += Number((await (chunk ? unsent.where('id', 'in', chunk) : unsent).executeTakeFirst()).numUpdatedRows);
+      // The caller finishes these as unknown, so they get their timeline steps and webhooks like any other finish.
+      const named = trx.selectFrom('messages').select(['id', 'to_number', 'provider_id', 'account_id']).where('state', '=', 'dispatching');
+      for (const row of await (chunk ? named.where('id', 'in', chunk) : named).execute()) {
+        interrupted.push({ id: row.id, to: row.to_number, providerId: row.provider_id ?? 'none', accountId: row.account_id ?? 'none' });
+      }
+    }
+    return { requeued, interrupted };
   });
 }

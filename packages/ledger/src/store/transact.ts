@@ -53,16 +53,29 @@ export async function writeInSlices<T, R>(writes: WritePath, items: readonly T[]
  * A claim of up to `limit` rows a slice at a time, each slice a transaction
  * of its own, until a slice takes fewer rows than it asked for. `claim`
  * returns what it found and how many rows it took (a claim may take rows it
- * does not hand back).
+ * does not hand back). When a later slice fails, the earlier ones are
+ * committed: `release` is given what they found (best effort) so that the
+ * caller, who gets only the error, does not leave them claimed by no one.
  */
-export async function claimInSlices<T>(writes: WritePath, limit: number, transact: Transact, claim: (transact: Transact, size: number) => Promise<{ found: T[]; taken: number }>): Promise<T[]> {
+export async function claimInSlices<T>(
+  writes: WritePath,
+  limit: number,
+  transact: Transact,
+  claim: (transact: Transact, size: number) => Promise<{ found: T[]; taken: number }>,
+  release?: (found: T[]) => Promise<unknown>,
+): Promise<T[]> {
   const claimed: T[] = [];
-  for (let left = limit; left > 0; ) {
-    const size = Math.min(left, writes.slice);
-    const { found, taken } = await claim(transact, size);
-    claimed.push(...found);
-    if (taken < size) break;
-    left -= taken;
+  try {
+    for (let left = limit; left > 0; ) {
+      const size = Math.min(left, writes.slice);
+      const { found, taken } = await claim(transact, size);
+      claimed.push(...found);
+      if (taken < size) break;
+      left -= taken;
+    }
+  } catch (error) {
+    if (release && claimed.length > 0) await release(claimed).catch(() => undefined);
+    throw error;
   }
   return claimed;
 }
