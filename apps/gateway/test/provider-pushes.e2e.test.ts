@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_WIRES, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { freePort } from '@rota/testkit';
 import { stringify } from 'yaml';
 import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
 import { captureLogs, GatewayClient, SECRETS } from './support/harness.js';
@@ -20,13 +20,6 @@ const INFOBIP_TOKEN = 'infobip-push-token-0123456789abcdef';
 const TWILIO_TOKEN = DEFAULT_SANDBOX_WIRES.twilio.accounts[0]!.authToken;
 const PROVIDERS = ['message-center', 'infobip', 'twilio'] as const;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -25,3 +25,4 @@ export { providerErrorOf } from './provider-error-of.js';
 export { sendRequest, TEST_TEXT } from './send-request.js';
 export { productionDependencyClosure } from './dependency-closure.js';
 export { startRecordingServer, type RecordedAnswer, type RecordedRequest, type RecordingServer } from './recording-server.js';
+export { freePort } from './free-port.js';

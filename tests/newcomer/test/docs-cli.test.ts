@@ -2,7 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { committedMarkdown, documentedCommands, readRepoFile, splitComment } from '../src/markdown.js';
-import { freePort, killGroup, REPO_ROOT, runLine, startGroup, userEnv, waitFor, type Started } from '../src/processes.js';
+import { freePort } from '@rota/testkit';
+import { killGroup, REPO_ROOT, runLine, startGroup, userEnv, waitFor, type Started } from '../src/processes.js';
 
 /** The ways the docs may run the CLI: each works from the repository root after a build. */
 const CLI_FORMS = ['npx -y pnpm@10.34.8 rota ', 'npx -y pnpm@10.34.8 exec rota ', 'node apps/gateway/bin/rota.js '];

@@ -1,6 +1,7 @@
 import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { codeBlocks, documentedCommands, readRepoFile } from '../src/markdown.js';
-import { freePort, runLine, userEnv } from '../src/processes.js';
+import { freePort } from '@rota/testkit';
+import { runLine, userEnv } from '../src/processes.js';
 
 const EXAMPLE = 'examples/send-with-figensoft.mjs';
 

@@ -1,5 +1,6 @@
 import { documentedCommands } from '../src/markdown.js';
-import { freePort, groupMembers, killGroup, portIsFree, startGroup, userEnv, waitFor, type Started } from '../src/processes.js';
+import { freePort } from '@rota/testkit';
+import { groupMembers, killGroup, portIsFree, startGroup, userEnv, waitFor, type Started } from '../src/processes.js';
 
 /**
  * The README's install-and-run line ends with the command that starts the main

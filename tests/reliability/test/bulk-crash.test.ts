@@ -13,7 +13,8 @@ import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/fige
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-import { freePort, sandboxFigensoft, startGatewayProcess, stopProcess as stop, until } from './support/gateway-process.js';
+import { freePort } from '@rota/testkit';
+import { sandboxFigensoft, startGatewayProcess, stopProcess as stop, until } from './support/gateway-process.js';
 const API_KEY = 'bulk-crash-KEY-0123456789';
 /** Fifty of the ledger's bulk slices (1,000 records each): the kill lands well before the last. */
 const RECIPIENTS = 50_000;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-import { freePort, sandboxFigensoft, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
+import { freePort } from '@rota/testkit';
+import { sandboxFigensoft, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
 const API_KEY = 'webhook-crash-KEY-0123456789';
 const SECRET = 'whsec-webhook-crash-0123456789abcdef';
 

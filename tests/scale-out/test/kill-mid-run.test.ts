@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { agent, call, until } from './support/http.js';
 import { dropSchema, freshSchema, query } from './support/postgres-schema.js';
-import { freePort, RotaProcess } from './support/rota-process.js';
+import { freePort } from '@rota/testkit';
+import { RotaProcess } from './support/rota-process.js';
 import { API_KEY, writeRotaConfig } from './support/rota-config.js';
 
 const MESSAGES = Number(process.env.SCALE_OUT_MESSAGES ?? 50_000);

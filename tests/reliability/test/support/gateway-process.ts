@@ -2,23 +2,12 @@
 // started and killed the way an operator's supervisor would, on a free
 // loopback port, sending through FigenSoft's sandbox.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
 import { request, type Agent } from 'undici';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Asks `check` every `stepMs` until it gives a value; throws naming `what` after `timeoutMs`. */
 export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000, stepMs = 25): Promise<T> {

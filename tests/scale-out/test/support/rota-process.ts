@@ -1,21 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { call } from './http.js';
 
 /** The built `rota` command (turbo builds @rota/gateway before these tests). */
 const ROTA = fileURLToPath(new URL('../../../../apps/gateway/dist/cli/rota.js', import.meta.url));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs one `rota` command to its end: its exit code and what it printed. */
 export function runRota(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
