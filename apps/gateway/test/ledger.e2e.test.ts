@@ -93,6 +93,10 @@ describe('bulks, resends and erasure over HTTP', () => {
     const resent = await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`, admin);
     expect(resent.status).toBe(202);
     expect(resent.body).toMatchObject({ resendOf: unknown.body.id, owner: 'campaign-service', status: 'queued' });
+    // Once: a second click is answered the first copy, and nothing more is queued.
+    const clickedAgain = await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`, admin);
+    expect(clickedAgain).toMatchObject({ status: 200, body: { id: resent.body.id, resendOf: unknown.body.id } });
+    expect((await h.client.call('GET', `/v1/messages?to=${encodeURIComponent(NUMBERS.other)}`, admin)).body.items.filter((item: { resendOf?: string }) => item.resendOf === unknown.body.id)).toHaveLength(1);
     await until(async () => ((await h.client.call('GET', `/v1/messages/${resent.body.id}`)).body.status === 'accepted' ? true : undefined), 'the resend accepted');
     const again = await h.client.call('POST', `/v1/messages/${resent.body.id}/resend`, admin);
     expect(again).toMatchObject({ status: 409, body: { error: 'not-resendable' } });

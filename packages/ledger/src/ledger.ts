@@ -261,15 +261,18 @@ export class Ledger {
    * An operator sends an `unknown` message again, knowingly: a new record,
    * linked to the old one (`resendOf`), queued. Only `unknown` records: any
    * other state is known (sent, refused or not sent) and an OTP's text was
-   * never kept.
+   * never kept. Once: a second call (a double click, a retried request, two
+   * operators) answers the copy the first made (`existing`) — it carries the
+   * idempotency key `resend:<id>`, so the store's own key check decides,
+   * across restarts and gateways, for as long as keys are kept (48 h).
    */
-  async resend(id: string): Promise<{ kind: 'created'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string }> {
+  async resend(id: string): Promise<{ kind: 'created' | 'existing'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string }> {
     const record = await this.store.get(id);
     if (!record) return { kind: 'not-found' };
     if (record.state !== 'unknown') return { kind: 'refused', reason: `only an unknown message can be sent again; this one is ${record.state}` };
     const text = record.text ?? this.texts.get(record.bulkId ?? record.id);
     if (text === undefined) return { kind: 'refused', reason: 'an OTP text is never kept in the ledger: the client must send a new one' };
-    const message: Message = { to: record.to, text, iysType: record.iysType, recipientType: record.recipientType, otp: record.otp, analysis: analyzeText(text) };
+    const message: Message = { to: record.to, text, iysType: record.iysType, recipientType: record.recipientType, otp: record.otp, analysis: analyzeText(text), idempotencyKey: resendKey(record.id) };
     if (record.sender !== undefined) message.sender = record.sender;
     if (record.validUntil !== undefined) message.validUntil = record.validUntil;
     const [outcome] = await this.store.recordMessages([
@@ -281,7 +284,8 @@ export class Ledger {
         ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
       },
     ]);
-    if (outcome?.kind !== 'created') return { kind: 'refused', reason: 'the resend could not be recorded' };
+    if (outcome?.kind === 'existing') return outcome;
+    if (outcome?.kind !== 'created') return { kind: 'refused', reason: `the resend could not be recorded: the key ${resendKey(record.id)} stands for another message of ${record.owner}` };
     if (message.otp && !this.store.queue) this.texts.set(outcome.record.id, text);
     this.wake();
     return { kind: 'created', record: outcome.record };
@@ -382,4 +386,9 @@ function dueNow(message: Message): Message {
   if (message.sendAt === undefined) return message;
   const { sendAt: _due, ...sendable } = message;
   return sendable;
+}
+
+/** The idempotency key of the one copy an operator's resend makes of a message. */
+function resendKey(id: string): string {
+  return `resend:${id}`;
 }

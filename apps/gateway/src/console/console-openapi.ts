@@ -96,7 +96,7 @@ export function consoleOpenApi(schemaOf: (schema: z.ZodType, io: 'input' | 'outp
           description: 'POST /v1/messages/{id}/resend with the new record\'s number masked.',
           security: adminToken,
           parameters: [param('id', 'The `id` of an unknown message.')],
-          responses: { '202': json(ref('ConsoleMessage'), 'The new, queued record.'), '404': error('No such message.'), '409': error('`not-resendable`.'), ...AUTH },
+          responses: { '200': json(ref('ConsoleMessage'), 'Resent already: the copy that resend made.'), '202': json(ref('ConsoleMessage'), 'The new, queued record.'), '404': error('No such message.'), '409': error('`not-resendable`.'), ...AUTH },
         },
       },
       '/v1/admin/bulks': {

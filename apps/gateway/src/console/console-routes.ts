@@ -131,6 +131,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     const outcome = await ledger.resend(request.params.id);
     if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
     if (outcome.kind === 'refused') return reply.code(409).send({ error: 'not-resendable', message: outcome.reason });
+    if (outcome.kind === 'existing') return reply.code(200).send(maskedView(outcome.record));
     const operator = operatorOf(request);
     logger.warn(
       { id: request.params.id, resent: outcome.record.id, by: request.rotaClient, ...(operator ? { operator } : {}) },

@@ -163,6 +163,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const outcome = await ledger.resend(request.params.id);
     if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
     if (outcome.kind === 'refused') return reply.code(409).send({ error: 'not-resendable', message: outcome.reason });
+    // A second resend is answered the first one's copy: an operator's double click never sends twice.
+    if (outcome.kind === 'existing') return reply.code(200).send(viewOf(outcome.record));
     context.logger.warn({ id: request.params.id, resent: outcome.record.id, by: request.rotaClient }, 'an unknown message was sent again through the admin API');
     return reply.code(202).send(viewOf(outcome.record));
   });

@@ -234,10 +234,13 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/messages/{id}/resend': {
         post: {
           summary: 'Send an unknown message again (admin)',
-          description: 'Only a message whose outcome is unknown: a new record, linked by `resendOf`, queued. The provider that may have the first one may deliver both.',
+          description:
+            'Only a message whose outcome is unknown: a new record, linked by `resendOf`, queued. The provider that may have the first one may deliver both. ' +
+            'Once: a second call answers 200 with the copy the first made (its idempotency key is `resend:{id}`, kept as long as idempotency keys are).',
           security: adminToken,
           parameters: [idParam('id', 'The `id` of an unknown message.')],
           responses: {
+            '200': json(ref('Message'), 'The message was resent already: the copy that resend made, as it is now.'),
             '202': json(ref('Message'), 'The new, queued record.'),
             '404': error('No such message.'),
             '409': error('`not-resendable`: the message is not unknown, or it is an OTP (its text was never kept).'),

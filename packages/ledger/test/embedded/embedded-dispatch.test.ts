@@ -48,10 +48,17 @@ describe('the embedded dispatcher', () => {
     expect(await until(finalState(store, id(plain)), 'the message sent')).toMatchObject({ state: 'accepted' });
     expect(r.provider.calls.map((call) => call.recipients[0])).toEqual(['+905321234503']);
 
-    // An operator resends the unknown one, knowingly: a new, linked record.
-    const resent = await r.ledger.resend(id(interrupted));
-    expect(resent).toMatchObject({ kind: 'created', record: { resendOf: id(interrupted), owner: 'acme' } });
+    // An operator resends the unknown one, knowingly: a new, linked record. Once: a second call at the same
+    // moment (a double click, two operators) is answered that copy.
+    const both = await Promise.all([r.ledger.resend(id(interrupted)), r.ledger.resend(id(interrupted))]);
+    expect(both.map((outcome) => outcome.kind).sort()).toEqual(['created', 'existing']);
+    const [copy, same] = both.map((outcome) => (outcome as { record: MessageRecord }).record);
+    expect(copy).toMatchObject({ id: same!.id, resendOf: id(interrupted), owner: 'acme' });
     expect(await r.ledger.resend(id(plain))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('accepted') });
+    await until(finalState(store, copy!.id), 'the resend sent');
+    expect(await r.ledger.resend(id(interrupted))).toMatchObject({ kind: 'existing', record: { id: copy!.id, state: 'accepted' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.provider.calls.map((call) => call.recipients[0])).toEqual(['+905321234503', '+905321234501']);
     await r.close();
   });
 });
