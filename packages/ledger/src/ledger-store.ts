@@ -30,7 +30,7 @@ import {
   type DueWebhook,
   type WebhookSettlement,
 } from './store/webhook-outbox.js';
-import { accountDeliveries, bulkProgress, ledgerStats } from './store/ledger-counts.js';
+import { accountDeliveries, bulkHasUnsent, bulkProgress, ledgerStats } from './store/ledger-counts.js';
 import { listMessages } from './store/list-messages.js';
 import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
 import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
@@ -387,6 +387,11 @@ export class LedgerStore {
 
   async bulkProgress(bulkId: string, scope: ReadScope = {}): Promise<BulkProgress | undefined> {
     return bulkProgress(this.#db, bulkId, scope.owner);
+  }
+
+  /** Whether any record of the bulk is still `queued` or `dispatching` (its OTP text is still needed). */
+  async bulkHasUnsent(bulkId: string): Promise<boolean> {
+    return bulkHasUnsent(this.#db, bulkId);
   }
 
   /** Bulks newest first, each counted by state, a page at a time. Throws LedgerInputError naming the field for a bad limit or cursor. */

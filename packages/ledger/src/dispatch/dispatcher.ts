@@ -288,10 +288,21 @@ export class Dispatcher {
       this.logger.warn({ records: requeued.length }, 'ledger dispatcher: stopped before these records were tried; they are queued again');
     }
     // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
-    // again keeps it here for the next start of this process. A bulk's stays until its last unit: it is the bulk's.
+    // again keeps it here for the next start of this process. A bulk's is the bulk's: dropped once none of its
+    // records waits for a send or is on its way (a unit claimed, not yet started, has not read it yet).
     const kept = new Set(requeued);
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
+    for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
     return { results, requeued };
+  }
+
+  /** The unit's results are written whatever this finds: a store that cannot answer keeps the text for a later unit. */
+  private async dropBulkTextWhenSent(bulkId: string): Promise<void> {
+    try {
+      if (!(await this.options.store.bulkHasUnsent(bulkId))) this.options.texts.delete(bulkId);
+    } catch (error) {
+      this.logger.warn({ error: describe(error), bulkId }, 'ledger dispatcher: could not tell whether an OTP bulk is all sent; its text is kept for now');
+    }
   }
 
   /**

@@ -29,6 +29,12 @@ export async function bulkProgress(db: Kysely<LedgerDatabase>, bulkId: string, o
   return { bulkId: bulk.id, count: bulk.count, byState: countsByState(rows), createdAt: new Date(bulk.created_at) };
 }
 
+/** Whether any record of the bulk still waits for a send, or is on its way: two seeks of the (bulk_id, state) index. */
+export async function bulkHasUnsent(db: Kysely<LedgerDatabase>, bulkId: string): Promise<boolean> {
+  const row = await db.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', 'in', ['queued', 'dispatching']).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function ledgerStats(db: Kysely<LedgerDatabase>, now: number): Promise<LedgerStats> {
   const queued = await db
     .selectFrom('messages')

@@ -3,7 +3,7 @@ import { createFakeProvider } from '@rota/testkit';
 import { AccountThrottle } from '../../src/dispatch/account-throttle.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { TableSource } from '../../src/dispatch/table-source.js';
-import { message, openTestStore, TestClock } from '../ledger-fixtures.js';
+import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
 
 // An OTP's text is held in memory only, by the process that took it, until its record is finished.
 // One refused at dispatch (its validUntil passed while it was queued) kept its text for good.
@@ -31,6 +31,28 @@ describe('OTP texts held by the dispatcher', () => {
     expect(results.get(ids[0]!)).toMatchObject({ status: 'failed', reason: expect.stringContaining('validUntil') });
     expect(results.get(ids[1]!)).toMatchObject({ status: 'accepted' });
     expect(provider.calls.map((call) => call.text)).toEqual(['Kodunuz 2222']);
+    expect(texts.size).toBe(0);
+    await router.close();
+    await store.close();
+  });
+
+  it("keeps an OTP bulk's text while any of its records waits, and drops it with the last unit", async () => {
+    const clock = new TestClock(Date.now());
+    const store = await openTestStore(clock);
+    const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const outcome = await store.recordBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 4321', otp: true }), owner: 'acme' }, numbers(5));
+    const { bulkId } = outcome as { bulkId: string };
+    const texts = new Map([[bulkId, 'Kodunuz 4321']]);
+    const now = () => clock.now().getTime();
+    const dispatcher = new Dispatcher({ store, source: new TableSource(store, 800, now), router, throttle: new AccountThrottle(), texts, clock: now });
+
+    await dispatcher.sendNow(await store.claimDue({ now: clock.now(), limit: 2 }));
+    // Three records still queued: their unit needs the text.
+    expect(texts.has(bulkId)).toBe(true);
+    await dispatcher.sendNow(await store.claimDue({ now: clock.now(), limit: 10 }));
+    expect(provider.calls.flatMap((call) => call.recipients)).toHaveLength(5);
+    expect(provider.calls.map((call) => call.text)).toEqual(['Kodunuz 4321', 'Kodunuz 4321']);
     expect(texts.size).toBe(0);
     await router.close();
     await store.close();
