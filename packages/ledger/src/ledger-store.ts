@@ -243,9 +243,7 @@ export class LedgerStore {
    * many of each.
    */
   async recoverInterrupted(now: Date): Promise<{ unknown: number; requeued: number }> {
-    const at = parseInput(InstantSchema, now, 'recoverInterrupted').getTime();
-    const { requeued, interrupted } = await recoverInterrupted(this.#db, at);
-    return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
+    return this.#recover(parseInput(InstantSchema, now, 'recoverInterrupted').getTime());
   }
 
   /**
@@ -256,8 +254,11 @@ export class LedgerStore {
    */
   async releaseInterrupted(ids: readonly string[]): Promise<{ unknown: number; requeued: number }> {
     this.#writes.urgent.end(ids);
-    if (ids.length === 0) return { unknown: 0, requeued: 0 };
-    const at = this.#now();
+    return ids.length === 0 ? { unknown: 0, requeued: 0 } : this.#recover(this.#now(), ids);
+  }
+
+  /** Requeues the `dispatching` records (of `ids`, or all) that name no provider, and finishes the others as unknown. */
+  async #recover(at: number, ids?: readonly string[]): Promise<{ unknown: number; requeued: number }> {
     const { requeued, interrupted } = await recoverInterrupted(this.#db, at, ids);
     return { unknown: await this.#finishInterrupted(interrupted, at), requeued };
   }

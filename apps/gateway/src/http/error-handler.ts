@@ -37,6 +37,8 @@ const JSON_ERRORS = new Set(['SyntaxError']);
 
 export function installErrorHandling(app: FastifyInstance, logger: Logger, sanitize: (text: string) => string = (text) => text): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // The route and the error's kind and words (secrets blanked): never the request body or headers.
+    const logAnswered = (what: string) => logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, what);
     const row = (error.code && CLIENT_ERRORS[error.code]) || undefined;
     if (row) {
       // Our own errors carry a precise message (the limit in force); fastify's are fixed text.
@@ -50,7 +52,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
     }
     if (error instanceof ResultsNotWrittenError) {
       // Not "nothing was accepted": a provider may have the messages. A client that sent them again would send twice.
-      logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, 'results not recorded: answered 503 result-not-recorded');
+      logAnswered('results not recorded: answered 503 result-not-recorded');
       return reply.code(503).send({
         error: 'result-not-recorded',
         message: 'the messages were handed to a provider but the store could not record the outcome; do not send them again: read them later (GET /v1/messages/{id}: unknown if a provider may have them)',
@@ -59,7 +61,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
     }
     if (isStoreUnavailable(error)) {
       // Never an accepted message without its record: the client tries again, and its idempotency key keeps a retry from sending twice.
-      logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, 'the message store is unavailable: answered 503');
+      logAnswered('the message store is unavailable: answered 503');
       return reply
         .code(503)
         .header('retry-after', '1')
