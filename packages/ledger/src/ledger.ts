@@ -78,7 +78,7 @@ export interface LedgerOptions {
   /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
   reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'roundSize' | 'pollMs'>;
   /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
-  webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; retryForMs?: number; pollMs?: number; random?: () => number };
+  webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; deliveryTimeoutMs?: number; retryForMs?: number; pollMs?: number; random?: () => number };
   /** Told of final delivery reports and webhook deliveries (metrics). */
   observer?: ReportObserver & WebhookObserver;
   clock?: () => number;

@@ -495,6 +495,26 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('delivers each event to a slow receiver once: no lease ends while an event waits its turn or its outcome is unwritten', async () => {
+    // 1.25 s a delivery, four at once: a claim of 64 takes 20 s to deliver, two claims waiting take longer than the lease.
+    // Written 64 at a time, the first outcomes waited 80 s and their events were claimed again (200 events, 264 deliveries).
+    const r = await rig();
+    r.answer.next = async () => {
+      r.clock.advance(1_250);
+      await new Promise((resolve) => setImmediate(resolve));
+      return { ok: true, status: 204 };
+    };
+    await r.ledger.submit(numbers(200).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: HOOK })), 'wait');
+    for (let round = 0; round < 20 && (await r.store.webhookBacklog()).length > 0; round++) {
+      await r.ledger.deliverWebhooks();
+      r.clock.advance(60_000); // events let go undelivered come due again when their lease ends
+    }
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    const ids = eventsOf(r).map((event) => event.id);
+    expect({ deliveries: ids.length, events: new Set(ids).size }).toEqual({ deliveries: 200, events: 200 });
+    await r.close();
+  });
+
   it('announces a bulk\'s completion once, with its counts', async () => {
     const r = await rig();
     const outcome = await r.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION' }), recipients: numbers(5), owner: 'acme', callbackUrl: HOOK, reference: 'winter' });

@@ -56,6 +56,7 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
       },
       concurrency: webhooks.concurrency,
       perEndpoint: webhooks.perEndpoint,
+      deliveryTimeoutMs: webhooks.timeoutMs,
     },
     ...(options.observer ? { observer: options.observer } : {}),
   });

@@ -6,7 +6,7 @@ interface Event {
 }
 
 /** A queue of `count` events (to `urlOf(i)`), deliveries the test releases by hand, and a log of what the pump did. */
-function scene(count: number, urlOf: (i: number) => string = () => 'https://a.example/hook') {
+function scene(count: number, urlOf: (i: number) => string = () => 'https://a.example/hook', clock: { now: number } = { now: 0 }) {
   const queue: Event[] = Array.from({ length: count }, (_, id) => ({ id, url: urlOf(id) }));
   const log: string[] = [];
   const pending: { event: Event; settle: (ok: boolean) => void }[] = [];
@@ -19,6 +19,9 @@ function scene(count: number, urlOf: (i: number) => string = () => 'https://a.ex
     concurrency: 2,
     perEndpoint: 2,
     stopped: () => false,
+    freshForMs: 60_000,
+    writeWithinMs: 60_000,
+    clock: () => clock.now,
     claim: async () => {
       const events = queue.splice(0, 4);
       log.push(`claim ${events.length} (${active} in flight)`);
@@ -126,6 +129,36 @@ describe('pumpDeliveries', () => {
     await s.releaseOne(true);
     await outcome;
     expect(s.written).toEqual([]);
+  });
+
+  it('lets go an event that waited for its receiver longer than freshForMs, and claims on', async () => {
+    const clock = { now: 0 };
+    const s = scene(6, undefined, clock);
+    const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1, freshForMs: 1_000 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(s.pending.map(({ event }) => event.id)).toEqual([0]); // 1, 2 and 3 wait for the receiver
+    clock.now = 1_001;
+    await s.releaseOne();
+    // Their lease runs from the claim: too old to start now, they are left for a later claim.
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(6);
+    expect(s.written.flat()).toEqual([0, 4, 5]);
+  });
+
+  it('writes an outcome within writeWithinMs, however few have settled', async () => {
+    const clock = { now: 0 };
+    const s = scene(3, undefined, clock);
+    const done = pumpDeliveries(s.options({ concurrency: 1, writeWithinMs: 20 }));
+    await s.releaseOne();
+    // Nothing else settles: the timer writes it.
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(s.written).toEqual([[0]]);
+    // A settle that finds the oldest unwritten outcome older than the limit writes at once.
+    await s.releaseOne();
+    clock.now = 20;
+    await s.releaseOne();
+    expect(s.written).toEqual([[0], [1, 2]]);
+    expect(await done).toBe(3);
   });
 
   it('fails when a claim fails', async () => {

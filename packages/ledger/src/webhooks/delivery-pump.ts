@@ -15,6 +15,15 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
   perEndpoint: number;
   /** Asked before each delivery starts: once true, no more start and no more are claimed. */
   stopped: () => boolean;
+  /**
+   * A claimed event not started within this long is let go, undelivered: its
+   * lease could end before its outcome is written, and another claim would
+   * deliver it too. It goes out again once its lease ends.
+   */
+  freshForMs: number;
+  /** The longest an outcome waits to be written, however few have settled. */
+  writeWithinMs: number;
+  clock?: () => number;
 }
 
 /**
@@ -28,15 +37,19 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
  * At most `perEndpoint` deliveries go to one receiver at once: an event whose
  * receiver is busy waits while others go ahead. No more is claimed while as
  * many events as `concurrency` are waiting, so a slow receiver holds at most a
- * claim's worth. Resolves with the number of events claimed once every
+ * claim's worth. A slow receiver's events cannot outlive their leases here:
+ * one waiting longer than `freshForMs` is let go, and no outcome waits more
+ * than `writeWithinMs` for its write (a lease that ends under an unwritten
+ * outcome is a second delivery). Resolves with the number of events claimed once every
  * delivery started has ended and every outcome is written; rejects with the
  * first failure of a claim, a write or a delivery, after the deliveries in
  * flight end (their outcomes are then not written: their events go out again
  * when their lease ends).
  */
 export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOptions<E, O>): Promise<number> {
-  const { claim, batch, deliver, write, concurrency, perEndpoint, stopped } = options;
-  const waiting: E[] = [];
+  const { claim, batch, deliver, write, concurrency, perEndpoint, stopped, freshForMs, writeWithinMs } = options;
+  const clock = options.clock ?? Date.now;
+  const waiting: { event: E; claimedAt: number }[] = [];
   const busy = new Map<string, number>();
   let settled: { event: E; outcome: O }[] = [];
   let active = 0;
@@ -45,12 +58,17 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
   let exhausted = false;
   let writing: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
+  // When the oldest unwritten outcome settled; a timer writes it in time when nothing more settles.
+  let oldestSettledAt = 0;
+  let writeTimer: NodeJS.Timeout | undefined;
 
   return new Promise<number>((resolve, reject) => {
     const fail = (error: unknown): void => {
       failure ??= { error };
     };
     const flush = (): void => {
+      clearTimeout(writeTimer);
+      writeTimer = undefined;
       if (settled.length === 0) return;
       const chunk = settled;
       settled = [];
@@ -62,10 +80,12 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
     };
     const claimNext = (): void => {
       claiming = true;
+      // Taken before the claim: its lease is counted from no later than this.
+      const claimedAt = clock();
       claim().then(
         (events) => {
           claimed += events.length;
-          waiting.push(...events);
+          for (const event of events) waiting.push({ event, claimedAt });
           if (events.length < batch) exhausted = true;
         },
         fail,
@@ -76,8 +96,13 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
     };
     const pump = (): void => {
       const halted = (): boolean => failure !== undefined || stopped();
+      const staleBefore = clock() - freshForMs;
       for (let i = 0; i < waiting.length && active < concurrency && !halted(); ) {
-        const event = waiting[i]!;
+        const { event, claimedAt } = waiting[i]!;
+        if (claimedAt < staleBefore) {
+          waiting.splice(i, 1);
+          continue;
+        }
         const toReceiver = busy.get(event.url) ?? 0;
         if (toReceiver >= perEndpoint) {
           i += 1;
@@ -88,8 +113,10 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
         busy.set(event.url, toReceiver + 1);
         deliver(event)
           .then((outcome) => {
+            if (settled.length === 0) oldestSettledAt = clock();
             settled.push({ event, outcome });
-            if (settled.length >= batch) flush();
+            if (settled.length >= batch || clock() - oldestSettledAt >= writeWithinMs) flush();
+            else writeTimer ??= setTimeout(flush, writeWithinMs);
           }, fail)
           .finally(() => {
             active -= 1;

@@ -25,6 +25,8 @@ export interface WebhookSenderOptions {
   concurrency?: number;
   /** Deliveries in flight at once to one receiver (URL), so a slow one cannot take every slot. Default 4. */
   perEndpoint?: number;
+  /** The longest one delivery may take (the delivering client's time limit). Default 5 s. */
+  deliveryTimeoutMs?: number;
   /** How long an event is retried before it is given up. Default 24 h. */
   retryForMs?: number;
   pollMs?: number;
@@ -33,7 +35,16 @@ export interface WebhookSenderOptions {
   random?: () => number;
 }
 
-const LEASE_MS = 60_000;
+/**
+ * A claimed event is started within FRESH_FOR_MS of its claim or let go, and
+ * its outcome is written within WRITE_WITHIN_MS of its end; the lease covers
+ * both, the delivery's own time limit and a margin, so no lease ends while
+ * its event is on its way or its outcome unwritten (that would be a second
+ * delivery to a slow receiver).
+ */
+const FRESH_FOR_MS = 30_000;
+const WRITE_WITHIN_MS = 5_000;
+const LEASE_MARGIN_MS = 20_000;
 
 /** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
 const CIRCUIT_FAILURES = 5;
@@ -87,9 +98,10 @@ export class WebhookSender {
     if (this.running || this.stopped) return 0;
     const concurrency = this.options.concurrency ?? 16;
     const batch = concurrency * 4;
+    const leaseMs = FRESH_FOR_MS + (this.options.deliveryTimeoutMs ?? 5_000) + WRITE_WITHIN_MS + LEASE_MARGIN_MS;
     let claimed = 0;
     this.running = pumpDeliveries<DueWebhook, WebhookSettlement>({
-      claim: () => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs: LEASE_MS }),
+      claim: () => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs }),
       batch,
       deliver: (event) => this.deliverOne(event),
       write: async (settled) => {
@@ -99,6 +111,9 @@ export class WebhookSender {
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
       stopped: () => this.stopped,
+      freshForMs: FRESH_FOR_MS,
+      writeWithinMs: WRITE_WITHIN_MS,
+      clock: this.clock,
     })
       .then((count) => void (claimed = count))
       .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its unwritten events are delivered again after the lease'))
