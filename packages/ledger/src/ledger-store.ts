@@ -17,7 +17,7 @@ import type { PostgresConnection } from './postgres/postgres-connection.js';
 import type { PgBossQueue } from './postgres/pg-boss-queue.js';
 import { channelName, idPayloads, notifyInTransaction } from './postgres/postgres-notifications.js';
 import { claimDue, claimUnit, markDispatching, recoverInterrupted, requeueUnsent } from './store/dispatch-transitions.js';
-import { applyReports, claimReportsDue, idsOfProviderMessages, readTimeline, stopReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
+import { applyReports, claimReportsDue, idsOfProviderMessages, readTimeline, rescheduleReports, stopReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
 import { finishMessages, type FinishOptions } from './store/finish-messages.js';
 import {
   claimWebhooks,
@@ -332,6 +332,15 @@ export class LedgerStore {
     // Here, not per slice: the same id in two slices would be written twice, two timeline steps.
     const latest = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
     return sum(await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now()), this.#writes.background()));
+  }
+
+  /**
+   * Reads these messages' status next at `dueAt`, without a report: their
+   * read failed or did not answer for them (`counted`: on the backoff, like a
+   * read), or the round had no time for them (not counted).
+   */
+  async rescheduleReports(ids: readonly string[], options: { dueAt: Date; counted: boolean }): Promise<void> {
+    await rescheduleReports(this.#db, ids, options.dueAt.getTime(), options.counted, this.#now());
   }
 
   /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */

@@ -1,5 +1,5 @@
 import { createRouter, type Router } from '@rota/core';
-import type { DeliveryReport, Provider, StatusRequest } from '@rota/provider';
+import { ProviderError, type DeliveryReport, type Provider, type StatusRequest } from '@rota/provider';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
 import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type WebhookDelivery } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
@@ -20,24 +20,28 @@ interface Rig {
   statusCalls: StatusRequest[];
   deliveries: { url: string; body: string; headers: Record<string, string> }[];
   answer: { next: (url: string) => WebhookDelivery | Promise<WebhookDelivery> };
-  reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> };
+  /** The provider's report of one message; undefined leaves it out of the answer, a throw fails the read. */
+  reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> | undefined };
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
   const store = await openTestStore(clock);
   const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }, { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] }] });
   const statusCalls: StatusRequest[] = [];
-  const reports = { next: (_id: string): Omit<DeliveryReport, 'providerMessageId'> => ({ state: 'delivered', final: true }) };
+  const reports: Rig['reports'] = { next: () => ({ state: 'delivered', final: true }) };
   // The fake's own status says delivered at once; this one says what the test scripts.
   const scripted: Provider = Object.assign(Object.create(provider) as Provider, {
     capabilities: { ...provider.capabilities, deliveryStatus: options.deliveryStatus ?? true, statusBatchSize: options.statusBatchSize ?? 500 },
     status: async (request: StatusRequest) => {
       statusCalls.push(request);
-      return request.providerMessageIds.map((providerMessageId) => ({ providerMessageId, ...reports.next(providerMessageId) }));
+      return request.providerMessageIds.flatMap((providerMessageId) => {
+        const report = reports.next(providerMessageId);
+        return report ? [{ providerMessageId, ...report }] : [];
+      });
     },
   });
   const router = createRouter({ providers: [{ provider: scripted, rank: 1 }], retry: { retries: 0 } });
@@ -52,7 +56,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     router,
     clock: () => clock.now().getTime(),
     dispatch: { pollMs: 10 },
-    reports: { pollMs: 3_600_000, ...(options.roundSize ? { roundSize: options.roundSize } : {}) }, // rounds are run by the test
+    reports: { pollMs: 3_600_000, ...(options.roundSize ? { roundSize: options.roundSize } : {}), ...(options.readsPerSecond ? { readsPerSecond: options.readsPerSecond } : {}) }, // rounds are run by the test
     webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5, ...options.webhooks },
   });
   await ledger.start();
@@ -254,6 +258,51 @@ describe('delivery reports', () => {
     r.clock.advance(3_600_001);
     expect(await r.store.accountDeliveries(hourAgo())).toEqual([]);
     await expect(r.store.accountDeliveries(new Date(Number.NaN))).rejects.toThrow(/accountDeliveries/);
+    await r.close();
+  });
+});
+
+describe('delivery reports that do not come', () => {
+  it('reads a message a read told nothing of again on the backoff schedule, not at every lease\'s end', async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    r.reports.next = () => {
+      throw new ProviderError('provider-unavailable', 'status is down', { code: 'HTTP_503' });
+    };
+    const readsAfter = async (ms: number) => {
+      r.clock.advance(ms);
+      await r.ledger.collectReports();
+      return r.statusCalls.length;
+    };
+    expect(await readsAfter(15_000)).toBe(1); // the read failed: the next after 1 min, the schedule's second step
+    expect(await readsAfter(59_999)).toBe(1);
+    r.reports.next = () => undefined; // this answer leaves the message out: the next after 5 min
+    expect(await readsAfter(1)).toBe(2);
+    expect(await readsAfter(60_000)).toBe(2); // the claim's lease ended long ago: not a reason to read again
+    expect(await readsAfter(239_999)).toBe(2);
+    r.reports.next = () => ({ state: 'delivered', final: true });
+    expect(await readsAfter(1)).toBe(3);
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
+    expect(await readsAfter(24 * 3_600_000)).toBe(3);
+    await r.close();
+  });
+
+  it('gives an account that reads slowly 20 s a round, and puts the rest back in the queue at once instead of past its lease', async () => {
+    // One message a status request, a second each: 30 messages would hold the round (and every other account) 30 s.
+    const r = await rig({ statusBatchSize: 1, readsPerSecond: 1_000 });
+    await r.ledger.submit(numbers(30).map((to) => ({ message: message({ to }), owner: 'acme' })), 'wait');
+    const status = r.reports.next;
+    r.reports.next = (id) => {
+      r.clock.advance(1_000);
+      return status(id);
+    };
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(30);
+    expect(r.statusCalls).toHaveLength(20);
+    // The ten it had no time for are due now, not leased for a minute.
+    expect(await r.ledger.collectReports()).toBe(10);
+    expect(r.statusCalls).toHaveLength(30);
+    expect(new Set(r.statusCalls.flatMap((call) => call.providerMessageIds)).size).toBe(30);
     await r.close();
   });
 });
@@ -499,7 +548,13 @@ describe('webhooks', () => {
     // 1.25 s a delivery, four at once: a claim of 64 takes 20 s to deliver, two claims waiting take longer than the lease.
     // Written 64 at a time, the first outcomes waited 80 s and their events were claimed again (200 events, 264 deliveries).
     const r = await rig();
+    // The receiver is slow next to the database: no test time passes while an outcome is written
+    // (deliveries that end in microseconds would otherwise age a write by minutes).
+    let writing: Promise<void> = Promise.resolve();
+    const settle = r.store.settleWebhooks.bind(r.store);
+    r.store.settleWebhooks = (settled) => (writing = settle(settled));
     r.answer.next = async () => {
+      await writing;
       r.clock.advance(1_250);
       await new Promise((resolve) => setImmediate(resolve));
       return { ok: true, status: 204 };

@@ -32,6 +32,13 @@ export interface ReportCollectorOptions {
 
 /** How long a claimed message is kept from other collectors while its status is read. */
 const LEASE_MS = 60_000;
+/**
+ * How long one account reads in a round. What it has no time for goes back
+ * to the queue, behind what other accounts have due: an account that reads
+ * slowly (small status batches, a low rate) would otherwise hold the round,
+ * and every other account's next reads, past its leases.
+ */
+const ACCOUNT_ROUND_MS = 20_000;
 
 /**
  * Follows accepted messages to their delivery without a provider call per
@@ -143,7 +150,9 @@ export class ReportCollector {
     if (live.length === 0 || status.accounts.find((account) => account.accountId === accountId)?.breaker === 'open') return;
     this.reads.setLimit(providerId, accountId, this.readsPerSecond);
     const size = Math.max(1, status.capabilities.statusBatchSize);
-    for (let from = 0; from < live.length && !this.stopped; from += size) {
+    const startedAt = this.clock();
+    let from = 0;
+    for (; from < live.length && !this.stopped && this.clock() - startedAt < ACCOUNT_ROUND_MS; from += size) {
       const batch = live.slice(from, from + size);
       await this.reads.take(providerId, accountId, 1);
       let reports: DeliveryReport[];
@@ -151,18 +160,42 @@ export class ReportCollector {
         reports = await this.options.router.deliveryStatus({ providerId, accountId, providerMessageIds: batch.map((item) => item.providerMessageId) });
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
-        this.logger.warn({ provider: providerId, accountId, kind: error.kind, code: error.code, messages: batch.length }, 'report collector: a status read failed; read again after the lease');
+        this.logger.warn({ provider: providerId, accountId, kind: error.kind, code: error.code, messages: batch.length }, 'report collector: a status read failed; read again on the backoff schedule');
+        await this.readLater(batch);
         continue;
       }
       const byId = new Map(reports.map((report) => [report.providerMessageId, report]));
       const entries: ReportEntry[] = [];
+      const unanswered: ReportDue[] = [];
       for (const item of batch) {
         const report = byId.get(item.providerMessageId);
-        if (!report) continue;
-        entries.push({ id: item.id, report, source: 'poll', nextDueAt: this.clock() + this.delayAfter(item.checks + 1) });
+        if (report) entries.push({ id: item.id, report, source: 'poll', nextDueAt: this.clock() + this.delayAfter(item.checks + 1) });
+        else unanswered.push(item);
       }
       await this.write(entries, batch, providerId, accountId, this.clock());
+      await this.readLater(unanswered);
     }
+    if (from < live.length) {
+      await store.rescheduleReports(
+        live.slice(from).map((item) => item.id),
+        { dueAt: new Date(this.clock()), counted: false },
+      );
+    }
+  }
+
+  /**
+   * Schedules the next read of messages a read told nothing of (it failed, or
+   * its answer left them out) as after a report: on the backoff schedule, so
+   * a provider that never answers for a message is asked less and less often
+   * until the TTL, not at every lease's end.
+   */
+  private async readLater(items: readonly ReportDue[]): Promise<void> {
+    const byDelay = new Map<number, string[]>();
+    for (const item of items) {
+      const delay = this.delayAfter(item.checks + 1);
+      byDelay.set(delay, [...(byDelay.get(delay) ?? []), item.id]);
+    }
+    for (const [delay, ids] of byDelay) await this.options.store.rescheduleReports(ids, { dueAt: new Date(this.clock() + delay), counted: true });
   }
 
   /** Writes reports, then tells the observer of the final ones. */

@@ -145,6 +145,23 @@ async function updateReports(trx: Kysely<LedgerDatabase>, columns: Updateable<Me
   await sql`update messages set ${sql.join(set)} from (values ${values}) as v where messages.id = v.column1`.execute(trx);
 }
 
+/**
+ * Moves these messages' next read to `dueAt` without a report: a read that
+ * failed or did not answer for them (`counted`: the backoff goes on, as after
+ * a report), or a read the round had no time for (not counted). A message
+ * whose reads ended meanwhile (a final push) stays ended.
+ */
+export async function rescheduleReports(db: Kysely<LedgerDatabase>, ids: readonly string[], dueAt: number, counted: boolean, now: number): Promise<void> {
+  for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+    await db
+      .updateTable('messages')
+      .set({ report_due_at: dueAt, report_checks: sql<number>`report_checks + ${counted ? 1 : 0}`, updated_at: now })
+      .where('id', 'in', chunk)
+      .where('report_due_at', 'is not', null)
+      .execute();
+  }
+}
+
 /** Stops reading the status of these messages (their provider cannot report, or is gone). */
 export async function stopReports(db: Kysely<LedgerDatabase>, ids: readonly string[], now: number): Promise<void> {
   for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) await db.updateTable('messages').set({ report_due_at: null, updated_at: now }).where('id', 'in', chunk).execute();
