@@ -130,6 +130,13 @@ describe('rota webhooks', () => {
 
       const json = await rota(['webhooks', 'endpoints', '--json', ...connect(SECRETS.adminToken)]);
       expect(JSON.parse(json.out)).toEqual({ disabled: [expect.objectContaining({ url: goneUrl, held: 1 })] });
+
+      // Its held event is not redelivered around the switch: turning the receiver on sends it.
+      const held = deliveries.find((d) => d.path.startsWith('/gone'))!;
+      const redeliver = await rota(['webhooks', 'redeliver', held.eventId, ...connect(SECRETS.adminToken)]);
+      expect(redeliver.code).toBe(1);
+      expect(redeliver.err).toContain('409 endpoint-disabled');
+      expect(redeliver.err).toContain('turning it back on');
     });
 
     it('turns it back on, and its held events go out', async () => {

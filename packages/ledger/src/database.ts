@@ -124,7 +124,14 @@ export interface WebhookOutboxTable {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
+  /** Where its 24 h of retries start: its creation, or an operator's redelivery or re-enabling since. */
+  retry_from: number | null;
+  /** While a sender has it on its way. */
+  leased_until: number | null;
 }
+
+/** An event as it enters the outbox: its tries, retry window and lease start empty. */
+export type NewOutboxRow = Omit<WebhookOutboxTable, 'attempts' | 'retry_from' | 'leased_until'>;
 
 export interface WebhookEndpointsTable {
   url: string;

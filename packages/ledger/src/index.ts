@@ -3,7 +3,7 @@
 export { openLedgerStore } from './open-ledger-store.js';
 export { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope, type TimelineStep } from './ledger-store.js';
 export type { ReportDue, ReportEntry } from './store/delivery-reports.js';
-export type { DueWebhook, WebhookSettlement } from './store/webhook-outbox.js';
+export type { DueWebhook, Redelivery, WebhookSettlement } from './store/webhook-outbox.js';
 export { OperatorOverrideSchema, type OperatorOverride, type StoredOperatorOverride, type OperatorChange } from './store/operator-overrides.js';
 export { isStoreUnavailable } from './store-unavailable.js';
 export { CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';

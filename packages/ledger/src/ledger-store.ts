@@ -25,6 +25,7 @@ import {
   enableEndpoint,
   redeliverWebhook,
   settleWebhooks,
+  type Redelivery,
   webhookBacklog,
   webhooksOfMessage,
   type DueWebhook,
@@ -372,8 +373,12 @@ export class LedgerStore {
     await writeInSlices(this.#writes, settled, (transact, slice) => settleWebhooks(transact, slice, this.#now()), this.#writes.background());
   }
 
-  /** Sends an event again (same id and body); scoped to its owner unless the scope is an admin's. */
-  async redeliverWebhook(id: string, scope: ReadScope = {}): Promise<boolean> {
+  /**
+   * Sends an event again (same id and body, tries and retry window afresh),
+   * unless it is held behind a 410 or on its way now; scoped to its owner
+   * unless the scope is an admin's.
+   */
+  async redeliverWebhook(id: string, scope: ReadScope = {}): Promise<Redelivery> {
     return redeliverWebhook(this.#db, id, scope.owner, this.#now());
   }
 

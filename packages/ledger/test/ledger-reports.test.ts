@@ -421,6 +421,58 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('gives an event held behind a 410 for over a day its tries and 24 h of retries afresh when its receiver is back', async () => {
+    const r = await rig();
+    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    r.clock.advance(25 * 3_600_000);
+    expect(await r.store.enableEndpoint(HOOK)).toBe(1);
+    // Counted from its creation, the first failure after a day held was the last: given up at once.
+    r.answer.next = () => ({ ok: false, status: 503, error: 'the receiver answered 503', retry: true });
+    await r.ledger.deliverWebhooks();
+    expect(await r.store.webhookBacklog()).toEqual([{ url: HOOK, state: 'pending', count: 1 }]);
+    r.clock.advance(3_749);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(2); // the backoff starts again at 5 s (jittered to 3.75 s), not at the held tries'
+    r.clock.advance(1);
+    r.answer.next = () => ({ ok: true, status: 204 });
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(3);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
+  it('redelivers an event a day later with tries and retries afresh, but not one held behind a 410 or on its way now', async () => {
+    const r = await rig();
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    const [event] = eventsOf(r);
+    r.clock.advance(25 * 3_600_000);
+    expect(await r.store.redeliverWebhook(event!.id, { owner: 'someone-else' })).toBe('not-found');
+    expect(await r.store.redeliverWebhook('evt_nothing')).toBe('not-found');
+    expect(await r.store.redeliverWebhook(event!.id, { owner: 'acme' })).toBe('redelivered');
+    r.answer.next = () => ({ ok: false, status: 503, error: 'the receiver answered 503', retry: true });
+    await r.ledger.deliverWebhooks();
+    expect(await r.store.webhookBacklog()).toEqual([{ url: HOOK, state: 'pending', count: 1 }]); // retried, not given up
+    r.clock.advance(3_750);
+
+    // On its way: a sender has it leased. Sending it now as well would deliver it twice.
+    const [leased] = await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 });
+    expect(leased?.id).toBe(event!.id);
+    expect(await r.store.redeliverWebhook(event!.id)).toBe('in-flight');
+    await r.store.settleWebhooks([{ id: event!.id, settlement: { kind: 'gone', status: 410, error: 'the receiver answered 410 Gone' } }]);
+    // Held: the receiver is off, and a redelivery would go around the operator's switch.
+    expect(await r.store.redeliverWebhook(event!.id)).toBe('held');
+    expect(await r.store.disabledEndpoints()).toEqual([expect.objectContaining({ url: HOOK, held: 1 })]);
+    // A sender that died with it leased: once the lease is over, it may be redelivered.
+    expect(await r.store.enableEndpoint(HOOK)).toBe(1);
+    await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 });
+    r.clock.advance(60_000);
+    expect(await r.store.redeliverWebhook(event!.id)).toBe('redelivered');
+    await r.close();
+  });
+
   it('announces each other outcome with its own event and payload: undelivered, expired, unknown, failed', async () => {
     const r = await rig();
     // All four sent first (a queued message's job waits for its due time by the database's clock, which the test cannot move).

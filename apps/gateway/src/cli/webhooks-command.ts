@@ -37,7 +37,7 @@ function onlyArgument(args: readonly string[], sub: string, name: string, what: 
   return args[0]!;
 }
 
-/** The event is due again, same id and body: whatever became of it, it goes out once more. */
+/** The event is due again, same id and body, whatever became of it — unless it is held behind a 410 or on its way now (the gateway says which). */
 async function redeliver(eventId: string, flags: WebhooksFlags, io: CliIo): Promise<number> {
   const target = resolveTarget(flags, io.env);
   const { status, body } = await callGateway(target, 'POST', `/v1/webhooks/events/${encodeURIComponent(eventId)}/redeliver`);

@@ -13,8 +13,12 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
   const { ledger, logger } = context;
 
   app.post<{ Params: { id: string } }>('/v1/webhooks/events/:id/redeliver', { onRequest: guard(context, 'read') }, async (request, reply) => {
-    const found = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
-    if (!found) return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
+    const outcome = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
+    if (outcome === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
+    if (outcome === 'held') {
+      return reply.code(409).send({ error: 'endpoint-disabled', message: 'the event is held: its receiver answered 410 and is switched off; turning it back on (POST /v1/webhooks/endpoints/enable) sends its held events' });
+    }
+    if (outcome === 'in-flight') return reply.code(409).send({ error: 'in-flight', message: 'the event is on its way to its receiver now; redeliver it once that delivery has ended' });
     logger.info({ event: request.params.id, by: request.rotaClient }, 'a webhook event is due again (redeliver)');
     return reply.code(202).send({ id: request.params.id, status: 'pending' } satisfies z.input<typeof WebhookRedeliveredSchema>);
   });

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LedgerDatabase, MessageEventsTable, WebhookOutboxTable } from '../database.js';
+import type { LedgerDatabase, MessageEventsTable, NewOutboxRow } from '../database.js';
 import { randomId } from '../ledger-ids.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
@@ -104,7 +104,7 @@ export function outboxRow(
   data: Record<string, unknown>,
   about: { message_id: string | null; bulk_id: string | null },
   now: number,
-): Omit<WebhookOutboxTable, 'attempts'> {
+): NewOutboxRow {
   const id = newEventId();
   return {
     id,
@@ -125,7 +125,7 @@ export function outboxRow(
 }
 
 /** Adds webhooks to the outbox; one for a receiver an operator has switched off (410) waits, held, until it is back. */
-export async function enqueueWebhooks(trx: Kysely<LedgerDatabase>, rows: readonly Omit<WebhookOutboxTable, 'attempts'>[]): Promise<void> {
+export async function enqueueWebhooks(trx: Kysely<LedgerDatabase>, rows: readonly NewOutboxRow[]): Promise<void> {
   if (rows.length === 0) return;
   const urls = [...new Set(rows.map((row) => row.url))];
   const off = new Set((await trx.selectFrom('webhook_endpoints').select('url').where('url', 'in', urls).where('disabled_at', 'is not', null).execute()).map((row) => row.url));

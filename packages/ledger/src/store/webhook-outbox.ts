@@ -19,6 +19,8 @@ export interface DueWebhook {
   payload: string;
   attempts: number;
   createdAt: number;
+  /** Where its retry window starts: its creation, or an operator's redelivery or re-enabling since. */
+  retryFrom: number;
 }
 
 /** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
@@ -27,7 +29,7 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
     // Locked until the lease is written: another worker's claim skips these events instead of sending them too.
     const pick = trx
       .selectFrom('webhook_outbox')
-      .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at'])
+      .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at', 'retry_from'])
       .where('state', '=', 'pending')
       .where('due_at', '<=', now)
       .orderBy('due_at')
@@ -36,14 +38,14 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
     if (rows.length === 0) return [];
     await trx
       .updateTable('webhook_outbox')
-      .set({ due_at: now + leaseMs })
+      .set({ due_at: now + leaseMs, leased_until: now + leaseMs })
       .where(
         'id',
         'in',
         rows.map((row) => row.id),
       )
       .execute();
-    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at }));
+    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
   });
 }
 
@@ -77,7 +79,7 @@ export async function settleWebhooks(transact: Transact, settled: readonly { id:
       for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
         await trx
           .updateTable('webhook_outbox')
-          .set({ state: 'delivered', attempts: sql<number>`attempts + 1`, last_status: status, last_error: null, delivered_at: now, updated_at: now })
+          .set({ state: 'delivered', attempts: sql<number>`attempts + 1`, last_status: status, last_error: null, delivered_at: now, updated_at: now, leased_until: null })
           .where('id', 'in', chunk)
           .execute();
       }
@@ -90,25 +92,25 @@ async function settleOne(trx: Kysely<LedgerDatabase>, id: string, settlement: We
   const attempts = sql<number>`attempts + 1`;
   switch (settlement.kind) {
     case 'postpone':
-      await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
+      await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now, leased_until: null }).where('id', '=', id).where('state', '=', 'pending').execute();
       return;
     case 'delivered':
       return; // written together, in settleWebhooks
     case 'retry':
       await trx
         .updateTable('webhook_outbox')
-        .set({ attempts, due_at: settlement.dueAt, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now })
+        .set({ attempts, due_at: settlement.dueAt, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now, leased_until: null })
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .execute();
       return;
     case 'dead':
-      await trx.updateTable('webhook_outbox').set({ state: 'dead', attempts, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+      await trx.updateTable('webhook_outbox').set({ state: 'dead', attempts, last_status: settlement.status ?? null, last_error: settlement.error, updated_at: now, leased_until: null }).where('id', '=', id).execute();
       return;
     case 'gone': {
       const row = await trx.selectFrom('webhook_outbox').select('url').where('id', '=', id).executeTakeFirst();
       if (!row) return;
-      await trx.updateTable('webhook_outbox').set({ state: 'held', attempts, last_status: settlement.status, last_error: settlement.error, updated_at: now }).where('id', '=', id).execute();
+      await trx.updateTable('webhook_outbox').set({ state: 'held', attempts, last_status: settlement.status, last_error: settlement.error, updated_at: now, leased_until: null }).where('id', '=', id).execute();
       await trx
         .insertInto('webhook_endpoints')
         .values({ url: row.url, disabled_at: now, disabled_reason: settlement.error })
@@ -131,25 +133,46 @@ export async function disabledEndpoints(db: Kysely<LedgerDatabase>): Promise<{ u
   return rows.map((row) => ({ url: row.url, disabledAt: row.disabled_at!, reason: row.disabled_reason, held: Number(row.held) }));
 }
 
-/** An operator turns a receiver back on: its held events are due now. Returns how many were released. */
+/** An operator turns a receiver back on: its held events are due now, with tries and 24 h of retries afresh. Returns how many were released. */
 export async function enableEndpoint(db: Kysely<LedgerDatabase>, url: string, now: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await trx.deleteFrom('webhook_endpoints').where('url', '=', url).execute();
-    const released = await trx.updateTable('webhook_outbox').set({ state: 'pending', due_at: now, updated_at: now }).where('url', '=', url).where('state', '=', 'held').executeTakeFirst();
+    const released = await trx.updateTable('webhook_outbox').set(afresh(now)).where('url', '=', url).where('state', '=', 'held').executeTakeFirst();
     return Number(released.numUpdatedRows);
   });
 }
 
+/** What an operator's redelivery came to. */
+export type Redelivery = 'redelivered' | 'not-found' | 'held' | 'in-flight';
+
 /**
- * Sends an event again (an operator's redelivery): due now whatever became of
- * it, same id and body. Scoped to its owner unless `owner` is undefined (the
- * admin). Returns whether there was such an event.
+ * Sends an event again (an operator's redelivery): due now, same id and body,
+ * its tries and 24 h of retries afresh, whatever became of it — unless it is
+ * held (its receiver answered 410 and stays off until an operator turns it
+ * back on, which sends it) or a sender has it on its way now (it would go
+ * twice). Scoped to its owner unless `owner` is undefined (the admin).
  */
-export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, owner: string | undefined, now: number): Promise<boolean> {
-  let query = db.updateTable('webhook_outbox').set({ state: 'pending', due_at: now, updated_at: now }).where('id', '=', id);
-  if (owner !== undefined) query = query.where('owner', '=', owner);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, owner: string | undefined, now: number): Promise<Redelivery> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .updateTable('webhook_outbox')
+      .set(afresh(now))
+      .where('id', '=', id)
+      .where('state', '!=', 'held')
+      .where((where) => where.or([where('leased_until', 'is', null), where('leased_until', '<=', now)]));
+    if (owner !== undefined) query = query.where('owner', '=', owner);
+    if (Number((await query.executeTakeFirst()).numUpdatedRows) === 1) return 'redelivered';
+    let find = trx.selectFrom('webhook_outbox').select('state').where('id', '=', id);
+    if (owner !== undefined) find = find.where('owner', '=', owner);
+    const row = await find.executeTakeFirst();
+    if (!row) return 'not-found';
+    return row.state === 'held' ? 'held' : 'in-flight';
+  });
+}
+
+/** An event an operator sends again: due now, as if new but for its id and body. */
+function afresh(now: number) {
+  return { state: 'pending' as const, due_at: now, attempts: 0, retry_from: now, leased_until: null, updated_at: now };
 }
 
 /** The outbox at a glance, per receiver: events waiting (pending or held) and given up. */

@@ -138,7 +138,7 @@ export class WebhookSender {
     const status = attempt.status === undefined ? {} : { status: attempt.status };
     if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
-    if (now - event.createdAt >= (this.options.retryForMs ?? 24 * 3_600_000)) {
+    if (now - event.retryFrom >= (this.options.retryForMs ?? 24 * 3_600_000)) {
       return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
     }
     return { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status };
