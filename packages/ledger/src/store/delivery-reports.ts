@@ -96,7 +96,7 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
   return transact(async (trx) => {
     const subjects = await readSubjects(trx, entries.map((entry) => entry.id));
     const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
-    const events: NewEvent[] = [];
+    const events = new Map<string, NewEvent>();
     for (const { id, report, source, nextDueAt } of entries) {
       const subject = subjects.get(id);
       if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
@@ -114,7 +114,7 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
       group.rows.push([id, report.at?.getTime() ?? now]);
       const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
       if (!changed && !report.final) continue;
-      events.push({
+      events.set(id, {
         subject,
         kind: 'delivery',
         state: report.state,
@@ -127,22 +127,34 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
         delivery: { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at: report.at?.getTime() },
       });
     }
+    const written = new Set<string>();
     for (const { columns, rows } of groups.values()) {
-      for (const chunk of chunksOf(rows, REPORT_CHUNK)) await updateReports(trx, columns, chunk);
+      for (const chunk of chunksOf(rows, REPORT_CHUNK)) for (const id of await updateReports(trx, columns, chunk)) written.add(id);
     }
-    await writeEvents(trx, events, now);
-    return events.length;
+    // A step only for a report written: one another writer made final since the read above keeps its own.
+    const steps = [...events].filter(([id]) => written.has(id)).map(([, event]) => event);
+    await writeEvents(trx, steps, now);
+    return steps.length;
   });
 }
 
-/** One statement for reports that set the same columns: per message only its id and report time differ. */
-async function updateReports(trx: Kysely<LedgerDatabase>, columns: Updateable<MessagesTable>, rows: readonly [string, number][]): Promise<void> {
+/**
+ * One statement for reports that set the same columns: per message only its
+ * id and report time differ. Returns the ids written. The guard is the
+ * statement's own, not the read before it: on PostgreSQL a poll and a push
+ * (or two workers) may both have read a message as not final, and the one
+ * that writes second must not turn the other's final report back.
+ */
+async function updateReports(trx: Kysely<LedgerDatabase>, columns: Updateable<MessagesTable>, rows: readonly [string, number][]): Promise<string[]> {
   const set = Object.entries(columns).map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
   set.push(sql`report_checks = report_checks + 1`);
   // A VALUES list's parameters are text to PostgreSQL: the time is cast back to the column's type.
   set.push(sql`delivery_at = cast(v.column2 as bigint)`);
   const values = sql.join(rows.map(([id, at]) => sql`(${id}, ${at})`));
-  await sql`update messages set ${sql.join(set)} from (values ${values}) as v where messages.id = v.column1`.execute(trx);
+  const written = await sql<{ id: string }>`update messages set ${sql.join(set)} from (values ${values}) as v
+    where messages.id = v.column1 and messages.delivery_final = 0 and messages.state = 'accepted'
+    returning messages.id`.execute(trx);
+  return written.rows.map((row) => row.id);
 }
 
 /**
