@@ -15,6 +15,18 @@ const config = RotaConfigSchema.parse({
   gateway: { apiKeys: [{ name: 'svc', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
 });
 
+/** One distinctive value per provider credential field, to search every output for. */
+const PROVIDER_SECRETS = {
+  messageCenterKey: 'mc-KEY-0a1b2c3d4e',
+  messageCenterHash: 'mc-HASH-5f6a7b8c9d0e1f',
+  messageCenterKey2: 'mc-KEY-second-9z8y7x',
+  messageCenterSecret: 'mc-SECRET-1q2w3e4r5t',
+  messageCenterPushToken: 'mc-PUSH-token-0123456789abcdef',
+  mobildevPassword: 'mobildev-PASS-6y7u8i9o',
+  infobipApiKey: 'infobip-APIKEY-3e4d5c6b7a',
+  twilioAuthToken: 'twilio-AUTH-8h9j0k1l2m',
+} as const;
+
 describe('bearer authentication', () => {
   it('reads only well-formed bearer headers', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');
@@ -60,6 +72,32 @@ describe('redaction', () => {
     expect(blankSecretsIn(`login failed for figensoft-PASS-abc123 with ${SECRETS.apiKey}`, secrets)).toBe('login failed for [redacted] with [redacted]');
   });
 
+  it("finds every provider's credential fields (Message Center's hash too), and none of their names", () => {
+    // Before: Message Center's `hash` matched no credential key, so a provider's error quoting it went out whole.
+    const all = RotaConfigSchema.parse({
+      ...config,
+      providers: [
+        ...config.providers,
+        {
+          type: 'message-center',
+          settings: {
+            accounts: [
+              { key: PROVIDER_SECRETS.messageCenterKey, hash: PROVIDER_SECRETS.messageCenterHash, sender: 'ROTA', iysTypes: ['NOTIFICATION'] },
+              { key: PROVIDER_SECRETS.messageCenterKey2, secret: PROVIDER_SECRETS.messageCenterSecret, sender: 'ROTAX', iysTypes: ['CAMPAIGN'] },
+            ],
+            pushToken: PROVIDER_SECRETS.messageCenterPushToken,
+          },
+        },
+        { type: 'mobildev', settings: { accounts: [{ username: 'mobildev-user', password: PROVIDER_SECRETS.mobildevPassword, senderList: ['ROTA'], smsIysMessageType: 'NOTIFICATION' }] } },
+        { type: 'infobip', settings: { accounts: [{ apiKey: PROVIDER_SECRETS.infobipApiKey, from: 'ROTA', baseUrl: 'https://xxxxx.api.infobip.com' }] } },
+        { type: 'twilio', settings: { accountSid: `AC${'0'.repeat(32)}`, authToken: PROVIDER_SECRETS.twilioAuthToken, fromAddresses: ['ROTA'] } },
+      ],
+    });
+    const secrets = secretsOf(all);
+    expect([...secrets].sort()).toEqual([SECRETS.adminToken, 'figensoft-PASS-abc123', SECRETS.apiKey, ...Object.values(PROVIDER_SECRETS)].sort());
+    expect(blankSecretsIn(`Message Center said: bad hash ${PROVIDER_SECRETS.messageCenterHash} for mobildev-user`, secrets)).toBe('Message Center said: bad hash [redacted] for mobildev-user');
+  });
+
   it('finds the database password and the hash key of a PostgreSQL store', () => {
     const url = 'postgres://rota:db%40PASS-0123@db.internal:5432/rota';
     const hashKey = 'hash-KEY-0123456789-0123456789-0123';
@@ -85,5 +123,31 @@ describe('redaction', () => {
     const text = logs.text();
     for (const secret of [SECRETS.apiKey, SECRETS.adminToken, SECRETS.otherApiKey, 'pw-123456789', '+905321234567']) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
+  });
+
+  it("pino redacts every provider's credential fields, down to an account in a provider's settings", () => {
+    // Before: Message Center's `key` and `hash`, and every `pushToken`, were logged as they were.
+    const logs = captureLogs();
+    const messageCenter = { key: PROVIDER_SECRETS.messageCenterKey, hash: PROVIDER_SECRETS.messageCenterHash, sender: 'ROTA' };
+    logs.logger.warn(
+      {
+        account: messageCenter,
+        provider: { type: 'message-center', settings: { pushToken: PROVIDER_SECRETS.messageCenterPushToken } },
+        settings: {
+          accounts: [
+            { key: PROVIDER_SECRETS.messageCenterKey2, secret: PROVIDER_SECRETS.messageCenterSecret, sender: 'ROTAX' },
+            { username: 'mobildev-user', password: PROVIDER_SECRETS.mobildevPassword },
+            { apiKey: PROVIDER_SECRETS.infobipApiKey, from: 'ROTA' },
+          ],
+        },
+        twilio: { accountSid: 'AC-public', authToken: PROVIDER_SECRETS.twilioAuthToken },
+        hash: PROVIDER_SECRETS.messageCenterHash,
+      },
+      'careless provider line',
+    );
+    const text = logs.text();
+    for (const secret of Object.values(PROVIDER_SECRETS)) expect(text).not.toContain(secret);
+    // Only the credentials: the names around them still say which account it was.
+    for (const name of ['ROTAX', 'mobildev-user', 'AC-public', 'message-center']) expect(text).toContain(name);
   });
 });

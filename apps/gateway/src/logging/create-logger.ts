@@ -1,9 +1,18 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 /**
+ * Every provider's credential fields, by the names its configuration gives
+ * them: FigenSoft's and Mobildev's `password`, Message Center's `key` (a
+ * credential too), `hash` (sent as issued) and `secret`, Infobip's `apiKey`,
+ * Twilio's `authToken`, and the `pushToken` a pushed report's URL carries.
+ */
+const PROVIDER_CREDENTIALS = ['password', 'key', 'hash', 'secret', 'apiKey', 'authToken', 'pushToken'] as const;
+
+/**
  * The gateway's pino logger: JSON lines, secrets redacted by path. The gateway
  * never passes request bodies or headers to a log call; these paths catch a
- * mistake (or a dependency) that does.
+ * mistake (or a dependency) that does. A provider credential is redacted as
+ * deep as an account in a provider's settings (`settings.accounts.0.hash`).
  */
 export const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
@@ -12,23 +21,15 @@ export const REDACT_PATHS: readonly string[] = [
   'headers.cookie',
   'authorization',
   '*.authorization',
-  'password',
-  '*.password',
-  '*.*.password',
-  'apiKey',
-  '*.apiKey',
+  ...PROVIDER_CREDENTIALS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
   'apiKeys',
   '*.apiKeys',
   'adminToken',
   '*.adminToken',
-  'authToken',
-  '*.authToken',
   'token',
   '*.token',
   'accessToken',
   '*.accessToken',
-  'secret',
-  '*.secret',
   'credentials',
   '*.credentials',
   'hashKey',

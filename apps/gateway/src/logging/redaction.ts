@@ -16,8 +16,11 @@ export function maskNumbersIn(text: string): string {
   return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskPhoneNumber(`+${match}`).slice(1)));
 }
 
-// Keys whose string values are credentials, at any depth of the configuration.
-const SECRET_KEY = /pass|secret|token|apikey|hashkey|^key$|auth|credential|private/i;
+// Keys whose string values are credentials, at any depth of the configuration. Every provider's
+// credential fields are among them: FigenSoft's and Mobildev's `password`, Message Center's `key`,
+// `hash` and `secret`, Infobip's `apiKey`, Twilio's `authToken`, and any provider's `pushToken`.
+// `hash` only whole: Message Center's API hash is as good as a password (it is sent as issued).
+const SECRET_KEY = /pass|secret|token|apikey|hashkey|^key$|^hash$|auth|credential|private/i;
 // Shorter values would blank out ordinary words; no real credential is this short.
 const MIN_SECRET_LENGTH = 6;
 
