@@ -13,6 +13,15 @@ function ids(table: string): string[] {
   return [...table.matchAll(/^(msg_\S+)/gm)].map((m) => m[1]!);
 }
 
+async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
 async function rota(argv: string[], env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -50,6 +59,27 @@ describe('rota CLI', () => {
       });
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out)).toMatchObject({ status: 'accepted', accountId: 'figensoft-campaign' });
+    });
+
+    it('prints the id and state of a message still on its way (a repeat of its idempotency key), exit 0, and sends nothing twice', async () => {
+      // Before: a record without provider fields (dispatching, queued) matched no case of the result, and send threw a TypeError.
+      const message = { to: NUMBERS.other, text: 'yolda', iysType: 'NOTIFICATION', idempotencyKey: 'cli-on-its-way' };
+      const fault = h.sandbox.injectFault({ kind: 'latency', ms: 1_500 });
+      const first = h.client.send(message);
+      try {
+        const id = await until(async () => {
+          const page = await h.client.call('GET', '/v1/messages?state=dispatching');
+          return (page.body.items as { id: string; idempotencyKey?: string }[]).find((m) => m.idempotencyKey === message.idempotencyKey)?.id;
+        }, 'the first send on its way');
+        const r = await rota(['send', '--to', message.to, '--text', message.text, '--iys-type', 'NOTIFICATION', '--idempotency-key', message.idempotencyKey, '--url', h.client.url, '--key', SECRETS.apiKey]);
+        expect(r.err).toBe('');
+        expect(r.out.split('\n')).toEqual(['dispatching: on its way to a provider, no answer yet', `  id:          ${id}`, `  follow it:   rota status ${id}`]);
+        expect(r.code).toBe(0);
+      } finally {
+        h.sandbox.removeFault(fault);
+      }
+      expect((await first).body.status).toBe('accepted');
+      expect(h.sandbox.records()).toHaveLength(1);
     });
 
     it.each([
@@ -159,6 +189,27 @@ describe('rota CLI', () => {
       expect(lines.at(-1)).toMatch(/ +delivery +delivered +refresh +code \S+$/);
     });
 
+    it('--refresh of a message whose provider a reload removed: exit 1 with the gateway\'s reason, and how to read the record as stored', async () => {
+      // Before: the gateway answered 500 internal-error, which said nothing of why.
+      const sent = await h.client.send({ to: NUMBERS.approved, text: 'provider gone', iysType: 'NOTIFICATION' });
+      const id = sent.body.id as string;
+      h.router.reconfigure({ providers: [], retry: { retries: 0 } });
+      try {
+        const r = await rota(['status', id, '--timeline', '--refresh', '--url', h.client.url, '--key', SECRETS.apiKey]);
+        expect(r.code).toBe(1);
+        expect(r.out).toBe('');
+        expect(r.err.split('\n')).toEqual([
+          expect.stringMatching(/^the gateway answered 409 provider-not-configured: the message's provider "figensoft" is not in the configuration in force/),
+          `  the record as stored: rota status ${id} --timeline (without --refresh)`,
+        ]);
+        const stored = await rota(['status', id, '--timeline', '--url', h.client.url, '--key', SECRETS.apiKey]);
+        expect(stored.code).toBe(0);
+        expect(stored.out.split('\n')[0]).toBe(`${id}: accepted; to ${NUMBERS.approved} via figensoft / figensoft-notification`);
+      } finally {
+        h.router.reconfigure({ providers: [{ provider: h.figensoft, rank: 3 }], retry: { retries: 0 } });
+      }
+    });
+
     it('exit 1 with the gateway\'s words for an unknown id', async () => {
       const r = await rota(['status', 'msg_nothing', '--timeline', '--url', h.client.url, '--key', SECRETS.apiKey]);
       expect(r.code).toBe(1);
@@ -222,6 +273,18 @@ describe('rota CLI', () => {
       const admin = await rota(['messages', '--owner', 'billing', '--url', h.client.url, '--key', SECRETS.adminToken]);
       expect(admin.code).toBe(0);
       expect(ids(admin.out)).toEqual([...sent].reverse().map((m) => m.id));
+    });
+
+    it('an API key\'s --owner naming another client: exit 1, the gateway\'s 403 naming --owner; its own name lists', async () => {
+      // Before: the gateway ignored owner for an API key, and this printed the caller's own messages as if they were billing's.
+      const theirs = await rota(['messages', '--owner', 'billing', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(theirs.code).toBe(1);
+      expect(theirs.out).toBe('');
+      expect(theirs.err).toContain('403 forbidden');
+      expect(theirs.err).toContain("  --owner: names another client: only the admin token may read another client's messages");
+      const own = await rota(['messages', '--owner', 'billing', ...billing()]);
+      expect(own.code).toBe(0);
+      expect(ids(own.out)).toEqual([...sent].reverse().map((m) => m.id));
     });
 
     it.each([

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+import { createFigenSoftProvider } from '@rota/figensoft';
+import { figensoftSettings, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
@@ -62,6 +63,32 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`, { key: SECRETS.otherApiKey })).status).toBe(404);
     expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`, { key: SECRETS.adminToken })).body).toMatchObject({ id: sent.body.id, owner: 'campaign-service' });
     expect((await h.client.call('GET', '/v1/messages/msg_AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+  });
+
+  it('answers ?refresh=true on a message whose provider or account a reload removed with 409 provider-not-configured; the record still reads', async () => {
+    // Before: the router's UnknownProviderError is no ProviderError, so the read answered 500 internal-error.
+    const sent = await h.client.send({ to: NUMBERS.other, text: 'Sağlayıcı gitti', iysType: 'NOTIFICATION' });
+    expect(sent.body).toMatchObject({ status: 'accepted', providerId: 'figensoft', accountId: 'figensoft-notification' });
+    const campaignOnly = createFigenSoftProvider({ accounts: [figensoftSettings(h.sandbox.url).accounts[1]!] });
+    try {
+      h.router.reconfigure({ providers: [], retry: { retries: 0 } });
+      const gone = await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+      expect(gone.status).toBe(409);
+      expect(gone.body).toEqual({ error: 'provider-not-configured', message: expect.stringMatching(/^the message's provider "figensoft" is not in the configuration in force .*without refresh=true the record answers as stored$/) });
+      const stored = await h.client.call('GET', `/v1/messages/${sent.body.id}`);
+      expect(stored.status).toBe(200);
+      expect(stored.body).toMatchObject({ id: sent.body.id, status: 'accepted', providerId: 'figensoft' });
+
+      // The provider back without the message's account (the provider says unknown-account): not "unavailable, retry", the same 409.
+      h.router.reconfigure({ providers: [{ provider: campaignOnly, rank: 3 }], retry: { retries: 0 } });
+      const noAccount = await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+      expect(noAccount.status).toBe(409);
+      expect(noAccount.body).toEqual({ error: 'provider-not-configured', message: expect.stringContaining('account "figensoft-notification" of provider "figensoft" is not in the configuration in force') });
+    } finally {
+      h.router.reconfigure({ providers: [{ provider: h.figensoft, rank: 3 }], retry: { retries: 0 } });
+      await campaignOnly.close();
+    }
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`)).status).toBe(200);
   });
 
   it('queues with Prefer: respond-async, answers 202 queued at once, and the dispatcher sends it', async () => {
@@ -156,6 +183,26 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect(new Set(ids).size).toBe(ids.length);
     expect((await h.client.call('GET', '/v1/messages?state=bogus')).status).toBe(400);
     expect((await h.client.call('GET', '/v1/messages?cursor=not-one')).body).toMatchObject({ error: 'invalid-request', issues: [{ path: 'cursor' }] });
+  });
+
+  it("refuses ?owner= naming another client to an API key with 403 naming owner; its own name, or the admin token, lists", async () => {
+    await h.client.send({ to: NUMBERS.other, text: 'Sahibi billing', iysType: 'NOTIFICATION' }, SECRETS.otherApiKey);
+    // Before: the owner was dropped silently and the key's own messages answered, as if they were billing's.
+    const theirs = await h.client.call('GET', '/v1/messages?owner=billing');
+    expect(theirs.status).toBe(403);
+    expect(theirs.body).toEqual({
+      error: 'forbidden',
+      message: expect.stringContaining("only the admin token may read another client's messages"),
+      issues: [{ path: 'owner', reason: expect.stringContaining("names another client: only the admin token may read another client's messages") }],
+    });
+    const own = await h.client.call('GET', '/v1/messages?owner=campaign-service&limit=500');
+    expect(own.status).toBe(200);
+    expect(own.body.items.length).toBeGreaterThan(0);
+    expect(own.body.items.every((m: { owner: string }) => m.owner === 'campaign-service')).toBe(true);
+    const admin = await h.client.call('GET', '/v1/messages?owner=billing', { key: SECRETS.adminToken });
+    expect(admin.status).toBe(200);
+    expect(admin.body.items.length).toBeGreaterThan(0);
+    expect(admin.body.items.every((m: { owner: string }) => m.owner === 'billing')).toBe(true);
   });
 
   it('validates a message once: the router gets it checked and never validates it again', async () => {

@@ -51,7 +51,8 @@ export async function messagesCommand(flags: MessagesFlags, io: CliIo, now: () =
     return EXIT.usage;
   }
   if (status < 200 || status >= 300) {
-    for (const line of describeRefusal(status, body)) io.err(line);
+    // A refused --owner (403: only the admin token reads another client's messages) is named as the flag too.
+    for (const line of describeRefusal(status, body, (path) => FLAG_OF_QUERY[path] ?? path)) io.err(line);
     return EXIT.failed;
   }
   if (flags.json) {

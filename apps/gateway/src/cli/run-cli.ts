@@ -21,7 +21,7 @@ export const USAGE = `usage:
   rota send --to NUMBER --text TEXT --iys-type NOTIFICATION|CAMPAIGN
             [--sender S] [--recipient-type BIREYSEL|TACIR] [--idempotency-key K]
             [--url URL] [--key KEY] [--json]
-      send one message through a running gateway
+      send one message through a running gateway (exit 0: accepted, or queued / on its way)
   rota status ID [--timeline] [--refresh] [--url URL] [--key KEY]
       a message as the gateway answers GET /v1/messages/ID (ID: the id send printed);
       --timeline: its steps one a line; --refresh: ask the provider now

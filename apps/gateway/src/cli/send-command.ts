@@ -25,8 +25,13 @@ const FLAG_OF: Record<string, string> = {
   idempotencyKey: '--idempotency-key',
 };
 
+/**
+ * A record as `POST /v1/messages` answers it. Every field but `status` may be
+ * missing: a message still queued or on its way has no provider yet, and a
+ * gateway newer than this CLI may answer a state it does not know.
+ */
 type SendResultBody = {
-  status: 'accepted' | 'rejected' | 'failed' | 'unknown';
+  status: string;
   id?: string;
   providerId?: string;
   accountId?: string;
@@ -34,12 +39,21 @@ type SendResultBody = {
   segments?: number;
   encoding?: string;
   simulated?: boolean;
+  sendAt?: string;
   reason?: string;
   issues?: { path: string; reason: string }[];
   attempts?: { providerId: string; outcome: string; errorKind?: string; reason?: string }[];
 };
 
-/** `rota send`: one message through a running gateway; exit 0 only when it was accepted. */
+/**
+ * The states in which the gateway has the message and will send it (or has): exit 0.
+ * `queued` and `dispatching` answer a send that is not finished yet — one scheduled,
+ * or a repeat of an idempotency key whose first send is still on its way — and the
+ * record will move on by itself: sending again would be wrong, so it is no failure.
+ */
+const TAKEN_STATES = new Set(['accepted', 'queued', 'dispatching']);
+
+/** `rota send`: one message through a running gateway; exit 0 when it was accepted, or is queued or on its way. */
 export async function sendCommand(flags: SendFlags, io: CliIo): Promise<number> {
   const required = (name: 'to' | 'text' | 'iys-type'): string => {
     const value = flags[name];
@@ -75,27 +89,48 @@ export async function sendCommand(flags: SendFlags, io: CliIo): Promise<number> 
     return EXIT.failed;
   }
   if (!flags.json) for (const line of describeResult(result)) io.out(line);
-  return result.status === 'accepted' ? EXIT.ok : EXIT.failed;
+  return TAKEN_STATES.has(result.status) ? EXIT.ok : EXIT.failed;
+}
+
+/** `providerId / accountId`, or what is known of them. */
+function providerOf(result: SendResultBody): string | undefined {
+  if (result.providerId === undefined) return undefined;
+  return result.accountId === undefined ? result.providerId : `${result.providerId} / ${result.accountId}`;
 }
 
 function describeResult(result: SendResultBody): string[] {
+  const id = result.id === undefined ? [] : [`  id:          ${result.id}`];
+  const provider = providerOf(result);
   switch (result.status) {
     case 'accepted':
       return [
         `accepted${result.simulated ? ' (SIMULATED: not delivered)' : ''}`,
-        `  id:          ${result.id}`,
-        `  provider:    ${result.providerId} / ${result.accountId}`,
-        `  provider id: ${result.providerMessageId}`,
-        `  segments:    ${result.segments} (${result.encoding})`,
+        ...id,
+        ...(provider === undefined ? [] : [`  provider:    ${provider}`]),
+        ...(result.providerMessageId === undefined ? [] : [`  provider id: ${result.providerMessageId}`]),
+        ...(result.segments === undefined ? [] : [`  segments:    ${result.segments}${result.encoding === undefined ? '' : ` (${result.encoding})`}`]),
+      ];
+    case 'queued':
+    case 'dispatching':
+      return [
+        result.status === 'queued'
+          ? `queued: recorded, not sent yet${result.sendAt === undefined ? '' : ` (scheduled for ${result.sendAt})`}`
+          : 'dispatching: on its way to a provider, no answer yet',
+        ...id,
+        ...(result.id === undefined ? [] : [`  follow it:   rota status ${result.id}`]),
       ];
     case 'unknown':
-      return [`unknown: ${result.reason}`, `  ${result.providerId} / ${result.accountId} may have the message; do not resend it elsewhere`];
+      return [`unknown: ${result.reason ?? 'no answer from the provider'}`, ...id, `  ${provider ?? 'a provider'} may have the message; do not resend it elsewhere`];
     case 'rejected':
-      return [`rejected: ${result.reason}`, ...(result.issues ?? []).map((i) => `  ${i.path}: ${i.reason}`)];
+      return [`rejected: ${result.reason ?? 'refused'}`, ...id, ...(result.issues ?? []).map((i) => `  ${i.path}: ${i.reason}`)];
     case 'failed':
       return [
-        `failed: ${result.reason}`,
+        `failed: ${result.reason ?? 'no provider took it'}`,
+        ...id,
         ...(result.attempts ?? []).map((a) => `  ${a.providerId}: ${a.outcome}${a.errorKind ? ` (${a.errorKind})` : ''}${a.reason ? ` — ${a.reason}` : ''}`),
       ];
+    default:
+      // A state this CLI does not know (a newer gateway): said as it is, and not taken for a success.
+      return [result.status, ...id];
   }
 }

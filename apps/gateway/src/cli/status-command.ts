@@ -20,7 +20,8 @@ type MessageView = z.infer<typeof MessageViewSchema>;
  * `rota status ID`: a message as a running gateway answers `GET /v1/messages/{id}`,
  * printed whole as indented JSON rather than picked apart: its fields belong to the
  * gateway and may grow. `--timeline` prints its steps one a line instead. Exit 0 on
- * a 2xx answer, 1 otherwise (an unknown id is 404).
+ * a 2xx answer, 1 otherwise (an unknown id is 404; `--refresh` of a message whose
+ * provider the configuration no longer names is 409, and says how to read it as stored).
  */
 export async function statusCommand(id: string | undefined, flags: StatusFlags, io: CliIo): Promise<number> {
   if (id === undefined || id === '') throw new UsageError('status needs the message id that send printed: rota status ID');
@@ -28,6 +29,8 @@ export async function statusCommand(id: string | undefined, flags: StatusFlags, 
   const { status, body } = await callGateway(target, 'GET', `/v1/messages/${encodeURIComponent(id)}${flags.refresh ? '?refresh=true' : ''}`);
   if (status < 200 || status >= 300) {
     for (const line of describeRefusal(status, body)) io.err(line);
+    // The provider is gone from the configuration: asking again cannot help, reading the record can.
+    if (flags.refresh && (body as { error?: unknown } | undefined)?.error === 'provider-not-configured') io.err(`  the record as stored: rota status ${id}${flags.timeline ? ' --timeline' : ''} (without --refresh)`);
     return EXIT.failed;
   }
   const lines = flags.timeline ? timelineLines(body as MessageView) : [typeof body === 'string' ? body : JSON.stringify(body, null, 2)];

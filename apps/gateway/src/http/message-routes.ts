@@ -1,4 +1,5 @@
-import { LedgerInputError, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
+import { UnknownProviderError } from '@rota/core';
+import { LedgerInputError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
@@ -34,6 +35,24 @@ function statusReadError(error: ProviderError): { status: number; error: string 
   if (error.kind === 'outcome-unknown') return { status: 502, error: 'provider-bad-answer' };
   if (error.kind === 'message-rejected') return { status: 502, error: 'provider-refused' };
   return { status: 503, error: 'provider-unavailable' };
+}
+
+/**
+ * Whether a failed status read failed because the message's provider (the
+ * router has no such slot) or account (the provider says `unknown-account`)
+ * is not in the configuration in force: a reload or restart removed it.
+ * Nobody can be asked, now or on a retry, so this is no provider's trouble
+ * (5xx) but a conflict between the request and the configuration.
+ */
+function isNotConfigured(error: unknown): boolean {
+  return error instanceof UnknownProviderError || (error instanceof ProviderError && error.code === 'unknown-account');
+}
+
+/** What a `provider-not-configured` answer says: which provider or account is gone, and that the record is still there to read. */
+function notConfiguredMessage(error: unknown, record: MessageRecord | undefined): string {
+  const provider = record?.providerId === undefined ? 'provider' : `provider "${record.providerId}"`;
+  const what = error instanceof UnknownProviderError || record?.accountId === undefined ? provider : `account "${record.accountId}" of ${provider}`;
+  return `the message's ${what} is not in the configuration in force (a reload or restart removed it), so its status cannot be read; without refresh=true the record answers as stored`;
 }
 
 /** A batch answering with thousands of issues helps nobody; the count says how many more there were. */
@@ -135,6 +154,10 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     try {
       record = refresh === 'true' ? await ledger.refresh(request.params.id, scope) : await ledger.store.get(request.params.id, scope);
     } catch (error) {
+      if (isNotConfigured(error)) {
+        const stored = await ledger.store.get(request.params.id, scope);
+        return reply.code(409).send({ error: 'provider-not-configured', message: notConfiguredMessage(error, stored) });
+      }
       if (!(error instanceof ProviderError)) throw error;
       const row = statusReadError(error);
       return reply.code(row.status).send({ error: row.error, message: sanitizeText(error.message, context.secrets()) });
@@ -148,7 +171,12 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   app.get<{ Querystring: Record<string, string> }>('/v1/messages', { onRequest: guard(context, 'read') }, async (request, reply) => {
     const { owner, ...filters } = request.query;
     const scope = ownerScope(request);
-    // An API client lists its own; the admin lists everyone's, or one client's with ?owner=.
+    // An API client lists its own; the admin lists everyone's, or one client's with ?owner=. A key naming
+    // another client is refused rather than answered its own list: that page would read as the other's.
+    if (scope.owner !== undefined && owner !== undefined && owner !== scope.owner) {
+      const reason = `names another client: only the admin token may read another client's messages (this API key is "${scope.owner}"; leave owner out to list its own)`;
+      return reply.code(403).send({ error: 'forbidden', message: `owner ${reason}`, issues: [{ path: 'owner', reason }] });
+    }
     const whose = scope.owner === undefined && owner !== undefined ? { owner } : scope;
     try {
       const page = await ledger.store.list({ ...filters, ...whose });

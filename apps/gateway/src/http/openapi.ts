@@ -185,9 +185,14 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             query('createdUntil', 'Created before (ISO 8601).'),
             query('limit', 'Page size, 1–500 (default 50).'),
             query('cursor', 'The `nextCursor` of the previous page.'),
-            query('owner', 'Admin token only: one client\'s messages.'),
+            query('owner', 'Admin token: one client\'s messages. An API key may give only its own name (another is refused with 403).'),
           ],
-          responses: { '200': json(ref('MessageList'), 'A page of records.'), '400': error('A filter is invalid (`issues` name it).'), ...AUTH_ERRORS },
+          responses: {
+            '200': json(ref('MessageList'), 'A page of records.'),
+            '400': error('A filter is invalid (`issues` name it).'),
+            ...AUTH_ERRORS,
+            '403': error("`forbidden`: `owner` names another client with an API key (`issues` name `owner`): only the admin token may read another client's messages."),
+          },
         },
       },
       '/v1/messages/batch': {
@@ -223,6 +228,9 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '200': json(ref('Message'), 'The record.'),
             '400': error('`invalid-request`: `refresh` is neither true nor false.'),
             '404': error('No such message (or not yours).'),
+            '409': error(
+              "`provider-not-configured` (refresh): the message's provider, or its account, is not in the configuration in force (a reload or restart removed it), so no status can be read; retrying will not help. The record is unchanged: read it without `refresh`.",
+            ),
             '501': error("`status-unsupported` (refresh): the message's provider cannot read statuses."),
             '502': error("`provider-bad-answer` (refresh): the provider's answer could not be read; or `provider-refused`: it refused the status request. The record is unchanged."),
             '503': error('`provider-unavailable` (refresh): the provider or account cannot answer now. The record is unchanged.'),
@@ -343,10 +351,18 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/webhooks/events/{id}/redeliver': {
         post: {
           summary: 'Send a webhook event again',
-          description: 'Due now, whatever became of it, with the same id and body. An API key redelivers its own events; the admin token any.',
+          description:
+            'Due now, whatever became of it, with the same id and body, its tries and 24 h of retries counted afresh. An API key redelivers its own events; the admin token any.',
           security: [...sendKey, ...adminToken],
           parameters: [idParam('id', 'The event id (the `Rota-Event-Id` header of a delivery).')],
-          responses: { '202': json(ref('WebhookRedelivered'), 'The event is due again.'), '404': error('No such event (or not yours).'), ...AUTH_ERRORS },
+          responses: {
+            '202': json(ref('WebhookRedelivered'), 'The event is due again.'),
+            '404': error('No such event (or not yours).'),
+            '409': error(
+              '`endpoint-disabled`: the event is held because its receiver answered 410 and is switched off; turning the receiver back on sends it. `in-flight`: the event is on its way now; redeliver it once that delivery has ended.',
+            ),
+            ...AUTH_ERRORS,
+          },
         },
       },
       '/v1/webhooks/endpoints': {
