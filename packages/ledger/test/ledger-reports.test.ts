@@ -287,6 +287,25 @@ describe('delivery reports that do not come', () => {
     await r.close();
   });
 
+  it('keeps following the messages of a provider a reload removed, on the schedule, and reads them when it is back', async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    const status = r.router.status.bind(r.router);
+    r.router.status = () => []; // the configuration in force names no provider
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(0);
+    r.router.status = status; // the next reload brings it back
+    r.clock.advance(59_999);
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(0); // on the schedule: the next read a minute after
+    r.clock.advance(1);
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(1);
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
+    await r.close();
+  });
+
   it('gives an account that reads slowly 20 s a round, and puts the rest back in the queue at once instead of past its lease', async () => {
     // One message a status request, a second each: 30 messages would hold the round (and every other account) 30 s.
     const r = await rig({ statusBatchSize: 1, readsPerSecond: 1_000 });

@@ -132,8 +132,8 @@ export class ReportCollector {
   private async readAccount(group: readonly ReportDue[], status: ReturnType<Router['status']>[number] | undefined, now: number): Promise<void> {
     const { store } = this.options;
     const { providerId, accountId } = group[0]!;
-    if (!status || !status.capabilities.deliveryStatus) {
-      // The provider cannot report (or is no longer configured): nothing will ever come.
+    if (status && !status.capabilities.deliveryStatus) {
+      // The provider cannot report: nothing will ever come.
       await store.stopReports(group.map((item) => item.id));
       return;
     }
@@ -146,6 +146,12 @@ export class ReportCollector {
       now,
     );
     const live = group.filter((item) => now - item.acceptedAt < this.ttlMs);
+    if (!status) {
+      // Not in the configuration in force (a reload removed it, perhaps for a moment): read on the
+      // schedule until the TTL, in case it comes back, rather than give its messages up for good.
+      await this.readLater(live);
+      return;
+    }
     // Its breaker is open: leave them; they come due again when the lease ends.
     if (live.length === 0 || status.accounts.find((account) => account.accountId === accountId)?.breaker === 'open') return;
     this.reads.setLimit(providerId, accountId, this.readsPerSecond);
