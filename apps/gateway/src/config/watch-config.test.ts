@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@rota/provider';
@@ -83,6 +83,47 @@ describe('watchConfig', () => {
     } finally {
       stop();
       await runtime.close();
+    }
+  });
+
+  it('reloads on a Kubernetes ConfigMap update: the mount\'s ..data symlink re-pointed to a new folder', async () => {
+    // The mount as kubelet lays it out: config.yaml -> ..data/config.yaml, ..data -> ..<timestamp>.
+    const mount = join(dir, 'configmap');
+    await mkdir(join(mount, '..2026_12_05_a'), { recursive: true });
+    await writeFile(join(mount, '..2026_12_05_a', 'config.yaml'), yamlWithRank(3));
+    await symlink('..2026_12_05_a', join(mount, '..data'));
+    await symlink(join('..data', 'config.yaml'), join(mount, 'config.yaml'));
+    const path = join(mount, 'config.yaml');
+    const runtime = await runtimeFrom(path);
+    const stop = watchConfig(runtime, path, silentLogger);
+    try {
+      // An update as kubelet makes it: a new folder, a new symlink renamed over ..data, the old folder removed.
+      // No event names config.yaml: watching for its name missed every update.
+      await mkdir(join(mount, '..2026_12_05_b'));
+      await writeFile(join(mount, '..2026_12_05_b', 'config.yaml'), yamlWithRank(7));
+      await symlink('..2026_12_05_b', join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await rm(join(mount, '..2026_12_05_a'), { recursive: true });
+      await eventually(() => rankOf(runtime) === 7);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('reloads nothing when the file is written with the content it has', async () => {
+    const path = join(dir, 'same.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
+    try {
+      await writeFile(path, yamlWithRank(3));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(runtime.reload).not.toHaveBeenCalled();
+      await writeFile(path, yamlWithRank(4));
+      await eventually(() => runtime.reload.mock.calls.length === 1);
+    } finally {
+      stop();
     }
   });
 

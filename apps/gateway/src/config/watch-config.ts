@@ -1,5 +1,6 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from '@rota/provider';
 import type { GatewayRuntime } from './runtime-types.js';
 
@@ -13,17 +14,35 @@ export interface WatchConfigOptions {
 }
 
 /**
+ * What the configuration is now: the file the path leads to through its
+ * symlinks, and a hash of its content; undefined while it cannot be read
+ * (between an editor's steps).
+ */
+function fingerprintOf(file: string): string | undefined {
+  try {
+    const target = realpathSync(file);
+    return `${target}\0${createHash('sha256').update(readFileSync(target)).digest('hex')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reloads the runtime when the configuration file changes or the process gets
- * SIGHUP. The directory is watched rather than the file, so that editors that
- * save by writing a new file and renaming it over the old one (vim, most IDEs,
- * Kubernetes ConfigMap symlink swaps) are still seen. `runtime.reload()`
- * validates first and logs every problem itself; this only decides when.
+ * SIGHUP. The directory is watched rather than the file, and any change in it
+ * is checked against the file the path leads to and its content: editors that
+ * save by renaming a new file over the old one (vim, most IDEs) and a
+ * Kubernetes ConfigMap update — which re-points the mount's `..data` symlink
+ * to a new folder and never touches the name of the file — are both seen,
+ * and a neighbour's change, or a write of the same content, reloads nothing.
+ * `runtime.reload()` validates first and logs every problem itself; this only
+ * decides when.
  * Returns a stop function that removes the watcher, the signal handler and any
  * pending timer.
  */
 export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logger, options: WatchConfigOptions = {}): () => void {
   const file = resolve(path);
-  const name = basename(file);
+  let loaded = fingerprintOf(file);
   const debounceMs = options.debounceMs ?? DEBOUNCE_MS;
   const signal = options.signal ?? 'SIGHUP';
   let timer: NodeJS.Timeout | undefined;
@@ -42,6 +61,9 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
+      const now = fingerprintOf(file);
+      if (now === undefined || now === loaded) return;
+      loaded = now;
       reload('file changed');
     }, debounceMs);
     timer.unref();
@@ -49,16 +71,17 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
 
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-      // Some platforms do not report the name; then any change in the directory counts.
-      if (changed === null || changed === name || changed.toString() === name) schedule();
-    });
+    // Any name: a ConfigMap swap changes `..data` and its folders, never the file's own name.
+    watcher = watch(dirname(file), { persistent: false }, () => schedule());
     watcher.on('error', (error) => logger.warn({ file, error: error.message }, 'watching the configuration directory failed; SIGHUP still reloads'));
   } catch (error) {
     logger.warn({ file, error: error instanceof Error ? error.message : String(error) }, 'cannot watch the configuration file; SIGHUP still reloads');
   }
 
-  const onSignal = (): void => reload(signal);
+  const onSignal = (): void => {
+    loaded = fingerprintOf(file) ?? loaded;
+    reload(signal);
+  };
   process.on(signal, onSignal);
 
   return () => {
