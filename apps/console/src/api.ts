@@ -28,6 +28,8 @@ type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 export interface Api {
   get<T>(path: string, options?: { accept?: number[] }): Promise<T>;
   send<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T>;
+  /** `send`, with the answer's status too: where a 200 and a 202 mean different things (a resend made now, or already). */
+  sendWithStatus<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<{ status: number; body: T }>;
 }
 
 /** What a refusal means to an operator, in words. */
@@ -43,7 +45,7 @@ export function createApi(session: Session, options: { base?: string; fetch?: Fe
   const base = options.base ?? '';
   const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  async function call<T>(method: string, path: string, body: unknown, accept: number[] = []): Promise<T> {
+  async function call<T>(method: string, path: string, body: unknown, accept: number[] = []): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { authorization: `Bearer ${session.token}`, accept: 'application/json' };
     // Percent-encoded: a header value cannot carry 'ş' as it is.
     if (session.operator) headers['x-rota-operator'] = encodeURIComponent(session.operator);
@@ -61,15 +63,16 @@ export function createApi(session: Session, options: { base?: string; fetch?: Fe
     } catch {
       parsed = undefined;
     }
-    if (response.ok || accept.includes(response.status)) return parsed as T;
+    if (response.ok || accept.includes(response.status)) return { status: response.status, body: parsed as T };
     const answer = (parsed ?? {}) as { error?: string; message?: string; issues?: { path: string; reason: string }[] };
     if (response.status === 401) options.onUnauthorized?.();
     throw new ApiError(response.status, answer.error ?? 'http-error', answer.message ?? `HTTP ${response.status}`, answer.issues ?? []);
   }
 
   return {
-    get: (path, opts) => call('GET', path, undefined, opts?.accept),
-    send: (method, path, body) => call(method, path, body),
+    get: async (path, opts) => (await call<never>('GET', path, undefined, opts?.accept)).body,
+    send: async (method, path, body) => (await call<never>(method, path, body)).body,
+    sendWithStatus: (method, path, body) => call(method, path, body),
   };
 }
 

@@ -25,6 +25,14 @@ describe('the console\'s API client', () => {
     expect(call!.init.body).toBe('{"enabled":false}');
   });
 
+  it('answers the status with the body where a 200 and a 202 differ (a resend made now, or one made already)', async () => {
+    const made = createApi({ token: 'x' }, { fetch: fakeFetch(202, { id: 'msg_copy' }).fetch });
+    expect(await made.sendWithStatus('POST', '/v1/admin/messages/msg_a/resend', {})).toEqual({ status: 202, body: { id: 'msg_copy' } });
+    const already = createApi({ token: 'x' }, { fetch: fakeFetch(200, { id: 'msg_copy' }).fetch });
+    expect(await already.sendWithStatus('POST', '/v1/admin/messages/msg_a/resend', {})).toEqual({ status: 200, body: { id: 'msg_copy' } });
+    expect(await already.send('POST', '/v1/admin/messages/msg_a/resend', {})).toEqual({ id: 'msg_copy' });
+  });
+
   it('turns a refusal into an ApiError with the gateway\'s words, and signs out on 401', async () => {
     const onUnauthorized = jest.fn();
     const refused = createApi({ token: 'x' }, { fetch: fakeFetch(401, { error: 'unauthorized', message: 'unknown credential' }).fetch, onUnauthorized });

@@ -237,6 +237,13 @@ describe('the operations console in a browser', () => {
     const resent = await waitForText(detail.getByRole('status'), /Sent again as msg_/);
     const copyId = /msg_[A-Za-z0-9_-]+/.exec(resent)![0];
     expect((await api('GET', `/v1/messages/${copyId}`, SECRETS.adminToken)).body).toMatchObject({ resendOf: unknown.body.id });
+
+    // A second click (or a second operator) sends nothing more, and the console says so, naming the same copy.
+    await detail.getByRole('button', { name: 'Send again…' }).click();
+    await confirmDialog('Send again');
+    const again = await waitForText(detail.getByRole('status'), /Already sent again as msg_/);
+    expect(again).toContain(copyId);
+    expect(again).toContain('nothing more was sent');
   });
 
   it('follows a bulk\'s progress', async () => {

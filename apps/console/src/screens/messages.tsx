@@ -152,7 +152,8 @@ export function MessagesScreen({ params }: { params: URLSearchParams }) {
 function MessageDetail({ message, onChanged }: { message: Message; onChanged(message: Message): void }) {
   const { api, confirm } = useConsole();
   const [revealed, setRevealed] = useState<string | undefined>(undefined);
-  const [resent, setResent] = useState<Message | undefined>(undefined);
+  // The copy, and whether an earlier resend had made it (the gateway answered 200): this one sent nothing.
+  const [resent, setResent] = useState<{ copy: Message; already: boolean } | undefined>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [message.id]);
 
@@ -180,11 +181,13 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
       confirmLabel: 'Send again',
       danger: true,
       action: async () => {
-        const copy = await api.send<Message>('POST', `/v1/admin/messages/${encodeURIComponent(message.id)}/resend`, {});
-        setResent(copy);
+        const answer = await api.sendWithStatus<Message>('POST', `/v1/admin/messages/${encodeURIComponent(message.id)}/resend`, {});
+        const copy = answer.body;
+        const already = answer.status === 200;
+        setResent({ copy, already });
         const fresh = await api.get<Message>(`/v1/admin/messages/${encodeURIComponent(message.id)}`);
         onChanged(fresh);
-        return `Sent again as ${copy.id}.`;
+        return already ? `Already sent again as ${copy.id}: nothing more was sent.` : `Sent again as ${copy.id}.`;
       },
     });
 
@@ -319,11 +322,11 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
       )}
       {resent && (
         <p class="note" role="status">
-          Sent again as{' '}
-          <a class="mono" href={`#/messages?id=${encodeURIComponent(resent.id)}`}>
-            {resent.id}
+          {resent.already ? 'Already sent again as' : 'Sent again as'}{' '}
+          <a class="mono" href={`#/messages?id=${encodeURIComponent(resent.copy.id)}`}>
+            {resent.copy.id}
           </a>{' '}
-          ({resent.status}).
+          ({resent.copy.status}){resent.already ? ': nothing more was sent.' : '.'}
         </p>
       )}
     </article>
