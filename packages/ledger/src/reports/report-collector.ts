@@ -199,7 +199,9 @@ export class ReportCollector {
     const byDelay = new Map<number, string[]>();
     for (const item of items) {
       const delay = this.delayAfter(item.checks + 1);
-      byDelay.set(delay, [...(byDelay.get(delay) ?? []), item.id]);
+      let ids = byDelay.get(delay);
+      if (!ids) byDelay.set(delay, (ids = []));
+      ids.push(item.id);
     }
     for (const [delay, ids] of byDelay) await this.options.store.rescheduleReports(ids, { dueAt: new Date(this.clock() + delay), counted: true });
   }
