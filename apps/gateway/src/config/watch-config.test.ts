@@ -111,6 +111,39 @@ describe('watchConfig', () => {
     }
   });
 
+  it('reloads when a symlink target in another directory is edited in place: the poll sees what no event reports', async () => {
+    // /etc/rota/rota.yaml -> /srv/conf/rota.yaml: the watched directory holds only the link, so an edit of the target makes no event there.
+    await mkdir(join(dir, 'link-elsewhere', 'etc'), { recursive: true });
+    await mkdir(join(dir, 'link-elsewhere', 'srv'), { recursive: true });
+    const target = join(dir, 'link-elsewhere', 'srv', 'rota.yaml');
+    const path = join(dir, 'link-elsewhere', 'etc', 'rota.yaml');
+    await writeFile(target, yamlWithRank(3));
+    await symlink(target, path);
+    const runtime = await runtimeFrom(path);
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10, pollMs: 20 });
+    try {
+      await writeFile(target, yamlWithRank(5));
+      await eventually(() => rankOf(runtime) === 5);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('polls without reloading while nothing changed, and reloads nothing after stop()', async () => {
+    const path = join(dir, 'polled.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10, pollMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runtime.reload).not.toHaveBeenCalled();
+    stop();
+    // A poll still reloading after stop() would see this within 10 ms (+10 ms debounce).
+    await writeFile(path, yamlWithRank(4));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runtime.reload).not.toHaveBeenCalled();
+  });
+
   it('reloads nothing when the file is written with the content it has', async () => {
     const path = join(dir, 'same.yaml');
     await writeFile(path, yamlWithRank(3));

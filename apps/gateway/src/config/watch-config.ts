@@ -6,9 +6,17 @@ import type { GatewayRuntime } from './runtime-types.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for them to settle. */
 const DEBOUNCE_MS = 100;
+/** A backstop for changes no event reports; reading and hashing a small file this often costs nothing. */
+const POLL_MS = 5_000;
 
 export interface WatchConfigOptions {
   debounceMs?: number;
+  /**
+   * How often the file is also checked without any event (default 5 s; 0 turns it off). The
+   * directory watch cannot see a symlink target in another directory, a file system that reports
+   * no events (NFS, some container mounts), or anything after the watch failed.
+   */
+  pollMs?: number;
   /** The signal that asks for a reload (default SIGHUP). */
   signal?: NodeJS.Signals;
 }
@@ -35,15 +43,17 @@ function fingerprintOf(file: string): string | undefined {
  * Kubernetes ConfigMap update — which re-points the mount's `..data` symlink
  * to a new folder and never touches the name of the file — are both seen,
  * and a neighbour's change, or a write of the same content, reloads nothing.
+ * The same check also runs every `pollMs`, for the changes no event reports.
  * `runtime.reload()` validates first and logs every problem itself; this only
  * decides when.
- * Returns a stop function that removes the watcher, the signal handler and any
- * pending timer.
+ * Returns a stop function that removes the watcher, the poll, the signal
+ * handler and any pending timer.
  */
 export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logger, options: WatchConfigOptions = {}): () => void {
   const file = resolve(path);
   let loaded = fingerprintOf(file);
   const debounceMs = options.debounceMs ?? DEBOUNCE_MS;
+  const pollMs = options.pollMs ?? POLL_MS;
   const signal = options.signal ?? 'SIGHUP';
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -78,6 +88,13 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     logger.warn({ file, error: error instanceof Error ? error.message : String(error) }, 'cannot watch the configuration file; SIGHUP still reloads');
   }
 
+  // Only when nothing is pending: resetting the debounce on every tick could postpone the check forever.
+  const onPoll = (): void => {
+    if (timer === undefined) schedule();
+  };
+  const poll = pollMs > 0 ? setInterval(onPoll, pollMs) : undefined;
+  poll?.unref();
+
   const onSignal = (): void => {
     loaded = fingerprintOf(file) ?? loaded;
     reload(signal);
@@ -89,6 +106,7 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     stopped = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
+    if (poll) clearInterval(poll);
     watcher?.close();
     process.off(signal, onSignal);
   };
