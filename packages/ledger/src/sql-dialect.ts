@@ -55,6 +55,21 @@ export function lockForClaim<Q extends SelectQueryBuilder<any, any, any>>(query:
 }
 
 /**
+ * A row read to decide a write that a concurrent transaction may decide too.
+ * SQLite has one writer at a time, so the read is already alone. PostgreSQL
+ * adds FOR UPDATE: the second transaction waits for the first to commit, and
+ * its next statement then sees what the first wrote.
+ */
+export function lockForDecision<Q extends SelectQueryBuilder<any, any, any>>(query: Q, dialect: SqlDialect): Q {
+  switch (dialect) {
+    case 'sqlite':
+      return query;
+    case 'postgres':
+      return query.forUpdate() as Q;
+  }
+}
+
+/**
  * The claim's second look at the rows it picked: on PostgreSQL another
  * claimer may have taken one between the pick and the update, so the update
  * keeps only rows still `queued`. SQLite runs the pick and the update as one

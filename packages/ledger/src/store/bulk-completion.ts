@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { MESSAGE_STATES, UNFINISHED_STATES } from '../message-record.js';
+import { dialectOf, lockForDecision } from '../sql-dialect.js';
 import { enqueueWebhooks, outboxRow } from './message-events.js';
 
 /**
@@ -8,10 +9,17 @@ import { enqueueWebhooks, outboxRow } from './message-events.js';
  * once (`completed_at`) and, when it has a callback URL, `bulk.completed` is
  * written with its counts by state — in the transaction that finished that
  * last record, so the event is neither lost nor written twice.
+ *
+ * On PostgreSQL two transactions may finish a bulk's last records at once
+ * (two workers' units): each would see the other's records still unfinished
+ * and neither complete the bulk. The bulk's row is locked first, so the second
+ * waits for the first to commit and then sees its records finished. Bulks are
+ * locked in id order, so two finishers never wait for each other in a circle.
  */
 export async function completeBulks(trx: Kysely<LedgerDatabase>, bulkIds: readonly string[], now: number): Promise<void> {
-  for (const bulkId of bulkIds) {
-    const bulk = await trx.selectFrom('bulks').select(['id', 'owner', 'count', 'reference', 'callback_url', 'completed_at']).where('id', '=', bulkId).executeTakeFirst();
+  const dialect = dialectOf(trx);
+  for (const bulkId of [...bulkIds].sort()) {
+    const bulk = await lockForDecision(trx.selectFrom('bulks').select(['id', 'owner', 'count', 'reference', 'callback_url', 'completed_at']).where('id', '=', bulkId), dialect).executeTakeFirst();
     if (!bulk || bulk.completed_at !== null) continue;
     // The (bulk_id, state) index answers this at once; a bulk's counts are read only when it is done.
     const unfinished = await trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', 'in', UNFINISHED_STATES).limit(1).executeTakeFirst();
@@ -19,8 +27,9 @@ export async function completeBulks(trx: Kysely<LedgerDatabase>, bulkIds: readon
     const counts = await trx.selectFrom('messages').select(['state', ({ fn }) => fn.countAll<number>().as('n')]).where('bulk_id', '=', bulkId).groupBy('state').execute();
     const byState = Object.fromEntries(MESSAGE_STATES.map((state) => [state, 0])) as Record<string, number>;
     for (const { state, n } of counts) byState[state] = Number(n);
-    await trx.updateTable('bulks').set({ completed_at: now }).where('id', '=', bulkId).where('completed_at', 'is', null).execute();
-    if (bulk.callback_url === null) continue;
+    const marked = await trx.updateTable('bulks').set({ completed_at: now }).where('id', '=', bulkId).where('completed_at', 'is', null).executeTakeFirst();
+    // Only the transaction that marked it writes the event.
+    if (Number(marked.numUpdatedRows) !== 1 || bulk.callback_url === null) continue;
     const data = { bulkId, count: bulk.count, byState, ...(bulk.reference !== null ? { reference: bulk.reference } : {}), at: new Date(now).toISOString() };
     await enqueueWebhooks(trx, [outboxRow('bulk.completed', bulk.owner, bulk.callback_url, data, { message_id: null, bulk_id: bulkId }, now)]);
   }
