@@ -6,6 +6,7 @@ import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context
 import { viewOf, type MessageView } from '../http/message-view.js';
 import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
+import { maskedProviderId } from '../logging/redaction.js';
 
 /**
  * The operations console's data routes, under /v1/admin: the admin token only
@@ -41,7 +42,7 @@ async function fullView(store: GatewayContext['ledger']['store'], record: Messag
 }
 
 function masked(view: MessageView, record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
-  return { ...view, to: maskPhoneNumber(record.to) };
+  return { ...view, to: maskPhoneNumber(record.to), providerMessageId: maskedProviderId(view.providerMessageId) };
 }
 
 function maskedView(record: MessageRecord): z.input<typeof ConsoleMessageSchema> {

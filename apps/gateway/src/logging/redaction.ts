@@ -1,4 +1,5 @@
 import { maskPhoneNumber } from '@rota/provider';
+import { parsePerNumberId } from '@rota/provider/http';
 
 /**
  * Last-line defences for text that leaves the gateway (log lines, readiness
@@ -14,6 +15,15 @@ const NUMBER_LIKE = /\+?\d{9,15}/g;
 export function maskNumbersIn(text: string): string {
   // Without the +, mask as if it were there, so `90532…` hides as many digits as `+90532…`.
   return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskPhoneNumber(`+${match}`).slice(1)));
+}
+
+/**
+ * Message Center's and Mobildev's ids carry the recipient (`<request id>+905321234567`,
+ * one id per number of a request): the number is masked, the request id kept to find it.
+ */
+export function maskedProviderId(id: string | undefined): string | undefined {
+  const parsed = id === undefined ? undefined : parsePerNumberId(id);
+  return parsed ? `${parsed.requestId}+${maskPhoneNumber(`+${parsed.digits}`).slice(1)}` : id;
 }
 
 // Keys whose string values are credentials, at any depth of the configuration. Every provider's

@@ -1,7 +1,7 @@
 import { maskPhoneNumber, type ValidationIssue } from '@rota/provider';
 import type { Router } from '@rota/core';
 import type { Logger } from 'pino';
-import { sanitizeText } from './redaction.js';
+import { maskedProviderId, sanitizeText } from './redaction.js';
 
 /**
  * Log lines for what the router does. Every number is masked
@@ -37,7 +37,7 @@ export function logRouterEvents(router: Pick<Router, 'on'>, logger: Logger, secr
         to: mask(result.to),
         provider: result.providerId,
         account: result.accountId,
-        providerMessageId: result.providerMessageId,
+        providerMessageId: maskedProviderId(result.providerMessageId),
         segments: result.segments,
         encoding: result.encoding,
         simulated: result.simulated === true,
@@ -73,3 +73,4 @@ export function logRouterEvents(router: Pick<Router, 'on'>, logger: Logger, secr
     for (const off of detach) off();
   };
 }
+
