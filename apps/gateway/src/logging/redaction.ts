@@ -13,8 +13,12 @@ import { parsePerNumberId } from '@rota/provider/http';
 const NUMBER_LIKE = /\+?\d{9,15}/g;
 
 export function maskNumbersIn(text: string): string {
-  // Without the +, mask as if it were there, so `90532…` hides as many digits as `+90532…`.
-  return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskPhoneNumber(`+${match}`).slice(1)));
+  return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskDigits(match)));
+}
+
+/** A number's digits without the +, masked as if it were there, so `90532…` hides as many digits as `+90532…`. */
+function maskDigits(digits: string): string {
+  return maskPhoneNumber(`+${digits}`).slice(1);
 }
 
 /**
@@ -23,7 +27,7 @@ export function maskNumbersIn(text: string): string {
  */
 export function maskedProviderId(id: string | undefined): string | undefined {
   const parsed = id === undefined ? undefined : parsePerNumberId(id);
-  return parsed ? `${parsed.requestId}+${maskPhoneNumber(`+${parsed.digits}`).slice(1)}` : id;
+  return parsed ? `${parsed.requestId}+${maskDigits(parsed.digits)}` : id;
 }
 
 // Keys whose string values are credentials, at any depth of the configuration. Every provider's

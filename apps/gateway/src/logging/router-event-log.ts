@@ -73,4 +73,3 @@ export function logRouterEvents(router: Pick<Router, 'on'>, logger: Logger, secr
     for (const off of detach) off();
   };
 }
-
