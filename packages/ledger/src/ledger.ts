@@ -99,6 +99,8 @@ export class Ledger {
   /** The PostgreSQL store's notifications (LISTEN), shared with the rest of the process (operator overrides). */
   readonly notifications: PostgresListener | undefined;
   private readonly dispatcher: Dispatcher;
+  /** The records table as this process's queue (an embedded store); undefined on a shared queue. */
+  private readonly table: TableSource | undefined;
   private readonly collector: ReportCollector;
   private readonly sender: WebhookSender | undefined;
   private readonly throttle: AccountThrottle;
@@ -122,9 +124,10 @@ export class Ledger {
     this.throttle = new AccountThrottle(options.limiterFor ?? (postgres && this.role === 'worker' ? sharedLimiterFor(postgres) : undefined));
     if (options.limits) this.throttle.setLimits(options.limits);
     const { claimSize, ...dispatch } = options.dispatch ?? {};
+    this.table = queue ? undefined : new TableSource(options.store, claimSize ?? UNIT_SIZE, this.clock, this.logger);
     this.dispatcher = new Dispatcher({
       store: options.store,
-      source: queue ? new QueueSource(options.store, queue, this.logger) : new TableSource(options.store, claimSize ?? UNIT_SIZE, this.clock),
+      source: this.table ?? new QueueSource(options.store, queue!, this.logger),
       router: options.router,
       throttle: this.throttle,
       texts: this.texts,
@@ -222,17 +225,18 @@ export class Ledger {
   }
 
   /**
-   * Sends what a caller waits for, here. Results that could not be written
-   * leave their records `unknown` where a provider was asked (as a restart
-   * would), so that a retry under the same key reads an honest state; the
-   * error goes to the caller, who must not send them again on its own.
+   * Sends what a caller waits for, here (only ever on the records table).
+   * Results that could not be written leave their records `unknown` where a
+   * provider was asked (as a restart would), so that a retry under the same
+   * key reads an honest state; the error goes to the caller, who must not
+   * send them again on its own.
    */
   private async sendWaitedFor(records: MessageRecord[], checked: ReadonlyMap<string, Message>, finished: Map<string, MessageRecord>): Promise<void> {
     try {
       await this.dispatcher.sendNow(records, { checked, records: finished });
     } catch (error) {
       if (error instanceof ResultsNotWrittenError) {
-        await this.store.releaseInterrupted(error.ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: results not written could not be released either; the next start recovers their records'));
+        await this.table!.release(error.ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: results not written could not be released either; tried again before the next claim'));
       }
       throw error;
     }

@@ -70,10 +70,20 @@ export class ResultsNotWrittenError extends Error {
   }
 }
 
-/** What sending a unit came to: the results written, and the records put back in the queue unsent. */
+/** What sending a unit came to: the results written, the records put back in the queue unsent, and whether the unit was lost. */
 interface UnitSent {
   results: Map<string, SendResult>;
   requeued: string[];
+  /** Another worker holds (some of) the unit's records now: its job is that worker's to finish, not this one's. */
+  lost: boolean;
+}
+
+/** What a unit's tries were refused for before they were made (see routeOptions). */
+interface Refusals {
+  /** Records a try was refused for — the store or the throttle could not answer, or stop() came — never for the message's own sake. */
+  notTried: Set<string>;
+  /** A try found the unit's records taken over by another worker. */
+  lost: boolean;
 }
 
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
@@ -216,19 +226,28 @@ export class Dispatcher {
   private async run(unit: DispatchUnit): Promise<void> {
     try {
       const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}) });
+      // The unit's job is the worker's that took it over: completing or failing it here would end that worker's hold on it.
+      if (sent.lost) {
+        this.logger.warn({ records: unit.records.length }, 'ledger dispatcher: another worker took this unit over (this one was taken for dead); it is left to that worker');
+        return;
+      }
       // Records put back in the queue are not done: a shared queue hands the unit out again.
       if (sent.requeued.length > 0) await unit.abandon(`the dispatcher stopped before ${sent.requeued.length} record(s) were tried; queued again`);
       else await unit.settle();
     } catch (error) {
       this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
-      await unit.abandon(describe(error)).catch((released: unknown) => this.logger.error({ error: describe(released) }, 'ledger dispatcher: the failed unit could not be released either; the next start recovers its records'));
+      await unit.abandon(describe(error)).catch((released: unknown) => this.logger.error({ error: describe(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
     }
   }
 
-  /** Puts a unit claimed but never started back in the queue: its records `queued` again, its source told. */
+  /**
+   * Puts a unit claimed but never started back in the queue: its records
+   * `queued` again, its source told. The source is told even when the
+   * records could not be requeued: it releases them its own way.
+   */
   private async handBack(unit: DispatchUnit): Promise<void> {
     const ids = unit.records.map((record) => record.id);
-    await this.options.store.requeueUnsent(ids, unit.token);
+    await this.options.store.requeueUnsent(ids, unit.token).catch((error: unknown) => this.logger.warn({ error: describe(error), records: ids.length }, 'ledger dispatcher: a unit claimed as the dispatcher stopped could not be queued again; its source releases it'));
     await unit.abandon(`the dispatcher stopped before ${ids.length} record(s) were tried; queued again`);
   }
 
@@ -268,24 +287,27 @@ export class Dispatcher {
     }
 
     const { router } = this.options;
+    const refusals: Refusals = { notTried: new Set(), lost: false };
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals)).then((answers) => take(ids, answers)));
     }
     await Promise.all(sends);
-    const requeued = this.unsentAfterStop(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)]);
+    const requeued = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of requeued) results.delete(id);
-    await this.writeResults(results, token, written);
-    if (requeued.length > 0) {
+    const writes = await this.writeResults(results, token, written);
+    // Fewer results written than the unit held: its claim token no longer holds them all.
+    const lost = refusals.lost || (token !== undefined && writes < results.size);
+    if (requeued.length > 0 && !lost) {
       await this.options.store.requeueUnsent(requeued, token);
-      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: stopped before these records were tried; they are queued again');
+      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, or the store or throttle could not answer before the try); they are queued again');
     }
     // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
     // again keeps it here for the next start of this process. A bulk's is the bulk's: dropped once none of its
@@ -293,7 +315,7 @@ export class Dispatcher {
     const kept = new Set(requeued);
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
-    return { results, requeued };
+    return { results, requeued, lost };
   }
 
   /** The unit's results are written whatever this finds: a store that cannot answer keeps the text for a later unit. */
@@ -306,35 +328,37 @@ export class Dispatcher {
   }
 
   /**
-   * Once stop()'s bound has passed, the routed records whose result is
-   * `failed` without a single try reaching a provider: the dispatcher (or the
-   * router closing after it) held them back, which is no failure of theirs.
+   * The routed records whose result is `failed` without a single try
+   * reaching a provider, held back by the dispatcher rather than for their
+   * own sake: a try refused because the store or the throttle could not
+   * answer (a database blip is no message's failure), or anything held back
+   * once stop()'s bound has passed (by the dispatcher or the router closing
+   * after it). They go back to the queue.
    */
-  private unsentAfterStop(results: ReadonlyMap<string, SendResult>, routed: readonly string[]): string[] {
-    if (!this.halt.signal.aborted) return [];
+  private neverTried(results: ReadonlyMap<string, SendResult>, routed: readonly string[], refusals: Refusals): string[] {
+    const stopped = this.halt.signal.aborted;
     return routed.filter((id) => {
       const result = results.get(id);
-      return result?.status === 'failed' && result.attempts.every((attempt) => attempt.tries === 0);
+      return (stopped || refusals.notTried.has(id)) && result?.status === 'failed' && result.attempts.every((attempt) => attempt.tries === 0);
     });
   }
 
   /**
    * Writes the results, retrying for a while when the database cannot take
    * them: the messages are sent, and an answer kept in memory for a minute
-   * beats a record left to become `unknown`.
+   * beats a record left to become `unknown`. Returns how many were written
+   * (with a token, only those of records it still holds).
    */
-  private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined, written?: Map<string, MessageRecord>): Promise<void> {
+  private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined, written?: Map<string, MessageRecord>): Promise<number> {
     const entries = [...results].map(([id, result]) => ({ id, result }));
     const options = { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS, ...(token === undefined ? {} : { token }) };
     const giveUpAt = this.clock() + (this.options.writeRetryMs ?? 60_000);
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
-        if (!written) {
-          await this.options.store.finishMany(entries, options);
-          return;
-        }
-        for (const [id, record] of await this.options.store.finishManyRecords(entries, options)) written.set(id, record);
-        return;
+        if (!written) return await this.options.store.finishMany(entries, options);
+        const finished = await this.options.store.finishManyRecords(entries, options);
+        for (const [id, record] of finished) written.set(id, record);
+        return finished.size;
       } catch (error) {
         if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw new ResultsNotWrittenError([...results.keys()], error);
         this.logger.warn({ error: describe(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
@@ -346,26 +370,34 @@ export class Dispatcher {
   /**
    * Before every try: the account's throttle, then the records say where they
    * are going. A unit whose records another worker has taken over sends
-   * nothing more (the router answers "not sent" and its writes change nothing).
+   * nothing more (the router answers "not sent" and its writes change
+   * nothing). Each refusal is noted in `refusals`, for send() to tell a
+   * record held back from one that failed.
    */
-  private routeOptions(ids: readonly string[], token: string | undefined): RouteOptions {
-    const { store, throttle } = this.options;
+  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals): RouteOptions {
     return {
-      beforeAttempt: async ({ providerId, accountId, index }: AttemptTarget) => {
-        // A wait on the throttle ends at stop()'s bound, and no try starts after it.
-        const { signal } = this.halt;
-        await throttle.take(providerId, accountId, index.length, signal);
-        if (signal.aborted) throw signal.reason;
-        const changed = await store.markDispatching(
-          index.map((i) => ids[i]!),
-          { providerId, accountId },
-          token,
-        );
-        if (token !== undefined && changed < index.length) {
-          throw new UnitLostError('not sent: another worker took these records over (this one was taken for dead)');
+      beforeAttempt: async (target: AttemptTarget) => {
+        const targets = target.index.map((i) => ids[i]!);
+        try {
+          await this.prepareTry(targets, target, token);
+        } catch (error) {
+          if (error instanceof UnitLostError) refusals.lost = true;
+          else for (const id of targets) refusals.notTried.add(id);
+          throw error;
         }
       },
     };
+  }
+
+  private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined): Promise<void> {
+    // A wait on the throttle ends at stop()'s bound, and no try starts after it.
+    const { signal } = this.halt;
+    await this.options.throttle.take(providerId, accountId, ids.length, signal);
+    if (signal.aborted) throw signal.reason;
+    const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);
+    if (token !== undefined && changed < ids.length) {
+      throw new UnitLostError('not sent: another worker took these records over (this one was taken for dead)');
+    }
   }
 }
 
