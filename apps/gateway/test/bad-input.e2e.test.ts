@@ -53,6 +53,11 @@ const cases: Case[] = [
   { name: 'a batch over maxBatchSize', path: '/v1/messages/batch', json: { messages: Array.from({ length: MAX_BATCH + 1 }, () => good) }, status: 400, field: 'messages' },
   { name: 'a batch without messages', path: '/v1/messages/batch', json: { items: [good] }, status: 400, field: 'messages' },
   { name: 'messages not an array', path: '/v1/messages/batch', json: { messages: good }, status: 400, field: 'messages' },
+  // NUL (U+0000): PostgreSQL text cannot hold it, and the store answered a 500.
+  { name: 'a NUL in the idempotencyKey', json: { ...good, idempotencyKey: 'order-\u0000-1' }, status: 400, field: 'idempotencyKey' },
+  { name: 'a NUL in a batch message reference', path: '/v1/messages/batch', json: { messages: [good, { ...good, reference: 'r\u0000' }] }, status: 400, field: 'messages.1.reference' },
+  { name: 'a NUL in a bulk idempotencyKey', path: '/v1/bulk', json: { recipients: [NUMBERS.other], text: 'x', iysType: 'NOTIFICATION', idempotencyKey: '\u0000' }, status: 400, field: 'idempotencyKey' },
+  { name: 'a NUL in a field name', json: { ...good, 'x\u0000': 1 }, status: 400, field: 'x\\u0000' },
   // Admin bodies.
   { name: 'a negative rank', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { rank: -1 }, status: 400, field: 'rank' },
   { name: 'enabled as a string', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { enabled: 'no' }, status: 400, field: 'enabled' },
@@ -137,6 +142,20 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
   it('never answered a client mistake with a 500 (nothing logged at error level)', () => {
     const errors = h.logs.lines().filter((line) => line.level === 'error' || line.status === 500);
     expect(errors).toEqual([]);
+  });
+
+  it('refuses a NUL in a path segment or a query value with a 400 naming it', async () => {
+    for (const [path, field] of [
+      ['/v1/messages/msg_%00', 'id'],
+      ['/v1/messages?bulkId=blk_%00', 'bulkId'],
+      ['/v1/bulk/blk_%00x', 'id'],
+    ] as const) {
+      const answer = await h.client.call('GET', path);
+      expect(answer.status).toBe(400);
+      expect(answer.body.issues).toEqual([{ path: field, reason: 'must not contain a NUL character (\\u0000)' }]);
+    }
+    // Authentication comes first: a caller without a key learns nothing of the request's content.
+    expect((await h.client.call('GET', '/v1/messages/msg_%00', { key: 'not-a-key' })).status).toBe(401);
   });
 
   it('answers 404 for unknown routes and methods, not 500', async () => {

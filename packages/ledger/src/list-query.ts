@@ -1,6 +1,7 @@
 import { PhoneNumberSchema } from '@rota/provider';
 import { z } from 'zod';
 import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
+import { storable } from './storable-text.js';
 
 /*
  * A cursor is the base64url of the last listed record's `seq`, a detail no
@@ -34,9 +35,9 @@ const LIMIT_REASON = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
  * as a query string has them; `to` is normalised like a message's `to`.
  */
 export const ListQuerySchema = z.strictObject({
-  owner: z.string().optional(),
+  owner: storable(z.string()).optional(),
   state: MessageStateSchema.optional(),
-  bulkId: z.string().optional(),
+  bulkId: storable(z.string()).optional(),
   to: PhoneNumberSchema.optional(),
   /** Created at or after. */
   createdFrom: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),

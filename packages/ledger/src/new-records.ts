@@ -1,12 +1,14 @@
 import type { BulkMessage, Message } from '@rota/provider';
 import { z } from 'zod';
 import { InitialStateSchema, MessageRecordSchema } from './message-record.js';
+import { storable } from './storable-text.js';
 
 /** The API client a record belongs to (its name in the gateway's client list). */
-export const OwnerSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const OwnerSchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
 /** The client's own reference for a message or a bulk. */
-export const ReferenceSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const IdempotencyKeySchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const ReferenceSchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+const IdempotencyKeySchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+const CallbackUrlSchema = storable(z.string().min(1));
 
 /** Whether a value came out of @rota/provider's validation (only that adds `analysis`). */
 function isAnalysed(value: unknown): boolean {
@@ -21,12 +23,12 @@ export const NewMessageSchema = z.strictObject({
   message: z.custom<Message>((value) => isAnalysed(value) && typeof (value as { to?: unknown }).to === 'string', NOT_VALIDATED),
   owner: OwnerSchema,
   /** A bulk recorded before (recordBulk); the database refuses an unknown one. */
-  bulkId: z.string().min(1).optional(),
+  bulkId: storable(z.string().min(1)).optional(),
   reference: ReferenceSchema.optional(),
   state: InitialStateSchema.default('queued'),
-  resendOf: z.string().min(1).optional(),
+  resendOf: storable(z.string().min(1)).optional(),
   /** Where this message's webhooks go; checked against the client's allowlist before it gets here. */
-  callbackUrl: z.string().min(1).optional(),
+  callbackUrl: CallbackUrlSchema.optional(),
   /** The caller waits for the result (another process sends it): its finish is announced. */
   awaited: z.boolean().optional(),
 });
@@ -59,7 +61,7 @@ export const NewBulkSchema = z.strictObject({
   idempotencyKey: IdempotencyKeySchema.optional(),
   state: InitialStateSchema.default('queued'),
   /** Where the bulk's webhooks (each recipient's, and bulk.completed) go. */
-  callbackUrl: z.string().min(1).optional(),
+  callbackUrl: CallbackUrlSchema.optional(),
 });
 export type NewBulk = z.input<typeof NewBulkSchema>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { LedgerInputError, type RecordOutcome } from '../src/index.js';
-import { message, openTestStore } from './ledger-fixtures.js';
+import { bulkTemplate, message, openTestStore } from './ledger-fixtures.js';
 
 const idOf = (outcome: RecordOutcome | undefined): string => {
   if (outcome?.kind === 'created' || outcome?.kind === 'existing') return outcome.record.id;
@@ -126,6 +126,27 @@ describe('recordMessages idempotency', () => {
     expect(unvalidated.issues[0]?.path).toBe('0.message');
     const tooLong = await refused([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 'x'.repeat(201) }]);
     expect(tooLong.issues).toEqual([{ path: '0.reference', reason: 'must be at most 200 characters' }]);
+    expect((await store.list()).items).toHaveLength(0);
+    await store.close();
+  });
+
+  it('refuses a NUL character (PostgreSQL text cannot hold one) in what it writes or looks up, naming the field, on every store', async () => {
+    const store = await openTestStore();
+    const nul = 'a\u0000b';
+    const reason = 'must not contain a NUL character (\\u0000)';
+    const refused = async (work: Promise<unknown>) => ((await work.catch((error: unknown) => error)) as LedgerInputError).issues;
+    expect(await refused(store.recordMessages([{ message: message({ to: '05321234567' }), owner: 'acme', reference: nul, callbackUrl: `https://x.example/${nul}` }]))).toEqual([
+      { path: '0.reference', reason },
+      { path: '0.callbackUrl', reason },
+    ]);
+    expect(await refused(store.recordBulk({ template: bulkTemplate(), owner: nul, idempotencyKey: nul }, ['+905321234567']))).toEqual([
+      { path: 'owner', reason },
+      { path: 'idempotencyKey', reason },
+    ]);
+    expect(await refused(store.list({ bulkId: nul, owner: nul }))).toEqual([
+      { path: 'owner', reason },
+      { path: 'bulkId', reason },
+    ]);
     expect((await store.list()).items).toHaveLength(0);
     await store.close();
   });

@@ -87,7 +87,13 @@ const MessageFieldsSchema = z.strictObject({
   iysType: IysTypeSchema,
   recipientType: RecipientTypeSchema.default('BIREYSEL'),
   sender: SenderIdSchema.optional(),
-  idempotencyKey: z.string().min(1, 'must not be empty').max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`).optional(),
+  idempotencyKey: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
+    // A key is stored and compared as text, and PostgreSQL text cannot hold U+0000.
+    .refine((key) => !key.includes('\u0000'), 'must not contain a NUL character (\\u0000)')
+    .optional(),
   sendAt: DateTimeSchema.optional(),
   validUntil: DateTimeSchema.optional(),
   otp: z.boolean().default(false),
