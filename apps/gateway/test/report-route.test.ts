@@ -2,7 +2,9 @@ import type { DeliveryReport, PushedReports, ReceivedReports } from '@rota/provi
 import type { Ledger } from '@rota/ledger';
 import { createRouter, type Router } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
+import http from 'node:http';
 import { buildGateway } from '../src/http/build-gateway.js';
+import { MAX_PUSHES_IN_FLIGHT, PUSH_BODY_LIMIT } from '../src/http/report-routes.js';
 import { ReportsReceivedSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
@@ -75,11 +77,43 @@ describe('POST /v1/providers/{id}/reports', () => {
     }
   });
 
-  it('takes a push larger than gateway.bodyLimitBytes, up to its own 5 MiB, and answers 413 above it', async () => {
+  it('takes a push larger than gateway.bodyLimitBytes, up to its own 1 MiB, and answers 413 above it', async () => {
     expect((await post('/v1/providers/pusher/reports?token=right', 'x'.repeat(100_000), 'text/plain')).status).toBe(200);
     handedToLedger.length = 0;
-    expect(await post('/v1/providers/pusher/reports?token=right', 'x'.repeat(5 * 1024 * 1024 + 1), 'text/plain')).toMatchObject({ status: 413, body: { error: 'payload-too-large' } });
+    expect(await post('/v1/providers/pusher/reports?token=right', 'x'.repeat(PUSH_BODY_LIMIT + 1), 'text/plain')).toMatchObject({ status: 413, body: { error: 'payload-too-large' } });
     expect(handedToLedger).toEqual([]);
+  });
+
+  /** A push whose headers promise `length` bytes and whose body has not come yet: what it is answered without its body, if anything. */
+  const opened: http.ClientRequest[] = [];
+  const pushWithoutBody = (path: string, length = PUSH_BODY_LIMIT) =>
+    new Promise<{ status: number; retryAfter: string | undefined; body: Record<string, unknown> } | 'waiting for the body'>((resolve, reject) => {
+      const request = http.request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': String(length) } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> }));
+      });
+      request.on('error', reject);
+      request.write('x'.repeat(10));
+      opened.push(request);
+      setTimeout(() => resolve('waiting for the body'), 300);
+    });
+
+  it('answers a push to no provider, or to one that takes none, before reading its body', async () => {
+    expect(await pushWithoutBody('/v1/providers/nowhere/reports?token=right')).toMatchObject({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
+    expect(await pushWithoutBody('/v1/providers/poller/reports?token=right')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'poller does not push delivery reports' } });
+    for (const request of opened.splice(0)) request.destroy();
+  });
+
+  it(`reads at most ${MAX_PUSHES_IN_FLIGHT} pushes at once: one more is answered 503 overloaded, with Retry-After, before its body`, async () => {
+    const held = await Promise.all(Array.from({ length: MAX_PUSHES_IN_FLIGHT }, () => pushWithoutBody('/v1/providers/pusher/reports?token=right')));
+    expect(held.every((answer) => answer === 'waiting for the body')).toBe(true);
+    expect(await pushWithoutBody('/v1/providers/pusher/reports?token=right')).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'overloaded' } });
+    // The held pushes end (their providers hung up): pushes are read again.
+    for (const request of opened.splice(0)) request.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    handedToLedger.length = 0;
+    expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toEqual({ status: 200, body: { received: 2, matched: 1 } });
   });
 
   it('answers 401 without the proof, 401 for a provider that takes no pushes, 400 for a body the provider cannot read, 404 for no such provider', async () => {

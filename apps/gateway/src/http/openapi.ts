@@ -23,7 +23,7 @@ import {
   WebhookRedeliveredSchema,
 } from '@rota/api';
 import { consoleOpenApi } from '../console/console-openapi.js';
-import { PUSH_BODY_LIMIT } from './report-routes.js';
+import { MAX_PUSHES_IN_FLIGHT, PUSH_BODY_LIMIT } from './report-routes.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers
@@ -333,7 +333,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           description:
             'For providers that push reports instead of being polled; they feed the same timeline as polled reports. ' +
             'No API key: the provider proves the push is its own as it specifies — `?token=<pushToken>` in the URL (Message Center, Infobip, FigenSoft\'s sandbox), ' +
-            'or `X-Twilio-Signature` over the URL and the posted fields (Twilio). The body reaches the provider as raw bytes, whatever its Content-Type, ' +
+            'or `X-Twilio-Signature` over the URL and the posted fields (Twilio). A push to no provider, or to one that takes none, is answered before its body is read. ' +
+            'The body reaches the provider as raw bytes, whatever its Content-Type, ' +
             `up to ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB (gateway.bodyLimitBytes does not apply here).`,
           security: [],
           parameters: [idParam('id', 'Provider id, e.g. infobip.')],
@@ -344,7 +345,9 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '401': error('`unauthorized`: the proof is missing or wrong, or this provider takes no pushed reports. Nothing was written.'),
             '404': error('`not-found`: no such provider.'),
             '413': error(`\`payload-too-large\`: the body is over ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB.`),
-            '503': error('`store-unavailable`: the message store cannot be reached; nothing was written (the provider should push again).'),
+            '503': error(
+              `\`store-unavailable\`: the message store cannot be reached; or \`overloaded\` (with Retry-After): more than ${MAX_PUSHES_IN_FLIGHT} pushes are being read at once. Nothing was written (the provider should push again).`,
+            ),
           },
         },
       },

@@ -4,8 +4,15 @@ import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
 import type { ReportsReceivedSchema } from '@rota/api';
 
-/** A provider's push is small: a few thousand reports at most. */
-export const PUSH_BODY_LIMIT = 5 * 1024 * 1024;
+/** A provider's push is small: Infobip's, the largest, carries up to 100 reports (~100 KB). */
+export const PUSH_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Pushes read at once. A push is unauthenticated until its provider has read
+ * the whole body, so the bodies held in memory are bounded by this times
+ * PUSH_BODY_LIMIT; a provider pushing more at once is asked to retry (503).
+ */
+export const MAX_PUSHES_IN_FLIGHT = 32;
 
 /**
  * `POST /v1/providers/{id}/reports`: the seam for providers that push
@@ -21,6 +28,27 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
     pushes.removeAllContentTypeParsers();
     pushes.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PUSH_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
+    // Before the body is read: a push to no provider, or to one that takes none, costs no memory; nor one past the cap.
+    let inFlight = 0;
+    pushes.addHook('onRequest', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      let takes: boolean;
+      try {
+        takes = context.runtime.router.takesPushes(id);
+      } catch (error) {
+        if (error instanceof UnknownProviderError) return reply.code(404).send({ error: 'not-found', message: `no provider "${id}"` });
+        throw error;
+      }
+      if (!takes) return reply.code(401).send({ error: 'unauthorized', message: `${id} does not push delivery reports` });
+      if (inFlight >= MAX_PUSHES_IN_FLIGHT) {
+        context.logger.warn({ provider: id, inFlight }, 'a delivery report push was turned away: too many pushes are being read at once');
+        return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: `more than ${MAX_PUSHES_IN_FLIGHT} pushes are being read at once; push again shortly` });
+      }
+      inFlight += 1;
+      // 'close' comes once the answer is sent or the connection dropped, whichever ends the push.
+      reply.raw.once('close', () => (inFlight -= 1));
+    });
+
     pushes.post<{ Params: { id: string } }>('/v1/providers/:id/reports', async (request, reply) => {
       const { id } = request.params;
       const host = request.headers.host ?? 'localhost';
@@ -33,6 +61,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
       try {
         received = context.runtime.router.receiveReports(id, push);
       } catch (error) {
+        // Retired by a reload while the body was read.
         if (error instanceof UnknownProviderError) return reply.code(404).send({ error: 'not-found', message: `no provider "${id}"` });
         throw error;
       }

@@ -206,6 +206,11 @@ export interface Router {
    * router does not have; a provider that takes no pushes refuses with 401.
    */
   receiveReports(providerId: string, push: PushedReports): ReceivedReports;
+  /**
+   * Whether the provider takes pushed reports at all (before a push's body is
+   * read). Throws UnknownProviderError for a provider the router does not have.
+   */
+  takesPushes(providerId: string): boolean;
   status(): ProviderStatus[];
   setEnabled(providerId: string, enabled: boolean): void;
   setRank(providerId: string, rank: number): void;
