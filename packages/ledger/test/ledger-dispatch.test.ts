@@ -27,6 +27,15 @@ describe('Ledger.submit', () => {
     await r.close();
   });
 
+  it('waits: a validUntil already past is not sent, as for a queued message', async () => {
+    const r = await rig();
+    const validUntil = new Date(Date.now() - 60_000);
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', validUntil }), owner: 'acme' }], 'wait');
+    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'failed', reason: expect.stringContaining('validUntil') } });
+    expect(r.provider.callCount).toBe(0);
+    await r.close();
+  });
+
   it('queues: answers once the record is durable, and the dispatcher sends it', async () => {
     const r = await rig();
     const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');

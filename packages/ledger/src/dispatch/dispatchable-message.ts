@@ -15,9 +15,8 @@ export function dispatchableMessage(record: MessageRecord, now: number, text = r
       refused: failed(record, 'not sent: an OTP text is kept only in memory (never in the ledger), and the process that took it stopped before it was due; send it again'),
     };
   }
-  if (record.validUntil && record.validUntil.getTime() <= now) {
-    return { refused: failed(record, `not sent: validUntil (${record.validUntil.toISOString()}) passed before the message was due`) };
-  }
+  const expired = expiredRefusal(record, now);
+  if (expired) return { refused: expired };
   const message: Message = {
     to: record.to,
     text,
@@ -29,6 +28,18 @@ export function dispatchableMessage(record: MessageRecord, now: number, text = r
   if (record.sender !== undefined) message.sender = record.sender;
   if (record.validUntil !== undefined) message.validUntil = record.validUntil;
   return { message };
+}
+
+/** A message a caller who waits handed over, validated already: sent as it is, unless its validUntil has passed meanwhile. */
+export function checkedMessage(record: MessageRecord, message: Message, now: number): { message: Message } | { refused: SendResult } {
+  const expired = expiredRefusal(record, now);
+  return expired ? { refused: expired } : { message };
+}
+
+/** A message whose validUntil has passed is not sent, however it reached the dispatcher. */
+function expiredRefusal(record: MessageRecord, now: number): SendResult | undefined {
+  if (!record.validUntil || record.validUntil.getTime() > now) return undefined;
+  return failed(record, `not sent: validUntil (${record.validUntil.toISOString()}) passed before the message was due`);
 }
 
 function failed(record: MessageRecord, reason: string): SendResult {

@@ -4,7 +4,7 @@ import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
 import type { MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
-import { dispatchableMessage } from './dispatchable-message.js';
+import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
 
 /** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on'>;
@@ -270,7 +270,7 @@ export class Dispatcher {
     for (const record of records) {
       const known = checked?.get(record.id);
       const key = record.bulkId ?? record.id;
-      const made = known ? { message: known } : dispatchableMessage(record, now, record.text ?? texts?.get(key) ?? this.options.texts.get(key));
+      const made = known ? checkedMessage(record, known, now) : dispatchableMessage(record, now, record.text ?? texts?.get(key) ?? this.options.texts.get(key));
       if ('refused' in made) {
         results.set(record.id, made.refused);
         continue;
