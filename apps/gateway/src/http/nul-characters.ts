@@ -12,9 +12,9 @@ import { sendInvalid } from './gateway-context.js';
 export function refuseNulCharacters(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
     const issues: ValidationIssue[] = [];
-    collect(request.params, '', issues);
-    collect(request.query, '', issues);
-    collect(request.body, '', issues);
+    collect(request.params, issues);
+    collect(request.query, issues);
+    collect(request.body, issues);
     if (issues.length > 0) return sendInvalid(reply, issues, 'the request is invalid; nothing was sent');
   });
 }
@@ -23,21 +23,40 @@ export function refuseNulCharacters(app: FastifyInstance): void {
 const MAX_ISSUES = 20;
 const REASON = 'must not contain a NUL character (\\u0000)';
 
-function collect(value: unknown, path: string, issues: ValidationIssue[]): void {
-  if (issues.length >= MAX_ISSUES) return;
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) issues.push({ path: path || '(body)', reason: REASON });
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && issues.length < MAX_ISSUES; i++) collect(value[i], join(path, String(i)), issues);
-    return;
-  }
-  for (const [key, inner] of Object.entries(value)) {
-    if (key.includes('\u0000')) issues.push({ path: join(path, key.replaceAll('\u0000', '\\u0000')), reason: `(a field name) ${REASON}` });
-    collect(inner, join(path, key), issues);
+/** A value met on the walk, and where it sits: the path is spelled out only for a value with a NUL. */
+interface Place {
+  value: unknown;
+  key: string;
+  parent: Place | undefined;
+}
+
+/**
+ * Walks `root` with a stack of its own, not by recursion: a body nested
+ * 20,000 levels deep (the fuzz tests send one) must not overflow the call stack.
+ */
+function collect(root: unknown, issues: ValidationIssue[]): void {
+  const stack: Place[] = [{ value: root, key: '', parent: undefined }];
+  while (stack.length > 0 && issues.length < MAX_ISSUES) {
+    const place = stack.pop()!;
+    const { value } = place;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) issues.push({ path: pathOf(place), reason: REASON });
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    const entries = Array.isArray(value) ? value.map((inner, i) => [String(i), inner] as const) : Object.entries(value);
+    // Pushed last to first, so the walk meets them in order and the issues read top to bottom.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i]!;
+      const child = { value: inner, key, parent: place };
+      if (key.includes('\u0000')) issues.push({ path: pathOf(child).replaceAll('\u0000', '\\u0000'), reason: `(a field name) ${REASON}` });
+      stack.push(child);
+    }
   }
 }
 
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+function pathOf(place: Place): string {
+  const keys: string[] = [];
+  for (let at: Place | undefined = place; at?.parent; at = at.parent) keys.unshift(at.key);
+  return keys.join('.') || '(body)';
+}
