@@ -212,6 +212,23 @@ describe('GatewayRuntime.apply', () => {
     expect(runtime.router.status().find((s) => s.providerId === 'figensoft')!.rank).toBe(7);
   });
 
+  it('says which settings read at start a reload changed: they wait for a restart, the rest is applied', () => {
+    const logger = recordingLogger();
+    const runtime = start(configInput(), { logger });
+    const input = configInput({ ibRank: 0 });
+    const edited = { ...input, gateway: { ...input.gateway!, listen: { host: '127.0.0.1', port: 9999 }, webhooks: { allowHttp: true } } };
+
+    expect(runtime.apply(config(edited))).toEqual({ ok: true, changed: ['infobip'] });
+    const warned = logger.calls.filter((call) => call.level === 'warn' && !call.message.includes('SIMULATED'));
+    expect(warned).toEqual([expect.objectContaining({ fields: { settings: ['gateway.listen', 'gateway.webhooks'] }, message: expect.stringContaining('takes effect on restart') })]);
+    // Applied where it is read per request: the router has the new rank.
+    expect(runtime.router.status()[0]!.providerId).toBe('infobip');
+    // Unchanged, nothing to say.
+    logger.calls.length = 0;
+    expect(runtime.apply(config(edited)).ok).toBe(true);
+    expect(logger.calls.filter((call) => call.level === 'warn' && !call.message.includes('SIMULATED'))).toEqual([]);
+  });
+
   it('adds and removes providers', async () => {
     const runtime = start(configInput());
     const infobip = runtime.providers().get('infobip')!;

@@ -2,6 +2,7 @@ import type { Logger, Provider, ValidationIssue } from '@rota/provider';
 import { createRouter, RouterOptionsError, type Router, type RouterOptions } from '@rota/core';
 import { ConfigRefusedError, formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { deepEqual } from './deep-equal.js';
+import { startOnlyChanges } from './start-only-settings.js';
 import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
 import { buildProviderScope, type ProviderScope } from './provider-scope.js';
@@ -99,9 +100,8 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       current = next;
       scopes = nextBuilt.scopes;
 
-      if (!deepEqual(previous.gateway.listen, next.gateway.listen)) {
-        logger.warn({ listen: next.gateway.listen }, 'gateway.listen changed: the new address takes effect on restart');
-      }
+      const waiting = startOnlyChanges(previous, next);
+      if (waiting.length > 0) logger.warn({ settings: waiting }, `${waiting.join(', ')} changed: read at start, so the change takes effect on restart, not on this reload`);
       logger.info({ changed }, changed.length > 0 ? 'configuration applied' : 'configuration applied (no provider changes)');
       state.appliedAt = new Date();
       state.changed = changed;
