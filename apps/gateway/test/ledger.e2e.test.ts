@@ -54,6 +54,11 @@ describe('bulks, resends and erasure over HTTP', () => {
     const big = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION', recipients: numbers(1_001) } });
     expect(big.status).toBe(400);
     expect(big.body.issues).toEqual([{ path: 'recipients', reason: 'must hold at most 1000 numbers (got 1001)' }]);
+    // Every number bad, and the text: the answer lists the first 1,000 issues and counts the rest (a 100,000-number bulk made 11 MB).
+    const allBad = await h.client.call('POST', '/v1/bulk', { json: { text: '', iysType: 'NOTIFICATION', recipients: Array.from({ length: 1_000 }, () => '12') } });
+    expect(allBad.status).toBe(400);
+    expect(allBad.body.issues).toHaveLength(1_000);
+    expect(allBad.body.message).toBe('the bulk is invalid; nothing was recorded or sent (1 more issue(s) not listed)');
     const none = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION' } });
     expect(none.body.issues).toEqual([{ path: 'recipients', reason: 'is required (an array of phone numbers)' }]);
     expect(h.sandbox.records()).toHaveLength(0);

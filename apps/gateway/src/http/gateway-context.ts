@@ -51,7 +51,16 @@ export function ownerScope(request: FastifyRequest): ReadScope {
   return request.rotaAdmin ? {} : { owner: request.rotaClient };
 }
 
-/** The 400 every validation failure gets: each field at fault, and the promise that nothing was sent. */
-export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent'): FastifyReply {
-  return reply.code(400).send({ error: 'invalid-request', message, issues });
+/** An answer listing thousands of issues helps nobody (a 100,000-number bulk of bad numbers made an 11 MB one): the rest are counted. */
+export const MAX_REPORTED_ISSUES = 1_000;
+
+/**
+ * The 400 every validation failure gets: each field at fault (the first
+ * MAX_REPORTED_ISSUES; the message counts the rest of `total`), and the
+ * promise that nothing was sent.
+ */
+export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent', total = issues.length): FastifyReply {
+  const listed = issues.length > MAX_REPORTED_ISSUES ? issues.slice(0, MAX_REPORTED_ISSUES) : issues;
+  const more = total - listed.length;
+  return reply.code(400).send({ error: 'invalid-request', message: more > 0 ? `${message} (${more} more issue(s) not listed)` : message, issues: listed });
 }

@@ -2,7 +2,7 @@ import { UnknownProviderError } from '@rota/core';
 import { LedgerInputError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { guard, MAX_REPORTED_ISSUES, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from '@rota/api';
 import { parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
@@ -54,9 +54,6 @@ function notConfiguredMessage(error: unknown, record: MessageRecord | undefined)
   const what = error instanceof UnknownProviderError || record?.accountId === undefined ? provider : `account "${record.accountId}" of ${provider}`;
   return `the message's ${what} is not in the configuration in force (a reload or restart removed it), so its status cannot be read; without refresh=true the record answers as stored`;
 }
-
-/** A batch answering with thousands of issues helps nobody; the count says how many more there were. */
-const MAX_REPORTED_ISSUES = 1_000;
 
 /** RFC 7240: `Prefer: respond-async` (among other preferences) asks for a 202 as soon as the record is durable. */
 export function submitModeOf(request: FastifyRequest): SubmitMode {
@@ -126,10 +123,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       if (room > 0) issues.push(...found.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
       return undefined;
     });
-    if (total > 0) {
-      const more = total - issues.length;
-      return sendInvalid(reply, issues, `the batch is invalid; nothing was sent${more > 0 ? ` (${more} more issue(s) not listed)` : ''}`);
-    }
+    if (total > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent', total);
     const mode = submitModeOf(request);
     const outcomes = await ledger.submit(submissions.map((s) => s!), mode);
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
