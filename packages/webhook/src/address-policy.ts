@@ -3,8 +3,9 @@ import { BlockList, isIP } from 'node:net';
 /**
  * Addresses a webhook must never reach (SSRF): a receiver URL is the client's
  * to choose, so it could point at the gateway's own network. Loopback,
- * private (RFC 1918, unique local), link-local, carrier-grade NAT,
- * unspecified, multicast and reserved ranges, and the cloud metadata
+ * private (RFC 1918, unique local), link-local (and the old site-local),
+ * carrier-grade NAT, unspecified, multicast, discard and reserved ranges,
+ * the IPv6 forms that embed an IPv4 address, and the cloud metadata
  * addresses (169.254.169.254, fd00:ec2::254) are refused, on the address a
  * name resolves to, not on the name.
  */
@@ -27,14 +28,22 @@ for (const [network, prefix] of [
 ] as const) {
   FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 }
+// Besides the plain ranges, the IPv6 forms that carry an IPv4 address a receiver could hide a
+// private one in: IPv4-compatible (::a.b.c.d), NAT64 (well-known and local-use), 6to4 and Teredo.
+// (IPv4-mapped ::ffff:a.b.c.d, in either notation, BlockList checks against the IPv4 ranges.)
 for (const [network, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
+  ['100::', 64],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
+  ['2001::', 32],
   ['2001:db8::', 32],
+  ['2002::', 16],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
 ] as const) {
   FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 }

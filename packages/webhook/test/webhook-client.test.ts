@@ -39,6 +39,14 @@ describe('forbiddenAddress', () => {
     ['100.64.0.1', 'carrier-grade NAT'],
     ['::ffff:10.0.0.1', 'IPv4-mapped private'],
     ['224.0.0.1', 'multicast'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback, hex notation'],
+    ['::127.0.0.1', 'IPv4-compatible loopback'],
+    ['::a00:1', 'IPv4-compatible private, hex notation'],
+    ['64:ff9b:1::a00:1', 'local-use NAT64'],
+    ['2002:7f00:1::1', '6to4 of a loopback address'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['fec0::1', 'site-local'],
+    ['100::1', 'discard-only'],
   ])('refuses %s (%s)', (address) => {
     expect(forbiddenAddress(address)).toBeDefined();
   });
