@@ -299,7 +299,9 @@ export class Dispatcher {
       const bulk: BulkMessage = { ...template, to };
       sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals)).then((answers) => take(ids, answers)));
     }
-    await Promise.all(sends);
+    // Every send ends before any is judged: a unit released while one of its sends still ran could
+    // send twice. The results of those that ended are written; a send that threw is thrown below.
+    const thrown = (await Promise.allSettled(sends)).find((end): end is PromiseRejectedResult => end.status === 'rejected');
     const requeued = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of requeued) results.delete(id);
     const writes = await this.writeResults(results, token, written);
@@ -309,6 +311,8 @@ export class Dispatcher {
       await this.options.store.requeueUnsent(requeued, token);
       this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, or the store or throttle could not answer before the try); they are queued again');
     }
+    // The unit fails: its source releases the records without a result (queued again where no provider was asked), texts kept.
+    if (thrown) throw thrown.reason;
     // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
     // again keeps it here for the next start of this process. A bulk's is the bulk's: dropped once none of its
     // records waits for a send or is on its way (a unit claimed, not yet started, has not read it yet).
