@@ -11,6 +11,7 @@ import { FinishWaiter } from './queue/finish-waiter.js';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledger-store.js';
 import type { MessageRecord } from './message-record.js';
 import type { BulkOutcome, BulkTemplate } from './new-records.js';
+import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
 
@@ -77,6 +78,8 @@ export interface LedgerOptions {
   limiterFor?: LimiterFactory;
   /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
   reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'roundSize' | 'pollMs'>;
+  /** How pushed reports that named no message yet are matched again (waits, how many are held). */
+  pushes?: Pick<PushedReportsOptions, 'rematchMs' | 'maxHeld'>;
   /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
   webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; deliveryTimeoutMs?: number; retryForMs?: number; pollMs?: number; random?: () => number };
   /** Told of final delivery reports and webhook deliveries (metrics). */
@@ -102,6 +105,7 @@ export class Ledger {
   /** The records table as this process's queue (an embedded store); undefined on a shared queue. */
   private readonly table: TableSource | undefined;
   private readonly collector: ReportCollector;
+  private readonly pushed: PushedReports;
   private readonly sender: WebhookSender | undefined;
   private readonly throttle: AccountThrottle;
   private readonly waiter: FinishWaiter | undefined;
@@ -137,6 +141,7 @@ export class Ledger {
       ...dispatch,
     });
     this.waiter = queue && this.role !== 'worker' ? new FinishWaiter(options.store, this.notifications!) : undefined;
+    this.pushed = new PushedReports({ store: options.store, nextDueAt: () => this.clock() + this.collector.firstReadAfterMs, logger: this.logger, ...options.pushes });
     this.collector = new ReportCollector({ store: options.store, router: options.router, logger: this.logger, clock: this.clock, ...options.reports, ...(options.observer ? { observer: options.observer } : {}) });
     this.sender = options.webhooks
       ? new WebhookSender({ store: options.store, logger: this.logger, clock: this.clock, ...options.webhooks, ...(options.observer ? { observer: options.observer } : {}) })
@@ -298,20 +303,11 @@ export class Ledger {
   /**
    * Reports a provider pushed (already checked as its own): written like
    * polled ones, to the messages that provider knows by those ids. Returns
-   * how many reports matched a message.
+   * how many reports matched a message now; those that did not are matched
+   * again for a while (see PushedReports).
    */
   async receivePushed(providerId: string, reports: readonly DeliveryReport[]): Promise<number> {
-    const ids = await this.store.idsOfProviderMessages(
-      providerId,
-      reports.map((report) => report.providerMessageId),
-    );
-    const nextDueAt = this.clock() + this.collector.firstReadAfterMs;
-    const entries = reports.flatMap((report) => {
-      const id = ids.get(report.providerMessageId);
-      return id === undefined ? [] : [{ id, report, source: 'push', nextDueAt }];
-    });
-    await this.store.applyReports(entries);
-    return entries.length;
+    return this.pushed.receive(providerId, reports);
   }
 
   /**
@@ -357,6 +353,7 @@ export class Ledger {
     clearInterval(this.pruning);
     this.detachWake?.();
     this.waiter?.close();
+    this.pushed.stop();
     await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.sender?.stop()]);
     await this.notifications?.close();
   }

@@ -3,6 +3,7 @@ import { ProviderError, type DeliveryReport, type Provider, type StatusRequest }
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
 import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type WebhookDelivery } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
+import { until } from './ledger-rig.js';
 
 // Delivery reports collected in the background, and webhooks from the outbox,
 // over a real router, a scripted provider, and a clock the test moves.
@@ -25,7 +26,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number } } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[] } } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
@@ -58,6 +59,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     dispatch: { pollMs: 10 },
     reports: { pollMs: 3_600_000, ...(options.roundSize ? { roundSize: options.roundSize } : {}), ...(options.readsPerSecond ? { readsPerSecond: options.readsPerSecond } : {}) }, // rounds are run by the test
     webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5, ...options.webhooks },
+    ...(options.pushes ? { pushes: options.pushes } : {}),
   });
   await ledger.start();
   return {
@@ -226,6 +228,22 @@ describe('delivery reports', () => {
     expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(0);
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
+    await r.close();
+  });
+
+  it('matches a push that outran the write of its send\'s result once that result is written', async () => {
+    const r = await rig({ pushes: { rematchMs: [50, 50] } });
+    // On its way to the provider: the provider has answered, its answer is not written yet.
+    const [outcome] = await r.store.recordMessages([{ message: message({ to: '+905321234567' }), owner: 'acme', state: 'dispatching' }]);
+    const { id } = (outcome as { record: MessageRecord }).record;
+    const report: DeliveryReport = { providerMessageId: 'wire-early', state: 'rejected', reason: 'opted-out', final: true };
+    expect(await r.ledger.receivePushed('fake', [report, { ...report, providerMessageId: 'never-ours' }])).toBe(0);
+    const accepted = { providerId: 'fake', accountId: 'fake-notification', outcome: 'accepted' as const, tries: 1, durationMs: 1 };
+    expect(await r.store.finish(id, { status: 'accepted', to: '+905321234567', providerId: 'fake', accountId: 'fake-notification', providerMessageId: 'wire-early', segments: 1, encoding: 'GSM7', attempts: [accepted] })).toBe(true);
+
+    const read = await until(async () => ((await r.store.get(id))?.delivery ? r.store.get(id) : undefined), 'the early push matched');
+    expect(read?.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', final: true });
+    expect((await r.store.timeline(id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:push']);
     await r.close();
   });
 
