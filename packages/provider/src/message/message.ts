@@ -3,10 +3,16 @@ import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
 
-export const IysTypeSchema = z.enum(['NOTIFICATION', 'CAMPAIGN']);
+/** A field's type error in words a client can act on: a missing field is "required", not "expected string, received undefined". */
+export const typeError =
+  (expected: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? `is required (${expected})` : `must be ${expected}`;
+
+export const IysTypeSchema = z.enum(['NOTIFICATION', 'CAMPAIGN'], { error: typeError('NOTIFICATION or CAMPAIGN') });
 export type IysType = z.infer<typeof IysTypeSchema>;
 
-export const RecipientTypeSchema = z.enum(['BIREYSEL', 'TACIR']);
+export const RecipientTypeSchema = z.enum(['BIREYSEL', 'TACIR'], { error: typeError('BIREYSEL or TACIR') });
 export type RecipientType = z.infer<typeof RecipientTypeSchema>;
 
 /** Longest text we even look at; anything longer is refused before analysis. */
@@ -29,7 +35,7 @@ function senderProblem(sender: string): string | undefined {
 
 /** Turkish sender IDs ("başlık"): 3–11 characters, no Turkish letters. */
 export const SenderIdSchema = z
-  .string()
+  .string({ error: typeError('a string') })
   .min(SENDER_MIN, `must be at least ${SENDER_MIN} characters`)
   .max(SENDER_MAX, `must be at most ${SENDER_MAX} characters`)
   .superRefine((sender, ctx) => {
@@ -38,14 +44,16 @@ export const SenderIdSchema = z
   });
 
 /** A phone number in any common form, normalised to E.164. */
-export const PhoneNumberSchema = z.string().transform((value, ctx) => {
+export const PhoneNumberSchema = z.string({ error: typeError('a phone number as a string, e.g. "+905321234567"') }).transform((value, ctx) => {
   const result = normalizePhoneNumber(value);
   if (result.ok) return result.e164;
   ctx.addIssue({ code: 'custom', message: result.reason });
   return z.NEVER;
 });
 
-const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+  error: 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"',
+});
 
 /**
  * What makes a text unsendable, found in one pass over its code units (this
@@ -72,7 +80,7 @@ function textProblem(text: string): string | undefined {
 }
 
 const TextSchema = z
-  .string()
+  .string({ error: typeError('a string') })
   .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`)
   .superRefine((text, ctx) => {
     const problem = textProblem(text);
@@ -88,7 +96,7 @@ const MessageFieldsSchema = z.strictObject({
   recipientType: RecipientTypeSchema.default('BIREYSEL'),
   sender: SenderIdSchema.optional(),
   idempotencyKey: z
-    .string()
+    .string({ error: typeError('a string') })
     .min(1, 'must not be empty')
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
     // A key is stored and compared as text, and PostgreSQL text cannot hold U+0000.
@@ -96,7 +104,7 @@ const MessageFieldsSchema = z.strictObject({
     .optional(),
   sendAt: DateTimeSchema.optional(),
   validUntil: DateTimeSchema.optional(),
-  otp: z.boolean().default(false),
+  otp: z.boolean({ error: typeError('true or false') }).default(false),
 });
 
 /**
@@ -252,7 +260,7 @@ function plainMessageFields(input: unknown): MessageFields | undefined {
   if (!isPlainInput(input, MESSAGE_KEYS)) return undefined;
   const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input; // the shape's order
   if (typeof to !== 'string' || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) return undefined;
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || idempotencyKey.includes('\u0000'))) return undefined;
   const number = normalizePhoneNumber(to);
   if (!number.ok) return undefined;
   // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.
