@@ -59,6 +59,10 @@ describe('bulks, resends and erasure over HTTP', () => {
     expect(allBad.status).toBe(400);
     expect(allBad.body.issues).toHaveLength(1_000);
     expect(allBad.body.message).toBe('the bulk is invalid; nothing was recorded or sent (1 more issue(s) not listed)');
+    // One number twice, in two of its forms: it would get the bulk twice.
+    const twice = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION', recipients: ['+905321234567', '05551112233', '0532 123 45 67'] } });
+    expect(twice.status).toBe(400);
+    expect(twice.body.issues).toEqual([{ path: 'recipients.2', reason: 'repeats recipients.0 (the same number): a bulk names each number once' }]);
     const none = await h.client.call('POST', '/v1/bulk', { json: { text: 'x', iysType: 'NOTIFICATION' } });
     expect(none.body.issues).toEqual([{ path: 'recipients', reason: 'is required (an array of phone numbers)' }]);
     expect(h.sandbox.records()).toHaveLength(0);

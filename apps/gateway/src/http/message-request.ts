@@ -47,7 +47,7 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   }
   if ('to' in bulkFields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
   const validation = validateBulkMessage({ ...bulkFields, to: recipients });
-  const all = validation.ok ? issues : [...validation.issues.map(renameTo), ...issues];
+  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...issues] : [...validation.issues.map(renameTo), ...issues];
   if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   const { to, ...template } = validation.bulk;
   return {
@@ -61,6 +61,22 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
 
 /** A bulk's key stands for the whole bulk, as a message's does for the message. */
 const IdempotencyKeySchema = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+/**
+ * A number listed twice, in any of its forms (0532…, +90532…), would get the
+ * campaign twice: refused, naming each repeat and the entry it repeats,
+ * rather than sent twice or dropped without a word.
+ */
+function repeatedNumbers(numbers: readonly string[]): ValidationIssue[] {
+  const first = new Map<string, number>();
+  const issues: ValidationIssue[] = [];
+  numbers.forEach((number, index) => {
+    const seen = first.get(number);
+    if (seen === undefined) first.set(number, index);
+    else issues.push({ path: `recipients.${index}`, reason: `repeats recipients.${seen} (the same number): a bulk names each number once` });
+  });
+  return issues;
+}
 
 function renameTo(issue: ValidationIssue): ValidationIssue {
   return issue.path === 'to' || issue.path.startsWith('to.') ? { ...issue, path: `recipients${issue.path.slice(2)}` } : issue;
