@@ -49,6 +49,7 @@ const cases: Case[] = [
   // Batches: refused whole, with the index of each bad message.
   { name: 'a batch with one bad number', path: '/v1/messages/batch', json: { messages: [good, good, good, { ...good, to: '123' }] }, status: 400, field: 'messages.3.to' },
   { name: 'a batch with two bad messages', path: '/v1/messages/batch', json: { messages: [{ ...good, text: '' }, good, { ...good, iysType: 'X' }] }, status: 400, field: 'messages.2.iysType' },
+  { name: 'a batch with one idempotency key twice', path: '/v1/messages/batch', json: { messages: [{ ...good, idempotencyKey: 'k-1' }, good, { ...good, text: 'Başka', idempotencyKey: 'k-1' }] }, status: 400, field: 'messages.2.idempotencyKey' },
   { name: 'an empty batch', path: '/v1/messages/batch', json: { messages: [] }, status: 400, field: 'messages' },
   { name: 'a batch over maxBatchSize', path: '/v1/messages/batch', json: { messages: Array.from({ length: MAX_BATCH + 1 }, () => good) }, status: 400, field: 'messages' },
   { name: 'a batch without messages', path: '/v1/messages/batch', json: { items: [good] }, status: 400, field: 'messages' },

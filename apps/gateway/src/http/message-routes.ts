@@ -113,14 +113,25 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     // Every message is checked before any is recorded or sent: one bad message refuses the whole batch.
     const issues: ValidationIssue[] = [];
     let total = 0;
-    const submissions = messages.map((body, index) => {
+    // A key stands for one message: two messages of one batch under one key would be sent in part (one, the other a conflict).
+    const keyedAt = new Map<string, number>();
+    const check = (body: unknown, index: number): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
       const parsed = parseMessageRequest(body);
-      const made = parsed.ok ? submissionOf(parsed, request.rotaClient) : undefined;
-      if (made?.ok) return made.submission;
-      const found = parsed.ok ? [made!.issue] : parsed.issues;
-      total += found.length;
+      if (!parsed.ok) return parsed;
+      const made = submissionOf(parsed, request.rotaClient);
+      if (!made.ok) return { ok: false, issues: [made.issue] };
+      const key = made.submission.message.idempotencyKey;
+      const first = key === undefined ? undefined : keyedAt.get(key);
+      if (first !== undefined) return { ok: false, issues: [{ path: 'idempotencyKey', reason: `repeats the key of messages.${first}: each message of a batch needs its own key` }] };
+      if (key !== undefined) keyedAt.set(key, index);
+      return made;
+    };
+    const submissions = messages.map((body, index) => {
+      const checked = check(body, index);
+      if (checked.ok) return checked.submission;
+      total += checked.issues.length;
       const room = MAX_REPORTED_ISSUES - issues.length;
-      if (room > 0) issues.push(...found.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
+      if (room > 0) issues.push(...checked.issues.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
       return undefined;
     });
     if (total > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent', total);
