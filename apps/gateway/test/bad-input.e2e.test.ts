@@ -38,6 +38,7 @@ const cases: Case[] = [
   { name: 'sendAt not a date', json: { ...good, sendAt: 'tomorrow' }, status: 400, field: 'sendAt' },
   { name: 'validUntil before sendAt', json: { ...good, sendAt: '2030-01-02T10:00:00+03:00', validUntil: '2030-01-01T10:00:00+03:00' }, status: 400, field: 'validUntil' },
   { name: 'otp not a boolean', json: { ...good, otp: 'yes' }, status: 400, field: 'otp' },
+  { name: "an idempotencyKey in the operators' resend: space", json: { ...good, idempotencyKey: 'resend:msg_abc' }, status: 400, field: 'idempotencyKey' },
   { name: 'empty idempotencyKey', json: { ...good, idempotencyKey: '' }, status: 400, field: 'idempotencyKey' },
   { name: 'an array instead of a message', json: [good], status: 400, field: '(root)' },
   { name: 'a __proto__ key', raw: `{"to":"${NUMBERS.other}","text":"x","iysType":"NOTIFICATION","__proto__":{"admin":true}}`, status: 400, error: 'invalid-json' },

@@ -18,7 +18,7 @@ export * from './claim-options.js';
 export * from './retention-options.js';
 export { LedgerInputError } from './ledger-input-error.js';
 export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';
-export { Ledger, type LedgerOptions, type LedgerRole, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
+export { Ledger, RESEND_KEY_PREFIX, type LedgerOptions, type LedgerRole, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';
 export { ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatcher.js';
 export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS, type ReportObserver } from './reports/report-collector.js';

@@ -389,7 +389,10 @@ function dueNow(message: Message): Message {
   return sendable;
 }
 
+/** Idempotency keys of operators' resends begin so; a client's own key may not (it could take a resend's place). */
+export const RESEND_KEY_PREFIX = 'resend:';
+
 /** The idempotency key of the one copy an operator's resend makes of a message. */
 function resendKey(id: string): string {
-  return `resend:${id}`;
+  return `${RESEND_KEY_PREFIX}${id}`;
 }

@@ -1,4 +1,4 @@
-import { ReferenceSchema } from '@rota/ledger';
+import { ReferenceSchema, RESEND_KEY_PREFIX } from '@rota/ledger';
 import { z } from 'zod';
 import { toValidationIssues, validateBulkMessage, validateMessage, type BulkMessage, type Message, type ValidationIssue } from '@rota/provider';
 
@@ -22,6 +22,9 @@ export function parseMessageRequest(body: unknown): ParsedMessage {
   const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
   if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
+  if (validation.message.idempotencyKey?.startsWith(RESEND_KEY_PREFIX)) {
+    issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
+  }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, message: validation.message, ...fields };
 }
