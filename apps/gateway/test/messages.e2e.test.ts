@@ -1,3 +1,4 @@
+import { REFRESH_BURST } from '../src/http/refresh-budget.js';
 import { jest } from '@jest/globals';
 import { createFigenSoftProvider } from '@rota/figensoft';
 import { figensoftSettings, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
@@ -89,6 +90,21 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
       await campaignOnly.close();
     }
     expect((await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`)).status).toBe(200);
+  });
+
+  it('limits ?refresh=true per client (each asks the provider): 429 with Retry-After past the burst; plain reads and other clients go on', async () => {
+    const sent = await h.client.send({ to: NUMBERS.other, text: 'Durum sorgusu', iysType: 'NOTIFICATION' });
+    const statuses: number[] = [];
+    for (let i = 0; i < REFRESH_BURST + 5; i++) statuses.push((await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`)).status);
+    // The bucket is the client's, and the tests before this one refreshed too: it need not be full here.
+    expect(statuses[0]).toBe(200);
+    expect(statuses).toContain(429);
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+    const limited = await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`);
+    expect(limited).toMatchObject({ status: 429, body: { error: 'rate-limited' } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`)).status).toBe(200);
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}?refresh=true`, { key: SECRETS.adminToken })).status).toBe(200);
   });
 
   it('queues with Prefer: respond-async, answers 202 queued at once, and the dispatcher sends it', async () => {

@@ -2,6 +2,7 @@ import { UnknownProviderError } from '@rota/core';
 import { LedgerInputError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
 import { guard, MAX_REPORTED_ISSUES, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from '@rota/api';
 import { parseMessageRequest, type ParsedMessage } from './message-request.js';
@@ -149,12 +150,21 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     return reply.code(mode === 'queue' ? 202 : 200).send({ results, summary });
   });
 
+  const refreshes = new RefreshBudget();
+
   // A record is its owner's: another client's id answers 404, as an id that never existed does.
   // The record alone by default; `?refresh=true` asks the provider for the status now.
   app.get<{ Params: { id: string }; Querystring: { refresh?: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
     const scope = ownerScope(request);
     const { refresh } = request.query;
     if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') return sendInvalid(reply, [{ path: 'refresh', reason: 'must be true or false' }], 'the query is invalid');
+    const waitMs = refresh === 'true' ? refreshes.take(request.rotaClient) : 0;
+    if (waitMs > 0) {
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.ceil(waitMs / 1_000)))
+        .send({ error: 'rate-limited', message: `at most ${REFRESHES_PER_SECOND} refreshes a second per client; read the record without refresh, or ask again shortly` });
+    }
     let record;
     try {
       record = refresh === 'true' ? await ledger.refresh(request.params.id, scope) : await ledger.store.get(request.params.id, scope);

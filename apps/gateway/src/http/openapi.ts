@@ -24,6 +24,7 @@ import {
 } from '@rota/api';
 import { consoleOpenApi } from '../console/console-openapi.js';
 import { MAX_PUSHES_IN_FLIGHT, PUSH_BODY_LIMIT } from './report-routes.js';
+import { REFRESH_BURST, REFRESHES_PER_SECOND } from './refresh-budget.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers
@@ -228,6 +229,9 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '200': json(ref('Message'), 'The record.'),
             '400': error('`invalid-request`: `refresh` is neither true nor false.'),
             '404': error('No such message (or not yours).'),
+            '429': error(
+              `\`rate-limited\` (refresh): this client asked for more than ${REFRESHES_PER_SECOND} refreshes a second (bursts of ${REFRESH_BURST}); \`Retry-After\` says when to ask again. Reads without refresh are not limited.`,
+            ),
             '409': error(
               "`provider-not-configured` (refresh): the message's provider, or its account, is not in the configuration in force (a reload or restart removed it), so no status can be read; retrying will not help. The record is unchanged: read it without `refresh`.",
             ),
