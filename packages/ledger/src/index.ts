@@ -21,5 +21,6 @@ export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';
 export { Ledger, RESEND_KEY_PREFIX, type LedgerOptions, type LedgerRole, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';
 export { ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatcher.js';
+export { UNIT_SIZE } from './queue/dispatch-queue.js';
 export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS, type ReportObserver } from './reports/report-collector.js';
 export { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookDelivery, type WebhookObserver } from './webhooks/webhook-sender.js';

@@ -1,6 +1,6 @@
 import { BreakerSettingsSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
 import { z } from 'zod';
-import { PostgresStoreConfigSchema } from '@rota/ledger';
+import { PostgresStoreConfigSchema, UNIT_SIZE } from '@rota/ledger';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
 
 /**
@@ -426,18 +426,42 @@ const LoggingSchema = z
   .default({ level: 'info' })
   .describe('Logs are pino JSON lines on stdout; secrets are never logged.');
 
-export const RotaConfigSchema = z.strictObject({
-  /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
-  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
-  providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
-  routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
-  gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
-  store: StoreSchema,
-  retention: RetentionSchema,
-  dispatch: DispatchSchema,
-  reports: ReportsSchema,
-  logging: LoggingSchema,
-});
+export const RotaConfigSchema = z
+  .strictObject({
+    /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
+    providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
+    routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
+    gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
+    store: StoreSchema,
+    retention: RetentionSchema,
+    dispatch: DispatchSchema,
+    reports: ReportsSchema,
+    logging: LoggingSchema,
+  })
+  .superRefine(unitsFitTheirTimeout);
+
+/**
+ * On PostgreSQL a worker holds a unit (up to UNIT_SIZE messages, all of them
+ * perhaps for one account) for dispatch.unitTimeoutSeconds before another
+ * takes it for dead. An account limit that makes one unit's wait alone
+ * longer than that would hand the unit from worker to worker for ever.
+ */
+function unitsFitTheirTimeout(config: { providers: { limits?: Record<string, { maxPerSecond: number }> | undefined }[]; store: { kind: string }; dispatch: { unitTimeoutSeconds: number } }, ctx: z.RefinementCtx): void {
+  if (config.store.kind !== 'postgres') return;
+  const { unitTimeoutSeconds } = config.dispatch;
+  config.providers.forEach((entry, index) => {
+    for (const [accountId, { maxPerSecond }] of Object.entries(entry.limits ?? {})) {
+      const waitSeconds = Math.ceil(UNIT_SIZE / maxPerSecond);
+      if (waitSeconds < unitTimeoutSeconds) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['providers', index, 'limits', accountId, 'maxPerSecond'],
+        message: `one unit of ${UNIT_SIZE} messages waits ${waitSeconds} s at this limit, past dispatch.unitTimeoutSeconds (${unitTimeoutSeconds}): raise unitTimeoutSeconds above ${waitSeconds}, or this limit above ${Math.floor(UNIT_SIZE / unitTimeoutSeconds)}`,
+      });
+    }
+  });
+}
 
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
