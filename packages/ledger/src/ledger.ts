@@ -176,6 +176,7 @@ export class Ledger {
     this.pruning.unref();
     this.dispatcher.start();
     this.collector.start();
+    this.pushed.start();
     this.sender?.start();
     return recovered;
   }

@@ -35,6 +35,11 @@ export class PushedReports {
     return reports.length - unmatched.length;
   }
 
+  /** Rematches again (the ledger starts, or starts again after a stop). */
+  start(): void {
+    this.stopped = false;
+  }
+
   /** No more rematches (the ledger stops); reports still held are dropped. */
   stop(): void {
     this.stopped = true;
