@@ -29,7 +29,8 @@ for (const [network, prefix] of [
   FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 }
 // Besides the plain ranges, the IPv6 forms that carry an IPv4 address a receiver could hide a
-// private one in: IPv4-compatible (::a.b.c.d), NAT64 (well-known and local-use), 6to4 and Teredo.
+// private one in: IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), NAT64
+// (well-known and local-use), 6to4 and Teredo.
 // (IPv4-mapped ::ffff:a.b.c.d, in either notation, BlockList checks against the IPv4 ranges.)
 for (const [network, prefix] of [
   ['::', 96],
@@ -44,6 +45,7 @@ for (const [network, prefix] of [
   ['2002::', 16],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
+  ['::ffff:0:0:0', 96],
 ] as const) {
   FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 }

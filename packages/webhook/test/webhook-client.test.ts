@@ -42,6 +42,7 @@ describe('forbiddenAddress', () => {
     ['::ffff:7f00:1', 'IPv4-mapped loopback, hex notation'],
     ['::127.0.0.1', 'IPv4-compatible loopback'],
     ['::a00:1', 'IPv4-compatible private, hex notation'],
+    ['::ffff:0:127.0.0.1', 'IPv4-translated loopback'],
     ['64:ff9b:1::a00:1', 'local-use NAT64'],
     ['2002:7f00:1::1', '6to4 of a loopback address'],
     ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
