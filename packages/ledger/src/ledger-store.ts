@@ -191,10 +191,14 @@ export class LedgerStore {
     return sum(await writeInSlices(this.#writes, ids, (transact, slice) => markDispatching(transact, slice, { providerId, accountId }, this.#now(), token)));
   }
 
-  /** Claimed records no provider was asked for, back to `queued` (see requeueUnsent in store/dispatch-transitions); returns how many. */
-  async requeueUnsent(ids: readonly string[], token?: string): Promise<number> {
+  /**
+   * Claimed records no provider was asked for, back to `queued` (see
+   * requeueUnsent in store/dispatch-transitions), due again at once or at
+   * `notBefore`; returns how many.
+   */
+  async requeueUnsent(ids: readonly string[], token?: string, options: { notBefore?: Date } = {}): Promise<number> {
     this.#writes.urgent.end(ids);
-    return ids.length === 0 ? 0 : requeueUnsent(this.#db, ids, this.#now(), token);
+    return ids.length === 0 ? 0 : requeueUnsent(this.#db, ids, this.#now(), token, options.notBefore?.getTime());
   }
 
   /**

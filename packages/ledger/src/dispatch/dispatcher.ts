@@ -86,6 +86,13 @@ interface Refusals {
   lost: boolean;
 }
 
+/**
+ * A try the store or the throttle could not prepare goes back to the queue
+ * due this much later: a store that keeps failing would otherwise have it
+ * claimed, refused and queued again in a tight loop.
+ */
+const REFUSED_TRY_DELAY_MS = 1_000;
+
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
 type Lane = 'general' | 'otp';
 
@@ -308,11 +315,18 @@ export class Dispatcher {
     // Fewer results written than the unit held: its claim token no longer holds them all.
     const lost = refusals.lost || (token !== undefined && writes < results.size);
     if (requeued.length > 0 && !lost) {
-      await this.options.store.requeueUnsent(requeued, token);
+      const refused = requeued.some((id) => refusals.notTried.has(id));
+      await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
       this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, or the store or throttle could not answer before the try); they are queued again');
+      // An OTP a caller waited for came with its text, which this process holds from now on, as for a queued one.
+      for (const id of requeued) {
+        const known = checked?.get(id);
+        if (known?.otp) this.options.texts.set(id, known.text);
+      }
     }
-    // The unit fails: its source releases the records without a result (queued again where no provider was asked), texts kept.
-    if (thrown) throw thrown.reason;
+    // The unit fails: its source releases the records without a result (queued again where no provider was asked), texts
+    // kept. Not a lost unit's: its records, and its job, are another worker's now.
+    if (thrown && !lost) throw thrown.reason;
     // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
     // again keeps it here for the next start of this process. A bulk's is the bulk's: dropped once none of its
     // records waits for a send or is on its way (a unit claimed, not yet started, has not read it yet).

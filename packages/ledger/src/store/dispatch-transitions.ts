@@ -89,15 +89,15 @@ export async function markDispatching(
  * claimed, for the next dispatcher — never `failed`, since nothing was tried.
  * The provider a skipped try named is forgotten with the claim. Only records
  * still `dispatching` (and, given a unit's `token`, still that unit's) change;
- * returns how many did.
+ * with `dueAt`, they are due again then, not at once. Returns how many changed.
  */
-export async function requeueUnsent(db: Kysely<LedgerDatabase>, ids: readonly string[], now: number, token?: string): Promise<number> {
+export async function requeueUnsent(db: Kysely<LedgerDatabase>, ids: readonly string[], now: number, token?: string, dueAt?: number): Promise<number> {
   let changed = 0;
   await db.transaction().execute(async (trx) => {
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
       let update = trx
         .updateTable('messages')
-        .set({ state: 'queued', provider_id: null, account_id: null, claim_token: null, dispatched_at: null, updated_at: now })
+        .set({ state: 'queued', provider_id: null, account_id: null, claim_token: null, dispatched_at: null, updated_at: now, ...(dueAt === undefined ? {} : { due_at: dueAt }) })
         .where('state', '=', 'dispatching')
         .where('id', 'in', chunk);
       if (token !== undefined) update = update.where('claim_token', '=', token);

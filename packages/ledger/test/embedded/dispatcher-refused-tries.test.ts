@@ -4,7 +4,7 @@ import { AccountThrottle } from '../../src/dispatch/account-throttle.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import type { DispatchSource, DispatchUnit } from '../../src/dispatch/dispatch-source.js';
 import { TableSource } from '../../src/dispatch/table-source.js';
-import type { LedgerStore } from '../../src/index.js';
+import { Ledger, type LedgerStore } from '../../src/index.js';
 import { finalState, until } from '../ledger-rig.js';
 import { message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
 
@@ -117,6 +117,64 @@ describe('a try the store could not prepare', () => {
     expect(blips).toBe(0);
     expect(record).toMatchObject({ state: 'accepted', providerId: 'fake' });
     expect(provider.callCount).toBe(1);
+    await router.close();
+    await store.close();
+  });
+});
+
+/** The store as the dispatcher sees it: markDispatching fails while `failures.left` lasts, and counts its calls. */
+function storeFailingMarks(store: LedgerStore, failures: { left: number; calls: number }): LedgerStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'markDispatching') {
+        return async (...args: Parameters<LedgerStore['markDispatching']>) => {
+          failures.calls += 1;
+          if (failures.left-- > 0) throw new Error('Connection terminated unexpectedly');
+          return target.markDispatching(...args);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('tries the store keeps refusing', () => {
+  it('are claimed again after a pause, not in a tight loop', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const failures = { left: Number.POSITIVE_INFINITY, calls: 0 };
+    const flaky = storeFailingMarks(store, failures);
+    const provider = fakeProvider();
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const [id] = await queuedRecords(store, 1);
+    const dispatcher = new Dispatcher({ store: flaky, source: new TableSource(flaky, 10, Date.now), router, throttle: new AccountThrottle(), texts: new Map(), pollMs: 20 });
+    dispatcher.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await dispatcher.stop(1_000);
+
+    // A try a second at most (before: 500–600 in a second); the message waits, queued, never failed.
+    expect(failures.calls).toBeGreaterThanOrEqual(1);
+    expect(failures.calls).toBeLessThanOrEqual(3);
+    expect(await store.get(id!)).toMatchObject({ state: 'queued' });
+    expect(provider.callCount).toBe(0);
+    await router.close();
+    await store.close();
+  });
+
+  it("keep a waited-for OTP's text: queued again after a blip, it is sent with it", async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const flaky = storeFailingMarks(store, { left: 1, calls: 0 });
+    const provider = fakeProvider();
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const ledger = new Ledger({ store: flaky, router, dispatch: { pollMs: 20 } });
+    await ledger.start();
+    const [outcome] = await ledger.submit([{ message: message({ to: '+905321234567', otp: true, text: 'Kodunuz 424242' }), owner: 'acme' }], 'wait');
+    const { id } = (outcome as { record: { id: string } }).record;
+    const record = await until(finalState(store, id), 'the OTP sent after the blip');
+    await ledger.stop(1_000);
+
+    expect(record).toMatchObject({ state: 'accepted' });
+    expect(provider.calls.map((call) => call.text)).toEqual(['Kodunuz 424242']);
     await router.close();
     await store.close();
   });
