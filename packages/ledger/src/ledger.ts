@@ -167,6 +167,8 @@ export class Ledger {
       const unrecorded = await this.store.deleteUnrecordedBulks();
       if (unrecorded > 0) this.logger.warn({ bulks: unrecorded }, 'ledger: bulks the last run was still recording (never answered 202) are deleted with their records');
       recovered = await this.store.recoverInterrupted(new Date(this.clock()));
+      // Every record left dispatching is released now: one the last run could not release must not be released again once sending.
+      this.table?.forgetLeftovers();
       if (recovered.unknown > 0) {
         this.logger.warn({ ...recovered }, 'ledger: records the last run had handed to a provider are now unknown (interrupted); they are not sent again by themselves');
       }
@@ -241,9 +243,9 @@ export class Ledger {
     try {
       await this.dispatcher.sendNow(records, { checked, records: finished });
     } catch (error) {
-      if (error instanceof ResultsNotWrittenError) {
-        await this.table!.release(error.ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: results not written could not be released either; tried again before the next claim'));
-      }
+      // What was not finished is released either way: results not written, or a send that threw (its records left dispatching).
+      const ids = error instanceof ResultsNotWrittenError ? error.ids : records.map((record) => record.id);
+      await this.table!.release(ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: a waited-for send that failed could not be released either; tried again before the next claim'));
       throw error;
     }
   }

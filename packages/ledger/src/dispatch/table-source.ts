@@ -41,6 +41,11 @@ export class TableSource implements DispatchSource {
     }
   }
 
+  /** At start every record left dispatching was recovered: none is left for this source to release. */
+  forgetLeftovers(): void {
+    this.unreleased.clear();
+  }
+
   /** Claims go on whatever this finds: a release that fails again is kept for the next claim. */
   private async releaseLeftovers(): Promise<void> {
     const ids = [...this.unreleased];

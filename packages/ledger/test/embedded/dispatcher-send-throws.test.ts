@@ -4,6 +4,7 @@ import { AccountThrottle } from '../../src/dispatch/account-throttle.js';
 import { Dispatcher, type DispatchRouter } from '../../src/dispatch/dispatcher.js';
 import { TableSource } from '../../src/dispatch/table-source.js';
 import { finalState, until } from '../ledger-rig.js';
+import { Ledger } from '../../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
 
 // A unit goes to the router as one batch and a send per bulk. When one of those throws, the
@@ -41,6 +42,37 @@ describe('a unit one of whose sends throws', () => {
     expect(throws).toBeLessThan(0);
     // Each number once: nothing was sent twice.
     expect(provider.calls.flatMap((call) => call.recipients).sort()).toEqual(['+905329999999', ...numbers(2)].sort());
+    await router.close();
+    await store.close();
+  });
+});
+
+describe('a waited-for send that throws', () => {
+  it('releases its record at once (queued again: no provider was asked), not left dispatching until a restart', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    let throws = 1;
+    const flaky = new Proxy(router, {
+      get(target, property) {
+        if (property === 'sendChecked' && throws > 0) {
+          return async () => {
+            throws -= 1;
+            throw new Error('the router failed this message');
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const ledger = new Ledger({ store, router: flaky, dispatch: { pollMs: 20 } });
+    await ledger.start();
+    await expect(ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'wait')).rejects.toThrow('the router failed this message');
+    const [record] = (await store.list()).items;
+    // Released, then sent by the dispatcher like any queued message.
+    expect(await until(finalState(store, record!.id), 'the released message sent')).toMatchObject({ state: 'accepted' });
+    expect(provider.callCount).toBe(1);
+    await ledger.stop(1_000);
     await router.close();
     await store.close();
   });
