@@ -6,6 +6,7 @@ import type { DispatchSource, DispatchUnit } from '../../src/dispatch/dispatch-s
 import { TableSource } from '../../src/dispatch/table-source.js';
 import { Ledger, type LedgerStore } from '../../src/index.js';
 import { finalState, until } from '../ledger-rig.js';
+import { failingCalls } from '../failing-calls.js';
 import { message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
 
 // Tries the dispatcher refuses before they are made. A unit whose records
@@ -92,20 +93,9 @@ describe('a unit whose records another worker took over', () => {
 describe('a try the store could not prepare', () => {
   it('queues the message again instead of failing it, and sends it once the store answers', async () => {
     const store = await openTestStore(new TestClock(Date.now()));
-    let blips = 1;
     // The store as the dispatcher sees it: its first markDispatching meets a dropped connection.
-    const flaky = new Proxy(store, {
-      get(target, property) {
-        if (property === 'markDispatching' && blips > 0) {
-          return async () => {
-            blips -= 1;
-            throw new Error('Connection terminated unexpectedly');
-          };
-        }
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const failures = { markDispatching: 1 };
+    const { proxy: flaky } = failingCalls(store, failures);
     const provider = fakeProvider();
     const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
     const [id] = await queuedRecords(store, 1);
@@ -114,7 +104,7 @@ describe('a try the store could not prepare', () => {
     const record = await until(finalState(store, id!), 'the message finished');
     await dispatcher.stop(1_000);
 
-    expect(blips).toBe(0);
+    expect(failures.markDispatching).toBe(0);
     expect(record).toMatchObject({ state: 'accepted', providerId: 'fake' });
     expect(provider.callCount).toBe(1);
     await router.close();
@@ -122,28 +112,10 @@ describe('a try the store could not prepare', () => {
   });
 });
 
-/** The store as the dispatcher sees it: markDispatching fails while `failures.left` lasts, and counts its calls. */
-function storeFailingMarks(store: LedgerStore, failures: { left: number; calls: number }): LedgerStore {
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'markDispatching') {
-        return async (...args: Parameters<LedgerStore['markDispatching']>) => {
-          failures.calls += 1;
-          if (failures.left-- > 0) throw new Error('Connection terminated unexpectedly');
-          return target.markDispatching(...args);
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 describe('tries the store keeps refusing', () => {
   it('are claimed again after a pause, not in a tight loop', async () => {
     const store = await openTestStore(new TestClock(Date.now()));
-    const failures = { left: Number.POSITIVE_INFINITY, calls: 0 };
-    const flaky = storeFailingMarks(store, failures);
+    const { proxy: flaky, calls } = failingCalls(store, { markDispatching: Number.POSITIVE_INFINITY });
     const provider = fakeProvider();
     const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
     const [id] = await queuedRecords(store, 1);
@@ -153,8 +125,8 @@ describe('tries the store keeps refusing', () => {
     await dispatcher.stop(1_000);
 
     // A try a second at most (before: 500–600 in a second); the message waits, queued, never failed.
-    expect(failures.calls).toBeGreaterThanOrEqual(1);
-    expect(failures.calls).toBeLessThanOrEqual(3);
+    expect(calls.markDispatching).toBeGreaterThanOrEqual(1);
+    expect(calls.markDispatching).toBeLessThanOrEqual(3);
     expect(await store.get(id!)).toMatchObject({ state: 'queued' });
     expect(provider.callCount).toBe(0);
     await router.close();
@@ -163,7 +135,7 @@ describe('tries the store keeps refusing', () => {
 
   it("keep a waited-for OTP's text: queued again after a blip, it is sent with it", async () => {
     const store = await openTestStore(new TestClock(Date.now()));
-    const flaky = storeFailingMarks(store, { left: 1, calls: 0 });
+    const { proxy: flaky } = failingCalls(store, { markDispatching: 1 });
     const provider = fakeProvider();
     const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
     const ledger = new Ledger({ store: flaky, router, dispatch: { pollMs: 20 } });
@@ -185,18 +157,7 @@ describe('a unit whose results and release the store could not take', () => {
     const store = await openTestStore(new TestClock(Date.now()));
     const failing = { finishMany: 1, releaseInterrupted: 1 };
     // The store goes away after the send: the results cannot be written, nor the records released, once each.
-    const flaky = new Proxy(store, {
-      get(target, property) {
-        if ((property === 'finishMany' || property === 'releaseInterrupted') && failing[property] > 0) {
-          return async () => {
-            failing[property] -= 1;
-            throw new Error('Connection terminated unexpectedly');
-          };
-        }
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { proxy: flaky } = failingCalls(store, failing);
     const provider = fakeProvider();
     const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
     const [id] = await queuedRecords(store, 1);

@@ -5,6 +5,7 @@ import { Dispatcher, type DispatchRouter } from '../../src/dispatch/dispatcher.j
 import { TableSource } from '../../src/dispatch/table-source.js';
 import { finalState, until } from '../ledger-rig.js';
 import { Ledger } from '../../src/index.js';
+import { failingCalls } from '../failing-calls.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
 
 // A unit goes to the router as one batch and a send per bulk. When one of those throws, the
@@ -52,19 +53,7 @@ describe('a waited-for send that throws', () => {
     const store = await openTestStore(new TestClock(Date.now()));
     const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
     const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
-    let throws = 1;
-    const flaky = new Proxy(router, {
-      get(target, property) {
-        if (property === 'sendChecked' && throws > 0) {
-          return async () => {
-            throws -= 1;
-            throw new Error('the router failed this message');
-          };
-        }
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { proxy: flaky } = failingCalls(router, { sendChecked: 1 }, 'the router failed this message');
     const ledger = new Ledger({ store, router: flaky, dispatch: { pollMs: 20 } });
     await ledger.start();
     await expect(ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'wait')).rejects.toThrow('the router failed this message');
