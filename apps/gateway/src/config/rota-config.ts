@@ -426,20 +426,20 @@ const LoggingSchema = z
   .default({ level: 'info' })
   .describe('Logs are pino JSON lines on stdout; secrets are never logged.');
 
-export const RotaConfigSchema = z
-  .strictObject({
-    /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
-    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
-    providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
-    routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
-    gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
-    store: StoreSchema,
-    retention: RetentionSchema,
-    dispatch: DispatchSchema,
-    reports: ReportsSchema,
-    logging: LoggingSchema,
-  })
-  .superRefine(unitsFitTheirTimeout);
+const RotaConfigFieldsSchema = z.strictObject({
+  /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
+  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
+  providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
+  routing: RoutingSchema.describe('Routing defaults: retries, breakers, the unknown-outcome policy.'),
+  gateway: GatewaySchema.describe('The HTTP gateway: listen address, API keys, admin token, limits.'),
+  store: StoreSchema,
+  retention: RetentionSchema,
+  dispatch: DispatchSchema,
+  reports: ReportsSchema,
+  logging: LoggingSchema,
+});
+
+export const RotaConfigSchema = RotaConfigFieldsSchema.superRefine(unitsFitTheirTimeout);
 
 /**
  * On PostgreSQL a worker holds a unit (up to UNIT_SIZE messages, all of them
@@ -447,7 +447,7 @@ export const RotaConfigSchema = z
  * takes it for dead. An account limit that makes one unit's wait alone
  * longer than that would hand the unit from worker to worker for ever.
  */
-function unitsFitTheirTimeout(config: { providers: { limits?: Record<string, { maxPerSecond: number }> | undefined }[]; store: { kind: string }; dispatch: { unitTimeoutSeconds: number } }, ctx: z.RefinementCtx): void {
+function unitsFitTheirTimeout(config: z.output<typeof RotaConfigFieldsSchema>, ctx: z.RefinementCtx): void {
   if (config.store.kind !== 'postgres') return;
   const { unitTimeoutSeconds } = config.dispatch;
   config.providers.forEach((entry, index) => {

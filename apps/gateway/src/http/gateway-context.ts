@@ -52,15 +52,15 @@ export function ownerScope(request: FastifyRequest): ReadScope {
 }
 
 /** An answer listing thousands of issues helps nobody (a 100,000-number bulk of bad numbers made an 11 MB one): the rest are counted. */
-export const MAX_REPORTED_ISSUES = 1_000;
+const MAX_REPORTED_ISSUES = 1_000;
 
 /**
  * The 400 every validation failure gets: each field at fault (the first
- * MAX_REPORTED_ISSUES; the message counts the rest of `total`), and the
- * promise that nothing was sent.
+ * MAX_REPORTED_ISSUES; the message counts the rest), and the promise that
+ * nothing was sent.
  */
-export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent', total = issues.length): FastifyReply {
+export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent'): FastifyReply {
   const listed = issues.length > MAX_REPORTED_ISSUES ? issues.slice(0, MAX_REPORTED_ISSUES) : issues;
-  const more = total - listed.length;
+  const more = issues.length - listed.length;
   return reply.code(400).send({ error: 'invalid-request', message: more > 0 ? `${message} (${more} more issue(s) not listed)` : message, issues: listed });
 }

@@ -3,7 +3,7 @@ import { LedgerInputError, type MessageRecord, type MessageState, type Submissio
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
-import { guard, MAX_REPORTED_ISSUES, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from '@rota/api';
 import { parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
@@ -113,7 +113,6 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     }
     // Every message is checked before any is recorded or sent: one bad message refuses the whole batch.
     const issues: ValidationIssue[] = [];
-    let total = 0;
     // A key stands for one message: two messages of one batch under one key would be sent in part (one, the other a conflict).
     const keyedAt = new Map<string, number>();
     const check = (body: unknown, index: number): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
@@ -130,12 +129,11 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const submissions = messages.map((body, index) => {
       const checked = check(body, index);
       if (checked.ok) return checked.submission;
-      total += checked.issues.length;
-      const room = MAX_REPORTED_ISSUES - issues.length;
-      if (room > 0) issues.push(...checked.issues.slice(0, room).map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
+      issues.push(...checked.issues.map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
       return undefined;
     });
-    if (total > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent', total);
+    // sendInvalid lists the first issues and counts the rest.
+    if (issues.length > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent');
     const mode = submitModeOf(request);
     const outcomes = await ledger.submit(submissions.map((s) => s!), mode);
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');

@@ -15,7 +15,7 @@ export function refuseNulCharacters(app: FastifyInstance): void {
     collectNulIssues(request.params, issues);
     collectNulIssues(request.query, issues);
     collectNulIssues(request.body, issues);
-    if (issues.length > 0) return sendInvalid(reply, issues, 'the request is invalid; nothing was sent');
+    if (issues.length > 0) return sendInvalid(reply, issues);
   });
 }
 

@@ -1,5 +1,5 @@
 import { UnknownProviderError } from '@rota/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
 import type { ReportsReceivedSchema } from '@rota/api';
@@ -36,7 +36,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
       try {
         takes = context.runtime.router.takesPushes(id);
       } catch (error) {
-        if (error instanceof UnknownProviderError) return reply.code(404).send({ error: 'not-found', message: `no provider "${id}"` });
+        if (error instanceof UnknownProviderError) return noSuchProvider(reply, id);
         throw error;
       }
       if (!takes) return reply.code(401).send({ error: 'unauthorized', message: `${id} does not push delivery reports` });
@@ -62,7 +62,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         received = context.runtime.router.receiveReports(id, push);
       } catch (error) {
         // Retired by a reload while the body was read.
-        if (error instanceof UnknownProviderError) return reply.code(404).send({ error: 'not-found', message: `no provider "${id}"` });
+        if (error instanceof UnknownProviderError) return noSuchProvider(reply, id);
         throw error;
       }
       if (!received.ok) {
@@ -73,4 +73,9 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
       return reply.code(200).send({ received: received.reports.length, matched } satisfies z.input<typeof ReportsReceivedSchema>);
     });
   });
+}
+
+/** The 404 of a push to a provider the router does not have: before its body is read, or after a reload retired it. */
+function noSuchProvider(reply: FastifyReply, id: string): FastifyReply {
+  return reply.code(404).send({ error: 'not-found', message: `no provider "${id}"` });
 }
