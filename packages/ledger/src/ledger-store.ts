@@ -10,7 +10,7 @@ import type { AccountDeliveries, BulkProgress, LedgerStats } from './ledger-repo
 import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
 import { PRIORITY, type MessageRecord, type Priority } from './message-record.js';
 import { toMessageRecord } from './message-row.js';
-import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type RecordOutcome } from './new-records.js';
+import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type ParsedNewMessage, type RecordOutcome } from './new-records.js';
 import { PruneOptionsSchema, type PruneOptions, type PruneResult } from './retention-options.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { PostgresConnection } from './postgres/postgres-connection.js';
@@ -39,7 +39,8 @@ import { recordMessages } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
-import { claimInSlices, postgresWritePath, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
+import { MergedCalls } from './store/merged-calls.js';
+import { claimInSlices, postgresWritePath, SMALL_CALL_RECORDS, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -74,6 +75,16 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
  * to its retention's end. Async throughout, although SQLite answers
  * synchronously, because a PostgreSQL store will not. Made by openLedgerStore.
  */
+/**
+ * On PostgreSQL each call was a transaction of its own: 64 single messages
+ * in flight were 64 transactions of a record, a job, a NOTIFY and a commit
+ * each, and the gateway, not the worker, bounded single messages
+ * (bench/scale). Small calls made at once now go as one: one insert of their
+ * records, one of their jobs, one NOTIFY, one commit. Two such merged calls
+ * run at once; what comes meanwhile waits for the next, up to 500 entries.
+ */
+const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 2 };
+
 export class LedgerStore {
   readonly #db: Kysely<LedgerDatabase>;
   /**
@@ -91,6 +102,12 @@ export class LedgerStore {
   readonly postgres: PostgresConnection | undefined;
   /** The queue of a PostgreSQL store (pg-boss): queued records are enqueued in the transaction that records them. */
   readonly queue: PgBossQueue | undefined;
+  /**
+   * PostgreSQL: small recordMessages calls made at once go as one (see
+   * POSTGRES_RECORD_MERGES). SQLite's group commit already puts them in one
+   * transaction: undefined there.
+   */
+  readonly #mergedRecords: MergedCalls<ParsedNewMessage, RecordOutcome> | undefined;
 
   constructor(parts: {
     db: Kysely<LedgerDatabase>;
@@ -107,6 +124,9 @@ export class LedgerStore {
     this.#clock = parts.clock;
     this.postgres = parts.postgres;
     this.queue = parts.queue;
+    if (parts.dialect === 'postgres') {
+      this.#mergedRecords = new MergedCalls((entries) => this.#record(entries), POSTGRES_RECORD_MERGES);
+    }
   }
 
   /** `sqlite` for a file or memory store, `postgres` for a shared one. */
@@ -123,8 +143,13 @@ export class LedgerStore {
   async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
     if (parsed.length === 0) return [];
+    if (this.#mergedRecords && parsed.length <= SMALL_CALL_RECORDS) return this.#mergedRecords.call(parsed);
+    return this.#record(parsed);
+  }
+
+  async #record(entries: readonly ParsedNewMessage[]): Promise<RecordOutcome[]> {
     const now = this.#now();
-    const outcomes = await recordMessages(this.#writes.lane(parsed.length), parsed, this.#hasher, now, this.queue);
+    const outcomes = await recordMessages(this.#writes.lane(entries.length), entries, this.#hasher, now, this.queue);
     this.#writes.urgent.begin(outcomes.flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
     return outcomes;
   }

@@ -33,6 +33,8 @@ export const NewMessageSchema = z.strictObject({
   awaited: z.boolean().optional(),
 });
 export type NewMessage = z.input<typeof NewMessageSchema>;
+/** A NewMessage as its schema gives it back: what the store's writes take. */
+export type ParsedNewMessage = z.output<typeof NewMessageSchema>;
 
 /**
  * What became of one entry of `recordMessages`: a new record; the record an

@@ -98,6 +98,25 @@ describe('recordMessages idempotency', () => {
     await store.close();
   });
 
+  it('gives each of many calls made at once its own outcomes, as if the calls came one after another', async () => {
+    const store = await openTestStore();
+    const to = (i: number) => `+90532${String(i).padStart(7, '0')}`;
+    const first = Array.from({ length: 10 }, (_, i) => [{ message: message({ to: to(i), idempotencyKey: `k-${i}` }), owner: 'acme' }]);
+    // The same keys again, half the same message (existing) and half another (conflict); and calls with no key.
+    const again = Array.from({ length: 10 }, (_, i) => [{ message: message({ to: to(i % 2 === 0 ? i : i + 100), idempotencyKey: `k-${i}` }), owner: 'acme' }]);
+    const keyless = Array.from({ length: 5 }, (_, i) => [{ message: message({ to: to(200 + i) }), owner: 'acme' }, { message: message({ to: to(300 + i) }), owner: 'acme' }]);
+    const calls = [...first, ...keyless, ...again];
+    const answers = await Promise.all(calls.map((entries) => store.recordMessages(entries)));
+    answers.slice(0, 10).forEach(([outcome], i) => expect(outcome).toMatchObject({ kind: 'created', record: { to: to(i), idempotencyKey: `k-${i}` } }));
+    answers.slice(10, 15).forEach((outcomes, i) => expect(outcomes.map((outcome) => outcome.kind === 'created' && outcome.record.to)).toEqual([to(200 + i), to(300 + i)]));
+    answers.slice(15).forEach(([outcome], i) => {
+      const holder = idOf(answers[i]![0]);
+      expect(outcome).toEqual(i % 2 === 0 ? { kind: 'existing', record: expect.objectContaining({ id: holder, to: to(i) }) } : { kind: 'conflict', existingId: holder });
+    });
+    expect((await store.list({ limit: 100 })).items).toHaveLength(20);
+    await store.close();
+  });
+
   it('records every message without a key, even identical ones', async () => {
     const store = await openTestStore();
     const entry = { message: message({ to: '05321234567' }), owner: 'acme' };

@@ -1,16 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { LedgerDatabase, MessageRow, NewMessageRow } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
 import { newMessageId } from '../ledger-ids.js';
 import { messageRowBase, newMessageRow, toMessageRecord } from '../message-row.js';
-import type { NewMessageSchema, RecordOutcome } from '../new-records.js';
+import type { ParsedNewMessage, RecordOutcome } from '../new-records.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 import type { Transact } from './transact.js';
-
-type ParsedNewMessage = z.output<typeof NewMessageSchema>;
 
 /** What holds an (owner, key) once the call is over: the first entry that named it, or a record already there. */
 interface KeyGroup {

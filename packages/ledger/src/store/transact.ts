@@ -81,7 +81,7 @@ export async function claimInSlices<T>(
 }
 
 /** A call of at most this many records is small: an OTP, a message, a small batch. */
-const SMALL_CALL_RECORDS = 16;
+export const SMALL_CALL_RECORDS = 16;
 
 /**
  * The records of one slice on SQLite: ~4–6 ms of work for a claim or a

@@ -163,6 +163,23 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(await query(`select state from "${schema}_queue".job where state <> 'completed'`)).toEqual([]);
   });
 
+  it('records single messages posted at once in one transaction and one unit, each OTP a job of its own, each sent once', async () => {
+    const gateway = await start('gateway');
+    const sent = numbers(30).map((to, i) => ({ to, otp: i % 10 === 0 }));
+    const outcomes = (await Promise.all(sent.map(({ to, otp }) => gateway.ledger.submit([{ message: message({ to, otp, ...(otp ? { text: `Kodunuz ${to.slice(-6)}` } : {}) }), owner: 'acme' }], 'queue')))).map(([outcome]) =>
+      created(outcome),
+    );
+    expect(outcomes.map((record) => record.to)).toEqual(sent.map(({ to }) => to));
+    // Rows a transaction wrote carry its id (xmin): one for all thirty, not one each.
+    expect(await query(`select distinct xmin::text from "${schema}".messages`)).toHaveLength(1);
+    // As one call of thirty would be queued: the 27 NOTIFICATION messages one unit, each OTP alone with its text.
+    const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job order by name`);
+    expect(jobs).toEqual([{ name: QUEUE_NAMES.messages, ids: 27 }, ...Array(3).fill({ name: QUEUE_NAMES.otp, ids: 1 })]);
+    const worker = await start('worker');
+    for (const outcome of outcomes) expect(await until(finalState(gateway.store, outcome.id), 'the message sent')).toMatchObject({ state: 'accepted' });
+    for (const { to } of sent) expect(worker.provider.acceptedTimes(to)).toBe(1);
+  });
+
   it('asks the queues in priority order: OTPs, an OTP bulk, NOTIFICATION (units, then single messages), CAMPAIGN (single messages, then units)', async () => {
     const gateway = await start('gateway');
     const { ledger, store } = gateway;
@@ -188,9 +205,8 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
   it('never takes a unit of single messages past UNIT_SIZE records', async () => {
     const gateway = await start('gateway');
     const recipients = numbers(UNIT_SIZE + 1);
-    for (let i = 0; i < recipients.length; i += 20) {
-      await Promise.all(recipients.slice(i, i + 20).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')));
-    }
+    // One after another: posted at once, they would be recorded together as units (see above), not one job each.
+    for (const to of recipients) await gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue');
     const source = new QueueSource(gateway.store, gateway.store.queue!);
     const sizes: number[] = [];
     for (let unit = await source.next({ otpOnly: false }); unit; unit = await source.next({ otpOnly: false })) {
