@@ -14,6 +14,7 @@ import type { BulkOutcome, BulkTemplate } from './new-records.js';
 import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
+import { describeError } from './error-text.js';
 
 /** One message handed to the ledger: validated, with its owner and the client's own reference. */
 export interface Submission {
@@ -245,7 +246,7 @@ export class Ledger {
     } catch (error) {
       // What was not finished is released either way: results not written, or a send that threw (its records left dispatching).
       const ids = error instanceof ResultsNotWrittenError ? error.ids : records.map((record) => record.id);
-      await this.table!.release(ids).catch((released: unknown) => this.logger.error({ error: released instanceof Error ? released.message : String(released) }, 'ledger: a waited-for send that failed could not be released either; tried again before the next claim'));
+      await this.table!.release(ids).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger: a waited-for send that failed could not be released either; tried again before the next claim'));
       throw error;
     }
   }
@@ -376,7 +377,7 @@ export class Ledger {
       });
       if (pruned.deletedMessages > 0 || pruned.clearedIdempotencyKeys > 0) this.logger.info({ ...pruned }, 'ledger: retention applied');
     } catch (error) {
-      this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'ledger: pruning failed; retrying at the next round');
+      this.logger.error({ error: describeError(error) }, 'ledger: pruning failed; retrying at the next round');
     }
   }
 }

@@ -5,6 +5,7 @@ import type { MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
+import { describeError } from '../error-text.js';
 
 /** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on'>;
@@ -66,7 +67,7 @@ export class ResultsNotWrittenError extends Error {
     readonly ids: readonly string[],
     cause: unknown,
   ) {
-    super(`the results of ${ids.length} message(s) handed to the router could not be written: ${describe(cause)}`, { cause });
+    super(`the results of ${ids.length} message(s) handed to the router could not be written: ${describeError(cause)}`, { cause });
   }
 }
 
@@ -162,7 +163,7 @@ export class Dispatcher {
     }
     lane.claiming = true;
     lane.filling = this.fill(name)
-      .catch((error: unknown) => this.logger.error({ error: describe(error) }, 'ledger dispatcher: claiming due records failed; retrying at the next poll'))
+      .catch((error: unknown) => this.logger.error({ error: describeError(error) }, 'ledger dispatcher: claiming due records failed; retrying at the next poll'))
       .finally(() => {
         lane.claiming = false;
         if (lane.again) {
@@ -242,8 +243,8 @@ export class Dispatcher {
       if (sent.requeued.length > 0) await unit.abandon(`the dispatcher stopped before ${sent.requeued.length} record(s) were tried; queued again`);
       else await unit.settle();
     } catch (error) {
-      this.logger.error({ error: describe(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
-      await unit.abandon(describe(error)).catch((released: unknown) => this.logger.error({ error: describe(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
+      this.logger.error({ error: describeError(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
+      await unit.abandon(describeError(error)).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
     }
   }
 
@@ -254,7 +255,7 @@ export class Dispatcher {
    */
   private async handBack(unit: DispatchUnit): Promise<void> {
     const ids = unit.records.map((record) => record.id);
-    await this.options.store.requeueUnsent(ids, unit.token).catch((error: unknown) => this.logger.warn({ error: describe(error), records: ids.length }, 'ledger dispatcher: a unit claimed as the dispatcher stopped could not be queued again; its source releases it'));
+    await this.options.store.requeueUnsent(ids, unit.token).catch((error: unknown) => this.logger.warn({ error: describeError(error), records: ids.length }, 'ledger dispatcher: a unit claimed as the dispatcher stopped could not be queued again; its source releases it'));
     await unit.abandon(`the dispatcher stopped before ${ids.length} record(s) were tried; queued again`);
   }
 
@@ -341,7 +342,7 @@ export class Dispatcher {
     try {
       if (!(await this.options.store.bulkHasUnsent(bulkId))) this.options.texts.delete(bulkId);
     } catch (error) {
-      this.logger.warn({ error: describe(error), bulkId }, 'ledger dispatcher: could not tell whether an OTP bulk is all sent; its text is kept for now');
+      this.logger.warn({ error: describeError(error), bulkId }, 'ledger dispatcher: could not tell whether an OTP bulk is all sent; its text is kept for now');
     }
   }
 
@@ -379,7 +380,7 @@ export class Dispatcher {
         return finished.size;
       } catch (error) {
         if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw new ResultsNotWrittenError([...results.keys()], error);
-        this.logger.warn({ error: describe(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
+        this.logger.warn({ error: describeError(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
         await delay(waitMs, this.halt.signal);
       }
     }
@@ -432,6 +433,3 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

@@ -5,6 +5,7 @@ import type { FetchedUnit, PgBossQueue } from '../postgres/pg-boss-queue.js';
 import { QUEUE_NAMES, QUEUE_ORDER, takesManyJobs, type QueueName } from '../postgres/queue-classes.js';
 import { UNIT_SIZE } from '../queue/dispatch-queue.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
+import { describeError } from '../error-text.js';
 
 /**
  * Many workers' queue: pg-boss jobs, each naming the records of one unit or
@@ -76,7 +77,7 @@ export class QueueSource implements DispatchSource {
         token,
       );
     } catch (error) {
-      await this.queue.fail(jobs, `claiming its records failed: ${describe(error)}`).catch(() => undefined);
+      await this.queue.fail(jobs, `claiming its records failed: ${describeError(error)}`).catch(() => undefined);
       throw error;
     }
     if (claimed.interrupted > 0) {
@@ -115,6 +116,3 @@ export class QueueSource implements DispatchSource {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
 import { PRIORITY } from '../message-record.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
+import { describeError } from '../error-text.js';
 
 /**
  * One process's queue: the records table itself. A claim switches due
@@ -54,7 +55,7 @@ export class TableSource implements DispatchSource {
       for (const id of ids) this.unreleased.delete(id);
       this.logger.warn({ records: ids.length, unknown, requeued }, 'ledger dispatcher: records a failed send left dispatching are released now (unknown where a provider was asked, queued again where none was)');
     } catch (error) {
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error), records: ids.length }, 'ledger dispatcher: records a failed send left dispatching still cannot be released; trying again at the next claim');
+      this.logger.warn({ error: describeError(error), records: ids.length }, 'ledger dispatcher: records a failed send left dispatching still cannot be released; trying again at the next claim');
     }
   }
 }

@@ -1,5 +1,6 @@
 import { silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
+import { describeError } from '../error-text.js';
 
 export interface PushedReportsOptions {
   store: LedgerStore;
@@ -87,7 +88,7 @@ export class PushedReports {
         (unmatched) => this.holdForRematch(providerId, unmatched, round + 1),
         // The store could not answer: the same reports, the next wait.
         (error: unknown) => {
-          logger.warn({ provider: providerId, reports: reports.length, error: error instanceof Error ? error.message : String(error) }, 'ledger: pushed delivery reports could not be matched again; trying later');
+          logger.warn({ provider: providerId, reports: reports.length, error: describeError(error) }, 'ledger: pushed delivery reports could not be matched again; trying later');
           this.holdForRematch(providerId, reports, round + 1);
         },
       );

@@ -3,6 +3,7 @@ import { ProviderError, silentLogger, type DeliveryReport, type Logger } from '@
 import { AccountThrottle, throttleKey } from '../dispatch/account-throttle.js';
 import type { LedgerStore } from '../ledger-store.js';
 import type { ReportDue, ReportEntry } from '../store/delivery-reports.js';
+import { describeError } from '../error-text.js';
 
 /** How often an accepted message's status is read until it is final: 15 s, 1 min, 5 min, 30 min, 2 h, then every 6 h. */
 export const DEFAULT_REPORT_SCHEDULE_MS = [15_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] as const;
@@ -122,7 +123,7 @@ export class ReportCollector {
         [...byAccount.values()].map((group) => this.readAccount(group, statuses.get(group[0]!.providerId), now)),
       );
     })()
-      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'report collector: a round failed; what it claimed is read again after the lease'))
+      .catch((error: unknown) => this.logger.error({ error: describeError(error) }, 'report collector: a round failed; what it claimed is read again after the lease'))
       .finally(() => (this.running = undefined));
     await this.running;
     return looked;

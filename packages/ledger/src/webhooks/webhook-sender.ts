@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
 import type { DueWebhook, WebhookSettlement } from '../store/webhook-outbox.js';
 import { pumpDeliveries } from './delivery-pump.js';
+import { describeError } from '../error-text.js';
 
 /** One delivery's outcome, as the delivering client answers it (see @rota/webhook's WebhookClient). */
 export type WebhookDelivery = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean; gone?: boolean };
@@ -116,7 +117,7 @@ export class WebhookSender {
       clock: this.clock,
     })
       .then((count) => void (claimed = count))
-      .catch((error: unknown) => this.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook sender: a round failed; its unwritten events are delivered again after the lease'))
+      .catch((error: unknown) => this.logger.error({ error: describeError(error) }, 'webhook sender: a round failed; its unwritten events are delivered again after the lease'))
       .finally(() => (this.running = undefined));
     await this.running;
     return claimed;
