@@ -4,3 +4,4 @@ export * from './router/router-types.js';
 export { createRouter } from './router/create-router.js';
 export { RouterOptionsError } from './router/router-options.js';
 export { UnknownProviderError } from './router/provider-table.js';
+export { doesNotPush } from './router/direct-calls.js';

@@ -1,4 +1,4 @@
-import { UnknownProviderError } from '@rota/core';
+import { doesNotPush, UnknownProviderError } from '@rota/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
@@ -39,7 +39,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         if (error instanceof UnknownProviderError) return noSuchProvider(reply, id);
         throw error;
       }
-      if (!takes) return reply.code(401).send({ error: 'unauthorized', message: `${id} does not push delivery reports` });
+      if (!takes) return reply.code(401).send({ error: 'unauthorized', message: doesNotPush(id) });
       if (inFlight >= MAX_PUSHES_IN_FLIGHT) {
         context.logger.warn({ provider: id, inFlight }, 'a delivery report push was turned away: too many pushes are being read at once');
         return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: `more than ${MAX_PUSHES_IN_FLIGHT} pushes are being read at once; push again shortly` });

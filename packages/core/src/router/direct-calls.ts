@@ -38,8 +38,13 @@ export function directCalls(state: RouterState): Pick<Router, 'deliveryStatus' |
 
     receiveReports(providerId, push) {
       const { provider } = state.table.slotOf(providerId);
-      if (!provider.receiveReports) return { ok: false, status: 401, reason: `${providerId} does not push delivery reports` };
+      if (!provider.receiveReports) return { ok: false, status: 401, reason: doesNotPush(providerId) };
       return provider.receiveReports(push);
     },
   };
+}
+
+/** Why a push to a provider that takes none is refused: one wording, whether the router or a gateway's early check says it. */
+export function doesNotPush(providerId: string): string {
+  return `${providerId} does not push delivery reports`;
 }
