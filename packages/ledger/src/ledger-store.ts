@@ -40,6 +40,7 @@ import { eraseNumber, prune } from './store/retention.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
 import { MergedCalls } from './store/merged-calls.js';
+import { isStoreUnavailable } from './store-unavailable.js';
 import { claimInSlices, postgresWritePath, SMALL_CALL_RECORDS, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
@@ -85,7 +86,7 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
  * bench/scale two or four at once merged less and sent fewer (0.40–0.49 and
  * 0.47 of the embedded gateway's rate, against 0.50–0.59 for one).
  */
-const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 1 };
+const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 1, sharedFailure: isStoreUnavailable };
 
 export class LedgerStore {
   readonly #db: Kysely<LedgerDatabase>;

@@ -80,6 +80,24 @@ describe('MergedCalls', () => {
     expect(operation.runs).toEqual([[1, 2, 3, 4], [1], [2, 3], [4]]);
   });
 
+  it('fails every call of a merged call at once with a failure that is no call\'s own, without running them again', async () => {
+    const runs: number[][] = [];
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const merged = new MergedCalls(
+      async (entries: readonly number[]) => {
+        runs.push([...entries]);
+        throw unreachable;
+      },
+      { maxEntries: 100, maxRunning: 1, sharedFailure: (error) => (error as { code?: string }).code === 'ECONNREFUSED' },
+    );
+    const answers = await Promise.allSettled([merged.call([1]), merged.call([2])]);
+    expect(answers).toEqual([
+      { status: 'rejected', reason: unreachable },
+      { status: 'rejected', reason: unreachable },
+    ]);
+    expect(runs).toEqual([[1, 2]]);
+  });
+
   it('fails a call alone with its own error, and goes on with the next', async () => {
     const operation = doubling(1);
     const merged = new MergedCalls(operation.run, { maxEntries: 100, maxRunning: 1 });

@@ -2,6 +2,12 @@
 export interface MergeLimits {
   maxEntries: number;
   maxRunning: number;
+  /**
+   * Whether a failure is every call's and no single one's (the database cannot
+   * be reached): then every call of the merged call gets it at once, not after
+   * running again alone (a caller would wait out a second connect timeout).
+   */
+  sharedFailure?: (error: unknown) => boolean;
 }
 
 interface WaitingCall<E, R> {
@@ -17,7 +23,8 @@ interface WaitingCall<E, R> {
  * running, go together as one call of their entries concatenated, up to
  * `maxEntries` (a call larger than that goes alone). Each caller gets its own
  * entries' results. When a merged call fails, each of its calls runs again
- * alone, so that one call's failure is its own and not its neighbours'.
+ * alone, so that one call's failure is its own and not its neighbours' —
+ * unless the failure is no call's own (`sharedFailure`).
  *
  * The operation must treat its entries as if each came after the one before
  * (concurrent callers have no order between them anyway).
@@ -78,7 +85,11 @@ export class MergedCalls<E, R> {
     let results: R[];
     try {
       results = await this.run(calls.flatMap((call) => call.entries));
-    } catch {
+    } catch (error) {
+      if (this.limits.sharedFailure?.(error)) {
+        for (const call of calls) call.reject(error);
+        return;
+      }
       // Which call's entry failed it is not known: each runs alone and meets its own outcome.
       await Promise.all(calls.map((call) => this.run(call.entries).then(call.resolve, call.reject)));
       return;
