@@ -35,9 +35,13 @@ export function when(iso: string | null | undefined, locale?: string): string {
   return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
-/** A bulk's progress: how many recipients have a final state, and the share of each state for the bar. */
-export function bulkProgress(count: number, byState: Partial<Record<State, number>>): { done: number; segments: { state: State; n: number; share: number }[] } {
-  const done = FINAL_STATES.reduce((sum, state) => sum + (byState[state] ?? 0), 0);
+/**
+ * A bulk's progress: how many recipients are done (a final state, or their
+ * record erased: nothing more will happen to it), and the share of each state
+ * for the bar.
+ */
+export function bulkProgress(count: number, byState: Partial<Record<State, number>>, erased = 0): { done: number; segments: { state: State; n: number; share: number }[] } {
+  const done = FINAL_STATES.reduce((sum, state) => sum + (byState[state] ?? 0), erased);
   const total = Math.max(count, ALL_STATES.reduce((sum, state) => sum + (byState[state] ?? 0), 0), 1);
   const segments = ALL_STATES.filter((state) => (byState[state] ?? 0) > 0).map((state) => ({ state, n: byState[state]!, share: byState[state]! / total }));
   return { done, segments };

@@ -38,4 +38,13 @@ describe('the console\'s formatting', () => {
       ['failed', 1, 0.1],
     ]);
   });
+
+  it("counts a bulk's erased records as done, outside the bar", () => {
+    const { done, segments } = bulkProgress(10, { queued: 2, accepted: 5 }, 3);
+    expect(done).toBe(8);
+    expect(segments.map((s) => [s.state, s.n])).toEqual([
+      ['queued', 2],
+      ['accepted', 5],
+    ]);
+  });
 });

@@ -68,6 +68,7 @@ export const ConsoleBulkSchema = z.object({
   iysType: z.string(),
   createdAt: z.string(),
   byState: StateCountsSchema,
+  erased: z.number().int().meta({ description: "Records erased since (a number's erasure); `byState` and `erased` add up to `count`." }),
 });
 
 export const ConsoleBulkListSchema = z.object({ items: z.array(ConsoleBulkSchema), nextCursor: z.string().optional() });

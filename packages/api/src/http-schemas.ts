@@ -200,8 +200,9 @@ export const BulkAcceptedSchema = z.object({ bulkId: z.string(), count: z.number
 
 export const BulkProgressSchema = z.object({
   bulkId: z.string(),
-  count: z.number().int(),
+  count: z.number().int().meta({ description: 'Recipients the bulk was created with: `byState` and `erased` add up to it.' }),
   byState: z.record(z.string(), z.number().int()),
+  erased: z.number().int().meta({ description: "Records erased since (a number's erasure deletes its records); in no state." }),
   createdAt: z.string(),
 });
 

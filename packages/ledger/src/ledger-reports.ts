@@ -5,9 +5,11 @@ const CountByStateSchema = z.record(MessageStateSchema, z.number().int());
 
 export const BulkProgressSchema = z.object({
   bulkId: z.string(),
-  /** Recipients the bulk was created with (records erased since still count here, not in `byState`). */
+  /** Recipients the bulk was created with: `byState` and `erased` add up to it. */
   count: z.number().int(),
   byState: CountByStateSchema,
+  /** Records erased since (a number's erasure deletes its records): counted here, in no state. */
+  erased: z.number().int(),
   createdAt: z.date(),
 });
 export type BulkProgress = z.infer<typeof BulkProgressSchema>;

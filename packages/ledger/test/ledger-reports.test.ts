@@ -666,7 +666,7 @@ describe('webhooks', () => {
     for (let i = 0; i < 100 && (await r.store.bulkProgress(bulkId))?.byState.accepted !== 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await r.ledger.deliverWebhooks();
     const completed = eventsOf(r).filter((event) => event.type === 'bulk.completed');
-    expect(completed).toEqual([expect.objectContaining({ data: expect.objectContaining({ bulkId, reference: 'winter', count: 5, byState: expect.objectContaining({ accepted: 5 }) }) })]);
+    expect(completed).toEqual([expect.objectContaining({ data: expect.objectContaining({ bulkId, reference: 'winter', count: 5, byState: expect.objectContaining({ accepted: 5 }), erased: 0 }) })]);
     expect(eventsOf(r).filter((event) => event.type === 'message.accepted')).toHaveLength(5);
     await r.close();
   });

@@ -131,4 +131,15 @@ describe('eraseNumber', () => {
     expect((error as LedgerInputError).issues[0]?.path).toBe('to');
     await store.close();
   });
+
+  it("counts a bulk's erased records apart, so that its counts still add up to its recipients", async () => {
+    const store = await openTestStore();
+    const outcome = await store.recordBulk({ template: bulkTemplate(), owner: 'acme' }, ['+905321234561', '+905321234563', '+905321234564']);
+    if (outcome.kind !== 'created') throw new Error('expected a new bulk');
+    expect(await store.bulkProgress(outcome.bulkId)).toMatchObject({ count: 3, byState: { queued: 3 }, erased: 0 });
+    await store.eraseNumber('+905321234561');
+    expect(await store.bulkProgress(outcome.bulkId)).toMatchObject({ count: 3, byState: { queued: 2 }, erased: 1 });
+    expect((await store.listBulks({})).items).toEqual([expect.objectContaining({ bulkId: outcome.bulkId, count: 3, byState: expect.objectContaining({ queued: 2 }), erased: 1 })]);
+    await store.close();
+  });
 });

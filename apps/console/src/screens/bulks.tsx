@@ -61,8 +61,10 @@ export function BulksScreen({ params }: { params: URLSearchParams }) {
 const LABEL: Record<State, string> = { queued: 'queued', dispatching: 'sending', accepted: 'accepted', rejected: 'rejected', failed: 'failed', unknown: 'unknown' };
 
 function BulkItem({ bulk }: { bulk: Bulk }) {
-  const { done, segments } = bulkProgress(bulk.count, bulk.byState as Partial<Record<State, number>>);
-  const summary = segments.map((s) => `${s.n} ${LABEL[s.state]}`).join(', ') || 'no record left';
+  const { done, segments } = bulkProgress(bulk.count, bulk.byState as Partial<Record<State, number>>, bulk.erased);
+  const parts = segments.map((s) => `${s.n} ${LABEL[s.state]}`);
+  if (bulk.erased > 0) parts.push(`${bulk.erased} erased`);
+  const summary = parts.join(', ') || 'no record left';
   const headingId = `bulk-${bulk.bulkId}`;
   return (
     <li class="card bulk" aria-labelledby={headingId}>

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
-import { MESSAGE_STATES, UNFINISHED_STATES } from '../message-record.js';
+import { UNFINISHED_STATES } from '../message-record.js';
+import { countsByState, erasedOf } from './ledger-counts.js';
 import { dialectOf, lockForDecision } from '../sql-dialect.js';
 import { enqueueWebhooks, outboxRow } from './message-events.js';
 
@@ -24,13 +25,11 @@ export async function completeBulks(trx: Kysely<LedgerDatabase>, bulkIds: readon
     // The (bulk_id, state) index answers this at once; a bulk's counts are read only when it is done.
     const unfinished = await trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', 'in', UNFINISHED_STATES).limit(1).executeTakeFirst();
     if (unfinished) continue;
-    const counts = await trx.selectFrom('messages').select(['state', ({ fn }) => fn.countAll<number>().as('n')]).where('bulk_id', '=', bulkId).groupBy('state').execute();
-    const byState = Object.fromEntries(MESSAGE_STATES.map((state) => [state, 0])) as Record<string, number>;
-    for (const { state, n } of counts) byState[state] = Number(n);
+    const byState = countsByState(await trx.selectFrom('messages').select(['state', ({ fn }) => fn.countAll<number>().as('count')]).where('bulk_id', '=', bulkId).groupBy('state').execute());
     const marked = await trx.updateTable('bulks').set({ completed_at: now }).where('id', '=', bulkId).where('completed_at', 'is', null).executeTakeFirst();
     // Only the transaction that marked it writes the event.
     if (Number(marked.numUpdatedRows) !== 1 || bulk.callback_url === null) continue;
-    const data = { bulkId, count: bulk.count, byState, ...(bulk.reference !== null ? { reference: bulk.reference } : {}), at: new Date(now).toISOString() };
+    const data = { bulkId, count: bulk.count, byState, erased: erasedOf(bulk.count, byState), ...(bulk.reference !== null ? { reference: bulk.reference } : {}), at: new Date(now).toISOString() };
     await enqueueWebhooks(trx, [outboxRow('bulk.completed', bulk.owner, bulk.callback_url, data, { message_id: null, bulk_id: bulkId }, now)]);
   }
 }

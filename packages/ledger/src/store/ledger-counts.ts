@@ -8,10 +8,21 @@ import { MESSAGE_STATES, PRIORITY, type MessageState } from '../message-record.j
  * (count is bigint there), hence Number() on each.
  */
 
-function countsByState(rows: readonly { state: string; count: number | string | bigint }[]): Record<MessageState, number> {
+/** Counts per state, every state present (0 when none). */
+export function countsByState(rows: readonly { state: string; count: number | string | bigint }[]): Record<MessageState, number> {
   const counts = Object.fromEntries(MESSAGE_STATES.map((state) => [state, 0])) as Record<MessageState, number>;
   for (const { state, count } of rows) if (state in counts) counts[state as MessageState] = Number(count);
   return counts;
+}
+
+/**
+ * A bulk's records erased since it was created (a number's erasure deletes its
+ * records; the bulk keeps its count): what its counts by state no longer
+ * hold, so that they and `erased` add up to `count`.
+ */
+export function erasedOf(count: number, byState: Record<MessageState, number>): number {
+  const left = MESSAGE_STATES.reduce((sum, state) => sum + byState[state], 0);
+  return Math.max(0, count - left);
 }
 
 export async function bulkProgress(db: Kysely<LedgerDatabase>, bulkId: string, owner: string | undefined): Promise<BulkProgress | undefined> {
@@ -26,7 +37,8 @@ export async function bulkProgress(db: Kysely<LedgerDatabase>, bulkId: string, o
     .where('bulk_id', '=', bulkId)
     .groupBy('state')
     .execute();
-  return { bulkId: bulk.id, count: bulk.count, byState: countsByState(rows), createdAt: new Date(bulk.created_at) };
+  const byState = countsByState(rows);
+  return { bulkId: bulk.id, count: bulk.count, byState, erased: erasedOf(bulk.count, byState), createdAt: new Date(bulk.created_at) };
 }
 
 /** Whether any record of the bulk still waits for a send, or is on its way: two seeks of the (bulk_id, state) index. */

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from '../database.js';
-import { MESSAGE_STATES, type MessageState } from '../message-record.js';
+import type { MessageState } from '../message-record.js';
+import { countsByState, erasedOf } from './ledger-counts.js';
 
 /*
  * The bulks, newest first, each with its recipients counted by state: the
@@ -39,6 +40,8 @@ export interface BulkSummary {
   iysType: string;
   createdAt: Date;
   byState: Record<MessageState, number>;
+  /** Records erased since (see BulkProgress). */
+  erased: number;
 }
 
 export interface BulkListPage {
@@ -60,32 +63,24 @@ export async function listBulks(db: Kysely<LedgerDatabase>, query: z.output<type
   const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
 
-  const counts = new Map<string, Record<MessageState, number>>();
-  for (const row of page) counts.set(row.id, Object.fromEntries(MESSAGE_STATES.map((state) => [state, 0])) as Record<MessageState, number>);
-  if (page.length > 0) {
-    const grouped = await db
-      .selectFrom('messages')
-      .select(({ fn }) => ['bulk_id', 'state', fn.countAll<number>().as('count')])
-      .where('bulk_id', 'in', page.map((row) => row.id))
-      .groupBy(['bulk_id', 'state'])
-      .execute();
-    // count is bigint on PostgreSQL (a string there): Number() either way.
-    for (const { bulk_id, state, count } of grouped) {
-      const byState = bulk_id === null ? undefined : counts.get(bulk_id);
-      if (byState && state in byState) byState[state as MessageState] = Number(count);
-    }
-  }
+  const grouped =
+    page.length === 0
+      ? []
+      : await db
+          .selectFrom('messages')
+          .select(({ fn }) => ['bulk_id', 'state', fn.countAll<number>().as('count')])
+          .where('bulk_id', 'in', page.map((row) => row.id))
+          .groupBy(['bulk_id', 'state'])
+          .execute();
+  const byStateOf = (bulkId: string) => countsByState(grouped.filter((row) => row.bulk_id === bulkId));
 
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => ({
-      bulkId: row.id,
-      owner: row.owner,
-      count: Number(row.count),
-      iysType: row.iys_type,
-      createdAt: new Date(Number(row.created_at)),
-      byState: counts.get(row.id)!,
-    })),
+    items: page.map((row) => {
+      const count = Number(row.count);
+      const byState = byStateOf(row.id);
+      return { bulkId: row.id, owner: row.owner, count, iysType: row.iys_type, createdAt: new Date(Number(row.created_at)), byState, erased: erasedOf(count, byState) };
+    }),
     ...(rows.length > limit && last ? { nextCursor: Buffer.from(`${Number(last.created_at)}:${last.id}`, 'utf8').toString('base64url') } : {}),
   };
 }
