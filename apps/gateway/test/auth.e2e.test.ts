@@ -85,4 +85,33 @@ describe('bearer authentication: send keys send, the admin token administers', (
       expect((await h.client.call('GET', path, { key: null })).status).toBe(200);
     }
   });
+
+  it('with gateway.metricsToken set, /metrics needs it (or the admin token), and that token reads nothing else', async () => {
+    const previous = h.config.current;
+    const metricsToken = 'test-metrics-TOKEN-4c6e8a0b2d';
+    h.config.current = { ...previous, gateway: { ...previous.gateway, metricsToken } };
+    try {
+      const open = await h.client.call('GET', '/metrics', { key: null });
+      expect(open.status).toBe(401);
+      expect(open.headers['www-authenticate']).toBe('Bearer realm="rota"');
+      expect((await h.client.call('GET', '/metrics', { key: SECRETS.apiKey })).status).toBe(403);
+      expect((await h.client.call('GET', '/metrics', { key: 'test-metrics-TOKEN-4c6e8a0b2e' })).status).toBe(401);
+      const scraped = await h.client.call('GET', '/metrics', { key: metricsToken });
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain('rota_http_requests_total');
+      expect((await h.client.call('GET', '/metrics', { key: SECRETS.adminToken })).status).toBe(200);
+      // The scraper's token is no key: it neither sends, nor reads messages or providers.
+      const send = await h.client.send(message, metricsToken);
+      expect(send.status).toBe(403);
+      expect(send.body.message).toBe('the metrics token reads /metrics only');
+      expect((await h.client.call('GET', '/v1/messages/abc', { key: metricsToken })).status).toBe(403);
+      expect((await h.client.call('PATCH', '/v1/providers/primary', { key: metricsToken, json: { enabled: false } })).status).toBe(403);
+      expectNothingSent();
+      // The other open routes stay open.
+      for (const path of ['/healthz', '/readyz', '/openapi.json']) expect((await h.client.call('GET', path, { key: null })).status).toBe(200);
+    } finally {
+      h.config.current = previous;
+    }
+    expect((await h.client.call('GET', '/metrics', { key: null })).status).toBe(200);
+  });
 });

@@ -221,6 +221,9 @@ const GatewaySchema = z
       .min(1, 'must list at least one API key')
       .describe('Keys that may send messages and read status.'),
     adminToken: secret('admin token').describe('Bearer token for the admin operations (change a provider, force a breaker). At least 16 characters.'),
+    metricsToken: secret('metrics token')
+      .optional()
+      .describe('Bearer token a scraper presents for /metrics, which then refuses requests without it or the admin token; it reads nothing else. Unset: /metrics is open (keep it off public networks). At least 16 characters.'),
     bodyLimitBytes: z
       .number()
       .int('must be a whole number of bytes')
@@ -321,6 +324,11 @@ const GatewaySchema = z
           path: ['adminToken'],
           message: `must differ from every API key (it equals apiKeys.${secrets.get(adminToken)}.key): a send key must never be an admin token`,
         });
+      }
+      const metricsToken = (gateway as { metricsToken?: unknown } | undefined)?.metricsToken;
+      if (typeof metricsToken === 'string' && (secrets.has(metricsToken) || metricsToken === adminToken)) {
+        const equals = secrets.has(metricsToken) ? `apiKeys.${secrets.get(metricsToken)}.key` : 'adminToken';
+        ctx.addIssue({ code: 'custom', path: ['metricsToken'], message: `must differ from every API key and the admin token (it equals ${equals}): a scraper's token must read metrics only` });
       }
     },
     { when: () => true },

@@ -8,13 +8,15 @@ type GatewaySettings = ReturnType<GatewayRuntime['config']>['gateway'];
  * reads providers but cannot send, so a leaked admin token cannot send SMS and
  * a leaked send key cannot switch providers off.
  */
-export type Access = 'send' | 'read' | 'admin';
-export type Role = 'send' | 'admin';
+export type Access = 'send' | 'read' | 'admin' | 'metrics';
+export type Role = 'send' | 'admin' | 'metrics';
 
+/** The metrics token (gateway.metricsToken) reads /metrics and nothing else: a scraper's credential cannot read messages. */
 const ALLOWED: Record<Access, readonly Role[]> = {
   send: ['send'],
   read: ['send', 'admin'],
   admin: ['admin'],
+  metrics: ['metrics', 'admin'],
 };
 
 export type AuthDecision =
@@ -23,6 +25,7 @@ export type AuthDecision =
 
 interface KeyDigests {
   admin: Buffer;
+  metrics: Buffer | undefined;
   send: { name: string; digest: Buffer }[];
 }
 
@@ -37,7 +40,11 @@ function sha256(value: string): Buffer {
 function digestsOf(gateway: GatewaySettings): KeyDigests {
   let digests = digestCache.get(gateway);
   if (!digests) {
-    digests = { admin: sha256(gateway.adminToken), send: gateway.apiKeys.map((k) => ({ name: k.name, digest: sha256(k.key) })) };
+    digests = {
+      admin: sha256(gateway.adminToken),
+      metrics: gateway.metricsToken === undefined ? undefined : sha256(gateway.metricsToken),
+      send: gateway.apiKeys.map((k) => ({ name: k.name, digest: sha256(k.key) })),
+    };
     digestCache.set(gateway, digests);
   }
   return digests;
@@ -63,6 +70,7 @@ export function roleOf(token: string, gateway: GatewaySettings): { role: Role; c
     if (timingSafeEqual(presented, key.digest) && found === undefined) found = { role: 'send', client: key.name };
   }
   if (timingSafeEqual(presented, digests.admin) && found === undefined) found = { role: 'admin', client: 'admin' };
+  if (digests.metrics && timingSafeEqual(presented, digests.metrics) && found === undefined) found = { role: 'metrics', client: 'metrics' };
   return found;
 }
 
@@ -75,7 +83,14 @@ export function authorize(header: string | undefined, access: Access, gateway: G
   const identity = roleOf(token, gateway);
   if (!identity) return { ok: false, status: 401, error: 'unauthorized', message: 'unknown credential' };
   if (!ALLOWED[access].includes(identity.role)) {
-    const message = access === 'admin' ? 'this endpoint needs the admin token' : 'this endpoint needs an API key (the admin token cannot send)';
+    const message =
+      access === 'admin'
+        ? 'this endpoint needs the admin token'
+        : access === 'metrics'
+          ? 'this endpoint needs the metrics token or the admin token'
+          : identity.role === 'metrics'
+            ? 'the metrics token reads /metrics only'
+            : 'this endpoint needs an API key (the admin token cannot send)';
     return { ok: false, status: 403, error: 'forbidden', message };
   }
   return { ok: true, role: identity.role, client: identity.client };

@@ -9,7 +9,7 @@ import type { ServerTimeouts } from '../config/rota-config.js';
 import { registerConsole } from '../console/register-console.js';
 import { OperatorControls } from '../ledger/operator-controls.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
-import type { GatewayContext, GatewayRuntimeView } from './gateway-context.js';
+import { guard, type GatewayContext, type GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
 import { registerJsonBody } from './json-body.js';
 import { registerBulkRoutes } from './bulk-routes.js';
@@ -127,7 +127,11 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   registerHealthRoutes(app, context, { ...DEFAULT_READINESS, ...options.readiness });
   registerConsole(app, context, options.consoleAssets === undefined ? {} : { assetsDir: options.consoleAssets });
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
+  // Open unless gateway.metricsToken is set (read per request: a reload may set or change it).
+  const metricsGuard = guard(context, 'metrics');
+  app.get('/metrics', { onRequest: async (request, reply) => (runtime.config().gateway.metricsToken === undefined ? undefined : metricsGuard(request, reply)) }, async (_request, reply) =>
+    reply.header('content-type', metrics.contentType).send(await metrics.render()),
+  );
 
   let openApi: Record<string, unknown> | undefined;
   app.get('/openapi.json', async () => (openApi ??= buildOpenApiDocument()));

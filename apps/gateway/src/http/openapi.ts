@@ -150,6 +150,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from gateway.apiKeys: sends messages and reads status.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'gateway.adminToken: changes providers and breakers; cannot send.' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'gateway.metricsToken, when set: reads /metrics and nothing else.' },
       },
       schemas,
     },
@@ -410,8 +411,10 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/metrics': {
         get: {
           summary: 'Prometheus metrics',
-          security: [],
-          responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+          description: 'Open unless `gateway.metricsToken` is set; then the metrics token (or the admin token) is required.',
+          // No token, or a bearer token: OpenAPI's way of saying the credential is optional.
+          security: [{}, { metricsToken: [] }, { adminToken: [] }],
+          responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...AUTH_ERRORS },
         },
       },
       '/openapi.json': {
