@@ -72,11 +72,6 @@ const ErasureSchema = z.strictObject({ to: PhoneNumberSchema });
 const InstantSchema = z.date(); // zod refuses an Invalid Date too
 
 /**
- * The message ledger: every message's record, from before its provider call
- * to its retention's end. Async throughout, although SQLite answers
- * synchronously, because a PostgreSQL store will not. Made by openLedgerStore.
- */
-/**
  * On PostgreSQL each call was a transaction of its own: 64 single messages
  * in flight were 64 transactions of a record, a job, a NOTIFY and a commit
  * each, and the gateway, not the worker, bounded single messages
@@ -88,6 +83,19 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
  */
 const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 1, sharedFailure: isStoreUnavailable };
 
+/**
+ * How long a merged call waits for a row another transaction holds (an
+ * idempotency key it is inserting too) before it gives up and its calls run
+ * again alone: every small call of this process waits behind it, and two
+ * merged calls taking keys in opposite orders would deadlock.
+ */
+const MERGED_LOCK_TIMEOUT = '200ms';
+
+/**
+ * The message ledger: every message's record, from before its provider call
+ * to its retention's end. Async throughout, although SQLite answers
+ * synchronously, because a PostgreSQL store will not. Made by openLedgerStore.
+ */
 export class LedgerStore {
   readonly #db: Kysely<LedgerDatabase>;
   /**
@@ -128,7 +136,7 @@ export class LedgerStore {
     this.postgres = parts.postgres;
     this.queue = parts.queue;
     if (parts.dialect === 'postgres') {
-      this.#mergedRecords = new MergedCalls((entries) => this.#record(entries), POSTGRES_RECORD_MERGES);
+      this.#mergedRecords = new MergedCalls((calls, inSlot) => this.#record(calls, inSlot), POSTGRES_RECORD_MERGES);
     }
   }
 
@@ -147,13 +155,17 @@ export class LedgerStore {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
     if (parsed.length === 0) return [];
     if (this.#mergedRecords && parsed.length <= SMALL_CALL_RECORDS) return this.#mergedRecords.call(parsed);
-    return this.#record(parsed);
+    const [outcomes] = await this.#record([parsed]);
+    return outcomes!;
   }
 
-  async #record(entries: readonly ParsedNewMessage[]): Promise<RecordOutcome[]> {
+  /** Records calls in one transaction; `inSlot` (a merged call others wait behind): give up soon on a row another transaction holds. */
+  async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false): Promise<RecordOutcome[][]> {
     const now = this.#now();
-    const outcomes = await recordMessages(this.#writes.lane(entries.length), entries, this.#hasher, now, this.queue);
-    this.#writes.urgent.begin(outcomes.flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
+    const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
+    const transact: Transact = inSlot ? (work) => lane(async (trx) => (await sql`set local lock_timeout = ${sql.lit(MERGED_LOCK_TIMEOUT)}`.execute(trx), work(trx))) : lane;
+    const outcomes = await recordMessages(transact, calls, this.#hasher, now, this.queue);
+    this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
     return outcomes;
   }
 
@@ -508,6 +520,8 @@ export class LedgerStore {
 
   /** Closes the database; SQLite folds its write-ahead log into the file as the last connection closes. */
   async close(): Promise<void> {
+    // Calls already made are answered first: closing under them would fail them as no outage does.
+    await this.#mergedRecords?.idle();
     await this.queue?.stop();
     await this.#db.destroy();
   }

@@ -10,6 +10,14 @@ export interface MergeLimits {
   sharedFailure?: (error: unknown) => boolean;
 }
 
+/**
+ * Runs calls together, answering each one's results in order. `inSlot`: the
+ * run holds a merge slot, and the calls behind it wait for it, so it should
+ * fail rather than wait long on another transaction (its calls then run
+ * again alone, outside the slots, with `inSlot` false).
+ */
+export type RunCalls<E, R> = (calls: readonly (readonly E[])[], inSlot: boolean) => Promise<R[][]>;
+
 interface WaitingCall<E, R> {
   entries: readonly E[];
   resolve: (results: R[]) => void;
@@ -20,22 +28,23 @@ interface WaitingCall<E, R> {
  * Concurrent calls of one list-in, list-out operation (one result per entry,
  * in order) merged into fewer, larger calls: the calls made in one turn of the
  * event loop, and those made while `maxRunning` merged calls are already
- * running, go together as one call of their entries concatenated, up to
- * `maxEntries` (a call larger than that goes alone). Each caller gets its own
- * entries' results. When a merged call fails, each of its calls runs again
- * alone, so that one call's failure is its own and not its neighbours' —
- * unless the failure is no call's own (`sharedFailure`).
+ * running, go together as one merged call, up to `maxEntries` entries (a call
+ * larger than that goes alone). Each caller gets its own entries' results.
  *
- * The operation must treat its entries as if each came after the one before
- * (concurrent callers have no order between them anyway).
+ * When a run in a slot fails, each of its calls runs again alone, so that one
+ * call's failure is its own and not its neighbours' — unless the failure is
+ * no call's own (`sharedFailure`). Those runs alone take no slot: a call
+ * that waits long (a row another transaction holds) holds up no one else.
  */
 export class MergedCalls<E, R> {
   #waiting: WaitingCall<E, R>[] = [];
   #running = 0;
   #scheduled = false;
+  /** Everything started and not yet answered: merged calls, and calls run again alone. */
+  #pending = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly run: (entries: readonly E[]) => Promise<R[]>,
+    private readonly run: RunCalls<E, R>,
     private readonly limits: MergeLimits,
   ) {}
 
@@ -44,6 +53,14 @@ export class MergedCalls<E, R> {
       this.#waiting.push({ entries, resolve, reject });
       this.#schedule();
     });
+  }
+
+  /** Resolves once every call made so far is answered (before a store closes under them). */
+  async idle(): Promise<void> {
+    while (this.#waiting.length > 0 || this.#pending.size > 0) {
+      if (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   #schedule(): void {
@@ -70,34 +87,39 @@ export class MergedCalls<E, R> {
 
   #start(calls: WaitingCall<E, R>[]): void {
     this.#running += 1;
-    void this.#settle(calls).finally(() => {
-      this.#running -= 1;
-      this.#schedule();
-    });
+    this.#track(
+      this.#settle(calls).finally(() => {
+        this.#running -= 1;
+        this.#schedule();
+      }),
+    );
   }
 
   async #settle(calls: WaitingCall<E, R>[]): Promise<void> {
-    if (calls.length === 1) {
-      const [only] = calls;
-      await this.run(only!.entries).then(only!.resolve, only!.reject);
-      return;
-    }
-    let results: R[];
+    let results: R[][];
     try {
-      results = await this.run(calls.flatMap((call) => call.entries));
+      results = await this.run(
+        calls.map((call) => call.entries),
+        true,
+      );
     } catch (error) {
       if (this.limits.sharedFailure?.(error)) {
         for (const call of calls) call.reject(error);
         return;
       }
-      // Which call's entry failed it is not known: each runs alone and meets its own outcome.
-      await Promise.all(calls.map((call) => this.run(call.entries).then(call.resolve, call.reject)));
+      // Which call failed, or waited, it is not known: each runs alone, outside the merge slots, and meets its own outcome.
+      for (const call of calls) this.#track(this.#alone(call));
       return;
     }
-    let offset = 0;
-    for (const call of calls) {
-      call.resolve(results.slice(offset, offset + call.entries.length));
-      offset += call.entries.length;
-    }
+    calls.forEach((call, index) => call.resolve(results[index]!));
+  }
+
+  #alone(call: WaitingCall<E, R>): Promise<void> {
+    return this.run([call.entries], false).then(([results]) => call.resolve(results!), call.reject);
+  }
+
+  #track(work: Promise<unknown>): void {
+    this.#pending.add(work);
+    void work.finally(() => this.#pending.delete(work));
   }
 }

@@ -21,8 +21,9 @@ interface KeyGroup {
 const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
 
 /**
- * Records every entry in one transaction. Each entry behaves as if sent after
- * the ones before it: the first entry with an (owner, key) is inserted unless
+ * Records every entry of `calls` in one transaction, answering each call's
+ * outcomes. Each entry behaves as if sent after the ones before it, the calls
+ * taken in order: the first entry with an (owner, key) is inserted unless
  * the database already has that key; every other entry with the key is
  * compared with whichever record holds it (same fingerprint: `existing`,
  * another: `conflict`). The insert itself skips a taken key (ON CONFLICT DO
@@ -31,15 +32,18 @@ const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
  *
  * The transaction starts with its write: a SQLite transaction that read first
  * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
- * With a `queue`, the new queued records are enqueued in the same transaction.
+ * With a `queue`, the new queued records are enqueued in the same
+ * transaction, each call's as if it had been recorded alone (a single message
+ * is a one-record job, whatever else it is recorded with).
  */
 export async function recordMessages(
   transact: Transact,
-  entries: readonly ParsedNewMessage[],
+  calls: readonly (readonly ParsedNewMessage[])[],
   hasher: LedgerHasher,
   now: number,
   queue?: DispatchQueue,
-): Promise<RecordOutcome[]> {
+): Promise<RecordOutcome[][]> {
+  const entries = calls.flat();
   const rows = entries.map((entry) => newRow(entry, hasher, now));
   const groups = new Map<string, KeyGroup>();
   const groupOf: (KeyGroup | undefined)[] = rows.map((row, index) => {
@@ -55,13 +59,8 @@ export async function recordMessages(
     const inserted = await insertMessageRows(trx, candidates);
     if (queue) {
       const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));
-      await queue.enqueue(
-        trx,
-        workOf(
-          candidates.filter((row) => inserted.has(row.id)),
-          (id) => textOf.get(id),
-        ),
-      );
+      const work = callsOf(rows).flatMap((callRows) => workOf(callRows.filter((row) => inserted.has(row.id)), (id) => textOf.get(id)));
+      await queue.enqueue(trx, work);
     }
     const taken: KeyGroup[] = [];
     for (const group of groups.values()) {
@@ -71,7 +70,7 @@ export async function recordMessages(
     }
     for (const holder of await readHolders(trx, taken)) groups.get(groupName(holder.owner, holder.idempotency_key!))!.holder = holder;
 
-    return rows.map((row, index): RecordOutcome => {
+    const outcomes = rows.map((row, index): RecordOutcome => {
       const group = groupOf[index];
       if (!group) return { kind: 'created', record: toMessageRecord(row) };
       const holder = group.holder;
@@ -79,7 +78,14 @@ export async function recordMessages(
       if (holder.id === row.id) return { kind: 'created', record: toMessageRecord(row) };
       return holder.fingerprint === row.fingerprint ? { kind: 'existing', record: toMessageRecord(holder) } : { kind: 'conflict', existingId: holder.id };
     });
+    return callsOf(outcomes);
   });
+
+  /** A list with one item per entry, cut back into the calls the entries came in. */
+  function callsOf<T>(items: readonly T[]): T[][] {
+    let start = 0;
+    return calls.map((call) => items.slice(start, (start += call.length)));
+  }
 }
 
 function newRow(entry: ParsedNewMessage, hasher: LedgerHasher, now: number): NewMessageRow {

@@ -163,21 +163,66 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(await query(`select state from "${schema}_queue".job where state <> 'completed'`)).toEqual([]);
   });
 
-  it('records single messages posted at once in one transaction and one unit, each OTP a job of its own, each sent once', async () => {
+  it('records single messages posted at once in one transaction, each queued as if posted alone, each sent once', async () => {
     const gateway = await start('gateway');
     const sent = numbers(30).map((to, i) => ({ to, otp: i % 10 === 0 }));
     const outcomes = (await Promise.all(sent.map(({ to, otp }) => gateway.ledger.submit([{ message: message({ to, otp, ...(otp ? { text: `Kodunuz ${to.slice(-6)}` } : {}) }), owner: 'acme' }], 'queue')))).map(([outcome]) =>
       created(outcome),
     );
     expect(outcomes.map((record) => record.to)).toEqual(sent.map(({ to }) => to));
-    // Rows a transaction wrote carry its id (xmin): one for all thirty, not one each.
+    // Rows a transaction wrote carry its id (xmin): one for all thirty, not one each (the thirty calls reach the store in one turn).
     expect(await query(`select distinct xmin::text from "${schema}".messages`)).toHaveLength(1);
-    // As one call of thirty would be queued: the 27 NOTIFICATION messages one unit, each OTP alone with its text.
+    // Queued as thirty calls are, not as one call of thirty: one job each, in the queues of single messages (which keep their order against units).
     const jobs = await query<{ name: string; ids: number }>(`select name, jsonb_array_length(data->'ids')::int as ids from "${schema}_queue".job order by name`);
-    expect(jobs).toEqual([{ name: QUEUE_NAMES.messages, ids: 27 }, ...Array(3).fill({ name: QUEUE_NAMES.otp, ids: 1 })]);
+    expect(jobs).toEqual([...Array(3).fill({ name: QUEUE_NAMES.otp, ids: 1 }), ...Array(27).fill({ name: QUEUE_NAMES.singles, ids: 1 })]);
     const worker = await start('worker');
     for (const outcome of outcomes) expect(await until(finalState(gateway.store, outcome.id), 'the message sent')).toMatchObject({ state: 'accepted' });
     for (const { to } of sent) expect(worker.provider.acceptedTimes(to)).toBe(1);
+  });
+
+  it("does not hold other single messages up behind a key another transaction is inserting: the merged call gives up and each call runs alone", async () => {
+    const gateway = await start('gateway');
+    await gateway.ledger.submit([{ message: message({ to: '+905320000999' }), owner: 'acme' }], 'queue');
+    // Another transaction inserts (owner acme, key K) and stays open: a record under K must wait for it to end.
+    const holder = new pg.Client({ connectionString: postgresTestUrl() });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query(
+      `insert into "${schema}".messages overriding system value select * from jsonb_populate_record(null::"${schema}".messages, (select to_jsonb(m) || '{"id":"held","idempotency_key":"K","seq":999999}'::jsonb from "${schema}".messages m limit 1))`,
+    );
+    const started = Date.now();
+    const keyed = gateway.ledger.submit([{ message: message({ to: '+905320000998', idempotencyKey: 'K' }), owner: 'acme' }], 'queue').then(() => Date.now() - started);
+    const others = numbers(5, 500).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'globex' }], 'queue').then(() => Date.now() - started));
+    const othersDone = await Promise.all(others);
+    await new Promise((resolve) => setTimeout(resolve, 2_000 - (Date.now() - started)));
+    await holder.query('rollback');
+    await holder.end();
+    // The others were answered while the key was held (within the merged call's lock timeout and a run alone), the keyed one once it was let go.
+    expect(Math.max(...othersDone)).toBeLessThan(1_500);
+    expect(await keyed).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('records two gateways taking the same keys at once in opposite orders, each key once', async () => {
+    const a = await start('gateway');
+    const b = await start('gateway');
+    const keys = Array.from({ length: 200 }, (_, i) => `k-${i}`);
+    const submit = (process: Process, key: string) =>
+      process.ledger.submit([{ message: message({ to: `+90532${key.slice(2).padStart(7, '0')}`, idempotencyKey: key }), owner: 'acme' }], 'queue');
+    const outcomes = (await Promise.all([...keys.map((key) => submit(a, key)), ...[...keys].reverse().map((key) => submit(b, key))])).map(([outcome]) => outcome!.kind);
+    expect(outcomes.filter((kind) => kind === 'created')).toHaveLength(200);
+    expect(outcomes.filter((kind) => kind === 'existing')).toHaveLength(200);
+    expect(await query(`select count(*)::int as n from "${schema}".messages`)).toEqual([{ n: 200 }]);
+  }, 30_000);
+
+  it('answers the calls already made before a store closes', async () => {
+    const store = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY, name: 'closing', queue: { unitTimeoutSeconds: 300, maintenanceSeconds: 1 } });
+    const first = Promise.all(numbers(3).map((to) => store.recordMessages([{ message: message({ to }), owner: 'acme' }])));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Made while the first merged call runs: they wait for the next one, which the close must not cut off.
+    const later = Promise.all(numbers(3, 10).map((to) => store.recordMessages([{ message: message({ to }), owner: 'acme' }])));
+    await store.close();
+    expect((await first).map(([outcome]) => outcome!.kind)).toEqual(['created', 'created', 'created']);
+    expect((await later).map(([outcome]) => outcome!.kind)).toEqual(['created', 'created', 'created']);
   });
 
   it('asks the queues in priority order: OTPs, an OTP bulk, NOTIFICATION (units, then single messages), CAMPAIGN (single messages, then units)', async () => {
@@ -205,8 +250,9 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
   it('never takes a unit of single messages past UNIT_SIZE records', async () => {
     const gateway = await start('gateway');
     const recipients = numbers(UNIT_SIZE + 1);
-    // One after another: posted at once, they would be recorded together as units (see above), not one job each.
-    for (const to of recipients) await gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue');
+    for (let i = 0; i < recipients.length; i += 20) {
+      await Promise.all(recipients.slice(i, i + 20).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')));
+    }
     const source = new QueueSource(gateway.store, gateway.store.queue!);
     const sizes: number[] = [];
     for (let unit = await source.next({ otpOnly: false }); unit; unit = await source.next({ otpOnly: false })) {
