@@ -84,10 +84,11 @@ const InstantSchema = z.date(); // zod refuses an Invalid Date too
 const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 1, sharedFailure: isStoreUnavailable };
 
 /**
- * How long a merged call waits for a row another transaction holds (an
- * idempotency key it is inserting too) before it gives up and its calls run
- * again alone: every small call of this process waits behind it, and two
- * merged calls taking keys in opposite orders would deadlock.
+ * How long a merged call's insert waits for a key another transaction is
+ * inserting before it gives up and its calls run again alone: every small
+ * call of this process waits behind it, and merged calls of two processes
+ * taking keys in opposite orders would deadlock (for a second, until
+ * PostgreSQL's deadlock check ends one).
  */
 const MERGED_LOCK_TIMEOUT = '200ms';
 
@@ -163,8 +164,7 @@ export class LedgerStore {
   async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false): Promise<RecordOutcome[][]> {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
-    const transact: Transact = inSlot ? (work) => lane(async (trx) => (await sql`set local lock_timeout = ${sql.lit(MERGED_LOCK_TIMEOUT)}`.execute(trx), work(trx))) : lane;
-    const outcomes = await recordMessages(transact, calls, this.#hasher, now, this.queue);
+    const outcomes = await recordMessages(lane, calls, this.#hasher, now, this.queue, inSlot ? MERGED_LOCK_TIMEOUT : undefined);
     this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
     return outcomes;
   }

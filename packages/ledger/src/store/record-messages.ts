@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase, MessageRow, NewMessageRow } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
 import { newMessageId } from '../ledger-ids.js';
@@ -42,6 +42,8 @@ export async function recordMessages(
   hasher: LedgerHasher,
   now: number,
   queue?: DispatchQueue,
+  /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
+  insertLockTimeout?: string,
 ): Promise<RecordOutcome[][]> {
   const entries = calls.flat();
   const rows = entries.map((entry) => newRow(entry, hasher, now));
@@ -56,7 +58,10 @@ export async function recordMessages(
   const candidates = rows.filter((_, index) => groupOf[index] === undefined || groupOf[index]!.first === index);
 
   return transact(async (trx) => {
+    if (insertLockTimeout !== undefined) await sql`set local lock_timeout = ${sql.lit(insertLockTimeout)}`.execute(trx);
     const inserted = await insertMessageRows(trx, candidates);
+    // Not the job insert or the NOTIFY (its commit takes a server-wide lock that is busy under load, not held by a rival).
+    if (insertLockTimeout !== undefined) await sql`set local lock_timeout to default`.execute(trx);
     if (queue) {
       const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));
       const work = callsOf(rows).flatMap((callRows) => workOf(callRows.filter((row) => inserted.has(row.id)), (id) => textOf.get(id)));
