@@ -1,5 +1,5 @@
 import type { SendResult } from '@rota/core';
-import { PhoneNumberSchema } from '@rota/provider';
+import { PhoneNumberSchema, silentLogger, type Logger } from '@rota/provider';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from './database.js';
@@ -41,6 +41,7 @@ import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } fro
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
 import { MergedCalls } from './store/merged-calls.js';
 import { isStoreUnavailable } from './store-unavailable.js';
+import { describeError } from './error-text.js';
 import { claimInSlices, postgresWritePath, SMALL_CALL_RECORDS, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
@@ -90,7 +91,17 @@ const POSTGRES_RECORD_MERGES = { maxEntries: 500, maxRunning: 1, sharedFailure: 
  * taking keys in opposite orders would deadlock (for a second, until
  * PostgreSQL's deadlock check ends one).
  */
-const MERGED_LOCK_TIMEOUT = '200ms';
+const MERGED_LOCK_TIMEOUT_MS = 200;
+
+/**
+ * The lock timeout of a merged call's insert under `statementTimeoutMs`: it
+ * must fire first. A statement timeout is an outage to the store (every
+ * caller of the merged call gets 503 at once); a lock timeout is one call's
+ * wait, and sends each call to run again alone.
+ */
+export function mergedLockTimeoutMs(statementTimeoutMs: number): number {
+  return Math.min(MERGED_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 2));
+}
 
 /**
  * The message ledger: every message's record, from before its provider call
@@ -120,6 +131,8 @@ export class LedgerStore {
    * transaction: undefined there.
    */
   readonly #mergedRecords: MergedCalls<ParsedNewMessage, RecordOutcome> | undefined;
+  /** PostgreSQL: a merged call's insert's lock timeout (see mergedLockTimeoutMs). */
+  readonly #mergedLockTimeout: string | undefined;
 
   constructor(parts: {
     db: Kysely<LedgerDatabase>;
@@ -128,6 +141,7 @@ export class LedgerStore {
     clock: () => Date;
     postgres?: PostgresConnection;
     queue?: PgBossQueue;
+    logger?: Logger;
   }) {
     this.#db = parts.db;
     this.#writes = parts.dialect === 'sqlite' ? sqliteWritePath(parts.db) : postgresWritePath(parts.db);
@@ -137,7 +151,13 @@ export class LedgerStore {
     this.postgres = parts.postgres;
     this.queue = parts.queue;
     if (parts.dialect === 'postgres') {
-      this.#mergedRecords = new MergedCalls((calls, inSlot) => this.#record(calls, inSlot), POSTGRES_RECORD_MERGES);
+      this.#mergedLockTimeout = `${mergedLockTimeoutMs(parts.postgres?.config.statementTimeoutMs ?? Number.POSITIVE_INFINITY)}ms`;
+      const logger = parts.logger ?? silentLogger;
+      this.#mergedRecords = new MergedCalls((calls, inSlot) => this.#record(calls, inSlot), {
+        ...POSTGRES_RECORD_MERGES,
+        // Rare (two transactions inserting one key at once); many of these say merging no longer pays here.
+        onRunAlone: (calls, error) => logger.warn({ calls, error: describeError(error) }, 'ledger store: a merged record call failed; its calls run again one by one'),
+      });
     }
   }
 
@@ -164,7 +184,7 @@ export class LedgerStore {
   async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false): Promise<RecordOutcome[][]> {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
-    const outcomes = await recordMessages(lane, calls, this.#hasher, now, this.queue, inSlot ? MERGED_LOCK_TIMEOUT : undefined);
+    const outcomes = await recordMessages(lane, calls, this.#hasher, now, this.queue, inSlot ? this.#mergedLockTimeout : undefined);
     this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
     return outcomes;
   }

@@ -46,6 +46,7 @@ export async function openLedgerStore(config: StoreConfigInput, options: LedgerS
     clock: clock ?? (() => new Date()),
     ...(postgres ? { postgres } : {}),
     ...(queue ? { queue } : {}),
+    ...(logger ? { logger } : {}),
   });
 }
 

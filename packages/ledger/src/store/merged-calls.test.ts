@@ -148,6 +148,19 @@ describe('MergedCalls', () => {
     ]);
   });
 
+  it('tells onRunAlone how many calls of a failed merged call run again alone, and why — once, not for a shared failure', async () => {
+    const operation = doubling(1);
+    const told: [number, string][] = [];
+    const merged = new MergedCalls(operation.run, { maxEntries: 100, maxRunning: 1, onRunAlone: (calls, error) => told.push([calls, String(error)]) });
+    const answers = await Promise.allSettled([merged.call([1]), merged.call([2]), merged.call([3])]);
+    expect(answers.map((answer) => answer.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(told).toEqual([[3, 'Error: refused 1']]);
+
+    const down = new MergedCalls(doubling(1).run, { maxEntries: 100, maxRunning: 1, sharedFailure: () => true, onRunAlone: (calls, error) => told.push([calls, String(error)]) });
+    await Promise.allSettled([down.call([1]), down.call([2])]);
+    expect(told).toHaveLength(1);
+  });
+
   it('is idle once every call made is answered, those waiting for a slot included', async () => {
     const operation = doubling();
     const merged = new MergedCalls(operation.run, { maxEntries: 100, maxRunning: 1 });

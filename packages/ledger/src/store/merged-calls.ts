@@ -8,6 +8,8 @@ export interface MergeLimits {
    * running again alone (a caller would wait out a second connect timeout).
    */
   sharedFailure?: (error: unknown) => boolean;
+  /** Told when a merged call failed and its calls run again alone (how many, and why), for a log. */
+  onRunAlone?: (calls: number, error: unknown) => void;
 }
 
 /**
@@ -108,6 +110,7 @@ export class MergedCalls<E, R> {
         return;
       }
       // Which call failed, or waited, it is not known: each runs alone, outside the merge slots, and meets its own outcome.
+      this.limits.onRunAlone?.(calls.length, error);
       for (const call of calls) this.#track(this.#alone(call));
       return;
     }

@@ -1,8 +1,9 @@
 import { createRouter, type Router } from '@rota/core';
+import { silentLogger, type Logger } from '@rota/provider';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
 import pg from 'pg';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { Ledger, openLedgerStore, type LedgerRole, type LedgerStore, type MessageRecord } from '../../src/index.js';
+import { isStoreUnavailable, Ledger, openLedgerStore, type LedgerRole, type LedgerStore, type MessageRecord } from '../../src/index.js';
 import { QueueSource } from '../../src/dispatch/queue-source.js';
 import { QUEUE_NAMES } from '../../src/postgres/queue-classes.js';
 import { UNIT_SIZE } from '../../src/queue/dispatch-queue.js';
@@ -34,10 +35,14 @@ afterEach(async () => {
   await dropSchema(schema);
 });
 
-async function start(role: LedgerRole, options: { unitTimeoutSeconds?: number; waitMs?: number; provider?: FakeProvider } = {}): Promise<Process> {
-  const store = await openLedgerStore(postgresTestConfig(schema), {
+async function start(
+  role: LedgerRole,
+  options: { unitTimeoutSeconds?: number; waitMs?: number; provider?: FakeProvider; store?: Record<string, unknown>; logger?: Logger } = {},
+): Promise<Process> {
+  const store = await openLedgerStore(postgresTestConfig(schema, options.store), {
     hashKey: HASH_KEY,
     name: `test-${role}`,
+    ...(options.logger ? { logger: options.logger } : {}),
     queue: { unitTimeoutSeconds: options.unitTimeoutSeconds ?? 300, maintenanceSeconds: 1 },
   });
   const provider =
@@ -200,6 +205,35 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     // The others were answered while the key was held (within the merged call's lock timeout and a run alone), the keyed one once it was let go.
     expect(Math.max(...othersDone)).toBeLessThan(1_500);
     expect(await keyed).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it("gives up a merged call's wait for a held key before a short statement timeout would fail every call of it", async () => {
+    // statement_timeout 100 ms: a lock wait of 200 ms would end as a statement timeout, which is the store's outage (503 to all).
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { ...silentLogger, warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
+    const gateway = await start('gateway', { store: { statementTimeoutMs: 100 }, logger });
+    await gateway.ledger.submit([{ message: message({ to: '+905320000999' }), owner: 'acme' }], 'queue');
+    const holder = new pg.Client({ connectionString: postgresTestUrl() });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query(
+      `insert into "${schema}".messages overriding system value select * from jsonb_populate_record(null::"${schema}".messages, (select to_jsonb(m) || '{"id":"held","idempotency_key":"K","seq":999999}'::jsonb from "${schema}".messages m limit 1))`,
+    );
+    try {
+      const keyed = gateway.ledger.submit([{ message: message({ to: '+905320000998', idempotencyKey: 'K' }), owner: 'acme' }], 'queue').then(
+        () => 'answered',
+        (error: unknown) => (isStoreUnavailable(error) ? 'unavailable' : error),
+      );
+      const others = await Promise.all(numbers(5, 500).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'globex' }], 'queue')));
+      expect(others.map(([outcome]) => outcome!.kind)).toEqual(['created', 'created', 'created', 'created', 'created']);
+      // Alone, the keyed call still waits for the key past the statement timeout: the store could not answer it in time.
+      expect(await keyed).toBe('unavailable');
+      // The operator hears of the merged call that gave up: its six calls, and the lock timeout (not the statement's).
+      expect(warnings).toEqual([{ fields: { calls: 6, error: expect.stringContaining('lock timeout') }, message: expect.stringContaining('merged record call failed') }]);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
   });
 
   it('records two gateways taking the same keys at once in opposite orders, each key once', async () => {
