@@ -14,12 +14,14 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN)/;
 /** pg's own words for a connection it lost or could not make (it sets no code on these). */
 const PG_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|not queryable|cannot use a pool after calling end/i;
+/** Kysely's, for a call that comes after the store was closed (a request still in flight while the process shuts down). */
+const CLOSED_MESSAGES = /driver has already been destroyed/i;
 
 export function isStoreUnavailable(error: unknown, depth = 0): boolean {
   if (error === null || typeof error !== 'object' || depth > 4) return false;
   const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
   if (typeof code === 'string' && (POSTGRES_CODES.test(code) || SOCKET_CODES.has(code) || SQLITE_CODES.test(code))) return true;
-  if (typeof message === 'string' && PG_MESSAGES.test(message)) return true;
+  if (typeof message === 'string' && (PG_MESSAGES.test(message) || CLOSED_MESSAGES.test(message))) return true;
   if (error instanceof AggregateError && error.errors.some((inner) => isStoreUnavailable(inner, depth + 1))) return true;
   return isStoreUnavailable(cause, depth + 1);
 }

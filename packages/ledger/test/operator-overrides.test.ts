@@ -1,5 +1,5 @@
 import { isStoreUnavailable, LedgerInputError } from '../src/index.js';
-import { openTestStore, TestClock } from './ledger-fixtures.js';
+import { message, openTestStore, TestClock } from './ledger-fixtures.js';
 
 describe('operator overrides', () => {
   it('sets, replaces and clears settings, keeping who changed them and when', async () => {
@@ -49,6 +49,14 @@ describe('operator overrides', () => {
 });
 
 describe('isStoreUnavailable', () => {
+  it('says a store that was closed cannot be reached: a call still in flight at shutdown is answered 503, not 500', async () => {
+    const store = await openTestStore();
+    await store.close();
+    const refusal = (call: Promise<unknown>) => call.then(() => 'answered', (error: unknown) => isStoreUnavailable(error));
+    expect(await refusal(store.ping())).toBe(true);
+    expect(await refusal(store.recordMessages([{ message: message({ to: '+905321234567' }), owner: 'acme' }]))).toBe(true);
+  });
+
   const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
   it('tells a database that cannot be reached from one that refused a statement', () => {
