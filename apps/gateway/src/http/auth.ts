@@ -19,6 +19,14 @@ const ALLOWED: Record<Access, readonly Role[]> = {
   metrics: ['metrics', 'admin'],
 };
 
+/** What a 403 says each kind of endpoint needs (to any credential but the metrics token, whose refusal says what it is for). */
+const NEEDED: Record<Access, string> = {
+  send: 'this endpoint needs an API key (the admin token cannot send)',
+  read: 'this endpoint needs an API key or the admin token',
+  admin: 'this endpoint needs the admin token',
+  metrics: 'this endpoint needs the metrics token or the admin token',
+};
+
 export type AuthDecision =
   | { ok: true; role: Role; client: string }
   | { ok: false; status: 401 | 403; error: 'unauthorized' | 'forbidden'; message: string };
@@ -83,14 +91,7 @@ export function authorize(header: string | undefined, access: Access, gateway: G
   const identity = roleOf(token, gateway);
   if (!identity) return { ok: false, status: 401, error: 'unauthorized', message: 'unknown credential' };
   if (!ALLOWED[access].includes(identity.role)) {
-    const message =
-      access === 'admin'
-        ? 'this endpoint needs the admin token'
-        : access === 'metrics'
-          ? 'this endpoint needs the metrics token or the admin token'
-          : identity.role === 'metrics'
-            ? 'the metrics token reads /metrics only'
-            : 'this endpoint needs an API key (the admin token cannot send)';
+    const message = identity.role === 'metrics' ? 'the metrics token reads /metrics only' : NEEDED[access];
     return { ok: false, status: 403, error: 'forbidden', message };
   }
   return { ok: true, role: identity.role, client: identity.client };
