@@ -37,8 +37,9 @@ export const STATUS_CODES: ReadonlyMap<number, CodeRow> = new Map<number, CodeRo
   [452, row('message-rejected', 'message', 'recipients invalid or all blacklisted')],
   // select() refuses texts over 7 parts; Message Center counting otherwise is a gap in ours.
   [453, row('provider-unavailable', 'ours', 'text longer than 7 parts')],
-  // Core refuses blank texts before routing.
-  [454, row('provider-unavailable', 'ours', 'text empty')],
+  // Core refuses blank texts before routing (white space and invisible characters too). A text that still looks empty to
+  // Message Center is the message's fault: no other provider would send it, and it must not open this account's breaker.
+  [454, row('message-rejected', 'message', 'text empty')],
   [455, row('provider-unavailable', 'provider', 'order not found')],
   [456, row('retryable', 'provider', 'order scheduled, not started')],
   [457, row('provider-unavailable', 'ours', 'sendDateTime unreadable')],

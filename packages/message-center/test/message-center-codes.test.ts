@@ -16,7 +16,7 @@ describe('status code table', () => {
     [451, 'outcome-unknown', 'message'],
     [452, 'message-rejected', 'message'],
     [453, 'provider-unavailable', 'ours'],
-    [454, 'provider-unavailable', 'ours'],
+    [454, 'message-rejected', 'message'],
     [455, 'provider-unavailable', 'provider'],
     [456, 'retryable', 'provider'],
     [457, 'provider-unavailable', 'ours'],

@@ -114,7 +114,7 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
     [451, 'outcome-unknown'],
     [452, 'message-rejected'],
     [453, 'provider-unavailable'],
-    [454, 'provider-unavailable'],
+    [454, 'message-rejected'],
     [455, 'provider-unavailable'],
     [456, 'retryable'],
     [457, 'provider-unavailable'],

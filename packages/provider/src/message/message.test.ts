@@ -21,6 +21,15 @@ describe('validateMessage', () => {
     });
   });
 
+  it('composes decomposed Turkish letters (NFC), so that they fit the Turkish GSM shift rather than UCS-2', () => {
+    const decomposed = 'S\u0327'.repeat(140);
+    const result = validateMessage({ ...valid, text: decomposed });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.message.text).toBe('Ş'.repeat(140));
+    expect(result.message.analysis).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', segments: 1 });
+  });
+
   it('accepts every optional field', () => {
     const result = validateMessage({
       ...valid,
@@ -42,7 +51,12 @@ describe('validateMessage', () => {
     ['blank text', { ...valid, text: '   \n ' }, 'text', /empty or blank/],
     ['a 5,000-character text', { ...valid, text: 'a'.repeat(5_000) }, 'text', /at most 1600/],
     ['a text over the segment limit', { ...valid, text: 'ж'.repeat(700) }, 'text', new RegExp(`at most ${MAX_SEGMENTS}`)],
+    ['a text of line separators', { ...valid, text: '\u2028' }, 'text', /empty or blank/],
+    ['a text of a byte order mark', { ...valid, text: '\ufeff' }, 'text', /empty or blank/],
+    ['a text of zero-width spaces and joiners', { ...valid, text: '\u200b\u200b\u200d \u2060' }, 'text', /empty or blank/],
     ['a control character in the text', { ...valid, text: 'hello\u0007' }, 'text', /control character/],
+    ['a C1 control character in the text', { ...valid, text: 'a\u009bb' }, 'text', /control character/],
+    ['a C1 padding character in the text', { ...valid, text: 'a\u0080b' }, 'text', /control character/],
     ['a lone surrogate in the text', { ...valid, text: 'bad \uD83D text' }, 'text', /lone surrogate/],
     ['text of the wrong type', { ...valid, text: 42 }, 'text', /^must be a string$/],
     ['a bad number', { ...valid, to: '0532 12' }, 'to', /not a valid phone number/],

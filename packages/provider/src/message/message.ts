@@ -56,16 +56,40 @@ const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).trans
 });
 
 /**
+ * Code units that show nothing on a phone: white space (Unicode's, line and
+ * paragraph separators included) and invisible format characters (zero-width
+ * space and joiners, direction marks, soft hyphen, byte order mark). A text of
+ * only these reaches its recipient as an empty SMS, or is refused by the
+ * provider as empty — a refusal that must not count against its breaker.
+ */
+function isInvisible(code: number): boolean {
+  if (code < 0x80) return code === 0x20;
+  return (
+    code === 0xa0 ||
+    code === 0xad ||
+    code === 0x1680 ||
+    code === 0x180e ||
+    (code >= 0x2000 && code <= 0x200f) ||
+    (code >= 0x2028 && code <= 0x202f) ||
+    (code >= 0x205f && code <= 0x2064) ||
+    (code >= 0x2066 && code <= 0x206f) ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
  * What makes a text unsendable, found in one pass over its code units (this
- * runs for every message): nothing but white space, a lone surrogate (cannot be
- * encoded in UTF-8 or UCS-2 and would be mangled in transit), or a control
- * character other than line feed and carriage return.
+ * runs for every message): nothing visible (see isInvisible), a lone
+ * surrogate (cannot be encoded in UTF-8 or UCS-2 and would be mangled in
+ * transit), or a control character (C0 other than line feed and carriage
+ * return, DEL, C1).
  */
 function textProblem(text: string): string | undefined {
   let blank = true;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) {
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
       if (code !== 0x0a && code !== 0x0d) return 'contains a control character';
       continue;
     }
@@ -74,9 +98,20 @@ function textProblem(text: string): string | undefined {
       if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return 'contains an invalid (lone surrogate) character';
       i++;
     }
-    if (blank && code !== 0x20 && code !== 0xa0 && code !== 0x3000) blank = false;
+    if (blank && !isInvisible(code)) blank = false;
   }
-  return blank ? 'must not be empty or blank' : undefined;
+  return blank ? 'must not be empty or blank (white space and invisible characters show nothing)' : undefined;
+}
+
+/**
+ * The text composed (NFC): "S" + U+0327 is "Ş", one character of the Turkish
+ * GSM shift, where the pair forces UCS-2 — up to three times the segments.
+ * Only a text with a code unit from U+0300 (where combining marks begin) can
+ * change, so most texts skip the normalisation.
+ */
+function composed(text: string): string {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x300) return text.normalize('NFC');
+  return text;
 }
 
 const TextSchema = z
@@ -85,7 +120,8 @@ const TextSchema = z
   .superRefine((text, ctx) => {
     const problem = textProblem(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  })
+  .transform(composed);
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
@@ -264,7 +300,7 @@ function plainMessageFields(input: unknown): MessageFields | undefined {
   const number = normalizePhoneNumber(to);
   if (!number.ok) return undefined;
   // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.
-  const fields = { to: number.e164, text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as MessageFields;
+  const fields = { to: number.e164, text: composed(text), iysType, recipientType: recipientType ?? 'BIREYSEL' } as MessageFields;
   if ('sender' in input) fields.sender = sender as string | undefined;
   if ('idempotencyKey' in input) fields.idempotencyKey = idempotencyKey as string | undefined;
   fields.otp = (otp as boolean | undefined) ?? false;
@@ -281,7 +317,7 @@ function plainBulkFields(input: unknown): BulkFields | undefined {
   const numbers = normaliseNumbers(to, () => undefined);
   if (!numbers) return undefined;
   // zod's output order: the shared fields in shape order, then `to`.
-  const fields = { text, iysType, recipientType: recipientType ?? 'BIREYSEL' } as BulkFields;
+  const fields = { text: composed(text), iysType, recipientType: recipientType ?? 'BIREYSEL' } as BulkFields;
   if ('sender' in input) fields.sender = sender as string | undefined;
   fields.otp = (otp as boolean | undefined) ?? false;
   fields.to = numbers;
