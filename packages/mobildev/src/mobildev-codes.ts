@@ -37,8 +37,9 @@ export const CODES: ReadonlyMap<string, CodeRow> = new Map<string, CodeRow>([
   ['20', row('provider-unavailable', 'ours', 'only HTTP POST is accepted')],
   ['21', row('provider-unavailable', 'ours', 'MessageType not accepted')],
   ['22', row('provider-unavailable', 'ours', 'RecipientType not accepted')],
-  // Core refuses blank texts, and a send without numbers is never made.
-  ['23', row('provider-unavailable', 'ours', 'empty text')],
+  // Core refuses blank texts (invisible-only ones too): a text Mobildev still finds empty is the message's fault, and
+  // must not open the account's breaker. A send without numbers is never made.
+  ['23', row('message-rejected', 'message', 'empty text')],
   ['24', row('provider-unavailable', 'ours', 'no numbers')],
   ['25', row('provider-unavailable', 'account', 'no permission to send to Turkish numbers')],
   ['26', row('provider-unavailable', 'account', 'AccountId not accepted')],

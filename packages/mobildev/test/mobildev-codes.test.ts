@@ -18,7 +18,7 @@ describe('codes', () => {
     ['20', 'provider-unavailable', 'ours'],
     ['21', 'provider-unavailable', 'ours'],
     ['22', 'provider-unavailable', 'ours'],
-    ['23', 'provider-unavailable', 'ours'],
+    ['23', 'message-rejected', 'message'],
     ['24', 'provider-unavailable', 'ours'],
     ['25', 'provider-unavailable', 'account'],
     ['26', 'provider-unavailable', 'account'],
@@ -35,8 +35,8 @@ describe('codes', () => {
     expect(codeError('00', 'ctx').kind).toBe('outcome-unknown');
   });
 
-  it('never blames the message: no Mobildev code is message-rejected (refusals arrive as report status 3)', () => {
-    for (const row of CODES.values()) expect(row.kind).not.toBe('message-rejected');
+  it('blames the message only for an empty text: a recipient refused arrives as report status 3', () => {
+    expect([...CODES].filter(([, row]) => row.kind === 'message-rejected').map(([code]) => code)).toEqual(['23']);
   });
 
   it.each([

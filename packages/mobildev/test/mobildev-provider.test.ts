@@ -86,7 +86,7 @@ describe('send', () => {
     ['11', 'retryable'],
     ['21', 'provider-unavailable'],
     ['22', 'provider-unavailable'],
-    ['23', 'provider-unavailable'],
+    ['23', 'message-rejected'],
     ['24', 'provider-unavailable'],
     ['25', 'provider-unavailable'],
     ['26', 'provider-unavailable'],
