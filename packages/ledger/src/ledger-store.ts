@@ -185,7 +185,10 @@ export class LedgerStore {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
     const outcomes = await recordMessages(lane, calls, this.#hasher, now, this.queue, inSlot ? this.#mergedLockTimeout : undefined);
-    this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
+    // Embedded, this process sends what it records: an OTP's hold begins now. With a shared queue a worker sends it, and holds from its claim.
+    if (!this.queue) {
+      this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
+    }
     return outcomes;
   }
 
@@ -248,7 +251,7 @@ export class LedgerStore {
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
-    return sum(await writeInSlices(this.#writes, ids, (transact, slice) => markDispatching(transact, slice, { providerId, accountId }, this.#now(), token)));
+    return sum(await writeInSlices(this.#writes, ids, (transact, slice) => markDispatching(transact, slice, { providerId, accountId }, this.#now(), token), this.#laneOf(ids)));
   }
 
   /**
@@ -267,9 +270,15 @@ export class LedgerStore {
    * holder of the unit may have sent are finished `unknown` (`interrupted`)
    * here, as at an embedded start. Returns the records and that count.
    */
-  async claimUnit(ids: readonly string[], token: string): Promise<{ records: MessageRecord[]; interrupted: number }> {
+  async claimUnit(ids: readonly string[], token: string, options: { urgent?: boolean } = {}): Promise<{ records: MessageRecord[]; interrupted: number }> {
     const now = this.#now();
-    const claimed = await claimUnit(this.#db, ids, token, now);
+    // OTPs due now (the OTP queue's) hold this worker's large calls back from their claim to their finish; their own calls go ahead.
+    if (options.urgent) this.#writes.urgent.begin(ids);
+    const claimed = await claimUnit(this.#laneOf(ids), ids, token, now);
+    if (options.urgent && claimed.records.length < ids.length) {
+      const kept = new Set(claimed.records.map((record) => record.id));
+      this.#writes.urgent.end(ids.filter((id) => !kept.has(id)));
+    }
     const interrupted = await this.#finishInterrupted(claimed.interrupted, now);
     return { records: claimed.records, interrupted };
   }
@@ -285,8 +294,10 @@ export class LedgerStore {
 
   /** `finish` for many records, in one transaction (on SQLite, one a slice); returns how many were finished. */
   async finishMany(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<number> {
-    this.#writes.urgent.end(entries.map((entry) => entry.id));
-    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), this.#finishOptions(options)));
+    const ids = entries.map((entry) => entry.id);
+    const lane = this.#laneOf(ids);
+    this.#writes.urgent.end(ids);
+    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), this.#finishOptions(options)), lane);
     return sum(answers.map((answer) => answer.finished));
   }
 
@@ -296,8 +307,10 @@ export class LedgerStore {
    * A record this call did not finish (unknown, or finished before) is not in the map.
    */
   async finishManyRecords(entries: readonly { id: string; result: SendResult }[], options: Partial<FinishOptions> = {}): Promise<Map<string, MessageRecord>> {
-    this.#writes.urgent.end(entries.map((entry) => entry.id));
-    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), { ...this.#finishOptions(options), returnRecords: true }));
+    const ids = entries.map((entry) => entry.id);
+    const lane = this.#laneOf(ids);
+    this.#writes.urgent.end(ids);
+    const answers = await writeInSlices(this.#writes, entries, (transact, slice) => finishMessages(transact, slice, this.#now(), { ...this.#finishOptions(options), returnRecords: true }), lane);
     return new Map(answers.flatMap(({ records }) => [...records!].map(([id, row]) => [id, toMessageRecord(row)] as const)));
   }
 
@@ -544,6 +557,11 @@ export class LedgerStore {
     await this.#mergedRecords?.idle();
     await this.queue?.stop();
     await this.#db.destroy();
+  }
+
+  /** The lane of a call writing these records: the small one for OTPs on hold (they must not wait for their own holds), else by size. */
+  #laneOf(ids: readonly string[]): Transact {
+    return this.#writes.lane(this.#writes.urgent.holds(ids) ? 1 : ids.length);
   }
 
   #now(): number {

@@ -36,7 +36,7 @@ export class QueueSource implements DispatchSource {
       for (;;) {
         const jobs = await this.fetchUnit(name);
         if (jobs.length === 0) break;
-        const unit = await this.claim(jobs);
+        const unit = await this.claim(jobs, name === QUEUE_NAMES.otp);
         if (unit) return unit;
       }
     }
@@ -67,14 +67,15 @@ export class QueueSource implements DispatchSource {
     return jobs;
   }
 
-  /** The jobs' records to send as one unit, or undefined (jobs completed) when none is left to send. */
-  private async claim(jobs: FetchedUnit[]): Promise<DispatchUnit | undefined> {
+  /** The jobs' records to send as one unit, or undefined (jobs completed) when none is left to send. `otps`: jobs of the OTP queue, OTPs due now. */
+  private async claim(jobs: FetchedUnit[], otps: boolean): Promise<DispatchUnit | undefined> {
     const token = randomUUID();
     let claimed: Awaited<ReturnType<LedgerStore['claimUnit']>>;
     try {
       claimed = await this.store.claimUnit(
         jobs.flatMap((job) => job.data.ids),
         token,
+        { urgent: otps },
       );
     } catch (error) {
       await this.queue.fail(jobs, `claiming its records failed: ${describeError(error)}`).catch(() => undefined);

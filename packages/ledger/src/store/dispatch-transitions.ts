@@ -122,8 +122,8 @@ export interface ClaimedUnit {
  * and now change nothing); one that names a provider may have been sent, so
  * the caller finishes it as unknown. Finished records are left alone.
  */
-export async function claimUnit(db: Kysely<LedgerDatabase>, ids: readonly string[], token: string, now: number): Promise<ClaimedUnit> {
-  return db.transaction().execute(async (trx) => {
+export async function claimUnit(transact: Transact, ids: readonly string[], token: string, now: number): Promise<ClaimedUnit> {
+  return transact(async (trx) => {
     const queued = await trx
       .updateTable('messages')
       .set({ state: 'dispatching', claim_token: token, updated_at: now, dispatched_at: now })

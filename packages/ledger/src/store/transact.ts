@@ -29,12 +29,13 @@ export interface WritePath {
    */
   background(): Transact;
   /**
-   * OTPs just recorded hold large calls back until each is finished (or a
-   * short while passes): the OTP goes through its claim, mark and send on a
-   * free event loop. Where calls do not share one thread (PostgreSQL), holds
-   * are never on.
+   * OTPs due now hold large calls back until each is finished (or a short
+   * while passes): the OTP goes through its claim, mark and send on a free
+   * event loop (and, on PostgreSQL, a server not busy with a CAMPAIGN unit's
+   * statements). Embedded, a hold begins when the OTP is recorded; on
+   * PostgreSQL, when a worker claims it.
    */
-  readonly urgent: Pick<UrgentHolds, 'begin' | 'end' | 'active'>;
+  readonly urgent: Pick<UrgentHolds, 'begin' | 'end' | 'active' | 'holds'>;
 }
 
 /**
@@ -122,11 +123,21 @@ export function sqliteWritePath(db: Kysely<LedgerDatabase>): WritePath {
   };
 }
 
-/** PostgreSQL: a transaction of its own for each call (a pool runs many at once, off the event loop), never cut up. */
+/**
+ * PostgreSQL: a transaction of its own for each call (a pool runs many at
+ * once, off the event loop), never cut up. A large call — a CAMPAIGN unit's
+ * claim, mark and finish, the report collector's and the webhook sender's
+ * work — starts only when no OTP this worker claimed is on its way, or once
+ * it has waited LARGE_HOLD_MAX_MS.
+ */
 export function postgresWritePath(db: Kysely<LedgerDatabase>): WritePath {
+  const urgent = new UrgentHolds();
   const transact: Transact = (work) => db.transaction().execute(work);
-  const urgent = { begin: () => undefined, end: () => undefined, active: false };
-  return { slice: Number.POSITIVE_INFINITY, lane: () => transact, ahead: () => transact, background: () => transact, urgent };
+  const large: Transact = async (work) => {
+    await urgent.whenClear(LARGE_HOLD_MAX_MS);
+    return transact(work);
+  };
+  return { slice: Number.POSITIVE_INFINITY, lane: (records) => (records > SMALL_CALL_RECORDS ? large : transact), ahead: () => transact, background: () => large, urgent };
 }
 
 interface Job {

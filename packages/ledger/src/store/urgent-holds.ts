@@ -21,8 +21,10 @@ export class UrgentHolds {
   /** Record id → when its hold lapses (performance.now()). */
   readonly #until = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** Large calls waiting for the holds to end (see whenClear). */
+  readonly #waiting = new Set<() => void>();
 
-  constructor(private readonly onClear: () => void) {}
+  constructor(private readonly onClear: () => void = () => {}) {}
 
   /** Holds large work back for these records, until their finish or URGENT_HOLD_MS from now. */
   begin(ids: readonly string[]): void {
@@ -43,10 +45,32 @@ export class UrgentHolds {
     if (this.#until.size === 0) this.#clear();
   }
 
+  /** Whether one of these records is held (an OTP's own calls go ahead of the holds). */
+  holds(ids: readonly string[]): boolean {
+    return this.#until.size > 0 && ids.some((id) => this.#until.has(id));
+  }
+
   /** Whether some hold is still on. */
   get active(): boolean {
     this.#lapse();
     return this.#until.size > 0;
+  }
+
+  /**
+   * Resolves when no hold is on, or after `maxMs` at most: where large calls
+   * do not go through one queue (PostgreSQL), each waits here before it starts.
+   */
+  whenClear(maxMs: number): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      this.#waiting.add(done);
+    });
   }
 
   /** Drops lapsed holds. Holds begin in time order, so the lapsed ones are first in the map. */
@@ -67,7 +91,7 @@ export class UrgentHolds {
       () => {
         this.#timer = undefined;
         this.#lapse();
-        if (this.#until.size === 0) this.onClear();
+        if (this.#until.size === 0) this.#cleared();
         else this.#arm();
       },
       Math.max(0, first.value - performance.now()),
@@ -79,6 +103,11 @@ export class UrgentHolds {
   #clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#cleared();
+  }
+
+  #cleared(): void {
+    for (const done of [...this.#waiting]) done();
     this.onClear();
   }
 }

@@ -236,6 +236,34 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     }
   });
 
+  it("holds a worker's large store calls back while an OTP it claimed is on its way; the OTP's own calls go ahead", async () => {
+    const { store } = await start('gateway');
+    const record = async (entries: { to: string; otp?: boolean; iysType?: 'CAMPAIGN' }[]) =>
+      (await store.recordMessages(entries.map(({ to, ...rest }) => ({ message: message({ to, ...rest, ...(rest.otp ? { text: `Kodunuz ${to.slice(-4)}` } : {}) }), owner: 'acme' })))).map((o) => created(o).id);
+    const campaign = await record(numbers(20, 100).map((to) => ({ to, iysType: 'CAMPAIGN' as const })));
+    const otps = await record(numbers(20, 200).map((to) => ({ to, otp: true })));
+    const target = { providerId: 'fake', accountId: 'fake-campaign' };
+    await store.claimUnit(campaign, 'campaign-unit');
+    // Twenty OTPs from the OTP queue: more than a small call, yet theirs must not wait for their own holds.
+    expect((await store.claimUnit(otps, 'otp-unit', { urgent: true })).records).toHaveLength(20);
+
+    const order: string[] = [];
+    const started = performance.now();
+    let campaignAt = 0;
+    const campaignMark = store.markDispatching(campaign, target, 'campaign-unit').then(() => {
+      campaignAt = performance.now();
+      order.push('campaign');
+    });
+    await store.markDispatching(otps, { providerId: 'fake', accountId: 'fake-notification' }, 'otp-unit').then(() => order.push('otp'));
+    expect(order).toEqual(['otp']);
+    const finishedAt = performance.now();
+    await store.finishMany(otps.map((id) => ({ id, result: { status: 'failed' as const, reason: 'test', attempts: [] } })));
+    await campaignMark;
+    // The CAMPAIGN's call started only once the OTPs were finished, or after the 50 ms a large call waits at most.
+    expect(order).toEqual(['otp', 'campaign']);
+    expect(campaignAt - started).toBeGreaterThanOrEqual(Math.min(finishedAt - started, 49));
+  });
+
   it('records two gateways taking the same keys at once in opposite orders, each key once', async () => {
     const a = await start('gateway');
     const b = await start('gateway');
