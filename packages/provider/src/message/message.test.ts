@@ -101,6 +101,12 @@ describe('validateMessage: regressions found by the property tests', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues).toContainEqual({ path: '""', reason: 'is not a known field' });
   });
+
+  it('cuts a very long unknown key in the issue path: the 400 does not reflect a 4 MB key back', () => {
+    const result = validateMessage({ ...valid, ['k'.repeat(4_000_000)]: 'x' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues).toEqual([{ path: `${'k'.repeat(63)}…`, reason: 'is not a known field' }]);
+  });
 });
 
 describe('validateBulkMessage', () => {

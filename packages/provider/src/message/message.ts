@@ -365,7 +365,15 @@ export function toValidationIssues(error: z.ZodError, pathPrefix: readonly Prope
   });
 }
 
+/** A key in an issue path is cut to this many characters: an unknown 4 MB key would otherwise come back whole in the 400. */
+const MAX_PATH_KEY_LENGTH = 64;
+
 function formatPath(path: readonly PropertyKey[]): string {
   // An empty key still needs a visible name, or the caller could not tell which field is meant.
-  return path.length > 0 ? path.map((key) => (String(key) === '' ? '""' : String(key))).join('.') : '(root)';
+  return path.length > 0 ? path.map((key) => pathKey(String(key))).join('.') : '(root)';
+}
+
+function pathKey(key: string): string {
+  if (key === '') return '""';
+  return key.length > MAX_PATH_KEY_LENGTH ? `${key.slice(0, MAX_PATH_KEY_LENGTH - 1)}…` : key;
 }
