@@ -180,15 +180,10 @@ export const MessageViewSchema = z.object({
     .meta({ description: 'Every state and report, oldest first; on a message read on its own.' }),
 });
 
-/** One entry of a batch answer: the message's record, or the conflict its idempotency key ran into. */
-export const BatchEntrySchema = z.union([
-  MessageViewSchema,
-  z.object({ error: z.literal('idempotency-conflict'), message: z.string(), existingId: z.string() }),
-]);
-
+/** A batch is recorded whole or not at all (a key that stands for another message is a 409 for the whole batch): each entry is its message's record. */
 export const BatchResponseSchema = z.object({
-  results: z.array(BatchEntrySchema).meta({ description: 'One entry per message, in request order.' }),
-  summary: z.record(z.string(), z.number().int()).meta({ description: 'How many entries ended in each status (and `conflict`).' }),
+  results: z.array(MessageViewSchema).meta({ description: 'One record per message, in request order.' }),
+  summary: z.record(z.string(), z.number().int()).meta({ description: 'How many messages ended in each status.' }),
 });
 
 export const MessageListSchema = z.object({

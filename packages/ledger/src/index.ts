@@ -17,6 +17,7 @@ export * from './ledger-reports.js';
 export * from './claim-options.js';
 export * from './retention-options.js';
 export { LedgerInputError } from './ledger-input-error.js';
+export { WholeCallConflictError } from './whole-call-conflict.js';
 export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';
 export { Ledger, RESEND_KEY_PREFIX, type LedgerOptions, type LedgerRole, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';

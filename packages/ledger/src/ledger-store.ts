@@ -170,21 +170,23 @@ export class LedgerStore {
    * Records messages in one transaction, each as if sent after the one before.
    * Per entry: `created`; `existing` when the owner already recorded the same
    * message under its idempotency key (nothing new is written); `conflict`
-   * when the key stands for another message.
+   * when the key stands for another message. `whole`: a conflict records
+   * none of the entries and throws WholeCallConflictError instead.
    */
-  async recordMessages(entries: readonly NewMessage[]): Promise<RecordOutcome[]> {
+  async recordMessages(entries: readonly NewMessage[], options: { whole?: boolean } = {}): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
     if (parsed.length === 0) return [];
-    if (this.#mergedRecords && parsed.length <= SMALL_CALL_RECORDS) return this.#mergedRecords.call(parsed);
-    const [outcomes] = await this.#record([parsed]);
+    // A whole call is never merged: its roll-back must take no other caller's records with it.
+    if (this.#mergedRecords && parsed.length <= SMALL_CALL_RECORDS && !options.whole) return this.#mergedRecords.call(parsed);
+    const [outcomes] = await this.#record([parsed], false, options.whole);
     return outcomes!;
   }
 
   /** Records calls in one transaction; `inSlot` (a merged call others wait behind): give up soon on a row another transaction holds. */
-  async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false): Promise<RecordOutcome[][]> {
+  async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false, whole = false): Promise<RecordOutcome[][]> {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
-    const outcomes = await recordMessages(lane, calls, this.#hasher, now, this.queue, inSlot ? this.#mergedLockTimeout : undefined);
+    const outcomes = await recordMessages(lane, calls, this.#hasher, now, { queue: this.queue, insertLockTimeout: inSlot ? this.#mergedLockTimeout : undefined, whole });
     // Embedded, this process sends what it records: an OTP's hold begins now. With a shared queue a worker sends it, and holds from its claim.
     if (!this.queue) {
       this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));

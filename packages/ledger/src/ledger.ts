@@ -187,9 +187,11 @@ export class Ledger {
   /**
    * Records the messages (one transaction), then sends the new ones now
    * (`wait`) or leaves them to the dispatcher (`queue`). A message with a
-   * future `sendAt` is always queued: it is held until it is due.
+   * future `sendAt` is always queued: it is held until it is due. `whole`:
+   * recorded all or none — a key that stands for another message records
+   * and sends nothing (WholeCallConflictError).
    */
-  async submit(submissions: readonly Submission[], mode: SubmitMode): Promise<SubmitOutcome[]> {
+  async submit(submissions: readonly Submission[], mode: SubmitMode, options: { whole?: boolean } = {}): Promise<SubmitOutcome[]> {
     const now = this.clock();
     const waiting = submissions.map(({ message }) => mode === 'wait' && !(message.sendAt && message.sendAt.getTime() > now));
     // On a shared store nothing is sent outside the queue: what a caller waits for is queued too, and awaited.
@@ -203,6 +205,7 @@ export class Ledger {
         state: waiting[i] && sendsHere ? 'dispatching' : 'queued',
         ...(waiting[i] && !sendsHere ? { awaited: true } : {}),
       })),
+      options,
     );
     const waitedFor: MessageRecord[] = [];
     // The messages validated once by the caller go to the router as they are: no second analysis.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LedgerInputError, type RecordOutcome } from '../src/index.js';
+import { LedgerInputError, WholeCallConflictError, type RecordOutcome } from '../src/index.js';
 import { bulkTemplate, message, openTestStore } from './ledger-fixtures.js';
 
 const idOf = (outcome: RecordOutcome | undefined): string => {
@@ -85,6 +85,27 @@ describe('recordMessages idempotency', () => {
       { kind: 'conflict', existingId: idOf(first) },
       { kind: 'existing', record: first?.kind === 'created' ? first.record : undefined },
     ]);
+    await store.close();
+  });
+
+  it('records a whole call all or none: a key that stands for another message records none of it, and nothing of the calls beside it is lost', async () => {
+    const store = await openTestStore();
+    const held = message({ to: '05321234567', idempotencyKey: 'k' });
+    const [first] = await store.recordMessages([{ message: held, owner: 'acme' }]);
+    const whole = [
+      { message: message({ to: '05321234568' }), owner: 'acme' },
+      { message: held, owner: 'acme' },
+      { message: message({ to: '05321234569', idempotencyKey: 'k', text: 'Baska' }), owner: 'acme' },
+    ];
+    // Made at once with an unrelated small call: on PostgreSQL small calls are merged, a whole one never is.
+    const [refused, beside] = await Promise.allSettled([store.recordMessages(whole, { whole: true }), store.recordMessages([{ message: message({ to: '05321234570' }), owner: 'globex' }])]);
+    expect(refused.status === 'rejected' && refused.reason).toBeInstanceOf(WholeCallConflictError);
+    expect((refused as PromiseRejectedResult).reason.conflicts).toEqual([{ index: 2, existingId: idOf(first) }]);
+    expect(beside.status === 'fulfilled' && beside.value[0]?.kind).toBe('created');
+    expect((await store.list({ owner: 'acme' })).items.map((record) => record.id)).toEqual([idOf(first)]);
+    // Without the conflicting entry the same call is recorded whole: the repeat answers as before.
+    const outcomes = await store.recordMessages(whole.slice(0, 2), { whole: true });
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['created', 'existing']);
     await store.close();
   });
 

@@ -7,6 +7,7 @@ import type { ParsedNewMessage, RecordOutcome } from '../new-records.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
+import { WholeCallConflictError } from '../whole-call-conflict.js';
 import type { Transact } from './transact.js';
 
 /** What holds an (owner, key) once the call is over: the first entry that named it, or a record already there. */
@@ -41,10 +42,16 @@ export async function recordMessages(
   calls: readonly (readonly ParsedNewMessage[])[],
   hasher: LedgerHasher,
   now: number,
-  queue?: DispatchQueue,
-  /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
-  insertLockTimeout?: string,
+  options: {
+    queue?: DispatchQueue | undefined;
+    /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
+    insertLockTimeout?: string | undefined;
+    /** One call, recorded whole or not at all: a key that stands for another message rolls it back (WholeCallConflictError). */
+    whole?: boolean;
+  } = {},
 ): Promise<RecordOutcome[][]> {
+  const { queue, insertLockTimeout, whole = false } = options;
+  if (whole && calls.length !== 1) throw new Error('a whole call is recorded alone');
   const entries = calls.flat();
   const rows = entries.map((entry) => newRow(entry, hasher, now));
   const groups = new Map<string, KeyGroup>();
@@ -83,6 +90,11 @@ export async function recordMessages(
       if (holder.id === row.id) return { kind: 'created', record: toMessageRecord(row) };
       return holder.fingerprint === row.fingerprint ? { kind: 'existing', record: toMessageRecord(holder) } : { kind: 'conflict', existingId: holder.id };
     });
+    if (whole) {
+      const conflicts = outcomes.flatMap((outcome, index) => (outcome.kind === 'conflict' ? [{ index, existingId: outcome.existingId }] : []));
+      // Thrown inside the transaction: the records and jobs of this call are rolled back with it.
+      if (conflicts.length > 0) throw new WholeCallConflictError(conflicts);
+    }
     return callsOf(outcomes);
   });
 
