@@ -78,6 +78,30 @@ describe('bulks, resends and erasure over HTTP', () => {
     await until(async () => (h.sandbox.records().length === 3 ? true : undefined), 'the bulk sent once');
   });
 
+  it('takes the Idempotency-Key header as the idempotencyKey of a message or a bulk; refuses it on a batch, twice, or against a different body key', async () => {
+    const message = { to: numbers(1)[0], text: 'Başlıkla bir kez', iysType: 'NOTIFICATION' };
+    const send = (headers: Record<string, string>, json: unknown = message, path = '/v1/messages') => h.client.call('POST', path, { json, headers });
+    const first = await send({ 'idempotency-key': 'header-1' });
+    const again = await send({ 'idempotency-key': 'header-1' });
+    expect([first.status, again.status, again.body.id]).toEqual([202, 202, first.body.id]);
+    // The same key in the body is the same key: one message.
+    expect((await send({}, { ...message, idempotencyKey: 'header-1' })).body.id).toBe(first.body.id);
+    expect((await send({ 'idempotency-key': 'header-1' }, { ...message, text: 'Başka metin' })).status).toBe(409);
+
+    const differs = await send({ 'idempotency-key': 'header-2' }, { ...message, idempotencyKey: 'body-2' });
+    expect([differs.status, differs.body.issues]).toEqual([400, [{ path: 'Idempotency-Key', reason: expect.stringContaining("differs from the body's idempotencyKey") }]]);
+    const tooLong = await send({ 'idempotency-key': 'k'.repeat(201) });
+    expect([tooLong.status, tooLong.body.issues]).toEqual([400, [{ path: 'Idempotency-Key', reason: 'must be at most 200 characters' }]]);
+    const batch = await send({ 'idempotency-key': 'header-3' }, { messages: [message] }, '/v1/messages/batch');
+    expect([batch.status, batch.body.issues[0].path]).toEqual([400, 'Idempotency-Key']);
+
+    const bulk = { text: 'Başlıklı kampanya', iysType: 'NOTIFICATION', recipients: numbers(2) };
+    const bulkFirst = await send({ 'idempotency-key': 'header-bulk' }, bulk, '/v1/bulk');
+    const bulkAgain = await send({ 'idempotency-key': 'header-bulk' }, bulk, '/v1/bulk');
+    expect([bulkFirst.status, bulkAgain.body.bulkId]).toEqual([202, bulkFirst.body.bulkId]);
+    await until(async () => (h.sandbox.records().length === 3 ? true : undefined), 'the message and the bulk each sent once');
+  });
+
   it('answers 409 bulk-recording with Retry-After when another gateway on the ledger file still records the same bulk', async () => {
     // The ledger's side (a second connection holding the bulk `recording`) is in packages/ledger's bulk-recording test.
     const recordBulk = h.ledger.store.recordBulk.bind(h.ledger.store);

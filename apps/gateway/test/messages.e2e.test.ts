@@ -158,12 +158,20 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     const other = await h.client.send({ ...message, text: 'Başka bir mesaj' });
     expect(other.status).toBe(409);
     expect(other.body).toEqual({ error: 'idempotency-conflict', message: expect.any(String), existingId: first.body.id });
+    // Before: a batch with that key sent its other messages and answered 200 with one conflict in it.
+    const batch = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: NUMBERS.approved, text: 'Yanında', iysType: 'NOTIFICATION' }, { ...message, text: 'Başka bir mesaj' }] } });
+    expect([batch.status, batch.body.issues]).toEqual([409, [{ path: 'messages.1.idempotencyKey', reason: `stands for a different message (${first.body.id})` }]]);
+    expect(h.sandbox.records()).toHaveLength(1);
+    // The same key for the same message is no conflict: the batch is sent, and the keyed one answered with its first record.
+    const retried = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: NUMBERS.approved, text: 'Yanında', iysType: 'NOTIFICATION' }, message] } });
+    expect([retried.status, retried.body.results[1].id]).toEqual([200, first.body.id]);
+    expect(h.sandbox.records()).toHaveLength(2);
     // Before: a second client reusing the key got the first client's result, recipient included.
     const billing = await h.client.send(message, SECRETS.otherApiKey);
     expect(billing.status).toBe(202);
     expect(billing.body.id).not.toBe(first.body.id);
     expect(billing.body.owner).toBe('billing');
-    expect(h.sandbox.records()).toHaveLength(2);
+    expect(h.sandbox.records()).toHaveLength(3);
   });
 
   it('answers 503 failed when no provider can take the message, with the trail, and records it', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
+import { headerIssues, withHeaderKey } from './idempotency-header.js';
 import { parseBulkRequest } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
 
@@ -12,8 +13,10 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
   const { runtime, ledger } = context;
 
   app.post('/v1/bulk', { onRequest: guard(context, 'send') }, async (request, reply) => {
-    const parsed = parseBulkRequest(request.body, runtime.config().gateway.maxBulkRecipients);
-    if (!parsed.ok) return sendInvalid(reply, parsed.issues, 'the bulk is invalid; nothing was recorded or sent');
+    const keyed = withHeaderKey(request.headers, request.body);
+    if (!keyed.ok) return sendInvalid(reply, keyed.issues, 'the bulk is invalid; nothing was recorded or sent');
+    const parsed = parseBulkRequest(keyed.body, runtime.config().gateway.maxBulkRecipients);
+    if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader), 'the bulk is invalid; nothing was recorded or sent');
     const target = webhookTarget(runtime.config(), request.rotaClient, parsed.callbackUrl);
     if (!target.ok) return sendInvalid(reply, [target.issue], 'the bulk is invalid; nothing was recorded or sent');
     const outcome = await ledger.submitBulk({

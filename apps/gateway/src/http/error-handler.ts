@@ -25,6 +25,7 @@ const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is empty but Content-Type is application/json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is not valid JSON' },
   ROTA_BODY_ENCODING: { status: 400, error: 'invalid-json', message: 'request body is not valid UTF-8' },
+  ROTA_BODY_CODING: { status: 415, error: 'unsupported-media-type', message: '' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid-request', message: 'request body length does not match Content-Length' },
   ROTA_BODY_READ: { status: 400, error: 'invalid-request', message: '' },
   FST_ERR_BAD_URL: { status: 400, error: 'invalid-request', message: 'the URL is malformed (a bad percent-encoding)' },
@@ -65,7 +66,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
       return reply
         .code(503)
         .header('retry-after', '1')
-        .send({ error: 'store-unavailable', message: 'the message store cannot be reached; retry later with the same Idempotency-Key (a message recorded before the failure is not sent twice)' });
+        .send({ error: 'store-unavailable', message: 'the message store cannot be reached; retry later with the same idempotency key (idempotencyKey or the Idempotency-Key header; a message recorded before the failure is not sent twice)' });
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {

@@ -1,5 +1,6 @@
 import { fastify, type FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { gzipSync } from 'node:zlib';
 import { installErrorHandling } from './error-handler.js';
 import { registerJsonBody } from './json-body.js';
 
@@ -26,10 +27,10 @@ beforeEach(() => {
 });
 
 // Over loopback (fastify's inject cannot load under jest's ESM mode).
-async function post(body: Buffer): Promise<{ statusCode: number; json: () => unknown }> {
+async function post(body: Buffer, headers: Record<string, string> = {}): Promise<{ statusCode: number; json: () => unknown }> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const response = await request(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await request(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const parsed = await response.body.json();
   return { statusCode: response.statusCode, json: () => parsed };
 }
@@ -48,6 +49,20 @@ describe('the JSON body reader', () => {
     expect(answer.statusCode).toBe(400);
     expect(answer.json()).toEqual({ error: 'invalid-json', message: 'request body is not valid UTF-8' });
     expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['a gzip body labelled gzip', gzipSync(Buffer.from('{"text":"Merhaba"}')), 'gzip'],
+    ['a plain body labelled br', Buffer.from('{"text":"Merhaba"}'), 'br'],
+  ])('refuses %s with 415: a coding it does not undo is neither guessed at nor ignored', async (_name, body, coding) => {
+    const answer = await post(body, { 'content-encoding': coding });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json()).toEqual({ error: 'unsupported-media-type', message: expect.stringContaining('Content-Encoding is not supported') });
+    expect(seen).toEqual([]);
+  });
+
+  it('takes Content-Encoding: identity as no coding', async () => {
+    expect((await post(Buffer.from('{"text":"Merhaba"}'), { 'content-encoding': 'identity' })).statusCode).toBe(200);
   });
 
   it('reads multi-byte UTF-8 exactly', async () => {

@@ -34,10 +34,25 @@ export class BodyEncodingError extends Error {
   }
 }
 
+/** A body in a coding the gateway does not undo (gzip, br, …): read as it is, it would be refused as bad UTF-8, or a label on plain JSON would be ignored. */
+export class BodyCodingError extends Error {
+  override readonly name = 'BodyCodingError';
+  readonly statusCode = 415;
+  readonly code = 'ROTA_BODY_CODING';
+  constructor() {
+    super('Content-Encoding is not supported: send the body uncompressed, without the header (or with "identity")');
+  }
+}
+
 export function registerJsonBody(app: FastifyInstance, limitBytes: () => number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      done(new BodyCodingError());
+      return;
+    }
     const limit = limitBytes();
     const declared = Number(request.headers['content-length']);
     if (declared > limit) {

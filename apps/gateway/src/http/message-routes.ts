@@ -1,11 +1,12 @@
 import { UnknownProviderError } from '@rota/core';
-import { LedgerInputError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
+import { LedgerInputError, WholeCallConflictError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from '@rota/api';
 import { parseMessageRequest, type ParsedMessage } from './message-request.js';
+import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
@@ -91,8 +92,10 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   };
 
   app.post('/v1/messages', { onRequest: guard(context, 'send') }, async (request, reply) => {
-    const parsed = parseMessageRequest(request.body);
-    if (!parsed.ok) return sendInvalid(reply, parsed.issues);
+    const keyed = withHeaderKey(request.headers, request.body);
+    if (!keyed.ok) return sendInvalid(reply, keyed.issues);
+    const parsed = parseMessageRequest(keyed.body);
+    if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader));
     const made = submissionOf(parsed, request.rotaClient);
     if (!made.ok) return sendInvalid(reply, [made.issue]);
     const mode = submitModeOf(request);
@@ -104,6 +107,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   app.post('/v1/messages/batch', { onRequest: guard(context, 'send') }, async (request, reply) => {
+    const headerKey = refuseHeaderKey(request.headers);
+    if (headerKey.length > 0) return sendInvalid(reply, headerKey);
     const envelope = BatchEnvelopeSchema.safeParse(request.body);
     if (!envelope.success) return sendInvalid(reply, toValidationIssues(envelope.error));
     const { messages } = envelope.data;
@@ -135,15 +140,28 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     // sendInvalid lists the first issues and counts the rest.
     if (issues.length > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent');
     const mode = submitModeOf(request);
-    const outcomes = await ledger.submit(submissions.map((s) => s!), mode);
+    let outcomes: SubmitOutcome[];
+    try {
+      // Whole or none: a key that stands for another message must not leave the rest of the batch sent.
+      outcomes = await ledger.submit(
+        submissions.map((s) => s!),
+        mode,
+        { whole: true },
+      );
+    } catch (error) {
+      if (!(error instanceof WholeCallConflictError)) throw error;
+      return reply.code(409).send({
+        error: 'idempotency-conflict',
+        message: 'idempotency keys of this batch stand for different messages; nothing of the batch was recorded or sent (use new keys for new messages)',
+        issues: error.conflicts.map(({ index, existingId }) => ({ path: `messages.${index}.idempotencyKey`, reason: `stands for a different message (${existingId})` })),
+      });
+    }
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
     const summary: Record<string, number> = {};
     const results = outcomes.map((outcome) => {
-      const status = outcome.kind === 'conflict' ? 'conflict' : outcome.record.state;
-      summary[status] = (summary[status] ?? 0) + 1;
-      return outcome.kind === 'conflict'
-        ? { error: 'idempotency-conflict' as const, message: 'this idempotencyKey already stands for a different message; nothing was sent', existingId: outcome.existingId }
-        : viewOf(outcome.record);
+      if (outcome.kind === 'conflict') throw new Error('a batch recorded whole came back with a conflict');
+      summary[outcome.record.state] = (summary[outcome.record.state] ?? 0) + 1;
+      return viewOf(outcome.record);
     });
     return reply.code(mode === 'queue' ? 202 : 200).send({ results, summary });
   });

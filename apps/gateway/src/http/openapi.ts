@@ -136,6 +136,13 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     description: 'RFC 7240. `respond-async`: answer 202 as soon as the record is durable, and send it in the background (the answer then carries `Preference-Applied: respond-async`).',
     schema: { type: 'string', examples: ['respond-async'] },
   };
+  const IDEMPOTENCY_KEY = {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'The idempotencyKey, given as a header instead of in the body (the same key in both is fine; two different keys are 400).',
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
+  };
 
   return {
     openapi: '3.1.0',
@@ -164,7 +171,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             'A future sendAt is always queued. The answer is the message record: 202 queued, dispatching, accepted or unknown (the provider may have it: never resend it elsewhere), ' +
             '422 rejected (final; no other provider was asked), 503 failed (nothing was sent).',
           security: sendKey,
-          parameters: [PREFER],
+          parameters: [PREFER, IDEMPOTENCY_KEY],
           requestBody: body('MessageRequest'),
           responses: {
             '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
@@ -202,7 +209,9 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           summary: 'Send many messages',
           description:
             'Up to gateway.maxBatchSize messages, recorded in one transaction. If any message is invalid the whole batch is refused with 400 before anything is recorded or sent; ' +
-            'each issue path names the message index (messages.3.to). Otherwise one entry per message, in order: its record, or its idempotency conflict. ' +
+            'each issue path names the message index (messages.3.to). An idempotency key that stands for a different message of yours refuses the whole batch with 409 ' +
+            '(issues name messages.N.idempotencyKey) and nothing is recorded or sent; a key that stands for the same message answers its first record. ' +
+            'Otherwise one record per message, in order. ' +
             'With `Prefer: respond-async`, 202 once every record is durable.',
           security: sendKey,
           parameters: [PREFER],
@@ -210,6 +219,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
+            '409': error('`idempotency-conflict`: keys of the batch stand for different messages of yours (`issues` name each, with the id it stands for). Nothing of the batch was recorded or sent.'),
             '503': error(`${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
@@ -268,6 +278,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             'Up to gateway.maxBulkRecipients numbers. Every recipient\'s record is durable before the answer; the dispatcher sends them in provider-sized requests (FigenSoft: 800). ' +
             'One bad number or field refuses the whole bulk (400, issues name recipients.N). `idempotencyKey` stands for the whole bulk.',
           security: sendKey,
+          parameters: [IDEMPOTENCY_KEY],
           requestBody: body('BulkRequest'),
           responses: {
             '202': json(ref('BulkAccepted'), 'Recorded and queued.'),

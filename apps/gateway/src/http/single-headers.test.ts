@@ -12,6 +12,11 @@ describe('repeatedSingleHeader', () => {
     expect(repeatedSingleHeader(['content-type', 'application/json', 'CONTENT-TYPE', 'text/plain'])).toBe('content-type');
   });
 
+  it('names Idempotency-Key or Content-Encoding written twice: Node would join them into one value with a comma', () => {
+    expect(repeatedSingleHeader(['Idempotency-Key', 'a', 'idempotency-key', 'b'])).toBe('idempotency-key');
+    expect(repeatedSingleHeader(['Content-Encoding', 'gzip', 'content-encoding', 'identity'])).toBe('content-encoding');
+  });
+
   it('lets every other header repeat, and each single header appear once', () => {
     expect(repeatedSingleHeader(['Authorization', 'Bearer a', 'Content-Type', 'application/json', 'Accept', 'a', 'accept', 'b'])).toBeUndefined();
     expect(repeatedSingleHeader([])).toBeUndefined();

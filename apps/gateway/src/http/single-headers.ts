@@ -2,12 +2,14 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * Headers a request may carry once. Node keeps the first Authorization or
- * Content-Type of a request that repeats one and silently drops the rest; a
+ * Content-Type of a request that repeats one and silently drops the rest (and
+ * joins repeated Idempotency-Key or Content-Encoding values with commas); a
  * proxy in front may act on the last one instead, so the two would disagree on
- * who is calling or what the body is. Such a request is refused, not guessed at.
+ * who is calling, what the body is, or which key stands for it. Such a request
+ * is refused, not guessed at.
  * (Node itself refuses a repeated Content-Length.)
  */
-const SINGLE_HEADERS = new Set(['authorization', 'content-type']);
+const SINGLE_HEADERS = new Set(['authorization', 'content-type', 'content-encoding', 'idempotency-key']);
 
 /** The first header of `SINGLE_HEADERS` that `rawHeaders` (name, value, name, value, …) repeats, if any. */
 export function repeatedSingleHeader(rawHeaders: readonly string[]): string | undefined {
