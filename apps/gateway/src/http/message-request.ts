@@ -18,13 +18,14 @@ export interface GatewayFields {
 
 export type ParsedMessage = ({ ok: true; message: Message } & GatewayFields) | { ok: false; issues: ValidationIssue[] };
 
-export function parseMessageRequest(body: unknown): ParsedMessage {
+export function parseMessageRequest(body: unknown, now = Date.now()): ParsedMessage {
   const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
   if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
   if (validation.message.idempotencyKey?.startsWith(RESEND_KEY_PREFIX)) {
     issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
   }
+  issues.push(...expired(validation.message.validUntil, now));
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, message: validation.message, ...fields };
 }
@@ -37,7 +38,7 @@ export type ParsedBulk =
  * `{ text, iysType, …, recipients: [...] }`: core's bulk message, its `to`
  * list named `recipients` here (its issues are renamed back), at most `max`.
  */
-export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
+export function parseBulkRequest(body: unknown, max: number, now = Date.now()): ParsedBulk {
   const { rest, fields, issues } = withoutGatewayFields(body);
   if (!isPlainObject(rest) || !('recipients' in rest)) {
     return { ok: false, issues: [...issues, { path: isPlainObject(rest) ? 'recipients' : '(root)', reason: isPlainObject(rest) ? 'is required (an array of phone numbers)' : 'must be an object' }] };
@@ -50,7 +51,7 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   }
   if ('to' in bulkFields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
   const validation = validateBulkMessage({ ...bulkFields, to: recipients });
-  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...issues] : [...validation.issues.map(renameTo), ...issues];
+  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...expired(validation.bulk.validUntil, now), ...issues] : [...validation.issues.map(renameTo), ...issues];
   if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   const { to, ...template } = validation.bulk;
   return {
@@ -60,6 +61,11 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
     ...fields,
     ...(key?.success ? { idempotencyKey: key.data } : {}),
   };
+}
+
+/** A validUntil already passed: the message could never be sent, which is the request's fault, not a send that failed. */
+function expired(validUntil: Date | undefined, now: number): ValidationIssue[] {
+  return validUntil !== undefined && validUntil.getTime() <= now ? [{ path: 'validUntil', reason: `has already passed (${validUntil.toISOString()}): the message could never be sent` }] : [];
 }
 
 /** A bulk's key stands for the whole bulk, as a message's does for the message. */
