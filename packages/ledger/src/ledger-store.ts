@@ -4,10 +4,11 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from './database.js';
 import type { LedgerHasher } from './ledger-hashing.js';
-import { parseInput } from './ledger-input-error.js';
+import { LedgerInputError, parseInput } from './ledger-input-error.js';
 import { ClaimOptionsSchema, type ClaimOptions } from './claim-options.js';
 import type { AccountDeliveries, BulkProgress, LedgerStats } from './ledger-reports.js';
-import { ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
+import type { ListCursors } from './list-cursor.js';
+import { CURSOR_REFUSED, ListQuerySchema, type ListPage, type ListQuery } from './list-query.js';
 import { PRIORITY, type MessageRecord, type Priority } from './message-record.js';
 import { toMessageRecord } from './message-row.js';
 import { NewBulkSchema, NewMessageSchema, type BulkOutcome, type NewBulk, type NewMessage, type ParsedNewMessage, type RecordOutcome } from './new-records.js';
@@ -118,6 +119,7 @@ export class LedgerStore {
   readonly #writes: WritePath;
   readonly #dialect: SqlDialect;
   readonly #hasher: LedgerHasher;
+  readonly #cursors: ListCursors;
   readonly #clock: () => Date;
   /** The bulks this store is recording in slices now (see recordBulk): a retry under one's key waits for it. */
   readonly #bulkRecordings = new Map<string, Promise<boolean>>();
@@ -138,6 +140,7 @@ export class LedgerStore {
     db: Kysely<LedgerDatabase>;
     dialect: SqlDialect;
     hasher: LedgerHasher;
+    cursors: ListCursors;
     clock: () => Date;
     postgres?: PostgresConnection;
     queue?: PgBossQueue;
@@ -147,6 +150,7 @@ export class LedgerStore {
     this.#writes = parts.dialect === 'sqlite' ? sqliteWritePath(parts.db) : postgresWritePath(parts.db);
     this.#dialect = parts.dialect;
     this.#hasher = parts.hasher;
+    this.#cursors = parts.cursors;
     this.#clock = parts.clock;
     this.postgres = parts.postgres;
     this.queue = parts.queue;
@@ -219,7 +223,10 @@ export class LedgerStore {
 
   /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
   async list(query: ListQuery = {}): Promise<ListPage> {
-    return listMessages(this.#db, parseInput(ListQuerySchema, query, 'list'));
+    const { cursor, ...parsed } = parseInput(ListQuerySchema, query, 'list');
+    const seq = cursor === undefined ? undefined : this.#cursors.open(cursor);
+    if (cursor !== undefined && seq === undefined) throw new LedgerInputError('list', [{ path: 'cursor', reason: CURSOR_REFUSED }]);
+    return listMessages(this.#db, { ...parsed, ...(seq === undefined ? {} : { cursor: seq }) }, (last) => this.#cursors.seal(last));
   }
 
   /**

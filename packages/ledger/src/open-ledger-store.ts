@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { silentLogger, type Logger } from '@rota/provider';
 import type { LedgerDatabase } from './database.js';
 import { LedgerHasher } from './ledger-hashing.js';
+import { ListCursors } from './list-cursor.js';
 import { parseInput } from './ledger-input-error.js';
 import { LedgerStore } from './ledger-store.js';
 import { migrateLedger } from './migrations/ledger-migrations.js';
@@ -43,6 +44,7 @@ export async function openLedgerStore(config: StoreConfigInput, options: LedgerS
     db,
     dialect: dialectOf(db),
     hasher: new LedgerHasher(hashKey),
+    cursors: new ListCursors(hashKey),
     clock: clock ?? (() => new Date()),
     ...(postgres ? { postgres } : {}),
     ...(queue ? { queue } : {}),

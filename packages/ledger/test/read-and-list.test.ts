@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { LedgerInputError, type LedgerStore, type ListQuery, type MessageRecord, type NewMessage } from '../src/index.js';
+import { ListCursors } from '../src/list-cursor.js';
 import { bulkTemplate, message, openTestStore, TestClock } from './ledger-fixtures.js';
 
 const MINUTE = 60_000;
@@ -101,6 +102,20 @@ describe('list', () => {
     expect(await ids({ createdFrom: from.toISOString(), createdUntil: until.toISOString(), owner: 'globex' } as ListQuery)).toEqual(
       expected((_, i) => i >= 10 && i < 20 && i % 3 === 0),
     );
+    await store.close();
+  });
+
+  it("gives out cursors that say nothing of other clients' traffic, and refuses one altered or of another ledger", async () => {
+    const { store } = await seeded();
+    const first = (await store.list({ owner: 'acme', limit: 1 })).nextCursor!;
+    // A cursor was the base64url of the record's seq, which counts every client's records: now it is one encrypted block.
+    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(first, 'base64url').toString('latin1')).not.toMatch(/^\d+$/);
+    const refused = (cursor: string) => store.list({ owner: 'acme', cursor }).then(() => 'listed', (error: LedgerInputError) => error.issues.map((issue) => `${issue.path}: ${issue.reason}`));
+    const flipped = `${first.slice(0, 5)}${first[5] === 'A' ? 'B' : 'A'}${first.slice(6)}`;
+    expect(await refused(flipped)).toEqual(['cursor: is not a cursor this list gave out']);
+    expect(await refused(new ListCursors(Buffer.alloc(32, 9)).seal(5))).toEqual(['cursor: is not a cursor this list gave out']);
+    expect(await refused(first)).toBe('listed');
     await store.close();
   });
 
