@@ -100,7 +100,7 @@ const MERGED_LOCK_TIMEOUT_MS = 200;
  * caller of the merged call gets 503 at once); a lock timeout is one call's
  * wait, and sends each call to run again alone.
  */
-export function mergedLockTimeoutMs(statementTimeoutMs: number): number {
+function mergedLockTimeoutMs(statementTimeoutMs: number): number {
   return Math.min(MERGED_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 2));
 }
 
