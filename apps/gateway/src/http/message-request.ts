@@ -18,14 +18,13 @@ export interface GatewayFields {
 
 export type ParsedMessage = ({ ok: true; message: Message } & GatewayFields) | { ok: false; issues: ValidationIssue[] };
 
-export function parseMessageRequest(body: unknown, now = Date.now()): ParsedMessage {
+export function parseMessageRequest(body: unknown): ParsedMessage {
   const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
   if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
   if (validation.message.idempotencyKey?.startsWith(RESEND_KEY_PREFIX)) {
     issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
   }
-  issues.push(...expired(validation.message.validUntil, now));
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, message: validation.message, ...fields };
 }
@@ -38,7 +37,7 @@ export type ParsedBulk =
  * `{ text, iysType, …, recipients: [...] }`: core's bulk message, its `to`
  * list named `recipients` here (its issues are renamed back), at most `max`.
  */
-export function parseBulkRequest(body: unknown, max: number, now = Date.now()): ParsedBulk {
+export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   const { rest, fields, issues } = withoutGatewayFields(body);
   if (!isPlainObject(rest) || !('recipients' in rest)) {
     return { ok: false, issues: [...issues, { path: isPlainObject(rest) ? 'recipients' : '(root)', reason: isPlainObject(rest) ? 'is required (an array of phone numbers)' : 'must be an object' }] };
@@ -51,7 +50,7 @@ export function parseBulkRequest(body: unknown, max: number, now = Date.now()): 
   }
   if ('to' in bulkFields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
   const validation = validateBulkMessage({ ...bulkFields, to: recipients });
-  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...expired(validation.bulk.validUntil, now), ...issues] : [...validation.issues.map(renameTo), ...issues];
+  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...issues] : [...validation.issues.map(renameTo), ...issues];
   if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   const { to, ...template } = validation.bulk;
   return {
@@ -61,11 +60,6 @@ export function parseBulkRequest(body: unknown, max: number, now = Date.now()): 
     ...fields,
     ...(key?.success ? { idempotencyKey: key.data } : {}),
   };
-}
-
-/** A validUntil already passed: the message could never be sent, which is the request's fault, not a send that failed. */
-function expired(validUntil: Date | undefined, now: number): ValidationIssue[] {
-  return validUntil !== undefined && validUntil.getTime() <= now ? [{ path: 'validUntil', reason: `has already passed (${validUntil.toISOString()}): the message could never be sent` }] : [];
 }
 
 /** A bulk's key stands for the whole bulk, as a message's does for the message. */
