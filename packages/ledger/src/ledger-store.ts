@@ -283,12 +283,14 @@ export class LedgerStore {
     const now = this.#now();
     // OTPs due now (the OTP queue's) hold this worker's large calls back from their claim to their finish; their own calls go ahead.
     if (options.urgent) this.#writes.urgent.begin(ids);
-    const claimed = await claimUnit(this.#laneOf(ids), ids, token, now);
+    const lane = this.#laneOf(ids);
+    const claimed = await claimUnit(lane, ids, token, now);
+    // In the unit's own lane: an OTP unit's recovered records must not wait for the unit's holds.
+    const interrupted = await this.#finishInterrupted(claimed.interrupted, now, lane);
     if (options.urgent && claimed.records.length < ids.length) {
       const kept = new Set(claimed.records.map((record) => record.id));
       this.#writes.urgent.end(ids.filter((id) => !kept.has(id)));
     }
-    const interrupted = await this.#finishInterrupted(claimed.interrupted, now);
     return { records: claimed.records, interrupted };
   }
 
@@ -360,9 +362,13 @@ export class LedgerStore {
   }
 
   /** Records a lost send may have reached their provider with: `unknown` (`interrupted`), with their timeline steps and webhooks. */
-  async #finishInterrupted(interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[], at: number): Promise<number> {
+  async #finishInterrupted(
+    interrupted: readonly { id: string; to: string; providerId: string; accountId: string }[],
+    at: number,
+    transact: Transact = this.#writes.lane(interrupted.length),
+  ): Promise<number> {
     const { finished } = await finishMessages(
-      this.#writes.lane(interrupted.length),
+      transact,
       interrupted.map(({ id, to, providerId, accountId }) => ({
         id,
         result: { status: 'unknown', to, providerId, accountId, reason: 'interrupted', attempts: [] },
