@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { derivedKey } from './derived-key.js';
 
 /** The plain block: the record's `seq` (8 bytes), then 8 zero bytes that a cursor not made here fails to decrypt to. */
 const BLOCK_BYTES = 16;
@@ -17,7 +18,7 @@ export class ListCursors {
   readonly #key: Buffer;
 
   constructor(hashKey: Buffer) {
-    this.#key = Buffer.from(hkdfSync('sha256', hashKey, Buffer.alloc(0), 'rota: list cursor', 32));
+    this.#key = derivedKey(hashKey, 'rota: list cursor');
   }
 
   seal(seq: number): string {

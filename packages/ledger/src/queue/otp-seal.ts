@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { derivedKey } from '../derived-key.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -14,7 +15,7 @@ export class OtpSeal {
   readonly #key: Buffer;
 
   constructor(hashKey: Buffer) {
-    this.#key = Buffer.from(hkdfSync('sha256', hashKey, Buffer.alloc(0), 'rota: OTP text in a queue job', 32));
+    this.#key = derivedKey(hashKey, 'rota: OTP text in a queue job');
   }
 
   /** `iv.ciphertext.tag`, base64url. */
