@@ -74,6 +74,23 @@ async function start(
 
 const created = (outcome: unknown): MessageRecord => (outcome as { kind: 'created'; record: MessageRecord }).record;
 
+/**
+ * Another transaction inserts a copy of the first record there is (so one
+ * must exist) under `key`, its owner's, and stays open: a record of that
+ * owner under that key must wait for it to end. Roll back and end the client
+ * to let go.
+ */
+async function holdKey(key: string): Promise<pg.Client> {
+  const holder = new pg.Client({ connectionString: postgresTestUrl() });
+  await holder.connect();
+  await holder.query('begin');
+  await holder.query(
+    `insert into "${schema}".messages overriding system value select * from jsonb_populate_record(null::"${schema}".messages, (select to_jsonb(m) || jsonb_build_object('id', 'held', 'idempotency_key', $1::text, 'seq', 999999) from "${schema}".messages m limit 1))`,
+    [key],
+  );
+  return holder;
+}
+
 async function query<T>(text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: postgresTestUrl() });
   await client.connect();
@@ -188,13 +205,7 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
   it("does not hold other single messages up behind a key another transaction is inserting: the merged call gives up and each call runs alone", async () => {
     const gateway = await start('gateway');
     await gateway.ledger.submit([{ message: message({ to: '+905320000999' }), owner: 'acme' }], 'queue');
-    // Another transaction inserts (owner acme, key K) and stays open: a record under K must wait for it to end.
-    const holder = new pg.Client({ connectionString: postgresTestUrl() });
-    await holder.connect();
-    await holder.query('begin');
-    await holder.query(
-      `insert into "${schema}".messages overriding system value select * from jsonb_populate_record(null::"${schema}".messages, (select to_jsonb(m) || '{"id":"held","idempotency_key":"K","seq":999999}'::jsonb from "${schema}".messages m limit 1))`,
-    );
+    const holder = await holdKey('K');
     const started = Date.now();
     const keyed = gateway.ledger.submit([{ message: message({ to: '+905320000998', idempotencyKey: 'K' }), owner: 'acme' }], 'queue').then(() => Date.now() - started);
     const others = numbers(5, 500).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'globex' }], 'queue').then(() => Date.now() - started));
@@ -213,12 +224,7 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     const logger = { ...silentLogger, warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
     const gateway = await start('gateway', { store: { statementTimeoutMs: 100 }, logger });
     await gateway.ledger.submit([{ message: message({ to: '+905320000999' }), owner: 'acme' }], 'queue');
-    const holder = new pg.Client({ connectionString: postgresTestUrl() });
-    await holder.connect();
-    await holder.query('begin');
-    await holder.query(
-      `insert into "${schema}".messages overriding system value select * from jsonb_populate_record(null::"${schema}".messages, (select to_jsonb(m) || '{"id":"held","idempotency_key":"K","seq":999999}'::jsonb from "${schema}".messages m limit 1))`,
-    );
+    const holder = await holdKey('K');
     try {
       const keyed = gateway.ledger.submit([{ message: message({ to: '+905320000998', idempotencyKey: 'K' }), owner: 'acme' }], 'queue').then(
         () => 'answered',
