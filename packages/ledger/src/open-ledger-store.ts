@@ -10,6 +10,7 @@ import { migrateLedger } from './migrations/ledger-migrations.js';
 import { createSchema } from './postgres/create-schema.js';
 import { PgBossQueue } from './postgres/pg-boss-queue.js';
 import { OtpSeal } from './queue/otp-seal.js';
+import { kyselyPool } from './postgres/kysely-pool.js';
 import { openPostgresPool } from './postgres/open-postgres-pool.js';
 import { LedgerSqliteDialect } from './sqlite/ledger-sqlite-dialect.js';
 import { openSqliteDatabase } from './sqlite/open-sqlite-database.js';
@@ -61,5 +62,5 @@ async function connect(config: StoreConfig, logger: Logger, name: string): Promi
     await pool.end();
     throw error;
   }
-  return { dialect: new PostgresDialect({ pool }), pool };
+  return { dialect: new PostgresDialect({ pool: kyselyPool(pool, config, logger) }), pool };
 }

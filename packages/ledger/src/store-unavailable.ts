@@ -12,8 +12,8 @@ const POSTGRES_CODES = /^(08...|57P0[1-4]|53300|57014)$/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** SQLite: another writer held the file past the busy timeout, or the disk failed or filled. */
 const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN)/;
-/** pg's own words for a connection it lost or could not make (it sets no code on these). */
-const PG_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|not queryable|cannot use a pool after calling end/i;
+/** pg's own words for a connection it lost or could not make, or that gave no reply by its deadline (it sets no code on these). */
+const PG_MESSAGES = /connection terminated|query read timeout|timeout exceeded when trying to connect|connection error and is not queryable|not queryable|cannot use a pool after calling end/i;
 /** Kysely's, for a call that comes after the store was closed (a request still in flight while the process shuts down). */
 const CLOSED_MESSAGES = /driver has already been destroyed/i;
 

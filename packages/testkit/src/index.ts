@@ -26,3 +26,4 @@ export { sendRequest, TEST_TEXT } from './send-request.js';
 export { productionDependencyClosure } from './dependency-closure.js';
 export { startRecordingServer, type RecordedAnswer, type RecordedRequest, type RecordingServer } from './recording-server.js';
 export { freePort } from './free-port.js';
+export { TcpProxy } from './tcp-proxy.js';

@@ -1,7 +1,9 @@
 // The database goes away under a running gateway: sends answer 503
 // store-unavailable (never an accepted message without its record), readiness
 // says why, and when the database is back the same process records and sends
-// again, without a restart.
+// again, without a restart. It goes away in the two ways a network loses it:
+// closed at once, or silent (packets dropped, no reset) until each connection
+// misses its reply deadline.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { startGateway, type RunningGateway } from '@rota/gateway';
 import { agent, call, until } from './support/http.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from './support/postgres-schema.js';
 import { ADMIN, API_KEY, writeRotaConfig } from './support/rota-config.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpProxy } from '@rota/testkit';
 
 describe('a lost database connection', () => {
   let dir: string;
@@ -28,7 +30,7 @@ describe('a lost database connection', () => {
     await proxy.start();
     const viaProxy = new URL(database.href);
     viaProxy.port = String(proxy.port);
-    const file = await writeRotaConfig(dir, 'rota', { sandboxUrl: sandbox.url, schema, databaseUrl: viaProxy.href, store: { connectTimeoutMs: 1_000 } });
+    const file = await writeRotaConfig(dir, 'rota', { sandboxUrl: sandbox.url, schema, databaseUrl: viaProxy.href, store: { connectTimeoutMs: 1_000, statementTimeoutMs: 1_000 } });
     // One process that records and sends: the dispatch must come back too.
     gateway = await startGateway({ configPath: file, watch: false, worker: true });
   });
@@ -78,5 +80,29 @@ describe('a lost database connection', () => {
     const texts = sandbox.records().map((record) => record.text);
     expect(texts.filter((text) => text === 'during the loss')).toHaveLength(1);
     expect(texts).not.toContain('batch during the loss');
+  });
+
+  it('answers 503 when the database goes silent without closing, drops the silent connections, and records again when the path is back', async () => {
+    expect((await send('before the silence')).status).toBe(202);
+
+    proxy.silence();
+    const started = Date.now();
+    const during = await send('during the silence');
+    expect(during.status).toBe(503);
+    expect(during.body).toMatchObject({ error: 'store-unavailable' });
+    // By the reply deadline (1 s statement timeout + 2 s), not TCP's fifteen minutes; the bound leaves room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await until('readiness says the store is unreachable', async () => (await call(gateway.url, 'GET', '/readyz', ADMIN)).status === 503, 10_000, 200);
+
+    await proxy.restore();
+    await until('a send is recorded again', async () => (await send('after the silence')).status === 202, 20_000, 200);
+    await until('readiness is back', async () => (await call(gateway.url, 'GET', '/readyz', ADMIN)).status === 200, 15_000, 200);
+    // The pool, the queue's calls and the notification listener each closed the connections that went silent (the pool's idle timeout, 30 s, is not reached).
+    await until('every silent connection is closed', () => proxy.silentConnections === 0, 25_000, 200);
+
+    const retried = await send('during the silence');
+    expect(retried.status).toBe(202);
+    await until('the sandbox has every message', () => ['before the silence', 'after the silence', 'during the silence'].every((text) => sandbox.records().some((record) => record.text === text)), 15_000, 100);
+    expect(sandbox.records().filter((record) => record.text === 'during the silence')).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '@rota/provider';
 import type { z } from 'zod';
 import type { PostgresStoreConfigSchema } from '../store-config.js';
+import { dropSilentConnection, isReplyTimeout, replyDeadlineMs } from './silent-connections.js';
 
 export type PostgresStoreConfig = z.output<typeof PostgresStoreConfigSchema>;
 
@@ -25,7 +26,8 @@ const types = {
  * search_path and carries the statement timeout. A connection that dies while
  * idle (the server restarted, the network dropped) is only logged: the pool
  * drops it and opens a new one for the next query, which is how the process
- * reconnects without a restart.
+ * reconnects without a restart. One that goes silent instead of dying misses
+ * its reply deadline and is dropped the same way (silent-connections.ts).
  */
 export function openPostgresPool(config: PostgresStoreConfig, logger: Logger, name: string): pg.Pool {
   const pool = new pg.Pool({
@@ -36,10 +38,19 @@ export function openPostgresPool(config: PostgresStoreConfig, logger: Logger, na
     // Idle connections alone do not keep the process alive (a CLI command ends when its work does).
     allowExitOnIdle: true,
     application_name: name,
+    query_timeout: replyDeadlineMs(config.statementTimeoutMs),
+    // Lets TCP notice a silent connection that sits idle, where no reply deadline runs.
+    keepAlive: true,
     options: `-c search_path=${config.schema} -c statement_timeout=${config.statementTimeoutMs} -c idle_in_transaction_session_timeout=${config.statementTimeoutMs}`,
     types,
   });
   pool.on('error', (error) => logger.warn({ error: describePostgresError(error) }, 'ledger: an idle database connection failed; it is replaced on the next query'));
+  // A lent connection's error reaches its query; unheard, the event would end the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  // pool.query (the queue's and the limiter's calls) gives a connection back with the query's error, and the pool drops it.
+  pool.on('release', (error, client) => {
+    if (isReplyTimeout(error)) dropSilentConnection(client, logger, replyDeadlineMs(config.statementTimeoutMs));
+  });
   return pool;
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '@rota/provider';
 import { describePostgresError, type PostgresStoreConfig } from './open-postgres-pool.js';
+import { dropSilentConnection, isReplyTimeout } from './silent-connections.js';
 
 /**
  * What the processes on one database tell each other, per ledger schema (two
@@ -41,12 +42,19 @@ export async function notifyInTransaction(trx: Kysely<any>, channel: string, pay
 
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
+/**
+ * A LISTEN connection only hears, so a silent one (see silent-connections.ts)
+ * would look like a quiet database for ever: it is asked something this
+ * often, and must answer within the connect timeout.
+ */
+const HEARTBEAT_MS = 5_000;
 
 /**
  * One connection that LISTENs for this ledger's channels, reconnecting by
  * itself when the database goes away. A notification sent while it was away
  * is lost (PostgreSQL keeps none for an absent listener), so after every
- * reconnect `onReconnect` handlers run: each re-reads what it follows.
+ * reconnect `onReconnect` handlers run: each re-reads what it follows. A
+ * connection that goes silent fails its heartbeat and is replaced the same way.
  */
 export class PostgresListener {
   readonly #config: PostgresStoreConfig;
@@ -59,6 +67,7 @@ export class PostgresListener {
   #retryMs = RECONNECT_FIRST_MS;
   #retry: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(config: PostgresStoreConfig, options: { logger?: Logger; name?: string } = {}) {
     this.#config = config;
@@ -98,6 +107,7 @@ export class PostgresListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
+    clearInterval(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     await this.#connecting?.catch(() => undefined);
@@ -106,7 +116,14 @@ export class PostgresListener {
 
   #connect(again: boolean): Promise<void> {
     const run = (async () => {
-      const client = new pg.Client({ connectionString: this.#config.url, connectionTimeoutMillis: this.#config.connectTimeoutMs, application_name: this.#name });
+      const deadlineMs = this.#config.connectTimeoutMs;
+      const client = new pg.Client({
+        connectionString: this.#config.url,
+        connectionTimeoutMillis: deadlineMs,
+        query_timeout: deadlineMs,
+        keepAlive: true,
+        application_name: this.#name,
+      });
       client.on('notification', ({ channel, payload }) => {
         for (const handler of this.#handlers.get(channel) ?? []) {
           try {
@@ -119,6 +136,7 @@ export class PostgresListener {
       const lost = (error?: Error): void => {
         if (this.#client !== client) return;
         this.#client = undefined;
+        clearInterval(this.#heartbeat);
         client.removeAllListeners('end');
         void client.end().catch(() => undefined);
         if (this.#closed) return;
@@ -135,6 +153,13 @@ export class PostgresListener {
       }
       this.#client = client;
       this.#retryMs = RECONNECT_FIRST_MS;
+      this.#heartbeat = setInterval(() => {
+        client.query('select 1').catch((error: unknown) => {
+          if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, deadlineMs);
+          lost(error as Error);
+        });
+      }, HEARTBEAT_MS);
+      this.#heartbeat.unref();
       if (again) {
         this.#logger.info({}, 'ledger: the notification connection is back');
         for (const handler of this.#reconnected) handler();

@@ -1,0 +1,39 @@
+import type pg from 'pg';
+import type { Logger } from '@rota/provider';
+
+/*
+ * A connection can go silent without closing: a network path that drops it
+ * without a reset, a firewall that forgets it, a server host that froze. TCP
+ * notices only after about fifteen minutes of retransmissions, and until then
+ * every query on it waits, and the pool lends it again and again. So each
+ * query has a reply deadline (pg's `query_timeout`), and a connection that
+ * missed one is dropped and replaced rather than lent again.
+ */
+
+/**
+ * How long past the statement timeout a reply may take. The server cancels a
+ * statement at its timeout and says so at once; a reply still missing after
+ * this is a connection gone silent, not a slow statement.
+ */
+const REPLY_GRACE_MS = 2_000;
+
+export function replyDeadlineMs(statementTimeoutMs: number): number {
+  return statementTimeoutMs + REPLY_GRACE_MS;
+}
+
+/** Whether `error` is pg's for a reply that did not come by the deadline (it sets no code on it). */
+export function isReplyTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/**
+ * Closes a silent connection's socket at once, and says so. Ending it
+ * politely would send its goodbye into the silence and hold the socket open
+ * until TCP gives up. pg has no public way to do this; its own pool closes a
+ * connection that timed out while connecting the same way. The pool sees the
+ * connection closed and never lends it again.
+ */
+export function dropSilentConnection(client: pg.Client, logger: Logger, deadlineMs: number): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  logger.warn({ deadlineMs }, 'ledger: a database connection gave no reply by its deadline; it is dropped and replaced');
+}
