@@ -146,6 +146,25 @@ describe('bulks, resends and erasure over HTTP', () => {
     expect(h.logs.text()).not.toContain(number);
   });
 
+  it("never sends an erased message again: a retry under its key answers 410, alone or in a batch, and records nothing", async () => {
+    const number = '+905339990012';
+    const keyed = { to: number, text: 'Siparişiniz yolda', iysType: 'NOTIFICATION', idempotencyKey: 'order-erased' };
+    const sent = (n: number) => async () => (h.sandbox.records().filter((record) => record.text === keyed.text).length === n ? true : undefined);
+    expect((await h.client.send(keyed)).status).toBe(202);
+    await until(sent(1), 'the message sent');
+    expect((await h.client.call('DELETE', `/v1/numbers/${encodeURIComponent(number)}/messages`, admin)).body).toEqual({ erased: 1 });
+
+    const retried = await h.client.send(keyed);
+    expect(retried).toMatchObject({ status: 410, body: { error: 'message-erased' } });
+    expect(JSON.stringify(retried.body)).not.toContain(number);
+    const batch = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ ...keyed, idempotencyKey: 'order-new' }, keyed] } });
+    expect(batch).toMatchObject({ status: 409, body: { error: 'idempotency-conflict', issues: [{ path: 'messages.1.idempotencyKey', reason: expect.stringMatching(/erased/) }] } });
+    // Another client's key of the same name is its own.
+    expect((await h.client.send(keyed, SECRETS.otherApiKey)).status).toBe(202);
+    await until(sent(2), "the other client's message sent");
+    expect((await h.client.call('GET', `/v1/messages?to=${encodeURIComponent(number)}`, admin)).body.items).toHaveLength(1);
+  });
+
   it('measures the queue and the records for Prometheus', async () => {
     const metrics = await h.client.call('GET', '/metrics', { key: null });
     expect(metrics.text).toMatch(/rota_queue_depth\{priority="otp"\} \d+/);

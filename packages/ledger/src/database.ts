@@ -151,6 +151,15 @@ export interface OperatorOverridesTable {
   changed_at: number;
 }
 
+/** The idempotency key of a record erased at its recipient's request (KVKK), kept so a retry under it sends nothing. */
+export interface ErasedKeysTable {
+  owner: string;
+  /** LedgerHasher.erasedKey of the key: the key itself is not kept. */
+  key_hash: string;
+  /** The erased record's creation: the key is released when its retention, counted from then, ends. */
+  created_at: number;
+}
+
 export interface LedgerDatabase {
   messages: MessagesTable;
   bulks: BulksTable;
@@ -158,6 +167,7 @@ export interface LedgerDatabase {
   webhook_outbox: WebhookOutboxTable;
   webhook_endpoints: WebhookEndpointsTable;
   operator_overrides: OperatorOverridesTable;
+  erased_keys: ErasedKeysTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

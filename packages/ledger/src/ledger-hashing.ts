@@ -47,6 +47,11 @@ export class LedgerHasher {
     return (to) => this.#hmac('rota.message.v1', `[${JSON.stringify(to)},${rest}`);
   }
 
+  /** An erased record's idempotency key, kept instead of the key (see ErasedKeysTable). */
+  erasedKey(key: string): string {
+    return this.#hmac('rota.erased-key.v1', key);
+  }
+
   /** A bulk: its template, and every recipient in order (a different list is a different bulk). */
   bulkFingerprint(template: Omit<FingerprintFields, 'to'>, recipients: readonly string[]): string {
     return this.#hmac('rota.bulk.v1', JSON.stringify([fingerprintArray({ ...template, to: '' }), recipients]));

@@ -523,7 +523,7 @@ export class LedgerStore {
 
   /** KVKK erasure of every record sent to `to` (any common form; normalised to E.164). Returns how many were deleted. */
   async eraseNumber(to: string): Promise<number> {
-    return eraseNumber(this.#db, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+    return eraseNumber(this.#db, this.#hasher, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
   }
 
   /** The operator's run-time settings of providers, which every process applies over its configuration. */

@@ -10,7 +10,7 @@ import { UNIT_SIZE } from './queue/dispatch-queue.js';
 import { FinishWaiter } from './queue/finish-waiter.js';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledger-store.js';
 import type { MessageRecord } from './message-record.js';
-import type { BulkOutcome, BulkTemplate } from './new-records.js';
+import type { BulkOutcome, BulkTemplate, RecordOutcome } from './new-records.js';
 import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
@@ -26,14 +26,10 @@ export interface Submission {
 }
 
 /**
- * What became of a submission: a new record (with its send's result when the
- * caller waited), the record an earlier submission with the same key made
- * (nothing new was sent), or a conflict (the key stands for another message).
+ * What became of a submission: as of its record (RecordOutcome), a new
+ * record carrying its send's result when the caller waited.
  */
-export type SubmitOutcome =
-  | { kind: 'created'; record: MessageRecord }
-  | { kind: 'existing'; record: MessageRecord }
-  | { kind: 'conflict'; existingId: string };
+export type SubmitOutcome = RecordOutcome;
 
 /** `wait`: send now and answer with the outcome. `queue`: answer once the record is durable; the dispatcher sends it. */
 export type SubmitMode = 'wait' | 'queue';
@@ -188,8 +184,8 @@ export class Ledger {
    * Records the messages (one transaction), then sends the new ones now
    * (`wait`) or leaves them to the dispatcher (`queue`). A message with a
    * future `sendAt` is always queued: it is held until it is due. `whole`:
-   * recorded all or none — a key that stands for another message records
-   * and sends nothing (WholeCallConflictError).
+   * recorded all or none — a key that stands for another message, or for an
+   * erased one, records and sends nothing (WholeCallConflictError).
    */
   async submit(submissions: readonly Submission[], mode: SubmitMode, options: { whole?: boolean } = {}): Promise<SubmitOutcome[]> {
     const now = this.clock();

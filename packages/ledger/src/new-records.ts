@@ -39,12 +39,15 @@ export type ParsedNewMessage = z.output<typeof NewMessageSchema>;
 /**
  * What became of one entry of `recordMessages`: a new record; the record an
  * earlier request with the same owner, key and message made (nothing new was
- * written); or a conflict, the key already standing for another message.
+ * written); a conflict, the key already standing for another message; or
+ * erased, the key's message erased at its recipient's request (KVKK), so
+ * nothing is written and nothing sent again.
  */
 export const RecordOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('created'), record: MessageRecordSchema }),
   z.object({ kind: z.literal('existing'), record: MessageRecordSchema }),
   z.object({ kind: z.literal('conflict'), existingId: z.string() }),
+  z.object({ kind: z.literal('erased') }),
 ]);
 export type RecordOutcome = z.infer<typeof RecordOutcomeSchema>;
 

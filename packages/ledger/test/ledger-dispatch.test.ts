@@ -64,10 +64,8 @@ describe('Ledger.submit', () => {
     const r = await rig({ provider: { script: [{ type: 'hang' }] } });
     const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
     const id = (outcome as { record: MessageRecord }).record.id;
-    const inFlight = await until(async () => {
-      const record = await r.store.get(id);
-      return r.provider.callCount === 1 ? record : undefined;
-    }, 'the call to start');
+    // Read after the call started (never before: a record read just before could predate the mark).
+    const inFlight = await until(async () => (r.provider.callCount === 1 ? r.store.get(id) : undefined), 'the call to start');
     expect(inFlight).toMatchObject({ state: 'dispatching', providerId: 'fake', accountId: 'fake-notification' });
     await r.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_IDEMPOTENCY_RETENTION_MS, DEFAULT_RETENTION_MS, LedgerInputError, type LedgerStore, type MessageRecord, type NewMessage } from '../src/index.js';
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, DEFAULT_RETENTION_MS, LedgerInputError, WholeCallConflictError, type LedgerStore, type MessageRecord, type NewMessage } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 
 const MINUTE = 60_000;
@@ -129,6 +129,55 @@ describe('eraseNumber', () => {
     const error = await store.eraseNumber('not a number').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(LedgerInputError);
     expect((error as LedgerInputError).issues[0]?.path).toBe('to');
+    await store.close();
+  });
+
+  it("keeps an erased record's idempotency key, hashed, so a retry under it records and sends nothing, until the key's retention ends", async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const keyed = (to: string, key: string) => message({ to, idempotencyKey: key });
+    await recordOne(store, { message: keyed('05321234561', 'order-7'), owner: 'acme' });
+    await recordOne(store, { message: keyed('05321234562', 'order-8'), owner: 'acme' });
+    expect(await store.eraseNumber('+905321234561')).toBe(1);
+
+    // The same request again, and another message under the key: both erased, nothing recorded.
+    const retried = await store.recordMessages([{ message: keyed('05321234561', 'order-7'), owner: 'acme' }]);
+    expect(retried).toEqual([{ kind: 'erased' }]);
+    expect(await store.recordMessages([{ message: keyed('05321234569', 'order-7'), owner: 'acme' }])).toEqual([{ kind: 'erased' }]);
+    // Beside other entries of one call, only the erased key's entries are refused; another owner's key is its own.
+    const mixed = await store.recordMessages([
+      { message: keyed('05321234561', 'order-7'), owner: 'acme' },
+      { message: keyed('05321234563', 'order-9'), owner: 'acme' },
+      { message: keyed('05321234561', 'order-7'), owner: 'globex' },
+      { message: keyed('05321234561', 'order-7'), owner: 'acme' },
+    ]);
+    expect(mixed.map((outcome) => outcome.kind)).toEqual(['erased', 'created', 'created', 'erased']);
+    expect((await store.list({ to: '+905321234561', owner: 'acme' })).items).toEqual([]);
+    expect((await store.stats(clock.now())).queueDepth.notification).toBe(3); // order-8, order-9, globex's order-7
+
+    // The key is kept only as an HMAC, and no longer than the record would have kept it.
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS + HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ clearedIdempotencyKeys: 1 });
+    expect((await store.recordMessages([{ message: keyed('05321234561', 'order-7'), owner: 'acme' }]))[0]?.kind).toBe('created');
+    await store.close();
+  });
+
+  it('refuses a call recorded whole that uses an erased key, recording none of it', async () => {
+    const store = await openTestStore();
+    await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'order-7' }), owner: 'acme' });
+    await store.eraseNumber('+905321234561');
+    const refused = await store
+      .recordMessages(
+        [
+          { message: message({ to: '05321234562', idempotencyKey: 'order-8' }), owner: 'acme' },
+          { message: message({ to: '05321234561', idempotencyKey: 'order-7' }), owner: 'acme' },
+        ],
+        { whole: true },
+      )
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WholeCallConflictError);
+    expect(refused).toMatchObject({ conflicts: [], erased: [1] });
+    expect((await store.list()).items).toEqual([]);
     await store.close();
   });
 

@@ -73,6 +73,16 @@ function conflict(reply: FastifyReply, existingId: string): FastifyReply {
   });
 }
 
+/** Why a key cannot be used again: its message was erased, which must never bring a second send. */
+const ERASED_REASON = "was a message erased at its recipient's request (KVKK): it is not sent again";
+
+function erased(reply: FastifyReply): FastifyReply {
+  return reply.code(410).send({
+    error: 'message-erased',
+    message: `this idempotencyKey ${ERASED_REASON}; nothing was sent`,
+  });
+}
+
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
@@ -103,6 +113,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
     if (outcome.kind === 'conflict') return conflict(reply, outcome.existingId);
+    if (outcome.kind === 'erased') return erased(reply);
     return reply.code(mode === 'queue' ? 202 : STATUS_OF_STATE[outcome.record.state]).send(viewOf(outcome.record));
   });
 
@@ -152,14 +163,19 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       if (!(error instanceof WholeCallConflictError)) throw error;
       return reply.code(409).send({
         error: 'idempotency-conflict',
-        message: 'idempotency keys of this batch stand for different messages; nothing of the batch was recorded or sent (use new keys for new messages)',
-        issues: error.conflicts.map(({ index, existingId }) => ({ path: `messages.${index}.idempotencyKey`, reason: `stands for a different message (${existingId})` })),
+        message: 'idempotency keys of this batch stand for different or erased messages; nothing of the batch was recorded or sent (use new keys for new messages)',
+        issues: [
+          ...error.conflicts.map(({ index, existingId }) => ({ index, reason: `stands for a different message (${existingId})` })),
+          ...error.erased.map((index) => ({ index, reason: ERASED_REASON })),
+        ]
+          .sort((a, b) => a.index - b.index)
+          .map(({ index, reason }) => ({ path: `messages.${index}.idempotencyKey`, reason })),
       });
     }
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
     const summary: Record<string, number> = {};
     const results = outcomes.map((outcome) => {
-      if (outcome.kind === 'conflict') throw new Error('a batch recorded whole came back with a conflict');
+      if (outcome.kind === 'conflict' || outcome.kind === 'erased') throw new Error(`a batch recorded whole came back with an entry ${outcome.kind}`);
       summary[outcome.record.state] = (summary[outcome.record.state] ?? 0) + 1;
       return viewOf(outcome.record);
     });

@@ -176,6 +176,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
             '409': error('`idempotency-conflict`: the key stands for a different message of yours (`existingId`). Nothing was sent.'),
+            '410': error("`message-erased`: the key was a message of yours erased since at its recipient's request (KVKK). Nothing was recorded or sent, and a retry under the key never sends it again."),
             '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
             '503': json({ oneOf: [ref('Message'), ref('Error')] }, `Failed: no provider could take it (a Message; nothing was sent, safe to retry later). Or ${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
@@ -219,7 +220,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
-            '409': error('`idempotency-conflict`: keys of the batch stand for different messages of yours (`issues` name each, with the id it stands for). Nothing of the batch was recorded or sent.'),
+            '409': error("`idempotency-conflict`: keys of the batch stand for different messages of yours, or for messages erased at their recipient's request (`issues` name each, with the id it stands for). Nothing of the batch was recorded or sent."),
             '503': error(`${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,

@@ -6,6 +6,7 @@ import * as scaleOut from './0004-scale-out.js';
 import * as finalReportsIndex from './0005-final-reports-index.js';
 import * as bulkRecording from './0006-bulk-recording.js';
 import * as webhookRedelivery from './0007-webhook-redelivery.js';
+import * as erasedKeys from './0008-erased-keys.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -20,6 +21,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0005-final-reports-index', finalReportsIndex],
   ['0006-bulk-recording', bulkRecording],
   ['0007-webhook-redelivery', webhookRedelivery],
+  ['0008-erased-keys', erasedKeys],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

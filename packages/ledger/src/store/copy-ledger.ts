@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
+import { chunksOf } from './insert-chunks.js';
 
 /*
  * Copies every record of one ledger into another, empty one: how an embedded
  * (SQLite) store moves to PostgreSQL. Records keep their ids, owners,
  * idempotency keys, fingerprints, states, attempts, delivery reports and
- * timelines; webhooks not yet delivered are delivered from the new store.
+ * timelines; webhooks not yet delivered are delivered from the new store;
+ * the keys of erased records stay refused.
  * Sequence numbers are the target's own (given in the source's order), so a
  * list cursor from before the move is not valid after it.
  */
@@ -15,7 +17,7 @@ export class CopyRefusedError extends Error {
   override readonly name = 'CopyRefusedError';
 }
 
-export type CopiedCounts = Record<'bulks' | 'messages' | 'message_events' | 'webhook_outbox' | 'webhook_endpoints' | 'operator_overrides', number>;
+export type CopiedCounts = Record<'bulks' | 'messages' | 'message_events' | 'webhook_outbox' | 'webhook_endpoints' | 'operator_overrides' | 'erased_keys', number>;
 
 export interface CopyOptions {
   /** Rows per insert statement (default 500: PostgreSQL takes at most 65,535 parameters a statement). */
@@ -35,7 +37,7 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
   const present = (await count(target, 'messages')) + (await count(target, 'bulks'));
   if (present > 0) throw new CopyRefusedError(`the target already holds ${present} record(s): copy only into an empty ledger (a new schema)`);
 
-  const copied: CopiedCounts = { bulks: 0, messages: 0, message_events: 0, webhook_outbox: 0, webhook_endpoints: 0, operator_overrides: 0 };
+  const copied: CopiedCounts = { bulks: 0, messages: 0, message_events: 0, webhook_outbox: 0, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 0 };
   const tell = (table: keyof CopiedCounts, rows: number) => {
     copied[table] += rows;
     options.onProgress?.(table, copied[table]);
@@ -83,6 +85,10 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
     const overrides = await source.selectFrom('operator_overrides').selectAll().execute();
     if (overrides.length > 0) await trx.insertInto('operator_overrides').values(overrides).execute();
     tell('operator_overrides', overrides.length);
+    // Few (erasures are rare, and each key goes when its retention ends): read at once, written in chunks.
+    const erasedKeys = await source.selectFrom('erased_keys').selectAll().execute();
+    for (const rows of chunksOf(erasedKeys, chunk)) await trx.insertInto('erased_keys').values(rows).execute();
+    tell('erased_keys', erasedKeys.length);
   });
   return copied;
 }

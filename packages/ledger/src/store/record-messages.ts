@@ -17,6 +17,8 @@ interface KeyGroup {
   /** Index of the entry that names the key first: the one tried for insertion. */
   first: number;
   holder?: NewMessageRow;
+  /** The key was a message's that was erased at its recipient's request: no entry under it is recorded. */
+  erased?: boolean;
 }
 
 const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
@@ -29,7 +31,9 @@ const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
  * compared with whichever record holds it (same fingerprint: `existing`,
  * another: `conflict`). The insert itself skips a taken key (ON CONFLICT DO
  * NOTHING on the unique constraint) rather than looking first, so two stores
- * racing on one key make one record, the loser reading the winner's.
+ * racing on one key make one record, the loser reading the winner's. A key
+ * of an erased record (erased_keys) is `erased`: what was inserted under it
+ * is deleted again before anything is queued.
  *
  * The transaction starts with its write: a SQLite transaction that read first
  * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
@@ -69,6 +73,15 @@ export async function recordMessages(
     const inserted = await insertMessageRows(trx, candidates);
     // Not the job insert or the NOTIFY (its commit takes a server-wide lock that is busy under load, not held by a rival).
     if (insertLockTimeout !== undefined) await sql`set local lock_timeout to default`.execute(trx);
+    const erased = await erasedAmong(trx, hasher, [...groups.values()].filter((group) => inserted.has(rows[group.first]!.id)));
+    if (erased.length > 0) {
+      const ids = erased.map((group) => rows[group.first]!.id);
+      for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS)) await trx.deleteFrom('messages').where('id', 'in', chunk).execute();
+      for (const group of erased) {
+        group.erased = true;
+        inserted.delete(rows[group.first]!.id);
+      }
+    }
     if (queue) {
       const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));
       const work = callsOf(rows).flatMap((callRows) => workOf(callRows.filter((row) => inserted.has(row.id)), (id) => textOf.get(id)));
@@ -78,13 +91,14 @@ export async function recordMessages(
     for (const group of groups.values()) {
       const first = rows[group.first]!;
       if (inserted.has(first.id)) group.holder = first;
-      else taken.push(group);
+      else if (!group.erased) taken.push(group);
     }
     for (const holder of await readHolders(trx, taken)) groups.get(groupName(holder.owner, holder.idempotency_key!))!.holder = holder;
 
     const outcomes = rows.map((row, index): RecordOutcome => {
       const group = groupOf[index];
       if (!group) return { kind: 'created', record: toMessageRecord(row) };
+      if (group.erased) return { kind: 'erased' };
       const holder = group.holder;
       if (!holder) throw new Error(`idempotency key taken but its record not found (owner ${group.owner})`);
       if (holder.id === row.id) return { kind: 'created', record: toMessageRecord(row) };
@@ -92,8 +106,9 @@ export async function recordMessages(
     });
     if (whole) {
       const conflicts = outcomes.flatMap((outcome, index) => (outcome.kind === 'conflict' ? [{ index, existingId: outcome.existingId }] : []));
+      const erasedEntries = outcomes.flatMap((outcome, index) => (outcome.kind === 'erased' ? [index] : []));
       // Thrown inside the transaction: the records and jobs of this call are rolled back with it.
-      if (conflicts.length > 0) throw new WholeCallConflictError(conflicts);
+      if (conflicts.length > 0 || erasedEntries.length > 0) throw new WholeCallConflictError(conflicts, erasedEntries);
     }
     return callsOf(outcomes);
   });
@@ -113,6 +128,25 @@ function newRow(entry: ParsedNewMessage, hasher: LedgerHasher, now: number): New
     idempotency_key: message.idempotencyKey ?? null,
     fingerprint: hasher.messageFingerprint({ ...message, reference: entry.reference }),
   });
+}
+
+/** The groups, of those whose first entry was just inserted, whose key is an erased record's. */
+async function erasedAmong(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, groups: readonly KeyGroup[]): Promise<KeyGroup[]> {
+  if (groups.length === 0) return [];
+  const byOwner = new Map<string, Map<string, KeyGroup>>();
+  for (const group of groups) {
+    let hashes = byOwner.get(group.owner);
+    if (!hashes) byOwner.set(group.owner, (hashes = new Map()));
+    hashes.set(hasher.erasedKey(group.key), group);
+  }
+  const erased: KeyGroup[] = [];
+  for (const [owner, hashes] of byOwner) {
+    for (const chunk of chunksOf([...hashes.keys()], MAX_BOUND_PARAMETERS - 1)) {
+      const found = await db.selectFrom('erased_keys').select('key_hash').where('owner', '=', owner).where('key_hash', 'in', chunk).execute();
+      erased.push(...found.map(({ key_hash }) => hashes.get(key_hash)!));
+    }
+  }
+  return erased;
 }
 
 /** The records holding the keys whose insertion was skipped, read per owner in chunks. */

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
+import type { LedgerHasher } from '../ledger-hashing.js';
+import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { chunksOf } from './insert-chunks.js';
 import { UNFINISHED_STATES } from '../message-record.js';
 import type { PruneResult } from '../retention-options.js';
 
@@ -30,6 +33,8 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       .where('created_at', '<', keyCutoff)
       .where('state', 'not in', UNFINISHED_STATES)
       .executeTakeFirst();
+    // An erased record's key is released when the record's own would have been.
+    const erasedKeys = await trx.deleteFrom('erased_keys').where('created_at', '<', keyCutoff).executeTakeFirst();
     const bulkKeys = await trx
       .updateTable('bulks')
       .set({ idempotency_key: null })
@@ -42,13 +47,27 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
     return {
       deletedMessages: Number(messages.numDeletedRows),
       deletedBulks: Number(bulks.numDeletedRows),
-      clearedIdempotencyKeys: Number(messageKeys.numUpdatedRows) + Number(bulkKeys.numUpdatedRows),
+      clearedIdempotencyKeys: Number(messageKeys.numUpdatedRows) + Number(bulkKeys.numUpdatedRows) + Number(erasedKeys.numDeletedRows),
     };
   });
 }
 
-/** KVKK erasure: every record sent to the number, whatever its state. Returns how many went. */
-export async function eraseNumber(db: Kysely<LedgerDatabase>, to: string): Promise<number> {
-  const result = await db.deleteFrom('messages').where('to_number', '=', to).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * KVKK erasure: every record sent to the number, whatever its state. Returns
+ * how many went. The idempotency keys of those records stay behind as hashes
+ * (erased_keys), so that a client's retry under one sends nothing.
+ */
+export async function eraseNumber(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, to: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['owner', 'idempotency_key', 'created_at']).execute();
+    const keys = erased.flatMap(({ owner, idempotency_key: key, created_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at }]));
+    for (const chunk of chunksOf(keys, Math.floor(MAX_BOUND_PARAMETERS / 3))) {
+      await trx
+        .insertInto('erased_keys')
+        .values(chunk)
+        .onConflict((conflict) => conflict.columns(['owner', 'key_hash']).doNothing())
+        .execute();
+    }
+    return erased.length;
+  });
 }

@@ -29,6 +29,7 @@ async function embeddedWithHistory() {
       { message: message({ to: '+905321234567', idempotencyKey: 'order-7' }), owner: 'acme', reference: 'order-7', callbackUrl: HOOK },
       { message: message({ to: '+905321234568' }), owner: 'acme' },
       { message: message({ to: '+905321234569' }), owner: 'other' },
+      { message: message({ to: '+905321234566', idempotencyKey: 'order-6' }), owner: 'acme' },
     ],
     'wait',
   );
@@ -39,7 +40,7 @@ async function embeddedWithHistory() {
     return (byState.queued ?? 0) + (byState.dispatching ?? 0);
   };
   await until(async () => ((await unsent()) === 0 ? true : undefined), 'the bulk sent');
-  const ids = submitted.map((outcome) => (outcome.kind === 'conflict' ? '' : outcome.record.id));
+  const ids = submitted.map((outcome) => ('record' in outcome ? outcome.record.id : ''));
   for (const id of ids) await until(finalState(source, id), 'final');
   await r.ledger.stop(1_000);
   await r.router.close();
@@ -49,10 +50,11 @@ async function embeddedWithHistory() {
 describe('copyInto', () => {
   it('moves every record with its timeline, key and webhooks, in the source\'s order', async () => {
     const { source, ids, bulkId } = await embeddedWithHistory();
+    expect(await source.eraseNumber('+905321234566')).toBe(1);
     await openTarget();
     const progress: string[] = [];
     const copied = await source.copyInto(target!, { chunk: 7, onProgress: (table, n) => progress.push(`${table}:${n}`) });
-    expect(copied).toMatchObject({ bulks: 1, messages: 33, webhook_endpoints: 0, operator_overrides: 0 });
+    expect(copied).toMatchObject({ bulks: 1, messages: 33, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 1 });
     expect(copied.message_events).toBeGreaterThanOrEqual(33); // at least each one's final step
     expect(copied.webhook_outbox).toBeGreaterThan(0);
     expect(progress).toContain('messages:7');
@@ -69,6 +71,8 @@ describe('copyInto', () => {
     // The key still stands for its message: a retry answers it, and sends nothing.
     const [again] = await target!.recordMessages([{ message: message({ to: '+905321234567', idempotencyKey: 'order-7' }), owner: 'acme', reference: 'order-7', callbackUrl: HOOK, state: 'queued' }]);
     expect(again).toMatchObject({ kind: 'existing', record: { id: ids[0] } });
+    // An erased record's key stays refused.
+    expect(await target!.recordMessages([{ message: message({ to: '+905321234566', idempotencyKey: 'order-6' }), owner: 'acme' }])).toEqual([{ kind: 'erased' }]);
     await source.close();
   });
 
