@@ -10,39 +10,22 @@ import type { IncomingMessage } from 'node:http';
  * secure JSON parser, which refuses `__proto__` and `constructor.prototype`.
  */
 
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-  readonly statusCode = 413;
-  readonly code = 'ROTA_BODY_TOO_LARGE';
-  constructor(limit: number) {
-    super(`request body is larger than ${limit} bytes`);
+/**
+ * A body refused before it is parsed. Its `code` is a row of error-handler.ts's
+ * table, which gives the status and the `error` a client sees; the message
+ * says what was wrong.
+ */
+export class BodyError extends Error {
+  override readonly name = 'BodyError';
+  constructor(
+    readonly code: 'ROTA_BODY_TOO_LARGE' | 'ROTA_BODY_READ' | 'ROTA_BODY_ENCODING' | 'ROTA_BODY_CODING',
+    message: string,
+  ) {
+    super(message);
   }
 }
 
-export class BodyReadError extends Error {
-  override readonly name = 'BodyReadError';
-  readonly statusCode = 400;
-  readonly code = 'ROTA_BODY_READ';
-}
-
-export class BodyEncodingError extends Error {
-  override readonly name = 'BodyEncodingError';
-  readonly statusCode = 400;
-  readonly code = 'ROTA_BODY_ENCODING';
-  constructor() {
-    super('request body is not valid UTF-8');
-  }
-}
-
-/** A body in a coding the gateway does not undo (gzip, br, …): read as it is, it would be refused as bad UTF-8, or a label on plain JSON would be ignored. */
-export class BodyCodingError extends Error {
-  override readonly name = 'BodyCodingError';
-  readonly statusCode = 415;
-  readonly code = 'ROTA_BODY_CODING';
-  constructor() {
-    super('Content-Encoding is not supported: send the body uncompressed, without the header (or with "identity")');
-  }
-}
+const tooLarge = (limit: number) => new BodyError('ROTA_BODY_TOO_LARGE', `request body is larger than ${limit} bytes`);
 
 export function registerJsonBody(app: FastifyInstance, limitBytes: () => number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -50,13 +33,14 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
     const coding = request.headers['content-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
-      done(new BodyCodingError());
+      // A coding the gateway does not undo (gzip, br, …): read as it is, the body would be refused as bad UTF-8, or the label on plain JSON ignored.
+      done(new BodyError('ROTA_BODY_CODING', 'Content-Encoding is not supported: send the body uncompressed, without the header (or with "identity")'));
       return;
     }
     const limit = limitBytes();
     const declared = Number(request.headers['content-length']);
     if (declared > limit) {
-      done(new BodyTooLargeError(limit));
+      done(tooLarge(limit));
       return;
     }
     const chunks: Buffer[] = [];
@@ -75,24 +59,24 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buffer.length;
       if (received > limit) {
-        finish(new BodyTooLargeError(limit));
+        finish(tooLarge(limit));
         return;
       }
       chunks.push(buffer);
     };
     const onEnd = (): void => {
       if (!Number.isNaN(declared) && received !== declared) {
-        finish(new BodyReadError('request body length does not match Content-Length'));
+        finish(new BodyError('ROTA_BODY_READ', 'request body length does not match Content-Length'));
         return;
       }
       const body = Buffer.concat(chunks);
       if (!isUtf8(body)) {
-        finish(new BodyEncodingError());
+        finish(new BodyError('ROTA_BODY_ENCODING', 'request body is not valid UTF-8'));
         return;
       }
       finish(null, body.toString('utf8'));
     };
-    const onError = (): void => finish(new BodyReadError('the request body could not be read'));
+    const onError = (): void => finish(new BodyError('ROTA_BODY_READ', 'the request body could not be read'));
     payload.on('data', onData);
     payload.on('end', onEnd);
     payload.on('error', onError);
