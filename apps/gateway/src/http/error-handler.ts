@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isStoreUnavailable, ResultsNotWrittenError } from '@rota/ledger';
+import { sendInvalid } from './gateway-context.js';
+import { RepeatedKeysError } from './json-body.js';
 
 /**
  * Client mistakes are 4xx with a stable `error` code and a fixed message:
@@ -40,6 +42,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // The route and the error's kind and words (secrets blanked): never the request body or headers.
     const logAnswered = (what: string) => logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, what);
+    if (error instanceof RepeatedKeysError) return sendInvalid(reply, error.issues, 'the request body names a field more than once; nothing was done');
     const row = (error.code && CLIENT_ERRORS[error.code]) || undefined;
     if (row) {
       // Our own errors carry a precise message (the limit in force); fastify's are fixed text.

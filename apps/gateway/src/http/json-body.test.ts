@@ -65,6 +65,20 @@ describe('the JSON body reader', () => {
     expect((await post(Buffer.from('{"text":"Merhaba"}'), { 'content-encoding': 'identity' })).statusCode).toBe(200);
   });
 
+  it('refuses a body that names a key twice in one object, naming each (JSON.parse would keep the last without a word)', async () => {
+    const answer = await post(Buffer.from('{"messages":[{"to":"+905321234567","text":"a"},{"to":"+905321234568","text":"b","to":"+905329999999"}],"t\\u006fken":1,"token":2}'));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({
+      error: 'invalid-request',
+      message: 'the request body names a field more than once; nothing was done',
+      issues: [
+        { path: 'messages.1.to', reason: 'appears more than once in its object: send each field once' },
+        { path: 'token', reason: 'appears more than once in its object: send each field once' },
+      ],
+    });
+    expect(seen).toEqual([]);
+  });
+
   it('reads multi-byte UTF-8 exactly', async () => {
     const text = 'Şişli’de ğüıöç € 😀';
     const answer = await post(Buffer.from(JSON.stringify({ text }), 'utf8'));

@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import type { ValidationIssue } from '@rota/provider';
+import { repeatedKeyPaths } from './repeated-keys.js';
 
 /**
  * The only body type the gateway takes: JSON, read against the body limit of
  * the configuration in force (fastify's own limit is fixed when the server is
  * built, but operators may change `gateway.bodyLimitBytes` with a reload).
  * Any other content type gets fastify's 415. The parse itself is fastify's
- * secure JSON parser, which refuses `__proto__` and `constructor.prototype`.
+ * secure JSON parser, which refuses `__proto__` and `constructor.prototype`;
+ * a key named twice in one object is refused after it (repeated-keys.ts).
  */
 
 /**
@@ -22,6 +25,16 @@ export class BodyError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** A body that parsed but names a key twice in one object: answered 400 with each repeated key's path. */
+export class RepeatedKeysError extends Error {
+  override readonly name = 'RepeatedKeysError';
+  readonly issues: ValidationIssue[];
+  constructor(paths: readonly string[]) {
+    super('the request body names a field more than once');
+    this.issues = paths.map((path) => ({ path, reason: 'appears more than once in its object: send each field once' }));
   }
 }
 
@@ -52,8 +65,16 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
       payload.removeListener('data', onData);
       payload.removeListener('end', onEnd);
       payload.removeListener('error', onError);
-      if (error) done(error);
-      else parseJson(request, body ?? '', done);
+      if (error) {
+        done(error);
+        return;
+      }
+      const text = body ?? '';
+      parseJson(request, text, (parseError, parsed) => {
+        if (parseError) return done(parseError);
+        const repeated = repeatedKeyPaths(text);
+        done(repeated.length > 0 ? new RepeatedKeysError(repeated) : null, parsed);
+      });
     };
     const onData = (chunk: Buffer | string): void => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
