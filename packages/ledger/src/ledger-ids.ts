@@ -36,6 +36,11 @@ export function newMessageId(): string {
   return randomId('msg');
 }
 
+/** Whether `id` names a bulk (a key of the OTP texts held in memory is a bulk's id or a record's). */
+export function isBulkId(id: string): boolean {
+  return id.startsWith('blk_');
+}
+
 export function newBulkId(): string {
   return randomId('blk');
 }

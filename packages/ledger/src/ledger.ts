@@ -15,6 +15,7 @@ import { PushedReports, type PushedReportsOptions } from './reports/pushed-repor
 import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
 import { describeError } from './error-text.js';
+import { isBulkId } from './ledger-ids.js';
 
 /** One message handed to the ledger: validated, with its owner and the client's own reference. */
 export interface Submission {
@@ -267,6 +268,23 @@ export class Ledger {
       this.wake();
     }
     return outcome;
+  }
+
+  /**
+   * KVKK erasure of every record sent to `to` (LedgerStore.eraseNumber), and
+   * of the OTP texts this process held for them: an OTP queued for later is
+   * not sent once erased, and its text must not wait in memory until the
+   * process ends. Returns how many records were erased.
+   */
+  async eraseNumber(to: string): Promise<number> {
+    const erased = await this.store.eraseNumber(to);
+    if (erased === 0 || this.texts.size === 0) return erased;
+    // The store says which records are gone; the held texts are few (OTPs not sent yet).
+    for (const key of [...this.texts.keys()]) {
+      const gone = isBulkId(key) ? !(await this.store.bulkHasUnsent(key)) : (await this.store.get(key)) === undefined;
+      if (gone) this.texts.delete(key);
+    }
+    return erased;
   }
 
   /**

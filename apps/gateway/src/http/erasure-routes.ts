@@ -10,7 +10,7 @@ export function registerErasureRoutes(app: FastifyInstance, context: GatewayCont
   app.delete<{ Params: { number: string } }>('/v1/numbers/:number/messages', { onRequest: guard(context, 'admin') }, async (request, reply) => {
     const number = normalizePhoneNumber(request.params.number);
     if (!number.ok) return sendInvalid(reply, [{ path: 'number', reason: number.reason }], 'the number is invalid; nothing was erased');
-    const erased = await context.ledger.store.eraseNumber(number.e164);
+    const erased = await context.ledger.eraseNumber(number.e164);
     context.logger.warn({ to: maskPhoneNumber(number.e164), erased, by: request.rotaClient }, 'records of a number erased through the admin API');
     return reply.code(200).send({ erased });
   });

@@ -4,6 +4,7 @@ import { AccountThrottle } from '../../src/dispatch/account-throttle.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { TableSource } from '../../src/dispatch/table-source.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../ledger-fixtures.js';
+import { rig } from '../ledger-rig.js';
 
 // An OTP's text is held in memory only, by the process that took it, until its record is finished.
 // One refused at dispatch (its validUntil passed while it was queued) kept its text for good.
@@ -56,5 +57,26 @@ describe('OTP texts held by the dispatcher', () => {
     expect(texts.size).toBe(0);
     await router.close();
     await store.close();
+  });
+
+  it("drops the texts of queued OTPs whose number is erased, and keeps another number's and a bulk's still waiting", async () => {
+    const r = await rig();
+    const later = new Date(Date.now() + 3_600_000);
+    await r.ledger.submit(
+      [
+        { message: message({ to: '+905321110001', text: 'Kodunuz 1111', otp: true, sendAt: later }), owner: 'acme' },
+        { message: message({ to: '+905321110002', text: 'Kodunuz 2222', otp: true, sendAt: later }), owner: 'acme' },
+      ],
+      'queue',
+    );
+    await r.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 4321', otp: true, sendAt: later }), recipients: ['+905321110001', '+905321110003'], owner: 'acme' });
+    const held = () => [...(r.ledger as unknown as { texts: Map<string, string> }).texts.values()].sort();
+    expect(held()).toEqual(['Kodunuz 1111', 'Kodunuz 2222', 'Kodunuz 4321']);
+
+    expect(await r.ledger.eraseNumber('+905321110001')).toBe(2); // the single OTP, and the bulk's record for that number
+    expect(held()).toEqual(['Kodunuz 2222', 'Kodunuz 4321']);
+    expect(await r.ledger.eraseNumber('+905321110003')).toBe(1); // the bulk's last record waiting
+    expect(held()).toEqual(['Kodunuz 2222']);
+    await r.close();
   });
 });
