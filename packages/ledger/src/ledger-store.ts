@@ -174,8 +174,10 @@ export class LedgerStore {
    * Records messages in one transaction, each as if sent after the one before.
    * Per entry: `created`; `existing` when the owner already recorded the same
    * message under its idempotency key (nothing new is written); `conflict`
-   * when the key stands for another message. `whole`: a conflict records
-   * none of the entries and throws WholeCallConflictError instead.
+   * when the key stands for another message; `erased` when it was a message
+   * erased since (KVKK: nothing is written, nothing sent again). `whole`: a
+   * conflict or an erased key records none of the entries and throws
+   * WholeCallConflictError instead.
    */
   async recordMessages(entries: readonly NewMessage[], options: { whole?: boolean } = {}): Promise<RecordOutcome[]> {
     const parsed = parseInput(z.array(NewMessageSchema), entries, 'recordMessages');
@@ -551,14 +553,18 @@ export class LedgerStore {
    * messages queued or on their way, when the target is not empty, or when
    * the two hash with different keys and `newHashKey` is not set: with
    * another key, an idempotent retry of a copied message is a 409 conflict
-   * rather than its old answer, and OTP hashes no longer match.
+   * rather than its old answer, and OTP hashes no longer match. Under a new
+   * key it is refused while this ledger keeps keys of erased messages (they
+   * are hashes under the old key: they would protect nothing).
    */
   async copyInto(target: LedgerStore, options: CopyOptions & { newHashKey?: boolean } = {}): Promise<CopiedCounts> {
     const probe = 'rota hash key probe';
-    if (!options.newHashKey && this.#hasher.textHash(probe) !== target.#hasher.textHash(probe)) {
+    const underNewHashKey = this.#hasher.textHash(probe) !== target.#hasher.textHash(probe);
+    if (underNewHashKey && !options.newHashKey) {
       throw new CopyRefusedError('the two stores hash with different keys: give the target the source\'s hash key (store.hashKey), or accept that idempotency keys of copied messages answer 409 conflict (newHashKey)');
     }
-    return copyLedger(this.#db, target.#db, options);
+    const { newHashKey: _accepted, ...copy } = options;
+    return copyLedger(this.#db, target.#db, { ...copy, underNewHashKey });
   }
 
   /** Resolves when the database answers a trivial query (readiness); rejects with the database's error. */

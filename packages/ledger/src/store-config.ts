@@ -72,7 +72,9 @@ export const LedgerStoreOptionsSchema = z.strictObject({
    * Secret key for the HMAC-SHA256 of texts and message fingerprints. Kept out
    * of the database, so a copy of the file alone cannot test guesses of an
    * OTP text against its hash. Changing it makes existing fingerprints
-   * unmatchable: a retry across the change is a conflict, not a duplicate.
+   * unmatchable: a retry across the change is a conflict, not a duplicate;
+   * and the kept keys of erased messages unmatchable, so a retry under one
+   * within its retention sends it again.
    */
   hashKey: z.instanceof(Buffer).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
   /** The time a record is created or finished at; tests pass a fixed clock. */

@@ -6,8 +6,16 @@
  * same idempotency key, and nothing is ever accepted without a record.
  */
 
-/** PostgreSQL SQLSTATEs: connection exceptions (class 08), server shutting down or starting, too many connections, a statement cancelled by the timeout. */
-const POSTGRES_CODES = /^(08...|57P0[1-4]|53300|57014)$/;
+/**
+ * PostgreSQL SQLSTATEs: connection exceptions (class 08), server shutting
+ * down or starting, too many connections, a statement cancelled by the
+ * timeout; a login refused (class 28: a rotated password, a changed
+ * pg_hba.conf) or to a database that is gone (3D000) or not accepting
+ * connections (55000, `ALLOW_CONNECTIONS false`); a write refused by a
+ * server that became a read-only standby (25006, after a failover). Each is
+ * the database's state, not the request's fault: the client tries again.
+ */
+const POSTGRES_CODES = /^(08...|57P0[1-4]|53300|57014|28...|3D000|55000|25006)$/;
 /** Node's socket errors on the way to the server. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** SQLite: another writer held the file past the busy timeout, or the disk failed or filled. */

@@ -65,6 +65,11 @@ describe('isStoreUnavailable', () => {
       coded('57P01', 'terminating connection due to administrator command'),
       coded('08006'),
       coded('53300', 'too many connections'),
+      coded('55000', 'database "rota" is not currently accepting connections'),
+      coded('28P01', 'password authentication failed for user "rota"'),
+      coded('3D000', 'database "rota" does not exist'),
+      coded('25006', 'cannot execute INSERT in a read-only transaction'),
+      new Error('Query read timeout'),
       coded('SQLITE_BUSY'),
       coded('SQLITE_IOERR_WRITE'),
       new Error('Connection terminated unexpectedly'),
@@ -74,7 +79,7 @@ describe('isStoreUnavailable', () => {
     ]) {
       expect({ error: String(error), unavailable: isStoreUnavailable(error) }).toEqual({ error: String(error), unavailable: true });
     }
-    for (const error of [coded('23505', 'duplicate key'), coded('42P01', 'relation does not exist'), coded('SQLITE_CONSTRAINT'), new Error('something else'), undefined, 'text']) {
+    for (const error of [coded('23505', 'duplicate key'), coded('42P01', 'relation does not exist'), coded('55P03', 'lock not available'), coded('SQLITE_CONSTRAINT'), new Error('something else'), undefined, 'text']) {
       expect({ error: String(error), unavailable: isStoreUnavailable(error) }).toEqual({ error: String(error), unavailable: false });
     }
   });

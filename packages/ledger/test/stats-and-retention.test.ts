@@ -162,6 +162,18 @@ describe('eraseNumber', () => {
     await store.close();
   });
 
+  it('refuses an erased key among calls made at once (one transaction for all of them), and records the others', async () => {
+    const store = await openTestStore();
+    await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'order-7' }), owner: 'acme' });
+    await store.eraseNumber('+905321234561');
+    const calls = await Promise.all(
+      ['order-5', 'order-7', 'order-8', 'order-9'].map((key, i) => store.recordMessages([{ message: message({ to: `0532123456${i + 2}`, idempotencyKey: key }), owner: 'acme' }])),
+    );
+    expect(calls.map(([outcome]) => outcome?.kind)).toEqual(['created', 'erased', 'created', 'created']);
+    expect((await store.list()).items.map((record) => record.idempotencyKey).sort()).toEqual(['order-5', 'order-8', 'order-9']);
+    await store.close();
+  });
+
   it('refuses a call recorded whole that uses an erased key, recording none of it', async () => {
     const store = await openTestStore();
     await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'order-7' }), owner: 'acme' });

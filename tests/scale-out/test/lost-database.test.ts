@@ -97,12 +97,13 @@ describe('a lost database connection', () => {
     await proxy.restore();
     await until('a send is recorded again', async () => (await send('after the silence')).status === 202, 20_000, 200);
     await until('readiness is back', async () => (await call(gateway.url, 'GET', '/readyz', ADMIN)).status === 200, 15_000, 200);
-    // The pool, the queue's calls and the notification listener each closed the connections that went silent (the pool's idle timeout, 30 s, is not reached).
-    await until('every silent connection is closed', () => proxy.silentConnections === 0, 25_000, 200);
+    // The pool, the queue's calls and the notification listener each closed the connections that went silent. The queue's
+    // calls have the longest deadline (30 s and two statement timeouts, 34 s here): a worker's fetch may wait that long.
+    await until('every silent connection is closed', () => proxy.silentConnections === 0, 45_000, 200);
 
     const retried = await send('during the silence');
     expect(retried.status).toBe(202);
-    await until('the sandbox has every message', () => ['before the silence', 'after the silence', 'during the silence'].every((text) => sandbox.records().some((record) => record.text === text)), 15_000, 100);
+    await until('the sandbox has every message', () => ['before the silence', 'after the silence', 'during the silence'].every((text) => sandbox.records().some((record) => record.text === text)), 45_000, 100);
     expect(sandbox.records().filter((record) => record.text === 'during the silence')).toHaveLength(1);
   });
 });

@@ -354,7 +354,7 @@ const StoreSchema = z
           .string({ error: 'must be a string' })
           .min(32, 'must be at least 32 characters')
           .optional()
-          .describe('Key of the hashes kept instead of OTP texts (use ${ENV_VAR}); base64url:<key> gives it as bytes. Default: a random key generated into hash.key beside the database on first start.'),
+          .describe('Key of the hashes kept instead of OTP texts, message fingerprints and the idempotency keys of erased messages (use ${ENV_VAR}); base64url:<key> gives it as bytes. Default: a random key generated into hash.key beside the database on first start. Changing it orphans those hashes: see docs/privacy.md.'),
       }),
       z.strictObject({
         kind: z.literal('memory'),
@@ -364,7 +364,7 @@ const StoreSchema = z
           .string({ error: 'must be a string of at least 32 characters (use ${ENV_VAR}): every gateway and worker on the database must share it' })
           .min(32, 'must be at least 32 characters')
           .describe(
-            'Key of the hashes kept instead of OTP texts and of the sealed OTP texts in queue jobs (use ${ENV_VAR}). Required: every gateway and worker on the database must have the same one. base64url:<key> gives the key as bytes: the contents of an embedded store\'s hash.key, to keep its hashes when it moves here.',
+            'Key of the hashes kept instead of OTP texts, message fingerprints and the idempotency keys of erased messages, and of the sealed OTP texts in queue jobs (use ${ENV_VAR}). Required: every gateway and worker on the database must have the same one. base64url:<key> gives the key as bytes: the contents of an embedded store\'s hash.key, to keep its hashes when it moves here.',
           ),
       }),
     ],

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import type { ValidationIssue } from '@rota/provider';
-import { repeatedKeyPaths } from './repeated-keys.js';
+import { RepeatedKeysError, repeatedKeyPaths } from './repeated-keys.js';
 
 /**
  * The only body type the gateway takes: JSON, read against the body limit of
@@ -25,16 +24,6 @@ export class BodyError extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-/** A body that parsed but names a key twice in one object: answered 400 with each repeated key's path. */
-export class RepeatedKeysError extends Error {
-  override readonly name = 'RepeatedKeysError';
-  readonly issues: ValidationIssue[];
-  constructor(paths: readonly string[]) {
-    super('the request body names a field more than once');
-    this.issues = paths.map((path) => ({ path, reason: 'appears more than once in its object: send each field once' }));
   }
 }
 

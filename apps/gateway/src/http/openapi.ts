@@ -220,7 +220,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
-            '409': error("`idempotency-conflict`: keys of the batch stand for different messages of yours, or for messages erased at their recipient's request (`issues` name each, with the id it stands for). Nothing of the batch was recorded or sent."),
+            '409': error("`idempotency-conflict`: keys of the batch stand for different messages of yours, or for messages erased at their recipient's request (`issues` name each, with the id it stands for where it stands for one). Nothing of the batch was recorded or sent."),
             '503': error(`${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,

@@ -21,6 +21,13 @@ describe('repeatedKeyPaths', () => {
     expect(repeatedKeyPaths(`{${Array.from({ length: 50 }, () => '"a":1').join(',')}}`, 5)).toHaveLength(5);
   });
 
+  it('cuts a long path to its end, so that the answer stays smaller than the body', () => {
+    const deep = `${'{"a-rather-long-key-name":'.repeat(5_000)}{"to":1,"to":2}${'}'.repeat(5_000)}`;
+    const [path] = repeatedKeyPaths(deep);
+    expect(path).toHaveLength(120);
+    expect(path).toMatch(/^….*\.a-rather-long-key-name\.to$/);
+  });
+
   it('walks a body nested 20,000 levels deep without recursion', () => {
     const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
     expect(repeatedKeyPaths(deep)).toEqual([]);

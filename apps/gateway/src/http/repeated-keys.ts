@@ -1,3 +1,5 @@
+import type { ValidationIssue } from '@rota/provider';
+
 /**
  * Where a JSON text names one key twice in an object. JSON.parse keeps the
  * last value and says nothing, so `{"to": A, …, "to": B}` would be sent to B
@@ -10,6 +12,13 @@
  * overflow the call stack), and jumps from quote to quote with indexOf, so a
  * bulk of 100,000 numbers costs a few milliseconds.
  */
+
+/**
+ * A path is the client's own keys: cut to this many characters (its end, the
+ * part that names the field), so that an answer never grows past the body it
+ * answers — 20 paths of keys nested thousands deep would be megabytes.
+ */
+const MAX_PATH_CHARS = 120;
 
 /** An object or array the scan is inside: its keys so far (objects), and the key or index it is at. */
 interface Frame {
@@ -64,5 +73,18 @@ function closingQuote(json: string, open: number): number {
 }
 
 function pathOf(frames: readonly Frame[], key: string): string {
-  return [...frames.slice(0, -1).map((frame) => frame.at), key].join('.');
+  // Built from the end, and only as far as it is shown: the stack may be 20,000 frames deep.
+  let path = key;
+  for (let i = frames.length - 2; i >= 0 && path.length <= MAX_PATH_CHARS; i--) path = `${frames[i]!.at}.${path}`;
+  return path.length <= MAX_PATH_CHARS ? path : `…${path.slice(-(MAX_PATH_CHARS - 1))}`;
+}
+
+/** A body that parsed but names a key twice in one object: answered 400 with each repeated key's path. */
+export class RepeatedKeysError extends Error {
+  override readonly name = 'RepeatedKeysError';
+  readonly issues: ValidationIssue[];
+  constructor(paths: readonly string[]) {
+    super('the request body names a field more than once');
+    this.issues = paths.map((path) => ({ path, reason: 'appears more than once in its object: send each field once' }));
+  }
 }

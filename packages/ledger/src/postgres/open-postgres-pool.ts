@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '@rota/provider';
 import type { z } from 'zod';
 import type { PostgresStoreConfigSchema } from '../store-config.js';
-import { dropSilentConnection, isReplyTimeout, replyDeadlineMs } from './silent-connections.js';
+import { dropSilentConnection, isReplyTimeout, poolReplyDeadlineMs } from './silent-connections.js';
 
 export type PostgresStoreConfig = z.output<typeof PostgresStoreConfigSchema>;
 
@@ -38,18 +38,21 @@ export function openPostgresPool(config: PostgresStoreConfig, logger: Logger, na
     // Idle connections alone do not keep the process alive (a CLI command ends when its work does).
     allowExitOnIdle: true,
     application_name: name,
-    query_timeout: replyDeadlineMs(config.statementTimeoutMs),
-    // Lets TCP notice a silent connection that sits idle, where no reply deadline runs.
+    // Kysely's queries (every ledger call) get a shorter deadline each: kysely-pool.ts.
+    query_timeout: poolReplyDeadlineMs(config.statementTimeoutMs),
+    // TCP probes a connection idle this long, so one that went silent while idle is found without a query paying for
+    // it (once the OS's probes fail: about 11 minutes more on Linux's defaults).
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     options: `-c search_path=${config.schema} -c statement_timeout=${config.statementTimeoutMs} -c idle_in_transaction_session_timeout=${config.statementTimeoutMs}`,
     types,
   });
   pool.on('error', (error) => logger.warn({ error: describePostgresError(error) }, 'ledger: an idle database connection failed; it is replaced on the next query'));
   // A lent connection's error reaches its query; unheard, the event would end the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  // pool.query (the queue's and the limiter's calls) gives a connection back with the query's error, and the pool drops it.
+  // pool.query (the queue's and the limiter's calls) gives a connection back with the query's error, and the pool discards it.
   pool.on('release', (error, client) => {
-    if (isReplyTimeout(error)) dropSilentConnection(client, logger, replyDeadlineMs(config.statementTimeoutMs));
+    if (isReplyTimeout(error)) dropSilentConnection(client, logger, poolReplyDeadlineMs(config.statementTimeoutMs));
   });
   return pool;
 }

@@ -81,7 +81,12 @@ export class PostgresListener {
     let handlers = this.#handlers.get(name);
     if (!handlers) {
       this.#handlers.set(name, (handlers = new Set()));
-      void this.#client?.query(`listen "${name}"`).catch(() => undefined);
+      // A LISTEN that fails leaves the channel unheard: the connection is given up, and the reconnect listens to every channel.
+      const client = this.#client;
+      void client?.query(`listen "${name}"`).catch((error: unknown) => {
+        if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, this.#config.connectTimeoutMs);
+        void client.end().catch(() => undefined);
+      });
     }
     handlers.add(handler);
     return () => handlers.delete(handler);
@@ -145,8 +150,16 @@ export class PostgresListener {
       };
       client.on('error', lost);
       client.on('end', () => lost());
-      await client.connect();
-      for (const name of this.#handlers.keys()) await client.query(`listen "${name}"`);
+      try {
+        await client.connect();
+        for (const name of this.#handlers.keys()) await client.query(`listen "${name}"`);
+      } catch (error) {
+        // Not yet this listener's connection: nothing else would end it.
+        if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, deadlineMs);
+        client.removeAllListeners('end');
+        void client.end().catch(() => undefined);
+        throw error;
+      }
       if (this.#closed) {
         await client.end();
         return;

@@ -17,8 +17,23 @@ import type { Logger } from '@rota/provider';
  */
 const REPLY_GRACE_MS = 2_000;
 
+/** The deadline of one of the ledger's statements. */
 export function replyDeadlineMs(statementTimeoutMs: number): number {
   return statementTimeoutMs + REPLY_GRACE_MS;
+}
+
+/** How long pg-boss waits for its maintenance lock (`lock_timeout` in its locked commands). */
+const QUEUE_LOCK_WAIT_MS = 30_000;
+
+/**
+ * The deadline of the pool's own calls (`pool.query`: the queue's and the
+ * limiter's). Some of pg-boss's are several statements in one text behind an
+ * advisory lock it may wait 30 s for, so one statement timeout is not their
+ * bound: they get the lock's wait and two statement timeouts. Still many
+ * minutes short of TCP's fifteen.
+ */
+export function poolReplyDeadlineMs(statementTimeoutMs: number): number {
+  return QUEUE_LOCK_WAIT_MS + 2 * statementTimeoutMs + REPLY_GRACE_MS;
 }
 
 /** Whether `error` is pg's for a reply that did not come by the deadline (it sets no code on it). */
@@ -30,8 +45,10 @@ export function isReplyTimeout(error: unknown): boolean {
  * Closes a silent connection's socket at once, and says so. Ending it
  * politely would send its goodbye into the silence and hold the socket open
  * until TCP gives up. pg has no public way to do this; its own pool closes a
- * connection that timed out while connecting the same way. The pool sees the
- * connection closed and never lends it again.
+ * connection that timed out while connecting the same way. The close is seen
+ * on a later turn of the event loop: until then the connection still looks
+ * usable, so whoever gives it back to the pool must ask for it to be
+ * discarded.
  */
 export function dropSilentConnection(client: pg.Client, logger: Logger, deadlineMs: number): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

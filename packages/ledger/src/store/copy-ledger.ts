@@ -26,8 +26,18 @@ export interface CopyOptions {
   onProgress?: (table: keyof CopiedCounts, copied: number) => void;
 }
 
-export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<LedgerDatabase>, options: CopyOptions = {}): Promise<CopiedCounts> {
+/** `underNewHashKey`: the target hashes with another key than the source (see LedgerStore.copyInto). */
+export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<LedgerDatabase>, options: CopyOptions & { underNewHashKey?: boolean } = {}): Promise<CopiedCounts> {
   const chunk = options.chunk ?? 500;
+  if (options.underNewHashKey) {
+    // The keys of erased messages are kept only as HMACs under the source's key: under another they match nothing, and a retry would send an erased message again.
+    const erased = await count(source, 'erased_keys');
+    if (erased > 0) {
+      throw new CopyRefusedError(
+        `the source holds ${erased} idempotency key(s) of erased messages, kept as hashes under its hash key, which a new key cannot carry: a retry under one would send an erased message again. Copy with the source's hash key, or after they expire (retention.idempotencyHours after those messages were created)`,
+      );
+    }
+  }
   const unsent = await count(source, 'messages', sql<boolean>`state in ('queued', 'dispatching')`);
   if (unsent > 0) {
     throw new CopyRefusedError(
@@ -93,7 +103,7 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
   return copied;
 }
 
-async function count(db: Kysely<LedgerDatabase>, table: 'messages' | 'bulks', where = sql<boolean>`true`): Promise<number> {
+async function count(db: Kysely<LedgerDatabase>, table: 'messages' | 'bulks' | 'erased_keys', where = sql<boolean>`true`): Promise<number> {
   const row = await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).where(where).executeTakeFirst();
   return Number(row?.n ?? 0);
 }

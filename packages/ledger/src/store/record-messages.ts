@@ -94,6 +94,8 @@ export async function recordMessages(
       else if (!group.erased) taken.push(group);
     }
     for (const holder of await readHolders(trx, taken)) groups.get(groupName(holder.owner, holder.idempotency_key!))!.holder = holder;
+    // A key taken at the insert whose record is gone now: an erasure committed in between (PostgreSQL, another transaction).
+    for (const group of await erasedAmong(trx, hasher, taken.filter((group) => !group.holder))) group.erased = true;
 
     const outcomes = rows.map((row, index): RecordOutcome => {
       const group = groupOf[index];
@@ -130,7 +132,7 @@ function newRow(entry: ParsedNewMessage, hasher: LedgerHasher, now: number): New
   });
 }
 
-/** The groups, of those whose first entry was just inserted, whose key is an erased record's. */
+/** The groups whose key is an erased record's. */
 async function erasedAmong(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, groups: readonly KeyGroup[]): Promise<KeyGroup[]> {
   if (groups.length === 0) return [];
   const byOwner = new Map<string, Map<string, KeyGroup>>();

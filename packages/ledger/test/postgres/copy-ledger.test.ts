@@ -94,6 +94,13 @@ describe('copyInto', () => {
     await expect(drained.copyInto(target!)).rejects.toThrow(/different keys/);
     await expect(drained.copyInto(target!, { newHashKey: true })).resolves.toMatchObject({ messages: 0 });
     await drained.close();
+
+    // Under a new key, the hashed keys of erased messages would protect nothing: refused while there are any.
+    const erasing = await openLedgerStore({ kind: 'memory' }, { hashKey: HASH_KEY });
+    await erasing.recordMessages([{ message: message({ to: '+905321234561', idempotencyKey: 'order-1' }), owner: 'acme' }]);
+    await erasing.eraseNumber('+905321234561');
+    await expect(erasing.copyInto(target!, { newHashKey: true })).rejects.toThrow(/1 idempotency key\(s\) of erased messages/);
+    await erasing.close();
     await source.close();
   });
 });

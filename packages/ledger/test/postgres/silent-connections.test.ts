@@ -4,6 +4,8 @@ import pg from 'pg';
 import { isStoreUnavailable, openLedgerStore, type LedgerStore } from '../../src/index.js';
 import { channelName, PostgresListener } from '../../src/postgres/postgres-notifications.js';
 import { PostgresStoreConfigSchema } from '../../src/store-config.js';
+import { kyselyPool } from '../../src/postgres/kysely-pool.js';
+import { openPostgresPool } from '../../src/postgres/open-postgres-pool.js';
 import { dropSchema, freshSchemaName, HASH_KEY, message, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
 import { until } from '../ledger-rig.js';
 
@@ -84,6 +86,24 @@ describe('a store whose database connections go silent', () => {
   });
 });
 
+describe("the pool Kysely is given", () => {
+  it('discards a connection that missed its deadline outside a transaction, rather than lending it again', async () => {
+    const config = PostgresStoreConfigSchema.parse({ kind: 'postgres', url: viaProxy(), schema, statementTimeoutMs: 300, connectTimeoutMs: 500 });
+    const pool = openPostgresPool(config, logger, 'test-kysely-pool');
+    const lender = kyselyPool(pool, config, logger);
+    try {
+      const client = await lender.connect();
+      await client.query('select 1', []);
+      proxy.silence();
+      await expect(client.query('select 1', [])).rejects.toThrow('Query read timeout');
+      client.release(); // as Kysely gives back a connection after a query outside a transaction
+      expect(pool.totalCount).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
 describe('a LISTEN connection that goes silent', () => {
   let listener: PostgresListener;
 
@@ -104,7 +124,7 @@ describe('a LISTEN connection that goes silent', () => {
     proxy.silence();
     await until(async () => (listener.connected ? undefined : true), 'the listener notices the silence', 15_000);
     expect(warnings).toContain('ledger: a database connection gave no reply by its deadline; it is dropped and replaced');
-    expect(proxy.silentConnections).toBe(0);
+    await until(async () => (proxy.silentConnections === 0 ? true : undefined), 'the proxy sees the silent connection closed');
 
     await proxy.restore();
     await until(async () => (listener.connected && reconnects === 1 ? true : undefined), 'the listener reconnects', 15_000);
