@@ -31,6 +31,8 @@ export const PostgresStoreConfigSchema = z.strictObject({
     .string({ error: 'must be a postgres:// URL' })
     .min(1, 'must name the database')
     .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// (or postgresql://) URL')
+    // The URL itself is never quoted back: it holds the password.
+    .refine(isWellFormedUrl, 'must be a well-formed URL: a host (or ?host= a socket folder), a port up to 65535, special characters of the user or password percent-encoded')
     .describe('postgres://user:password@host:port/database (use ${ENV_VAR}): it holds a password, so it is never logged or shown.'),
   schema: z
     .string({ error: 'must be a string' })
@@ -59,6 +61,16 @@ export const PostgresStoreConfigSchema = z.strictObject({
     .default(30_000)
     .describe('The server cancels a statement running longer than this: a stuck query must not hold a connection for ever. Default 30000.'),
 });
+
+/** Parses as a URL and names a host (or, with `?host=/run/postgresql`, a socket folder). */
+function isWellFormedUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== '' || parsed.searchParams.has('host');
+  } catch {
+    return false;
+  }
+}
 
 export const StoreConfigSchema = z.discriminatedUnion('kind', [SqliteStoreConfigSchema, MemoryStoreConfigSchema, PostgresStoreConfigSchema]);
 export type StoreConfigInput = z.input<typeof StoreConfigSchema>;

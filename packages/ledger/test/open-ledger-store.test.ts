@@ -47,6 +47,13 @@ describe('openLedgerStore', () => {
       path: 'url',
       reason: 'must be a postgres:// (or postgresql://) URL',
     });
+    for (const url of ['postgres://rota:secret@127.0.0.1:99999/rota', 'postgres://rota:secret@[::1/rota']) {
+      const issue = (await refusal(openLedgerStore({ kind: 'postgres', url }, { hashKey: HASH_KEY }))).issues[0];
+      expect(issue).toEqual({ path: 'url', reason: expect.stringMatching(/^must be a well-formed URL/) });
+      expect(JSON.stringify(issue)).not.toContain('secret');
+    }
+    // A Unix socket folder instead of a host is a well-formed URL.
+    expect(StoreConfigSchema.safeParse({ kind: 'postgres', url: 'postgres:///rota?host=/run/postgresql' }).success).toBe(true);
     expect((await refusal(openLedgerStore({ kind: 'postgres', url: 'postgres://db/rota', schema: 'Rota; drop' }, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('schema');
     expect((await refusal(openLedgerStore({ kind: 'sqlite', path: '' }, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('path');
     expect((await refusal(openLedgerStore({ kind: 'memory' }, { hashKey: Buffer.alloc(31) }))).issues[0]).toEqual({ path: 'hashKey', reason: 'must be at least 32 bytes' });

@@ -25,29 +25,6 @@ describe('RotaConfigSchema', () => {
     expect(config.logging).toEqual({ level: 'info' });
   });
 
-  it('refuses, on PostgreSQL, an account limit at which one unit waits past dispatch.unitTimeoutSeconds (workers would hand it on for ever)', () => {
-    const postgres = (config: Tree, maxPerSecond: number, unitTimeoutSeconds?: number) => {
-      config.store = { kind: 'postgres', url: 'postgres://rota@127.0.0.1:5432/rota', hashKey: 'k'.repeat(44) };
-      config.providers[0].limits = { 'figensoft-campaign': { maxPerSecond } };
-      if (unitTimeoutSeconds !== undefined) config.dispatch = { unitTimeoutSeconds };
-    };
-    expect(issuesAfter((config) => postgres(config, 2))).toEqual([
-      {
-        path: 'providers.0.limits.figensoft-campaign.maxPerSecond',
-        reason: 'one unit of 800 messages waits 400 s at this limit, past dispatch.unitTimeoutSeconds (300): raise unitTimeoutSeconds above 400, or this limit above 2',
-      },
-    ]);
-    for (const [maxPerSecond, unitTimeoutSeconds] of [[3, undefined], [2, 401]] as const) {
-      const config = baseConfig() as Tree;
-      postgres(config, maxPerSecond, unitTimeoutSeconds);
-      expect(validateConfigTree(config, {}).ok).toBe(true);
-    }
-    // One process (SQLite) holds no unit against a timeout.
-    const embedded = baseConfig() as Tree;
-    embedded.providers[0].limits = { 'figensoft-campaign': { maxPerSecond: 1 } };
-    expect(validateConfigTree(embedded, {}).ok).toBe(true);
-  });
-
   it('keeps breaker and retry overrides to what the file says (no defaults filled in, so routing defaults still apply)', () => {
     const parsed = RotaConfigSchema.parse({
       ...baseConfig(),

@@ -1,6 +1,6 @@
 import { BreakerSettingsSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
 import { z } from 'zod';
-import { PostgresStoreConfigSchema, UNIT_SIZE } from '@rota/ledger';
+import { PostgresStoreConfigSchema } from '@rota/ledger';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
 
 /**
@@ -413,7 +413,7 @@ const DispatchSchema = z
       .max(86_400, 'must be at most 86400')
       .default(300)
       .describe(
-        'PostgreSQL store: how long a worker may hold a unit before another worker takes it over (its holder is taken for dead; records it had handed to a provider become unknown, the others are sent). Longer than the longest provider call with its retries. Default 300.',
+        'PostgreSQL store: how long a worker may go without renewing a unit it holds before another worker takes it over (its holder is taken for dead; records it had handed to a provider become unknown, the others are sent). A live worker renews its units every third of this, however long they take. Default 300.',
       ),
   })
   .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300 })
@@ -434,7 +434,7 @@ const LoggingSchema = z
   .default({ level: 'info' })
   .describe('Logs are pino JSON lines on stdout; secrets are never logged.');
 
-const RotaConfigFieldsSchema = z.strictObject({
+export const RotaConfigSchema = z.strictObject({
   /** Lets a JSON file point editors at docs/config.schema.json; ignored otherwise. */
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors. Ignored by Rota.'),
   providers: ProvidersSchema.describe('The SMS providers, each with its own id (default: its type). Lower rank is tried first.'),
@@ -446,30 +446,6 @@ const RotaConfigFieldsSchema = z.strictObject({
   reports: ReportsSchema,
   logging: LoggingSchema,
 });
-
-export const RotaConfigSchema = RotaConfigFieldsSchema.superRefine(unitsFitTheirTimeout);
-
-/**
- * On PostgreSQL a worker holds a unit (up to UNIT_SIZE messages, all of them
- * perhaps for one account) for dispatch.unitTimeoutSeconds before another
- * takes it for dead. An account limit that makes one unit's wait alone
- * longer than that would hand the unit from worker to worker for ever.
- */
-function unitsFitTheirTimeout(config: z.output<typeof RotaConfigFieldsSchema>, ctx: z.RefinementCtx): void {
-  if (config.store.kind !== 'postgres') return;
-  const { unitTimeoutSeconds } = config.dispatch;
-  config.providers.forEach((entry, index) => {
-    for (const [accountId, { maxPerSecond }] of Object.entries(entry.limits ?? {})) {
-      const waitSeconds = Math.ceil(UNIT_SIZE / maxPerSecond);
-      if (waitSeconds < unitTimeoutSeconds) continue;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['providers', index, 'limits', accountId, 'maxPerSecond'],
-        message: `one unit of ${UNIT_SIZE} messages waits ${waitSeconds} s at this limit, past dispatch.unitTimeoutSeconds (${unitTimeoutSeconds}): raise unitTimeoutSeconds above ${waitSeconds}, or this limit above ${Math.floor(UNIT_SIZE / unitTimeoutSeconds)}`,
-      });
-    }
-  });
-}
 
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;

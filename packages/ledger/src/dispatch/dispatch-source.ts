@@ -11,6 +11,8 @@ export interface DispatchUnit {
   settle(): Promise<void>;
   /** The unit could not be sent or its results not written: its source hands it out again (or not) as it sees fit. */
   abandon(reason: string): Promise<void>;
+  /** The dispatcher is done with the unit, however it ended (settled, abandoned, or taken over by another worker). */
+  done?(): void;
 }
 
 /** Where the dispatcher finds its work: the records table (one process), or a shared queue (many workers). */

@@ -245,6 +245,8 @@ export class Dispatcher {
     } catch (error) {
       this.logger.error({ error: describeError(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
       await unit.abandon(describeError(error)).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
+    } finally {
+      unit.done?.();
     }
   }
 
@@ -255,8 +257,12 @@ export class Dispatcher {
    */
   private async handBack(unit: DispatchUnit): Promise<void> {
     const ids = unit.records.map((record) => record.id);
-    await this.options.store.requeueUnsent(ids, unit.token).catch((error: unknown) => this.logger.warn({ error: describeError(error), records: ids.length }, 'ledger dispatcher: a unit claimed as the dispatcher stopped could not be queued again; its source releases it'));
-    await unit.abandon(`the dispatcher stopped before ${ids.length} record(s) were tried; queued again`);
+    try {
+      await this.options.store.requeueUnsent(ids, unit.token).catch((error: unknown) => this.logger.warn({ error: describeError(error), records: ids.length }, 'ledger dispatcher: a unit claimed as the dispatcher stopped could not be queued again; its source releases it'));
+      await unit.abandon(`the dispatcher stopped before ${ids.length} record(s) were tried; queued again`);
+    } finally {
+      unit.done?.();
+    }
   }
 
   /**

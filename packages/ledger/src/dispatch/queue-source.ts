@@ -10,8 +10,10 @@ import { describeError } from '../error-text.js';
 /**
  * Many workers' queue: pg-boss jobs, each naming the records of one unit or
  * one record. A fetched job is this worker's until it completes it, fails
- * it, or its time runs out (then pg-boss hands it to another worker, which
- * claims the records under a new token: see LedgerStore.claimUnit). The
+ * it, or its time runs out: the worker renews it while it works the unit, so
+ * only a worker that died or hung lets it run out (then pg-boss hands it to
+ * another worker, which claims the records under a new token: see
+ * LedgerStore.claimUnit). The
  * queues are asked in QUEUE_ORDER (OTPs, then by priority); the slot kept
  * for OTPs looks at nothing else.
  *
@@ -107,12 +109,15 @@ export class QueueSource implements DispatchSource {
       const text = textOf.get(record.id);
       if (text !== undefined) texts.set(record.bulkId ?? record.id, text);
     }
+    // A live worker keeps its jobs active however long the unit takes; one that dies or hangs stops, and loses them.
+    const stopRenewing = this.queue.keepActive(jobs);
     return {
       records: claimed.records,
       token,
       texts,
       settle: () => this.queue.complete(jobs),
       abandon: (reason) => this.queue.fail(jobs, reason),
+      done: stopRenewing,
     };
   }
 }

@@ -128,6 +128,34 @@ export class PgBossQueue implements DispatchQueue {
     return jobs.map((job) => ({ queue, jobId: job.id, data: job.data, retryCount: job.retryCount }));
   }
 
+  /**
+   * Keeps fetched units active while this worker works them; returns the
+   * stop. pg-boss takes an active job for dead once `unitTimeoutSeconds` pass
+   * from its start, however alive its worker: a unit of 800 messages at a
+   * provider answering in a second outlasts the default 300 s, and another
+   * worker took it over, turning everything sent so far `unknown`. Every
+   * third of that time the jobs' start moves to now, so the timeout measures
+   * a worker's silence, not its unit's length. (pg-boss 10 has no heartbeat
+   * of its own: this writes its job table, `started_on` of active jobs.)
+   */
+  keepActive(units: readonly FetchedUnit[]): () => void {
+    const everyMs = ((this.#options.unitTimeoutSeconds ?? 300) * 1_000) / 3;
+    const timer = setInterval(() => {
+      this.#renew(units).catch((error: unknown) =>
+        this.#logger.warn({ error: describePostgresError(error), units: units.length }, 'ledger queue (pg-boss): could not renew units in flight; tried again at the next renewal'),
+      );
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async #renew(units: readonly FetchedUnit[]): Promise<void> {
+    const { pool, config } = this.#options.connection;
+    for (const [queue, ids] of byQueue(units)) {
+      await pool.query(`update "${config.schema}_queue".job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [queue, ids]);
+    }
+  }
+
   /** Completes fetched units (one statement a queue). */
   async complete(units: FetchedUnit | readonly FetchedUnit[]): Promise<void> {
     for (const [queue, ids] of byQueue(units)) await this.#boss.complete(queue, ids);

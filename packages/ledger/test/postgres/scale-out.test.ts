@@ -408,6 +408,22 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(worker.provider.acceptedCount).toBe(1);
   }, 30_000);
 
+  it("keeps a live worker's unit however long it takes: no other worker takes it for dead", async () => {
+    const gateway = await start('gateway', { unitTimeoutSeconds: 5 });
+    const slow = createFakeProvider({
+      id: 'fake',
+      accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }],
+      script: [{ type: 'accept', delayMs: 9_000 }], // the provider answers after almost two unit timeouts
+    });
+    const first = await start('worker', { unitTimeoutSeconds: 5, provider: slow });
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    await until(async () => (slow.callCount === 1 ? true : undefined), 'the first worker sends', 10_000);
+    const second = await start('worker', { unitTimeoutSeconds: 5 });
+    expect(await until(finalState(gateway.store, created(outcome).id), 'the slow send answered', 20_000)).toMatchObject({ state: 'accepted' });
+    expect(second.provider.callCount).toBe(0);
+    expect((await gateway.store.timeline(created(outcome).id))!.map((step) => step.state)).not.toContain('unknown');
+  }, 40_000);
+
   it('makes one record of two gateways racing one idempotency key, every time', async () => {
     const a = await start('gateway');
     const b = await start('gateway');
