@@ -70,6 +70,11 @@ describe('rota store copy: from the embedded store to PostgreSQL', () => {
       const again = await runRota(['store', 'copy', '--from', embeddedFile, '--to', pgFile]);
       expect(again.code).toBe(1);
       expect(again.err).toContain('copy only into an empty ledger');
+      // One store under two names (the same file twice, or two files naming one schema): said as such.
+      for (const [source, target] of [[embeddedFile, embeddedFile], [pgFile, pgFileEarly]]) {
+        const same = await runRota(['store', 'copy', '--from', source!, '--to', target!]);
+        expect({ code: same.code, err: same.err }).toEqual({ code: 1, err: expect.stringContaining('--from and --to name the same') });
+      }
     } finally {
       await gateway.close();
       await worker.close();

@@ -2,7 +2,7 @@ import { CopyRefusedError, type CopiedCounts } from '@rota/ledger';
 import pino from 'pino';
 import { loadConfigFile } from '../config/load-config.js';
 import type { RotaConfig } from '../config/rota-config.js';
-import { openConfiguredStore, type ConfiguredStore } from '../ledger/open-configured-store.js';
+import { openConfiguredStore, sqlitePathOf, type ConfiguredStore } from '../ledger/open-configured-store.js';
 import { createGatewayLogger } from '../logging/create-logger.js';
 import { sanitizeText, secretsOf } from '../logging/redaction.js';
 import { EXIT, type CliIo } from './cli-io.js';
@@ -36,6 +36,11 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
     io.err('rota store copy: a memory store holds nothing across processes; name a sqlite or postgres store on both sides');
     return EXIT.failed;
   }
+  // One store under two names would be refused later as "in use by a running Rota", naming this very command.
+  if (locationOf(from, values.from) === locationOf(to, values.to)) {
+    io.err(`rota store copy: --from and --to name the same ${from.store.kind} store; copy into another one (a new PostgreSQL schema, say)`);
+    return EXIT.failed;
+  }
   // Errors (a database's, a lock's) are said with every credential of both files blanked.
   const say = (text: string) => sanitizeText(text, [...secretsOf(from), ...secretsOf(to)]);
   const logger = createGatewayLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: true }) });
@@ -62,6 +67,15 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
   } finally {
     for (const store of opened.reverse()) await store.close().catch(() => undefined);
   }
+}
+
+/** Where a configuration's store lives: two configurations naming one store give the same text. */
+function locationOf(config: RotaConfig, configPath: string): string {
+  const { store } = config;
+  if (store.kind === 'sqlite') return `sqlite:${sqlitePathOf(store.path, configPath)}`;
+  if (store.kind !== 'postgres') return store.kind;
+  const url = new URL(store.url);
+  return `postgres:${url.hostname}:${url.port || '5432'}${url.pathname}?host=${url.searchParams.get('host') ?? ''}#${store.schema}`;
 }
 
 function summary(copied: CopiedCounts): string {

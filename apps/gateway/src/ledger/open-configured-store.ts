@@ -45,7 +45,7 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
     storeConfig = { kind: 'memory' };
     hashKey = randomBytes(32);
   } else {
-    const path = isAbsolute(settings.path) ? settings.path : resolve(options.configPath ? dirname(options.configPath) : process.cwd(), settings.path);
+    const path = sqlitePathOf(settings.path, options.configPath);
     storeConfig = { kind: 'sqlite', path, synchronous: settings.synchronous };
     await mkdir(dirname(path), { recursive: true });
     unlock = await lockDataFolder(dirname(path));
@@ -73,6 +73,11 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
     await unlock();
     throw error;
   }
+}
+
+/** A SQLite store's file: `path` as written, relative to the configuration file's folder (or the working folder without one). */
+export function sqlitePathOf(path: string, configPath: string | undefined): string {
+  return isAbsolute(path) ? path : resolve(configPath ? dirname(configPath) : process.cwd(), path);
 }
 
 /** The key's bytes: the text itself, or what follows `base64url:` decoded. */
