@@ -11,8 +11,9 @@ import { WEBHOOKS_OPTIONS, webhooksCommand } from './webhooks-command.js';
 export const USAGE = `usage:
   rota gateway --config FILE [--worker] [--development]
       run the HTTP gateway (on a PostgreSQL store it records and queues; --worker: also send from it)
-  rota worker --config FILE [--development]
-      run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks
+  rota worker --config FILE [--metrics-listen HOST:PORT] [--development]
+      run a worker on a PostgreSQL store: send what gateways queue, follow delivery reports, deliver webhooks;
+      --metrics-listen: serve its /metrics and /healthz there (the figures of sending are the workers')
   rota store copy --from FILE --to FILE [--new-hash-key]
       copy every record of one configuration's store into the other's, empty one
       (an embedded SQLite ledger moving to PostgreSQL; stop and drain the source first)
@@ -124,14 +125,23 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'worker': {
       const { values } = parseArgs({
         args: rest,
-        options: { config: { type: 'string', short: 'c' }, development: { type: 'boolean' }, ...(command === 'gateway' ? { worker: { type: 'boolean' } } : {}) },
+        options: {
+          config: { type: 'string', short: 'c' },
+          development: { type: 'boolean' },
+          ...(command === 'gateway' ? { worker: { type: 'boolean' as const } } : { 'metrics-listen': { type: 'string' as const } }),
+        },
         allowPositionals: false,
         strict: true,
-      });
+      }) as { values: { config?: string; development?: boolean; worker?: boolean; 'metrics-listen'?: string } };
       if (typeof values.config !== 'string') throw new UsageError(`${command} needs --config FILE`);
       // Loaded only here: the other commands are HTTP clients and start faster without the server.
       const { serveCommand } = await import('./serve-command.js');
-      return serveCommand(command, { config: values.config, development: values.development === true, worker: values.worker === true }, io);
+      const listen = values['metrics-listen'];
+      return serveCommand(
+        command,
+        { config: values.config, development: values.development === true, worker: values.worker === true, ...(typeof listen === 'string' ? { metricsListen: hostAndPort(listen) } : {}) },
+        io,
+      );
     }
     default:
       throw new UsageError(`unknown command "${command}" (known: ${KNOWN_COMMANDS})`);
@@ -142,4 +152,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 function isParseArgsError(error: unknown): error is Error {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/** `HOST:PORT` (`[::1]:9464` for IPv6) of --metrics-listen. */
+function hostAndPort(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) throw new UsageError(`--metrics-listen must be HOST:PORT with a port from 0 to 65535 (got "${text}")`);
+  return { host: (match[1] ?? match[2])!, port };
 }

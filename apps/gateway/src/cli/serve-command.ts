@@ -9,6 +9,8 @@ export interface ServeValues {
   development?: boolean;
   /** `rota gateway --worker`: on PostgreSQL, also send from this process. */
   worker?: boolean;
+  /** `rota worker --metrics-listen HOST:PORT`. */
+  metricsListen?: { host: string; port: number };
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ServeValues {
 export async function serveCommand(kind: 'gateway' | 'worker', values: ServeValues, io: CliIo): Promise<number> {
   const options = { configPath: values.config, development: values.development ?? false, processMetrics: true, env: io.env };
   try {
-    const running = kind === 'gateway' ? await startGateway({ ...options, worker: values.worker ?? false }) : await startWorker(options);
+    const running = kind === 'gateway' ? await startGateway({ ...options, worker: values.worker ?? false }) : await startWorker({ ...options, ...(values.metricsListen ? { metricsListen: values.metricsListen } : {}) });
     installShutdown(running.close, { logger: running.logger });
   } catch (error) {
     if (!(error instanceof GatewayStartError)) throw error;
