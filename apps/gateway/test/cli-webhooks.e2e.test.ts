@@ -154,6 +154,18 @@ describe('rota webhooks', () => {
       expect(r.err).toBe(`rota: ${receiverUrl}/gnoe?… is not a switched-off receiver; nothing was changed (rota webhooks endpoints lists them)`);
     });
 
+    it('the enable endpoint says what is wrong with its url: missing, or not a string', async () => {
+      const client = new GatewayClient(gateway.url);
+      for (const [json, reason] of [
+        [{}, 'is required (the receiver URL)'],
+        [{ url: 123 }, 'must be a string (the receiver URL)'],
+        [{ url: '' }, 'must not be empty'],
+      ] as const) {
+        const answer = await client.call('POST', '/v1/webhooks/endpoints/enable', { key: SECRETS.adminToken, json });
+        expect(answer).toMatchObject({ status: 400, body: { issues: [{ path: 'url', reason }] } });
+      }
+    });
+
     it('exit 1 with the gateway\'s words for a send key: both are the admin\'s', async () => {
       for (const argv of [['webhooks', 'endpoints'], ['webhooks', 'enable', goneUrl]]) {
         const r = await rota([...argv, ...connect(SECRETS.apiKey)]);

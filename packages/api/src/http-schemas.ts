@@ -57,7 +57,9 @@ export const BreakerRequestSchema = z.strictObject({
 export type BreakerRequest = z.infer<typeof BreakerRequestSchema>;
 
 /** `POST /v1/webhooks/endpoints/enable`: the receiver to turn back on, exactly as it was switched off. */
-export const EnableEndpointRequestSchema = z.strictObject({ url: z.string({ error: 'is required (the receiver URL)' }).min(1, 'must not be empty') });
+export const EnableEndpointRequestSchema = z.strictObject({
+  url: z.string({ error: (issue) => (issue.input === undefined ? 'is required (the receiver URL)' : 'must be a string (the receiver URL)') }).min(1, 'must not be empty'),
+});
 
 // ---------------------------------------------------------------------------
 // Response shapes. They describe what the handlers return for the OpenAPI
