@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { startGateway, startWorker, type RunningGateway, type RunningWorker } from '@rota/gateway';
+import { TcpProxy } from '@rota/testkit';
 import { request } from 'undici';
 import { agent, call, until } from './support/http.js';
-import { dropSchema, freshSchema } from './support/postgres-schema.js';
+import { dropSchema, freshSchema, testDatabaseUrl } from './support/postgres-schema.js';
 import { runRota } from './support/rota-process.js';
 import { API_KEY, writeRotaConfig } from './support/rota-config.js';
 
@@ -63,6 +64,27 @@ describe("a worker's metrics", () => {
     expect(ATTEMPT.exec((await get(`${gateway.url}/metrics`)).text)).toBeNull();
     expect(await get(`${worker.metricsUrl}/healthz`)).toMatchObject({ status: 200 });
     expect((await get(`${worker.metricsUrl}/v1/messages`)).status).toBe(404);
+  });
+
+  it('answers 503 store-unavailable, not 500, while the database is away, and the figures again once it is back', async () => {
+    const database = new URL(testDatabaseUrl());
+    const proxy = new TcpProxy({ host: database.hostname, port: Number(database.port) });
+    await proxy.start();
+    const viaProxy = new URL(database.href);
+    viaProxy.port = String(proxy.port);
+    const proxied = await writeRotaConfig(dir, 'proxied', { sandboxUrl: sandbox.url, schema, databaseUrl: viaProxy.href, store: { connectTimeoutMs: 1_000 } });
+    const away = await startWorker({ configPath: proxied, watch: false, metricsListen: { host: '127.0.0.1', port: 0 } });
+    try {
+      expect((await get(`${away.metricsUrl}/metrics`)).status).toBe(200);
+      await proxy.cut();
+      const during = await get(`${away.metricsUrl}/metrics`);
+      expect({ status: during.status, body: JSON.parse(during.text) }).toEqual({ status: 503, body: { error: 'store-unavailable', message: expect.any(String) } });
+      await proxy.restore();
+      await until('the figures are back', async () => (await get(`${away.metricsUrl}/metrics`)).status === 200, 15_000, 200);
+    } finally {
+      await away.close();
+      await proxy.stop();
+    }
   });
 
   it('refuses a --metrics-listen that is not HOST:PORT', async () => {
