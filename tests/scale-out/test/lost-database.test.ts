@@ -56,6 +56,9 @@ describe('a lost database connection', () => {
     expect(during.body).toMatchObject({ error: 'store-unavailable' });
     const batch = await call(gateway.url, 'POST', '/v1/messages/batch', API_KEY, { messages: [{ to: '+905321234567', text: 'batch during the loss', iysType: 'NOTIFICATION' }] });
     expect(batch.status).toBe(503);
+    // A read is asked again; idempotency keys are a send's concern.
+    const read = await call(gateway.url, 'GET', `/v1/messages/${first.body.id}`, API_KEY);
+    expect(read).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: 'the message store cannot be reached; retry later' } });
     await until('readiness says the store is unreachable', async () => (await call(gateway.url, 'GET', '/readyz', ADMIN)).status === 503, 10_000, 200);
     const readiness = await call(gateway.url, 'GET', '/v1/readiness', ADMIN);
     expect(readiness.status).toBe(503);

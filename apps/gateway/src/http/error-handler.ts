@@ -69,7 +69,14 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
       return reply
         .code(503)
         .header('retry-after', '1')
-        .send({ error: 'store-unavailable', message: 'the message store cannot be reached; retry later with the same idempotency key (idempotencyKey or the Idempotency-Key header; a message recorded before the failure is not sent twice)' });
+        .send({
+          error: 'store-unavailable',
+          // Idempotency keys are a send's concern: a read is simply asked again.
+          message:
+            request.method === 'GET'
+              ? 'the message store cannot be reached; retry later'
+              : 'the message store cannot be reached; retry later with the same idempotency key (idempotencyKey or the Idempotency-Key header; a message recorded before the failure is not sent twice)',
+        });
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
