@@ -64,6 +64,7 @@ describe("a worker's metrics", () => {
     expect(ATTEMPT.exec((await get(`${gateway.url}/metrics`)).text)).toBeNull();
     expect(await get(`${worker.metricsUrl}/healthz`)).toMatchObject({ status: 200 });
     expect((await get(`${worker.metricsUrl}/v1/messages`)).status).toBe(404);
+    expect((await request(`${worker.metricsUrl}/metrics`, { method: 'POST', dispatcher: agent }).then(async (r) => (await r.body.text(), r.statusCode)))).toBe(404);
   });
 
   it('answers 503 store-unavailable, not 500, while the database is away, and the figures again once it is back', async () => {

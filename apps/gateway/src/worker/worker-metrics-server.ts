@@ -17,9 +17,9 @@ export async function startWorkerMetricsServer(options: { host: string; port: nu
   const server: Server = createServer((request, response) => {
     const json = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET') return json(405, { error: 'method-not-allowed', message: 'only GET /metrics and GET /healthz' });
+    // As the gateway answers an unknown route or method: 404.
+    if (request.method !== 'GET' || (path !== '/metrics' && path !== '/healthz')) return json(404, { error: 'not-found', message: 'a worker serves GET /metrics and GET /healthz only' });
     if (path === '/healthz') return json(200, { status: 'ok', role: 'worker' });
-    if (path !== '/metrics') return json(404, { error: 'not-found', message: 'a worker serves GET /metrics and GET /healthz only' });
     const { gateway } = runtime.config();
     if (gateway.metricsToken !== undefined) {
       const decision = authorize(request.headers.authorization, 'metrics', gateway);
