@@ -64,9 +64,10 @@ export async function startWorker(options: StartProcessOptions & { metricsListen
     close: async () => {
       clearInterval(alive);
       await metricsServer?.close();
+      // The units in flight finish inside core.close(): their attempts are still logged and counted.
+      await core.close();
       detachLog();
       detachMetrics();
-      await core.close();
       logger.info({}, 'Rota worker stopped');
     },
   };

@@ -22,7 +22,12 @@ export interface FetchedUnit {
   data: UnitJobData;
   /** 0 the first time pg-boss hands the job out; more after it expired or failed. */
   retryCount: number;
+  /** The job's own timeout: the queue's when the job was inserted (any process may have set it since). */
+  expireInSeconds: number;
 }
+
+/** How soon a renewal that failed (the database away) is tried again, at most. */
+const RENEW_RETRY_MS = 5_000;
 
 export interface PgBossQueueOptions {
   connection: PostgresConnection;
@@ -42,14 +47,18 @@ export interface PgBossQueueOptions {
 /** pg-boss hands out higher priorities first: an OTP bulk's chunks, then NOTIFICATION, then CAMPAIGN (where one queue holds several). */
 const bossPriority = (priority: Priority): number => PRIORITY.campaign - priority;
 
-function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, string[]> {
-  const groups = new Map<QueueName, string[]>();
+function unitsByQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, FetchedUnit[]> {
+  const groups = new Map<QueueName, FetchedUnit[]>();
   for (const unit of Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]) {
-    let ids = groups.get(unit.queue);
-    if (!ids) groups.set(unit.queue, (ids = []));
-    ids.push(unit.jobId);
+    let group = groups.get(unit.queue);
+    if (!group) groups.set(unit.queue, (group = []));
+    group.push(unit);
   }
   return groups;
+}
+
+function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, string[]> {
+  return new Map([...unitsByQueue(units)].map(([queue, group]) => [queue, group.map((unit) => unit.jobId)]));
 }
 
 /**
@@ -125,7 +134,7 @@ export class PgBossQueue implements DispatchQueue {
   /** Up to `batchSize` due units of one queue, best priority first, now active for this worker. */
   async fetch(queue: QueueName, batchSize: number): Promise<FetchedUnit[]> {
     const jobs = await this.#boss.fetch<UnitJobData>(queue, { batchSize, priority: true, includeMetadata: true });
-    return jobs.map((job) => ({ queue, jobId: job.id, data: job.data, retryCount: job.retryCount }));
+    return jobs.map((job) => ({ queue, jobId: job.id, data: job.data, retryCount: job.retryCount, expireInSeconds: Number(job.expireInSeconds) }));
   }
 
   /**
@@ -137,22 +146,46 @@ export class PgBossQueue implements DispatchQueue {
    * third of that time the jobs' start moves to now, so the timeout measures
    * a worker's silence, not its unit's length. (pg-boss 10 has no heartbeat
    * of its own: this writes its job table, `started_on` of active jobs.)
+   * The period is the jobs' own timeout, not this process's setting: another
+   * process may have set the queue's since. A failed renewal is tried again
+   * within 5 s.
    */
   keepActive(units: readonly FetchedUnit[]): () => void {
-    const everyMs = ((this.#options.unitTimeoutSeconds ?? 300) * 1_000) / 3;
-    const timer = setInterval(() => {
-      this.#renew(units).catch((error: unknown) =>
-        this.#logger.warn({ error: describePostgresError(error), units: units.length }, 'ledger queue (pg-boss): could not renew units in flight; tried again at the next renewal'),
-      );
-    }, everyMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    const everyMs = (Math.min(...units.map((unit) => unit.expireInSeconds)) * 1_000) / 3;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const renewIn = (ms: number): void => {
+      timer = setTimeout(() => {
+        this.#renew(units).then(
+          () => !stopped && renewIn(everyMs),
+          (error: unknown) => {
+            this.#logger.warn({ error: describePostgresError(error), units: units.length }, 'ledger queue (pg-boss): could not renew units in flight; trying again');
+            if (!stopped) renewIn(Math.min(everyMs, RENEW_RETRY_MS));
+          },
+        );
+      }, ms);
+      timer.unref();
+    };
+    renewIn(everyMs);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
+  /**
+   * Moves the jobs' start to now while they are still this worker's: a job
+   * that expired and was handed out again keeps its id, but its retry count
+   * moved on with the new fetch, so another worker's hold is never renewed.
+   */
   async #renew(units: readonly FetchedUnit[]): Promise<void> {
     const { pool, config } = this.#options.connection;
-    for (const [queue, ids] of byQueue(units)) {
-      await pool.query(`update "${config.schema}_queue".job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [queue, ids]);
+    for (const [queue, held] of unitsByQueue(units)) {
+      await pool.query(
+        `update "${config.schema}_queue".job as j set started_on = now() from unnest($2::uuid[], $3::int[]) as h(id, retry_count)
+         where j.name = $1 and j.id = h.id and j.retry_count = h.retry_count and j.state = 'active'`,
+        [queue, held.map((unit) => unit.jobId), held.map((unit) => unit.retryCount)],
+      );
     }
   }
 

@@ -424,6 +424,27 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect((await gateway.store.timeline(created(outcome).id))!.map((step) => step.state)).not.toContain('unknown');
   }, 40_000);
 
+  it("renews only this worker's hold on a job: not one that expired and went to another worker under the same id", async () => {
+    const gateway = await start('gateway', { unitTimeoutSeconds: 5 });
+    for (const to of numbers(2, 800)) await gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue');
+    const queue = gateway.store.queue!;
+    const [mine, lost] = await queue.fetch(QUEUE_NAMES.singles, 2);
+    // `lost` expired and another worker fetched it again (pg-boss keeps the id and counts the fetch), long ago.
+    await query(`update "${schema}_queue".job set retry_count = retry_count + 1 where id = $1`, [lost!.jobId]);
+    // Both started ten minutes ago; a long expiry keeps pg-boss's maintenance from expiring them during the test.
+    await query(`update "${schema}_queue".job set started_on = now() - interval '10 minutes', expire_in = interval '1 hour' where id = any($1::uuid[])`, [[mine!.jobId, lost!.jobId]]);
+    const stop = queue.keepActive([mine!, lost!]);
+    const startedAgo = async (id: string) =>
+      (await query<{ ago: number }>(`select extract(epoch from now() - started_on)::int as ago from "${schema}_queue".job where id = $1`, [id]))[0]!.ago;
+    try {
+      expect(mine!.expireInSeconds).toBe(5);
+      await until(async () => ((await startedAgo(mine!.jobId)) < 60 ? true : undefined), 'its own job renewed (every third of its 5 s)', 10_000);
+      expect(await startedAgo(lost!.jobId)).toBeGreaterThanOrEqual(600);
+    } finally {
+      stop();
+    }
+  }, 30_000);
+
   it('makes one record of two gateways racing one idempotency key, every time', async () => {
     const a = await start('gateway');
     const b = await start('gateway');
