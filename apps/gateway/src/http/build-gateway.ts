@@ -2,11 +2,11 @@ import { createServer } from 'node:http';
 import type { Ledger } from '@rota/ledger';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { logRouterEvents } from '../logging/router-event-log.js';
 import { sanitizeText, secretsOf } from '../logging/redaction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ServerTimeouts } from '../config/rota-config.js';
 import { registerConsole } from '../console/register-console.js';
+import { watchRouter } from '../process/watch-router.js';
 import { OperatorControls } from '../ledger/operator-controls.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { guard, type GatewayContext, type GatewayRuntimeView } from './gateway-context.js';
@@ -136,12 +136,8 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   let openApi: Record<string, unknown> | undefined;
   app.get('/openapi.json', async () => (openApi ??= buildOpenApiDocument()));
 
-  const detachLog = logRouterEvents(runtime.router, logger, context.secrets);
-  const detachMetrics = metrics.observeRouter(runtime.router);
-  app.addHook('onClose', async () => {
-    detachLog();
-    detachMetrics();
-  });
+  const unwatch = watchRouter(runtime, logger, metrics);
+  app.addHook('onClose', async () => unwatch());
   return app;
 }
 

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 import { GatewayStartError, openRotaProcess, type StartProcessOptions } from '../process/rota-process.js';
 import { startWorkerMetricsServer } from './worker-metrics-server.js';
-import { logRouterEvents } from '../logging/router-event-log.js';
-import { secretsOf } from '../logging/redaction.js';
+import { watchRouter } from '../process/watch-router.js';
 
 export interface RunningWorker {
   runtime: GatewayRuntime;
@@ -38,15 +37,13 @@ export async function startWorker(options: StartProcessOptions & { metricsListen
   const { runtime, ledger, logger, metrics } = core;
   // A worker's router is the one that sends: its attempts, breakers and outcomes are logged and counted here, as a
   // gateway's are by the HTTP server it builds.
-  const detachLog = logRouterEvents(runtime.router, logger, () => secretsOf(runtime.config()));
-  const detachMetrics = metrics.observeRouter(runtime.router);
+  const unwatch = watchRouter(runtime, logger, metrics);
   let metricsServer: Awaited<ReturnType<typeof startWorkerMetricsServer>> | undefined;
   if (options.metricsListen) {
     try {
       metricsServer = await startWorkerMetricsServer({ ...options.metricsListen, runtime, metrics });
     } catch (error) {
-      detachLog();
-      detachMetrics();
+      unwatch();
       await core.close();
       throw new GatewayStartError(`cannot serve the worker's metrics on ${options.metricsListen.host}:${options.metricsListen.port}: ${(error as Error).message}`, [
         { path: '--metrics-listen', reason: 'must be a free address of this host' },
@@ -66,8 +63,7 @@ export async function startWorker(options: StartProcessOptions & { metricsListen
       await metricsServer?.close();
       // The units in flight finish inside core.close(): their attempts are still logged and counted.
       await core.close();
-      detachLog();
-      detachMetrics();
+      unwatch();
       logger.info({}, 'Rota worker stopped');
     },
   };
