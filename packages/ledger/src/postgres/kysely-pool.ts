@@ -2,7 +2,7 @@ import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '@rota/provider';
 import type { PostgresStoreConfig } from './open-postgres-pool.js';
-import { dropSilentConnection, isReplyTimeout, replyDeadlineMs } from './silent-connections.js';
+import { dropIfSilent, replyDeadlineMs } from './silent-connections.js';
 
 /**
  * The pool as Kysely's PostgresDialect takes it, with the reply deadline of
@@ -22,10 +22,7 @@ export function kyselyPool(pool: pg.Pool, config: PostgresStoreConfig, logger: L
     // Only the string form: Kysely passes a cursor to stream, which needs a cursor class in the dialect's config, and the ledger gives none.
     const query = (sql: string, parameters: ReadonlyArray<unknown>) =>
       client.query({ text: sql, values: parameters as unknown[], query_timeout: deadlineMs } as pg.QueryConfig).catch((error: unknown) => {
-        if (isReplyTimeout(error)) {
-          dropped.add(client);
-          dropSilentConnection(client, logger, deadlineMs);
-        }
+        if (dropIfSilent(client, error, logger, deadlineMs)) dropped.add(client);
         throw error;
       });
     // pg's pool gives each lending its own release: look it up when called.

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '@rota/provider';
 import type { z } from 'zod';
 import type { PostgresStoreConfigSchema } from '../store-config.js';
-import { dropSilentConnection, isReplyTimeout, poolReplyDeadlineMs } from './silent-connections.js';
+import { dropIfSilent, poolReplyDeadlineMs } from './silent-connections.js';
 
 export type PostgresStoreConfig = z.output<typeof PostgresStoreConfigSchema>;
 
@@ -51,9 +51,7 @@ export function openPostgresPool(config: PostgresStoreConfig, logger: Logger, na
   // A lent connection's error reaches its query; unheard, the event would end the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
   // pool.query (the queue's and the limiter's calls) gives a connection back with the query's error, and the pool discards it.
-  pool.on('release', (error, client) => {
-    if (isReplyTimeout(error)) dropSilentConnection(client, logger, poolReplyDeadlineMs(config.statementTimeoutMs));
-  });
+  pool.on('release', (error, client) => void dropIfSilent(client, error, logger, poolReplyDeadlineMs(config.statementTimeoutMs)));
   return pool;
 }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { silentLogger, type Logger } from '@rota/provider';
 import { describePostgresError, type PostgresStoreConfig } from './open-postgres-pool.js';
-import { dropSilentConnection, isReplyTimeout } from './silent-connections.js';
+import { dropIfSilent } from './silent-connections.js';
 
 /**
  * What the processes on one database tell each other, per ledger schema (two
@@ -84,7 +84,7 @@ export class PostgresListener {
       // A LISTEN that fails leaves the channel unheard: the connection is given up, and the reconnect listens to every channel.
       const client = this.#client;
       void client?.query(`listen "${name}"`).catch((error: unknown) => {
-        if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, this.#config.connectTimeoutMs);
+        dropIfSilent(client, error, this.#logger, this.#config.connectTimeoutMs);
         void client.end().catch(() => undefined);
       });
     }
@@ -155,7 +155,7 @@ export class PostgresListener {
         for (const name of this.#handlers.keys()) await client.query(`listen "${name}"`);
       } catch (error) {
         // Not yet this listener's connection: nothing else would end it.
-        if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, deadlineMs);
+        dropIfSilent(client, error, this.#logger, deadlineMs);
         client.removeAllListeners('end');
         void client.end().catch(() => undefined);
         throw error;
@@ -168,7 +168,7 @@ export class PostgresListener {
       this.#retryMs = RECONNECT_FIRST_MS;
       this.#heartbeat = setInterval(() => {
         client.query('select 1').catch((error: unknown) => {
-          if (isReplyTimeout(error)) dropSilentConnection(client, this.#logger, deadlineMs);
+          dropIfSilent(client, error, this.#logger, deadlineMs);
           lost(error as Error);
         });
       }, HEARTBEAT_MS);

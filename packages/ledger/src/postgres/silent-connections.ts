@@ -37,20 +37,22 @@ export function poolReplyDeadlineMs(statementTimeoutMs: number): number {
 }
 
 /** Whether `error` is pg's for a reply that did not come by the deadline (it sets no code on it). */
-export function isReplyTimeout(error: unknown): boolean {
+function isReplyTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout';
 }
 
 /**
- * Closes a silent connection's socket at once, and says so. Ending it
- * politely would send its goodbye into the silence and hold the socket open
- * until TCP gives up. pg has no public way to do this; its own pool closes a
- * connection that timed out while connecting the same way. The close is seen
- * on a later turn of the event loop: until then the connection still looks
- * usable, so whoever gives it back to the pool must ask for it to be
- * discarded.
+ * When `error` says the connection missed its reply deadline: closes its
+ * socket at once, says so, and returns true. Ending it politely would send
+ * its goodbye into the silence and hold the socket open until TCP gives up.
+ * pg has no public way to do this; its own pool closes a connection that
+ * timed out while connecting the same way. The close is seen on a later turn
+ * of the event loop: until then the connection still looks usable, so
+ * whoever gives it back to the pool must ask for it to be discarded.
  */
-export function dropSilentConnection(client: pg.Client, logger: Logger, deadlineMs: number): void {
+export function dropIfSilent(client: pg.Client, error: unknown, logger: Logger, deadlineMs: number): boolean {
+  if (!isReplyTimeout(error)) return false;
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   logger.warn({ deadlineMs }, 'ledger: a database connection gave no reply by its deadline; it is dropped and replaced');
+  return true;
 }
