@@ -134,36 +134,28 @@ function newRow(entry: ParsedNewMessage, hasher: LedgerHasher, now: number): New
 
 /** The groups whose key is an erased record's. */
 async function erasedAmong(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, groups: readonly KeyGroup[]): Promise<KeyGroup[]> {
-  if (groups.length === 0) return [];
-  const byOwner = new Map<string, Map<string, KeyGroup>>();
-  for (const group of groups) {
-    let hashes = byOwner.get(group.owner);
-    if (!hashes) byOwner.set(group.owner, (hashes = new Map()));
-    hashes.set(hasher.erasedKey(group.key), group);
-  }
-  const erased: KeyGroup[] = [];
-  for (const [owner, hashes] of byOwner) {
-    for (const chunk of chunksOf([...hashes.keys()], MAX_BOUND_PARAMETERS - 1)) {
-      const found = await db.selectFrom('erased_keys').select('key_hash').where('owner', '=', owner).where('key_hash', 'in', chunk).execute();
-      erased.push(...found.map(({ key_hash }) => hashes.get(key_hash)!));
-    }
-  }
-  return erased;
+  const hashed = groups.map((group) => ({ owner: group.owner, key: hasher.erasedKey(group.key), group }));
+  const groupOf = new Map(hashed.map(({ owner, key, group }) => [groupName(owner, key), group]));
+  const found = await selectPerOwner(hashed, (owner, hashes) => db.selectFrom('erased_keys').select(['owner', 'key_hash']).where('owner', '=', owner).where('key_hash', 'in', hashes).execute());
+  return found.map((row) => groupOf.get(groupName(row.owner, row.key_hash))!);
 }
 
-/** The records holding the keys whose insertion was skipped, read per owner in chunks. */
-async function readHolders(db: Kysely<LedgerDatabase>, groups: readonly KeyGroup[]): Promise<MessageRow[]> {
+/** The records holding the keys whose insertion was skipped. */
+function readHolders(db: Kysely<LedgerDatabase>, groups: readonly KeyGroup[]): Promise<MessageRow[]> {
+  return selectPerOwner(groups, (owner, keys) => db.selectFrom('messages').selectAll().where('owner', '=', owner).where('idempotency_key', 'in', keys).execute());
+}
+
+/** The rows `select` gives for each owner's keys, asked per owner and in chunks a statement's bound parameters take. */
+async function selectPerOwner<Row>(items: readonly { owner: string; key: string }[], select: (owner: string, keys: string[]) => Promise<Row[]>): Promise<Row[]> {
   const keysByOwner = new Map<string, string[]>();
-  for (const { owner, key } of groups) {
+  for (const { owner, key } of items) {
     const keys = keysByOwner.get(owner);
     if (keys) keys.push(key);
     else keysByOwner.set(owner, [key]);
   }
-  const holders: MessageRow[] = [];
+  const rows: Row[] = [];
   for (const [owner, keys] of keysByOwner) {
-    for (const chunk of chunksOf(keys, MAX_BOUND_PARAMETERS - 1)) {
-      holders.push(...(await db.selectFrom('messages').selectAll().where('owner', '=', owner).where('idempotency_key', 'in', chunk).execute()));
-    }
+    for (const chunk of chunksOf(keys, MAX_BOUND_PARAMETERS - 1)) rows.push(...(await select(owner, chunk)));
   }
-  return holders;
+  return rows;
 }
