@@ -262,3 +262,45 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     await router.close();
   });
 });
+
+describe('router: onResult, each recipient\'s result as soon as its walk ends', () => {
+  const slow = '+905320000009';
+  const batch = [0, 1, 2].map((i) => ({ ...notification, to: `+90532000000${i}` })).concat({ ...notification, to: slow });
+
+  it('tells the fast recipients\' results while a slow one is still at the provider, each once, with its input position', async () => {
+    const { router } = setup([{ id: 'first', maxRecipientsPerRequest: 1, script: ({ request }) => ({ type: 'accept', delayMs: request.recipients.includes(slow) ? 300 : 0 }) }]);
+    const told: Array<{ index: number; status: string; at: number }> = [];
+    const started = Date.now();
+    let resolvedAt = 0;
+    const results = await router
+      .sendBatch(batch, { onResult: (index, result) => told.push({ index, status: result.status, at: Date.now() - started }) })
+      .finally(() => (resolvedAt = Date.now() - started));
+    expect(told.map((t) => t.index).sort()).toEqual([0, 1, 2, 3]);
+    expect(told.every((t) => t.status === 'accepted')).toBe(true);
+    // The three fast ones were told long before the batch resolved (it waited for the slow one's 300 ms).
+    const fast = told.filter((t) => t.index !== 3);
+    expect(Math.max(...fast.map((t) => t.at))).toBeLessThan(resolvedAt - 150);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    await router.close();
+  });
+
+  it('is called for a single send and for each bulk recipient, and one that throws breaks nothing', async () => {
+    const { router } = setup([{ id: 'first', maxRecipientsPerRequest: 2 }]);
+    const single: number[] = [];
+    expect(await router.send(notification, { onResult: (index) => single.push(index) })).toMatchObject({ status: 'accepted' });
+    expect(single).toEqual([0]);
+    const bulk: number[] = [];
+    const results = await router.sendBulk(
+      { ...notification, to: batch.map((m) => m.to) },
+      {
+        onResult: (index) => {
+          bulk.push(index);
+          throw new Error('a broken onResult');
+        },
+      },
+    );
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(bulk.sort()).toEqual([0, 1, 2, 3]);
+    await router.close();
+  });
+});

@@ -26,9 +26,19 @@ export function checkedSends(state: RouterState): CheckedSends {
       template,
       recipients,
     );
-  const finishInto = (results: SendResult[]) => (index: number, result: SendResult): void => {
+  const finishInto = (results: SendResult[], options: RouteOptions | undefined) => (index: number, result: SendResult): void => {
     results[index] = result;
     state.emitResult(result);
+    tell(options, index, result);
+  };
+  /** The caller's onResult: like a listener, one that throws cannot break the walk (the other recipients' results still come). */
+  const tell = (options: RouteOptions | undefined, index: number, result: SendResult): void => {
+    if (!options?.onResult) return;
+    try {
+      options.onResult(index, result);
+    } catch (error) {
+      state.events.logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, "a send's onResult threw; the send went on");
+    }
   };
 
   return {
@@ -37,6 +47,7 @@ export function checkedSends(state: RouterState): CheckedSends {
       let result: SendResult | undefined;
       await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, options ?? {});
       state.emitResult(result!);
+      tell(options, 0, result!);
       return result!;
     },
 
@@ -44,7 +55,7 @@ export function checkedSends(state: RouterState): CheckedSends {
       if (state.closed) return messages.map(() => closedResult());
       const results = new Array<SendResult>(messages.length);
       const limit = createLimiter(state.settings.batchConcurrency);
-      await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results), limit, options ?? {})));
+      await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results, options), limit, options ?? {})));
       return results;
     },
 
@@ -54,7 +65,7 @@ export function checkedSends(state: RouterState): CheckedSends {
       const index = new Array<number>(bulk.to.length);
       for (let i = 0; i < index.length; i++) index[i] = i;
       const template: Message = { ...bulk, to: bulk.to[0]! };
-      await route(template, { to: bulk.to, index }, finishInto(results), createLimiter(state.settings.batchConcurrency), options ?? {});
+      await route(template, { to: bulk.to, index }, finishInto(results, options), createLimiter(state.settings.batchConcurrency), options ?? {});
       return results;
     },
   };

@@ -81,6 +81,15 @@ export interface RouteOptions {
    * throws, nothing is sent: those recipients end `failed` with its reason.
    */
   beforeAttempt?: (attempt: AttemptTarget) => void | Promise<void>;
+  /**
+   * Called once per recipient as soon as its walk ends, with its position in
+   * the caller's input and its result — before the send resolves, which a
+   * batch or bulk does only when its slowest recipient is done. A ledger
+   * writes results as they come here. A throw is reported to the router's
+   * logger and changes nothing. Not called for a batch refused whole before
+   * any walk (an invalid message, a closed router): the return value has those.
+   */
+  onResult?: (index: number, result: SendResult) => void;
 }
 
 export interface AttemptTarget {
