@@ -1,7 +1,7 @@
 import { analyzeText, silentLogger, type DeliveryReport, type Logger, type Message } from '@rota/provider';
 import type { Router } from '@rota/core';
 import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
-import { Dispatcher, ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatcher.js';
+import { Dispatcher, ResultsNotWrittenError, type DispatcherOptions, type DispatchRouter } from './dispatch/dispatcher.js';
 import { QueueSource } from './dispatch/queue-source.js';
 import { TableSource } from './dispatch/table-source.js';
 import { sharedLimiterFor } from './postgres/shared-limiter.js';
@@ -67,7 +67,7 @@ export interface LedgerOptions {
   router: DispatchRouter & Pick<Router, 'deliveryStatus' | 'status'>;
   logger?: Logger;
   /** `claimSize`: records an embedded claim takes; on PostgreSQL units are made when messages are queued, and it has no effect. */
-  dispatch?: { concurrency?: number; claimSize?: number; pollMs?: number; writeRetryMs?: number };
+  dispatch?: Pick<DispatcherOptions, 'concurrency' | 'pollMs' | 'writeRetryMs' | 'resultFlushMs'> & { claimSize?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
   retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };
   /** Messages per second per account, keyed `provider/account` (see throttleKey). */

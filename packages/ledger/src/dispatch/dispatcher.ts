@@ -5,6 +5,7 @@ import type { MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
+import { EarlyResults } from './early-results.js';
 import { describeError } from '../error-text.js';
 
 /** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   firstReportAfterMs?: number;
   /** How long results are retried when the database cannot take them (it went away mid-send). Default 60 s. */
   writeRetryMs?: number;
+  /** A unit still sending writes the results it has this long after the first of them (see EarlyResults). Default 1000. */
+  resultFlushMs?: number;
   clock?: () => number;
 }
 
@@ -93,6 +96,9 @@ interface Refusals {
  * claimed, refused and queued again in a tight loop.
  */
 const REFUSED_TRY_DELAY_MS = 1_000;
+
+/** A unit still sending writes the results it has this long after the first of them: a unit that ends sooner writes once. */
+const RESULT_FLUSH_MS = 1_000;
 
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
 type Lane = 'general' | 'otp';
@@ -302,25 +308,30 @@ export class Dispatcher {
 
     const { router } = this.options;
     const refusals: Refusals = { notTried: new Set(), lost: false };
+    const early = new EarlyResults((batch) => this.writeOnce(batch, token, written), this.options.resultFlushMs ?? RESULT_FLUSH_MS, (error, count) =>
+      this.logger.warn({ error: describeError(error), records: count }, 'ledger dispatcher: could not write the results a unit has so far; they are written with the next ones'),
+    );
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early)).then((answers) => take(ids, answers)));
     }
     // Every send ends before any is judged: a unit released while one of its sends still ran could
     // send twice. The results of those that ended are written; a send that threw is thrown below.
     const thrown = (await Promise.allSettled(sends)).find((end): end is PromiseRejectedResult => end.status === 'rejected');
+    const writtenEarly = await early.end();
     const requeued = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of requeued) results.delete(id);
-    const writes = await this.writeResults(results, token, written);
+    const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
+    const writes = await this.writeResults(rest, token, written);
     // Fewer results written than the unit held: its claim token no longer holds them all.
-    const lost = refusals.lost || (token !== undefined && writes < results.size);
+    const lost = refusals.lost || writtenEarly.lost || (token !== undefined && writes < rest.size);
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
@@ -375,21 +386,27 @@ export class Dispatcher {
    * (with a token, only those of records it still holds).
    */
   private async writeResults(results: ReadonlyMap<string, SendResult>, token: string | undefined, written?: Map<string, MessageRecord>): Promise<number> {
-    const entries = [...results].map(([id, result]) => ({ id, result }));
-    const options = { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS, ...(token === undefined ? {} : { token }) };
+    if (results.size === 0) return 0;
     const giveUpAt = this.clock() + (this.options.writeRetryMs ?? 60_000);
     for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
-        if (!written) return await this.options.store.finishMany(entries, options);
-        const finished = await this.options.store.finishManyRecords(entries, options);
-        for (const [id, record] of finished) written.set(id, record);
-        return finished.size;
+        return await this.writeOnce(results, token, written);
       } catch (error) {
         if (this.clock() + waitMs > giveUpAt || this.halt.signal.aborted) throw new ResultsNotWrittenError([...results.keys()], error);
-        this.logger.warn({ error: describeError(error), records: entries.length, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
+        this.logger.warn({ error: describeError(error), records: results.size, retryInMs: waitMs }, 'ledger dispatcher: could not write results; retrying');
         await delay(waitMs, this.halt.signal);
       }
     }
+  }
+
+  /** One write of results to their records (see writeResults); with `written`, the records as written go there. */
+  private async writeOnce(results: ReadonlyMap<string, SendResult>, token: string | undefined, written?: Map<string, MessageRecord>): Promise<number> {
+    const entries = [...results].map(([id, result]) => ({ id, result }));
+    const options = { firstReportAfterMs: this.options.firstReportAfterMs ?? FIRST_REPORT_AFTER_MS, ...(token === undefined ? {} : { token }) };
+    if (!written) return this.options.store.finishMany(entries, options);
+    const finished = await this.options.store.finishManyRecords(entries, options);
+    for (const [id, record] of finished) written.set(id, record);
+    return finished.size;
   }
 
   /**
@@ -399,8 +416,9 @@ export class Dispatcher {
    * nothing). Each refusal is noted in `refusals`, for send() to tell a
    * record held back from one that failed.
    */
-  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals): RouteOptions {
+  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults): RouteOptions {
     return {
+      onResult: (index, result) => early.add(ids[index]!, result),
       beforeAttempt: async (target: AttemptTarget) => {
         const targets = target.index.map((i) => ids[i]!);
         try {
