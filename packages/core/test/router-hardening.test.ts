@@ -304,3 +304,30 @@ describe('router: onResult, each recipient\'s result as soon as its walk ends', 
     await router.close();
   });
 });
+
+describe('router: limit, a caller\'s own bound on the requests a call has out', () => {
+  it('takes the place of batchConcurrency for a batch, a bulk and a single send, and batchConcurrency is readable', async () => {
+    const { router } = setup([{ id: 'first', maxRecipientsPerRequest: 1, fallback: { type: 'accept', delayMs: 5 } }], { batchConcurrency: 2 });
+    expect(router.batchConcurrency).toBe(2);
+    let out = 0;
+    let most = 0;
+    let through = 0;
+    const limit = async <T>(request: () => Promise<T>): Promise<T> => {
+      through += 1;
+      most = Math.max(most, ++out);
+      try {
+        return await request();
+      } finally {
+        out -= 1;
+      }
+    };
+    // A caller's limit that lets everything through at once: the batch's six requests all go out together.
+    const batch = Array.from({ length: 6 }, (_, i) => ({ ...notification, text: `Kodunuz ${i}` }));
+    expect((await router.sendBatch(batch, { limit })).every((result) => result.status === 'accepted')).toBe(true);
+    expect(most).toBe(6);
+    await router.sendBulk({ ...notification, to: ['+905320000001', '+905320000002'] }, { limit });
+    await router.send(notification, { limit });
+    expect(through).toBe(6 + 2 + 1);
+    await router.close();
+  });
+});

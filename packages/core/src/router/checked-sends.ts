@@ -45,7 +45,7 @@ export function checkedSends(state: RouterState): CheckedSends {
     async sendChecked(message: Message, options?: RouteOptions): Promise<SendResult> {
       if (state.closed) return closedResult();
       let result: SendResult | undefined;
-      await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), undefined, options ?? {});
+      await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), options?.limit, options ?? {});
       state.emitResult(result!);
       tell(options, 0, result!);
       return result!;
@@ -54,7 +54,7 @@ export function checkedSends(state: RouterState): CheckedSends {
     async sendBatchChecked(messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]> {
       if (state.closed) return messages.map(() => closedResult());
       const results = new Array<SendResult>(messages.length);
-      const limit = createLimiter(state.settings.batchConcurrency);
+      const limit = options?.limit ?? createLimiter(state.settings.batchConcurrency);
       await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results, options), limit, options ?? {})));
       return results;
     },
@@ -65,7 +65,7 @@ export function checkedSends(state: RouterState): CheckedSends {
       const index = new Array<number>(bulk.to.length);
       for (let i = 0; i < index.length; i++) index[i] = i;
       const template: Message = { ...bulk, to: bulk.to[0]! };
-      await route(template, { to: bulk.to, index }, finishInto(results, options), createLimiter(state.settings.batchConcurrency), options ?? {});
+      await route(template, { to: bulk.to, index }, finishInto(results, options), options?.limit ?? createLimiter(state.settings.batchConcurrency), options ?? {});
       return results;
     },
   };

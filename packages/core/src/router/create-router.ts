@@ -25,6 +25,9 @@ export function createRouter(options: RouterOptions): Router {
     ...directCalls(state),
     ...operatorControls(state),
     on: (event, listener) => state.events.on(event, listener),
+    get batchConcurrency() {
+      return state.settings.batchConcurrency;
+    },
     async close() {
       if (state.closed) return;
       state.closed = true;

@@ -90,6 +90,13 @@ export interface RouteOptions {
    * any walk (an invalid message, a closed router): the return value has those.
    */
   onResult?: (index: number, result: SendResult) => void;
+  /**
+   * Bounds the provider requests this call has out at once, in place of a
+   * limiter of `batchConcurrency` of its own (a single send has none): a
+   * caller that makes many calls side by side — the ledger's dispatcher —
+   * shares one budget among them.
+   */
+  limit?: <T>(request: () => Promise<T>) => Promise<T>;
 }
 
 export interface AttemptTarget {
@@ -198,6 +205,8 @@ export interface Router {
   sendBulk(bulk: BulkMessageInput | unknown, options?: RouteOptions): Promise<SendResult[]>;
   /** `sendBulk` for a bulk `validateBulkMessage` already accepted. */
   sendBulkChecked(bulk: BulkMessage, options?: RouteOptions): Promise<SendResult[]>;
+  /** Provider requests one batch or bulk keeps in flight (`RouterOptions.batchConcurrency`, as a reconfigure left it). */
+  readonly batchConcurrency: number;
   /** Delivery reports through the provider and account that accepted the messages, within the router's deadline. */
   deliveryStatus(
     request: { providerId: string; accountId: string; providerMessageIds: readonly string[] },
