@@ -6,10 +6,11 @@ import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
 import { EarlyResults } from './early-results.js';
+import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 
 /** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
-export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on'>;
+export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
 
 export interface DispatcherOptions {
   store: LedgerStore;
@@ -46,6 +47,11 @@ export interface SendNowOptions {
   texts?: ReadonlyMap<string, string>;
   /** Gives back the records as the results were written to them (a caller who waits is answered from them). */
   records?: Map<string, MessageRecord>;
+}
+
+/** How a unit the dispatcher runs sends: SendNowOptions, and its part of the dispatcher's request budget. */
+interface UnitSendOptions extends SendNowOptions {
+  limit?: RequestLimit;
 }
 
 /** A unit's records were taken over by another worker (this one was taken for dead): nothing more of it is sent. */
@@ -129,9 +135,12 @@ export class Dispatcher {
   private detach: (() => void) | undefined;
   /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
   private halt = new AbortController();
+  /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
+  private readonly budget: RequestBudget;
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = Math.max(2, options.concurrency ?? 4);
+    this.budget = new RequestBudget(this.concurrency);
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? silentLogger;
   }
@@ -227,7 +236,7 @@ export class Dispatcher {
         await this.handBack(unit);
         return;
       }
-      const run: Promise<void> = this.run(unit);
+      const run: Promise<void> = this.run(unit, lane);
       this.running.add(run);
       void run.finally(() => {
         this.running.delete(run);
@@ -237,9 +246,10 @@ export class Dispatcher {
   }
 
   /** Sends a unit, then tells its source it is done, or hands it back when it could not be finished. */
-  private async run(unit: DispatchUnit): Promise<void> {
+  private async run(unit: DispatchUnit, lane: Lane): Promise<void> {
+    const share = this.budget.open(this.options.router.batchConcurrency, { kept: lane === 'otp' });
     try {
-      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}) });
+      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit });
       // The unit's job is the worker's that took it over: completing or failing it here would end that worker's hold on it.
       if (sent.lost) {
         this.logger.warn({ records: unit.records.length }, 'ledger dispatcher: another worker took this unit over (this one was taken for dead); it is left to that worker');
@@ -252,6 +262,7 @@ export class Dispatcher {
       this.logger.error({ error: describeError(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
       await unit.abandon(describeError(error)).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
     } finally {
+      share.close();
       unit.done?.();
     }
   }
@@ -281,8 +292,8 @@ export class Dispatcher {
     return (await this.send(records, options)).results;
   }
 
-  private async send(records: readonly MessageRecord[], options: SendNowOptions): Promise<UnitSent> {
-    const { checked, token, texts, records: written } = options;
+  private async send(records: readonly MessageRecord[], options: UnitSendOptions): Promise<UnitSent> {
+    const { checked, token, texts, records: written, limit } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
@@ -314,13 +325,13 @@ export class Dispatcher {
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early, limit)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early, limit)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early, limit)).then((answers) => take(ids, answers)));
     }
     // Every send ends before any is judged: a unit released while one of its sends still ran could
     // send twice. The results of those that ended are written; a send that threw is thrown below.
@@ -416,8 +427,9 @@ export class Dispatcher {
    * nothing). Each refusal is noted in `refusals`, for send() to tell a
    * record held back from one that failed.
    */
-  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults): RouteOptions {
+  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults, limit: RequestLimit | undefined): RouteOptions {
     return {
+      ...(limit ? { limit } : {}),
       onResult: (index, result) => early.add(ids[index]!, result),
       beforeAttempt: async (target: AttemptTarget) => {
         const targets = target.index.map((i) => ids[i]!);

@@ -21,6 +21,7 @@ describe('a unit one of whose sends throws', () => {
       sendChecked: (...args) => router.sendChecked(...args),
       sendBatchChecked: (...args) => router.sendBatchChecked(...args),
       on: (...args) => router.on(...args),
+      batchConcurrency: router.batchConcurrency,
       sendBulkChecked: async (...args) => {
         if (throws-- > 0) throw new Error('the router failed this bulk');
         return router.sendBulkChecked(...args);
