@@ -268,7 +268,7 @@ describe('router: onResult, each recipient\'s result as soon as its walk ends', 
   const batch = [0, 1, 2].map((i) => ({ ...notification, to: `+90532000000${i}` })).concat({ ...notification, to: slow });
 
   it('tells the fast recipients\' results while a slow one is still at the provider, each once, with its input position', async () => {
-    const { router } = setup([{ id: 'first', maxRecipientsPerRequest: 1, script: ({ request }) => ({ type: 'accept', delayMs: request.recipients.includes(slow) ? 300 : 0 }) }]);
+    const { router } = setup([{ id: 'first', maxRecipientsPerRequest: 1, script: ({ request }) => ({ type: 'accept', delayMs: request.recipients.includes(slow) ? 600 : 0 }) }]);
     const told: Array<{ index: number; status: string; at: number }> = [];
     const started = Date.now();
     let resolvedAt = 0;
@@ -277,9 +277,9 @@ describe('router: onResult, each recipient\'s result as soon as its walk ends', 
       .finally(() => (resolvedAt = Date.now() - started));
     expect(told.map((t) => t.index).sort()).toEqual([0, 1, 2, 3]);
     expect(told.every((t) => t.status === 'accepted')).toBe(true);
-    // The three fast ones were told long before the batch resolved (it waited for the slow one's 300 ms).
+    // The three fast ones were told long before the batch resolved (it waited for the slow one's 600 ms).
     const fast = told.filter((t) => t.index !== 3);
-    expect(Math.max(...fast.map((t) => t.at))).toBeLessThan(resolvedAt - 150);
+    expect(Math.max(...fast.map((t) => t.at))).toBeLessThan(resolvedAt - 300);
     expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
     await router.close();
   });

@@ -404,7 +404,7 @@ const ReportsSchema = z
 
 const DispatchSchema = z
   .strictObject({
-    concurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (one unit is kept for OTPs)').max(256, 'must be at most 256').default(4).describe('Dispatch units running at once; one is kept for OTPs. The units have concurrency × routing.batchConcurrency provider requests out in all: each its own share, and a busy unit the shares of idle slots (never the OTP slot\'s). Default 4.'),
+    concurrency: z.number().int('must be a whole number').min(2, 'must be at least 2 (one unit is kept for OTPs)').max(256, 'must be at most 256').default(4).describe('Dispatch units running at once; one is kept for OTPs. Each unit has routing.batchConcurrency provider requests out (its share), and a busy unit borrows the shares of idle slots (never the OTP slot\'s) within concurrency × routing.batchConcurrency in all. Default 4.'),
     shutdownMs: z.number().int('must be a whole number of milliseconds').min(0, 'must not be negative').max(600_000, 'must be at most 600000').default(10_000).describe('On shutdown: longest wait for dispatches in flight; queued records stay for the next start. Default 10000.'),
     unitTimeoutSeconds: z
       .number()

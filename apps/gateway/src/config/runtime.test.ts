@@ -282,6 +282,14 @@ describe('GatewayRuntime.apply', () => {
     expect(runtime.apply(config(configInput()))).toEqual({ ok: false, issues: [{ path: '(runtime)', reason: 'the runtime is closed' }] });
   });
 
+  it('hands out a router whose batchConcurrency follows a reload (the dispatcher reads it for each unit)', () => {
+    const runtime = start(configInput());
+    expect(runtime.router.batchConcurrency).toBe(4);
+    const input = configInput();
+    expect(runtime.apply(config({ ...input, routing: { ...input.routing, batchConcurrency: 9 } })).ok).toBe(true);
+    expect(runtime.router.batchConcurrency).toBe(9);
+  });
+
   it('hands out a router without reconfigure or close (the runtime owns the provider instances)', () => {
     const runtime = start(configInput());
     // @ts-expect-error reconfigure is the runtime's, through apply()

@@ -68,8 +68,15 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
     logger.error({ source, issues: issues.length }, 'configuration refused: keeping the running configuration');
   };
 
-  // Reconfiguring and closing are the runtime's: handed out, the router has neither.
-  const { reconfigure: _reconfigure, close: _close, ...routing } = router;
+  // Reconfiguring and closing are the runtime's: handed out, the router has neither. A spread
+  // copies a getter's value once: batchConcurrency is read through, as a reload changes it.
+  const { reconfigure: _reconfigure, close: _close, ...calls } = router;
+  const routing: GatewayRuntime['router'] = {
+    ...calls,
+    get batchConcurrency() {
+      return router.batchConcurrency;
+    },
+  };
   const runtime: GatewayRuntime = {
     router: routing,
     config: () => current,

@@ -321,6 +321,7 @@ export class Dispatcher {
     const refusals: Refusals = { notTried: new Set(), lost: false };
     const early = new EarlyResults((batch) => this.writeOnce(batch, token, written), this.options.resultFlushMs ?? RESULT_FLUSH_MS, (error, count) =>
       this.logger.warn({ error: describeError(error), records: count }, 'ledger dispatcher: could not write the results a unit has so far; they are written with the next ones'),
+      this.halt.signal,
     );
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
@@ -341,8 +342,9 @@ export class Dispatcher {
     for (const id of requeued) results.delete(id);
     const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
     const writes = await this.writeResults(rest, token, written);
-    // Fewer results written than the unit held: its claim token no longer holds them all.
-    const lost = refusals.lost || writtenEarly.lost || (token !== undefined && writes < rest.size);
+    // Fewer results written than the unit held: its claim token no longer holds them all. (Without a token, a
+    // record written twice — an early write cut in slices, one committed and one not — is no sign of a takeover.)
+    const lost = refusals.lost || (token !== undefined && (writtenEarly.lost || writes < rest.size));
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});

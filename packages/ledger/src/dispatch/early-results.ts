@@ -31,10 +31,13 @@ export class EarlyResults {
     private readonly write: ResultWrite,
     private readonly everyMs: number,
     private readonly onWriteFailed: (error: unknown, records: number) => void,
+    /** Aborted when the dispatcher gave up waiting on stop(): no more early writes to a store about to close. */
+    private readonly halt: AbortSignal,
   ) {}
 
   /** A recipient's walk ended (the router's onResult). */
   add(id: string, result: SendResult): void {
+    if (this.ended || this.halt.aborted) return;
     if (result.status === 'failed' && result.attempts.every((attempt) => attempt.tries === 0)) return;
     this.pending.set(id, result);
     this.timer ??= setTimeout(() => this.flush(), this.everyMs);
@@ -55,6 +58,8 @@ export class EarlyResults {
 
   private flush(): void {
     this.timer = undefined;
+    // Left to the unit's end, which writes every result not written here.
+    if (this.halt.aborted) return;
     const batch = this.pending;
     this.pending = new Map();
     this.writing = this.writing.then(async () => {
@@ -65,7 +70,7 @@ export class EarlyResults {
       } catch (error) {
         this.onWriteFailed(error, batch.size);
         // Kept for the next early write; once the unit has ended, its own write takes every result not written here.
-        if (this.ended) return;
+        if (this.ended || this.halt.aborted) return;
         for (const [id, result] of batch) this.pending.set(id, result);
         this.timer ??= setTimeout(() => this.flush(), this.everyMs);
       }

@@ -35,25 +35,26 @@ describe('RequestBudget', () => {
     expect(budget.inFlight).toBe(6);
   });
 
-  it('gives a unit that starts later its own share before the borrower takes more', async () => {
+  it('gives a unit that starts later its own share at once, and the borrower takes no more until the budget has room', async () => {
     const budget = new RequestBudget(4);
     const r = requests();
     const a = budget.open(2);
     r.queue(a, 'a', 20);
     const b = budget.open(2);
-    r.queue(b, 'b', 20);
-    // Nothing more than the budget: b waits for a's borrowed requests to end.
-    expect(r.out('b')).toBe(0);
+    r.queue(b, 'b', 3);
+    // b never waits for a's borrowed requests (they may sit out a Retry-After): over the budget for a while.
+    expect([r.out('a'), r.out('b')]).toEqual([6, 2]);
     await r.end('a');
-    expect([r.out('a'), r.out('b')]).toEqual([5, 1]);
     await r.end('a');
     expect([r.out('a'), r.out('b')]).toEqual([4, 2]);
-    // Now each holds what it may: a its own share and the idle slot's, b its own.
+    // Back within the budget (a 4, b 2, the OTP slot's 2 kept): a borrows again only as it has room.
     await r.end('a');
     expect([r.out('a'), r.out('b')]).toEqual([4, 2]);
     await r.end('b');
     expect([r.out('a'), r.out('b')]).toEqual([4, 2]);
     // b done: a borrows its share back.
+    await r.end('b');
+    await r.end('b');
     b.close();
     await r.end('a');
     expect(r.out('a')).toBe(6);
@@ -69,7 +70,26 @@ describe('RequestBudget', () => {
     expect([r.out('a'), r.out('otp')]).toEqual([6, 2]);
     await r.end('otp');
     expect(r.out('otp')).toBe(2);
+    // The OTP slot's share is its unit's now, not a's to borrow.
+    await r.end('a');
+    expect(r.out('a')).toBe(6);
     expect(budget.inFlight).toBe(8);
+  });
+
+  it('follows a changed batchConcurrency: a unit opened after it has its own share at once, and the bound is the new one', async () => {
+    const budget = new RequestBudget(4);
+    const r = requests();
+    const a = budget.open(4);
+    r.queue(a, 'a', 40);
+    expect(r.out('a')).toBe(12);
+    const b = budget.open(1);
+    r.queue(b, 'b', 10);
+    expect(r.out('b')).toBe(1);
+    // The bound is now 4 × 1: a, at 12, borrows nothing more as its requests end, down to its own 4.
+    for (let i = 0; i < 8; i++) await r.end('a');
+    expect(r.out('a')).toBe(4);
+    await r.end('b');
+    expect(r.out('b')).toBe(1);
   });
 
   it('frees the place of a request that failed, and answers its caller with the failure', async () => {
@@ -83,5 +103,14 @@ describe('RequestBudget', () => {
     expect(r.out('a')).toBe(1);
     await r.end('a');
     await expect(second).resolves.toBe('a');
+  });
+
+  it('answers a request still waiting when its unit closes, never leaving it hanging', async () => {
+    const budget = new RequestBudget(2);
+    const r = requests();
+    const a = budget.open(1);
+    const [, waiting] = r.queue(a, 'a', 2);
+    a.close();
+    await expect(waiting).rejects.toThrow('the dispatch unit ended before this request could start');
   });
 });
