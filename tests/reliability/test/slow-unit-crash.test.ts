@@ -1,0 +1,104 @@
+// A dispatch unit that takes a while: sixty queued messages, each its own text (one provider
+// request each), to a provider answering in 1.5 s. Its results used to be written only when its
+// last message was in — readable by nobody meanwhile, and after a SIGKILL every message it had
+// tried was `unknown`, the ones the provider had long since accepted too. Now its results are
+// written as they come: killed mid-unit, only the messages still at the provider are unknown.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
+import { freePort } from '@rota/testkit';
+import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
+import { sandboxFigensoft, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
+
+const API_KEY = 'slow-unit-KEY-0123456789';
+const ADMIN = 'slow-unit-ADMIN-0123456789';
+const COUNT = 60;
+const LATENCY_MS = 1_500;
+/** Provider requests the dispatcher has out for one unit alone: three general slots × batchConcurrency 4. */
+const OUT_AT_ONCE = 12;
+
+describe('SIGKILL in the middle of a slow unit', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let url: string;
+  let file: string;
+  const agent = new Agent({ connections: 8 });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rota-slow-unit-'));
+    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
+    sandbox.injectFault({ kind: 'latency', ms: LATENCY_MS, endpoint: 'Send_1_N' });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    file = join(dir, 'rota.yaml');
+    await writeFile(
+      file,
+      stringify({
+        providers: [sandboxFigensoft(sandbox.url)],
+        routing: { retry: { retries: 0 } },
+        gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: ADMIN },
+        store: { kind: 'sqlite', path: 'data/rota.db' },
+        logging: { level: 'warn' },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, key = API_KEY) => {
+    const response = await request(`${url}${path}`, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json', prefer: 'respond-async' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
+  };
+  const inState = async (state: string): Promise<Array<{ id: string }>> => (await call('GET', `/v1/messages?state=${state}&limit=500`, undefined, ADMIN)).body.items as Array<{ id: string }>;
+
+  it('keeps what the provider accepted before the kill: only the messages still at the provider end unknown', async () => {
+    let child = await startGatewayProcess(file, url, agent, 10_000);
+    // One batch, recorded at once: the dispatcher's next claim takes all sixty as one unit.
+    const batch = Array.from({ length: COUNT }, (_, i) => ({ to: `+90532${String(3_000_000 + i)}`, text: `Kargonuz ${i} yolda`, iysType: 'NOTIFICATION' }));
+    const answer = await call('POST', '/v1/messages/batch', { messages: batch });
+    expect(answer.status).toBe(202);
+
+    // Accepted records appear while the unit is still sending (before: only once all sixty were answered).
+    const accepted = await until(async () => {
+      const items = await inState('accepted');
+      return items.length > 0 ? items : undefined;
+    }, 'accepted messages written mid-unit', 30_000);
+    expect(sandbox.records().length).toBeLessThan(COUNT);
+    await stopProcess(child, 'SIGKILL');
+    // Requests written before the kill still arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const atKill = sandbox.records().length;
+
+    child = await startGatewayProcess(file, url, agent, 10_000);
+    try {
+      await until(async () => ((await inState('queued')).length + (await inState('dispatching')).length === 0 ? true : undefined), 'every message final after the restart', 60_000);
+      const unknown = await inState('unknown');
+      const nowAccepted = new Set((await inState('accepted')).map((record) => record.id));
+      // What was written before the kill stayed written.
+      for (const { id } of accepted) expect(nowAccepted.has(id)).toBe(true);
+      // Unknown: what the provider had been asked and had not answered (or answered after the last write), and
+      // requests marked but not yet written when the process died — never one whose acceptance was written.
+      expect(unknown.length).toBeLessThanOrEqual(atKill - accepted.length + OUT_AT_ONCE);
+      expect(unknown.length + nowAccepted.size).toBe(COUNT);
+      // Nothing sent twice: the unknown ones were not sent again, the rest once each.
+      const times = new Map<string, number>();
+      for (const record of sandbox.records()) times.set(record.receiver, (times.get(record.receiver) ?? 0) + 1);
+      expect([...times.values()].every((n) => n === 1)).toBe(true);
+      expect(times.size).toBe(COUNT);
+      console.log(`slow unit: ${accepted.length} accepted before the kill, ${atKill} at the provider by then; after the restart ${nowAccepted.size} accepted, ${unknown.length} unknown`);
+    } finally {
+      await stopProcess(child, 'SIGTERM');
+    }
+  }, 120_000);
+});
