@@ -66,7 +66,10 @@ export interface LedgerOptions {
   /** The router messages are sent through, and whose providers' statuses are read. */
   router: DispatchRouter & Pick<Router, 'deliveryStatus' | 'status'>;
   logger?: Logger;
-  /** `claimSize`: records an embedded claim takes; on PostgreSQL units are made when messages are queued, and it has no effect. */
+  /**
+   * `claimSize`: records an embedded claim takes (default UNIT_SIZE); on PostgreSQL, the single messages a
+   * unit takes (default a general slot's part of UNIT_SIZE: a burst is shared among the workers' slots).
+   */
   dispatch?: Pick<DispatcherOptions, 'concurrency' | 'pollMs' | 'writeRetryMs' | 'resultFlushMs'> & { claimSize?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
   retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };
@@ -129,7 +132,7 @@ export class Ledger {
     this.table = queue ? undefined : new TableSource(options.store, claimSize ?? UNIT_SIZE, this.clock, this.logger);
     this.dispatcher = new Dispatcher({
       store: options.store,
-      source: this.table ?? new QueueSource(options.store, queue!, this.logger),
+      source: this.table ?? new QueueSource(options.store, queue!, this.logger, { singlesPerUnit: claimSize ?? singlesPerUnit(dispatch.concurrency) }),
       router: options.router,
       throttle: this.throttle,
       texts: this.texts,
@@ -416,4 +419,13 @@ export const RESEND_KEY_PREFIX = 'resend:';
 /** The idempotency key of the one copy an operator's resend makes of a message. */
 function resendKey(id: string): string {
   return `${RESEND_KEY_PREFIX}${id}`;
+}
+
+/**
+ * A PostgreSQL unit of single messages: a general slot's part of UNIT_SIZE
+ * (267 of the default four slots' three), so that a worker's slots — and
+ * the other workers' — share a burst rather than one slot taking it all.
+ */
+function singlesPerUnit(concurrency: number | undefined): number {
+  return Math.ceil(UNIT_SIZE / (Math.max(2, concurrency ?? 4) - 1));
 }

@@ -18,19 +18,29 @@ import { describeError } from '../error-text.js';
  * for OTPs looks at nothing else.
  *
  * Every job of a one-record queue (single OTPs, single messages) is one
- * record, and one unit takes all those waiting (up to UNIT_SIZE), as the
- * embedded dispatcher's claim takes every due record: taken one a unit, a
- * stream of single messages costs a fetch, a claim and a completion each, and
- * a stream of OTPs queued behind the one slot a CAMPAIGN backlog leaves them,
- * each waiting for the whole unit before it (bench/scale). A job of the
- * other queues is a unit as the gateway made it.
+ * record, and one unit takes many of those waiting, as the embedded
+ * dispatcher's claim takes every due record: taken one a unit, a stream of
+ * single messages costs a fetch, a claim and a completion each, and a stream
+ * of OTPs queued behind the one slot a CAMPAIGN backlog leaves them, each
+ * waiting for the whole unit before it (bench/scale). An OTP unit takes every
+ * OTP waiting (up to UNIT_SIZE); a unit of single messages at most
+ * `singlesPerUnit`, so that a burst is shared among the workers' slots: one
+ * worker that took all 800 waiting left the others idle, and with a slow
+ * provider sent them alone. A job of the other queues is a unit as the
+ * gateway made it.
  */
 export class QueueSource implements DispatchSource {
+  private readonly singlesPerUnit: number;
+
   constructor(
     private readonly store: LedgerStore,
     private readonly queue: PgBossQueue,
     private readonly logger: Logger = silentLogger,
-  ) {}
+    /** Single messages a unit takes at most (default UNIT_SIZE): the Ledger gives a general slot's part of UNIT_SIZE. */
+    options: { singlesPerUnit?: number } = {},
+  ) {
+    this.singlesPerUnit = Math.min(UNIT_SIZE, Math.max(1, options.singlesPerUnit ?? UNIT_SIZE));
+  }
 
   async next({ otpOnly }: { otpOnly: boolean }): Promise<DispatchUnit | undefined> {
     const queues = otpOnly ? [QUEUE_NAMES.otp] : QUEUE_ORDER;
@@ -46,8 +56,9 @@ export class QueueSource implements DispatchSource {
   }
 
   /**
-   * The jobs of one unit: from a one-record queue every job waiting, up to
-   * UNIT_SIZE records; from the others one job. A job of several records in
+   * The jobs of one unit: from the OTP queue every job waiting, up to
+   * UNIT_SIZE records; from the single messages' queue up to singlesPerUnit;
+   * from the others one job. A job of several records in
    * a one-record queue (an OTP bulk's chunk queued there by an earlier
    * version) never takes a unit past UNIT_SIZE: it is handed back for a later
    * unit.
@@ -57,7 +68,7 @@ export class QueueSource implements DispatchSource {
     const jobs: FetchedUnit[] = [];
     const over: FetchedUnit[] = [];
     let size = 0;
-    for (const job of await this.queue.fetch(name, UNIT_SIZE)) {
+    for (const job of await this.queue.fetch(name, name === QUEUE_NAMES.singles ? this.singlesPerUnit : UNIT_SIZE)) {
       if (jobs.length > 0 && size + job.data.ids.length > UNIT_SIZE) {
         over.push(job);
         continue;

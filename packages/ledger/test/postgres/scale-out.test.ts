@@ -185,6 +185,25 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(await query(`select state from "${schema}_queue".job where state <> 'completed'`)).toEqual([]);
   });
 
+  it('shares a burst of single messages among the workers: a unit takes a general slot\'s part of UNIT_SIZE, not every one waiting', async () => {
+    const gateway = await start('gateway');
+    const recipients = numbers(1_000);
+    // Each posted alone (a job a message), twenty at a time.
+    for (let i = 0; i < recipients.length; i += 20) {
+      await Promise.all(recipients.slice(i, i + 20).map((to) => gateway.ledger.submit([{ message: message({ to }), owner: 'acme' }], 'queue')));
+    }
+    // A slow provider: a worker's units are still sending when the other worker comes.
+    const slow = () => createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }], fallback: { type: 'accept', delayMs: 50 } });
+    const [first, second] = await Promise.all([start('worker', { provider: slow() }), start('worker', { provider: slow() })]);
+    await until(async () => ((await query<{ n: number }>(`select count(*)::int as n from "${schema}".messages where state = 'accepted'`))[0]!.n === recipients.length ? true : undefined), 'every message sent', 60_000);
+    // Before: the first worker's first unit took 800 of them and its second the rest; the other worker sent none.
+    expect(first.provider.acceptedCount).toBeGreaterThan(0);
+    expect(second.provider.acceptedCount).toBeGreaterThan(0);
+    expect(first.provider.acceptedCount + second.provider.acceptedCount).toBe(recipients.length);
+    const units = await query<{ n: number }>(`select count(*)::int as n from "${schema}".messages group by claim_token`);
+    expect(Math.max(...units.map((unit) => unit.n))).toBeLessThanOrEqual(Math.ceil(UNIT_SIZE / 3));
+  }, 90_000);
+
   it('records single messages posted at once in one transaction, each queued as if posted alone, each sent once', async () => {
     const gateway = await start('gateway');
     const sent = numbers(30).map((to, i) => ({ to, otp: i % 10 === 0 }));
