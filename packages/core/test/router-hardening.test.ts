@@ -331,3 +331,33 @@ describe('router: limit, a caller\'s own bound on the requests a call has out', 
     await router.close();
   });
 });
+
+describe('router: a Retry-After, and a caller\'s wait before the first try', () => {
+  it('tells each Retry-After as it comes, even when the retry then succeeds', async () => {
+    const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 20 };
+    const { router } = setup([{ id: 'first', script: [busy] }]);
+    const told: unknown[] = [];
+    router.on('retry-after', (event) => told.push(event));
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted', attempts: [{ outcome: 'accepted', tries: 2 }] });
+    // Before: only the attempt's end carried it, and an accepted attempt carries none.
+    expect(told).toEqual([{ providerId: 'first', accountId: 'first-notification', retryAfterMs: 20 }]);
+    await router.close();
+  });
+
+  it('counts the retry deadline from the first try, not from the caller\'s hook before it', async () => {
+    const down = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_503' };
+    const { router } = setup([{ id: 'first', script: [down] }], { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5, deadlineMs: 200 } });
+    let first = true;
+    const result = await router.send(notification, {
+      // A throttle holding the first try back for longer than the whole retry deadline.
+      beforeAttempt: async () => {
+        if (first) await new Promise((resolve) => setTimeout(resolve, 400));
+        first = false;
+      },
+    });
+    // Before: the 400 ms wait used up the 200 ms deadline, and the message failed after one try.
+    expect(result).toMatchObject({ status: 'accepted', attempts: [{ outcome: 'accepted', tries: 2 }] });
+    expect(result.attempts[0]!.durationMs).toBeLessThan(400);
+    await router.close();
+  });
+});

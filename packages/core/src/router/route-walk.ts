@@ -152,8 +152,12 @@ async function attempt(
   // between retries refuses the next try, and the trail must still show the tries made.
   let tries = 0;
   let providerError: unknown;
+  // The first try's start: the retry deadline and the attempt's duration count from it, not from the caller's
+  // hook before it (a throttle sitting out a Retry-After would otherwise eat the retries' time).
+  let firstTryAt: number | undefined;
   const call = (): Promise<SendResponse> => {
     tries += 1;
+    firstTryAt ??= performance.now();
     return callProvider(slot.provider, request, ctx.deadlines, ctx.signal);
   };
   // Without a hook a try is the breaker's call alone: the common path pays for nothing more.
@@ -176,6 +180,10 @@ async function attempt(
   const noteFailure = (thrown: unknown): unknown => {
     const error = asBreakerError(thrown);
     if (!isBreakerRefusal(error)) providerError = error;
+    // Told at once, not with the attempt: a retry that then succeeds must still slow the account for everyone.
+    if (error instanceof ProviderError && error.retryAfterMs !== undefined && ctx.events.has('retry-after')) {
+      ctx.events.emit('retry-after', { providerId: slot.id, accountId: selection.accountId, retryAfterMs: error.retryAfterMs });
+    }
     return error;
   };
   const startedAt = performance.now();
@@ -188,12 +196,12 @@ async function attempt(
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted ? e : noteFailure(e))), slot.retrySettings, startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
     const ended = caught instanceof RetriesEnded ? caught.error : caught;
-    const durationMs = performance.now() - startedAt;
+    const durationMs = performance.now() - (firstTryAt ?? startedAt);
     if (ended instanceof NotAttempted) {
       // The caller could not record or allow the try: never send what it cannot account for.
       const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
@@ -217,7 +225,7 @@ async function attempt(
     return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
   }
 
-  const durationMs = performance.now() - startedAt;
+  const durationMs = performance.now() - (firstTryAt ?? startedAt);
   const accepted: Attempt = { providerId: slot.id, accountId: selection.accountId, outcome: 'accepted', tries, durationMs };
   record(ctx, slot, unit, accepted, true);
   const { to, index } = unit.recipients;

@@ -183,6 +183,8 @@ export interface RouterEvents {
   breaker: { providerId: string; accountId: string; state: BreakerState };
   /** A provider threw something that is not a ProviderError: a bug in that provider. */
   'provider-bug': { providerId: string; accountId: string; error: unknown };
+  /** A try was answered with a Retry-After (a 429, say), told at once — a caller that paces the account holds it back for everyone. */
+  'retry-after': { providerId: string; accountId: string; retryAfterMs: number };
 }
 export type RouterEventName = keyof RouterEvents;
 
