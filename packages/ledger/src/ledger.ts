@@ -371,7 +371,7 @@ export class Ledger {
   /**
    * Stops taking queued work, waits for dispatches in flight at most
    * `boundMs`, and stops pruning. Queued records stay for the next start. The
-   * store is the caller's to close, after the router has closed.
+   * store is the caller's to close: after the router has closed and settle().
    */
   async stop(boundMs: number): Promise<void> {
     clearInterval(this.pruning);
@@ -380,6 +380,15 @@ export class Ledger {
     this.pushed.stop();
     await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.sender?.stop()]);
     await this.notifications?.close();
+  }
+
+  /**
+   * Waits, at most `boundMs`, for the dispatch units stop() left running to
+   * write their results and queue their untried records again. Call it after
+   * closing the router (which ends their calls) and before closing the store.
+   */
+  async settle(boundMs = 5_000): Promise<void> {
+    await this.dispatcher.settled(boundMs);
   }
 
   /** Something was queued: this process's dispatcher looks now (a worker elsewhere hears it from the database). */

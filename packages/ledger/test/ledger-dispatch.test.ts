@@ -134,13 +134,12 @@ describe('the dispatcher', () => {
     const started = Date.now();
     await r.ledger.stop(100);
     expect(Date.now() - started).toBeLessThan(1_000); // the bound, not the 1.5 s send
-    // As a gateway shuts down: the router closes after the ledger's bound.
+    // As a gateway shuts down: the router closes after the ledger's bound, then the units it cut short settle.
     await r.router.close();
-    const settled = async () => {
-      const records = await Promise.all(ids.map((id) => r.store.get(id)));
-      return records.every((record) => record!.state !== 'dispatching') ? records.map((record) => record!) : undefined;
-    };
-    const records = await until(settled, 'the unit in flight to end', 5_000);
+    await r.ledger.settle();
+    // Nothing left dispatching before the store closes (before: the store closed under the units winding up).
+    const records = (await Promise.all(ids.map((id) => r.store.get(id)))).map((record) => record!);
+    expect(records.filter((record) => record.state === 'dispatching')).toEqual([]);
     const reached = new Set(r.provider.calls.flatMap((call) => call.recipients));
     expect(reached.size).toBeGreaterThanOrEqual(1);
     for (const record of records) {
@@ -202,5 +201,23 @@ describe('AccountThrottle', () => {
     const started = Date.now();
     await throttle.take('fake', 'fake-notification', 1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('is slowed down by a Retry-After the moment a try gets one, even when that message\'s retry then succeeds', async () => {
+    // Before: only a message whose tries all failed carried the Retry-After to the throttle, so the
+    // account's other messages kept arriving at the provider through the whole pause it asked for.
+    const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 30 };
+    const r = await rig({ provider: { script: [busy], fallback: { type: 'accept' } }, retries: 1 });
+    const paused: unknown[] = [];
+    const throttle = (r.ledger as unknown as { throttle: AccountThrottle }).throttle;
+    const slowDown = throttle.slowDown.bind(throttle);
+    throttle.slowDown = (...args) => {
+      paused.push(args);
+      slowDown(...args);
+    };
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    expect(await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the message sent on its retry')).toMatchObject({ state: 'accepted' });
+    expect(paused).toEqual([['fake', 'fake-notification', 30]]);
+    await r.close();
   });
 });

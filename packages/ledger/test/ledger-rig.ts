@@ -14,7 +14,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function rig(options: { provider?: Partial<FakeProviderOptionsInput>; dispatch?: ConstructorParameters<typeof Ledger>[0]['dispatch']; limits?: Map<string, number>; store?: LedgerStore; clock?: () => number } = {}): Promise<Rig> {
+export async function rig(options: { provider?: Partial<FakeProviderOptionsInput>; dispatch?: ConstructorParameters<typeof Ledger>[0]['dispatch']; limits?: Map<string, number>; store?: LedgerStore; clock?: () => number; retries?: number } = {}): Promise<Rig> {
   const store = options.store ?? (await openTestStore(new TestClock(Date.now())));
   const provider = createFakeProvider({
     id: 'fake',
@@ -25,7 +25,7 @@ export async function rig(options: { provider?: Partial<FakeProviderOptionsInput
     ],
     ...options.provider,
   });
-  const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+  const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: options.retries ?? 0, minDelayMs: 1, maxDelayMs: 5 } });
   const ledger = new Ledger({ store, router, dispatch: { pollMs: 20, ...options.dispatch }, ...(options.limits ? { limits: options.limits } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   await ledger.start();
   return {

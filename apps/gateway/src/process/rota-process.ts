@@ -124,7 +124,10 @@ export async function openRotaProcess(options: StartProcessOptions, roleFor: (co
         operator.stop();
         // Dispatches in flight finish within the bound; queued records wait for the next start (or another worker).
         await ledger.stop(config.dispatch.shutdownMs);
+        // The router's close ends the calls still out; the units they belonged to then write their results and queue
+        // their untried records again — before the store closes, or those records stay dispatching until a unit timeout.
         await runtime.close();
+        await ledger.settle();
         await opened.close();
       })()),
   };

@@ -9,7 +9,7 @@ import { EarlyResults } from './early-results.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 
-/** What the dispatcher needs of the router: the checked send paths, and its attempt events (for Retry-After). */
+/** What the dispatcher needs of the router: the checked send paths, its retry-after events, and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
 
 export interface DispatcherOptions {
@@ -149,11 +149,8 @@ export class Dispatcher {
   start(): void {
     this.stopping = false;
     if (this.halt.signal.aborted) this.halt = new AbortController();
-    this.detach ??= this.options.router.on('attempt', ({ attempt }) => {
-      if (attempt.retryAfterMs !== undefined && attempt.accountId !== undefined) {
-        this.options.throttle.slowDown(attempt.providerId, attempt.accountId, attempt.retryAfterMs);
-      }
-    });
+    // Every try answered with a Retry-After, as it comes: one whose retry then succeeded still asked the account to be left alone.
+    this.detach ??= this.options.router.on('retry-after', ({ providerId, accountId, retryAfterMs }) => this.options.throttle.slowDown(providerId, accountId, retryAfterMs));
     this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
     this.wake();
   }
@@ -206,6 +203,20 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.running, this.lanes.general.filling, this.lanes.otp.filling]), bound]);
     clearTimeout(timer);
     this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
+  }
+
+  /**
+   * After stop() and the router's close: waits, at most `boundMs`, for the
+   * units stop() left running. The close ended their calls; they now write
+   * their results, queue their untried records again and tell their source.
+   * A store closed under them leaves those records `dispatching` until a
+   * restart (embedded) or their unit's timeout (PostgreSQL).
+   */
+  async settled(boundMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    await Promise.race([Promise.allSettled([...this.running, this.lanes.general.filling, this.lanes.otp.filling]), bound]);
+    clearTimeout(timer);
   }
 
   /** Units in flight (for tests and metrics). */
