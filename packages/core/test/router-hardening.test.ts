@@ -237,7 +237,8 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
         throw new Error('the ledger could not record the attempt');
       },
     });
-    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the ledger could not record the attempt' });
+    // Held back, not failed at a provider: a ledger queues it again, and metrics do not count it.
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the ledger could not record the attempt', heldBack: true });
     expect(providers.map((p) => p.callCount)).toEqual([0, 0]);
     await router.close();
   });
@@ -248,7 +249,7 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     const bugs: unknown[] = [];
     router.on('provider-bug', (event) => bugs.push(event));
     const result = await router.send(notification, { beforeAttempt: () => router.close() });
-    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the router closed before this try was made' });
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the router closed before this try was made', heldBack: true });
     expect(result.attempts.every((attempt) => attempt.tries === 0)).toBe(true);
     expect(providers[0]!.callCount).toBe(0);
     expect(bugs).toEqual([]);

@@ -166,6 +166,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
   const countResult = (result: SendResult): void => {
+    // Held back by its caller (the dispatcher queues it again, or another worker holds it now): no message's outcome yet.
+    if (result.status === 'failed' && result.heldBack) return;
     const provider = 'providerId' in result && result.providerId !== undefined ? result.providerId : 'none';
     const simulated = result.status === 'accepted' && result.simulated === true ? 'true' : 'false';
     messages.inc({ status: result.status, provider, simulated });

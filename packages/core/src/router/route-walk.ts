@@ -209,7 +209,7 @@ async function attempt(
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
         record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: last.message, tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
       }
-      fail(ctx, unit, `not sent: ${why}`);
+      fail(ctx, unit, `not sent: ${why}`, tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
     }
     if (isBreakerRefusal(ended)) {
@@ -329,12 +329,13 @@ function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt
   if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.to.length, attempt: entry });
 }
 
-function fail(ctx: WalkContext, unit: Unit, why?: string): void {
+/** `heldBack`: the caller's hook refused (or the router closed) before any provider was asked (see SendResult). */
+function fail(ctx: WalkContext, unit: Unit, why?: string, heldBack = false): void {
   if (finishAsMaybeSent(ctx, unit, why)) return;
   if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
-  finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts }));
+  finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(heldBack ? { heldBack: true as const } : {}) }));
 }
 
 /**

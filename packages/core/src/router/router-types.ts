@@ -144,7 +144,19 @@ export type SendResult =
       attempts: Attempt[];
     })
   | { status: 'rejected'; to?: string; reason: string; issues: ValidationIssue[]; providerId?: string; attempts: Attempt[] }
-  | { status: 'failed'; to?: string; reason: string; attempts: Attempt[] }
+  | {
+      status: 'failed';
+      to?: string;
+      reason: string;
+      attempts: Attempt[];
+      /**
+       * No provider was asked: the caller's beforeAttempt refused every try, or
+       * the router closed before one was made. Nothing was sent, and no provider
+       * failed it — a ledger queues such a message again, and metrics do not
+       * count it as a failed message.
+       */
+      heldBack?: true;
+    }
   | { status: 'unknown'; to: string; providerId: string; accountId: string; reason: string; attempts: Attempt[] };
 
 export type SendStatus = SendResult['status'];
