@@ -290,8 +290,9 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
   });
 
   it('records two gateways taking the same keys at once in opposite orders, each key once', async () => {
-    const a = await start('gateway');
-    const b = await start('gateway');
+    // 400 calls at once on two pools of 10: on a loaded machine a call may wait past the default 5 s for a connection.
+    const a = await start('gateway', { store: { connectTimeoutMs: 30_000 } });
+    const b = await start('gateway', { store: { connectTimeoutMs: 30_000 } });
     const keys = Array.from({ length: 200 }, (_, i) => `k-${i}`);
     const submit = (process: Process, key: string) =>
       process.ledger.submit([{ message: message({ to: `+90532${key.slice(2).padStart(7, '0')}`, idempotencyKey: key }), owner: 'acme' }], 'queue');
