@@ -362,3 +362,18 @@ describe('router: a Retry-After, and a caller\'s wait before the first try', () 
     await router.close();
   });
 });
+
+describe('router: heldBack only when no provider was asked', () => {
+  it('is not set when a provider was tried before the hook refused the next one: that message failed', async () => {
+    const down = { type: 'error' as const, kind: 'provider-unavailable' as const };
+    const { router } = setup([{ id: 'first', script: [down] }, { id: 'second' }], { retry: { retries: 0 } });
+    const result = await router.send(notification, {
+      beforeAttempt: ({ providerId }) => {
+        if (providerId === 'second') throw new Error('the ledger could not record the attempt');
+      },
+    });
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the ledger could not record the attempt' });
+    expect(result).not.toHaveProperty('heldBack');
+    await router.close();
+  });
+});

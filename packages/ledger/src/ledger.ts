@@ -433,8 +433,10 @@ function resendKey(id: string): string {
 /**
  * A PostgreSQL unit of single messages: a general slot's part of UNIT_SIZE
  * (267 of the default four slots' three), so that a worker's slots — and
- * the other workers' — share a burst rather than one slot taking it all.
+ * the other workers' — share a burst rather than one slot taking it all; at
+ * least 50, so that many slots do not bring back a fetch, a claim and a
+ * completion for every few messages.
  */
 function singlesPerUnit(concurrency: number | undefined): number {
-  return Math.ceil(UNIT_SIZE / (Math.max(2, concurrency ?? 4) - 1));
+  return Math.max(50, Math.ceil(UNIT_SIZE / (Math.max(2, concurrency ?? 4) - 1)));
 }

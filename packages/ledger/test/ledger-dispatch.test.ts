@@ -113,13 +113,12 @@ describe('the dispatcher', () => {
   it('stop(bound) returns at the bound and leaves every record it did not send queued: not lost, not failed, not marked sent', async () => {
     // Two general units (the third slot is kept for OTPs); a send takes 1.5 s, and the account lets
     // one message a second through, so at the stop one record is at the provider and the other unit's
-    // records are claimed but held by the throttle. SQLite claims one record a unit (claimSize 1), so
-    // the second unit is one record and ten stay queued; PostgreSQL takes every single message
-    // waiting as one unit, so the second unit may hold all eleven. Either way a claimed record the
-    // stop catches before its send must come back queued.
+    // records are claimed but held by the throttle. A unit takes one record (claimSize 1: on SQLite a
+    // claim, on PostgreSQL a unit of single messages), so the second unit is one record and ten stay
+    // queued. A claimed record the stop catches before its send must come back queued.
     const r = await rig({ provider: { fallback: { type: 'accept', delayMs: 1_500 } }, dispatch: { concurrency: 3, claimSize: 1 }, limits: new Map([['fake/fake-notification', 1]]) });
-    // The first message alone, sent before the others come: were it claimed with them (on PostgreSQL a
-    // unit takes every single message waiting), the throttle would hold that unit's first send for seconds.
+    // The first message alone, sent before the others come: were it claimed with them, the throttle
+    // would hold that unit's first send for seconds.
     const [first, ...rest] = numbers(12);
     const outcomes = await r.ledger.submit([{ message: message({ to: first! }), owner: 'acme' }], 'queue');
     await until(async () => (r.provider.callCount === 1 ? true : undefined), 'the first send to start');

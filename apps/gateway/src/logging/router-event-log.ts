@@ -52,12 +52,12 @@ export function logRouterEvents(router: Pick<Router, 'on'>, logger: Logger, secr
       );
     }),
     router.on('failed', ({ result }) => {
-      const trail = result.attempts.map((a) => ({ provider: a.providerId, outcome: a.outcome, errorKind: a.errorKind, code: a.code }));
       // Held back before any provider was asked (the dispatcher queues it again): not a failed message.
       if (result.heldBack) {
         logger.debug({ to: mask(result.to), reason: clean(result.reason) }, 'message held back before any provider was asked');
         return;
       }
+      const trail = result.attempts.map((a) => ({ provider: a.providerId, outcome: a.outcome, errorKind: a.errorKind, code: a.code }));
       logger.warn({ to: mask(result.to), reason: clean(result.reason), attempts: trail }, 'message failed: no provider took it');
     }),
     router.on('unknown', ({ result }) => {

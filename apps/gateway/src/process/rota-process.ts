@@ -96,13 +96,20 @@ export async function openRotaProcess(options: StartProcessOptions, roleFor: (co
     throw new GatewayStartError(`the message store could not be opened: ${error instanceof Error ? error.message : String(error)}`);
   }
   const { ledger } = opened;
+  // Dispatches in flight finish within the bound; queued records wait for the next start (or another worker). The
+  // router's close then ends the calls still out, and the units they belonged to write their results and queue their
+  // untried records again — before the store closes, or those records stay dispatching until a unit timeout.
+  const shutDown = async (boundMs: number): Promise<void> => {
+    await ledger.stop(boundMs);
+    await runtime.close();
+    await ledger.settle();
+    await opened.close();
+  };
   const operator = new OperatorControls(runtime, { ledger, logger });
   try {
     await operator.start();
   } catch (error) {
-    await ledger.stop(0);
-    await runtime.close();
-    await opened.close();
+    await shutDown(0);
     throw new GatewayStartError(`the operator settings could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   ledgerForReloads = ledger;
@@ -122,13 +129,7 @@ export async function openRotaProcess(options: StartProcessOptions, roleFor: (co
       (closing ??= (async () => {
         stopWatching();
         operator.stop();
-        // Dispatches in flight finish within the bound; queued records wait for the next start (or another worker).
-        await ledger.stop(config.dispatch.shutdownMs);
-        // The router's close ends the calls still out; the units they belonged to then write their results and queue
-        // their untried records again — before the store closes, or those records stay dispatching until a unit timeout.
-        await runtime.close();
-        await ledger.settle();
-        await opened.close();
+        await shutDown(config.dispatch.shutdownMs);
       })()),
   };
 }

@@ -60,7 +60,7 @@ export function routeGroup(ctx: WalkContext, slots: readonly ProviderSlot[], tem
 async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: Message, unit: Unit, from: number): Promise<void> {
   for (let position = from; position < slots.length; position++) {
     if (ctx.signal?.aborted) return fail(ctx, unit, 'aborted by the caller before any provider accepted it');
-    if (ctx.lifetime.aborted) return fail(ctx, unit, 'the router closed before any provider accepted it');
+    if (ctx.lifetime.aborted) return fail(ctx, unit, 'the router closed before any provider accepted it', unit.attempts.every((attempt) => attempt.tries === 0));
     const slot = slots[position]!;
     if (!slot.enabled) continue; // switched off while this message was on its way
 
