@@ -4,14 +4,12 @@
 // idempotency key, every message whose answer it lost. Counted from the
 // sandbox's own records: every message answered 202 ends in a final state,
 // none is sent twice, none is lost.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { Agent, request } from 'undici';
-import { stringify } from 'yaml';
-import { freePort } from '@rota/testkit';
-import { sandboxFigensoft, startGatewayProcess, stopProcess } from './support/gateway-process.js';
+import { Agent } from 'undici';
+import { gatewayCaller, startGatewayProcess, stopProcess, writeEmbeddedConfig } from './support/gateway-process.js';
 
 const API_KEY = 'crash-test-KEY-0123456789';
 const ADMIN = 'crash-test-ADMIN-0123456789';
@@ -35,19 +33,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rota-crash-'));
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [sandboxFigensoft(sandbox.url)],
-        routing: { retry: { retries: 0 } },
-        gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: ADMIN },
-        store: { kind: 'sqlite', path: 'data/rota.db' },
-        logging: { level: 'warn' },
-      }),
-    );
+    ({ file, url } = await writeEmbeddedConfig(dir, sandbox.url, { apiKey: API_KEY, adminToken: ADMIN }));
   });
 
   afterAll(async () => {
@@ -56,15 +42,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, key = API_KEY) => {
-    const response = await request(`${url}${path}`, {
-      method,
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json', prefer: 'respond-async' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
-  };
+  const call = gatewayCaller(() => url, agent, API_KEY);
 
   const startGateway = () => startGatewayProcess(file, url, agent, 10_000);
 

@@ -3,14 +3,12 @@
 // last message was in — readable by nobody meanwhile, and after a SIGKILL every message it had
 // tried was `unknown`, the ones the provider had long since accepted too. Now its results are
 // written as they come: killed mid-unit, only the messages still at the provider are unknown.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { freePort } from '@rota/testkit';
-import { Agent, request } from 'undici';
-import { stringify } from 'yaml';
-import { sandboxFigensoft, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
+import { Agent } from 'undici';
+import { gatewayCaller, startGatewayProcess, stopProcess, until, writeEmbeddedConfig } from './support/gateway-process.js';
 
 const API_KEY = 'slow-unit-KEY-0123456789';
 const ADMIN = 'slow-unit-ADMIN-0123456789';
@@ -30,19 +28,7 @@ describe('SIGKILL in the middle of a slow unit', () => {
     dir = await mkdtemp(join(tmpdir(), 'rota-slow-unit-'));
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
     sandbox.injectFault({ kind: 'latency', ms: LATENCY_MS, endpoint: 'Send_1_N' });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [sandboxFigensoft(sandbox.url)],
-        routing: { retry: { retries: 0 } },
-        gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: API_KEY }], adminToken: ADMIN },
-        store: { kind: 'sqlite', path: 'data/rota.db' },
-        logging: { level: 'warn' },
-      }),
-    );
+    ({ file, url } = await writeEmbeddedConfig(dir, sandbox.url, { apiKey: API_KEY, adminToken: ADMIN }));
   });
 
   afterAll(async () => {
@@ -51,15 +37,7 @@ describe('SIGKILL in the middle of a slow unit', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, key = API_KEY) => {
-    const response = await request(`${url}${path}`, {
-      method,
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json', prefer: 'respond-async' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
-  };
+  const call = gatewayCaller(() => url, agent, API_KEY);
   const inState = async (state: string): Promise<Array<{ id: string }>> => (await call('GET', `/v1/messages?state=${state}&limit=500`, undefined, ADMIN)).body.items as Array<{ id: string }>;
 
   it('keeps what the provider accepted before the kill: only the messages still at the provider end unknown', async () => {

@@ -2,9 +2,13 @@
 // started and killed the way an operator's supervisor would, on a free
 // loopback port, sending through FigenSoft's sandbox.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
+import { freePort } from '@rota/testkit';
 import { request, type Agent } from 'undici';
+import { stringify } from 'yaml';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
 
@@ -61,4 +65,45 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): 
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
   await exited;
+}
+
+/** Keys of a test gateway's one API client (`campaign-service`) and its admin token. */
+export interface GatewayKeys {
+  apiKey: string;
+  adminToken: string;
+}
+
+/**
+ * Writes `<dir>/rota.yaml` for an embedded gateway on a free loopback port,
+ * sending through the sandbox with no retries (a retry would blur what a kill
+ * interrupted), its SQLite store in `<dir>/data`. Returns the file and the
+ * gateway's URL.
+ */
+export async function writeEmbeddedConfig(dir: string, sandboxUrl: string, keys: GatewayKeys): Promise<{ file: string; url: string }> {
+  const port = await freePort();
+  const file = join(dir, 'rota.yaml');
+  await writeFile(
+    file,
+    stringify({
+      providers: [sandboxFigensoft(sandboxUrl)],
+      routing: { retry: { retries: 0 } },
+      gateway: { listen: { host: '127.0.0.1', port }, apiKeys: [{ name: 'campaign-service', key: keys.apiKey }], adminToken: keys.adminToken },
+      store: { kind: 'sqlite', path: 'data/rota.db' },
+      logging: { level: 'warn' },
+    }),
+  );
+  return { file, url: `http://127.0.0.1:${port}` };
+}
+
+/** Calls the gateway at `url()` as `key` (the API key unless another is given); a body goes as JSON with `Prefer: respond-async`. */
+export function gatewayCaller(url: () => string, agent: Agent, apiKey: string) {
+  return async (method: 'GET' | 'POST', path: string, body?: unknown, key = apiKey) => {
+    const response = await request(`${url()}${path}`, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json', prefer: 'respond-async' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
+  };
 }
