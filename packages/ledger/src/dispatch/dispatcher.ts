@@ -198,15 +198,13 @@ export class Dispatcher {
     this.poll = undefined;
     this.detach?.();
     this.detach = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
-    await Promise.race([Promise.allSettled([...this.running, this.lanes.general.filling, this.lanes.otp.filling]), bound]);
-    clearTimeout(timer);
+    await this.settled(boundMs);
     this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
   }
 
   /**
-   * After stop() and the router's close: waits, at most `boundMs`, for the
+   * Waits, at most `boundMs`, for the units running and the claims under way
+   * (stop() uses it for its bound). After stop() and the router's close: the
    * units stop() left running. The close ended their calls; they now write
    * their results, queue their untried records again and tell their source.
    * A store closed under them leaves those records `dispatching` until a
