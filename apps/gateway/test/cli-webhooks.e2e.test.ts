@@ -166,6 +166,14 @@ describe('rota webhooks', () => {
       }
     });
 
+    it('the enable endpoint answers 404 not-disabled for a URL that is not switched off, and changes nothing', async () => {
+      const client = new GatewayClient(gateway.url);
+      for (const url of ['not a url', `${receiverUrl}/never-switched-off`]) {
+        const answer = await client.call('POST', '/v1/webhooks/endpoints/enable', { key: SECRETS.adminToken, json: { url } });
+        expect(answer).toMatchObject({ status: 404, body: { error: 'not-disabled' } });
+      }
+    });
+
     it('exit 1 with the gateway\'s words for a send key: both are the admin\'s', async () => {
       for (const argv of [['webhooks', 'endpoints'], ['webhooks', 'enable', goneUrl]]) {
         const r = await rota([...argv, ...connect(SECRETS.apiKey)]);

@@ -480,8 +480,8 @@ export class LedgerStore {
     return disabledEndpoints(this.#db);
   }
 
-  /** Turns a receiver switched off by a 410 back on; returns how many held events are due again. */
-  async enableEndpoint(url: string): Promise<number> {
+  /** Turns a receiver switched off by a 410 back on; returns how many held events are due again (undefined: it was not switched off). */
+  async enableEndpoint(url: string): Promise<number | undefined> {
     return enableEndpoint(this.#db, url, this.#now());
   }
 

@@ -413,6 +413,27 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('counts perEndpoint per receiver host: paths of one host share its slots, another host goes beside them', async () => {
+    const r = await rig({ webhooks: { concurrency: 4, perEndpoint: 1 } });
+    for (let i = 0; i < 4; i++) await sendOne(r, { text: `yol ${i}` }, `https://hooks.example/t/${i}`);
+    for (let i = 0; i < 2; i++) await sendOne(r, { text: `öteki ${i}` }, 'https://other.example/hook');
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    r.answer.next = async (url) => {
+      const host = new URL(url).host;
+      inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+      peak.set(host, Math.max(peak.get(host) ?? 0, inFlight.get(host)!));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight.set(host, inFlight.get(host)! - 1);
+      return { ok: true, status: 204 };
+    };
+    expect(await r.ledger.deliverWebhooks()).toBe(6);
+    // Four paths of one host, one at a time (a client naming a path per message cannot take every slot); the other host beside them.
+    expect(Object.fromEntries(peak)).toEqual({ 'hooks.example': 1, 'other.example': 1 });
+    expect(r.deliveries).toHaveLength(6);
+    await r.close();
+  });
+
   it('claims and settles the same while other traffic comes (SQLite cuts them into slices): each event once, oldest first', async () => {
     const r = await rig();
     // Three submits a second apart, so "oldest first" has something to order.
@@ -483,8 +504,9 @@ describe('webhooks', () => {
   it('redelivers an event a day later with tries and retries afresh, but not one held behind a 410 or on its way now', async () => {
     const r = await rig();
     await sendOne(r);
+    await sendOne(r, { text: 'önceki' });
     await r.ledger.deliverWebhooks();
-    const [event] = eventsOf(r);
+    const [event, before] = eventsOf(r);
     r.clock.advance(25 * 3_600_000);
     expect(await r.store.redeliverWebhook(event!.id, { owner: 'someone-else' })).toBe('not-found');
     expect(await r.store.redeliverWebhook('evt_nothing')).toBe('not-found');
@@ -501,9 +523,15 @@ describe('webhooks', () => {
     await r.store.settleWebhooks([{ id: event!.id, settlement: { kind: 'gone', status: 410, error: 'the receiver answered 410 Gone' } }]);
     // Held: the receiver is off, and a redelivery would go around the operator's switch.
     expect(await r.store.redeliverWebhook(event!.id)).toBe('held');
+    // So would one of an event delivered to it before the switch: refused, and left as it was.
+    expect(await r.store.redeliverWebhook(before!.id, { owner: 'acme' })).toBe('held');
+    expect(await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 })).toEqual([]);
     expect(await r.store.disabledEndpoints()).toEqual([expect.objectContaining({ url: HOOK, held: 1 })]);
     // A sender that died with it leased: once the lease is over, it may be redelivered.
     expect(await r.store.enableEndpoint(HOOK)).toBe(1);
+    // A URL that is not switched off (any more, or ever): nothing to turn on.
+    expect(await r.store.enableEndpoint(HOOK)).toBeUndefined();
+    expect(await r.store.enableEndpoint('https://hooks.acme.example/typo')).toBeUndefined();
     await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 });
     r.clock.advance(60_000);
     expect(await r.store.redeliverWebhook(event!.id)).toBe('redelivered');

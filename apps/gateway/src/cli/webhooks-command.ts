@@ -37,7 +37,7 @@ function onlyArgument(args: readonly string[], sub: string, name: string, what: 
   return args[0]!;
 }
 
-/** The event is due again, same id and body, whatever became of it — unless it is held behind a 410 or on its way now (the gateway says which). */
+/** The event is due again, same id and body, whatever became of it — unless its receiver is switched off after a 410 or the event is on its way now (the gateway says which). */
 async function redeliver(eventId: string, flags: WebhooksFlags, io: CliIo): Promise<number> {
   const target = resolveTarget(flags, io.env);
   const { status, body } = await callGateway(target, 'POST', `/v1/webhooks/events/${encodeURIComponent(eventId)}/redeliver`);
@@ -63,20 +63,13 @@ async function endpoints(flags: WebhooksFlags, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-/**
- * Turns a receiver back on, releasing its held events. The gateway answers
- * 200 for any URL, so a URL that is not switched off (a typo) is refused here
- * rather than reported as done.
- */
+/** Turns a receiver back on, releasing its held events; a URL that is not switched off (a typo) changes nothing and exits 1. */
 async function enable(url: string, flags: WebhooksFlags, io: CliIo): Promise<number> {
-  const target = resolveTarget(flags, io.env);
-  const listed = await disabledEndpoints(target);
-  if (!listed.ok) return refused(listed.status, listed.body, io);
-  if (!listed.disabled.some((endpoint) => endpoint.url === url)) {
+  const { status, body } = await callGateway(resolveTarget(flags, io.env), 'POST', '/v1/webhooks/endpoints/enable', { url });
+  if (status === 404 && (body as { error?: unknown } | undefined)?.error === 'not-disabled') {
     io.err(`rota: ${displayUrl(url)} is not a switched-off receiver; nothing was changed (rota webhooks endpoints lists them)`);
     return EXIT.failed;
   }
-  const { status, body } = await callGateway(target, 'POST', '/v1/webhooks/endpoints/enable', { url });
   if (status !== 200) return refused(status, body, io);
   const { released } = body as z.infer<typeof EndpointEnabledSchema>;
   io.out(flags.json ? JSON.stringify(body, null, 2) : `${displayUrl(url)}: on again; ${released} held event(s) released`);

@@ -379,7 +379,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '202': json(ref('WebhookRedelivered'), 'The event is due again.'),
             '404': error('No such event (or not yours).'),
             '409': error(
-              '`endpoint-disabled`: the event is held because its receiver answered 410 and is switched off; turning the receiver back on sends it. `in-flight`: the event is on its way now; redeliver it once that delivery has ended.',
+              '`endpoint-disabled`: its receiver answered 410 and is switched off (the event is held behind the switch, or was sent before it); turning the receiver back on sends the held events, and an event sent before may be redelivered then. `in-flight`: the event is on its way now; redeliver it once that delivery has ended.',
             ),
             ...AUTH_ERRORS,
           },
@@ -396,10 +396,15 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/webhooks/endpoints/enable': {
         post: {
           summary: 'Turn a receiver back on (admin)',
-          description: 'Its held events are due at once. A URL that is not switched off changes nothing (`released: 0`).',
+          description: 'Its held events are due at once.',
           security: adminToken,
           requestBody: body('EnableEndpointRequest'),
-          responses: { '200': json(ref('EndpointEnabled'), 'How many held events were released.'), ...BODY_ERRORS, ...AUTH_ERRORS },
+          responses: {
+            '200': json(ref('EndpointEnabled'), 'How many held events were released.'),
+            '404': error('`not-disabled`: the URL is not a switched-off receiver (a typo, or already on); nothing was changed.'),
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+          },
         },
       },
       '/healthz': {

@@ -16,7 +16,10 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
     const outcome = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
     if (outcome === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
     if (outcome === 'held') {
-      return reply.code(409).send({ error: 'endpoint-disabled', message: 'the event is held: its receiver answered 410 and is switched off; turning it back on (POST /v1/webhooks/endpoints/enable) sends its held events' });
+      return reply.code(409).send({
+        error: 'endpoint-disabled',
+        message: 'its receiver answered 410 and is switched off: turning it back on (POST /v1/webhooks/endpoints/enable) sends the events held for it; redeliver an event sent before the switch after that',
+      });
     }
     if (outcome === 'in-flight') return reply.code(409).send({ error: 'in-flight', message: 'the event is on its way to its receiver now; redeliver it once that delivery has ended' });
     logger.info({ event: request.params.id, by: request.rotaClient }, 'a webhook event is due again (redeliver)');
@@ -31,6 +34,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
     const parsed = EnableEndpointRequestSchema.safeParse(request.body);
     if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
     const released = await ledger.store.enableEndpoint(parsed.data.url);
+    if (released === undefined) return reply.code(404).send({ error: 'not-disabled', message: 'the url is not a switched-off receiver (GET /v1/webhooks/endpoints lists them, with their urls exactly as switched off); nothing was changed' });
     logger.warn({ released, by: request.rotaClient }, 'a webhook receiver was turned back on through the admin API');
     return reply.code(200).send({ released } satisfies z.input<typeof EndpointEnabledSchema>);
   });

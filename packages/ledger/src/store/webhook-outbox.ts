@@ -133,10 +133,15 @@ export async function disabledEndpoints(db: Kysely<LedgerDatabase>): Promise<{ u
   return rows.map((row) => ({ url: row.url, disabledAt: row.disabled_at!, reason: row.disabled_reason, held: Number(row.held) }));
 }
 
-/** An operator turns a receiver back on: its held events are due now, with tries and 24 h of retries afresh. Returns how many were released. */
-export async function enableEndpoint(db: Kysely<LedgerDatabase>, url: string, now: number): Promise<number> {
+/**
+ * An operator turns a receiver back on: its held events are due now, with
+ * tries and 24 h of retries afresh. Returns how many were released, or
+ * undefined when the URL is not switched off (a typo changes nothing).
+ */
+export async function enableEndpoint(db: Kysely<LedgerDatabase>, url: string, now: number): Promise<number | undefined> {
   return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('webhook_endpoints').where('url', '=', url).execute();
+    const removed = await trx.deleteFrom('webhook_endpoints').where('url', '=', url).where('disabled_at', 'is not', null).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) return undefined;
     const released = await trx.updateTable('webhook_outbox').set(afresh(now)).where('url', '=', url).where('state', '=', 'held').executeTakeFirst();
     return Number(released.numUpdatedRows);
   });
@@ -147,26 +152,30 @@ export type Redelivery = 'redelivered' | 'not-found' | 'held' | 'in-flight';
 
 /**
  * Sends an event again (an operator's redelivery): due now, same id and body,
- * its tries and 24 h of retries afresh, whatever became of it — unless it is
- * held (its receiver answered 410 and stays off until an operator turns it
- * back on, which sends it) or a sender has it on its way now (it would go
- * twice). Scoped to its owner unless `owner` is undefined (the admin).
+ * its tries and 24 h of retries afresh, whatever became of it — unless its
+ * receiver is switched off (it answered 410 and stays off until an operator
+ * turns it back on; a redelivery would go around that switch, whether the
+ * event is held behind it or was delivered before it) or a sender has it on
+ * its way now (it would go twice). Scoped to its owner unless `owner` is
+ * undefined (the admin).
  */
 export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, owner: string | undefined, now: number): Promise<Redelivery> {
   return db.transaction().execute(async (trx) => {
-    let query = trx
+    let find = trx.selectFrom('webhook_outbox').select(['state', 'url']).where('id', '=', id);
+    if (owner !== undefined) find = find.where('owner', '=', owner);
+    const row = await find.executeTakeFirst();
+    if (!row) return 'not-found';
+    if (row.state === 'held') return 'held';
+    const off = await trx.selectFrom('webhook_endpoints').select('url').where('url', '=', row.url).where('disabled_at', 'is not', null).executeTakeFirst();
+    if (off) return 'held';
+    const sent = await trx
       .updateTable('webhook_outbox')
       .set(afresh(now))
       .where('id', '=', id)
       .where('state', '!=', 'held')
-      .where((where) => where.or([where('leased_until', 'is', null), where('leased_until', '<=', now)]));
-    if (owner !== undefined) query = query.where('owner', '=', owner);
-    if (Number((await query.executeTakeFirst()).numUpdatedRows) === 1) return 'redelivered';
-    let find = trx.selectFrom('webhook_outbox').select('state').where('id', '=', id);
-    if (owner !== undefined) find = find.where('owner', '=', owner);
-    const row = await find.executeTakeFirst();
-    if (!row) return 'not-found';
-    return row.state === 'held' ? 'held' : 'in-flight';
+      .where((where) => where.or([where('leased_until', 'is', null), where('leased_until', '<=', now)]))
+      .executeTakeFirst();
+    return Number(sent.numUpdatedRows) === 1 ? 'redelivered' : 'in-flight';
   });
 }
 

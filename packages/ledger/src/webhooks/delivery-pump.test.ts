@@ -131,18 +131,41 @@ describe('pumpDeliveries', () => {
     expect(s.written).toEqual([]);
   });
 
-  it('lets go an event that waited for its receiver longer than freshForMs, and claims on', async () => {
+  it('claims past a receiver at its cap: its backlog does not keep the other receivers\' events unclaimed', async () => {
+    // Eight events to a receiver that hangs, claimed first; then four to another.
+    const s = scene(12, (i) => (i < 8 ? 'https://hanging.example/hook' : 'https://fine.example/hook'));
+    const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1 }));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // The hanging receiver has its one slot; the fine one's first event has the other (it waited for the hanging one's end before).
+    expect(s.pending.map(({ event }) => event.id)).toEqual([0, 8]);
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(12);
+    expect(s.written.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('claims no more than four claims\' worth of events waiting for a receiver at its cap', async () => {
+    const s = scene(40);
+    const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1 }));
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    // batch 4: claims stop once 16 or more wait — 19 here, and one delivering; the other 20 stay unclaimed.
+    expect(s.log).toHaveLength(5);
+    expect(s.queue).toHaveLength(20);
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(40);
+  });
+
+  it('lets go an event that waited for its receiver longer than freshForMs', async () => {
     const clock = { now: 0 };
-    const s = scene(6, undefined, clock);
+    const s = scene(6, (i) => (i < 4 ? 'https://slow.example/hook' : 'https://fast.example/hook'), clock);
     const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1, freshForMs: 1_000 }));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(s.pending.map(({ event }) => event.id)).toEqual([0]); // 1, 2 and 3 wait for the receiver
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(s.pending.map(({ event }) => event.id)).toEqual([0, 4]); // 1, 2 and 3 wait for the slow receiver, 5 for a slot
     clock.now = 1_001;
     await s.releaseOne();
     // Their lease runs from the claim: too old to start now, they are left for a later claim.
     while (s.pending.length > 0) await s.releaseOne();
     expect(await done).toBe(6);
-    expect(s.written.flat()).toEqual([0, 4, 5]);
+    expect(s.written.flat()).toEqual([0, 4]);
   });
 
   it('writes an outcome within writeWithinMs, however few have settled', async () => {

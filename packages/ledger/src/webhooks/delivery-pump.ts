@@ -12,7 +12,10 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
   /** Writes what became of deliveries. Called with at most `batch` at a time, one call at a time, in order. */
   write: (settled: { event: E; outcome: O }[]) => Promise<void>;
   concurrency: number;
+  /** Deliveries at once to one receiver, as `receiverOf` names it. */
   perEndpoint: number;
+  /** The receiver an event goes to, for `perEndpoint` (default: its URL). */
+  receiverOf?: (event: E) => string;
   /** Asked before each delivery starts: once true, no more start and no more are claimed. */
   stopped: () => boolean;
   /**
@@ -35,9 +38,10 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
  * and the receivers idle during the writes (bench/reports).
  *
  * At most `perEndpoint` deliveries go to one receiver at once: an event whose
- * receiver is busy waits while others go ahead. No more is claimed while as
- * many events as `concurrency` are waiting, so a slow receiver holds at most a
- * claim's worth. A slow receiver's events cannot outlive their leases here:
+ * receiver is busy waits while others go ahead, and the claims go on while
+ * fewer than `concurrency` waiting events could start, so a slow receiver's
+ * backlog does not keep the other receivers' events unclaimed (at most four
+ * claims' worth wait). A slow receiver's events cannot outlive their leases here:
  * one waiting longer than `freshForMs` is let go, and no outcome waits more
  * than `writeWithinMs` for its write (a lease that ends under an unwritten
  * outcome is a second delivery). Resolves with the number of events claimed once every
@@ -49,6 +53,8 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
 export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOptions<E, O>): Promise<number> {
   const { claim, batch, deliver, write, concurrency, perEndpoint, stopped, freshForMs, writeWithinMs } = options;
   const clock = options.clock ?? Date.now;
+  const receiverOf = options.receiverOf ?? ((event: E) => event.url);
+  const mostWaiting = batch * 4;
   const waiting: { event: E; claimedAt: number }[] = [];
   const busy = new Map<string, number>();
   let settled: { event: E; outcome: O }[] = [];
@@ -97,20 +103,24 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
     const pump = (): void => {
       const halted = (): boolean => failure !== undefined || stopped();
       const staleBefore = clock() - freshForMs;
+      // Waiting events passed over because their receiver is at its cap: they cannot start now.
+      let blocked = 0;
       for (let i = 0; i < waiting.length && active < concurrency && !halted(); ) {
         const { event, claimedAt } = waiting[i]!;
         if (claimedAt < staleBefore) {
           waiting.splice(i, 1);
           continue;
         }
-        const toReceiver = busy.get(event.url) ?? 0;
+        const receiver = receiverOf(event);
+        const toReceiver = busy.get(receiver) ?? 0;
         if (toReceiver >= perEndpoint) {
+          blocked += 1;
           i += 1;
           continue;
         }
         waiting.splice(i, 1);
         active += 1;
-        busy.set(event.url, toReceiver + 1);
+        busy.set(receiver, toReceiver + 1);
         deliver(event)
           .then((outcome) => {
             if (settled.length === 0) oldestSettledAt = clock();
@@ -120,12 +130,12 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
           }, fail)
           .finally(() => {
             active -= 1;
-            busy.set(event.url, busy.get(event.url)! - 1);
+            busy.set(receiver, busy.get(receiver)! - 1);
             pump();
           });
       }
       const more = !exhausted && !halted();
-      if (more && !claiming && waiting.length < concurrency) claimNext();
+      if (more && !claiming && waiting.length - blocked < concurrency && waiting.length < mostWaiting) claimNext();
       else if (active === 0 && !claiming && (!more || waiting.length === 0)) finish();
     };
     claimNext();

@@ -24,7 +24,10 @@ export interface WebhookSenderOptions {
   logger?: Logger;
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number;
-  /** Deliveries in flight at once to one receiver (URL), so a slow one cannot take every slot. Default 4. */
+  /**
+   * Deliveries in flight at once to one receiver host (scheme, host and port), so a slow one
+   * cannot take every slot — however many paths on it a client's messages name. Default 4.
+   */
   perEndpoint?: number;
   /** The longest one delivery may take (the delivering client's time limit). Default 5 s. */
   deliveryTimeoutMs?: number;
@@ -56,12 +59,14 @@ const CIRCUIT_OPEN_MS = 60_000;
  * posted, at least once. A 2xx is done; a 410 switches the receiver off (its
  * events are held until an operator turns it back on); another failure is
  * retried with exponential backoff and jitter for 24 h, then given up. At
- * most `concurrency` deliveries at once and `perEndpoint` to one receiver,
- * and a circuit per receiver: after five failures in a row it is left alone
+ * most `concurrency` deliveries at once and `perEndpoint` to one receiver
+ * host, and a circuit per receiver URL: after five failures in a row it is left alone
  * for a minute (its events due in that minute wait, undelivered).
  */
 export class WebhookSender {
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
+  /** Receiver URL → its host (origin), for perEndpoint: a URL is parsed once, not at every delivery. */
+  private readonly hosts = new Map<string, string>();
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -111,6 +116,7 @@ export class WebhookSender {
       },
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
+
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,
@@ -143,6 +149,16 @@ export class WebhookSender {
       return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
     }
     return { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status };
+  }
+
+  private hostOf(url: string): string {
+    let host = this.hosts.get(url);
+    if (host === undefined) {
+      if (this.hosts.size >= 10_000) this.hosts.clear();
+      host = URL.canParse(url) ? new URL(url).origin : url;
+      this.hosts.set(url, host);
+    }
+    return host;
   }
 
   /** 5 s doubling per attempt, at most an hour, each wait between half and all of it (jitter). */
