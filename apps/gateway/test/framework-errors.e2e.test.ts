@@ -53,4 +53,29 @@ describe('errors the HTTP framework raises: the documented shape, and no echo of
     expect(JSON.parse(answer.body)).toEqual({ error: 'request-timeout', message: expect.any(String) });
     expect(answer.closedAfterMs).toBeLessThan(3_000);
   });
+
+  it.each([
+    ['its body', `POST /v1/messages HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: LENGTH\r\n\r\n{"to":`, ''],
+    ['its headers', `POST /v1/messages HTTP/1.1\r\nHost: x\r\n${auth}`, 'Content-Type: application/json\r\nContent-Length: LENGTH\r\n\r\n{"to":'],
+  ])('sends nothing of a request answered 408 whose client goes on sending %s after the answer', async (what, first, second) => {
+    const text = `late ${what} ${Date.now()}`;
+    const body = `{"to":"+905321234567","text":"${text}","iysType":"NOTIFICATION"}`;
+    const fill = (part: string) => part.replace('LENGTH', String(Buffer.byteLength(body)));
+    const rest = fill(second) + body.slice('{"to":'.length);
+    // A client that does not close when the server does: it keeps its half open and sends the rest.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('error', () => {});
+    const received: Buffer[] = [];
+    const answered = new Promise<void>((resolve) => socket.on('data', (chunk) => (received.push(chunk), resolve())));
+    socket.write(fill(first));
+    await answered;
+    expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408 /);
+    socket.write(rest, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    socket.destroy();
+    // Nothing recorded, nothing at the provider: a 4xx changed nothing.
+    expect(h.sandbox.records().filter((record) => record.text === text)).toEqual([]);
+    const listed = await h.client.call('GET', '/v1/messages?limit=100', { key: SECRETS.adminToken });
+    expect(JSON.stringify(listed.body)).not.toContain(text);
+  });
 });

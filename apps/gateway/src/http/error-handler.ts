@@ -124,7 +124,10 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   }
   const row = SOCKET_ERRORS[error.code ?? ''] ?? BAD_REQUEST;
   const body = JSON.stringify({ error: row.error, message: row.message });
+  // Closed for good once the answer is out, not half-closed: Node's parser goes on reading a half-closed
+  // socket, and a client that sent the rest of a timed-out request after its 408 had it recorded and sent.
   socket.end(
     `HTTP/1.1 ${row.status} ${row.statusText}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
