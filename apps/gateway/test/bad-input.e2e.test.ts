@@ -61,6 +61,10 @@ const cases: Case[] = [
   { name: 'a NUL in a batch message reference', path: '/v1/messages/batch', json: { messages: [good, { ...good, reference: 'r\u0000' }] }, status: 400, field: 'messages.1.reference' },
   { name: 'a NUL in a bulk idempotencyKey', path: '/v1/bulk', json: { recipients: [NUMBERS.other], text: 'x', iysType: 'NOTIFICATION', idempotencyKey: '\u0000' }, status: 400, field: 'idempotencyKey' },
   { name: 'a NUL in a field name', json: { ...good, 'x\u0000': 1 }, status: 400, field: 'x\\u0000' },
+  // A lone surrogate reads back from the store as U+FFFD: a retry under the key found no record and answered 500.
+  { name: 'a lone surrogate in the idempotencyKey', json: { ...good, idempotencyKey: 'order-\udabc' }, status: 400, field: 'idempotencyKey' },
+  { name: 'a lone surrogate in a batch message reference', path: '/v1/messages/batch', json: { messages: [good, { ...good, reference: '\udc00r' }] }, status: 400, field: 'messages.1.reference' },
+  { name: 'a lone surrogate in a bulk idempotencyKey', path: '/v1/bulk', json: { recipients: [NUMBERS.other], text: 'x', iysType: 'NOTIFICATION', idempotencyKey: '\ud800' }, status: 400, field: 'idempotencyKey' },
   // Admin bodies.
   { name: 'a negative rank', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { rank: -1 }, status: 400, field: 'rank' },
   { name: 'enabled as a string', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { enabled: 'no' }, status: 400, field: 'enabled' },

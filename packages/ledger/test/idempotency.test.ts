@@ -190,6 +190,18 @@ describe('recordMessages idempotency', () => {
     expect((await store.list()).items).toHaveLength(0);
     await store.close();
   });
+
+  it('refuses a lone surrogate (it reads back from either store as U+FFFD), naming the field', async () => {
+    const store = await openTestStore();
+    const reason = 'must not contain a lone surrogate (half of a UTF-16 pair, \\uD800–\\uDFFF: not valid Unicode)';
+    const refused = async (work: Promise<unknown>) => ((await work.catch((error: unknown) => error)) as LedgerInputError).issues;
+    expect(await refused(store.recordMessages([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 'r-\udabc' }]))).toEqual([{ path: '0.reference', reason }]);
+    expect(await refused(store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: '\udc00' }, ['+905321234567']))).toEqual([{ path: 'idempotencyKey', reason }]);
+    // A whole pair (an emoji) is a character like any other.
+    const [outcome] = await store.recordMessages([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 'r-😀' }]);
+    expect(outcome?.kind === 'created' && outcome.record.reference).toBe('r-😀');
+    await store.close();
+  });
 });
 
 describe('a new record', () => {

@@ -19,7 +19,7 @@ import { registerReportRoutes } from './report-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
-import { refuseNulCharacters } from './nul-characters.js';
+import { refuseUnstorableCharacters } from './unstorable-characters.js';
 import { refuseRepeatedHeaders } from './single-headers.js';
 
 export interface BuildGatewayOptions {
@@ -86,7 +86,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   registerJsonBody(app, () => runtime.config().gateway.bodyLimitBytes);
   installErrorHandling(app, logger, (text) => sanitizeText(text, context.secrets()));
   refuseRepeatedHeaders(app);
-  refuseNulCharacters(app);
+  refuseUnstorableCharacters(app);
   app.decorateRequest('rotaClient', '');
   app.decorateRequest('rotaAdmin', false);
 

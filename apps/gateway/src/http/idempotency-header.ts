@@ -9,6 +9,7 @@ import type { ValidationIssue } from '@rota/provider';
  */
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** The body, with the header's key in it when the header gave one; or why the header was refused. */
 export type KeyedBody = { ok: true; body: unknown; fromHeader: boolean } | { ok: false; issues: ValidationIssue[] };
@@ -23,6 +24,8 @@ export function withHeaderKey(headers: IncomingHttpHeaders, body: unknown): Keye
   if (header === undefined) return { ok: true, body, fromHeader: false };
   // Repeated, it was refused before the route (single-headers.ts).
   if (typeof header !== 'string') return refused('must be given once');
+  // Node reads a header's bytes as Latin-1: a UTF-8 key would be another key than the same one in a body.
+  if (!PRINTABLE_ASCII.test(header)) return refused("must be printable ASCII (a header's bytes are not read as UTF-8): give a key with other characters in the body's idempotencyKey");
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: true, body, fromHeader: false };
   const inBody = (body as { idempotencyKey?: unknown }).idempotencyKey;
   if (inBody === undefined) return { ok: true, body: { ...body, idempotencyKey: header }, fromHeader: true };

@@ -66,6 +66,7 @@ describe('validateMessage', () => {
     ['a missing iysType', { text: 'hi', to: '+905321234567' }, 'iysType', /^is required \(NOTIFICATION or CAMPAIGN\)$/],
     ['a sendAt that is no date', { ...valid, sendAt: 'tomorrow' }, 'sendAt', /^must be an ISO 8601 date-time with its offset/],
     ['a NUL in the idempotency key', { ...valid, idempotencyKey: 'a\u0000b' }, 'idempotencyKey', /NUL/],
+    ['a lone surrogate in the idempotency key (it would read back from a store as U+FFFD)', { ...valid, idempotencyKey: 'a\udabc' }, 'idempotencyKey', /lone surrogate/],
     ['an unknown IYS type', { ...valid, iysType: 'PROMO' }, 'iysType', /NOTIFICATION|CAMPAIGN/],
     ['a missing IYS type', { to: valid.to, text: 'hi' }, 'iysType', /./],
     ['an unknown recipient type', { ...valid, recipientType: 'COMPANY' }, 'recipientType', /BIREYSEL|TACIR/],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
+import { unstorableReason } from './storable-string.js';
 
 /** A field's type error in words a client can act on: a missing field is "required", not "expected string, received undefined". */
 export const typeError =
@@ -135,8 +136,11 @@ const MessageFieldsSchema = z.strictObject({
     .string({ error: typeError('a string') })
     .min(1, 'must not be empty')
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
-    // A key is stored and compared as text, and PostgreSQL text cannot hold U+0000.
-    .refine((key) => !key.includes('\u0000'), 'must not contain a NUL character (\\u0000)')
+    // A key is stored and compared as text, and must read back as it was given.
+    .superRefine((key, context) => {
+      const reason = unstorableReason(key);
+      if (reason !== undefined) context.addIssue({ code: 'custom', message: reason });
+    })
     .optional(),
   sendAt: DateTimeSchema.optional(),
   validUntil: DateTimeSchema.optional(),
@@ -296,7 +300,7 @@ function plainMessageFields(input: unknown): MessageFields | undefined {
   if (!isPlainInput(input, MESSAGE_KEYS)) return undefined;
   const { to, text, iysType, recipientType, sender, idempotencyKey, otp } = input; // the shape's order
   if (typeof to !== 'string' || !sharedFieldsValid(text, iysType, recipientType, sender, otp)) return undefined;
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || idempotencyKey.includes('\u0000'))) return undefined;
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || unstorableReason(idempotencyKey) !== undefined)) return undefined;
   const number = normalizePhoneNumber(to);
   if (!number.ok) return undefined;
   // zod's output: shape order, defaults filled in, an optional key kept only if the input has it.

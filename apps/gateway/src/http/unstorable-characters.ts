@@ -1,29 +1,30 @@
 import type { FastifyInstance } from 'fastify';
-import type { ValidationIssue } from '@rota/provider';
+import { unstorableReason, type ValidationIssue } from '@rota/provider';
 import { sendInvalid } from './gateway-context.js';
 
 /**
- * NUL (U+0000) in any string a request carries — a path segment, a query
- * value, a body field or key — is refused with a 400 naming where it is.
- * PostgreSQL text cannot hold it (the store answered "invalid byte sequence"
- * and the client a 500), and no field of an SMS request has a use for it.
- * Runs after the route's own authentication (onRequest) and the body parse.
+ * NUL (U+0000) or a lone surrogate in any string a request carries — a path
+ * segment, a query value, a body field or key — is refused with a 400 naming
+ * where it is. PostgreSQL text cannot hold a NUL (the store answered "invalid
+ * byte sequence" and the client a 500); a lone surrogate comes back from
+ * either store as U+FFFD (a retry under such an idempotency key answered
+ * 500); no field of an SMS request has a use for either. Runs after the
+ * route's own authentication (onRequest) and the body parse.
  */
-export function refuseNulCharacters(app: FastifyInstance): void {
+export function refuseUnstorableCharacters(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
     const issues: ValidationIssue[] = [];
-    collectNulIssues(request.params, issues);
-    collectNulIssues(request.query, issues);
-    collectNulIssues(request.body, issues);
+    collectUnstorableIssues(request.params, issues);
+    collectUnstorableIssues(request.query, issues);
+    collectUnstorableIssues(request.body, issues);
     if (issues.length > 0) return sendInvalid(reply, issues);
   });
 }
 
 /** Enough to find and mend the request; a body full of them needs no list of thousands. */
 const MAX_ISSUES = 20;
-const REASON = 'must not contain a NUL character (\\u0000)';
 
-/** An object or array met on the walk, and where it sits: a path is spelled out only for a value with a NUL. */
+/** An object or array met on the walk, and where it sits: a path is spelled out only for a value refused. */
 interface Place {
   value: object;
   key: string | number;
@@ -36,9 +37,10 @@ interface Place {
  * stack. Strings are checked where they are met and only objects are
  * stacked, so a bulk of 100,000 numbers costs a string search each.
  */
-export function collectNulIssues(root: unknown, issues: ValidationIssue[]): void {
+export function collectUnstorableIssues(root: unknown, issues: ValidationIssue[]): void {
   if (typeof root === 'string') {
-    if (root.includes('\u0000')) issues.push({ path: '(body)', reason: REASON });
+    const reason = unstorableReason(root);
+    if (reason !== undefined) issues.push({ path: '(body)', reason });
     return;
   }
   // Raw bytes (a provider's push, read as a Buffer) are no strings: walked, a 1 MiB push cost a second.
@@ -49,7 +51,8 @@ export function collectNulIssues(root: unknown, issues: ValidationIssue[]): void
     const inner: Place[] = [];
     const meet = (value: unknown, key: string | number): void => {
       if (typeof value === 'string') {
-        if (value.includes('\u0000')) issues.push({ path: pathOf(place, key), reason: REASON });
+        const reason = unstorableReason(value);
+        if (reason !== undefined) issues.push({ path: pathOf(place, key), reason });
       } else if (isWalkable(value)) {
         inner.push({ value, key, parent: place });
       }
@@ -58,7 +61,8 @@ export function collectNulIssues(root: unknown, issues: ValidationIssue[]): void
       place.value.forEach(meet);
     } else {
       for (const [key, value] of Object.entries(place.value)) {
-        if (key.includes('\u0000')) issues.push({ path: pathOf(place, key).replaceAll('\u0000', '\\u0000'), reason: `(a field name) ${REASON}` });
+        const reason = unstorableReason(key);
+        if (reason !== undefined) issues.push({ path: pathOf(place, key).replaceAll('\u0000', '\\u0000'), reason: `(a field name) ${reason}` });
         meet(value, key);
       }
     }
