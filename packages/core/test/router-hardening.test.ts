@@ -377,3 +377,37 @@ describe('router: heldBack only when no provider was asked', () => {
     await router.close();
   });
 });
+
+describe('router: a provider error that quotes the request back', () => {
+  // A probe's provider answered 401 and 452 with the text and the number in the error: the text (an OTP's code
+  // among it) reached the logs, the ledger and GET /v1/messages/:id as the attempts' reasons.
+  it('keeps the text out of every reason, in the forms a wire carries it, and an OTP\'s code out of a cut quote', async () => {
+    const text = 'Kodunuz: 4711 "gizli" & yeni';
+    const { router } = setup(
+      [
+        { id: 'first', script: [{ type: 'error', kind: 'provider-unavailable', code: 'HTTP_401', message: `first: 401 for {"text":${JSON.stringify(text)}}` }] },
+        { id: 'second', script: [{ type: 'error', kind: 'retryable', code: 'HTTP_400', message: `second: 400 for msg=${encodeURIComponent(text).replaceAll('%20', '+')}` }] },
+        { id: 'third', script: [{ type: 'error', kind: 'message-rejected', code: '452', message: 'third: 452 <text>Kodunuz: 4711 &quot;gizli&quot; &amp; yeni</text>, cut: "Kodunuz: 4711 "gi…"' }] },
+      ],
+      { retry: { retries: 0 } },
+    );
+    const result = await router.send({ ...notification, text, otp: true });
+    expect(result.status).toBe('rejected');
+    expect(result.attempts.map((attempt) => attempt.reason)).toEqual([
+      'first: 401 for {"text":"[message text]"}',
+      'second: 400 for msg=[message text]',
+      'third: 452 <text>[message text]</text>, cut: "Kodunuz: [code] "gi…"',
+    ]);
+    const everything = JSON.stringify(result);
+    expect(everything).not.toContain('4711');
+    expect(everything).not.toContain('yeni');
+    await router.close();
+  });
+
+  it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
+    const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
+    const result = await router.send({ ...notification, text: 'ok' });
+    expect(result.attempts[0]!.reason).toBe('first: code 3: the sender is not registered (ok)');
+    await router.close();
+  });
+});

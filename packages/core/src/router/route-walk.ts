@@ -1,6 +1,7 @@
 import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import type { DeadlineSignals } from './deadline-signals.js';
+import { withoutMessageText } from './echo-scrub.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
@@ -207,7 +208,7 @@ async function attempt(
       const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
       if (tries > 0) {
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
-        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: last.message, tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
+        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutMessageText(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
       }
       fail(ctx, unit, `not sent: ${why}`, tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
@@ -245,18 +246,20 @@ function afterFailure(
   tries: number,
   durationMs: number,
 ): boolean {
-  const base: Omit<Attempt, 'outcome'> = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: error.message, tries, durationMs };
+  // The provider's words, without the message's text if they quote it back.
+  const said = withoutMessageText(error.message, template);
+  const base: Omit<Attempt, 'outcome'> = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: said, tries, durationMs };
   if (error.retryAfterMs !== undefined) base.retryAfterMs = error.retryAfterMs;
   switch (error.kind) {
     case 'message-rejected': {
       record(ctx, slot, unit, { ...base, outcome: 'rejected' }, true);
-      if (finishAsMaybeSent(ctx, unit, `${slot.id} then refused it: ${error.message}`)) return false;
+      if (finishAsMaybeSent(ctx, unit, `${slot.id} then refused it: ${said}`)) return false;
       finishEach(ctx, unit, (to) => ({
         status: 'rejected',
         to,
         providerId: slot.id,
-        reason: `${slot.id} refused the message: ${error.message}`,
-        issues: [{ path: '(message)', reason: error.message }],
+        reason: `${slot.id} refused the message: ${said}`,
+        issues: [{ path: '(message)', reason: said }],
         attempts: unit.attempts,
       }));
       return false;
@@ -269,7 +272,7 @@ function afterFailure(
         to,
         providerId: slot.id,
         accountId,
-        reason: `${slot.id} may have accepted it: ${error.message}`,
+        reason: `${slot.id} may have accepted it: ${said}`,
         attempts: unit.attempts,
       }));
       return false;
@@ -305,13 +308,14 @@ function finishWithReceipt(
     return;
   }
   // Refused for this recipient only (e.g. an invalid number): final for it, not for the others.
-  const rejected: Attempt = { ...accepted, outcome: 'rejected', code: receipt.code, reason: receipt.reason };
+  const said = withoutMessageText(receipt.reason, template);
+  const rejected: Attempt = { ...accepted, outcome: 'rejected', code: receipt.code, reason: said };
   ctx.finish(index, {
     status: 'rejected',
     to,
     providerId,
-    reason: `${providerId} refused the recipient: ${receipt.reason}`,
-    issues: [{ path: 'to', reason: receipt.reason }],
+    reason: `${providerId} refused the recipient: ${said}`,
+    issues: [{ path: 'to', reason: said }],
     attempts: trail.map((a) => (a === accepted ? rejected : a)),
   });
 }
