@@ -112,6 +112,18 @@ describe('delivery reports and webhooks, end to end', () => {
     expect(read.body.timeline.map((step: { state: string; source: string }) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:poll']);
   });
 
+  it('a CAMPAIGN to a number without IYS consent ends rejected (iys-consent-missing) in the record and in a signed webhook', async () => {
+    // FigenSoft's 424 (not on the IYS approved list) was mapped to undelivered: the consent refusal came as message.undelivered.
+    const sent = await client.send({ to: NUMBERS.other, text: 'Kış indirimi', iysType: 'CAMPAIGN', reference: 'winter-2' });
+    expect(sent.body.status).toBe('accepted');
+    const rejected = await until(() => eventsFor(sent.body.id).find((d) => d.event.type === 'message.rejected'), 'the message.rejected webhook');
+    expect(rejected.event.data).toMatchObject({ messageId: sent.body.id, reference: 'winter-2', delivery: { state: 'rejected', reason: 'iys-consent-missing', providerCode: '424', final: true } });
+    expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], WEBHOOK_SECRET)).toMatchObject({ ok: true });
+    expect(eventsFor(sent.body.id).map((d) => d.event.type)).not.toContain('message.undelivered');
+    const read = await client.call('GET', `/v1/messages/${sent.body.id}`);
+    expect(read.body.delivery).toMatchObject({ state: 'rejected', reason: 'iys-consent-missing', final: true });
+  });
+
   it('takes the sandbox\'s pushed reports through POST /v1/providers/figensoft/reports, authenticated by its token', async () => {
     sandbox.setPushUrl(`${gateway.url}/v1/providers/figensoft/reports?token=${PUSH_TOKEN}`);
     try {

@@ -155,10 +155,11 @@ export const SMS_STATUS_CODES: ReadonlyMap<string, SmsStatusRow> = new Map<strin
   ['414', undelivered('handset-error', 'not delivered: handset error')],
   ['420', { state: 'unknown', reason: 'unknown', final: 'as-reported', description: 'operator reports an unknown state' }],
   // IYS refusals are final on every provider: routing the message elsewhere would get around the recipient's choice.
+  // 424 is IYS's decision about the recipient (no consent), a rejection like −241/−243; 421–423 and 426 are IYS failing.
   ['421', undelivered('iys-error', 'IYS: system error')],
   ['422', undelivered('iys-error', 'IYS: parameter error')],
   ['423', undelivered('iys-error', 'IYS: definition error')],
-  ['424', undelivered('iys-consent-missing', 'IYS: number not on the approved list')],
+  ['424', rejected('iys-consent-missing', 'IYS: number not on the approved list')],
   ['425', undelivered('invalid-number', 'IYS: invalid number')],
   ['426', undelivered('iys-error', 'IYS: unknown error')],
   ['-201', rejected('invalid-number', 'invalid number')],

@@ -127,7 +127,7 @@ describe('SmsStatus table', () => {
     ['421', 'undelivered', 'iys-error', true],
     ['422', 'undelivered', 'iys-error', true],
     ['423', 'undelivered', 'iys-error', true],
-    ['424', 'undelivered', 'iys-consent-missing', true],
+    ['424', 'rejected', 'iys-consent-missing', true],
     ['425', 'undelivered', 'invalid-number', true],
     ['426', 'undelivered', 'iys-error', true],
     ['-201', 'rejected', 'invalid-number', true],

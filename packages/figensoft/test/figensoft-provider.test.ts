@@ -432,8 +432,8 @@ describe('status', () => {
     expect(await sendAndRead('CAMPAIGN', APPROVED)).toMatchObject({ state: 'delivered', final: true });
   });
 
-  it('a CAMPAIGN to a number not on the IYS list is undelivered, iys-consent-missing, final (424)', async () => {
-    expect(await sendAndRead('CAMPAIGN', NOT_APPROVED)).toMatchObject({ state: 'undelivered', reason: 'iys-consent-missing', final: true, providerCode: '424' });
+  it('a CAMPAIGN to a number not on the IYS list is rejected, iys-consent-missing, final (424)', async () => {
+    expect(await sendAndRead('CAMPAIGN', NOT_APPROVED)).toMatchObject({ state: 'rejected', reason: 'iys-consent-missing', final: true, providerCode: '424' });
   });
 
   it('a CAMPAIGN to an opted-out number is rejected, opted-out, final (-241)', async () => {
