@@ -116,7 +116,7 @@ export class WebhookSender {
       },
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
-
+      receiverOf: (event) => this.hostOf(event.url),
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,
