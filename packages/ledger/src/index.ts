@@ -2,7 +2,7 @@
 // shapes it takes and gives. Rows, migrations and the SQL dialect stay inside.
 export { openLedgerStore } from './open-ledger-store.js';
 export { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope, type TimelineStep } from './ledger-store.js';
-export type { ReportDue, ReportEntry } from './store/delivery-reports.js';
+export type { AppliedReports, FinalReportWritten, ReportDue, ReportEntry } from './store/delivery-reports.js';
 export type { DueWebhook, Redelivery, WebhookSettlement } from './store/webhook-outbox.js';
 export { OperatorOverrideSchema, type OperatorOverride, type StoredOperatorOverride, type OperatorChange } from './store/operator-overrides.js';
 export { isStoreUnavailable } from './store-unavailable.js';
@@ -23,5 +23,6 @@ export { Ledger, RESEND_KEY_PREFIX, type LedgerOptions, type LedgerRole, type Su
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';
 export { ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatcher.js';
 export { UNIT_SIZE } from './queue/dispatch-queue.js';
-export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS, type ReportObserver } from './reports/report-collector.js';
+export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS } from './reports/report-collector.js';
+export type { ReportObserver } from './reports/report-observer.js';
 export { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookDelivery, type WebhookObserver } from './webhooks/webhook-sender.js';

@@ -12,7 +12,8 @@ import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledge
 import type { MessageRecord } from './message-record.js';
 import type { BulkOutcome, BulkTemplate, RecordOutcome } from './new-records.js';
 import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
-import { ReportCollector, type ReportCollectorOptions, type ReportObserver } from './reports/report-collector.js';
+import { ReportCollector, type ReportCollectorOptions } from './reports/report-collector.js';
+import { tellFinals, type ReportObserver } from './reports/report-observer.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
 import { describeError } from './error-text.js';
 import { isBulkId } from './ledger-ids.js';
@@ -142,7 +143,14 @@ export class Ledger {
       ...dispatch,
     });
     this.waiter = queue && this.role !== 'worker' ? new FinishWaiter(options.store, this.notifications!) : undefined;
-    this.pushed = new PushedReports({ store: options.store, nextDueAt: () => this.clock() + this.collector.firstReadAfterMs, logger: this.logger, ...options.pushes });
+    this.pushed = new PushedReports({
+      store: options.store,
+      nextDueAt: () => this.clock() + this.collector.firstReadAfterMs,
+      logger: this.logger,
+      clock: this.clock,
+      ...options.pushes,
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
     this.collector = new ReportCollector({ store: options.store, router: options.router, logger: this.logger, clock: this.clock, ...options.reports, ...(options.observer ? { observer: options.observer } : {}) });
     this.sender = options.webhooks
       ? new WebhookSender({ store: options.store, logger: this.logger, clock: this.clock, ...options.webhooks, ...(options.observer ? { observer: options.observer } : {}) })
@@ -344,7 +352,7 @@ export class Ledger {
     const record = await this.store.get(id, scope);
     if (!record || record.state !== 'accepted' || record.delivery?.final || !record.providerId || !record.accountId || !record.providerMessageId) return record;
     const [report] = await this.options.router.deliveryStatus({ providerId: record.providerId, accountId: record.accountId, providerMessageIds: [record.providerMessageId] });
-    if (report) await this.store.applyReports([{ id, report, source: 'refresh', nextDueAt: this.clock() + this.collector.firstReadAfterMs }]);
+    if (report) tellFinals(this.options.observer, (await this.store.applyReports([{ id, report, source: 'refresh', nextDueAt: this.clock() + this.collector.firstReadAfterMs }])).finals, this.clock());
     return this.store.get(id, scope);
   }
 

@@ -1,7 +1,7 @@
 import { createRouter, type Router } from '@rota/core';
 import { ProviderError, type DeliveryReport, type Provider, type StatusRequest } from '@rota/provider';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
-import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type WebhookDelivery } from '../src/index.js';
+import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type ReportObserver, type WebhookDelivery } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 import { until } from './ledger-rig.js';
 
@@ -26,7 +26,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[] } } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[] }; observer?: ReportObserver } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
@@ -60,6 +60,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     reports: { pollMs: 3_600_000, ...(options.roundSize ? { roundSize: options.roundSize } : {}), ...(options.readsPerSecond ? { readsPerSecond: options.readsPerSecond } : {}) }, // rounds are run by the test
     webhooks: { deliver, sign: (owner, body) => `signed-for-${owner}:${body.length}`, pollMs: 3_600_000, random: () => 0.5, ...options.webhooks },
     ...(options.pushes ? { pushes: options.pushes } : {}),
+    ...(options.observer ? { observer: { ...options.observer, delivery: () => {} } } : {}),
   });
   await ledger.start();
   return {
@@ -203,7 +204,8 @@ describe('delivery reports', () => {
       { id: d.id, report: { state: 'sent', final: false }, source: 'poll', nextDueAt },
       { id: d.id, report: { state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: at(4) }, source: 'push', nextDueAt },
     ]);
-    expect(changed).toBe(4);
+    expect(changed.steps).toBe(4);
+    expect(changed.finals.map((final) => final.state).sort()).toEqual(['delivered', 'delivered', 'undelivered']);
     const delivery = async (id: string) => (await r.store.get(id))?.delivery;
     expect(await delivery(a.id)).toEqual({ state: 'delivered', final: true, at: at(1) });
     expect(await delivery(b.id)).toEqual({ state: 'delivered', final: true, at: at(2) });
@@ -228,6 +230,26 @@ describe('delivery reports', () => {
     expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(0);
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
+    await r.close();
+  });
+
+  it('tells the observer (metrics) of a final report however it came — read, pushed, refreshed — once, not of one that lost to another', async () => {
+    const finals: string[] = [];
+    const r = await rig({ observer: { final: ({ accountId, state, afterAcceptanceMs }) => finals.push(`${accountId}:${state}:${afterAcceptanceMs >= 0}`) } });
+    const pushed = await sendOne(r, { iysType: 'CAMPAIGN', text: 'Kampanya' });
+    const refreshed = await sendOne(r, { text: 'yenile' });
+    const polled = await sendOne(r, { text: 'oku' });
+    // Before: only the collector's reads told the observer; a push or a refresh left the delivery rate at 0.
+    await r.ledger.receivePushed('fake', [{ providerMessageId: pushed.providerMessageId!, state: 'rejected', reason: 'opted-out', final: true }]);
+    await r.ledger.receivePushed('fake', [{ providerMessageId: pushed.providerMessageId!, state: 'delivered', final: true }]);
+    r.reports.next = (id) => (id === refreshed.providerMessageId ? { state: 'delivered', final: true } : { state: 'sent', final: false });
+    await r.ledger.refresh(refreshed.id, {});
+    expect(finals).toEqual(['fake-campaign:rejected:true', 'fake-notification:delivered:true']);
+    r.reports.next = () => ({ state: 'delivered', final: true });
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    expect(finals).toEqual(['fake-campaign:rejected:true', 'fake-notification:delivered:true', 'fake-notification:delivered:true']);
+    expect((await r.store.get(polled.id))?.delivery?.state).toBe('delivered');
     await r.close();
   });
 

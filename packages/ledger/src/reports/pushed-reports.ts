@@ -1,6 +1,7 @@
 import { silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
 import { describeError } from '../error-text.js';
+import { tellFinals, type ReportObserver } from './report-observer.js';
 
 export interface PushedReportsOptions {
   store: LedgerStore;
@@ -11,6 +12,9 @@ export interface PushedReportsOptions {
   /** Unmatched reports held at once; more are dropped (logged). Default 10,000. */
   maxHeld?: number;
   logger?: Logger;
+  /** Told of the final reports written (metrics), as the collector's are. */
+  observer?: ReportObserver;
+  clock?: () => number;
 }
 
 /**
@@ -64,7 +68,7 @@ export class PushedReports {
       if (id === undefined) unmatched.push(report);
       else entries.push({ id, report, source: 'push' as const, nextDueAt });
     }
-    await store.applyReports(entries);
+    tellFinals(this.options.observer, (await store.applyReports(entries)).finals, (this.options.clock ?? Date.now)());
     return unmatched;
   }
 

@@ -4,16 +4,13 @@ import { AccountThrottle, throttleKey } from '../dispatch/account-throttle.js';
 import type { LedgerStore } from '../ledger-store.js';
 import type { ReportDue, ReportEntry } from '../store/delivery-reports.js';
 import { describeError } from '../error-text.js';
+import { tellFinals, type ReportObserver } from './report-observer.js';
 
 /** How often an accepted message's status is read until it is final: 15 s, 1 min, 5 min, 30 min, 2 h, then every 6 h. */
 export const DEFAULT_REPORT_SCHEDULE_MS = [15_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] as const;
 /** After this long without a final report a message is `expired`. */
 export const DEFAULT_REPORT_TTL_MS = 72 * 3_600_000;
 
-/** What the collector reports to its observer (metrics): a final report, and how long after acceptance it came. */
-export interface ReportObserver {
-  final(report: { providerId: string; accountId: string; state: string; afterAcceptanceMs: number }): void;
-}
 
 export interface ReportCollectorOptions {
   store: LedgerStore;
@@ -139,13 +136,7 @@ export class ReportCollector {
       return;
     }
     const expired = group.filter((item) => now - item.acceptedAt >= this.ttlMs);
-    await this.write(
-      expired.map((item) => ({ id: item.id, report: { state: 'expired', reason: 'expired', final: true }, source: 'expiry', nextDueAt: null })),
-      expired,
-      providerId,
-      accountId,
-      now,
-    );
+    await this.write(expired.map((item) => ({ id: item.id, report: { state: 'expired', reason: 'expired', final: true }, source: 'expiry', nextDueAt: null })), now);
     const live = group.filter((item) => now - item.acceptedAt < this.ttlMs);
     if (!status) {
       // Not in the configuration in force (a reload removed it, perhaps for a moment): read on the
@@ -179,7 +170,7 @@ export class ReportCollector {
         if (report) entries.push({ id: item.id, report, source: 'poll', nextDueAt: this.clock() + this.delayAfter(item.checks + 1) });
         else unanswered.push(item);
       }
-      await this.write(entries, batch, providerId, accountId, this.clock());
+      await this.write(entries, this.clock());
       await this.readLater(unanswered);
     }
     if (from < live.length) {
@@ -207,16 +198,10 @@ export class ReportCollector {
     for (const [delay, ids] of byDelay) await this.options.store.rescheduleReports(ids, { dueAt: new Date(this.clock() + delay), counted: true });
   }
 
-  /** Writes reports, then tells the observer of the final ones. */
-  private async write(entries: readonly ReportEntry[], items: readonly ReportDue[], providerId: string, accountId: string, now: number): Promise<void> {
+  /** Writes reports, then tells the observer of the final ones written. */
+  private async write(entries: readonly ReportEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
-    await this.options.store.applyReports(entries);
-    const observer = this.options.observer;
-    if (!observer) return;
-    const acceptedAt = new Map(items.map((item) => [item.id, item.acceptedAt]));
-    for (const { id, report } of entries) {
-      if (report.final) observer.final({ providerId, accountId, state: report.state, afterAcceptanceMs: now - (acceptedAt.get(id) ?? now) });
-    }
+    tellFinals(this.options.observer, (await this.options.store.applyReports(entries)).finals, now);
   }
 
   /** The wait after the `reads`-th read. */

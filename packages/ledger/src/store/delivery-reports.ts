@@ -60,6 +60,20 @@ export async function claimReportsDue(transact: Transact, dialect: SqlDialect, n
 }
 
 /** One report to write: the message, the report, and when to read again if it is not final (null: never). */
+/** A final report written to its message (one another writer had made final first is not): what metrics count. */
+export interface FinalReportWritten {
+  providerId: string;
+  accountId: string;
+  state: DeliveryState;
+  acceptedAt: number;
+}
+
+/** What applyReports wrote: timeline steps, and the final reports among them. */
+export interface AppliedReports {
+  steps: number;
+  finals: FinalReportWritten[];
+}
+
 export interface ReportEntry {
   id: string;
   report: Pick<DeliveryReport, 'state' | 'reason' | 'final' | 'providerCode' | 'at'>;
@@ -91,15 +105,19 @@ const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
  * `UPDATE … FROM (VALUES …)`, where a statement per report cost more than the
  * rest of the collection (bench/reports).
  */
-export async function applyReports(transact: Transact, entries: readonly ReportEntry[], now: number): Promise<number> {
-  if (entries.length === 0) return 0;
+export async function applyReports(transact: Transact, entries: readonly ReportEntry[], now: number): Promise<AppliedReports> {
+  if (entries.length === 0) return { steps: 0, finals: [] };
   return transact(async (trx) => {
     const subjects = await readSubjects(trx, entries.map((entry) => entry.id));
     const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
     const events = new Map<string, NewEvent>();
+    const finalOf = new Map<string, FinalReportWritten>();
     for (const { id, report, source, nextDueAt } of entries) {
       const subject = subjects.get(id);
       if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
+      if (report.final && subject.provider_id !== null && subject.account_id !== null) {
+        finalOf.set(id, { providerId: subject.provider_id, accountId: subject.account_id, state: report.state, acceptedAt: subject.accepted_at ?? now });
+      }
       const columns: Updateable<MessagesTable> = {
         delivery_state: report.state,
         delivery_reason: report.reason ?? null,
@@ -134,7 +152,7 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
     // A step only for a report written: one another writer made final since the read above keeps its own.
     const steps = [...events].filter(([id]) => written.has(id)).map(([, event]) => event);
     await writeEvents(trx, steps, now);
-    return steps.length;
+    return { steps: steps.length, finals: [...finalOf].filter(([id]) => written.has(id)).map(([, final]) => final) };
   });
 }
 

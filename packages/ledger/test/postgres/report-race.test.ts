@@ -25,7 +25,7 @@ it('keeps a final report that another writer made while this one was on its way'
     await new Promise((resolve) => setTimeout(resolve, 300)); // its UPDATE now waits for the other's row lock
     await other.query('commit');
 
-    expect(await poll).toBe(0);
+    expect(await poll).toEqual({ steps: 0, finals: [] });
     expect((await store.get(id))?.delivery).toMatchObject({ state: 'delivered', final: true });
     expect((await store.timeline(id))!.filter((step) => step.kind === 'delivery')).toEqual([]);
   } finally {
