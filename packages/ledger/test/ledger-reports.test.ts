@@ -195,7 +195,8 @@ describe('delivery reports', () => {
   it('writes a call\'s reports each with its own state and time, grouped or not; of one id given twice the last counts', async () => {
     const r = await rig();
     const [a, b, c, d] = [await sendOne(r, { text: 'bir' }), await sendOne(r, { text: 'iki' }), await sendOne(r, { text: 'üç' }), await sendOne(r, { text: 'dört' })];
-    const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
+    // The provider's times, after the acceptance (a time before it is moved up to it: see below).
+    const at = (minute: number) => new Date(r.clock.now().getTime() + minute * 60_000);
     const nextDueAt = r.clock.now().getTime() + 60_000;
     const changed = await r.store.applyReports([
       { id: a.id, report: { state: 'delivered', final: true, at: at(1) }, source: 'poll', nextDueAt },
@@ -230,6 +231,21 @@ describe('delivery reports', () => {
     expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(0);
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
+    await r.close();
+  });
+
+  it('never dates a report before the acceptance it follows: a provider that gives minutes (FigenSoft) reported 08:30:00 for 08:30:32', async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    const acceptedAt = sent.acceptedAt!.getTime();
+    await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true, at: new Date(acceptedAt - 32_000) }]);
+    expect((await r.store.get(sent.id))?.delivery?.at?.getTime()).toBe(acceptedAt);
+    const steps = (await r.store.timeline(sent.id))!;
+    expect(steps.map((step) => step.state)).toEqual(['accepted', 'delivered']);
+    expect(steps[1]!.at.getTime()).toBeGreaterThanOrEqual(steps[0]!.at.getTime());
+    await r.ledger.deliverWebhooks();
+    const delivered = eventsOf(r).find((event) => event.type === 'message.delivered')!;
+    expect((delivered.data.delivery as { at: string }).at).toBe(new Date(acceptedAt).toISOString());
     await r.close();
   });
 
@@ -571,9 +587,10 @@ describe('webhooks', () => {
     const failed = await sendOne(r, { text: 'dört' });
     expect([unknown.state, failed.state]).toEqual(['unknown', 'failed']);
     // undelivered: a final report from the provider, with its reason and code; expired: no final report within the TTL, nobody asked.
+    const reportedAt = new Date(r.clock.now().getTime() + 5_000);
     r.reports.next = (id) =>
       id === undelivered.providerMessageId
-        ? { state: 'undelivered', reason: 'handset-error', providerCode: '2', final: true, at: new Date('2026-03-01T10:00:00Z') }
+        ? { state: 'undelivered', reason: 'handset-error', providerCode: '2', final: true, at: reportedAt }
         : { state: 'sent', final: false, providerCode: '300' };
     r.clock.advance(15_000);
     await r.ledger.collectReports();
@@ -596,8 +613,8 @@ describe('webhooks', () => {
       accountId: 'fake-notification',
       providerMessageId: undelivered.providerMessageId,
       reason: 'handset-error',
-      delivery: { state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: '2026-03-01T10:00:00.000Z' },
-      at: '2026-03-01T10:00:00.000Z',
+      delivery: { state: 'undelivered', final: true, reason: 'handset-error', providerCode: '2', at: reportedAt.toISOString() },
+      at: reportedAt.toISOString(),
     });
     expect(only('message.expired', expired.id).data).toMatchObject({
       messageId: expired.id,

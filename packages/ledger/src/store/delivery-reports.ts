@@ -129,7 +129,10 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
       const key = JSON.stringify(columns);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { columns, rows: [] }));
-      group.rows.push([id, report.at?.getTime() ?? now]);
+      // A report's time is the provider's, to its precision: FigenSoft gives minutes, so a report could read as earlier
+      // than the acceptance it follows (and a receiver ordering by it would take acceptance for the last state).
+      const at = Math.max(report.at?.getTime() ?? now, subject.accepted_at ?? 0);
+      group.rows.push([id, at]);
       const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
       if (!changed && !report.final) continue;
       events.set(id, {
@@ -139,10 +142,10 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
         reason: report.reason,
         providerCode: report.providerCode,
         source,
-        at: report.at?.getTime() ?? now,
+        at,
         webhook: report.final ? WEBHOOK_OF_DELIVERY[report.state] : undefined,
         status: subject.state,
-        delivery: { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at: report.at?.getTime() },
+        delivery: { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at },
       });
     }
     const written = new Set<string>();
