@@ -6,7 +6,7 @@ import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context
 import { viewOf, type MessageView } from '../http/message-view.js';
 import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
-import { maskedProviderId } from '../logging/redaction.js';
+import { maskedProviderId, maskNumbersIn } from '../logging/redaction.js';
 
 /**
  * The operations console's data routes, under /v1/admin: the admin token only
@@ -32,7 +32,8 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   } catch {
     return undefined;
   }
-  const cleaned = raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64);
+  // Logged as it is: a phone number typed as a name is masked like every number in a log line.
+  const cleaned = maskNumbersIn(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64));
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
