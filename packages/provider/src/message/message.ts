@@ -57,9 +57,11 @@ const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).trans
 });
 
 /**
- * Code units that show nothing on a phone: white space (Unicode's, line and
- * paragraph separators included) and invisible format characters (zero-width
- * space and joiners, direction marks, soft hyphen, byte order mark). A text of
+ * Code points that show nothing on a phone: white space (Unicode's, line and
+ * paragraph separators included), invisible format characters (zero-width
+ * space and joiners, direction marks, soft hyphen, byte order mark), the
+ * blank fillers (Hangul's, the braille blank), variation selectors and tags
+ * (they only change the character before them), and noncharacters. A text of
  * only these reaches its recipient as an empty SMS, or is refused by the
  * provider as empty — a refusal that must not count against its breaker.
  */
@@ -68,14 +70,27 @@ function isInvisible(code: number): boolean {
   return (
     code === 0xa0 ||
     code === 0xad ||
+    code === 0x034f ||
+    code === 0x115f ||
+    code === 0x1160 ||
     code === 0x1680 ||
-    code === 0x180e ||
+    code === 0x17b4 ||
+    code === 0x17b5 ||
+    (code >= 0x180b && code <= 0x180f) ||
     (code >= 0x2000 && code <= 0x200f) ||
     (code >= 0x2028 && code <= 0x202f) ||
     (code >= 0x205f && code <= 0x2064) ||
     (code >= 0x2066 && code <= 0x206f) ||
+    code === 0x2800 ||
     code === 0x3000 ||
-    code === 0xfeff
+    code === 0x3164 ||
+    (code >= 0xfe00 && code <= 0xfe0f) ||
+    code === 0xfeff ||
+    code === 0xffa0 ||
+    (code >= 0xfff0 && code <= 0xfff8) ||
+    code === 0xfffe ||
+    code === 0xffff ||
+    (code >= 0xe0000 && code <= 0xe0fff)
   );
 }
 
@@ -98,6 +113,8 @@ function textProblem(text: string): string | undefined {
       const next = text.charCodeAt(i + 1);
       if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return 'contains an invalid (lone surrogate) character';
       i++;
+      if (blank && !isInvisible(0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00))) blank = false;
+      continue;
     }
     if (blank && !isInvisible(code)) blank = false;
   }
