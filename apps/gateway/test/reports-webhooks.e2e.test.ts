@@ -187,6 +187,10 @@ describe('delivery reports and webhooks, end to end', () => {
     expect(inside.status).toBe(202);
     const accepted = await until(() => eventsFor(inside.body.id).find((d) => d.event.type === 'message.accepted'), 'the accepted webhook');
     expect(accepted.path).toBe('/orders/42');
+
+    // Written another way, the same receiver is kept as the URL parser writes it: one receiver, one key for its 410 switch and its cap.
+    const shouted = await client.send({ to: NUMBERS.approved, text: 'Siparişiniz yolda', iysType: 'NOTIFICATION', callbackUrl: `${receiverUrl.toUpperCase()}/orders/./43 b` });
+    expect([shouted.status, shouted.body.callbackUrl]).toEqual([202, `${receiverUrl}/orders/43%20b`]);
   });
 
   it('lets a client redeliver its own event, and not another client\'s', async () => {

@@ -8,6 +8,7 @@ import type { RotaConfig } from '../config/rota-config.js';
  * `allowedUrls`), or else the client's default receiver; none when the client
  * has no webhooks configured. Anything else is refused, naming `callbackUrl`:
  * a message may not send its events to a receiver its client did not allow.
+ * The URL given back is the parser's form of the one given.
  */
 export function webhookTarget(config: RotaConfig, client: string, callbackUrl: string | undefined): { ok: true; url?: string } | { ok: false; issue: ValidationIssue } {
   const webhook = config.gateway.apiKeys.find((key) => key.name === client)?.webhook;
@@ -17,7 +18,9 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
   const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
   if (problem) return refuse(problem);
   if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(callbackUrl, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
-  return { ok: true, url: callbackUrl };
+  // Kept as the URL parser writes it (scheme and host in lower case, a space escaped, dot segments
+  // resolved): one receiver written two ways would be two receivers to its 410 switch and its cap.
+  return { ok: true, url: new URL(callbackUrl).href };
 }
 
 /** Same origin, and the path at or below the prefix's (not merely a string prefix: https://a.example.evil must not pass for https://a.example). */
