@@ -1,6 +1,7 @@
 import { PhoneNumberSchema } from '@rota/provider';
 import { z } from 'zod';
 import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
+import { pageLimit } from './page-limit.js';
 import { storable } from './storable-text.js';
 
 /** A cursor is opaque (see ListCursors): the store opens it, and refuses one it did not give out. */
@@ -11,7 +12,6 @@ export const MAX_LIST_LIMIT = 500;
 
 // A query string's values arrive as text: zod's own words ("expected date, received Date") describe its coercion, not the input.
 const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)';
-const LIMIT_REASON = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
 
 /**
  * Which records to list, newest first. Without `owner` every client's records
@@ -27,12 +27,7 @@ export const ListQuerySchema = z.strictObject({
   createdFrom: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
   /** Created before. */
   createdUntil: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
-  limit: z.coerce
-    .number<number | string>({ error: LIMIT_REASON })
-    .int(LIMIT_REASON)
-    .min(1, LIMIT_REASON)
-    .max(MAX_LIST_LIMIT, LIMIT_REASON)
-    .default(50),
+  limit: pageLimit(MAX_LIST_LIMIT, 50),
   cursor: CursorSchema.optional(),
 });
 export type ListQuery = z.input<typeof ListQuerySchema>;
