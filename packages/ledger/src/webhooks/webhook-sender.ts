@@ -50,6 +50,9 @@ const FRESH_FOR_MS = 30_000;
 const WRITE_WITHIN_MS = 5_000;
 const LEASE_MARGIN_MS = 20_000;
 
+/** How long an event handed back unstarted (its receiver not keeping up, see pumpDeliveries) waits before it is due again. */
+const DEFER_MS = 10_000;
+
 /** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
 const CIRCUIT_FAILURES = 5;
 const CIRCUIT_OPEN_MS = 60_000;
@@ -117,6 +120,8 @@ export class WebhookSender {
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
       receiverOf: (event) => this.hostOf(event.url),
+      // Claimed while its receiver was not keeping up: due again later, no try counted.
+      deferred: () => ({ kind: 'postpone', dueAt: this.clock() + DEFER_MS }),
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,
@@ -168,6 +173,8 @@ export class WebhookSender {
   }
 
   private trip(url: string): void {
+    // One entry a failing URL, dropped on a success: a client naming a path per message would grow it without end.
+    if (this.circuits.size >= 10_000 && !this.circuits.has(url)) this.circuits.clear();
     const circuit = this.circuits.get(url) ?? { failures: 0, openUntil: 0 };
     circuit.failures += 1;
     if (circuit.failures >= CIRCUIT_FAILURES) {
