@@ -404,6 +404,23 @@ describe('router: a provider error that quotes the request back', () => {
     await router.close();
   });
 
+  it('finds the text as other serialisers write it: JSON with \\u escapes, a form body, lower-case hex, XML with bare quotes', async () => {
+    const text = 'Kış "indirimi" şimdi! (yüzde 20)';
+    const forms = [
+      JSON.stringify(text).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      new URLSearchParams([['t', text]]).toString().slice(2),
+      encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+    ];
+    const { router } = setup(
+      forms.map((form, i) => ({ id: `p${i}`, script: [{ type: 'error' as const, kind: 'provider-unavailable' as const, code: '400', message: `p${i}: refused [${form}]` }] })),
+      { retry: { retries: 0 } },
+    );
+    const result = await router.send({ ...notification, text });
+    expect(result.attempts.map((attempt) => attempt.reason)).toEqual(forms.map((_, i) => `p${i}: refused [[message text]]`));
+    await router.close();
+  });
+
   it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
     const result = await router.send({ ...notification, text: 'ok' });
