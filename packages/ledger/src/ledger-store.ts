@@ -470,8 +470,9 @@ export class LedgerStore {
 
   /**
    * Sends an event again (same id and body, tries and retry window afresh),
-   * unless it is held behind a 410 or on its way now; scoped to its owner
-   * unless the scope is an admin's.
+   * unless its receiver is switched off after a 410 (`held`, whether the
+   * event waits behind the switch or was sent before it) or it is on its way
+   * now; scoped to its owner unless the scope is an admin's.
    */
   async redeliverWebhook(id: string, scope: ReadScope = {}): Promise<Redelivery> {
     return redeliverWebhook(this.#db, id, scope.owner, this.#now());

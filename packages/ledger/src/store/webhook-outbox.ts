@@ -166,16 +166,20 @@ export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, o
     const row = await find.executeTakeFirst();
     if (!row) return 'not-found';
     if (row.state === 'held') return 'held';
-    const off = await trx.selectFrom('webhook_endpoints').select('url').where('url', '=', row.url).where('disabled_at', 'is not', null).executeTakeFirst();
-    if (off) return 'held';
+    // The switch is checked by the UPDATE itself: a 410 committed by another sender since the read above still holds it back.
     const sent = await trx
       .updateTable('webhook_outbox')
       .set(afresh(now))
       .where('id', '=', id)
       .where('state', '!=', 'held')
       .where((where) => where.or([where('leased_until', 'is', null), where('leased_until', '<=', now)]))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('webhook_endpoints').select('webhook_endpoints.url').whereRef('webhook_endpoints.url', '=', 'webhook_outbox.url').where('webhook_endpoints.disabled_at', 'is not', null))),
+      )
       .executeTakeFirst();
-    return Number(sent.numUpdatedRows) === 1 ? 'redelivered' : 'in-flight';
+    if (Number(sent.numUpdatedRows) === 1) return 'redelivered';
+    const off = await trx.selectFrom('webhook_endpoints').select('url').where('url', '=', row.url).where('disabled_at', 'is not', null).executeTakeFirst();
+    return off ? 'held' : 'in-flight';
   });
 }
 
