@@ -8,11 +8,13 @@ import type { RotaConfig } from '../config/rota-config.js';
  * `allowedUrls`), or else the client's default receiver; none when the client
  * has no webhooks configured. Anything else is refused, naming `callbackUrl`:
  * a message may not send its events to a receiver its client did not allow.
- * The URL given back is the parser's form of the one given.
+ * The URL given back is the parser's form (the configured default's too):
+ * one receiver is one receiver to its 410 switch and its cap however each
+ * was written.
  */
 export function webhookTarget(config: RotaConfig, client: string, callbackUrl: string | undefined): { ok: true; url?: string } | { ok: false; issue: ValidationIssue } {
   const webhook = config.gateway.apiKeys.find((key) => key.name === client)?.webhook;
-  if (callbackUrl === undefined) return webhook?.url === undefined ? { ok: true } : { ok: true, url: webhook.url };
+  if (callbackUrl === undefined) return webhook?.url === undefined ? { ok: true } : { ok: true, url: new URL(webhook.url).href };
   const refuse = (reason: string) => ({ ok: false as const, issue: { path: 'callbackUrl', reason } });
   if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
   const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);

@@ -1,0 +1,20 @@
+import type { RotaConfig } from '../config/rota-config.js';
+import { webhookTarget } from './webhook-target.js';
+
+/** Just what webhookTarget reads of a configuration: one client's webhook block and the http switch. */
+const configWith = (webhook: { url?: string; allowedUrls: string[] }): RotaConfig =>
+  ({ gateway: { apiKeys: [{ name: 'shop', webhook }], webhooks: { allowHttp: false } } }) as unknown as RotaConfig;
+
+describe('webhookTarget', () => {
+  it('gives back the receiver as the URL parser writes it, a message\'s own and the configured default alike', () => {
+    // One receiver written two ways would be two receivers to its 410 switch and its per-host cap.
+    const config = configWith({ url: 'HTTPS://Hooks.Example', allowedUrls: ['https://hooks.example/orders'] });
+    expect(webhookTarget(config, 'shop', undefined)).toEqual({ ok: true, url: 'https://hooks.example/' });
+    expect(webhookTarget(config, 'shop', 'https://HOOKS.example/orders/./7 b')).toEqual({ ok: true, url: 'https://hooks.example/orders/7%20b' });
+  });
+
+  it('refuses a callbackUrl outside the allowlist, naming it', () => {
+    const config = configWith({ allowedUrls: ['https://hooks.example/orders'] });
+    expect(webhookTarget(config, 'shop', 'https://hooks.example/orders-evil')).toMatchObject({ ok: false, issue: { path: 'callbackUrl' } });
+  });
+});
