@@ -32,8 +32,9 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   } catch {
     return undefined;
   }
-  // Logged as it is: a phone number typed as a name is masked like every number in a log line.
-  const cleaned = maskNumbersIn(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64));
+  // Logged as it is: a phone number typed as a name is masked like every number in a log line, its
+  // groups of digits read as one (`0532 123 45 67`).
+  const cleaned = maskNumbersIn(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64).replace(/(?<=\d)[ .-](?=\d)/g, ''));
   return cleaned.length > 0 ? cleaned : undefined;
 }
 

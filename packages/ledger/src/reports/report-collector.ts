@@ -11,7 +11,6 @@ export const DEFAULT_REPORT_SCHEDULE_MS = [15_000, 60_000, 300_000, 1_800_000, 7
 /** After this long without a final report a message is `expired`. */
 export const DEFAULT_REPORT_TTL_MS = 72 * 3_600_000;
 
-
 export interface ReportCollectorOptions {
   store: LedgerStore;
   router: Pick<Router, 'deliveryStatus' | 'status'>;

@@ -59,7 +59,6 @@ export async function claimReportsDue(transact: Transact, dialect: SqlDialect, n
   });
 }
 
-/** One report to write: the message, the report, and when to read again if it is not final (null: never). */
 /** A final report written to its message (one another writer had made final first is not): what metrics count. */
 export interface FinalReportWritten {
   providerId: string;
@@ -74,6 +73,7 @@ export interface AppliedReports {
   finals: FinalReportWritten[];
 }
 
+/** One report to write: the message, the report, and when to read again if it is not final (null: never). */
 export interface ReportEntry {
   id: string;
   report: Pick<DeliveryReport, 'state' | 'reason' | 'final' | 'providerCode' | 'at'>;

@@ -58,7 +58,7 @@ describe('validateMessage', () => {
     ['a text of line separators', { ...valid, text: '\u2028' }, 'text', /empty or blank/],
     ['a text of a byte order mark', { ...valid, text: '\ufeff' }, 'text', /empty or blank/],
     ['a text of zero-width spaces and joiners', { ...valid, text: '\u200b\u200b\u200d \u2060' }, 'text', /empty or blank/],
-    ['a text of blank fillers and selectors (Hangul filler, braille blank, a variation selector, a tag, a noncharacter)', { ...valid, text: '\u3164\u2800\ufe0f\u{e0041}\uffff' }, 'text', /empty or blank/],
+    ['a text of blank fillers and selectors (Hangul filler, braille blank, a variation selector, a tag, a noncharacter)', { ...valid, text: '\u3164\u2800\ufe0f\u{e0041}\uffff\ufdd0\u{1fffe}\u061c' }, 'text', /empty or blank/],
     ['a control character in the text', { ...valid, text: 'hello\u0007' }, 'text', /control character/],
     ['a C1 control character in the text', { ...valid, text: 'a\u009bb' }, 'text', /control character/],
     ['a C1 padding character in the text', { ...valid, text: 'a\u0080b' }, 'text', /control character/],

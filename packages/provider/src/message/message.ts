@@ -71,6 +71,7 @@ function isInvisible(code: number): boolean {
     code === 0xa0 ||
     code === 0xad ||
     code === 0x034f ||
+    code === 0x061c ||
     code === 0x115f ||
     code === 0x1160 ||
     code === 0x1680 ||
@@ -84,12 +85,12 @@ function isInvisible(code: number): boolean {
     code === 0x2800 ||
     code === 0x3000 ||
     code === 0x3164 ||
+    (code >= 0xfdd0 && code <= 0xfdef) ||
     (code >= 0xfe00 && code <= 0xfe0f) ||
     code === 0xfeff ||
     code === 0xffa0 ||
     (code >= 0xfff0 && code <= 0xfff8) ||
-    code === 0xfffe ||
-    code === 0xffff ||
+    (code & 0xfffe) === 0xfffe ||
     (code >= 0xe0000 && code <= 0xe0fff)
   );
 }
