@@ -44,7 +44,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
 
   const call = gatewayCaller(() => url, agent, API_KEY);
 
-  const startGateway = () => startGatewayProcess(file, url, agent, 10_000);
+  const startGateway = () => startGatewayProcess(file, url, agent, 30_000);
 
   it('every message answered 202 ends final, none is sent twice, none is lost', async () => {
     const messages: Sent[] = [];

@@ -41,7 +41,7 @@ describe('SIGKILL in the middle of a slow unit', () => {
   const inState = async (state: string): Promise<Array<{ id: string }>> => (await call('GET', `/v1/messages?state=${state}&limit=500`, undefined, ADMIN)).body.items as Array<{ id: string }>;
 
   it('keeps what the provider accepted before the kill: only the messages still at the provider end unknown', async () => {
-    let child = await startGatewayProcess(file, url, agent, 10_000);
+    let child = await startGatewayProcess(file, url, agent, 30_000);
     // One batch, recorded at once: the dispatcher's next claim takes all sixty as one unit.
     const batch = Array.from({ length: COUNT }, (_, i) => ({ to: `+90532${String(3_000_000 + i)}`, text: `Kargonuz ${i} yolda`, iysType: 'NOTIFICATION' }));
     const answer = await call('POST', '/v1/messages/batch', { messages: batch });
@@ -58,7 +58,7 @@ describe('SIGKILL in the middle of a slow unit', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const atKill = sandbox.records().length;
 
-    child = await startGatewayProcess(file, url, agent, 10_000);
+    child = await startGatewayProcess(file, url, agent, 30_000);
     try {
       await until(async () => ((await inState('queued')).length + (await inState('dispatching')).length === 0 ? true : undefined), 'every message final after the restart', 60_000);
       const unknown = await inState('unknown');
