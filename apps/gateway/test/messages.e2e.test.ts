@@ -227,6 +227,11 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect(admin.status).toBe(200);
     expect(admin.body.items.length).toBeGreaterThan(0);
     expect(admin.body.items.every((m: { owner: string }) => m.owner === 'billing')).toBe(true);
+    // An empty owner names nobody: a 400 for either credential (it was a 403 for a key, an empty page for the admin).
+    for (const key of [SECRETS.apiKey, SECRETS.adminToken]) {
+      const empty = await h.client.call('GET', '/v1/messages?owner=', { key });
+      expect([empty.status, empty.body.issues]).toEqual([400, [{ path: 'owner', reason: expect.stringContaining('must not be empty') }]]);
+    }
   });
 
   it('validates a message once: the router gets it checked and never validates it again', async () => {

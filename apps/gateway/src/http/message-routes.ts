@@ -218,6 +218,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   app.get<{ Querystring: Record<string, string> }>('/v1/messages', { onRequest: guard(context, 'read') }, async (request, reply) => {
     const { owner, ...filters } = request.query;
     const scope = ownerScope(request);
+    if (owner === '') return sendInvalid(reply, [{ path: 'owner', reason: 'must not be empty (leave owner out to list your own, or everyone\'s with the admin token)' }], 'the query is invalid');
     // An API client lists its own; the admin lists everyone's, or one client's with ?owner=. A key naming
     // another client is refused rather than answered its own list: that page would read as the other's.
     if (scope.owner !== undefined && owner !== undefined && owner !== scope.owner) {
