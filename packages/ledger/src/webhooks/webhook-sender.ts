@@ -50,9 +50,6 @@ const FRESH_FOR_MS = 30_000;
 const WRITE_WITHIN_MS = 5_000;
 const LEASE_MARGIN_MS = 20_000;
 
-/** How long an event handed back unstarted (its receiver not keeping up, see pumpDeliveries) waits before it is due again. */
-const DEFER_MS = 10_000;
-
 /** Consecutive failures that open a receiver's circuit, and how long it then stays open. */
 const CIRCUIT_FAILURES = 5;
 const CIRCUIT_OPEN_MS = 60_000;
@@ -120,8 +117,6 @@ export class WebhookSender {
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
       receiverOf: (event) => this.hostOf(event.url),
-      // Claimed while its receiver was not keeping up: due again later, no try counted.
-      deferred: () => ({ kind: 'postpone', dueAt: this.clock() + DEFER_MS }),
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,
