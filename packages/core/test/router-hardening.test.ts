@@ -387,7 +387,7 @@ describe('router: a provider error that quotes the request back', () => {
       [
         { id: 'first', script: [{ type: 'error', kind: 'provider-unavailable', code: 'HTTP_401', message: `first: 401 for {"text":${JSON.stringify(text)}}` }] },
         { id: 'second', script: [{ type: 'error', kind: 'retryable', code: 'HTTP_400', message: `second: 400 for msg=${encodeURIComponent(text).replaceAll('%20', '+')}` }] },
-        { id: 'third', script: [{ type: 'error', kind: 'message-rejected', code: '452', message: 'third: 452 <text>Kodunuz: 4711 &quot;gizli&quot; &amp; yeni</text>, cut: "Kodunuz: 4711 "gi…"' }] },
+        { id: 'third', script: [{ type: 'error', kind: 'message-rejected', code: '452', message: 'third: 452 <text>Kodunuz: 4711 &quot;gizli&quot; &amp; yeni</text>, cut: "Kodunuz: 4711 "gi…", short cut: "Kodunuz: 4711…"' }] },
       ],
       { retry: { retries: 0 } },
     );
@@ -396,7 +396,7 @@ describe('router: a provider error that quotes the request back', () => {
     expect(result.attempts.map((attempt) => attempt.reason)).toEqual([
       'first: 401 for {"text":"[message text]"}',
       'second: 400 for msg=[message text]',
-      'third: 452 <text>[message text]</text>, cut: "Kodunuz: [code] "gi…"',
+      'third: 452 <text>[message text]</text>, cut: "[message text]…", short cut: "Kodunuz: [code]…"',
     ]);
     const everything = JSON.stringify(result);
     expect(everything).not.toContain('4711');
@@ -418,6 +418,21 @@ describe('router: a provider error that quotes the request back', () => {
     );
     const result = await router.send({ ...notification, text });
     expect(result.attempts.map((attempt) => attempt.reason)).toEqual(forms.map((_, i) => `p${i}: refused [[message text]]`));
+    await router.close();
+  });
+
+  it('finds a cut quote of a long text (providers\' error builders cut at 80–117 characters) and .NET\'s \\u0027', async () => {
+    const text = "Sayın müşterimiz, 12.12'de Rota'dan verdiğiniz siparişiniz kargoya verildi; takip numaranız ve teslim tarihiniz için uygulamamıza bakın.";
+    const net = JSON.stringify(text).slice(1, -1).replace(/[\u0080-\uffff'+]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+    const { router } = setup(
+      [
+        { id: 'cut', script: [{ type: 'error', kind: 'provider-unavailable', code: '452', message: `cut: 452 refused: ${text.slice(0, 117)}...` }] },
+        { id: 'net', script: [{ type: 'error', kind: 'provider-unavailable', code: '400', message: `net: {"text":"${net}"}` }] },
+      ],
+      { retry: { retries: 0 } },
+    );
+    const result = await router.send({ ...notification, text });
+    expect(result.attempts.map((attempt) => attempt.reason)).toEqual(['cut: 452 refused: [message text]...', 'net: {"text":"[message text]"}']);
     await router.close();
   });
 

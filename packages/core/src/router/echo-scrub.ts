@@ -15,6 +15,11 @@ const TEXT = '[message text]';
 const CODE = '[code]';
 /** Shorter texts would blank out ordinary words of the provider's own. */
 const MIN_TEXT = 4;
+/**
+ * A quote this long of the start of a wire form is the text, cut: providers' error builders cut
+ * what the provider said (at 80–117 characters), so a long text reaches a reason only in part.
+ */
+const MIN_CUT = 16;
 const OTP_DIGITS = /\d{4,}/g;
 
 /** `reason` without `message`'s text (or an OTP's code) in it. */
@@ -22,7 +27,9 @@ export function withoutMessageText(reason: string, message: Pick<Message, 'text'
   const { text } = message;
   let scrubbed = reason;
   if (text.length >= MIN_TEXT) {
-    for (const form of wireForms(text)) if (scrubbed.includes(form)) scrubbed = scrubbed.replaceAll(form, TEXT);
+    const forms = wireForms(text);
+    for (const form of forms) if (scrubbed.includes(form)) scrubbed = scrubbed.replaceAll(form, TEXT);
+    for (const form of forms) if (form.length > MIN_CUT) scrubbed = withoutCutQuotes(scrubbed, form);
   }
   if (message.otp) {
     for (const code of text.match(OTP_DIGITS) ?? []) scrubbed = scrubbed.replaceAll(code, CODE);
@@ -31,10 +38,31 @@ export function withoutMessageText(reason: string, message: Pick<Message, 'text'
 }
 
 /**
+ * `reason` without a quote of `form`'s first MIN_CUT or more characters that ends where a cut
+ * ends (`...`, `…`, or the reason's end). A run that goes on otherwise is another text.
+ */
+function withoutCutQuotes(reason: string, form: string): string {
+  const head = form.slice(0, MIN_CUT);
+  let from = reason.indexOf(head);
+  while (from !== -1) {
+    let length = MIN_CUT;
+    while (from + length < reason.length && length < form.length && reason[from + length] === form[length]) length += 1;
+    const rest = reason.slice(from + length);
+    if (rest === '' || rest.startsWith('...') || rest.startsWith('…')) {
+      reason = `${reason.slice(0, from)}${TEXT}${rest}`;
+      from = reason.indexOf(head, from + TEXT.length);
+    } else {
+      from = reason.indexOf(head, from + 1);
+    }
+  }
+  return reason;
+}
+
+/**
  * The text as wires carry it, each once, the longest first (one may hold another): as it is; as a
- * JSON string, with non-ASCII as it is or escaped (`\\u015f`, as PHP, Python and .NET write it);
- * percent-encoded as a URL component and as a form body, in either case of hex; in XML, with
- * quotes escaped or not.
+ * JSON string, with non-ASCII as it is or escaped (`\\u015f`, as PHP, Python and .NET write it,
+ * .NET and Gson also `'` and the like, PHP also `/`); percent-encoded as a URL component, a form
+ * body or by rawurlencode, in either case of hex; in XML, with quotes escaped or not.
  */
 function wireForms(text: string): string[] {
   const json = JSON.stringify(text).slice(1, -1);
@@ -42,10 +70,15 @@ function wireForms(text: string): string[] {
   const component = encodeURIComponent(text);
   const form = new URLSearchParams([['', text]]).toString().slice(1);
   const xmlText = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  // .NET and Gson escape these too, as \u0027 and the like; PHP writes / as \/.
+  const jsonStrict = jsonAscii.replace(/['<>&+]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const forms = new Set([
     text,
     json,
     jsonAscii,
+    jsonStrict,
+    jsonStrict.replace(/\\u[0-9a-f]{4}/g, (escape) => escape.toUpperCase().replace('\\U', '\\u')),
+    jsonAscii.replaceAll('/', '\\/'),
     jsonAscii.replace(/\\u[0-9a-f]{4}/g, (escape) => escape.toUpperCase().replace('\\U', '\\u')),
     component,
     component.replaceAll('%20', '+'),
@@ -53,6 +86,9 @@ function wireForms(text: string): string[] {
     xmlText,
     xmlText.replaceAll('"', '&quot;').replaceAll("'", '&apos;'),
   ]);
-  for (const encoded of [component, form]) forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  // PHP's rawurlencode and Python's quote(safe='') also escape ! ' ( ) *.
+  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  forms.add(raw);
+  for (const encoded of [component, form, raw]) forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
   return [...forms].sort((a, b) => b.length - a.length);
 }
