@@ -32,6 +32,11 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
       .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at', 'retry_from'])
       .where('state', '=', 'pending')
       .where('due_at', '<=', now)
+      // Never to a receiver switched off after a 410: a redelivery that raced the switch on PostgreSQL (it could not
+      // see the switch's uncommitted row) left its event pending; it goes once an operator turns the receiver back on.
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('webhook_endpoints').select('webhook_endpoints.url').whereRef('webhook_endpoints.url', '=', 'webhook_outbox.url').where('webhook_endpoints.disabled_at', 'is not', null))),
+      )
       .orderBy('due_at')
       .limit(limit);
     const rows = await lockForClaim(pick, dialect).execute();
