@@ -1,8 +1,7 @@
-import { PhoneNumberSchema } from '@rota/provider';
+import { PhoneNumberSchema, storable } from '@rota/provider';
 import { z } from 'zod';
 import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
 import { pageLimit } from './page-limit.js';
-import { storable } from './storable-text.js';
 
 /** A cursor is opaque (see ListCursors): the store opens it, and refuses one it did not give out. */
 export const CURSOR_REFUSED = 'is not a cursor this list gave out';

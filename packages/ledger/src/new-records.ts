@@ -1,7 +1,6 @@
-import type { BulkMessage, Message } from '@rota/provider';
+import { storable, type BulkMessage, type Message } from '@rota/provider';
 import { z } from 'zod';
 import { InitialStateSchema, MessageRecordSchema } from './message-record.js';
-import { storable } from './storable-text.js';
 
 /** The API client a record belongs to (its name in the gateway's client list). */
 export const OwnerSchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));

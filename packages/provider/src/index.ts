@@ -5,7 +5,7 @@
 // and DI is on the `@rota/provider/di` subpath.
 export * from './message/message.js';
 export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from './message/phone-number.js';
-export { unstorableReason, NUL_REASON, LONE_SURROGATE_REASON } from './message/storable-string.js';
+export { storable, unstorableReason } from './message/storable-string.js';
 export * from './encoding/encoding.js';
 export { analyzeText } from './encoding/analyze-text.js';
 export * from './provider/provider.js';

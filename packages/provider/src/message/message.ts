@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
-import { unstorableReason } from './storable-string.js';
+import { storable, unstorableReason } from './storable-string.js';
 
 /** A field's type error in words a client can act on: a missing field is "required", not "expected string, received undefined". */
 export const typeError =
@@ -150,16 +150,13 @@ const MessageFieldsSchema = z.strictObject({
   iysType: IysTypeSchema,
   recipientType: RecipientTypeSchema.default('BIREYSEL'),
   sender: SenderIdSchema.optional(),
-  idempotencyKey: z
-    .string({ error: typeError('a string') })
-    .min(1, 'must not be empty')
-    .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
-    // A key is stored and compared as text, and must read back as it was given.
-    .superRefine((key, context) => {
-      const reason = unstorableReason(key);
-      if (reason !== undefined) context.addIssue({ code: 'custom', message: reason });
-    })
-    .optional(),
+  // A key is stored and compared as text, and must read back as it was given.
+  idempotencyKey: storable(
+    z
+      .string({ error: typeError('a string') })
+      .min(1, 'must not be empty')
+      .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`),
+  ).optional(),
   sendAt: DateTimeSchema.optional(),
   validUntil: DateTimeSchema.optional(),
   otp: z.boolean({ error: typeError('true or false') }).default(false),
