@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
@@ -34,9 +34,7 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
       .where('due_at', '<=', now)
       // Never to a receiver switched off after a 410: a redelivery that raced the switch on PostgreSQL (it could not
       // see the switch's uncommitted row) left its event pending; it goes once an operator turns the receiver back on.
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_endpoints').select('webhook_endpoints.url').whereRef('webhook_endpoints.url', '=', 'webhook_outbox.url').where('webhook_endpoints.disabled_at', 'is not', null))),
-      )
+      .where((where) => where.not(receiverSwitchedOff(where)))
       .orderBy('due_at')
       .limit(limit);
     const rows = await lockForClaim(pick, dialect).execute();
@@ -52,6 +50,13 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
       .execute();
     return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
   });
+}
+
+/** Whether the outbox row's receiver is switched off after a 410 (a row of webhook_endpoints with its url). */
+function receiverSwitchedOff(where: ExpressionBuilder<LedgerDatabase, 'webhook_outbox'>) {
+  return where.exists(
+    where.selectFrom('webhook_endpoints').select('webhook_endpoints.url').whereRef('webhook_endpoints.url', '=', 'webhook_outbox.url').where('webhook_endpoints.disabled_at', 'is not', null),
+  );
 }
 
 /** What became of one delivery. */
@@ -178,9 +183,7 @@ export async function redeliverWebhook(db: Kysely<LedgerDatabase>, id: string, o
       .where('id', '=', id)
       .where('state', '!=', 'held')
       .where((where) => where.or([where('leased_until', 'is', null), where('leased_until', '<=', now)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_endpoints').select('webhook_endpoints.url').whereRef('webhook_endpoints.url', '=', 'webhook_outbox.url').where('webhook_endpoints.disabled_at', 'is not', null))),
-      )
+      .where((where) => where.not(receiverSwitchedOff(where)))
       .executeTakeFirst();
     if (Number(sent.numUpdatedRows) === 1) return 'redelivered';
     const off = await trx.selectFrom('webhook_endpoints').select('url').where('url', '=', row.url).where('disabled_at', 'is not', null).executeTakeFirst();
