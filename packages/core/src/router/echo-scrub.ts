@@ -66,29 +66,36 @@ function withoutCutQuotes(reason: string, form: string): string {
  */
 function wireForms(text: string): string[] {
   const json = JSON.stringify(text).slice(1, -1);
-  const jsonAscii = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const jsonAscii = json.replace(/[\u0080-\uffff]/g, unicodeEscape);
+  // .NET and Gson escape these too, as \u0027 and the like; PHP writes / as \/.
+  const jsonStrict = jsonAscii.replace(/['<>&+]/g, unicodeEscape);
   const component = encodeURIComponent(text);
   const form = new URLSearchParams([['', text]]).toString().slice(1);
+  // PHP's rawurlencode and Python's quote(safe='') also escape ! ' ( ) *.
+  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
   const xmlText = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  // .NET and Gson escape these too, as \u0027 and the like; PHP writes / as \/.
-  const jsonStrict = jsonAscii.replace(/['<>&+]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const forms = new Set([
     text,
     json,
     jsonAscii,
+    upperCaseEscapes(jsonAscii),
     jsonStrict,
-    jsonStrict.replace(/\\u[0-9a-f]{4}/g, (escape) => escape.toUpperCase().replace('\\U', '\\u')),
+    upperCaseEscapes(jsonStrict),
     jsonAscii.replaceAll('/', '\\/'),
-    jsonAscii.replace(/\\u[0-9a-f]{4}/g, (escape) => escape.toUpperCase().replace('\\U', '\\u')),
-    component,
     component.replaceAll('%20', '+'),
-    form,
     xmlText,
     xmlText.replaceAll('"', '&quot;').replaceAll("'", '&apos;'),
   ]);
-  // PHP's rawurlencode and Python's quote(safe='') also escape ! ' ( ) *.
-  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  forms.add(raw);
-  for (const encoded of [component, form, raw]) forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  for (const encoded of [component, form, raw]) forms.add(encoded).add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
   return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** A character as a JSON `\\u` escape, lower-case hex (`\\u015f`). */
+function unicodeEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** The same escapes with upper-case hex (`\\u015F`), as .NET writes them. */
+function upperCaseEscapes(json: string): string {
+  return json.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`);
 }
