@@ -128,6 +128,8 @@ export interface WebhookOutboxTable {
   retry_from: number | null;
   /** While a sender has it on its way. */
   leased_until: number | null;
+  /** The receiver's origin (scheme, host and port): a claim passes over the hosts the sender has at their cap. */
+  receiver_host: string;
 }
 
 /** An event as it enters the outbox: its tries, retry window and lease start empty. */

@@ -453,12 +453,13 @@ export class LedgerStore {
    * Webhook events due, each leased for `leaseMs` to this caller. On SQLite
    * in the group commit's large lane (work no caller waits on), in slices
    * while small calls come: a sender draining the outbox must not hold an
-   * OTP back any more than the dispatcher's claims do.
+   * OTP back any more than the dispatcher's claims do. None to `skipHosts`,
+   * the receiver hosts the caller already sends to as much as it will.
    */
-  async claimWebhooks(options: { now: Date; limit: number; leaseMs: number }): Promise<DueWebhook[]> {
-    const { now, limit, leaseMs } = options;
+  async claimWebhooks(options: { now: Date; limit: number; leaseMs: number; skipHosts?: readonly string[] }): Promise<DueWebhook[]> {
+    const { now, limit, leaseMs, skipHosts = [] } = options;
     return claimInSlices(this.#writes, limit, this.#writes.background(), async (transact, size) => {
-      const found = await claimWebhooks(transact, this.#dialect, now.getTime(), size, leaseMs);
+      const found = await claimWebhooks(transact, this.#dialect, { now: now.getTime(), limit: size, leaseMs, skipHosts });
       return { found, taken: found.length };
     });
   }

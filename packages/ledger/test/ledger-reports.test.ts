@@ -472,6 +472,49 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('claims none to the receiver hosts named at their cap, however old their events', async () => {
+    const r = await rig();
+    for (let i = 0; i < 3; i++) await sendOne(r, { text: `yol ${i}` }, `https://hooks.example/t/${i}`);
+    r.clock.advance(1_000);
+    await sendOne(r, { text: 'öteki' }, 'https://other.example:8443/hook');
+    const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000, skipHosts: ['https://hooks.example'] });
+    expect(claimed.map((event) => [event.url, event.host])).toEqual([['https://other.example:8443/hook', 'https://other.example:8443']]);
+    // Passed over, not leased: the next claim that names no host takes them, each with its host.
+    expect((await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 })).map((event) => event.host)).toEqual(['https://hooks.example', 'https://hooks.example', 'https://hooks.example']);
+    await r.close();
+  });
+
+  it('delivers another host\'s event while a hanging receiver holds a larger, older backlog', async () => {
+    // Concurrency 2, one at a time to a host: claims of 8, at most 32 waiting. The hanging receiver's 40 events came first;
+    // claims oldest first whatever the host filled the waiting room with them, and the other host's event stayed unclaimed.
+    const r = await rig({ webhooks: { concurrency: 2, perEndpoint: 1 } });
+    await r.ledger.submit(numbers(40).map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: 'https://hanging.example/hook' })), 'wait');
+    r.clock.advance(1_000);
+    await sendOne(r, { text: 'öteki' }, 'https://other.example/hook');
+    let release!: () => void;
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    r.answer.next = async (url) => {
+      if (url.startsWith('https://hanging.example')) await hanging;
+      return { ok: true, status: 204 };
+    };
+    const claim = r.store.claimWebhooks.bind(r.store);
+    const claimedHanging: number[] = [];
+    r.store.claimWebhooks = async (options) => {
+      const events = await claim(options);
+      claimedHanging.push(events.filter((event) => event.host === 'https://hanging.example').length);
+      return events;
+    };
+    const round = r.ledger.deliverWebhooks();
+    await until(async () => (r.deliveries.some((d) => d.url === 'https://other.example/hook') ? true : undefined), 'the other host\'s event delivered');
+    expect(r.deliveries.filter((d) => d.url.startsWith('https://hanging.example'))).toHaveLength(1); // still its first
+    // Claims passed over it once it had a claim's worth waiting: two claims of its events, not its whole backlog.
+    expect(claimedHanging.reduce((a, b) => a + b, 0)).toBe(16);
+    release();
+    expect(await round).toBe(41);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
   it('claims and settles the same while other traffic comes (SQLite cuts them into slices): each event once, oldest first', async () => {
     const r = await rig();
     // Three submits a second apart, so "oldest first" has something to order.

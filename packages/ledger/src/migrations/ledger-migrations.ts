@@ -7,6 +7,7 @@ import * as finalReportsIndex from './0005-final-reports-index.js';
 import * as bulkRecording from './0006-bulk-recording.js';
 import * as webhookRedelivery from './0007-webhook-redelivery.js';
 import * as erasedKeys from './0008-erased-keys.js';
+import * as webhookReceiverHost from './0009-webhook-receiver-host.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -22,6 +23,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0006-bulk-recording', bulkRecording],
   ['0007-webhook-redelivery', webhookRedelivery],
   ['0008-erased-keys', erasedKeys],
+  ['0009-webhook-receiver-host', webhookReceiverHost],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

@@ -15,6 +15,8 @@ export interface DueWebhook {
   id: string;
   owner: string;
   url: string;
+  /** Its receiver's origin (see receiverHost): the sender's cap on deliveries at once counts per host. */
+  host: string;
   type: string;
   payload: string;
   attempts: number;
@@ -23,13 +25,32 @@ export interface DueWebhook {
   retryFrom: number;
 }
 
+/**
+ * The receiver host of a webhook URL, its origin (scheme, host and port): a
+ * client naming a path per message still has one receiver, and one cap on the
+ * deliveries it gets at once.
+ */
+export function receiverHost(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
+
+/** What a claim asks for: up to `limit` events due by `now`, none to the `skipHosts`. */
+export interface WebhookClaim {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  /** Receiver hosts the sender has at their cap: their events could not start, and would stand in others' way. */
+  skipHosts: readonly string[];
+}
+
 /** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
-export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now: number, limit: number, leaseMs: number): Promise<DueWebhook[]> {
+export async function claimWebhooks(transact: Transact, dialect: SqlDialect, claim: WebhookClaim): Promise<DueWebhook[]> {
+  const { now, limit, leaseMs, skipHosts } = claim;
   return transact(async (trx) => {
     // Locked until the lease is written: another worker's claim skips these events instead of sending them too.
-    const pick = trx
+    let pick = trx
       .selectFrom('webhook_outbox')
-      .select(['id', 'owner', 'url', 'type', 'payload', 'attempts', 'created_at', 'retry_from'])
+      .select(['id', 'owner', 'url', 'receiver_host', 'type', 'payload', 'attempts', 'created_at', 'retry_from'])
       .where('state', '=', 'pending')
       .where('due_at', '<=', now)
       // Never to a receiver switched off after a 410: a redelivery that raced the switch on PostgreSQL (it could not
@@ -37,6 +58,7 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
       .where((where) => where.not(receiverSwitchedOff(where)))
       .orderBy('due_at')
       .limit(limit);
+    if (skipHosts.length > 0) pick = pick.where('receiver_host', 'not in', skipHosts);
     const rows = await lockForClaim(pick, dialect).execute();
     if (rows.length === 0) return [];
     await trx
@@ -48,7 +70,7 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, now
         rows.map((row) => row.id),
       )
       .execute();
-    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
+    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, host: row.receiver_host, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
   });
 }
 

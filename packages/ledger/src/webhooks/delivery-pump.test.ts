@@ -22,8 +22,10 @@ function scene(count: number, urlOf: (i: number) => string = () => 'https://a.ex
     freshForMs: 60_000,
     writeWithinMs: 60_000,
     clock: () => clock.now,
-    claim: async () => {
-      const events = queue.splice(0, 4);
+    // Oldest first, passing over the receivers named, as the outbox's claim does.
+    claim: async (passOver) => {
+      const events = queue.filter((event) => !passOver.includes(event.url)).slice(0, 4);
+      for (const event of events) queue.splice(queue.indexOf(event), 1);
       log.push(`claim ${events.length} (${active} in flight)`);
       return events;
     },
@@ -143,15 +145,53 @@ describe('pumpDeliveries', () => {
     expect(s.written.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
-  it('claims no more than four claims\' worth of events waiting for a receiver at its cap', async () => {
+  it('names the receivers at their cap to each claim, so it can pass over their events', async () => {
+    const s = scene(12, (i) => (i < 8 ? 'https://hanging.example/hook' : 'https://fine.example/hook'));
+    const asked: string[][] = [];
+    const claim = s.options().claim;
+    const done = pumpDeliveries(
+      s.options({
+        concurrency: 2,
+        perEndpoint: 1,
+        claim: async (atCap) => {
+          asked.push([...atCap]);
+          return claim(atCap);
+        },
+      }),
+    );
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // The hanging receiver has a claim's worth waiting after the second claim: the third passes over it.
+    expect(asked.slice(0, 3)).toEqual([[], [], ['https://hanging.example/hook']]);
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(12);
+  });
+
+  it('keeps fewer than two claims\' worth waiting for a receiver at its cap', async () => {
     const s = scene(40);
     const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1 }));
     for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
-    // batch 4: claims stop once 16 or more wait — 19 here, and one delivering; the other 20 stay unclaimed.
-    expect(s.log).toHaveLength(5);
-    expect(s.queue).toHaveLength(20);
+    // batch 4: one delivering, seven waiting; the third claim passed over the receiver and the other 32 stay unclaimed.
+    expect(s.log).toEqual(['claim 4 (0 in flight)', 'claim 4 (1 in flight)', 'claim 0 (1 in flight)']);
+    expect(s.queue).toHaveLength(32);
     while (s.pending.length > 0) await s.releaseOne();
     expect(await done).toBe(40);
+  });
+
+  it('makes a claim that passes over receivers once a passOverEveryMs at most, after one came back short', async () => {
+    const clock = { now: 0 };
+    const s = scene(20, undefined, clock);
+    const done = pumpDeliveries(s.options({ concurrency: 2, perEndpoint: 1, passOverEveryMs: 20 }));
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(s.log).toHaveLength(3); // the third passed over the receiver and found nothing else
+    s.queue.push({ id: 99, url: 'https://late.example/hook' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(s.log).toHaveLength(3);
+    clock.now = 20;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(s.log.at(-1)).toBe('claim 1 (1 in flight)');
+    expect(s.pending.map(({ event }) => event.id)).toEqual([0, 99]);
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(21);
   });
 
   it('lets go an event that waited for its receiver longer than freshForMs', async () => {

@@ -4,8 +4,12 @@ export interface PumpedEvent {
 }
 
 export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
-  /** Claims the next due events, at most `batch`; fewer than `batch` means nothing more is due now. */
-  claim: () => Promise<E[]>;
+  /**
+   * Claims the next due events, at most `batch`, none to the receivers named
+   * (those at their cap: their events could not start); fewer than `batch`
+   * means nothing more is due now.
+   */
+  claim: (receiversAtCap: readonly string[]) => Promise<E[]>;
   batch: number;
   /** Delivers one event and answers what became of it; a throw is a bug and ends the pump. */
   deliver: (event: E) => Promise<O>;
@@ -26,6 +30,8 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
   freshForMs: number;
   /** The longest an outcome waits to be written, however few have settled. */
   writeWithinMs: number;
+  /** After a claim that passed over receivers came back short, the next that would waits this long. Default 1 s. */
+  passOverEveryMs?: number;
   clock?: () => number;
 }
 
@@ -38,15 +44,16 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
  * and the receivers idle during the writes (bench/reports).
  *
  * At most `perEndpoint` deliveries go to one receiver at once: an event whose
- * receiver is busy waits while others go ahead, and the claims go on while
- * fewer than `concurrency` waiting events could start, so a slow receiver's
- * backlog of up to four claims' worth does not keep the other receivers'
- * events unclaimed. Past that, claims stop until waiting events go stale
- * (claims come oldest first, whatever the receiver: skipping a receiver at
- * its cap would take the claim's SQL knowing receiver hosts). A slow receiver's events cannot outlive their leases here:
- * one waiting longer than `freshForMs` is let go, and no outcome waits more
- * than `writeWithinMs` for its write (a lease that ends under an unwritten
- * outcome is a second delivery). Resolves with the number of events claimed once every
+ * receiver is busy waits while others go ahead, and claims go on while fewer
+ * than `concurrency` waiting events could start. A claim passes over the
+ * receivers with a claim's worth of events waiting, so a slow receiver's
+ * backlog, however old and large, does not keep the other receivers' events
+ * unclaimed, and fewer than two claims' worth wait for any one receiver. A
+ * claim that passed over receivers and came back short is made again once a
+ * second at most (`passOverEveryMs`), or at once when none is full. A slow receiver's events cannot outlive
+ * their leases here: one waiting longer than `freshForMs` is let go, and no
+ * outcome waits more than `writeWithinMs` for its write (a lease that ends
+ * under an unwritten outcome is a second delivery). Resolves with the number of events claimed once every
  * delivery started has ended and every outcome is written; rejects with the
  * first failure of a claim, a write or a delivery, after the deliveries in
  * flight end (their outcomes are then not written: their events go out again
@@ -56,14 +63,24 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
   const { claim, batch, deliver, write, concurrency, perEndpoint, stopped, freshForMs, writeWithinMs } = options;
   const clock = options.clock ?? Date.now;
   const receiverOf = options.receiverOf ?? ((event: E) => event.url);
-  const mostWaiting = batch * 4;
-  const waiting: { event: E; claimedAt: number }[] = [];
+  const passOverEveryMs = options.passOverEveryMs ?? 1_000;
+  const waiting: { event: E; receiver: string; claimedAt: number }[] = [];
+  // Per receiver: its events waiting, and its deliveries in flight.
+  const waitingFor = new Map<string, number>();
   const busy = new Map<string, number>();
   let settled: { event: E; outcome: O }[] = [];
   let active = 0;
   let claimed = 0;
   let claiming = false;
+  // A short claim that passed over no receiver: nothing more is due.
   let exhausted = false;
+  /*
+   * No claim passes over receivers before this. A short one has just found all
+   * else that is due; another at once would find little, and on PostgreSQL it
+   * reads past every due event of the receivers it passes over to say so.
+   */
+  let passOverAfter = 0;
+  let passOverTimer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
   // When the oldest unwritten outcome settled; a timer writes it in time when nothing more settles.
@@ -83,18 +100,24 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
       writing = writing.then(() => (failure ? undefined : write(chunk))).catch(fail);
     };
     const finish = (): void => {
+      clearTimeout(passOverTimer);
       flush();
       void writing.then(() => (failure ? reject(failure.error) : resolve(claimed)));
     };
-    const claimNext = (): void => {
+    const claimNext = (passOver: string[]): void => {
       claiming = true;
       // Taken before the claim: its lease is counted from no later than this.
       const claimedAt = clock();
-      claim().then(
+      claim(passOver).then(
         (events) => {
           claimed += events.length;
-          for (const event of events) waiting.push({ event, claimedAt });
-          if (events.length < batch) exhausted = true;
+          for (const event of events) {
+            const receiver = receiverOf(event);
+            waiting.push({ event, receiver, claimedAt });
+            tally(waitingFor, receiver, 1);
+          }
+          if (events.length < batch && passOver.length === 0) exhausted = true;
+          else if (events.length < batch) passOverAfter = clock() + passOverEveryMs;
         },
         fail,
       ).finally(() => {
@@ -108,21 +131,21 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
       // Waiting events passed over because their receiver is at its cap: they cannot start now.
       let blocked = 0;
       for (let i = 0; i < waiting.length && active < concurrency && !halted(); ) {
-        const { event, claimedAt } = waiting[i]!;
+        const { event, receiver, claimedAt } = waiting[i]!;
         if (claimedAt < staleBefore) {
           waiting.splice(i, 1);
+          tally(waitingFor, receiver, -1);
           continue;
         }
-        const receiver = receiverOf(event);
-        const toReceiver = busy.get(receiver) ?? 0;
-        if (toReceiver >= perEndpoint) {
+        if ((busy.get(receiver) ?? 0) >= perEndpoint) {
           blocked += 1;
           i += 1;
           continue;
         }
         waiting.splice(i, 1);
+        tally(waitingFor, receiver, -1);
         active += 1;
-        busy.set(receiver, toReceiver + 1);
+        tally(busy, receiver, 1);
         deliver(event)
           .then((outcome) => {
             if (settled.length === 0) oldestSettledAt = clock();
@@ -132,14 +155,26 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
           }, fail)
           .finally(() => {
             active -= 1;
-            busy.set(receiver, busy.get(receiver)! - 1);
+            tally(busy, receiver, -1);
             pump();
           });
       }
       const more = !exhausted && !halted();
-      if (more && !claiming && waiting.length - blocked < concurrency && waiting.length < mostWaiting) claimNext();
-      else if (active === 0 && !claiming && (!more || waiting.length === 0)) finish();
+      if (more && !claiming && waiting.length - blocked < concurrency) {
+        // Receivers with a claim's worth waiting: the claim passes over them, so it brings other receivers' events.
+        const full = [...waitingFor].filter(([, count]) => count >= batch).map(([receiver]) => receiver);
+        const wait = full.length === 0 ? 0 : passOverAfter - clock();
+        if (wait <= 0) claimNext(full);
+        else passOverTimer ??= setTimeout(() => ((passOverTimer = undefined), pump()), wait);
+      } else if (active === 0 && !claiming && !more) finish();
     };
-    claimNext();
+    claimNext([]);
   });
+}
+
+/** Adds `by` to a receiver's count, dropping it at zero: a client naming a host per message must not grow the map. */
+function tally(counts: Map<string, number>, receiver: string, by: number): void {
+  const count = (counts.get(receiver) ?? 0) + by;
+  if (count === 0) counts.delete(receiver);
+  else counts.set(receiver, count);
 }

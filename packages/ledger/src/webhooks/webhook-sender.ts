@@ -65,8 +65,6 @@ const CIRCUIT_OPEN_MS = 60_000;
  */
 export class WebhookSender {
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
-  /** Receiver URL → its host (origin), for perEndpoint: a URL is parsed once, not at every delivery. */
-  private readonly hosts = new Map<string, string>();
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -107,7 +105,7 @@ export class WebhookSender {
     const leaseMs = FRESH_FOR_MS + (this.options.deliveryTimeoutMs ?? 5_000) + WRITE_WITHIN_MS + LEASE_MARGIN_MS;
     let claimed = 0;
     this.running = pumpDeliveries<DueWebhook, WebhookSettlement>({
-      claim: () => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs }),
+      claim: (skipHosts) => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs, skipHosts }),
       batch,
       deliver: (event) => this.deliverOne(event),
       write: async (settled) => {
@@ -116,7 +114,7 @@ export class WebhookSender {
       },
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
-      receiverOf: (event) => this.hostOf(event.url),
+      receiverOf: (event) => event.host,
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,
@@ -149,16 +147,6 @@ export class WebhookSender {
       return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
     }
     return { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status };
-  }
-
-  private hostOf(url: string): string {
-    let host = this.hosts.get(url);
-    if (host === undefined) {
-      if (this.hosts.size >= 10_000) this.hosts.clear();
-      host = URL.canParse(url) ? new URL(url).origin : url;
-      this.hosts.set(url, host);
-    }
-    return host;
   }
 
   /** 5 s doubling per attempt, at most an hour, each wait between half and all of it (jitter). */
