@@ -65,6 +65,9 @@ const cases: Case[] = [
   { name: 'a lone surrogate in the idempotencyKey', json: { ...good, idempotencyKey: 'order-\udabc' }, status: 400, field: 'idempotencyKey' },
   { name: 'a lone surrogate in a batch message reference', path: '/v1/messages/batch', json: { messages: [good, { ...good, reference: '\udc00r' }] }, status: 400, field: 'messages.1.reference' },
   { name: 'a lone surrogate in a bulk idempotencyKey', path: '/v1/bulk', json: { recipients: [NUMBERS.other], text: 'x', iysType: 'NOTIFICATION', idempotencyKey: '\ud800' }, status: 400, field: 'idempotencyKey' },
+  // An unknown query parameter: answered as if unwritten, a guess reads as done as asked.
+  { name: 'a query parameter where the route takes none (Prefer is a header)', path: '/v1/messages?mode=queue', json: good, status: 400, field: 'mode' },
+  { name: 'an unknown query parameter on a batch', path: '/v1/messages/batch?dryRun=true', json: { messages: [good] }, status: 400, field: 'dryRun' },
   // Admin bodies.
   { name: 'a negative rank', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { rank: -1 }, status: 400, field: 'rank' },
   { name: 'enabled as a string', method: 'PATCH', path: '/v1/providers/primary', key: SECRETS.adminToken, json: { enabled: 'no' }, status: 400, field: 'enabled' },
@@ -163,6 +166,22 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
     }
     // Authentication comes first: a caller without a key learns nothing of the request's content.
     expect((await h.client.call('GET', '/v1/messages/msg_%00', { key: 'not-a-key' })).status).toBe(401);
+  });
+
+  it('refuses an unknown query parameter on a read with a 400 naming it and what the route takes', async () => {
+    const sent = await h.client.send(good);
+    const id = sent.body.id as string;
+    const typo = await h.client.call('GET', `/v1/messages/${id}?refesh=true`);
+    expect(typo.status).toBe(400);
+    expect(typo.body.issues).toEqual([{ path: 'refesh', reason: 'is not a query parameter of this route: it takes refresh' }]);
+    expect((await h.client.call('GET', `/v1/messages/${id}?refresh=false`)).status).toBe(200);
+    const admin = await h.client.call('GET', '/v1/admin/providers?minute=5', { key: SECRETS.adminToken });
+    expect(admin.status).toBe(400);
+    expect(admin.body.issues).toEqual([{ path: 'minute', reason: 'is not a query parameter of this route: it takes minutes' }]);
+    // The lists name an unknown filter themselves; authentication still comes first.
+    expect((await h.client.call('GET', '/v1/messages?stat=accepted')).body.issues).toEqual([expect.objectContaining({ path: 'stat' })]);
+    expect((await h.client.call('GET', `/v1/messages/${id}?refesh=true`, { key: 'not-a-key' })).status).toBe(401);
+    fake.reset();
   });
 
   it('answers 404 for unknown routes and methods, not 500', async () => {

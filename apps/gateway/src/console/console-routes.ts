@@ -65,7 +65,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
   const { runtime, ledger, logger } = context;
   const admin = { onRequest: guard(context, 'admin') };
 
-  app.get<{ Querystring: { minutes?: string } }>('/v1/admin/providers', admin, async (request, reply) => {
+  app.get<{ Querystring: { minutes?: string } }>('/v1/admin/providers', { ...admin, config: { query: ['minutes'] } }, async (request, reply) => {
     const minutes = minutesFrom(request.query.minutes, RECENT_MINUTES, 60);
     if (minutes === undefined) return sendInvalid(reply, [{ path: 'minutes', reason: 'must be a whole number from 1 to 60' }], 'the query is invalid');
     const recent = traffic.recent(minutes * 60_000);
@@ -90,7 +90,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     return reply.code(200).send(body);
   });
 
-  app.get<{ Querystring: { minutes?: string } }>('/v1/admin/traffic', admin, async (request, reply) => {
+  app.get<{ Querystring: { minutes?: string } }>('/v1/admin/traffic', { ...admin, config: { query: ['minutes'] } }, async (request, reply) => {
     const minutes = minutesFrom(request.query.minutes, 60, 60);
     if (minutes === undefined) return sendInvalid(reply, [{ path: 'minutes', reason: 'must be a whole number from 1 to 60' }], 'the query is invalid');
     const window = traffic.window((minutes * 60_000) / traffic.bucketMs);
@@ -104,7 +104,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   // Every client's messages (or one client's with ?owner=), newest first, numbers masked.
-  app.get<{ Querystring: Record<string, string> }>('/v1/admin/messages', admin, async (request, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/v1/admin/messages', { ...admin, config: { query: 'own' } }, async (request, reply) => {
     try {
       const page = await ledger.store.list(request.query);
       return reply.code(200).send({ items: page.items.map(maskedView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
@@ -114,7 +114,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: { reveal?: string } }>('/v1/admin/messages/:id', admin, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { reveal?: string } }>('/v1/admin/messages/:id', { ...admin, config: { query: ['reveal'] } }, async (request, reply) => {
     const { reveal } = request.query;
     if (reveal !== undefined && reveal !== 'true' && reveal !== 'false') return sendInvalid(reply, [{ path: 'reveal', reason: 'must be true or false' }], 'the query is invalid');
     const record = await ledger.store.get(request.params.id);
@@ -143,7 +143,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     return reply.code(202).send(maskedView(outcome.record));
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/v1/admin/bulks', admin, async (request, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/v1/admin/bulks', { ...admin, config: { query: 'own' } }, async (request, reply) => {
     try {
       const page = await ledger.store.listBulks(request.query);
       const items: z.input<typeof ConsoleBulkSchema>[] = page.items.map((bulk) => ({ ...bulk, createdAt: bulk.createdAt.toISOString() }));

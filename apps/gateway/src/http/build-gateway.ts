@@ -19,6 +19,7 @@ import { registerReportRoutes } from './report-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
+import { refuseUnknownQueryParameters } from './query-parameters.js';
 import { refuseUnstorableCharacters } from './unstorable-characters.js';
 import { refuseRepeatedHeaders } from './single-headers.js';
 
@@ -87,6 +88,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   installErrorHandling(app, logger, (text) => sanitizeText(text, context.secrets()));
   refuseRepeatedHeaders(app);
   refuseUnstorableCharacters(app);
+  refuseUnknownQueryParameters(app);
   app.decorateRequest('rotaClient', '');
   app.decorateRequest('rotaAdmin', false);
 

@@ -186,7 +186,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
 
   // A record is its owner's: another client's id answers 404, as an id that never existed does.
   // The record alone by default; `?refresh=true` asks the provider for the status now.
-  app.get<{ Params: { id: string }; Querystring: { refresh?: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { refresh?: string } }>('/v1/messages/:id', { onRequest: guard(context, 'read'), config: { query: ['refresh'] } }, async (request, reply) => {
     const scope = ownerScope(request);
     const { refresh } = request.query;
     if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') return sendInvalid(reply, [{ path: 'refresh', reason: 'must be true or false' }], 'the query is invalid');
@@ -215,7 +215,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   // The caller's own messages (an admin's: everyone's), newest first, filtered; the store checks every filter and names it.
-  app.get<{ Querystring: Record<string, string> }>('/v1/messages', { onRequest: guard(context, 'read') }, async (request, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/v1/messages', { onRequest: guard(context, 'read'), config: { query: 'own' } }, async (request, reply) => {
     const { owner, ...filters } = request.query;
     const scope = ownerScope(request);
     if (owner === '') return sendInvalid(reply, [{ path: 'owner', reason: 'must not be empty (leave owner out to list your own, or everyone\'s with the admin token)' }], 'the query is invalid');

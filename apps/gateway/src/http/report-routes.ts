@@ -49,7 +49,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
       reply.raw.once('close', () => (inFlight -= 1));
     });
 
-    pushes.post<{ Params: { id: string } }>('/v1/providers/:id/reports', async (request, reply) => {
+    pushes.post<{ Params: { id: string } }>('/v1/providers/:id/reports', { config: { query: 'own' } }, async (request, reply) => {
       const { id } = request.params;
       const host = request.headers.host ?? 'localhost';
       const push = {

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { sendInvalid } from './gateway-context.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The query parameters a /v1 route takes: none unless listed. `'own'`:
+     * the route checks its query itself, refusing what it does not know (the
+     * lists, whose filters the store's strict schema names; a provider's push,
+     * whose URL may carry the provider's own token).
+     */
+    query?: readonly string[] | 'own';
+  }
+}
+
+/**
+ * An unknown query parameter on a /v1 route is refused with a 400 naming it:
+ * a typo (`?refesh=true`) or a guess (`?mode=queue` for the `Prefer` header)
+ * answered as if it had not been written reads as "done as asked". Runs after
+ * the route's authentication (onRequest), like the other input checks.
+ */
+export function refuseUnknownQueryParameters(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.routeOptions.url?.startsWith('/v1/')) return;
+    const takes = request.routeOptions.config.query ?? [];
+    if (takes === 'own') return;
+    const unknown = Object.keys(request.query as Record<string, unknown>).filter((name) => !takes.includes(name));
+    if (unknown.length === 0) return;
+    const reason = takes.length === 0 ? 'is not a query parameter of this route: it takes none' : `is not a query parameter of this route: it takes ${takes.join(', ')}`;
+    return sendInvalid(
+      reply,
+      unknown.map((name) => ({ path: name, reason })),
+      'the query is invalid',
+    );
+  });
+}
