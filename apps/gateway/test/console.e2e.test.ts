@@ -137,6 +137,21 @@ describe('the operations console\'s routes', () => {
     expect((await h.client.call('GET', '/v1/admin/messages?to=12', admin)).body.issues[0].path).toBe('to');
   });
 
+  it('messages: a number a provider quotes in a reason is masked too, in the record, its attempts and its timeline', async () => {
+    fake.setScript([{ type: 'error', kind: 'message-rejected', message: `The 'To' number ${NUMBERS.other} is not a valid phone number.` }]);
+    const refused = (await h.client.send({ to: NUMBERS.other, text: 'Geçersiz', iysType: 'NOTIFICATION' })).body;
+    fake.setScript([]);
+    const read = await h.client.call('GET', `/v1/admin/messages/${refused.id}`, admin);
+    expect(read.status).toBe(200);
+    expect(read.text).not.toContain(NUMBERS.other);
+    expect(read.text).not.toContain(NUMBERS.other.slice(1));
+    expect(read.body.attempts.map((attempt: { reason?: string }) => attempt.reason)).toContainEqual(expect.stringContaining("The 'To' number +90"));
+    const list = await h.client.call('GET', `/v1/admin/messages?to=${encodeURIComponent(NUMBERS.other)}`, admin);
+    expect(list.text).not.toContain(NUMBERS.other);
+    // The reveal gives the provider's words whole.
+    expect((await h.client.call('GET', `/v1/admin/messages/${refused.id}?reveal=true`, admin)).text).toContain(NUMBERS.other);
+  });
+
   it('resend: only an unknown message, answered masked', async () => {
     expect((await h.client.call('POST', `/v1/admin/messages/${accepted.id}/resend`, { ...admin, json: {} })).status).toBe(409);
     const again = await h.client.call('POST', `/v1/admin/messages/${unknown.id}/resend`, { ...admin, json: {} });

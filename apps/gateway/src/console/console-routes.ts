@@ -6,7 +6,8 @@ import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context
 import { viewOf, type MessageView } from '../http/message-view.js';
 import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
-import { maskedProviderId, maskNumbersIn } from '../logging/redaction.js';
+import { maskNumbersIn } from '../logging/redaction.js';
+import { maskedMessage } from './masked-message.js';
 
 /**
  * The operations console's data routes, under /v1/admin: the admin token only
@@ -43,12 +44,8 @@ async function fullView(store: GatewayContext['ledger']['store'], record: Messag
   return viewOf(record, (await store.timeline(record.id)) ?? []);
 }
 
-function masked(view: MessageView, record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
-  return { ...view, to: maskPhoneNumber(record.to), providerMessageId: maskedProviderId(view.providerMessageId) };
-}
-
 function maskedView(record: MessageRecord): z.input<typeof ConsoleMessageSchema> {
-  return masked(viewOf(record), record);
+  return maskedMessage(viewOf(record), record);
 }
 
 type Deliveries = { delivered: number; final: number };
@@ -120,7 +117,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     const record = await ledger.store.get(request.params.id);
     if (!record) return reply.code(404).send({ error: 'not-found', message: 'no such message' });
     const view = await fullView(ledger.store, record);
-    if (reveal !== 'true') return reply.code(200).send(masked(view, record));
+    if (reveal !== 'true') return reply.code(200).send(maskedMessage(view, record));
     const operator = operatorOf(request);
     logger.warn(
       { id: record.id, to: maskPhoneNumber(record.to), by: request.rotaClient, ...(operator ? { operator } : {}) },

@@ -1,0 +1,50 @@
+import type { MessageRecord } from '@rota/ledger';
+import { viewOf } from '../http/message-view.js';
+import { maskedMessage } from './masked-message.js';
+
+const record: MessageRecord = {
+  id: 'msg_1',
+  owner: 'acme',
+  state: 'rejected',
+  reason: 'refused: +905321234567 is not a mobile number',
+  priority: 1,
+  dueAt: new Date(0),
+  to: '+905321234567',
+  iysType: 'NOTIFICATION',
+  recipientType: 'BIREYSEL',
+  otp: false,
+  text: 'Merhaba',
+  textHash: 'h',
+  textLength: 7,
+  encoding: 'GSM7',
+  segments: 1,
+  simulated: false,
+  attempts: [{ providerId: 'twilio', outcome: 'rejected', reason: "The 'To' number +905321234567 is not a valid phone number.", tries: 1, durationMs: 3 }],
+  issues: [{ path: 'to', reason: 'Twilio: 905321234567 unreachable' }],
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  callbackUrl: 'https://hooks.acme.example/rota?token=s3cr3t-t0ken#frag',
+};
+
+describe('maskedMessage', () => {
+  it('masks the number wherever the record says it, and keeps the callback URL\'s query from the page', () => {
+    const view = viewOf(record, [{ kind: 'state', state: 'rejected', reason: 'the provider said 05321234567 is unknown', source: 'dispatch', at: new Date(0), recordedAt: new Date(0) }]);
+    const shown = maskedMessage(view, record);
+    const text = JSON.stringify(shown);
+    expect(text).not.toMatch(/5321234567/);
+    expect(text).not.toContain('s3cr3t-t0ken');
+    expect(shown).toMatchObject({
+      to: '+90532*****67',
+      reason: expect.stringContaining('+90532*****67'),
+      attempts: [expect.objectContaining({ providerId: 'twilio', reason: expect.stringContaining('+90532*****67') })],
+      callbackUrl: 'https://hooks.acme.example/rota?…',
+    });
+  });
+
+  it('leaves a record without those fields as it is, apart from its number', () => {
+    const { reason: _reason, issues: _issues, callbackUrl: _callbackUrl, ...plain } = record;
+    const bare = { ...plain, attempts: [] };
+    const shown = maskedMessage(viewOf(bare), bare);
+    expect(shown).toEqual({ ...viewOf(bare), to: '+90532*****67', providerMessageId: undefined });
+  });
+});
