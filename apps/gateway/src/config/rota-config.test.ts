@@ -108,6 +108,24 @@ describe('RotaConfigSchema', () => {
     ['an unknown log level', (c) => (c.logging = { level: 'verbose' }), 'logging.level', /must be one of fatal, error, warn, info, debug, trace/],
     ['a body limit below 1 KiB', (c) => (c.gateway.bodyLimitBytes = 10), 'gateway.bodyLimitBytes', /at least 1024/],
     ['a batch size above 10000', (c) => (c.gateway.maxBatchSize = 20_000), 'gateway.maxBatchSize', /at most 10000/],
+    [
+      'a plain-http webhook receiver without allowHttp',
+      (c) => (c.gateway.apiKeys[0].webhook = { url: 'http://hooks.example/rota', secret: 'w'.repeat(32) }),
+      'gateway.apiKeys.0.webhook.url',
+      /https URL: plain http needs gateway\.webhooks\.allowHttp/,
+    ],
+    [
+      'a plain-http allowed callback URL without allowHttp',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://a.example/', 'http://b.example/'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.1',
+      /allowHttp/,
+    ],
+    [
+      'idempotency keys kept longer than their records',
+      (c) => (c.retention = { messagesDays: 1, idempotencyHours: 72 }),
+      'retention.idempotencyHours',
+      /at most messagesDays × 24/,
+    ],
     ['webhooks to one receiver at 0 at once', (c) => (c.gateway.webhooks = { perEndpoint: 0 }), 'gateway.webhooks.perEndpoint', /at least 1/],
     [
       'a Twilio accountSid that is not AC + 32 hex characters',
@@ -149,6 +167,13 @@ describe('RotaConfigSchema', () => {
     ],
     ['settings missing', (c) => delete c.providers[0].settings, 'providers.0.settings', /expected object/],
   ];
+
+  it('takes a plain-http receiver when gateway.webhooks.allowHttp says so', () => {
+    const config = baseConfig() as Tree;
+    config.gateway.webhooks = { allowHttp: true };
+    config.gateway.apiKeys[0].webhook = { url: 'http://127.0.0.1:9999/hook', secret: 'w'.repeat(32), allowedUrls: ['http://127.0.0.1:9999/'] };
+    expect(validateConfigTree(config, {}).ok).toBe(true);
+  });
 
   it.each(cases)('refuses %s, naming the path', (_name, mutate, path, reason) => {
     const issues = issuesAfter(mutate);

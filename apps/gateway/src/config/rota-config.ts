@@ -304,8 +304,18 @@ const GatewaySchema = z
       const keys = Array.isArray(gateway?.apiKeys) ? (gateway.apiKeys as unknown[]) : [];
       const names = new Map<string, number>();
       const secrets = new Map<string, number>();
+      const allowHttp = (gateway as { webhooks?: { allowHttp?: unknown } } | undefined)?.webhooks?.allowHttp === true;
       keys.forEach((entry, index) => {
-        const { name, key } = (entry ?? {}) as { name?: unknown; key?: unknown };
+        const { name, key, webhook } = (entry ?? {}) as { name?: unknown; key?: unknown; webhook?: { url?: unknown; allowedUrls?: unknown } };
+        // Every delivery to a plain-http receiver would be refused: the client's events would all be given up.
+        if (!allowHttp) {
+          const plain = (url: unknown) => typeof url === 'string' && url.toLowerCase().startsWith('http:');
+          const reason = 'must be an https URL: plain http needs gateway.webhooks.allowHttp: true (development only), or every delivery to it is refused';
+          if (plain(webhook?.url)) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'webhook', 'url'], message: reason });
+          if (Array.isArray(webhook?.allowedUrls)) {
+            webhook.allowedUrls.forEach((url, at) => plain(url) && ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'webhook', 'allowedUrls', at], message: reason }));
+          }
+        }
         if (typeof name === 'string') {
           const first = names.get(name);
           if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first}; names must be distinct` });
@@ -384,7 +394,12 @@ const RetentionSchema = z
       .min(1, 'must be at least 1')
       .max(8_760, 'must be at most 8760')
       .default(48)
-      .describe('An idempotency key is released this many hours after its message was created. Default 48.'),
+      .describe('An idempotency key is released this many hours after its message was created, at most messagesDays × 24. Default 48.'),
+  })
+  // The key goes with its record: kept longer than the records, it would be released early, and a retry sent again.
+  .refine((retention) => retention.idempotencyHours <= retention.messagesDays * 24, {
+    path: ['idempotencyHours'],
+    error: 'must be at most messagesDays × 24: a key goes with its record, so a longer window would let a retry send the message again once the record is deleted',
   })
   .default({ messagesDays: 30, idempotencyHours: 48 })
   .describe('How long message records and idempotency keys are kept.');
