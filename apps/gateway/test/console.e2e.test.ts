@@ -171,7 +171,7 @@ describe('the operations console\'s routes', () => {
 
   it('config: a gateway built in code has no file', async () => {
     const answer = await h.client.call('GET', '/v1/admin/config', admin);
-    expect(answer.body).toEqual({ file: null, appliedAt: null, changed: [], lastRefused: null, providers: ['primary', 'figensoft'] });
+    expect(answer.body).toEqual({ file: null, appliedAt: null, changed: [], waitingForRestart: [], lastRefused: null, providers: ['primary', 'figensoft'] });
   });
 
   it('no console route gives out a provider account\'s username, a password, a key, or the provider\'s URL', async () => {

@@ -77,6 +77,9 @@ export const ConsoleConfigSchema = z.object({
   file: z.string().nullable().meta({ description: 'The configuration file in force; null for a gateway built in code.' }),
   appliedAt: z.string().nullable(),
   changed: z.array(z.string()).meta({ description: 'Providers the last successful apply changed.' }),
+  waitingForRestart: z
+    .array(z.string())
+    .meta({ description: 'Settings read at start (`gateway.listen`, `gateway.webhooks`, `store`, …) where the file differs from what runs: the file\'s take effect on restart.' }),
   lastRefused: z
     .object({ at: z.string(), source: z.string(), issues: z.array(z.object({ path: z.string(), reason: z.string() })) })
     .nullable()

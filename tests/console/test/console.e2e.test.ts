@@ -287,6 +287,18 @@ describe('the operations console in a browser', () => {
     await writeFile(file, configYaml(sandbox.url));
   });
 
+  it('shows the settings read at start that a reload changed: they wait for a restart', async () => {
+    await go('Configuration');
+    await writeFile(file, `${configYaml(sandbox.url)}reports:\n  scheduleSeconds: [60]\n`);
+    expect((await gateway.runtime.reload()).ok).toBe(true);
+    const waiting = await waitForText(page.getByRole('alert').filter({ hasText: 'Waiting for a restart' }), 'reports');
+    expect(waiting).toContain('still has their values from the start');
+    // Put back as it was at start: nothing waits.
+    await writeFile(file, configYaml(sandbox.url));
+    expect((await gateway.runtime.reload()).ok).toBe(true);
+    await page.getByText('Waiting for a restart').waitFor({ state: 'detached' });
+  });
+
   it('works on a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await go('Providers');

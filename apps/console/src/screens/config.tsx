@@ -30,6 +30,20 @@ export function ConfigScreen() {
             <dt>Providers in force</dt>
             <dd>{data.providers.join(', ') || 'none'}</dd>
           </dl>
+          {data.waitingForRestart.length > 0 && (
+            <div class="card refused refused-current" role="alert">
+              <p>
+                <strong>Waiting for a restart:</strong> the file changes settings read at start, so what runs still has their values from the start:{' '}
+                {data.waitingForRestart.map((path, index) => (
+                  <span key={path}>
+                    {index > 0 && ', '}
+                    <code>{path}</code>
+                  </span>
+                ))}
+                .
+              </p>
+            </div>
+          )}
           <h2>Last refused reload</h2>
           {data.lastRefused ? (
             <div class={refusedSinceApplied ? 'card refused refused-current' : 'card refused'} role={refusedSinceApplied ? 'alert' : undefined}>

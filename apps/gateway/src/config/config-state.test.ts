@@ -46,7 +46,7 @@ describe('GatewayRuntime.configState: what the operations console shows about th
     runtimes.push(runtime);
 
     const started = runtime.configState();
-    expect(started).toEqual({ file: path, appliedAt: expect.any(Date), changed: [] });
+    expect(started).toEqual({ file: path, appliedAt: expect.any(Date), changed: [], waitingForRestart: [] });
     expect(started.appliedAt.getTime()).toBeGreaterThanOrEqual(before);
 
     await writeFile(path, yamlFor(-1, 'colour: blue'));

@@ -20,6 +20,8 @@ export interface ConfigState {
   appliedAt: Date;
   /** The providers that last successful apply changed. */
   changed: string[];
+  /** Settings read at start (e.g. `gateway.webhooks`) where the file applied last differs from what runs: they wait for a restart. */
+  waitingForRestart: string[];
   lastRefused?: { at: Date; source: string; issues: ValidationIssue[] };
 }
 

@@ -223,10 +223,18 @@ describe('GatewayRuntime.apply', () => {
     expect(warned).toEqual([expect.objectContaining({ fields: { settings: ['gateway.listen', 'gateway.webhooks'] }, message: expect.stringContaining('takes effect on restart') })]);
     // Applied where it is read per request: the router has the new rank.
     expect(runtime.router.status()[0]!.providerId).toBe('infobip');
+    // What runs is what every reader sees: the webhook client of the start, not the file's plain-http switch.
+    expect(runtime.config().gateway.webhooks.allowHttp).toBe(false);
+    expect(runtime.config().gateway.listen.port).not.toBe(9999);
+    expect(runtime.configState().waitingForRestart).toEqual(['gateway.listen', 'gateway.webhooks']);
     // Unchanged, nothing to say.
     logger.calls.length = 0;
     expect(runtime.apply(config(edited)).ok).toBe(true);
     expect(logger.calls.filter((call) => call.level === 'warn' && !call.message.includes('SIMULATED'))).toEqual([]);
+    // Put back as they were at start: nothing waits, and nothing is said to (the file before is not what runs).
+    expect(runtime.apply(config(input)).ok).toBe(true);
+    expect(logger.calls.filter((call) => call.level === 'warn' && !call.message.includes('SIMULATED'))).toEqual([]);
+    expect(runtime.configState().waitingForRestart).toEqual([]);
   });
 
   it('adds and removes providers', async () => {

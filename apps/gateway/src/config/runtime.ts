@@ -2,7 +2,7 @@ import type { Logger, Provider, ValidationIssue } from '@rota/provider';
 import { createRouter, RouterOptionsError, type Router, type RouterOptions } from '@rota/core';
 import { ConfigRefusedError, formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { deepEqual } from './deep-equal.js';
-import { startOnlyChanges } from './start-only-settings.js';
+import { startOnlyChanges, withStartSettings } from './start-only-settings.js';
 import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
 import { buildProviderScope, type ProviderScope } from './provider-scope.js';
@@ -36,7 +36,9 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   const built = buildScopes(checked.config, new Map(), development, logger);
   if (!built.ok) throw new ConfigRefusedError(built.issues);
 
-  let current = checked.config;
+  // The configuration in force: the file's, but for the settings read at start (see withStartSettings).
+  const atStart = checked.config;
+  let current = atStart;
   let scopes = built.scopes;
   // Every provider still open: those in force and those a reload replaced that
   // the router is still draining. The router says when one may close.
@@ -59,7 +61,7 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
   let closed = false;
   let reloading: Promise<unknown> = Promise.resolve();
   // For the operations console: what is loaded, since when, and the last refusal.
-  const state: ConfigState = { ...(options.configPath ? { file: options.configPath } : {}), appliedAt: new Date(), changed: [] };
+  const state: ConfigState = { ...(options.configPath ? { file: options.configPath } : {}), appliedAt: new Date(), changed: [], waitingForRestart: [] };
 
   const logRefusal = (issues: readonly ValidationIssue[], source: string): void => {
     state.lastRefused = { at: new Date(), source, issues: issues.map(({ path, reason }) => ({ path, reason })) };
@@ -104,15 +106,18 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
 
       const changed = changedProviders(scopes, nextBuilt.scopes, live, routed);
       const previous = current;
-      current = next;
+      current = withStartSettings(next, atStart);
       scopes = nextBuilt.scopes;
 
-      const waiting = startOnlyChanges(previous, next);
-      if (waiting.length > 0) logger.warn({ settings: waiting }, `${waiting.join(', ')} changed: read at start, so the change takes effect on restart, not on this reload`);
+      // Against what runs, not the file before: a setting put back as it was at start waits for nothing.
+      const waiting = startOnlyChanges(atStart, next);
+      const news = waiting.join() !== state.waitingForRestart.join();
+      state.waitingForRestart = waiting;
+      if (news && waiting.length > 0) logger.warn({ settings: waiting }, `${waiting.join(', ')}: the file differs from what runs; read at start, so the file's takes effect on restart, not on this reload`);
       logger.info({ changed }, changed.length > 0 ? 'configuration applied' : 'configuration applied (no provider changes)');
       state.appliedAt = new Date();
       state.changed = changed;
-      notifyApplied(next, previous);
+      notifyApplied(current, previous);
       return { ok: true, changed };
     },
 
@@ -137,6 +142,7 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       ...state,
       appliedAt: new Date(state.appliedAt),
       changed: [...state.changed],
+      waitingForRestart: [...state.waitingForRestart],
       ...(state.lastRefused ? { lastRefused: { ...state.lastRefused, at: new Date(state.lastRefused.at), issues: state.lastRefused.issues.map((i) => ({ ...i })) } } : {}),
     }),
 

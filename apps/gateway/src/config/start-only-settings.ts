@@ -15,6 +15,22 @@ export function startOnlyChanges(previous: RotaConfig, next: RotaConfig): string
   return READ_AT_START.filter((path) => !deepEqual(valueAt(previous, path), valueAt(next, path)));
 }
 
+/**
+ * `next` as it is in force: the settings read at start keep `atStart`'s
+ * values until a restart. Every reader of the configuration then sees what
+ * runs — a callbackUrl is checked against the webhook client the sender has,
+ * not against a plain-http switch a reload turned on that the sender never saw.
+ */
+export function withStartSettings(next: RotaConfig, atStart: RotaConfig): RotaConfig {
+  return READ_AT_START.reduce((config, path) => withValueAt(config, path.split('.'), valueAt(atStart, path)), next);
+}
+
+function withValueAt<T>(target: T, keys: readonly string[], value: unknown): T {
+  const [key, ...rest] = keys;
+  const record = target as Record<string, unknown>;
+  return { ...record, [key!]: rest.length === 0 ? value : withValueAt(record[key!], rest, value) } as T;
+}
+
 function valueAt(config: RotaConfig, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], config);
 }

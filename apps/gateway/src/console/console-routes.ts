@@ -163,6 +163,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
       file: state?.file ?? null,
       appliedAt: state ? state.appliedAt.toISOString() : null,
       changed: state?.changed ?? [],
+      waitingForRestart: state?.waitingForRestart ?? [],
       lastRefused: state?.lastRefused ? { ...state.lastRefused, at: state.lastRefused.at.toISOString() } : null,
       providers: runtime.router.status().map((s) => s.providerId),
     };
