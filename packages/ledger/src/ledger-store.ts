@@ -36,8 +36,9 @@ import { accountDeliveries, bulkHasUnsent, bulkProgress, ledgerStats } from './s
 import { listMessages } from './store/list-messages.js';
 import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery } from './store/list-bulks.js';
 import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
-import { recordMessages } from './store/record-messages.js';
+import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
+import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
 import { MergedCalls } from './store/merged-calls.js';
@@ -135,6 +136,9 @@ export class LedgerStore {
   readonly #mergedRecords: MergedCalls<ParsedNewMessage, RecordOutcome> | undefined;
   /** PostgreSQL: a merged call's insert's lock timeout (see mergedLockTimeoutMs). */
   readonly #mergedLockTimeout: string | undefined;
+  readonly #logger: Logger;
+  /** SQLite: deleted rows are still in the write-ahead log (a reader blocked its truncation). */
+  #walTruncationOwed = false;
 
   constructor(parts: {
     db: Kysely<LedgerDatabase>;
@@ -154,13 +158,13 @@ export class LedgerStore {
     this.#clock = parts.clock;
     this.postgres = parts.postgres;
     this.queue = parts.queue;
+    this.#logger = parts.logger ?? silentLogger;
     if (parts.dialect === 'postgres') {
       this.#mergedLockTimeout = `${mergedLockTimeoutMs(parts.postgres?.config.statementTimeoutMs ?? Number.POSITIVE_INFINITY)}ms`;
-      const logger = parts.logger ?? silentLogger;
       this.#mergedRecords = new MergedCalls((calls, inSlot) => this.#record(calls, inSlot), {
         ...POSTGRES_RECORD_MERGES,
         // Rare (two transactions inserting one key at once); many of these say merging no longer pays here.
-        onRunAlone: (calls, error) => logger.warn({ calls, error: describeError(error) }, 'ledger store: a merged record call failed; its calls run again one by one'),
+        onRunAlone: (calls, error) => this.#logger.warn({ calls, error: describeError(error) }, 'ledger store: a merged record call failed; its calls run again one by one'),
       });
     }
   }
@@ -184,20 +188,35 @@ export class LedgerStore {
     if (parsed.length === 0) return [];
     // A whole call is never merged: its roll-back must take no other caller's records with it.
     if (this.#mergedRecords && parsed.length <= SMALL_CALL_RECORDS && !options.whole) return this.#mergedRecords.call(parsed);
-    const [outcomes] = await this.#record([parsed], false, options.whole);
+    const [outcomes] = await this.#record([parsed], false, { whole: options.whole });
     return outcomes!;
   }
 
   /** Records calls in one transaction; `inSlot` (a merged call others wait behind): give up soon on a row another transaction holds. */
-  async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false, whole = false): Promise<RecordOutcome[][]> {
+  async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false, options: Pick<RecordOptions, 'whole' | 'resend'> = {}): Promise<RecordOutcome[][]> {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
-    const outcomes = await recordMessages(lane, calls, this.#hasher, now, { queue: this.queue, insertLockTimeout: inSlot ? this.#mergedLockTimeout : undefined, whole });
+    const outcomes = await recordMessages(lane, calls, this.#hasher, now, { ...options, queue: this.queue, insertLockTimeout: inSlot ? this.#mergedLockTimeout : undefined });
     // Embedded, this process sends what it records: an OTP's hold begins now. With a shared queue a worker sends it, and holds from its claim.
     if (!this.queue) {
       this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
     }
     return outcomes;
+  }
+
+  /**
+   * An operator's resend's copy of the record `entry.resendOf` names, to the
+   * same number: recorded as recordMessages records one entry, but only while
+   * the original is still there, in the transaction that inserts the copy
+   * (`erased`, nothing written, once the original is gone): an erasure of the
+   * number that comes between the resend's read of the original and this
+   * call must not leave a copy behind to be sent. Never merged with other
+   * calls (it may wait for an erasure of its number).
+   */
+  async recordResend(entry: NewMessage & { resendOf: string }): Promise<RecordOutcome> {
+    const parsed = parseInput(NewMessageSchema, entry, 'recordResend');
+    const [outcomes] = await this.#record([[parsed]], false, { resend: { dialect: this.#dialect } });
+    return outcomes![0]!;
   }
 
   /**
@@ -523,12 +542,27 @@ export class LedgerStore {
   /** Deletes finished records past the retention and clears idempotency keys past theirs (defaults: 30 days, 48 hours). */
   async prune(options: PruneOptions): Promise<PruneResult> {
     const { now, retentionMs, idempotencyRetentionMs } = parseInput(PruneOptionsSchema, options, 'prune');
-    return prune(this.#db, { now: now.getTime(), retentionMs, idempotencyRetentionMs });
+    const pruned = await prune(this.#db, { now: now.getTime(), retentionMs, idempotencyRetentionMs });
+    await this.#scrubDeleted(pruned.deletedMessages + pruned.deletedBulks > 0);
+    return pruned;
   }
 
   /** KVKK erasure of every record sent to `to` (any common form; normalised to E.164). Returns how many were deleted. */
   async eraseNumber(to: string): Promise<number> {
-    return eraseNumber(this.#db, this.#hasher, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+    const erased = await eraseNumber(this.#db, this.#dialect, this.#hasher, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+    await this.#scrubDeleted(erased > 0);
+    return erased;
+  }
+
+  /**
+   * SQLite: rows just deleted leave the write-ahead log too (truncateWal), as
+   * docs/privacy.md promises; a truncation another process's reader blocked
+   * is owed, and tried again at the next prune. PostgreSQL: nothing — the
+   * server's files are its operator's (VACUUM, see docs/privacy.md).
+   */
+  async #scrubDeleted(deleted: boolean): Promise<void> {
+    if (this.#dialect !== 'sqlite' || !(deleted || this.#walTruncationOwed)) return;
+    this.#walTruncationOwed = !(await truncateWal(this.#db, this.#logger));
   }
 
   /** The operator's run-time settings of providers, which every process applies over its configuration. */

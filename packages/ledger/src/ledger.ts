@@ -305,7 +305,9 @@ export class Ledger {
    * never kept. Once: a second call (a double click, a retried request, two
    * operators) answers the copy the first made (`existing`) — it carries the
    * idempotency key `resend:<id>`, so the store's own key check decides,
-   * across restarts and gateways, for as long as keys are kept (48 h).
+   * across restarts and gateways, for as long as keys are kept (48 h). An
+   * erasure of the number at the same time comes wholly before (not-found,
+   * no copy) or wholly after (the copy is erased too): see recordResend.
    */
   async resend(id: string): Promise<{ kind: 'created' | 'existing'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string }> {
     const record = await this.store.get(id);
@@ -316,17 +318,17 @@ export class Ledger {
     const message: Message = { to: record.to, text, iysType: record.iysType, recipientType: record.recipientType, otp: record.otp, analysis: analyzeText(text), idempotencyKey: resendKey(record.id) };
     if (record.sender !== undefined) message.sender = record.sender;
     if (record.validUntil !== undefined) message.validUntil = record.validUntil;
-    const [outcome] = await this.store.recordMessages([
-      {
-        message,
-        owner: record.owner,
-        resendOf: record.id,
-        ...(record.reference === undefined ? {} : { reference: record.reference }),
-        ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
-      },
-    ]);
-    if (outcome?.kind === 'existing') return outcome;
-    if (outcome?.kind !== 'created') return { kind: 'refused', reason: `the resend could not be recorded: the key ${resendKey(record.id)} stands for another message of ${record.owner}` };
+    const outcome = await this.store.recordResend({
+      message,
+      owner: record.owner,
+      resendOf: record.id,
+      ...(record.reference === undefined ? {} : { reference: record.reference }),
+      ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
+    });
+    if (outcome.kind === 'existing') return outcome;
+    // Its number was erased since the read above: as if the erasure had come first.
+    if (outcome.kind === 'erased') return { kind: 'not-found' };
+    if (outcome.kind !== 'created') return { kind: 'refused', reason: `the resend could not be recorded: the key ${resendKey(record.id)} stands for another message of ${record.owner}` };
     if (message.otp && !this.store.queue) this.texts.set(outcome.record.id, text);
     this.wake();
     return { kind: 'created', record: outcome.record };

@@ -40,7 +40,8 @@ export type ParsedNewMessage = z.output<typeof NewMessageSchema>;
  * earlier request with the same owner, key and message made (nothing new was
  * written); a conflict, the key already standing for another message; or
  * erased, the key's message erased at its recipient's request (KVKK), so
- * nothing is written and nothing sent again.
+ * nothing is written and nothing sent again — for a resend's copy
+ * (recordResend), its original is gone.
  */
 export const RecordOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('created'), record: MessageRecordSchema }),

@@ -1,4 +1,4 @@
-import { PostgresAdapter, SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, SqliteAdapter, type CreateTableBuilder, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder } from 'kysely';
 
 /*
  * The few things SQLite and PostgreSQL cannot say the same way, kept here so the
@@ -85,6 +85,29 @@ export function recheckClaimed<Q extends UpdateQueryBuilder<any, any, any, any>>
       return update;
     case 'postgres':
       return update.where('state', '=', 'queued') as Q;
+  }
+}
+
+/** The first key of the ledger's advisory locks on numbers ('rota'): pg-boss's locks are single 64-bit keys, another key space. */
+const NUMBER_LOCKS = 0x726f7461;
+
+/**
+ * Serializes, per phone number, the transactions that erase a number's
+ * records and those that copy a record to it (an operator's resend), so that
+ * one of them runs wholly before the other. SQLite has one writer at a time:
+ * they are serial already. PostgreSQL: under READ COMMITTED an erasure's
+ * DELETE does not see a copy committed after it began, and the copy's look
+ * at its original does not see the erasure until it commits, so both take a
+ * transaction-scoped advisory lock keyed by a hash of the number (a
+ * collision between two numbers only makes them wait for each other).
+ */
+export async function lockNumber(trx: Kysely<any>, to: string, dialect: SqlDialect): Promise<void> {
+  switch (dialect) {
+    case 'sqlite':
+      return;
+    case 'postgres':
+      await sql`select pg_advisory_xact_lock(${sql.lit(NUMBER_LOCKS)}, hashtext(${to}))`.execute(trx);
+      return;
   }
 }
 

@@ -1,8 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { bulkTemplate, message, openTestStore, TestClock } from './ledger-fixtures.js';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '@rota/provider';
+import { openLedgerStore } from '../src/index.js';
+import { bulkTemplate, HASH_KEY, message, openTestStore, TestClock } from './ledger-fixtures.js';
 
 /*
  * What reaches the disk, read as raw bytes: every file SQLite left in the data
@@ -64,5 +67,84 @@ describe('what the ledger writes to disk', () => {
     expect(filesContaining(folder, 'ERASECANARY3X1')).toEqual([]);
     expect(filesContaining(folder, '+905329876543')).toEqual([]);
     expect(filesContaining(folder, 'KEEPCANARY8W4')).toHaveLength(1);
+  });
+
+  it('keeps nothing of an erased number in the write-ahead log either, while the store stays open', async () => {
+    const { folder, config } = dataFolder();
+    const store = await openTestStore(new TestClock(), config);
+    await store.recordMessages([
+      { message: message({ to: '05329876543', text: 'Randevunuz yarin WALCANARY6T2' }), owner: 'acme' },
+      { message: message({ to: '05329876543', text: 'Randevunuz iptal WALCANARY6T2' }), owner: 'acme' },
+      { message: message({ to: '05321234562', text: 'Baska biri KEEPCANARY8W4' }), owner: 'acme' },
+    ]);
+    expect(filesContaining(folder, 'WALCANARY6T2')).toEqual([join(folder, 'data', 'ledger.db-wal')]);
+
+    expect(await store.eraseNumber('+905329876543')).toBe(2);
+    // Read at once, the store open: the -wal's old frames held the number and the texts in clear.
+    expect(filesContaining(folder, 'WALCANARY6T2')).toEqual([]);
+    expect(filesContaining(folder, '+905329876543')).toEqual([]);
+    expect(filesContaining(folder, 'KEEPCANARY8W4')).toHaveLength(1);
+    expect((await store.list()).items.map((record) => record.to)).toEqual(['+905321234562']);
+    await store.close();
+  });
+
+  it('keeps nothing of a pruned record in the write-ahead log, while the store stays open', async () => {
+    const { folder, config } = dataFolder();
+    const clock = new TestClock();
+    const store = await openTestStore(clock, config);
+    const [old] = await store.recordMessages([{ message: message({ to: '05329876543', text: 'Eski mesaj PRUNECANARY2H7' }), owner: 'acme', state: 'dispatching' }]);
+    if (old?.kind !== 'created') throw new Error('expected a new record');
+    await store.finish(old.record.id, { status: 'failed', reason: 'down', attempts: [] });
+    expect(filesContaining(folder, 'PRUNECANARY2H7')).not.toEqual([]);
+
+    const pruned = await store.prune({ now: clock.advance(31 * 86_400_000), retentionMs: 30 * 86_400_000, idempotencyRetentionMs: 48 * 3_600_000 });
+    expect(pruned.deletedMessages).toBe(1);
+    expect(filesContaining(folder, 'PRUNECANARY2H7')).toEqual([]);
+    expect(filesContaining(folder, '+905329876543')).toEqual([]);
+    await store.close();
+  });
+
+  it('says so when another connection\'s reader keeps the log from being truncated, and truncates it at the next prune', async () => {
+    const { folder, config } = dataFolder();
+    const warn = jest.fn<Logger['warn']>();
+    const logger: Logger = { ...silentLogger, warn };
+    const store = await openLedgerStore({ ...config, busyTimeoutMs: 0 }, { hashKey: HASH_KEY, clock: new TestClock().now, logger });
+    await store.recordMessages([{ message: message({ to: '05329876543', text: 'Randevunuz yarin BUSYCANARY4J8' }), owner: 'acme' }]);
+    // An operator's sqlite3 shell inside a transaction: its snapshot needs the log as it is.
+    const reader = new Database(config.path, { readonly: true });
+    reader.exec('begin');
+    reader.prepare('select count(*) from messages').get();
+
+    expect(await store.eraseNumber('+905329876543')).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ tries: 3 }), expect.stringContaining('-wal'));
+    expect(filesContaining(folder, 'BUSYCANARY4J8')).toEqual([join(folder, 'data', 'ledger.db-wal')]);
+
+    reader.exec('commit');
+    reader.close();
+    // Nothing is due for pruning: the truncation owed is made all the same.
+    expect((await store.prune({ now: new Date(), retentionMs: 30 * 86_400_000, idempotencyRetentionMs: 48 * 3_600_000 })).deletedMessages).toBe(0);
+    expect(filesContaining(folder, 'BUSYCANARY4J8')).toEqual([]);
+    await store.close();
+  });
+});
+
+describe('who may read the database files', () => {
+  it('makes a new database owner-only (0600), and its -wal and -shm with it', async () => {
+    const { folder, config } = dataFolder();
+    const store = await openTestStore(new TestClock(), config);
+    await store.recordMessages([{ message: message({ to: '05321234562' }), owner: 'acme' }]);
+    const modes = Object.fromEntries(['ledger.db', 'ledger.db-wal', 'ledger.db-shm'].map((name) => [name, statSync(join(folder, 'data', name)).mode & 0o777]));
+    expect(modes).toEqual({ 'ledger.db': 0o600, 'ledger.db-wal': 0o600, 'ledger.db-shm': 0o600 });
+    await store.close();
+  });
+
+  it('leaves the mode of a database file the operator made as it is', async () => {
+    const { folder, config } = dataFolder();
+    mkdirSync(join(folder, 'data'));
+    writeFileSync(config.path, '', { mode: 0o640 });
+    const store = await openTestStore(new TestClock(), config);
+    await store.recordMessages([{ message: message({ to: '05321234562' }), owner: 'acme' }]);
+    expect(statSync(config.path).mode & 0o777).toBe(0o640);
+    await store.close();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoreConfig } from '../store-config.js';
@@ -13,7 +13,22 @@ import type { StoreConfig } from '../store-config.js';
 export function openSqliteDatabase(config: Exclude<StoreConfig, { kind: 'postgres' }>): Database.Database {
   if (config.kind === 'memory') return configure(new Database(':memory:'), 'normal', 0);
   mkdirSync(dirname(config.path), { recursive: true });
+  createOwnerOnly(config.path);
   return configure(new Database(config.path), config.synchronous, config.busyTimeoutMs);
+}
+
+/**
+ * A new database file is made owner-only (0600) before SQLite opens it, as
+ * hash.key is: SQLite would make it 0644 (umask allowing), readable by every
+ * local user, and gives its -wal and -shm the database file's mode. An
+ * existing file keeps the mode its operator gave it.
+ */
+function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 function configure(db: Database.Database, synchronous: 'normal' | 'full', busyTimeoutMs: number): Database.Database {

@@ -4,11 +4,12 @@ import type { LedgerHasher } from '../ledger-hashing.js';
 import { newMessageId } from '../ledger-ids.js';
 import { messageRowBase, newMessageRow, toMessageRecord } from '../message-row.js';
 import type { ParsedNewMessage, RecordOutcome } from '../new-records.js';
-import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 import { WholeCallConflictError } from '../whole-call-conflict.js';
 import type { Transact } from './transact.js';
+import { originalIsThere } from './resent-original.js';
 
 /** What holds an (owner, key) once the call is over: the first entry that named it, or a record already there. */
 interface KeyGroup {
@@ -22,6 +23,21 @@ interface KeyGroup {
 }
 
 const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
+
+/** How recordMessages records. */
+export interface RecordOptions {
+  queue?: DispatchQueue | undefined;
+  /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
+  insertLockTimeout?: string | undefined;
+  /** One call, recorded whole or not at all: a key that stands for another message rolls it back (WholeCallConflictError). */
+  whole?: boolean | undefined;
+  /**
+   * One entry, an operator's resend's copy of its `resendOf`: recorded only
+   * while the original is still there (see originalIsThere), else `erased`
+   * and nothing written.
+   */
+  resend?: { dialect: SqlDialect } | undefined;
+}
 
 /**
  * Records every entry of `calls` in one transaction, answering each call's
@@ -46,16 +62,11 @@ export async function recordMessages(
   calls: readonly (readonly ParsedNewMessage[])[],
   hasher: LedgerHasher,
   now: number,
-  options: {
-    queue?: DispatchQueue | undefined;
-    /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
-    insertLockTimeout?: string | undefined;
-    /** One call, recorded whole or not at all: a key that stands for another message rolls it back (WholeCallConflictError). */
-    whole?: boolean;
-  } = {},
+  options: RecordOptions = {},
 ): Promise<RecordOutcome[][]> {
-  const { queue, insertLockTimeout, whole = false } = options;
+  const { queue, insertLockTimeout, whole = false, resend } = options;
   if (whole && calls.length !== 1) throw new Error('a whole call is recorded alone');
+  if (resend && calls.flat().length !== 1) throw new Error('a resend\'s copy is recorded alone');
   const entries = calls.flat();
   const rows = entries.map((entry) => newRow(entry, hasher, now));
   const groups = new Map<string, KeyGroup>();
@@ -69,6 +80,8 @@ export async function recordMessages(
   const candidates = rows.filter((_, index) => groupOf[index] === undefined || groupOf[index]!.first === index);
 
   return transact(async (trx) => {
+    // A read before the write: safe on SQLite too, where a resend's transaction is the group commit's BEGIN IMMEDIATE.
+    if (resend && !(await originalIsThere(trx, resend.dialect, rows[0]!))) return [[{ kind: 'erased' }]];
     if (insertLockTimeout !== undefined) await sql`set local lock_timeout = ${sql.lit(insertLockTimeout)}`.execute(trx);
     const inserted = await insertMessageRows(trx, candidates);
     // Not the job insert or the NOTIFY (its commit takes a server-wide lock that is busy under load, not held by a rival).

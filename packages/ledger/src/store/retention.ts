@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
-import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { lockNumber, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { UNFINISHED_STATES } from '../message-record.js';
 import type { PruneResult } from '../retention-options.js';
@@ -55,10 +55,14 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
 /**
  * KVKK erasure: every record sent to the number, whatever its state. Returns
  * how many went. The idempotency keys of those records stay behind as hashes
- * (erased_keys), so that a client's retry under one sends nothing.
+ * (erased_keys), so that a client's retry under one sends nothing. Holds
+ * the number's lock (lockNumber) from its first statement: a resend's copy to
+ * the number is recorded wholly before (and deleted here) or after (and then
+ * finds its original gone, see recordResend).
  */
-export async function eraseNumber(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, to: string): Promise<number> {
+export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    await lockNumber(trx, to, dialect);
     const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['owner', 'idempotency_key', 'created_at']).execute();
     const keys = erased.flatMap(({ owner, idempotency_key: key, created_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at }]));
     for (const chunk of chunksOf(keys, Math.floor(MAX_BOUND_PARAMETERS / 3))) {
