@@ -164,6 +164,9 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
       expect(answer.status).toBe(400);
       expect(answer.body.issues).toEqual([{ path: field, reason: 'must not contain a NUL character (\\u0000)' }]);
     }
+    // A read sent nothing and an erasure is not a send: the refusal says what it did not do.
+    expect((await h.client.call('GET', '/v1/bulk/blk_%00x')).body.message).toBe('the request is invalid');
+    expect((await h.client.call('DELETE', '/v1/numbers/0532%00/messages', { key: SECRETS.adminToken })).body.message).toBe('the request is invalid; nothing was changed');
     // Authentication comes first: a caller without a key learns nothing of the request's content.
     expect((await h.client.call('GET', '/v1/messages/msg_%00', { key: 'not-a-key' })).status).toBe(401);
   });

@@ -135,6 +135,11 @@ describe('the operations console\'s routes', () => {
     expect((await h.client.call('GET', `/v1/admin/messages/${accepted.id}?reveal=yes`, admin)).status).toBe(400);
     expect((await h.client.call('GET', '/v1/admin/messages/msg_nosuchmessage00000000000', admin)).status).toBe(404);
     expect((await h.client.call('GET', '/v1/admin/messages?to=12', admin)).body.issues[0].path).toBe('to');
+    // An empty owner is not "every client" (that is owner left out), here as on GET /v1/messages.
+    for (const list of ['/v1/admin/messages?owner=', '/v1/admin/bulks?owner=']) {
+      const answer = await h.client.call('GET', list, admin);
+      expect({ list, status: answer.status, issues: answer.body.issues }).toEqual({ list, status: 400, issues: [{ path: 'owner', reason: expect.stringContaining('must not be empty') }] });
+    }
   });
 
   it('messages: a number a provider quotes in a reason is masked too, in the record, its attempts and its timeline', async () => {

@@ -9,6 +9,9 @@ const CursorSchema = z.string().max(64, CURSOR_REFUSED);
 
 export const MAX_LIST_LIMIT = 500;
 
+/** `?owner=` is not "every client": that is owner left out. */
+export const OWNER_EMPTY = 'must not be empty (leave owner out for every client\'s)';
+
 // A query string's values arrive as text: zod's own words ("expected date, received Date") describe its coercion, not the input.
 const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)';
 
@@ -18,7 +21,7 @@ const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00
  * as a query string has them; `to` is normalised like a message's `to`.
  */
 export const ListQuerySchema = z.strictObject({
-  owner: storable(z.string()).optional(),
+  owner: storable(z.string().min(1, OWNER_EMPTY)).optional(),
   state: MessageStateSchema.optional(),
   bulkId: storable(z.string()).optional(),
   to: PhoneNumberSchema.optional(),
@@ -28,7 +31,12 @@ export const ListQuerySchema = z.strictObject({
   createdUntil: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
   limit: pageLimit(MAX_LIST_LIMIT, 50),
   cursor: CursorSchema.optional(),
-});
+})
+  // An empty range answered as an empty page reads as "no messages then".
+  .refine((query) => query.createdFrom === undefined || query.createdUntil === undefined || query.createdUntil > query.createdFrom, {
+    path: ['createdUntil'],
+    error: 'must be after createdFrom: the range is empty',
+  });
 export type ListQuery = z.input<typeof ListQuerySchema>;
 
 export const ListPageSchema = z.object({

@@ -143,6 +143,9 @@ describe('list', () => {
       'limit: must be a whole number from 1 to 500',
     ]);
     expect(await reasonsOf({ limit: '2.5' })).toEqual(['limit: must be a whole number from 1 to 500']);
+    // An empty range is refused rather than answered "no messages" (rota messages --since 1h --until 2h).
+    expect(await reasonsOf({ createdFrom: '2030-01-02T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
+    expect(await reasonsOf({ createdFrom: '2030-01-01T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
     // Digits only, and one issue whatever is wrong: Number() took these as 100, 16, 5 and gave an infinity two issues.
     for (const limit of ['1e2', '0x10', ' 5', '1e400', 1e400, -0.5]) expect(await reasonsOf({ limit })).toEqual(['limit: must be a whole number from 1 to 500']);
     expect((await store.list({ limit: '7' } as unknown as ListQuery)).items).toHaveLength(7);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from '../database.js';
 import type { MessageState } from '../message-record.js';
+import { OWNER_EMPTY } from '../list-query.js';
 import { pageLimit } from '../page-limit.js';
 import { countsByState, erasedOf } from './ledger-counts.js';
 
@@ -27,7 +28,7 @@ const BulkCursorSchema = z.string().transform((cursor, ctx) => {
 
 export const BulkListQuerySchema = z.strictObject({
   /** Only this client's bulks; every client's without it (an admin's view). */
-  owner: z.string().optional(),
+  owner: z.string().min(1, OWNER_EMPTY).optional(),
   limit: pageLimit(MAX_BULK_LIST_LIMIT, 20),
   cursor: BulkCursorSchema.optional(),
 });

@@ -25,6 +25,8 @@ describe('normalizePhoneNumber', () => {
   it.each([
     ['', 'is empty'],
     ['   ', 'is empty'],
+    ['../..', 'has no digits'],
+    ['()-', 'has no digits'],
     ['0532 123 45', 'is not a valid phone number'],
     ['0532 123 45 67 89 00 11 22 33', 'is too long to be a phone number'],
     ['0532-ABC-4567', 'may contain only digits'],

@@ -17,7 +17,8 @@ const TURKISH_MOBILE = /^(?:\+90|0090|90|0)?(5\d{9})$/;
 export function normalizePhoneNumber(input: string): PhoneNumberResult {
   if (isE164TurkishMobile(input)) return { ok: true, e164: input };
   const compact = input.replace(SEPARATORS, '');
-  if (compact.length === 0) return { ok: false, reason: 'is empty' };
+  // `../..` is separators only: not empty as written, and "is empty" would puzzle whoever wrote it.
+  if (compact.length === 0) return { ok: false, reason: input.trim() === '' ? 'is empty' : 'has no digits' };
   if (compact.length > 20) return { ok: false, reason: 'is too long to be a phone number' };
 
   const turkishMobile = TURKISH_MOBILE.exec(compact);
