@@ -80,6 +80,31 @@ describe('bearer authentication: send keys send, the admin token administers', (
     }
   });
 
+  it('rotates a key without a new client name: the previous key is the same client until removed', async () => {
+    const keyed = { ...message, idempotencyKey: 'invoice-777' };
+    const first = await h.client.send(keyed, SECRETS.apiKey);
+    expect(first.status).toBe(202);
+    const previous = h.config.current;
+    const rotated = 'rotated-send-KEY-55aa77cc99';
+    const [service, ...others] = previous.gateway.apiKeys;
+    h.config.current = { ...previous, gateway: { ...previous.gateway, apiKeys: [{ ...service!, key: rotated, previousKey: SECRETS.apiKey }, ...others] } };
+    try {
+      // The new key is the same client: its record reads, and its idempotency key answers the first send (nothing sent again).
+      expect((await h.client.call('GET', `/v1/messages/${first.body.id}`, { key: rotated })).status).toBe(200);
+      const retried = await h.client.send(keyed, rotated);
+      expect(retried.body.id).toBe(first.body.id);
+      expect(fake.callCount).toBe(1);
+      // The old key still works while it is the previous one.
+      expect((await h.client.call('GET', `/v1/messages/${first.body.id}`, { key: SECRETS.apiKey })).status).toBe(200);
+      // Removed: the old key stops at once.
+      h.config.current = { ...previous, gateway: { ...previous.gateway, apiKeys: [{ ...service!, key: rotated }, ...others] } };
+      expect((await h.client.send(message, SECRETS.apiKey)).status).toBe(401);
+    } finally {
+      h.config.current = previous;
+      fake.reset();
+    }
+  });
+
   it('health, readiness, metrics and the OpenAPI document need no key', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
       expect((await h.client.call('GET', path, { key: null })).status).toBe(200);

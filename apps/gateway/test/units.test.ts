@@ -70,6 +70,9 @@ describe('redaction', () => {
     const secrets = secretsOf(config);
     expect([...secrets].sort()).toEqual([SECRETS.adminToken, 'figensoft-PASS-abc123', SECRETS.apiKey].sort());
     expect(blankSecretsIn(`login failed for figensoft-PASS-abc123 with ${SECRETS.apiKey}`, secrets)).toBe('login failed for [redacted] with [redacted]');
+    // A key being rotated out is a credential too.
+    const rotating = { ...config, gateway: { ...config.gateway, apiKeys: [{ ...config.gateway.apiKeys[0]!, previousKey: 'old-send-KEY-0123456789ab' }] } };
+    expect(secretsOf(rotating)).toContain('old-send-KEY-0123456789ab');
   });
 
   it("finds every provider's credential fields (Message Center's hash too), and none of their names", () => {

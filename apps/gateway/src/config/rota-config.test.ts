@@ -99,6 +99,18 @@ describe('RotaConfigSchema', () => {
       'gateway.apiKeys.1.name',
       /distinct/,
     ],
+    [
+      'a previous key that is another client\'s key',
+      (c) => c.gateway.apiKeys.push({ name: 'billing', key: 'billing-key-0123456789', previousKey: c.gateway.apiKeys[0].key }),
+      'gateway.apiKeys.1.previousKey',
+      /is the same key as apiKeys\.0\.key; keys must be distinct/,
+    ],
+    [
+      'an admin token equal to a previous key',
+      (c) => (c.gateway.apiKeys[0].previousKey = c.gateway.adminToken),
+      'gateway.adminToken',
+      /it equals apiKeys\.0\.previousKey/,
+    ],
     ['a short admin token', (c) => (c.gateway.adminToken = 'tiny-s3cr3t'), 'gateway.adminToken', /must be at least 16 characters/],
     ['an admin token equal to an API key', (c) => (c.gateway.adminToken = SECRETS.apiKey), 'gateway.adminToken', /must differ from every API key/],
     ['a metrics token equal to an API key', (c) => (c.gateway.metricsToken = SECRETS.apiKey), 'gateway.metricsToken', /must differ from every API key and the admin token \(it equals apiKeys\.0\.key\)/],

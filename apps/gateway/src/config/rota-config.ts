@@ -205,6 +205,11 @@ const ApiKeySchema = z.strictObject({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
     .describe('Names the key in logs and metrics (the key itself never appears).'),
   key: secret('API key').describe('The bearer token a client sends: Authorization: Bearer <key>. At least 16 characters.'),
+  previousKey: secret('previous API key')
+    .optional()
+    .describe(
+      'While a key is rotated: the old key, still taken as this client (its records, idempotency keys and webhooks stay its own). Remove it once the client uses `key`. At least 16 characters.',
+    ),
 });
 
 const GatewaySchema = z
@@ -303,10 +308,11 @@ const GatewaySchema = z
     (gateway, ctx) => {
       const keys = Array.isArray(gateway?.apiKeys) ? (gateway.apiKeys as unknown[]) : [];
       const names = new Map<string, number>();
-      const secrets = new Map<string, number>();
+      // Each key's place, as the issues name it (`apiKeys.0.key`, `apiKeys.1.previousKey`).
+      const secrets = new Map<string, string>();
       const allowHttp = (gateway as { webhooks?: { allowHttp?: unknown } } | undefined)?.webhooks?.allowHttp === true;
       keys.forEach((entry, index) => {
-        const { name, key, webhook } = (entry ?? {}) as { name?: unknown; key?: unknown; webhook?: { url?: unknown; allowedUrls?: unknown } };
+        const { name, key, previousKey, webhook } = (entry ?? {}) as { name?: unknown; key?: unknown; previousKey?: unknown; webhook?: { url?: unknown; allowedUrls?: unknown } };
         // Every delivery to a plain-http receiver would be refused: the client's events would all be given up.
         if (!allowHttp) {
           const plain = (url: unknown) => typeof url === 'string' && url.toLowerCase().startsWith('http:');
@@ -321,10 +327,12 @@ const GatewaySchema = z
           if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first}; names must be distinct` });
           else names.set(name, index);
         }
-        if (typeof key === 'string') {
-          const first = secrets.get(key);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'key'], message: `is the same key as apiKeys.${first}; keys must be distinct` });
-          else secrets.set(key, index);
+        // A previous key is a key too: it must not stand for another client, nor be the admin or metrics token.
+        for (const [field, value] of [['key', key], ['previousKey', previousKey]] as const) {
+          if (typeof value !== 'string') continue;
+          const first = secrets.get(value);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, field], message: `is the same key as ${first}; keys must be distinct` });
+          else secrets.set(value, `apiKeys.${index}.${field}`);
         }
       });
       const adminToken = (gateway as { adminToken?: unknown } | undefined)?.adminToken;
@@ -332,12 +340,12 @@ const GatewaySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['adminToken'],
-          message: `must differ from every API key (it equals apiKeys.${secrets.get(adminToken)}.key): a send key must never be an admin token`,
+          message: `must differ from every API key (it equals ${secrets.get(adminToken)}): a send key must never be an admin token`,
         });
       }
       const metricsToken = (gateway as { metricsToken?: unknown } | undefined)?.metricsToken;
       if (typeof metricsToken === 'string' && (secrets.has(metricsToken) || metricsToken === adminToken)) {
-        const equals = secrets.has(metricsToken) ? `apiKeys.${secrets.get(metricsToken)}.key` : 'adminToken';
+        const equals = secrets.get(metricsToken) ?? 'adminToken';
         ctx.addIssue({ code: 'custom', path: ['metricsToken'], message: `must differ from every API key and the admin token (it equals ${equals}): a scraper's token must read metrics only` });
       }
     },

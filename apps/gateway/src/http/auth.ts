@@ -51,7 +51,8 @@ function digestsOf(gateway: GatewaySettings): KeyDigests {
     digests = {
       admin: sha256(gateway.adminToken),
       metrics: gateway.metricsToken === undefined ? undefined : sha256(gateway.metricsToken),
-      send: gateway.apiKeys.map((k) => ({ name: k.name, digest: sha256(k.key) })),
+      // A client rotating its key is taken under either: one name, so its records stay its own.
+      send: gateway.apiKeys.flatMap((k) => [k.key, ...(k.previousKey === undefined ? [] : [k.previousKey])].map((key) => ({ name: k.name, digest: sha256(key) }))),
     };
     digestCache.set(gateway, digests);
   }

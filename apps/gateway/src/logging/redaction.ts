@@ -34,7 +34,7 @@ export function maskedProviderId(id: string | undefined): string | undefined {
 // credential fields are among them: FigenSoft's and Mobildev's `password`, Message Center's `key`,
 // `hash` and `secret`, Infobip's `apiKey`, Twilio's `authToken`, and any provider's `pushToken`.
 // `hash` only whole: Message Center's API hash is as good as a password (it is sent as issued).
-const SECRET_KEY = /pass|secret|token|apikey|hashkey|^key$|^hash$|auth|credential|private/i;
+const SECRET_KEY = /pass|secret|token|apikey|hashkey|^key$|previouskey|^hash$|auth|credential|private/i;
 // Shorter values would blank out ordinary words; no real credential is this short.
 const MIN_SECRET_LENGTH = 6;
 
