@@ -128,7 +128,10 @@ export interface WebhookOutboxTable {
   retry_from: number | null;
   /** While a sender has it on its way. */
   leased_until: number | null;
-  /** The receiver's origin (scheme, host and port): a claim passes over the hosts the sender has at their cap. */
+  /**
+   * The receiver's origin (scheme, host and port): a claim passes over the hosts the sender has at
+   * their cap. '' in a row written before it was kept (its host is then read from `url` when claimed).
+   */
   receiver_host: string;
 }
 

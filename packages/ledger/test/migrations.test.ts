@@ -114,19 +114,20 @@ describe('ledger migrations', () => {
     expect(schemaOf(path).messageColumns).toEqual(expect.arrayContaining(['claim_token', 'awaited']));
   });
 
-  it('give the webhook events already in the outbox their receiver host (0009)', async () => {
+  it('leave the webhook events already in the outbox without a host (0009): their claim reads it from their URL', async () => {
     const path = tempFile();
     const old = kyselyOn(path);
     await migrateLedger(old, LEDGER_MIGRATIONS.slice(0, LEDGER_MIGRATIONS.findIndex(([name]) => name === '0009-webhook-receiver-host')));
     const event = (id: string, url: string) => ({ id, owner: 'acme', url, type: 'message.accepted', payload: '{}', message_id: null, bulk_id: null, state: 'pending', due_at: 0, last_status: null, last_error: null, created_at: 0, updated_at: 0, delivered_at: null });
-    await old.insertInto('webhook_outbox').values([event('evt_1', 'https://hooks.example/t/1'), event('evt_2', 'https://hooks.example/t/2'), event('evt_3', 'http://127.0.0.1:8080/hook?x=1')]).execute();
-    await migrateLedger(old);
-    expect(await old.selectFrom('webhook_outbox').select(['id', 'receiver_host']).orderBy('id').execute()).toEqual([
-      { id: 'evt_1', receiver_host: 'https://hooks.example' },
-      { id: 'evt_2', receiver_host: 'https://hooks.example' },
-      { id: 'evt_3', receiver_host: 'http://127.0.0.1:8080' },
-    ]);
+    await old.insertInto('webhook_outbox').values([event('evt_1', 'https://hooks.example/t/1'), event('evt_2', 'http://127.0.0.1:8080/hook?x=1')]).execute();
     await old.destroy();
+    const store = await openTestStore(new TestClock(), { kind: 'sqlite', path });
+    const claimed = await store.claimWebhooks({ now: new Date(1_000), limit: 10, leaseMs: 1_000, skipHosts: ['https://elsewhere.example'] });
+    expect(claimed.map((e) => [e.id, e.host])).toEqual([
+      ['evt_1', 'https://hooks.example'],
+      ['evt_2', 'http://127.0.0.1:8080'],
+    ]);
+    await store.close();
   });
 
   it('roll a failing migration back whole: no half-built schema is left', async () => {

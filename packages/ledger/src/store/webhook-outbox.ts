@@ -70,7 +70,7 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, cla
         rows.map((row) => row.id),
       )
       .execute();
-    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, host: row.receiver_host, type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
+    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, host: row.receiver_host || receiverHost(row.url), type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
   });
 }
 

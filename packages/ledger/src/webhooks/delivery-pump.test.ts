@@ -194,6 +194,51 @@ describe('pumpDeliveries', () => {
     expect(await done).toBe(21);
   });
 
+  it('keeps fewer than sixteen claims\' worth waiting in all, however many receivers are at their cap', async () => {
+    // Fifteen receivers that hang, twenty events each, one at a time to each: each may have up to two claims' worth waiting (7).
+    const clock = { now: 0 };
+    const s = scene(300, (i) => `https://h${Math.floor(i / 20)}.example/hook`, clock);
+    const done = pumpDeliveries(s.options({ concurrency: 16, perEndpoint: 1, stopwatch: () => 0, freshForMs: 1e9 }));
+    // Time passes, so claims that pass over receivers may be made again.
+    for (let i = 0; i < 100; i++) {
+      clock.now += 2_000;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const claimed = 300 - s.queue.length;
+    // Those delivering, and waiting at most 64 (batch 4 × 16), give or take the last claim's 4: without the cap, 105.
+    expect(claimed - s.pending.length).toBeLessThanOrEqual(64 + 3);
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(300);
+  });
+
+  it('after a claim that passed over receivers, makes the next one twenty times its duration later: they read past the backlog', async () => {
+    const clock = { now: 0 };
+    // A backlog of one receiver first, then one event each to ten others.
+    const s = scene(40, (i) => (i < 30 ? 'https://big.example/hook' : `https://s${i}.example/hook`), clock);
+    let watch = 0;
+    const passOvers: number[] = [];
+    const claim = s.options().claim;
+    const done = pumpDeliveries(
+      s.options({
+        concurrency: 2,
+        perEndpoint: 1,
+        // Each claim takes 5 ms by this stopwatch: after one that passed over receivers, the next waits 100 ms.
+        stopwatch: () => (watch += 5),
+        claim: async (passOver) => {
+          if (passOver.length > 0) passOvers.push(clock.now);
+          return claim(passOver);
+        },
+      }),
+    );
+    for (let i = 0; i < 12; i++) await s.releaseOne();
+    expect(passOvers).toEqual([0]);
+    clock.now = 100;
+    while (s.pending.length > 0) await s.releaseOne();
+    expect(await done).toBe(40);
+    expect(passOvers.length).toBeGreaterThan(1);
+    expect(passOvers.slice(1).every((at) => at >= 100)).toBe(true);
+  });
+
   it('lets go an event that waited for its receiver longer than freshForMs', async () => {
     const clock = { now: 0 };
     const s = scene(6, (i) => (i < 4 ? 'https://slow.example/hook' : 'https://fast.example/hook'), clock);

@@ -32,6 +32,8 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
   writeWithinMs: number;
   /** After a claim that passed over receivers came back short, the next that would waits this long. Default 1 s. */
   passOverEveryMs?: number;
+  /** A clock for how long claims take (default performance.now): the pass-over claims' cost is bounded by it. */
+  stopwatch?: () => number;
   clock?: () => number;
 }
 
@@ -45,12 +47,14 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
  *
  * At most `perEndpoint` deliveries go to one receiver at once: an event whose
  * receiver is busy waits while others go ahead, and claims go on while fewer
- * than `concurrency` waiting events could start. A claim passes over the
- * receivers with a claim's worth of events waiting, so a slow receiver's
- * backlog, however old and large, does not keep the other receivers' events
- * unclaimed, and fewer than two claims' worth wait for any one receiver. A
- * claim that passed over receivers and came back short is made again once a
- * second at most (`passOverEveryMs`), or at once when none is full. A slow receiver's events cannot outlive
+ * than `concurrency` waiting events could start (and fewer than sixteen
+ * claims' worth wait in all). A claim passes over the receivers with a
+ * claim's worth of events waiting, so a slow receiver's backlog, however old
+ * and large, does not keep the other receivers' events unclaimed, and fewer
+ * than two claims' worth wait for any one receiver. Such a claim reads past
+ * the passed-over backlog, so the next waits twenty times as long as it took
+ * (and a second at least after one that came back short); a claim that passes
+ * over nothing is made at once. A slow receiver's events cannot outlive
  * their leases here: one waiting longer than `freshForMs` is let go, and no
  * outcome waits more than `writeWithinMs` for its write (a lease that ends
  * under an unwritten outcome is a second delivery). Resolves with the number of events claimed once every
@@ -64,6 +68,9 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
   const clock = options.clock ?? Date.now;
   const receiverOf = options.receiverOf ?? ((event: E) => event.url);
   const passOverEveryMs = options.passOverEveryMs ?? 1_000;
+  const stopwatch = options.stopwatch ?? (() => performance.now());
+  // Memory's bound: each receiver has under two claims' worth waiting, but many receivers at their cap could add up.
+  const mostWaiting = batch * 16;
   const waiting: { event: E; receiver: string; claimedAt: number }[] = [];
   // Per receiver: its events waiting, and its deliveries in flight.
   const waitingFor = new Map<string, number>();
@@ -75,9 +82,12 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
   // A short claim that passed over no receiver: nothing more is due.
   let exhausted = false;
   /*
-   * No claim passes over receivers before this. A short one has just found all
-   * else that is due; another at once would find little, and on PostgreSQL it
-   * reads past every due event of the receivers it passes over to say so.
+   * No claim passes over receivers before this. Such a claim reads past every
+   * due event of the receivers it passes over (no index orders the others'
+   * events apart from theirs): after one that took t, the next waits 20 t, so
+   * they cost at most a twentieth of the time however large that backlog is.
+   * After a short one, which has just found all else that is due, it waits
+   * passOverEveryMs at least.
    */
   let passOverAfter = 0;
   let passOverTimer: NodeJS.Timeout | undefined;
@@ -108,6 +118,7 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
       claiming = true;
       // Taken before the claim: its lease is counted from no later than this.
       const claimedAt = clock();
+      const started = stopwatch();
       claim(passOver).then(
         (events) => {
           claimed += events.length;
@@ -116,8 +127,9 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
             waiting.push({ event, receiver, claimedAt });
             tally(waitingFor, receiver, 1);
           }
-          if (events.length < batch && passOver.length === 0) exhausted = true;
-          else if (events.length < batch) passOverAfter = clock() + passOverEveryMs;
+          const short = events.length < batch;
+          if (short && passOver.length === 0) exhausted = true;
+          else if (passOver.length > 0) passOverAfter = clock() + Math.max(short ? Math.max(1, passOverEveryMs) : 0, PASS_OVER_COST * (stopwatch() - started));
         },
         fail,
       ).finally(() => {
@@ -160,7 +172,7 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
           });
       }
       const more = !exhausted && !halted();
-      if (more && !claiming && waiting.length - blocked < concurrency) {
+      if (more && !claiming && waiting.length - blocked < concurrency && waiting.length < mostWaiting) {
         // Receivers with a claim's worth waiting: the claim passes over them, so it brings other receivers' events.
         const full = [...waitingFor].filter(([, count]) => count >= batch).map(([receiver]) => receiver);
         const wait = full.length === 0 ? 0 : passOverAfter - clock();
@@ -171,6 +183,9 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
     claimNext([]);
   });
 }
+
+/** A claim that passes over receivers is followed by this many times its duration without one. */
+const PASS_OVER_COST = 20;
 
 /** Adds `by` to a receiver's count, dropping it at zero: a client naming a host per message must not grow the map. */
 function tally(counts: Map<string, number>, receiver: string, by: number): void {
