@@ -160,6 +160,25 @@ describe('watchConfig', () => {
     }
   });
 
+  it('applies the file again when it is put back as it was after a refused reload (it had gone at a SIGHUP)', async () => {
+    const path = join(dir, 'put-back.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = await runtimeFrom(path);
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
+    try {
+      await rm(path);
+      expect((await runtime.reload()).ok).toBe(false);
+      const refused = runtime.configState();
+      expect(refused.lastRefused!.at.getTime()).toBeGreaterThanOrEqual(refused.appliedAt.getTime());
+      await writeFile(path, yamlWithRank(3));
+      // Applied again: the refusal is older than the configuration in force, so it no longer shows as current.
+      await eventually(() => runtime.configState().appliedAt > refused.lastRefused!.at);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
   it('keeps the running configuration when the edited file is invalid, and logs why', async () => {
     const path = join(dir, 'broken.yaml');
     await writeFile(path, yamlWithRank(3));

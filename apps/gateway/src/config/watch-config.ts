@@ -35,6 +35,12 @@ function fingerprintOf(file: string): string | undefined {
   }
 }
 
+/** Whether the last reload was refused after the last one applied. */
+function refusedSinceApplied(runtime: GatewayRuntime): boolean {
+  const state = runtime.configState?.();
+  return state?.lastRefused !== undefined && state.lastRefused.at >= state.appliedAt;
+}
+
 /**
  * Reloads the runtime when the configuration file changes or the process gets
  * SIGHUP. The directory is watched rather than the file, and any change in it
@@ -72,7 +78,9 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     timer = setTimeout(() => {
       timer = undefined;
       const now = fingerprintOf(file);
-      if (now === undefined || now === loaded) return;
+      // The content applied last, back after a refused reload (the file gone at a SIGHUP, say): applied
+      // again, so that what runs is on record as the file's and the refusal no longer shows as current.
+      if (now === undefined || (now === loaded && !refusedSinceApplied(runtime))) return;
       loaded = now;
       reload('file changed');
     }, debounceMs);
