@@ -436,6 +436,30 @@ describe('router: a provider error that quotes the request back', () => {
     await router.close();
   });
 
+  it('finds what the listed forms miss, decoded: XML character references, CRLF as %0D%0A, a quote cut in the middle', async () => {
+    const text = 'Sayın müşterimiz,\nkargonuz yola çıktı; takip numaranız 48213 ile izleyebilirsiniz. İyi günler dileriz.';
+    const xmlRefs = [...text].map((c) => (c.charCodeAt(0) > 0x7f ? `&#${c.codePointAt(0)};` : c)).join('');
+    const crlf = encodeURIComponent(text.replace('\n', '\r\n'));
+    const middle = text.slice(30, 75);
+    const { router } = setup(
+      [
+        { id: 'xml', script: [{ type: 'error', kind: 'provider-unavailable', code: '400', message: `xml: <error><msg>${xmlRefs}</msg></error>` }] },
+        { id: 'crlf', script: [{ type: 'error', kind: 'provider-unavailable', code: '400', message: `crlf: bad body text=${crlf}&from=ROTA` }] },
+        { id: 'middle', script: [{ type: 'error', kind: 'provider-unavailable', code: '400', message: `middle: refused at "...${middle}..."` }] },
+      ],
+      { retry: { retries: 0 } },
+    );
+    const result = await router.send({ ...notification, text });
+    const reasons = result.attempts.map((attempt) => attempt.reason!);
+    expect(reasons[0]).toBe('xml: <error><msg>[message text]</msg></error>');
+    // Each line of the text is a run of its own once its newline was rewritten: each is blanked (the line break
+    // itself comes out as the spaces a reason has for control characters).
+    expect(reasons[1]).toMatch(/^crlf: bad body text=\[message text\]\s+\[message text\]&from=ROTA$/);
+    expect(reasons[2]).toBe('middle: refused at "...[message text]..."');
+    expect(JSON.stringify(result)).not.toMatch(/kargonuz|takip|günler|48213/);
+    await router.close();
+  });
+
   it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
     const result = await router.send({ ...notification, text: 'ok' });

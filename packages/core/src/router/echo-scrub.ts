@@ -1,4 +1,5 @@
 import type { Message } from '@rota/provider';
+import { decodedEscapes } from './decoded-escapes.js';
 
 /*
  * A provider's error text can quote the request back (a real one did in a
@@ -30,6 +31,7 @@ export function withoutMessageText(reason: string, message: Pick<Message, 'text'
     const forms = wireForms(text);
     for (const form of forms) if (scrubbed.includes(form)) scrubbed = scrubbed.replaceAll(form, TEXT);
     for (const form of forms) if (form.length > MIN_CUT) scrubbed = withoutCutQuotes(scrubbed, form);
+    if (text.length >= MIN_CUT) scrubbed = withoutSharedRuns(scrubbed, text);
   }
   if (message.otp) {
     for (const code of text.match(OTP_DIGITS) ?? []) scrubbed = scrubbed.replaceAll(code, CODE);
@@ -56,6 +58,48 @@ function withoutCutQuotes(reason: string, form: string): string {
     }
   }
   return reason;
+}
+
+/**
+ * What the forms above miss — an escaping they do not list (`&#351;`, `%0D%0A`), a quote cut
+ * anywhere but at the start — is found in the reason decoded (decodedEscapes): any run of
+ * MIN_CUT or more characters it shares with the text is the text. The reason is then given
+ * decoded, with those runs blanked; one that shares none is left as it was.
+ */
+function withoutSharedRuns(reason: string, text: string): string {
+  const decoded = decodedEscapes(reason);
+  if (decoded.length < MIN_CUT || !mayShareRun(decoded, text)) return reason;
+  const grams = new Set<string>();
+  for (let at = 0; at + MIN_CUT <= text.length; at += 1) grams.add(text.slice(at, at + MIN_CUT));
+  // Marks each character of the decoded reason that lies in a shared run.
+  const shared = new Uint8Array(decoded.length);
+  let found = false;
+  for (let at = 0; at + MIN_CUT <= decoded.length; at += 1) {
+    if (!grams.has(decoded.slice(at, at + MIN_CUT))) continue;
+    shared.fill(1, at, at + MIN_CUT);
+    found = true;
+  }
+  if (!found) return reason;
+  let out = '';
+  for (let at = 0; at < decoded.length; at += 1) {
+    if (!shared[at]) out += decoded[at];
+    else if (at === 0 || !shared[at - 1]) out += TEXT;
+  }
+  return out;
+}
+
+/**
+ * A quick no for nearly every reason, which quotes nothing: a run of MIN_CUT characters shared
+ * with the text holds a half-length piece of the text that starts at a multiple of half its
+ * length, and that piece is somewhere in the reason. The reason's pieces are few; the text's
+ * are looked up at that stride only.
+ */
+function mayShareRun(decoded: string, text: string): boolean {
+  const half = MIN_CUT / 2;
+  const pieces = new Set<string>();
+  for (let at = 0; at + half <= decoded.length; at += 1) pieces.add(decoded.slice(at, at + half));
+  for (let at = 0; at + half <= text.length; at += half) if (pieces.has(text.slice(at, at + half))) return true;
+  return false;
 }
 
 /**
