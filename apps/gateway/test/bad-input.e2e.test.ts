@@ -36,6 +36,7 @@ const cases: Case[] = [
   { name: 'sender with Turkish letters', json: { ...good, sender: 'ŞİRKET' }, status: 400, field: 'sender' },
   { name: 'an unknown field', json: { ...good, priority: 'high' }, status: 400, field: 'priority' },
   { name: 'sendAt not a date', json: { ...good, sendAt: 'tomorrow' }, status: 400, field: 'sendAt' },
+  { name: 'a validUntil in the year 999 (a provider took it for a malformed date)', json: { ...good, validUntil: '0999-01-01T00:00:00Z' }, status: 400, field: 'validUntil' },
   { name: 'validUntil before sendAt', json: { ...good, sendAt: '2030-01-02T10:00:00+03:00', validUntil: '2030-01-01T10:00:00+03:00' }, status: 400, field: 'validUntil' },
   { name: 'a text of invisible characters (opened a breaker)', json: { ...good, text: '\u2028\ufeff\u200b' }, status: 400, field: 'text' },
   { name: 'otp not a boolean', json: { ...good, otp: 'yes' }, status: 400, field: 'otp' },

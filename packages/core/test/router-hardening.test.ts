@@ -378,6 +378,18 @@ describe('router: heldBack only when no provider was asked', () => {
   });
 });
 
+describe('router: operator controls, as a library caller may misuse them', () => {
+  it('refuses an enabled that is not a boolean and a breaker state that does not exist, naming what it got', async () => {
+    const { router } = setup([{ id: 'first', script: [] }]);
+    expect(() => router.setEnabled('first', 'no' as unknown as boolean)).toThrow('enabled must be true or false, got "no"');
+    expect(() => router.forceBreaker('first', router.status()[0]!.accounts[0]!.accountId, 'half' as never)).toThrow('override must be one of open, closed, auto, got "half"');
+    expect(() => router.setRank('first', '1' as unknown as number)).toThrow('rank must be a finite number, got "1"');
+    expect(router.status()[0]).toMatchObject({ enabled: true, rank: 1 });
+    expect(router.status()[0]!.accounts.every((account) => account.override === 'auto')).toBe(true);
+    await router.close();
+  });
+});
+
 describe('router: a provider error that quotes the request back', () => {
   // A probe's provider answered 401 and 452 with the text and the number in the error: the text (an OTP's code
   // among it) reached the logs, the ledger and GET /v1/messages/:id as the attempts' reasons.

@@ -1,7 +1,10 @@
-import { UnknownProviderError } from './provider-table.js';
+import { describe, UnknownProviderError } from './provider-table.js';
 import { resolveRouterSettings } from './router-options.js';
 import type { RouterState } from './router-state.js';
 import type { BreakerOverride, Router } from './router-types.js';
+
+/** What an operator may force a breaker to. */
+const BREAKER_OVERRIDES: readonly BreakerOverride[] = ['open', 'closed', 'auto'];
 
 /** What an operator changes at run time: providers on and off, their ranks, a breaker forced, the whole configuration. */
 export function operatorControls(state: RouterState): Pick<Router, 'status' | 'setEnabled' | 'setRank' | 'forceBreaker' | 'reconfigure'> {
@@ -11,6 +14,7 @@ export function operatorControls(state: RouterState): Pick<Router, 'status' | 's
     setRank: (providerId, rank) => state.table.setRank(providerId, rank),
 
     forceBreaker(providerId, accountId, override: BreakerOverride) {
+      if (!BREAKER_OVERRIDES.includes(override)) throw new TypeError(`override must be one of ${BREAKER_OVERRIDES.join(', ')}, got ${describe(override)}`);
       const slot = state.table.slotOf(providerId);
       if (!slot.provider.accountIds.includes(accountId)) {
         throw new UnknownProviderError(`provider "${providerId}" has no account "${accountId}"; known: ${slot.provider.accountIds.join(', ')}`);

@@ -58,12 +58,14 @@ export class ProviderTable {
   }
 
   setEnabled(providerId: string, enabled: boolean): void {
+    // A library caller's 'no' is truthy: taken as it was, it left the provider on while the status said 'no'.
+    if (typeof enabled !== 'boolean') throw new TypeError(`enabled must be true or false, got ${describe(enabled)}`);
     this.slotOf(providerId).enabled = enabled;
     this.reorder();
   }
 
   setRank(providerId: string, rank: number): void {
-    if (!Number.isFinite(rank)) throw new RangeError(`rank must be a finite number, got ${rank}`);
+    if (typeof rank !== 'number' || !Number.isFinite(rank)) throw new RangeError(`rank must be a finite number, got ${describe(rank)}`);
     this.slotOf(providerId).rank = rank;
     this.reorder();
   }
@@ -86,4 +88,9 @@ export class ProviderTable {
     for (const slot of this.slots.values()) if (slot.provider === provider) return;
     this.onProviderRetired?.(provider);
   }
+}
+
+/** A value as a caller wrote it, strings quoted: "got '1'" is not "got 1". */
+export function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

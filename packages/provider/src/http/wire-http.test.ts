@@ -151,6 +151,9 @@ describe('helpers', () => {
 
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('3')).toBe(3_000);
+    // A day at most: a Node timer past 24.8 days fires at once, so a huge one was no pause at all.
+    expect(parseRetryAfter('99999999999999')).toBe(24 * 3_600_000);
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT')).toBe(24 * 3_600_000);
     expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString(), Date.now())).toBeGreaterThan(55_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();

@@ -142,12 +142,19 @@ export function classifySocketError(error: unknown, written: boolean): Transport
   return 'connect-failed';
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+/**
+ * The longest pause a provider's Retry-After can ask for: a day. Longer is no plan for an SMS,
+ * and a timer past 2^31 ms (24.8 days) fires at once in Node, so 99999999999999 seconds was
+ * honoured as no pause at all.
+ */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+/** `Retry-After` as milliseconds, at most MAX_RETRY_AFTER_MS: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   const trimmed = v.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_MS, Number(trimmed) * 1000);
   const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
 }

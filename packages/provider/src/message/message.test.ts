@@ -70,6 +70,10 @@ describe('validateMessage', () => {
     ['a missing number', { text: 'hi', iysType: 'NOTIFICATION' }, 'to', /^is required \(a phone number/],
     ['a missing iysType', { text: 'hi', to: '+905321234567' }, 'iysType', /^is required \(NOTIFICATION or CAMPAIGN\)$/],
     ['a sendAt that is no date', { ...valid, sendAt: 'tomorrow' }, 'sendAt', /^must be an ISO 8601 date-time with its offset/],
+    // FigenSoft answered these with a date-format error that counted against the account's breaker.
+    ['a sender of spaces', { ...valid, sender: '   ' }, 'sender', /^must not begin or end with a space$/],
+    ['a sendAt in the year 999', { ...valid, sendAt: '0999-01-01T00:00:00Z' }, 'sendAt', /^must be in the years 2000 to 9999$/],
+    ['a validUntil past the year 9999', { ...valid, validUntil: new Date(8.64e15) }, 'validUntil', /^must be in the years 2000 to 9999$/],
     ['a NUL in the idempotency key', { ...valid, idempotencyKey: 'a\u0000b' }, 'idempotencyKey', /NUL/],
     ['a lone surrogate in the idempotency key (it would read back from a store as U+FFFD)', { ...valid, idempotencyKey: 'a\udabc' }, 'idempotencyKey', /lone surrogate/],
     ['an unknown IYS type', { ...valid, iysType: 'PROMO' }, 'iysType', /NOTIFICATION|CAMPAIGN/],

@@ -31,6 +31,8 @@ const SENDER_MAX = 11;
 function senderProblem(sender: string): string | undefined {
   if (TURKISH_LETTERS.test(sender)) return 'must not contain Turkish letters (ç ğ ı İ ö ş ü)';
   if (!SENDER_CHARACTERS.test(sender)) return 'may contain only A–Z, a–z, 0–9, space, dot, &, _ and -';
+  // Spaces count toward the length, but a header of spaces names no one (a provider then refused it as not approved).
+  if (sender.trim() !== sender) return 'must not begin or end with a space';
   return undefined;
 }
 
@@ -52,9 +54,19 @@ export const PhoneNumberSchema = z.string({ error: typeError('a phone number as 
   return z.NEVER;
 });
 
-const DateTimeSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
-  error: 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"',
-});
+/**
+ * A time a message names: from the year 2000 to 9999. Providers write four-digit years, and
+ * FigenSoft answered year 999 or 0 (which JavaScript dates hold) with a date-format error that
+ * counted against the account's breaker: five such messages switched the account off for all.
+ */
+const DateTimeSchema = z
+  .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+    error: 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"',
+  })
+  .refine((date) => date.getTime() >= EARLIEST_DATE && date.getTime() < LATEST_DATE, 'must be in the years 2000 to 9999');
+
+const EARLIEST_DATE = Date.UTC(2000, 0, 1);
+const LATEST_DATE = Date.UTC(10_000, 0, 1);
 
 /**
  * Code points that show nothing on a phone: white space (Unicode's, line and
