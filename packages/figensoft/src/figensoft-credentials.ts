@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 let authFieldsOf: (credentials: FigenSoftCredentials) => string;
-let passwordOf: (credentials: FigenSoftCredentials) => string;
+let passwordFormsOf: (credentials: FigenSoftCredentials) => readonly string[];
 
 /** The `"Username":…,"Password":…` fragment every request body starts with; for the client only (not exported by the package). */
 export function authFields(credentials: FigenSoftCredentials): string {
@@ -17,19 +17,20 @@ export function authFields(credentials: FigenSoftCredentials): string {
  */
 export class FigenSoftCredentials {
   readonly username: string;
-  readonly #password: string;
+  /** The password as text from the service may quote it: as it is and in the escapings of a wire, longest first. */
+  readonly #passwordForms: readonly string[];
   readonly #authFields: string;
 
   static {
     authFieldsOf = (credentials) => credentials.#authFields;
-    passwordOf = (credentials) => credentials.#password;
+    passwordFormsOf = (credentials) => credentials.#passwordForms;
   }
 
   constructor(username: string, password: string) {
     if (!username) throw new TypeError('FigenSoft username must not be empty');
     if (!password) throw new TypeError(`FigenSoft password for "${username}" must not be empty`);
     this.username = username;
-    this.#password = password;
+    this.#passwordForms = escapedForms(password);
     this.#authFields = `"Username":${JSON.stringify(username)},"Password":${JSON.stringify(password)}`;
   }
 
@@ -52,6 +53,22 @@ export class FigenSoftCredentials {
  * error message, in case the service ever echoes what it was sent.
  */
 export function redactPassword(credentials: FigenSoftCredentials, text: string): string {
-  const password = passwordOf(credentials);
-  return text.includes(password) ? text.split(password).join('[redacted]') : text;
+  let redacted = text;
+  for (const form of passwordFormsOf(credentials)) if (redacted.includes(form)) redacted = redacted.split(form).join('[redacted]');
+  return redacted;
+}
+
+/**
+ * A secret as a service echoing its request may write it: as it is, as a JSON string (non-ASCII
+ * as it is or `\u`-escaped, `/` as `\/`), percent-encoded (either case of hex, `+` for a space)
+ * and XML-escaped. A probe's echo of `Sup3r"Secr\et/pw` carried `Sup3r\"Secr\\et/pw` and
+ * `Sup3r%22Secr%5Cet%2Fpw`, which the plain comparison missed.
+ */
+function escapedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const jsonAscii = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const component = encodeURIComponent(secret);
+  const xml = secret.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
+  const forms = new Set([secret, json, jsonAscii, jsonAscii.replaceAll('/', '\\/'), component, component.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), component.replaceAll('%20', '+'), xml]);
+  return [...forms].sort((a, b) => b.length - a.length);
 }
