@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { Logger, Provider, ProviderHealth } from '@rota/provider';
+import { ProviderError, type Logger, type Provider, type ProviderHealth } from '@rota/provider';
 import { createFakeProvider } from '@rota/testkit';
 import { createRouter } from '../src/router/create-router.js';
 import { RouterOptionsError } from '../src/router/router-options.js';
@@ -375,6 +375,42 @@ describe('router: heldBack only when no provider was asked', () => {
     expect(result).toMatchObject({ status: 'failed', reason: 'not sent: the ledger could not record the attempt' });
     expect(result).not.toHaveProperty('heldBack');
     await router.close();
+  });
+});
+
+describe('router: close() with sends waiting on the provider', () => {
+  it('takes each provider\'s verdict on its aborted call: a request never written fails, only a written one is unknown', async () => {
+    // Before: close() ended every waiting call as unknown at once. Eight sends queued behind two connections were
+    // never written, yet came back unknown, which a ledger never sends again.
+    const fake = createFakeProvider({ id: 'first' });
+    let calls = 0;
+    const provider: Provider = Object.assign(Object.create(fake) as Provider, {
+      send: (_request: unknown, options: { signal?: AbortSignal } = {}) => {
+        const written = calls++ < 2;
+        return new Promise((_resolve, reject) => {
+          options.signal?.addEventListener('abort', () =>
+            reject(written ? new ProviderError('outcome-unknown', 'aborted after the request was sent') : new ProviderError('retryable', 'aborted before the request was sent')),
+          );
+        });
+      },
+    });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const pending = Array.from({ length: 6 }, () => router.send(notification));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await router.close();
+    const results = await Promise.all(pending);
+    expect(results.map((result) => result.status)).toEqual(['unknown', 'unknown', 'failed', 'failed', 'failed', 'failed']);
+    expect(results[2]).toMatchObject({ reason: expect.stringContaining('aborted before the request was sent') });
+  });
+
+  it('still ends a call whose provider ignores the abort, as unknown, after the grace', async () => {
+    const fake = createFakeProvider({ id: 'first' });
+    const provider: Provider = Object.assign(Object.create(fake) as Provider, { send: () => new Promise(() => undefined) });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const pending = router.send(notification);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await router.close();
+    expect(await pending).toMatchObject({ status: 'unknown', attempts: [expect.objectContaining({ code: 'router-closed' })] });
   });
 });
 

@@ -67,7 +67,21 @@ class Bucket implements Deadline {
     });
   }
 
-  /** Ends every call at once, with `error` (the router is closing). */
+  /**
+   * The router is closing: the calls are aborted now, and each settles with its provider's own
+   * verdict — a request still queued for a connection was never written, and says so — or,
+   * past the grace, as `error`. Ending them at once called every one of them unknown: a ledger
+   * never sends an unknown message again, so the queued ones were lost.
+   */
+  close(error: ProviderError): void {
+    clearTimeout(this.timer);
+    this.expired ??= error;
+    if (!this.controller.signal.aborted) this.controller.abort(error);
+    if (this.waiters.empty) return this.end(error);
+    this.timer = setTimeout(() => this.end(error), ABORT_GRACE_MS);
+  }
+
+  /** Ends every call at once, with `error`. */
   end(error: ProviderError): void {
     clearTimeout(this.timer);
     this.expired ??= error;
@@ -149,12 +163,13 @@ export class DeadlineSignals {
   }
 
   /**
-   * The router is closing: calls still running are aborted and end as
-   * `outcome-unknown` (they may have reached the provider) rather than hang,
-   * and no timer is left behind.
+   * The router is closing: calls still running are aborted and settle with
+   * their provider's verdict within the grace, or end as `outcome-unknown`
+   * (they may have reached the provider) rather than hang; no timer outlives
+   * the grace.
    */
   close(): void {
     const error = new ProviderError('outcome-unknown', 'the router closed while the provider had not answered', { code: 'router-closed' });
-    for (const bucket of [...this.live]) bucket.end(error);
+    for (const bucket of [...this.live]) bucket.close(error);
   }
 }
