@@ -15,10 +15,13 @@ function accountLabel(value: unknown): string {
   return typeof username === 'string' && username.length > 0 ? `account "${username}"` : 'account (no username)';
 }
 
+/** Missing, or given as another type (`password: 12345678`): each said as it is, never with the value. */
+const requiredString = (issue: { input: unknown }): string => (issue.input === undefined ? 'is required (a string)' : 'must be a string (quote it)');
+
 export const FigenSoftAccountSchema = z
   .strictObject({
-    username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('FigenSoft API username'),
-    password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('FigenSoft API password (use ${ENV_VAR})'),
+    username: z.string({ error: requiredString }).min(1, 'must not be empty').describe('FigenSoft API username'),
+    password: z.string({ error: requiredString }).min(1, 'must not be empty').describe('FigenSoft API password (use ${ENV_VAR})'),
     smsIysMessageType: IysTypeSchema.describe('The IYS message type this account sends; one account per type'),
     senderList: z
       .array(SenderIdSchema, { error: 'is required (a list of sender IDs)' })
