@@ -414,6 +414,22 @@ describe('router: close() with sends waiting on the provider', () => {
   });
 });
 
+describe('router: the checked sends given a message that was not validated', () => {
+  it('refuses it as not validated, sending nothing and blaming no provider', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [] }]);
+    const bugs: unknown[] = [];
+    router.on('provider-bug', (event) => bugs.push(event));
+    const raw = { to: '+905321234567', text: 'raw', iysType: 'NOTIFICATION' } as unknown as Parameters<typeof router.sendChecked>[0];
+    const result = await router.sendChecked(raw);
+    expect(result).toMatchObject({ status: 'rejected', issues: [{ path: '(root)', reason: expect.stringContaining('validateMessage') }] });
+    const batch = await router.sendBatchChecked([raw, raw]);
+    expect(batch.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(bugs).toEqual([]);
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+});
+
 describe('router: operator controls, as a library caller may misuse them', () => {
   it('refuses an enabled that is not a boolean and a breaker state that does not exist, naming what it got', async () => {
     const { router } = setup([{ id: 'first', script: [] }]);

@@ -44,6 +44,7 @@ export function checkedSends(state: RouterState): CheckedSends {
   return {
     async sendChecked(message: Message, options?: RouteOptions): Promise<SendResult> {
       if (state.closed) return closedResult();
+      if (!isValidated(message)) return notValidated(state);
       let result: SendResult | undefined;
       await route(message, { to: [message.to], index: [0] }, (_, r) => (result = r), options?.limit, options ?? {});
       state.emitResult(result!);
@@ -53,6 +54,8 @@ export function checkedSends(state: RouterState): CheckedSends {
 
     async sendBatchChecked(messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]> {
       if (state.closed) return messages.map(() => closedResult());
+      // Never a half-sent batch: one message not validated refuses them all.
+      if (!messages.every(isValidated)) return messages.map(() => notValidated(state));
       const results = new Array<SendResult>(messages.length);
       const limit = options?.limit ?? createLimiter(state.settings.batchConcurrency);
       await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results, options), limit, options ?? {})));
@@ -69,4 +72,24 @@ export function checkedSends(state: RouterState): CheckedSends {
       return results;
     },
   };
+}
+
+/**
+ * validateMessage gives every message it accepts its text's analysis. A raw
+ * object passed to the checked sends had none: each provider's select() then
+ * threw on it, and the router reported provider bugs for the caller's slip.
+ */
+function isValidated(message: Message): boolean {
+  return typeof message === 'object' && message !== null && typeof message.analysis === 'object' && message.analysis !== null;
+}
+
+function notValidated(state: RouterState): SendResult {
+  const result: SendResult = {
+    status: 'rejected',
+    reason: 'invalid message',
+    issues: [{ path: '(root)', reason: 'was not validated: pass it through validateMessage first, or call send(), which validates' }],
+    attempts: [],
+  };
+  state.emitResult(result);
+  return result;
 }

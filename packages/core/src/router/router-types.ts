@@ -205,7 +205,9 @@ export interface Router {
   send(message: MessageInput | unknown, options?: RouteOptions): Promise<SendResult>;
   /**
    * Routes a message `validateMessage` already accepted (the gateway validates
-   * once, records the message, then routes it): no second validation.
+   * once, records the message, then routes it): no second validation. A plain
+   * object that never went through it (no text analysis) is refused, rejected
+   * with one issue at `(root)`, and nothing is sent.
    */
   sendChecked(message: Message, options?: RouteOptions): Promise<SendResult>;
   sendBatch(messages: readonly (MessageInput | unknown)[], options?: RouteOptions): Promise<SendResult[]>;
