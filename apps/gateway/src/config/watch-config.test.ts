@@ -160,19 +160,39 @@ describe('watchConfig', () => {
     }
   });
 
-  it('applies the file again when it is put back as it was after a refused reload (it had gone at a SIGHUP)', async () => {
+  it('applies the file again when it is put back as it was after a SIGHUP found none', async () => {
     const path = join(dir, 'put-back.yaml');
     await writeFile(path, yamlWithRank(3));
     const runtime = await runtimeFrom(path);
-    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10, signal: 'SIGUSR2' });
     try {
       await rm(path);
-      expect((await runtime.reload()).ok).toBe(false);
+      process.emit('SIGUSR2', 'SIGUSR2');
+      await eventually(() => runtime.configState().lastRefused !== undefined);
       const refused = runtime.configState();
-      expect(refused.lastRefused!.at.getTime()).toBeGreaterThanOrEqual(refused.appliedAt.getTime());
       await writeFile(path, yamlWithRank(3));
       // Applied again: the refusal is older than the configuration in force, so it no longer shows as current.
       await eventually(() => runtime.configState().appliedAt > refused.lastRefused!.at);
+    } finally {
+      stop();
+      await runtime.close();
+    }
+  });
+
+  it('tries an invalid file once, not at every poll', async () => {
+    const path = join(dir, 'invalid-once.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const logger = recordingLogger();
+    const loaded = await loadConfigFile(path, {});
+    if (!loaded.ok) throw new Error('fixture');
+    const runtime = createRuntime(loaded.config, { logger, development: false, configPath: path, env: {} });
+    const stop = watchConfig(runtime, path, logger, { debounceMs: 5, pollMs: 20 });
+    const refusals = () => logger.calls.filter((call) => call.message === 'configuration refused: keeping the running configuration').length;
+    try {
+      await writeFile(path, yamlWithRank(-4));
+      await eventually(() => refusals() === 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(refusals()).toBe(1);
     } finally {
       stop();
       await runtime.close();

@@ -35,12 +35,6 @@ function fingerprintOf(file: string): string | undefined {
   }
 }
 
-/** Whether the last reload was refused after the last one applied. */
-function refusedSinceApplied(runtime: GatewayRuntime): boolean {
-  const state = runtime.configState?.();
-  return state?.lastRefused !== undefined && state.lastRefused.at >= state.appliedAt;
-}
-
 /**
  * Reloads the runtime when the configuration file changes or the process gets
  * SIGHUP. The directory is watched rather than the file, and any change in it
@@ -57,6 +51,7 @@ function refusedSinceApplied(runtime: GatewayRuntime): boolean {
  */
 export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logger, options: WatchConfigOptions = {}): () => void {
   const file = resolve(path);
+  // The file's content at the last reload this watcher made or saw (undefined: there was no file to read).
   let loaded = fingerprintOf(file);
   const debounceMs = options.debounceMs ?? DEBOUNCE_MS;
   const pollMs = options.pollMs ?? POLL_MS;
@@ -78,9 +73,8 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     timer = setTimeout(() => {
       timer = undefined;
       const now = fingerprintOf(file);
-      // The content applied last, back after a refused reload (the file gone at a SIGHUP, say): applied
-      // again, so that what runs is on record as the file's and the refusal no longer shows as current.
-      if (now === undefined || (now === loaded && !refusedSinceApplied(runtime))) return;
+      // Each content is tried once: an invalid file is refused once, not at every poll.
+      if (now === undefined || now === loaded) return;
       loaded = now;
       reload('file changed');
     }, debounceMs);
@@ -104,7 +98,9 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
   poll?.unref();
 
   const onSignal = (): void => {
-    loaded = fingerprintOf(file) ?? loaded;
+    // What this reload reads, even no file at all: the file put back as it was after a SIGHUP that
+    // found none is then a change, and is applied (the console showed that refusal as current).
+    loaded = fingerprintOf(file);
     reload(signal);
   };
   process.on(signal, onSignal);
