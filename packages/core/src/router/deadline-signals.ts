@@ -8,6 +8,9 @@ import { ProviderError, WaiterList, type Waiter } from '@rota/provider';
  */
 const ABORT_GRACE_MS = 250;
 
+/** The code of a call the router's close ended (or whose provider's verdict it reworded). */
+export const ROUTER_CLOSED = 'router-closed';
+
 /** A call's deadline: the signal to pass on, and the race of the call against the deadline. */
 export interface Deadline {
   signal: AbortSignal;
@@ -169,7 +172,7 @@ export class DeadlineSignals {
    * the grace.
    */
   close(): void {
-    const error = new ProviderError('outcome-unknown', 'the router closed while the provider had not answered', { code: 'router-closed' });
+    const error = new ProviderError('outcome-unknown', 'the router closed while the provider had not answered', { code: ROUTER_CLOSED });
     for (const bucket of [...this.live]) bucket.close(error);
   }
 }

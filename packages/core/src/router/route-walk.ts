@@ -1,6 +1,6 @@
 import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
-import type { DeadlineSignals } from './deadline-signals.js';
+import { ROUTER_CLOSED, type DeadlineSignals } from './deadline-signals.js';
 import { withoutMessageText } from './echo-scrub.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -203,6 +203,17 @@ async function attempt(
   } catch (caught) {
     const ended = caught instanceof RetriesEnded ? caught.error : caught;
     const durationMs = performance.now() - (firstTryAt ?? startedAt);
+    if (unwrittenAtClose(ended, ctx.lifetime)) {
+      // The router closed while this try waited for a connection, and the provider says its request
+      // never left: as a try never made, so a dispatcher stopping puts the message back in its queue.
+      tries -= 1;
+      if (tries > 0) {
+        const last = toProviderError(ctx, slot, selection.accountId, providerError);
+        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutMessageText(last.message, template), tries, durationMs, outcome: 'failed' }, true);
+      }
+      fail(ctx, unit, 'not sent: the router closed before its request was written', tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
+      return false;
+    }
     if (ended instanceof NotAttempted) {
       // The caller could not record or allow the try: never send what it cannot account for.
       const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
@@ -331,6 +342,15 @@ function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt
   unit.attempts.push(entry);
   slot.record(entry.outcome, unit.recipients.to.length, entry.durationMs, reachedProvider);
   if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.to.length, attempt: entry });
+}
+
+/**
+ * A call the router's close aborted whose provider says its request was never
+ * written (a retryable verdict, reworded by the deadline with the close's
+ * code): no provider was reached.
+ */
+function unwrittenAtClose(error: unknown, lifetime: AbortSignal): boolean {
+  return lifetime.aborted && error instanceof ProviderError && error.code === ROUTER_CLOSED && error.kind === 'retryable';
 }
 
 /** `heldBack`: the caller's hook refused (or the router closed) before any provider was asked (see SendResult). */

@@ -190,7 +190,8 @@ export class Dispatcher {
    * Queued records stay queued for the next start. After the bound a unit
    * still running makes no new try: its records no provider was asked for go
    * back to `queued` (never `failed`), and a call already at a provider is
-   * left to the router's close, which ends it as unknown.
+   * left to the router's close: unknown if its request was written, and back
+   * to `queued` if it was still waiting for a connection (its provider says so).
    */
   async stop(boundMs: number): Promise<void> {
     this.stopping = true;

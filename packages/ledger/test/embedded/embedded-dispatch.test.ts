@@ -1,3 +1,4 @@
+import { ProviderError } from '@rota/provider';
 import type { MessageRecord } from '../../src/index.js';
 import { message, openTestStore, TestClock } from '../ledger-fixtures.js';
 import { finalState, rig, until } from '../ledger-rig.js';
@@ -18,6 +19,27 @@ describe('the embedded dispatcher', () => {
     const done = await until(finalState(r.store, (outcome as { record: MessageRecord }).record.id), 'the due message sent');
     expect(done.state).toBe('accepted');
     await r.close();
+  });
+
+  it('queues again a message whose request still waited for a connection when the router closed at a stop', async () => {
+    const r = await rig();
+    let started = 0;
+    // A provider whose request never leaves: aborted, it says so (as FigenSoft's pool does for a queued request).
+    Object.assign(r.provider, {
+      send: (_request: unknown, options: { signal?: AbortSignal } = {}) =>
+        new Promise((_resolve, reject) => {
+          started += 1;
+          options.signal?.addEventListener('abort', () => reject(new ProviderError('retryable', 'aborted before the request was sent')));
+        }),
+    });
+    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    const id = (outcome as { record: MessageRecord }).record.id;
+    await until(async () => (started > 0 ? true : undefined), 'the send started');
+    await r.ledger.stop(50);
+    await r.router.close();
+    // Not a final failure, nor unknown: nothing left, so it waits for the next start.
+    await until(async () => ((await r.store.get(id))?.state === 'queued' ? true : undefined), 'the record queued again');
+    await r.store.close();
   });
 
   it('refuses to send a message whose validUntil passed while it waited', async () => {
