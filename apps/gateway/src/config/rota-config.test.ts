@@ -1,5 +1,5 @@
 import { validateConfigTree } from './load-config.js';
-import { RotaConfigSchema } from './rota-config.js';
+import { retentionMs, RotaConfigSchema } from './rota-config.js';
 import { baseConfig, SECRETS, secretsIn } from './test-fixtures.js';
 
 type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -185,6 +185,14 @@ describe('RotaConfigSchema', () => {
     config.gateway.webhooks = { allowHttp: true };
     config.gateway.apiKeys[0].webhook = { url: 'http://127.0.0.1:9999/hook', secret: 'w'.repeat(32), allowedUrls: ['http://127.0.0.1:9999/'] };
     expect(validateConfigTree(config, {}).ok).toBe(true);
+  });
+
+  it('keeps keys as long as their records when only messagesDays is written, shorter than the 48 h default', () => {
+    const config = baseConfig() as Tree;
+    config.retention = { messagesDays: 1 };
+    const result = validateConfigTree(config, {});
+    expect(result.ok && retentionMs(result.config.retention)).toEqual({ messagesMs: 24 * 3_600_000, idempotencyMs: 24 * 3_600_000 });
+    expect(retentionMs(RotaConfigSchema.parse(baseConfig()).retention).idempotencyMs).toBe(48 * 3_600_000);
   });
 
   it.each(cases)('refuses %s, naming the path', (_name, mutate, path, reason) => {

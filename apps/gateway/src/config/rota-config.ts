@@ -311,17 +311,9 @@ const GatewaySchema = z
       // Each key's place, as the issues name it (`apiKeys.0.key`, `apiKeys.1.previousKey`).
       const secrets = new Map<string, string>();
       const allowHttp = (gateway as { webhooks?: { allowHttp?: unknown } } | undefined)?.webhooks?.allowHttp === true;
+      if (!allowHttp) for (const { path, reason } of plainHttpReceivers(keys, 'gateway.webhooks.allowHttp: true')) ctx.addIssue({ code: 'custom', path, message: reason });
       keys.forEach((entry, index) => {
-        const { name, key, previousKey, webhook } = (entry ?? {}) as { name?: unknown; key?: unknown; previousKey?: unknown; webhook?: { url?: unknown; allowedUrls?: unknown } };
-        // Every delivery to a plain-http receiver would be refused: the client's events would all be given up.
-        if (!allowHttp) {
-          const plain = (url: unknown) => typeof url === 'string' && url.toLowerCase().startsWith('http:');
-          const reason = 'must be an https URL: plain http needs gateway.webhooks.allowHttp: true (development only), or every delivery to it is refused';
-          if (plain(webhook?.url)) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'webhook', 'url'], message: reason });
-          if (Array.isArray(webhook?.allowedUrls)) {
-            webhook.allowedUrls.forEach((url, at) => plain(url) && ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'webhook', 'allowedUrls', at], message: reason }));
-          }
-        }
+        const { name, key, previousKey } = (entry ?? {}) as { name?: unknown; key?: unknown; previousKey?: unknown };
         if (typeof name === 'string') {
           const first = names.get(name);
           if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first}; names must be distinct` });
@@ -352,7 +344,26 @@ const GatewaySchema = z
     { when: () => true },
   );
 
+/**
+ * The plain-http receivers of `apiKeys` (default URLs and allowed callback URLs), each with its
+ * path under `gateway`, refused because `needs` is not in force: every delivery to one would be
+ * refused ("must use https"), and the client's events all given up.
+ */
+export function plainHttpReceivers(apiKeys: readonly unknown[], needs: string): { path: (string | number)[]; reason: string }[] {
+  const reason = `must be an https URL: plain http needs ${needs} (development only), or every delivery to it is refused`;
+  const plain = (url: unknown) => typeof url === 'string' && url.toLowerCase().startsWith('http:');
+  return apiKeys.flatMap((entry, index) => {
+    const webhook = (entry as { webhook?: { url?: unknown; allowedUrls?: unknown } } | null)?.webhook;
+    const allowed = Array.isArray(webhook?.allowedUrls) ? (webhook.allowedUrls as unknown[]) : [];
+    return [
+      ...(plain(webhook?.url) ? [{ path: ['apiKeys', index, 'webhook', 'url'], reason }] : []),
+      ...allowed.flatMap((url, at) => (plain(url) ? [{ path: ['apiKeys', index, 'webhook', 'allowedUrls', at], reason }] : [])),
+    ];
+  });
+}
+
 const HOURS = 3_600_000;
+const DEFAULT_IDEMPOTENCY_HOURS = 48;
 
 const StoreSchema = z
   .discriminatedUnion(
@@ -401,15 +412,15 @@ const RetentionSchema = z
       .int('must be a whole number of hours')
       .min(1, 'must be at least 1')
       .max(8_760, 'must be at most 8760')
-      .default(48)
-      .describe('An idempotency key is released this many hours after its message was created, at most messagesDays × 24. Default 48.'),
+      .optional()
+      .describe('An idempotency key is released this many hours after its message was created, at most messagesDays × 24. Default 48 (or messagesDays × 24 if less).'),
   })
   // The key goes with its record: kept longer than the records, it would be released early, and a retry sent again.
-  .refine((retention) => retention.idempotencyHours <= retention.messagesDays * 24, {
+  .refine((retention) => retention.idempotencyHours === undefined || retention.idempotencyHours <= retention.messagesDays * 24, {
     path: ['idempotencyHours'],
     error: 'must be at most messagesDays × 24: a key goes with its record, so a longer window would let a retry send the message again once the record is deleted',
   })
-  .default({ messagesDays: 30, idempotencyHours: 48 })
+  .default({ messagesDays: 30 })
   .describe('How long message records and idempotency keys are kept.');
 
 const ReportsSchema = z
@@ -444,7 +455,8 @@ const DispatchSchema = z
 
 export const retentionMs = (retention: z.output<typeof RetentionSchema>) => ({
   messagesMs: retention.messagesDays * 24 * HOURS,
-  idempotencyMs: retention.idempotencyHours * HOURS,
+  // Unwritten: 48 h, but never past the records it goes with (messagesDays: 1 keeps keys a day).
+  idempotencyMs: (retention.idempotencyHours ?? Math.min(DEFAULT_IDEMPOTENCY_HOURS, retention.messagesDays * 24)) * HOURS,
 });
 
 const LoggingSchema = z

@@ -237,6 +237,19 @@ describe('GatewayRuntime.apply', () => {
     expect(runtime.configState().waitingForRestart).toEqual([]);
   });
 
+  it('refuses a reload that turns on allowHttp and names a plain-http receiver: the webhook client is the start\'s', () => {
+    const runtime = start(configInput());
+    const input = configInput();
+    const [first, ...others] = input.gateway!.apiKeys!;
+    const edited = {
+      ...input,
+      gateway: { ...input.gateway!, webhooks: { allowHttp: true }, apiKeys: [{ ...first!, webhook: { url: 'http://127.0.0.1:9/hook', secret: 'w'.repeat(32) } }, ...others] },
+    };
+    const result = runtime.apply(config(edited));
+    expect(result).toEqual({ ok: false, issues: [{ path: 'gateway.apiKeys.0.webhook.url', reason: expect.stringContaining('read at start: restart') }] });
+    expect(runtime.config().gateway.apiKeys[0]!.webhook).toBeUndefined();
+  });
+
   it('adds and removes providers', async () => {
     const runtime = start(configInput());
     const infobip = runtime.providers().get('infobip')!;

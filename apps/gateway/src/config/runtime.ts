@@ -6,7 +6,7 @@ import { startOnlyChanges, withStartSettings } from './start-only-settings.js';
 import type { Env } from './interpolate.js';
 import { loadConfigFile } from './load-config.js';
 import { buildProviderScope, type ProviderScope } from './provider-scope.js';
-import { providerIdOf, RotaConfigSchema, type RotaConfig } from './rota-config.js';
+import { plainHttpReceivers, providerIdOf, RotaConfigSchema, type RotaConfig } from './rota-config.js';
 import type { ConfigState, GatewayRuntime, ReloadResult } from './runtime-types.js';
 
 export interface CreateRuntimeOptions {
@@ -89,6 +89,11 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       const checked = revalidate(proposed);
       if (!checked.ok) return checked;
       const next = checked.config;
+      // The webhook client is the start's: a reload's allowHttp waits for a restart, so its http receivers would all fail.
+      if (!atStart.gateway.webhooks.allowHttp) {
+        const plain = plainHttpReceivers(next.gateway.apiKeys, 'gateway.webhooks.allowHttp: true at start (it is read at start: restart)');
+        if (plain.length > 0) return { ok: false, issues: plain.map(({ path, reason }) => ({ path: formatPath(['gateway', ...path]), reason })) };
+      }
       const nextBuilt = buildScopes(next, scopes, development, logger);
       if (!nextBuilt.ok) return nextBuilt;
 
