@@ -525,6 +525,16 @@ describe('router: a provider error that quotes the request back', () => {
     await router.close();
   });
 
+  it('gives a reason it decoded no control character: a NUL would not be stored', async () => {
+    const text = 'Kampanyamız başladı, tüm ürünlerde yüzde 20 indirim sizi bekliyor.';
+    const { router } = setup([{ id: 'nul', script: [{ type: 'error', kind: 'provider-unavailable', code: '400', message: `nul: ...${encodeURIComponent(text.slice(10, 50))}&sep=%00&path=C:\\new` }] }], { retry: { retries: 0 } });
+    const result = await router.send({ ...notification, text });
+    const reason = result.attempts[0]!.reason!;
+    expect(reason).toContain('[message text]');
+    expect(reason).not.toMatch(/[\u0000-\u001f\u007f]/);
+    await router.close();
+  });
+
   it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
     const result = await router.send({ ...notification, text: 'ok' });

@@ -85,7 +85,9 @@ function withoutSharedRuns(reason: string, text: string): string {
     if (!shared[at]) out += decoded[at];
     else if (at === 0 || !shared[at - 1]) out += TEXT;
   }
-  return out;
+  // Decoding may have made control characters of escapes (`%00`, `\u0000`, `\n` in a path): a NUL
+  // is no text a PostgreSQL column takes, and the result's write would fail. A space each.
+  return out.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 
 /**
