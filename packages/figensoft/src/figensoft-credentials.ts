@@ -68,7 +68,13 @@ function escapedForms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const jsonAscii = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const component = encodeURIComponent(secret);
-  const xml = secret.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
-  const forms = new Set([secret, json, jsonAscii, jsonAscii.replaceAll('/', '\\/'), component, component.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), component.replaceAll('%20', '+'), xml]);
+  // PHP's rawurlencode also escapes ! ' ( ) *; a form body (URLSearchParams) writes + for a space and escapes ~ too.
+  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  const form = new URLSearchParams([['', secret]]).toString().slice(1);
+  // In XML text quotes may stay bare; in an attribute one or both are escaped.
+  const xml = secret.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const xmlQuoted = xml.replaceAll('"', '&quot;');
+  const forms = new Set([secret, json, jsonAscii, jsonAscii.replaceAll('/', '\\/'), component.replaceAll('%20', '+'), xml, xmlQuoted, xmlQuoted.replaceAll("'", '&apos;')]);
+  for (const encoded of [component, raw, form]) forms.add(encoded).add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
   return [...forms].sort((a, b) => b.length - a.length);
 }

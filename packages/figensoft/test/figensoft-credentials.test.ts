@@ -1,7 +1,7 @@
 import { FigenSoftCredentials, redactPassword } from '../src/figensoft-credentials.js';
 
 describe('redactPassword: FigenSoft text that echoes the request', () => {
-  const password = 'Sup3r"Secr\\et/pw şifre';
+  const password = "Sup3r\"Secr\\et/pw şifre (it's)~*";
   const credentials = new FigenSoftCredentials('u-notify', password);
 
   it.each([
@@ -11,6 +11,8 @@ describe('redactPassword: FigenSoft text that echoes the request', () => {
     ['percent-encoded', encodeURIComponent(password)],
     ['percent-encoded, lower-case hex', encodeURIComponent(password).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())],
     ['as a form body', encodeURIComponent(password).replaceAll('%20', '+')],
+    ['as URLSearchParams writes it', new URLSearchParams([['p', password]]).toString().slice(2)],
+    ["as PHP's rawurlencode writes it", encodeURIComponent(password).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)],
     ['XML-escaped', password.replaceAll('&', '&amp;').replaceAll('"', '&quot;')],
   ])('takes the password out %s', (_how, echoed) => {
     const text = `invalid request body={"Username":"u-notify","Password":"${echoed}"} (1040)`;

@@ -35,5 +35,5 @@ function maskedReason<T extends { reason?: string | undefined }>(item: T): T {
 
 function withoutQuery(url: string): string {
   const cut = url.search(/[?#]/);
-  return cut === -1 ? url : `${url.slice(0, cut)}?…`;
+  return cut === -1 ? url : `${url.slice(0, cut + 1)}…`;
 }

@@ -59,6 +59,13 @@ const MAX_REPORTED_ISSUES = 1_000;
  * MAX_REPORTED_ISSUES; the message counts the rest), and the promise that
  * nothing was sent.
  */
+/** What a refusal of `what` says was not done: a read sent nothing, and an erasure or a change is not a send. */
+export function refusalOf(method: string, what: 'the request' | 'the query'): string {
+  if (method === 'GET' || method === 'HEAD') return `${what} is invalid`;
+  if (method === 'POST') return `${what} is invalid; nothing was sent`;
+  return `${what} is invalid; nothing was changed`;
+}
+
 export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent'): FastifyReply {
   const listed = issues.length > MAX_REPORTED_ISSUES ? issues.slice(0, MAX_REPORTED_ISSUES) : issues;
   const more = issues.length - listed.length;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sendInvalid } from './gateway-context.js';
+import { refusalOf, sendInvalid } from './gateway-context.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,7 +30,7 @@ export function refuseUnknownQueryParameters(app: FastifyInstance): void {
     return sendInvalid(
       reply,
       unknown.map((name) => ({ path: name, reason })),
-      'the query is invalid',
+      refusalOf(request.method, 'the query'),
     );
   });
 }

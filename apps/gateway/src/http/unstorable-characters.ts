@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { unstorableReason, type ValidationIssue } from '@rota/provider';
-import { sendInvalid } from './gateway-context.js';
+import { refusalOf, sendInvalid } from './gateway-context.js';
 
 /**
  * NUL (U+0000) or a lone surrogate in any string a request carries — a path
@@ -17,15 +17,8 @@ export function refuseUnstorableCharacters(app: FastifyInstance): void {
     collectUnstorableIssues(request.params, issues);
     collectUnstorableIssues(request.query, issues);
     collectUnstorableIssues(request.body, issues);
-    if (issues.length > 0) return sendInvalid(reply, issues, refusalOf(request.method));
+    if (issues.length > 0) return sendInvalid(reply, issues, refusalOf(request.method, 'the request'));
   });
-}
-
-/** What the refusal says was not done: a read sent nothing, and an erasure or a change is not a send. */
-function refusalOf(method: string): string {
-  if (method === 'GET' || method === 'HEAD') return 'the request is invalid';
-  if (method === 'POST') return 'the request is invalid; nothing was sent';
-  return 'the request is invalid; nothing was changed';
 }
 
 /** Enough to find and mend the request; a body full of them needs no list of thousands. */
