@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { escapedForms } from '@rota/provider';
 
 let authFieldsOf: (credentials: FigenSoftCredentials) => string;
 let passwordFormsOf: (credentials: FigenSoftCredentials) => readonly string[];
@@ -17,7 +18,7 @@ export function authFields(credentials: FigenSoftCredentials): string {
  */
 export class FigenSoftCredentials {
   readonly username: string;
-  /** The password as text from the service may quote it: as it is and in the escapings of a wire, longest first. */
+  /** The password as text from the service may quote it, echoing a request: as it is and escaped (escapedForms), longest first. */
   readonly #passwordForms: readonly string[];
   readonly #authFields: string;
 
@@ -56,25 +57,4 @@ export function redactPassword(credentials: FigenSoftCredentials, text: string):
   let redacted = text;
   for (const form of passwordFormsOf(credentials)) if (redacted.includes(form)) redacted = redacted.split(form).join('[redacted]');
   return redacted;
-}
-
-/**
- * A secret as a service echoing its request may write it: as it is, as a JSON string (non-ASCII
- * as it is or `\u`-escaped, `/` as `\/`), percent-encoded (either case of hex, `+` for a space)
- * and XML-escaped. A probe's echo of `Sup3r"Secr\et/pw` carried `Sup3r\"Secr\\et/pw` and
- * `Sup3r%22Secr%5Cet%2Fpw`, which the plain comparison missed.
- */
-function escapedForms(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const jsonAscii = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const component = encodeURIComponent(secret);
-  // PHP's rawurlencode also escapes ! ' ( ) *; a form body (URLSearchParams) writes + for a space and escapes ~ too.
-  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  const form = new URLSearchParams([['', secret]]).toString().slice(1);
-  // In XML text quotes may stay bare; in an attribute one or both are escaped.
-  const xml = secret.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  const xmlQuoted = xml.replaceAll('"', '&quot;');
-  const forms = new Set([secret, json, jsonAscii, jsonAscii.replaceAll('/', '\\/'), component.replaceAll('%20', '+'), xml, xmlQuoted, xmlQuoted.replaceAll("'", '&apos;')]);
-  for (const encoded of [component, raw, form]) forms.add(encoded).add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
-  return [...forms].sort((a, b) => b.length - a.length);
 }

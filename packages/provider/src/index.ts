@@ -8,6 +8,7 @@ export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from '.
 export { storable, unstorableReason } from './message/storable-string.js';
 export * from './encoding/encoding.js';
 export { analyzeText } from './encoding/analyze-text.js';
+export { escapedForms } from './encoding/escaped-forms.js';
 export * from './provider/provider.js';
 export * from './provider/provider-error.js';
 export * from './delivery/delivery-status.js';

@@ -1,4 +1,4 @@
-import type { Message } from '@rota/provider';
+import { escapedForms, type Message } from '@rota/provider';
 import { decodedEscapes } from './decoded-escapes.js';
 
 /*
@@ -28,7 +28,7 @@ export function withoutMessageText(reason: string, message: Pick<Message, 'text'
   const { text } = message;
   let scrubbed = reason;
   if (text.length >= MIN_TEXT) {
-    const forms = wireForms(text);
+    const forms = escapedForms(text);
     for (const form of forms) if (scrubbed.includes(form)) scrubbed = scrubbed.replaceAll(form, TEXT);
     for (const form of forms) if (form.length > MIN_CUT) scrubbed = withoutCutQuotes(scrubbed, form);
     if (text.length >= MIN_CUT) scrubbed = withoutSharedRuns(scrubbed, text);
@@ -61,7 +61,7 @@ function withoutCutQuotes(reason: string, form: string): string {
 }
 
 /**
- * What the forms above miss — an escaping they do not list (`&#351;`, `%0D%0A`), a quote cut
+ * What escapedForms misses — an escaping it does not list (`&#351;`, `%0D%0A`), a quote cut
  * anywhere but at the start — is found in the reason decoded (decodedEscapes): any run of
  * MIN_CUT or more characters it shares with the text is the text. The reason is then given
  * decoded, with those runs blanked; one that shares none is left as it was.
@@ -102,46 +102,4 @@ function mayShareRun(decoded: string, text: string): boolean {
   for (let at = 0; at + half <= decoded.length; at += 1) pieces.add(decoded.slice(at, at + half));
   for (let at = 0; at + half <= text.length; at += half) if (pieces.has(text.slice(at, at + half))) return true;
   return false;
-}
-
-/**
- * The text as wires carry it, each once, the longest first (one may hold another): as it is; as a
- * JSON string, with non-ASCII as it is or escaped (`\\u015f`, as PHP, Python and .NET write it,
- * .NET and Gson also `'` and the like, PHP also `/`); percent-encoded as a URL component, a form
- * body or by rawurlencode, in either case of hex; in XML, with quotes escaped or not.
- */
-function wireForms(text: string): string[] {
-  const json = JSON.stringify(text).slice(1, -1);
-  const jsonAscii = json.replace(/[\u0080-\uffff]/g, unicodeEscape);
-  // .NET and Gson escape these too, as \u0027 and the like; PHP writes / as \/.
-  const jsonStrict = jsonAscii.replace(/['<>&+]/g, unicodeEscape);
-  const component = encodeURIComponent(text);
-  const form = new URLSearchParams([['', text]]).toString().slice(1);
-  // PHP's rawurlencode and Python's quote(safe='') also escape ! ' ( ) *.
-  const raw = component.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  const xmlText = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  const forms = new Set([
-    text,
-    json,
-    jsonAscii,
-    upperCaseEscapes(jsonAscii),
-    jsonStrict,
-    upperCaseEscapes(jsonStrict),
-    jsonAscii.replaceAll('/', '\\/'),
-    component.replaceAll('%20', '+'),
-    xmlText,
-    xmlText.replaceAll('"', '&quot;').replaceAll("'", '&apos;'),
-  ]);
-  for (const encoded of [component, form, raw]) forms.add(encoded).add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-
-/** A character as a JSON `\\u` escape, lower-case hex (`\\u015f`). */
-function unicodeEscape(char: string): string {
-  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
-/** The same escapes with upper-case hex (`\\u015F`), as .NET writes them. */
-function upperCaseEscapes(json: string): string {
-  return json.replace(/\\u[0-9a-f]{4}/g, (escape) => `\\u${escape.slice(2).toUpperCase()}`);
 }
