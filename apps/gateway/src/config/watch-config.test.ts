@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@rota/provider';
+import { silentLogger, type Logger } from '@rota/provider';
 import { loadConfigFile } from './load-config.js';
 import { createRuntime } from './runtime.js';
 import type { GatewayRuntime, ReloadResult } from './runtime-types.js';
@@ -43,10 +43,10 @@ function countingRuntime(): GatewayRuntime & { reload: jest.Mock<() => Promise<R
   };
 }
 
-async function runtimeFrom(path: string): Promise<GatewayRuntime> {
+async function runtimeFrom(path: string, logger: Logger = silentLogger): Promise<GatewayRuntime> {
   const loaded = await loadConfigFile(path, {});
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  return createRuntime(loaded.config, { logger: silentLogger, development: false, configPath: path, env: {} });
+  return createRuntime(loaded.config, { logger, development: false, configPath: path, env: {} });
 }
 
 const rankOf = (runtime: GatewayRuntime): number => runtime.router.status()[0]!.rank;
@@ -183,9 +183,7 @@ describe('watchConfig', () => {
     const path = join(dir, 'invalid-once.yaml');
     await writeFile(path, yamlWithRank(3));
     const logger = recordingLogger();
-    const loaded = await loadConfigFile(path, {});
-    if (!loaded.ok) throw new Error('fixture');
-    const runtime = createRuntime(loaded.config, { logger, development: false, configPath: path, env: {} });
+    const runtime = await runtimeFrom(path, logger);
     const stop = watchConfig(runtime, path, logger, { debounceMs: 5, pollMs: 20 });
     const refusals = () => logger.calls.filter((call) => call.message === 'configuration refused: keeping the running configuration').length;
     try {
@@ -203,9 +201,7 @@ describe('watchConfig', () => {
     const path = join(dir, 'broken.yaml');
     await writeFile(path, yamlWithRank(3));
     const logger = recordingLogger();
-    const loaded = await loadConfigFile(path, {});
-    if (!loaded.ok) throw new Error('fixture');
-    const runtime = createRuntime(loaded.config, { logger, development: false, configPath: path, env: {} });
+    const runtime = await runtimeFrom(path, logger);
     const stop = watchConfig(runtime, path, logger);
     try {
       await writeFile(path, yamlWithRank(-4));

@@ -54,11 +54,6 @@ export function ownerScope(request: FastifyRequest): ReadScope {
 /** An answer listing thousands of issues helps nobody (a 100,000-number bulk of bad numbers made an 11 MB one): the rest are counted. */
 const MAX_REPORTED_ISSUES = 1_000;
 
-/**
- * The 400 every validation failure gets: each field at fault (the first
- * MAX_REPORTED_ISSUES; the message counts the rest), and the promise that
- * nothing was sent.
- */
 /** What a refusal of `what` says was not done: a read sent nothing, and an erasure or a change is not a send. */
 export function refusalOf(method: string, what: 'the request' | 'the query'): string {
   if (method === 'GET' || method === 'HEAD') return `${what} is invalid`;
@@ -66,6 +61,11 @@ export function refusalOf(method: string, what: 'the request' | 'the query'): st
   return `${what} is invalid; nothing was changed`;
 }
 
+/**
+ * The 400 every validation failure gets: each field at fault (the first
+ * MAX_REPORTED_ISSUES; the message counts the rest), and the promise that
+ * nothing was sent.
+ */
 export function sendInvalid(reply: FastifyReply, issues: ValidationIssue[], message = 'the request is invalid; nothing was sent'): FastifyReply {
   const listed = issues.length > MAX_REPORTED_ISSUES ? issues.slice(0, MAX_REPORTED_ISSUES) : issues;
   const more = issues.length - listed.length;
