@@ -60,6 +60,28 @@ describe('router: scheduling capability', () => {
     await router.close();
   });
 
+  it('does not send a message whose validUntil has passed, and says so (failed, nothing tried)', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const validUntil = new Date(Date.now() - 1_000).toISOString();
+    const result = await router.send({ ...notification, validUntil });
+    expect(result).toMatchObject({ status: 'failed', reason: `not sent: validUntil (${validUntil}) passed before any provider accepted it`, attempts: [] });
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+  });
+
+  it('stops at the next rank when validUntil passes while the first provider is retried', async () => {
+    const validUntil = new Date(Date.now() + 150);
+    const refused = { type: 'error' as const, kind: 'retryable' as const, code: 'ECONNREFUSED' };
+    const { router, providers } = setup([{ id: 'first', script: [refused, refused] }, { id: 'second' }], {
+      retry: { retries: 1, minDelayMs: 300, maxDelayMs: 300, deadlineMs: 5_000 },
+    });
+    const result = await router.send({ ...notification, validUntil: validUntil.toISOString() });
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('validUntil') });
+    expect(trail(result)).toEqual(['first:failed']);
+    expect(providers.map((p) => p.callCount)).toEqual([2, 0]);
+    await router.close();
+  });
+
   it('sends a message whose sendAt has come through any provider', async () => {
     const { router } = setup([{ id: 'first' }]);
     const result = await router.send({ ...notification, sendAt: new Date(Date.now() - 1_000).toISOString() });

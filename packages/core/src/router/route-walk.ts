@@ -62,6 +62,11 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
   for (let position = from; position < slots.length; position++) {
     if (ctx.signal?.aborted) return fail(ctx, unit, 'aborted by the caller before any provider accepted it');
     if (ctx.lifetime.aborted) return fail(ctx, unit, 'the router closed before any provider accepted it', unit.attempts.every((attempt) => attempt.tries === 0));
+    // Validation is clock-free (a retried request must get its first answer); the clock is asked here, before each
+    // provider: an OTP sent after its validity would reach a user who can no longer use it.
+    if (template.validUntil !== undefined && template.validUntil.getTime() <= Date.now()) {
+      return fail(ctx, unit, `not sent: validUntil (${template.validUntil.toISOString()}) passed before any provider accepted it`);
+    }
     const slot = slots[position]!;
     if (!slot.enabled) continue; // switched off while this message was on its way
 
