@@ -28,11 +28,11 @@ export interface BulkRecorder {
  * recordMessages, the transaction starts with its write, and a `queue` is
  * handed the new records in it.
  *
- * One transaction, unless the store cuts large calls (`writes.slice`: the
- * embedded store while small calls come, see store/transact). Then the
- * records go in slices, each a transaction of its own, so that the event loop
- * turns between them (100,000 records in one transaction held it 2–3 s, and
- * an OTP with it), and "whole or not at all" is kept another way: the bulk is
+ * One transaction, unless the store cuts bulks (`writes.bulkSlice`: the
+ * embedded store, see store/transact). Then the records go in slices, each a
+ * transaction of its own, so that the event loop turns between them (100,000
+ * records in one transaction held it 2–3 s, and every other request with it),
+ * and "whole or not at all" is kept another way: the bulk is
  * `recording` until its last slice, none of its records is claimed meanwhile,
  * a failure deletes what was written, and a crash leaves a bulk start-up
  * deletes (`deleteUnrecordedBulks`). Only the call that answers 202 says it exists.
@@ -40,8 +40,7 @@ export interface BulkRecorder {
 export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recipients: readonly string[], now: number): Promise<BulkOutcome> {
   const { writes, hasher, queue, recordings } = store;
   const { template, owner, reference, idempotencyKey } = bulk;
-  // Records a slice carries: ten of the store's slices of other calls, ~20 ms of inserts.
-  const slice = writes.slice * BULK_SLICE_FACTOR;
+  const slice = writes.bulkSlice;
   const sliced = recipients.length > slice;
   const bulkRow: BulkRow = {
     id: newBulkId(),
@@ -127,9 +126,6 @@ export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recip
   }
   return outcome;
 }
-
-/** A slice of a bulk's records, in the store's slices of other calls. */
-const BULK_SLICE_FACTOR = 10;
 
 /** Deletes a bulk and its records (one that was never wholly recorded: no record of it was claimed). */
 async function deleteBulk(trx: Kysely<LedgerDatabase>, bulkId: string): Promise<void> {

@@ -8,8 +8,8 @@ import { bulkTemplate, message, numbers, openTestStore, TestClock } from '../led
 import { rig } from '../ledger-rig.js';
 
 /*
- * While small calls come, the embedded store records a large bulk in slices,
- * each a transaction of its own, so the event loop turns between them. What
+ * The embedded store records a large bulk in slices, each a transaction of
+ * its own, so the event loop turns between them. What
  * must still hold: the bulk is whole or absent — none of its records is
  * claimed before its last slice, a crash mid-way leaves nothing at the next
  * start, and a retry under its key is answered only once it is recorded.
@@ -69,6 +69,24 @@ describe('a large bulk recorded in slices (SQLite)', () => {
     await store.claimDue({ now, limit: 6_000 });
     expect((await store.bulkProgress(bulkId))!).toMatchObject({ count: 6_000, byState: { dispatching: 6_000 } });
     reader.close();
+    await store.close();
+  });
+
+  it('cuts it with no other traffic too: the event loop turns between its slices (a health check is not a store call)', async () => {
+    const store = await open();
+    let turns = 0;
+    let done = false;
+    const count = (): void => {
+      turns += 1;
+      if (!done) setImmediate(count);
+    };
+    setImmediate(count);
+    const outcome = await store.recordBulk({ template: bulkTemplate(), owner: 'acme' }, numbers(6_000));
+    done = true;
+    expect(outcome).toMatchObject({ kind: 'created', count: 6_000 });
+    // One transaction of 6,000 gave the loop one or two turns; six slices of 1,000 give it one at least between each.
+    expect(turns).toBeGreaterThanOrEqual(6);
+    expect((await store.bulkProgress((outcome as { bulkId: string }).bulkId))!).toMatchObject({ count: 6_000, byState: { queued: 6_000 } });
     await store.close();
   });
 
