@@ -88,7 +88,7 @@ export const LedgerStoreOptionsSchema = z.strictObject({
    * and the kept keys of erased messages unmatchable, so a retry under one
    * within its retention sends it again.
    */
-  hashKey: z.instanceof(Buffer).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
+  hashKey: z.instanceof(Buffer, { error: `must be a Buffer of at least ${MIN_HASH_KEY_BYTES} random bytes (a string is not a key)` }).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
   /** The time a record is created or finished at; tests pass a fixed clock. */
   clock: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function returning a Date').optional(),
   /** Where a PostgreSQL store reports connections that failed while idle (they are replaced, not fatal). */

@@ -58,6 +58,10 @@ describe('openLedgerStore', () => {
     expect((await refusal(openLedgerStore({ kind: 'sqlite', path: '' }, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('path');
     expect((await refusal(openLedgerStore({ kind: 'memory' }, { hashKey: Buffer.alloc(31) }))).issues[0]).toEqual({ path: 'hashKey', reason: 'must be at least 32 bytes' });
     expect((await refusal(openLedgerStore({ kind: 'memory' }, {} as never))).issues[0]?.path).toBe('hashKey');
+    expect((await refusal(openLedgerStore({ kind: 'memory' }, { hashKey: 'k'.repeat(32) } as never))).issues[0]).toEqual({
+      path: 'hashKey',
+      reason: 'must be a Buffer of at least 32 random bytes (a string is not a key)',
+    });
   });
 });
 
