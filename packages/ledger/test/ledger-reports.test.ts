@@ -484,6 +484,45 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('passing over hosts, takes the other hosts\' oldest due events in due order, none to a receiver switched off', async () => {
+    const r = await rig();
+    // Interleaved in time: a (skipped), b, c, a, b, c, ... and one receiver of host d switched off after a 410.
+    for (let i = 0; i < 4; i++) {
+      for (const host of ['a', 'b', 'c']) {
+        await sendOne(r, { text: `${host} ${i}` }, `https://${host}.example/hook`);
+        r.clock.advance(1_000);
+      }
+    }
+    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    await r.store.settleWebhooks(
+      (await r.store.claimWebhooks({ now: r.clock.now(), limit: 100, leaseMs: 1, skipHosts: [] })).map((event) => ({
+        id: event.id,
+        settlement: event.host === 'https://c.example' ? { kind: 'gone', status: 410, error: 'gone' } : { kind: 'retry', dueAt: event.createdAt, error: 'again' },
+      })),
+    );
+    r.clock.advance(1_000);
+    const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 5, leaseMs: 60_000, skipHosts: ['https://a.example'] });
+    expect(claimed.map((event) => event.host)).toEqual(['https://b.example', 'https://b.example', 'https://b.example', 'https://b.example']);
+    expect(claimed.map((event) => event.createdAt)).toEqual([...claimed.map((event) => event.createdAt)].sort((x, y) => x - y));
+    // The limit holds across hosts, oldest due first whatever the host: d's event is due from its creation, b's
+    // again only at their lease's end, a minute later.
+    await sendOne(r, { text: 'd' }, 'https://d.example/hook');
+    r.clock.advance(60_000);
+    const oldestTwo = await r.store.claimWebhooks({ now: r.clock.now(), limit: 2, leaseMs: 60_000, skipHosts: ['https://a.example'] });
+    expect(oldestTwo.map((event) => event.host)).toEqual(['https://d.example', 'https://b.example']);
+    await r.close();
+  });
+
+  it('passing over hosts with more than 64 receiver hosts pending, still takes every other host\'s events', async () => {
+    const r = await rig();
+    for (let i = 0; i < 70; i++) await sendOne(r, { text: `h ${i}` }, `https://h${String(i).padStart(2, '0')}.example/hook`);
+    const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 100, leaseMs: 60_000, skipHosts: ['https://h07.example', 'https://h42.example'] });
+    expect(claimed).toHaveLength(68);
+    expect(claimed.map((event) => event.host)).not.toEqual(expect.arrayContaining(['https://h07.example']));
+    expect(new Set(claimed.map((event) => event.host)).size).toBe(68);
+    await r.close();
+  });
+
   it('delivers another host\'s event while a hanging receiver holds a larger, older backlog', async () => {
     // Concurrency 2, one at a time to a host: claims of 8, at most 32 waiting. The hanging receiver's 40 events came first;
     // claims oldest first whatever the host filled the waiting room with them, and the other host's event stayed unclaimed.

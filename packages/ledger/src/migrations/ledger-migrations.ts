@@ -8,6 +8,7 @@ import * as bulkRecording from './0006-bulk-recording.js';
 import * as webhookRedelivery from './0007-webhook-redelivery.js';
 import * as erasedKeys from './0008-erased-keys.js';
 import * as webhookReceiverHost from './0009-webhook-receiver-host.js';
+import * as webhookPendingHostIndex from './0010-webhook-pending-host-index.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -24,6 +25,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0007-webhook-redelivery', webhookRedelivery],
   ['0008-erased-keys', erasedKeys],
   ['0009-webhook-receiver-host', webhookReceiverHost],
+  ['0010-webhook-pending-host-index', webhookPendingHostIndex],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

@@ -51,10 +51,11 @@ export interface DeliveryPumpOptions<E extends PumpedEvent, O> {
  * claims' worth wait in all). A claim passes over the receivers with a
  * claim's worth of events waiting, so a slow receiver's backlog, however old
  * and large, does not keep the other receivers' events unclaimed, and fewer
- * than two claims' worth wait for any one receiver. Such a claim reads past
- * the passed-over backlog, so the next waits twenty times as long as it took
- * (and a second at least after one that came back short); a claim that passes
- * over nothing is made at once. A slow receiver's events cannot outlive
+ * than two claims' worth wait for any one receiver. Such a claim costs more
+ * than one that passes over nothing (it reads host by host, or, with many
+ * hosts pending, past the passed-over backlog), so the next waits twenty
+ * times as long as it took (and a second at least after one that came back
+ * short); a claim that passes over nothing is made at once. A slow receiver's events cannot outlive
  * their leases here: one waiting longer than `freshForMs` is let go, and no
  * outcome waits more than `writeWithinMs` for its write (a lease that ends
  * under an unwritten outcome is a second delivery). Resolves with the number of events claimed once every
@@ -82,10 +83,11 @@ export function pumpDeliveries<E extends PumpedEvent, O>(options: DeliveryPumpOp
   // A short claim that passed over no receiver: nothing more is due.
   let exhausted = false;
   /*
-   * No claim passes over receivers before this. Such a claim reads past every
-   * due event of the receivers it passes over (no index orders the others'
-   * events apart from theirs): after one that took t, the next waits 20 t, so
-   * they cost at most a twentieth of the time however large that backlog is.
+   * No claim passes over receivers before this. Such a claim reads host by
+   * host, or, with many hosts pending, past every due event of the receivers
+   * it passes over (see claimWebhooks): after one that took t, the next waits
+   * 20 t, so they cost at most a twentieth of the time, whatever the store
+   * had to read.
    * After a short one, which has just found all else that is due, it waits
    * passOverEveryMs at least.
    */
