@@ -2,7 +2,7 @@ import { createRouter } from '@rota/core';
 import { ResultsNotWrittenError, type Ledger } from '@rota/ledger';
 import { buildGateway } from '../src/http/build-gateway.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
-import { captureLogs, GatewayClient, SECRETS, testConfig } from './support/harness.js';
+import { captureLogs, GatewayClient, SECRETS, testConfig, type HttpAnswer } from './support/harness.js';
 
 /** Sends one message to a gateway whose ledger's submit throws `thrown`: its answer, and the gateway's log. */
 async function sendThrough(thrown: Error, message: { to: string; text: string; iysType: string }) {
@@ -51,5 +51,31 @@ describe('a send whose outcome the store could not record', () => {
     expect(answer).toMatchObject({ status: 503, body: { error: 'result-not-recorded', ids: [id], message: expect.stringContaining('do not send them again') } });
     expect(answer.headers?.['retry-after']).toBeUndefined();
     expect(logs.lines().filter((l) => l.level === 'error')).toHaveLength(1);
+  });
+});
+
+describe('a store that does not answer in time', () => {
+  it('answers 503 store-unavailable: a send is told to keep its idempotency key, an erasure (which has none) to retry', async () => {
+    // PostgreSQL's statement timeout (57014), as an erasure met while each deleted message read the whole outbox.
+    const timeout = () => Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const slow = { submit: async () => Promise.reject(timeout()), eraseNumber: async () => Promise.reject(timeout()) } as unknown as Ledger;
+    const inner = createRouter({ providers: [] });
+    const config = testConfig('http://127.0.0.1:9/api_json');
+    const app = buildGateway({ runtime: { router: inner, config: () => config }, ledger: slow, logger: captureLogs().logger, metrics: createGatewayMetrics() });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = new GatewayClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    let sent: HttpAnswer;
+    let erased: HttpAnswer;
+    try {
+      sent = await client.send({ to: '+905551112233', text: 'Siparisiniz yolda', iysType: 'NOTIFICATION' });
+      erased = await client.call('DELETE', '/v1/numbers/%2B905551112233/messages', { key: SECRETS.adminToken });
+    } finally {
+      await client.close();
+      await app.close();
+      await inner.close();
+    }
+    expect(sent).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: expect.stringContaining('same idempotency key') } });
+    expect(erased).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: 'the message store cannot be reached or did not answer in time; retry later' } });
+    expect(erased.headers?.['retry-after']).toBe('1');
   });
 });

@@ -61,8 +61,15 @@ describe('ledger migrations', () => {
         'messages_created_at',
         'bulks_owner_idempotency_key',
         'messages_final_delivery_at',
+        'webhook_outbox_pending_host',
+        'webhook_outbox_message',
       ]),
     );
+    // A deleted message's events are found through an index (ON DELETE CASCADE), not by reading the whole outbox.
+    const reader = new Database(path, { readonly: true });
+    const plan = (reader.prepare('explain query plan select id from webhook_outbox where message_id = ?').all('msg_1') as { detail: string }[]).map((row) => row.detail);
+    reader.close();
+    expect(plan).toEqual([expect.stringContaining('USING INDEX webhook_outbox_message (message_id=?)')]);
     expect(schema.messageColumns).toEqual(
       expect.arrayContaining(['seq', 'id', 'owner', 'bulk_id', 'idempotency_key', 'fingerprint', 'state', 'priority', 'due_at', 'to_number', 'text', 'text_hash', 'attempts', 'resend_of', 'finished_at']),
     );

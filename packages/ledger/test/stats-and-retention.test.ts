@@ -72,6 +72,30 @@ describe('prune', () => {
     await store.close();
   });
 
+  it('deletes more than one statement\'s worth (5,000), with their webhook events, and keeps the unfinished among them', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const old = await store.recordBulk({ template: bulkTemplate(), owner: 'acme', state: 'dispatching', callbackUrl: 'https://hooks.example/w' }, numbers(5_003));
+    const records = (await store.list({ state: 'dispatching', limit: 500 })).items;
+    const unfinished = records[0]!;
+    const all: MessageRecord[] = [];
+    for (let cursor: string | undefined; ; ) {
+      const page = await store.list({ state: 'dispatching', limit: 500, ...(cursor ? { cursor } : {}) });
+      all.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    await store.finishMany(all.filter((record) => record.id !== unfinished.id).map((record) => ({ id: record.id, result: failed })));
+    const pendingEvents = async () => (await store.webhookBacklog()).filter((entry) => entry.state === 'pending').reduce((sum, entry) => sum + entry.count, 0);
+    expect(await pendingEvents()).toBeGreaterThanOrEqual(5_002);
+    clock.advance(DEFAULT_RETENTION_MS + HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 5_002, deletedBulks: 0 });
+    expect(await store.get(unfinished.id)).toBeDefined();
+    expect(await pendingEvents()).toBeLessThan(5_002); // the deleted records' events went with them
+    expect(old.kind === 'created' && (await store.bulkProgress(old.bulkId))).toMatchObject({ count: 5_003, byState: { dispatching: 1 } });
+    await store.close();
+  });
+
   it('clears idempotency keys past their retention so the key can be used again, but not while the record is unfinished', async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

@@ -37,6 +37,8 @@ const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
 
 /** Error names the secure JSON parser (and JSON.parse) throw for bad bodies. */
 const JSON_ERRORS = new Set(['SyntaxError']);
+/** The routes whose requests carry an idempotency key: a 503 there tells the client to keep it for the retry. */
+const SENDS_WITH_KEYS = new Set(['POST /v1/messages', 'POST /v1/bulk']);
 
 export function installErrorHandling(app: FastifyInstance, logger: Logger, sanitize: (text: string) => string = (text) => text): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -71,11 +73,10 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
         .header('retry-after', '1')
         .send({
           error: 'store-unavailable',
-          // Idempotency keys are a send's concern: a read is simply asked again.
-          message:
-            request.method === 'GET'
-              ? 'the message store cannot be reached; retry later'
-              : 'the message store cannot be reached; retry later with the same idempotency key (idempotencyKey or the Idempotency-Key header; a message recorded before the failure is not sent twice)',
+          // Idempotency keys are a send's concern: anything else (a read, an erasure, an operator's change) is simply asked again.
+          message: SENDS_WITH_KEYS.has(`${request.method} ${request.routeOptions.url}`)
+            ? 'the message store cannot be reached or did not answer in time; retry later with the same idempotency key (idempotencyKey or the Idempotency-Key header; a message recorded before the failure is not sent twice)'
+            : 'the message store cannot be reached or did not answer in time; retry later',
         });
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
