@@ -169,6 +169,30 @@ describe('bulks, resends and erasure over HTTP', () => {
     expect((await h.client.call('GET', `/v1/messages?to=${encodeURIComponent(number)}`, admin)).body.items).toHaveLength(1);
   });
 
+  it('keeps one key space for /v1/messages and /v1/bulk: a key sends once whichever route is used, an erased one never again', async () => {
+    const number = '+905339990013';
+    const text = 'Tek anahtar';
+    const sends = () => h.sandbox.records().filter((record) => record.text === text).length;
+    const single = await h.client.send({ to: number, text, iysType: 'NOTIFICATION', idempotencyKey: 'one-key' });
+    expect(single.status).toBe(202);
+    await until(async () => (sends() === 1 ? true : undefined), 'the message sent');
+    const bulk = await h.client.call('POST', '/v1/bulk', { json: { text, iysType: 'NOTIFICATION', recipients: [number], idempotencyKey: 'one-key' } });
+    expect(bulk).toMatchObject({ status: 409, body: { error: 'idempotency-conflict', existingId: single.body.id } });
+
+    const firstBulk = await h.client.call('POST', '/v1/bulk', { json: { text, iysType: 'NOTIFICATION', recipients: ['+905339990014'] }, headers: { 'idempotency-key': 'bulk-key' } });
+    expect(firstBulk.status).toBe(202);
+    const asMessage = await h.client.send({ to: '+905339990014', text, iysType: 'NOTIFICATION', idempotencyKey: 'bulk-key' });
+    expect(asMessage).toMatchObject({ status: 409, body: { error: 'idempotency-conflict', existingId: firstBulk.body.bulkId } });
+
+    // The probe's case: a message, its number erased, then a bulk under the message's key.
+    expect((await h.client.call('DELETE', `/v1/numbers/${encodeURIComponent(number)}/messages`, admin)).body).toEqual({ erased: 1 });
+    const afterErasure = await h.client.call('POST', '/v1/bulk', { json: { text, iysType: 'NOTIFICATION', recipients: [number], idempotencyKey: 'one-key' } });
+    expect(afterErasure).toMatchObject({ status: 410, body: { error: 'message-erased' } });
+    await until(async () => (sends() === 2 ? true : undefined), 'the first bulk sent');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.sandbox.records().filter((record) => record.text === text).map((record) => record.receiver).sort()).toEqual(['905339990013', '905339990014']);
+  });
+
   it('measures the queue and the records for Prometheus', async () => {
     const metrics = await h.client.call('GET', '/metrics', { key: null });
     expect(metrics.text).toMatch(/rota_queue_depth\{priority="otp"\} \d+/);

@@ -160,7 +160,7 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect(other.body).toEqual({ error: 'idempotency-conflict', message: expect.any(String), existingId: first.body.id });
     // Before: a batch with that key sent its other messages and answered 200 with one conflict in it.
     const batch = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: NUMBERS.approved, text: 'Yanında', iysType: 'NOTIFICATION' }, { ...message, text: 'Başka bir mesaj' }] } });
-    expect([batch.status, batch.body.issues]).toEqual([409, [{ path: 'messages.1.idempotencyKey', reason: `stands for a different message (${first.body.id})` }]]);
+    expect([batch.status, batch.body.issues]).toEqual([409, [{ path: 'messages.1.idempotencyKey', reason: `stands for a different message or bulk (${first.body.id})` }]]);
     expect(h.sandbox.records()).toHaveLength(1);
     // The same key for the same message is no conflict: the batch is sent, and the keyed one answered with its first record.
     const retried = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: NUMBERS.approved, text: 'Yanında', iysType: 'NOTIFICATION' }, message] } });

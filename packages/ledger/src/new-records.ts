@@ -77,5 +77,7 @@ export const BulkOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('conflict'), existingId: z.string() }),
   /** The same bulk under this key is still being recorded, by another process (or by one that died, until it starts again): retry later. */
   z.object({ kind: z.literal('recording'), bulkId: z.string() }),
+  /** The key was one of the owner's messages', erased at its recipient's request (KVKK): nothing is recorded under it. */
+  z.object({ kind: z.literal('erased') }),
 ]);
 export type BulkOutcome = z.infer<typeof BulkOutcomeSchema>;

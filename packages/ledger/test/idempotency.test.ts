@@ -109,6 +109,34 @@ describe('recordMessages idempotency', () => {
     await store.close();
   });
 
+  it('keeps one key space for messages and bulks: a key a bulk holds refuses a message, and the other way round', async () => {
+    const store = await openTestStore();
+    const bulk = await store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'winter' }, ['+905321234501']);
+    const bulkId = (bulk as { bulkId: string }).bulkId;
+    // A single message, a batch's entry (recorded whole), under the bulk's key: a conflict naming the bulk, nothing written.
+    expect(await store.recordMessages([{ message: message({ to: '05321234501', idempotencyKey: 'winter' }), owner: 'acme' }])).toEqual([{ kind: 'conflict', existingId: bulkId }]);
+    const batch = store.recordMessages(
+      [
+        { message: message({ to: '05321234502', idempotencyKey: 'other' }), owner: 'acme' },
+        { message: message({ to: '05321234503', idempotencyKey: 'winter' }), owner: 'acme' },
+      ],
+      { whole: true },
+    );
+    await expect(batch).rejects.toMatchObject({ conflicts: [{ index: 1, existingId: bulkId }] });
+    expect((await store.list({ owner: 'acme' })).items.filter((record) => record.bulkId === undefined)).toEqual([]);
+    // Another owner's key of the same name is another key.
+    expect((await store.recordMessages([{ message: message({ to: '05321234501', idempotencyKey: 'winter' }), owner: 'globex' }]))[0]?.kind).toBe('created');
+
+    const [single] = await store.recordMessages([{ message: message({ to: '05321234504', idempotencyKey: 'spring' }), owner: 'acme' }]);
+    expect(await store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'spring' }, ['+905321234504'])).toEqual({ kind: 'conflict', existingId: idOf(single) });
+    expect((await store.listBulks({ owner: 'acme' })).items).toHaveLength(1);
+    // The key of a message erased at its recipient's request sends nothing through a bulk either.
+    await store.eraseNumber('+905321234504');
+    expect(await store.recordBulk({ template: bulkTemplate(), owner: 'acme', idempotencyKey: 'spring' }, ['+905321234504'])).toEqual({ kind: 'erased' });
+    expect((await store.listBulks({ owner: 'acme' })).items).toHaveLength(1);
+    await store.close();
+  });
+
   it('makes one record of two concurrent calls with one key', async () => {
     const store = await openTestStore();
     const entry = { message: message({ to: '05321234567', idempotencyKey: 'race' }), owner: 'acme' };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { headerIssues, withHeaderKey } from './idempotency-header.js';
+import { keyConflict, keyErased } from './key-refusals.js';
 import { parseBulkRequest } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
 
@@ -27,13 +28,8 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
       ...(parsed.idempotencyKey === undefined ? {} : { idempotencyKey: parsed.idempotencyKey }),
       ...(target.url === undefined ? {} : { callbackUrl: target.url }),
     });
-    if (outcome.kind === 'conflict') {
-      return reply.code(409).send({
-        error: 'idempotency-conflict',
-        message: 'this idempotencyKey already stands for a different bulk; nothing was recorded or sent',
-        existingId: outcome.existingId,
-      });
-    }
+    if (outcome.kind === 'conflict') return keyConflict(reply, outcome.existingId, 'bulk');
+    if (outcome.kind === 'erased') return keyErased(reply);
     if (outcome.kind === 'recording') {
       // Another gateway on the same file is still recording it (or died doing so, and deletes it when it starts again).
       return reply.code(409).header('retry-after', '5').send({

@@ -1,4 +1,5 @@
 import { UnknownProviderError } from '@rota/core';
+import { ERASED_REASON, keyConflict, keyErased } from './key-refusals.js';
 import { LedgerInputError, WholeCallConflictError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -65,24 +66,6 @@ export function submitModeOf(request: FastifyRequest): SubmitMode {
   return async ? 'queue' : 'wait';
 }
 
-function conflict(reply: FastifyReply, existingId: string): FastifyReply {
-  return reply.code(409).send({
-    error: 'idempotency-conflict',
-    message: 'this idempotencyKey already stands for a different message; nothing was sent (use a new key for a new message)',
-    existingId,
-  });
-}
-
-/** Why a key cannot be used again: its message was erased, which must never bring a second send. */
-const ERASED_REASON = "was a message erased at its recipient's request (KVKK): it is not sent again";
-
-function erased(reply: FastifyReply): FastifyReply {
-  return reply.code(410).send({
-    error: 'message-erased',
-    message: `this idempotencyKey ${ERASED_REASON}; nothing was sent`,
-  });
-}
-
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
@@ -112,8 +95,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const { submission } = made;
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
-    if (outcome.kind === 'conflict') return conflict(reply, outcome.existingId);
-    if (outcome.kind === 'erased') return erased(reply);
+    if (outcome.kind === 'conflict') return keyConflict(reply, outcome.existingId, 'message');
+    if (outcome.kind === 'erased') return keyErased(reply);
     return reply.code(mode === 'queue' ? 202 : STATUS_OF_STATE[outcome.record.state]).send(viewOf(outcome.record));
   });
 
@@ -165,7 +148,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
         error: 'idempotency-conflict',
         message: 'idempotency keys of this batch stand for different or erased messages; nothing of the batch was recorded or sent (use new keys for new messages)',
         issues: [
-          ...error.conflicts.map(({ index, existingId }) => ({ index, reason: `stands for a different message (${existingId})` })),
+          ...error.conflicts.map(({ index, existingId }) => ({ index, reason: `stands for a different message or bulk (${existingId})` })),
           ...error.erased.map((index) => ({ index, reason: ERASED_REASON })),
         ]
           .sort((a, b) => a.index - b.index)

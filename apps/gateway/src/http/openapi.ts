@@ -175,7 +175,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           requestBody: body('MessageRequest'),
           responses: {
             '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
-            '409': error('`idempotency-conflict`: the key stands for a different message of yours (`existingId`). Nothing was sent.'),
+            '409': error('`idempotency-conflict`: the key stands for a different message or bulk of yours (`existingId`). Nothing was sent.'),
             '410': error("`message-erased`: the key was a message of yours erased since at its recipient's request (KVKK). Nothing was recorded or sent, and a retry under the key never sends it again."),
             '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
             '503': json({ oneOf: [ref('Message'), ref('Error')] }, `Failed: no provider could take it (a Message; nothing was sent, safe to retry later). Or ${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
@@ -283,7 +283,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           requestBody: body('BulkRequest'),
           responses: {
             '202': json(ref('BulkAccepted'), 'Recorded and queued.'),
-            '409': error('`idempotency-conflict`: the key stands for a different bulk of yours. Nothing was recorded. `bulk-recording`: the same bulk under this key is still being recorded by another gateway on the same ledger file (`bulkId`, `Retry-After`); retry for its answer.'),
+            '409': error('`idempotency-conflict`: the key stands for a different bulk or message of yours (`existingId`). Nothing was recorded. `bulk-recording`: the same bulk under this key is still being recorded by another gateway on the same ledger file (`bulkId`, `Retry-After`); retry for its answer.'),
+            '410': error("`message-erased`: the key was a message of yours erased since at its recipient's request (KVKK). Nothing was recorded or sent."),
             '503': error(STORE_UNAVAILABLE),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,

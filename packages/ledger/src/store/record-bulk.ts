@@ -65,6 +65,9 @@ export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recip
   let outcome: BulkOutcome;
   try {
     outcome = await (sliced ? writes.ahead() : writes.lane(first.length))(async (trx): Promise<BulkOutcome> => {
+      // One key stands for one send, whichever route made it: a key of the owner's message (or an erased one's) is not a bulk's too.
+      const taken = idempotencyKey === undefined ? undefined : await keyOfAMessage(trx, hasher, owner, idempotencyKey);
+      if (taken) return taken;
       const inserted = await trx
         .insertInto('bulks')
         .values(bulkRow)
@@ -125,6 +128,14 @@ export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recip
     recordings.delete(bulkRow.id);
   }
   return outcome;
+}
+
+/** What a bulk under `key` is answered when one of the owner's messages holds that key, or held it and was erased. */
+async function keyOfAMessage(trx: Kysely<LedgerDatabase>, hasher: LedgerHasher, owner: string, key: string): Promise<BulkOutcome | undefined> {
+  const message = await trx.selectFrom('messages').select('id').where('owner', '=', owner).where('idempotency_key', '=', key).executeTakeFirst();
+  if (message) return { kind: 'conflict', existingId: message.id };
+  const erased = await trx.selectFrom('erased_keys').select('owner').where('owner', '=', owner).where('key_hash', '=', hasher.erasedKey(key)).executeTakeFirst();
+  return erased ? { kind: 'erased' } : undefined;
 }
 
 /** Deletes a bulk and its records (one that was never wholly recorded: no record of it was claimed). */

@@ -20,6 +20,8 @@ interface KeyGroup {
   holder?: NewMessageRow;
   /** The key was a message's that was erased at its recipient's request: no entry under it is recorded. */
   erased?: boolean;
+  /** The key is the owner's bulk's (one key stands for one send, whichever route made it): no entry under it is recorded. */
+  bulkId?: string;
 }
 
 const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
@@ -48,8 +50,10 @@ export interface RecordOptions {
  * another: `conflict`). The insert itself skips a taken key (ON CONFLICT DO
  * NOTHING on the unique constraint) rather than looking first, so two stores
  * racing on one key make one record, the loser reading the winner's. A key
- * of an erased record (erased_keys) is `erased`: what was inserted under it
- * is deleted again before anything is queued.
+ * of an erased record (erased_keys) is `erased`, and one of the owner's
+ * bulks' a `conflict` naming the bulk (a key stands for one send, whichever
+ * route made it): what was inserted under such a key is deleted again before
+ * anything is queued.
  *
  * The transaction starts with its write: a SQLite transaction that read first
  * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
@@ -86,14 +90,15 @@ export async function recordMessages(
     const inserted = await insertMessageRows(trx, candidates);
     // Not the job insert or the NOTIFY (its commit takes a server-wide lock that is busy under load, not held by a rival).
     if (insertLockTimeout !== undefined) await sql`set local lock_timeout to default`.execute(trx);
-    const erased = await erasedAmong(trx, hasher, [...groups.values()].filter((group) => inserted.has(rows[group.first]!.id)));
-    if (erased.length > 0) {
-      const ids = erased.map((group) => rows[group.first]!.id);
+    const newKeys = [...groups.values()].filter((group) => inserted.has(rows[group.first]!.id));
+    const erased = await erasedAmong(trx, hasher, newKeys);
+    for (const group of erased) group.erased = true;
+    for (const { group, bulkId } of await bulksHolding(trx, newKeys.filter((group) => !group.erased))) group.bulkId = bulkId;
+    const refused = newKeys.filter((group) => group.erased || group.bulkId !== undefined);
+    if (refused.length > 0) {
+      const ids = refused.map((group) => rows[group.first]!.id);
       for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS)) await trx.deleteFrom('messages').where('id', 'in', chunk).execute();
-      for (const group of erased) {
-        group.erased = true;
-        inserted.delete(rows[group.first]!.id);
-      }
+      for (const id of ids) inserted.delete(id);
     }
     if (queue) {
       const textOf = new Map(rows.map((row, index) => [row.id, entries[index]!.message.text]));
@@ -104,7 +109,7 @@ export async function recordMessages(
     for (const group of groups.values()) {
       const first = rows[group.first]!;
       if (inserted.has(first.id)) group.holder = first;
-      else if (!group.erased) taken.push(group);
+      else if (!group.erased && group.bulkId === undefined) taken.push(group);
     }
     for (const holder of await readHolders(trx, taken)) groups.get(groupName(holder.owner, holder.idempotency_key!))!.holder = holder;
     // A key taken at the insert whose record is gone now: an erasure committed in between (PostgreSQL, another transaction).
@@ -114,6 +119,7 @@ export async function recordMessages(
       const group = groupOf[index];
       if (!group) return { kind: 'created', record: toMessageRecord(row) };
       if (group.erased) return { kind: 'erased' };
+      if (group.bulkId !== undefined) return { kind: 'conflict', existingId: group.bulkId };
       const holder = group.holder;
       if (!holder) throw new Error(`idempotency key taken but its record not found (owner ${group.owner})`);
       if (holder.id === row.id) return { kind: 'created', record: toMessageRecord(row) };
@@ -151,6 +157,13 @@ async function erasedAmong(db: Kysely<LedgerDatabase>, hasher: LedgerHasher, gro
   const groupOf = new Map(hashed.map(({ owner, key, group }) => [groupName(owner, key), group]));
   const found = await selectPerOwner(hashed, (owner, hashes) => db.selectFrom('erased_keys').select(['owner', 'key_hash']).where('owner', '=', owner).where('key_hash', 'in', hashes).execute());
   return found.map((row) => groupOf.get(groupName(row.owner, row.key_hash))!);
+}
+
+/** The groups whose key one of the owner's bulks holds, with that bulk's id. */
+async function bulksHolding(db: Kysely<LedgerDatabase>, groups: readonly KeyGroup[]): Promise<{ group: KeyGroup; bulkId: string }[]> {
+  const groupOf = new Map(groups.map((group) => [groupName(group.owner, group.key), group]));
+  const found = await selectPerOwner(groups, (owner, keys) => db.selectFrom('bulks').select(['owner', 'idempotency_key', 'id']).where('owner', '=', owner).where('idempotency_key', 'in', keys).execute());
+  return found.map((row) => ({ group: groupOf.get(groupName(row.owner, row.idempotency_key!))!, bulkId: row.id }));
 }
 
 /** The records holding the keys whose insertion was skipped. */
