@@ -44,6 +44,11 @@ describe('rota store copy: from the embedded store to PostgreSQL', () => {
     expect(busy.code).toBe(1);
     await embedded.close();
 
+    // Into a store hashing with another key: refused, naming the flag that would accept it.
+    const otherKey = await writeRotaConfig(dir, 'postgres', { sandboxUrl: sandbox.url, schema, store: { hashKey: `base64url:${Buffer.alloc(32, 9).toString('base64url')}` } });
+    const refused = await runRota(['store', 'copy', '--from', embeddedFile, '--to', otherKey]);
+    expect({ code: refused.code, err: refused.err }).toEqual({ code: 1, err: expect.stringContaining('(--new-hash-key)') });
+
     // The embedded key, given to PostgreSQL as bytes, keeps the fingerprints valid.
     const key = (await readFile(join(dir, 'data', 'hash.key'), 'utf8')).trim();
     const pgFile = await writeRotaConfig(dir, 'postgres', { sandboxUrl: sandbox.url, schema, store: { hashKey: `base64url:${key}` } });

@@ -61,7 +61,8 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
     io.out('done: point the gateways and workers at the new store (docs/deployment.md); the old one is left as it was');
     return EXIT.ok;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // The library names its option; here the flag that sets it.
+    const message = (error instanceof Error ? error.message : String(error)).replace('(newHashKey)', '(--new-hash-key)');
     io.err(`rota store copy: ${say(message)}${error instanceof CopyRefusedError ? '' : ' (nothing was copied: the copy is one transaction)'}`);
     return EXIT.failed;
   } finally {
