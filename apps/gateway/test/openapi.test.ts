@@ -111,7 +111,8 @@ describe('GET /openapi.json', () => {
     expect(message.additionalProperties).toBe(false);
     expect(message.required?.sort()).toEqual(['iysType', 'text', 'to']);
     expect(message.properties!.iysType.enum).toEqual(['NOTIFICATION', 'CAMPAIGN']);
-    expect(message.properties!.text.maxLength).toBe(1600);
+    // Counted composed (NFC): a decomposed text may be longer as written, so the limit is in the words, not maxLength.
+    expect(message.properties!.text.description).toContain('at most 1,600 characters counted after composition');
     expect(message.properties!.sender.minLength).toBe(3);
     expect(message.properties!.sendAt).toMatchObject({ type: 'string', format: 'date-time' });
     expect(typeof message.properties!.to.description).toBe('string');

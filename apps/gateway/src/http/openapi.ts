@@ -38,7 +38,7 @@ type JsonSchema = Record<string, unknown>;
 /** What the request fields mean; zod holds the rules, this holds the words. */
 const MESSAGE_FIELD_DOCS: Record<string, { description: string; example?: unknown }> = {
   to: { description: 'Recipient phone number in any common form (+90 532 …, 0532…, 532…, 90532…); normalised to E.164.', example: '+905321234567' },
-  text: { description: 'The SMS text. Its encoding (GSM-7, GSM-7 Turkish shift, UCS-2) and segment count are reported in the result.', example: 'Siparişiniz kargoya verildi.' },
+  text: { description: 'The SMS text, at most 1,600 characters counted after composition to Unicode NFC, and at most 10 segments. Its encoding (GSM-7, GSM-7 Turkish shift, UCS-2) and segment count are reported in the result.', example: 'Siparişiniz kargoya verildi.' },
   iysType: { description: 'IYS message type: NOTIFICATION (informational: OTP, order, invoice) or CAMPAIGN (commercial, needs IYS consent).' },
   recipientType: { description: 'IYS recipient type, meaningful for CAMPAIGN: BIREYSEL (individual, default) or TACIR (merchant).' },
   sender: { description: "Sender ID (başlık), 3–11 characters without Turkish letters; must be on the chosen account's sender list. Default: the account's first sender." },

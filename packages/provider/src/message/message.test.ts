@@ -58,6 +58,9 @@ describe('validateMessage', () => {
     ['a text of line separators', { ...valid, text: '\u2028' }, 'text', /empty or blank/],
     ['a text of a byte order mark', { ...valid, text: '\ufeff' }, 'text', /empty or blank/],
     ['a text of zero-width spaces and joiners', { ...valid, text: '\u200b\u200b\u200d \u2060' }, 'text', /empty or blank/],
+    ['a text of other format characters (interlinear annotation, musical symbol formatting, shorthand format controls, Egyptian hieroglyph formatting)', { ...valid, text: '\ufff9\ufffb\u{1d173}\u{1d17a}\u{1bca0}\u{13430}' }, 'text', /empty or blank/],
+    ['a text of combining marks alone (they show on the character before them, and there is none)', { ...valid, text: '\u0301\u200b\u0327' }, 'text', /empty or blank/],
+    ['a text of 1,601 characters once composed', { ...valid, text: 'e\u0301'.repeat(1_601) }, 'text', /at most 1600/],
     ['a text of blank fillers and selectors (Hangul filler, braille blank, a variation selector, a tag, a noncharacter)', { ...valid, text: '\u3164\u2800\ufe0f\u{e0041}\uffff\ufdd0\u{1fffe}\u061c' }, 'text', /empty or blank/],
     ['a control character in the text', { ...valid, text: 'hello\u0007' }, 'text', /control character/],
     ['a C1 control character in the text', { ...valid, text: 'a\u009bb' }, 'text', /control character/],
@@ -97,6 +100,12 @@ describe('validateMessage', () => {
 
   it.each([null, undefined, 'a string', 42, []])('refuses %j as a whole', (input) => {
     expect(issuesOf(input).length).toBeGreaterThan(0);
+  });
+
+  it('counts the text composed (NFC): 800 "e" + U+0301 pairs are 800 characters, as sent', () => {
+    const result = validateMessage({ ...valid, text: 'e\u0301'.repeat(800) });
+    expect(result.ok && result.message.text).toBe('\u00e9'.repeat(800));
+    expect(validateMessage({ ...valid, text: 'Kod 1\u0301' }).ok).toBe(true); // a mark after something visible is text
   });
 
   it('reports every bad field at once', () => {

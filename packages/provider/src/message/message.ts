@@ -73,12 +73,22 @@ const LATEST_DATE = Date.UTC(10_000, 0, 1);
  * paragraph separators included), invisible format characters (zero-width
  * space and joiners, direction marks, soft hyphen, byte order mark), the
  * blank fillers (Hangul's, the braille blank), variation selectors and tags
- * (they only change the character before them), and noncharacters. A text of
- * only these reaches its recipient as an empty SMS, or is refused by the
- * provider as empty — a refusal that must not count against its breaker.
+ * (they only change the character before them), noncharacters, and any other
+ * format character or combining mark (Unicode's Cf and M: a mark shows only
+ * on the character before it, and alone on nothing). A text of only these
+ * reaches its recipient as an empty SMS, or is refused by the provider as
+ * empty — a refusal that must not count against its breaker.
  */
 function isInvisible(code: number): boolean {
   if (code < 0x80) return code === 0x20;
+  return listedInvisible(code) || FORMAT_OR_MARK.test(String.fromCodePoint(code));
+}
+
+/** Unicode's format characters and combining marks (asked only while a text has shown nothing yet). */
+const FORMAT_OR_MARK = /^[\p{Cf}\p{M}]$/u;
+
+/** The invisible code points that are not format characters or marks (white space, fillers, noncharacters), and a few that are, asked first. */
+function listedInvisible(code: number): boolean {
   return (
     code === 0xa0 ||
     code === 0xad ||
@@ -145,14 +155,20 @@ function composed(text: string): string {
   return text;
 }
 
-const TextSchema = z
-  .string({ error: typeError('a string') })
-  .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`)
-  .superRefine((text, ctx) => {
-    const problem = textProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .transform(composed);
+// Counted composed: "e" + U+0301, 801 times, is 801 characters sent (as GSM-7), not 1,602.
+const TextSchema = z.string({ error: typeError('a string') }).transform((text, ctx) => {
+  const problem = textProblem(text);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  const sent = composed(text);
+  if (sent.length > MAX_TEXT_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_TEXT_LENGTH} characters` });
+    return z.NEVER;
+  }
+  return sent;
+});
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 

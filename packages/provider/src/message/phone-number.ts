@@ -24,7 +24,7 @@ export function normalizePhoneNumber(input: string): PhoneNumberResult {
   const turkishMobile = TURKISH_MOBILE.exec(compact);
   if (turkishMobile) return { ok: true, e164: `+90${turkishMobile[1]}` };
 
-  if (!/^\+?\d+$/.test(compact)) return { ok: false, reason: 'may contain only digits, spaces, dashes, dots, parentheses and a leading +' };
+  if (!/^\+?\d+$/.test(compact)) return { ok: false, reason: 'may contain only digits, spaces, dashes, dots, slashes, parentheses and a leading +' };
 
   // 00 is the international prefix in Turkey; anything else without + is national.
   const international = compact.startsWith('+') ? compact : compact.startsWith('00') ? `+${compact.slice(2)}` : undefined;
