@@ -47,6 +47,8 @@ const cases: Case[] = [
   { name: 'malformed JSON', raw: '{"to": "+905551112233", "text": ', status: 400, error: 'invalid-json' },
   { name: 'an empty JSON body', raw: '', status: 400, error: 'invalid-json' },
   { name: 'text/plain', raw: 'to=+905551112233', contentType: 'text/plain', status: 415, error: 'unsupported-media-type' },
+  { name: 'JSON labelled Latin-1 (it would be read as UTF-8, "ç" sent as something else)', raw: '{"to":"+905551112233","text":"Fiyat: \u00e7","iysType":"NOTIFICATION"}', contentType: 'application/json; charset=iso-8859-1', status: 415, error: 'unsupported-media-type' },
+  { name: 'JSON labelled UTF-16', raw: '{"to":"+905551112233","text":"x","iysType":"NOTIFICATION"}', contentType: 'application/json; charset="UTF-16"', status: 415, error: 'unsupported-media-type' },
   { name: 'form encoding', raw: 'to=%2B905551112233', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported-media-type' },
   { name: 'a body over gateway.bodyLimitBytes', json: { ...good, text: 'a'.repeat(BODY_LIMIT) }, status: 413, error: 'payload-too-large' },
   // Batches: refused whole, with the index of each bad message.

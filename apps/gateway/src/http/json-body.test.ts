@@ -86,3 +86,18 @@ describe('the JSON body reader', () => {
     expect(seen).toEqual([{ text }]);
   });
 });
+
+describe('the charset a JSON body is labelled with', () => {
+  it.each(['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=utf8', 'application/json'])('reads %s', async (contentType) => {
+    const answer = await post(Buffer.from('{"text":"Fiyat: ç"}'), { 'content-type': contentType });
+    expect(answer.statusCode).toBe(200);
+    expect(seen).toEqual([{ text: 'Fiyat: ç' }]);
+  });
+
+  it.each(['application/json; charset=iso-8859-1', 'application/json; charset=windows-1254', 'application/json; charset="utf-16"'])('refuses %s with 415, naming it, and reads nothing', async (contentType) => {
+    const answer = await post(Buffer.from('{"text":"Fiyat: ç"}'), { 'content-type': contentType });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json()).toMatchObject({ error: 'unsupported-media-type', message: expect.stringContaining(`charset=${contentType.split('=')[1]!.replaceAll('"', '').toLowerCase()} is not supported`) });
+    expect(seen).toEqual([]);
+  });
+});

@@ -27,6 +27,12 @@ export class BodyError extends Error {
   }
 }
 
+/** The charset parameter of a Content-Type, lower case, unquoted; undefined when there is none. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = contentType === undefined ? null : /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
+  return match ? match[2]!.toLowerCase() : undefined;
+}
+
 const tooLarge = (limit: number) => new BodyError('ROTA_BODY_TOO_LARGE', `request body is larger than ${limit} bytes`);
 
 export function registerJsonBody(app: FastifyInstance, limitBytes: () => number): void {
@@ -37,6 +43,12 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
       // A coding the gateway does not undo (gzip, br, …): read as it is, the body would be refused as bad UTF-8, or the label on plain JSON ignored.
       done(new BodyError('ROTA_BODY_CODING', 'Content-Encoding is not supported: send the body uncompressed, without the header (or with "identity")'));
+      return;
+    }
+    const charset = charsetOf(request.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      // Read as UTF-8 whatever the label said, a Latin-1 "ç" would be sent as something else, silently.
+      done(new BodyError('ROTA_BODY_CODING', `charset=${charset.slice(0, 40)} is not supported: JSON is read as UTF-8 (send it so, with no charset or charset=utf-8)`));
       return;
     }
     const limit = limitBytes();
