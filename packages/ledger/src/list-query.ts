@@ -16,6 +16,33 @@ export const OWNER_EMPTY = 'must not be empty (leave owner out for every client\
 const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)';
 
 /**
+ * A bound of the creation-time range: a Date, or a string JavaScript reads
+ * as one. A written calendar date must exist (JavaScript reads 30 February as
+ * 2 March), and the year is 2000 to 9999, as a message's dates.
+ */
+const InstantSchema = z.coerce
+  .date<Date | string>({ error: INSTANT_REASON })
+  .superRefine((date, ctx) => {
+    if (date.getTime() < Date.UTC(2000, 0, 1) || date.getTime() >= Date.UTC(10_000, 0, 1)) ctx.addIssue({ code: 'custom', message: 'must be in the years 2000 to 9999' });
+  });
+
+/** Whether a written `YYYY-MM-DD…` names a day its month has (a 30 February does not). */
+function writtenDayExists(value: unknown): boolean {
+  const written = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value.trim()) : null;
+  if (!written) return true;
+  const [year, month, day] = [Number(written[1]), Number(written[2]), Number(written[3])];
+  // Month 13 or day 45 is no date at all: the date parser's refusal says so.
+  if (month < 1 || month > 12 || day < 1 || day > 31) return true;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const instant = z.preprocess((value, ctx) => {
+  if (writtenDayExists(value)) return value;
+  ctx.addIssue({ code: 'custom', message: 'names a day its month does not have' });
+  return z.NEVER;
+}, InstantSchema);
+
+/**
  * Which records to list, newest first. Without `owner` every client's records
  * are listed (an admin's view). Dates and the limit may be given as strings,
  * as a query string has them; `to` is normalised like a message's `to`.
@@ -23,12 +50,12 @@ const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00
 export const ListQuerySchema = z.strictObject({
   owner: storable(z.string().min(1, OWNER_EMPTY)).optional(),
   state: MessageStateSchema.optional(),
-  bulkId: storable(z.string()).optional(),
+  bulkId: storable(z.string().min(1, "must not be empty (leave bulkId out for every record's)")).optional(),
   to: PhoneNumberSchema.optional(),
   /** Created at or after. */
-  createdFrom: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
+  createdFrom: instant.optional(),
   /** Created before. */
-  createdUntil: z.coerce.date<Date | string>({ error: INSTANT_REASON }).optional(),
+  createdUntil: instant.optional(),
   limit: pageLimit(MAX_LIST_LIMIT, 50),
   cursor: CursorSchema.optional(),
 })

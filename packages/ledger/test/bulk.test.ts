@@ -9,7 +9,7 @@ import { rowMajorParameters } from '../src/store/insert-chunks.js';
 import { bulkTemplate, HASH_KEY, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 
 const bulkIdOf = (outcome: BulkOutcome): string => {
-  if (outcome.kind === 'conflict') throw new Error('expected a bulk');
+  if (outcome.kind === 'conflict' || outcome.kind === 'erased') throw new Error('expected a bulk');
   return outcome.bulkId;
 };
 

@@ -3,7 +3,7 @@ import { LedgerInputError, type BulkOutcome } from '../src/index.js';
 import { bulkTemplate, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 
 const bulkIdOf = (outcome: BulkOutcome): string => {
-  if (outcome.kind === 'conflict') throw new Error('expected a bulk');
+  if (outcome.kind === 'conflict' || outcome.kind === 'erased') throw new Error('expected a bulk');
   return outcome.bulkId;
 };
 

@@ -143,6 +143,14 @@ describe('list', () => {
       'limit: must be a whole number from 1 to 500',
     ]);
     expect(await reasonsOf({ limit: '2.5' })).toEqual(['limit: must be a whole number from 1 to 500']);
+    // A day its month does not have (JavaScript reads it as 2 March), a year outside 2000–9999, an empty bulkId.
+    expect(await reasonsOf({ createdFrom: '2026-02-30T00:00:00Z', createdUntil: '2026-04-31' })).toEqual([
+      'createdFrom: names a day its month does not have',
+      'createdUntil: names a day its month does not have',
+    ]);
+    expect(await reasonsOf({ createdFrom: '0001-01-01T00:00:00Z' })).toEqual(['createdFrom: must be in the years 2000 to 9999']);
+    expect(await reasonsOf({ bulkId: '' })).toEqual(["bulkId: must not be empty (leave bulkId out for every record's)"]);
+    expect((await store.list({ createdFrom: '2024-02-29T00:00:00Z', limit: 1 })).items).toHaveLength(1);
     // An empty range is refused rather than answered "no messages" (rota messages --since 1h --until 2h).
     expect(await reasonsOf({ createdFrom: '2030-01-02T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
     expect(await reasonsOf({ createdFrom: '2030-01-01T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);

@@ -35,7 +35,7 @@ describe('a webhook claim passing over a host (SQLite query plans)', () => {
     await migrateLedger(db);
     const event = (id: string, host: string, dueAt: number) => ({
       id, owner: 'acme', url: `${host}/hook`, receiver_host: host, type: 'message.accepted', payload: '{}', message_id: null, bulk_id: null,
-      state: 'pending', due_at: dueAt, last_status: null, last_error: null, created_at: dueAt, updated_at: dueAt, delivered_at: null,
+      state: 'pending' as const, due_at: dueAt, last_status: null, last_error: null, created_at: dueAt, updated_at: dueAt, delivered_at: null,
     });
     await db.insertInto('webhook_outbox').values([event('evt_1', 'https://slow.example', 1), event('evt_2', 'https://slow.example', 2), event('evt_3', 'https://other.example', 3)]).execute();
     statements.length = 0;
