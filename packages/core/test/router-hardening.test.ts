@@ -90,6 +90,32 @@ describe('router: scheduling capability', () => {
   });
 });
 
+describe('router: a provider that takes Turkish numbers only', () => {
+  it('passes a number abroad on to the next provider, and keeps the Turkish ones of a bulk', async () => {
+    const { router, providers } = setup([{ id: 'home', turkishNumbersOnly: true }, { id: 'world' }]);
+    const abroad = await router.send({ ...notification, to: '+447911123456' });
+    expect(abroad).toMatchObject({ status: 'accepted', providerId: 'world' });
+    expect(trail(abroad)).toEqual(['home:skipped', 'world:accepted']);
+    expect(abroad.attempts[0]).toMatchObject({ field: 'to', reason: 'home takes Turkish numbers (+90) only' });
+    expect(providers[0]!.callCount).toBe(0);
+
+    const results = await router.sendBulk({ text: 'Kampanya', iysType: 'NOTIFICATION', to: ['+905321234567', '+447911123456', '+905321234568'] });
+    expect(results.map((result) => [result.to, result.status === 'accepted' && result.providerId])).toEqual([
+      ['+905321234567', 'home'],
+      ['+447911123456', 'world'],
+      ['+905321234568', 'home'],
+    ]);
+    await router.close();
+  });
+
+  it('ends a number abroad rejected naming `to` when no provider takes it (no retry can change that)', async () => {
+    const { router } = setup([{ id: 'home', turkishNumbersOnly: true }]);
+    const result = await router.send({ ...notification, to: '+447911123456' });
+    expect(result).toMatchObject({ status: 'rejected', issues: [{ path: 'to', reason: expect.stringContaining('Turkish numbers (+90) only') }] });
+    await router.close();
+  });
+});
+
 describe('router: a refusal no retry can change', () => {
   const onlyAcme = [{ accountId: 'n', iysType: 'NOTIFICATION' as const, senders: ['ACME'] }];
 

@@ -55,6 +55,8 @@ export const MESSAGE_CENTER_CAPABILITIES: ProviderCapabilities = Object.freeze({
   scheduling: true,
   // Ids of one order are read with one get-report call (pages of 1,000 rows).
   statusBatchSize: MAX_REPORT_ROWS,
+  // Its wire names Turkish mobile numbers only (905…, +90 5…, 5…); a number abroad is answered "invalid number".
+  turkishNumbersOnly: true,
 });
 
 export type MessageCenterProviderOptions = ProviderFactoryOptions;

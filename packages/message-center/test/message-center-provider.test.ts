@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createRouter } from '@rota/core';
 import { analyzeText, maskPhoneNumber, ProviderError, type Logger } from '@rota/provider';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { providerErrorOf, startRecordingServer } from '@rota/testkit';
+import { createFakeProvider, providerErrorOf, startRecordingServer } from '@rota/testkit';
 import { createMessageCenterProvider as create, MESSAGE_CENTER_CAPABILITIES, type MessageCenterConfigInput, type MessageCenterProvider, type MessageCenterProviderOptions } from '../src/index.js';
 import { APPROVED, CONSENT, configFor, HASH, KEY, mobileNumbers, NOT_APPROVED, OPTED_OUT, OTP_HASH, OTP_KEY, PUSH_TOKEN, requestFor, SANDBOX_ACCOUNTS, waitFor } from './fixtures.js';
 
@@ -34,7 +34,7 @@ describe('identity', () => {
     expect(provider.id).toBe('message-center');
     expect(provider.accountIds).toEqual(['message-center-ROTAOTP-notification', 'message-center-ROTA']);
     expect(provider.campaignAccountIds).toEqual(['message-center-ROTA']);
-    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 50_000, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: true, statusBatchSize: 1_000 });
+    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 50_000, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: true, statusBatchSize: 1_000, turkishNumbersOnly: true });
     expect(MESSAGE_CENTER_CAPABILITIES).toBe(provider.capabilities);
   });
 });
@@ -83,6 +83,19 @@ describe('send', () => {
     const before = sandbox.requestCount();
     expect(await provider.send({ ...notification(), recipients: [] })).toEqual({ receipts: [] });
     expect(sandbox.requestCount()).toBe(before);
+  });
+
+  it('is not offered a number abroad (its wire answers "invalid number", final): the router passes it to the next rank', async () => {
+    const next = createFakeProvider({ id: 'elsewhere' });
+    const router = createRouter({ providers: [{ provider, rank: 1 }, { provider: next, rank: 2 }] });
+    try {
+      const before = sandbox.requestCount();
+      const result = await router.send({ to: '+447911123456', text: 'Your code: 1234', iysType: 'NOTIFICATION' });
+      expect(result).toMatchObject({ status: 'accepted', providerId: 'elsewhere' });
+      expect(sandbox.requestCount()).toBe(before);
+    } finally {
+      await router.close();
+    }
   });
 
   it('the router sends a bulk in the fewest orders the wire allows: 50,001 numbers in 2 requests', async () => {

@@ -90,6 +90,8 @@ export const FakeProviderOptionsSchema = z
     maxRecipientsPerRequest: z.number().int('must be an integer').min(1, 'must be at least 1').default(800),
     encodings: z.array(EncodingSchema).min(1, 'must list at least one encoding').default([...EncodingSchema.options]),
     scheduling: z.boolean().default(false),
+    /** Takes Turkish numbers (+90) only (ProviderCapabilities.turkishNumbersOnly). */
+    turkishNumbersOnly: z.boolean().default(false),
     script: FakeScriptSchema.default([]),
     /** The step used once an array script has run out. */
     fallback: FakeStepSchema.default({ type: 'accept' }),

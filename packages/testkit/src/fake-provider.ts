@@ -112,6 +112,7 @@ class ScriptedFakeProvider implements FakeProvider {
       encodings: options.encodings,
       deliveryStatus: true,
       scheduling: options.scheduling,
+      turkishNumbersOnly: options.turkishNumbersOnly,
     };
     this.script = options.script;
     this.fallback = options.fallback;

@@ -49,6 +49,8 @@ export function checkCapabilities(provider: Provider): Problems {
   }
   if (typeof deliveryStatus !== 'boolean') problems.push(`capabilities.deliveryStatus must be a boolean, got ${show(deliveryStatus)}`);
   if (typeof scheduling !== 'boolean') problems.push(`capabilities.scheduling must be a boolean, got ${show(scheduling)}`);
+  const { turkishNumbersOnly } = capabilities;
+  if (turkishNumbersOnly !== undefined && typeof turkishNumbersOnly !== 'boolean') problems.push(`capabilities.turkishNumbersOnly must be a boolean when given, got ${show(turkishNumbersOnly)}`);
   if (deliveryStatus === true && typeof provider.status !== 'function') {
     problems.push('capabilities.deliveryStatus is true but the provider has no status() method');
   }

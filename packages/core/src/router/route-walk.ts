@@ -69,6 +69,17 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
     const slot = slots[position]!;
     if (!slot.enabled) continue; // switched off while this message was on its way
+    if (slot.provider.capabilities.turkishNumbersOnly) {
+      const abroad = recipientsAbroad(unit.recipients);
+      if (abroad) {
+        // Those numbers go on down the ranks on their own, past this provider; the Turkish ones (if any) stay here.
+        const passedOn: Unit = { recipients: abroad.abroad, attempts: [...unit.attempts] };
+        skip(ctx, slot, passedOn, undefined, `${slot.id} takes Turkish numbers (+90) only`, 'to');
+        const home: Promise<void>[] = abroad.home.to.length > 0 ? [walk(ctx, slots, template, { recipients: abroad.home, attempts: [...unit.attempts] }, position)] : [];
+        await Promise.all([...home, walk(ctx, slots, template, passedOn, position + 1)]);
+        return;
+      }
+    }
 
     const selection = selectAccount(ctx, slot, template);
     if (!selection.eligible) {
@@ -103,6 +114,20 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     if (!movedOn) return;
   }
   fail(ctx, unit);
+}
+
+/** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */
+function recipientsAbroad(recipients: Recipients): { home: Recipients; abroad: Recipients } | undefined {
+  const { to, index } = recipients;
+  if (to.every((number) => number.startsWith('+90'))) return undefined;
+  const home: Recipients = { to: [], index: [] };
+  const abroad: Recipients = { to: [], index: [] };
+  for (let i = 0; i < to.length; i++) {
+    const side = to[i]!.startsWith('+90') ? home : abroad;
+    (side.to as string[]).push(to[i]!);
+    (side.index as number[]).push(index[i]!);
+  }
+  return { home, abroad };
 }
 
 function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message): Selection {

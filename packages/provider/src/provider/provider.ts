@@ -15,6 +15,13 @@ export interface ProviderCapabilities {
   scheduling: boolean;
   /** Most message ids one `status()` request carries (FigenSoft: 500); a collector batches to it. Default: 1. */
   statusBatchSize?: number;
+  /**
+   * Whether it takes Turkish numbers (+90) only: any other recipient is not
+   * offered to it, but to the next provider (its refusal, "invalid number",
+   * would otherwise end the message `rejected` with no other provider asked).
+   * Default: false.
+   */
+  turkishNumbersOnly?: boolean;
 }
 
 /**
