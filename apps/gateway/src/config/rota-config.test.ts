@@ -37,6 +37,15 @@ describe('RotaConfigSchema', () => {
     expect(parsed.routing.unknownOutcome).toEqual({ CAMPAIGN: 'failover' });
   });
 
+  it('takes a SQLite store block without a path (data/rota.db), and says a block without a kind must name it', () => {
+    const config = baseConfig() as Tree;
+    config.store = { kind: 'sqlite', synchronous: 'full' };
+    const result = validateConfigTree(config, {});
+    expect(result.ok && result.config.store).toEqual({ kind: 'sqlite', path: 'data/rota.db', synchronous: 'full' });
+    const issues = issuesAfter((tree) => (tree.store = { synchronous: 'full' }));
+    expect(issues).toEqual([{ path: 'store.kind', reason: expect.stringContaining('a store block names its kind (leave the block out for SQLite at data/rota.db)') }]);
+  });
+
   it('accepts the port as a string of digits (what ${PORT} interpolation yields)', () => {
     const config = baseConfig() as Tree;
     config.gateway.listen = { port: '${PORT:-9090}' };

@@ -374,7 +374,8 @@ const StoreSchema = z
         path: z
           .string({ error: 'must be a file path' })
           .min(1, 'must not be empty')
-          .describe('The SQLite file; a relative path is read from the configuration file\'s folder. Its folder is created on first start.'),
+          .default('data/rota.db')
+          .describe('The SQLite file; a relative path is read from the configuration file\'s folder. Its folder is created on first start. Default data/rota.db.'),
         synchronous: z
           .enum(['normal', 'full'], { error: 'must be normal or full' })
           .default('normal')
@@ -397,7 +398,7 @@ const StoreSchema = z
           ),
       }),
     ],
-    { error: 'must be { kind: sqlite, path }, { kind: postgres, url, hashKey } or { kind: memory } (tests and benchmarks only)' },
+    { error: 'must be { kind: sqlite, path? }, { kind: postgres, url, hashKey } or { kind: memory } (tests and benchmarks only): a store block names its kind (leave the block out for SQLite at data/rota.db)' },
   )
   .default({ kind: 'sqlite', path: 'data/rota.db', synchronous: 'normal' })
   .describe(
