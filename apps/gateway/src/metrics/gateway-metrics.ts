@@ -142,16 +142,18 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [1, 5, 15, 60, 300, 900, 3_600, 7_200, 21_600, 86_400, 259_200],
     registers: [registry],
   });
-  const accepted = new Map<string, number>();
+  // Both counted from the final reports this process wrote: on PostgreSQL the worker that reads a report is seldom the
+  // one that sent its message, and a share of this process's sends came out above 1 on one worker and 0 on another.
+  const finals = new Map<string, number>();
   const delivered = new Map<string, number>();
   new Gauge({
     name: 'rota_delivery_rate',
-    help: 'Share of messages accepted by a provider account (since start) whose final report says delivered.',
+    help: 'Share of the final delivery reports this process wrote (since start), per provider account, that say delivered.',
     labelNames: ['provider', 'account'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [key, count] of accepted) {
+      for (const [key, count] of finals) {
         const [provider, account] = key.split('\u0000') as [string, string];
         this.set({ provider, account }, count === 0 ? 0 : (delivered.get(key) ?? 0) / count);
       }
@@ -171,10 +173,6 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     const provider = 'providerId' in result && result.providerId !== undefined ? result.providerId : 'none';
     const simulated = result.status === 'accepted' && result.simulated === true ? 'true' : 'false';
     messages.inc({ status: result.status, provider, simulated });
-    if (result.status === 'accepted' && !result.simulated) {
-      const key = `${result.providerId}\u0000${result.accountId}`;
-      accepted.set(key, (accepted.get(key) ?? 0) + 1);
-    }
   };
 
   return {
@@ -209,10 +207,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       final({ providerId, accountId, state, afterAcceptanceMs }) {
         finalReports.inc({ provider: providerId, account: accountId, state });
         reportLatency.observe({ provider: providerId }, afterAcceptanceMs / 1_000);
-        if (state === 'delivered') {
-          const key = `${providerId}\u0000${accountId}`;
-          delivered.set(key, (delivered.get(key) ?? 0) + 1);
-        }
+        const key = `${providerId}\u0000${accountId}`;
+        finals.set(key, (finals.get(key) ?? 0) + 1);
+        if (state === 'delivered') delivered.set(key, (delivered.get(key) ?? 0) + 1);
       },
       delivery({ url, outcome }) {
         webhookDeliveries.inc({ origin: originOf(url), outcome });
