@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { InitialStateSchema, MessageRecordSchema } from './message-record.js';
 
 /** The API client a record belongs to (its name in the gateway's client list). */
-export const OwnerSchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+export const OwnerSchema = storable(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
 /** The client's own reference for a message or a bulk. */
-export const ReferenceSchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
-const IdempotencyKeySchema = storable(z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+export const ReferenceSchema = storable(z.string({ error: 'must be a string (your own reference, e.g. "order-7")' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+const IdempotencyKeySchema = storable(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
 const CallbackUrlSchema = storable(z.string().min(1));
 
 /** Whether a value came out of @rota/provider's validation (only that adds `analysis`). */

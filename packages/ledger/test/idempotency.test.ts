@@ -194,6 +194,9 @@ describe('recordMessages idempotency', () => {
     expect(unvalidated.issues[0]?.path).toBe('0.message');
     const tooLong = await refused([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 'x'.repeat(201) }]);
     expect(tooLong.issues).toEqual([{ path: '0.reference', reason: 'must be at most 200 characters' }]);
+    // Words a client can act on, not zod's ("Invalid input: expected string, received number").
+    const aNumber = await refused([{ message: message({ to: '05321234567' }), owner: 'acme', reference: 5 }]);
+    expect(aNumber.issues).toEqual([{ path: '0.reference', reason: 'must be a string (your own reference, e.g. "order-7")' }]);
     expect((await store.list()).items).toHaveLength(0);
     await store.close();
   });
