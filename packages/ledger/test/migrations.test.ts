@@ -137,6 +137,16 @@ describe('ledger migrations', () => {
     await store.close();
   });
 
+  it('find the outbox indexes of 0010 and 0011 already built (an operator built them CONCURRENTLY beforehand) and go on', async () => {
+    const path = tempFile();
+    const db = kyselyOn(path);
+    await migrateLedger(db, LEDGER_MIGRATIONS.slice(0, LEDGER_MIGRATIONS.findIndex(([name]) => name === '0010-webhook-pending-host-index')));
+    await db.schema.createIndex('webhook_outbox_message').on('webhook_outbox').column('message_id').execute();
+    await migrateLedger(db);
+    await db.destroy();
+    expect(schemaOf(path).applied.at(-1)).toBe(LATEST_LEDGER_MIGRATION);
+  });
+
   it('roll a failing migration back whole: no half-built schema is left', async () => {
     const path = tempFile();
     const db = kyselyOn(path);

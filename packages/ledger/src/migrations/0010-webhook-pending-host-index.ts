@@ -12,8 +12,10 @@ import { sql, type Kysely } from 'kysely';
  */
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // If not there already: an operator may have built it beforehand, CONCURRENTLY (docs/deployment.md).
   await db.schema
     .createIndex('webhook_outbox_pending_host')
+    .ifNotExists()
     .on('webhook_outbox')
     .columns(['receiver_host', 'due_at'])
     .where(sql<boolean>`state = 'pending'`)

@@ -10,8 +10,10 @@ import { sql, type Kysely } from 'kysely';
  */
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // If not there already: an operator may have built it beforehand, CONCURRENTLY (docs/deployment.md).
   await db.schema
     .createIndex('webhook_outbox_message')
+    .ifNotExists()
     .on('webhook_outbox')
     .column('message_id')
     .where(sql<boolean>`message_id is not null`)
