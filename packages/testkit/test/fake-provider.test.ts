@@ -35,6 +35,7 @@ describe('createFakeProvider options', () => {
       encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'],
       deliveryStatus: true,
       scheduling: false,
+      turkishNumbersOnly: false,
     });
   });
 

@@ -58,7 +58,7 @@ describe('a lost database connection', () => {
     expect(batch.status).toBe(503);
     // A read is asked again; idempotency keys are a send's concern.
     const read = await call(gateway.url, 'GET', `/v1/messages/${first.body.id}`, API_KEY);
-    expect(read).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: 'the message store cannot be reached; retry later' } });
+    expect(read).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: 'the message store cannot be reached or did not answer in time; retry later' } });
     await until('readiness says the store is unreachable', async () => (await call(gateway.url, 'GET', '/readyz', ADMIN)).status === 503, 10_000, 200);
     const readiness = await call(gateway.url, 'GET', '/v1/readiness', ADMIN);
     expect(readiness.status).toBe(503);

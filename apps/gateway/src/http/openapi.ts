@@ -87,7 +87,7 @@ const AUTH_ERRORS = {
   '401': error('No credential, or an unknown one.'),
   '403': error('The credential is of the wrong kind (a send key on an admin endpoint, or the admin token on a send endpoint).'),
 };
-const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reached. Nothing was accepted; retry later with the same idempotency key.";
+const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reached or did not answer in time. Nothing was accepted; retry later with the same idempotency key.";
 /** A send the caller waited for whose outcome the store could not take. */
 const RESULT_NOT_RECORDED = '`result-not-recorded` (`ids`): the messages went to a provider but their outcome could not be recorded. Do not send them again; read them later (`unknown` where a provider may have them).';
 const BODY_ERRORS = {
