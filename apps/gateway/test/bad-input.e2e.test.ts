@@ -41,6 +41,7 @@ const cases: Case[] = [
   { name: 'a text of invisible characters (opened a breaker)', json: { ...good, text: '\u2028\ufeff\u200b' }, status: 400, field: 'text' },
   { name: 'otp not a boolean', json: { ...good, otp: 'yes' }, status: 400, field: 'otp' },
   { name: "an idempotencyKey in the operators' resend: space", json: { ...good, idempotencyKey: 'resend:msg_abc' }, status: 400, field: 'idempotencyKey' },
+  { name: "a bulk's idempotencyKey in the operators' resend: space (one key space)", path: '/v1/bulk', json: { text: 'x', iysType: 'NOTIFICATION', recipients: [good.to], idempotencyKey: 'resend:msg_abc' }, status: 400, field: 'idempotencyKey' },
   { name: 'empty idempotencyKey', json: { ...good, idempotencyKey: '' }, status: 400, field: 'idempotencyKey' },
   { name: 'an array instead of a message', json: [good], status: 400, field: '(root)' },
   { name: 'a __proto__ key', raw: `{"to":"${NUMBERS.other}","text":"x","iysType":"NOTIFICATION","__proto__":{"admin":true}}`, status: 400, error: 'invalid-json' },

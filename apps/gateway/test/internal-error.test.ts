@@ -65,9 +65,11 @@ describe('a store that does not answer in time', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const client = new GatewayClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
     let sent: HttpAnswer;
+    let batch: HttpAnswer;
     let erased: HttpAnswer;
     try {
       sent = await client.send({ to: '+905551112233', text: 'Siparisiniz yolda', iysType: 'NOTIFICATION' });
+      batch = await client.call('POST', '/v1/messages/batch', { json: { messages: [{ to: '+905551112233', text: 'Siparisiniz yolda', iysType: 'NOTIFICATION', idempotencyKey: 'b-1' }] } });
       erased = await client.call('DELETE', '/v1/numbers/%2B905551112233/messages', { key: SECRETS.adminToken });
     } finally {
       await client.close();
@@ -75,6 +77,7 @@ describe('a store that does not answer in time', () => {
       await inner.close();
     }
     expect(sent).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: expect.stringContaining('same idempotency key') } });
+    expect(batch).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: expect.stringContaining('same idempotency key') } });
     expect(erased).toMatchObject({ status: 503, body: { error: 'store-unavailable', message: 'the message store cannot be reached or did not answer in time; retry later' } });
     expect(erased.headers?.['retry-after']).toBe('1');
   });

@@ -486,7 +486,7 @@ describe('webhooks', () => {
 
   it('passing over hosts, takes the other hosts\' oldest due events in due order, none to a receiver switched off', async () => {
     const r = await rig();
-    // Interleaved in time: a (skipped), b, c, a, b, c, ... and one receiver of host d switched off after a 410.
+    // Interleaved in time: a (skipped), b, c, a, b, c, ...; then host c's receiver is switched off after a 410.
     for (let i = 0; i < 4; i++) {
       for (const host of ['a', 'b', 'c']) {
         await sendOne(r, { text: `${host} ${i}` }, `https://${host}.example/hook`);

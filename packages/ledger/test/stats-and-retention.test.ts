@@ -87,11 +87,13 @@ describe('prune', () => {
     }
     await store.finishMany(all.filter((record) => record.id !== unfinished.id).map((record) => ({ id: record.id, result: failed })));
     const pendingEvents = async () => (await store.webhookBacklog()).filter((entry) => entry.state === 'pending').reduce((sum, entry) => sum + entry.count, 0);
-    expect(await pendingEvents()).toBeGreaterThanOrEqual(5_002);
+    const before = await pendingEvents();
+    const perRecord = (await store.webhooksOfMessage(all.find((record) => record.id !== unfinished.id)!.id))!.length;
+    expect(perRecord).toBeGreaterThan(0);
     clock.advance(DEFAULT_RETENTION_MS + HOUR);
     expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 5_002, deletedBulks: 0 });
     expect(await store.get(unfinished.id)).toBeDefined();
-    expect(await pendingEvents()).toBeLessThan(5_002); // the deleted records' events went with them
+    expect(await pendingEvents()).toBe(before - 5_002 * perRecord); // the deleted records' events went with them
     expect(old.kind === 'created' && (await store.bulkProgress(old.bulkId))).toMatchObject({ count: 5_003, byState: { dispatching: 1 } });
     await store.close();
   });

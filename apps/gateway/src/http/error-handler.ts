@@ -38,7 +38,7 @@ const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
 /** Error names the secure JSON parser (and JSON.parse) throw for bad bodies. */
 const JSON_ERRORS = new Set(['SyntaxError']);
 /** The routes whose requests carry an idempotency key: a 503 there tells the client to keep it for the retry. */
-const SENDS_WITH_KEYS = new Set(['POST /v1/messages', 'POST /v1/bulk']);
+const SENDS_WITH_KEYS = new Set(['POST /v1/messages', 'POST /v1/messages/batch', 'POST /v1/bulk']);
 
 export function installErrorHandling(app: FastifyInstance, logger: Logger, sanitize: (text: string) => string = (text) => text): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

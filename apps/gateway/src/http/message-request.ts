@@ -45,6 +45,8 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   const { recipients, idempotencyKey, ...bulkFields } = rest;
   const key = idempotencyKey === undefined ? undefined : IdempotencyKeySchema.safeParse(idempotencyKey);
   if (key && !key.success) issues.push(...toValidationIssues(key.error, ['idempotencyKey']));
+  // A client's keys are one space across messages and bulks: a bulk under an operator's resend key would block that resend.
+  if (key?.success && key.data.startsWith(RESEND_KEY_PREFIX)) issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
   if (Array.isArray(recipients) && recipients.length > max) {
     return { ok: false, issues: [...issues, { path: 'recipients', reason: `must hold at most ${max} numbers (got ${recipients.length})` }] };
   }

@@ -210,7 +210,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           summary: 'Send many messages',
           description:
             'Up to gateway.maxBatchSize messages, recorded in one transaction. If any message is invalid the whole batch is refused with 400 before anything is recorded or sent; ' +
-            'each issue path names the message index (messages.3.to). An idempotency key that stands for a different message of yours refuses the whole batch with 409 ' +
+            'each issue path names the message index (messages.3.to). An idempotency key that stands for a different message or bulk of yours refuses the whole batch with 409 ' +
             '(issues name messages.N.idempotencyKey) and nothing is recorded or sent; a key that stands for the same message answers its first record. ' +
             'Otherwise one record per message, in order. ' +
             'With `Prefer: respond-async`, 202 once every record is durable.',
@@ -220,7 +220,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           responses: {
             '200': json(ref('BatchResponse'), 'One entry per message, in request order.'),
             '202': json(ref('BatchResponse'), 'Queued (respond-async): one entry per message, in request order.'),
-            '409': error("`idempotency-conflict`: keys of the batch stand for different messages of yours, or for messages erased at their recipient's request (`issues` name each, with the id it stands for where it stands for one). Nothing of the batch was recorded or sent."),
+            '409': error("`idempotency-conflict`: keys of the batch stand for different messages or bulks of yours, or for messages erased at their recipient's request (`issues` name each, with the id it stands for where it stands for one). Nothing of the batch was recorded or sent."),
             '503': error(`${STORE_UNAVAILABLE} Or ${RESULT_NOT_RECORDED}`),
             ...BODY_ERRORS,
             ...AUTH_ERRORS,

@@ -197,6 +197,10 @@ async function attempt(
   // A router that closed while this try waited (the caller's hook, a batch's turn) has shut its
   // breakers: the try is never made, and that is no provider's failure (nor a provider bug).
   const closedBeforeTry = () => new NotAttempted(new Error('the router closed before this try was made'));
+  // Asked again before every try: a retry's wait, a batch's turn or the caller's throttle may outlast the validity.
+  const { validUntil } = template;
+  const expiredBeforeTry = () =>
+    validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`)) : undefined;
   const fire: () => Promise<SendResponse> = before
     ? async () => {
         try {
@@ -205,9 +209,15 @@ async function attempt(
           throw new NotAttempted(error);
         }
         if (ctx.lifetime.aborted) throw closedBeforeTry();
+        const expired = expiredBeforeTry();
+        if (expired) throw expired;
         return breaker.fire(call);
       }
-    : () => (ctx.lifetime.aborted ? Promise.reject(closedBeforeTry()) : breaker.fire(call));
+    : () => {
+        if (ctx.lifetime.aborted) return Promise.reject(closedBeforeTry());
+        const expired = expiredBeforeTry();
+        return expired ? Promise.reject(expired) : breaker.fire(call);
+      };
   const noteFailure = (thrown: unknown): unknown => {
     const error = asBreakerError(thrown);
     if (!isBreakerRefusal(error)) providerError = error;
