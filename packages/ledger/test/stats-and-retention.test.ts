@@ -98,6 +98,17 @@ describe('prune', () => {
     await store.close();
   });
 
+  it('clears more than one statement\'s worth of keys (5,000)', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const outcomes = await store.recordMessages(numbers(5_001).map((to, i) => ({ message: message({ to, idempotencyKey: `k-${i}` }), owner: 'acme', state: 'dispatching' as const })));
+    await store.finishMany(outcomes.map((outcome) => ({ id: (outcome as { record: MessageRecord }).record.id, result: failed })));
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS + HOUR);
+    expect(await store.prune({ now: clock.now() })).toEqual({ deletedMessages: 0, deletedBulks: 0, clearedIdempotencyKeys: 5_001 });
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ clearedIdempotencyKeys: 0 });
+    await store.close();
+  });
+
   it('clears idempotency keys past their retention so the key can be used again, but not while the record is unfinished', async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

@@ -27,18 +27,24 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
     deleted = Number(result.numDeletedRows);
     deletedMessages += deleted;
   }
+  // The keys the same way: the first prune after one that never finished may clear millions.
+  let clearedMessageKeys = 0;
+  for (let cleared = PRUNE_CHUNK; cleared === PRUNE_CHUNK; ) {
+    const result = await db
+      .updateTable('messages')
+      .set({ idempotency_key: null })
+      .where('id', 'in', (sub) =>
+        sub.selectFrom('messages').select('id').where('idempotency_key', 'is not', null).where('created_at', '<', keyCutoff).where('state', 'not in', UNFINISHED_STATES).limit(PRUNE_CHUNK),
+      )
+      .executeTakeFirst();
+    cleared = Number(result.numUpdatedRows);
+    clearedMessageKeys += cleared;
+  }
   return db.transaction().execute(async (trx) => {
     const bulks = await trx
       .deleteFrom('bulks')
       .where('created_at', '<', recordCutoff)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
-      .executeTakeFirst();
-    const messageKeys = await trx
-      .updateTable('messages')
-      .set({ idempotency_key: null })
-      .where('idempotency_key', 'is not', null)
-      .where('created_at', '<', keyCutoff)
-      .where('state', 'not in', UNFINISHED_STATES)
       .executeTakeFirst();
     // An erased record's key is released when the record's own would have been.
     const erasedKeys = await trx.deleteFrom('erased_keys').where('created_at', '<', keyCutoff).executeTakeFirst();
@@ -54,12 +60,12 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
     return {
       deletedMessages,
       deletedBulks: Number(bulks.numDeletedRows),
-      clearedIdempotencyKeys: Number(messageKeys.numUpdatedRows) + Number(bulkKeys.numUpdatedRows) + Number(erasedKeys.numDeletedRows),
+      clearedIdempotencyKeys: clearedMessageKeys + Number(bulkKeys.numUpdatedRows) + Number(erasedKeys.numDeletedRows),
     };
   });
 }
 
-/** Records a prune deletes in one statement: with their events and timeline steps, well under a second. */
+/** Records a prune deletes (or whose keys it clears) in one statement: with their events and timeline steps, well under a second. */
 const PRUNE_CHUNK = 5_000;
 
 /**
