@@ -79,6 +79,17 @@ describe('router: scheduling capability', () => {
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('validUntil') });
     expect(trail(result)).toEqual(['first:failed']);
     expect(providers.map((p) => p.callCount)).toEqual([1, 0]);
+    expect(result).not.toHaveProperty('heldBack'); // final: no later try could be made, nothing for a caller to queue again
+    await router.close();
+  });
+
+  it('makes no try when the caller\'s hook waited past validUntil, and the failure is final (not held back to queue again)', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const validUntil = new Date(Date.now() + 50).toISOString();
+    const result = await router.send({ ...notification, validUntil }, { beforeAttempt: () => new Promise((resolve) => setTimeout(resolve, 120)) });
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('validUntil') });
+    expect(result).not.toHaveProperty('heldBack');
+    expect(providers[0]!.callCount).toBe(0);
     await router.close();
   });
 

@@ -38,7 +38,11 @@ export interface WalkContext {
 
 /** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
 class NotAttempted {
-  constructor(readonly cause: unknown) {}
+  /** `final`: no later try could be made either (validUntil passed): not held back for the caller to queue again. */
+  constructor(
+    readonly cause: unknown,
+    readonly final = false,
+  ) {}
 }
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
@@ -200,7 +204,7 @@ async function attempt(
   // Asked again before every try: a retry's wait, a batch's turn or the caller's throttle may outlast the validity.
   const { validUntil } = template;
   const expiredBeforeTry = () =>
-    validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`)) : undefined;
+    validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
   const fire: () => Promise<SendResponse> = before
     ? async () => {
         try {
@@ -261,7 +265,7 @@ async function attempt(
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
         record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutMessageText(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
       }
-      fail(ctx, unit, `not sent: ${why}`, tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
+      fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
     }
     if (isBreakerRefusal(ended)) {
