@@ -18,13 +18,16 @@ export interface GatewayFields {
 
 export type ParsedMessage = ({ ok: true; message: Message } & GatewayFields) | { ok: false; issues: ValidationIssue[] };
 
+/** A client's key in the space kept for operators' resends (`resend:…`): refused, for a message and a bulk alike. */
+function resendKeyIssues(key: string | undefined): ValidationIssue[] {
+  return key?.startsWith(RESEND_KEY_PREFIX) ? [{ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` }] : [];
+}
+
 export function parseMessageRequest(body: unknown): ParsedMessage {
   const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
   if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
-  if (validation.message.idempotencyKey?.startsWith(RESEND_KEY_PREFIX)) {
-    issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
-  }
+  issues.push(...resendKeyIssues(validation.message.idempotencyKey));
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, message: validation.message, ...fields };
 }
@@ -46,7 +49,7 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   const key = idempotencyKey === undefined ? undefined : IdempotencyKeySchema.safeParse(idempotencyKey);
   if (key && !key.success) issues.push(...toValidationIssues(key.error, ['idempotencyKey']));
   // A client's keys are one space across messages and bulks: a bulk under an operator's resend key would block that resend.
-  if (key?.success && key.data.startsWith(RESEND_KEY_PREFIX)) issues.push({ path: 'idempotencyKey', reason: `must not begin with "${RESEND_KEY_PREFIX}" (kept for operators' resends)` });
+  if (key?.success) issues.push(...resendKeyIssues(key.data));
   if (Array.isArray(recipients) && recipients.length > max) {
     return { ok: false, issues: [...issues, { path: 'recipients', reason: `must hold at most ${max} numbers (got ${recipients.length})` }] };
   }
