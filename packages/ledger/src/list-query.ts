@@ -1,4 +1,4 @@
-import { PhoneNumberSchema, storable } from '@rota/provider';
+import { inSupportedYears, PhoneNumberSchema, storable, SUPPORTED_YEARS_REASON } from '@rota/provider';
 import { z } from 'zod';
 import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
 import { pageLimit } from './page-limit.js';
@@ -20,11 +20,7 @@ const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00
  * as one. A written calendar date must exist (JavaScript reads 30 February as
  * 2 March), and the year is 2000 to 9999, as a message's dates.
  */
-const InstantSchema = z.coerce
-  .date<Date | string>({ error: INSTANT_REASON })
-  .superRefine((date, ctx) => {
-    if (date.getTime() < Date.UTC(2000, 0, 1) || date.getTime() >= Date.UTC(10_000, 0, 1)) ctx.addIssue({ code: 'custom', message: 'must be in the years 2000 to 9999' });
-  });
+const InstantSchema = z.coerce.date<Date | string>({ error: INSTANT_REASON }).refine(inSupportedYears, SUPPORTED_YEARS_REASON);
 
 /** Whether a written `YYYY-MM-DD…` names a day its month has (a 30 February does not). */
 function writtenDayExists(value: unknown): boolean {

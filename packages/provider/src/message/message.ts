@@ -54,6 +54,17 @@ export const PhoneNumberSchema = z.string({ error: typeError('a phone number as 
   return z.NEVER;
 });
 
+/** Why a date outside inSupportedYears is refused. */
+export const SUPPORTED_YEARS_REASON = 'must be in the years 2000 to 9999';
+
+/** Whether a date falls in the years 2000 to 9999: a message's times, and a list's range of them. */
+export function inSupportedYears(date: Date): boolean {
+  return date.getTime() >= EARLIEST_DATE && date.getTime() < LATEST_DATE;
+}
+
+const EARLIEST_DATE = Date.UTC(2000, 0, 1);
+const LATEST_DATE = Date.UTC(10_000, 0, 1);
+
 /**
  * A time a message names: from the year 2000 to 9999. Providers write four-digit years, and
  * FigenSoft answered year 999 or 0 (which JavaScript dates hold) with a date-format error that
@@ -63,10 +74,7 @@ const DateTimeSchema = z
   .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
     error: 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"',
   })
-  .refine((date) => date.getTime() >= EARLIEST_DATE && date.getTime() < LATEST_DATE, 'must be in the years 2000 to 9999');
-
-const EARLIEST_DATE = Date.UTC(2000, 0, 1);
-const LATEST_DATE = Date.UTC(10_000, 0, 1);
+  .refine(inSupportedYears, SUPPORTED_YEARS_REASON);
 
 /**
  * Code points that show nothing on a phone: white space (Unicode's, line and
