@@ -18,18 +18,15 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
   // The records in transactions of PRUNE_CHUNK each: a first prune after a long time, or a shorter retention, may
   // delete millions, which in one statement outlasted PostgreSQL's statement timeout (and nothing was pruned, ever)
   // and on SQLite held the event loop for all of it. What a chunk deleted stays deleted if a later one fails.
-  let deletedMessages = 0;
-  for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; ) {
+  const deletedMessages = await inChunks(async () => {
     const result = await db
       .deleteFrom('messages')
       .where('id', 'in', (sub) => sub.selectFrom('messages').select('id').where('created_at', '<', recordCutoff).where('state', 'not in', UNFINISHED_STATES).limit(PRUNE_CHUNK))
       .executeTakeFirst();
-    deleted = Number(result.numDeletedRows);
-    deletedMessages += deleted;
-  }
+    return Number(result.numDeletedRows);
+  });
   // The keys the same way: the first prune after one that never finished may clear millions.
-  let clearedMessageKeys = 0;
-  for (let cleared = PRUNE_CHUNK; cleared === PRUNE_CHUNK; ) {
+  const clearedMessageKeys = await inChunks(async () => {
     const result = await db
       .updateTable('messages')
       .set({ idempotency_key: null })
@@ -37,9 +34,8 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
         sub.selectFrom('messages').select('id').where('idempotency_key', 'is not', null).where('created_at', '<', keyCutoff).where('state', 'not in', UNFINISHED_STATES).limit(PRUNE_CHUNK),
       )
       .executeTakeFirst();
-    cleared = Number(result.numUpdatedRows);
-    clearedMessageKeys += cleared;
-  }
+    return Number(result.numUpdatedRows);
+  });
   return db.transaction().execute(async (trx) => {
     const bulks = await trx
       .deleteFrom('bulks')
@@ -67,6 +63,17 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
 
 /** Records a prune deletes (or whose keys it clears) in one statement: with their events and timeline steps, well under a second. */
 const PRUNE_CHUNK = 5_000;
+
+/** Runs `chunk` (one statement on at most PRUNE_CHUNK records) until one does fewer; the records it did in all. */
+async function inChunks(chunk: () => Promise<number>): Promise<number> {
+  let total = 0;
+  let done: number;
+  do {
+    done = await chunk();
+    total += done;
+  } while (done === PRUNE_CHUNK);
+  return total;
+}
 
 /**
  * KVKK erasure: every record sent to the number, whatever its state. Returns
