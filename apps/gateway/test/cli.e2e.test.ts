@@ -255,9 +255,10 @@ describe('rota CLI', () => {
       const first = await rota(['messages', '--limit', '2', ...billing()]);
       expect(first.code).toBe(0);
       expect(ids(first.out)).toEqual([sent[2]!.id, sent[1]!.id]);
-      const cursor = /^more: add --cursor (\S+)$/m.exec(first.out)?.[1];
+      const cursor = /^more: add --cursor=(\S+)$/m.exec(first.out)?.[1];
       expect(cursor).toBeDefined();
-      const second = await rota(['messages', '--limit', '2', '--cursor', cursor!, '--json', ...billing()]);
+      // As printed, with "=": a cursor may begin with "-" (base64url), and `--cursor -x…` was taken for an option (exit 2).
+      const second = await rota(['messages', '--limit', '2', `--cursor=${cursor!}`, '--json', ...billing()]);
       expect(second.code).toBe(0);
       const page = JSON.parse(second.out);
       expect(page.items.map((m: { id: string }) => m.id)).toEqual([sent[0]!.id]);

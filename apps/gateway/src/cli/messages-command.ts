@@ -62,7 +62,8 @@ export async function messagesCommand(flags: MessagesFlags, io: CliIo, now: () =
   const page = body as MessageList;
   if (page.items.length === 0) io.out('no messages');
   else for (const line of messagesTable(page.items)) io.out(line);
-  if (page.nextCursor) io.out(`more: add --cursor ${page.nextCursor}`);
+  // With "=": a cursor may begin with "-" (base64url), which the argument parser took for an option (exit 2).
+  if (page.nextCursor) io.out(`more: add --cursor=${page.nextCursor}`);
   return EXIT.ok;
 }
 
