@@ -196,7 +196,7 @@ export class LedgerStore {
   async #record(calls: readonly (readonly ParsedNewMessage[])[], inSlot = false, options: Pick<RecordOptions, 'whole' | 'resend'> = {}): Promise<RecordOutcome[][]> {
     const now = this.#now();
     const lane = this.#writes.lane(calls.reduce((sum, call) => sum + call.length, 0));
-    const outcomes = await recordMessages(lane, calls, this.#hasher, now, { ...options, queue: this.queue, insertLockTimeout: inSlot ? this.#mergedLockTimeout : undefined });
+    const outcomes = await recordMessages(lane, calls, this.#hasher, now, { ...options, dialect: this.#dialect, queue: this.queue, insertLockTimeout: inSlot ? this.#mergedLockTimeout : undefined });
     // Embedded, this process sends what it records: an OTP's hold begins now. With a shared queue a worker sends it, and holds from its claim.
     if (!this.queue) {
       this.#writes.urgent.begin(outcomes.flat().flatMap((outcome) => (outcome.kind === 'created' && outcome.record.otp && outcome.record.dueAt.getTime() <= now ? [outcome.record.id] : [])));
@@ -215,7 +215,7 @@ export class LedgerStore {
    */
   async recordResend(entry: NewMessage & { resendOf: string }): Promise<RecordOutcome> {
     const parsed = parseInput(NewMessageSchema, entry, 'recordResend');
-    const [outcomes] = await this.#record([[parsed]], false, { resend: { dialect: this.#dialect } });
+    const [outcomes] = await this.#record([[parsed]], false, { resend: true });
     return outcomes![0]!;
   }
 
@@ -230,7 +230,7 @@ export class LedgerStore {
   async recordBulk(bulk: NewBulk, recipients: readonly string[]): Promise<BulkOutcome> {
     const parsed = parseInput(NewBulkSchema, bulk, 'recordBulk');
     const numbers = parseInput(RecipientsSchema, recipients, 'recordBulk recipients');
-    const recorder = { writes: this.#writes, hasher: this.#hasher, queue: this.queue, recordings: this.#bulkRecordings };
+    const recorder = { dialect: this.#dialect, writes: this.#writes, hasher: this.#hasher, queue: this.queue, recordings: this.#bulkRecordings };
     return recordBulk(recorder, parsed, numbers, this.#now());
   }
 

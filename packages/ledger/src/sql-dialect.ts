@@ -111,6 +111,27 @@ export async function lockNumber(trx: Kysely<any>, to: string, dialect: SqlDiale
   }
 }
 
+/** The first key of the ledger's advisory locks on idempotency keys ('rotk'), beside those on numbers. */
+const KEY_LOCKS = 0x726f746b;
+
+/**
+ * Serializes the transactions that record under one owner's idempotency key,
+ * a message's or a bulk's (one key stands for one send, whichever route made
+ * it). SQLite has one writer at a time: they are serial already. PostgreSQL:
+ * the unique constraints keep two messages (or two bulks) from sharing a key,
+ * but a message and a bulk are rows of two tables, and under READ COMMITTED
+ * neither transaction's look at the other table sees the other's uncommitted
+ * row: both were recorded. So each takes a transaction-scoped advisory lock
+ * per key, keyed by a hash of (owner, key), in one order (no two transactions
+ * wait for each other's), before it looks or writes; the lock_timeout in force
+ * bounds the wait as it bounds the insert's.
+ */
+export async function lockIdempotencyKeys(trx: Kysely<any>, keys: readonly { owner: string; key: string }[], dialect: SqlDialect): Promise<void> {
+  if (dialect === 'sqlite' || keys.length === 0) return;
+  const names = keys.map(({ owner, key }) => JSON.stringify([owner, key]));
+  await sql`select pg_advisory_xact_lock(${sql.lit(KEY_LOCKS)}, hash) from (select distinct hashtext(name) as hash from unnest(${names}::text[]) as name order by hash) as keys`.execute(trx);
+}
+
 /**
  * Most bound parameters one statement may carry: SQLite's
  * SQLITE_MAX_VARIABLE_NUMBER default (32,766 since 3.32); PostgreSQL allows

@@ -8,11 +8,13 @@ import type { BulkOutcome, NewBulkSchema } from '../new-records.js';
 import { insertKeylessMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 import type { WritePath } from './transact.js';
+import { lockIdempotencyKeys, type SqlDialect } from '../sql-dialect.js';
 
 type ParsedNewBulk = z.output<typeof NewBulkSchema>;
 
 /** What recordBulk needs of its store. */
 export interface BulkRecorder {
+  dialect: SqlDialect;
   writes: WritePath;
   hasher: LedgerHasher;
   queue: DispatchQueue | undefined;
@@ -38,7 +40,7 @@ export interface BulkRecorder {
  * deletes (`deleteUnrecordedBulks`). Only the call that answers 202 says it exists.
  */
 export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recipients: readonly string[], now: number): Promise<BulkOutcome> {
-  const { writes, hasher, queue, recordings } = store;
+  const { dialect, writes, hasher, queue, recordings } = store;
   const { template, owner, reference, idempotencyKey } = bulk;
   const slice = writes.bulkSlice;
   const sliced = recipients.length > slice;
@@ -66,6 +68,8 @@ export async function recordBulk(store: BulkRecorder, bulk: ParsedNewBulk, recip
   try {
     outcome = await (sliced ? writes.ahead() : writes.lane(first.length))(async (trx): Promise<BulkOutcome> => {
       // One key stands for one send, whichever route made it: a key of the owner's message (or an erased one's) is not a bulk's too.
+      // Locked first: a message's transaction recording under it now is waited for, and seen.
+      if (idempotencyKey !== undefined) await lockIdempotencyKeys(trx, [{ owner, key: idempotencyKey }], dialect);
       const taken = idempotencyKey === undefined ? undefined : await keyOfAMessage(trx, hasher, owner, idempotencyKey);
       if (taken) return taken;
       const inserted = await trx

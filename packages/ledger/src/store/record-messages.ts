@@ -4,7 +4,7 @@ import type { LedgerHasher } from '../ledger-hashing.js';
 import { newMessageId } from '../ledger-ids.js';
 import { messageRowBase, newMessageRow, toMessageRecord } from '../message-row.js';
 import type { ParsedNewMessage, RecordOutcome } from '../new-records.js';
-import { MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { lockIdempotencyKeys, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf, insertMessageRows } from './insert-chunks.js';
 import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 import { WholeCallConflictError } from '../whole-call-conflict.js';
@@ -28,6 +28,8 @@ const groupName = (owner: string, key: string) => JSON.stringify([owner, key]);
 
 /** How recordMessages records. */
 export interface RecordOptions {
+  /** The store's database: PostgreSQL's transactions lock the keys they record under (lockIdempotencyKeys). */
+  dialect: SqlDialect;
   queue?: DispatchQueue | undefined;
   /** PostgreSQL: how long the insert may wait for a key another transaction is inserting (then it fails with lock_not_available); the rest of the transaction waits as usual. */
   insertLockTimeout?: string | undefined;
@@ -38,7 +40,7 @@ export interface RecordOptions {
    * while the original is still there (see originalIsThere), else `erased`
    * and nothing written.
    */
-  resend?: { dialect: SqlDialect } | undefined;
+  resend?: boolean | undefined;
 }
 
 /**
@@ -53,7 +55,9 @@ export interface RecordOptions {
  * of an erased record (erased_keys) is `erased`, and one of the owner's
  * bulks' a `conflict` naming the bulk (a key stands for one send, whichever
  * route made it): what was inserted under such a key is deleted again before
- * anything is queued.
+ * anything is queued. On PostgreSQL the keys are locked before the insert
+ * (lockIdempotencyKeys), as recordBulk locks its key before it looks at the
+ * messages: neither table's unique constraint reaches the other's rows.
  *
  * The transaction starts with its write: a SQLite transaction that read first
  * could not then wait for another process's write lock (SQLITE_BUSY_SNAPSHOT).
@@ -66,9 +70,9 @@ export async function recordMessages(
   calls: readonly (readonly ParsedNewMessage[])[],
   hasher: LedgerHasher,
   now: number,
-  options: RecordOptions = {},
+  options: RecordOptions,
 ): Promise<RecordOutcome[][]> {
-  const { queue, insertLockTimeout, whole = false, resend } = options;
+  const { dialect, queue, insertLockTimeout, whole = false, resend = false } = options;
   if (whole && calls.length !== 1) throw new Error('a whole call is recorded alone');
   if (resend && calls.flat().length !== 1) throw new Error('a resend\'s copy is recorded alone');
   const entries = calls.flat();
@@ -85,8 +89,10 @@ export async function recordMessages(
 
   return transact(async (trx) => {
     // A read before the write: safe on SQLite too, where a resend's transaction is the group commit's BEGIN IMMEDIATE.
-    if (resend && !(await originalIsThere(trx, resend.dialect, rows[0]!))) return [[{ kind: 'erased' }]];
+    if (resend && !(await originalIsThere(trx, dialect, rows[0]!))) return [[{ kind: 'erased' }]];
     if (insertLockTimeout !== undefined) await sql`set local lock_timeout = ${sql.lit(insertLockTimeout)}`.execute(trx);
+    // Before the insert: a bulk's transaction recording under one of these keys now is waited for, and seen by bulksHolding.
+    await lockIdempotencyKeys(trx, [...groups.values()], dialect);
     const inserted = await insertMessageRows(trx, candidates);
     // Not the job insert or the NOTIFY (its commit takes a server-wide lock that is busy under load, not held by a rival).
     if (insertLockTimeout !== undefined) await sql`set local lock_timeout to default`.execute(trx);
