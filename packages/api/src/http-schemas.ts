@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { BulkMessageSchema, MessageSchema } from '@rota/provider';
+import { BulkFieldsSchema, MessageFieldsSchema } from '@rota/provider';
 import { MESSAGE_STATES, ReferenceSchema } from '@rota/ledger';
 
 /**
  * The request bodies the gateway accepts. A message is core's own
- * `MessageSchema`, so the gateway refuses exactly what the router would refuse
+ * `MessageSchema` (its fields, `MessageFieldsSchema`, extended here), so the gateway refuses exactly what the router would refuse
  * (and says so with a 400 before anything is sent); the rest are the gateway's
  * own operations. Every object is strict: an unknown field is an error, never
  * silently dropped.
@@ -16,7 +16,7 @@ import { MESSAGE_STATES, ReferenceSchema } from '@rota/ledger';
  * but no provider sees. Only for the OpenAPI document and the fuzz tests: a
  * request is checked once, by `validateMessage` (see message-request.ts).
  */
-export const MessageRequestSchema = MessageSchema.in.extend({ reference: ReferenceSchema.optional() });
+export const MessageRequestSchema = MessageFieldsSchema.extend({ reference: ReferenceSchema.optional() });
 
 /** `POST /v1/messages/batch`. The upper bound is the running configuration's `gateway.maxBatchSize`, checked beside the schema. */
 export const BatchRequestSchema = z.strictObject({
@@ -28,7 +28,7 @@ export const BatchRequestSchema = z.strictObject({
  * is sent. The recipients' upper bound is `gateway.maxBulkRecipients`.
  * `idempotencyKey` stands for the whole bulk.
  */
-export const BulkRequestSchema = BulkMessageSchema.in.omit({ to: true }).extend({
+export const BulkRequestSchema = BulkFieldsSchema.omit({ to: true }).extend({
   recipients: z.array(z.string(), { error: 'is required (an array of phone numbers)' }).min(1, 'must hold at least one number'),
   reference: ReferenceSchema.optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),

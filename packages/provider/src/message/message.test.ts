@@ -112,6 +112,19 @@ describe('validateMessage', () => {
     const paths = issuesOf({ to: 'x', text: '', iysType: 'X' }).map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['to', 'text', 'iysType']));
   });
+
+  it('reports a text too long in SMS and a validity that ends before sendAt beside other bad fields, not only once they are mended', () => {
+    const issues = issuesOf({ to: 'x', text: 'ş'.repeat(1_500), iysType: 'X', sendAt: '2030-01-01T10:00:00Z', validUntil: '2030-01-01T09:00:00Z' });
+    expect(issues).toEqual([
+      { path: 'to', reason: expect.stringMatching(/may contain only/) },
+      { path: 'text', reason: `needs 11 SMS segments (GSM7_TURKISH_SHIFT); at most ${MAX_SEGMENTS} are allowed` },
+      { path: 'iysType', reason: 'must be NOTIFICATION or CAMPAIGN' },
+      { path: 'validUntil', reason: 'must be later than sendAt' },
+    ]);
+    // A date that is itself refused is named once, for itself, and not compared.
+    expect(issuesOf({ ...valid, sendAt: '2030-01-01T10:00:00Z', validUntil: '1999-01-01T09:00:00Z' })).toEqual([{ path: 'validUntil', reason: 'must be in the years 2000 to 9999' }]);
+    expect(issuesOf({ ...valid, sendAt: 'soon', validUntil: '2030-01-01T09:00:00Z' }).map((issue) => issue.path)).toEqual(['sendAt']);
+  });
 });
 
 describe('validateMessage: regressions found by the property tests', () => {
@@ -166,5 +179,10 @@ describe('validateBulkMessage', () => {
   it('reports the other fields too, and refuses an idempotency key (one key cannot stand for many messages)', () => {
     const paths = bulkIssues({ to: ['+905321234567'], text: '', iysType: 'PROMO', idempotencyKey: 'k' }).map((i) => i.path).sort();
     expect(paths).toEqual(['idempotencyKey', 'iysType', 'text']);
+  });
+
+  it('reports a text too long in SMS and an early validUntil beside bad numbers', () => {
+    const issues = bulkIssues({ ...bulk, text: 'ş'.repeat(1_500), to: ['+905321234567', 'x'], sendAt: '2030-01-01T10:00:00Z', validUntil: '2030-01-01T10:00:00Z' });
+    expect(issues.map((issue) => issue.path)).toEqual(['text', 'to.1', 'validUntil']);
   });
 });

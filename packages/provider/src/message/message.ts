@@ -175,12 +175,55 @@ const TextSchema = z.string({ error: typeError('a string') }).transform((text, c
     ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_TEXT_LENGTH} characters` });
     return z.NEVER;
   }
+  // Here, not only once the other fields are valid: a client hears of every problem at once.
+  const tooLong = segmentsProblem(analyzeText(sent));
+  if (tooLong) {
+    ctx.addIssue({ code: 'custom', message: tooLong });
+    return z.NEVER;
+  }
   return sent;
 });
 
+/** Why a text is refused for its length in SMS, if it is. */
+function segmentsProblem(analysis: TextAnalysis): string | undefined {
+  return analysis.segments > MAX_SEGMENTS ? `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed` : undefined;
+}
+
+/** Why a message's validity ends too soon, if it does: it would expire before it may be sent. */
+function windowProblem(sendAt: Date | undefined, validUntil: Date | undefined): string | undefined {
+  return sendAt && validUntil && validUntil <= sendAt ? 'must be later than sendAt' : undefined;
+}
+
+const DATE_FIELDS: readonly PropertyKey[] = ['sendAt', 'validUntil'];
+
+/**
+ * validUntil against sendAt, checked whenever both dates parsed, whatever else
+ * is wrong with the message (zod runs an object's checks only once every
+ * field is valid, unless told `when`).
+ */
+const validityWindow = z.superRefine<{ sendAt?: Date | undefined; validUntil?: Date | undefined }>(
+  ({ sendAt, validUntil }, ctx) => {
+    const problem = windowProblem(sendAt, validUntil);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['validUntil'], message: problem });
+  },
+  {
+    when: ({ value, issues }) => {
+      if (typeof value !== 'object' || value === null) return false;
+      const { sendAt, validUntil } = value as Record<string, unknown>;
+      return sendAt instanceof Date && validUntil instanceof Date && !issues.some((issue) => DATE_FIELDS.includes(issue.path?.[0] ?? ''));
+    },
+  },
+);
+
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
-const MessageFieldsSchema = z.strictObject({
+/**
+ * A message's fields as a client writes them, each checked on its own; the
+ * check across them (validUntil after sendAt) is MessageSchema's. For
+ * documents that extend the fields (the gateway's OpenAPI request bodies):
+ * zod refuses to pick from or omit fields of a schema with such a check.
+ */
+export const MessageFieldsSchema = z.strictObject({
   to: PhoneNumberSchema,
   text: TextSchema,
   iysType: IysTypeSchema,
@@ -203,27 +246,12 @@ const MessageFieldsSchema = z.strictObject({
  * uses it (`Message`): number in E.164, defaults filled in, and the text's
  * encoding and segment count worked out once.
  */
-export const MessageSchema = MessageFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
+export const MessageSchema = MessageFieldsSchema.check(validityWindow).transform(withAnalysis);
 
-/** A problem found after the fields themselves parsed: which field, and why. */
-type ReportIssue = (field: string, reason: string) => void;
-
-const zodIssues =
-  (ctx: z.RefinementCtx): ReportIssue =>
-  (field, reason) =>
-    ctx.addIssue({ code: 'custom', path: [field], message: reason });
-
-/** Works out the text's encoding once and checks what needs more than one field. */
-function withAnalysis<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T, report: ReportIssue): T & { analysis: TextAnalysis } {
-  const analysis = analyzeText(fields.text);
-  if (analysis.segments > MAX_SEGMENTS) {
-    report('text', `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed`);
-  }
-  if (fields.sendAt && fields.validUntil && fields.validUntil <= fields.sendAt) {
-    report('validUntil', 'must be later than sendAt');
-  }
+/** The fields with their text's encoding and segment count, worked out once. */
+function withAnalysis<T extends { text: string }>(fields: T): T & { analysis: TextAnalysis } {
   // `fields` is a fresh object (zod's output or the fast path's): extending it in place spares a copy per message.
-  return Object.assign(fields, { analysis });
+  return Object.assign(fields, { analysis: analyzeText(fields.text) });
 }
 
 export type MessageInput = z.input<typeof MessageSchema>;
@@ -279,8 +307,9 @@ const BulkNumbersSchema = z.custom<string[]>(isList, NOT_A_LIST).transform((numb
  * (`to.3`). No idempotency key: one key cannot stand for many messages.
  */
 const BulkOtherFieldsSchema = MessageFieldsSchema.omit({ to: true, idempotencyKey: true });
-const BulkFieldsSchema = BulkOtherFieldsSchema.extend({ to: BulkNumbersSchema });
-export const BulkMessageSchema = BulkFieldsSchema.transform((fields, ctx) => withAnalysis(fields, zodIssues(ctx)));
+/** A bulk's fields, each checked on its own (see MessageFieldsSchema). */
+export const BulkFieldsSchema = BulkOtherFieldsSchema.extend({ to: BulkNumbersSchema });
+export const BulkMessageSchema = BulkFieldsSchema.check(validityWindow).transform(withAnalysis);
 
 export type BulkMessageInput = z.input<typeof BulkMessageSchema>;
 export type BulkMessage = z.output<typeof BulkMessageSchema>;
@@ -401,11 +430,10 @@ function fastThenExact<T>(schema: z.ZodType<T>, input: unknown, fast: () => T | 
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: toValidationIssues(parsed.error) };
 }
 
-/** withAnalysis for the fast path: the analysed fields, or undefined if a cross-field check failed. */
+/** withAnalysis for the fast path, with the schema's checks that need the analysis or two fields: undefined if one fails. */
 function analysed<T extends { text: string; sendAt?: Date | undefined; validUntil?: Date | undefined }>(fields: T): (T & { analysis: TextAnalysis }) | undefined {
-  let valid = true;
-  const value = withAnalysis(fields, () => (valid = false));
-  return valid ? value : undefined;
+  const value = withAnalysis(fields);
+  return segmentsProblem(value.analysis) || windowProblem(fields.sendAt, fields.validUntil) ? undefined : value;
 }
 
 /** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
