@@ -128,6 +128,20 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
     expect(h.sandbox.records()).toEqual([]);
   });
 
+  it('names every problem at once: a checked field is not held back until the others are mended', async () => {
+    const paths = async (path: string, json: unknown) => {
+      const answer = await h.client.call('POST', path, { json });
+      expect(answer.status).toBe(400);
+      return answer.body.issues.map((i: { path: string }) => i.path);
+    };
+    const tooLong = 'ş'.repeat(1_500); // 11 segments
+    expect(await paths('/v1/messages', { ...good, to: 'x', text: tooLong, idempotencyKey: 'resend:msg_abc', sendAt: '2030-01-02T10:00:00Z', validUntil: '2030-01-01T10:00:00Z' })).toEqual(['to', 'text', 'validUntil', 'idempotencyKey']);
+    const batch = [{ ...good, idempotencyKey: 'k-1' }, { ...good, text: '', idempotencyKey: 'k-1' }];
+    expect(await paths('/v1/messages/batch', { messages: batch })).toEqual(['messages.1.text', 'messages.1.idempotencyKey']);
+    expect(await paths('/v1/bulk', { text: tooLong, iysType: 'NOTIFICATION', recipients: [good.to, 'x', good.to] })).toEqual(['text', 'recipients.1', 'recipients.2']);
+    expect(h.sandbox.records()).toEqual([]);
+  });
+
   it('takes a body limit change (a reload) on the next request', async () => {
     const big = { ...good, text: 'a'.repeat(1_500) + 'b'.repeat(100) };
     expect((await h.client.send({ ...big, text: 'a'.repeat(1_000) })).status).toBe(202);

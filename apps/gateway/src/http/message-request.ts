@@ -1,6 +1,6 @@
 import { ReferenceSchema, RESEND_KEY_PREFIX } from '@rota/ledger';
 import { z } from 'zod';
-import { toValidationIssues, validateBulkMessage, validateMessage, type BulkMessage, type Message, type ValidationIssue } from '@rota/provider';
+import { normalizePhoneNumber, toValidationIssues, validateBulkMessage, validateMessage, type BulkMessage, type Message, type ValidationIssue } from '@rota/provider';
 
 /*
  * A request body, checked once. The message itself goes through
@@ -26,10 +26,15 @@ function resendKeyIssues(key: string | undefined): ValidationIssue[] {
 export function parseMessageRequest(body: unknown): ParsedMessage {
   const { rest, fields, issues } = withoutGatewayFields(body);
   const validation = validateMessage(rest);
-  if (!validation.ok) return { ok: false, issues: [...validation.issues, ...issues] };
-  issues.push(...resendKeyIssues(validation.message.idempotencyKey));
-  if (issues.length > 0) return { ok: false, issues };
+  // The key as written: a resend's key is named beside the message's other problems, not only once they are mended.
+  const all = [...(validation.ok ? [] : validation.issues), ...resendKeyIssues(keyWritten(rest)), ...issues];
+  if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   return { ok: true, message: validation.message, ...fields };
+}
+
+/** The idempotency key a message body names, if it names one as a string: what it is checked against before the rest is valid. */
+export function keyWritten(body: unknown): string | undefined {
+  return isPlainObject(body) && typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined;
 }
 
 export type ParsedBulk =
@@ -55,7 +60,7 @@ export function parseBulkRequest(body: unknown, max: number): ParsedBulk {
   }
   if ('to' in bulkFields) issues.push({ path: 'to', reason: 'is not a known field (a bulk names its numbers in recipients)' });
   const validation = validateBulkMessage({ ...bulkFields, to: recipients });
-  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...issues] : [...validation.issues.map(renameTo), ...issues];
+  const all = validation.ok ? [...repeatedNumbers(validation.bulk.to), ...issues] : [...validation.issues.map(renameTo), ...repeatedNumbers(validNumbers(recipients)), ...issues];
   if (!validation.ok || all.length > 0) return { ok: false, issues: all };
   const { to, ...template } = validation.bulk;
   return {
@@ -75,15 +80,26 @@ const IdempotencyKeySchema = z.string({ error: 'must be a string' }).min(1, 'mus
  * campaign twice: refused, naming each repeat and the entry it repeats,
  * rather than sent twice or dropped without a word.
  */
-function repeatedNumbers(numbers: readonly string[]): ValidationIssue[] {
+function repeatedNumbers(numbers: readonly (string | undefined)[]): ValidationIssue[] {
   const first = new Map<string, number>();
   const issues: ValidationIssue[] = [];
   numbers.forEach((number, index) => {
+    if (number === undefined) return;
     const seen = first.get(number);
     if (seen === undefined) first.set(number, index);
     else issues.push({ path: `recipients.${index}`, reason: `repeats recipients.${seen} (the same number): a bulk names each number once` });
   });
   return issues;
+}
+
+/** A refused bulk's valid numbers in E.164 at their places (undefined for the others): their repeats are named with its other problems. */
+function validNumbers(recipients: unknown): (string | undefined)[] {
+  if (!Array.isArray(recipients)) return [];
+  return recipients.map((number: unknown) => {
+    if (typeof number !== 'string') return undefined;
+    const normalised = normalizePhoneNumber(number);
+    return normalised.ok ? normalised.e164 : undefined;
+  });
 }
 
 function renameTo(issue: ValidationIssue): ValidationIssue {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { BatchEnvelopeSchema } from '@rota/api';
-import { parseMessageRequest, type ParsedMessage } from './message-request.js';
+import { keyWritten, parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
 import { sanitizeText } from '../logging/redaction.js';
@@ -114,16 +114,21 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const issues: ValidationIssue[] = [];
     // A key stands for one message: two messages of one batch under one key would be sent in part (one, the other a conflict).
     const keyedAt = new Map<string, number>();
-    const check = (body: unknown, index: number): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
-      const parsed = parseMessageRequest(body);
-      if (!parsed.ok) return parsed;
-      const made = submissionOf(parsed, request.rotaClient);
-      if (!made.ok) return { ok: false, issues: [made.issue] };
-      const key = made.submission.message.idempotencyKey;
+    // Looked at as written, so that a repeat is named beside the message's other problems.
+    const keyRepeat = (body: unknown, index: number): ValidationIssue[] => {
+      const key = keyWritten(body);
       const first = key === undefined ? undefined : keyedAt.get(key);
-      if (first !== undefined) return { ok: false, issues: [{ path: 'idempotencyKey', reason: `repeats the key of messages.${first}: each message of a batch needs its own key` }] };
+      if (first !== undefined) return [{ path: 'idempotencyKey', reason: `repeats the key of messages.${first}: each message of a batch needs its own key` }];
       if (key !== undefined) keyedAt.set(key, index);
-      return made;
+      return [];
+    };
+    const check = (body: unknown, index: number): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
+      const repeat = keyRepeat(body, index);
+      const parsed = parseMessageRequest(body);
+      if (!parsed.ok) return { ok: false, issues: [...parsed.issues, ...repeat] };
+      const made = submissionOf(parsed, request.rotaClient);
+      if (!made.ok) return { ok: false, issues: [made.issue, ...repeat] };
+      return repeat.length > 0 ? { ok: false, issues: repeat } : made;
     };
     const submissions = messages.map((body, index) => {
       const checked = check(body, index);
