@@ -36,6 +36,9 @@ describe('errors the HTTP framework raises: the documented shape, and no echo of
     ['a 3,000-character id', `GET /v1/messages/${'e'.repeat(3_000)}-echo-me HTTP/1.1\r\nHost: x\r\n${auth}\r\n`, 414, 'uri-too-long'],
     ['oversized headers', `GET /v1/providers?echo-me HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`, 431, 'headers-too-large'],
     ['a request line that is not HTTP', `NONSENSE echo-me\r\n\r\n`, 400, 'invalid-request'],
+    // Node answered these itself with an empty 400 (no Host), or kept the first Host of two.
+    ['an HTTP/1.1 request without Host', `GET /v1/messages?echo-me HTTP/1.1\r\n${auth}\r\n`, 400, 'invalid-request'],
+    ['a request with two Host headers', `GET /v1/messages?echo-me HTTP/1.1\r\nHost: a\r\nHost: b\r\n${auth}\r\n`, 400, 'invalid-request'],
   ])('%s', async (_what, request, status, error) => {
     const answer = await raw(port, request);
     expect(answer.status).toBe(status);

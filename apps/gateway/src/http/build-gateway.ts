@@ -65,6 +65,8 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
           headersTimeout: timeouts.headersMs,
           keepAliveTimeout: timeouts.keepAliveMs,
           connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+          // Still required: refuseRepeatedHeaders answers its absence in the documented shape, where Node's 400 had no body.
+          requireHostHeader: false,
         },
         handler,
       ),
