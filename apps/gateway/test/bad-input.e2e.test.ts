@@ -138,6 +138,7 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
     expect(await paths('/v1/messages', { ...good, to: 'x', text: tooLong, idempotencyKey: 'resend:msg_abc', sendAt: '2030-01-02T10:00:00Z', validUntil: '2030-01-01T10:00:00Z' })).toEqual(['to', 'text', 'validUntil', 'idempotencyKey']);
     const batch = [{ ...good, idempotencyKey: 'k-1' }, { ...good, text: '', idempotencyKey: 'k-1' }];
     expect(await paths('/v1/messages/batch', { messages: batch })).toEqual(['messages.1.text', 'messages.1.idempotencyKey']);
+    expect(await paths('/v1/messages/batch', { messages: [good, 'Merhaba', null] })).toEqual(['messages.1', 'messages.2']);
     expect(await paths('/v1/bulk', { text: tooLong, iysType: 'NOTIFICATION', recipients: [good.to, 'x', good.to] })).toEqual(['text', 'recipients.1', 'recipients.2']);
     expect(h.sandbox.records()).toEqual([]);
   });

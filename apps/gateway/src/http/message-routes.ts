@@ -133,7 +133,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const submissions = messages.map((body, index) => {
       const checked = check(body, index);
       if (checked.ok) return checked.submission;
-      issues.push(...checked.issues.map((issue) => ({ ...issue, path: `messages.${index}.${issue.path}` })));
+      // A message that is not an object is `messages.3` itself, not `messages.3.(root)`.
+      issues.push(...checked.issues.map((issue) => ({ ...issue, path: issue.path === '(root)' ? `messages.${index}` : `messages.${index}.${issue.path}` })));
       return undefined;
     });
     // sendInvalid lists the first issues and counts the rest.
