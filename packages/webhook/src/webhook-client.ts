@@ -48,7 +48,7 @@ function parseReceiverUrl(value: string, allowHttp: boolean): { url: URL } | { p
   if (url.username || url.password) return { problem: 'must not contain credentials' };
   if (url.protocol === 'https:') return { url };
   if (url.protocol === 'http:') return allowHttp ? { url } : { problem: 'must use https (plain http only when gateway.webhooks.allowHttp is on, for development)' };
-  return { problem: 'must be an https URL' };
+  return { problem: allowHttp ? 'must be an https or http URL' : 'must be an https URL' };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { forbiddenAddress, WebhookClient } from '../src/index.js';
+import { forbiddenAddress, receiverUrlProblem, WebhookClient } from '../src/index.js';
 
 let server: Server;
 let port: number;
@@ -144,6 +144,9 @@ describe('WebhookClient', () => {
     expect(await client.deliver(`http://127.0.0.1:${port}/hook`, '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringContaining('https') });
     expect(await client.deliver('ftp://example.com/hook', '{}', {})).toMatchObject({ ok: false, retry: false });
     expect(received).toEqual([]);
+    // Where plain http is allowed, another scheme is not told to use https only.
+    expect(receiverUrlProblem('javascript:alert(1)')).toBe('must be an https URL');
+    expect(receiverUrlProblem('javascript:alert(1)', true)).toBe('must be an https or http URL');
     await client.close();
   });
 
