@@ -296,6 +296,8 @@ describe('rota CLI', () => {
       [['messages', '--until', '2030-13-45'], '--until: '],
       [['messages', '--to', 'abc'], '--to: '],
       [['messages', '--cursor', 'not-one'], '--cursor: '],
+      // A cursor that begins with "-", as a real one may (base64url): reaches the gateway, not taken for an option.
+      [['messages', '--cursor=-not-one'], '--cursor: '],
     ])('%j → exit 2: the gateway refused the filter, named as the flag', async (argv, words) => {
       const r = await rota([...argv, ...billing()]);
       expect(r.code).toBe(2);
