@@ -6,7 +6,7 @@ import { jestConfig } from '../../jest.preset.js';
  * cluster). Tests of one kind only (the SQLite file, the PostgreSQL queue and
  * races) sit in their own folder.
  */
-const STORE_SUITE = ['bulk', 'dispatch', 'idempotency', 'read-and-list', 'stats-and-retention', 'ledger-dispatch', 'ledger-reports', 'operator-overrides', 'early-results'].map(
+const STORE_SUITE = ['bulk', 'cancel', 'dispatch', 'idempotency', 'read-and-list', 'stats-and-retention', 'ledger-dispatch', 'ledger-reports', 'operator-overrides', 'early-results'].map(
   (name) => `<rootDir>/test/${name}.test.ts`,
 );
 const base = jestConfig();

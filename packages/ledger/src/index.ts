@@ -2,6 +2,7 @@
 // shapes it takes and gives. Rows, migrations and the SQL dialect stay inside.
 export { openLedgerStore } from './open-ledger-store.js';
 export { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope, type TimelineStep } from './ledger-store.js';
+export type { CancelledBy } from './store/cancel-messages.js';
 export type { AppliedReports, FinalReportWritten, ReportDue, ReportEntry } from './store/delivery-reports.js';
 export type { DueWebhook, Redelivery, WebhookSettlement } from './store/webhook-outbox.js';
 export { OperatorOverrideSchema, type OperatorOverride, type StoredOperatorOverride, type OperatorChange } from './store/operator-overrides.js';

@@ -38,6 +38,7 @@ import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery }
 import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
 import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
+import { cancelBulkSlice, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
@@ -45,6 +46,9 @@ import { MergedCalls } from './store/merged-calls.js';
 import { isStoreUnavailable } from './store-unavailable.js';
 import { describeError } from './error-text.js';
 import { claimInSlices, postgresWritePath, SMALL_CALL_RECORDS, sqliteWritePath, writeInSlices, type Transact, type WritePath } from './store/transact.js';
+
+/** A bulk's cancellation on PostgreSQL, records a transaction (SQLite takes its bulk slice, fewer). */
+const CANCEL_SLICE_RECORDS = 5_000;
 
 /** An accepted message's status is first read this long after acceptance, unless the ledger says otherwise. */
 export const FIRST_REPORT_AFTER_MS = 15_000;
@@ -518,6 +522,36 @@ export class LedgerStore {
 
   async bulkProgress(bulkId: string, scope: ReadScope = {}): Promise<BulkProgress | undefined> {
     return bulkProgress(this.#db, bulkId, scope.owner);
+  }
+
+  /**
+   * A queued message taken back before it is sent (see store/cancel-messages):
+   * `canceled`, the record as written. `not-cancelable` with its state when
+   * a dispatcher has it already (or it is finished); undefined when there is
+   * no such record for `scope`.
+   */
+  async cancel(id: string, scope: ReadScope, by: CancelledBy): Promise<{ kind: 'canceled'; record: MessageRecord } | { kind: 'not-cancelable'; record: MessageRecord } | undefined> {
+    const row = await cancelMessage(this.#writes.lane(1), id, scope.owner, by, this.#now());
+    if (row) return { kind: 'canceled', record: toMessageRecord(row) };
+    const record = await this.get(id, scope);
+    return record && { kind: 'not-cancelable', record };
+  }
+
+  /**
+   * Every record of the bulk still queued, canceled, a slice a transaction
+   * (those a dispatcher has claimed are sent); how many, and the bulk's
+   * counts after. Undefined when there is no such bulk for `scope`.
+   */
+  async cancelBulk(bulkId: string, scope: ReadScope, by: CancelledBy): Promise<{ canceled: number; progress: BulkProgress } | undefined> {
+    if (!(await this.bulkProgress(bulkId, scope))) return undefined;
+    const slice = Math.min(this.#writes.bulkSlice, CANCEL_SLICE_RECORDS);
+    let canceled = 0;
+    for (;;) {
+      const taken = await cancelBulkSlice(this.#writes.lane(slice), bulkId, by, slice, this.#now());
+      canceled += taken;
+      if (taken < slice) break;
+    }
+    return { canceled, progress: (await this.bulkProgress(bulkId, scope))! };
   }
 
   /** Whether any record of the bulk is still `queued` or `dispatching` (its OTP text is still needed). */

@@ -10,6 +10,8 @@ import { UNIT_SIZE } from './queue/dispatch-queue.js';
 import { FinishWaiter } from './queue/finish-waiter.js';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledger-store.js';
 import type { MessageRecord } from './message-record.js';
+import type { BulkProgress } from './ledger-reports.js';
+import type { CancelledBy } from './store/cancel-messages.js';
 import type { BulkOutcome, BulkTemplate, RecordOutcome } from './new-records.js';
 import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions } from './reports/report-collector.js';
@@ -296,6 +298,30 @@ export class Ledger {
       if (gone) this.texts.delete(key);
     }
     return erased;
+  }
+
+  /**
+   * A queued message taken back before a dispatcher claims it
+   * (LedgerStore.cancel): `canceled`, never sent; an OTP's text held here is
+   * dropped with it. One a dispatcher has already claimed is on its way:
+   * `not-cancelable`, with its record.
+   */
+  async cancel(id: string, scope: ReadScope, by: CancelledBy): Promise<{ kind: 'canceled' | 'not-cancelable'; record: MessageRecord } | { kind: 'not-found' }> {
+    const outcome = await this.store.cancel(id, scope, by);
+    if (!outcome) return { kind: 'not-found' };
+    if (outcome.kind === 'canceled' && outcome.record.bulkId === undefined) this.texts.delete(id);
+    return outcome;
+  }
+
+  /**
+   * Every queued record of a bulk canceled (LedgerStore.cancelBulk); those a
+   * dispatcher has claimed are sent. An OTP bulk's text held here is dropped
+   * once none of its records waits for a send or is on its way.
+   */
+  async cancelBulk(bulkId: string, scope: ReadScope, by: CancelledBy): Promise<{ canceled: number; progress: BulkProgress } | undefined> {
+    const outcome = await this.store.cancelBulk(bulkId, scope, by);
+    if (outcome && this.texts.has(bulkId) && !(await this.store.bulkHasUnsent(bulkId))) this.texts.delete(bulkId);
+    return outcome;
   }
 
   /**

@@ -3,11 +3,13 @@ import { DeliveryReasonSchema, DeliveryStateSchema, EncodingSchema, IysTypeSchem
 import { z } from 'zod';
 
 /**
- * `queued → dispatching → accepted | rejected | failed | unknown`. A record
- * found `dispatching` at start becomes `unknown` (`interrupted`), never
- * `queued` again: a duplicate SMS is worse than an honest "unknown".
+ * `queued → dispatching → accepted | rejected | failed | unknown`, or
+ * `queued → canceled` (its client or an operator took it back before a
+ * dispatcher claimed it). A record found `dispatching` at start becomes
+ * `unknown` (`interrupted`), never `queued` again: a duplicate SMS is worse
+ * than an honest "unknown".
  */
-export const MessageStateSchema = z.enum(['queued', 'dispatching', 'accepted', 'rejected', 'failed', 'unknown']);
+export const MessageStateSchema = z.enum(['queued', 'dispatching', 'accepted', 'rejected', 'failed', 'unknown', 'canceled']);
 export type MessageState = z.infer<typeof MessageStateSchema>;
 export const MESSAGE_STATES = MessageStateSchema.options;
 

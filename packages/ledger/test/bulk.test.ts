@@ -85,7 +85,7 @@ describe('bulkProgress', () => {
     await store.finish(fromBulk[2]!.id, { status: 'unknown', to: fromBulk[2]!.to, providerId: 'figensoft', accountId: 'main', reason: 'timeout', attempts: [] });
 
     const progress = await store.bulkProgress(bulkId, { owner: 'acme' });
-    expect(progress).toEqual({ bulkId, count: 10, createdAt: clock.now(), byState: { queued: 6, dispatching: 1, accepted: 0, rejected: 0, failed: 2, unknown: 1 }, erased: 0 });
+    expect(progress).toEqual({ bulkId, count: 10, createdAt: clock.now(), byState: { queued: 6, dispatching: 1, accepted: 0, rejected: 0, failed: 2, unknown: 1, canceled: 0 }, erased: 0 });
     expect(await store.bulkProgress(bulkId)).toEqual(progress);
     expect(await store.bulkProgress(bulkId, { owner: 'globex' })).toBeUndefined();
     expect(await store.bulkProgress('blk_unknown')).toBeUndefined();

@@ -20,8 +20,8 @@ describe('listBulks', () => {
     const { items, nextCursor } = await store.listBulks();
     expect(nextCursor).toBeUndefined();
     expect(items).toEqual([
-      { bulkId: newer, owner: 'globex', count: 2, iysType: 'NOTIFICATION', createdAt: clock.now(), byState: { queued: 1, dispatching: 1, accepted: 0, rejected: 0, failed: 0, unknown: 0 }, erased: 0 },
-      { bulkId: older, owner: 'acme', count: 3, iysType: 'CAMPAIGN', createdAt: new Date(clock.now().getTime() - 1_000), byState: { queued: 3, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0 }, erased: 0 },
+      { bulkId: newer, owner: 'globex', count: 2, iysType: 'NOTIFICATION', createdAt: clock.now(), byState: { queued: 1, dispatching: 1, accepted: 0, rejected: 0, failed: 0, unknown: 0, canceled: 0 }, erased: 0 },
+      { bulkId: older, owner: 'acme', count: 3, iysType: 'CAMPAIGN', createdAt: new Date(clock.now().getTime() - 1_000), byState: { queued: 3, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0, canceled: 0 }, erased: 0 },
     ]);
     expect((await store.listBulks({ owner: 'acme' })).items.map((b) => b.bulkId)).toEqual([older]);
     await store.close();

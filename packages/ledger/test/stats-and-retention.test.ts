@@ -20,7 +20,7 @@ describe('stats', () => {
     expect(await store.stats(clock.now())).toEqual({
       queueDepth: { otp: 0, notification: 0, campaign: 0 },
       oldestQueuedAgeMs: 0,
-      byState: { queued: 0, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0 },
+      byState: { queued: 0, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0, canceled: 0 },
     });
 
     const future = new Date(clock.now().getTime() + DAY);
@@ -39,7 +39,7 @@ describe('stats', () => {
       queueDepth: { otp: 0, notification: 1, campaign: 2 },
       // The campaign recorded three minutes ago; the scheduled one is not due yet and does not count.
       oldestQueuedAgeMs: 3 * MINUTE,
-      byState: { queued: 3, dispatching: 1, accepted: 0, rejected: 0, failed: 1, unknown: 0 },
+      byState: { queued: 3, dispatching: 1, accepted: 0, rejected: 0, failed: 1, unknown: 0, canceled: 0 },
     });
     await store.close();
   });

@@ -41,7 +41,7 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
   const unsent = await count(source, 'messages', sql<boolean>`state in ('queued', 'dispatching')`);
   if (unsent > 0) {
     throw new CopyRefusedError(
-      `the source still has ${unsent} message(s) queued or on their way: stop sending to it, let its queue drain (no queued or dispatching messages left), then copy`,
+      `the source still has ${unsent} message(s) queued or on their way: stop sending to it, let its queue drain (no queued or dispatching messages left; one scheduled for later does not drain by itself: cancel it), then copy`,
     );
   }
   const present = (await count(target, 'messages')) + (await count(target, 'bulks'));

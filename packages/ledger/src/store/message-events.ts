@@ -26,6 +26,7 @@ export type WebhookEventType =
   | 'message.delivered'
   | 'message.undelivered'
   | 'message.expired'
+  | 'message.canceled'
   | 'bulk.completed';
 
 /** The part of a message row an event is written from. */
