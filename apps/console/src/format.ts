@@ -2,7 +2,7 @@
 
 import type { Counts } from '@rota/api';
 
-export const FINAL_STATES = ['accepted', 'rejected', 'failed', 'unknown'] as const;
+export const FINAL_STATES = ['accepted', 'rejected', 'failed', 'unknown', 'canceled'] as const;
 export const ALL_STATES = ['queued', 'dispatching', ...FINAL_STATES] as const;
 export type State = (typeof ALL_STATES)[number];
 

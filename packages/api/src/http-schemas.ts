@@ -203,6 +203,11 @@ export const BulkProgressSchema = z.object({
   createdAt: z.string(),
 });
 
+/** `POST /v1/bulk/{id}/cancel`: the bulk's counts after, and how many records this call canceled. */
+export const BulkCancelSchema = BulkProgressSchema.extend({
+  canceled: z.number().int().meta({ description: 'Records this call took back (they were queued). Those a dispatcher had already taken are sent.' }),
+});
+
 const BreakerStateEnum = z.enum(['closed', 'open', 'half-open']);
 
 export const ProviderStatusSchema = z.object({

@@ -58,7 +58,7 @@ export function BulksScreen({ params }: { params: URLSearchParams }) {
   );
 }
 
-const LABEL: Record<State, string> = { queued: 'queued', dispatching: 'sending', accepted: 'accepted', rejected: 'rejected', failed: 'failed', unknown: 'unknown' };
+const LABEL: Record<State, string> = { queued: 'queued', dispatching: 'sending', accepted: 'accepted', rejected: 'rejected', failed: 'failed', unknown: 'unknown', canceled: 'canceled' };
 
 function BulkItem({ bulk }: { bulk: Bulk }) {
   const { done, segments } = bulkProgress(bulk.count, bulk.byState as Partial<Record<State, number>>, bulk.erased);

@@ -8,7 +8,8 @@ import { webhookTarget } from './webhook-target.js';
 /**
  * A campaign handed over whole: every recipient's record is durable before the
  * answer, then the dispatcher sends it in provider-sized requests. Progress is
- * read by state, by the client that sent it (or the admin).
+ * read by state, and what has not gone out yet canceled, by the client that
+ * sent it (or the admin).
  */
 export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
@@ -45,5 +46,15 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     const progress = await ledger.store.bulkProgress(request.params.id, ownerScope(request));
     if (!progress) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
     return reply.code(200).send({ ...progress, createdAt: progress.createdAt.toISOString() });
+  });
+
+  // What of a campaign has not gone out yet, taken back: every record still queued is canceled, a slice at a time;
+  // those a dispatcher has taken are sent. Calling it again cancels what is left (nothing, once all are taken back).
+  app.post<{ Params: { id: string } }>('/v1/bulk/:id/cancel', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const outcome = await ledger.cancelBulk(request.params.id, ownerScope(request), request.rotaAdmin ? 'operator' : 'client');
+    if (!outcome) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
+    const { progress, canceled } = outcome;
+    if (canceled > 0) context.logger.info({ bulkId: progress.bulkId, canceled, by: request.rotaClient }, "a bulk's queued records were canceled");
+    return reply.code(200).send({ ...progress, createdAt: progress.createdAt.toISOString(), canceled });
   });
 }

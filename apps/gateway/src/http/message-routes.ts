@@ -14,9 +14,10 @@ import { viewOf } from './message-view.js';
 
 /**
  * How a message's state reads as HTTP. Every state but the two final refusals
- * is 202: the message is taken (queued, on its way, accepted by a provider, or
- * — `unknown` — possibly with one: the caller must not send it elsewhere; a
- * repeat with the same idempotencyKey is safe and answers this same record).
+ * and `canceled` is 202: the message is taken (queued, on its way, accepted by
+ * a provider, or — `unknown` — possibly with one: the caller must not send it
+ * elsewhere; a repeat with the same idempotencyKey is safe and answers this
+ * same record).
  */
 const STATUS_OF_STATE: Record<MessageState, number> = {
   queued: 202,
@@ -25,6 +26,8 @@ const STATUS_OF_STATE: Record<MessageState, number> = {
   unknown: 202,
   rejected: 422,
   failed: 503,
+  // Taken back by its client or an operator before it was sent (a repeat under its key finds it so): final, nothing sent.
+  canceled: 200,
 };
 
 /**
@@ -222,6 +225,19 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       if (error instanceof LedgerInputError) return sendInvalid(reply, [...error.issues], 'the query is invalid');
       throw error;
     }
+  });
+
+  // A queued message (one scheduled for later, most often) taken back by its client or an operator. One a dispatcher has
+  // taken is on its way and cannot be: 409 with its state. A second cancel answers the canceled record again.
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/cancel', { onRequest: guard(context, 'read') }, async (request, reply) => {
+    const outcome = await ledger.cancel(request.params.id, ownerScope(request), request.rotaAdmin ? 'operator' : 'client');
+    if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
+    const { record } = outcome;
+    if (outcome.kind === 'not-cancelable' && record.state !== 'canceled') {
+      return reply.code(409).send({ error: 'not-cancelable', message: `the message is ${record.state}: only a queued message can be canceled (one a dispatcher has taken is on its way, or finished)` });
+    }
+    if (outcome.kind === 'canceled') context.logger.info({ id: record.id, owner: record.owner, by: request.rotaClient }, 'a queued message was canceled');
+    return reply.code(200).send(viewOf(record));
   });
 
   app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin') }, async (request, reply) => {

@@ -4,6 +4,7 @@ import {
   BatchResponseSchema,
   BulkAcceptedSchema,
   BulkProgressSchema,
+  BulkCancelSchema,
   BulkRequestSchema,
   BreakerRequestSchema,
   DisabledEndpointsSchema,
@@ -108,6 +109,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     BatchResponse: schemaOf(BatchResponseSchema, 'output'),
     BulkAccepted: schemaOf(BulkAcceptedSchema, 'output'),
     BulkProgress: schemaOf(BulkProgressSchema, 'output'),
+    BulkCancel: schemaOf(BulkCancelSchema, 'output'),
     ProviderStatus: schemaOf(ProviderStatusSchema, 'output'),
     Providers: schemaOf(ProvidersResponseSchema, 'output'),
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
@@ -272,6 +274,23 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           },
         },
       },
+      '/v1/messages/{id}/cancel': {
+        post: {
+          summary: 'Cancel a queued message',
+          description:
+            'Takes back a message not sent yet (queued: scheduled for later with sendAt, or waiting its turn): its status becomes `canceled`, final, and it is never sent; ' +
+            'a `message.canceled` webhook follows where it has a callback URL. One a dispatcher has taken is on its way: 409. ' +
+            "A client cancels its own messages (another client's answers 404); the admin token any. A second call answers the canceled message again.",
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The `id` of a queued message.')],
+          responses: {
+            '200': json(ref('Message'), 'The message, canceled.'),
+            '404': error('No such message (or not yours).'),
+            '409': error('`not-cancelable`: the message is on its way or finished (the message names its status).'),
+            ...AUTH_ERRORS,
+          },
+        },
+      },
       '/v1/bulk': {
         post: {
           summary: 'Hand over a campaign: one text, many numbers',
@@ -298,6 +317,17 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           security: [...sendKey, ...adminToken],
           parameters: [idParam('id', 'The `bulkId` POST /v1/bulk answered.')],
           responses: { '200': json(ref('BulkProgress'), 'Counts by state.'), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },
+        },
+      },
+      '/v1/bulk/{id}/cancel': {
+        post: {
+          summary: "Cancel what of a bulk has not gone out yet",
+          description:
+            'Every record of the bulk still queued becomes `canceled` (final, never sent; a `message.canceled` webhook each where the bulk has a callback URL, and `bulk.completed` once none is left unfinished). ' +
+            "Records a dispatcher has taken are on their way and are sent. Another client's bulk answers 404; the admin token cancels any. Calling it again cancels what is left.",
+          security: [...sendKey, ...adminToken],
+          parameters: [idParam('id', 'The `bulkId` POST /v1/bulk answered.')],
+          responses: { '200': json(ref('BulkCancel'), 'How many this call canceled, and the counts by state after.'), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },
         },
       },
       '/v1/numbers/{number}/messages': {

@@ -1,0 +1,59 @@
+import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+
+// A message scheduled for later, or what of a campaign has not gone out yet,
+// taken back through the API: canceled, final, never sent.
+
+const LATER = '2099-01-01T09:00:00+03:00';
+
+describe('canceling queued messages', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sandbox.clearRecords());
+
+  it('cancels a scheduled message for its client: 200 canceled, on its timeline; again 200; a repeat under its key answers it', async () => {
+    const message = { to: NUMBERS.other, text: 'Yarın görüşelim', iysType: 'NOTIFICATION', sendAt: LATER, idempotencyKey: 'meeting-1' };
+    const sent = await h.client.send(message);
+    expect(sent.body).toMatchObject({ status: 'queued' });
+    const path = `/v1/messages/${sent.body.id}/cancel`;
+
+    expect((await h.client.call('POST', path, { key: SECRETS.otherApiKey })).status).toBe(404);
+    const canceled = await h.client.call('POST', path);
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ id: sent.body.id, status: 'canceled', reason: 'canceled by its client before it was sent' });
+    const read = await h.client.call('GET', `/v1/messages/${sent.body.id}`);
+    expect(read.body.timeline).toEqual([expect.objectContaining({ kind: 'state', state: 'canceled', source: 'cancel' })]);
+    // A retried cancel, and a retried send under the key, answer the canceled message: nothing is sent.
+    expect(await h.client.call('POST', path)).toMatchObject({ status: 200, body: { status: 'canceled' } });
+    expect(await h.client.send(message)).toMatchObject({ status: 200, body: { id: sent.body.id, status: 'canceled' } });
+    expect(h.sandbox.records()).toEqual([]);
+  });
+
+  it("lets the admin token cancel any client's message, and refuses one that is sent already with 409", async () => {
+    const scheduled = await h.client.send({ to: NUMBERS.other, text: 'Kampanya', iysType: 'NOTIFICATION', sendAt: LATER });
+    const byOperator = await h.client.call('POST', `/v1/messages/${scheduled.body.id}/cancel`, { key: SECRETS.adminToken });
+    expect(byOperator.body).toMatchObject({ status: 'canceled', reason: 'canceled by an operator before it was sent' });
+
+    const sent = await h.client.send({ to: NUMBERS.other, text: 'Şimdi', iysType: 'NOTIFICATION' });
+    expect(sent.body.status).toBe('accepted');
+    const refused = await h.client.call('POST', `/v1/messages/${sent.body.id}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({ error: 'not-cancelable', message: expect.stringContaining('the message is accepted') });
+    expect((await h.client.call('POST', '/v1/messages/msg_AAAAAAAAAAAAAAAAAAAAAA/cancel')).status).toBe(404);
+  });
+
+  it("cancels a scheduled bulk's records for its client; another client's call answers 404", async () => {
+    const bulk = await h.client.call('POST', '/v1/bulk', { json: { text: 'Hafta sonu indirimi', iysType: 'NOTIFICATION', sendAt: LATER, recipients: ['+905321234501', '+905321234502', '+905321234503'] } });
+    expect(bulk.status).toBe(202);
+    const path = `/v1/bulk/${bulk.body.bulkId}/cancel`;
+    expect((await h.client.call('POST', path, { key: SECRETS.otherApiKey })).status).toBe(404);
+    const canceled = await h.client.call('POST', path);
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ bulkId: bulk.body.bulkId, count: 3, canceled: 3, byState: { canceled: 3, queued: 0 }, erased: 0 });
+    expect((await h.client.call('POST', path)).body).toMatchObject({ canceled: 0, byState: { canceled: 3 } });
+    expect((await h.client.call('GET', `/v1/bulk/${bulk.body.bulkId}`)).body.byState.canceled).toBe(3);
+    expect(h.sandbox.records()).toEqual([]);
+  });
+});
