@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import type pg from 'pg';
 import { silentLogger, type Logger } from '@rota/provider';
@@ -7,7 +8,7 @@ import { ListCursors } from './list-cursor.js';
 import { parseInput } from './ledger-input-error.js';
 import { LedgerStore } from './ledger-store.js';
 import { migrateLedger } from './migrations/ledger-migrations.js';
-import { createSchema } from './postgres/create-schema.js';
+import { createSchema, holdsLedger } from './postgres/create-schema.js';
 import { PgBossQueue } from './postgres/pg-boss-queue.js';
 import { OtpSeal } from './queue/otp-seal.js';
 import { kyselyPool } from './postgres/kysely-pool.js';
@@ -18,6 +19,11 @@ import { withStatementCache } from './sqlite/statement-cache.js';
 import { dialectOf } from './sql-dialect.js';
 import { LedgerStoreOptionsSchema, StoreConfigSchema, type LedgerStoreOptions, type StoreConfig, type StoreConfigInput } from './store-config.js';
 
+/** The store an open with `existing` named is not there; nothing was created. */
+export class StoreMissingError extends Error {
+  override readonly name = 'StoreMissingError';
+}
+
 /**
  * Opens (creating if needed) the store `config` names and brings its schema
  * to the latest migration. Throws LedgerInputError for a bad config or
@@ -25,8 +31,8 @@ import { LedgerStoreOptionsSchema, StoreConfigSchema, type LedgerStoreOptions, t
  */
 export async function openLedgerStore(config: StoreConfigInput, options: LedgerStoreOptions): Promise<LedgerStore> {
   const storeConfig = parseInput(StoreConfigSchema, config, 'ledger store config');
-  const { hashKey, clock, logger, name, queue: queueOptions } = parseInput(LedgerStoreOptionsSchema, options, 'ledger store options');
-  const { dialect, pool } = await connect(storeConfig, logger ?? silentLogger, name);
+  const { hashKey, clock, logger, name, queue: queueOptions, existing } = parseInput(LedgerStoreOptionsSchema, options, 'ledger store options');
+  const { dialect, pool } = await connect(storeConfig, logger ?? silentLogger, name, existing);
   const db = new Kysely<LedgerDatabase>({ dialect });
   const postgres = pool && storeConfig.kind === 'postgres' ? { pool, config: storeConfig } : undefined;
   let queue: PgBossQueue | undefined;
@@ -53,10 +59,15 @@ export async function openLedgerStore(config: StoreConfigInput, options: LedgerS
   });
 }
 
-async function connect(config: StoreConfig, logger: Logger, name: string): Promise<{ dialect: Dialect; pool?: pg.Pool }> {
-  if (config.kind !== 'postgres') return { dialect: new LedgerSqliteDialect({ database: withStatementCache(openSqliteDatabase(config)) }) };
+async function connect(config: StoreConfig, logger: Logger, name: string, existing: boolean): Promise<{ dialect: Dialect; pool?: pg.Pool }> {
+  if (config.kind !== 'postgres') {
+    // SQLite would make an empty file: a copy from a mistyped path then "copied 0 messages" and said done.
+    if (existing && config.kind === 'sqlite' && !existsSync(config.path)) throw new StoreMissingError(`there is no SQLite store at ${config.path}`);
+    return { dialect: new LedgerSqliteDialect({ database: withStatementCache(openSqliteDatabase(config)) }) };
+  }
   const pool = openPostgresPool(config, logger, name);
   try {
+    if (existing && !(await holdsLedger(pool, config.schema))) throw new StoreMissingError(`there is no ledger in the schema "${config.schema}" of that PostgreSQL database`);
     await createSchema(pool, config.schema);
   } catch (error) {
     await pool.end();

@@ -93,6 +93,12 @@ export const LedgerStoreOptionsSchema = z.strictObject({
   clock: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function returning a Date').optional(),
   /** Where a PostgreSQL store reports connections that failed while idle (they are replaced, not fatal). */
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'must be a logger').optional(),
+  /**
+   * Open only a store that is there already (a copy's source): a SQLite file
+   * that exists, a PostgreSQL schema that holds a ledger. Otherwise the open
+   * throws StoreMissingError, having created nothing.
+   */
+  existing: z.boolean().default(false),
   /** How this process names itself to PostgreSQL (pg_stat_activity's application_name). */
   name: z.string().min(1).max(63).default('rota'),
   /** The PostgreSQL store's dispatch queue (pg-boss). */

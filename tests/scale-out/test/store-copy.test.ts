@@ -1,13 +1,13 @@
 // An embedded gateway's ledger moved to PostgreSQL with `rota store copy`:
 // the records, their timelines and idempotency keys come along, so a client's
 // retry after the move answers the old record and sends nothing again.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { startGateway, startWorker } from '@rota/gateway';
 import { agent, call } from './support/http.js';
-import { dropSchema, freshSchema, testDatabaseUrl } from './support/postgres-schema.js';
+import { dropSchema, freshSchema, query, testDatabaseUrl } from './support/postgres-schema.js';
 import { runRota } from './support/rota-process.js';
 import { ADMIN, API_KEY, writeRotaConfig } from './support/rota-config.js';
 
@@ -84,5 +84,42 @@ describe('rota store copy: from the embedded store to PostgreSQL', () => {
       await gateway.close();
       await worker.close();
     }
+  });
+
+  // Found by a probe: a mistyped source made an empty store and "copied 0 … done"; a refused copy left a new store and
+  // its hash key behind; `..` in a path hid one store under two names; a new embedded target got a random hash key.
+  it('refuses a source that does not exist, creating nothing; gives a new embedded target the source key; removes it again when refused', async () => {
+    const missingFile = await writeRotaConfig(dir, 'missing', { sandboxUrl: sandbox.url, schema, store: { kind: 'sqlite', path: 'typo-folder/rota.db' } });
+    const targetFile = await writeRotaConfig(dir, 'target', { sandboxUrl: sandbox.url, schema, store: { kind: 'sqlite', path: 'moved/rota.db' } });
+    const missing = await runRota(['store', 'copy', '--from', missingFile, '--to', targetFile]);
+    expect({ code: missing.code, out: missing.out }).toEqual({ code: 1, out: '' });
+    expect(missing.err).toContain(`the source store of ${missingFile} does not exist: there is no SQLite store at ${join(dir, 'typo-folder', 'rota.db')}`);
+    await expect(readdir(join(dir, 'typo-folder'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const missingSchema = freshSchema('missing');
+    const missingPg = await writeRotaConfig(dir, 'missing-pg', { sandboxUrl: sandbox.url, schema: missingSchema });
+    const noSchema = await runRota(['store', 'copy', '--from', missingPg, '--to', targetFile]);
+    expect(noSchema.err).toContain(`there is no ledger in the schema "${missingSchema}"`);
+    expect(await query(`select nspname from pg_namespace where nspname like $1`, [`${missingSchema}%`])).toEqual([]);
+
+    // The embedded store of the first test, named through "..": the same store.
+    const aliasFile = await writeRotaConfig(dir, 'alias', { sandboxUrl: sandbox.url, schema, store: { kind: 'sqlite', path: 'data/../data/rota.db' } });
+    const alias = await runRota(['store', 'copy', '--from', join(dir, 'embedded.yaml'), '--to', aliasFile]);
+    expect(alias.err).toContain('--from and --to name the same sqlite store');
+
+    // A scheduled message keeps the source from draining: refused, and the new target is gone again.
+    const source = await startGateway({ configPath: join(dir, 'embedded.yaml'), watch: false });
+    const scheduled = await call(source.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: 'later', iysType: 'NOTIFICATION', sendAt: '2099-01-01T00:00:00Z' });
+    await source.close();
+    const refused = await runRota(['store', 'copy', '--from', join(dir, 'embedded.yaml'), '--to', targetFile]);
+    expect({ code: refused.code, err: refused.err }).toEqual({ code: 1, err: expect.stringContaining('one scheduled for later does not drain by itself: cancel it') });
+    expect(await readdir(join(dir, 'moved'))).toEqual([]);
+
+    // Canceled, it no longer holds the copy back; the new embedded target hashes with the source's key.
+    const again = await startGateway({ configPath: join(dir, 'embedded.yaml'), watch: false });
+    expect((await call(again.url, 'POST', `/v1/messages/${scheduled.body.id}/cancel`, API_KEY)).body.status).toBe('canceled');
+    await again.close();
+    const copy = await runRota(['store', 'copy', '--from', join(dir, 'embedded.yaml'), '--to', targetFile]);
+    expect({ code: copy.code, err: copy.err }).toEqual({ code: 0, err: '' });
+    expect(await readFile(join(dir, 'moved', 'hash.key'), 'utf8')).toBe(await readFile(join(dir, 'data', 'hash.key'), 'utf8'));
   });
 });

@@ -1,4 +1,7 @@
-import { CopyRefusedError, type CopiedCounts } from '@rota/ledger';
+import { existsSync, realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CopyRefusedError, StoreMissingError, type CopiedCounts } from '@rota/ledger';
 import pino from 'pino';
 import { loadConfigFile } from '../config/load-config.js';
 import type { RotaConfig } from '../config/rota-config.js';
@@ -45,35 +48,54 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
   const say = (text: string) => sanitizeText(text, [...secretsOf(from), ...secretsOf(to)]);
   const logger = createGatewayLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: true }) });
   const opened: ConfiguredStore[] = [];
+  // A new embedded target is removed again if the copy fails: a refused copy left an empty store and a hash key behind.
+  const made = to.store.kind === 'sqlite' ? newSqliteFiles(sqlitePathOf(to.store.path, values.to)) : [];
+  let copiedAll = false;
   try {
-    opened.push(await openConfiguredStore(from, { logger, role: 'embedded', configPath: values.from }));
-    opened.push(await openConfiguredStore(to, { logger, role: 'embedded', configPath: values.to }));
-    const [source, target] = opened as [ConfiguredStore, ConfiguredStore];
+    opened.push(await openConfiguredStore(from, { logger, role: 'embedded', configPath: values.from, existing: true, busyAdvice: BUSY_SOURCE }));
+    const source = opened[0]!;
+    // A new embedded target hashes with the source's key (not a random one), unless the copy is told to take a new one.
+    opened.push(await openConfiguredStore(to, { logger, role: 'embedded', configPath: values.to, busyAdvice: BUSY_TARGET, ...(values.newHashKey ? {} : { newHashKey: source.hashKey }) }));
+    const [, destination] = opened as [ConfiguredStore, ConfiguredStore];
     io.out(`copying the ${from.store.kind} store of ${values.from} into the ${to.store.kind} store of ${values.to} …`);
     let told = 0;
-    const copied = await source.store.copyInto(target.store, {
+    const copied = await source.store.copyInto(destination.store, {
       newHashKey: values.newHashKey ?? false,
       onProgress: (table, count) => {
         if (table === 'messages' && count - told >= 100_000) io.out(`  ${(told = count)} messages …`);
       },
     });
+    copiedAll = true;
     io.out(summary(copied));
     io.out('done: point the gateways and workers at the new store (docs/deployment.md); the old one is left as it was');
     return EXIT.ok;
   } catch (error) {
     // The library names its option; here the flag that sets it.
     const message = (error instanceof Error ? error.message : String(error)).replace('(newHashKey)', '(--new-hash-key)');
+    if (error instanceof StoreMissingError) {
+      io.err(`rota store copy: the source store of ${values.from} does not exist: ${say(message)} (check its store settings; nothing was copied or created)`);
+      return EXIT.failed;
+    }
     io.err(`rota store copy: ${say(message)}${error instanceof CopyRefusedError ? '' : ' (nothing was copied: the copy is one transaction)'}`);
     return EXIT.failed;
   } finally {
     for (const store of opened.reverse()) await store.close().catch(() => undefined);
+    if (!copiedAll) for (const file of made) await rm(file, { force: true });
   }
+}
+
+const BUSY_SOURCE = 'stop the gateway that uses it before copying: a store is copied drained and stopped (docs/deployment.md)';
+const BUSY_TARGET = 'copy into a store no process uses';
+
+/** The files opening the SQLite store at `path` would make that are not there yet (the database, its log, its hash key). */
+function newSqliteFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, join(dirname(path), 'hash.key')].filter((file) => !existsSync(file));
 }
 
 /** Where a configuration's store lives: two configurations naming one store give the same text. */
 function locationOf(config: RotaConfig, configPath: string): string {
   const { store } = config;
-  if (store.kind === 'sqlite') return `sqlite:${sqlitePathOf(store.path, configPath)}`;
+  if (store.kind === 'sqlite') return `sqlite:${realPathOf(sqlitePathOf(store.path, configPath))}`;
   if (store.kind !== 'postgres') return store.kind;
   const url = new URL(store.url);
   return `postgres:${url.hostname}:${url.port || '5432'}${url.pathname}?host=${url.searchParams.get('host') ?? ''}#${store.schema}`;
@@ -83,4 +105,13 @@ function summary(copied: CopiedCounts): string {
   return `copied ${Object.entries(copied)
     .map(([table, count]) => `${count} ${table.replace(/_/g, ' ')}`)
     .join(', ')}`;
+}
+
+/** A path with its folder's links and `..` resolved where the folder exists: one file under two spellings is one store. */
+function realPathOf(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { openLedgerStore, type LedgerRole, type LedgerStore, type StoreConfigInput } from '@rota/ledger';
+import { openLedgerStore, StoreMissingError, type LedgerRole, type LedgerStore, type StoreConfigInput } from '@rota/ledger';
 import type { Logger } from 'pino';
 import type { RotaConfig } from '../config/rota-config.js';
 import { lockDataFolder } from './data-folder-lock.js';
@@ -9,6 +10,8 @@ import { lockDataFolder } from './data-folder-lock.js';
 /** The store a configuration names, open; `close` closes it and lets the data folder go. */
 export interface ConfiguredStore {
   store: LedgerStore;
+  /** The key the store hashes with (a copy gives a new embedded target the source's). */
+  hashKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -18,6 +21,12 @@ export interface OpenConfiguredStoreOptions {
   configPath?: string;
   /** A gateway or worker needs a store other processes share (PostgreSQL). */
   role: LedgerRole;
+  /** Open only a store that is there (a copy's source): StoreMissingError, and nothing created, otherwise. */
+  existing?: boolean;
+  /** What to tell whoever finds the SQLite store's data folder held by another process. */
+  busyAdvice?: string;
+  /** The key a SQLite store without one (no store.hashKey, no hash.key yet) is given, instead of a random one. */
+  newHashKey?: Buffer;
 }
 
 /** `base64url:` before a hash key: the key's bytes, as hash.key holds them (how an embedded key moves to PostgreSQL). */
@@ -30,7 +39,7 @@ const ENCODED_KEY = 'base64url:';
  */
 export async function openConfiguredStore(config: RotaConfig, options: OpenConfiguredStoreOptions): Promise<ConfiguredStore> {
   const { store: settings } = config;
-  const { logger, role } = options;
+  const { logger, role, existing = false } = options;
   let storeConfig: StoreConfigInput;
   let hashKey: Buffer;
   let unlock = async (): Promise<void> => {};
@@ -47,10 +56,12 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
   } else {
     const path = sqlitePathOf(settings.path, options.configPath);
     storeConfig = { kind: 'sqlite', path, synchronous: settings.synchronous };
+    // Before the folder, its lock and a hash key are made for it.
+    if (existing && !existsSync(path)) throw new StoreMissingError(`there is no SQLite store at ${path}`);
     await mkdir(dirname(path), { recursive: true });
-    unlock = await lockDataFolder(dirname(path));
+    unlock = await lockDataFolder(dirname(path), options.busyAdvice);
     try {
-      hashKey = settings.hashKey !== undefined ? hashKeyOf(settings.hashKey) : await hashKeyBeside(path, logger);
+      hashKey = settings.hashKey !== undefined ? hashKeyOf(settings.hashKey) : await hashKeyBeside(path, logger, options.newHashKey);
     } catch (error) {
       await unlock();
       throw error;
@@ -61,9 +72,10 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
     // Expired units are looked for a few times per timeout, so a dead worker's unit moves on soon after it.
     const queue = { unitTimeoutSeconds, maintenanceSeconds: Math.max(1, Math.min(15, Math.floor(unitTimeoutSeconds / 4))) };
     // Seen in pg_stat_activity: which process holds a connection.
-    const store = await openLedgerStore(storeConfig, { hashKey, logger, name: `rota-${role}-${process.pid}`, queue });
+    const store = await openLedgerStore(storeConfig, { hashKey, logger, name: `rota-${role}-${process.pid}`, queue, existing });
     return {
       store,
+      hashKey,
       close: async () => {
         await store.close();
         await unlock();
@@ -88,10 +100,10 @@ function hashKeyOf(key: string): Buffer {
 /**
  * The key of the hashes kept instead of OTP texts, when the configuration
  * names none: made once, at random, into `hash.key` beside the database
- * (owner-only), and read from there afterwards. Kept out of the database file,
+ * (owner-only; `newKey` instead where a copy brings one), and read from there afterwards. Kept out of the database file,
  * so a copy of the file alone cannot test guesses against the hashes.
  */
-async function hashKeyBeside(databasePath: string, logger: Logger): Promise<Buffer> {
+async function hashKeyBeside(databasePath: string, logger: Logger, newKey: Buffer = randomBytes(32)): Promise<Buffer> {
   const file = join(dirname(databasePath), 'hash.key');
   try {
     const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
@@ -101,7 +113,7 @@ async function hashKeyBeside(databasePath: string, logger: Logger): Promise<Buff
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dirname(file), { recursive: true });
-  const key = randomBytes(32);
+  const key = newKey;
   await writeFile(file, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   logger.info({ file }, 'store: made a new hash key (keep it with the database; set store.hashKey to keep it elsewhere)');
   return key;

@@ -17,3 +17,9 @@ export async function createSchema(pool: pg.Pool, schema: string): Promise<void>
     if (code !== DUPLICATE_SCHEMA && code !== UNIQUE_VIOLATION) throw error;
   }
 }
+
+/** Whether `schema` holds a ledger (its messages table): a store to open as it is, not to create. */
+export async function holdsLedger(pool: pg.Pool, schema: string): Promise<boolean> {
+  const { rows } = await pool.query<{ found: string | null }>('select to_regclass($1) as found', [`"${schema}".messages`]);
+  return rows[0]?.found !== null && rows[0]?.found !== undefined;
+}
