@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,5 +141,41 @@ describe('pushed delivery reports from the real clients, through the gateway', (
     expect(await post(tampered, signed)).toMatchObject({ status: 401 });
     // The same bytes, signed as Twilio signs them, are taken (a sid Rota never sent: nothing matched).
     expect(await post(form, signed)).toMatchObject({ status: 200, body: { received: 1, matched: 0 } });
+  });
+
+  /** A raw push through node:http (fetch sets its own Host): its status, or 'waiting' while its body is still owed. */
+  const rawPush = (path: string, headers: Record<string, string>, body?: string) =>
+    new Promise<number | 'waiting'>((resolve) => {
+      const request = http.request(`${gateway.url}${path}`, { method: 'POST', headers }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      });
+      request.on('error', () => undefined); // destroyed below, while its body is owed
+      if (body !== undefined) request.end(body);
+      else request.write('{');
+      setTimeout(() => {
+        request.destroy();
+        resolve('waiting');
+      }, 500);
+    });
+
+  it('refuses a push whose URL lacks its token before its body comes (Message Center, Infobip): no place among the pushes read is held', async () => {
+    const promised = { 'content-type': 'application/json', 'content-length': '100000' };
+    expect(await rawPush('/v1/providers/message-center/reports', promised)).toBe(401);
+    expect(await rawPush('/v1/providers/infobip/reports?token=wrong', promised)).toBe(401);
+    // With its token the push is read: it waits for its body.
+    expect(await rawPush(`/v1/providers/infobip/reports?token=${INFOBIP_TOKEN}`, promised)).toBe('waiting');
+  });
+
+  it("takes Twilio's callback through a proxy that ends TLS: signed for the https URL Twilio called, passed on as http with X-Forwarded-Proto", async () => {
+    const form = new URLSearchParams({ MessageSid: `SM${'1'.repeat(32)}`, MessageStatus: 'delivered', To: '+905321234567' });
+    const publicUrl = 'https://rota.example/v1/providers/twilio/reports';
+    const signature = createHmac('sha1', TWILIO_TOKEN)
+      .update(publicUrl + [...form.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => k + v).join(''))
+      .digest('base64');
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', host: 'rota.example', 'x-twilio-signature': signature };
+    expect(await rawPush('/v1/providers/twilio/reports', { ...headers, 'x-forwarded-proto': 'https' }, form.toString())).toBe(200);
+    // Without the header the gateway sees http: not the URL Twilio signed.
+    expect(await rawPush('/v1/providers/twilio/reports', headers, form.toString())).toBe(401);
   });
 });

@@ -1,10 +1,10 @@
-import type { DeliveryReport, PushedReports, ReceivedReports } from '@rota/provider';
+import type { DeliveryReport, PushedReports, PushOrigin, ReceivedReports } from '@rota/provider';
 import type { Ledger } from '@rota/ledger';
 import { createRouter, type Router } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
 import http from 'node:http';
 import { buildGateway } from '../src/http/build-gateway.js';
-import { MAX_PUSHES_IN_FLIGHT, PUSH_BODY_LIMIT } from '../src/http/report-routes.js';
+import { PUSH_BODY_LIMIT, PUSH_BYTES_IN_FLIGHT } from '../src/http/report-routes.js';
 import { ReportsReceivedSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
@@ -34,6 +34,8 @@ describe('POST /v1/providers/{id}/reports', () => {
       send: async () => {
         throw new Error('not sent in this test');
       },
+      // Its proof is in the URL: checked before the body too.
+      checkPushOrigin: (origin: PushOrigin) => (new URL(origin.url).searchParams.get('token') === 'right' ? { ok: true } : { ok: false, status: 401, reason: 'the push does not carry the token' }),
       receiveReports(push: PushedReports): ReceivedReports {
         pushes.push(push);
         if (new URL(push.url).searchParams.get('token') !== 'right') return { ok: false, status: 401, reason: 'the push does not carry the token' };
@@ -41,8 +43,10 @@ describe('POST /v1/providers/{id}/reports', () => {
         return { ok: true, reports: [REPORT, { ...REPORT, providerMessageId: 'wire-2' }] };
       },
     };
-    const polledOnly = { ...pushing, id: 'poller', receiveReports: undefined };
-    router = createRouter({ providers: [{ provider: pushing, rank: 1 }, { provider: polledOnly, rank: 2 }] as never });
+    const polledOnly = { ...pushing, id: 'poller', receiveReports: undefined, checkPushOrigin: undefined };
+    // Its proof is a signature over the body (as Twilio's): nothing to check before the body is in.
+    const signing = { ...pushing, id: 'signer', checkPushOrigin: undefined };
+    router = createRouter({ providers: [{ provider: pushing, rank: 1 }, { provider: polledOnly, rank: 2 }, { provider: signing, rank: 3 }] as never });
     const ledger = {
       async receivePushed(providerId: string, reports: readonly DeliveryReport[]) {
         if (storeDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -99,14 +103,22 @@ describe('POST /v1/providers/{id}/reports', () => {
       setTimeout(() => resolve('waiting for the body'), 300);
     });
 
-  it('answers a push to no provider, or to one that takes none, before reading its body', async () => {
+  it('answers a push to no provider, to one that takes none, or without the proof its URL must carry, before reading its body', async () => {
     expect(await pushWithoutBody('/v1/providers/nowhere/reports?token=right')).toMatchObject({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
     expect(await pushWithoutBody('/v1/providers/poller/reports?token=right')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'poller does not push delivery reports' } });
+    // Before: 32 slow bodies without any token held every place for the request timeout, and real pushes were answered 503.
+    expect(await pushWithoutBody('/v1/providers/pusher/reports')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'the push does not carry the token' } });
+    expect(await pushWithoutBody('/v1/providers/pusher/reports?token=wrong')).toMatchObject({ status: 401 });
     for (const request of opened.splice(0)) request.destroy();
   });
 
-  it(`reads at most ${MAX_PUSHES_IN_FLIGHT} pushes at once: one more is answered 503 overloaded, with Retry-After, before its body`, async () => {
-    const held = await Promise.all(Array.from({ length: MAX_PUSHES_IN_FLIGHT }, () => pushWithoutBody('/v1/providers/pusher/reports?token=right')));
+  it(`reads at most ${PUSH_BYTES_IN_FLIGHT / PUSH_BODY_LIMIT} MiB of pushes at once, by their Content-Length: one more is answered 503 overloaded, with Retry-After, before its body`, async () => {
+    // Many small pushes (Message Center posts one a message) are read side by side.
+    const small = await Promise.all(Array.from({ length: 200 }, () => pushWithoutBody('/v1/providers/signer/reports', 1_000)));
+    expect(small.every((answer) => answer === 'waiting for the body')).toBe(true);
+    for (const request of opened.splice(0)) request.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const held = await Promise.all(Array.from({ length: PUSH_BYTES_IN_FLIGHT / PUSH_BODY_LIMIT }, () => pushWithoutBody('/v1/providers/signer/reports')));
     expect(held.every((answer) => answer === 'waiting for the body')).toBe(true);
     expect(await pushWithoutBody('/v1/providers/pusher/reports?token=right')).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'overloaded' } });
     // The held pushes end (their providers hung up): pushes are read again.
@@ -123,6 +135,20 @@ describe('POST /v1/providers/{id}/reports', () => {
     expect(await post('/v1/providers/pusher/reports?token=right', 'garbled')).toEqual({ status: 400, body: { error: 'invalid-request', message: 'the body is not a report list' } });
     expect(await post('/v1/providers/nowhere/reports?token=right', '[]')).toEqual({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
     expect(handedToLedger).toEqual([]);
+  });
+
+  it("hands the provider the URL it called: behind a proxy that ends TLS, X-Forwarded-Proto's scheme (Twilio signs the https URL)", async () => {
+    pushes.length = 0;
+    // node:http, not fetch: fetch sends its own Host.
+    const push = (headers: Record<string, string>) =>
+      new Promise<void>((resolve, reject) => {
+        const request = http.request(`${base}/v1/providers/pusher/reports?token=right`, { method: 'POST', headers }, (response) => response.resume().on('end', resolve));
+        request.on('error', reject);
+        request.end('[]');
+      });
+    await push({ 'x-forwarded-proto': 'https', host: 'rota.example' });
+    await push({ 'x-forwarded-proto': 'gopher' });
+    expect(pushes.map((push) => push.url)).toEqual(['https://rota.example/v1/providers/pusher/reports?token=right', `${base}/v1/providers/pusher/reports?token=right`]);
   });
 
   it('answers 503 store-unavailable when the ledger cannot be reached', async () => {

@@ -1,4 +1,4 @@
-import { logSendFailure, parseProviderConfig, ProviderError, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
+import { logSendFailure, parseProviderConfig, ProviderError, pushTokenRefusal, Secret, silentLogger, type AccountHealth, type DeliveryReport, type IysType, type Logger, type Provider, type ProviderFactoryOptions, type ProviderCapabilities, type ProviderHealth, type RecipientReceipt, type Selection, type SendOptions, type SendRequest, type SendResponse, type StatusRequest } from '@rota/provider';
 import { createFigenSoftClient, FIGENSOFT_DEFAULT_BASE_URL, MAX_MESSAGE_IDS_PER_STATUS_REQUEST, MAX_RECEIVERS_PER_REQUEST, type FigenSoftClient } from './figensoft-client.js';
 import { FigenSoftCredentials, redactPassword } from './figensoft-credentials.js';
 import { FigenSoftTransportError } from './figensoft-transport-error.js';
@@ -99,6 +99,7 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
   }
   const otpChannel = config.otpChannel;
   let closed = false;
+  const pushToken = config.pushToken === undefined ? undefined : new Secret(config.pushToken);
 
   const accountFor = (accountId: string, operation: string): Account => {
     if (closed) throw new ProviderError('provider-unavailable', `FigenSoft ${operation}: the provider is closed`, { code: 'closed' });
@@ -200,7 +201,8 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
       return { healthy: accounts.every((a) => a.healthy), accounts };
     },
 
-    receiveReports: (push) => readPushedReports(push, config.pushToken),
+    receiveReports: (push) => readPushedReports(push, pushToken),
+    checkPushOrigin: (origin) => pushTokenRefusal(origin.url, pushToken, 'FigenSoft') ?? { ok: true },
 
     async close(): Promise<void> {
       if (closed) return;

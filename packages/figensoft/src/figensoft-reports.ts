@@ -1,5 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import type { DeliveryReport, PushedReports, ReceivedReports } from '@rota/provider';
+import { pushTokenRefusal, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
 import { smsStatusRow } from './figensoft-codes.js';
 import { parseFigenSoftDate } from './figensoft-dates.js';
 import { PushedReportsBodySchema, type StatusResultEntry } from './figensoft-wire.js';
@@ -28,15 +27,9 @@ export function toDeliveryReport(id: string, entry: StatusResultEntry | undefine
  * callback URL it is given carries a secret (`?token=`), compared here in
  * constant time. Without a configured token every push is refused.
  */
-export function readPushedReports(push: PushedReports, token: string | undefined): ReceivedReports {
-  if (token === undefined) return { ok: false, status: 401, reason: 'this FigenSoft provider takes no pushed reports (no pushToken configured)' };
-  let given: string | null;
-  try {
-    given = new URL(push.url, 'http://push.invalid').searchParams.get('token');
-  } catch {
-    given = null;
-  }
-  if (given === null || !sameSecret(given, token)) return { ok: false, status: 401, reason: 'the push does not carry this provider\'s token' };
+export function readPushedReports(push: PushedReports, token: Secret | undefined): ReceivedReports {
+  const refused = pushTokenRefusal(push.url, token, 'FigenSoft');
+  if (refused) return refused;
   let json: unknown;
   try {
     json = JSON.parse(push.body.toString('utf8'));
@@ -46,10 +39,4 @@ export function readPushedReports(push: PushedReports, token: string | undefined
   const parsed = PushedReportsBodySchema.safeParse(json);
   if (!parsed.success) return { ok: false, status: 400, reason: 'the body is not { Reports: [Status entries] }' };
   return { ok: true, reports: parsed.data.Reports.map((entry) => toDeliveryReport(entry.MessageId, entry)) };
-}
-
-/** Equal-length digests, so the comparison takes the same time whatever was sent. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

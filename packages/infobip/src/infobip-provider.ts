@@ -7,6 +7,7 @@ import {
   redactSecrets,
   refuseMalformedRequest,
   Secret,
+  pushTokenRefusal,
   selectStubAccount,
   senderAccountId,
   silentLogger,
@@ -272,6 +273,7 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
     },
 
     receiveReports: (push) => readPushedReports(push, pushToken),
+    checkPushOrigin: (origin) => pushTokenRefusal(origin.url, pushToken, 'Infobip') ?? { ok: true },
 
     async close(): Promise<void> {
       if (closed) return;

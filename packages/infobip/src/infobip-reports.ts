@@ -1,4 +1,4 @@
-import { hasPushToken, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
+import { pushTokenRefusal, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
 import { reasonOf, statusRow } from './infobip-codes.js';
 import { parseInfobipDate, readReports, type Report } from './infobip-wire.js';
 
@@ -21,8 +21,8 @@ export function toDeliveryReport(report: Report): DeliveryReport {
  * configured token every push is refused.
  */
 export function readPushedReports(push: PushedReports, token: Secret | undefined): ReceivedReports {
-  if (token === undefined) return { ok: false, status: 401, reason: 'this Infobip provider takes no pushed reports (no pushToken configured)' };
-  if (!hasPushToken(push.url, token)) return { ok: false, status: 401, reason: "the push does not carry this provider's token" };
+  const refused = pushTokenRefusal(push.url, token, 'Infobip');
+  if (refused) return refused;
   let json: unknown;
   try {
     json = JSON.parse(push.body.toString('utf8'));

@@ -7,6 +7,7 @@ import {
   redactSecrets,
   refuseMalformedRequest,
   Secret,
+  pushTokenRefusal,
   selectStubAccount,
   senderAccountId,
   silentLogger,
@@ -225,6 +226,7 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
     },
 
     receiveReports: (push) => readPushedReports(push, pushToken),
+    checkPushOrigin: (origin) => pushTokenRefusal(origin.url, pushToken, 'Message Center') ?? { ok: true },
 
     async close(): Promise<void> {
       if (closed) return;

@@ -1,4 +1,4 @@
-import { hasPushToken, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
+import { pushTokenRefusal, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
 import { perNumberId } from '@rota/provider/http';
 import { messageStatusRow, type DeliveryRow } from './message-center-codes.js';
 
@@ -22,8 +22,8 @@ const objectOf = (value: unknown): Json | undefined => (typeof value === 'object
  * push is refused. The message text in `body` is not read.
  */
 export function readPushedReports(push: PushedReports, token: Secret | undefined): ReceivedReports {
-  if (token === undefined) return { ok: false, status: 401, reason: 'this Message Center provider takes no pushed reports (no pushToken configured)' };
-  if (!hasPushToken(push.url, token)) return { ok: false, status: 401, reason: "the push does not carry this provider's token" };
+  const refused = pushTokenRefusal(push.url, token, 'Message Center');
+  if (refused) return refused;
   let json: unknown;
   try {
     json = JSON.parse(push.body.toString('utf8'));

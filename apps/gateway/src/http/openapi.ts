@@ -24,7 +24,7 @@ import {
   WebhookRedeliveredSchema,
 } from '@rota/api';
 import { consoleOpenApi } from '../console/console-openapi.js';
-import { MAX_PUSHES_IN_FLIGHT, PUSH_BODY_LIMIT } from './report-routes.js';
+import { PUSH_BODY_LIMIT, PUSH_BYTES_IN_FLIGHT } from './report-routes.js';
 import { REFRESH_BURST, REFRESHES_PER_SECOND } from './refresh-budget.js';
 
 /**
@@ -394,7 +394,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             '404': error('`not-found`: no such provider.'),
             '413': error(`\`payload-too-large\`: the body is over ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB.`),
             '503': error(
-              `\`store-unavailable\`: the message store cannot be reached; or \`overloaded\` (with Retry-After): more than ${MAX_PUSHES_IN_FLIGHT} pushes are being read at once. Nothing was written (the provider should push again).`,
+              `\`store-unavailable\`: the message store cannot be reached; or \`overloaded\` (with Retry-After): more than ${PUSH_BYTES_IN_FLIGHT / (1024 * 1024)} MiB of pushes (by their Content-Length; one without it counts ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB) are being read at once. Nothing was written (the provider should push again).`,
             ),
           },
         },

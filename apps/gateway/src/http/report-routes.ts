@@ -1,5 +1,6 @@
-import { doesNotPush, UnknownProviderError } from '@rota/core';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { UnknownProviderError } from '@rota/core';
+import type { PushOriginCheck } from '@rota/provider';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
 import type { ReportsReceivedSchema } from '@rota/api';
@@ -8,11 +9,14 @@ import type { ReportsReceivedSchema } from '@rota/api';
 export const PUSH_BODY_LIMIT = 1024 * 1024;
 
 /**
- * Pushes read at once. A push is unauthenticated until its provider has read
- * the whole body, so the bodies held in memory are bounded by this times
- * PUSH_BODY_LIMIT; a provider pushing more at once is asked to retry (503).
+ * Bytes of pushes being read at once, each counted at its Content-Length (a
+ * body without one at PUSH_BODY_LIMIT). A push signed over its body (Twilio's)
+ * is unauthenticated until the whole body is in, so this bounds the memory
+ * such pushes can hold; a provider pushing more at once is asked to retry
+ * (503). Counted in bytes, not pushes: Message Center posts one small push
+ * per message, and 2,000 of them finishing together were 2,000 pushes at once.
  */
-export const MAX_PUSHES_IN_FLIGHT = 32;
+export const PUSH_BYTES_IN_FLIGHT = 32 * PUSH_BODY_LIMIT;
 
 /**
  * `POST /v1/providers/{id}/reports`: the seam for providers that push
@@ -28,35 +32,33 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
     pushes.removeAllContentTypeParsers();
     pushes.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PUSH_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-    // Before the body is read: a push to no provider, or to one that takes none, costs no memory; nor one past the cap.
-    let inFlight = 0;
+    // Before the body is read: a push to no provider, to one that takes none, or without a proof its URL must carry (a
+    // token) costs no memory and holds no place; nor one past the cap. Before this check, 32 slow bodies without any
+    // token held every place for the request timeout, and every provider's real pushes were answered 503.
+    let bytesInFlight = 0;
     pushes.addHook('onRequest', async (request, reply) => {
       const { id } = request.params as { id: string };
-      let takes: boolean;
+      let origin: PushOriginCheck;
       try {
-        takes = context.runtime.router.takesPushes(id);
+        origin = context.runtime.router.checkPushOrigin(id, { url: pushUrl(request), headers: request.headers });
       } catch (error) {
         if (error instanceof UnknownProviderError) return noSuchProvider(reply, id);
         throw error;
       }
-      if (!takes) return reply.code(401).send({ error: 'unauthorized', message: doesNotPush(id) });
-      if (inFlight >= MAX_PUSHES_IN_FLIGHT) {
-        context.logger.warn({ provider: id, inFlight }, 'a delivery report push was turned away: too many pushes are being read at once');
-        return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: `more than ${MAX_PUSHES_IN_FLIGHT} pushes are being read at once; push again shortly` });
+      if (!origin.ok) return refuse(reply, id, origin);
+      const bytes = Math.min(declaredLength(request) ?? PUSH_BODY_LIMIT, PUSH_BODY_LIMIT);
+      if (bytesInFlight + bytes > PUSH_BYTES_IN_FLIGHT) {
+        context.logger.warn({ provider: id, bytesInFlight }, 'a delivery report push was turned away: too many pushes are being read at once');
+        return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: 'too many pushes are being read at once; push again shortly' });
       }
-      inFlight += 1;
+      bytesInFlight += bytes;
       // 'close' comes once the answer is sent or the connection dropped, whichever ends the push.
-      reply.raw.once('close', () => (inFlight -= 1));
+      reply.raw.once('close', () => (bytesInFlight -= bytes));
     });
 
     pushes.post<{ Params: { id: string } }>('/v1/providers/:id/reports', { config: { query: 'own' } }, async (request, reply) => {
       const { id } = request.params;
-      const host = request.headers.host ?? 'localhost';
-      const push = {
-        url: `${request.protocol}://${host}${request.url}`,
-        headers: request.headers,
-        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-      };
+      const push = { url: pushUrl(request), headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) };
       let received;
       try {
         received = context.runtime.router.receiveReports(id, push);
@@ -65,14 +67,40 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         if (error instanceof UnknownProviderError) return noSuchProvider(reply, id);
         throw error;
       }
-      if (!received.ok) {
-        context.logger.warn({ provider: id, status: received.status, reason: received.reason }, 'a delivery report push was refused');
-        return reply.code(received.status).send({ error: received.status === 401 ? 'unauthorized' : 'invalid-request', message: received.reason });
-      }
+      if (!received.ok) return refuse(reply, id, received);
       const matched = await context.ledger.receivePushed(id, received.reports);
       return reply.code(200).send({ received: received.reports.length, matched } satisfies z.input<typeof ReportsReceivedSchema>);
     });
   });
+}
+
+/**
+ * The URL the provider called, as it signed it. Behind a proxy that ends TLS
+ * (the gateway serves plain HTTP) the request arrives as http: the scheme is
+ * then X-Forwarded-Proto's, or Twilio's signature over its https URL never
+ * matched and every pushed report was refused. Trusting the header gives an
+ * attacker nothing: a signature or token must still match the URL.
+ */
+function pushUrl(request: FastifyRequest): string {
+  const forwarded = firstValue(request.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : request.protocol;
+  return `${scheme}://${request.headers.host ?? 'localhost'}${request.url}`;
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/** The body's size as its Content-Length says, if it says one. */
+function declaredLength(request: FastifyRequest): number | undefined {
+  const length = Number(request.headers['content-length']);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** A push refused: 401 not the provider's (before or after the body), 400 not readable. */
+function refuse(reply: FastifyReply, id: string, refusal: { status: 400 | 401; reason: string }): FastifyReply {
+  reply.log.warn({ provider: id, status: refusal.status, reason: refusal.reason }, 'a delivery report push was refused');
+  return reply.code(refusal.status).send({ error: refusal.status === 401 ? 'unauthorized' : 'invalid-request', message: refusal.reason });
 }
 
 /** The 404 of a push to a provider the router does not have: before its body is read, or after a reload retired it. */

@@ -7,7 +7,7 @@ import type { Router } from './router-types.js';
  * checks, pushed reports — through its slot (so a provider retired by a
  * reload stays open until they end) and bounded by the router's deadline.
  */
-export function directCalls(state: RouterState): Pick<Router, 'deliveryStatus' | 'health' | 'receiveReports' | 'takesPushes'> {
+export function directCalls(state: RouterState): Pick<Router, 'deliveryStatus' | 'health' | 'receiveReports' | 'checkPushOrigin'> {
   const throughSlot = async <T>(providerId: string, call: (provider: Provider, signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> => {
     if (state.closed) throw new Error('the router is closed');
     const slot = state.table.slotOf(providerId);
@@ -32,8 +32,10 @@ export function directCalls(state: RouterState): Pick<Router, 'deliveryStatus' |
       return throughSlot(providerId, async (provider, signal) => (provider.health ? provider.health({ signal }) : undefined), options.signal);
     },
 
-    takesPushes(providerId) {
-      return state.table.slotOf(providerId).provider.receiveReports !== undefined;
+    checkPushOrigin(providerId, origin) {
+      const { provider } = state.table.slotOf(providerId);
+      if (!provider.receiveReports) return { ok: false, status: 401, reason: doesNotPush(providerId) };
+      return provider.checkPushOrigin?.(origin) ?? { ok: true };
     },
 
     receiveReports(providerId, push) {

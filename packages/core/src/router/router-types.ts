@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField, type PushedReports, type ReceivedReports } from '@rota/provider';
+import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField, type PushedReports, type PushOrigin, type PushOriginCheck, type ReceivedReports } from '@rota/provider';
 
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
@@ -241,10 +241,13 @@ export interface Router {
    */
   receiveReports(providerId: string, push: PushedReports): ReceivedReports;
   /**
-   * Whether the provider takes pushed reports at all (before a push's body is
-   * read). Throws UnknownProviderError for a provider the router does not have.
+   * Before a push's body is read: whether it may be the provider's. Refused
+   * (401) when the provider takes no pushes, or when its proof needs no body
+   * and is missing or wrong (`Provider.checkPushOrigin`); otherwise only the
+   * body can tell. Throws UnknownProviderError for a provider the router does
+   * not have.
    */
-  takesPushes(providerId: string): boolean;
+  checkPushOrigin(providerId: string, origin: PushOrigin): PushOriginCheck;
   status(): ProviderStatus[];
   setEnabled(providerId: string, enabled: boolean): void;
   setRank(providerId: string, rank: number): void;

@@ -56,6 +56,17 @@ export function sameSecret(given: string, expected: Secret | string): boolean {
 }
 
 /**
+ * Why a push to a provider that signs nothing is refused, if it is: no token
+ * configured (it takes no pushes), or the URL does not carry it. `provider`
+ * names it in the reason (`Infobip`).
+ */
+export function pushTokenRefusal(url: string, token: Secret | undefined, provider: string): { ok: false; status: 401; reason: string } | undefined {
+  if (token === undefined) return { ok: false, status: 401, reason: `this ${provider} provider takes no pushed reports (no pushToken configured)` };
+  if (!hasPushToken(url, token)) return { ok: false, status: 401, reason: "the push does not carry this provider's token" };
+  return undefined;
+}
+
+/**
  * For a provider that signs nothing: its callback URL carries a secret
  * (`?token=…`), compared in constant time. False when the URL has no token,
  * or cannot be read.

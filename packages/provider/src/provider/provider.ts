@@ -98,6 +98,12 @@ export interface PushedReports {
 /** A push read: its reports, or why it was refused (401: not from the provider; 400: not readable). */
 export type ReceivedReports = { ok: true; reports: DeliveryReport[] } | { ok: false; status: 400 | 401; reason: string };
 
+/** A push as far as it is known before its body is read. */
+export type PushOrigin = Omit<PushedReports, 'body'>;
+
+/** Whether a push may be from the provider, as far as its URL and headers tell (401: it is not). */
+export type PushOriginCheck = { ok: true } | { ok: false; status: 401; reason: string };
+
 /** What every provider package's factory takes besides its configuration. */
 export interface ProviderFactoryOptions {
   /** Where the provider logs (pino-compatible); it never logs a secret or an unmasked number. */
@@ -133,5 +139,12 @@ export interface Provider {
    * and reads its reports, normalised like `status()`'s. Never throws.
    */
   receiveReports?(push: PushedReports): ReceivedReports;
+  /**
+   * For a provider whose proof needs no body (a secret in the callback URL):
+   * the same check, made before the body is read, so a push without the
+   * proof costs the gateway no memory and holds no place among the pushes
+   * being read. A provider that signs the body leaves it out. Never throws.
+   */
+  checkPushOrigin?(origin: PushOrigin): PushOriginCheck;
   close?(): Promise<void>;
 }
