@@ -52,9 +52,14 @@ describe('parseConfigText', () => {
     expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ line: 12, column: 1, reason: expect.stringContaining('unique') })] });
   });
 
-  it('refuses several YAML documents in one file', () => {
+  it('refuses several YAML documents in one file, in words about the file (not the library\'s parseAllDocuments())', () => {
     const result = parseConfigText(`${validYaml}---\nlogging: {}\n`, 'yaml', { ROTA_API_KEY: SECRETS.apiKey });
-    expect(result.ok).toBe(false);
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ line: 12, reason: 'invalid YAML: a second document begins here (---); a configuration is one document' })] });
+  });
+
+  it('refuses a key written twice in JSON, naming it (JSON.parse kept the last without a word)', () => {
+    const text = JSON.stringify({ gateway: { adminToken: 'a' } }).replace('"adminToken":"a"', `"adminToken":"${SECRETS.adminToken}","adminToken":"b"`);
+    expect(parseConfigText(text, 'json', {})).toEqual({ ok: false, issues: [{ path: 'gateway.adminToken', reason: 'is written twice in one object; a key may appear once' }] });
   });
 
   it('refuses an alias bomb instead of expanding it', () => {

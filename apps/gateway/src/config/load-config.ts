@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { repeatedKeyPaths } from '../json/repeated-keys.js';
 import { formatPath, isWithin, toKeyedIssues, UNKNOWN_FIELD, writtenOut, type ConfigIssue } from './config-issues.js';
 import { interpolateEnv, type Env } from './interpolate.js';
 import { RotaConfigSchema, type RotaConfig } from './rota-config.js';
@@ -107,6 +108,8 @@ function parseYaml(text: string): ParseResult {
       ok: false,
       issues: document.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
+        // The library's own words point at its API (parseAllDocuments()), not at the file.
+        if (error.code === 'MULTIPLE_DOCS') return at(line, col, 'invalid YAML: a second document begins here (---); a configuration is one document');
         return at(line, col, `invalid YAML: ${redactQuoted(error.message)}`);
       }),
     };
@@ -121,7 +124,11 @@ function parseYaml(text: string): ParseResult {
 
 function parseJson(text: string): ParseResult {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    // JSON.parse keeps a repeated key's last value without a word; YAML's parser is told to refuse one (uniqueKeys).
+    const repeated = repeatedKeyPaths(text);
+    if (repeated.length > 0) return { ok: false, issues: repeated.map((path) => ({ path, reason: 'is written twice in one object; a key may appear once' })) };
+    return { ok: true, value };
   } catch (error) {
     // V8's messages may quote the source around the error (a secret, possibly):
     // keep the description, drop the quote, and locate the error ourselves.

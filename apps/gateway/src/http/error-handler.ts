@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from 'pino';
 import { isStoreUnavailable, ResultsNotWrittenError } from '@rota/ledger';
 import { sendInvalid } from './gateway-context.js';
-import { RepeatedKeysError } from './repeated-keys.js';
+import { RepeatedKeysError } from '../json/repeated-keys.js';
 
 /**
  * Client mistakes are 4xx with a stable `error` code and a fixed message:

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import { RepeatedKeysError, repeatedKeyPaths } from './repeated-keys.js';
+import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
 
 /**
  * The only body type the gateway takes: JSON, read against the body limit of
