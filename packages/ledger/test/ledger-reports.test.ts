@@ -196,7 +196,10 @@ describe('delivery reports', () => {
     const r = await rig();
     const [a, b, c, d] = [await sendOne(r, { text: 'bir' }), await sendOne(r, { text: 'iki' }), await sendOne(r, { text: 'üç' }), await sendOne(r, { text: 'dört' })];
     // The provider's times, after the acceptance (a time before it is moved up to it: see below).
-    const at = (minute: number) => new Date(r.clock.now().getTime() + minute * 60_000);
+    const acceptance = r.clock.now().getTime();
+    const at = (minute: number) => new Date(acceptance + minute * 60_000);
+    // Read five minutes on: a report is never dated after it came in (see below).
+    r.clock.advance(5 * 60_000);
     const nextDueAt = r.clock.now().getTime() + 60_000;
     const changed = await r.store.applyReports([
       { id: a.id, report: { state: 'delivered', final: true, at: at(1) }, source: 'poll', nextDueAt },
@@ -246,6 +249,15 @@ describe('delivery reports', () => {
     await r.ledger.deliverWebhooks();
     const delivered = eventsOf(r).find((event) => event.type === 'message.delivered')!;
     expect((delivered.data.delivery as { at: string }).at).toBe(new Date(acceptedAt).toISOString());
+    await r.close();
+  });
+
+  it('never dates a report after it was received: a push saying 2099 is taken as of now', async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true, at: new Date('2099-12-31T20:59:00Z') }]);
+    const record = (await r.store.get(sent.id))!;
+    expect(record.delivery!.at).toEqual(record.updatedAt);
     await r.close();
   });
 

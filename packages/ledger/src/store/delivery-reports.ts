@@ -130,8 +130,9 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { columns, rows: [] }));
       // A report's time is the provider's, to its precision: FigenSoft gives minutes, so a report could read as earlier
-      // than the acceptance it follows (and a receiver ordering by it would take acceptance for the last state).
-      const at = Math.max(report.at?.getTime() ?? now, subject.accepted_at ?? 0);
+      // than the acceptance it follows (and a receiver ordering by it would take acceptance for the last state). Nor
+      // later than now: a report from 2099 (a provider's clock, a forged push) would outlast every later one.
+      const at = Math.min(Math.max(report.at?.getTime() ?? now, subject.accepted_at ?? 0), now);
       group.rows.push([id, at]);
       const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
       if (!changed && !report.final) continue;
