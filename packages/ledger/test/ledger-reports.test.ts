@@ -23,6 +23,8 @@ interface Rig {
   answer: { next: (url: string) => WebhookDelivery | Promise<WebhookDelivery> };
   /** The provider's report of one message; undefined leaves it out of the answer, a throw fails the read. */
   reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> | undefined };
+  /** Status reads of `account` wait for `until` (a provider that answers slowly). */
+  hold: { account?: string; until?: Promise<void> };
   close(): Promise<void>;
 }
 
@@ -34,11 +36,13 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
   const provider = createFakeProvider({ id: 'fake', accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }, { accountId: 'fake-campaign', iysType: 'CAMPAIGN', senders: ['ROTA'] }] });
   const statusCalls: StatusRequest[] = [];
   const reports: Rig['reports'] = { next: () => ({ state: 'delivered', final: true }) };
+  const hold: Rig['hold'] = {};
   // The fake's own status says delivered at once; this one says what the test scripts.
   const scripted: Provider = Object.assign(Object.create(provider) as Provider, {
     capabilities: { ...provider.capabilities, deliveryStatus: options.deliveryStatus ?? true, statusBatchSize: options.statusBatchSize ?? 500 },
     status: async (request: StatusRequest) => {
       statusCalls.push(request);
+      if (hold.account === request.accountId) await hold.until;
       return request.providerMessageIds.flatMap((providerMessageId) => {
         const report = reports.next(providerMessageId);
         return report ? [{ providerMessageId, ...report }] : [];
@@ -74,6 +78,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
     deliveries,
     answer,
     reports,
+    hold,
     async close() {
       await ledger.stop(1_000);
       await router.close();
@@ -221,6 +226,27 @@ describe('delivery reports', () => {
     r.reports.next = () => ({ state: 'delivered', final: true });
     expect(await r.ledger.collectReports()).toBe(1);
     expect(r.statusCalls.flatMap((call) => call.providerMessageIds)).toEqual([c.providerMessageId]);
+    await r.close();
+  });
+
+  it("reads an account's due messages while another account's status read hangs: a slow account holds no other back", async () => {
+    const r = await rig();
+    let release!: () => void;
+    r.hold.account = 'fake-campaign';
+    r.hold.until = new Promise((resolve) => (release = resolve));
+    const campaign = await sendOne(r, { iysType: 'CAMPAIGN', text: 'Kampanya' });
+    r.clock.advance(15_000);
+    const stuck = r.ledger.collectReports();
+    await until(async () => (r.statusCalls.some((call) => call.accountId === 'fake-campaign') ? true : undefined), 'the campaign read under way');
+    // Accepted and due while the campaign account's read hangs: read at once (before, rounds waited for each other).
+    const notification = await sendOne(r);
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(1);
+    expect((await r.store.get(notification.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
+    expect((await r.store.get(campaign.id))?.delivery).toBeUndefined();
+    release();
+    await stuck;
+    expect((await r.store.get(campaign.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
     await r.close();
   });
 

@@ -54,7 +54,10 @@ export class ReportCollector {
   private readonly logger: Logger;
   private readonly clock: () => number;
   private poll: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** The claim in progress: one at a time in this process. */
+  private claiming: Promise<unknown> | undefined;
+  /** Each account's reads in progress (by throttleKey): one at a time an account, none waiting for another's. */
+  private readonly reading = new Map<string, Promise<void>>();
   private stopped = true;
 
   constructor(private readonly options: ReportCollectorOptions) {
@@ -95,34 +98,52 @@ export class ReportCollector {
     this.stopped = true;
     clearInterval(this.poll);
     this.poll = undefined;
-    await this.running;
+    await Promise.all([this.claiming, ...this.reading.values()]);
   }
 
-  /** One round: claim what is due and read it. Rounds never overlap. Returns how many messages were looked at. */
+  /**
+   * One round: claim what is due and read it, each account on its own; the
+   * round's answer waits for the reads it started. A round may start while
+   * an earlier one's reads go on: an account that reads slowly (a provider
+   * taking 25 s a status request) held every other account's next reads
+   * back while rounds waited for each other. An account still reading keeps
+   * the messages claimed for it under their lease, read after it, as when
+   * its breaker is open. Returns how many messages were looked at.
+   */
   async round(): Promise<number> {
-    if (this.running || this.stopped) return 0;
-    let looked = 0;
-    this.running = (async () => {
-      const now = this.clock();
-      const due = await this.options.store.claimReportsDue({ now: new Date(now), limit: this.options.roundSize ?? 5_000, leaseMs: LEASE_MS });
-      looked = due.length;
-      if (due.length === 0) return;
-      const statuses = new Map(this.options.router.status().map((status) => [status.providerId, status]));
-      const byAccount = new Map<string, ReportDue[]>();
-      for (const item of due) {
-        const key = throttleKey(item.providerId, item.accountId);
-        let group = byAccount.get(key);
-        if (!group) byAccount.set(key, (group = []));
-        group.push(item);
-      }
-      await Promise.all(
-        [...byAccount.values()].map((group) => this.readAccount(group, statuses.get(group[0]!.providerId), now)),
-      );
-    })()
-      .catch((error: unknown) => this.logger.error({ error: describeError(error) }, 'report collector: a round failed; what it claimed is read again after the lease'))
-      .finally(() => (this.running = undefined));
-    await this.running;
-    return looked;
+    if (this.claiming || this.stopped) return 0;
+    const now = this.clock();
+    const claim = this.options.store.claimReportsDue({ now: new Date(now), limit: this.options.roundSize ?? 5_000, leaseMs: LEASE_MS });
+    this.claiming = claim;
+    let due: ReportDue[];
+    try {
+      due = await claim;
+    } catch (error) {
+      this.logger.error({ error: describeError(error) }, 'report collector: a claim failed; what is due is claimed again on the next poll');
+      return 0;
+    } finally {
+      this.claiming = undefined;
+    }
+    if (due.length === 0) return 0;
+    const statuses = new Map(this.options.router.status().map((status) => [status.providerId, status]));
+    const byAccount = new Map<string, ReportDue[]>();
+    for (const item of due) {
+      const key = throttleKey(item.providerId, item.accountId);
+      let group = byAccount.get(key);
+      if (!group) byAccount.set(key, (group = []));
+      group.push(item);
+    }
+    const started: Promise<void>[] = [];
+    for (const [key, group] of byAccount) {
+      if (this.reading.has(key)) continue;
+      const read = this.readAccount(group, statuses.get(group[0]!.providerId), now)
+        .catch((error: unknown) => this.logger.error({ error: describeError(error), provider: group[0]!.providerId, accountId: group[0]!.accountId }, 'report collector: an account\'s reads failed; what it claimed is read again after the lease'))
+        .finally(() => this.reading.delete(key));
+      this.reading.set(key, read);
+      started.push(read);
+    }
+    await Promise.all(started);
+    return due.length;
   }
 
   /** Reads one account's due messages, in batches of its provider's size. */
