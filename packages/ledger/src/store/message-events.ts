@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase, MessageEventsTable, NewOutboxRow } from '../database.js';
 import { randomId } from '../ledger-ids.js';
-import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { dialectOf, lockForDecision, MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { receiverHost } from './webhook-outbox.js';
 
@@ -136,17 +136,21 @@ export async function enqueueWebhooks(trx: Kysely<LedgerDatabase>, rows: readonl
   for (const chunk of chunksOf(held, Math.floor(MAX_BOUND_PARAMETERS / 16))) await trx.insertInto('webhook_outbox').values(chunk).execute();
 }
 
-/** Reads the subjects of `ids` (in chunks), for the events a change of theirs writes. */
+/** Reads the subjects of `ids` (in chunks), for the events a change of theirs writes; on PostgreSQL locked until the transaction ends. */
 type Subject = EventSubject & { state: string; delivery_final: number; accepted_at: number | null; delivery_state: string | null; delivery_code: string | null; awaited: number };
 
 export async function readSubjects(trx: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<Map<string, Subject>> {
   const subjects = new Map<string, Subject>();
-  for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
-    const rows = await trx
+  const dialect = dialectOf(trx);
+  // Locked (PostgreSQL) in id order, so two writers of one message's reports take turns and the second sees what the
+  // first wrote: two pushes of one report at once each saw it new, and the timeline got the step twice.
+  for (const chunk of chunksOf([...ids].sort(), MAX_BOUND_PARAMETERS - 8)) {
+    const select = trx
       .selectFrom('messages')
       .select(['id', 'owner', 'callback_url', 'reference', 'bulk_id', 'to_number', 'provider_id', 'account_id', 'provider_message_id', 'state', 'delivery_final', 'accepted_at', 'delivery_state', 'delivery_code', 'awaited'])
       .where('id', 'in', chunk)
-      .execute();
+      .orderBy('id');
+    const rows = await lockForDecision(select, dialect).execute();
     for (const row of rows) subjects.set(row.id, row);
   }
   return subjects;

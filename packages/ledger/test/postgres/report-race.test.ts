@@ -34,3 +34,26 @@ it('keeps a final report that another writer made while this one was on its way'
     await dropSchema(schema);
   }
 });
+
+// Found by a probe: the same non-final report pushed to two gateways at once; each read the message as not having it
+// yet, and the timeline got the step twice (the second dated before the first).
+it('writes a timeline step once for the same report written by two stores at once, every time', async () => {
+  const schema = freshSchemaName();
+  const store = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY });
+  const second = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY });
+  const r = await rig({ store });
+  try {
+    for (let i = 0; i < 30; i++) {
+      const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'wait');
+      const { id } = (outcome as { record: MessageRecord }).record;
+      const entry = { id, report: { state: 'sent' as const, final: false, providerCode: '110' }, source: 'push', nextDueAt: Date.now() + 60_000 };
+      const written = await Promise.all([store.applyReports([entry]), second.applyReports([entry]), store.applyReports([entry])]);
+      expect(written.map((applied) => applied.steps).sort()).toEqual([0, 0, 1]);
+      expect((await store.timeline(id))!.filter((step) => step.kind === 'delivery')).toHaveLength(1);
+    }
+  } finally {
+    await second.close();
+    await r.close();
+    await dropSchema(schema);
+  }
+}, 60_000);
