@@ -165,6 +165,20 @@ export interface ErasedKeysTable {
   created_at: number;
 }
 
+/** A pushed report that named no message yet, kept for its rematches (see migration 0012). */
+export interface HeldReportsTable {
+  id: string;
+  provider_id: string;
+  provider_message_id: string;
+  /** JSON of what the report says: state, reason, final, providerCode, at (ms). */
+  report: string;
+  received_at: number;
+  /** When it is matched again (a claim moves it on by its lease). */
+  due_at: number;
+  /** How many rematches it has had. */
+  rematches: number;
+}
+
 export interface LedgerDatabase {
   messages: MessagesTable;
   bulks: BulksTable;
@@ -173,6 +187,7 @@ export interface LedgerDatabase {
   webhook_endpoints: WebhookEndpointsTable;
   operator_overrides: OperatorOverridesTable;
   erased_keys: ErasedKeysTable;
+  held_reports: HeldReportsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;

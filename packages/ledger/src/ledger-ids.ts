@@ -22,7 +22,7 @@ const pool = Buffer.allocUnsafe(ID_BYTES * 256);
 let used = pool.length;
 
 /** `prefix`_ then 128 bits from the pool. */
-export function randomId(prefix: 'msg' | 'blk' | 'evt'): string {
+export function randomId(prefix: 'msg' | 'blk' | 'evt' | 'rpt'): string {
   if (used === pool.length) {
     randomFillSync(pool);
     used = 0;

@@ -1,5 +1,5 @@
 import type { SendResult } from '@rota/core';
-import { PhoneNumberSchema, silentLogger, type Logger } from '@rota/provider';
+import { PhoneNumberSchema, silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { LedgerDatabase } from './database.js';
@@ -39,6 +39,7 @@ import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
 import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { cancelBulkSlice, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
+import { claimHeldReports, countHeldReports, dropHeldReports, holdReports, rematchHeldLater, type HeldReport } from './store/held-reports.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
@@ -465,6 +466,31 @@ export class LedgerStore {
   /** Stops reading the status of these messages (their provider cannot report, or is no longer configured). */
   async stopReports(ids: readonly string[]): Promise<void> {
     await stopReports(this.#db, ids, this.#now());
+  }
+
+  /** Pushed reports that named no message yet, kept for a rematch at `dueAt` (see store/held-reports). */
+  async holdReports(providerId: string, reports: readonly DeliveryReport[], dueAt: Date): Promise<void> {
+    await holdReports(this.#db, providerId, reports, this.#now(), dueAt.getTime());
+  }
+
+  /** Held reports due now, each leased for `leaseMs` to this caller. */
+  async claimHeldReports(options: { now: Date; limit: number; leaseMs: number }): Promise<HeldReport[]> {
+    return claimHeldReports(this.#writes.background(), this.#dialect, options.now.getTime(), options.limit, options.leaseMs);
+  }
+
+  /** Held reports matched again at `dueAt`, one rematch more. */
+  async rematchHeldLater(ids: readonly string[], dueAt: Date): Promise<void> {
+    await rematchHeldLater(this.#db, ids, dueAt.getTime());
+  }
+
+  /** Held reports done with (matched, or past their last rematch). */
+  async dropHeldReports(ids: readonly string[]): Promise<void> {
+    await dropHeldReports(this.#db, ids);
+  }
+
+  /** How many pushed reports are held. */
+  async heldReportCount(): Promise<number> {
+    return countHeldReports(this.#db);
   }
 
   /** The records of a provider's message ids: provider message id → record id. */

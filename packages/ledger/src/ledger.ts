@@ -83,7 +83,7 @@ export interface LedgerOptions {
   /** How accepted messages are followed to their delivery (schedule, TTL, reads per second per account). */
   reports?: Pick<ReportCollectorOptions, 'scheduleMs' | 'ttlMs' | 'readsPerSecond' | 'roundSize' | 'pollMs'>;
   /** How pushed reports that named no message yet are matched again (waits, how many are held). */
-  pushes?: Pick<PushedReportsOptions, 'rematchMs' | 'maxHeld'>;
+  pushes?: Pick<PushedReportsOptions, 'rematchMs' | 'maxHeld' | 'pollMs'>;
   /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
   webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; deliveryTimeoutMs?: number; retryForMs?: number; pollMs?: number; random?: () => number };
   /** Told of final delivery reports and webhook deliveries (metrics). */
@@ -170,6 +170,8 @@ export class Ledger {
    */
   async start(): Promise<{ unknown: number; requeued: number }> {
     await this.notifications?.start();
+    // Pushes come to gateways (and the embedded process): they match again what was held, whichever process held it.
+    if (this.role !== 'worker') this.pushed.start();
     if (this.role === 'gateway') return { unknown: 0, requeued: 0 };
     let recovered = { unknown: 0, requeued: 0 };
     if (this.notifications) {
@@ -189,7 +191,6 @@ export class Ledger {
     this.pruning.unref();
     this.dispatcher.start();
     this.collector.start();
-    this.pushed.start();
     this.sender?.start();
     return recovered;
   }
@@ -384,6 +385,11 @@ export class Ledger {
     return this.store.get(id, scope);
   }
 
+  /** Pushed reports held for their messages, matched again now if due (tests and tools; done every second). */
+  rematchPushed(): Promise<void> {
+    return this.pushed.rematch();
+  }
+
   /** Status reads now, round after round while rounds come full (tests and tools; the collector does so every second). */
   collectReports(): Promise<number> {
     return this.collector.drain();
@@ -413,8 +419,7 @@ export class Ledger {
     clearInterval(this.pruning);
     this.detachWake?.();
     this.waiter?.close();
-    this.pushed.stop();
-    await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.sender?.stop()]);
+    await Promise.all([this.dispatcher.stop(boundMs), this.collector.stop(), this.pushed.stop(), this.sender?.stop()]);
     await this.notifications?.close();
   }
 

@@ -307,20 +307,35 @@ describe('delivery reports', () => {
     await r.close();
   });
 
-  it('matches a push that outran the write of its send\'s result once that result is written', async () => {
+  it('matches a push that outran the write of its send\'s result once that result is written, by a process started since', async () => {
     const r = await rig({ pushes: { rematchMs: [50, 50] } });
     // On its way to the provider: the provider has answered, its answer is not written yet.
     const [outcome] = await r.store.recordMessages([{ message: message({ to: '+905321234567' }), owner: 'acme', state: 'dispatching' }]);
     const { id } = (outcome as { record: MessageRecord }).record;
     const report: DeliveryReport = { providerMessageId: 'wire-early', state: 'rejected', reason: 'opted-out', final: true };
     expect(await r.ledger.receivePushed('fake', [report, { ...report, providerMessageId: 'never-ours' }])).toBe(0);
+    expect(await r.store.heldReportCount()).toBe(2);
+    // Before: held in the process's memory, and lost when it stopped. Now in the store, for the next process.
+    await r.ledger.stop(1_000);
+    const next = new Ledger({ store: r.store, router: r.router, clock: () => r.clock.now().getTime(), pushes: { rematchMs: [50, 50], pollMs: 3_600_000 } });
+    await next.start();
     const accepted = { providerId: 'fake', accountId: 'fake-notification', outcome: 'accepted' as const, tries: 1, durationMs: 1 };
     expect(await r.store.finish(id, { status: 'accepted', to: '+905321234567', providerId: 'fake', accountId: 'fake-notification', providerMessageId: 'wire-early', segments: 1, encoding: 'GSM7', attempts: [accepted] })).toBe(true);
 
-    const read = await until(async () => ((await r.store.get(id))?.delivery ? r.store.get(id) : undefined), 'the early push matched');
-    expect(read?.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', final: true });
+    await next.rematchPushed(); // not due yet: nothing happens
+    expect((await r.store.get(id))?.delivery).toBeUndefined();
+    r.clock.advance(50);
+    await next.rematchPushed();
+    expect((await r.store.get(id))?.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', final: true });
     expect((await r.store.timeline(id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:push']);
-    await r.close();
+    // The report no message of ours has: matched once more, then dropped.
+    expect(await r.store.heldReportCount()).toBe(1);
+    r.clock.advance(50);
+    await next.rematchPushed();
+    expect(await r.store.heldReportCount()).toBe(0);
+    await next.stop(1_000);
+    await r.router.close();
+    await r.store.close();
   });
 
   it('counts each account\'s final reports of a window, delivered of all, for the console\'s delivery rate', async () => {

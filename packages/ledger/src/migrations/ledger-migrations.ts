@@ -10,6 +10,7 @@ import * as erasedKeys from './0008-erased-keys.js';
 import * as webhookReceiverHost from './0009-webhook-receiver-host.js';
 import * as webhookPendingHostIndex from './0010-webhook-pending-host-index.js';
 import * as webhookOutboxMessageIndex from './0011-webhook-outbox-message-index.js';
+import * as heldReports from './0012-held-reports.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -28,6 +29,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0009-webhook-receiver-host', webhookReceiverHost],
   ['0010-webhook-pending-host-index', webhookPendingHostIndex],
   ['0011-webhook-outbox-message-index', webhookOutboxMessageIndex],
+  ['0012-held-reports', heldReports],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

@@ -1,5 +1,6 @@
 import { silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
+import type { HeldReport } from '../store/held-reports.js';
 import { describeError } from '../error-text.js';
 import { tellFinals, type ReportObserver } from './report-observer.js';
 
@@ -11,46 +12,121 @@ export interface PushedReportsOptions {
   rematchMs?: readonly number[];
   /** Unmatched reports held at once; more are dropped (logged). Default 10,000. */
   maxHeld?: number;
+  /** How often held reports are looked for (ms). Default 1,000. */
+  pollMs?: number;
   logger?: Logger;
   /** Told of the final reports written (metrics), as the collector's are. */
   observer?: ReportObserver;
   clock?: () => number;
 }
 
+/** How long a rematch holds the reports it claimed from other processes. */
+const REMATCH_LEASE_MS = 60_000;
+/** Held reports one rematch claims. */
+const REMATCH_BATCH = 1_000;
+
 /**
  * Reports a provider pushed, written to the messages that provider knows by
  * those ids. A push can outrun the write of its send's result — a provider
  * that reports a rejection at once, a store slow to take the result (the
  * dispatcher retries a result write for a minute) — and the provider does
- * not push again: a report that names no message yet is matched again a few
- * times before it is dropped. Reports for messages Rota never sent (another
- * system on the same account) end dropped the same way.
+ * not push again: a report that names no message yet is held in the store
+ * and matched again a few times before it is dropped. Held in the store, not
+ * in this process: a gateway restarted meanwhile lost them, and the message
+ * ended `expired` although it was delivered. Any process that takes pushes
+ * rematches what is due, whichever process held it. Reports for messages
+ * Rota never sent (another system on the same account) end dropped the same way.
  */
 export class PushedReports {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private held = 0;
-  private stopped = false;
+  private poll: NodeJS.Timeout | undefined;
+  private rematching: Promise<void> | undefined;
+  private stopped = true;
 
   constructor(private readonly options: PushedReportsOptions) {}
 
-  /** Writes what matches now; returns how many reports matched a message. Those that did not are matched again later. */
+  private get waits(): readonly number[] {
+    return this.options.rematchMs ?? [1_000, 5_000, 30_000, 120_000];
+  }
+
+  private get logger(): Logger {
+    return this.options.logger ?? silentLogger;
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** Writes what matches now; returns how many reports matched a message. Those that did not are held for their rematches. */
   async receive(providerId: string, reports: readonly DeliveryReport[]): Promise<number> {
     const unmatched = await this.apply(providerId, reports);
-    this.holdForRematch(providerId, unmatched, 0);
+    if (unmatched.length > 0) await this.hold(providerId, unmatched);
     return reports.length - unmatched.length;
   }
 
-  /** Rematches again (the ledger starts, or starts again after a stop). */
+  /** Rematches what is held, every `pollMs`, until stopped. */
   start(): void {
     this.stopped = false;
+    this.poll ??= setInterval(() => void this.rematch(), this.options.pollMs ?? 1_000);
+    this.poll.unref();
   }
 
-  /** No more rematches (the ledger stops); reports still held are dropped. */
-  stop(): void {
+  /** No more rematches here; what is held stays in the store for the next process that takes pushes. */
+  async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.held = 0;
+    clearInterval(this.poll);
+    this.poll = undefined;
+    await this.rematching;
+  }
+
+  /** One rematch of the held reports due now (tests and tools; start() runs it every `pollMs`). */
+  async rematch(): Promise<void> {
+    if (this.rematching || this.stopped) return;
+    this.rematching = this.rematchDue()
+      .catch((error: unknown) => this.logger.warn({ error: describeError(error) }, 'ledger: held pushed reports could not be matched again; trying later'))
+      .finally(() => (this.rematching = undefined));
+    await this.rematching;
+  }
+
+  private async hold(providerId: string, reports: readonly DeliveryReport[]): Promise<void> {
+    const { store } = this.options;
+    const held = await store.heldReportCount();
+    if (held + reports.length > (this.options.maxHeld ?? 10_000)) {
+      this.logger.warn({ provider: providerId, reports: reports.length, held }, 'ledger: too many pushed reports wait for their messages; these are dropped unmatched');
+      return;
+    }
+    await store.holdReports(providerId, reports, new Date(this.now() + this.waits[0]!));
+  }
+
+  private async rematchDue(): Promise<void> {
+    const { store } = this.options;
+    const due = await store.claimHeldReports({ now: new Date(this.now()), limit: REMATCH_BATCH, leaseMs: REMATCH_LEASE_MS });
+    const byProvider = new Map<string, HeldReport[]>();
+    for (const held of due) {
+      let group = byProvider.get(held.providerId);
+      if (!group) byProvider.set(held.providerId, (group = []));
+      group.push(held);
+    }
+    for (const [providerId, group] of byProvider) {
+      const unmatched = new Set(await this.apply(providerId, group.map((held) => held.report)));
+      const done: string[] = [];
+      const laterByWait = new Map<number, string[]>();
+      let dropped = 0;
+      for (const held of group) {
+        const wait = this.waits[held.rematches + 1];
+        if (!unmatched.has(held.report)) done.push(held.id);
+        else if (wait === undefined) {
+          done.push(held.id);
+          dropped += 1;
+        } else {
+          let ids = laterByWait.get(wait);
+          if (!ids) laterByWait.set(wait, (ids = []));
+          ids.push(held.id);
+        }
+      }
+      await store.dropHeldReports(done);
+      for (const [wait, ids] of laterByWait) await store.rematchHeldLater(ids, new Date(this.now() + wait));
+      if (dropped > 0) this.logger.info({ provider: providerId, reports: dropped }, 'ledger: pushed delivery reports named no message of ours after every rematch; dropped');
+    }
   }
 
   /** Reports matched now, written; returns those that matched no message. */
@@ -68,36 +144,7 @@ export class PushedReports {
       if (id === undefined) unmatched.push(report);
       else entries.push({ id, report, source: 'push' as const, nextDueAt });
     }
-    tellFinals(this.options.observer, (await store.applyReports(entries)).finals, (this.options.clock ?? Date.now)());
+    tellFinals(this.options.observer, (await store.applyReports(entries)).finals, this.now());
     return unmatched;
-  }
-
-  private holdForRematch(providerId: string, reports: DeliveryReport[], round: number): void {
-    const waits = this.options.rematchMs ?? [1_000, 5_000, 30_000, 120_000];
-    const logger = this.options.logger ?? silentLogger;
-    if (reports.length === 0 || this.stopped) return;
-    if (round >= waits.length) {
-      logger.info({ provider: providerId, reports: reports.length }, 'ledger: pushed delivery reports named no message of ours after every rematch; dropped');
-      return;
-    }
-    if (this.held + reports.length > (this.options.maxHeld ?? 10_000)) {
-      logger.warn({ provider: providerId, reports: reports.length, held: this.held }, 'ledger: too many pushed reports wait for their messages; these are dropped unmatched');
-      return;
-    }
-    this.held += reports.length;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.held -= reports.length;
-      this.apply(providerId, reports).then(
-        (unmatched) => this.holdForRematch(providerId, unmatched, round + 1),
-        // The store could not answer: the same reports, the next wait.
-        (error: unknown) => {
-          logger.warn({ provider: providerId, reports: reports.length, error: describeError(error) }, 'ledger: pushed delivery reports could not be matched again; trying later');
-          this.holdForRematch(providerId, reports, round + 1);
-        },
-      );
-    }, waits[round]);
-    timer.unref();
-    this.timers.add(timer);
   }
 }
