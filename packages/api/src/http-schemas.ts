@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BulkFieldsSchema, MessageFieldsSchema } from '@rota/provider';
 import { MESSAGE_STATES, ReferenceSchema } from '@rota/ledger';
+import { RankSchema } from '@rota/core';
 
 /**
  * The request bodies the gateway accepts. A message is core's own
@@ -43,7 +44,7 @@ export const BatchEnvelopeSchema = z.strictObject({
 export const ProviderPatchSchema = z
   .strictObject({
     enabled: z.boolean().optional(),
-    rank: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000').optional(),
+    rank: RankSchema.optional(),
   })
   .refine((patch) => patch.enabled !== undefined || patch.rank !== undefined, 'must set enabled, rank or both');
 export type ProviderPatch = z.infer<typeof ProviderPatchSchema>;

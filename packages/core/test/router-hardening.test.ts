@@ -495,7 +495,12 @@ describe('router: operator controls, as a library caller may misuse them', () =>
     const { router } = setup([{ id: 'first', script: [] }]);
     expect(() => router.setEnabled('first', 'no' as unknown as boolean)).toThrow('enabled must be true or false, got "no"');
     expect(() => router.forceBreaker('first', router.status()[0]!.accounts[0]!.accountId, 'half' as never)).toThrow('override must be one of open, closed, auto, got "half"');
-    expect(() => router.setRank('first', '1' as unknown as number)).toThrow('rank must be a finite number, got "1"');
+    expect(() => router.setRank('first', '1' as unknown as number)).toThrow('rank must be a number, got "1"');
+    // The rule of the configuration file and the admin API: whole numbers from 0 (a probe's library caller set -5).
+    expect(() => router.setRank('first', -5)).toThrow('rank must be 0 or more, got -5');
+    expect(() => router.setRank('first', 1.5)).toThrow('rank must be a whole number, got 1.5');
+    expect(() => createRouter({ providers: [{ provider: createFakeProvider({ id: 'second' }), rank: -1 }] })).toThrow('providers.0.rank: must be 0 or more');
+    expect(() => createRouter({ providers: [{ provider: createFakeProvider({ id: 'second' }), rank: 1 }], unknownOutcome: { NOTIFICATION: 'resend' } as never })).toThrow('unknownOutcome: must be "stop" or "failover", or one of them per IYS type');
     expect(router.status()[0]).toMatchObject({ enabled: true, rank: 1 });
     expect(router.status()[0]!.accounts.every((account) => account.override === 'auto')).toBe(true);
     await router.close();

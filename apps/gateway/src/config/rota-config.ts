@@ -1,4 +1,4 @@
-import { BreakerSettingsSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
+import { BreakerSettingsSchema, RankSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
 import { z } from 'zod';
 import { PostgresStoreConfigSchema } from '@rota/ledger';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
@@ -44,11 +44,6 @@ export const RetryOverrideSchema = overrideOf(RetrySettingsSchema, {
   deadlineMs: 'No retry starts after this much time since the first try.',
 }).describe('Retry settings for retryable failures (nothing was sent); omitted fields fall back to routing.retry, then to the built-in defaults.');
 
-const RankSchema = z
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be 0 or more')
-  .max(1_000_000, 'must be at most 1000000');
 
 /** Provider ids name metrics, admin routes and message records, so they share one shape. */
 const ProviderIdSchema = z

@@ -1,7 +1,7 @@
 import type { Provider } from '@rota/provider';
 import { ProviderSlot } from './provider-slot.js';
 import type { ResolvedProvider } from './router-options.js';
-import type { BreakerState, ProviderStatus } from './router-types.js';
+import { RankSchema, type BreakerState, type ProviderStatus } from './router-types.js';
 
 /** An operator asked for a provider or account the router does not have. */
 export class UnknownProviderError extends Error {
@@ -65,7 +65,8 @@ export class ProviderTable {
   }
 
   setRank(providerId: string, rank: number): void {
-    if (typeof rank !== 'number' || !Number.isFinite(rank)) throw new RangeError(`rank must be a finite number, got ${describe(rank)}`);
+    const checked = RankSchema.safeParse(rank);
+    if (!checked.success) throw new RangeError(`rank ${checked.error.issues[0]!.message}, got ${describe(rank)}`);
     this.slotOf(providerId).rank = rank;
     this.reorder();
   }

@@ -2,6 +2,7 @@ import { silentLogger, toValidationIssues, type Logger, type Provider, type Vali
 import { z } from 'zod';
 import {
   BreakerSettingsSchema,
+  RankSchema,
   RetrySettingsSchema,
   UnknownOutcomeSettingsSchema,
   type BreakerSettings,
@@ -54,7 +55,7 @@ const RouterOptionsShapeSchema = z.strictObject({
     .array(
       z.strictObject({
         provider: z.custom<Provider>(isProvider, 'must be a Provider (id, capabilities with maxRecipientsPerRequest ≥ 1, accountIds, select, send)'),
-        rank: z.number({ error: 'must be a number' }).finite('must be a finite number'),
+        rank: RankSchema,
         enabled: z.boolean({ error: 'must be true or false' }).optional(),
         breaker: OverrideSchema,
         retry: OverrideSchema,

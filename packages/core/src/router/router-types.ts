@@ -26,14 +26,24 @@ export const RetrySettingsSchema = z.strictObject({
 });
 export type RetrySettings = z.output<typeof RetrySettingsSchema>;
 
-export const UnknownOutcomePolicySchema = z.enum(['stop', 'failover']);
+/**
+ * A provider's place in the walk: lower is tried first. Whole numbers from 0:
+ * the same rule in the library, the configuration file and the admin API.
+ */
+export const RankSchema = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(1_000_000, 'must be at most 1000000');
+
+export const UnknownOutcomePolicySchema = z.enum(['stop', 'failover'], { error: 'must be "stop" or "failover"' });
 export type UnknownOutcomePolicy = z.infer<typeof UnknownOutcomePolicySchema>;
 
 /** `stop` for every IYS type, or a policy per IYS type. */
-export const UnknownOutcomeSettingsSchema = z.union([
-  UnknownOutcomePolicySchema,
-  z.partialRecord(IysTypeSchema, UnknownOutcomePolicySchema),
-]);
+export const UnknownOutcomeSettingsSchema = z.union(
+  [UnknownOutcomePolicySchema, z.partialRecord(IysTypeSchema, UnknownOutcomePolicySchema, { error: 'must be "stop" or "failover" per IYS type, e.g. { NOTIFICATION: "failover" }' })],
+  { error: 'must be "stop" or "failover", or one of them per IYS type (e.g. { NOTIFICATION: "failover" })' },
+);
 export type UnknownOutcomeSettings = z.input<typeof UnknownOutcomeSettingsSchema>;
 
 export interface RoutedProvider {
