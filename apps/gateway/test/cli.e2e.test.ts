@@ -92,10 +92,14 @@ describe('rota CLI', () => {
       [['send', '--to', '--text'], '--to'],
       [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'not a url'], '--url'],
       [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--url', 'http://127.0.0.1:1'], '--key'],
+      // Refused without echoing the URL (a probe's "cannot reach the gateway at http://user:SECRET@…").
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--key', 'k', '--url', 'http://user:SECRETURL@127.0.0.1:1'], '--url must not carry credentials'],
+      [['send', '--to', NUMBERS.other, '--text', 'x', '--iys-type', 'NOTIFICATION', '--key', 'k', '--url', 'http://127.0.0.1:1/?token=SECRETURL'], '--url must be the gateway'],
     ])('%j → exit 2 naming %s', async (argv, flag) => {
       const r = await rota(argv);
       expect(r.code).toBe(2);
       expect(r.err).toContain(flag);
+      expect(r.err).not.toContain('SECRETURL');
       expect(h.sandbox.records()).toEqual([]);
     });
 

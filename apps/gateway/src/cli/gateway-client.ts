@@ -22,6 +22,9 @@ export function resolveTarget(flags: { url?: string | undefined; key?: string | 
     throw new UsageError('--url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--url must use http or https');
+  // Said without the URL: it would be echoed, with what it carries, into the terminal and its scrollback.
+  if (parsed.username !== '' || parsed.password !== '') throw new UsageError('--url must not carry credentials (user:password@): the gateway takes its key from --key or ROTA_API_KEY');
+  if (parsed.search !== '' || parsed.hash !== '') throw new UsageError('--url must be the gateway\'s address without a query or fragment, e.g. http://127.0.0.1:8080');
   const key = flags.key ?? env.ROTA_API_KEY;
   if (key === undefined || key === '') throw new UsageError('--key is required (or set ROTA_API_KEY)');
   return { url: url.replace(/\/+$/, ''), key };
