@@ -287,9 +287,21 @@ describe('rota CLI', () => {
       expect(theirs.out).toBe('');
       expect(theirs.err).toContain('403 forbidden');
       expect(theirs.err).toContain("  --owner: names another client: only the admin token may read another client's messages");
+      // Once, on the flag's line: the gateway's message restating it is left out.
+      expect(theirs.err.split('names another client')).toHaveLength(2);
       const own = await rota(['messages', '--owner', 'billing', ...billing()]);
       expect(own.code).toBe(0);
       expect(ids(own.out)).toEqual([...sent].reverse().map((m) => m.id));
+    });
+
+    it('says a refused date in flags and names the short forms the CLI takes', async () => {
+      const unknown = await rota(['messages', '--since', 'yesterday', ...billing()]);
+      expect(unknown.err).toContain('--since: ');
+      expect(unknown.err).toContain('(or a time ago: 30m, 2h, 7d)');
+      const backwards = await rota(['messages', '--since', '2h', '--until', '3h', ...billing()]);
+      expect(backwards.code).toBe(2);
+      expect(backwards.err).toContain('--since');
+      expect(backwards.err).not.toMatch(/createdFrom|createdUntil/);
     });
 
     it.each([

@@ -78,9 +78,12 @@ async function send(dispatcher: Agent, target: GatewayTarget, method: 'GET' | 'P
 }
 
 /** `error: message` plus every issue, the way the gateway words a refusal. */
-export function describeRefusal(status: number, body: unknown, flagOf: (path: string) => string = (p) => p): string[] {
+export function describeRefusal(status: number, body: unknown, flagOf: (path: string) => string = (p) => p, reword: (reason: string, path: string) => string = (reason) => reason): string[] {
   const b = (body ?? {}) as { error?: string; message?: string; issues?: { path: string; reason: string }[] };
-  const lines = [`the gateway answered ${status}${b.error ? ` ${b.error}` : ''}${b.message ? `: ${b.message}` : ''}`];
-  for (const issue of b.issues ?? []) lines.push(`  ${flagOf(issue.path)}: ${issue.reason}`);
+  const issues = b.issues ?? [];
+  // A message that only restates its issues is left out: the issue lines say it, by flag.
+  const restated = issues.length > 0 && issues.every((issue) => b.message?.includes(issue.reason));
+  const lines = [`the gateway answered ${status}${b.error ? ` ${b.error}` : ''}${b.message && !restated ? `: ${reword(b.message, '')}` : ''}`];
+  for (const issue of issues) lines.push(`  ${flagOf(issue.path)}: ${reword(issue.reason, issue.path)}`);
   return lines;
 }

@@ -47,12 +47,12 @@ export async function messagesCommand(flags: MessagesFlags, io: CliIo, now: () =
   const target = resolveTarget(flags, io.env);
   const { status, body } = await callGateway(target, 'GET', `/v1/messages${query.toString() === '' ? '' : `?${query}`}`);
   if (status === 400) {
-    for (const line of describeRefusal(status, body, (path) => FLAG_OF_QUERY[path] ?? path)) io.err(line);
+    for (const line of describeRefusal(status, body, flagOfQuery, inFlags)) io.err(line);
     return EXIT.usage;
   }
   if (status < 200 || status >= 300) {
     // A refused --owner (403: only the admin token reads another client's messages) is named as the flag too.
-    for (const line of describeRefusal(status, body, (path) => FLAG_OF_QUERY[path] ?? path)) io.err(line);
+    for (const line of describeRefusal(status, body, flagOfQuery, inFlags)) io.err(line);
     return EXIT.failed;
   }
   if (flags.json) {
@@ -65,6 +65,20 @@ export async function messagesCommand(flags: MessagesFlags, io: CliIo, now: () =
   // With "=": a cursor may begin with "-" (base64url), which the argument parser took for an option (exit 2).
   if (page.nextCursor) io.out(`more: add --cursor=${page.nextCursor}`);
   return EXIT.ok;
+}
+
+const flagOfQuery = (path: string): string => FLAG_OF_QUERY[path] ?? path;
+/** The query parameters named otherwise than their flags (`to` is `--to`, and a common word besides). */
+const QUERY_NAMES = /\b(createdFrom|createdUntil|bulkId)\b/g;
+
+/**
+ * The gateway's words in the user's: the query parameters it names are the
+ * flags typed (`must be after createdFrom` → `--since`), and a date flag's
+ * refusal names the short form the CLI takes besides ISO 8601.
+ */
+function inFlags(reason: string, path: string): string {
+  const worded = reason.replace(QUERY_NAMES, (name) => FLAG_OF_QUERY[name]!);
+  return path === 'createdFrom' || path === 'createdUntil' ? `${worded} (or a time ago: 30m, 2h, 7d)` : worded;
 }
 
 /**
