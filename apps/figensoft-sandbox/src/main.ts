@@ -2,7 +2,12 @@
 import { CLI_USAGE, runCli } from './sandbox-cli.js';
 
 try {
-  const sandbox = await runCli(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+  const sandbox = await runCli(
+    process.argv.slice(2),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  );
+  if (!sandbox) process.exit(0);
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));
   };

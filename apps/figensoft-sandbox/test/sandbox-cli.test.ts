@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_CONSENT } from '../src/index.js';
-import { loadAccountsFile, parseCliArgs, runCli } from '../src/sandbox-cli.js';
+import { CLI_USAGE, exposureWarning, loadAccountsFile, parseCliArgs, runCli } from '../src/sandbox-cli.js';
 import { httpRequest, json } from './http-client.js';
 
 let dir: string;
@@ -13,11 +13,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('parseCliArgs', () => {
   it('defaults to 127.0.0.1:8090 with the embedded accounts', () => {
-    expect(parseCliArgs([])).toEqual({ port: 8090, host: '127.0.0.1', accountsFile: undefined, deliveryDelayMs: undefined });
+    expect(parseCliArgs([])).toEqual({ help: false, port: 8090, host: '127.0.0.1', accountsFile: undefined, deliveryDelayMs: undefined });
   });
 
   it('reads every flag', () => {
     expect(parseCliArgs(['--port', '9000', '--host', '0.0.0.0', '--accounts', 'a.json', '--delivery-delay-ms', '50'])).toEqual({
+      help: false,
       port: 9000,
       host: '0.0.0.0',
       accountsFile: 'a.json',
@@ -33,9 +34,23 @@ describe('parseCliArgs', () => {
 });
 
 describe('runCli', () => {
+  it('prints the usage for --help (or -h) and starts nothing', async () => {
+    for (const flag of ['--help', '-h']) {
+      const lines: string[] = [];
+      expect(await runCli([flag], (line) => lines.push(line))).toBeUndefined();
+      expect(lines).toEqual([CLI_USAGE]);
+    }
+  });
+
+  it('warns of a --host other machines may reach: the admin API has no authentication', () => {
+    expect(exposureWarning('0.0.0.0')).toMatch(/^warning: listening on 0\.0\.0\.0: the sandbox's admin API/);
+    expect(exposureWarning('10.1.2.3')).toBeDefined();
+    for (const loopback of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(exposureWarning(loopback)).toBeUndefined();
+  });
+
   it('prints exactly one line with the URL and serves the default accounts and consent', async () => {
     const lines: string[] = [];
-    const sandbox = await runCli(['--port', '0', '--delivery-delay-ms', '0'], (line) => lines.push(line));
+    const sandbox = (await runCli(['--port', '0', '--delivery-delay-ms', '0'], (line) => lines.push(line)))!;
     try {
       expect(lines).toEqual([`FigenSoft sandbox listening on ${sandbox.url}`]);
       expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api_json$/);
@@ -65,7 +80,7 @@ describe('runCli', () => {
         consent: { approved: ['905000000001'] },
       }),
     );
-    const sandbox = await runCli(['--port', '0', '--accounts', file], () => undefined);
+    const sandbox = (await runCli(['--port', '0', '--accounts', file], () => undefined))!;
     try {
       expect(sandbox.accounts()).toEqual([{ username: 'acme', iysType: 'NOTIFICATION', senders: ['ACME'], credit: 10 }]);
       expect(sandbox.consent()).toEqual({ approved: ['905000000001'], optedOut: [] });
@@ -88,6 +103,16 @@ describe('loadAccountsFile', () => {
     const error = await loadAccountsFile(file).catch((caught: Error) => caught);
     expect((error as Error).message).toMatch(/bad\.json .*0\.senders: must list at least one sender/);
     expect((error as Error).message).not.toContain('very-secret');
+  });
+
+  it('names the bad field in either form of the file (before: "(root): Invalid input")', async () => {
+    const account = { username: 'a', password: 'p', iysType: 'X', senders: ['ROTA'] };
+    const list = join(dir, 'list-bad.json');
+    await writeFile(list, JSON.stringify([account]));
+    await expect(loadAccountsFile(list)).rejects.toThrow(/0\.iysType: /);
+    const object = join(dir, 'object-bad.json');
+    await writeFile(object, JSON.stringify({ accounts: [account] }));
+    await expect(loadAccountsFile(object)).rejects.toThrow(/accounts\.0\.iysType: /);
   });
 
   it('refuses a file that is not JSON, and YAML files', async () => {
