@@ -6,6 +6,7 @@
 export * from './message/message.js';
 export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from './message/phone-number.js';
 export { storable, unstorableReason } from './message/storable-string.js';
+export { plainReason } from './message/plain-reason.js';
 export * from './encoding/encoding.js';
 export { analyzeText } from './encoding/analyze-text.js';
 export { escapedForms } from './encoding/escaped-forms.js';

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '@rota/provider';
+import { plainReason, type ValidationIssue } from '@rota/provider';
 import type { z } from 'zod';
 
 /**
@@ -59,10 +59,10 @@ function convert(issue: RawIssue, prefix: readonly PropertyKey[]): KeyedIssue[] 
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const meant = issue.errors.filter((branch) => !isShapeMismatch(branch));
     if (meant.length === 1) return meant[0]!.flatMap((inner) => convert(inner, path));
-    const forms = [...new Set(issue.errors.flatMap((branch) => branch.map((inner) => inner.message)))];
+    const forms = [...new Set(issue.errors.flatMap((branch) => branch.map((inner) => plainReason(inner.message))))];
     if (forms.length > 1) return [{ keys: path, reason: `matches none of the allowed forms: ${forms.join('; or ')}` }];
   }
-  return [{ keys: path, reason: issue.message }];
+  return [{ keys: path, reason: plainReason(issue.message) }];
 }
 
 /** A branch that refused the value outright (wrong type or not one of its literals), as opposed to one that half-matched. */

@@ -125,7 +125,7 @@ describe('RotaConfigSchema', () => {
     ['a metrics token equal to an API key', (c) => (c.gateway.metricsToken = SECRETS.apiKey), 'gateway.metricsToken', /must differ from every API key and the admin token \(it equals apiKeys\.0\.key\)/],
     ['a metrics token equal to the admin token', (c) => (c.gateway.metricsToken = c.gateway.adminToken), 'gateway.metricsToken', /it equals adminToken/],
     ['a short metrics token', (c) => (c.gateway.metricsToken = 'tiny-s3cr3t'), 'gateway.metricsToken', /must be at least 16 characters/],
-    ['a missing gateway section', (c) => delete c.gateway, 'gateway', /expected object/],
+    ['a missing gateway section', (c) => delete c.gateway, 'gateway', /^is required \(an object\)$/],
     ['an unknown log level', (c) => (c.logging = { level: 'verbose' }), 'logging.level', /must be one of fatal, error, warn, info, debug, trace/],
     ['a body limit below 1 KiB', (c) => (c.gateway.bodyLimitBytes = 10), 'gateway.bodyLimitBytes', /at least 1024/],
     ['a batch size above 10000', (c) => (c.gateway.maxBatchSize = 20_000), 'gateway.maxBatchSize', /at most 10000/],
@@ -186,7 +186,7 @@ describe('RotaConfigSchema', () => {
       'providers.1.settings.simulate.failRate',
       /between 0 and 1/,
     ],
-    ['settings missing', (c) => delete c.providers[0].settings, 'providers.0.settings', /expected object/],
+    ['settings missing', (c) => delete c.providers[0].settings, 'providers.0.settings', /^is required \(an object\)$/],
   ];
 
   it('takes a plain-http receiver when gateway.webhooks.allowHttp says so', () => {

@@ -3,6 +3,7 @@ import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
 import { storable, unstorableReason } from './storable-string.js';
+import { plainReason } from './plain-reason.js';
 
 /** A field's type error in words a client can act on: a missing field is "required", not "expected string, received undefined". */
 export const typeError =
@@ -444,7 +445,7 @@ export function toValidationIssues(error: z.ZodError, pathPrefix: readonly Prope
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: 'is not a known field' }));
     }
-    return [{ path: formatPath(path), reason: issue.message }];
+    return [{ path: formatPath(path), reason: plainReason(issue.message) }];
   });
 }
 
