@@ -23,14 +23,18 @@ it('locks a free folder with its pid and start time, refuses a second locker whi
   await expect(readFile(lockFile())).rejects.toMatchObject({ code: 'ENOENT' });
 });
 
-it('refuses a folder a live process holds, naming it and what to do', async () => {
+it('refuses a folder a live process holds, naming it and what to do; this very process too (a second gateway started in it)', async () => {
   await writeFile(lockFile(), `${holderLine(1)}\n`); // pid 1, as it started: alive and the holder
   await expect(lockDataFolder(folder, 'stop it first')).rejects.toThrow(`the data folder ${folder} is in use by a running Rota (pid 1); stop it first`);
+  await rm(lockFile());
+  const unlock = await lockDataFolder(folder);
+  await expect(lockDataFolder(folder)).rejects.toThrow(`(pid ${process.pid})`);
+  await unlock();
 });
 
 it.each([
   ['a pid that is gone', '999999999'],
-  ['this very pid (a container restarted: the killed gateway was pid 1 too)', String(process.pid)],
+  ['this very pid without a start time (an earlier life: this process writes one)', String(process.pid)],
   ['a live pid that started at another time (the pid came round again)', 'pid 1, a tick after it started'],
 ])('takes over a lock naming %s', async (_, written) => {
   const line = written.startsWith('pid 1') ? `1 ${Number(holderLine(1).split(' ')[1]) + 1}` : written;

@@ -27,13 +27,25 @@ export async function lockDataFolder(folder: string, use = 'an embedded (SQLite)
     }
     const [pid, started] = (await readFile(file, 'utf8').catch(() => '')).trim().split(' ');
     const holder = Number(pid);
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder) && (started === undefined || startTimeOf(holder) === undefined || startTimeOf(holder) === started)) {
+    if (Number.isInteger(holder) && holder > 0 && holdsIt(holder, started)) {
       throw new Error(`the data folder ${folder} is in use by a running Rota (pid ${holder}); ${use}`);
     }
-    // Left by a process that is gone (or by this very pid in an earlier life): take it over.
+    // Left by a process that is gone (or by this pid in an earlier life): take it over.
     await rm(file, { force: true });
   }
   throw new Error(`could not lock the data folder ${folder}`);
+}
+
+/**
+ * Whether the process a lock names still holds it: alive, and — where the lock
+ * says when it started — the same process, not a later one given its pid.
+ * This very process may hold it (a second gateway started in it); a lock
+ * without a start time naming this pid is an earlier life's (this process
+ * writes one).
+ */
+function holdsIt(pid: number, started: string | undefined): boolean {
+  if (started === undefined) return pid !== process.pid && isAlive(pid);
+  return isAlive(pid) && startTimeOf(pid) === started;
 }
 
 /** What the lock file says of its holder: `pid`, or `pid start-time` where the system tells it. */
