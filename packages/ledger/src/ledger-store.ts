@@ -572,10 +572,11 @@ export class LedgerStore {
     if (!(await this.bulkProgress(bulkId, scope))) return undefined;
     const slice = Math.min(this.#writes.bulkSlice, CANCEL_SLICE_RECORDS);
     let canceled = 0;
-    for (;;) {
-      const taken = await cancelBulkSlice(this.#writes.lane(slice), bulkId, by, slice, this.#now());
-      canceled += taken;
-      if (taken < slice) break;
+    // Until a slice finds none queued: one that canceled fewer than it picked (a claim took some) may have more after it.
+    for (let picked = slice; picked > 0; ) {
+      const taken = await cancelBulkSlice(this.#writes.lane(slice), this.#dialect, bulkId, by, slice, this.#now());
+      canceled += taken.canceled;
+      picked = taken.picked;
     }
     return { canceled, progress: (await this.bulkProgress(bulkId, scope))! };
   }

@@ -310,7 +310,12 @@ export class Ledger {
   async cancel(id: string, scope: ReadScope, by: CancelledBy): Promise<{ kind: 'canceled' | 'not-cancelable'; record: MessageRecord } | { kind: 'not-found' }> {
     const outcome = await this.store.cancel(id, scope, by);
     if (!outcome) return { kind: 'not-found' };
-    if (outcome.kind === 'canceled' && outcome.record.bulkId === undefined) this.texts.delete(id);
+    if (outcome.kind === 'canceled') {
+      const { bulkId } = outcome.record;
+      if (bulkId === undefined) this.texts.delete(id);
+      // A bulk's last records canceled one by one: nothing of it will be sent, so neither will its OTP text be needed.
+      else if (this.texts.has(bulkId) && !(await this.store.bulkHasUnsent(bulkId))) this.texts.delete(bulkId);
+    }
     return outcome;
   }
 

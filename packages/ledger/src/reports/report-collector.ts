@@ -108,7 +108,7 @@ export class ReportCollector {
    * taking 25 s a status request) held every other account's next reads
    * back while rounds waited for each other. An account still reading keeps
    * the messages claimed for it under their lease, read after it, as when
-   * its breaker is open. Returns how many messages were looked at.
+   * its breaker is open. Returns how many messages were read (or given up) now.
    */
   async round(): Promise<number> {
     if (this.claiming || this.stopped) return 0;
@@ -134,8 +134,12 @@ export class ReportCollector {
       group.push(item);
     }
     const started: Promise<void>[] = [];
+    let skipped = 0;
     for (const [key, group] of byAccount) {
-      if (this.reading.has(key)) continue;
+      if (this.reading.has(key)) {
+        skipped += group.length;
+        continue;
+      }
       const read = this.readAccount(group, statuses.get(group[0]!.providerId), now)
         .catch((error: unknown) => this.logger.error({ error: describeError(error), provider: group[0]!.providerId, accountId: group[0]!.accountId }, 'report collector: an account\'s reads failed; what it claimed is read again after the lease'))
         .finally(() => this.reading.delete(key));
@@ -143,7 +147,9 @@ export class ReportCollector {
       started.push(read);
     }
     await Promise.all(started);
-    return due.length;
+    // Only what was read: a round whose claim was mostly a slow account's (left under their lease) is not a full one,
+    // or drain() would claim round after round until the whole due backlog was leased.
+    return due.length - skipped;
   }
 
   /** Reads one account's due messages, in batches of its provider's size. */

@@ -3,6 +3,8 @@ import type { LedgerDatabase, MessageRow } from '../database.js';
 import { completeBulks } from './bulk-completion.js';
 import { writeEvents } from './message-events.js';
 import type { Transact } from './transact.js';
+import { chunksOf } from './insert-chunks.js';
+import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 
 /*
  * A queued message taken back before it is sent: `canceled`, a final state,
@@ -34,14 +36,24 @@ export async function cancelMessage(transact: Transact, id: string, owner: strin
   });
 }
 
-/** Up to `limit` of a bulk's queued records canceled in one transaction; returns how many. */
-export async function cancelBulkSlice(transact: Transact, bulkId: string, by: CancelledBy, limit: number, now: number): Promise<number> {
+/**
+ * Up to `limit` of a bulk's queued records canceled in one transaction:
+ * how many it picked, and how many of those it canceled (fewer where a claim
+ * took some first). On PostgreSQL the pick locks its rows in id order and
+ * skips rows another transaction holds (a worker's claim), as claimDue does:
+ * a cancel never waits on a claim, nor a claim on it. The caller goes on
+ * until a slice picks nothing: a slice that cancels fewer than it asked for
+ * says nothing of what is left.
+ */
+export async function cancelBulkSlice(transact: Transact, dialect: SqlDialect, bulkId: string, by: CancelledBy, limit: number, now: number): Promise<{ picked: number; canceled: number }> {
   return transact(async (trx) => {
-    // The (bulk_id, state) index finds them; the outer state check is the one that holds against a claim made meanwhile.
-    const picked = trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', '=', 'queued').limit(limit);
-    const rows = await cancelUpdate(trx, by, now).where('id', 'in', picked).returningAll().execute();
+    const pick = trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', '=', 'queued').orderBy('id').limit(limit);
+    const ids = (await lockForClaim(pick, dialect).execute()).map((row) => row.id);
+    if (ids.length === 0) return { picked: 0, canceled: 0 };
+    const rows: MessageRow[] = [];
+    for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 16)) rows.push(...(await cancelUpdate(trx, by, now).where('id', 'in', chunk).returningAll().execute()));
     await announce(trx, rows, by, now);
-    return rows.length;
+    return { picked: ids.length, canceled: rows.length };
   });
 }
 

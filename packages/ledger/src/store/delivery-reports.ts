@@ -132,7 +132,8 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
       // A report's time is the provider's, to its precision: FigenSoft gives minutes, so a report could read as earlier
       // than the acceptance it follows (and a receiver ordering by it would take acceptance for the last state). Nor
       // later than now: a report from 2099 (a provider's clock, a forged push) would outlast every later one.
-      const at = Math.min(Math.max(report.at?.getTime() ?? now, subject.accepted_at ?? 0), now);
+      // The acceptance bound last: another process's clock may have dated the acceptance a moment after our now.
+      const at = Math.max(Math.min(report.at?.getTime() ?? now, now), subject.accepted_at ?? 0);
       group.rows.push([id, at]);
       const changed = subject.delivery_state !== report.state || subject.delivery_code !== (report.providerCode ?? null);
       if (!changed && !report.final) continue;

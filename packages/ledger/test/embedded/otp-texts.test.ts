@@ -79,4 +79,22 @@ describe('OTP texts held by the dispatcher', () => {
     expect(held()).toEqual(['Kodunuz 2222']);
     await r.close();
   });
+
+  it("drops a canceled OTP's text, and an OTP bulk's once its last waiting record is canceled", async () => {
+    const r = await rig();
+    const later = new Date(Date.now() + 3_600_000);
+    const [single] = await r.ledger.submit([{ message: message({ to: '+905321110001', text: 'Kodunuz 1111', otp: true, sendAt: later }), owner: 'acme' }], 'queue');
+    await r.ledger.submitBulk({ template: bulkTemplate({ iysType: 'NOTIFICATION', text: 'Kodunuz 4321', otp: true, sendAt: later }), recipients: ['+905321110002', '+905321110003'], owner: 'acme' });
+    const held = () => [...(r.ledger as unknown as { texts: Map<string, string> }).texts.values()].sort();
+    expect(held()).toEqual(['Kodunuz 1111', 'Kodunuz 4321']);
+
+    await r.ledger.cancel((single as { record: { id: string } }).record.id, { owner: 'acme' }, 'client');
+    expect(held()).toEqual(['Kodunuz 4321']);
+    const records = (await r.store.list({ owner: 'acme' })).items.filter((record) => record.bulkId !== undefined);
+    await r.ledger.cancel(records[0]!.id, {}, 'operator');
+    expect(held()).toEqual(['Kodunuz 4321']); // one record of the bulk still waits
+    await r.ledger.cancel(records[1]!.id, {}, 'operator');
+    expect(held()).toEqual([]);
+    await r.close();
+  });
 });
