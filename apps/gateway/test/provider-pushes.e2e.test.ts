@@ -159,10 +159,12 @@ describe('pushed delivery reports from the real clients, through the gateway', (
       }, 500);
     });
 
-  it('refuses a push whose URL lacks its token before its body comes (Message Center, Infobip): no place among the pushes read is held', async () => {
+  it('refuses a push whose URL lacks its token (Message Center, Infobip), or that carries no signature (Twilio), before its body comes: no place among the pushes read is held', async () => {
     const promised = { 'content-type': 'application/json', 'content-length': '100000' };
     expect(await rawPush('/v1/providers/message-center/reports', promised)).toBe(401);
     expect(await rawPush('/v1/providers/infobip/reports?token=wrong', promised)).toBe(401);
+    // Twilio signs the body: a push without any signature is refused before it too.
+    expect(await rawPush('/v1/providers/twilio/reports', { ...promised, 'content-type': 'application/x-www-form-urlencoded' })).toBe(401);
     // With its token the push is read: it waits for its body.
     expect(await rawPush(`/v1/providers/infobip/reports?token=${INFOBIP_TOKEN}`, promised)).toBe('waiting');
   });

@@ -27,7 +27,7 @@ import { createTwilioClient, type TwilioAnswer, type TwilioClient } from './twil
 import { errorAnswerError, errorCodeRow, transportError } from './twilio-codes.js';
 import { TwilioConfigSchema, type TwilioConfig, type TwilioConfigInput } from './twilio-config.js';
 import { authTokenSecret, TwilioCredentials } from './twilio-credentials.js';
-import { readStatusCallback, toDeliveryReport } from './twilio-reports.js';
+import { readStatusCallback, toDeliveryReport, unsignedRefusal } from './twilio-reports.js';
 import { MAX_VALIDITY_SECONDS } from './twilio-wire.js';
 
 export const TWILIO_PROVIDER_ID = 'twilio';
@@ -193,6 +193,7 @@ function buildProvider(config: TwilioConfig, providerId: string, logger: Logger)
     },
 
     receiveReports: (push) => readStatusCallback(push, credentials),
+    checkPushOrigin: (origin) => unsignedRefusal(origin) ?? { ok: true },
 
     async close(): Promise<void> {
       if (closed) return;

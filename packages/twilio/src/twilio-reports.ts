@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { DeliveryReport, PushedReports, ReceivedReports } from '@rota/provider';
+import type { DeliveryReport, PushedReports, PushOrigin, ReceivedReports } from '@rota/provider';
 import { statusRow } from './twilio-codes.js';
 import { signWithAuthToken, type TwilioCredentials } from './twilio-credentials.js';
 
@@ -62,6 +62,22 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The signature header's value, if the push has one. */
+function signatureOf(push: PushOrigin): string | undefined {
+  const header = push.headers['x-twilio-signature'];
+  return (Array.isArray(header) ? header[0] : header) || undefined;
+}
+
+/**
+ * A push without a signature, refused before its body is read (the signature
+ * itself is over the body, so it is checked once the body is in).
+ */
+export function unsignedRefusal(push: PushOrigin): typeof UNSIGNED | undefined {
+  return signatureOf(push) === undefined ? UNSIGNED : undefined;
+}
+
+const UNSIGNED = { ok: false, status: 401, reason: 'the push carries no X-Twilio-Signature' } as const;
+
 /**
  * A status callback from Twilio: form-encoded `MessageSid, MessageStatus,
  * ErrorCode?, To, …` posted to the StatusCallback URL, proven by
@@ -69,9 +85,8 @@ function sameText(a: string, b: string): boolean {
  * ignored: Twilio adds fields without notice.
  */
 export function readStatusCallback(push: PushedReports, credentials: TwilioCredentials): ReceivedReports {
-  const header = push.headers['x-twilio-signature'];
-  const signature = Array.isArray(header) ? header[0] : header;
-  if (!signature) return { ok: false, status: 401, reason: 'the push carries no X-Twilio-Signature' };
+  const signature = signatureOf(push);
+  if (signature === undefined) return UNSIGNED;
   if (!isTwilioSignature(credentials, push.url, push.body, signature)) return { ok: false, status: 401, reason: 'X-Twilio-Signature does not match this account' };
   const params = new URLSearchParams(push.body.toString('utf8'));
   const sid = params.get('MessageSid') ?? params.get('SmsSid');

@@ -9,14 +9,19 @@ import type { ReportsReceivedSchema } from '@rota/api';
 export const PUSH_BODY_LIMIT = 1024 * 1024;
 
 /**
- * Bytes of pushes being read at once, each counted at its Content-Length (a
- * body without one at PUSH_BODY_LIMIT). A push signed over its body (Twilio's)
- * is unauthenticated until the whole body is in, so this bounds the memory
- * such pushes can hold; a provider pushing more at once is asked to retry
- * (503). Counted in bytes, not pushes: Message Center posts one small push
- * per message, and 2,000 of them finishing together were 2,000 pushes at once.
+ * Bytes of one provider's pushes being read at once, each counted at its
+ * Content-Length (a body without one at PUSH_BODY_LIMIT), at least
+ * PUSH_MIN_BYTES. A push signed over its body (Twilio's) is unauthenticated
+ * until the whole body is in, so this bounds the memory such pushes can hold;
+ * per provider, so that slow bodies sent to one provider's route hold no
+ * other provider's pushes back. A provider pushing more at once is asked to
+ * retry (503). Counted in bytes, not pushes: Message Center posts one small
+ * push per message, and 2,000 of them finishing together were 2,000 pushes at once.
  */
 export const PUSH_BYTES_IN_FLIGHT = 32 * PUSH_BODY_LIMIT;
+
+/** The least a push is counted at: 512 of them at once per provider at most, however small each says it is. */
+export const PUSH_MIN_BYTES = 64 * 1024;
 
 /**
  * `POST /v1/providers/{id}/reports`: the seam for providers that push
@@ -35,7 +40,7 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
     // Before the body is read: a push to no provider, to one that takes none, or without a proof its URL must carry (a
     // token) costs no memory and holds no place; nor one past the cap. Before this check, 32 slow bodies without any
     // token held every place for the request timeout, and every provider's real pushes were answered 503.
-    let bytesInFlight = 0;
+    const bytesInFlight = new Map<string, number>();
     pushes.addHook('onRequest', async (request, reply) => {
       const { id } = request.params as { id: string };
       let origin: PushOriginCheck;
@@ -46,14 +51,15 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         throw error;
       }
       if (!origin.ok) return refuse(reply, id, origin);
-      const bytes = Math.min(declaredLength(request) ?? PUSH_BODY_LIMIT, PUSH_BODY_LIMIT);
-      if (bytesInFlight + bytes > PUSH_BYTES_IN_FLIGHT) {
-        context.logger.warn({ provider: id, bytesInFlight }, 'a delivery report push was turned away: too many pushes are being read at once');
-        return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: 'too many pushes are being read at once; push again shortly' });
+      const bytes = Math.max(PUSH_MIN_BYTES, Math.min(declaredLength(request) ?? PUSH_BODY_LIMIT, PUSH_BODY_LIMIT));
+      const held = bytesInFlight.get(id) ?? 0;
+      if (held + bytes > PUSH_BYTES_IN_FLIGHT) {
+        context.logger.warn({ provider: id, bytesInFlight: held }, 'a delivery report push was turned away: too many pushes are being read at once');
+        return reply.code(503).header('retry-after', '1').send({ error: 'overloaded', message: `too many pushes to ${id} are being read at once; push again shortly` });
       }
-      bytesInFlight += bytes;
+      bytesInFlight.set(id, held + bytes);
       // 'close' comes once the answer is sent or the connection dropped, whichever ends the push.
-      reply.raw.once('close', () => (bytesInFlight -= bytes));
+      reply.raw.once('close', () => bytesInFlight.set(id, bytesInFlight.get(id)! - bytes));
     });
 
     pushes.post<{ Params: { id: string } }>('/v1/providers/:id/reports', { config: { query: 'own' } }, async (request, reply) => {
