@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holderLine, lockDataFolder } from './data-folder-lock.js';
+import { readdir } from 'node:fs/promises';
+import { holderLine, lockDataFolder, takeOverStaleLock } from './data-folder-lock.js';
 
 // Regression (a probe): a lock naming a pid that is alive again, but as
 // another process (a container's gateway is pid 1 at every start), kept a
@@ -41,5 +42,18 @@ it.each([
   await writeFile(lockFile(), `${line}\n`);
   const unlock = await lockDataFolder(folder);
   expect((await readFile(lockFile(), 'utf8')).trim()).toBe(holderLine(process.pid));
+  await unlock();
+});
+
+// A review: two processes judging one lock stale at once both took the folder (8 runs in 40): the second removed the
+// lock the first had just written.
+it("leaves a fresh lock alone when a second process takes over the stale one it read before", async () => {
+  const stale = '999999999';
+  await writeFile(lockFile(), `${stale}\n`);
+  const unlock = await lockDataFolder(folder); // the first process: takes the stale lock over, writes its own
+  const fresh = await readFile(lockFile(), 'utf8');
+  await takeOverStaleLock(lockFile(), stale); // the second, acting on what it read before
+  expect(await readFile(lockFile(), 'utf8')).toBe(fresh);
+  expect(await readdir(folder)).toEqual(['rota.lock']);
   await unlock();
 });

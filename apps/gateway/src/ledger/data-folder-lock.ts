@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -16,24 +17,52 @@ import { join } from 'node:path';
  */
 export async function lockDataFolder(folder: string, use = 'an embedded (SQLite) store serves one gateway — use the PostgreSQL store to run several'): Promise<() => Promise<void>> {
   const file = join(folder, 'rota.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const busy = (pid: number) => new Error(`the data folder ${folder} is in use by a running Rota (pid ${pid}); ${use}`);
+  // This process's own: a second gateway started in it, told apart even where /proc cannot tell its start time.
+  if (heldHere.has(file)) throw busy(process.pid);
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await writeFile(file, `${holderLine(process.pid)}\n`, { flag: 'wx', mode: 0o600 });
+      heldHere.add(file);
       return async () => {
+        heldHere.delete(file);
         await rm(file, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const [pid, started] = (await readFile(file, 'utf8').catch(() => '')).trim().split(' ');
+    const line = (await readFile(file, 'utf8').catch(() => '')).trim();
+    const [pid, started] = line.split(' ');
     const holder = Number(pid);
-    if (Number.isInteger(holder) && holder > 0 && holdsIt(holder, started)) {
-      throw new Error(`the data folder ${folder} is in use by a running Rota (pid ${holder}); ${use}`);
-    }
+    if (Number.isInteger(holder) && holder > 0 && holdsIt(holder, started)) throw busy(holder);
     // Left by a process that is gone (or by this pid in an earlier life): take it over.
-    await rm(file, { force: true });
+    await takeOverStaleLock(file, line);
   }
   throw new Error(`could not lock the data folder ${folder}`);
+}
+
+/** The lock files this process holds. */
+const heldHere = new Set<string>();
+
+/**
+ * Removes the lock judged stale — and only it. Two processes starting at once
+ * may both judge one lock stale: the first takes it over and writes its own,
+ * and a plain remove by the second deleted that fresh lock, so both ran on
+ * one file. The lock is moved aside first (a rename: one of them moves it);
+ * if what was moved is not the stale lock but a fresh one, it is put back
+ * (unless a newer one is already there) and the loop reads it again.
+ */
+export async function takeOverStaleLock(file: string, stale: string): Promise<void> {
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another process moved it first
+    throw error;
+  }
+  const moved = (await readFile(aside, 'utf8').catch(() => '')).trim();
+  if (moved !== stale) await link(aside, file).catch(() => undefined);
+  await rm(aside, { force: true });
 }
 
 /**
@@ -44,8 +73,11 @@ export async function lockDataFolder(folder: string, use = 'an embedded (SQLite)
  * writes one).
  */
 function holdsIt(pid: number, started: string | undefined): boolean {
-  if (started === undefined) return pid !== process.pid && isAlive(pid);
-  return isAlive(pid) && startTimeOf(pid) === started;
+  if (!isAlive(pid)) return false;
+  if (started === undefined) return pid !== process.pid;
+  // A start time that cannot be read (/proc mounted hidepid): alive, so taken for the holder.
+  const now = startTimeOf(pid);
+  return now === undefined || now === started;
 }
 
 /** What the lock file says of its holder: `pid`, or `pid start-time` where the system tells it. */
