@@ -1,5 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CopyRefusedError, StoreMissingError, type CopiedCounts } from '@rota/ledger';
 import pino from 'pino';
@@ -48,8 +47,6 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
   const say = (text: string) => sanitizeText(text, [...secretsOf(from), ...secretsOf(to)]);
   const logger = createGatewayLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: true }) });
   const opened: ConfiguredStore[] = [];
-  // A new embedded target is removed again if the copy fails: a refused copy left an empty store and a hash key behind.
-  const made = to.store.kind === 'sqlite' ? newSqliteFiles(sqlitePathOf(to.store.path, values.to)) : [];
   let copiedAll = false;
   try {
     opened.push(await openConfiguredStore(from, { logger, role: 'embedded', configPath: values.from, existing: true, busyAdvice: BUSY_SOURCE }));
@@ -79,18 +76,16 @@ export async function storeCopyCommand(values: StoreCopyValues, io: CliIo): Prom
     io.err(`rota store copy: ${say(message)}${error instanceof CopyRefusedError ? '' : ' (nothing was copied: the copy is one transaction)'}`);
     return EXIT.failed;
   } finally {
-    for (const store of opened.reverse()) await store.close().catch(() => undefined);
-    if (!copiedAll) for (const file of made) await rm(file, { force: true });
+    const [source, destination] = opened;
+    // A new embedded target is removed again if the copy fails: a refused copy left an empty store and a hash key behind.
+    await (copiedAll ? destination?.close() : destination?.discard())?.catch(() => undefined);
+    await source?.close().catch(() => undefined);
   }
 }
 
 const BUSY_SOURCE = 'stop the gateway that uses it before copying: a store is copied drained and stopped (docs/deployment.md)';
 const BUSY_TARGET = 'copy into a store no process uses';
 
-/** The files opening the SQLite store at `path` would make that are not there yet (the database, its log, its hash key). */
-function newSqliteFiles(path: string): string[] {
-  return [path, `${path}-wal`, `${path}-shm`, join(dirname(path), 'hash.key')].filter((file) => !existsSync(file));
-}
 
 /** Where a configuration's store lives: two configurations naming one store give the same text. */
 function locationOf(config: RotaConfig, configPath: string): string {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { openLedgerStore, StoreMissingError, type LedgerRole, type LedgerStore, type StoreConfigInput } from '@rota/ledger';
 import type { Logger } from 'pino';
@@ -13,6 +13,8 @@ export interface ConfiguredStore {
   /** The key the store hashes with (a copy gives a new embedded target the source's). */
   hashKey: Buffer;
   close(): Promise<void>;
+  /** close(), and the files this open made removed (a new SQLite store and its hash key) before the data folder is let go. */
+  discard(): Promise<void>;
 }
 
 export interface OpenConfiguredStoreOptions {
@@ -43,6 +45,8 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
   let storeConfig: StoreConfigInput;
   let hashKey: Buffer;
   let unlock = async (): Promise<void> => {};
+  /** The files of a new SQLite store, made by this open: what discard() removes. */
+  let made: string[] = [];
   if (settings.kind === 'postgres') {
     const { hashKey: key, ...postgres } = settings;
     storeConfig = postgres;
@@ -60,6 +64,7 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
     if (existing && !existsSync(path)) throw new StoreMissingError(`there is no SQLite store at ${path}`);
     await mkdir(dirname(path), { recursive: true });
     unlock = await lockDataFolder(dirname(path), options.busyAdvice);
+    made = [path, `${path}-wal`, `${path}-shm`, join(dirname(path), 'hash.key')].filter((file) => !existsSync(file));
     try {
       hashKey = settings.hashKey !== undefined ? hashKeyOf(settings.hashKey) : await hashKeyBeside(path, logger, options.newHashKey);
     } catch (error) {
@@ -78,6 +83,12 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
       hashKey,
       close: async () => {
         await store.close();
+        await unlock();
+      },
+      discard: async () => {
+        await store.close();
+        // While the folder is still locked: no other process can be making these files meanwhile.
+        for (const file of made) await rm(file, { force: true });
         await unlock();
       },
     };

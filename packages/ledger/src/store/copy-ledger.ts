@@ -17,7 +17,7 @@ export class CopyRefusedError extends Error {
   override readonly name = 'CopyRefusedError';
 }
 
-export type CopiedCounts = Record<'bulks' | 'messages' | 'message_events' | 'webhook_outbox' | 'webhook_endpoints' | 'operator_overrides' | 'erased_keys', number>;
+export type CopiedCounts = Record<'bulks' | 'messages' | 'message_events' | 'webhook_outbox' | 'webhook_endpoints' | 'operator_overrides' | 'erased_keys' | 'held_reports', number>;
 
 export interface CopyOptions {
   /** Rows per insert statement (default 500: PostgreSQL takes at most 65,535 parameters a statement). */
@@ -47,7 +47,7 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
   const present = (await count(target, 'messages')) + (await count(target, 'bulks'));
   if (present > 0) throw new CopyRefusedError(`the target already holds ${present} record(s): copy only into an empty ledger (a new schema)`);
 
-  const copied: CopiedCounts = { bulks: 0, messages: 0, message_events: 0, webhook_outbox: 0, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 0 };
+  const copied: CopiedCounts = { bulks: 0, messages: 0, message_events: 0, webhook_outbox: 0, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 0, held_reports: 0 };
   const tell = (table: keyof CopiedCounts, rows: number) => {
     copied[table] += rows;
     options.onProgress?.(table, copied[table]);
@@ -99,6 +99,10 @@ export async function copyLedger(source: Kysely<LedgerDatabase>, target: Kysely<
     const erasedKeys = await source.selectFrom('erased_keys').selectAll().execute();
     for (const rows of chunksOf(erasedKeys, chunk)) await trx.insertInto('erased_keys').values(rows).execute();
     tell('erased_keys', erasedKeys.length);
+    // Pushed reports waiting for their messages (a few minutes' worth at most): the new store matches them again.
+    const held = await source.selectFrom('held_reports').selectAll().execute();
+    for (const rows of chunksOf(held, chunk)) await trx.insertInto('held_reports').values(rows).execute();
+    tell('held_reports', held.length);
   });
   return copied;
 }

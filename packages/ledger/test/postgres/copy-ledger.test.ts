@@ -51,10 +51,13 @@ describe('copyInto', () => {
   it('moves every record with its timeline, key and webhooks, in the source\'s order', async () => {
     const { source, ids, bulkId } = await embeddedWithHistory();
     expect(await source.eraseNumber('+905321234566')).toBe(1);
+    // A pushed report still waiting for its message goes along (a review: a move within its rematches lost it).
+    await source.holdReports('fake', [{ providerMessageId: 'wire-later', state: 'delivered', final: true }], new Date());
     await openTarget();
     const progress: string[] = [];
     const copied = await source.copyInto(target!, { chunk: 7, onProgress: (table, n) => progress.push(`${table}:${n}`) });
-    expect(copied).toMatchObject({ bulks: 1, messages: 33, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 1 });
+    expect(copied).toMatchObject({ bulks: 1, messages: 33, webhook_endpoints: 0, operator_overrides: 0, erased_keys: 1, held_reports: 1 });
+    expect(await target!.heldReportCount()).toBe(1);
     expect(copied.message_events).toBeGreaterThanOrEqual(33); // at least each one's final step
     expect(copied.webhook_outbox).toBeGreaterThan(0);
     expect(progress).toContain('messages:7');
