@@ -572,7 +572,7 @@ export class LedgerStore {
     if (!(await this.bulkProgress(bulkId, scope))) return undefined;
     const slice = Math.min(this.#writes.bulkSlice, CANCEL_SLICE_RECORDS);
     let canceled = 0;
-    // Until a slice finds none queued: one that canceled fewer than it picked (a claim took some) may have more after it.
+    // Until a slice finds none queued: a slice's count says nothing of what is left (a claim's rows are skipped, not waited for).
     for (let picked = slice; picked > 0; ) {
       const taken = await cancelBulkSlice(this.#writes.lane(slice), this.#dialect, bulkId, by, slice, this.#now());
       canceled += taken.canceled;
