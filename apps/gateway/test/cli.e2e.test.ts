@@ -121,6 +121,28 @@ describe('rota CLI', () => {
     });
   });
 
+  describe('rota cancel', () => {
+    const as = () => ['--url', h.client.url, '--key', SECRETS.apiKey];
+    const later = '2099-01-01T09:00:00+03:00';
+    it('takes back a scheduled message (again: exit 0), and refuses one already sent with exit 1 and the gateway\'s 409', async () => {
+      const scheduled = await h.client.send({ to: NUMBERS.other, text: 'Yarın', iysType: 'NOTIFICATION', sendAt: later });
+      expect(await rota(['cancel', scheduled.body.id, ...as()])).toEqual({ code: 0, out: `${scheduled.body.id}: canceled`, err: '' });
+      expect((await rota(['cancel', scheduled.body.id, ...as()])).code).toBe(0);
+      const sent = await h.client.send({ to: NUMBERS.other, text: 'Şimdi', iysType: 'NOTIFICATION' });
+      const refused = await rota(['cancel', sent.body.id, ...as()]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('409 not-cancelable: the message is accepted');
+      expect((await rota(['cancel', ...as()])).code).toBe(2);
+    });
+
+    it('takes back what of a bulk has not gone out, with --bulk, and says how many', async () => {
+      const bulk = await h.client.call('POST', '/v1/bulk', { json: { text: 'Hafta sonu', iysType: 'NOTIFICATION', sendAt: later, recipients: ['+905321234501', '+905321234502'] } });
+      expect(await rota(['cancel', bulk.body.bulkId, '--bulk', ...as()])).toEqual({ code: 0, out: `${bulk.body.bulkId}: 2 canceled now`, err: '' });
+      const json = await rota(['cancel', bulk.body.bulkId, '--bulk', '--json', ...as()]);
+      expect(JSON.parse(json.out)).toMatchObject({ bulkId: bulk.body.bulkId, canceled: 0, byState: { canceled: 2 } });
+    });
+  });
+
   describe('rota status', () => {
     it('prints the gateway\'s answer for the id send printed, as indented JSON, exit 0', async () => {
       const sent = await rota(['send', '--to', NUMBERS.approved, '--text', 'status?', '--iys-type', 'NOTIFICATION', '--url', h.client.url, '--key', SECRETS.apiKey]);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
+import { CANCEL_OPTIONS, cancelCommand } from './cancel-command.js';
 import { configCheck } from './config-check.js';
 import { CONNECTION_OPTIONS, GatewayUnreachableError } from './gateway-client.js';
 import { MESSAGES_OPTIONS, messagesCommand } from './messages-command.js';
@@ -26,6 +27,9 @@ export const USAGE = `usage:
   rota status ID [--timeline] [--refresh] [--url URL] [--key KEY]
       a message as the gateway answers GET /v1/messages/ID (ID: the id send printed);
       --timeline: its steps one a line; --refresh: ask the provider now
+  rota cancel ID [--bulk] [--url URL] [--key KEY] [--json]
+      take back a queued message (one scheduled for later, or waiting its turn), or with --bulk
+      what of a bulk has not gone out yet; what a dispatcher has taken is sent
   rota messages [--state S] [--to NUMBER] [--bulk BULK_ID] [--since T] [--until T]
                 [--limit N] [--cursor C] [--owner CLIENT] [--url URL] [--key KEY] [--json]
       your messages, newest first (T: ISO 8601, or 30m / 2h / 7d ago;
@@ -42,7 +46,7 @@ export const USAGE = `usage:
   --url defaults to $ROTA_GATEWAY_URL, then http://127.0.0.1:8080
   --key defaults to $ROTA_API_KEY (an API key; the admin token cannot send)`;
 
-const KNOWN_COMMANDS = 'gateway, worker, store copy, config check, send, status, messages, providers, webhooks';
+const KNOWN_COMMANDS = 'gateway, worker, store copy, config check, send, status, cancel, messages, providers, webhooks';
 
 /** Runs one `rota` command line; returns the exit code (0 ok, 1 failed, 2 bad arguments). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -99,6 +103,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, options: STATUS_OPTIONS, allowPositionals: true, strict: true });
       if (positionals.length > 1) throw new UsageError(`status takes one message id (got ${positionals.length})`);
       return statusCommand(positionals[0], values, io);
+    }
+    case 'cancel': {
+      const { values, positionals } = parseArgs({ args: rest, options: CANCEL_OPTIONS, allowPositionals: true, strict: true });
+      if (positionals.length > 1) throw new UsageError(`cancel takes one id (got ${positionals.length})`);
+      return cancelCommand(positionals[0], values, io);
     }
     case 'messages': {
       const { values } = parseArgs({ args: rest, options: MESSAGES_OPTIONS, allowPositionals: false, strict: true });
