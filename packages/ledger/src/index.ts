@@ -1,6 +1,6 @@
 // The public surface of @rota/ledger: opening a store, the store's API and the
 // shapes it takes and gives. Rows, migrations and the SQL dialect stay inside.
-export { openLedgerStore, StoreMissingError } from './open-ledger-store.js';
+export { openLedgerStore, refuseMissingSqliteStore, StoreMissingError } from './open-ledger-store.js';
 export { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope, type TimelineStep } from './ledger-store.js';
 export type { CancelledBy } from './store/cancel-messages.js';
 export type { AppliedReports, FinalReportWritten, ReportDue, ReportEntry } from './store/delivery-reports.js';

@@ -314,7 +314,7 @@ export class Ledger {
       const { bulkId } = outcome.record;
       if (bulkId === undefined) this.texts.delete(id);
       // A bulk's last records canceled one by one: nothing of it will be sent, so neither will its OTP text be needed.
-      else if (this.texts.has(bulkId) && !(await this.store.bulkHasUnsent(bulkId))) this.texts.delete(bulkId);
+      else await this.dropBulkTextIfUnneeded(bulkId);
     }
     return outcome;
   }
@@ -326,8 +326,13 @@ export class Ledger {
    */
   async cancelBulk(bulkId: string, scope: ReadScope, by: CancelledBy): Promise<{ canceled: number; progress: BulkProgress } | undefined> {
     const outcome = await this.store.cancelBulk(bulkId, scope, by);
-    if (outcome && this.texts.has(bulkId) && !(await this.store.bulkHasUnsent(bulkId))) this.texts.delete(bulkId);
+    if (outcome) await this.dropBulkTextIfUnneeded(bulkId);
     return outcome;
+  }
+
+  /** An OTP bulk's text held here, dropped once none of its records waits for a send or is on its way. */
+  private async dropBulkTextIfUnneeded(bulkId: string): Promise<void> {
+    if (this.texts.has(bulkId) && !(await this.store.bulkHasUnsent(bulkId))) this.texts.delete(bulkId);
   }
 
   /**

@@ -24,6 +24,11 @@ export class StoreMissingError extends Error {
   override readonly name = 'StoreMissingError';
 }
 
+/** Throws StoreMissingError unless a SQLite store's file is at `path` (for a caller that must know before it makes anything beside it). */
+export function refuseMissingSqliteStore(path: string): void {
+  if (!existsSync(path)) throw new StoreMissingError(`there is no SQLite store at ${path}`);
+}
+
 /**
  * Opens (creating if needed) the store `config` names and brings its schema
  * to the latest migration. Throws LedgerInputError for a bad config or
@@ -62,7 +67,7 @@ export async function openLedgerStore(config: StoreConfigInput, options: LedgerS
 async function connect(config: StoreConfig, logger: Logger, name: string, existing: boolean): Promise<{ dialect: Dialect; pool?: pg.Pool }> {
   if (config.kind !== 'postgres') {
     // SQLite would make an empty file: a copy from a mistyped path then "copied 0 messages" and said done.
-    if (existing && config.kind === 'sqlite' && !existsSync(config.path)) throw new StoreMissingError(`there is no SQLite store at ${config.path}`);
+    if (existing && config.kind === 'sqlite') refuseMissingSqliteStore(config.path);
     return { dialect: new LedgerSqliteDialect({ database: withStatementCache(openSqliteDatabase(config)) }) };
   }
   const pool = openPostgresPool(config, logger, name);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { BulkProgress } from '@rota/ledger';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
 import { headerIssues, withHeaderKey } from './idempotency-header.js';
 import { keyConflict, keyErased } from './key-refusals.js';
@@ -45,7 +46,7 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
   app.get<{ Params: { id: string } }>('/v1/bulk/:id', { onRequest: guard(context, 'read') }, async (request, reply) => {
     const progress = await ledger.store.bulkProgress(request.params.id, ownerScope(request));
     if (!progress) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
-    return reply.code(200).send({ ...progress, createdAt: progress.createdAt.toISOString() });
+    return reply.code(200).send(progressView(progress));
   });
 
   // What of a campaign has not gone out yet, taken back: every record still queued is canceled, a slice at a time;
@@ -55,6 +56,11 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     if (!outcome) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
     const { progress, canceled } = outcome;
     if (canceled > 0) context.logger.info({ bulkId: progress.bulkId, canceled, by: request.rotaClient }, "a bulk's queued records were canceled");
-    return reply.code(200).send({ ...progress, createdAt: progress.createdAt.toISOString(), canceled });
+    return reply.code(200).send({ ...progressView(progress), canceled });
   });
+}
+
+/** A bulk's counts as the API answers them. */
+function progressView(progress: BulkProgress) {
+  return { ...progress, createdAt: progress.createdAt.toISOString() };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { openLedgerStore, StoreMissingError, type LedgerRole, type LedgerStore, type StoreConfigInput } from '@rota/ledger';
+import { openLedgerStore, refuseMissingSqliteStore, type LedgerRole, type LedgerStore, type StoreConfigInput } from '@rota/ledger';
 import type { Logger } from 'pino';
 import type { RotaConfig } from '../config/rota-config.js';
 import { lockDataFolder } from './data-folder-lock.js';
@@ -61,10 +61,10 @@ export async function openConfiguredStore(config: RotaConfig, options: OpenConfi
     const path = sqlitePathOf(settings.path, options.configPath);
     storeConfig = { kind: 'sqlite', path, synchronous: settings.synchronous };
     // Before the folder, its lock and a hash key are made for it.
-    if (existing && !existsSync(path)) throw new StoreMissingError(`there is no SQLite store at ${path}`);
+    if (existing) refuseMissingSqliteStore(path);
     await mkdir(dirname(path), { recursive: true });
     unlock = await lockDataFolder(dirname(path), options.busyAdvice);
-    made = [path, `${path}-wal`, `${path}-shm`, join(dirname(path), 'hash.key')].filter((file) => !existsSync(file));
+    made = [path, `${path}-wal`, `${path}-shm`, hashKeyFileOf(path)].filter((file) => !existsSync(file));
     try {
       hashKey = settings.hashKey !== undefined ? hashKeyOf(settings.hashKey) : await hashKeyBeside(path, logger, options.newHashKey);
     } catch (error) {
@@ -103,6 +103,9 @@ export function sqlitePathOf(path: string, configPath: string | undefined): stri
   return isAbsolute(path) ? path : resolve(configPath ? dirname(configPath) : process.cwd(), path);
 }
 
+/** Where the hash key of the SQLite store at `databasePath` is kept when the configuration names none. */
+const hashKeyFileOf = (databasePath: string): string => join(dirname(databasePath), 'hash.key');
+
 /** The key's bytes: the text itself, or what follows `base64url:` decoded. */
 function hashKeyOf(key: string): Buffer {
   return key.startsWith(ENCODED_KEY) ? Buffer.from(key.slice(ENCODED_KEY.length), 'base64url') : Buffer.from(key, 'utf8');
@@ -115,7 +118,7 @@ function hashKeyOf(key: string): Buffer {
  * so a copy of the file alone cannot test guesses against the hashes.
  */
 async function hashKeyBeside(databasePath: string, logger: Logger, newKey: Buffer = randomBytes(32)): Promise<Buffer> {
-  const file = join(dirname(databasePath), 'hash.key');
+  const file = hashKeyFileOf(databasePath);
   try {
     const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
     if (key.length >= 32) return key;
@@ -124,8 +127,7 @@ async function hashKeyBeside(databasePath: string, logger: Logger, newKey: Buffe
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dirname(file), { recursive: true });
-  const key = newKey;
-  await writeFile(file, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(file, `${newKey.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   logger.info({ file }, 'store: made a new hash key (keep it with the database; set store.hashKey to keep it elsewhere)');
-  return key;
+  return newKey;
 }

@@ -9,6 +9,7 @@ import { describePostgresError } from './open-postgres-pool.js';
 import { channelName, notifyInTransaction } from './postgres-notifications.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { QUEUE_NAMES, queueOf, type QueueName } from './queue-classes.js';
+import { groupBy } from '../group-by.js';
 
 /** A unit's job as pg-boss stores it: the record ids, and an OTP's sealed text. */
 export interface UnitJobData {
@@ -48,13 +49,7 @@ export interface PgBossQueueOptions {
 const bossPriority = (priority: Priority): number => PRIORITY.campaign - priority;
 
 function unitsByQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, FetchedUnit[]> {
-  const groups = new Map<QueueName, FetchedUnit[]>();
-  for (const unit of Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]) {
-    let group = groups.get(unit.queue);
-    if (!group) groups.set(unit.queue, (group = []));
-    group.push(unit);
-  }
-  return groups;
+  return groupBy(Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit], (unit) => unit.queue);
 }
 
 function byQueue(units: FetchedUnit | readonly FetchedUnit[]): Map<QueueName, string[]> {

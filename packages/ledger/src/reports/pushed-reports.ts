@@ -1,7 +1,8 @@
 import { silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import type { LedgerStore } from '../ledger-store.js';
-import type { HeldReport } from '../store/held-reports.js';
 import { describeError } from '../error-text.js';
+import { groupBy } from '../group-by.js';
+import type { HeldReport } from '../store/held-reports.js';
 import { tellFinals, type ReportObserver } from './report-observer.js';
 
 export interface PushedReportsOptions {
@@ -100,32 +101,16 @@ export class PushedReports {
   private async rematchDue(): Promise<void> {
     const { store } = this.options;
     const due = await store.claimHeldReports({ now: new Date(this.now()), limit: REMATCH_BATCH, leaseMs: REMATCH_LEASE_MS });
-    const byProvider = new Map<string, HeldReport[]>();
-    for (const held of due) {
-      let group = byProvider.get(held.providerId);
-      if (!group) byProvider.set(held.providerId, (group = []));
-      group.push(held);
-    }
-    for (const [providerId, group] of byProvider) {
+    for (const [providerId, group] of groupBy(due, (held) => held.providerId)) {
       const unmatched = new Set(await this.apply(providerId, group.map((held) => held.report)));
-      const done: string[] = [];
-      const laterByWait = new Map<number, string[]>();
-      let dropped = 0;
-      for (const held of group) {
-        const wait = this.waits[held.rematches + 1];
-        if (!unmatched.has(held.report)) done.push(held.id);
-        else if (wait === undefined) {
-          done.push(held.id);
-          dropped += 1;
-        } else {
-          let ids = laterByWait.get(wait);
-          if (!ids) laterByWait.set(wait, (ids = []));
-          ids.push(held.id);
-        }
-      }
-      await store.dropHeldReports(done);
-      for (const [wait, ids] of laterByWait) await store.rematchHeldLater(ids, new Date(this.now() + wait));
-      if (dropped > 0) this.logger.info({ provider: providerId, reports: dropped }, 'ledger: pushed delivery reports named no message of ours after every rematch; dropped');
+      // Unmatched with a rematch left: matched again after its wait. Every other is done: matched now, or dropped.
+      const waitOf = (held: HeldReport) => this.waits[held.rematches + 1];
+      const later = new Set(group.filter((held) => unmatched.has(held.report) && waitOf(held) !== undefined));
+      const done = group.filter((held) => !later.has(held));
+      const dropped = done.filter((held) => unmatched.has(held.report));
+      await store.dropHeldReports(done.map((held) => held.id));
+      for (const [wait, ids] of groupBy(later, (held) => waitOf(held)!, (held) => held.id)) await store.rematchHeldLater(ids, new Date(this.now() + wait));
+      if (dropped.length > 0) this.logger.info({ provider: providerId, reports: dropped.length }, 'ledger: pushed delivery reports named no message of ours after every rematch; dropped');
     }
   }
 

@@ -4,6 +4,7 @@ import { AccountThrottle, throttleKey } from '../dispatch/account-throttle.js';
 import type { LedgerStore } from '../ledger-store.js';
 import type { ReportDue, ReportEntry } from '../store/delivery-reports.js';
 import { describeError } from '../error-text.js';
+import { groupBy } from '../group-by.js';
 import { tellFinals, type ReportObserver } from './report-observer.js';
 
 /** How often an accepted message's status is read until it is final: 15 s, 1 min, 5 min, 30 min, 2 h, then every 6 h. */
@@ -126,13 +127,7 @@ export class ReportCollector {
     }
     if (due.length === 0) return 0;
     const statuses = new Map(this.options.router.status().map((status) => [status.providerId, status]));
-    const byAccount = new Map<string, ReportDue[]>();
-    for (const item of due) {
-      const key = throttleKey(item.providerId, item.accountId);
-      let group = byAccount.get(key);
-      if (!group) byAccount.set(key, (group = []));
-      group.push(item);
-    }
+    const byAccount = groupBy(due, (item) => throttleKey(item.providerId, item.accountId));
     const started: Promise<void>[] = [];
     let skipped = 0;
     for (const [key, group] of byAccount) {
@@ -214,13 +209,7 @@ export class ReportCollector {
    * until the TTL, not at every lease's end.
    */
   private async readLater(items: readonly ReportDue[]): Promise<void> {
-    const byDelay = new Map<number, string[]>();
-    for (const item of items) {
-      const delay = this.delayAfter(item.checks + 1);
-      let ids = byDelay.get(delay);
-      if (!ids) byDelay.set(delay, (ids = []));
-      ids.push(item.id);
-    }
+    const byDelay = groupBy(items, (item) => this.delayAfter(item.checks + 1), (item) => item.id);
     for (const [delay, ids] of byDelay) await this.options.store.rescheduleReports(ids, { dueAt: new Date(this.clock() + delay), counted: true });
   }
 

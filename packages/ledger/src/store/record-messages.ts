@@ -10,6 +10,7 @@ import { workOf, type DispatchQueue } from '../queue/dispatch-queue.js';
 import { WholeCallConflictError } from '../whole-call-conflict.js';
 import type { Transact } from './transact.js';
 import { originalIsThere } from './resent-original.js';
+import { groupBy } from '../group-by.js';
 
 /** What holds an (owner, key) once the call is over: the first entry that named it, or a record already there. */
 interface KeyGroup {
@@ -179,14 +180,8 @@ function readHolders(db: Kysely<LedgerDatabase>, groups: readonly KeyGroup[]): P
 
 /** The rows `select` gives for each owner's keys, asked per owner and in chunks a statement's bound parameters take. */
 async function selectPerOwner<Row>(items: readonly { owner: string; key: string }[], select: (owner: string, keys: string[]) => Promise<Row[]>): Promise<Row[]> {
-  const keysByOwner = new Map<string, string[]>();
-  for (const { owner, key } of items) {
-    const keys = keysByOwner.get(owner);
-    if (keys) keys.push(key);
-    else keysByOwner.set(owner, [key]);
-  }
   const rows: Row[] = [];
-  for (const [owner, keys] of keysByOwner) {
+  for (const [owner, keys] of groupBy(items, (item) => item.owner, (item) => item.key)) {
     for (const chunk of chunksOf(keys, MAX_BOUND_PARAMETERS - 1)) rows.push(...(await select(owner, chunk)));
   }
   return rows;
