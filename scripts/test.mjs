@@ -26,7 +26,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * @typedef {{ numPassedTests: number, numFailedTests: number, numRuntimeErrorTestSuites?: number, startTime: number,
- *   testResults?: { status: string, assertionResults?: { status: string }[] }[] }} JestResults
+ *   testResults?: { status: string, name?: string, message?: string,
+ *     assertionResults?: { status: string, fullName?: string, title?: string, failureMessages?: string[] }[] }[] }} JestResults
  * @typedef {{ taskId: string, task: string, package: string, directory: string, command?: string,
  *   cache?: { status?: string }, execution?: { exitCode?: number | null, startTime?: number } | null }} TurboTask
  * @typedef {{ execution: { startTime: number, exitCode: number }, tasks: TurboTask[] }} TurboSummary
@@ -81,14 +82,56 @@ export function summarize(summary, planned, resultsOf) {
     // A test file that could not run (a syntax error, a failing import) fails no test: count the file.
     const brokenFiles = (results.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed')).length;
     failed += brokenFiles;
-    if (results.numFailedTests > 0) problems.push(`${task.taskId}: ${results.numFailedTests} failed`);
-    if (brokenFiles > 0) problems.push(`${task.taskId}: ${brokenFiles} test file(s) failed to run`);
+    if (results.numFailedTests > 0) problems.push(`${task.taskId}: ${results.numFailedTests} failed`, ...failedTests(results, task.directory));
+    if (brokenFiles > 0) problems.push(`${task.taskId}: ${brokenFiles} test file(s) failed to run`, ...brokenTestFiles(results, task.directory));
     if (exitCode !== 0 && results.numFailedTests === 0 && brokenFiles === 0) {
       failed += 1;
       problems.push(`${task.taskId}: jest exited ${exitCode}`);
     }
   }
   return { passed, failed, problems, line: `${passed} passed, ${failed} failed` };
+}
+
+/*
+ * Each failed test named under its package's line, with the start of what it said: the
+ * closing lines are what a CI log shows when it shows only its end, and a flaky test
+ * must be told from the others by them alone.
+ */
+const MESSAGE_LINES = 6;
+const MESSAGE_CHARS = 600;
+
+/** @param {JestResults} results @param {string} directory */
+function failedTests(results, directory) {
+  return (results.testResults ?? []).flatMap((file) =>
+    (file.assertionResults ?? [])
+      .filter((assertion) => assertion.status === 'failed')
+      .map((assertion) => `  ✕ ${relativeTo(directory, file.name)} › ${assertion.fullName ?? assertion.title ?? '(unnamed)'}${gist(assertion.failureMessages?.[0])}`),
+  );
+}
+
+/** @param {JestResults} results @param {string} directory */
+function brokenTestFiles(results, directory) {
+  return (results.testResults ?? [])
+    .filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed'))
+    .map((file) => `  ✕ ${relativeTo(directory, file.name)}${gist(file.message)}`);
+}
+
+/** The first lines of a failure message, without colours or its stack, indented under the test's name. */
+function gist(/** @type {string | undefined} */ message) {
+  if (!message) return '';
+  const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((line) => line.trimEnd());
+  const stackAt = lines.findIndex((line) => /^\s+at /.test(line));
+  const kept = (stackAt === -1 ? lines : lines.slice(0, stackAt)).filter((line) => line.trim() !== '').slice(0, MESSAGE_LINES);
+  const text = kept.map((line) => `\n      ${line.trim()}`).join('');
+  return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
+}
+
+/** A test file's path from its package's folder (jest writes absolute paths). */
+function relativeTo(/** @type {string} */ directory, /** @type {string | undefined} */ file) {
+  if (!file) return '(unknown file)';
+  const marker = `/${directory}/`;
+  const at = file.lastIndexOf(marker);
+  return at === -1 ? file : file.slice(at + marker.length);
 }
 
 /** @param {string} directory */

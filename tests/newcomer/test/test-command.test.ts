@@ -69,6 +69,15 @@ describe('the test command (README, .ci/run)', () => {
       expect(out.problems).toEqual(['a#test: 2 failed']);
     });
 
+    it('names each failed test under its package, with the start of its message but not its stack', () => {
+      const failure = '\u001b[2mexpect(\u001b[22mreceived\u001b[2m).toBe(\u001b[22mexpected\u001b[2m)\n\nExpected: 200\nReceived: 503\n    at Object.<anonymous> (test/x.test.ts:9:1)\n    at more';
+      const failing = results(1, 1, {
+        testResults: [{ status: 'failed', name: '/check/dir/a/test/x.test.ts', assertionResults: [{ status: 'passed' }, { status: 'failed', fullName: 'a gateway answers', failureMessages: [failure] }] }],
+      });
+      const out = summarize(summary(task('a#test', 1)), ['a#test'], () => failing);
+      expect(out.problems).toEqual(['a#test: 1 failed', '  ✕ test/x.test.ts › a gateway answers\n      expect(received).toBe(expected)\n      Expected: 200\n      Received: 503']);
+    });
+
     it('counts a failed type check (jest passing changes nothing)', () => {
       const out = summarize(summary(task('a#test', 0), task('a#typecheck', 2)), ['a#test', 'a#typecheck'], () => results(5, 0));
       expect(out.line).toBe('5 passed, 1 failed');
@@ -76,7 +85,12 @@ describe('the test command (README, .ci/run)', () => {
     });
 
     it('counts a test file that failed to run, a task that never ran, and a test task without results of this run', () => {
-      const broken = results(1, 0, { testResults: [{ status: 'failed', assertionResults: [] }, { status: 'passed', assertionResults: [{ status: 'passed' }] }] });
+      const broken = results(1, 0, {
+        testResults: [
+          { status: 'failed', name: '/clone/dir/a/test/broken.test.ts', message: 'Cannot find module ./gone.js', assertionResults: [] },
+          { status: 'passed', assertionResults: [{ status: 'passed' }] },
+        ],
+      });
       const stale = results(9, 0, { startTime: START - 1 });
       const out = summarize(summary(task('a#test', 1), task('b#test', 0), task('c#build', 2)), ['a#test', 'b#test', 'c#build', 'c#test'], (dir) =>
         dir === 'dir/a' ? broken : stale,
@@ -85,6 +99,7 @@ describe('the test command (README, .ci/run)', () => {
       expect(out.problems).toEqual([
         'c#test did not run (a task it depends on failed)',
         'a#test: 1 test file(s) failed to run',
+        '  ✕ test/broken.test.ts\n      Cannot find module ./gone.js',
         'b#test: exit 0, no test results from this run',
         'c#build failed (exit 2)',
       ]);
