@@ -236,7 +236,7 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
         logger.debug({ provider: providerId, accountId: account.accountId, recipients: recipients.length, bulkId }, 'Infobip accepted a send');
         return { receipts };
       } catch (error) {
-        const mapped = failure(error, context);
+        const mapped = withOurIds(failure(error, context), ids);
         logSendFailure(logger, 'Infobip', providerId, account.accountId, mapped, recipients);
         throw mapped;
       }
@@ -286,6 +286,16 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
     value: () => ({ id: provider.id, accountIds: provider.accountIds, capabilities: provider.capabilities }),
   });
   return provider;
+}
+
+/**
+ * A send whose outcome is unknown, with the messageIds Rota gave its
+ * destinations: Infobip keeps the client's ids, so a report under one of
+ * them later shows Infobip has that message.
+ */
+function withOurIds(error: unknown, ids: readonly string[]): unknown {
+  if (!(error instanceof ProviderError) || error.kind !== 'outcome-unknown') return error;
+  return new ProviderError(error.kind, error.message, { code: error.code, retryAfterMs: error.retryAfterMs, cause: error.cause, providerMessageIds: ids });
 }
 
 /** Minutes from the send time (or now) to validUntil, at least 1, at most 48 hours. */

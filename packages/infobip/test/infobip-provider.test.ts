@@ -247,6 +247,24 @@ describe('delivery reports by pull (/sms/3/reports)', () => {
     expect(await provider.status({ accountId: 'infobip-ROTAKAMP-campaign', providerMessageIds: ids })).toEqual([]);
   });
 
+  it('a send whose answer was lost names the messageIds Rota gave it, and the report under them shows Infobip took it', async () => {
+    sandbox.injectFault({ kind: 'reset', afterAccept: true, wire: 'infobip' });
+    const lost = await providerErrorOf(provider.send({ ...notification(), recipients: ['+905321112233', '+905421112244'] }));
+    sandbox.clearFaults();
+    expect(lost.kind).toBe('outcome-unknown');
+    const ids = lost.providerMessageIds!;
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    const reports = await provider.status({ accountId: 'infobip-ROTA-notification', providerMessageIds: [...ids] });
+    expect(reports.map((r) => [r.providerMessageId, r.state, r.to])).toEqual([
+      [ids[0], 'delivered', '+905321112233'],
+      [ids[1], 'delivered', '+905421112244'],
+    ]);
+    // A refusal says nothing was sent: no ids to settle by.
+    sandbox.injectFault({ kind: 'status-code', statusCode: 400, wire: 'infobip', endpoint: 'sms/3/messages' });
+    expect((await providerErrorOf(provider.send(notification()))).providerMessageIds).toBeUndefined();
+  });
+
   it('an undelivered message says why, from the report\'s error', async () => {
     sandbox.setOutcomes({ undelivered: 1 });
     try {

@@ -39,6 +39,11 @@ const ErrorStepSchema = z.strictObject({
    * that fails over after it.
    */
   delivered: z.boolean().optional(),
+  /**
+   * The error names the ids the request gave its messages, as Infobip's does
+   * (Rota chose them): delivered or not, a status read asks by them.
+   */
+  namesIds: z.boolean().optional(),
 });
 
 /** The provider never answers; only the call's AbortSignal (or `close()`) ends the call. */

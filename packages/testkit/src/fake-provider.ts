@@ -279,11 +279,16 @@ class ScriptedFakeProvider implements FakeProvider {
           return { receipts: this.receipts(request, step) };
         case 'error':
           if (step.delayMs) await abortableDelay(step.delayMs, scope.signal);
-          if (step.delivered) this.deliverAll(request);
-          throw new ProviderError(step.kind, step.message ?? `${this.id}: scripted ${step.kind} error`, {
-            code: step.code,
-            retryAfterMs: step.retryAfterMs,
-          });
+          {
+            const delivered = step.delivered ? this.deliverAll(request) : undefined;
+            // Ids never delivered under: a status read by them finds nothing.
+            const named = step.namesIds ? (delivered ?? request.recipients.map(() => `${this.id}-never-${(this.messageCounter += 1)}`)) : undefined;
+            throw new ProviderError(step.kind, step.message ?? `${this.id}: scripted ${step.kind} error`, {
+              code: step.code,
+              retryAfterMs: step.retryAfterMs,
+              ...(named === undefined ? {} : { providerMessageIds: named }),
+            });
+          }
         case 'hang':
           if (step.delivered) this.deliverAll(request);
           return await untilAborted(scope.signal);
@@ -336,8 +341,8 @@ class ScriptedFakeProvider implements FakeProvider {
     });
   }
 
-  private deliverAll(request: SendRequest): void {
-    for (const to of request.recipients) this.deliver(request, to);
+  private deliverAll(request: SendRequest): string[] {
+    return request.recipients.map((to) => this.deliver(request, to));
   }
 
   private deliver(request: SendRequest, to: string): string {

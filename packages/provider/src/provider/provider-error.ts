@@ -17,6 +17,13 @@ export interface ProviderErrorOptions {
   retryAfterMs?: number;
   /** The underlying error. Never an object that carries a request body or credentials. */
   cause?: unknown;
+  /**
+   * An `outcome-unknown` send's ids, one a recipient in the request's order,
+   * when the sender named its messages before sending (Infobip takes the
+   * client's messageId): a delivery report under one of them later shows the
+   * provider has that message, and settles its outcome.
+   */
+  providerMessageIds?: readonly string[];
 }
 
 /**
@@ -28,6 +35,7 @@ export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
   readonly code: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly providerMessageIds: readonly string[] | undefined;
 
   constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
     // A ProviderError is an expected routing outcome, not a bug: its trail says where it
@@ -40,6 +48,7 @@ export class ProviderError extends Error {
     this.kind = kind;
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;
+    this.providerMessageIds = options.providerMessageIds;
   }
 
   static is(error: unknown): error is ProviderError {
