@@ -115,6 +115,7 @@ export const SendResultSchema = z.discriminatedUnion('status', [
     to: z.string(),
     providerId: z.string(),
     accountId: z.string(),
+    providerMessageId: z.string().optional().meta({ description: 'The id the provider would know it by, when Rota named it in the request (Infobip): a delivery report under it later settles the outcome.' }),
     reason: z.string(),
     attempts: z.array(AttemptSchema),
   }),

@@ -80,3 +80,27 @@ describe('router: a refusal after an ambiguous attempt (failover)', () => {
     await router.close();
   });
 });
+
+describe('router: an unknown outcome under the ids its request named (Infobip takes Rota\'s)', () => {
+  const answerLostNamingIds = { ...acceptedButAnswerLost, namesIds: true };
+
+  it('carries each recipient\'s id on its unknown result, so a later report can settle it', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [answerLostNamingIds] }]);
+    const batch = ['0532 111 11 11', '0532 222 22 22'].map((to) => ({ ...notification, to }));
+    const results = await router.sendBatch(batch);
+    const delivered = providers[0]!.accepted.map((acceptance) => [acceptance.to, acceptance.providerMessageId]);
+    expect(results.map((r) => [r.status, r.to, r.status === 'unknown' ? r.providerMessageId : undefined])).toEqual(delivered.map(([to, id]) => ['unknown', to, id]));
+    await router.close();
+  });
+
+  it('carries none where the provider named none, nor after a failover (the later walk keeps only who may have it)', async () => {
+    const { router } = setup([{ id: 'first', script: [acceptedButAnswerLost, answerLostNamingIds] }, { id: 'second', script: [down] }], { unknownOutcome: { NOTIFICATION: 'stop', CAMPAIGN: 'failover' } });
+    const plain = await router.send(notification);
+    expect(plain).toMatchObject({ status: 'unknown', providerId: 'first' });
+    expect(plain).not.toHaveProperty('providerMessageId');
+    const failedOver = await router.send(campaign);
+    expect(failedOver).toMatchObject({ status: 'unknown', providerId: 'first' });
+    expect(failedOver).not.toHaveProperty('providerMessageId');
+    await router.close();
+  });
+});

@@ -322,11 +322,14 @@ function afterFailure(
     case 'outcome-unknown': {
       record(ctx, slot, unit, { ...base, outcome: 'unknown' }, true);
       if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
-      finishEach(ctx, unit, (to) => ({
+      // Ids the provider knows these messages by, if the request named them: a later report settles the outcome.
+      const ids = error.providerMessageIds?.length === unit.recipients.to.length ? error.providerMessageIds : undefined;
+      finishEach(ctx, unit, (to, i) => ({
         status: 'unknown',
         to,
         providerId: slot.id,
         accountId,
+        ...(ids === undefined ? {} : { providerMessageId: ids[i]! }),
         reason: `${slot.id} may have accepted it: ${said}`,
         attempts: unit.attempts,
       }));
@@ -440,9 +443,9 @@ function finishAsRefusedByAll(ctx: WalkContext, unit: Unit): boolean {
 }
 
 /** Ends every recipient of the unit with the result `resultFor` builds for its number. */
-function finishEach(ctx: WalkContext, unit: Unit, resultFor: (to: string) => SendResult): void {
+function finishEach(ctx: WalkContext, unit: Unit, resultFor: (to: string, i: number) => SendResult): void {
   const { to, index } = unit.recipients;
-  for (let i = 0; i < to.length; i++) ctx.finish(index[i]!, resultFor(to[i]!));
+  for (let i = 0; i < to.length; i++) ctx.finish(index[i]!, resultFor(to[i]!, i));
 }
 
 /** A provider must answer one receipt per recipient, in order; anything else means we cannot tell who got it. */

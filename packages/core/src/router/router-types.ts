@@ -167,7 +167,16 @@ export type SendResult =
        */
       heldBack?: true;
     }
-  | { status: 'unknown'; to: string; providerId: string; accountId: string; reason: string; attempts: Attempt[] };
+  | {
+      status: 'unknown';
+      to: string;
+      providerId: string;
+      accountId: string;
+      /** The id the provider would know it by, when the request named it (Infobip): a report under it settles the outcome. */
+      providerMessageId?: string;
+      reason: string;
+      attempts: Attempt[];
+    };
 
 export type SendStatus = SendResult['status'];
 
