@@ -115,6 +115,26 @@ describe('pushed delivery reports from the real clients, through the gateway', (
     expect(sandbox.pushes(id).failed).toBe(0);
   });
 
+  it('infobip: a send whose answer was lost is unknown under the id Rota gave it, and the pushed report makes it accepted', async () => {
+    await only('infobip');
+    sandbox.injectFault({ kind: 'reset', afterAccept: true, wire: 'infobip' });
+    let sent;
+    try {
+      sent = await client.send({ to: '+905321234567', text: 'Kargonuz yolda (yanıt kayboldu)', iysType: 'NOTIFICATION' });
+    } finally {
+      sandbox.clearFaults();
+    }
+    expect(sent.body).toMatchObject({ status: 'unknown', providerId: 'infobip', providerMessageId: expect.any(String) });
+    const read = await until(async () => {
+      const answer = await client.call('GET', `/v1/messages/${sent.body.id}`);
+      return answer.body.delivery?.final ? answer.body : undefined;
+    }, "infobip's pushed report of the unknown message");
+    expect(read).toMatchObject({ status: 'accepted', providerMessageId: sent.body.providerMessageId, acceptedAt: sent.body.finishedAt, delivery: { state: 'delivered', final: true } });
+    expect(read.timeline.map((step: { state: string; source: string }) => `${step.state}:${step.source}`)).toEqual(['unknown:dispatch', 'accepted:push', 'delivered:push']);
+    // The provider has it: an operator's resend is refused.
+    expect((await client.call('POST', `/v1/messages/${sent.body.id}/resend`, { key: SECRETS.adminToken })).status).toBe(409);
+  });
+
   it('refuses a push without its proof: a wrong token, an unsigned or tampered Twilio callback', async () => {
     const json = { key: null, json: { report: { id: 1, packet_id: 1, status: 'delivered', to: '+905321234567' } } };
     expect(await client.call('POST', '/v1/providers/message-center/reports?token=wrong-token-0123456789abcdef', json)).toMatchObject({ status: 401 });

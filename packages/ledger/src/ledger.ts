@@ -385,11 +385,12 @@ export class Ledger {
    * Asks the provider for one message's status now (`?refresh=true`), writes
    * what it says, and answers the record. A provider's failure is thrown
    * (a ProviderError) for the caller to answer; a message not accepted, or
-   * already final, is answered as it is.
+   * already final, is answered as it is. An `unknown` one whose provider took
+   * Rota's id is asked too: a report settles it as accepted.
    */
   async refresh(id: string, scope: ReadScope): Promise<MessageRecord | undefined> {
     const record = await this.store.get(id, scope);
-    if (!record || record.state !== 'accepted' || record.delivery?.final || !record.providerId || !record.accountId || !record.providerMessageId) return record;
+    if (!record || (record.state !== 'accepted' && record.state !== 'unknown') || record.delivery?.final || !record.providerId || !record.accountId || !record.providerMessageId) return record;
     const [report] = await this.options.router.deliveryStatus({ providerId: record.providerId, accountId: record.accountId, providerMessageIds: [record.providerMessageId] });
     if (report) tellFinals(this.options.observer, (await this.store.applyReports([{ id, report, source: 'refresh', nextDueAt: this.clock() + this.collector.firstReadAfterMs }])).finals, this.clock());
     return this.store.get(id, scope);

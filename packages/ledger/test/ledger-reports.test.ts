@@ -375,6 +375,83 @@ describe('delivery reports', () => {
   });
 });
 
+describe('an unknown outcome settled by a delivery report (a provider that takes Rota\'s ids, as Infobip)', () => {
+  const answerLost = (namesIds: boolean) => ({ type: 'error' as const, kind: 'outcome-unknown' as const, code: 'reset', delivered: true, namesIds });
+  const stepsOf = async (r: Rig, id: string) => (await r.store.timeline(id))!.map((step) => `${step.kind}:${step.state}:${step.source}`);
+
+  it('reads the status of an unknown message under the id its request named; a report makes it accepted, announced after message.unknown', async () => {
+    const r = await rig();
+    r.setScript([answerLost(true)]);
+    const sent = await sendOne(r);
+    expect(sent).toMatchObject({ state: 'unknown', providerMessageId: expect.stringMatching(/^fake-/) });
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(1);
+    expect(r.statusCalls.map((call) => call.providerMessageIds)).toEqual([[sent.providerMessageId]]);
+    const settled = (await r.store.get(sent.id))!;
+    expect(settled).toMatchObject({ state: 'accepted', acceptedAt: sent.finishedAt, delivery: { state: 'delivered', final: true } });
+    expect(settled.reason).toBeUndefined();
+    expect(await stepsOf(r, sent.id)).toEqual(['state:unknown:dispatch', 'state:accepted:poll', 'delivery:delivered:poll']);
+    await r.ledger.deliverWebhooks();
+    expect(eventsOf(r).map((event) => event.type)).toEqual(['message.unknown', 'message.accepted', 'message.delivered']);
+    expect(eventsOf(r)[1]!.data).toMatchObject({ status: 'accepted', providerMessageId: sent.providerMessageId, reason: "the provider's delivery report shows it took the message" });
+    // Accepted now: an operator's resend is refused, as for any accepted message.
+    await expect(r.ledger.resend(sent.id)).resolves.toMatchObject({ kind: 'refused' });
+    r.clock.advance(24 * 3_600_000);
+    expect(await r.ledger.collectReports()).toBe(0); // final: never read again
+    await r.close();
+  });
+
+  it('takes a pushed report, and a refresh, the same way', async () => {
+    const r = await rig();
+    r.setScript([answerLost(true), answerLost(true)]);
+    const pushed = await sendOne(r);
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: pushed.providerMessageId!, state: 'sent', final: false }])).toBe(1);
+    expect(await r.store.get(pushed.id)).toMatchObject({ state: 'accepted', delivery: { state: 'sent', final: false } });
+    expect(await stepsOf(r, pushed.id)).toEqual(['state:unknown:dispatch', 'state:accepted:push', 'delivery:sent:push']);
+    const refreshed = await sendOne(r, { to: '+905321234568' });
+    expect(await r.ledger.refresh(refreshed.id, {})).toMatchObject({ state: 'accepted', delivery: { state: 'delivered', final: true } });
+    await r.close();
+  });
+
+  it('stays unknown while reads find nothing or a "no such message", then stops reading at the TTL, still unknown', async () => {
+    const r = await rig();
+    r.setScript([answerLost(true)]);
+    const sent = await sendOne(r);
+    r.reports.next = () => undefined;
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    r.reports.next = () => ({ state: 'unknown', reason: 'not-found', final: false });
+    r.clock.advance(60_000);
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(2);
+    expect(await r.store.get(sent.id)).toMatchObject({ state: 'unknown' });
+    expect((await r.store.get(sent.id))!.delivery).toBeUndefined();
+    r.clock.advance(72 * 3_600_000);
+    await r.ledger.collectReports();
+    const lapsed = (await r.store.get(sent.id))!;
+    expect(lapsed).toMatchObject({ state: 'unknown', reason: expect.stringContaining('may have accepted it') });
+    expect(lapsed.delivery).toBeUndefined(); // never "expired": no one knows it was sent
+    expect(await stepsOf(r, sent.id)).toEqual(['state:unknown:dispatch']);
+    r.clock.advance(72 * 3_600_000);
+    const reads = r.statusCalls.length;
+    await r.ledger.collectReports();
+    expect(r.statusCalls).toHaveLength(reads); // reads ended
+    await r.close();
+  });
+
+  it('reads nothing for an unknown outcome whose request named no ids (most providers)', async () => {
+    const r = await rig();
+    r.setScript([answerLost(false)]);
+    const sent = await sendOne(r);
+    expect(sent.state).toBe('unknown');
+    expect(sent.providerMessageId).toBeUndefined();
+    r.clock.advance(15_000);
+    expect(await r.ledger.collectReports()).toBe(0);
+    expect(r.statusCalls).toHaveLength(0);
+    await r.close();
+  });
+});
+
 describe('delivery reports that do not come', () => {
   it('reads a message a read told nothing of again on the backoff schedule, not at every lease\'s end', async () => {
     const r = await rig();

@@ -4,7 +4,7 @@ import type { LedgerDatabase, MessagesTable } from '../database.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import type { Transact } from './transact.js';
-import { readSubjects, writeEvents, type NewEvent, type WebhookEventType } from './message-events.js';
+import { readSubjects, writeEvents, type NewEvent, type Subject, type WebhookEventType } from './message-events.js';
 
 /*
  * A message's delivery, after a provider accepted it: its status is read
@@ -33,7 +33,7 @@ export async function claimReportsDue(transact: Transact, dialect: SqlDialect, n
     // Locked until the lease is written: another worker's claim skips these rows instead of reading them too.
     const pick = trx
       .selectFrom('messages')
-      .select(['id', 'provider_id', 'account_id', 'provider_message_id', 'accepted_at', 'report_checks'])
+      .select(['id', 'provider_id', 'account_id', 'provider_message_id', 'accepted_at', 'finished_at', 'report_checks'])
       .where('report_due_at', '<=', now)
       .orderBy('report_due_at')
       .limit(limit);
@@ -51,7 +51,8 @@ export async function claimReportsDue(transact: Transact, dialect: SqlDialect, n
         providerId: row.provider_id!,
         accountId: row.account_id!,
         providerMessageId: row.provider_message_id!,
-        acceptedAt: row.accepted_at ?? now,
+        // An unknown outcome's reads (its provider took Rota's id) count from the send.
+        acceptedAt: row.accepted_at ?? row.finished_at ?? now,
         checks: row.report_checks,
       }));
     // Leased rows without a provider message id are not read; `taken` counts them, so a caller knows the claim was full.
@@ -112,9 +113,19 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
     const groups = new Map<string, { columns: Updateable<MessagesTable>; rows: [id: string, at: number][] }>();
     const events = new Map<string, NewEvent>();
     const finalOf = new Map<string, FinalReportWritten>();
+    const settled: Settled[] = [];
+    const unsettled: [id: string, nextDueAt: number | null][] = [];
     for (const { id, report, source, nextDueAt } of entries) {
       const subject = subjects.get(id);
-      if (!subject || subject.delivery_final === 1 || subject.state !== 'accepted') continue;
+      if (!subject || subject.delivery_final === 1) continue;
+      if (subject.state === 'unknown' && subject.provider_message_id !== null) {
+        // A report shows the provider has the message: it was accepted. One of state `unknown` (a provider's "no
+        // such message") shows nothing, and reads that found none by their end leave it unknown, and stop.
+        if (source !== 'expiry' && report.state !== 'unknown') settled.push({ subject, report, source, nextDueAt });
+        else unsettled.push([id, source === 'expiry' || report.final ? null : nextDueAt]);
+        continue;
+      }
+      if (subject.state !== 'accepted') continue;
       if (report.final && subject.provider_id !== null && subject.account_id !== null) {
         finalOf.set(id, { providerId: subject.provider_id, accountId: subject.account_id, state: report.state, acceptedAt: subject.accepted_at ?? now });
       }
@@ -156,9 +167,68 @@ export async function applyReports(transact: Transact, entries: readonly ReportE
     }
     // A step only for a report written: one another writer made final since the read above keeps its own.
     const steps = [...events].filter(([id]) => written.has(id)).map(([, event]) => event);
+    const finals = [...finalOf].filter(([id]) => written.has(id)).map(([, final]) => final);
+    for (const entry of settled) {
+      const outcome = await settleUnknown(trx, entry, now);
+      if (!outcome) continue;
+      steps.push(...outcome.steps);
+      if (outcome.final) finals.push(outcome.final);
+    }
+    for (const [id, dueAt] of unsettled) {
+      await trx.updateTable('messages').set({ report_due_at: dueAt, report_checks: sql<number>`report_checks + 1`, updated_at: now }).where('id', '=', id).where('state', '=', 'unknown').execute();
+    }
     await writeEvents(trx, steps, now);
-    return { steps: steps.length, finals: [...finalOf].filter(([id]) => written.has(id)).map(([, final]) => final) };
+    return { steps: steps.length, finals };
   });
+}
+
+/** A report for a message whose send's outcome was unknown. */
+interface Settled {
+  subject: Subject;
+  report: ReportEntry['report'];
+  source: string;
+  nextDueAt: number | null;
+}
+
+/**
+ * An unknown outcome settled by the provider's own report: a provider reports
+ * only on messages it took, so the message is `accepted` (as of its send, the
+ * time it left), with the report as its delivery. Two steps, each announced:
+ * the acceptance (`message.accepted`, after the `message.unknown` its
+ * receiver had), and the report if final. Rare (a timeout on a provider that
+ * takes Rota's ids): a statement each.
+ */
+async function settleUnknown(trx: Kysely<LedgerDatabase>, { subject, report, source, nextDueAt }: Settled, now: number) {
+  const sentAt = subject.finished_at ?? now;
+  const at = Math.max(Math.min(report.at?.getTime() ?? now, now), sentAt);
+  const written = await trx
+    .updateTable('messages')
+    .set({
+      state: 'accepted',
+      reason: null,
+      accepted_at: sentAt,
+      delivery_state: report.state,
+      delivery_reason: report.reason ?? null,
+      delivery_code: report.providerCode ?? null,
+      delivery_final: report.final ? 1 : 0,
+      delivery_at: at,
+      report_due_at: report.final ? null : nextDueAt,
+      report_checks: sql<number>`report_checks + 1`,
+      updated_at: now,
+    })
+    .where('id', '=', subject.id)
+    .where('state', '=', 'unknown')
+    .returning('id')
+    .execute();
+  if (written.length === 0) return undefined;
+  const delivery = { state: report.state, reason: report.reason, providerCode: report.providerCode, final: report.final, at };
+  const steps: NewEvent[] = [
+    { subject, kind: 'state', state: 'accepted', reason: "the provider's delivery report shows it took the message", source, at: sentAt, webhook: 'message.accepted', status: 'accepted' },
+    { subject, kind: 'delivery', state: report.state, reason: report.reason, providerCode: report.providerCode, source, at, webhook: report.final ? WEBHOOK_OF_DELIVERY[report.state] : undefined, status: 'accepted', delivery },
+  ];
+  const final: FinalReportWritten | undefined =
+    report.final && subject.provider_id !== null && subject.account_id !== null ? { providerId: subject.provider_id, accountId: subject.account_id, state: report.state, acceptedAt: sentAt } : undefined;
+  return { steps, final };
 }
 
 /**

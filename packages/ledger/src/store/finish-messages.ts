@@ -63,7 +63,7 @@ export async function finishMessages(
     if (resultOf.has(id)) continue;
     resultOf.set(id, result);
     const { provider_message_id, ...columns } = finishColumns(result, now, options);
-    const withMessageId = result.status === 'accepted';
+    const withMessageId = provider_message_id !== undefined;
     const key = `${withMessageId ? 1 : 0}${JSON.stringify(columns)}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { columns, withMessageId, rows: [] }));
@@ -159,6 +159,13 @@ function finishColumns(result: SendResult, now: number, options: FinishOptions):
     case 'failed':
       return { ...common, reason: result.reason };
     case 'unknown':
-      return { ...common, reason: result.reason, provider_id: result.providerId, account_id: result.accountId };
+      return {
+        ...common,
+        reason: result.reason,
+        provider_id: result.providerId,
+        account_id: result.accountId,
+        // Named by Rota in the request (Infobip): its status is read as an accepted message's, and a report settles it.
+        ...(result.providerMessageId === undefined ? {} : { provider_message_id: result.providerMessageId, report_due_at: now + options.firstReportAfterMs }),
+      };
   }
 }

@@ -137,7 +137,7 @@ export async function enqueueWebhooks(trx: Kysely<LedgerDatabase>, rows: readonl
 }
 
 /** Reads the subjects of `ids` (in chunks), for the events a change of theirs writes; on PostgreSQL locked until the transaction ends. */
-type Subject = EventSubject & { state: string; delivery_final: number; accepted_at: number | null; delivery_state: string | null; delivery_code: string | null; awaited: number };
+export type Subject = EventSubject & { state: string; delivery_final: number; accepted_at: number | null; finished_at: number | null; delivery_state: string | null; delivery_code: string | null; awaited: number };
 
 export async function readSubjects(trx: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<Map<string, Subject>> {
   const subjects = new Map<string, Subject>();
@@ -147,7 +147,7 @@ export async function readSubjects(trx: Kysely<LedgerDatabase>, ids: readonly st
   for (const chunk of chunksOf([...ids].sort(), MAX_BOUND_PARAMETERS - 8)) {
     const select = trx
       .selectFrom('messages')
-      .select(['id', 'owner', 'callback_url', 'reference', 'bulk_id', 'to_number', 'provider_id', 'account_id', 'provider_message_id', 'state', 'delivery_final', 'accepted_at', 'delivery_state', 'delivery_code', 'awaited'])
+      .select(['id', 'owner', 'callback_url', 'reference', 'bulk_id', 'to_number', 'provider_id', 'account_id', 'provider_message_id', 'state', 'delivery_final', 'accepted_at', 'finished_at', 'delivery_state', 'delivery_code', 'awaited'])
       .where('id', 'in', chunk)
       .orderBy('id');
     const rows = await lockForDecision(select, dialect).execute();
