@@ -1,5 +1,5 @@
 import type { DeliveryReport, PushedReports, PushOrigin, ReceivedReports } from '@rota/provider';
-import type { Ledger } from '@rota/ledger';
+import { HeldReportsFull, type Ledger } from '@rota/ledger';
 import { createRouter, type Router } from '@rota/core';
 import type { FastifyInstance } from 'fastify';
 import http from 'node:http';
@@ -21,6 +21,7 @@ describe('POST /v1/providers/{id}/reports', () => {
   const pushes: PushedReports[] = [];
   const handedToLedger: { providerId: string; reports: readonly DeliveryReport[] }[] = [];
   let storeDown = false;
+  let heldFull = false;
   let router: Router;
   let app: FastifyInstance;
   let base: string;
@@ -51,7 +52,8 @@ describe('POST /v1/providers/{id}/reports', () => {
       async receivePushed(providerId: string, reports: readonly DeliveryReport[]) {
         if (storeDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
         handedToLedger.push({ providerId, reports });
-        return 1;
+        if (heldFull) throw new HeldReportsFull(providerId, 1, 1);
+        return { matched: 1, held: 1, dropped: 0 };
       },
     } as unknown as Ledger;
     // bodyLimitBytes is small on purpose: a push has its own limit.
@@ -74,8 +76,8 @@ describe('POST /v1/providers/{id}/reports', () => {
       pushes.length = 0;
       handedToLedger.length = 0;
       const answer = await post('/v1/providers/pusher/reports?token=right', '{"not": json at all', contentType);
-      expect({ contentType, ...answer }).toEqual({ contentType, status: 200, body: { received: 2, matched: 1 } });
-      expect(ReportsReceivedSchema.strict().parse(answer.body)).toEqual({ received: 2, matched: 1 });
+      expect({ contentType, ...answer }).toEqual({ contentType, status: 200, body: { received: 2, matched: 1, held: 1, dropped: 0 } });
+      expect(ReportsReceivedSchema.strict().parse(answer.body)).toEqual({ received: 2, matched: 1, held: 1, dropped: 0 });
       expect(pushes[0]!.body.toString('utf8')).toBe('{"not": json at all');
       expect(handedToLedger).toEqual([{ providerId: 'pusher', reports: [REPORT, { ...REPORT, providerMessageId: 'wire-2' }] }]);
     }
@@ -129,7 +131,7 @@ describe('POST /v1/providers/{id}/reports', () => {
     for (const request of opened.splice(0)) request.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     handedToLedger.length = 0;
-    expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toEqual({ status: 200, body: { received: 2, matched: 1 } });
+    expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toEqual({ status: 200, body: { received: 2, matched: 1, held: 1, dropped: 0 } });
   });
 
   it('answers 401 without the proof, 401 for a provider that takes no pushes, 400 for a body the provider cannot read, 404 for no such provider', async () => {
@@ -161,6 +163,18 @@ describe('POST /v1/providers/{id}/reports', () => {
       expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toMatchObject({ status: 503, body: { error: 'store-unavailable' } });
     } finally {
       storeDown = false;
+    }
+  });
+
+  it("answers 503 reports-held-full, with Retry-After, when the provider's held reports have no room for the push's unmatched ones: the provider pushes it again", async () => {
+    heldFull = true;
+    try {
+      const response = await fetch(`${base}/v1/providers/pusher/reports?token=right`, { method: 'POST', body: '[]' });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('60');
+      expect(await response.json()).toEqual({ error: 'reports-held-full', message: "1 report(s) of this push name no message yet, and pusher's held reports are full; push again later (its 1 other report(s) were written)" });
+    } finally {
+      heldFull = false;
     }
   });
 

@@ -234,7 +234,12 @@ export const ReportsReceivedSchema = z.object({
   matched: z
     .number()
     .int()
-    .meta({ description: "Of those, the reports naming a message this gateway sent through that provider: each goes to that message's timeline (one that says nothing new adds no step). The rest are ignored." }),
+    .meta({ description: "Of those, the reports naming a message this gateway sent through that provider: each goes to that message's timeline (one that says nothing new adds no step)." }),
+  held: z
+    .number()
+    .int()
+    .meta({ description: 'Reports naming no message yet (a push can outrun the write of its send result): held and matched again after 1 s, 5 s, 30 s and 2 min, then dropped.' }),
+  dropped: z.number().int().meta({ description: 'Reports naming no message, more than a provider may ever have held at once (10,000): dropped now.' }),
 });
 
 /** `POST /v1/webhooks/events/{id}/redeliver`: the event is due again. */

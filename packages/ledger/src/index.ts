@@ -26,4 +26,5 @@ export { ResultsNotWrittenError, type DispatchRouter } from './dispatch/dispatch
 export { UNIT_SIZE } from './queue/dispatch-queue.js';
 export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS } from './reports/report-collector.js';
 export type { ReportObserver } from './reports/report-observer.js';
+export { HeldReportsFull, type PushReceipt } from './reports/pushed-reports.js';
 export { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookDelivery, type WebhookObserver } from './webhooks/webhook-sender.js';

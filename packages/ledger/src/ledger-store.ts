@@ -488,9 +488,9 @@ export class LedgerStore {
     await dropHeldReports(this.#db, ids);
   }
 
-  /** How many pushed reports are held. */
-  async heldReportCount(): Promise<number> {
-    return countHeldReports(this.#db);
+  /** How many pushed reports are held, of one provider or of all. */
+  async heldReportCount(providerId?: string): Promise<number> {
+    return countHeldReports(this.#db, providerId);
   }
 
   /** The records of a provider's message ids: provider message id → record id. */

@@ -13,7 +13,7 @@ import type { MessageRecord } from './message-record.js';
 import type { BulkProgress } from './ledger-reports.js';
 import type { CancelledBy } from './store/cancel-messages.js';
 import type { BulkOutcome, BulkTemplate, RecordOutcome } from './new-records.js';
-import { PushedReports, type PushedReportsOptions } from './reports/pushed-reports.js';
+import { PushedReports, type PushedReportsOptions, type PushReceipt } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions } from './reports/report-collector.js';
 import { tellFinals, type ReportObserver } from './reports/report-observer.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
@@ -373,11 +373,11 @@ export class Ledger {
 
   /**
    * Reports a provider pushed (already checked as its own): written like
-   * polled ones, to the messages that provider knows by those ids. Returns
-   * how many reports matched a message now; those that did not are matched
-   * again for a while (see PushedReports).
+   * polled ones, to the messages that provider knows by those ids. Says how
+   * many reports matched a message now; those that did not are held and
+   * matched again for a while (see PushedReports, and HeldReportsFull).
    */
-  async receivePushed(providerId: string, reports: readonly DeliveryReport[]): Promise<number> {
+  async receivePushed(providerId: string, reports: readonly DeliveryReport[]): Promise<PushReceipt> {
     return this.pushed.receive(providerId, reports);
   }
 

@@ -1,7 +1,7 @@
 import { createRouter, type Router } from '@rota/core';
 import { ProviderError, type DeliveryReport, type Provider, type StatusRequest } from '@rota/provider';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
-import { Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type ReportObserver, type WebhookDelivery } from '../src/index.js';
+import { HeldReportsFull, Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type ReportObserver, type WebhookDelivery } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 import { until } from './ledger-rig.js';
 
@@ -28,7 +28,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[] }; observer?: ReportObserver } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[]; maxHeld?: number }; observer?: ReportObserver } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
@@ -257,11 +257,11 @@ describe('delivery reports', () => {
   it('takes pushed reports into the same timeline, and a late push changes nothing once final', async () => {
     const r = await rig();
     const sent = await sendOne(r, { iysType: 'CAMPAIGN', text: 'Kampanya' });
-    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true }])).toBe(1);
-    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(1);
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true }])).toEqual({ matched: 1, held: 0, dropped: 0 });
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toEqual({ matched: 1, held: 0, dropped: 0 });
     expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'rejected', reason: 'opted-out', providerCode: '-241', final: true });
     expect((await r.store.timeline(sent.id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'rejected:push']);
-    expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toBe(0);
+    expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toMatchObject({ matched: 0 });
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
     await r.close();
@@ -317,7 +317,7 @@ describe('delivery reports', () => {
     const [outcome] = await r.store.recordMessages([{ message: message({ to: '+905321234567' }), owner: 'acme', state: 'dispatching' }]);
     const { id } = (outcome as { record: MessageRecord }).record;
     const report: DeliveryReport = { providerMessageId: 'wire-early', state: 'rejected', reason: 'opted-out', final: true };
-    expect(await r.ledger.receivePushed('fake', [report, { ...report, providerMessageId: 'never-ours' }])).toBe(0);
+    expect(await r.ledger.receivePushed('fake', [report, { ...report, providerMessageId: 'never-ours' }])).toEqual({ matched: 0, held: 2, dropped: 0 });
     expect(await r.store.heldReportCount()).toBe(2);
     // Before: held in the process's memory, and lost when it stopped. Now in the store, for the next process.
     await r.ledger.stop(1_000);
@@ -340,6 +340,29 @@ describe('delivery reports', () => {
     await next.stop(1_000);
     await r.router.close();
     await r.store.close();
+  });
+
+  it('holds at most maxHeld unmatched reports for each provider: one that has no room left is told to push again (its matched reports written), and a push beyond any room is dropped', async () => {
+    const r = await rig({ pushes: { maxHeld: 3 } });
+    const sent = await sendOne(r);
+    const unknown = (n: number, prefix = 'unknown') => Array.from({ length: n }, (_, i): DeliveryReport => ({ providerMessageId: `${prefix}-${i}`, state: 'delivered', final: true }));
+    expect(await r.ledger.receivePushed('fake', unknown(2))).toEqual({ matched: 0, held: 2, dropped: 0 });
+    // Room for one more: this push's two unmatched do not fit. Its matched report is written all the same.
+    const push = [{ providerMessageId: sent.providerMessageId!, state: 'delivered' as const, final: true }, ...unknown(2, 'late')];
+    const full = await r.ledger.receivePushed('fake', push).catch((error: unknown) => error);
+    expect(full).toBeInstanceOf(HeldReportsFull);
+    expect(full).toMatchObject({ providerId: 'fake', matched: 1, unmatched: 2 });
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
+    expect(await r.store.heldReportCount('fake')).toBe(2);
+    // Another provider's budget is its own.
+    expect(await r.ledger.receivePushed('other', unknown(3))).toEqual({ matched: 0, held: 3, dropped: 0 });
+    // More than may ever be held: no later push could be held either, so dropped now, and said so.
+    expect(await r.ledger.receivePushed('other', unknown(4, 'flood'))).toEqual({ matched: 0, held: 0, dropped: 4 });
+    // The same push again, once the held ones are matched or dropped: held, and the report written twice changes nothing.
+    await r.store.dropHeldReports((await r.store.claimHeldReports({ now: new Date(r.clock.now().getTime() + 3_600_000), limit: 10, leaseMs: 1 })).filter((held) => held.providerId === 'fake').map((held) => held.id));
+    expect(await r.ledger.receivePushed('fake', push)).toEqual({ matched: 1, held: 2, dropped: 0 });
+    expect((await r.store.timeline(sent.id))!.map((step) => `${step.state}:${step.source}`)).toEqual(['accepted:dispatch', 'delivered:push']);
+    await r.close();
   });
 
   it('counts each account\'s final reports of a window, delivered of all, for the console\'s delivery rate', async () => {
@@ -405,7 +428,7 @@ describe('an unknown outcome settled by a delivery report (a provider that takes
     const r = await rig();
     r.setScript([answerLost(true), answerLost(true)]);
     const pushed = await sendOne(r);
-    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: pushed.providerMessageId!, state: 'sent', final: false }])).toBe(1);
+    expect(await r.ledger.receivePushed('fake', [{ providerMessageId: pushed.providerMessageId!, state: 'sent', final: false }])).toMatchObject({ matched: 1 });
     expect(await r.store.get(pushed.id)).toMatchObject({ state: 'accepted', delivery: { state: 'sent', final: false } });
     expect(await stepsOf(r, pushed.id)).toEqual(['state:unknown:dispatch', 'state:accepted:push', 'delivery:sent:push']);
     const refreshed = await sendOne(r, { to: '+905321234568' });

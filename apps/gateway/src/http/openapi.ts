@@ -388,13 +388,13 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           parameters: [idParam('id', 'Provider id, e.g. infobip.')],
           requestBody: { required: false, content: { '*/*': { schema: { description: "The provider's own push format, read by its package." } } } },
           responses: {
-            '200': json(ref('ReportsReceived'), 'The push was proven and read; the reports naming our messages are in their timelines.'),
+            '200': json(ref('ReportsReceived'), 'The push was proven and read; the reports naming our messages are in their timelines, those naming none yet held to be matched again.'),
             '400': error("`invalid-request`: the provider's package could not read the body (not its format). Nothing was written."),
             '401': error('`unauthorized`: the proof is missing or wrong, or this provider takes no pushed reports. Nothing was written.'),
             '404': error('`not-found`: no such provider.'),
             '413': error(`\`payload-too-large\`: the body is over ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB.`),
             '503': error(
-              `\`store-unavailable\`: the message store cannot be reached; or \`overloaded\` (with Retry-After): more than ${PUSH_BYTES_IN_FLIGHT / (1024 * 1024)} MiB of pushes (by their Content-Length; one without it counts ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB) are being read at once. Nothing was written (the provider should push again).`,
+              `\`store-unavailable\`: the message store cannot be reached; or \`overloaded\` (with Retry-After): more than ${PUSH_BYTES_IN_FLIGHT / (1024 * 1024)} MiB of pushes (by their Content-Length; one without it counts ${PUSH_BODY_LIMIT / (1024 * 1024)} MiB) are being read at once. Nothing was written (the provider should push again). Or \`reports-held-full\` (Retry-After: 60): the push names messages Rota has no record of yet, and the provider's held reports (10,000) have no room for them; the reports that matched were written, and the provider should push again.`,
             ),
           },
         },

@@ -1,4 +1,5 @@
 import { UnknownProviderError } from '@rota/core';
+import { HeldReportsFull } from '@rota/ledger';
 import type { PushOriginCheck } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -22,6 +23,9 @@ export const PUSH_BYTES_IN_FLIGHT = 32 * PUSH_BODY_LIMIT;
 
 /** The least a push is counted at: 512 of them at once per provider at most, however small each says it is. */
 export const PUSH_MIN_BYTES = 64 * 1024;
+
+/** When a provider whose held reports were full is asked to push again: their first rematches take 1 s to 2 min. */
+const HELD_FULL_RETRY_SECONDS = 60;
 
 /**
  * `POST /v1/providers/{id}/reports`: the seam for providers that push
@@ -74,8 +78,17 @@ export function registerReportRoutes(app: FastifyInstance, context: GatewayConte
         throw error;
       }
       if (!received.ok) return refuse(reply, id, received);
-      const matched = await context.ledger.receivePushed(id, received.reports);
-      return reply.code(200).send({ received: received.reports.length, matched } satisfies z.input<typeof ReportsReceivedSchema>);
+      try {
+        const receipt = await context.ledger.receivePushed(id, received.reports);
+        return reply.code(200).send({ received: received.reports.length, ...receipt } satisfies z.input<typeof ReportsReceivedSchema>);
+      } catch (error) {
+        if (!(error instanceof HeldReportsFull)) throw error;
+        // Not a 200: the provider would take the push as delivered and never send it again.
+        return reply.code(503).header('retry-after', String(HELD_FULL_RETRY_SECONDS)).send({
+          error: 'reports-held-full',
+          message: `${error.unmatched} report(s) of this push name no message yet, and ${id}'s held reports are full; push again later (its ${error.matched} other report(s) were written)`,
+        });
+      }
     });
   });
 }

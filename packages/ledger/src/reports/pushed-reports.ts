@@ -11,7 +11,7 @@ export interface PushedReportsOptions {
   nextDueAt: () => number;
   /** Waits before each new match of reports that named no message yet. Default 1 s, 5 s, 30 s, 2 min. */
   rematchMs?: readonly number[];
-  /** Unmatched reports held at once; more are dropped (logged). Default 10,000. */
+  /** Unmatched reports held at once for one provider (so one noisy provider crowds out no other's). Default 10,000. */
   maxHeld?: number;
   /** How often held reports are looked for (ms). Default 1,000. */
   pollMs?: number;
@@ -19,6 +19,31 @@ export interface PushedReportsOptions {
   /** Told of the final reports written (metrics), as the collector's are. */
   observer?: ReportObserver;
   clock?: () => number;
+}
+
+/** What one push came to: reports written to their messages now, held to be matched again, and dropped. */
+export interface PushReceipt {
+  matched: number;
+  held: number;
+  /** More unmatched reports than a provider may ever have held: no later push of them could be held either. */
+  dropped: number;
+}
+
+/**
+ * A push whose unmatched reports the provider's held reports have no room
+ * for now. Its matched reports are written; the provider should push it
+ * again later (a report written twice changes nothing), not be told it
+ * was taken.
+ */
+export class HeldReportsFull extends Error {
+  override readonly name = 'HeldReportsFull';
+  constructor(
+    readonly providerId: string,
+    readonly matched: number,
+    readonly unmatched: number,
+  ) {
+    super(`${unmatched} pushed report(s) of ${providerId} name no message yet, and its held reports have no room for them now`);
+  }
 }
 
 /** How long a rematch holds the reports it claimed from other processes. */
@@ -57,11 +82,28 @@ export class PushedReports {
     return (this.options.clock ?? Date.now)();
   }
 
-  /** Writes what matches now; returns how many reports matched a message. Those that did not are held for their rematches. */
-  async receive(providerId: string, reports: readonly DeliveryReport[]): Promise<number> {
+  /**
+   * Writes what matches now; those that did not are held for their
+   * rematches. Throws HeldReportsFull when the provider's held reports have
+   * no room for them now (the matched ones are written).
+   */
+  async receive(providerId: string, reports: readonly DeliveryReport[]): Promise<PushReceipt> {
     const unmatched = await this.apply(providerId, reports);
-    if (unmatched.length > 0) await this.hold(providerId, unmatched);
-    return reports.length - unmatched.length;
+    const matched = reports.length - unmatched.length;
+    if (unmatched.length === 0) return { matched, held: 0, dropped: 0 };
+    const max = this.options.maxHeld ?? 10_000;
+    if (unmatched.length > max) {
+      // Never holdable, however often pushed: most likely another system's traffic on the same account.
+      this.logger.warn({ provider: providerId, reports: unmatched.length, maxHeld: max }, 'ledger: a push named more unknown messages than may ever be held; they are dropped unmatched');
+      return { matched, held: 0, dropped: unmatched.length };
+    }
+    const held = await this.options.store.heldReportCount(providerId);
+    if (held + unmatched.length > max) {
+      this.logger.warn({ provider: providerId, reports: unmatched.length, held }, "ledger: the provider's held pushed reports are full; the push is to be sent again later");
+      throw new HeldReportsFull(providerId, matched, unmatched.length);
+    }
+    await this.options.store.holdReports(providerId, unmatched, new Date(this.now() + this.waits[0]!));
+    return { matched, held: unmatched.length, dropped: 0 };
   }
 
   /** Rematches what is held, every `pollMs`, until stopped. */
@@ -86,16 +128,6 @@ export class PushedReports {
       .catch((error: unknown) => this.logger.warn({ error: describeError(error) }, 'ledger: held pushed reports could not be matched again; trying later'))
       .finally(() => (this.rematching = undefined));
     await this.rematching;
-  }
-
-  private async hold(providerId: string, reports: readonly DeliveryReport[]): Promise<void> {
-    const { store } = this.options;
-    const held = await store.heldReportCount();
-    if (held + reports.length > (this.options.maxHeld ?? 10_000)) {
-      this.logger.warn({ provider: providerId, reports: reports.length, held }, 'ledger: too many pushed reports wait for their messages; these are dropped unmatched');
-      return;
-    }
-    await store.holdReports(providerId, reports, new Date(this.now() + this.waits[0]!));
   }
 
   private async rematchDue(): Promise<void> {

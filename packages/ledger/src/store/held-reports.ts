@@ -62,8 +62,11 @@ export async function dropHeldReports(db: Kysely<LedgerDatabase>, ids: readonly 
   for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) await db.deleteFrom('held_reports').where('id', 'in', chunk).execute();
 }
 
-export async function countHeldReports(db: Kysely<LedgerDatabase>): Promise<number> {
-  const row = await db.selectFrom('held_reports').select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+/** Reports held, of one provider or of all. */
+export async function countHeldReports(db: Kysely<LedgerDatabase>, providerId?: string): Promise<number> {
+  let query = db.selectFrom('held_reports').select(({ fn }) => fn.countAll<number>().as('count'));
+  if (providerId !== undefined) query = query.where('provider_id', '=', providerId);
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
