@@ -205,6 +205,11 @@ export const BulkProgressSchema = z.object({
   createdAt: z.string(),
 });
 
+/** `POST /v1/bulk` again under the key of a bulk since canceled (wholly or in part): its counts, not "queued". */
+export const BulkRepeatCanceledSchema = BulkProgressSchema.extend({
+  status: z.literal('canceled').meta({ description: 'Some or all of the bulk was canceled (`byState.canceled`); nothing more is sent for this request.' }),
+});
+
 /** `POST /v1/bulk/{id}/cancel`: the bulk's counts after, and how many records this call canceled. */
 export const BulkCancelSchema = BulkProgressSchema.extend({
   canceled: z.number().int().meta({ description: 'Records this call took back (they were queued). Those a dispatcher had already taken are sent.' }),

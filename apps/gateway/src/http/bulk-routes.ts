@@ -40,6 +40,11 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
         bulkId: outcome.bulkId,
       });
     }
+    if (outcome.kind === 'existing') {
+      // A retry after a lost answer, of a bulk canceled since: "queued" would promise what will never be sent.
+      const progress = await ledger.store.bulkProgress(outcome.bulkId, ownerScope(request));
+      if (progress && (progress.byState.canceled ?? 0) > 0) return reply.code(200).send({ ...progressView(progress), status: 'canceled' });
+    }
     return reply.code(202).send({ bulkId: outcome.bulkId, count: outcome.count, status: 'queued' });
   });
 
