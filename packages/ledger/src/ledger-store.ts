@@ -38,7 +38,7 @@ import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery }
 import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
 import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
-import { cancelBulkSlice, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
+import { cancelBulkSlice, canceledAmong, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
 import { claimHeldReports, countHeldReports, dropHeldReports, holdReports, rematchHeldLater, type HeldReport } from './store/held-reports.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
@@ -279,10 +279,16 @@ export class LedgerStore {
     return claim(maxPriority);
   }
 
+  /** Of these records, those canceled (a dispatcher's look before it waits its turn for a record it holds). */
+  async canceledAmong(ids: readonly string[]): Promise<string[]> {
+    return canceledAmong(this.#db, ids);
+  }
+
   /**
    * Names the provider and account of records about to be sent; returns how
    * many `dispatching` records changed. With a unit's `token`, only records
-   * that unit still holds change.
+   * that unit still holds change. Throws CanceledBeforeTry, naming those,
+   * when any of them was canceled since its claim: that try is not made.
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');
@@ -551,10 +557,10 @@ export class LedgerStore {
   }
 
   /**
-   * A queued message taken back before it is sent (see store/cancel-messages):
-   * `canceled`, the record as written. `not-cancelable` with its state when
-   * a dispatcher has it already (or it is finished); undefined when there is
-   * no such record for `scope`.
+   * A message taken back before it is on its way (see store/cancel-messages):
+   * `canceled`, the record as written. `not-cancelable` with its state when a
+   * request to its provider is under way (or it is finished); undefined when
+   * there is no such record for `scope`.
    */
   async cancel(id: string, scope: ReadScope, by: CancelledBy): Promise<{ kind: 'canceled'; record: MessageRecord } | { kind: 'not-cancelable'; record: MessageRecord } | undefined> {
     const row = await cancelMessage(this.#writes.lane(1), id, scope.owner, by, this.#now());
@@ -564,19 +570,23 @@ export class LedgerStore {
   }
 
   /**
-   * Every record of the bulk still queued, canceled, a slice a transaction
-   * (those a dispatcher has claimed are sent); how many, and the bulk's
-   * counts after. Undefined when there is no such bulk for `scope`.
+   * Every record of the bulk not yet on its way — queued, or claimed with no
+   * try naming its provider — canceled, a slice a transaction (those whose
+   * try has named its provider are sent); how many, and the bulk's counts
+   * after. Undefined when there is no such bulk for `scope`.
    */
   async cancelBulk(bulkId: string, scope: ReadScope, by: CancelledBy): Promise<{ canceled: number; progress: BulkProgress } | undefined> {
     if (!(await this.bulkProgress(bulkId, scope))) return undefined;
     const slice = Math.min(this.#writes.bulkSlice, CANCEL_SLICE_RECORDS);
     let canceled = 0;
-    // Until a slice finds none queued: a slice's count says nothing of what is left (a claim's rows are skipped, not waited for).
-    for (let picked = slice; picked > 0; ) {
-      const taken = await cancelBulkSlice(this.#writes.lane(slice), this.#dialect, bulkId, by, slice, this.#now());
-      canceled += taken.canceled;
-      picked = taken.picked;
+    // Until a slice finds none: a slice's count says nothing of what is left (rows others hold are skipped, not waited
+    // for). Then once more waiting for them (see cancelBulkSlice), until that too finds none.
+    for (const waiting of [false, true]) {
+      for (let picked = slice; picked > 0; ) {
+        const taken = await retryDeadlock(() => cancelBulkSlice(this.#writes.lane(slice), this.#dialect, bulkId, by, slice, this.#now(), waiting));
+        canceled += taken.canceled;
+        picked = taken.picked;
+      }
     }
     return { canceled, progress: (await this.bulkProgress(bulkId, scope))! };
   }
@@ -685,6 +695,21 @@ export class LedgerStore {
 
   #now(): number {
     return this.#clock().getTime();
+  }
+}
+
+/**
+ * A pass made again when PostgreSQL ended it as one of two transactions
+ * waiting on each other (40P01): a cancel's waiting pass and a dispatcher's
+ * write both lock in id order, so this is the net under that, not a path.
+ */
+async function retryDeadlock<T>(pass: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pass();
+    } catch (error) {
+      if (attempt >= 3 || (error as { code?: unknown } | null)?.code !== '40P01') throw error;
+    }
   }
 }
 

@@ -302,10 +302,10 @@ export class Ledger {
   }
 
   /**
-   * A queued message taken back before a dispatcher claims it
-   * (LedgerStore.cancel): `canceled`, never sent; an OTP's text held here is
-   * dropped with it. One a dispatcher has already claimed is on its way:
-   * `not-cancelable`, with its record.
+   * A message taken back before it is on its way (LedgerStore.cancel):
+   * queued, or claimed with no request to a provider yet; `canceled`, never
+   * sent; an OTP's text held here is dropped with it. One in a request under
+   * way, or finished: `not-cancelable`, with its record.
    */
   async cancel(id: string, scope: ReadScope, by: CancelledBy): Promise<{ kind: 'canceled' | 'not-cancelable'; record: MessageRecord } | { kind: 'not-found' }> {
     const outcome = await this.store.cancel(id, scope, by);
@@ -320,8 +320,8 @@ export class Ledger {
   }
 
   /**
-   * Every queued record of a bulk canceled (LedgerStore.cancelBulk); those a
-   * dispatcher has claimed are sent. An OTP bulk's text held here is dropped
+   * Every record of a bulk not on its way canceled (LedgerStore.cancelBulk);
+   * those in a request under way are sent. An OTP bulk's text held here is dropped
    * once none of its records waits for a send or is on its way.
    */
   async cancelBulk(bulkId: string, scope: ReadScope, by: CancelledBy): Promise<{ canceled: number; progress: BulkProgress } | undefined> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LedgerStore, MessageRecord, RecordOutcome } from '../src/index.js';
+import { CanceledBeforeTry } from '../src/store/cancel-messages.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 import { rig, until } from './ledger-rig.js';
 
@@ -47,25 +48,39 @@ describe('LedgerStore.cancel', () => {
     await store.close();
   });
 
-  it('leaves a message a dispatcher has claimed alone: it is on its way', async () => {
+  it('cancels a claimed message no try has named a provider for; its try is then not made, and the marks of the rest of it are undone', async () => {
     const store = await openTestStore();
-    const [outcome] = await store.recordMessages([{ message: message({ to: '05321234567' }), owner: 'acme' }]);
-    const [claimed] = await store.claimDue({ now: new Date(), limit: 1 });
-    expect(claimed?.id).toBe(recordOf(outcome).id);
-    expect(await store.cancel(claimed!.id, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'not-cancelable', record: { state: 'dispatching' } });
-    expect(await store.timeline(claimed!.id)).toEqual([]);
+    await store.recordMessages(['05321234567', '05321234568'].map((to) => ({ message: message({ to }), owner: 'acme' })));
+    const claimed = await store.claimDue({ now: new Date(), limit: 2 });
+    const [waiting, beside] = claimed.map((record) => record.id) as [string, string];
+    // Waiting for its account's rate limit, or its turn in the unit: not on its way yet.
+    expect(await store.cancel(waiting, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'canceled', record: { state: 'canceled' } });
+    const target = { providerId: 'fake', accountId: 'fake-notification' };
+    const refused = await store.markDispatching([waiting, beside], target).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CanceledBeforeTry);
+    expect(refused).toMatchObject({ canceled: [waiting] });
+    // Rolled back whole: the other names no provider, so a crash now cannot leave it unknown as if it had been sent.
+    expect(await store.get(beside)).toMatchObject({ state: 'dispatching' });
+    expect((await store.get(beside))?.providerId).toBeUndefined();
+    expect(await store.canceledAmong([waiting, beside])).toEqual([waiting]);
+    // Once a try has named its provider, the message is on its way: sent, not canceled.
+    expect(await store.markDispatching([beside], target)).toBe(1);
+    expect(await store.cancel(beside, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'not-cancelable', record: { state: 'dispatching' } });
+    expect(await store.timeline(beside)).toEqual([]);
     await store.close();
   });
 });
 
 describe('LedgerStore.cancelBulk', () => {
-  it('cancels every record still queued (slices on SQLite), leaves claimed ones to be sent, and completes the bulk once they are', async () => {
+  it('cancels every record not on its way (slices on SQLite), leaves those whose try named a provider to be sent, and completes the bulk once they are', async () => {
     const store = await openTestStore();
     const recipients = numbers(2_500);
     const bulk = await store.recordBulk({ template: bulkTemplate(), owner: 'acme', callbackUrl: HOOK }, recipients);
     const bulkId = (bulk as { bulkId: string }).bulkId;
-    const claimed = await store.claimDue({ now: new Date(), limit: 100 });
-    expect(claimed).toHaveLength(100);
+    const claimed = await store.claimDue({ now: new Date(), limit: 300 });
+    expect(claimed).toHaveLength(300);
+    // A hundred of the claimed are in a request to their provider; two hundred wait for their turn.
+    expect(await store.markDispatching(claimed.slice(0, 100).map((record) => record.id), { providerId: 'fake', accountId: 'fake-campaign' })).toBe(100);
 
     expect(await store.cancelBulk(bulkId, { owner: 'globex' }, 'client')).toBeUndefined();
     const outcome = await store.cancelBulk(bulkId, { owner: 'acme' }, 'client');
@@ -74,8 +89,8 @@ describe('LedgerStore.cancelBulk', () => {
     // A second cancel finds nothing left to take back.
     expect((await store.cancelBulk(bulkId, {}, 'operator'))?.canceled).toBe(0);
 
-    // The claimed hundred finish: the bulk is complete, and says how it ended.
-    await store.finishMany(claimed.map((record) => ({ id: record.id, result: { status: 'failed', reason: 'test', attempts: [] } })));
+    // The hundred on their way finish: the bulk is complete, and says how it ended.
+    await store.finishMany(claimed.slice(0, 100).map((record) => ({ id: record.id, result: { status: 'failed', reason: 'test', attempts: [] } })));
     const due = await store.claimWebhooks({ now: new Date(Date.now() + 60_000), limit: 5_000, leaseMs: 60_000 });
     expect(due.filter((event) => event.type === 'message.canceled')).toHaveLength(2_400);
     const completed = due.filter((event) => event.type === 'bulk.completed');
@@ -99,4 +114,27 @@ describe('Ledger.cancel', () => {
     expect(await r.ledger.cancel('msg_none', {}, 'operator')).toEqual({ kind: 'not-found' });
     await r.close();
   });
+
+  it("takes back what of a bulk waits for its account's rate limit, claimed or not: nothing more is sent, and the bulk completes", async () => {
+    // Two messages a second: a unit of 40 is claimed at once and waits on the throttle, request by request.
+    const r = await rig({ provider: { maxRecipientsPerRequest: 1 }, limits: new Map([['fake/fake-campaign', 2]]) });
+    const outcome = await r.ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(40), owner: 'acme', callbackUrl: HOOK });
+    const bulkId = (outcome as { bulkId: string }).bulkId;
+    await until(async () => (r.provider.calls.length >= 2 ? true : undefined), 'the first sends');
+    const before = await r.store.bulkProgress(bulkId);
+    expect(before?.byState.dispatching ?? 0).toBeGreaterThan(20); // claimed, waiting
+    const canceled = await r.ledger.cancelBulk(bulkId, { owner: 'acme' }, 'client');
+    const sentByThen = r.provider.calls.length;
+    // At most the try under way when the cancel came (it named its provider first) is sent after it.
+    expect(canceled?.canceled).toBeGreaterThanOrEqual(40 - sentByThen - 1);
+    await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.dispatching ? undefined : true), 'the unit ends');
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // two more turns of the throttle: nothing goes
+    const after = (await r.store.bulkProgress(bulkId))!;
+    expect(r.provider.calls.length).toBeLessThanOrEqual(sentByThen + 1);
+    expect(Object.fromEntries(Object.entries(after.byState).filter(([, n]) => n > 0))).toEqual({ accepted: r.provider.calls.length, canceled: 40 - r.provider.calls.length });
+    // Canceled records are final, never queued again, and never sent: the provider saw each number once at most.
+    const sent = r.provider.calls.flatMap((call) => call.recipients);
+    expect(new Set(sent).size).toBe(sent.length);
+    await r.close();
+  }, 20_000);
 });

@@ -28,8 +28,8 @@ export const USAGE = `usage:
       a message as the gateway answers GET /v1/messages/ID (ID: the id send printed);
       --timeline: its steps one a line; --refresh: ask the provider now
   rota cancel ID [--bulk] [--url URL] [--key KEY] [--json]
-      take back a queued message (one scheduled for later, or waiting its turn), or with --bulk
-      what of a bulk has not gone out yet; what a dispatcher has taken is sent
+      take back a message not on its way yet (scheduled for later, or waiting its turn or its
+      account's rate limit), or with --bulk what of a bulk has not gone out; a request under way is sent
   rota messages [--state S] [--to NUMBER] [--bulk BULK_ID] [--since T] [--until T]
                 [--limit N] [--cursor C] [--owner CLIENT] [--url URL] [--key KEY] [--json]
       your messages, newest first (T: ISO 8601, or 30m / 2h / 7d ago;

@@ -8,6 +8,7 @@ import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
 import { EarlyResults } from './early-results.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
+import { CanceledBeforeTry } from '../store/cancel-messages.js';
 
 /** What the dispatcher needs of the router: the checked send paths, its retry-after events, and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
@@ -94,6 +95,8 @@ interface Refusals {
   notTried: Set<string>;
   /** A try found the unit's records taken over by another worker. */
   lost: boolean;
+  /** Records canceled after their claim, found so by a try that was then not made: never sent, never queued again. */
+  canceled: Set<string>;
 }
 
 /**
@@ -328,7 +331,7 @@ export class Dispatcher {
     }
 
     const { router } = this.options;
-    const refusals: Refusals = { notTried: new Set(), lost: false };
+    const refusals: Refusals = { notTried: new Set(), lost: false, canceled: new Set() };
     const early = new EarlyResults((batch) => this.writeOnce(batch, token, written), this.options.resultFlushMs ?? RESULT_FLUSH_MS, (error, count) =>
       this.logger.warn({ error: describeError(error), records: count }, 'ledger dispatcher: could not write the results a unit has so far; they are written with the next ones'),
       this.halt.signal,
@@ -348,8 +351,10 @@ export class Dispatcher {
     // send twice. The results of those that ended are written; a send that threw is thrown below.
     const thrown = (await Promise.allSettled(sends)).find((end): end is PromiseRejectedResult => end.status === 'rejected');
     const writtenEarly = await early.end();
-    const requeued = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
-    for (const id of requeued) results.delete(id);
+    const notSent = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
+    for (const id of notSent) results.delete(id);
+    // A canceled record is final already: its try's other records go back to the queue without it.
+    const requeued = notSent.filter((id) => !refusals.canceled.has(id));
     const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
     const writes = await this.writeResults(rest, token, written);
     // Fewer results written than the unit held: its claim token no longer holds them all. (Without a token, a
@@ -358,7 +363,7 @@ export class Dispatcher {
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
-      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, or the store or throttle could not answer before the try); they are queued again');
+      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, the store or throttle could not answer before the try, or records sharing their request were canceled); they are queued again');
       // An OTP a caller waited for came with its text, which this process holds from now on, as for a queued one.
       for (const id of requeued) {
         const known = checked?.get(id);
@@ -446,19 +451,26 @@ export class Dispatcher {
       beforeAttempt: async (target: AttemptTarget) => {
         const targets = target.index.map((i) => ids[i]!);
         try {
-          await this.prepareTry(targets, target, token);
+          await this.prepareTry(targets, target, token, refusals);
         } catch (error) {
           if (error instanceof UnitLostError) refusals.lost = true;
           else for (const id of targets) refusals.notTried.add(id);
+          if (error instanceof CanceledBeforeTry) for (const id of error.canceled) refusals.canceled.add(id);
           throw error;
         }
       },
     };
   }
 
-  private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined): Promise<void> {
-    // A wait on the throttle ends at stop()'s bound, and no try starts after it.
+  private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
     const { signal } = this.halt;
+    // Once a unit met a cancel (most likely its bulk's), each of its tries looks before it waits: a campaign
+    // canceled on a slow account would otherwise sit out the rate limit for every request it will never send.
+    if (refusals.canceled.size > 0) {
+      const canceled = await this.options.store.canceledAmong(ids);
+      if (canceled.length > 0) throw new CanceledBeforeTry(canceled);
+    }
+    // A wait on the throttle ends at stop()'s bound, and no try starts after it.
     await this.options.throttle.take(providerId, accountId, ids.length, signal);
     if (signal.aborted) throw signal.reason;
     const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);

@@ -1,20 +1,22 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { LedgerDatabase, MessageRow } from '../database.js';
 import { completeBulks } from './bulk-completion.js';
 import { writeEvents } from './message-events.js';
 import type { Transact } from './transact.js';
 import { chunksOf } from './insert-chunks.js';
-import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { lockForClaim, lockForDecision, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 
 /*
- * A queued message taken back before it is sent: `canceled`, a final state,
- * with its timeline step and — where the message has a callback URL — a
+ * A message taken back before it is sent: `canceled`, a final state, with its
+ * timeline step and — where the message has a callback URL — a
  * `message.canceled` webhook, in the transaction that cancels it; a bulk whose
- * last unfinished records these were is completed. Only a `queued` record is
- * canceled: one a dispatcher has claimed is on its way, and is sent. The
- * UPDATE checks the state itself, so a claim racing it (another worker on
- * PostgreSQL) either takes the record first, and the record is sent, or finds
- * it canceled: never both.
+ * last unfinished records these were is completed. A record is cancelable
+ * until a try names the provider it goes to: `queued`, or `dispatching` with
+ * no provider yet (claimed, waiting for its account's rate limit or its turn
+ * in the unit — minutes, for a campaign on a slow account). The UPDATE checks
+ * that itself, and markDispatching checks for it in the transaction that names
+ * the provider, so a try racing a cancel either names its provider first, and
+ * the record is sent, or finds it canceled and is not made: never both.
  */
 
 /** Who asked, for the record's reason and its timeline. */
@@ -25,7 +27,7 @@ const REASON: Record<CancelledBy, string> = {
   operator: 'canceled by an operator before it was sent',
 };
 
-/** The one record, canceled, as written; undefined when it is not queued (or not the owner's, or not there). */
+/** The one record, canceled, as written; undefined when it is not cancelable (or not the owner's, or not there). */
 export async function cancelMessage(transact: Transact, id: string, owner: string | undefined, by: CancelledBy, now: number): Promise<MessageRow | undefined> {
   return transact(async (trx) => {
     let update = cancelUpdate(trx, by, now).where('id', '=', id);
@@ -37,18 +39,32 @@ export async function cancelMessage(transact: Transact, id: string, owner: strin
 }
 
 /**
- * Up to `limit` of a bulk's queued records canceled in one transaction:
- * how many it picked, and how many of those it canceled (fewer where a claim
- * took some first). On PostgreSQL the pick locks its rows in id order and
- * skips rows another transaction holds (a worker's claim), as claimDue does:
- * a cancel never waits on a claim, nor a claim on it. The caller goes on
+ * Up to `limit` of a bulk's cancelable records canceled in one transaction:
+ * how many it picked, and how many of those it canceled (fewer where a try
+ * named their provider first). On PostgreSQL the pick locks its rows in id
+ * order and skips rows another transaction holds (a worker's claim, or a try
+ * naming its provider), as claimDue does: a cancel never waits on a
+ * dispatcher, nor a dispatcher on it. The caller goes on
  * until a slice picks nothing: a slice that cancels fewer than it asked for
- * says nothing of what is left.
+ * says nothing of what is left. Then, `waiting`, it goes over what is left
+ * once more, waiting for the rows others hold: a row skipped because a
+ * claim held it is cancelable once claimed, and one whose try found a
+ * canceled record beside it (and so named no provider) is still cancelable
+ * when that try gives up — and would otherwise be queued again and sent.
  */
-export async function cancelBulkSlice(transact: Transact, dialect: SqlDialect, bulkId: string, by: CancelledBy, limit: number, now: number): Promise<{ picked: number; canceled: number }> {
+export async function cancelBulkSlice(
+  transact: Transact,
+  dialect: SqlDialect,
+  bulkId: string,
+  by: CancelledBy,
+  limit: number,
+  now: number,
+  waiting = false,
+): Promise<{ picked: number; canceled: number }> {
   return transact(async (trx) => {
-    const pick = trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where('state', '=', 'queued').orderBy('id').limit(limit);
-    const ids = (await lockForClaim(pick, dialect).execute()).map((row) => row.id);
+    const pick = trx.selectFrom('messages').select('id').where('bulk_id', '=', bulkId).where(cancelable).orderBy('id').limit(limit);
+    // In id order either way, as readSubjects and markDispatching's updates lock theirs.
+    const ids = (await (waiting ? lockForDecision(pick, dialect) : lockForClaim(pick, dialect)).execute()).map((row) => row.id);
     if (ids.length === 0) return { picked: 0, canceled: 0 };
     const rows: MessageRow[] = [];
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 16)) rows.push(...(await cancelUpdate(trx, by, now).where('id', 'in', chunk).returningAll().execute()));
@@ -60,8 +76,30 @@ export async function cancelBulkSlice(transact: Transact, dialect: SqlDialect, b
 function cancelUpdate(trx: Kysely<LedgerDatabase>, by: CancelledBy, now: number) {
   return trx
     .updateTable('messages')
-    .set({ state: 'canceled', reason: REASON[by], updated_at: now, finished_at: now })
-    .where('state', '=', 'queued');
+    .set({ state: 'canceled', reason: REASON[by], claim_token: null, updated_at: now, finished_at: now })
+    .where(cancelable);
+}
+
+/** Queued, or claimed with no try that names its provider yet. */
+function cancelable(eb: ExpressionBuilder<LedgerDatabase, 'messages'>) {
+  return eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'dispatching'), eb('provider_id', 'is', null)])]);
+}
+
+/** Of these records, those canceled. */
+export async function canceledAmong(db: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<string[]> {
+  const canceled: string[] = [];
+  for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+    for (const row of await db.selectFrom('messages').select('id').where('id', 'in', chunk).where('state', '=', 'canceled').execute()) canceled.push(row.id);
+  }
+  return canceled;
+}
+
+/** A try refused because records of it were canceled after their claim: none of it is sent, the rest goes back to the queue. */
+export class CanceledBeforeTry extends Error {
+  override readonly name = 'CanceledBeforeTry';
+  constructor(readonly canceled: readonly string[]) {
+    super(`not sent: ${canceled.length} of its message(s) were canceled while they waited for their try`);
+  }
 }
 
 /** The timeline steps and webhooks of the canceled rows, and their bulks completed where these were the last. */

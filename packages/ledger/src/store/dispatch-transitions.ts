@@ -3,6 +3,7 @@ import type { LedgerDatabase } from '../database.js';
 import { toMessageRecord } from '../message-row.js';
 import type { MessageRecord } from '../message-record.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, recheckClaimed, type SqlDialect } from '../sql-dialect.js';
+import { canceledAmong, CanceledBeforeTry } from './cancel-messages.js';
 import { chunksOf } from './insert-chunks.js';
 import type { Transact } from './transact.js';
 
@@ -59,7 +60,11 @@ export async function claimDue(transact: Transact, dialect: SqlDialect, now: num
  * Before a request is written to a provider, the records say where it goes,
  * so a record left `unknown` by a crash still names the provider to ask.
  * Only records in `dispatching` change — and, given a unit's `token`, only
- * those that unit still holds; returns how many changed.
+ * those that unit still holds; returns how many changed. A record canceled
+ * since its claim (it was waiting for its turn: cancelMessage takes a claimed
+ * record no try has named a provider for) refuses the whole try: the marks
+ * are rolled back and CanceledBeforeTry names the canceled records, so that
+ * nothing canceled is sent and the rest of the try goes back to the queue.
  */
 export async function markDispatching(
   transact: Transact,
@@ -70,6 +75,7 @@ export async function markDispatching(
 ): Promise<number> {
   let changed = 0;
   await transact(async (trx) => {
+    changed = 0; // a transaction tried again starts over
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
       let update = trx
         .updateTable('messages')
@@ -78,6 +84,11 @@ export async function markDispatching(
         .where('id', 'in', chunk);
       if (token !== undefined) update = update.where('claim_token', '=', token);
       changed += Number((await update.executeTakeFirst()).numUpdatedRows);
+    }
+    // Only when some did not change: the common try pays nothing for it.
+    if (changed < ids.length) {
+      const canceled = await canceledAmong(trx, ids);
+      if (canceled.length > 0) throw new CanceledBeforeTry(canceled);
     }
   });
   return changed;
