@@ -1,4 +1,4 @@
-import { BulkRepeatCanceledSchema } from '@rota/api';
+import { BulkRepeatEndedSchema } from '@rota/api';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 // A message scheduled for later, or what of a campaign has not gone out yet,
@@ -45,22 +45,36 @@ describe('canceling queued messages', () => {
     expect((await h.client.call('POST', '/v1/messages/msg_AAAAAAAAAAAAAAAAAAAAAA/cancel')).status).toBe(404);
   });
 
-  it("cancels a scheduled bulk's records for its client; another client's call answers 404; a repeat under its key answers it canceled", async () => {
+  it("cancels a scheduled bulk's records for its client; another client's call answers 404; a repeat under its key answers it ended", async () => {
     const request = { json: { text: 'Hafta sonu indirimi', iysType: 'NOTIFICATION', sendAt: LATER, recipients: ['+905321234501', '+905321234502', '+905321234503'] }, headers: { 'idempotency-key': 'weekend-1' } };
     const bulk = await h.client.call('POST', '/v1/bulk', request);
     expect(bulk.status).toBe(202);
     expect(await h.client.call('POST', '/v1/bulk', request)).toMatchObject({ status: 202, body: { bulkId: bulk.body.bulkId, count: 3, status: 'queued' } });
+    // One recipient taken back on its own: the rest is still going, and a repeat says so.
+    const [first] = (await h.client.call('GET', `/v1/messages?bulkId=${bulk.body.bulkId}&limit=1`)).body.items;
+    expect((await h.client.call('POST', `/v1/messages/${first.id}/cancel`)).status).toBe(200);
+    expect(await h.client.call('POST', '/v1/bulk', request)).toMatchObject({ status: 202, body: { status: 'queued' } });
     const path = `/v1/bulk/${bulk.body.bulkId}/cancel`;
     expect((await h.client.call('POST', path, { key: SECRETS.otherApiKey })).status).toBe(404);
     const canceled = await h.client.call('POST', path);
     expect(canceled.status).toBe(200);
-    expect(canceled.body).toMatchObject({ bulkId: bulk.body.bulkId, count: 3, canceled: 3, byState: { canceled: 3, queued: 0 }, erased: 0 });
+    expect(canceled.body).toMatchObject({ bulkId: bulk.body.bulkId, count: 3, canceled: 2, byState: { canceled: 3, queued: 0 }, erased: 0 });
     expect((await h.client.call('POST', path)).body).toMatchObject({ canceled: 0, byState: { canceled: 3 } });
     expect((await h.client.call('GET', `/v1/bulk/${bulk.body.bulkId}`)).body.byState.canceled).toBe(3);
     // A client retrying after a lost answer is told the truth, not "queued".
     const repeat = await h.client.call('POST', '/v1/bulk', request);
-    expect(repeat).toMatchObject({ status: 200, body: { bulkId: bulk.body.bulkId, count: 3, status: 'canceled', byState: { canceled: 3 } } });
-    expect(BulkRepeatCanceledSchema.strict().parse(repeat.body)).toEqual(repeat.body);
+    expect(repeat).toMatchObject({ status: 200, body: { bulkId: bulk.body.bulkId, count: 3, status: 'completed', byState: { canceled: 3 } } });
+    expect(BulkRepeatEndedSchema.strict().parse(repeat.body)).toEqual(repeat.body);
     expect(h.sandbox.records()).toEqual([]);
+  });
+
+  it('answers a repeat of a bulk sent whole as completed, with its counts: nothing is sent again', async () => {
+    const request = { json: { text: 'Siparişiniz yolda', iysType: 'NOTIFICATION', recipients: ['+905321234511', '+905321234512'] }, headers: { 'idempotency-key': 'shipped-1' } };
+    const bulk = await h.client.call('POST', '/v1/bulk', request);
+    expect(bulk.status).toBe(202);
+    for (let i = 0; i < 200 && (await h.client.call('GET', `/v1/bulk/${bulk.body.bulkId}`)).body.byState.accepted !== 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const repeat = await h.client.call('POST', '/v1/bulk', request);
+    expect(repeat).toMatchObject({ status: 200, body: { bulkId: bulk.body.bulkId, count: 2, status: 'completed', byState: { accepted: 2 } } });
+    expect(h.sandbox.records()).toHaveLength(2);
   });
 });

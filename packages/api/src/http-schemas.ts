@@ -205,14 +205,16 @@ export const BulkProgressSchema = z.object({
   createdAt: z.string(),
 });
 
-/** `POST /v1/bulk` again under the key of a bulk since canceled (wholly or in part): its counts, not "queued". */
-export const BulkRepeatCanceledSchema = BulkProgressSchema.extend({
-  status: z.literal('canceled').meta({ description: 'Some or all of the bulk was canceled (`byState.canceled`); nothing more is sent for this request.' }),
+/** `POST /v1/bulk` again under the key of a bulk that has ended: its counts, not "queued". */
+export const BulkRepeatEndedSchema = BulkProgressSchema.extend({
+  status: z
+    .literal('completed')
+    .meta({ description: 'Nothing of the bulk is queued or on its way: `byState` says how it ended (`canceled` counts what a cancel took back). Nothing is sent for this request.' }),
 });
 
 /** `POST /v1/bulk/{id}/cancel`: the bulk's counts after, and how many records this call canceled. */
 export const BulkCancelSchema = BulkProgressSchema.extend({
-  canceled: z.number().int().meta({ description: 'Records this call took back (they were queued). Those a dispatcher had already taken are sent.' }),
+  canceled: z.number().int().meta({ description: 'Records this call took back (queued, or claimed with no request to their provider yet). Those in a request under way are sent.' }),
 });
 
 const BreakerStateEnum = z.enum(['closed', 'open', 'half-open']);

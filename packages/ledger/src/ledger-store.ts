@@ -700,8 +700,11 @@ export class LedgerStore {
 
 /**
  * A pass made again when PostgreSQL ended it as one of two transactions
- * waiting on each other (40P01): a cancel's waiting pass and a dispatcher's
- * write both lock in id order, so this is the net under that, not a path.
+ * waiting on each other (40P01): a cancel's waiting pass locks in id order,
+ * and a dispatcher's writes most likely do too (an index scan of their ids),
+ * though nothing makes them: this is the net under that. A third deadlock in
+ * a row is thrown; what the passes before canceled stays canceled, and a
+ * second call cancels the rest.
  */
 async function retryDeadlock<T>(pass: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

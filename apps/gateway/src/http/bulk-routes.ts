@@ -41,9 +41,10 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
       });
     }
     if (outcome.kind === 'existing') {
-      // A retry after a lost answer, of a bulk canceled since: "queued" would promise what will never be sent.
+      // A retry after a lost answer, of a bulk that has ended since (sent, or canceled): "queued" would promise
+      // what will never be sent. One still going answers as it did.
       const progress = await ledger.store.bulkProgress(outcome.bulkId, ownerScope(request));
-      if (progress && (progress.byState.canceled ?? 0) > 0) return reply.code(200).send({ ...progressView(progress), status: 'canceled' });
+      if (progress && !(progress.byState.queued ?? 0) && !(progress.byState.dispatching ?? 0)) return reply.code(200).send({ ...progressView(progress), status: 'completed' });
     }
     return reply.code(202).send({ bulkId: outcome.bulkId, count: outcome.count, status: 'queued' });
   });

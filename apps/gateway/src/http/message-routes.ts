@@ -234,7 +234,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
     const { record } = outcome;
     if (outcome.kind === 'not-cancelable' && record.state !== 'canceled') {
-      return reply.code(409).send({ error: 'not-cancelable', message: `the message is ${record.state}: only a queued message can be canceled (one a dispatcher has taken is on its way, or finished)` });
+      return reply.code(409).send({ error: 'not-cancelable', message: `the message is ${record.state}: only one not on its way yet can be canceled (queued, or claimed with no request to its provider yet); this one is in a request under way, or finished` });
     }
     if (outcome.kind === 'canceled') context.logger.info({ id: record.id, owner: record.owner, by: request.rotaClient }, 'a queued message was canceled');
     return reply.code(200).send(viewOf(record));

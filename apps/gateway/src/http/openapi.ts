@@ -3,7 +3,7 @@ import {
   BatchRequestSchema,
   BatchResponseSchema,
   BulkAcceptedSchema,
-  BulkRepeatCanceledSchema,
+  BulkRepeatEndedSchema,
   BulkProgressSchema,
   BulkCancelSchema,
   BulkRequestSchema,
@@ -111,7 +111,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
     BulkAccepted: schemaOf(BulkAcceptedSchema, 'output'),
     BulkProgress: schemaOf(BulkProgressSchema, 'output'),
     BulkCancel: schemaOf(BulkCancelSchema, 'output'),
-    BulkRepeatCanceled: schemaOf(BulkRepeatCanceledSchema, 'output'),
+    BulkRepeatEnded: schemaOf(BulkRepeatEndedSchema, 'output'),
     ProviderStatus: schemaOf(ProviderStatusSchema, 'output'),
     Providers: schemaOf(ProvidersResponseSchema, 'output'),
     Readiness: schemaOf(ReadinessResponseSchema, 'output'),
@@ -239,7 +239,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           security: [...sendKey, ...adminToken],
           parameters: [
             idParam('id', 'The `id` of a message.'),
-            query('refresh', '`true`: ask the provider for the status now and write what it says before answering (an accepted message not yet final; any other is answered as it is). `false` (the default): the record alone.'),
+            query('refresh', '`true`: ask the provider for the status now and write what it says before answering (an accepted message not yet final, or an unknown one under an id its provider knows, which a report makes accepted; any other is answered as it is). `false` (the default): the record alone.'),
           ],
           responses: {
             '200': json(ref('Message'), 'The record.'),
@@ -278,13 +278,13 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       },
       '/v1/messages/{id}/cancel': {
         post: {
-          summary: 'Cancel a queued message',
+          summary: 'Cancel a message not on its way yet',
           description:
-            'Takes back a message not sent yet (queued: scheduled for later with sendAt, or waiting its turn): its status becomes `canceled`, final, and it is never sent; ' +
-            'a `message.canceled` webhook follows where it has a callback URL. One a dispatcher has taken is on its way: 409. ' +
+            'Takes back a message not sent yet (queued: scheduled for later with sendAt, or waiting its turn; or claimed by a dispatcher that has made no request for it yet, waiting for its account\'s rate limit): its status becomes `canceled`, final, and it is never sent; ' +
+            'a `message.canceled` webhook follows where it has a callback URL. One in a request to its provider under way, or finished: 409. ' +
             "A client cancels its own messages (another client's answers 404); the admin token any. A second call answers the canceled message again.",
           security: [...sendKey, ...adminToken],
-          parameters: [idParam('id', 'The `id` of a queued message.')],
+          parameters: [idParam('id', 'The `id` of a message not on its way yet.')],
           responses: {
             '200': json(ref('Message'), 'The message, canceled.'),
             '404': error('No such message (or not yours).'),
@@ -303,8 +303,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           parameters: [IDEMPOTENCY_KEY],
           requestBody: body('BulkRequest'),
           responses: {
-            '200': json(ref('BulkRepeatCanceled'), 'A repeat under the key of a bulk since canceled, wholly or in part: its counts; nothing more is sent.'),
-            '202': json(ref('BulkAccepted'), 'Recorded and queued (a repeat under its key answers the same, unless the bulk was canceled since).'),
+            '200': json(ref('BulkRepeatEnded'), 'A repeat under the key of a bulk that has ended (nothing queued or on its way; sent, or canceled): its counts. Nothing is sent.'),
+            '202': json(ref('BulkAccepted'), 'Recorded and queued (a repeat under its key answers the same while the bulk is still going).'),
             '409': error('`idempotency-conflict`: the key stands for a different bulk or message of yours (`existingId`). Nothing was recorded. `bulk-recording`: the same bulk under this key is still being recorded by another gateway on the same ledger file (`bulkId`, `Retry-After`); retry for its answer.'),
             '410': error("`message-erased`: the key was a message of yours erased since at its recipient's request (KVKK). Nothing was recorded or sent."),
             '503': error(STORE_UNAVAILABLE),
@@ -326,8 +326,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
         post: {
           summary: "Cancel what of a bulk has not gone out yet",
           description:
-            'Every record of the bulk still queued becomes `canceled` (final, never sent; a `message.canceled` webhook each where the bulk has a callback URL, and `bulk.completed` once none is left unfinished). ' +
-            "Records a dispatcher has taken are on their way and are sent. Another client's bulk answers 404; the admin token cancels any. Calling it again cancels what is left.",
+            'Every record of the bulk not on its way yet — queued, or claimed with no request to its provider yet — becomes `canceled` (final, never sent; a `message.canceled` webhook each where the bulk has a callback URL, and `bulk.completed` once none is left unfinished). ' +
+            "Records in a request under way are sent. Another client's bulk answers 404; the admin token cancels any. Calling it again cancels what is left.",
           security: [...sendKey, ...adminToken],
           parameters: [idParam('id', 'The `bulkId` POST /v1/bulk answered.')],
           responses: { '200': json(ref('BulkCancel'), 'How many this call canceled, and the counts by state after.'), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },

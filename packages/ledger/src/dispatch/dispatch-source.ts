@@ -11,6 +11,14 @@ export interface DispatchUnit {
   settle(): Promise<void>;
   /** The unit could not be sent or its results not written: its source hands it out again (or not) as it sees fit. */
   abandon(reason: string): Promise<void>;
+  /**
+   * Every result is written but for records put back in the queue untried
+   * (requeueUnsent). Without it, abandon: a shared queue hands the unit out
+   * again for them. The table needs nothing: they are queued already, and
+   * releasing the unit's records as abandon does could take them from the
+   * next unit that claimed them.
+   */
+  requeued?(reason: string): Promise<void>;
   /** The dispatcher is done with the unit, however it ended (settled, abandoned, or taken over by another worker). */
   done?(): void;
 }

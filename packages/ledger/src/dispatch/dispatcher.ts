@@ -5,7 +5,7 @@ import type { MessageRecord } from '../message-record.js';
 import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
-import { EarlyResults } from './early-results.js';
+import { EarlyResults, type Missed } from './early-results.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 import { CanceledBeforeTry } from '../store/cancel-messages.js';
@@ -269,7 +269,10 @@ export class Dispatcher {
         return;
       }
       // Records put back in the queue are not done: a shared queue hands the unit out again.
-      if (sent.requeued.length > 0) await unit.abandon(`the dispatcher stopped before ${sent.requeued.length} record(s) were tried; queued again`);
+      if (sent.requeued.length > 0) {
+        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, or records beside them were canceled); queued again`;
+        await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason));
+      }
       else await unit.settle();
     } catch (error) {
       this.logger.error({ error: describeError(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
@@ -357,9 +360,11 @@ export class Dispatcher {
     const requeued = notSent.filter((id) => !refusals.canceled.has(id));
     const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
     const writes = await this.writeResults(rest, token, written);
-    // Fewer results written than the unit held: its claim token no longer holds them all. (Without a token, a
-    // record written twice — an early write cut in slices, one committed and one not — is no sign of a takeover.)
-    const lost = refusals.lost || (token !== undefined && (writtenEarly.lost || writes < rest.size));
+    // Fewer results written than the unit held: its claim token no longer holds them all, unless those not written
+    // were canceled since their claim. (Without a token, a record written twice — an early write cut in slices, one
+    // committed and one not — is no sign of a takeover.)
+    const missed = [...writtenEarly.missed, ...(writes < rest.size ? [{ ids: [...rest.keys()], count: rest.size - writes }] : [])];
+    const lost = refusals.lost || (token !== undefined && (await this.takenOver(missed)));
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
@@ -380,6 +385,21 @@ export class Dispatcher {
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
     return { results, requeued, lost };
+  }
+
+  /**
+   * Whether writes that changed fewer records than they were given mean
+   * another worker holds the unit now. A record canceled since its claim
+   * (every provider skipped it, so no try named one) is not written either,
+   * and says nothing of a takeover. If the store cannot tell, the unit is
+   * taken as lost: left to its queue's timeout, never finished twice.
+   */
+  private async takenOver(missed: readonly Missed[]): Promise<boolean> {
+    for (const { ids, count } of missed) {
+      const canceled = await this.options.store.canceledAmong(ids).catch(() => []);
+      if (count > canceled.length) return true;
+    }
+    return false;
   }
 
   /** The unit's results are written whatever this finds: a store that cannot answer keeps the text for a later unit. */

@@ -1,5 +1,15 @@
 import type { SendResult } from '@rota/core';
 
+/**
+ * A write that changed fewer records than it was given: a record another
+ * worker holds now (the unit was taken over), or one canceled meanwhile (it
+ * was claimed, and never tried: every provider skipped it).
+ */
+export interface Missed {
+  ids: readonly string[];
+  count: number;
+}
+
 /** Writes results to their records and says how many it changed (with a claim token, only records the unit still holds). */
 export type ResultWrite = (results: ReadonlyMap<string, SendResult>) => Promise<number>;
 
@@ -23,8 +33,8 @@ export class EarlyResults {
   private readonly done = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  /** Results an early write sent but the store did not change: another worker holds those records now. */
-  private missed = 0;
+  /** Early writes the store did not take all of: their records, and how many were not written. */
+  private readonly missed: Missed[] = [];
   private ended = false;
 
   constructor(
@@ -45,15 +55,15 @@ export class EarlyResults {
 
   /**
    * The unit's sends have all ended: no more early writes. Waits for one
-   * under way and answers which records were written early and whether any
-   * early write found its records taken over.
+   * under way and answers which records were written early, and the early writes that
+   * did not change every record they were given.
    */
-  async end(): Promise<{ written: ReadonlySet<string>; lost: boolean }> {
+  async end(): Promise<{ written: ReadonlySet<string>; missed: readonly Missed[] }> {
     this.ended = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.writing;
-    return { written: this.done, lost: this.missed > 0 };
+    return { written: this.done, missed: this.missed };
   }
 
   private flush(): void {
@@ -65,7 +75,7 @@ export class EarlyResults {
     this.writing = this.writing.then(async () => {
       try {
         const changed = await this.write(batch);
-        this.missed += batch.size - changed;
+        if (changed < batch.size) this.missed.push({ ids: [...batch.keys()], count: batch.size - changed });
         for (const id of batch.keys()) this.done.add(id);
       } catch (error) {
         this.onWriteFailed(error, batch.size);

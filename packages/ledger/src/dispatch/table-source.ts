@@ -29,7 +29,7 @@ export class TableSource implements DispatchSource {
     const records = await this.store.claimDue({ now: new Date(this.clock()), limit: this.claimSize, ...(otpOnly ? { maxPriority: PRIORITY.otp } : {}) });
     if (records.length === 0) return undefined;
     const ids = records.map((record) => record.id);
-    return { records, settle: async () => undefined, abandon: () => this.release(ids) };
+    return { records, settle: async () => undefined, abandon: () => this.release(ids), requeued: async () => undefined };
   }
 
   /** Releases records a send gave up on; those the store cannot take now are tried again before the next claim. */

@@ -174,3 +174,48 @@ describe('a unit whose results and release the store could not take', () => {
     await store.close();
   });
 });
+
+describe('a unit some of whose records were canceled after its claim', () => {
+  it('is not taken for lost when a record no provider was asked for was canceled: its try-mates go back to the queue, the unit is handed back', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    // Turkish numbers only: the German one is skipped by every provider, and ends failed without a try.
+    const provider = createFakeProvider({ id: 'fake', turkishNumbersOnly: true, accounts: [{ accountId: 'fake-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }], fallback: { type: 'accept' } });
+    const router = createRouter({ providers: [{ provider, rank: 1 }], retry: { retries: 0 } });
+    const outcomes = await store.recordMessages(['+4915112345678', '05321234567', '05321234568'].map((to) => ({ message: message({ to }), owner: 'acme', state: 'queued' as const })));
+    const [abroad, canceled, beside] = outcomes.map((outcome) => (outcome as { record: { id: string } }).record.id) as [string, string, string];
+    // Both canceled by their client while the unit waited its turn; the third rides in the same request as the second.
+    const { source, told, state } = tokenSource(store, [abroad, canceled, beside], 'unit-1', async () => {
+      await store.cancel(abroad, { owner: 'acme' }, 'client');
+      await store.cancel(canceled, { owner: 'acme' }, 'client');
+    });
+    const dispatcher = new Dispatcher({ store, source, router, throttle: new AccountThrottle(), texts: new Map(), pollMs: 3_600_000 });
+    dispatcher.start();
+    await until(async () => (state.handed && dispatcher.busy === 0 ? true : undefined), 'the unit ran');
+    await dispatcher.stop(1_000);
+    // Before: the canceled record's result found no record to write, the unit was taken for lost (neither settled nor
+    // handed back), and the third stayed dispatching until the queue's timeout.
+    expect(told).toEqual([expect.stringMatching(/^abandon: 1 record\(s\) were not tried/)]);
+    expect(provider.callCount).toBe(0);
+    expect(await Promise.all([abroad, canceled, beside].map(async (id) => (await store.get(id))?.state))).toEqual(['canceled', 'canceled', 'queued']);
+    await router.close();
+    await store.close();
+  });
+});
+
+describe("the table's unit that put records back in the queue", () => {
+  it('releases nothing: a record queued again and claimed by the next unit is not taken from it', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const ids = await queuedRecords(store, 2);
+    const source = new TableSource(store, 10, () => Date.now());
+    const unit = (await source.next({ otpOnly: false }))!;
+    // Queued again untried, then claimed by the next unit, which has named its provider: on its way.
+    await store.requeueUnsent(ids);
+    const next = (await source.next({ otpOnly: false }))!;
+    await store.markDispatching(ids, { providerId: 'fake', accountId: 'fake-notification' });
+    await unit.requeued!('queued again');
+    expect(await Promise.all(ids.map(async (id) => (await store.get(id))?.state))).toEqual(['dispatching', 'dispatching']);
+    // Where abandon releases the unit's records: a provider was asked, so they would have become unknown mid-send.
+    expect(next.records.map((record) => record.id).sort()).toEqual([...ids].sort());
+    await store.close();
+  });
+});
