@@ -127,6 +127,10 @@ describe('bulks, resends and erasure over HTTP', () => {
     h.sandbox.clearFaults();
     expect(unknown.body.status).toBe('unknown');
     expect((await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`)).status).toBe(403); // a send key
+    // A body, if any, is { force?: boolean }: anything else is named, and nothing is sent.
+    const badForce = await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`, { ...admin, json: { force: 'yes', again: true } });
+    expect(badForce).toMatchObject({ status: 400, body: { error: 'invalid-request' } });
+    expect(badForce.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['again', 'force']);
     const resent = await h.client.call('POST', `/v1/messages/${unknown.body.id}/resend`, admin);
     expect(resent.status).toBe(202);
     expect(resent.body).toMatchObject({ resendOf: unknown.body.id, owner: 'campaign-service', status: 'queued' });

@@ -41,6 +41,14 @@ export const BatchEnvelopeSchema = z.strictObject({
 });
 
 /** `PATCH /v1/providers/:id`: at least one of the two. */
+/** `POST /v1/messages/{id}/resend`: no body, or `force` to send an unknown message again while its provider's reports are still read. */
+export const ResendRequestSchema = z.strictObject({
+  force: z
+    .boolean()
+    .optional()
+    .meta({ description: "`true`: send it again although its provider's delivery reports are still being read for it (a report would show the provider has it, and make it accepted); the recipient may get both." }),
+});
+
 export const ProviderPatchSchema = z
   .strictObject({
     enabled: z.boolean().optional(),

@@ -279,6 +279,12 @@ export class LedgerStore {
     return claim(maxPriority);
   }
 
+  /** When the message's status is next read; undefined when its reads have ended (or it has none). */
+  async nextReportRead(id: string): Promise<Date | undefined> {
+    const row = await this.#db.selectFrom('messages').select('report_due_at').where('id', '=', id).executeTakeFirst();
+    return row?.report_due_at == null ? undefined : new Date(Number(row.report_due_at));
+  }
+
   /** Of these records, those canceled (a dispatcher's look before it waits its turn for a record it holds). */
   async canceledAmong(ids: readonly string[]): Promise<string[]> {
     return canceledAmong(this.#db, ids);

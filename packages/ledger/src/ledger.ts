@@ -345,11 +345,28 @@ export class Ledger {
    * across restarts and gateways, for as long as keys are kept (48 h). An
    * erasure of the number at the same time comes wholly before (not-found,
    * no copy) or wholly after (the copy is erased too): see recordResend.
+   *
+   * One whose provider knows it by an id Rota named (Infobip) has its status
+   * read for a while: a report would show the provider has it, and make it
+   * accepted. Sent again meanwhile, the recipient would most likely get two:
+   * `pending` unless `force`.
    */
-  async resend(id: string): Promise<{ kind: 'created' | 'existing'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string }> {
+  async resend(
+    id: string,
+    options: { force?: boolean } = {},
+  ): Promise<{ kind: 'created' | 'existing'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string } | { kind: 'pending'; reason: string }> {
     const record = await this.store.get(id);
     if (!record) return { kind: 'not-found' };
     if (record.state !== 'unknown') return { kind: 'refused', reason: `only an unknown message can be sent again; this one is ${record.state}` };
+    if (!options.force && record.providerMessageId !== undefined) {
+      const next = await this.store.nextReportRead(id);
+      if (next !== undefined) {
+        return {
+          kind: 'pending',
+          reason: `${record.providerId ?? 'its provider'} may yet report on it, which would show it has the message: its status is read until ${readsEnd(record, next, this.collector.readsEndAfterMs)} (next ${next.toISOString()}; GET /v1/messages/${id}?refresh=true asks now); to send it again anyway, ask with {"force": true}`,
+        };
+      }
+    }
     const text = record.text ?? this.texts.get(record.bulkId ?? record.id);
     if (text === undefined) return { kind: 'refused', reason: 'an OTP text is never kept in the ledger: the client must send a new one' };
     const message: Message = { to: record.to, text, iysType: record.iysType, recipientType: record.recipientType, otp: record.otp, analysis: analyzeText(text), idempotencyKey: resendKey(record.id) };
@@ -472,6 +489,11 @@ function dueNow(message: Message): Message {
   if (message.sendAt === undefined) return message;
   const { sendAt: _due, ...sendable } = message;
   return sendable;
+}
+
+/** When the status reads of an unknown message end, at the latest (a report ends them sooner). */
+function readsEnd(record: MessageRecord, next: Date, readsEndAfterMs: number): string {
+  return new Date((record.finishedAt ?? next).getTime() + readsEndAfterMs).toISOString();
 }
 
 /** Idempotency keys of operators' resends begin so; a client's own key may not (it could take a resend's place). */

@@ -417,10 +417,27 @@ describe('an unknown outcome settled by a delivery report (a provider that takes
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.unknown', 'message.accepted', 'message.delivered']);
     expect(eventsOf(r)[1]!.data).toMatchObject({ status: 'accepted', providerMessageId: sent.providerMessageId, reason: "the provider's delivery report shows it took the message" });
-    // Accepted now: an operator's resend is refused, as for any accepted message.
-    await expect(r.ledger.resend(sent.id)).resolves.toMatchObject({ kind: 'refused' });
+    // Accepted now: an operator's resend is refused, as for any accepted message, forced or not.
+    await expect(r.ledger.resend(sent.id, { force: true })).resolves.toMatchObject({ kind: 'refused' });
     r.clock.advance(24 * 3_600_000);
     expect(await r.ledger.collectReports()).toBe(0); // final: never read again
+    await r.close();
+  });
+
+  it("refuses an operator's resend while its status is still read, unless forced; once the reads end it is sent again plainly", async () => {
+    const r = await rig();
+    // The first, its forced copy (sent as the copy is queued), and another.
+    r.setScript([answerLost(true), answerLost(true), answerLost(true)]);
+    const sent = await sendOne(r);
+    const pending = await r.ledger.resend(sent.id);
+    expect(pending).toMatchObject({ kind: 'pending', reason: expect.stringMatching(/^fake may yet report on it, which would show it has the message: its status is read until \S+ \(next \S+; GET \/v1\/messages\/msg_\S+\?refresh=true asks now\); to send it again anyway, ask with \{"force": true\}$/) });
+    expect(await r.ledger.resend(sent.id, { force: true })).toMatchObject({ kind: 'created', record: { resendOf: sent.id } });
+
+    const lapsed = await sendOne(r, { to: '+905321234568' });
+    r.reports.next = () => undefined;
+    r.clock.advance(73 * 3_600_000);
+    await r.ledger.collectReports(); // the reads end: still unknown, nothing will settle it
+    expect(await r.ledger.resend(lapsed.id)).toMatchObject({ kind: 'created' });
     await r.close();
   });
 

@@ -173,15 +173,24 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
     confirm({
       title: 'Send this message again?',
       body: (
-        <p>
-          Its outcome is unknown: the provider may have it. Sending again makes a new message, linked to this one, and the recipient may get both. Do this only
-          when you know the first was not delivered.
-        </p>
+        <>
+          <p>
+            Its outcome is unknown: the provider may have it. Sending again makes a new message, linked to this one, and the recipient may get both. Do this only
+            when you know the first was not delivered.
+          </p>
+          {message.providerMessageId && (
+            <p>
+              Its provider knows it by an id Rota gave it, and Rota may still be reading its status: a delivery report would show the provider has it, and make it
+              accepted. Waiting for that is the safer choice.
+            </p>
+          )}
+        </>
       ),
       confirmLabel: 'Send again',
       danger: true,
       action: async () => {
-        const answer = await api.sendWithStatus<Message>('POST', `/v1/admin/messages/${encodeURIComponent(message.id)}/resend`, {});
+        // This confirmation is the operator's say-so: sent even while the provider's reports are still read.
+        const answer = await api.sendWithStatus<Message>('POST', `/v1/admin/messages/${encodeURIComponent(message.id)}/resend`, { force: true });
         const copy = answer.body;
         const already = answer.status === 200;
         setResent({ copy, already });

@@ -69,6 +69,11 @@ export class ReportCollector {
     this.clock = options.clock ?? Date.now;
   }
 
+  /** How long after its acceptance (or its send, for an unknown one) a message's status is read at most. */
+  get readsEndAfterMs(): number {
+    return this.ttlMs;
+  }
+
   /** When an accepted message's status is first read. */
   get firstReadAfterMs(): number {
     return this.scheduleMs[0] ?? 15_000;
