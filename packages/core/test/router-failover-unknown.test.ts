@@ -93,14 +93,30 @@ describe('router: an unknown outcome under the ids its request named (Infobip ta
     await router.close();
   });
 
-  it('carries none where the provider named none, nor after a failover (the later walk keeps only who may have it)', async () => {
-    const { router } = setup([{ id: 'first', script: [acceptedButAnswerLost, answerLostNamingIds] }, { id: 'second', script: [down] }], { unknownOutcome: { NOTIFICATION: 'stop', CAMPAIGN: 'failover' } });
+  it('carries none where the provider named none', async () => {
+    const { router } = setup([{ id: 'first', script: [acceptedButAnswerLost] }]);
     const plain = await router.send(notification);
     expect(plain).toMatchObject({ status: 'unknown', providerId: 'first' });
     expect(plain).not.toHaveProperty('providerMessageId');
-    const failedOver = await router.send(campaign);
-    expect(failedOver).toMatchObject({ status: 'unknown', providerId: 'first' });
-    expect(failedOver).not.toHaveProperty('providerMessageId');
     await router.close();
+  });
+
+  it('carries them past a failover that no provider after accepted, but only for the provider the result names', async () => {
+    // Named, then down: unknown at the first, under its ids.
+    const named = setup([{ id: 'first', script: [answerLostNamingIds] }, { id: 'second', script: [down] }], { unknownOutcome: 'failover' });
+    const batch = ['0532 111 11 11', '0532 222 22 22'].map((to) => ({ ...notification, to }));
+    const results = await named.router.sendBatch(batch);
+    const ids = named.providers[0]!.accepted.map((acceptance) => acceptance.providerMessageId);
+    expect(results.map((r) => [r.status, r.status === 'unknown' ? r.providerId : undefined, r.status === 'unknown' ? r.providerMessageId : undefined])).toEqual([
+      ['unknown', 'first', ids[0]],
+      ['unknown', 'first', ids[1]],
+    ]);
+    await named.router.close();
+    // Named at the first, then ambiguous at the second, which named none: the result names the second, without ids.
+    const twice = setup([{ id: 'first', script: [answerLostNamingIds] }, { id: 'second', script: [acceptedButAnswerLost] }], { unknownOutcome: 'failover' });
+    const last = await twice.router.send(notification);
+    expect(last).toMatchObject({ status: 'unknown', providerId: 'second' });
+    expect(last).not.toHaveProperty('providerMessageId');
+    await twice.router.close();
   });
 });

@@ -247,6 +247,12 @@ export class LedgerStore {
     return row && toMessageRecord(row);
   }
 
+  /** The owner's message recorded under this idempotency key, if any. */
+  async getByKey(owner: string, idempotencyKey: string): Promise<MessageRecord | undefined> {
+    const row = await this.#db.selectFrom('messages').selectAll().where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    return row && toMessageRecord(row);
+  }
+
   /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
   async list(query: ListQuery = {}): Promise<ListPage> {
     const { cursor, ...parsed } = parseInput(ListQuerySchema, query, 'list');
@@ -480,9 +486,13 @@ export class LedgerStore {
     await stopReports(this.#db, ids, this.#now());
   }
 
-  /** Pushed reports that named no message yet, kept for a rematch at `dueAt` (see store/held-reports). */
-  async holdReports(providerId: string, reports: readonly DeliveryReport[], dueAt: Date): Promise<void> {
-    await holdReports(this.#db, providerId, reports, this.#now(), dueAt.getTime());
+  /**
+   * Pushed reports that named no message yet, kept for a rematch at `dueAt`
+   * (see store/held-reports), unless the provider's held reports would then
+   * number more than `maxHeld` (default: no bound); whether they were held.
+   */
+  async holdReports(providerId: string, reports: readonly DeliveryReport[], dueAt: Date, maxHeld = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return holdReports(this.#writes.background(), this.#dialect, providerId, reports, this.#now(), dueAt.getTime(), maxHeld);
   }
 
   /** Held reports due now, each leased for `leaseMs` to this caller. */

@@ -357,7 +357,12 @@ export class Ledger {
   ): Promise<{ kind: 'created' | 'existing'; record: MessageRecord } | { kind: 'not-found' } | { kind: 'refused'; reason: string } | { kind: 'pending'; reason: string }> {
     const record = await this.store.get(id);
     if (!record) return { kind: 'not-found' };
-    if (record.state !== 'unknown') return { kind: 'refused', reason: `only an unknown message can be sent again; this one is ${record.state}` };
+    if (record.state !== 'unknown') {
+      // Resent while it was unknown, and settled since by its provider's report: a repeated call still answers the copy.
+      const copy = await this.store.getByKey(record.owner, resendKey(record.id));
+      if (copy) return { kind: 'existing', record: copy };
+      return { kind: 'refused', reason: `only an unknown message can be sent again; this one is ${record.state}` };
+    }
     if (!options.force && record.providerMessageId !== undefined) {
       const next = await this.store.nextReportRead(id);
       if (next !== undefined) {

@@ -111,6 +111,19 @@ export async function lockNumber(trx: Kysely<any>, to: string, dialect: SqlDiale
   }
 }
 
+/** The first key of the ledger's advisory locks on one provider's held reports ('roth'). */
+const HELD_REPORT_LOCKS = 0x726f7468;
+
+/**
+ * Serializes, per provider, the transactions that count its held pushed
+ * reports and add to them, so that pushes to several gateways at once each
+ * count what the one before added: counted apart, 12 pushes of 5,000 made
+ * 35,000 of a 10,000 cap. SQLite's one writer serializes them already.
+ */
+export async function lockHeldReports(trx: Kysely<any>, providerId: string, dialect: SqlDialect): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(HELD_REPORT_LOCKS)}, hashtext(${providerId}))`.execute(trx);
+}
+
 /** The first key of the ledger's advisory locks on idempotency keys ('rotk'), beside those on numbers. */
 const KEY_LOCKS = 0x726f746b;
 

@@ -100,6 +100,26 @@ describe('LedgerStore.cancelBulk', () => {
   }, 30_000);
 });
 
+describe('a cancel while a request waits for its account\'s rate limit', () => {
+  it('ends the wait: the canceled request holds neither its slot nor the budget, and a message behind it goes out at once', async () => {
+    // Two a second, and one request of 40: it would wait 20 s for the account, in the one slot that is not the OTPs'.
+    const r = await rig({ provider: { maxRecipientsPerRequest: 40 }, limits: new Map([['fake/fake-campaign', 2]]), dispatch: { concurrency: 2 } });
+    const outcome = await r.ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(40), owner: 'acme' });
+    const bulkId = (outcome as { bulkId: string }).bulkId;
+    await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.dispatching === 40 ? true : undefined), 'the unit claimed');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // waiting on the throttle now
+    expect((await r.ledger.cancelBulk(bulkId, { owner: 'acme' }, 'client'))?.canceled).toBe(40);
+    const canceledAt = Date.now();
+    const [behind] = await r.ledger.submit([{ message: message({ to: '+905329998877', iysType: 'CAMPAIGN', text: 'Kampanya' }), owner: 'acme' }], 'queue');
+    const id = (behind as { record: MessageRecord }).record.id;
+    await until(async () => ((await r.store.get(id))?.state === 'accepted' ? true : undefined), 'the message behind it sent', 10_000);
+    // Before: it waited for the slot, which the canceled request held for its 20 s of budget.
+    expect(Date.now() - canceledAt).toBeLessThan(5_000);
+    expect(r.provider.calls.flatMap((call) => call.recipients)).toEqual(['+905329998877']);
+    await r.close();
+  }, 30_000);
+});
+
 describe('Ledger.cancel', () => {
   it('takes back a scheduled message, which the provider then never sees', async () => {
     const r = await rig();

@@ -431,7 +431,12 @@ describe('an unknown outcome settled by a delivery report (a provider that takes
     const sent = await sendOne(r);
     const pending = await r.ledger.resend(sent.id);
     expect(pending).toMatchObject({ kind: 'pending', reason: expect.stringMatching(/^fake may yet report on it, which would show it has the message: its status is read until \S+ \(next \S+; GET \/v1\/messages\/msg_\S+\?refresh=true asks now\); to send it again anyway, ask with \{"force": true\}$/) });
-    expect(await r.ledger.resend(sent.id, { force: true })).toMatchObject({ kind: 'created', record: { resendOf: sent.id } });
+    const copy = await r.ledger.resend(sent.id, { force: true });
+    expect(copy).toMatchObject({ kind: 'created', record: { resendOf: sent.id } });
+    // Its report comes after all: accepted now, and a repeated resend still answers the copy it made.
+    await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }]);
+    expect(await r.store.get(sent.id)).toMatchObject({ state: 'accepted' });
+    expect(await r.ledger.resend(sent.id)).toMatchObject({ kind: 'existing', record: { id: (copy as { record: MessageRecord }).record.id } });
 
     const lapsed = await sendOne(r, { to: '+905321234568' });
     r.reports.next = () => undefined;

@@ -49,6 +49,17 @@ class NotAttempted {
 interface Unit {
   recipients: Recipients;
   attempts: Attempt[];
+  /**
+   * The ids the last ambiguous attempt's provider knows these recipients by,
+   * by their index in the call, when its request named them (Infobip): under
+   * `failover` the walk goes on, and an `unknown` it ends in still carries them.
+   */
+  maybeSentAs?: { providerId: string; accountId: string; ids: ReadonlyMap<number, string> };
+}
+
+/** A part of a unit that walks on its own: its recipients, the trail so far, and what may have been sent as what. */
+function partOf(unit: Unit, recipients: Recipients): Unit {
+  return { recipients, attempts: [...unit.attempts], ...(unit.maybeSentAs ? { maybeSentAs: unit.maybeSentAs } : {}) };
 }
 
 /**
@@ -77,9 +88,9 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       const abroad = recipientsAbroad(unit.recipients);
       if (abroad) {
         // Those numbers go on down the ranks on their own, past this provider; the Turkish ones (if any) stay here.
-        const passedOn: Unit = { recipients: abroad.abroad, attempts: [...unit.attempts] };
+        const passedOn = partOf(unit, abroad.abroad);
         skip(ctx, slot, passedOn, undefined, `${slot.id} takes Turkish numbers (+90) only`, 'to');
-        const home: Promise<void>[] = abroad.home.to.length > 0 ? [walk(ctx, slots, template, { recipients: abroad.home, attempts: [...unit.attempts] }, position)] : [];
+        const home: Promise<void>[] = abroad.home.to.length > 0 ? [walk(ctx, slots, template, partOf(unit, abroad.home), position)] : [];
         await Promise.all([...home, walk(ctx, slots, template, passedOn, position + 1)]);
         return;
       }
@@ -102,7 +113,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       const chunks: Unit[] = [];
       for (let start = 0; start < to.length; start += chunkSize) {
         const end = start + chunkSize;
-        chunks.push({ recipients: { to: to.slice(start, end), index: index.slice(start, end) }, attempts: [...unit.attempts] });
+        chunks.push(partOf(unit, { to: to.slice(start, end), index: index.slice(start, end) }));
       }
       await Promise.all(chunks.map((chunk) => walk(ctx, slots, template, chunk, position)));
       return;
@@ -321,18 +332,12 @@ function afterFailure(
     }
     case 'outcome-unknown': {
       record(ctx, slot, unit, { ...base, outcome: 'unknown' }, true);
-      if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
       // Ids the provider knows these messages by, if the request named them: a later report settles the outcome.
       const ids = error.providerMessageIds?.length === unit.recipients.to.length ? error.providerMessageIds : undefined;
-      finishEach(ctx, unit, (to, i) => ({
-        status: 'unknown',
-        to,
-        providerId: slot.id,
-        accountId,
-        ...(ids === undefined ? {} : { providerMessageId: ids[i]! }),
-        reason: `${slot.id} may have accepted it: ${said}`,
-        attempts: unit.attempts,
-      }));
+      if (ids) unit.maybeSentAs = { providerId: slot.id, accountId, ids: new Map(unit.recipients.index.map((at, i) => [at, ids[i]!])) };
+      else delete unit.maybeSentAs;
+      if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
+      finishUnknown(ctx, unit, slot.id, accountId, `${slot.id} may have accepted it: ${said}`);
       return false;
     }
     default:
@@ -422,8 +427,19 @@ function finishAsMaybeSent(ctx: WalkContext, unit: Unit, why?: string): boolean 
   if (!last) return false;
   const where = [...new Set(ambiguous.map((a) => a.providerId))].join(' and ');
   const reason = `${where} may have accepted it (${last.reason ?? last.code ?? 'outcome unknown'}); no provider accepted it after that${why ? ` (${why})` : ''}`;
-  finishEach(ctx, unit, (to) => ({ status: 'unknown', to, providerId: last.providerId, accountId: last.accountId, reason, attempts: unit.attempts }));
+  finishUnknown(ctx, unit, last.providerId, last.accountId, reason);
   return true;
+}
+
+/** Each recipient `unknown` at this provider, under the id it would know it by where the request named one. */
+function finishUnknown(ctx: WalkContext, unit: Unit, providerId: string, accountId: string, reason: string): void {
+  const { index } = unit.recipients;
+  // Only the ids of the attempt the result names: the record's provider id must be that provider's.
+  const named = unit.maybeSentAs?.providerId === providerId && unit.maybeSentAs.accountId === accountId ? unit.maybeSentAs.ids : undefined;
+  finishEach(ctx, unit, (to, i) => {
+    const providerMessageId = named?.get(index[i]!);
+    return { status: 'unknown', to, providerId, accountId, ...(providerMessageId === undefined ? {} : { providerMessageId }), reason, attempts: unit.attempts };
+  });
 }
 
 /**

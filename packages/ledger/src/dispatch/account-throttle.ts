@@ -49,11 +49,20 @@ export class AccountThrottle {
     this.limiters.set(key, { maxPerSecond, limiter: this.limiterFor(key, maxPerSecond) });
   }
 
-  /** Waits until `count` messages may go out through the account (in pieces of at most one second's worth). */
-  async take(providerId: string, accountId: string, count: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until `count` messages may go out through the account (in pieces
+   * of at most one second's worth). `stillWanted` is asked after each wait,
+   * and throws to give up the rest: a campaign canceled while its 800-number
+   * request waited 40 s for a 20-a-second account must stop taking the
+   * account's budget from the messages behind it.
+   */
+  async take(providerId: string, accountId: string, count: number, signal?: AbortSignal, stillWanted?: () => Promise<void>): Promise<void> {
     const key = throttleKey(providerId, accountId);
     const paused = (this.pausedUntil.get(key) ?? 0) - Date.now();
-    if (paused > 0) await sleep(paused, signal);
+    if (paused > 0) {
+      await sleep(paused, signal);
+      await stillWanted?.();
+    }
     const entry = this.limiters.get(key);
     if (!entry) return;
     let remaining = count;
@@ -65,6 +74,7 @@ export class AccountThrottle {
       } catch (refusal) {
         if (!(refusal instanceof RateLimiterRes)) throw refusal;
         await sleep(Math.max(1, refusal.msBeforeNext), signal);
+        if (!signal?.aborted) await stillWanted?.();
       }
     }
   }

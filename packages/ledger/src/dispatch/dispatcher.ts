@@ -484,14 +484,16 @@ export class Dispatcher {
 
   private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
     const { signal } = this.halt;
-    // Once a unit met a cancel (most likely its bulk's), each of its tries looks before it waits: a campaign
-    // canceled on a slow account would otherwise sit out the rate limit for every request it will never send.
-    if (refusals.canceled.size > 0) {
+    const notCanceled = async () => {
       const canceled = await this.options.store.canceledAmong(ids);
       if (canceled.length > 0) throw new CanceledBeforeTry(canceled);
-    }
+    };
+    // Once a unit met a cancel (most likely its bulk's), each of its tries looks before it waits; and every try
+    // looks after each second it waited for its account's rate limit. A campaign canceled on a slow account would
+    // otherwise sit out the limit for every request it will never send, and the messages behind it with it.
+    if (refusals.canceled.size > 0) await notCanceled();
     // A wait on the throttle ends at stop()'s bound, and no try starts after it.
-    await this.options.throttle.take(providerId, accountId, ids.length, signal);
+    await this.options.throttle.take(providerId, accountId, ids.length, signal, notCanceled);
     if (signal.aborted) throw signal.reason;
     const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);
     if (token !== undefined && changed < ids.length) {

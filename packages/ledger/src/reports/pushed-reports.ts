@@ -97,12 +97,10 @@ export class PushedReports {
       this.logger.warn({ provider: providerId, reports: unmatched.length, maxHeld: max }, 'ledger: a push named more unknown messages than may ever be held; they are dropped unmatched');
       return { matched, held: 0, dropped: unmatched.length };
     }
-    const held = await this.options.store.heldReportCount(providerId);
-    if (held + unmatched.length > max) {
-      this.logger.warn({ provider: providerId, reports: unmatched.length, held }, "ledger: the provider's held pushed reports are full; the push is to be sent again later");
+    if (!(await this.options.store.holdReports(providerId, unmatched, new Date(this.now() + this.waits[0]!), max))) {
+      this.logger.warn({ provider: providerId, reports: unmatched.length }, "ledger: the provider's held pushed reports are full; the push is to be sent again later");
       throw new HeldReportsFull(providerId, matched, unmatched.length);
     }
-    await this.options.store.holdReports(providerId, unmatched, new Date(this.now() + this.waits[0]!));
     return { matched, held: unmatched.length, dropped: 0 };
   }
 

@@ -2,7 +2,7 @@ import type { DeliveryReport } from '@rota/provider';
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { randomId } from '../ledger-ids.js';
-import { lockForClaim, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
+import { lockForClaim, lockHeldReports, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import type { Transact } from './transact.js';
 
@@ -25,7 +25,29 @@ export interface HeldReport {
 /** What a held report keeps: what it says, not the number it names. */
 type KeptReport = Pick<DeliveryReport, 'state' | 'reason' | 'final' | 'providerCode'> & { at?: number };
 
-export async function holdReports(db: Kysely<LedgerDatabase>, providerId: string, reports: readonly DeliveryReport[], now: number, dueAt: number): Promise<void> {
+/**
+ * Holds the reports unless the provider's held ones would then number more
+ * than `maxHeld`: whether they were held. Counted and added in one
+ * transaction, one provider's at a time (lockHeldReports).
+ */
+export async function holdReports(
+  transact: Transact,
+  dialect: SqlDialect,
+  providerId: string,
+  reports: readonly DeliveryReport[],
+  now: number,
+  dueAt: number,
+  maxHeld: number,
+): Promise<boolean> {
+  return transact(async (trx) => {
+    await lockHeldReports(trx, providerId, dialect);
+    if ((await countHeldReports(trx, providerId)) + reports.length > maxHeld) return false;
+    await insertHeld(trx, providerId, reports, now, dueAt);
+    return true;
+  });
+}
+
+async function insertHeld(db: Kysely<LedgerDatabase>, providerId: string, reports: readonly DeliveryReport[], now: number, dueAt: number): Promise<void> {
   const rows = reports.map((report) => ({
     id: randomId('rpt'),
     provider_id: providerId,
