@@ -51,8 +51,9 @@ export class AccountThrottle {
 
   /**
    * Waits until `count` messages may go out through the account (in pieces
-   * of at most one second's worth). `stillWanted` is asked after each wait,
-   * and throws to give up the rest: a campaign canceled while its 800-number
+   * of at most one second's worth). `stillWanted` is asked after a wait, at
+   * most once a second (a busy account's waits are often a few ms each), and
+   * throws to give up the rest: a campaign canceled while its 800-number
    * request waited 40 s for a 20-a-second account must stop taking the
    * account's budget from the messages behind it.
    */
@@ -61,11 +62,12 @@ export class AccountThrottle {
     const paused = (this.pausedUntil.get(key) ?? 0) - Date.now();
     if (paused > 0) {
       await sleep(paused, signal);
-      await stillWanted?.();
+      if (!signal?.aborted) await stillWanted?.();
     }
     const entry = this.limiters.get(key);
     if (!entry) return;
     let remaining = count;
+    let askedAt = Date.now();
     while (remaining > 0) {
       const points = Math.min(remaining, entry.maxPerSecond);
       try {
@@ -74,7 +76,10 @@ export class AccountThrottle {
       } catch (refusal) {
         if (!(refusal instanceof RateLimiterRes)) throw refusal;
         await sleep(Math.max(1, refusal.msBeforeNext), signal);
-        if (!signal?.aborted) await stillWanted?.();
+        if (stillWanted && !signal?.aborted && Date.now() - askedAt >= 1_000) {
+          askedAt = Date.now();
+          await stillWanted();
+        }
       }
     }
   }
