@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
 import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
@@ -137,7 +138,7 @@ export class Dispatcher {
   private stopping = false;
   private detach: (() => void) | undefined;
   /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
-  private halt = new AbortController();
+  private halt = haltController();
   /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
   private readonly budget: RequestBudget;
 
@@ -151,7 +152,7 @@ export class Dispatcher {
   /** Starts the queue: from now on, due records are claimed as they come and as slots free. */
   start(): void {
     this.stopping = false;
-    if (this.halt.signal.aborted) this.halt = new AbortController();
+    if (this.halt.signal.aborted) this.halt = haltController();
     // Every try answered with a Retry-After, as it comes: one whose retry then succeeded still asked the account to be left alone.
     this.detach ??= this.options.router.on('retry-after', ({ providerId, accountId, retryAfterMs }) => this.options.throttle.slowDown(providerId, accountId, retryAfterMs));
     this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
@@ -500,6 +501,17 @@ export class Dispatcher {
       throw new UnitLostError('not sent: another worker took these records over (this one was taken for dead)');
     }
   }
+}
+
+/**
+ * The signal every wait of a unit listens to: a unit of 800 single messages
+ * to a rate-limited account has as many tries waiting on the throttle at
+ * once, each with its listener, which is no leak (Node warns past 10).
+ */
+function haltController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 /** Waits `ms`, or less when `signal` aborts first. */
