@@ -23,13 +23,19 @@ export function MessagesScreen({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<Message | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // Only the latest search's answer is shown: a slow answer must not replace a later search's.
+  const latest = useRef(0);
+  const opened = useRef(false);
 
   const search = async (next: Filters, more?: string) => {
+    const ticket = ++latest.current;
+    const superseded = () => ticket !== latest.current;
     setBusy(true);
     setError(undefined);
     try {
       if (next.id.trim()) {
         const message = await api.get<Message>(`/v1/admin/messages/${encodeURIComponent(next.id.trim())}`);
+        if (superseded()) return;
         setItems([message]);
         setCursor(undefined);
         setSelected(message);
@@ -38,19 +44,27 @@ export function MessagesScreen({ params }: { params: URLSearchParams }) {
       const page = await api.get<{ items: Message[]; nextCursor?: string }>(
         `/v1/admin/messages${queryOf({ to: next.to.trim(), state: next.state, bulkId: next.bulkId.trim(), limit: 25, cursor: more })}`,
       );
+      if (superseded()) return;
       setItems((previous) => (more ? [...(previous ?? []), ...page.items] : page.items));
       setCursor(page.nextCursor);
       if (!more) setSelected(undefined);
     } catch (caught) {
+      if (superseded()) return;
       setError(caught instanceof ApiError && caught.status === 404 ? 'No message has this id.' : describeError(caught));
       if (!more) setItems(undefined);
     } finally {
-      setBusy(false);
+      if (!superseded()) setBusy(false);
     }
   };
 
   const linked = params.toString();
   useEffect(() => {
+    // The list the link asks for, on opening the screen and on each new link; but not over a search the operator made
+    // before this effect first ran (Preact runs it after paint: on a loaded CI machine a search by id was clicked
+    // first, and the list that followed replaced the message found).
+    const searchedFirst = !opened.current && latest.current > 0;
+    opened.current = true;
+    if (searchedFirst) return;
     setFilters(fromLink);
     void search(fromLink);
   }, [linked]);
