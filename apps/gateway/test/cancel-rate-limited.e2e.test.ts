@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Sandbox } from '@rota/figensoft-sandbox';
-import { stringify } from 'yaml';
-import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
-import { captureLogs, figensoftSettings, GatewayClient, SECRETS, startTestSandbox } from './support/harness.js';
+import type { RunningGateway } from '../src/http/gateway-server.js';
+import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
+import { figensoftSettings, GatewayClient, SECRETS, startTestSandbox } from './support/harness.js';
 
 // A campaign on an account limited to 10 messages a second: the dispatcher
 // claims a unit of it at once, and its records wait for the limit. A cancel
@@ -12,31 +9,23 @@ import { captureLogs, figensoftSettings, GatewayClient, SECRETS, startTestSandbo
 // under way when the cancel came go out after it.
 
 describe('canceling a bulk that waits for its account\'s rate limit', () => {
-  let dir: string;
+  let served: ConfiguredGateway;
   let sandbox: Sandbox;
   let gateway: RunningGateway;
   let client: GatewayClient;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-cancel-limited-'));
     sandbox = await startTestSandbox();
-    const file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [{ type: 'figensoft', rank: 1, settings: figensoftSettings(sandbox.url), limits: { 'figensoft-notification': { maxPerSecond: 10 } } }],
-        gateway: { listen: { host: '127.0.0.1', port: 0 }, apiKeys: [{ name: 'campaign-service', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken, maxBulkRecipients: 1_000 },
-        store: { kind: 'memory' },
-      }),
-    );
-    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
-    client = new GatewayClient(gateway.url);
+    served = await startConfiguredGateway({
+      providers: [{ type: 'figensoft', rank: 1, settings: figensoftSettings(sandbox.url), limits: { 'figensoft-notification': { maxPerSecond: 10 } } }],
+      gateway: { listen: { host: '127.0.0.1', port: 0 }, apiKeys: [{ name: 'campaign-service', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken, maxBulkRecipients: 1_000 },
+      store: { kind: 'memory' },
+    });
+    ({ gateway, client } = served);
   });
   afterAll(async () => {
-    await client.close();
-    await gateway.close();
+    await served.close();
     await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('cancels the claimed records no request was made for: the provider gets nothing more than the request under way', async () => {

@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, DEFAULT_SANDBOX_CONSENT, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
-import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
-import { captureLogs, GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+import type { RunningGateway } from '../src/http/gateway-server.js';
+import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
+import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
 
 // `rota webhooks …` against a gateway started from a configuration file (the
 // real webhook wiring), with a receiver that answers 410 on one path until told
@@ -33,7 +31,7 @@ async function until<T>(check: () => T | undefined | Promise<T | undefined>, wha
 }
 
 describe('rota webhooks', () => {
-  let dir: string;
+  let served: ConfiguredGateway;
   let sandbox: Sandbox;
   let receiver: Server;
   let receiverUrl: string;
@@ -46,7 +44,6 @@ describe('rota webhooks', () => {
   const connect = (key: string) => ['--url', gateway.url, '--key', key];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-cli-webhooks-'));
     receiver = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -58,37 +55,30 @@ describe('rota webhooks', () => {
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     goneUrl = `${receiverUrl}/gone?token=${RECEIVER_TOKEN}`;
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, consent: DEFAULT_SANDBOX_CONSENT, deliveryDelayMs: 50 });
-    const file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: figensoftSettingsFor(sandbox.url),
-          },
-        ],
-        gateway: {
-          listen: { host: '127.0.0.1', port: 0 },
-          apiKeys: [
-            { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: goneUrl, secret: 'whsec-cli-0123456789abcdef0123456789', allowedUrls: [`${receiverUrl}/ok`] } },
-            { name: 'billing', key: SECRETS.otherApiKey },
-          ],
-          adminToken: SECRETS.adminToken,
-          webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+    served = await startConfiguredGateway({
+      providers: [
+        {
+          type: 'figensoft',
+          settings: figensoftSettingsFor(sandbox.url),
         },
-        store: { kind: 'memory' },
-      }),
-    );
-    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
-    client = new GatewayClient(gateway.url);
+      ],
+      gateway: {
+        listen: { host: '127.0.0.1', port: 0 },
+        apiKeys: [
+          { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: goneUrl, secret: 'whsec-cli-0123456789abcdef0123456789', allowedUrls: [`${receiverUrl}/ok`] } },
+          { name: 'billing', key: SECRETS.otherApiKey },
+        ],
+        adminToken: SECRETS.adminToken,
+        webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+      },
+      store: { kind: 'memory' },
+    });
+    ({ gateway, client } = served);
   });
   afterAll(async () => {
-    await client.close();
-    await gateway.close();
+    await served.close();
     await sandbox.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
-    await rm(dir, { recursive: true, force: true });
   });
 
   describe('redeliver', () => {

@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, DEFAULT_SANDBOX_WIRES, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { freePort } from '@rota/testkit';
-import { stringify } from 'yaml';
-import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
-import { captureLogs, GatewayClient, SECRETS } from './support/harness.js';
+import type { RunningGateway } from '../src/http/gateway-server.js';
+import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
+import { GatewayClient, SECRETS } from './support/harness.js';
 
 // Delivery reports pushed by the sandbox as Message Center, Infobip and Twilio
 // push them, through the gateway's POST /v1/providers/{id}/reports into the
@@ -33,65 +31,57 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
 }
 
 describe('pushed delivery reports from the real clients, through the gateway', () => {
-  let dir: string;
+  let served: ConfiguredGateway;
   let sandbox: Sandbox;
   let gateway: RunningGateway;
   let client: GatewayClient;
   let gatewayUrl: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-pushes-'));
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, ...DEFAULT_SANDBOX_WIRES, deliveryDelayMs: 50, host: '127.0.0.1', port: 0 });
     const origin = new URL(sandbox.url).origin;
     // The callback URLs name the gateway, so its port is chosen before it starts.
     gatewayUrl = `http://127.0.0.1:${await freePort()}`;
     const { messageCenter, infobip, twilio } = DEFAULT_SANDBOX_WIRES;
-    const file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [
-          {
-            type: 'message-center',
-            rank: 1,
-            settings: { baseUrl: `${origin}/message-center`, pushToken: MC_TOKEN, accounts: [{ key: messageCenter.accounts[0]!.key, hash: messageCenter.accounts[0]!.hash, sender: 'ROTA' }] },
+    served = await startConfiguredGateway({
+      providers: [
+        {
+          type: 'message-center',
+          rank: 1,
+          settings: { baseUrl: `${origin}/message-center`, pushToken: MC_TOKEN, accounts: [{ key: messageCenter.accounts[0]!.key, hash: messageCenter.accounts[0]!.hash, sender: 'ROTA' }] },
+        },
+        {
+          type: 'infobip',
+          rank: 2,
+          settings: {
+            deliveryReportUrl: `${gatewayUrl}/v1/providers/infobip/reports`,
+            pushToken: INFOBIP_TOKEN,
+            accounts: [{ apiKey: infobip.accounts[0]!.apiKey, from: 'ROTA', baseUrl: `${origin}/infobip` }],
           },
-          {
-            type: 'infobip',
-            rank: 2,
-            settings: {
-              deliveryReportUrl: `${gatewayUrl}/v1/providers/infobip/reports`,
-              pushToken: INFOBIP_TOKEN,
-              accounts: [{ apiKey: infobip.accounts[0]!.apiKey, from: 'ROTA', baseUrl: `${origin}/infobip` }],
-            },
+        },
+        {
+          type: 'twilio',
+          rank: 3,
+          settings: {
+            accountSid: twilio.accounts[0]!.accountSid,
+            authToken: TWILIO_TOKEN,
+            fromAddresses: ['ROTA'],
+            baseUrl: `${origin}/twilio`,
+            statusCallbackUrl: `${gatewayUrl}/v1/providers/twilio/reports`,
           },
-          {
-            type: 'twilio',
-            rank: 3,
-            settings: {
-              accountSid: twilio.accounts[0]!.accountSid,
-              authToken: TWILIO_TOKEN,
-              fromAddresses: ['ROTA'],
-              baseUrl: `${origin}/twilio`,
-              statusCallbackUrl: `${gatewayUrl}/v1/providers/twilio/reports`,
-            },
-          },
-        ],
-        routing: { unknownOutcome: 'stop' },
-        gateway: { listen: { host: '127.0.0.1', port: Number(new URL(gatewayUrl).port) }, apiKeys: [{ name: 'shop', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
-        store: { kind: 'memory' },
-        reports: { scheduleSeconds: [3_600] },
-      }),
-    );
-    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
-    client = new GatewayClient(gateway.url);
+        },
+      ],
+      routing: { unknownOutcome: 'stop' },
+      gateway: { listen: { host: '127.0.0.1', port: Number(new URL(gatewayUrl).port) }, apiKeys: [{ name: 'shop', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+      store: { kind: 'memory' },
+      reports: { scheduleSeconds: [3_600] },
+    });
+    ({ gateway, client } = served);
     sandbox.setPushUrl(`${gateway.url}/v1/providers/message-center/reports?token=${MC_TOKEN}`, 'message-center');
   });
   afterAll(async () => {
-    await client.close();
-    await gateway.close();
+    await served.close();
     await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   /** Only `id` enabled: the next send goes through it. */

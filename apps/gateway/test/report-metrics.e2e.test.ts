@@ -1,12 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { stringify } from 'yaml';
-import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
-import { captureLogs, GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+import type { RunningGateway } from '../src/http/gateway-server.js';
+import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
+import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
 import { sample } from './support/prometheus-sample.js';
 
 // The delivery report and webhook metrics count what happened: the final
@@ -27,7 +24,7 @@ async function until<T>(check: () => T | undefined | Promise<T | undefined>, wha
 }
 
 describe('delivery report and webhook metrics', () => {
-  let dir: string;
+  let served: ConfiguredGateway;
   let sandbox: Sandbox;
   let receiver: Server;
   let receiverUrl: string;
@@ -37,7 +34,6 @@ describe('delivery report and webhook metrics', () => {
   let client: GatewayClient;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-report-metrics-'));
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -51,35 +47,28 @@ describe('delivery report and webhook metrics', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 20, consent: { approved: [NUMBERS.approvedWire], optedOut: ['905559998877'] } });
-    const file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: figensoftSettingsFor(sandbox.url),
-          },
-        ],
-        gateway: {
-          listen: { host: '127.0.0.1', port: 0 },
-          apiKeys: [{ name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } }],
-          adminToken: SECRETS.adminToken,
-          webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+    served = await startConfiguredGateway({
+      providers: [
+        {
+          type: 'figensoft',
+          settings: figensoftSettingsFor(sandbox.url),
         },
-        store: { kind: 'memory' },
-        reports: { scheduleSeconds: [1, 1] },
-      }),
-    );
-    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
-    client = new GatewayClient(gateway.url);
+      ],
+      gateway: {
+        listen: { host: '127.0.0.1', port: 0 },
+        apiKeys: [{ name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } }],
+        adminToken: SECRETS.adminToken,
+        webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+      },
+      store: { kind: 'memory' },
+      reports: { scheduleSeconds: [1, 1] },
+    });
+    ({ gateway, client } = served);
   });
   afterAll(async () => {
-    await client.close();
-    await gateway.close();
+    await served.close();
     await sandbox.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('counts final reports by provider, account and state, their latency, the delivery rate, and webhook outcomes by receiver origin', async () => {

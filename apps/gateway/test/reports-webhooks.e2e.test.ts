@@ -1,13 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
 import { verifyWebhook } from '@rota/webhook';
-import { stringify } from 'yaml';
-import { startGateway, type RunningGateway } from '../src/http/gateway-server.js';
-import { captureLogs, GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+import type { RunningGateway } from '../src/http/gateway-server.js';
+import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
+import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
 
 // Delivery reports and signed webhooks, through a gateway started from a
 // configuration file (the real wiring), the FigenSoft sandbox and a receiver.
@@ -32,7 +29,7 @@ async function until<T>(check: () => T | undefined | Promise<T | undefined>, wha
 }
 
 describe('delivery reports and webhooks, end to end', () => {
-  let dir: string;
+  let served: ConfiguredGateway;
   let sandbox: Sandbox;
   let receiver: Server;
   let receiverUrl: string;
@@ -41,7 +38,6 @@ describe('delivery reports and webhooks, end to end', () => {
   let client: GatewayClient;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-reports-'));
     deliveries = [];
     receiver = createServer((req, res) => {
       let body = '';
@@ -54,42 +50,35 @@ describe('delivery reports and webhooks, end to end', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 50, consent: { approved: [NUMBERS.approvedWire], optedOut: ['905559998877'] } });
-    const file = join(dir, 'rota.yaml');
-    await writeFile(
-      file,
-      stringify({
-        providers: [
-          {
-            type: 'figensoft',
-            settings: {
-              pushToken: PUSH_TOKEN,
-              ...figensoftSettingsFor(sandbox.url),
-            },
+    served = await startConfiguredGateway({
+      providers: [
+        {
+          type: 'figensoft',
+          settings: {
+            pushToken: PUSH_TOKEN,
+            ...figensoftSettingsFor(sandbox.url),
           },
-        ],
-        gateway: {
-          listen: { host: '127.0.0.1', port: 0 },
-          apiKeys: [
-            { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } },
-            { name: 'billing', key: SECRETS.otherApiKey },
-          ],
-          adminToken: SECRETS.adminToken,
-          // The receiver is on loopback: development allows it, by address.
-          webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
         },
-        store: { kind: 'memory' },
-        reports: { scheduleSeconds: [1, 1] },
-      }),
-    );
-    gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
-    client = new GatewayClient(gateway.url);
+      ],
+      gateway: {
+        listen: { host: '127.0.0.1', port: 0 },
+        apiKeys: [
+          { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } },
+          { name: 'billing', key: SECRETS.otherApiKey },
+        ],
+        adminToken: SECRETS.adminToken,
+        // The receiver is on loopback: development allows it, by address.
+        webhooks: { allowHttp: true, allowedAddresses: ['127.0.0.1'] },
+      },
+      store: { kind: 'memory' },
+      reports: { scheduleSeconds: [1, 1] },
+    });
+    ({ gateway, client } = served);
   });
   afterAll(async () => {
-    await client.close();
-    await gateway.close();
+    await served.close();
     await sandbox.close();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
-    await rm(dir, { recursive: true, force: true });
   });
 
   const eventsFor = (messageId: string) =>
