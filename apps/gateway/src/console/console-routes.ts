@@ -1,13 +1,14 @@
 import { LedgerInputError, type MessageRecord } from '@rota/ledger';
-import { maskPhoneNumber, toValidationIssues } from '@rota/provider';
+import { maskPhoneNumber } from '@rota/provider';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context.js';
 import { viewOf, type MessageView } from '../http/message-view.js';
-import { ResendRequestSchema, type ConsoleBulkSchema, type ConsoleConfigSchema, type ConsoleMessageSchema, type ConsoleProvidersSchema, type ConsoleTrafficSchema } from '@rota/api';
+import { type ConsoleBulkSchema, type ConsoleConfigSchema, type ConsoleMessageSchema, type ConsoleProvidersSchema, type ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
 import { maskNumbersIn } from '../logging/redaction.js';
 import { maskedMessage } from './masked-message.js';
+import { answerResend } from '../http/resend-answer.js';
 
 /**
  * The operations console's data routes, under /v1/admin: the admin token only
@@ -127,21 +128,15 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   // The admin API's resend, answering the new record with its number masked.
-  app.post<{ Params: { id: string } }>('/v1/admin/messages/:id/resend', admin, async (request, reply) => {
-    const parsed = ResendRequestSchema.safeParse(request.body ?? {});
-    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was sent');
-    const outcome = await ledger.resend(request.params.id, parsed.data);
-    if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
-    if (outcome.kind === 'refused') return reply.code(409).send({ error: 'not-resendable', message: outcome.reason });
-    if (outcome.kind === 'pending') return reply.code(409).send({ error: 'status-pending', message: outcome.reason });
-    if (outcome.kind === 'existing') return reply.code(200).send(maskedView(outcome.record));
-    const operator = operatorOf(request);
-    logger.warn(
-      { id: request.params.id, resent: outcome.record.id, by: request.rotaClient, ...(operator ? { operator } : {}) },
-      'an unknown message was sent again through the operations console',
-    );
-    return reply.code(202).send(maskedView(outcome.record));
-  });
+  app.post<{ Params: { id: string } }>('/v1/admin/messages/:id/resend', admin, (request, reply) =>
+    answerResend(ledger, request, reply, {
+      view: maskedView,
+      logSent: (id, copy) => {
+        const operator = operatorOf(request);
+        logger.warn({ id, resent: copy.id, by: request.rotaClient, ...(operator ? { operator } : {}) }, 'an unknown message was sent again through the operations console');
+      },
+    }),
+  );
 
   app.get<{ Querystring: Record<string, string> }>('/v1/admin/bulks', { ...admin, config: { query: 'own' } }, async (request, reply) => {
     try {

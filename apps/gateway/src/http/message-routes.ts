@@ -5,12 +5,13 @@ import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/p
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
 import { guard, ownerScope, sendInvalid, type GatewayContext } from './gateway-context.js';
-import { BatchEnvelopeSchema, ResendRequestSchema } from '@rota/api';
+import { BatchEnvelopeSchema } from '@rota/api';
 import { keyWritten, parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
+import { answerResend } from './resend-answer.js';
 
 /**
  * How a message's state reads as HTTP. Every state but the two final refusals
@@ -240,16 +241,10 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     return reply.code(200).send(viewOf(record));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin') }, async (request, reply) => {
-    const parsed = ResendRequestSchema.safeParse(request.body ?? {});
-    if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was sent');
-    const outcome = await ledger.resend(request.params.id, parsed.data);
-    if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
-    if (outcome.kind === 'refused') return reply.code(409).send({ error: 'not-resendable', message: outcome.reason });
-    if (outcome.kind === 'pending') return reply.code(409).send({ error: 'status-pending', message: outcome.reason });
-    // A second resend is answered the first one's copy: an operator's double click never sends twice.
-    if (outcome.kind === 'existing') return reply.code(200).send(viewOf(outcome.record));
-    context.logger.warn({ id: request.params.id, resent: outcome.record.id, by: request.rotaClient }, 'an unknown message was sent again through the admin API');
-    return reply.code(202).send(viewOf(outcome.record));
-  });
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin') }, (request, reply) =>
+    answerResend(ledger, request, reply, {
+      view: viewOf,
+      logSent: (id, copy) => context.logger.warn({ id, resent: copy.id, by: request.rotaClient }, 'an unknown message was sent again through the admin API'),
+    }),
+  );
 }
