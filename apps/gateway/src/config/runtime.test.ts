@@ -97,10 +97,12 @@ describe('createRuntime', () => {
     expect(runtime.router.status().find((s) => s.providerId === 'message-center')!.enabled).toBe(false);
   });
 
-  it('refuses a simulate block unless started in development mode, naming the provider path', () => {
+  it('refuses a simulate block unless started in development mode, naming the provider path, and the account checks with it', () => {
+    const input = configInput();
+    (input.providers as Array<{ limits?: object }>)[1]!.limits = { 'infobip-no-such': { maxPerSecond: 5 } };
     let thrown: unknown;
     try {
-      createRuntime(config(configInput()), { logger: recordingLogger(), development: false });
+      createRuntime(config(input), { logger: recordingLogger(), development: false });
     } catch (error) {
       thrown = error;
     }
@@ -108,6 +110,7 @@ describe('createRuntime', () => {
     expect((thrown as ConfigRefusedError).issues).toEqual([
       { path: 'providers.1.settings.simulate', reason: expect.stringContaining('development') },
       { path: 'providers.2.settings.simulate', reason: expect.stringContaining('development') },
+      { path: 'providers.1.limits.infobip-no-such', reason: expect.stringContaining('has no account "infobip-no-such"') },
     ]);
     expect((thrown as Error).message).toContain('providers.1.settings.simulate');
   });

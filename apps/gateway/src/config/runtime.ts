@@ -205,7 +205,8 @@ function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderS
       });
     }
   });
-  if (issues.length > 0) return { ok: false, issues };
+  // The providers are built all the same (building sends nothing, and all built here are closed on any
+  // problem), so that the account checks below are reported with these, not only once these are mended.
 
   const scopes = new Map<string, ProviderScope>();
   const created: ProviderScope[] = [];
