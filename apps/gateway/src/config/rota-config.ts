@@ -1,6 +1,7 @@
 import { BreakerSettingsSchema, RankSchema, RetrySettingsSchema, UnknownOutcomeSettingsSchema } from '@rota/core';
 import { z } from 'zod';
 import { PostgresStoreConfigSchema } from '@rota/ledger';
+import { IysTypeSchema, SenderIdSchema } from '@rota/provider';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
 
 /**
@@ -193,8 +194,30 @@ const ClientWebhookSchema = z
   })
   .describe("The client's webhooks: a default receiver, the secret they are signed with, and the receivers a message may name.");
 
+/**
+ * What one client may send. A tenant's key that leaks, or a service that errs, then cannot send
+ * under another brand's sender, send CAMPAIGN from a key meant for receipts, or jump the queue as
+ * an OTP. Checked on every send, batch and bulk against the configuration in force.
+ */
+const SendingRightsSchema = z
+  .strictObject({
+    senders: z
+      .array(SenderIdSchema, { error: 'must be a list of sender IDs' })
+      .min(1, 'must list at least one sender ID (leave `allowed.senders` out to allow any)')
+      .optional()
+      .describe("The sender IDs (başlık) this client may send with, as written; the first is used when a message names none. Unset: any sender, and a message without one gets the provider account's own."),
+    iysTypes: z
+      .array(IysTypeSchema, { error: 'must be a list of IYS types' })
+      .min(1, 'must list at least one IYS type (leave `allowed.iysTypes` out to allow both)')
+      .optional()
+      .describe('The IYS types this client may send (NOTIFICATION, CAMPAIGN). Unset: both.'),
+    otp: z.boolean({ error: 'must be true or false' }).default(true).describe("Whether this client may mark messages `otp` (the queue's top priority). Default true."),
+  })
+  .describe('What this client may send (checked on every message; a refusal names the field). Unset: anything.');
+
 const ApiKeySchema = z.strictObject({
   webhook: ClientWebhookSchema.optional(),
+  allowed: SendingRightsSchema.optional(),
   name: z
     .string({ error: 'must be a string' })
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
@@ -479,6 +502,8 @@ export const RotaConfigSchema = z.strictObject({
 });
 
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
+export type SendingRights = z.output<typeof SendingRightsSchema>;
+
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
 export type ProviderEntry = RotaConfig['providers'][number];
 

@@ -5,6 +5,7 @@ import { headerIssues, withHeaderKey } from './idempotency-header.js';
 import { keyConflict, keyErased } from './key-refusals.js';
 import { parseBulkRequest } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
+import { checkSendingRights } from './sending-rights.js';
 
 /**
  * A campaign handed over whole: every recipient's record is durable before the
@@ -20,10 +21,15 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     if (!keyed.ok) return sendInvalid(reply, keyed.issues, 'the bulk is invalid; nothing was recorded or sent');
     const parsed = parseBulkRequest(keyed.body, runtime.config().gateway.maxBulkRecipients);
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader), 'the bulk is invalid; nothing was recorded or sent');
-    const target = webhookTarget(runtime.config(), request.rotaClient, parsed.callbackUrl);
-    if (!target.ok) return sendInvalid(reply, [target.issue], 'the bulk is invalid; nothing was recorded or sent');
+    const config = runtime.config();
+    const rights = checkSendingRights(config, request.rotaClient, parsed.template);
+    const target = webhookTarget(config, request.rotaClient, parsed.callbackUrl);
+    if (!rights.ok || !target.ok) {
+      return sendInvalid(reply, [...(rights.ok ? [] : rights.issues), ...(target.ok ? [] : [target.issue])], 'the bulk is invalid; nothing was recorded or sent');
+    }
+    const { template } = parsed;
     const outcome = await ledger.submitBulk({
-      template: parsed.template,
+      template: rights.sender === template.sender ? template : { ...template, sender: rights.sender },
       recipients: parsed.recipients,
       owner: request.rotaClient,
       ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),

@@ -9,6 +9,7 @@ import { BatchEnvelopeSchema } from '@rota/api';
 import { keyWritten, parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
+import { checkSendingRights } from './sending-rights.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
 import { answerResend } from './resend-answer.js';
@@ -73,14 +74,17 @@ export function submitModeOf(request: FastifyRequest): SubmitMode {
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
-  /** A parsed message as the ledger takes it, or the issue its callbackUrl raises. */
-  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issue: ValidationIssue } => {
-    const target = webhookTarget(runtime.config(), client, parsed.callbackUrl);
-    if (!target.ok) return target;
+  /** A parsed message as the ledger takes it, or the issues its client's sending rights and its callbackUrl raise. */
+  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
+    const config = runtime.config();
+    const rights = checkSendingRights(config, client, parsed.message);
+    const target = webhookTarget(config, client, parsed.callbackUrl);
+    if (!rights.ok || !target.ok) return { ok: false, issues: [...(rights.ok ? [] : rights.issues), ...(target.ok ? [] : [target.issue])] };
+    const { message } = parsed;
     return {
       ok: true,
       submission: {
-        message: parsed.message,
+        message: rights.sender === message.sender ? message : { ...message, sender: rights.sender },
         owner: client,
         ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
         ...(target.url === undefined ? {} : { callbackUrl: target.url }),
@@ -94,7 +98,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const parsed = parseMessageRequest(keyed.body);
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader));
     const made = submissionOf(parsed, request.rotaClient);
-    if (!made.ok) return sendInvalid(reply, [made.issue]);
+    if (!made.ok) return sendInvalid(reply, made.issues);
     const mode = submitModeOf(request);
     const { submission } = made;
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
@@ -131,7 +135,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       const parsed = parseMessageRequest(body);
       if (!parsed.ok) return { ok: false, issues: [...parsed.issues, ...repeat] };
       const made = submissionOf(parsed, request.rotaClient);
-      if (!made.ok) return { ok: false, issues: [made.issue, ...repeat] };
+      if (!made.ok) return { ok: false, issues: [...made.issues, ...repeat] };
       return repeat.length > 0 ? { ok: false, issues: repeat } : made;
     };
     const submissions = messages.map((body, index) => {
