@@ -65,6 +65,41 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
+  it('walks the recipients a provider did not take (its account, its route) on to the next rank, and only those', async () => {
+    const { router, providers } = setup([
+      { id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(2)], notTakenRecipients: [numberAt(3), numberAt(5)], notTakenReason: 'out of credit' }] },
+      { id: 'second' },
+    ]);
+    const results = await router.sendBatch([1, 2, 3, 4, 5].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(results.map((r) => [r.status, r.providerId])).toEqual([
+      ['accepted', 'first'],
+      ['rejected', 'first'],
+      ['accepted', 'second'],
+      ['accepted', 'first'],
+      ['accepted', 'second'],
+    ]);
+    // The next rank is asked once, for the two it did not take; nobody gets the message twice.
+    expect(providers[1]!.calls.map((c) => [...c.recipients])).toEqual([[numberAt(3), numberAt(5)]]);
+    expect([...providers[0]!.duplicates(), ...providers[1]!.duplicates()]).toEqual([]);
+    expect(results[2]!.attempts).toEqual([
+      expect.objectContaining({ providerId: 'first', outcome: 'failed', errorKind: 'provider-unavailable', code: 'NOT-TAKEN', reason: 'first did not take the recipient: out of credit' }),
+      expect.objectContaining({ providerId: 'second', outcome: 'accepted' }),
+    ]);
+    expect(results[0]!.attempts.map((a) => `${a.providerId}:${a.outcome}`)).toEqual(['first:accepted']);
+    await router.close();
+  });
+
+  it('fails a recipient no rank takes, with each rank it was not taken by in its trail', async () => {
+    const { router } = setup([
+      { id: 'first', script: [{ type: 'accept', notTakenRecipients: [numberAt(2)] }] },
+      { id: 'second', script: [{ type: 'accept', notTakenRecipients: [numberAt(2)] }] },
+    ]);
+    const results = await router.sendBatch([1, 2].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'failed']);
+    expect(results[1]!.attempts.map((a) => `${a.providerId}:${a.outcome}`)).toEqual(['first:failed', 'second:failed']);
+    await router.close();
+  });
+
   it('refuses the whole batch, sending nothing, when any message is invalid — naming each bad index', async () => {
     const { router, providers } = setup([{ id: 'first' }]);
     const batch = [{ ...notification }, { ...notification, to: 'nope' }, { ...notification, text: '' }];

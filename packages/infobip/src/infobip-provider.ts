@@ -173,13 +173,13 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
       throw new ProviderError('outcome-unknown', `${context}: Infobip answered ${entries.length} entries that do not match the ${ids.length} destinations sent; cannot tell which were accepted`, { code: 'result-mismatch' });
     }
     const rows = new Array<StatusRow>(matched.length);
-    let anyAccepted = false;
+    let anyTaken = false;
     let refusedIndex = -1;
     for (let i = 0; i < matched.length; i++) {
       const row = statusRow(matched[i]!.status);
       rows[i] = row;
-      if (row.send === 'accepted') anyAccepted = true;
-      else if (row.send === 'refused') {
+      if (row.send !== 'refused') anyTaken = true;
+      else {
         if (row.kind === 'outcome-unknown') {
           const status = matched[i]!.status;
           throw new ProviderError('outcome-unknown', `${context}: Infobip answered status ${status.groupName || status.groupId}/${status.name || status.id}, which Rota does not know; not resending`, { code: `${status.groupId}/${status.id}` });
@@ -187,8 +187,8 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
         if (refusedIndex === -1) refusedIndex = i;
       }
     }
-    if (refusedIndex !== -1 && !anyAccepted) {
-      // Nothing was accepted and the refusal is about the account or the route: another provider may send it.
+    if (!anyTaken) {
+      // Every destination refused for the account's or the route's reasons: the request failed, and its breaker counts it.
       const row = rows[refusedIndex]!;
       const status = matched[refusedIndex]!.status;
       throw new ProviderError(row.kind!, `${context}: Infobip refused the request: ${row.description} [${row.side} side]`, { code: `${status.groupId}/${status.id}` });
@@ -196,13 +196,16 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
     return request.recipients.map((to, i): RecipientReceipt => {
       const entry = matched[i]!;
       const row = rows[i]!;
+      const code = `${entry.status.groupId}/${entry.status.id}`;
       if (row.send === 'accepted') {
         return entry.messageCount !== undefined && entry.messageCount > 0
           ? { status: 'accepted', to, providerMessageId: entry.messageId, segmentsBilled: entry.messageCount }
           : { status: 'accepted', to, providerMessageId: entry.messageId };
       }
-      // Refused for this destination only, while others were accepted: final for it.
-      return { status: 'rejected', to, code: `${entry.status.groupId}/${entry.status.id}`, reason: `Infobip refused the destination: ${row.description}` };
+      // The recipient's own refusal (a bad number, DND, a blocklist): final everywhere.
+      if (row.send === 'recipient-rejected') return { status: 'rejected', to, code, reason: `Infobip refused the destination: ${row.description}` };
+      // The account's or the route's (credit ran out mid-request, a sender): the next provider may send it.
+      return { status: 'not-taken', to, code, reason: `Infobip refused the destination: ${row.description} [${row.side} side]` };
     });
   }
 

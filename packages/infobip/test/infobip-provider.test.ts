@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createRouter } from '@rota/core';
 import { analyzeText, maskPhoneNumber, ProviderError, type Logger } from '@rota/provider';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { providerErrorOf, startRecordingServer } from '@rota/testkit';
+import { createFakeProvider, providerErrorOf, startRecordingServer } from '@rota/testkit';
 import { createInfobipProvider, INFOBIP_CAPABILITIES, type InfobipProvider } from '../src/index.js';
 import { API_KEY, APPROVED, CAMPAIGN_KEY, CONSENT, configFor, createInfobip, mobileNumbers, NOT_APPROVED, OPTED_OUT, PUSH_TOKEN, requestFor, SANDBOX_ACCOUNTS, waitFor } from './fixtures.js';
 
@@ -188,6 +188,72 @@ describe('send failures through the sandbox', () => {
       };
       expect(await providerErrorOf(subject.send(requestFor(subject, { to: '+905321112233', text: 'x', iysType: 'NOTIFICATION' })))).toMatchObject({ kind: 'outcome-unknown', code: '42/4242' });
     } finally {
+      await subject.close();
+      await fake.close();
+    }
+  });
+
+  it("tells a destination's own refusal (final) from its account's (not-taken: the next provider may send it), whatever else the answer holds", async () => {
+    const fake = await startRecordingServer();
+    const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
+    const to = ['+905321112233', '+905421112244'];
+    const STATUSES = {
+      pending: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED' },
+      dnd: { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
+      credit: { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
+    };
+    const answering = (statuses: (keyof typeof STATUSES)[]) => (request: { body: Buffer }) => {
+      const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
+      return { body: JSON.stringify({ messages: messages[0]!.destinations.map((d, i) => ({ messageId: d.messageId, status: STATUSES[statuses[i]!], details: { messageCount: 1 } })) }) };
+    };
+    const send = () => subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to));
+    try {
+      // Nothing accepted, but one refusal is the recipient's: it must not be sent elsewhere, the other may.
+      fake.answer = answering(['dnd', 'credit']);
+      expect((await send()).receipts).toEqual([
+        { status: 'rejected', to: to[0], code: '5/10', reason: expect.stringContaining('REJECTED_DND') },
+        { status: 'not-taken', to: to[1], code: '5/12', reason: expect.stringContaining('REJECTED_NOT_ENOUGH_CREDITS') },
+      ]);
+      // Credit ran out after the first: the second is not Infobip's to reject.
+      fake.answer = answering(['pending', 'credit']);
+      expect((await send()).receipts).toEqual([
+        expect.objectContaining({ status: 'accepted', to: to[0] }),
+        { status: 'not-taken', to: to[1], code: '5/12', reason: expect.stringContaining('REJECTED_NOT_ENOUGH_CREDITS') },
+      ]);
+      // Every destination refused for the account: the request failed, for the breaker and the router alike.
+      fake.answer = answering(['credit', 'credit']);
+      expect(await providerErrorOf(send())).toMatchObject({ kind: 'provider-unavailable', code: '5/12' });
+    } finally {
+      await subject.close();
+      await fake.close();
+    }
+  });
+
+  it('the router sends what Infobip did not take through the next provider, and never a recipient Infobip refused', async () => {
+    const fake = await startRecordingServer();
+    const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
+    const next = createFakeProvider({ id: 'next' });
+    const router = createRouter({ providers: [{ provider: subject, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 } });
+    const to = ['+905321112233', '+905421112244', '+905051112255'];
+    fake.answer = (request: { body: Buffer }) => {
+      const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
+      const statuses = [
+        { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
+        { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
+        { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
+      ];
+      return { body: JSON.stringify({ messages: messages[0]!.destinations.map((d, i) => ({ messageId: d.messageId, status: statuses[i], details: { messageCount: 1 } })) }) };
+    };
+    try {
+      const results = await router.sendBulk({ to, text: 'Toplu', iysType: 'NOTIFICATION' });
+      expect(results.map((r) => [r.status, r.providerId])).toEqual([
+        ['rejected', 'infobip'],
+        ['accepted', 'next'],
+        ['accepted', 'next'],
+      ]);
+      expect(next.accepted.map((a) => a.to)).toEqual([to[1], to[2]]);
+    } finally {
+      await router.close();
       await subject.close();
       await fake.close();
     }

@@ -15,13 +15,18 @@ export const FakeAccountSchema = z.strictObject({
 export type FakeAccountInput = z.input<typeof FakeAccountSchema>;
 export type FakeAccount = z.output<typeof FakeAccountSchema>;
 
-/** The provider takes the request; recipients listed in `rejectRecipients` get a per-recipient rejection. */
+/**
+ * The provider takes the request; recipients listed in `rejectRecipients` get a per-recipient rejection,
+ * those in `notTakenRecipients` a `not-taken` receipt (refused for the account's reasons: the router asks the next rank).
+ */
 const AcceptStepSchema = z.strictObject({
   type: z.literal('accept'),
   delayMs: DelayMsSchema.optional(),
   rejectRecipients: z.array(z.string().regex(E164, 'must be an E.164 number such as +905321234567')).optional(),
   rejectCode: z.string().min(1).optional(),
   rejectReason: z.string().min(1).optional(),
+  notTakenRecipients: z.array(z.string().regex(E164, 'must be an E.164 number such as +905321234567')).optional(),
+  notTakenReason: z.string().min(1).optional(),
   simulated: z.boolean().optional(),
 });
 

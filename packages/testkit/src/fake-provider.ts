@@ -326,10 +326,12 @@ class ScriptedFakeProvider implements FakeProvider {
 
   private receipts(request: SendRequest, step: Extract<FakeStep, { type: 'accept' }>): RecipientReceipt[] {
     const rejected = new Set(step.rejectRecipients ?? []);
+    const notTaken = new Set(step.notTakenRecipients ?? []);
     return request.recipients.map((to): RecipientReceipt => {
       if (rejected.has(to)) {
         return { status: 'rejected', to, code: step.rejectCode ?? 'REJECTED', reason: step.rejectReason ?? 'rejected by the fake provider script' };
       }
+      if (notTaken.has(to)) return { status: 'not-taken', to, code: 'NOT-TAKEN', reason: step.notTakenReason ?? 'not taken by the fake provider script' };
       const providerMessageId = this.deliver(request, to);
       return {
         status: 'accepted',

@@ -293,10 +293,10 @@ function checkReceipts(response: SendResponse | undefined, request: SendRequest)
       if (billed !== undefined && (!Number.isInteger(billed) || (billed as number) < 1)) {
         problems.push(`${where} has segmentsBilled ${show(billed)}, not a positive integer`);
       }
-    } else if (receipt?.status === 'rejected') {
-      if (typeof receipt.reason !== 'string' || receipt.reason.length === 0) problems.push(`${where} is rejected without a reason`);
+    } else if (receipt?.status === 'rejected' || receipt?.status === 'not-taken') {
+      if (typeof receipt.reason !== 'string' || receipt.reason.length === 0) problems.push(`${where} is ${receipt.status} without a reason`);
     } else {
-      problems.push(`${where} has status ${show(receipt?.status)}, not "accepted" or "rejected"`);
+      problems.push(`${where} has status ${show(receipt?.status)}, not "accepted", "rejected" or "not-taken"`);
     }
   });
   if (problems.length === 0 && ids.size === 0) problems.push('send() was expected to accept but every recipient was rejected');

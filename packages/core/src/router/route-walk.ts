@@ -120,13 +120,18 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
 
     slot.enter();
-    let movedOn: boolean;
+    let movedOn: boolean | Unit[];
     try {
       movedOn = await (ctx.limit ? ctx.limit(() => attempt(ctx, slot, selection, template, unit)) : attempt(ctx, slot, selection, template, unit));
     } finally {
       slot.leave();
     }
-    if (!movedOn) return;
+    if (movedOn === false) return;
+    if (movedOn !== true) {
+      // The provider took some recipients and not the others, for its own side's reasons: those walk on down the ranks.
+      await Promise.all(movedOn.map((part) => walk(ctx, slots, template, part, position + 1)));
+      return;
+    }
   }
   fail(ctx, unit);
 }
@@ -173,14 +178,14 @@ function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message):
   return selection;
 }
 
-/** Asks one provider; returns true when the unit must move on to the next rank. */
+/** Asks one provider; returns true when the unit must move on to the next rank, or the parts of it that must. */
 async function attempt(
   ctx: WalkContext,
   slot: ProviderSlot,
   selection: Extract<Selection, { eligible: true }>,
   template: Message,
   unit: Unit,
-): Promise<boolean> {
+): Promise<boolean | Unit[]> {
   const request: SendRequest = {
     accountId: selection.accountId,
     sender: selection.sender,
@@ -294,12 +299,54 @@ async function attempt(
 
   const durationMs = performance.now() - (firstTryAt ?? startedAt);
   const accepted: Attempt = { providerId: slot.id, accountId: selection.accountId, outcome: 'accepted', tries, durationMs };
-  record(ctx, slot, unit, accepted, true);
+  const notTaken = partsNotTaken(ctx, slot, selection.accountId, template, unit, response, tries, durationMs);
+  record(ctx, slot, notTaken ? { recipients: notTaken.taken, attempts: unit.attempts } : unit, accepted, true);
   const { to, index } = unit.recipients;
   for (let i = 0; i < to.length; i++) {
-    finishWithReceipt(ctx, slot.id, selection.accountId, template, index[i]!, to[i]!, response.receipts[i]!, accepted, unit.attempts);
+    const receipt = response.receipts[i]!;
+    if (receipt.status !== 'not-taken') finishWithReceipt(ctx, slot.id, selection.accountId, template, index[i]!, to[i]!, receipt, accepted, unit.attempts);
   }
-  return false;
+  return notTaken ? notTaken.parts : false;
+}
+
+/**
+ * The recipients a provider answered `not-taken` (its account's credit or sender, a route), as
+ * parts that walk on to the next rank: one a reason, each with a failed attempt in its trail. The
+ * rest are `taken` (accepted or rejected here). Undefined when the provider took every recipient,
+ * the common case, which allocates nothing.
+ */
+function partsNotTaken(
+  ctx: WalkContext,
+  slot: ProviderSlot,
+  accountId: string,
+  template: Message,
+  unit: Unit,
+  response: SendResponse,
+  tries: number,
+  durationMs: number,
+): { taken: Recipients; parts: Unit[] } | undefined {
+  const { receipts } = response;
+  if (!receipts.some((receipt) => receipt.status === 'not-taken')) return undefined;
+  type Growing = { to: string[]; index: number[] };
+  const taken: Growing = { to: [], index: [] };
+  const byReason = new Map<string, { recipients: Growing; code: string | undefined; reason: string }>();
+  receipts.forEach((receipt, i) => {
+    const to = unit.recipients.to[i]!;
+    const at = unit.recipients.index[i]!;
+    const group = receipt.status === 'not-taken' ? receipt : undefined;
+    const into = group ? byReason.get(`${group.code} ${group.reason}`) : undefined;
+    const recipients: Growing = !group ? taken : into ? into.recipients : { to: [], index: [] };
+    if (group && !into) byReason.set(`${group.code} ${group.reason}`, { recipients, code: group.code, reason: group.reason });
+    recipients.to.push(to);
+    recipients.index.push(at);
+  });
+  const parts = [...byReason.values()].map(({ recipients, code, reason }) => {
+    const part = partOf(unit, recipients);
+    const said = withoutMessageText(reason, template);
+    record(ctx, slot, part, { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${said}`, tries, durationMs, outcome: 'failed' }, true);
+    return part;
+  });
+  return { taken, parts };
 }
 
 function afterFailure(

@@ -56,9 +56,19 @@ export interface SendRequest {
   validUntil?: Date;
 }
 
+/**
+ * What the provider did with one recipient of a request it answered:
+ * - `accepted`: it has the message (a delivery report may follow);
+ * - `rejected`: refused for a reason about this recipient (a bad number, an
+ *   opt-out or blocklist): final, no other provider is asked;
+ * - `not-taken`: refused for a reason about the provider's side (the
+ *   account's credit or sender, a route): not sent, and the router asks the
+ *   next provider for this recipient, as for a failed request.
+ */
 export type RecipientReceipt =
   | { status: 'accepted'; to: string; providerMessageId: string; segmentsBilled?: number; simulated?: boolean }
-  | { status: 'rejected'; to: string; code?: string; reason: string };
+  | { status: 'rejected'; to: string; code?: string; reason: string }
+  | { status: 'not-taken'; to: string; code?: string; reason: string };
 
 export interface SendResponse {
   /** One entry per request recipient, in the request's order. */
