@@ -41,9 +41,10 @@ export const BODY_STATUS_CODES: ReadonlyMap<number, BodyStatusRow> = new Map<num
   // it), so FigenSoft disagreeing means the configuration is wrong, not the
   // message: another provider may well have this sender approved.
   [1040, { outcome: 'provider-unavailable', side: 'account', description: 'originator (sender ID) not allowed for this account' }],
-  // Core refuses blank texts before routing (invisible-only ones too); a text that still looks empty to FigenSoft is the
-  // message's fault: no other provider would send it, and it must not open this account's breaker.
-  [1050, { outcome: 'message-rejected', side: 'message', description: 'message text empty' }],
+  // FigenSoft lists 1050 without a meaning (the sandbox answers it for an empty text, which core refuses before
+  // routing, invisible-only ones too). A guess must not make a refusal final: as every code of unknown meaning,
+  // the next provider is asked. Were it the message's fault after all, that provider refuses it as well.
+  [1050, { outcome: 'provider-unavailable', side: 'provider', description: 'listed without a meaning (the sandbox answers it for an empty text)' }],
   [1060, { outcome: 'provider-unavailable', side: 'ours', description: 'Receivers empty' }],
   [1063, { outcome: 'provider-unavailable', side: 'ours', description: 'SendDate format invalid' }],
   [1064, { outcome: 'provider-unavailable', side: 'ours', description: 'ExpireDate format invalid' }],

@@ -20,7 +20,7 @@ describe('body StatusCode table', () => {
     [500, 'provider-unavailable', 'account'],
     [1030, 'provider-unavailable', 'account'],
     [1040, 'provider-unavailable', 'account'],
-    [1050, 'message-rejected', 'message'],
+    [1050, 'provider-unavailable', 'provider'],
     [1060, 'provider-unavailable', 'ours'],
     [1063, 'provider-unavailable', 'ours'],
     [1064, 'provider-unavailable', 'ours'],

@@ -195,7 +195,7 @@ describe('send failures: the mapping table against the sandbox', () => {
     [500, 'provider-unavailable'],
     [1030, 'provider-unavailable'],
     [1040, 'provider-unavailable'],
-    [1050, 'message-rejected'],
+    [1050, 'provider-unavailable'],
     [1060, 'provider-unavailable'],
     [1063, 'provider-unavailable'],
     [1064, 'provider-unavailable'],
