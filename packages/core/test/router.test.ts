@@ -77,6 +77,24 @@ describe('router: eligibility', () => {
     await router.close();
   });
 
+  it('hands a provider without the Turkish shift tables a Turkish text as UCS-2, and one without UCS-2 none', async () => {
+    const turkish = 'Siparişiniz yola çıktı, teşekkürler';
+    const { router, providers } = setup([
+      { id: 'gsm-only', encodings: ['GSM7'] },
+      { id: 'no-shift', encodings: ['GSM7', 'UCS2'] },
+    ]);
+    const result = await router.send({ ...notification, text: turkish });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'no-shift', encoding: 'UCS2', segments: 1 });
+    expect(result).not.toHaveProperty('shift');
+    expect(result.attempts[0]).toMatchObject({ providerId: 'gsm-only', outcome: 'skipped', reason: expect.stringContaining('cannot send GSM7_TURKISH_SHIFT text') });
+    expect(providers[1]!.calls[0]!.analysis).toMatchObject({ encoding: 'UCS2', units: turkish.length });
+    // A provider that has the tables gets the text as analysed.
+    const { router: shifted, providers: [withTables] } = setup([{ id: 'all' }]);
+    expect(await shifted.send({ ...notification, text: turkish })).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', shift: 'locking' });
+    expect(withTables!.calls[0]!.analysis.encoding).toBe('GSM7_TURKISH_SHIFT');
+    await Promise.all([router.close(), shifted.close()]);
+  });
+
   it('rejects an invalid message before any provider is asked', async () => {
     const { router, providers } = setup([{ id: 'first' }]);
     const result = await router.send({ ...notification, to: '12', sender: 'ŞİRKET' });

@@ -8,7 +8,7 @@ export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from '.
 export { storable, unstorableReason } from './message/storable-string.js';
 export { plainReason } from './message/plain-reason.js';
 export * from './encoding/encoding.js';
-export { analyzeText } from './encoding/analyze-text.js';
+export { analyzeAsUcs2, analyzeText } from './encoding/analyze-text.js';
 export { escapedForms } from './encoding/escaped-forms.js';
 export * from './provider/provider.js';
 export * from './provider/provider-error.js';

@@ -22,6 +22,8 @@ export interface FakeCall {
   accountId: string;
   sender: string;
   text: string;
+  /** How the router had the text analysed for this provider (UCS-2 for one without the Turkish shift tables). */
+  analysis: SendRequest['analysis'];
   iysType: SendRequest['iysType'];
   recipients: readonly string[];
   /** The schedule the provider was given, if any. */
@@ -205,6 +207,7 @@ class ScriptedFakeProvider implements FakeProvider {
       accountId: request.accountId,
       sender: request.sender,
       text: request.text,
+      analysis: request.analysis,
       iysType: request.iysType,
       recipients: [...request.recipients],
       ...(request.sendAt === undefined ? {} : { sendAt: request.sendAt }),

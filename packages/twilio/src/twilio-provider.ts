@@ -43,10 +43,11 @@ export const STATUS_BATCH_SIZE = 10;
 
 /**
  * Twilio documents no Turkish shift tables: a text outside GSM-7 goes as UCS-2.
- * A Turkish text is still carried (at up to twice the segments), so Twilio
- * stays a last resort for it rather than being skipped.
+ * The router then hands Twilio a Turkish text as UCS-2 (at up to twice the
+ * segments), so Twilio stays a last resort for it, and the result counts the
+ * segments Twilio sends rather than the shift table's fewer.
  */
-export const TWILIO_ENCODINGS: readonly Encoding[] = Object.freeze(['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'] as const);
+export const TWILIO_ENCODINGS: readonly Encoding[] = Object.freeze(['GSM7', 'UCS2'] as const);
 
 export const TWILIO_CAPABILITIES: ProviderCapabilities = Object.freeze({
   maxRecipientsPerRequest: MAX_RECIPIENTS_PER_REQUEST,

@@ -31,7 +31,7 @@ describe('identity and select', () => {
     expect(provider.id).toBe('twilio');
     expect(provider.accountIds).toEqual(['twilio']);
     expect(provider.campaignAccountIds).toEqual([]);
-    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 1, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: false, statusBatchSize: 10 });
+    expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 1, encodings: ['GSM7', 'UCS2'], deliveryStatus: true, scheduling: false, statusBatchSize: 10 });
     expect(TWILIO_CAPABILITIES).toBe(provider.capabilities);
   });
 
@@ -80,6 +80,20 @@ describe('send', () => {
     const [record] = records();
     expect(receipts).toEqual([{ status: 'accepted', to: '+905321112233', providerMessageId: record!.messageId, segmentsBilled: 1 }]);
     expect(record).toMatchObject({ sender: 'ROTA', text: 'Kodunuz: 482913', receiver: '905321112233' });
+  });
+
+  it('a Turkish text goes as UCS-2 (no shift tables at Twilio): the result counts the segments Twilio bills, not the shift table’s', async () => {
+    const router = createRouter({ providers: [{ provider, rank: 5 }] });
+    const turkish = 'Şubat ayı faturanız hazır: ödemenizi 28 Şubat günü saat 18:00 e kadar yapınız. İyi günler dileriz.';
+    try {
+      const result = await router.send({ to: '+905321112233', text: turkish, iysType: 'NOTIFICATION' });
+      expect(analyzeText(turkish)).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', segments: 1 });
+      expect(result).toMatchObject({ status: 'accepted', providerId: 'twilio', encoding: 'UCS2', segments: 2 });
+      expect(result).not.toHaveProperty('shift');
+      expect(records()).toEqual([expect.objectContaining({ text: turkish })]);
+    } finally {
+      await router.close();
+    }
   });
 
   it('the router sends a bulk of 3 as 3 requests (one To each)', async () => {

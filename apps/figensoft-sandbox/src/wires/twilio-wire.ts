@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { analyzeText } from '@rota/provider';
+import { analyzeAsUcs2, analyzeText } from '@rota/provider';
 import { MessageStore } from '../sandbox-message-store.js';
 import {
   finalAt,
@@ -125,7 +125,7 @@ export function createTwilioWire(options: TwilioWireOptions, ctx: WireContext, m
     if (ctx.optedOut().has(read.receiver)) return errorAnswer(TWILIO_ERRORS.unsubscribed);
     if (balances[index]! <= 0) return errorAnswer(TWILIO_ERRORS.inactive);
 
-    const segments = analyzeText(body).segments;
+    const segments = twilioSegments(body);
     balances[index]! -= segments * PRICE_PER_SEGMENT;
     const first = store.nextCounter;
     const sendAt = sendAtText ? Date.parse(sendAtText) : undefined;
@@ -305,4 +305,13 @@ export function twilioSignature(authToken: string, url: string, params: readonly
   let data = url;
   for (const [name, value] of sorted) data += name + value;
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+/**
+ * The segments Twilio bills a text: GSM-7, or else UCS-2 — it documents no Turkish shift
+ * tables, so a text that needs them is not billed as Rota's analysis would count it.
+ */
+function twilioSegments(body: string): number {
+  const analysis = analyzeText(body);
+  return analysis.encoding === 'GSM7' ? analysis.segments : analyzeAsUcs2(body).segments;
 }

@@ -1,4 +1,4 @@
-import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
+import { analyzeAsUcs2, ProviderError, type Message, type MessageField, type ProviderCapabilities, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import { ROUTER_CLOSED, type DeadlineSignals } from './deadline-signals.js';
 import { withoutMessageText } from './echo-scrub.js';
@@ -96,7 +96,8 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       }
     }
 
-    const selection = selectAccount(ctx, slot, template);
+    const sent = asSentBy(slot.provider.capabilities, template);
+    const selection = selectAccount(ctx, slot, sent);
     if (!selection.eligible) {
       skip(ctx, slot, unit, undefined, selection.reason, selection.field);
       continue;
@@ -122,7 +123,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     slot.enter();
     let movedOn: boolean | Unit[];
     try {
-      movedOn = await (ctx.limit ? ctx.limit(() => attempt(ctx, slot, selection, template, unit)) : attempt(ctx, slot, selection, template, unit));
+      movedOn = await (ctx.limit ? ctx.limit(() => attempt(ctx, slot, selection, sent, unit)) : attempt(ctx, slot, selection, sent, unit));
     } finally {
       slot.leave();
     }
@@ -134,6 +135,17 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
   }
   fail(ctx, unit);
+}
+
+/**
+ * The message as this provider sends it: as analysed, or — a provider without the Turkish shift
+ * tables, given a text that needs them — as UCS-2, which carries any text (at up to twice the
+ * segments), so that the results say what was sent and billed.
+ */
+function asSentBy(capabilities: ProviderCapabilities, template: Message): Message {
+  const { encodings } = capabilities;
+  if (encodings.includes(template.analysis.encoding) || !encodings.includes('UCS2')) return template;
+  return { ...template, analysis: analyzeAsUcs2(template.text) };
 }
 
 /** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */

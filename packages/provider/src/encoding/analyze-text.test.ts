@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { analyzeText } from './analyze-text.js';
+import { analyzeAsUcs2, analyzeText } from './analyze-text.js';
 import type { TextAnalysis } from './encoding.js';
 import {
   ESCAPE_SEPTET,
@@ -165,6 +165,23 @@ describe('analyzeText: UCS-2', () => {
   it('counts a lone surrogate as one code unit', () => {
     expect(analyzeText('a\uD83D')).toMatchObject({ encoding: 'UCS2', units: 2, segments: 1 });
     expect(analyzeText(a(66) + '\uD83D' + a(67))).toMatchObject({ encoding: 'UCS2', units: 134, segments: 2 });
+  });
+});
+
+describe('analyzeAsUcs2: a text as a provider without the Turkish shift tables sends it', () => {
+  it('counts a Turkish text that fits one shift segment as the two UCS-2 segments it takes', () => {
+    const turkish = 'Şubat ayı faturanız hazır: ödemenizi 28 Şubat günü saat 18:00 e kadar yapınız. İyi günler dileriz.';
+    expect(analyzeText(turkish)).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', segments: 1 });
+    expect(analyzeAsUcs2(turkish)).toEqual({ encoding: 'UCS2', units: turkish.length, unit: 'code-unit', segments: 2, unitsPerSegment: 67 });
+  });
+
+  it('agrees with analyzeText on any text that needs UCS-2 anyway', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
+        const ucs2 = 'Ж' + text;
+        expect(analyzeAsUcs2(ucs2)).toEqual(analyzeText(ucs2));
+      }),
+    );
   });
 });
 
