@@ -47,6 +47,22 @@ describe('parseConfigText', () => {
     expect(secretsIn(JSON.stringify(result.issues))).toEqual([]);
   });
 
+  it.each([
+    ['an alias', '*'],
+    ['a literal block header', '|'],
+    ['a folded block header', '>'],
+    ['a tag (which takes the first word and keeps the rest)', '!'],
+    ['a reserved character', '@'],
+  ])('refuses an unquoted secret that begins with %s, naming its line and saying to quote it, never repeating it', (_what, indicator) => {
+    const secret = 'Xk9pQ2vLm8ZsecretPW';
+    const broken = validYaml.replace(`  adminToken: ${SECRETS.adminToken}`, `  adminToken: ${indicator}${secret} tail`);
+    const result = parseConfigText(broken, 'yaml', { ROTA_API_KEY: SECRETS.apiKey });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]).toMatchObject({ line: 11, reason: expect.stringContaining('must be quoted') });
+    expect(JSON.stringify(result.issues)).not.toContain(secret);
+  });
+
   it('refuses a key written twice in YAML (the second would silently win)', () => {
     const result = parseConfigText(`${validYaml}gateway: {}\n`, 'yaml', { ROTA_API_KEY: SECRETS.apiKey });
     expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ line: 12, column: 1, reason: expect.stringContaining('unique') })] });

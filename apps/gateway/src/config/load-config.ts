@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { repeatedKeyPaths } from '../json/repeated-keys.js';
 import { formatPath, isWithin, toKeyedIssues, UNKNOWN_FIELD, writtenOut, type ConfigIssue } from './config-issues.js';
 import { interpolateEnv, type Env } from './interpolate.js';
@@ -100,25 +100,37 @@ type ParseResult = { ok: true; value: unknown } | { ok: false; issues: ConfigIss
 
 const at = (line: number, column: number, reason: string): ConfigIssue => ({ path: `line ${line}, column ${column}`, line, column, reason });
 
+/** The YAML problems that come of an unquoted value beginning with one of YAML's indicators. */
+const INDICATOR_CODES: ReadonlySet<string> = new Set(['BAD_SCALAR_START', 'TAG_RESOLVE_FAILED', 'UNEXPECTED_TOKEN']);
+const QUOTE_IT = "a value beginning with * & ! | > % @ or ` must be quoted ('…' or \"…\")";
+
 function parseYaml(text: string): ParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      issues: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        // The library's own words point at its API (parseAllDocuments()), not at the file.
-        if (error.code === 'MULTIPLE_DOCS') return at(line, col, 'invalid YAML: a second document begins here (---); a configuration is one document');
-        return at(line, col, `invalid YAML: ${redactQuoted(error.message)}`);
-      }),
-    };
-  }
+  // A warning is refused too: an unknown tag (`!x`) takes the value's first word, and what is left is quietly kept.
+  const problems = [...document.errors, ...document.warnings];
+  const issues = problems.map((error) => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    // The library's own words point at its API (parseAllDocuments()), not at the file.
+    if (error.code === 'MULTIPLE_DOCS') return at(line, col, 'invalid YAML: a second document begins here (---); a configuration is one document');
+    const hint = INDICATOR_CODES.has(error.code) ? ` (${QUOTE_IT})` : '';
+    return at(line, col, `invalid YAML: ${withoutSource(error.message)}${hint}`);
+  });
+  // An alias whose anchor is not set (`key: *secret`, an unquoted value) fails only when the tree is built, without
+  // a place: found here with its line, and its name (the value) never repeated.
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) !== undefined || !alias.range) return;
+      const { line, col } = lineCounter.linePos(alias.range[0]);
+      issues.push(at(line, col, `invalid YAML: an alias (*) whose anchor (&) is not set before it (${QUOTE_IT})`));
+    },
+  });
+  if (issues.length > 0) return { ok: false, issues };
   try {
     return { ok: true, value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (error) {
     // Unresolved aliases and alias bombs surface only when the tree is built.
-    return { ok: false, issues: [{ path: '(root)', reason: `invalid YAML: ${redactQuoted(error instanceof Error ? error.message : String(error))}` }] };
+    return { ok: false, issues: [{ path: '(root)', reason: `invalid YAML: ${withoutSource(error instanceof Error ? error.message : String(error))}` }] };
   }
 }
 
@@ -171,6 +183,17 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 /** YAML parser messages may quote a scalar from the file; never repeat it. */
 function redactQuoted(message: string): string {
   return message.replace(/"[^"\n]*"/g, '"…"').split('\n')[0]!;
+}
+
+/**
+ * A YAML parser message without the piece of the file it quotes: quoted scalars, and whatever
+ * follows its first ": " (`Block scalar header includes extra characters: |<the value>`,
+ * `Unresolved tag: !<the value>`), where an unquoted secret would be repeated.
+ */
+function withoutSource(message: string): string {
+  const line = redactQuoted(message);
+  const cut = line.indexOf(': ');
+  return cut === -1 ? line : line.slice(0, cut);
 }
 
 function lowerFirst(text: string): string {
