@@ -1,7 +1,7 @@
 import { createRouter, type Router } from '@rota/core';
 import { ProviderError, type DeliveryReport, type Provider, type StatusRequest } from '@rota/provider';
 import { createFakeProvider, type FakeProvider } from '@rota/testkit';
-import { HeldReportsFull, Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type ReportObserver, type WebhookDelivery } from '../src/index.js';
+import { HeldReportsFull, Ledger, type DeliverWebhook, type LedgerStore, type MessageRecord, type ReportObserver, type SignWebhook, type WebhookDelivery } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 import { until } from './ledger-rig.js';
 
@@ -28,7 +28,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number }; pushes?: { rematchMs?: number[]; maxHeld?: number }; observer?: ReportObserver } = {}): Promise<Rig> {
+async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean; roundSize?: number; readsPerSecond?: number; webhooks?: { concurrency?: number; perEndpoint?: number; sign?: SignWebhook }; pushes?: { rematchMs?: number[]; maxHeld?: number }; observer?: ReportObserver } = {}): Promise<Rig> {
   // Six hours behind the wall clock, so a test may move it hours on and still send: on PostgreSQL a
   // queued message's job waits for its due time by the database's own clock.
   const clock = new TestClock(Date.now() - 6 * 3_600_000);
@@ -585,6 +585,36 @@ describe('webhooks', () => {
     await r.ledger.deliverWebhooks();
     const [backlog] = await r.store.webhookBacklog();
     expect(backlog).toMatchObject({ url: HOOK, state: 'dead', count: 1 });
+    await r.close();
+  });
+
+  it("holds a client's events while it has no signing secret (its webhook block gone in a reload), delivers them once it has one, and gives up after 24 h", async () => {
+    let secret: string | undefined;
+    const r = await rig({ webhooks: { sign: (owner, body) => (secret === undefined ? undefined : `${secret}:${owner}:${body.length}`) } });
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(0);
+    const [held] = await r.store.webhookBacklog();
+    expect(held).toMatchObject({ url: HOOK, state: 'pending', count: 1 });
+    r.clock.advance(59_999);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(0); // looked at again a minute later, not before
+    secret = 'restored';
+    r.clock.advance(1);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries.map((d) => d.headers['rota-signature'])).toEqual([expect.stringMatching(/^restored:acme:/)]);
+
+    // A client taken out for good: its events die once the usual 24 h are over, not at once.
+    secret = undefined;
+    await sendOne(r);
+    await r.ledger.deliverWebhooks();
+    r.clock.advance(23 * 3_600_000);
+    await r.ledger.deliverWebhooks();
+    expect((await r.store.webhookBacklog()).find((b) => b.state === 'dead')).toBeUndefined();
+    r.clock.advance(3_600_000);
+    await r.ledger.deliverWebhooks();
+    expect((await r.store.webhookBacklog()).find((b) => b.state === 'dead')).toMatchObject({ count: 1 });
+    expect(r.deliveries).toHaveLength(1);
     await r.close();
   });
 

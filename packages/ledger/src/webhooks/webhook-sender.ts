@@ -54,6 +54,11 @@ const LEASE_MARGIN_MS = 20_000;
 const CIRCUIT_FAILURES = 5;
 const CIRCUIT_OPEN_MS = 60_000;
 
+/** Why an event waits when its client has no signing secret in the configuration in force. */
+const NO_SECRET = 'the client has no webhook signing secret in the configuration in force (gateway.apiKeys[].webhook); held until it has one again';
+/** How often such an event is looked at again: a configuration is mended at an operator's pace. */
+const NO_SECRET_RETRY_MS = 60_000;
+
 /**
  * Works through the webhook outbox: each due event signed for its client and
  * posted, at least once. A 2xx is done; a 410 switches the receiver off (its
@@ -65,6 +70,8 @@ const CIRCUIT_OPEN_MS = 60_000;
  */
 export class WebhookSender {
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
+  /** When each client was last warned that its events are held for want of a signing secret. */
+  private readonly warned = new Map<string, number>();
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -133,7 +140,11 @@ export class WebhookSender {
     const circuit = this.circuits.get(event.url);
     if (circuit && circuit.openUntil > now) return { kind: 'postpone', dueAt: circuit.openUntil };
     const signature = this.options.sign(event.owner, event.payload);
-    if (signature === undefined) return { kind: 'dead', error: 'the client has no webhook signing secret configured any more' };
+    if (signature === undefined) {
+      // A reload mid-edit, or a client taken out: its events wait for its webhook block, within the usual 24 h.
+      if (now - event.retryFrom >= this.retryForMs) return { kind: 'dead', error: `given up after 24 h: ${NO_SECRET}` };
+      return { kind: 'retry', dueAt: now + NO_SECRET_RETRY_MS, error: NO_SECRET };
+    }
     const attempt = await this.options.deliver(event.url, event.payload, { 'rota-signature': signature, 'rota-event-id': event.id, 'rota-event-type': event.type });
     if (attempt.ok) {
       this.circuits.delete(event.url);
@@ -143,16 +154,29 @@ export class WebhookSender {
     const status = attempt.status === undefined ? {} : { status: attempt.status };
     if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
-    if (now - event.retryFrom >= (this.options.retryForMs ?? 24 * 3_600_000)) {
+    if (now - event.retryFrom >= this.retryForMs) {
       return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
     }
     return { kind: 'retry', dueAt: now + this.backoff(event.attempts), error: attempt.error, ...status };
+  }
+
+  private get retryForMs(): number {
+    return this.options.retryForMs ?? 24 * 3_600_000;
   }
 
   /** 5 s doubling per attempt, at most an hour, each wait between half and all of it (jitter). */
   private backoff(attempts: number): number {
     const ceiling = Math.min(3_600_000, 5_000 * 2 ** attempts);
     return Math.round(ceiling * (0.5 + this.random() / 2));
+  }
+
+  /** Whether `owner` was last warned of over a minute ago (a held backlog is retried event by event). */
+  private firstWarningInMinute(owner: string): boolean {
+    const now = this.clock();
+    if ((this.warned.get(owner) ?? -Infinity) > now - NO_SECRET_RETRY_MS) return false;
+    if (this.warned.size >= 10_000) this.warned.clear();
+    this.warned.set(owner, now);
+    return true;
   }
 
   private trip(url: string): void {
@@ -171,6 +195,8 @@ export class WebhookSender {
   private report(event: DueWebhook, settlement: WebhookSettlement): void {
     if (settlement.kind === 'dead' || settlement.kind === 'gone') {
       this.logger.warn({ event: event.id, type: event.type, outcome: settlement.kind, error: settlement.error }, 'webhook: an event was not delivered');
+    } else if (settlement.kind === 'retry' && settlement.error === NO_SECRET && this.firstWarningInMinute(event.owner)) {
+      this.logger.warn({ owner: event.owner }, "webhook: a client's events are held: it has no webhook block (gateway.apiKeys[].webhook) in the configuration in force");
     }
     this.options.observer?.delivery({ url: event.url, type: event.type, outcome: settlement.kind, ...('status' in settlement && settlement.status !== undefined ? { status: settlement.status } : {}) });
   }
