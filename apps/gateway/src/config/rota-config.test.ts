@@ -102,6 +102,8 @@ describe('RotaConfigSchema', () => {
     ['no API key', (c) => (c.gateway.apiKeys = []), 'gateway.apiKeys', /at least one API key/],
     ['a short API key', (c) => (c.gateway.apiKeys[0].key = 'short-k3y'), 'gateway.apiKeys.0.key', /at least 16 characters/],
     ['an API key with a space', (c) => (c.gateway.apiKeys[0].key = 'has a space in it 0123'), 'gateway.apiKeys.0.key', /whitespace/],
+    ['an API key named as the admin token goes (its refreshes and audit lines would pass for the admin\'s)', (c) => (c.gateway.apiKeys[0].name = 'admin'), 'gateway.apiKeys.0.name', /admin and metrics tokens go by/],
+    ['an API key named as the metrics token goes', (c) => (c.gateway.apiKeys[0].name = 'metrics'), 'gateway.apiKeys.0.name', /choose another/],
     [
       'two API keys with one name',
       (c) => c.gateway.apiKeys.push({ name: 'campaign-service', key: 'another-key-0123456789' }),

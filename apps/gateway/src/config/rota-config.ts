@@ -215,13 +215,20 @@ const SendingRightsSchema = z
   })
   .describe('What this client may send (checked on every message; a refusal names the field). Unset: anything.');
 
+/** The names the admin token's and the metrics token's callers go by, in logs, audit lines and per-client limits. */
+export const ADMIN_CLIENT = 'admin';
+export const METRICS_CLIENT = 'metrics';
+const RESERVED_CLIENT_NAMES: readonly string[] = [ADMIN_CLIENT, METRICS_CLIENT];
+
 const ApiKeySchema = z.strictObject({
   webhook: ClientWebhookSchema.optional(),
   allowed: SendingRightsSchema.optional(),
   name: z
     .string({ error: 'must be a string' })
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
-    .describe('Names the key in logs and metrics (the key itself never appears).'),
+    // The admin and metrics tokens go by these names in logs, audit lines and per-client limits: a client so named would pass for them.
+    .refine((name) => !RESERVED_CLIENT_NAMES.includes(name), { message: 'is the name the admin and metrics tokens go by (admin, metrics); choose another' })
+    .describe('Names the key in logs and metrics (the key itself never appears). Not admin or metrics.'),
   key: secret('API key').describe('The bearer token a client sends: Authorization: Bearer <key>. At least 16 characters.'),
   previousKey: secret('previous API key')
     .optional()

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ADMIN_CLIENT, METRICS_CLIENT } from '../config/rota-config.js';
 import type { GatewayRuntime } from '../config/runtime-types.js';
 
 type GatewaySettings = ReturnType<GatewayRuntime['config']>['gateway'];
@@ -78,8 +79,8 @@ export function roleOf(token: string, gateway: GatewaySettings): { role: Role; c
   for (const key of digests.send) {
     if (timingSafeEqual(presented, key.digest) && found === undefined) found = { role: 'send', client: key.name };
   }
-  if (timingSafeEqual(presented, digests.admin) && found === undefined) found = { role: 'admin', client: 'admin' };
-  if (digests.metrics && timingSafeEqual(presented, digests.metrics) && found === undefined) found = { role: 'metrics', client: 'metrics' };
+  if (timingSafeEqual(presented, digests.admin) && found === undefined) found = { role: 'admin', client: ADMIN_CLIENT };
+  if (digests.metrics && timingSafeEqual(presented, digests.metrics) && found === undefined) found = { role: 'metrics', client: METRICS_CLIENT };
   return found;
 }
 
