@@ -51,6 +51,24 @@ describe('GET /metrics: Prometheus text fed by the router', () => {
     expect(sample(text, 'rota_provider_attempts_total', { provider: 'figensoft', account: 'figensoft-campaign', outcome: 'skipped', error_kind: 'none' })).toBe(1);
   });
 
+  it('counts a batch request whose recipients fared differently once as a request, each recipient under its own outcome', async () => {
+    const before = await scrape();
+    const count = (text: string, name: string, labels: Record<string, string>) => sample(text, name, labels) ?? 0;
+    const accepted = { provider: 'primary', account: 'primary-notification', outcome: 'accepted', error_kind: 'none' };
+    const failed = { provider: 'primary', account: 'primary-notification', outcome: 'failed', error_kind: 'provider-unavailable' };
+    fake.setScript([{ type: 'accept', notTakenRecipients: [NUMBERS.approved], notTakenReason: 'out of credit' }], { type: 'accept' });
+    const answer = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [NUMBERS.other, NUMBERS.approved].map((to) => ({ to, text: 'parça', iysType: 'NOTIFICATION' })) } });
+    expect(answer.body.results.map((r: { providerId: string }) => r.providerId)).toEqual(['primary', 'figensoft']);
+    fake.setScript([], { type: 'accept' });
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) => count(after, name, labels) - count(before, name, labels);
+    expect(delta('rota_provider_attempts_total', accepted)).toBe(1);
+    expect(delta('rota_provider_attempts_total', failed)).toBe(0);
+    expect(delta('rota_provider_attempt_duration_seconds_count', { provider: 'primary', outcome: 'accepted' })).toBe(1);
+    expect(delta('rota_provider_attempt_recipients_total', { provider: 'primary', outcome: 'accepted' })).toBe(1);
+    expect(delta('rota_provider_attempt_recipients_total', { provider: 'primary', outcome: 'failed' })).toBe(1);
+  });
+
   it('shows breaker state per provider account, forced states included, and ranks and switches', async () => {
     await h.client.call('POST', '/v1/providers/primary/breaker', { key: SECRETS.adminToken, json: { state: 'open', accountId: 'primary-campaign' } });
     await h.client.call('PATCH', '/v1/providers/figensoft', { key: SECRETS.adminToken, json: { rank: 9, enabled: false } });

@@ -89,6 +89,56 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
+  it('counts an answer that took none and left some to the next rank as a failure to the breaker (an account out of credit), its rejections final all the same', async () => {
+    const { router, providers } = setup(
+      [
+        // Out of credit: nobody taken, but for a number whose own refusal comes first.
+        { id: 'first', script: ({ request }) => ({ type: 'accept', rejectRecipients: [numberAt(1)], notTakenRecipients: request.recipients.filter((to) => to !== numberAt(1)) }) },
+        { id: 'second' },
+      ],
+      { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } },
+    );
+    const first = await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(first.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
+      ['rejected', 'first'],
+      ['accepted', 'second'],
+      ['accepted', 'second'],
+    ]);
+    expect(first[0]!.attempts.map((a) => `${a.providerId}:${a.outcome}`)).toEqual(['first:rejected']);
+    await router.sendBatch([4, 5].map((i) => ({ ...notification, to: numberAt(i) })));
+    // Two such answers in a row open the account's breaker: the third batch goes straight to rank 2.
+    expect(router.status()[0]!.accounts.find((a) => a.accountId === 'first-notification')!.breaker).toBe('open');
+    const callsBefore = providers[0]!.callCount;
+    expect(await router.send({ ...notification, to: numberAt(6) })).toMatchObject({ providerId: 'second' });
+    expect(providers[0]!.callCount).toBe(callsBefore);
+    await router.close();
+  });
+
+  it('tells one provider request once as a request, however many outcomes its recipients had', async () => {
+    const { router } = setup([{ id: 'first', script: [{ type: 'accept', notTakenRecipients: [numberAt(2)], notTakenReason: 'out of credit' }] }, { id: 'second' }]);
+    const events: { provider: string; outcome: string; recipients: number; sameRequest?: true }[] = [];
+    router.on('attempt', ({ attempt, recipients, sameRequest }) => events.push({ provider: attempt.providerId, outcome: attempt.outcome, recipients, ...(sameRequest ? { sameRequest } : {}) }));
+    await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(events).toEqual([
+      { provider: 'first', outcome: 'accepted', recipients: 2 },
+      { provider: 'first', outcome: 'failed', recipients: 1, sameRequest: true },
+      { provider: 'second', outcome: 'accepted', recipients: 1 },
+    ]);
+    await router.close();
+  });
+
+  it('finishes a recipient refused after an earlier provider\'s unknown outcome (walked on under failover) as unknown, not rejected', async () => {
+    const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'outcome-unknown' }] }, { id: 'second', script: [{ type: 'accept', rejectRecipients: [numberAt(2)] }] }], {
+      unknownOutcome: 'failover',
+      retry: { retries: 0 },
+    });
+    const results = await router.sendBatch([1, 2].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'unknown']);
+    expect(results[1]).toMatchObject({ providerId: 'first', reason: expect.stringContaining('second then refused it') });
+    expect(results[1]!.attempts.map((a) => `${a.providerId}:${a.outcome}`)).toEqual(['first:unknown', 'second:rejected']);
+    await router.close();
+  });
+
   it('fails a recipient no rank takes, with each rank it was not taken by in its trail', async () => {
     const { router } = setup([
       { id: 'first', script: [{ type: 'accept', notTakenRecipients: [numberAt(2)] }] },

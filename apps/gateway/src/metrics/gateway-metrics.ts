@@ -181,10 +181,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     observeRouter(router) {
       routers.add(router);
       const detach = [
-        router.on('attempt', ({ recipients, attempt }) => {
+        router.on('attempt', ({ recipients, attempt, sameRequest }) => {
           const labels = { provider: attempt.providerId, outcome: attempt.outcome };
-          attempts.inc({ ...labels, account: attempt.accountId ?? 'none', error_kind: attempt.errorKind ?? 'none' });
           attemptRecipients.inc(labels, recipients);
+          // A request whose recipients fared differently is told once an outcome: one request, one duration.
+          if (sameRequest) return;
+          attempts.inc({ ...labels, account: attempt.accountId ?? 'none', error_kind: attempt.errorKind ?? 'none' });
           if (attempt.outcome !== 'skipped') attemptLatency.observe(labels, attempt.durationMs / 1_000);
         }),
         router.on('accepted', ({ result }) => countResult(result)),

@@ -145,8 +145,13 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
 function asSentBy(capabilities: ProviderCapabilities, template: Message): Message {
   const { encodings } = capabilities;
   if (encodings.includes(template.analysis.encoding) || !encodings.includes('UCS2')) return template;
-  return { ...template, analysis: analyzeAsUcs2(template.text) };
+  // Made once a message: a bulk through a provider of one recipient a request walks here once a recipient.
+  let copy = ucs2Copies.get(template);
+  if (!copy) ucs2Copies.set(template, (copy = { ...template, analysis: analyzeAsUcs2(template.text) }));
+  return copy;
 }
+
+const ucs2Copies = new WeakMap<Message, Message>();
 
 /** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */
 function recipientsAbroad(recipients: Recipients): { home: Recipients; abroad: Recipients } | undefined {
@@ -221,7 +226,7 @@ async function attempt(
   const call = (): Promise<SendResponse> => {
     tries += 1;
     firstTryAt ??= performance.now();
-    return callProvider(slot.provider, request, ctx.deadlines, ctx.signal);
+    return callProvider(slot.provider, request, ctx.deadlines, ctx.signal).then((response) => failIfNoneTaken(request, response));
   };
   // Without a hook a try is the breaker's call alone: the common path pays for nothing more.
   const before = ctx.beforeAttempt;
@@ -265,15 +270,17 @@ async function attempt(
     try {
       response = await fire();
     } catch (thrown) {
-      if (thrown instanceof NotAttempted) throw thrown;
+      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken) throw thrown;
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
     const ended = caught instanceof RetriesEnded ? caught.error : caught;
+    // The provider answered, taking none and leaving some for the next rank: its breaker counted a failure; its receipts stand.
+    if (ended instanceof NoneTaken) return afterReceipts(ctx, slot, selection.accountId, template, unit, ended.response, tries, performance.now() - (firstTryAt ?? startedAt));
     const durationMs = performance.now() - (firstTryAt ?? startedAt);
     if (unwrittenAtClose(ended, ctx.lifetime)) {
       // The router closed while this try waited for a connection, and the provider says its request
@@ -309,56 +316,106 @@ async function attempt(
     return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
   }
 
-  const durationMs = performance.now() - (firstTryAt ?? startedAt);
-  const accepted: Attempt = { providerId: slot.id, accountId: selection.accountId, outcome: 'accepted', tries, durationMs };
-  const notTaken = partsNotTaken(ctx, slot, selection.accountId, template, unit, response, tries, durationMs);
-  record(ctx, slot, notTaken ? { recipients: notTaken.taken, attempts: unit.attempts } : unit, accepted, true);
-  const { to, index } = unit.recipients;
-  for (let i = 0; i < to.length; i++) {
-    const receipt = response.receipts[i]!;
-    if (receipt.status !== 'not-taken') finishWithReceipt(ctx, slot.id, selection.accountId, template, index[i]!, to[i]!, receipt, accepted, unit.attempts);
-  }
-  return notTaken ? notTaken.parts : false;
+  return afterReceipts(ctx, slot, selection.accountId, template, unit, response, tries, performance.now() - (firstTryAt ?? startedAt));
 }
 
 /**
- * The recipients a provider answered `not-taken` (its account's credit or sender, a route), as
- * parts that walk on to the next rank: one a reason, each with a failed attempt in its trail. The
- * rest are `taken` (accepted or rejected here). Undefined when the provider took every recipient,
- * the common case, which allocates nothing.
+ * A provider's answer, recipient by recipient: each accepted or rejected one finished here, and
+ * those it did not take (its account's credit or sender, a route) as parts that walk on to the
+ * next rank, one a reason, each with a failed attempt in its trail. Returns those parts, or false.
  */
-function partsNotTaken(
-  ctx: WalkContext,
-  slot: ProviderSlot,
-  accountId: string,
-  template: Message,
-  unit: Unit,
-  response: SendResponse,
-  tries: number,
-  durationMs: number,
-): { taken: Recipients; parts: Unit[] } | undefined {
+function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, template: Message, unit: Unit, response: SendResponse, tries: number, durationMs: number): false | Unit[] {
+  const accepted: Attempt = { providerId: slot.id, accountId, outcome: 'accepted', tries, durationMs };
+  const split = splitNotTaken(unit, response);
+  if (!split) {
+    // The common case: the provider took every recipient.
+    record(ctx, slot, unit, accepted, true);
+    finishTaken(ctx, slot.id, accountId, template, unit, response, accepted);
+    return false;
+  }
+  // Each part copies the trail before this request's entry for the taken ones is added to it.
+  const parts = split.notTaken.map(({ recipients, code, reason }) => ({
+    part: partOf(unit, recipients),
+    entry: { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${withoutMessageText(reason, template)}`, tries, durationMs, outcome: 'failed' } satisfies Attempt,
+  }));
+  // One provider request, told once as a request however many outcomes its recipients had.
+  let told = false;
+  if (split.taken.to.length > 0) {
+    record(ctx, slot, { recipients: split.taken, attempts: unit.attempts }, accepted, true);
+    told = true;
+  }
+  for (const { part, entry } of parts) {
+    record(ctx, slot, part, entry, true, told);
+    told = true;
+  }
+  finishTaken(ctx, slot.id, accountId, template, unit, response, accepted);
+  return parts.map(({ part }) => part);
+}
+
+/**
+ * Finishes each recipient the answer accepted or rejected. A rejection after an earlier provider's
+ * unknown outcome (walked on under `failover`) is `unknown`, not `rejected`: that provider may
+ * have sent it, and a final refusal would invite sending it again.
+ */
+function finishTaken(ctx: WalkContext, providerId: string, accountId: string, template: Message, unit: Unit, response: SendResponse, accepted: Attempt): void {
+  const { to, index } = unit.recipients;
+  const ambiguous = unit.attempts.some((a) => a.outcome === 'unknown');
+  let maybeSent: { to: string[]; index: number[] } | undefined;
+  for (let i = 0; i < to.length; i++) {
+    const receipt = response.receipts[i]!;
+    if (receipt.status === 'not-taken') continue;
+    if (receipt.status === 'rejected' && ambiguous) {
+      maybeSent ??= { to: [], index: [] };
+      maybeSent.to.push(to[i]!);
+      maybeSent.index.push(index[i]!);
+      continue;
+    }
+    finishWithReceipt(ctx, providerId, accountId, template, index[i]!, to[i]!, receipt, accepted, unit.attempts);
+  }
+  if (!maybeSent) return;
+  const part = partOf(unit, maybeSent);
+  part.attempts = part.attempts.map((a) => (a === accepted ? { ...accepted, outcome: 'rejected' } : a));
+  finishAsMaybeSent(ctx, part, `${providerId} then refused it`);
+}
+
+/** The recipients an answer took (accepted or rejected) and those it did not, grouped by reason; undefined when it took all. */
+function splitNotTaken(unit: Unit, response: SendResponse): { taken: Recipients; notTaken: { recipients: Recipients; code: string | undefined; reason: string }[] } | undefined {
   const { receipts } = response;
   if (!receipts.some((receipt) => receipt.status === 'not-taken')) return undefined;
   type Growing = { to: string[]; index: number[] };
   const taken: Growing = { to: [], index: [] };
   const byReason = new Map<string, { recipients: Growing; code: string | undefined; reason: string }>();
   receipts.forEach((receipt, i) => {
-    const to = unit.recipients.to[i]!;
-    const at = unit.recipients.index[i]!;
-    const group = receipt.status === 'not-taken' ? receipt : undefined;
-    const into = group ? byReason.get(`${group.code} ${group.reason}`) : undefined;
-    const recipients: Growing = !group ? taken : into ? into.recipients : { to: [], index: [] };
-    if (group && !into) byReason.set(`${group.code} ${group.reason}`, { recipients, code: group.code, reason: group.reason });
-    recipients.to.push(to);
-    recipients.index.push(at);
+    let into = taken;
+    if (receipt.status === 'not-taken') {
+      const key = `${receipt.code} ${receipt.reason}`;
+      let group = byReason.get(key);
+      if (!group) byReason.set(key, (group = { recipients: { to: [], index: [] }, code: receipt.code, reason: receipt.reason }));
+      into = group.recipients;
+    }
+    into.to.push(unit.recipients.to[i]!);
+    into.index.push(unit.recipients.index[i]!);
   });
-  const parts = [...byReason.values()].map(({ recipients, code, reason }) => {
-    const part = partOf(unit, recipients);
-    const said = withoutMessageText(reason, template);
-    record(ctx, slot, part, { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${said}`, tries, durationMs, outcome: 'failed' }, true);
-    return part;
-  });
-  return { taken, parts };
+  return { taken, notTaken: [...byReason.values()] };
+}
+
+/**
+ * A provider's answer that took no recipient and left some for the next rank (an account out of
+ * credit answering per recipient): thrown inside the breaker's call so that the account's breaker
+ * counts a failure, as for a request refused whole; the walk then uses its receipts all the same.
+ */
+class NoneTaken extends Error {
+  constructor(readonly response: SendResponse) {
+    super('the provider took none of the recipients');
+  }
+}
+
+/** Throws NoneTaken for such an answer (one of the right length; checkReceipts refuses any other). */
+function failIfNoneTaken(request: SendRequest, response: SendResponse): SendResponse {
+  const receipts = response?.receipts;
+  if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) return response;
+  if (receipts.some((r) => r?.status === 'not-taken') && !receipts.some((r) => r?.status === 'accepted')) throw new NoneTaken(response);
+  return response;
 }
 
 function afterFailure(
@@ -449,10 +506,13 @@ function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: strin
   record(ctx, slot, unit, entry, false);
 }
 
-function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt, reachedProvider: boolean): void {
+/** Adds an attempt to a unit's trail and tells the slot and the listeners; `sameRequest`: its request was told already (its latency too). */
+function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt, reachedProvider: boolean, sameRequest = false): void {
   unit.attempts.push(entry);
-  slot.record(entry.outcome, unit.recipients.to.length, entry.durationMs, reachedProvider);
-  if (ctx.events.has('attempt')) ctx.events.emit('attempt', { recipients: unit.recipients.to.length, attempt: entry });
+  slot.record(entry.outcome, unit.recipients.to.length, entry.durationMs, reachedProvider && !sameRequest);
+  if (!ctx.events.has('attempt')) return;
+  const recipients = unit.recipients.to.length;
+  ctx.events.emit('attempt', sameRequest ? { recipients, attempt: entry, sameRequest } : { recipients, attempt: entry });
 }
 
 /**

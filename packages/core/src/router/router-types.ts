@@ -206,7 +206,12 @@ export interface ProviderStatus {
 
 export interface RouterEvents {
   /** One provider tried for `recipients` messages (a single send has one; a batch chunk many). */
-  attempt: { recipients: number; attempt: Attempt };
+  /**
+   * One attempt's recipients. A provider request whose recipients fared differently (some taken,
+   * some `not-taken`) is told once an outcome; all but the first are `sameRequest`: count their
+   * recipients, not another request.
+   */
+  attempt: { recipients: number; attempt: Attempt; sameRequest?: true };
   accepted: { result: Extract<SendResult, { status: 'accepted' }> };
   rejected: { result: Extract<SendResult, { status: 'rejected' }> };
   failed: { result: Extract<SendResult, { status: 'failed' }> };

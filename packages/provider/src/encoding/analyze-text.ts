@@ -210,11 +210,6 @@ export function analyzeText(text: string): TextAnalysis {
 }
 
 /**
- * UCS-2 continuation of analyzeText from the first character no GSM option can
- * carry. Everything before `from` was a GSM character, hence one BMP code unit
- * each, so the segment fill up to there follows from `from` alone.
- */
-/**
  * The text as UCS-2 whatever it holds: how a provider without the Turkish shift
  * tables sends a text that needs them (UCS-2 carries any text, at up to twice
  * the segments).
@@ -223,6 +218,11 @@ export function analyzeAsUcs2(text: string): TextAnalysis {
   return analyzeUcs2(text, 0);
 }
 
+/**
+ * UCS-2 continuation of analyzeText from the first character no GSM option can
+ * carry. Everything before `from` was a GSM character, hence one BMP code unit
+ * each, so the segment fill up to there follows from `from` alone.
+ */
 function analyzeUcs2(text: string, from: number): TextAnalysis {
   const length = text.length;
   let parts = Math.floor(from / UCS2_MULTI);
