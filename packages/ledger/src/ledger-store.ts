@@ -253,6 +253,12 @@ export class LedgerStore {
     return row && toMessageRecord(row);
   }
 
+  /** The id of the owner's bulk recorded under this idempotency key, if any. */
+  async bulkIdByKey(owner: string, idempotencyKey: string): Promise<string | undefined> {
+    const row = await this.#db.selectFrom('bulks').select('id').where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    return row?.id;
+  }
+
   /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
   async list(query: ListQuery = {}): Promise<ListPage> {
     const { cursor, ...parsed } = parseInput(ListQuerySchema, query, 'list');

@@ -197,7 +197,7 @@ const ClientWebhookSchema = z
 /**
  * What one client may send. A tenant's key that leaks, or a service that errs, then cannot send
  * under another brand's sender, send CAMPAIGN from a key meant for receipts, or jump the queue as
- * an OTP. Checked on every send, batch and bulk against the configuration in force.
+ * an OTP. Checked when a send, batch or bulk is submitted, against the configuration in force.
  */
 const SendingRightsSchema = z
   .strictObject({
@@ -205,7 +205,7 @@ const SendingRightsSchema = z
       .array(SenderIdSchema, { error: 'must be a list of sender IDs' })
       .min(1, 'must list at least one sender ID (leave `allowed.senders` out to allow any)')
       .optional()
-      .describe("The sender IDs (başlık) this client may send with, as written; the first is used when a message names none. Unset: any sender, and a message without one gets the provider account's own."),
+      .describe("The sender IDs (başlık) this client may send with, as written; each message must then name one. Unset: any sender, and a message without one gets the provider account's own."),
     iysTypes: z
       .array(IysTypeSchema, { error: 'must be a list of IYS types' })
       .min(1, 'must list at least one IYS type (leave `allowed.iysTypes` out to allow both)')
@@ -213,7 +213,7 @@ const SendingRightsSchema = z
       .describe('The IYS types this client may send (NOTIFICATION, CAMPAIGN). Unset: both.'),
     otp: z.boolean({ error: 'must be true or false' }).default(true).describe("Whether this client may mark messages `otp` (the queue's top priority). Default true."),
   })
-  .describe('What this client may send (checked on every message; a refusal names the field). Unset: anything.');
+  .describe('What this client may send (checked when a message is submitted; a refusal names the field). Unset: anything.');
 
 /** The names the admin token's and the metrics token's callers go by, in logs, audit lines and per-client limits. */
 export const ADMIN_CLIENT = 'admin';
@@ -509,7 +509,6 @@ export const RotaConfigSchema = z.strictObject({
 });
 
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
-export type SendingRights = z.output<typeof SendingRightsSchema>;
 
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
 export type ProviderEntry = RotaConfig['providers'][number];

@@ -5,7 +5,7 @@ import { headerIssues, withHeaderKey } from './idempotency-header.js';
 import { keyConflict, keyErased } from './key-refusals.js';
 import { parseBulkRequest } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
-import { checkSendingRights } from './sending-rights.js';
+import { sendingRightsIssues, unlessTakenBefore } from './sending-rights.js';
 
 /**
  * A campaign handed over whole: every recipient's record is durable before the
@@ -22,14 +22,12 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     const parsed = parseBulkRequest(keyed.body, runtime.config().gateway.maxBulkRecipients);
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader), 'the bulk is invalid; nothing was recorded or sent');
     const config = runtime.config();
-    const rights = checkSendingRights(config, request.rotaClient, parsed.template);
-    const target = webhookTarget(config, request.rotaClient, parsed.callbackUrl);
-    if (!rights.ok || !target.ok) {
-      return sendInvalid(reply, [...(rights.ok ? [] : rights.issues), ...(target.ok ? [] : [target.issue])], 'the bulk is invalid; nothing was recorded or sent');
-    }
-    const { template } = parsed;
+    const client = request.rotaClient;
+    const rights = await unlessTakenBefore(sendingRightsIssues(config, client, parsed.template), parsed.idempotencyKey, (key) => ledger.store.bulkIdByKey(client, key));
+    const target = webhookTarget(config, client, parsed.callbackUrl);
+    if (rights.length > 0 || !target.ok) return sendInvalid(reply, [...rights, ...(target.ok ? [] : [target.issue])], 'the bulk is invalid; nothing was recorded or sent');
     const outcome = await ledger.submitBulk({
-      template: rights.sender === template.sender ? template : { ...template, sender: rights.sender },
+      template: parsed.template,
       recipients: parsed.recipients,
       owner: request.rotaClient,
       ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),

@@ -9,7 +9,7 @@ import { BatchEnvelopeSchema } from '@rota/api';
 import { keyWritten, parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
-import { checkSendingRights } from './sending-rights.js';
+import { sendingRightsIssues, unlessTakenBefore } from './sending-rights.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
 import { answerResend } from './resend-answer.js';
@@ -74,17 +74,14 @@ export function submitModeOf(request: FastifyRequest): SubmitMode {
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
-  /** A parsed message as the ledger takes it, or the issues its client's sending rights and its callbackUrl raise. */
-  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
-    const config = runtime.config();
-    const rights = checkSendingRights(config, client, parsed.message);
-    const target = webhookTarget(config, client, parsed.callbackUrl);
-    if (!rights.ok || !target.ok) return { ok: false, issues: [...(rights.ok ? [] : rights.issues), ...(target.ok ? [] : [target.issue])] };
-    const { message } = parsed;
+  /** A parsed message as the ledger takes it, or the issue its callbackUrl raises. */
+  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issue: ValidationIssue } => {
+    const target = webhookTarget(runtime.config(), client, parsed.callbackUrl);
+    if (!target.ok) return target;
     return {
       ok: true,
       submission: {
-        message: rights.sender === message.sender ? message : { ...message, sender: rights.sender },
+        message: parsed.message,
         owner: client,
         ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
         ...(target.url === undefined ? {} : { callbackUrl: target.url }),
@@ -97,8 +94,10 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     if (!keyed.ok) return sendInvalid(reply, keyed.issues);
     const parsed = parseMessageRequest(keyed.body);
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader));
-    const made = submissionOf(parsed, request.rotaClient);
-    if (!made.ok) return sendInvalid(reply, made.issues);
+    const client = request.rotaClient;
+    const made = submissionOf(parsed, client);
+    const rights = await unlessTakenBefore(sendingRightsIssues(runtime.config(), client, parsed.message), parsed.message.idempotencyKey, (key) => ledger.store.getByKey(client, key));
+    if (!made.ok || rights.length > 0) return sendInvalid(reply, [...rights, ...(made.ok ? [] : [made.issue])]);
     const mode = submitModeOf(request);
     const { submission } = made;
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
@@ -130,20 +129,31 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       if (key !== undefined) keyedAt.set(key, index);
       return [];
     };
-    const check = (body: unknown, index: number): { ok: true; submission: Submission } | { ok: false; issues: ValidationIssue[] } => {
+    const config = runtime.config();
+    const client = request.rotaClient;
+    const check = (body: unknown, index: number): { ok: true; submission: Submission; rights: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] } => {
       const repeat = keyRepeat(body, index);
       const parsed = parseMessageRequest(body);
       if (!parsed.ok) return { ok: false, issues: [...parsed.issues, ...repeat] };
-      const made = submissionOf(parsed, request.rotaClient);
-      if (!made.ok) return { ok: false, issues: [...made.issues, ...repeat] };
-      return repeat.length > 0 ? { ok: false, issues: repeat } : made;
+      const made = submissionOf(parsed, client);
+      const rights = sendingRightsIssues(config, client, parsed.message);
+      if (!made.ok) return { ok: false, issues: [...rights, made.issue, ...repeat] };
+      return repeat.length > 0 ? { ok: false, issues: [...rights, ...repeat] } : { ...made, rights };
     };
-    const submissions = messages.map((body, index) => {
-      const checked = check(body, index);
-      if (checked.ok) return checked.submission;
+    const within = (index: number) => (issue: ValidationIssue) => ({ ...issue, path: issue.path === '(root)' ? `messages.${index}` : `messages.${index}.${issue.path}` });
+    const checked = messages.map(check);
+    // Looked up only for a message the rights refuse: a repeat of one taken before under its key is answered as such.
+    const refusedByRights = checked.filter((result) => result.ok && result.rights.length > 0) as Extract<(typeof checked)[number], { ok: true }>[];
+    await Promise.all(
+      refusedByRights.map(async (result) => {
+        result.rights = await unlessTakenBefore(result.rights, result.submission.message.idempotencyKey, (key) => ledger.store.getByKey(client, key));
+      }),
+    );
+    const submissions = checked.map((result, index) => {
       // A message that is not an object is `messages.3` itself, not `messages.3.(root)`.
-      issues.push(...checked.issues.map((issue) => ({ ...issue, path: issue.path === '(root)' ? `messages.${index}` : `messages.${index}.${issue.path}` })));
-      return undefined;
+      const refused = result.ok ? result.rights : result.issues;
+      issues.push(...refused.map(within(index)));
+      return result.ok && refused.length === 0 ? result.submission : undefined;
     });
     // sendInvalid lists the first issues and counts the rest.
     if (issues.length > 0) return sendInvalid(reply, issues, 'the batch is invalid; nothing was sent');

@@ -1,33 +1,40 @@
-import type { IysType, ValidationIssue } from '@rota/provider';
+import type { Message, ValidationIssue } from '@rota/provider';
 import type { RotaConfig } from '../config/rota-config.js';
 
 /** The fields of a message or a bulk that a client's sending rights speak of. */
-export interface RightsFields {
-  sender?: string | undefined;
-  iysType: IysType;
-  otp: boolean;
-}
+export type RightsFields = Pick<Message, 'sender' | 'iysType' | 'otp'>;
 
 /**
- * Whether `client` may send a message or bulk with these fields, under its
- * `gateway.apiKeys[].allowed` in the configuration in force (a reload applies
- * to the next request). Every field it may not use is named with the reason;
- * nothing of the request is then recorded or sent. A client restricted to
- * some senders that names none gets the first of them: never a provider
- * account's own, which may be another brand's.
+ * What `client` may not send of these fields under its `gateway.apiKeys[].allowed`
+ * in the configuration in force (a reload applies to the next request): each field
+ * named with why; none when it may. A client restricted to some senders names one:
+ * a provider account's own sender may be another brand's, and a default chosen here
+ * would be changed by a reload under a request's idempotency key.
  */
-export function checkSendingRights(config: RotaConfig, client: string, fields: RightsFields): { ok: true; sender: string | undefined } | { ok: false; issues: ValidationIssue[] } {
+export function sendingRightsIssues(config: RotaConfig, client: string, fields: RightsFields): ValidationIssue[] {
   const allowed = config.gateway.apiKeys.find((key) => key.name === client)?.allowed;
-  if (!allowed) return { ok: true, sender: fields.sender };
+  if (!allowed) return [];
   const issues: ValidationIssue[] = [];
   const { senders, iysTypes } = allowed;
-  if (senders && fields.sender !== undefined && !senders.includes(fields.sender)) {
+  if (senders && fields.sender === undefined) {
+    issues.push({ path: 'sender', reason: `is required: this API key sends only as ${senders.join(', ')} (gateway.apiKeys[].allowed.senders)` });
+  } else if (senders && !senders.includes(fields.sender!)) {
     issues.push({ path: 'sender', reason: `is not one of this API key's senders (${senders.join(', ')}; gateway.apiKeys[].allowed.senders)` });
   }
   if (iysTypes && !iysTypes.includes(fields.iysType)) {
     issues.push({ path: 'iysType', reason: `this API key may send only ${iysTypes.join(' or ')} (gateway.apiKeys[].allowed.iysTypes)` });
   }
   if (fields.otp && !allowed.otp) issues.push({ path: 'otp', reason: 'this API key may not mark messages otp (gateway.apiKeys[].allowed.otp)' });
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, sender: fields.sender ?? senders?.[0] };
+  return issues;
+}
+
+/**
+ * The issues, unless the request repeats one taken before under its idempotency
+ * key: a repeat is answered as a repeat (its record, or a conflict) whatever the
+ * key's rights have become since. Refused, it would say "nothing was sent" of a
+ * message that was, and invite sending it again under a new key.
+ */
+export async function unlessTakenBefore(issues: ValidationIssue[], idempotencyKey: string | undefined, takenUnder: (key: string) => Promise<unknown>): Promise<ValidationIssue[]> {
+  if (issues.length === 0 || idempotencyKey === undefined) return issues;
+  return (await takenUnder(idempotencyKey)) === undefined ? issues : [];
 }
