@@ -101,8 +101,9 @@ describe('createRuntime', () => {
     const input = configInput();
     (input.providers as Array<{ limits?: object }>)[1]!.limits = { 'infobip-no-such': { maxPerSecond: 5 } };
     let thrown: unknown;
+    const logger = recordingLogger();
     try {
-      createRuntime(config(input), { logger: recordingLogger(), development: false });
+      createRuntime(config(input), { logger, development: false });
     } catch (error) {
       thrown = error;
     }
@@ -113,6 +114,8 @@ describe('createRuntime', () => {
       { path: 'providers.1.limits.infobip-no-such', reason: expect.stringContaining('has no account "infobip-no-such"') },
     ]);
     expect((thrown as Error).message).toContain('providers.1.settings.simulate');
+    // Built to check their accounts, never run: nothing may read as if a simulated transport were on.
+    expect(logger.lines().join('\n')).not.toContain('SIMULATED');
   });
 
   it('applies the routing defaults: the unknown-outcome policy decides whether an unknown outcome fails over', async () => {

@@ -1,4 +1,4 @@
-import type { Logger, Provider, ValidationIssue } from '@rota/provider';
+import { silentLogger, type Logger, type Provider, type ValidationIssue } from '@rota/provider';
 import { createRouter, RouterOptionsError, type Router, type RouterOptions } from '@rota/core';
 import { ConfigRefusedError, formatPath, toConfigIssues, type ConfigIssue } from './config-issues.js';
 import { deepEqual } from './deep-equal.js';
@@ -196,9 +196,11 @@ function revalidate(config: RotaConfig): { ok: true; config: RotaConfig } | { ok
  */
 function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderScope>, development: boolean, logger: Logger): Built {
   const issues: ConfigIssue[] = [];
+  const refusedSimulate = new Set<number>();
   config.providers.forEach((entry, index) => {
     const simulate = (entry.settings as { simulate?: unknown }).simulate;
     if (simulate !== undefined && !development) {
+      refusedSimulate.add(index);
       issues.push({
         path: formatPath(['providers', index, 'settings', 'simulate']),
         reason: `${providerIdOf(entry)}: the simulate transport is for development only (it accepts messages without sending them); start the gateway in development mode to use it, or remove the block`,
@@ -206,7 +208,8 @@ function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderS
     }
   });
   // The providers are built all the same (building sends nothing, and all built here are closed on any
-  // problem), so that the account checks below are reported with these, not only once these are mended.
+  // problem), so that the account checks below are reported with these, not only once these are mended;
+  // a refused simulate one without a logger, so that no "SIMULATED transport" warning reads as if it ran.
 
   const scopes = new Map<string, ProviderScope>();
   const created: ProviderScope[] = [];
@@ -218,7 +221,7 @@ function buildScopes(config: RotaConfig, previous: ReadonlyMap<string, ProviderS
       return;
     }
     try {
-      const scope = buildProviderScope(entry, logger);
+      const scope = buildProviderScope(entry, refusedSimulate.has(index) ? silentLogger : logger);
       created.push(scope);
       if (scope.provider.id !== id) {
         issues.push({ path: formatPath(['providers', index, 'type']), reason: `the ${entry.type} package built a provider with id "${scope.provider.id}" instead of "${id}"` });
