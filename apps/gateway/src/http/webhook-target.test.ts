@@ -13,6 +13,14 @@ describe('webhookTarget', () => {
     expect(webhookTarget(config, 'shop', 'https://HOOKS.example/orders/./7 b')).toEqual({ ok: true, url: 'https://hooks.example/orders/7%20b' });
   });
 
+  it.each(['/orders/..%2fother', '/orders/%2e%2e%2fother', '/orders/..%5Cother', '/orders/..;/other', '/orders/x;jsessionid=1'])(
+    'refuses a callbackUrl whose path hides a separator or a dot past the allowed prefix (%s)',
+    (path) => {
+      const config = configWith({ allowedUrls: ['https://hooks.example/orders'] });
+      expect(webhookTarget(config, 'shop', `https://hooks.example${path}`)).toMatchObject({ ok: false, issue: { path: 'callbackUrl', reason: expect.stringContaining('encoded slash') } });
+    },
+  );
+
   it('refuses a callbackUrl outside the allowlist, naming it', () => {
     const config = configWith({ allowedUrls: ['https://hooks.example/orders'] });
     expect(webhookTarget(config, 'shop', 'https://hooks.example/orders-evil')).toMatchObject({ ok: false, issue: { path: 'callbackUrl' } });

@@ -19,11 +19,20 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
   if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
   const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
   if (problem) return refuse(problem);
+  if (HIDDEN_SEPARATOR.test(new URL(callbackUrl).pathname)) {
+    return refuse('must not carry an encoded slash, backslash or dot (%2F, %5C, %2E) or a ";" in its path: a receiver or proxy that decodes them would read a path outside the allowed one');
+  }
   if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(callbackUrl, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
   // Kept as the URL parser writes it (scheme and host in lower case, a space escaped, dot segments
   // resolved): one receiver written two ways would be two receivers to its 410 switch and its cap.
   return { ok: true, url: new URL(callbackUrl).href };
 }
+
+/**
+ * What a receiver's server may decode into a path separator or a dot segment after the prefix
+ * check (`/allowed/..%2Fother`, Tomcat's `/allowed/..;/other`): the parser leaves them as written.
+ */
+const HIDDEN_SEPARATOR = /%2f|%5c|%2e|;/i;
 
 /** Same origin, and the path at or below the prefix's (not merely a string prefix: https://a.example.evil must not pass for https://a.example). */
 function startsWithPrefix(value: string, prefix: string): boolean {
