@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import { ForbiddenKeysError, forbiddenKeyPaths } from '../json/forbidden-keys.js';
 import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
 
 /**
@@ -72,7 +73,11 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
       }
       const text = body ?? '';
       parseJson(request, text, (parseError, parsed) => {
-        if (parseError) return done(parseError);
+        if (parseError) {
+          // Valid JSON the secure parser refuses for a key that reaches a prototype: named, not "not valid JSON".
+          const forbidden = forbiddenKeyPaths(text);
+          return done(forbidden.length > 0 ? new ForbiddenKeysError(forbidden) : parseError);
+        }
         const repeated = repeatedKeyPaths(text);
         done(repeated.length > 0 ? new RepeatedKeysError(repeated) : null, parsed);
       });

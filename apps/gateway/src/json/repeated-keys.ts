@@ -18,7 +18,7 @@ import type { ValidationIssue } from '@rota/provider';
  * part that names the field), so that an answer never grows past the body it
  * answers — 20 paths of keys nested thousands deep would be megabytes.
  */
-const MAX_PATH_CHARS = 120;
+export const MAX_PATH_CHARS = 120;
 
 /** An object or array the scan is inside: its keys so far (objects), and the key or index it is at. */
 interface Frame {
