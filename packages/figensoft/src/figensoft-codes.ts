@@ -1,5 +1,5 @@
 import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
-import { TRANSPORT_FAILURES, transportCode, type FaultSide, type TransportRow } from '@rota/provider/http';
+import { TRANSPORT_FAILURES, transportProviderError, type FaultSide, type TransportRow } from '@rota/provider/http';
 import type { FigenSoftTransportError } from './figensoft-transport-error.js';
 
 // The sides, and the failures below anything a provider says, are every provider's (@rota/provider/http).
@@ -86,10 +86,6 @@ export function httpStatusRow(status: number): TransportRow {
   return HTTP_STATUS_CODES.get(status) ?? (status >= 500 ? HTTP_5XX : status >= 400 ? HTTP_4XX : HTTP_OTHER);
 }
 
-export function transportRow(error: FigenSoftTransportError): TransportRow {
-  return error.failure === 'http-status' ? httpStatusRow(error.httpStatus ?? 0) : TRANSPORT_FAILURES[error.failure];
-}
-
 /** The ProviderError for a body StatusCode other than 200. */
 export function bodyStatusError(statusCode: number, statusDescription: string, context: string): ProviderError {
   const row = bodyStatusRow(statusCode);
@@ -102,12 +98,7 @@ export function bodyStatusError(statusCode: number, statusDescription: string, c
 
 /** The ProviderError for a transport failure; the cause is the sanitized transport error. */
 export function transportError(error: FigenSoftTransportError, context: string): ProviderError {
-  const row = transportRow(error);
-  return new ProviderError(row.kind, `${context}: ${error.message}: ${row.description}`, {
-    code: transportCode(error),
-    retryAfterMs: row.kind === 'retryable' ? error.retryAfterMs : undefined,
-    cause: error,
-  });
+  return transportProviderError(error, context, httpStatusRow);
 }
 
 // FigenSoft's descriptions are free text from their side; keep them short in our messages.

@@ -1,5 +1,5 @@
 import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
-import { TRANSPORT_FAILURES, transportCode, type FaultSide, type TransportRow, type WireTransportError } from '@rota/provider/http';
+import { transportProviderError, type FaultSide, type TransportRow, type WireTransportError } from '@rota/provider/http';
 
 /**
  * THE mapping tables: what Message Center's codes mean for Rota. Every routing
@@ -93,12 +93,7 @@ export function httpStatusRow(status: number): TransportRow {
 
 /** The ProviderError for a transport failure; the cause is the sanitised transport error. */
 export function transportError(error: WireTransportError, context: string): ProviderError {
-  const r = error.failure === 'http-status' ? httpStatusRow(error.httpStatus ?? 0) : TRANSPORT_FAILURES[error.failure];
-  return new ProviderError(r.kind, `${context}: ${error.message}: ${r.description}`, {
-    code: transportCode(error),
-    retryAfterMs: r.kind === 'retryable' ? error.retryAfterMs : undefined,
-    cause: error,
-  });
+  return transportProviderError(error, context, httpStatusRow);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { ProviderError, type DeliveryReason, type DeliveryState } from '@rota/provider';
-import { TRANSPORT_FAILURES, transportCode, type TransportRow, type WireTransportError } from '@rota/provider/http';
+import { transportProviderError, type TransportRow, type WireTransportError } from '@rota/provider/http';
 
 /**
  * THE mapping tables: what Twilio's codes and statuses mean for Rota. Every
@@ -71,12 +71,7 @@ export function httpStatusRow(status: number): TransportRow {
 }
 
 export function transportError(error: WireTransportError, context: string): ProviderError {
-  const row = error.failure === 'http-status' ? httpStatusRow(error.httpStatus ?? 0) : TRANSPORT_FAILURES[error.failure];
-  return new ProviderError(row.kind, `${context}: ${error.message}: ${row.description}`, {
-    code: transportCode(error),
-    retryAfterMs: row.kind === 'retryable' ? error.retryAfterMs : undefined,
-    cause: error,
-  });
+  return transportProviderError(error, context, httpStatusRow);
 }
 
 // ---------------------------------------------------------------------------

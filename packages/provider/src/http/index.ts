@@ -3,6 +3,7 @@
 export { WireHttp, splitBaseUrl, DEFAULT_CONNECTIONS, type WireHttpOptions, type WireRequest } from './wire-http.js';
 export { ExchangeHandler, type Exchange } from './wire-exchange.js';
 export { numberListBody } from './number-list-body.js';
+export { transportProviderError } from './transport-provider-error.js';
 export { groupPerNumberIds, perNumberId, parsePerNumberId, wireDigits } from './per-number-id.js';
 export {
   WireTransportError,
