@@ -193,19 +193,22 @@ describe('send failures through the sandbox', () => {
     }
   });
 
+  /** Statuses a send answer may give a destination, by the names the tests use. */
+  const STATUSES = {
+    pending: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED' },
+    dnd: { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
+    credit: { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
+  };
+  /** A recording server's answer giving the request's destinations these statuses, in order. */
+  const answering = (statuses: (keyof typeof STATUSES)[]) => (request: { body: Buffer }) => {
+    const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
+    return { body: JSON.stringify({ messages: messages[0]!.destinations.map((d, i) => ({ messageId: d.messageId, status: STATUSES[statuses[i]!], details: { messageCount: 1 } })) }) };
+  };
+
   it("tells a destination's own refusal (final) from its account's (not-taken: the next provider may send it), whatever else the answer holds", async () => {
     const fake = await startRecordingServer();
     const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
     const to = ['+905321112233', '+905421112244'];
-    const STATUSES = {
-      pending: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED' },
-      dnd: { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
-      credit: { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
-    };
-    const answering = (statuses: (keyof typeof STATUSES)[]) => (request: { body: Buffer }) => {
-      const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
-      return { body: JSON.stringify({ messages: messages[0]!.destinations.map((d, i) => ({ messageId: d.messageId, status: STATUSES[statuses[i]!], details: { messageCount: 1 } })) }) };
-    };
     const send = () => subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to));
     try {
       // Nothing accepted, but one refusal is the recipient's: it must not be sent elsewhere, the other may.
@@ -235,15 +238,7 @@ describe('send failures through the sandbox', () => {
     const next = createFakeProvider({ id: 'next' });
     const router = createRouter({ providers: [{ provider: subject, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 } });
     const to = ['+905321112233', '+905421112244', '+905051112255'];
-    fake.answer = (request: { body: Buffer }) => {
-      const { messages } = JSON.parse(request.body.toString()) as { messages: { destinations: { messageId: string }[] }[] };
-      const statuses = [
-        { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
-        { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
-        { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
-      ];
-      return { body: JSON.stringify({ messages: messages[0]!.destinations.map((d, i) => ({ messageId: d.messageId, status: statuses[i], details: { messageCount: 1 } })) }) };
-    };
+    fake.answer = answering(['dnd', 'credit', 'credit']);
     try {
       const results = await router.sendBulk({ to, text: 'Toplu', iysType: 'NOTIFICATION' });
       expect(results.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
