@@ -132,8 +132,9 @@ describe('rota webhooks', () => {
     it('turns it back on, and its held events go out', async () => {
       goneAnswers = 204;
       const before = deliveries.filter((d) => d.path.startsWith('/gone')).length;
-      const r = await rota(['webhooks', 'enable', goneUrl, ...connect(SECRETS.adminToken)]);
-      expect(r).toEqual({ code: 0, out: `${receiverUrl}/gone?…: on again; 1 held event(s) released`, err: '' });
+      // Written as an operator may type it: the URL parser's form is what was switched off.
+      const r = await rota(['webhooks', 'enable', goneUrl.replace(/^http:/, 'HTTP:'), ...connect(SECRETS.adminToken)]);
+      expect(r).toEqual({ code: 0, out: expect.stringMatching(/\/gone\?…: on again; 1 held event\(s\) released$/), err: '' });
       await until(() => (deliveries.filter((d) => d.path.startsWith('/gone')).length > before ? true : undefined), 'the released event');
       expect((await rota(['webhooks', 'endpoints', ...connect(SECRETS.adminToken)])).out).toBe('no receiver is switched off');
     });

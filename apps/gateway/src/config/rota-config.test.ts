@@ -211,6 +211,12 @@ describe('RotaConfigSchema', () => {
     expect(issues).toContainEqual({ path, reason: expect.stringMatching(reason) });
   });
 
+  it('says a short webhook secret is short once, and bounds a receiver URL as a message\'s callbackUrl is', () => {
+    const issues = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: `https://hooks.example/${'a'.repeat(2_100)}`, secret: 'short-s3cr3t' }));
+    expect(issues.filter((issue) => issue.path === 'gateway.apiKeys.0.webhook.secret')).toEqual([{ path: 'gateway.apiKeys.0.webhook.secret', reason: 'must be at least 32 characters' }]);
+    expect(issues).toContainEqual({ path: 'gateway.apiKeys.0.webhook.url', reason: expect.stringContaining('at most 2048 characters') });
+  });
+
   it('never echoes a secret or a rejected value in an issue', () => {
     const rejected = ['tiny-s3cr3t', 'short-k3y', 'has a space in it 0123'];
     for (const [, mutate] of cases) {

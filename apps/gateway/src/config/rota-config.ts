@@ -170,7 +170,7 @@ const secret = (what: string) =>
     .regex(/^\S+$/, 'must not contain whitespace');
 
 /** A webhook receiver URL as written in the file: checked for its form here, for its address at each delivery. */
-const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).superRefine((value, ctx) => {
+const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).max(2_048, 'must be at most 2048 characters (as a message\'s callbackUrl)').superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
@@ -184,8 +184,11 @@ const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).superRefine((valu
 const ClientWebhookSchema = z
   .strictObject({
     url: ReceiverUrlSchema.optional().describe("Where this client's webhooks go by default (https; plain http only with gateway.webhooks.allowHttp)."),
-    secret: secret('webhook signing secret')
+    secret: z
+      .string({ error: 'must be a string (the webhook signing secret)' })
       .min(32, 'must be at least 32 characters')
+      .max(512, 'must be at most 512 characters')
+      .regex(/^\S+$/, 'must not contain whitespace')
       .describe('Signs every webhook to this client (Rota-Signature, HMAC-SHA256); use ${ENV_VAR}. At least 32 characters.'),
     allowedUrls: z
       .array(ReceiverUrlSchema, { error: 'must be a list of URLs' })

@@ -33,9 +33,21 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
   app.post('/v1/webhooks/endpoints/enable', { onRequest: guard(context, 'admin') }, async (request, reply) => {
     const parsed = EnableEndpointRequestSchema.safeParse(request.body);
     if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
-    const released = await ledger.store.enableEndpoint(parsed.data.url);
+    const released = await ledger.store.enableEndpoint(asParserWrites(parsed.data.url));
     if (released === undefined) return reply.code(404).send({ error: 'not-disabled', message: 'the url is not a switched-off receiver (GET /v1/webhooks/endpoints lists them, with their urls exactly as switched off); nothing was changed' });
     logger.warn({ released, by: request.rotaClient }, 'a webhook receiver was turned back on through the admin API');
     return reply.code(200).send({ released } satisfies z.input<typeof EndpointEnabledSchema>);
   });
+}
+
+/**
+ * A receiver URL as the URL parser writes it, as every receiver is kept (webhook-target.ts): an
+ * operator's `HTTP://Hooks.Example/cb` finds the `http://hooks.example/cb` that was switched off.
+ */
+function asParserWrites(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
 }
