@@ -262,9 +262,12 @@ export class LedgerStore {
   /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
   async list(query: ListQuery = {}): Promise<ListPage> {
     const { cursor, ...parsed } = parseInput(ListQuerySchema, query, 'list');
-    const seq = cursor === undefined ? undefined : this.#cursors.open(cursor);
+    // Every filter but the page size: a client may ask for larger pages as it goes, not for another list.
+    const { limit: _limit, ...filters } = parsed;
+    const written = JSON.stringify(Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const seq = cursor === undefined ? undefined : this.#cursors.open(cursor, written);
     if (cursor !== undefined && seq === undefined) throw new LedgerInputError('list', [{ path: 'cursor', reason: CURSOR_REFUSED }]);
-    return listMessages(this.#db, { ...parsed, ...(seq === undefined ? {} : { cursor: seq }) }, (last) => this.#cursors.seal(last));
+    return listMessages(this.#db, { ...parsed, ...(seq === undefined ? {} : { cursor: seq }) }, (last) => this.#cursors.seal(last, written));
   }
 
   /**

@@ -1,9 +1,17 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { derivedKey } from './derived-key.js';
 
-/** The plain block: the record's `seq` (8 bytes), then 8 zero bytes that a cursor not made here fails to decrypt to. */
+/**
+ * The plain block: the record's `seq` (8 bytes), then 8 bytes of the list's filters' hash, which
+ * a cursor not made here, or made for another list, fails to decrypt to.
+ */
 const BLOCK_BYTES = 16;
 const SEQ_BYTES = 8;
+
+/** The check bytes of a list's filters (its owner among them): a page's cursor goes on that list only. */
+function filtersTag(filters: string): Buffer {
+  return createHash('sha256').update(filters, 'utf8').digest().subarray(0, BLOCK_BYTES - SEQ_BYTES);
+}
 
 /**
  * The list's cursor: the last listed record's `seq`, encrypted. `seq` counts
@@ -12,7 +20,9 @@ const SEQ_BYTES = 8;
  * own pages. One AES-256 block under a key derived from the ledger's hash key
  * (every gateway of one database has it): the cursor says nothing, and a
  * cursor altered or made up decrypts to a block whose check bytes are not
- * zero, and is refused.
+ * its list's, and is refused — as is one given out for another client's list,
+ * or for other filters: it would page through a list it was not made for,
+ * and say nothing of it (an empty page reads as "no more").
  */
 export class ListCursors {
   readonly #key: Buffer;
@@ -21,21 +31,23 @@ export class ListCursors {
     this.#key = derivedKey(hashKey, 'rota: list cursor');
   }
 
-  seal(seq: number): string {
+  /** `filters`: the list's filters written out, the same for every page of one list. */
+  seal(seq: number, filters: string): string {
     const block = Buffer.alloc(BLOCK_BYTES);
     block.writeBigUInt64BE(BigInt(seq));
+    filtersTag(filters).copy(block, SEQ_BYTES);
     const cipher = createCipheriv('aes-256-ecb', this.#key, null).setAutoPadding(false);
     return Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
   }
 
-  /** The `seq` a cursor of this ledger stands for, or undefined. */
-  open(cursor: string): number | undefined {
+  /** The `seq` a cursor this ledger gave out for a list with these filters stands for, or undefined. */
+  open(cursor: string, filters: string): number | undefined {
     const sealed = Buffer.from(cursor, 'base64url');
     // base64url decoding skips characters it does not know: the cursor must be exactly what seal() gave out.
     if (sealed.length !== BLOCK_BYTES || sealed.toString('base64url') !== cursor) return undefined;
     const decipher = createDecipheriv('aes-256-ecb', this.#key, null).setAutoPadding(false);
     const block = Buffer.concat([decipher.update(sealed), decipher.final()]);
-    if (!block.subarray(SEQ_BYTES).every((byte) => byte === 0)) return undefined;
+    if (!block.subarray(SEQ_BYTES).equals(filtersTag(filters))) return undefined;
     const seq = block.readBigUInt64BE();
     return seq > 0n && seq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : undefined;
   }

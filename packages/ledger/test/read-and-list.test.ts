@@ -114,8 +114,19 @@ describe('list', () => {
     const refused = (cursor: string) => store.list({ owner: 'acme', cursor }).then(() => 'listed', (error: LedgerInputError) => error.issues.map((issue) => `${issue.path}: ${issue.reason}`));
     const flipped = `${first.slice(0, 5)}${first[5] === 'A' ? 'B' : 'A'}${first.slice(6)}`;
     expect(await refused(flipped)).toEqual(['cursor: is not a cursor this list gave out']);
-    expect(await refused(new ListCursors(Buffer.alloc(32, 9)).seal(5))).toEqual(['cursor: is not a cursor this list gave out']);
+    expect(await refused(new ListCursors(Buffer.alloc(32, 9)).seal(5, '[["owner","acme"]]'))).toEqual(['cursor: is not a cursor this list gave out']);
     expect(await refused(first)).toBe('listed');
+    await store.close();
+  });
+
+  it("refuses a cursor given out for another client's list or for other filters; takes it with another page size", async () => {
+    const { store } = await seeded();
+    const cursor = (await store.list({ owner: 'acme', limit: 1 })).nextCursor!;
+    const reason = (query: ListQuery) => store.list(query).then(() => 'listed', (error: LedgerInputError) => error.issues.map((issue) => `${issue.path}: ${issue.reason}`).join());
+    expect(await reason({ owner: 'globex', cursor })).toBe('cursor: is not a cursor this list gave out');
+    expect(await reason({ cursor })).toBe('cursor: is not a cursor this list gave out');
+    expect(await reason({ owner: 'acme', state: 'accepted', cursor })).toBe('cursor: is not a cursor this list gave out');
+    expect(await reason({ owner: 'acme', limit: 5, cursor })).toBe('listed');
     await store.close();
   });
 
