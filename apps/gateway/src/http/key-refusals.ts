@@ -22,6 +22,7 @@ export function keyConflict(reply: FastifyReply, existingId: string, what: 'mess
 export function keyErased(reply: FastifyReply): FastifyReply {
   return reply.code(410).send({
     error: 'message-erased',
-    message: `this idempotencyKey ${ERASED_REASON}; nothing was sent`,
+    // This request's doing only: the erased message itself may well have been sent before its erasure.
+    message: `this idempotencyKey ${ERASED_REASON}; this request recorded and sent nothing (the erased message may have been sent before it was erased)`,
   });
 }
