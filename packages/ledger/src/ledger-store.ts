@@ -262,12 +262,12 @@ export class LedgerStore {
   /** Records newest first, a page at a time. Throws LedgerInputError naming the field for a bad filter or cursor. */
   async list(query: ListQuery = {}): Promise<ListPage> {
     const { cursor, ...parsed } = parseInput(ListQuerySchema, query, 'list');
-    // Every filter but the page size: a client may ask for larger pages as it goes, not for another list.
-    const { limit: _limit, ...filters } = parsed;
-    const written = JSON.stringify(Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const seq = cursor === undefined ? undefined : this.#cursors.open(cursor, written);
+    // A cursor is a place in the list of one owner (or of all, an admin's): any filters may go on from it
+    // (a CLI's `--since 2h` is a new instant on every page), another client's list may not.
+    const scope = parsed.owner ?? '';
+    const seq = cursor === undefined ? undefined : this.#cursors.open(cursor, scope);
     if (cursor !== undefined && seq === undefined) throw new LedgerInputError('list', [{ path: 'cursor', reason: CURSOR_REFUSED }]);
-    return listMessages(this.#db, { ...parsed, ...(seq === undefined ? {} : { cursor: seq }) }, (last) => this.#cursors.seal(last, written));
+    return listMessages(this.#db, { ...parsed, ...(seq === undefined ? {} : { cursor: seq }) }, (last) => this.#cursors.seal(last, scope));
   }
 
   /**

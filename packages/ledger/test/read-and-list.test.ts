@@ -114,18 +114,20 @@ describe('list', () => {
     const refused = (cursor: string) => store.list({ owner: 'acme', cursor }).then(() => 'listed', (error: LedgerInputError) => error.issues.map((issue) => `${issue.path}: ${issue.reason}`));
     const flipped = `${first.slice(0, 5)}${first[5] === 'A' ? 'B' : 'A'}${first.slice(6)}`;
     expect(await refused(flipped)).toEqual(['cursor: is not a cursor this list gave out']);
-    expect(await refused(new ListCursors(Buffer.alloc(32, 9)).seal(5, '[["owner","acme"]]'))).toEqual(['cursor: is not a cursor this list gave out']);
+    expect(await refused(new ListCursors(Buffer.alloc(32, 9)).seal(5, 'acme'))).toEqual(['cursor: is not a cursor this list gave out']);
     expect(await refused(first)).toBe('listed');
     await store.close();
   });
 
-  it("refuses a cursor given out for another client's list or for other filters; takes it with another page size", async () => {
+  it("refuses a cursor given out for another client's list, or the admin's of every client; takes it with other filters and page sizes", async () => {
     const { store } = await seeded();
     const cursor = (await store.list({ owner: 'acme', limit: 1 })).nextCursor!;
     const reason = (query: ListQuery) => store.list(query).then(() => 'listed', (error: LedgerInputError) => error.issues.map((issue) => `${issue.path}: ${issue.reason}`).join());
     expect(await reason({ owner: 'globex', cursor })).toBe('cursor: is not a cursor this list gave out');
     expect(await reason({ cursor })).toBe('cursor: is not a cursor this list gave out');
-    expect(await reason({ owner: 'acme', state: 'accepted', cursor })).toBe('cursor: is not a cursor this list gave out');
+    expect(await reason({ owner: 'globex', cursor: (await store.list({ limit: 1 })).nextCursor! })).toBe('cursor: is not a cursor this list gave out');
+    // A place in acme's list: a CLI's `--since 2h` is a new instant on every page.
+    expect(await reason({ owner: 'acme', state: 'accepted', createdFrom: new Date('2001-01-01T00:00:00Z'), cursor })).toBe('listed');
     expect(await reason({ owner: 'acme', limit: 5, cursor })).toBe('listed');
     await store.close();
   });
