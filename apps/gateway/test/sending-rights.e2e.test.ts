@@ -100,6 +100,27 @@ describe('sending rights: a client sends only with the senders, IYS types and OT
     }
   });
 
+  it('answers a repeat whose callbackUrl the client no longer allows with its record, and refuses a new one', async () => {
+    const previous = h.config.current;
+    const withHooks = (allowedUrls: string[]) => {
+      const webhook = { url: 'https://hooks.example/default', secret: 'w'.repeat(32), allowedUrls };
+      h.config.current = { ...previous, gateway: { ...previous.gateway, apiKeys: [{ ...restricted, webhook }, unrestricted] } } as typeof previous;
+    };
+    try {
+      withHooks(['https://hooks.example/orders']);
+      const keyed = { ...message, idempotencyKey: 'hooked-1', callbackUrl: 'https://hooks.example/orders/7' };
+      const first = await h.client.send(keyed);
+      expect(first.status).toBe(202);
+      withHooks(['https://hooks.example/elsewhere']);
+      expect((await h.client.send(keyed)).body.id).toBe(first.body.id);
+      const batched = await h.client.call('POST', '/v1/messages/batch', { json: { messages: [keyed, { ...keyed, idempotencyKey: 'hooked-2' }] } });
+      expect(batched.status).toBe(400);
+      expect(batched.body.issues).toEqual([{ path: 'messages.1.callbackUrl', reason: expect.stringContaining('allowed webhook URLs') }]);
+    } finally {
+      h.config.current = previous;
+    }
+  });
+
   it('leaves a client without `allowed` free, and follows a reload at once', async () => {
     const free = await h.client.send({ ...message, sender: 'ROTA', otp: true }, SECRETS.otherApiKey);
     expect(free.status).toBe(202);

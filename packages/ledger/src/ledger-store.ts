@@ -110,6 +110,9 @@ function mergedLockTimeoutMs(statementTimeoutMs: number): number {
   return Math.min(MERGED_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 2));
 }
 
+/** Keys one `keysTaken` statement asks about: well within SQLite's bound on a statement's parameters. */
+const KEYS_A_STATEMENT = 500;
+
 /**
  * The message ledger: every message's record, from before its provider call
  * to its retention's end. Async throughout, although SQLite answers
@@ -251,6 +254,17 @@ export class LedgerStore {
   async getByKey(owner: string, idempotencyKey: string): Promise<MessageRecord | undefined> {
     const row = await this.#db.selectFrom('messages').selectAll().where('owner', '=', owner).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
     return row && toMessageRecord(row);
+  }
+
+  /** Which of these idempotency keys the owner's messages were recorded under (one statement a slice of keys). */
+  async keysTaken(owner: string, idempotencyKeys: readonly string[]): Promise<Set<string>> {
+    const taken = new Set<string>();
+    for (let start = 0; start < idempotencyKeys.length; start += KEYS_A_STATEMENT) {
+      const slice = idempotencyKeys.slice(start, start + KEYS_A_STATEMENT);
+      const rows = await this.#db.selectFrom('messages').select('idempotency_key').where('owner', '=', owner).where('idempotency_key', 'in', slice).execute();
+      for (const row of rows) if (row.idempotency_key !== null) taken.add(row.idempotency_key);
+    }
+    return taken;
   }
 
   /** The id of the owner's bulk recorded under this idempotency key, if any. */

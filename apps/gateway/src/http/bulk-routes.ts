@@ -23,16 +23,17 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader), 'the bulk is invalid; nothing was recorded or sent');
     const config = runtime.config();
     const client = request.rotaClient;
-    const rights = await unlessTakenBefore(sendingRightsIssues(config, client, parsed.template), parsed.idempotencyKey, (key) => ledger.store.bulkIdByKey(client, key));
     const target = webhookTarget(config, client, parsed.callbackUrl);
-    if (rights.length > 0 || !target.ok) return sendInvalid(reply, [...rights, ...(target.ok ? [] : [target.issue])], 'the bulk is invalid; nothing was recorded or sent');
+    const refusals = [...sendingRightsIssues(config, client, parsed.template), ...(target.ok ? [] : [target.issue])];
+    const refused = await unlessTakenBefore(refusals, parsed.idempotencyKey, async (key) => (await ledger.store.bulkIdByKey(client, key)) !== undefined);
+    if (refused.length > 0) return sendInvalid(reply, refused, 'the bulk is invalid; nothing was recorded or sent');
     const outcome = await ledger.submitBulk({
       template: parsed.template,
       recipients: parsed.recipients,
       owner: request.rotaClient,
       ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
       ...(parsed.idempotencyKey === undefined ? {} : { idempotencyKey: parsed.idempotencyKey }),
-      ...(target.url === undefined ? {} : { callbackUrl: target.url }),
+      ...(target.ok && target.url !== undefined ? { callbackUrl: target.url } : {}),
     });
     if (outcome.kind === 'conflict') return keyConflict(reply, outcome.existingId, 'bulk');
     if (outcome.kind === 'erased') return keyErased(reply);

@@ -74,20 +74,27 @@ export function submitModeOf(request: FastifyRequest): SubmitMode {
 export function registerMessageRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { runtime, ledger } = context;
 
-  /** A parsed message as the ledger takes it, or the issue its callbackUrl raises. */
-  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { ok: true; submission: Submission } | { ok: false; issue: ValidationIssue } => {
-    const target = webhookTarget(runtime.config(), client, parsed.callbackUrl);
-    if (!target.ok) return target;
+  /**
+   * A parsed message as the ledger takes it, and what its client may not send now: its sending
+   * rights and its allowed webhook URLs, which refuse a new message but not a repeat (unlessTakenBefore).
+   */
+  const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { submission: Submission; refusals: ValidationIssue[] } => {
+    const config = runtime.config();
+    const target = webhookTarget(config, client, parsed.callbackUrl);
+    const refusals = sendingRightsIssues(config, client, parsed.message);
+    if (!target.ok) refusals.push(target.issue);
+    const callbackUrl = target.ok ? target.url : undefined;
     return {
-      ok: true,
       submission: {
         message: parsed.message,
         owner: client,
         ...(parsed.reference === undefined ? {} : { reference: parsed.reference }),
-        ...(target.url === undefined ? {} : { callbackUrl: target.url }),
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
       },
+      refusals,
     };
   };
+  const keyTaken = (client: string) => async (key: string) => (await ledger.store.keysTaken(client, [key])).has(key);
 
   app.post('/v1/messages', { onRequest: guard(context, 'send') }, async (request, reply) => {
     const keyed = withHeaderKey(request.headers, request.body);
@@ -95,11 +102,10 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     const parsed = parseMessageRequest(keyed.body);
     if (!parsed.ok) return sendInvalid(reply, headerIssues(parsed.issues, keyed.fromHeader));
     const client = request.rotaClient;
-    const made = submissionOf(parsed, client);
-    const rights = await unlessTakenBefore(sendingRightsIssues(runtime.config(), client, parsed.message), parsed.message.idempotencyKey, (key) => ledger.store.getByKey(client, key));
-    if (!made.ok || rights.length > 0) return sendInvalid(reply, [...rights, ...(made.ok ? [] : [made.issue])]);
+    const { submission, refusals } = submissionOf(parsed, client);
+    const refused = await unlessTakenBefore(refusals, parsed.message.idempotencyKey, keyTaken(client));
+    if (refused.length > 0) return sendInvalid(reply, refused);
     const mode = submitModeOf(request);
-    const { submission } = made;
     const [outcome] = (await ledger.submit([submission], mode)) as [SubmitOutcome];
     if (mode === 'queue') reply.header('preference-applied', 'respond-async');
     if (outcome.kind === 'conflict') return keyConflict(reply, outcome.existingId, 'message');
@@ -129,29 +135,23 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       if (key !== undefined) keyedAt.set(key, index);
       return [];
     };
-    const config = runtime.config();
     const client = request.rotaClient;
-    const check = (body: unknown, index: number): { ok: true; submission: Submission; rights: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] } => {
+    const check = (body: unknown, index: number): { ok: true; submission: Submission; refusals: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] } => {
       const repeat = keyRepeat(body, index);
       const parsed = parseMessageRequest(body);
       if (!parsed.ok) return { ok: false, issues: [...parsed.issues, ...repeat] };
       const made = submissionOf(parsed, client);
-      const rights = sendingRightsIssues(config, client, parsed.message);
-      if (!made.ok) return { ok: false, issues: [...rights, made.issue, ...repeat] };
-      return repeat.length > 0 ? { ok: false, issues: [...rights, ...repeat] } : { ...made, rights };
+      return repeat.length > 0 ? { ok: false, issues: [...made.refusals, ...repeat] } : { ok: true, ...made };
     };
-    const within = (index: number) => (issue: ValidationIssue) => ({ ...issue, path: issue.path === '(root)' ? `messages.${index}` : `messages.${index}.${issue.path}` });
     const checked = messages.map(check);
-    // Looked up only for a message the rights refuse: a repeat of one taken before under its key is answered as such.
-    const refusedByRights = checked.filter((result) => result.ok && result.rights.length > 0) as Extract<(typeof checked)[number], { ok: true }>[];
-    await Promise.all(
-      refusedByRights.map(async (result) => {
-        result.rights = await unlessTakenBefore(result.rights, result.submission.message.idempotencyKey, (key) => ledger.store.getByKey(client, key));
-      }),
-    );
+    // A repeat of a message taken before under its key is answered as such, whatever the client may send now: one look-up for all.
+    const keysOfRefused = checked.flatMap((result) => (result.ok && result.refusals.length > 0 && result.submission.message.idempotencyKey !== undefined ? [result.submission.message.idempotencyKey] : []));
+    const taken = keysOfRefused.length > 0 ? await ledger.store.keysTaken(client, keysOfRefused) : new Set<string>();
+    const within = (index: number) => (issue: ValidationIssue) => ({ ...issue, path: issue.path === '(root)' ? `messages.${index}` : `messages.${index}.${issue.path}` });
     const submissions = checked.map((result, index) => {
       // A message that is not an object is `messages.3` itself, not `messages.3.(root)`.
-      const refused = result.ok ? result.rights : result.issues;
+      const key = result.ok ? result.submission.message.idempotencyKey : undefined;
+      const refused = !result.ok ? result.issues : key !== undefined && taken.has(key) ? [] : result.refusals;
       issues.push(...refused.map(within(index)));
       return result.ok && refused.length === 0 ? result.submission : undefined;
     });

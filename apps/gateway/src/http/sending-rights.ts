@@ -29,12 +29,14 @@ export function sendingRightsIssues(config: RotaConfig, client: string, fields: 
 }
 
 /**
- * The issues, unless the request repeats one taken before under its idempotency
- * key: a repeat is answered as a repeat (its record, or a conflict) whatever the
- * key's rights have become since. Refused, it would say "nothing was sent" of a
- * message that was, and invite sending it again under a new key.
+ * What a client may not send now (its sending rights, its allowed webhook URLs)
+ * refuses a new request, never a repeat of one taken before under its
+ * idempotency key: the ledger answers that with its record (or a conflict)
+ * whatever the configuration has become since. Refused, it would say "nothing
+ * was sent" of a message that was, and invite sending it again under a new key.
+ * `takenUnder` tells whether the client's key names a record already.
  */
-export async function unlessTakenBefore(issues: ValidationIssue[], idempotencyKey: string | undefined, takenUnder: (key: string) => Promise<unknown>): Promise<ValidationIssue[]> {
+export async function unlessTakenBefore(issues: ValidationIssue[], idempotencyKey: string | undefined, takenUnder: (key: string) => Promise<boolean>): Promise<ValidationIssue[]> {
   if (issues.length === 0 || idempotencyKey === undefined) return issues;
-  return (await takenUnder(idempotencyKey)) === undefined ? issues : [];
+  return (await takenUnder(idempotencyKey)) ? [] : issues;
 }
