@@ -98,7 +98,11 @@ describe('router: sendBatch', () => {
       ],
       { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } },
     );
+    const told: string[] = [];
+    router.on('attempt', ({ attempt, recipients, sameRequest }) => told.push(`${attempt.providerId}:${attempt.outcome}:${recipients}${sameRequest ? ':same' : ''}`));
     const first = await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
+    // Told as the breaker counted it: a failed request, its rejected recipient beside it.
+    expect(told.slice(0, 2)).toEqual(['first:failed:2', 'first:accepted:1:same']);
     expect(first.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
       ['rejected', 'first'],
       ['accepted', 'second'],

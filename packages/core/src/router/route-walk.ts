@@ -228,7 +228,7 @@ async function attempt(
     firstTryAt ??= performance.now();
     return callProvider(slot.provider, request, ctx.deadlines, ctx.signal).then((response) => failIfNoneTaken(request, response));
   };
-  // Without a hook a try is the breaker's call alone: the common path pays for nothing more.
+  // Without a hook a try is the breaker's call alone (and failIfNoneTaken's look at the receipts).
   const before = ctx.beforeAttempt;
   const target = before ? { providerId: slot.id, accountId: selection.accountId, index: unit.recipients.index } : undefined;
   // A router that closed while this try waited (the caller's hook, a batch's turn) has shut its
@@ -338,16 +338,13 @@ function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, 
     part: partOf(unit, recipients),
     entry: { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${withoutMessageText(reason, template)}`, tries, durationMs, outcome: 'failed' } satisfies Attempt,
   }));
-  // One provider request, told once as a request however many outcomes its recipients had.
-  let told = false;
-  if (split.taken.to.length > 0) {
-    record(ctx, slot, { recipients: split.taken, attempts: unit.attempts }, accepted, true);
-    told = true;
-  }
-  for (const { part, entry } of parts) {
-    record(ctx, slot, part, entry, true, told);
-    told = true;
-  }
+  // One provider request, told once as a request however many outcomes its recipients had: as accepted when
+  // it accepted any, else as failed — what its breaker counted (NoneTaken) — the others `sameRequest`.
+  const anyAccepted = response.receipts.some((receipt) => receipt.status === 'accepted');
+  const taken: Unit | undefined = split.taken.to.length > 0 ? { recipients: split.taken, attempts: unit.attempts } : undefined;
+  if (taken && anyAccepted) record(ctx, slot, taken, accepted, true);
+  parts.forEach(({ part, entry }, i) => record(ctx, slot, part, entry, true, anyAccepted || i > 0));
+  if (taken && !anyAccepted) record(ctx, slot, taken, accepted, true, true);
   finishTaken(ctx, slot.id, accountId, template, unit, response, accepted);
   return parts.map(({ part }) => part);
 }
@@ -359,7 +356,8 @@ function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, 
  */
 function finishTaken(ctx: WalkContext, providerId: string, accountId: string, template: Message, unit: Unit, response: SendResponse, accepted: Attempt): void {
   const { to, index } = unit.recipients;
-  const ambiguous = unit.attempts.some((a) => a.outcome === 'unknown');
+  // As finishAsMaybeSent reads an unknown attempt: one that names its account.
+  const ambiguous = unit.attempts.some((a) => a.outcome === 'unknown' && a.accountId !== undefined);
   let maybeSent: { to: string[]; index: number[] } | undefined;
   for (let i = 0; i < to.length; i++) {
     const receipt = response.receipts[i]!;
