@@ -173,8 +173,8 @@ export type WebhookSettlement =
   | { kind: 'dead'; status?: number; error: string }
   /** The receiver answered 410: it is switched off, and every event waiting for it is held. */
   | { kind: 'gone'; status: number; error: string }
-  /** Not tried (its receiver's circuit is open): due again later, no attempt counted. */
-  | { kind: 'postpone'; dueAt: number };
+  /** Not tried (its receiver's circuit is open, or its client has no signing secret: `error` says so): due again later, no attempt counted. */
+  | { kind: 'postpone'; dueAt: number; error?: string };
 
 /**
  * Writes what became of deliveries in one transaction: a transaction per
@@ -209,7 +209,12 @@ async function settleOne(trx: Kysely<LedgerDatabase>, id: string, settlement: We
   const attempts = sql<number>`attempts + 1`;
   switch (settlement.kind) {
     case 'postpone':
-      await trx.updateTable('webhook_outbox').set({ due_at: settlement.dueAt, updated_at: now, leased_until: null }).where('id', '=', id).where('state', '=', 'pending').execute();
+      await trx
+        .updateTable('webhook_outbox')
+        .set({ due_at: settlement.dueAt, updated_at: now, leased_until: null, ...(settlement.error === undefined ? {} : { last_error: settlement.error }) })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .execute();
       return;
     case 'delivered':
       return; // written together, in settleWebhooks

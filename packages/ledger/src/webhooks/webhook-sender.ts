@@ -143,7 +143,8 @@ export class WebhookSender {
     if (signature === undefined) {
       // A reload mid-edit, or a client taken out: its events wait for its webhook block, within the usual 24 h.
       if (now - event.retryFrom >= this.retryForMs) return { kind: 'dead', error: `given up after 24 h: ${NO_SECRET}` };
-      return { kind: 'retry', dueAt: now + NO_SECRET_RETRY_MS, error: NO_SECRET };
+      // Postponed, not retried: no delivery was tried, so none is counted (its backoff starts afresh once the secret is back).
+      return { kind: 'postpone', dueAt: now + NO_SECRET_RETRY_MS, error: NO_SECRET };
     }
     const attempt = await this.options.deliver(event.url, event.payload, { 'rota-signature': signature, 'rota-event-id': event.id, 'rota-event-type': event.type });
     if (attempt.ok) {
@@ -195,7 +196,7 @@ export class WebhookSender {
   private report(event: DueWebhook, settlement: WebhookSettlement): void {
     if (settlement.kind === 'dead' || settlement.kind === 'gone') {
       this.logger.warn({ event: event.id, type: event.type, outcome: settlement.kind, error: settlement.error }, 'webhook: an event was not delivered');
-    } else if (settlement.kind === 'retry' && settlement.error === NO_SECRET && this.firstWarningInMinute(event.owner)) {
+    } else if (settlement.kind === 'postpone' && settlement.error === NO_SECRET && this.firstWarningInMinute(event.owner)) {
       this.logger.warn({ owner: event.owner }, "webhook: a client's events are held: it has no webhook block (gateway.apiKeys[].webhook) in the configuration in force");
     }
     this.options.observer?.delivery({ url: event.url, type: event.type, outcome: settlement.kind, ...('status' in settlement && settlement.status !== undefined ? { status: settlement.status } : {}) });
