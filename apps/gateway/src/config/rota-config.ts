@@ -162,10 +162,10 @@ const PortSchema = z.union(
 );
 
 /** Secrets: the messages say what is wrong, never what was written. */
-const secret = (what: string) =>
+const secret = (what: string, minLength = 16) =>
   z
     .string({ error: `must be a string (the ${what})` })
-    .min(16, 'must be at least 16 characters')
+    .min(minLength, `must be at least ${minLength} characters`)
     .max(512, 'must be at most 512 characters')
     .regex(/^\S+$/, 'must not contain whitespace');
 
@@ -184,11 +184,7 @@ const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).max(2_048, 'must 
 const ClientWebhookSchema = z
   .strictObject({
     url: ReceiverUrlSchema.optional().describe("Where this client's webhooks go by default (https; plain http only with gateway.webhooks.allowHttp)."),
-    secret: z
-      .string({ error: 'must be a string (the webhook signing secret)' })
-      .min(32, 'must be at least 32 characters')
-      .max(512, 'must be at most 512 characters')
-      .regex(/^\S+$/, 'must not contain whitespace')
+    secret: secret('webhook signing secret', 32)
       .describe('Signs every webhook to this client (Rota-Signature, HMAC-SHA256); use ${ENV_VAR}. At least 32 characters.'),
     allowedUrls: z
       .array(ReceiverUrlSchema, { error: 'must be a list of URLs' })

@@ -33,7 +33,10 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
   app.post('/v1/webhooks/endpoints/enable', { onRequest: guard(context, 'admin') }, async (request, reply) => {
     const parsed = EnableEndpointRequestSchema.safeParse(request.body);
     if (!parsed.success) return sendInvalid(reply, toValidationIssues(parsed.error), 'the request is invalid; nothing was changed');
-    const released = await ledger.store.enableEndpoint(asParserWrites(parsed.data.url));
+    // As given first (a receiver switched off before receivers were kept in the parser's form), then in that form.
+    const { url } = parsed.data;
+    const asKept = receiverUrlAsKept(url);
+    const released = (await ledger.store.enableEndpoint(url)) ?? (asKept === url ? undefined : await ledger.store.enableEndpoint(asKept));
     if (released === undefined) return reply.code(404).send({ error: 'not-disabled', message: 'the url is not a switched-off receiver (GET /v1/webhooks/endpoints lists them, with their urls exactly as switched off); nothing was changed' });
     logger.warn({ released, by: request.rotaClient }, 'a webhook receiver was turned back on through the admin API');
     return reply.code(200).send({ released } satisfies z.input<typeof EndpointEnabledSchema>);
@@ -44,7 +47,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: GatewayCont
  * A receiver URL as the URL parser writes it, as every receiver is kept (webhook-target.ts): an
  * operator's `HTTP://Hooks.Example/cb` finds the `http://hooks.example/cb` that was switched off.
  */
-function asParserWrites(url: string): string {
+function receiverUrlAsKept(url: string): string {
   try {
     return new URL(url).href;
   } catch {

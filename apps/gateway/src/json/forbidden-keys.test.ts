@@ -2,7 +2,7 @@ import { forbiddenKeyPaths } from './forbidden-keys.js';
 
 describe('forbiddenKeyPaths', () => {
   it("names each key that reaches a prototype, in the body's order, and nothing else", () => {
-    const body = '{"a":{"__proto__":{"x":1}},"b":[{"constructor":{"prototype":{}}},{"constructor":{"name":"ok"}}],"prototype":1,"c":{"__proto__":null}}';
+    const body = '{"a":{"__proto__":{"x":1}},"b":[{"constructor":{"prototype":{}}},{"constructor":{"name":"ok"}}],"prototype":1,"a.constructor":{"prototype":1},"c":{"__proto__":null}}';
     expect(forbiddenKeyPaths(body)).toEqual(['a.__proto__', 'b.0.constructor.prototype', 'c.__proto__']);
   });
 

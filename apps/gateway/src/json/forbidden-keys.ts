@@ -16,9 +16,10 @@ export function forbiddenKeyPaths(json: string, max = 20): string[] {
     return [];
   }
   const found: string[] = [];
-  const stack: { value: unknown; path: string; forbidden: boolean }[] = [{ value: root, path: '', forbidden: false }];
+  // Each value with its path and its own key: a key may hold dots (`"a.constructor"`), so the path cannot tell it.
+  const stack: { value: unknown; path: string; key: string; forbidden: boolean }[] = [{ value: root, path: '', key: '', forbidden: false }];
   while (stack.length > 0 && found.length < max) {
-    const { value, path, forbidden } = stack.pop()!;
+    const { value, path, key: parentKey, forbidden } = stack.pop()!;
     if (forbidden) {
       // Its end, the part that names the key, as repeated-keys.ts cuts its paths: an answer never grows past its body.
       found.push(path.length <= MAX_PATH_CHARS ? path : `…${path.slice(-(MAX_PATH_CHARS - 1))}`);
@@ -27,12 +28,11 @@ export function forbiddenKeyPaths(json: string, max = 20): string[] {
     if (value === null || typeof value !== 'object') continue;
     const isArray = Array.isArray(value);
     const entries = isArray ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
-    const parentKey = path.slice(path.lastIndexOf('.') + 1);
     // Pushed in reverse, so that the walk meets them in the body's order.
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i]!;
       const reachesPrototype = !isArray && (key === '__proto__' || (key === 'prototype' && parentKey === 'constructor'));
-      stack.push({ value: child, path: path === '' ? key : `${path}.${key}`, forbidden: reachesPrototype });
+      stack.push({ value: child, path: path === '' ? key : `${path}.${key}`, key, forbidden: reachesPrototype });
     }
   }
   return found;

@@ -11,6 +11,11 @@ describe('transportProviderError', () => {
     expect(error.message).toBe('Acme account a send to 1 recipient(s): Acme send: unreadable answer (not JSON): the request may have been accepted');
   });
 
+  it('adds nothing when the row says no more than the wire did', () => {
+    const aborted = new WireTransportError('Acme send: aborted before the request was sent', { failure: 'aborted-before-write', operation: 'send', requestWritten: false });
+    expect(transportProviderError(aborted, 'ctx', statusRow).message).toBe('ctx: Acme send: aborted before the request was sent');
+  });
+
   it("reads an HTTP status by the provider's own table, keeping Retry-After only where a retry is due", () => {
     const busy = new WireTransportError('Acme send: HTTP error status 503', { failure: 'http-status', operation: 'send', requestWritten: true, httpStatus: 503, retryAfterMs: 2_000 });
     expect(transportProviderError(busy, 'ctx', statusRow)).toMatchObject({ kind: 'retryable', code: 'HTTP_503', retryAfterMs: 2_000, message: 'ctx: Acme send: HTTP error status 503: HTTP 503 from the service' });

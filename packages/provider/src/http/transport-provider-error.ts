@@ -10,9 +10,9 @@ import { FAILURE_TEXT, TRANSPORT_FAILURES, transportCode, type TransportRow, typ
  */
 export function transportProviderError(error: WireTransportError, context: string, httpStatusRow: (status: number) => TransportRow): ProviderError {
   const row = error.failure === 'http-status' ? httpStatusRow(error.httpStatus ?? 0) : TRANSPORT_FAILURES[error.failure];
-  const said = `${FAILURE_TEXT[error.failure]}: `;
-  const meaning = row.description.startsWith(said) ? row.description.slice(said.length) : row.description;
-  return new ProviderError(row.kind, `${context}: ${error.message}: ${meaning}`, {
+  const said = FAILURE_TEXT[error.failure];
+  const meaning = row.description === said ? '' : row.description.startsWith(`${said}: `) ? row.description.slice(said.length + 2) : row.description;
+  return new ProviderError(row.kind, `${context}: ${error.message}${meaning === '' ? '' : `: ${meaning}`}`, {
     code: transportCode(error),
     retryAfterMs: row.kind === 'retryable' ? error.retryAfterMs : undefined,
     cause: error,
