@@ -1,4 +1,6 @@
-import { analyzeAsUcs2, ProviderError, type Message, type MessageField, type ProviderCapabilities, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
+import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
+import { failIfNoneTaken, NoneTaken, splitNotTaken } from './not-taken.js';
+import { asSentBy } from './sent-encoding.js';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import { ROUTER_CLOSED, type DeadlineSignals } from './deadline-signals.js';
 import { withoutMessageText } from './echo-scrub.js';
@@ -137,21 +139,6 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
   fail(ctx, unit);
 }
 
-/**
- * The message as this provider sends it: as analysed, or — a provider without the Turkish shift
- * tables, given a text that needs them — as UCS-2, which carries any text (at up to twice the
- * segments), so that the results say what was sent and billed.
- */
-function asSentBy(capabilities: ProviderCapabilities, template: Message): Message {
-  const { encodings } = capabilities;
-  if (encodings.includes(template.analysis.encoding) || !encodings.includes('UCS2')) return template;
-  // Made once a message: a bulk through a provider of one recipient a request walks here once a recipient.
-  let copy = ucs2Copies.get(template);
-  if (!copy) ucs2Copies.set(template, (copy = { ...template, analysis: analyzeAsUcs2(template.text) }));
-  return copy;
-}
-
-const ucs2Copies = new WeakMap<Message, Message>();
 
 /** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */
 function recipientsAbroad(recipients: Recipients): { home: Recipients; abroad: Recipients } | undefined {
@@ -326,7 +313,7 @@ async function attempt(
  */
 function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, template: Message, unit: Unit, response: SendResponse, tries: number, durationMs: number): false | Unit[] {
   const accepted: Attempt = { providerId: slot.id, accountId, outcome: 'accepted', tries, durationMs };
-  const split = splitNotTaken(unit, response);
+  const split = splitNotTaken(unit.recipients, response);
   if (!split) {
     // The common case: the provider took every recipient.
     record(ctx, slot, unit, accepted, true);
@@ -374,46 +361,6 @@ function finishTaken(ctx: WalkContext, providerId: string, accountId: string, te
   const part = partOf(unit, maybeSent);
   part.attempts = part.attempts.map((a) => (a === accepted ? { ...accepted, outcome: 'rejected' } : a));
   finishAsMaybeSent(ctx, part, `${providerId} then refused it`);
-}
-
-/** The recipients an answer took (accepted or rejected) and those it did not, grouped by reason; undefined when it took all. */
-function splitNotTaken(unit: Unit, response: SendResponse): { taken: Recipients; notTaken: { recipients: Recipients; code: string | undefined; reason: string }[] } | undefined {
-  const { receipts } = response;
-  if (!receipts.some((receipt) => receipt.status === 'not-taken')) return undefined;
-  type Growing = { to: string[]; index: number[] };
-  const taken: Growing = { to: [], index: [] };
-  const byReason = new Map<string, { recipients: Growing; code: string | undefined; reason: string }>();
-  receipts.forEach((receipt, i) => {
-    let into = taken;
-    if (receipt.status === 'not-taken') {
-      const key = `${receipt.code} ${receipt.reason}`;
-      let group = byReason.get(key);
-      if (!group) byReason.set(key, (group = { recipients: { to: [], index: [] }, code: receipt.code, reason: receipt.reason }));
-      into = group.recipients;
-    }
-    into.to.push(unit.recipients.to[i]!);
-    into.index.push(unit.recipients.index[i]!);
-  });
-  return { taken, notTaken: [...byReason.values()] };
-}
-
-/**
- * A provider's answer that took no recipient and left some for the next rank (an account out of
- * credit answering per recipient): thrown inside the breaker's call so that the account's breaker
- * counts a failure, as for a request refused whole; the walk then uses its receipts all the same.
- */
-class NoneTaken extends Error {
-  constructor(readonly response: SendResponse) {
-    super('the provider took none of the recipients');
-  }
-}
-
-/** Throws NoneTaken for such an answer (one of the right length; checkReceipts refuses any other). */
-function failIfNoneTaken(request: SendRequest, response: SendResponse): SendResponse {
-  const receipts = response?.receipts;
-  if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) return response;
-  if (receipts.some((r) => r?.status === 'not-taken') && !receipts.some((r) => r?.status === 'accepted')) throw new NoneTaken(response);
-  return response;
 }
 
 function afterFailure(
