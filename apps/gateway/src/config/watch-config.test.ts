@@ -235,6 +235,32 @@ describe('watchConfig', () => {
     }
   });
 
+  it('reloads on an edit while a neighbour file is written many times a second (a log beside the configuration), not once those writes stop', async () => {
+    const path = join(dir, 'busy.yaml');
+    const neighbour = join(dir, 'busy.log');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    const stop = watchConfig(runtime, path, silentLogger, { pollMs: 0 });
+    let writing = true;
+    const noise = (async () => {
+      for (let line = 0; writing; line += 1) {
+        await writeFile(neighbour, `line ${line}\n`, { flag: 'a' });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writeFile(path, yamlWithRank(4));
+      // Without the bound the debounce moved with every neighbour write, and this waited for as long as they went on.
+      await eventually(() => runtime.reload.mock.calls.length === 1);
+      expect(writing).toBe(true);
+    } finally {
+      writing = false;
+      await noise;
+      stop();
+    }
+  });
+
   it('collapses a burst of writes into fewer reloads', async () => {
     const path = join(dir, 'burst.yaml');
     await writeFile(path, yamlWithRank(3));

@@ -6,6 +6,12 @@ import type { GatewayRuntime } from './runtime-types.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for them to settle. */
 const DEBOUNCE_MS = 100;
+/**
+ * The longest a pending check waits for events to settle. Any file of the folder wakes the watch
+ * (a log or a SQLite file beside the configuration, written many times a second): without a
+ * bound, their writes put the check off for as long as they go on, and a revoked key kept working.
+ */
+const MAX_WAIT_MS = 1_000;
 /** A backstop for changes no event reports; reading and hashing a small file this often costs nothing. */
 const POLL_MS = 5_000;
 
@@ -57,6 +63,8 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
   const pollMs = options.pollMs ?? POLL_MS;
   const signal = options.signal ?? 'SIGHUP';
   let timer: NodeJS.Timeout | undefined;
+  // When the pending check was first asked for: it runs by then + MAX_WAIT_MS, however many events come.
+  let pendingSince: number | undefined;
   let stopped = false;
 
   const reload = (reason: string): void => {
@@ -70,14 +78,18 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
   const schedule = (): void => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
+    const now = Date.now();
+    pendingSince ??= now;
+    const wait = Math.max(0, Math.min(debounceMs, pendingSince + Math.max(MAX_WAIT_MS, debounceMs) - now));
     timer = setTimeout(() => {
       timer = undefined;
+      pendingSince = undefined;
       const now = fingerprintOf(file);
       // Each content is tried once: an invalid file is refused once, not at every poll.
       if (now === undefined || now === loaded) return;
       loaded = now;
       reload('file changed');
-    }, debounceMs);
+    }, wait);
     timer.unref();
   };
 
@@ -110,6 +122,7 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
     stopped = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
+    pendingSince = undefined;
     if (poll) clearInterval(poll);
     watcher?.close();
     process.off(signal, onSignal);
