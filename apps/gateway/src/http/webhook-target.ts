@@ -19,8 +19,8 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
   if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
   const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
   if (problem) return refuse(problem);
-  if (HIDDEN_SEPARATOR.test(new URL(callbackUrl).pathname)) {
-    return refuse('must not carry an encoded slash, backslash or dot (%2F, %5C, %2E) or a ";" in its path: a receiver or proxy that decodes them would read a path outside the allowed one');
+  if (hidesSeparator(new URL(callbackUrl).pathname)) {
+    return refuse('must not carry an encoded slash, backslash, dot, ";" or "%" (%2F, %5C, %2E, %3B, %25), a ";", or an invalid percent-encoding in its path: a receiver or proxy that decodes them would read a path outside the allowed one');
   }
   if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(callbackUrl, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
   // Kept as the URL parser writes it (scheme and host in lower case, a space escaped, dot segments
@@ -29,10 +29,22 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
 }
 
 /**
- * What a receiver's server may decode into a path separator or a dot segment after the prefix
- * check (`/allowed/..%2Fother`, Tomcat's `/allowed/..;/other`): the parser leaves them as written.
+ * What a receiver's server or a proxy may decode into a path separator or a dot segment after the
+ * prefix check, which reads the path as the parser leaves it: `/allowed/..%2Fother`, Tomcat's
+ * `/allowed/..;/other` (and `..%3B/`), a double encoding (`%252F`, decoded once on the way), or
+ * bytes no UTF-8 decoder takes (`%C0%AE`, an overlong dot some decoders still read).
  */
-const HIDDEN_SEPARATOR = /%2f|%5c|%2e|;/i;
+const HIDDEN_SEPARATOR = /%2f|%5c|%2e|%3b|%25|;/i;
+
+function hidesSeparator(path: string): boolean {
+  if (HIDDEN_SEPARATOR.test(path)) return true;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /** Same origin, and the path at or below the prefix's (not merely a string prefix: https://a.example.evil must not pass for https://a.example). */
 function startsWithPrefix(value: string, prefix: string): boolean {
