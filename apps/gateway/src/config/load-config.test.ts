@@ -49,6 +49,7 @@ describe('parseConfigText', () => {
 
   it.each([
     ['an alias', '*'],
+    ['an anchor (which takes the first word and keeps the rest)', '&'],
     ['a literal block header', '|'],
     ['a folded block header', '>'],
     ['a tag (which takes the first word and keeps the rest)', '!'],

@@ -124,6 +124,13 @@ function parseYaml(text: string): ParseResult {
       const { line, col } = lineCounter.linePos(alias.range[0]);
       issues.push(at(line, col, `invalid YAML: an alias (*) whose anchor (&) is not set before it (${QUOTE_IT})`));
     },
+    // An anchor names a section to repeat; on a single value it is most likely an unquoted secret
+    // beginning with &, whose first word YAML takes as the anchor's name, keeping only the rest.
+    Scalar(_, scalar) {
+      if (scalar.anchor === undefined || !scalar.range) return;
+      const { line } = lineCounter.linePos(scalar.range[0]);
+      issues.push({ path: `line ${line}`, line, reason: `invalid YAML: an anchor (&) on a single value (${QUOTE_IT}; use \${ENV_VAR} to repeat a value)` });
+    },
   });
   if (issues.length > 0) return { ok: false, issues };
   try {
