@@ -128,8 +128,8 @@ function parseYaml(text: string): ParseResult {
     // beginning with &, whose first word YAML takes as the anchor's name, keeping only the rest.
     Scalar(_, scalar) {
       if (scalar.anchor === undefined || !scalar.range) return;
-      const { line } = lineCounter.linePos(scalar.range[0]);
-      issues.push({ path: `line ${line}`, line, reason: `invalid YAML: an anchor (&) on a single value (${QUOTE_IT}; use \${ENV_VAR} to repeat a value)` });
+      const { line, col } = lineCounter.linePos(scalar.range[0]);
+      issues.push(at(line, col, `invalid YAML: an anchor (&) on a single value (${QUOTE_IT}; use \${ENV_VAR} to repeat a value)`));
     },
   });
   if (issues.length > 0) return { ok: false, issues };

@@ -78,7 +78,8 @@ export function watchConfig(runtime: GatewayRuntime, path: string, logger: Logge
   const schedule = (): void => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    const now = Date.now();
+    // The monotonic clock: a wall clock stepped back (NTP, a VM resumed) would lift the bound for as long as the step.
+    const now = performance.now();
     pendingSince ??= now;
     const wait = Math.max(0, Math.min(debounceMs, pendingSince + Math.max(MAX_WAIT_MS, debounceMs) - now));
     timer = setTimeout(() => {

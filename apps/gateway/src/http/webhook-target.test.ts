@@ -13,7 +13,7 @@ describe('webhookTarget', () => {
     expect(webhookTarget(config, 'shop', 'https://HOOKS.example/orders/./7 b')).toEqual({ ok: true, url: 'https://hooks.example/orders/7%20b' });
   });
 
-  it.each(['/orders/..%2fother', '/orders/%2e%2e%2fother', '/orders/..%5Cother', '/orders/..;/other', '/orders/x;jsessionid=1', '/orders/..%3b/other', '/orders/..%252f..%252fother', '/orders/%C0%AE%C0%AE/other'])(
+  it.each(['/orders/..%2fother', '/orders/%2e%2e%2fother', '/orders/..%5Cother', '/orders/..;/other', '/orders/x;jsessionid=1', '/orders/..%3b/other', '/orders/..%252f..%252fother', '/orders/%C0%AE%C0%AE/other', '/orders/..%00/other'])(
     'refuses a callbackUrl whose path hides a separator or a dot past the allowed prefix (%s)',
     (path) => {
       const config = configWith({ allowedUrls: ['https://hooks.example/orders'] });

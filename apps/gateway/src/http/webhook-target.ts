@@ -31,10 +31,11 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
 /**
  * What a receiver's server or a proxy may decode into a path separator or a dot segment after the
  * prefix check, which reads the path as the parser leaves it: `/allowed/..%2Fother`, Tomcat's
- * `/allowed/..;/other` (and `..%3B/`), a double encoding (`%252F`, decoded once on the way), or
- * bytes no UTF-8 decoder takes (`%C0%AE`, an overlong dot some decoders still read).
+ * `/allowed/..;/other` (and `..%3B/`), a double encoding (`%252F`, decoded once on the way), a NUL
+ * (`..%00/`, where a server cuts the path), or bytes no UTF-8 decoder takes (`%C0%AE`, an overlong
+ * dot some decoders still read).
  */
-const HIDDEN_SEPARATOR = /%2f|%5c|%2e|%3b|%25|;/i;
+const HIDDEN_SEPARATOR = /%2f|%5c|%2e|%3b|%25|%00|;/i;
 
 function hidesSeparator(path: string): boolean {
   if (HIDDEN_SEPARATOR.test(path)) return true;

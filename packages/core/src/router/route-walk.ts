@@ -139,7 +139,6 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
   fail(ctx, unit);
 }
 
-
 /** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */
 function recipientsAbroad(recipients: Recipients): { home: Recipients; abroad: Recipients } | undefined {
   const { to, index } = recipients;
