@@ -3,8 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from 'pino';
 import { isStoreUnavailable, ResultsNotWrittenError } from '@rota/ledger';
 import { sendInvalid } from './gateway-context.js';
-import { ForbiddenKeysError } from '../json/forbidden-keys.js';
-import { RepeatedKeysError } from '../json/repeated-keys.js';
+import { BodyKeysError } from '../json/body-keys-error.js';
 
 /**
  * Client mistakes are 4xx with a stable `error` code and a fixed message:
@@ -45,8 +44,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, sanit
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // The route and the error's kind and words (secrets blanked): never the request body or headers.
     const logAnswered = (what: string) => logger.error({ method: request.method, route: request.routeOptions.url, err: { type: error.name, message: sanitize(error.message) } }, what);
-    if (error instanceof RepeatedKeysError) return sendInvalid(reply, error.issues, 'the request body names a field more than once; nothing was done');
-    if (error instanceof ForbiddenKeysError) return sendInvalid(reply, error.issues, 'the request body names a key the gateway does not accept; nothing was done');
+    if (error instanceof BodyKeysError) return sendInvalid(reply, error.issues, `${error.message}; nothing was done`);
     const row = (error.code && CLIENT_ERRORS[error.code]) || undefined;
     if (row) {
       // Our own errors carry a precise message (the limit in force); fastify's are fixed text.

@@ -1,5 +1,4 @@
-import type { ValidationIssue } from '@rota/provider';
-import { MAX_PATH_CHARS } from './repeated-keys.js';
+import { BodyKeysError, shownPath } from './body-keys-error.js';
 
 /**
  * The paths (`messages.1.__proto__`) of the keys fastify's secure JSON parser
@@ -21,8 +20,7 @@ export function forbiddenKeyPaths(json: string, max = 20): string[] {
   while (stack.length > 0 && found.length < max) {
     const { value, path, key: parentKey, forbidden } = stack.pop()!;
     if (forbidden) {
-      // Its end, the part that names the key, as repeated-keys.ts cuts its paths: an answer never grows past its body.
-      found.push(path.length <= MAX_PATH_CHARS ? path : `…${path.slice(-(MAX_PATH_CHARS - 1))}`);
+      found.push(shownPath(path));
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -39,11 +37,9 @@ export function forbiddenKeyPaths(json: string, max = 20): string[] {
 }
 
 /** A body whose keys could reach an object's prototype: refused naming each. */
-export class ForbiddenKeysError extends Error {
+export class ForbiddenKeysError extends BodyKeysError {
   override readonly name = 'ForbiddenKeysError';
-  readonly issues: ValidationIssue[];
   constructor(paths: readonly string[]) {
-    super('the request body names a key the gateway does not accept');
-    this.issues = paths.map((path) => ({ path, reason: 'is a key the gateway does not accept (__proto__, or prototype within constructor, could reach every object\'s prototype)' }));
+    super('the request body names a key the gateway does not accept', paths, "is a key the gateway does not accept (__proto__, or prototype within constructor, could reach every object's prototype)");
   }
 }

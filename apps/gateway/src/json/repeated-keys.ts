@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '@rota/provider';
+import { BodyKeysError, MAX_PATH_CHARS, shownPath } from './body-keys-error.js';
 
 /**
  * Where a JSON text names one key twice in an object. JSON.parse keeps the
@@ -12,13 +12,6 @@ import type { ValidationIssue } from '@rota/provider';
  * overflow the call stack), and jumps from quote to quote with indexOf, so a
  * bulk of 100,000 numbers costs a few milliseconds.
  */
-
-/**
- * A path is the client's own keys: cut to this many characters (its end, the
- * part that names the field), so that an answer never grows past the body it
- * answers — 20 paths of keys nested thousands deep would be megabytes.
- */
-export const MAX_PATH_CHARS = 120;
 
 /** An object or array the scan is inside: its keys so far (objects), and the key or index it is at. */
 interface Frame {
@@ -76,15 +69,13 @@ function pathOf(frames: readonly Frame[], key: string): string {
   // Built from the end, and only as far as it is shown: the stack may be 20,000 frames deep.
   let path = key;
   for (let i = frames.length - 2; i >= 0 && path.length <= MAX_PATH_CHARS; i--) path = `${frames[i]!.at}.${path}`;
-  return path.length <= MAX_PATH_CHARS ? path : `…${path.slice(-(MAX_PATH_CHARS - 1))}`;
+  return shownPath(path);
 }
 
 /** A body that parsed but names a key twice in one object: answered 400 with each repeated key's path. */
-export class RepeatedKeysError extends Error {
+export class RepeatedKeysError extends BodyKeysError {
   override readonly name = 'RepeatedKeysError';
-  readonly issues: ValidationIssue[];
   constructor(paths: readonly string[]) {
-    super('the request body names a field more than once');
-    this.issues = paths.map((path) => ({ path, reason: 'appears more than once in its object: send each field once' }));
+    super('the request body names a field more than once', paths, 'appears more than once in its object: send each field once');
   }
 }
