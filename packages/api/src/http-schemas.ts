@@ -40,7 +40,6 @@ export const BatchEnvelopeSchema = z.strictObject({
   messages: z.array(z.unknown(), { error: 'is required (an array of messages)' }).min(1, 'must hold at least one message'),
 });
 
-/** `PATCH /v1/providers/:id`: at least one of the two. */
 /** `POST /v1/messages/{id}/resend`: no body, or `force` to send an unknown message again while its provider's reports are still read. */
 export const ResendRequestSchema = z.strictObject({
   force: z
@@ -49,6 +48,7 @@ export const ResendRequestSchema = z.strictObject({
     .meta({ description: "`true`: send it again although its provider's delivery reports are still being read for it (a report would show the provider has it, and make it accepted); the recipient may get both." }),
 });
 
+/** `PATCH /v1/providers/:id`: at least one of the two. */
 export const ProviderPatchSchema = z
   .strictObject({
     enabled: z.boolean().optional(),

@@ -508,7 +508,6 @@ export const RotaConfigSchema = z.strictObject({
 });
 
 export type RotaConfig = z.output<typeof RotaConfigSchema>;
-
 export type RotaConfigInput = z.input<typeof RotaConfigSchema>;
 export type ProviderEntry = RotaConfig['providers'][number];
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context.js';
 import { viewOf, type MessageView } from '../http/message-view.js';
-import { type ConsoleBulkSchema, type ConsoleConfigSchema, type ConsoleMessageSchema, type ConsoleProvidersSchema, type ConsoleTrafficSchema } from '@rota/api';
+import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
 import { maskNumbersIn } from '../logging/redaction.js';
 import { maskedMessage } from './masked-message.js';

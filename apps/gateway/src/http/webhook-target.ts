@@ -19,13 +19,15 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
   if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
   const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
   if (problem) return refuse(problem);
-  if (hidesSeparator(new URL(callbackUrl).pathname)) {
+  // Parsed once the checks above know it parses: each check below reads the same URL.
+  const url = new URL(callbackUrl);
+  if (hidesSeparator(url.pathname)) {
     return refuse('must not carry an encoded slash, backslash, dot, ";" or "%" (%2F, %5C, %2E, %3B, %25), a ";", or an invalid percent-encoding in its path: a receiver or proxy that decodes them would read a path outside the allowed one');
   }
-  if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(callbackUrl, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
+  if (!webhook.allowedUrls.some((prefix) => startsWithPrefix(url, prefix))) return refuse("is not one of this client's allowed webhook URLs (gateway.apiKeys[].webhook.allowedUrls)");
   // Kept as the URL parser writes it (scheme and host in lower case, a space escaped, dot segments
   // resolved): one receiver written two ways would be two receivers to its 410 switch and its cap.
-  return { ok: true, url: new URL(callbackUrl).href };
+  return { ok: true, url: url.href };
 }
 
 /**
@@ -48,8 +50,7 @@ function hidesSeparator(path: string): boolean {
 }
 
 /** Same origin, and the path at or below the prefix's (not merely a string prefix: https://a.example.evil must not pass for https://a.example). */
-function startsWithPrefix(value: string, prefix: string): boolean {
-  const url = new URL(value);
+function startsWithPrefix(url: URL, prefix: string): boolean {
   const allowed = new URL(prefix);
   if (url.origin !== allowed.origin) return false;
   const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;

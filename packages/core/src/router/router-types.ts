@@ -205,11 +205,10 @@ export interface ProviderStatus {
 }
 
 export interface RouterEvents {
-  /** One provider tried for `recipients` messages (a single send has one; a batch chunk many). */
   /**
-   * One attempt's recipients. A provider request whose recipients fared differently (some taken,
-   * some `not-taken`) is told once an outcome; all but the first are `sameRequest`: count their
-   * recipients, not another request.
+   * One provider tried for `recipients` messages (a single send has one; a batch chunk many). A
+   * provider request whose recipients fared differently (some taken, some `not-taken`) is told
+   * once an outcome; all but the first are `sameRequest`: count their recipients, not another request.
    */
   attempt: { recipients: number; attempt: Attempt; sameRequest?: true };
   accepted: { result: Extract<SendResult, { status: 'accepted' }> };
