@@ -69,8 +69,12 @@ describe('the operations console in a browser', () => {
   };
   const send = (text: string) => api('POST', '/v1/messages', SECRETS.apiKey, { to: NUMBER, text, iysType: 'NOTIFICATION' });
   const go = async (screen: string) => {
+    const changing = (await page.getByRole('heading', { level: 1 }).textContent()) !== screen;
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: screen }).click();
     await page.getByRole('heading', { level: 1, name: screen }).waitFor();
+    // A new screen moves focus to its heading after it paints, which on a slow machine can come after the
+    // heading shows: wait for it, or it lands in the middle of what the test does next (a keyboard walk).
+    if (changing) await page.waitForFunction((name) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === name, screen);
   };
   const confirmDialog = async (button: string) => {
     const dialog = page.getByRole('dialog');
