@@ -24,6 +24,14 @@ const EXAMPLE_ENV = {
   ROTA_ADMIN_TOKEN: 'example-admin-token-0123456789',
 };
 
+/** The sender IDs in providers' settings, whatever each provider calls the field. */
+const SENDER_FIELDS = new Set(['sender', 'senderList', 'from', 'fromAddresses']);
+function sendersIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(sendersIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([field, inner]) => (SENDER_FIELDS.has(field) ? [inner].flat().map(String) : sendersIn(inner)));
+}
+
 describe('config/rota.example.yaml', () => {
   it('validates with its variables set, and lists all five providers', async () => {
     const result = await loadConfigFile(repoFile('config/rota.example.yaml'), EXAMPLE_ENV);
@@ -39,6 +47,16 @@ describe('config/rota.example.yaml', () => {
     expect(result.config.gateway.apiKeys[0]!.key).toBe(EXAMPLE_ENV.ROTA_API_KEY);
     // Leading zeros survive because the example quotes the company code.
     expect(result.config.providers.find((p) => p.type === 'mobildev')!.settings).toMatchObject({ accounts: [{ companyCode: '00123' }] });
+  });
+
+  it('lets its API key send: every sender the key is allowed is one an account in the file sends as', async () => {
+    const result = await loadConfigFile(repoFile('config/rota.example.yaml'), EXAMPLE_ENV);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues, null, 2));
+    const accountSenders = new Set(sendersIn(result.config.providers));
+    expect(accountSenders.size).toBeGreaterThan(0);
+    for (const key of result.config.gateway.apiKeys) {
+      for (const sender of key.allowed?.senders ?? []) expect({ key: key.name, sender, sentByAnAccount: accountSenders.has(sender) }).toEqual({ key: key.name, sender, sentByAnAccount: true });
+    }
   });
 
   it('keeps every secret out of the file: without the environment, each secret is reported as a missing variable', async () => {
