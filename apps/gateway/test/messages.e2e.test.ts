@@ -123,6 +123,15 @@ describe('sending through the gateway to FigenSoft (sandbox, over loopback), eve
     expect(h.sandbox.records()).toHaveLength(1);
   });
 
+  it('answers a repeat under Prefer: respond-async with 202 and its record, whatever the record says (here: rejected)', async () => {
+    const message = { to: NUMBERS.other, text: 'Merhaba', iysType: 'NOTIFICATION', sender: 'NOTOURS', idempotencyKey: 'async-repeat-1' };
+    const first = await h.client.send(message);
+    expect([first.status, first.body.status]).toEqual([422, 'rejected']);
+    const repeat = await h.client.call('POST', '/v1/messages', { json: message, headers: { prefer: 'respond-async' } });
+    expect([repeat.status, repeat.headers['preference-applied'], repeat.body.status, repeat.body.id]).toEqual([202, 'respond-async', 'rejected', first.body.id]);
+    expect(h.sandbox.records()).toHaveLength(0);
+  });
+
   it('sends a batch and answers one record per message, in order', async () => {
     const messages = [
       { to: NUMBERS.approved, text: 'Kodunuz: 1234', iysType: 'NOTIFICATION' },
