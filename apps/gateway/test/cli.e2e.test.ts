@@ -396,6 +396,24 @@ describe('rota CLI', () => {
       }
     });
 
+    it('names each provider by its id in the summary: two entries of one type are told apart', async () => {
+      const file = join(dir, 'two-figensoft.yaml');
+      const figensoft = (username: string) => ({ accounts: [{ username, password: 'a-password-1', smsIysMessageType: 'NOTIFICATION', senderList: ['ROTA'] }] });
+      await writeFile(
+        file,
+        stringify({
+          providers: [
+            { type: 'figensoft', rank: 1, settings: figensoft('first') },
+            { type: 'figensoft', id: 'figensoft-backup', rank: 2, settings: figensoft('second') },
+          ],
+          gateway: { apiKeys: [{ name: 'x', key: SECRETS.apiKey }], adminToken: SECRETS.adminToken },
+        }),
+      );
+      const r = await rota(['config', 'check', file]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('providers: figensoft (rank 1), figensoft-backup (figensoft, rank 2);');
+    });
+
     it('prints every problem with its path, exit 1, and never a secret', async () => {
       const file = join(dir, 'broken.yaml');
       await writeFile(

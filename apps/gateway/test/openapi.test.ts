@@ -129,6 +129,15 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths['/v1/messages']!.post!.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '413', '415', '422', '503']));
   });
 
+  it('names the 400 of every /v1 operation (each refuses a query parameter it does not take), and a send\'s 200 (a canceled message\'s repeat)', () => {
+    const without400 = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, methods]) => Object.entries(methods).filter(([, operation]) => !('400' in operation.responses)).map(([m]) => `${m.toUpperCase()} ${path}`));
+    expect(without400).toEqual([]);
+    expect(JSON.stringify(doc.paths['/v1/messages/{id}/cancel']!.post!.responses['400'])).toContain('query parameter');
+    expect(Object.keys(doc.paths['/v1/messages']!.post!.responses)).toContain('200');
+  });
+
   it('every route but the console\'s is in both endpoint tables, docs/gateway.md\'s and the README\'s', () => {
     const endpointsTable = (file: string) => {
       const text = readFileSync(new URL(file, import.meta.url), 'utf8');

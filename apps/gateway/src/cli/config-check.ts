@@ -2,7 +2,7 @@ import { silentLogger } from '@rota/provider';
 import { ConfigRefusedError } from '../config/config-issues.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { createRuntime } from '../config/runtime.js';
-import type { RotaConfig } from '../config/rota-config.js';
+import { providerIdOf, type RotaConfig } from '../config/rota-config.js';
 import { EXIT, type CliIo } from './cli-io.js';
 
 /**
@@ -38,7 +38,9 @@ function report(file: string, issues: readonly { path: string; reason: string }[
 function summary(file: string, config: RotaConfig): string {
   const providers = [...config.providers]
     .sort((a, b) => a.rank - b.rank)
-    .map((p) => `${p.type} (rank ${p.rank}${p.enabled ? '' : ', disabled'})`)
+    // By id, with its type where the id does not say it (two entries of one type).
+    .map((p) => ({ ...p, id: providerIdOf(p) }))
+    .map((p) => `${p.id} (${p.id === p.type ? '' : `${p.type}, `}rank ${p.rank}${p.enabled ? '' : ', disabled'})`)
     .join(', ');
   const { listen, apiKeys } = config.gateway;
   const keys = `${apiKeys.length} API key${apiKeys.length === 1 ? '' : 's'} (${apiKeys.map((k) => k.name).join(', ')})`;

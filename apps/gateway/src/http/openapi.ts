@@ -93,6 +93,8 @@ const AUTH_ERRORS = {
 const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reached or did not answer in time. Nothing was accepted; retry later with the same idempotency key.";
 /** A send the caller waited for whose outcome the store could not take. */
 const RESULT_NOT_RECORDED = '`result-not-recorded` (`ids`): the messages went to a provider but their outcome could not be recorded. Do not send them again; read them later (`unknown` where a provider may have them).';
+/** What any /v1 request can get wrong, whatever its route (query-parameters.ts, the header and URL checks). */
+const REQUEST_ERROR = error('`invalid-request` (`issues` name it): a query parameter the route does not take, a header given twice, a bad percent-encoding. Nothing was sent or changed.');
 const BODY_ERRORS = {
   '400': error('Invalid body (`invalid-request` with `issues`, each naming a field) or malformed JSON (`invalid-json`). Nothing was sent or changed.'),
   '413': error('The body is larger than gateway.bodyLimitBytes.'),
@@ -167,7 +169,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       },
       schemas,
     },
-    paths: {
+    paths: withRequestErrors({
       '/v1/messages': {
         post: {
           summary: 'Send one message',
@@ -180,7 +182,8 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           parameters: [PREFER, IDEMPOTENCY_KEY],
           requestBody: body('MessageRequest'),
           responses: {
-            '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown.'),
+            '200': json(ref('Message'), 'A repeat under the key of a message since canceled: its record (`status: canceled`). Nothing is sent.'),
+            '202': json(ref('Message'), 'Taken: queued, on its way, accepted by a provider, or unknown. With `Prefer: respond-async`, every answer carrying a record, a repeat\'s whatever its `status`.'),
             '409': error('`idempotency-conflict`: the key stands for a different message or bulk of yours (`existingId`). Nothing was sent.'),
             '410': error("`message-erased`: the key was a message of yours erased since at its recipient's request (KVKK). Nothing was recorded or sent, and a retry under the key never sends it again."),
             '422': json(ref('Message'), 'Rejected: the message itself was refused (by a provider, or by every provider for one of its fields). Final.'),
@@ -478,6 +481,15 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
         get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': {} } } } },
       },
       ...operationsConsole.paths,
-    },
+    }),
   };
+}
+
+/** Adds REQUEST_ERROR to each /v1 operation that names no 400 of its own. */
+function withRequestErrors<Paths extends Record<string, Record<string, { responses: Record<string, unknown> }>>>(paths: Paths): Paths {
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const operation of Object.values(operations)) operation.responses['400'] ??= REQUEST_ERROR;
+  }
+  return paths;
 }
