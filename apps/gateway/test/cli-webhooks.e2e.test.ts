@@ -6,6 +6,7 @@ import { runCli } from '../src/cli/run-cli.js';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+import { until } from './support/until.js';
 
 // `rota webhooks …` against a gateway started from a configuration file (the
 // real webhook wiring), with a receiver that answers 410 on one path until told
@@ -18,16 +19,6 @@ async function rota(argv: string[], env: Record<string, string | undefined> = {}
   const err: string[] = [];
   const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
   return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('rota webhooks', () => {

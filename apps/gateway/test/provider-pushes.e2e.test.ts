@@ -6,6 +6,7 @@ import { freePort } from '@rota/testkit';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, SECRETS } from './support/harness.js';
+import { until } from './support/until.js';
 
 // Delivery reports pushed by the sandbox as Message Center, Infobip and Twilio
 // push them, through the gateway's POST /v1/providers/{id}/reports into the
@@ -19,16 +20,6 @@ const INFOBIP_TOKEN = 'infobip-push-token-0123456789abcdef';
 const TWILIO_TOKEN = DEFAULT_SANDBOX_WIRES.twilio.accounts[0]!.authToken;
 const PROVIDERS = ['message-center', 'infobip', 'twilio'] as const;
 
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('pushed delivery reports from the real clients, through the gateway', () => {
   let served: ConfiguredGateway;

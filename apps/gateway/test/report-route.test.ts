@@ -9,6 +9,7 @@ import { ReportsReceivedSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
+import { until } from './support/until.js';
 
 // POST /v1/providers/{id}/reports answers what docs/gateway.md and the
 // OpenAPI document say it answers: the provider's package judges the push (its
@@ -25,6 +26,10 @@ describe('POST /v1/providers/{id}/reports', () => {
   let router: Router;
   let app: FastifyInstance;
   let base: string;
+  // The requests the server has parsed the headers of, and those it has seen end: what the tests wait on,
+  // not a timer (a loaded machine parsed 431 of 512 pushes by the time their 300 ms ran out).
+  let seen = 0;
+  let ended = 0;
 
   beforeAll(async () => {
     const pushing = {
@@ -58,6 +63,10 @@ describe('POST /v1/providers/{id}/reports', () => {
     } as unknown as Ledger;
     // bodyLimitBytes is small on purpose: a push has its own limit.
     app = buildGateway({ runtime: { router, config: () => ({ gateway: { bodyLimitBytes: 1_000 } }) as never }, ledger, logger: captureLogs().logger, metrics: createGatewayMetrics() });
+    app.server.on('request', (_request, response: http.ServerResponse) => {
+      seen += 1;
+      response.once('close', () => (ended += 1));
+    });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -90,9 +99,12 @@ describe('POST /v1/providers/{id}/reports', () => {
     expect(handedToLedger).toEqual([]);
   });
 
-  /** A push whose headers promise `length` bytes and whose body has not come yet: what it is answered without its body, if anything. */
+  /**
+   * A push whose headers promise `length` bytes and whose body has not come yet: what it is answered without its
+   * body, or 'waiting for the body' when no answer came within `waitMs` (long where an answer is expected).
+   */
   const opened: http.ClientRequest[] = [];
-  const pushWithoutBody = (path: string, length = PUSH_BODY_LIMIT) =>
+  const pushWithoutBody = (path: string, length = PUSH_BODY_LIMIT, waitMs = 300) =>
     new Promise<{ status: number; retryAfter: string | undefined; body: Record<string, unknown> } | 'waiting for the body'>((resolve, reject) => {
       const request = http.request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': String(length) } }, (response) => {
         let text = '';
@@ -102,34 +114,45 @@ describe('POST /v1/providers/{id}/reports', () => {
       request.on('error', reject);
       request.write('x'.repeat(10));
       opened.push(request);
-      setTimeout(() => resolve('waiting for the body'), 300);
+      setTimeout(() => resolve('waiting for the body'), waitMs);
     });
+  const answered = (path: string, length?: number) => pushWithoutBody(path, length, 10_000);
+  /** `count` pushes opened side by side, once the server has parsed them all: each has its place, or its answer. */
+  const pushesWithoutBody = async (count: number, path: string, length?: number) => {
+    const before = seen;
+    const answers = Promise.all(Array.from({ length: count }, () => pushWithoutBody(path, length)));
+    await until(() => (seen - before >= count ? true : undefined), `the server parsing ${count} pushes`);
+    return answers;
+  };
+  /** Hangs up every push opened, once the server has seen each end (and let its place go). */
+  const hangUpAll = async () => {
+    for (const request of opened.splice(0)) request.destroy();
+    await until(() => (ended === seen ? true : undefined), 'the server seeing every push end');
+  };
 
   it('answers a push to no provider, to one that takes none, or without the proof its URL must carry, before reading its body', async () => {
-    expect(await pushWithoutBody('/v1/providers/nowhere/reports?token=right')).toMatchObject({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
-    expect(await pushWithoutBody('/v1/providers/poller/reports?token=right')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'poller does not push delivery reports' } });
+    expect(await answered('/v1/providers/nowhere/reports?token=right')).toMatchObject({ status: 404, body: { error: 'not-found', message: 'no provider "nowhere"' } });
+    expect(await answered('/v1/providers/poller/reports?token=right')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'poller does not push delivery reports' } });
     // Before: 32 slow bodies without any token held every place for the request timeout, and real pushes were answered 503.
-    expect(await pushWithoutBody('/v1/providers/pusher/reports')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'the push does not carry the token' } });
-    expect(await pushWithoutBody('/v1/providers/pusher/reports?token=wrong')).toMatchObject({ status: 401 });
-    for (const request of opened.splice(0)) request.destroy();
+    expect(await answered('/v1/providers/pusher/reports')).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'the push does not carry the token' } });
+    expect(await answered('/v1/providers/pusher/reports?token=wrong')).toMatchObject({ status: 401 });
+    await hangUpAll();
   });
 
   it(`reads at most ${PUSH_BYTES_IN_FLIGHT / PUSH_BODY_LIMIT} MiB of one provider's pushes at once, by their Content-Length (${PUSH_MIN_BYTES / 1024} KiB at least): one more is answered 503 overloaded, with Retry-After, before its body; another provider's are read`, async () => {
     // Many small pushes (Message Center posts one a message) are read side by side.
-    const small = await Promise.all(Array.from({ length: PUSH_BYTES_IN_FLIGHT / PUSH_MIN_BYTES }, () => pushWithoutBody('/v1/providers/signer/reports', 1_000)));
+    const small = await pushesWithoutBody(PUSH_BYTES_IN_FLIGHT / PUSH_MIN_BYTES, '/v1/providers/signer/reports', 1_000);
     expect(small.every((answer) => answer === 'waiting for the body')).toBe(true);
     // However small it says it is, a push is counted at its least (a review: Content-Length 1 held no place at all).
-    expect(await pushWithoutBody('/v1/providers/signer/reports', 1)).toMatchObject({ status: 503 });
-    for (const request of opened.splice(0)) request.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const held = await Promise.all(Array.from({ length: PUSH_BYTES_IN_FLIGHT / PUSH_BODY_LIMIT }, () => pushWithoutBody('/v1/providers/signer/reports')));
+    expect(await answered('/v1/providers/signer/reports', 1)).toMatchObject({ status: 503 });
+    await hangUpAll();
+    const held = await pushesWithoutBody(PUSH_BYTES_IN_FLIGHT / PUSH_BODY_LIMIT, '/v1/providers/signer/reports');
     expect(held.every((answer) => answer === 'waiting for the body')).toBe(true);
-    expect(await pushWithoutBody('/v1/providers/signer/reports')).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'overloaded' } });
+    expect(await answered('/v1/providers/signer/reports')).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'overloaded' } });
     // Slow bodies to one provider's route hold no other provider's pushes back.
     expect(await pushWithoutBody('/v1/providers/pusher/reports?token=right')).toBe('waiting for the body');
     // The held pushes end (their providers hung up): pushes are read again.
-    for (const request of opened.splice(0)) request.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await hangUpAll();
     handedToLedger.length = 0;
     expect(await post('/v1/providers/pusher/reports?token=right', '[]')).toEqual({ status: 200, body: { received: 2, matched: 1, held: 1, dropped: 0 } });
   });

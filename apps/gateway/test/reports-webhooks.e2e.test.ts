@@ -5,6 +5,7 @@ import { verifyWebhook } from '@rota/webhook';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
+import { until } from './support/until.js';
 
 // Delivery reports and signed webhooks, through a gateway started from a
 // configuration file (the real wiring), the FigenSoft sandbox and a receiver.
@@ -16,16 +17,6 @@ interface Delivery {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-}
-
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('delivery reports and webhooks, end to end', () => {
