@@ -36,6 +36,16 @@ async function eventually(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/**
+ * Puts `text` in the file in one step (written beside it, renamed over it), for tests that count reloads:
+ * an in-place write empties the file first, and a watcher with a short debounce may read it empty on a
+ * loaded machine — one more reload, or one more refusal, than the test counts.
+ */
+async function replaceFile(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.next`, text);
+  await rename(`${path}.next`, path);
+}
+
 /** A runtime that only counts reloads: enough for the SIGHUP and stop() behaviour. */
 function countingRuntime(): GatewayRuntime & { reload: jest.Mock<() => Promise<ReloadResult>> } {
   return { reload: jest.fn(async (): Promise<ReloadResult> => ({ ok: true, changed: [] })) } as unknown as GatewayRuntime & {
@@ -150,10 +160,10 @@ describe('watchConfig', () => {
     const runtime = countingRuntime();
     const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 10 });
     try {
-      await writeFile(path, yamlWithRank(3));
+      await replaceFile(path, yamlWithRank(3));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(runtime.reload).not.toHaveBeenCalled();
-      await writeFile(path, yamlWithRank(4));
+      await replaceFile(path, yamlWithRank(4));
       await eventually(() => runtime.reload.mock.calls.length === 1);
     } finally {
       stop();
@@ -187,7 +197,7 @@ describe('watchConfig', () => {
     const stop = watchConfig(runtime, path, logger, { debounceMs: 5, pollMs: 20 });
     const refusals = () => logger.calls.filter((call) => call.message === 'configuration refused: keeping the running configuration').length;
     try {
-      await writeFile(path, yamlWithRank(-4));
+      await replaceFile(path, yamlWithRank(-4));
       await eventually(() => refusals() === 1);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(refusals()).toBe(1);
@@ -227,7 +237,7 @@ describe('watchConfig', () => {
       await writeFile(neighbour, 'x: 1\n');
       await eventually(() => control.reload.mock.calls.length >= 1);
       expect(runtime.reload).not.toHaveBeenCalled();
-      await writeFile(path, yamlWithRank(4));
+      await replaceFile(path, yamlWithRank(4));
       await eventually(() => runtime.reload.mock.calls.length === 1);
     } finally {
       stop();
@@ -250,7 +260,7 @@ describe('watchConfig', () => {
     })();
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await writeFile(path, yamlWithRank(4));
+      await replaceFile(path, yamlWithRank(4));
       // The neighbour's writes go on until `finally`: without the bound the debounce moved with each of them,
       // and this wait ran into jest's timeout.
       await eventually(() => runtime.reload.mock.calls.length === 1);
