@@ -346,11 +346,12 @@ describe('HTTP fuzzing: header abuse (raw bytes on a socket)', () => {
     await fc.assert(
       fc.asyncProperty(badLength, fc.boolean(), async (value, repeated) => {
         const headers = [AUTH, JSON_TYPE, `Content-Length: ${value}`, ...(repeated ? [length()] : []), 'Connection: close'];
-        const answer = await rawExchange(rawRequest(headers), 200);
+        // A length shorter than the body leaves a prefix, which is never a complete message: answered, however slowly.
+        const answerDue = Number(value) < goodJson.length && !repeated && /^\d+$/.test(value);
+        const answer = await rawExchange(rawRequest(headers), answerDue ? 10_000 : 200);
         if (answer.status !== undefined) expect(answer.status).toBeGreaterThanOrEqual(400);
         if (answer.status !== undefined) expect(answer.status).toBeLessThan(500);
-        // A length shorter than the body leaves a prefix, which is never a complete message.
-        if (Number(value) < goodJson.length && !repeated && /^\d+$/.test(value)) expect(answer.status).toBe(400);
+        if (answerDue) expect(answer.status).toBe(400);
       }),
       { numRuns: 100 },
     );
@@ -366,7 +367,7 @@ describe('HTTP fuzzing: header abuse (raw bytes on a socket)', () => {
     );
     await fc.assert(
       fc.asyncProperty(cases, async ({ headers, body }) => {
-        const answer = await rawExchange(rawRequest([AUTH, JSON_TYPE, ...headers, 'Connection: close'], body), 500);
+        const answer = await rawExchange(rawRequest([AUTH, JSON_TYPE, ...headers, 'Connection: close'], body), 10_000);
         expect(answer.status).toBe(400);
       }),
       { numRuns: 60 },
@@ -401,7 +402,7 @@ describe('HTTP fuzzing: header abuse (raw bytes on a socket)', () => {
     const body = '{"bogus":true}';
     await fc.assert(
       fc.asyncProperty(method, path, fc.constantFrom(SECRETS.apiKey, SECRETS.adminToken), async (m, p, key) => {
-        const answer = await rawExchange(rawRequest([`Authorization: Bearer ${key}`, JSON_TYPE, length(body), 'Connection: close'], body, { method: m, path: p }), 1_000);
+        const answer = await rawExchange(rawRequest([`Authorization: Bearer ${key}`, JSON_TYPE, length(body), 'Connection: close'], body, { method: m, path: p }), 10_000);
         // Reads are allowed to succeed; /readyz answers 503 by design when no provider is healthy;
         // Node closes a CONNECT (a tunnel request) without an answer when nothing serves tunnels.
         const read = (m === 'GET' || m === 'HEAD') && answer.status !== undefined && answer.status < 300;

@@ -145,7 +145,8 @@ describe('pushed delivery reports from the real clients, through the gateway', (
   });
 
   /** A raw push through node:http (fetch sets its own Host): its status, or 'waiting' while its body is still owed. */
-  const rawPush = (path: string, headers: Record<string, string>, body?: string) =>
+  /** Its answer's status, or 'waiting' after `waitMs` without one (long where an answer is expected: a loaded machine is slow). */
+  const rawPush = (path: string, headers: Record<string, string>, body?: string, waitMs = 10_000) =>
     new Promise<number | 'waiting'>((resolve) => {
       const request = http.request(`${gateway.url}${path}`, { method: 'POST', headers }, (response) => {
         response.resume();
@@ -157,7 +158,7 @@ describe('pushed delivery reports from the real clients, through the gateway', (
       setTimeout(() => {
         request.destroy();
         resolve('waiting');
-      }, 500);
+      }, waitMs);
     });
 
   it('refuses a push whose URL lacks its token (Message Center, Infobip), or that carries no signature (Twilio), before its body comes: no place among the pushes read is held', async () => {
@@ -167,7 +168,7 @@ describe('pushed delivery reports from the real clients, through the gateway', (
     // Twilio signs the body: a push without any signature is refused before it too.
     expect(await rawPush('/v1/providers/twilio/reports', { ...promised, 'content-type': 'application/x-www-form-urlencoded' })).toBe(401);
     // With its token the push is read: it waits for its body.
-    expect(await rawPush(`/v1/providers/infobip/reports?token=${INFOBIP_TOKEN}`, promised)).toBe('waiting');
+    expect(await rawPush(`/v1/providers/infobip/reports?token=${INFOBIP_TOKEN}`, promised, undefined, 500)).toBe('waiting');
   });
 
   it("takes Twilio's callback through a proxy that ends TLS: signed for the https URL Twilio called, passed on as http with X-Forwarded-Proto", async () => {
