@@ -80,7 +80,12 @@ describe('SIGKILL between a status change and its webhook', () => {
       const types = new Set(attempts.filter((a) => a.status === 503).map((a) => a.type));
       return types.has('message.accepted') && types.has('message.delivered') ? attempts.filter((a) => a.status === 503) : undefined;
     }, 'failed first deliveries of both events');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the failed attempts are settled (due again later)
+    // The failed attempts are written (due again later) before the kill: the gateway counts each once it is written.
+    await until(async () => {
+      const metrics = await (await request(`${url}/metrics`, { dispatcher: agent })).body.text();
+      const retries = [...metrics.matchAll(/^rota_webhook_deliveries_total\{[^}]*outcome="retry"[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+      return retries >= 2 ? true : undefined;
+    }, 'both failed deliveries written');
     await stopProcess(child, 'SIGKILL');
 
     answering = 204;
