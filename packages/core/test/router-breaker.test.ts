@@ -3,7 +3,9 @@ import { campaign, notification, setup, trail } from './router-helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const down = { type: 'error' as const, kind: 'provider-unavailable' as const, code: 'down' };
-const breaker = { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 150, rollingWindowMs: 10_000 };
+// A reset timeout long enough that a slow machine reads the breaker open before it half-opens; the tests that need it half-open wait past it.
+const breaker = { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_000, rollingWindowMs: 10_000 };
+const PAST_RESET_MS = 1_100;
 
 describe('router: circuit breakers', () => {
   it('opens after the configured failures, skips the provider while open, and lets a probe bring traffic back', async () => {
@@ -20,7 +22,7 @@ describe('router: circuit breakers', () => {
     expect(whileOpen.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: 'circuit breaker open', tries: 0 });
     expect(providers[0]!.callCount).toBe(3); // not called while open
 
-    await sleep(200); // past the reset timeout: half-open, one probe may go through
+    await sleep(PAST_RESET_MS); // past the reset timeout: half-open, one probe may go through
     expect(router.status()[0]!.accounts.find((a) => a.accountId === 'first-notification')!.breaker).toBe('half-open');
     const probe = await router.send(notification);
     expect(probe).toMatchObject({ status: 'accepted', providerId: 'first' });
@@ -35,7 +37,7 @@ describe('router: circuit breakers', () => {
   it('sends only one probe while half-open; the others go down the ranks', async () => {
     const { router, providers } = setup([{ id: 'first', script: [down, down, down, { type: 'accept', delayMs: 50 }] }, { id: 'second' }], { breaker });
     for (let i = 0; i < 3; i++) await router.send(notification);
-    await sleep(200);
+    await sleep(PAST_RESET_MS);
     const results = await Promise.all([router.send(notification), router.send(notification), router.send(notification)]);
     expect(results.map((r) => (r.status === 'accepted' ? r.providerId : r.status)).sort()).toEqual(['first', 'second', 'second']);
     expect(providers[0]!.callCount).toBe(4);
