@@ -230,9 +230,11 @@ describe('transport failures', () => {
       sandbox.injectFault({ kind: 'hang' });
       const inFlight = new AbortController();
       const queued = new AbortController();
+      const before = sandbox.requestCount();
       const first = send(single, { signal: inFlight.signal });
       const second = send(single, { signal: queued.signal });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The first is written once the sandbox has it (the hang holds its answer); the second waits for the one connection.
+      while (sandbox.requestCount() === before) await new Promise((resolve) => setTimeout(resolve, 10));
       queued.abort();
       expect(await transportFailureOf(second)).toMatchObject({ failure: 'aborted-before-write', requestWritten: false });
       inFlight.abort();

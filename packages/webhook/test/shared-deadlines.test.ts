@@ -14,13 +14,14 @@ describe('SharedDeadlines', () => {
   });
 
   it('aborts no sooner than the time limit and no later than one step after it, with a TimeoutError naming the limit', async () => {
-    const deadlines = new SharedDeadlines(200); // a step of 20 ms
+    const deadlines = new SharedDeadlines(1_000); // a step of 100 ms
     const started = performance.now();
     const reason = await aborted(deadlines.signal());
     const took = performance.now() - started;
-    expect(took).toBeGreaterThanOrEqual(199);
-    expect(took).toBeLessThan(200 + 20 + 50); // the step, and some slack for a busy machine
-    expect(reason).toMatchObject({ name: 'TimeoutError', message: 'no answer within 200 ms' });
+    expect(took).toBeGreaterThanOrEqual(999);
+    // The step, and slack for a busy machine's late timers: still well short of a second limit or a step per delivery.
+    expect(took).toBeLessThan(1_000 + 100 + 400);
+    expect(reason).toMatchObject({ name: 'TimeoutError', message: 'no answer within 1000 ms' });
     deadlines.close();
   });
 
