@@ -123,13 +123,14 @@ describe('a cancel while a request waits for its account\'s rate limit', () => {
 describe('Ledger.cancel', () => {
   it('takes back a scheduled message, which the provider then never sees', async () => {
     const r = await rig();
-    const sendAt = new Date(Date.now() + 400);
+    // Far enough ahead that the cancel comes first however slow the store (PostgreSQL on a loaded machine).
+    const sendAt = new Date(Date.now() + 2_000);
     const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', sendAt }), owner: 'acme' }], 'queue');
     const id = recordOf(outcome as RecordOutcome).id;
     expect(await r.ledger.cancel(id, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'canceled', record: { state: 'canceled' } });
     // Another, due at the same moment, goes out: the dispatcher ran past the canceled one.
     const [other] = await r.ledger.submit([{ message: message({ to: '+905321234568', sendAt }), owner: 'acme' }], 'queue');
-    await until(async () => ((await r.store.get(recordOf(other as RecordOutcome).id))?.state === 'accepted' ? true : undefined), 'the other sent');
+    await until(async () => ((await r.store.get(recordOf(other as RecordOutcome).id))?.state === 'accepted' ? true : undefined), 'the other sent', 10_000);
     expect(r.provider.calls.flatMap((call) => call.recipients)).toEqual(['+905321234568']);
     expect(await r.ledger.cancel('msg_none', {}, 'operator')).toEqual({ kind: 'not-found' });
     await r.close();

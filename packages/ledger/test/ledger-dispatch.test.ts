@@ -132,7 +132,7 @@ describe('the dispatcher', () => {
     if (process.env.ROTA_TEST_STORE !== 'postgres') expect(claimed.filter((state) => state === 'queued')).toHaveLength(10);
     const started = Date.now();
     await r.ledger.stop(100);
-    expect(Date.now() - started).toBeLessThan(1_000); // the bound, not the 1.5 s send
+    expect(Date.now() - started).toBeLessThan(1_400); // the 100 ms bound (and a slow machine's slack), not the 1.5 s send
     // As a gateway shuts down: the router closes after the ledger's bound, then the units it cut short settle.
     await r.router.close();
     await r.ledger.settle();
@@ -168,7 +168,7 @@ describe('AccountThrottle', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
     const other = Date.now();
     await throttle.take('fake', 'fake-campaign', 1_000); // no limit configured
-    expect(Date.now() - other).toBeLessThan(100);
+    expect(Date.now() - other).toBeLessThan(500); // no wait: a limit would hold 1,000 for seconds
   });
 
   it('keeps each account\'s limit when another account\'s is set (the report collector sets them one at a time)', async () => {
