@@ -64,7 +64,8 @@ describe('rota CLI', () => {
     it('prints the id and state of a message still on its way (a repeat of its idempotency key), exit 0, and sends nothing twice', async () => {
       // Before: a record without provider fields (dispatching, queued) matched no case of the result, and send threw a TypeError.
       const message = { to: NUMBERS.other, text: 'yolda', iysType: 'NOTIFICATION', idempotencyKey: 'cli-on-its-way' };
-      const fault = h.sandbox.injectFault({ kind: 'latency', ms: 1_500 });
+      // Long enough that a loaded machine still finds it on its way when the CLI asks.
+      const fault = h.sandbox.injectFault({ kind: 'latency', ms: 5_000 });
       const first = h.client.send(message);
       try {
         const id = await until(async () => {
