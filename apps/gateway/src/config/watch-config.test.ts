@@ -170,6 +170,24 @@ describe('watchConfig', () => {
     }
   });
 
+  it('takes an empty file for a write in place under way: rewritten in place with its own content, nothing reloads', async () => {
+    const path = join(dir, 'in-place-same.yaml');
+    await writeFile(path, yamlWithRank(3));
+    const runtime = countingRuntime();
+    // A debounce and a poll short enough to read the file between a write's truncation and its bytes.
+    const stop = watchConfig(runtime, path, silentLogger, { debounceMs: 1, pollMs: 1 });
+    try {
+      for (let i = 0; i < 50; i += 1) await writeFile(path, yamlWithRank(3));
+      await writeFile(path, '');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(runtime.reload).not.toHaveBeenCalled();
+      await writeFile(path, yamlWithRank(4));
+      await eventually(() => runtime.reload.mock.calls.length === 1);
+    } finally {
+      stop();
+    }
+  });
+
   it('applies the file again when it is put back as it was after a SIGHUP found none', async () => {
     const path = join(dir, 'put-back.yaml');
     await writeFile(path, yamlWithRank(3));

@@ -30,12 +30,15 @@ export interface WatchConfigOptions {
 /**
  * What the configuration is now: the file the path leads to through its
  * symlinks, and a hash of its content; undefined while it cannot be read
- * (between an editor's steps).
+ * or is empty (between an editor's steps; a write in place truncates the
+ * file first, and no configuration is empty — SIGHUP still reads it).
  */
 function fingerprintOf(file: string): string | undefined {
   try {
     const target = realpathSync(file);
-    return `${target}\0${createHash('sha256').update(readFileSync(target)).digest('hex')}`;
+    const content = readFileSync(target);
+    if (content.length === 0) return undefined;
+    return `${target}\0${createHash('sha256').update(content).digest('hex')}`;
   } catch {
     return undefined;
   }
