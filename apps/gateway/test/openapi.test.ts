@@ -130,11 +130,12 @@ describe('GET /openapi.json', () => {
   });
 
   it('names the 400 of every /v1 operation (each refuses a query parameter it does not take), and a send\'s 200 (a canceled message\'s repeat)', () => {
-    const without400 = Object.entries(doc.paths)
+    // Each names those mistakes, beside its own reasons where it has some (a status read's `refresh`).
+    const without = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith('/v1/'))
-      .flatMap(([path, methods]) => Object.entries(methods).filter(([, operation]) => !('400' in operation.responses)).map(([m]) => `${m.toUpperCase()} ${path}`));
-    expect(without400).toEqual([]);
-    expect(JSON.stringify(doc.paths['/v1/messages/{id}/cancel']!.post!.responses['400'])).toContain('query parameter');
+      .flatMap(([path, methods]) => Object.entries(methods).filter(([, operation]) => !JSON.stringify(operation.responses['400'] ?? '').includes('a query parameter the route does not take')).map(([m]) => `${m.toUpperCase()} ${path}`));
+    expect(without).toEqual([]);
+    expect(JSON.stringify(doc.paths['/v1/messages/{id}']!.get!.responses['400'])).toContain('`refresh` is neither true nor false');
     expect(Object.keys(doc.paths['/v1/messages']!.post!.responses)).toContain('200');
   });
 

@@ -38,9 +38,11 @@ function report(file: string, issues: readonly { path: string; reason: string }[
 function summary(file: string, config: RotaConfig): string {
   const providers = [...config.providers]
     .sort((a, b) => a.rank - b.rank)
-    // By id, with its type where the id does not say it (two entries of one type).
-    .map((p) => ({ ...p, id: providerIdOf(p) }))
-    .map((p) => `${p.id} (${p.id === p.type ? '' : `${p.type}, `}rank ${p.rank}${p.enabled ? '' : ', disabled'})`)
+    .map((p) => {
+      // By id, with its type where the id does not say it (two entries of one type).
+      const id = providerIdOf(p);
+      return `${id} (${id === p.type ? '' : `${p.type}, `}rank ${p.rank}${p.enabled ? '' : ', disabled'})`;
+    })
     .join(', ');
   const { listen, apiKeys } = config.gateway;
   const keys = `${apiKeys.length} API key${apiKeys.length === 1 ? '' : 's'} (${apiKeys.map((k) => k.name).join(', ')})`;

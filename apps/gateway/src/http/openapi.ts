@@ -94,7 +94,7 @@ const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reac
 /** A send the caller waited for whose outcome the store could not take. */
 const RESULT_NOT_RECORDED = '`result-not-recorded` (`ids`): the messages went to a provider but their outcome could not be recorded. Do not send them again; read them later (`unknown` where a provider may have them).';
 /** What any /v1 request can get wrong, whatever its route (query-parameters.ts, the header and URL checks). */
-const REQUEST_ERROR = error('`invalid-request` (`issues` name it): a query parameter the route does not take, a header given twice, a bad percent-encoding. Nothing was sent or changed.');
+const REQUEST_MISTAKES = '`invalid-request`: a query parameter the route does not take (`issues` name it), a header given twice, or a bad percent-encoding. Nothing was sent or changed.';
 const BODY_ERRORS = {
   '400': error('Invalid body (`invalid-request` with `issues`, each naming a field) or malformed JSON (`invalid-json`). Nothing was sent or changed.'),
   '413': error('The body is larger than gateway.bodyLimitBytes.'),
@@ -485,11 +485,14 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
   };
 }
 
-/** Adds REQUEST_ERROR to each /v1 operation that names no 400 of its own. */
-function withRequestErrors<Paths extends Record<string, Record<string, { responses: Record<string, unknown> }>>>(paths: Paths): Paths {
+/** Adds REQUEST_MISTAKES to each /v1 operation's 400: the operation's own reasons, if any, and these. */
+function withRequestErrors<Paths extends Record<string, Record<string, { responses: Record<string, { description: string }> }>>>(paths: Paths): Paths {
   for (const [path, operations] of Object.entries(paths)) {
     if (!path.startsWith('/v1/')) continue;
-    for (const operation of Object.values(operations)) operation.responses['400'] ??= REQUEST_ERROR;
+    for (const operation of Object.values(operations)) {
+      const own = operation.responses['400'];
+      operation.responses['400'] = own ? { ...own, description: `${own.description} Or ${REQUEST_MISTAKES}` } : error(REQUEST_MISTAKES);
+    }
   }
   return paths;
 }
