@@ -5,21 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+import { until } from './support/until.js';
 
 const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
 
 /** The message ids of a `rota messages` table, in printed order. */
 function ids(table: string): string[] {
   return [...table.matchAll(/^(msg_\S+)/gm)].map((m) => m[1]!);
-}
-
-async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 async function rota(argv: string[], env: Record<string, string | undefined> = {}) {

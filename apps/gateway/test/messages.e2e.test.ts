@@ -2,15 +2,7 @@ import { REFRESH_BURST } from '../src/http/refresh-budget.js';
 import { jest } from '@jest/globals';
 import { createFigenSoftProvider } from '@rota/figensoft';
 import { figensoftSettings, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
-
-async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
+import { until } from './support/until.js';
 
 describe('sending through the gateway to FigenSoft (sandbox, over loopback), every message recorded', () => {
   let h: Harness;

@@ -144,21 +144,25 @@ describe('pushed delivery reports from the real clients, through the gateway', (
     expect(await post(form, signed)).toMatchObject({ status: 200, body: { received: 1, matched: 0 } });
   });
 
-  /** A raw push through node:http (fetch sets its own Host): its status, or 'waiting' while its body is still owed. */
-  /** Its answer's status, or 'waiting' after `waitMs` without one (long where an answer is expected: a loaded machine is slow). */
+  /**
+   * A raw push through node:http (fetch sets its own Host): its status, or 'waiting' when no answer came within
+   * `waitMs` while its body is still owed (long where an answer is expected: a loaded machine is slow).
+   */
   const rawPush = (path: string, headers: Record<string, string>, body?: string, waitMs = 10_000) =>
     new Promise<number | 'waiting'>((resolve) => {
+      const finish = (outcome: number | 'waiting') => {
+        clearTimeout(timer);
+        request.destroy(); // the body it still owes is never sent: let the connection go
+        resolve(outcome);
+      };
       const request = http.request(`${gateway.url}${path}`, { method: 'POST', headers }, (response) => {
         response.resume();
-        resolve(response.statusCode!);
+        finish(response.statusCode!);
       });
-      request.on('error', () => undefined); // destroyed below, while its body is owed
+      request.on('error', () => undefined); // destroyed by finish, while its body is owed
       if (body !== undefined) request.end(body);
       else request.write('{');
-      setTimeout(() => {
-        request.destroy();
-        resolve('waiting');
-      }, waitMs);
+      const timer = setTimeout(() => finish('waiting'), waitMs);
     });
 
   it('refuses a push whose URL lacks its token (Message Center, Infobip), or that carries no signature (Twilio), before its body comes: no place among the pushes read is held', async () => {

@@ -99,29 +99,47 @@ describe('POST /v1/providers/{id}/reports', () => {
     expect(handedToLedger).toEqual([]);
   });
 
+  type PushAnswer = { status: number; retryAfter: string | undefined; body: Record<string, unknown> } | 'waiting for the body';
   /**
    * A push whose headers promise `length` bytes and whose body has not come yet: what it is answered without its
-   * body, or 'waiting for the body' when no answer came within `waitMs` (long where an answer is expected).
+   * body, or 'waiting for the body' when no answer came by `decided` (a wait in ms, or a moment the caller picks).
    */
   const opened: http.ClientRequest[] = [];
-  const pushWithoutBody = (path: string, length = PUSH_BODY_LIMIT, waitMs = 300) =>
-    new Promise<{ status: number; retryAfter: string | undefined; body: Record<string, unknown> } | 'waiting for the body'>((resolve, reject) => {
+  const pushWithoutBody = (path: string, length = PUSH_BODY_LIMIT, decided: number | Promise<void> = 300) =>
+    new Promise<PushAnswer>((resolve, reject) => {
+      // Once answered or decided, the test hangs the push up itself: that is no error.
+      let settled = false;
+      const settle = (answer: PushAnswer) => {
+        settled = true;
+        resolve(answer);
+      };
       const request = http.request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': String(length) } }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> }));
+        response.on('end', () => settle({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> }));
       });
-      request.on('error', reject);
+      request.on('error', (error) => (settled ? undefined : reject(error)));
       request.write('x'.repeat(10));
       opened.push(request);
-      setTimeout(() => resolve('waiting for the body'), waitMs);
+      const waiting = () => settle('waiting for the body');
+      if (typeof decided !== 'number') return void decided.then(waiting);
+      const timer = setTimeout(waiting, decided);
+      request.once('close', () => clearTimeout(timer));
     });
   const answered = (path: string, length?: number) => pushWithoutBody(path, length, 10_000);
-  /** `count` pushes opened side by side, once the server has parsed them all: each has its place, or its answer. */
+  /**
+   * `count` pushes opened side by side, judged once the server has parsed them all and had a moment to answer:
+   * each has its place ('waiting for the body'), or its answer, however slowly the server came to it.
+   */
   const pushesWithoutBody = async (count: number, path: string, length?: number) => {
     const before = seen;
-    const answers = Promise.all(Array.from({ length: count }, () => pushWithoutBody(path, length)));
+    let decide!: () => void;
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    const answers = Promise.all(Array.from({ length: count }, () => pushWithoutBody(path, length, decided)));
+    answers.catch(() => undefined); // a failed push fails the awaiting test, not the process
     await until(() => (seen - before >= count ? true : undefined), `the server parsing ${count} pushes`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    decide();
     return answers;
   };
   /** Hangs up every push opened, once the server has seen each end (and let its place go). */
@@ -150,7 +168,7 @@ describe('POST /v1/providers/{id}/reports', () => {
     expect(held.every((answer) => answer === 'waiting for the body')).toBe(true);
     expect(await answered('/v1/providers/signer/reports')).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'overloaded' } });
     // Slow bodies to one provider's route hold no other provider's pushes back.
-    expect(await pushWithoutBody('/v1/providers/pusher/reports?token=right')).toBe('waiting for the body');
+    expect(await pushesWithoutBody(1, '/v1/providers/pusher/reports?token=right')).toEqual(['waiting for the body']);
     // The held pushes end (their providers hung up): pushes are read again.
     await hangUpAll();
     handedToLedger.length = 0;

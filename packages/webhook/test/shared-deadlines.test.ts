@@ -13,7 +13,7 @@ describe('SharedDeadlines', () => {
     deadlines.close();
   });
 
-  it('aborts no sooner than the time limit and no later than one step after it, with a TimeoutError naming the limit', async () => {
+  it('aborts no sooner than the time limit and soon after it (its step, with slack for a busy machine), with a TimeoutError naming the limit', async () => {
     const deadlines = new SharedDeadlines(1_000); // a step of 100 ms
     const started = performance.now();
     const reason = await aborted(deadlines.signal());
