@@ -6,7 +6,7 @@ import { runCli } from '../src/cli/run-cli.js';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 // `rota webhooks …` against a gateway started from a configuration file (the
 // real webhook wiring), with a receiver that answers 410 on one path until told

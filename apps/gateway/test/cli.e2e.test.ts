@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
 

@@ -2,7 +2,7 @@ import { REFRESH_BURST } from '../src/http/refresh-budget.js';
 import { jest } from '@jest/globals';
 import { createFigenSoftProvider } from '@rota/figensoft';
 import { figensoftSettings, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 describe('sending through the gateway to FigenSoft (sandbox, over loopback), every message recorded', () => {
   let h: Harness;

@@ -6,7 +6,7 @@ import { freePort } from '@rota/testkit';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, SECRETS } from './support/harness.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 // Delivery reports pushed by the sandbox as Message Center, Infobip and Twilio
 // push them, through the gateway's POST /v1/providers/{id}/reports into the

@@ -5,6 +5,7 @@ import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
 import { sample } from './support/prometheus-sample.js';
+import { until as untilWithin } from '@rota/testkit';
 
 // The delivery report and webhook metrics count what happened: the final
 // reports the records hold, the deliveries the receiver saw and what it
@@ -13,15 +14,8 @@ import { sample } from './support/prometheus-sample.js';
 
 const WEBHOOK_SECRET = 'whsec-metrics-0123456789abcdef0123456789';
 
-async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Waits as long as a report schedule and a webhook retry may take. */
+const until = <T>(check: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => untilWithin(check, what, 20_000, 50);
 
 describe('delivery report and webhook metrics', () => {
   let served: ConfiguredGateway;

@@ -9,7 +9,7 @@ import { ReportsReceivedSchema } from '@rota/api';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { captureLogs } from './support/harness.js';
 import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 // POST /v1/providers/{id}/reports answers what docs/gateway.md and the
 // OpenAPI document say it answers: the provider's package judges the push (its

@@ -5,7 +5,7 @@ import { verifyWebhook } from '@rota/webhook';
 import type { RunningGateway } from '../src/http/gateway-server.js';
 import { startConfiguredGateway, type ConfiguredGateway } from './support/configured-gateway.js';
 import { GatewayClient, NUMBERS, SECRETS } from './support/harness.js';
-import { until } from './support/until.js';
+import { until } from '@rota/testkit';
 
 // Delivery reports and signed webhooks, through a gateway started from a
 // configuration file (the real wiring), the FigenSoft sandbox and a receiver.

@@ -1,5 +1,5 @@
 import { createRouter, type Router } from '@rota/core';
-import { createFakeProvider, type FakeProvider, type FakeProviderOptionsInput } from '@rota/testkit';
+import { createFakeProvider, until as untilWithin, type FakeProvider, type FakeProviderOptionsInput } from '@rota/testkit';
 import { Ledger, type LedgerStore, type MessageRecord } from '../src/index.js';
 import { openTestStore, TestClock } from './ledger-fixtures.js';
 
@@ -41,15 +41,8 @@ export async function rig(options: { provider?: Partial<FakeProviderOptionsInput
   };
 }
 
-export async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The ledger's waits: 5 s, checked every 10 ms. */
+export const until = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> => untilWithin(check, what, timeoutMs, 10);
 
 export const finalState = (store: LedgerStore, id: string) => async (): Promise<MessageRecord | undefined> => {
   const record = await store.get(id);

@@ -26,4 +26,5 @@ export { sendRequest, TEST_TEXT } from './send-request.js';
 export { productionDependencyClosure } from './dependency-closure.js';
 export { startRecordingServer, type RecordedAnswer, type RecordedRequest, type RecordingServer } from './recording-server.js';
 export { freePort } from './free-port.js';
+export { until } from './until.js';
 export { TcpProxy } from './tcp-proxy.js';

@@ -6,23 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
-import { freePort } from '@rota/testkit';
+import { freePort, until as untilWithin } from '@rota/testkit';
 import { request, type Agent } from 'undici';
 import { stringify } from 'yaml';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
 
 
-/** Asks `check` every `stepMs` until it gives a value; throws naming `what` after `timeoutMs`. */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000, stepMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
+/** A process's waits: 20 s by default (a start, a restart). */
+export const until = <T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000, stepMs = 25): Promise<T> => untilWithin(check, what, timeoutMs, stepMs);
 
 /** The config's `providers` entry: FigenSoft with every sandbox account, pointed at the sandbox. */
 export function sandboxFigensoft(sandboxUrl: string) {
