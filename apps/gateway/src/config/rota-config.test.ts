@@ -144,6 +144,24 @@ describe('RotaConfigSchema', () => {
       /allowHttp/,
     ],
     [
+      'an allowed callback URL with a query, which the match would ignore',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/rota', 'https://hooks.example/hook?tenant=1'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.1',
+      /must not carry a query or fragment: an allowed URL is matched by origin and path only/,
+    ],
+    [
+      'an allowed callback URL with a fragment',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/hook#a'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.0',
+      /must not carry a query or fragment/,
+    ],
+    [
+      'an allowed callback URL no callback could match (an encoded slash)',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/a%2Fb/'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.0',
+      /must not carry an encoded slash.*no callback could match it/,
+    ],
+    [
       'idempotency keys kept longer than their records',
       (c) => (c.retention = { messagesDays: 1, idempotencyHours: 72 }),
       'retention.idempotencyHours',

@@ -2,6 +2,7 @@ import { BreakerSettingsSchema, RankSchema, RetrySettingsSchema, UnknownOutcomeS
 import { z } from 'zod';
 import { PostgresStoreConfigSchema } from '@rota/ledger';
 import { IysTypeSchema, SenderIdSchema } from '@rota/provider';
+import { allowedPrefixProblem } from '../http/callback-url.js';
 import { PROVIDER_REGISTRY, PROVIDER_TYPES, type ProviderType } from './provider-registry.js';
 
 /**
@@ -181,13 +182,20 @@ const ReceiverUrlSchema = z.string({ error: 'must be a URL' }).max(2_048, 'must 
   if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials' });
 });
 
+/** An entry of `allowedUrls`: a receiver URL that is also a prefix some callback could match, and no wider than it reads. */
+const AllowedUrlSchema = ReceiverUrlSchema.superRefine((value, ctx) => {
+  if (!URL.canParse(value)) return;
+  const problem = allowedPrefixProblem(new URL(value));
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const ClientWebhookSchema = z
   .strictObject({
     url: ReceiverUrlSchema.optional().describe("Where this client's webhooks go by default (https; plain http only with gateway.webhooks.allowHttp)."),
     secret: secret('webhook signing secret', 32)
       .describe('Signs every webhook to this client (Rota-Signature, HMAC-SHA256); use ${ENV_VAR}. At least 32 characters.'),
     allowedUrls: z
-      .array(ReceiverUrlSchema, { error: 'must be a list of URLs' })
+      .array(AllowedUrlSchema, { error: 'must be a list of URLs' })
       .default([])
       .describe('URL prefixes a message may name as its own callbackUrl; any other is refused.'),
   })
