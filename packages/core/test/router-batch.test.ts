@@ -65,6 +65,18 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
+  it('counts the recipients an accepted request refused one by one as rejected, in the events and in status()', async () => {
+    const { router } = setup([{ id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(2), numberAt(4)] }, { type: 'accept', rejectRecipients: [numberAt(5)] }] }]);
+    const told: string[] = [];
+    router.on('attempt', ({ attempt, recipients, sameRequest }) => told.push(`${attempt.outcome}:${recipients}${sameRequest ? ':same' : ''}`));
+    await router.sendBatch([1, 2, 3, 4].map((i) => ({ ...notification, to: numberAt(i) })));
+    // A request wholly refused, recipient by recipient, is told as rejected (not accepted).
+    await router.sendBatch([5].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(told).toEqual(['accepted:2', 'rejected:2:same', 'rejected:1']);
+    expect(router.status()[0]!.counts).toMatchObject({ accepted: 2, rejected: 3 });
+    await router.close();
+  });
+
   it('walks the recipients a provider did not take (its account, its route) on to the next rank, and only those', async () => {
     const { router, providers } = setup([
       { id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(2)], notTakenRecipients: [numberAt(3), numberAt(5)], notTakenReason: 'out of credit' }] },
@@ -101,8 +113,8 @@ describe('router: sendBatch', () => {
     const told: string[] = [];
     router.on('attempt', ({ attempt, recipients, sameRequest }) => told.push(`${attempt.providerId}:${attempt.outcome}:${recipients}${sameRequest ? ':same' : ''}`));
     const first = await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
-    // Told as the breaker counted it: a failed request, its rejected recipient beside it.
-    expect(told.slice(0, 2)).toEqual(['first:failed:2', 'first:accepted:1:same']);
+    // Told as the breaker counted it: a failed request, its rejected recipient beside it (as rejected, not accepted).
+    expect(told.slice(0, 2)).toEqual(['first:failed:2', 'first:rejected:1:same']);
     expect(first.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
       ['rejected', 'first'],
       ['accepted', 'second'],

@@ -312,10 +312,12 @@ async function attempt(
  */
 function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, template: Message, unit: Unit, response: SendResponse, tries: number, durationMs: number): false | Unit[] {
   const accepted: Attempt = { providerId: slot.id, accountId, outcome: 'accepted', tries, durationMs };
+  const rejected = countRejected(response);
   const split = splitNotTaken(unit.recipients, response);
   if (!split) {
     // The common case: the provider took every recipient.
-    record(ctx, slot, unit, accepted, true);
+    unit.attempts.push(accepted);
+    tellTaken(ctx, slot, unit.recipients.to.length, rejected, accepted, false);
     finishTaken(ctx, slot.id, accountId, template, unit, response, accepted);
     return false;
   }
@@ -326,13 +328,34 @@ function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, 
   }));
   // One provider request, told once as a request however many outcomes its recipients had: as accepted when
   // it accepted any, else as failed — what its breaker counted (NoneTaken) — the others `sameRequest`.
-  const anyAccepted = response.receipts.some((receipt) => receipt.status === 'accepted');
-  const taken: Unit | undefined = split.taken.to.length > 0 ? { recipients: split.taken, attempts: unit.attempts } : undefined;
-  if (taken && anyAccepted) record(ctx, slot, taken, accepted, true);
+  const taken = split.taken.to.length;
+  const anyAccepted = taken > rejected;
+  if (taken > 0) unit.attempts.push(accepted);
+  if (anyAccepted) tellTaken(ctx, slot, taken, rejected, accepted, false);
   parts.forEach(({ part, entry }, i) => record(ctx, slot, part, entry, true, anyAccepted || i > 0));
-  if (taken && !anyAccepted) record(ctx, slot, taken, accepted, true, true);
+  if (!anyAccepted) tellTaken(ctx, slot, taken, rejected, accepted, true);
   finishTaken(ctx, slot.id, accountId, template, unit, response, accepted);
   return parts.map(({ part }) => part);
+}
+
+function countRejected(response: SendResponse): number {
+  let rejected = 0;
+  for (const receipt of response.receipts) if (receipt.status === 'rejected') rejected += 1;
+  return rejected;
+}
+
+/**
+ * Tells the recipients a request took (`taken`, of which `rejected` were refused one by one) as
+ * `accepted` and as `rejected`, so that counts per outcome are counts of messages: the trail's one
+ * entry for the request (`accepted`) is not also the count of those it refused. The first told is
+ * the request, unless `told` already.
+ */
+function tellTaken(ctx: WalkContext, slot: ProviderSlot, taken: number, rejected: number, accepted: Attempt, told: boolean): void {
+  if (taken > rejected) {
+    tell(ctx, slot, taken - rejected, accepted, true, told);
+    told = true;
+  }
+  if (rejected > 0) tell(ctx, slot, rejected, { ...accepted, outcome: 'rejected', reason: `${slot.id} refused these recipients one by one (each result says why)` }, true, told);
 }
 
 /**
@@ -453,9 +476,13 @@ function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: strin
 /** Adds an attempt to a unit's trail and tells the slot and the listeners; `sameRequest`: its request was told already (its latency too). */
 function record(ctx: WalkContext, slot: ProviderSlot, unit: Unit, entry: Attempt, reachedProvider: boolean, sameRequest = false): void {
   unit.attempts.push(entry);
-  slot.record(entry.outcome, unit.recipients.to.length, entry.durationMs, reachedProvider && !sameRequest);
+  tell(ctx, slot, unit.recipients.to.length, entry, reachedProvider, sameRequest);
+}
+
+/** Tells the slot and the listeners of an attempt for `recipients` messages (not added to a trail). */
+function tell(ctx: WalkContext, slot: ProviderSlot, recipients: number, entry: Attempt, reachedProvider: boolean, sameRequest: boolean): void {
+  slot.record(entry.outcome, recipients, entry.durationMs, reachedProvider && !sameRequest);
   if (!ctx.events.has('attempt')) return;
-  const recipients = unit.recipients.to.length;
   ctx.events.emit('attempt', sameRequest ? { recipients, attempt: entry, sameRequest } : { recipients, attempt: entry });
 }
 

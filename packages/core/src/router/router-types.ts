@@ -207,8 +207,9 @@ export interface ProviderStatus {
 export interface RouterEvents {
   /**
    * One provider tried for `recipients` messages (a single send has one; a batch chunk many). A
-   * provider request whose recipients fared differently (some taken, some `not-taken`) is told
-   * once an outcome; all but the first are `sameRequest`: count their recipients, not another request.
+   * provider request whose recipients fared differently (some accepted, some refused one by one,
+   * some `not-taken`) is told once an outcome; all but the first are `sameRequest`: count their
+   * recipients, not another request.
    */
   attempt: { recipients: number; attempt: Attempt; sameRequest?: true };
   accepted: { result: Extract<SendResult, { status: 'accepted' }> };
