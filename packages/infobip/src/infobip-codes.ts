@@ -118,11 +118,15 @@ export const STATUS_IDS: ReadonlyMap<number, StatusRow> = new Map<number, Status
   [19, refused('provider-unavailable', 'provider', 'network-error', 'REJECTED_ROUTE_NOT_AVAILABLE')],
   [21, refused('provider-unavailable', 'provider', 'network-error', 'REJECTED_SYSTEM_ERROR')],
   [100, refused('provider-unavailable', 'provider', 'network-error', 'UNDELIVERABLE_REJECTED_PLATFORM')],
-  [20, refused('retryable', 'provider', 'duplicate', 'REJECTED_FLOODING_FILTER: too many to this number this hour')],
-  // The request is ours: a duplicate id, a bad UDH or an over-long text is this package's bug.
-  [23, refused('provider-unavailable', 'ours', 'duplicate', 'REJECTED_DUPLICATE_MESSAGE_ID')],
-  [24, refused('provider-unavailable', 'ours', 'content-rejected', 'REJECTED_INVALID_UDH')],
-  [25, refused('provider-unavailable', 'ours', 'too-long', 'REJECTED_MESSAGE_TOO_LONG')],
+  // Final here and not for another provider now: Infobip's per-number hourly cap (20 varied, 6 identical). Retrying in
+  // seconds meets the same cap; sending it elsewhere would get round an anti-spam filter. The caller may send it later.
+  [20, recipient('duplicate', 'REJECTED_FLOODING_FILTER: too many messages to this number this hour; send it later')],
+  // The message's own: Infobip already holds a message under this id (it may be this one), its UDH, its length. Final (the
+  // contract: "rejected, no"): sending it elsewhere could duplicate the first, or be refused the same way. Nor are they the
+  // account's fault, so its breaker does not count them.
+  [23, recipient('duplicate', 'REJECTED_DUPLICATE_MESSAGE_ID: Infobip already holds a message under this id')],
+  [24, recipient('content-rejected', 'REJECTED_INVALID_UDH')],
+  [25, recipient('too-long', 'REJECTED_MESSAGE_TOO_LONG (over 25 parts or 4000 bytes)')],
   // The recipient: final everywhere.
   [8, recipient('invalid-number', 'REJECTED_PREFIX_MISSING')],
   [51, recipient('invalid-number', 'MISSING_TO')],
@@ -138,7 +142,9 @@ export const STATUS_GROUPS: ReadonlyMap<number | string, StatusRow> = new Map<nu
   [3, { send: 'accepted', state: 'delivered', final: true, description: 'DELIVERED' }],
   [2, { send: 'accepted', state: 'undelivered', reason: 'unknown', final: true, description: 'UNDELIVERABLE' }],
   [4, { send: 'accepted', state: 'expired', reason: 'expired', final: true, description: 'EXPIRED' }],
-  [5, refused('provider-unavailable', 'provider', 'unknown', 'REJECTED (reason not known to Rota)')],
+  // Rejected for a reason this table lacks (an İYS refusal may come so): final, as the group says. Failing over could send a
+  // consent-refused CAMPAIGN through another provider, and only a known account or route refusal does.
+  [5, recipient('unknown', 'REJECTED (a reason not known to Rota)')],
 ]);
 
 /** Neither the id nor the group is known: in a send answer the whole request is outcome-unknown; in a report, not final. */

@@ -202,8 +202,8 @@ function buildProvider(config: InfobipConfig, providerId: string, logger: Logger
           ? { status: 'accepted', to, providerMessageId: entry.messageId, segmentsBilled: entry.messageCount }
           : { status: 'accepted', to, providerMessageId: entry.messageId };
       }
-      // The recipient's own refusal (a bad number, DND, a blocklist): final everywhere.
-      if (row.send === 'recipient-rejected') return { status: 'rejected', to, code, reason: `Infobip refused the destination: ${row.description}` };
+      // The recipient's or the message's own refusal (a bad number, DND, a blocklist, a flooding cap, a length): final everywhere.
+      if (row.send === 'recipient-rejected') return { status: 'rejected', to, code, reason: `Infobip refused it: ${row.description}` };
       // The account's or the route's (credit ran out mid-request, a sender): the next provider may send it.
       return { status: 'not-taken', to, code, reason: `Infobip refused the destination: ${row.description} [${row.side} side]` };
     });

@@ -79,10 +79,10 @@ describe('message statuses', () => {
     [5, 19, 'refused', 'rejected', true, 'network-error'],
     [5, 21, 'refused', 'rejected', true, 'network-error'],
     [5, 100, 'refused', 'rejected', true, 'network-error'],
-    [5, 20, 'refused', 'rejected', true, 'duplicate'],
-    [5, 23, 'refused', 'rejected', true, 'duplicate'],
-    [5, 24, 'refused', 'rejected', true, 'content-rejected'],
-    [5, 25, 'refused', 'rejected', true, 'too-long'],
+    [5, 20, 'recipient-rejected', 'rejected', true, 'duplicate'],
+    [5, 23, 'recipient-rejected', 'rejected', true, 'duplicate'],
+    [5, 24, 'recipient-rejected', 'rejected', true, 'content-rejected'],
+    [5, 25, 'recipient-rejected', 'rejected', true, 'too-long'],
     [5, 8, 'recipient-rejected', 'rejected', true, 'invalid-number'],
     [5, 51, 'recipient-rejected', 'rejected', true, 'invalid-number'],
     [5, 52, 'recipient-rejected', 'rejected', true, 'invalid-number'],
@@ -98,10 +98,10 @@ describe('message statuses', () => {
     expect(STATUS_IDS.size).toBe(28);
   });
 
-  it('the account-side refusals fail over (provider-unavailable); flooding waits (retryable)', () => {
+  it('the account-side refusals fail over (provider-unavailable); the flooding cap and the message\'s own refusals are final (the contract: "rejected", no other provider)', () => {
     expect(statusRow(status(5, 12))).toMatchObject({ kind: 'provider-unavailable', side: 'account' });
-    expect(statusRow(status(5, 20))).toMatchObject({ kind: 'retryable', side: 'provider' });
-    expect(statusRow(status(5, 23))).toMatchObject({ kind: 'provider-unavailable', side: 'ours' });
+    for (const id of [20, 23, 24, 25]) expect(statusRow(status(5, id))).toMatchObject({ send: 'recipient-rejected' });
+    expect(statusRow(status(5, 20)).kind).toBeUndefined();
   });
 
   it('falls back to the group for an unknown id, to the group name for ACCEPTED, and to unknown for the rest', () => {
@@ -118,16 +118,16 @@ describe('message statuses', () => {
     [3, 'accepted', 'delivered', true, undefined],
     [2, 'accepted', 'undelivered', true, 'unknown'],
     [4, 'accepted', 'expired', true, 'expired'],
-    [5, 'refused', 'rejected', true, 'unknown'],
+    [5, 'recipient-rejected', 'rejected', true, 'unknown'],
   ])('an id the table lacks falls back to its group %s → send %s, report %s (final %s, %s)', (group, send, state, final, reason) => {
     const row = typeof group === 'number' ? statusRow(status(group, 999)) : statusRow(status(-1, -1, group));
     expect(row).toMatchObject({ send, state, final });
     expect(row.reason).toBe(reason);
   });
 
-  it('a group Rota does not know refuses the send as outcome-unknown (never "not sent"); REJECTED fails over', () => {
+  it('a group Rota does not know refuses the send as outcome-unknown (never "not sent"); a REJECTED id it does not know is final (never sent elsewhere)', () => {
     expect([...STATUS_GROUPS.keys()]).toEqual([1, 'ACCEPTED', 3, 2, 4, 5]);
-    expect(statusRow(status(5, 999))).toMatchObject({ kind: 'provider-unavailable', side: 'provider' });
+    expect(statusRow(status(5, 999))).toMatchObject({ send: 'recipient-rejected', reason: 'unknown' });
   });
 
   it.each([

@@ -198,6 +198,9 @@ describe('send failures through the sandbox', () => {
     pending: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED' },
     dnd: { groupId: 5, groupName: 'REJECTED', id: 10, name: 'REJECTED_DND' },
     credit: { groupId: 5, groupName: 'REJECTED', id: 12, name: 'REJECTED_NOT_ENOUGH_CREDITS' },
+    flooding: { groupId: 5, groupName: 'REJECTED', id: 20, name: 'REJECTED_FLOODING_FILTER' },
+    tooLong: { groupId: 5, groupName: 'REJECTED', id: 25, name: 'REJECTED_MESSAGE_TOO_LONG' },
+    rejectedUnlisted: { groupId: 5, groupName: 'REJECTED', id: 4321, name: 'REJECTED_SOMETHING_NEW' },
   };
   /** A recording server's answer giving the request's destinations these statuses, in order. */
   const answering = (statuses: (keyof typeof STATUSES)[]) => (request: { body: Buffer }) => {
@@ -227,6 +230,35 @@ describe('send failures through the sandbox', () => {
       fake.answer = answering(['credit', 'credit']);
       expect(await providerErrorOf(send())).toMatchObject({ kind: 'provider-unavailable', code: '5/12' });
     } finally {
+      await subject.close();
+      await fake.close();
+    }
+  });
+
+  it('a flooding cap, an over-long text and a REJECTED id Rota does not know are final for each destination: no error for the breaker, no other provider (the contract: "rejected", not elsewhere)', async () => {
+    const fake = await startRecordingServer();
+    const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
+    const next = createFakeProvider({ id: 'next' });
+    const router = createRouter({ providers: [{ provider: subject, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 } });
+    const to = ['+905321112233', '+905421112244', '+905051112255'];
+    try {
+      // Every destination refused, none for the account: rejected receipts, not a failed request.
+      fake.answer = answering(['flooding', 'tooLong', 'rejectedUnlisted']);
+      expect((await subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to))).receipts).toEqual([
+        { status: 'rejected', to: to[0], code: '5/20', reason: expect.stringContaining('send it later') },
+        { status: 'rejected', to: to[1], code: '5/25', reason: expect.stringContaining('REJECTED_MESSAGE_TOO_LONG') },
+        { status: 'rejected', to: to[2], code: '5/4321', reason: expect.stringContaining('not known to Rota') },
+      ]);
+      const results = await router.sendBulk({ to, text: 'Toplu', iysType: 'NOTIFICATION' });
+      expect(results.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
+        ['rejected', 'infobip'],
+        ['rejected', 'infobip'],
+        ['rejected', 'infobip'],
+      ]);
+      expect(next.callCount).toBe(0);
+      expect(router.status()[0]!.accounts.every((a) => a.breaker === 'closed')).toBe(true);
+    } finally {
+      await router.close();
       await subject.close();
       await fake.close();
     }
