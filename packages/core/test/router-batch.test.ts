@@ -130,6 +130,28 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
+  it("walks on an answer that took none for the request's sake (cause: request) without counting it against the account's breaker", async () => {
+    const { router, providers } = setup(
+      [
+        // One invalid number the provider did not name: the whole order refused, every number left for the next rank.
+        { id: 'first', script: ({ request }) => ({ type: 'accept', notTakenRecipients: [...request.recipients], notTakenCause: 'request', notTakenReason: 'an invalid number in the order' }) },
+        { id: 'second' },
+      ],
+      { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } },
+    );
+    for (let i = 0; i < 3; i++) {
+      const results = await router.sendBatch([1, 2].map((n) => ({ ...notification, to: numberAt(n + 2 * i) })));
+      expect(results.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
+        ['accepted', 'second'],
+        ['accepted', 'second'],
+      ]);
+    }
+    // Asked every time: three such answers did not open the account's breaker.
+    expect(providers[0]!.callCount).toBe(3);
+    expect(router.status()[0]!.accounts.find((a) => a.accountId === 'first-notification')!.breaker).toBe('closed');
+    await router.close();
+  });
+
   it('tells one provider request once as a request, however many outcomes its recipients had', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'accept', notTakenRecipients: [numberAt(2)], notTakenReason: 'out of credit' }] }, { id: 'second' }]);
     const events: { provider: string; outcome: string; recipients: number; sameRequest?: true }[] = [];

@@ -54,6 +54,14 @@ export const STATUS_CODES: ReadonlyMap<number, CodeRow> = new Map<number, CodeRo
   [503, row('retryable', 'provider', 'temporarily unavailable')],
 ]);
 
+/**
+ * Codes that refuse a whole order for some of its numbers without naming them ("recipient, final" in
+ * the contract; whether Message Center instead drops the number alone is not documented). Final for
+ * an order of one number (the rows above); an order of more is every number's `not-taken`, for the
+ * request's sake (send() in message-center-provider.ts): the good numbers are not lost for a bad one.
+ */
+export const ORDER_REFUSED_FOR_A_NUMBER: ReadonlySet<number> = new Set([452, 466]);
+
 /** A code in Message Center's envelope that no table row knows, after the request was written: it may have been accepted. */
 export const UNKNOWN_STATUS_CODE: CodeRow = row('outcome-unknown', 'provider', 'unknown code');
 

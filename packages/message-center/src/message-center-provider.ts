@@ -28,7 +28,7 @@ import {
 } from '@rota/provider';
 import { groupPerNumberIds, perNumberId, WireTransportError, wireDigits } from '@rota/provider/http';
 import { createMessageCenterClient, type MessageCenterClient } from './message-center-client.js';
-import { messageStatusRow, ORDER_NOT_FOUND, ORDER_NOT_STARTED, ORDER_STATUSES, statusCodeError, statusCodeRow, transportError } from './message-center-codes.js';
+import { messageStatusRow, ORDER_NOT_FOUND, ORDER_REFUSED_FOR_A_NUMBER, ORDER_NOT_STARTED, ORDER_STATUSES, statusCodeError, statusCodeRow, transportError } from './message-center-codes.js';
 import { MessageCenterConfigSchema, type MessageCenterConfig, type MessageCenterConfigInput } from './message-center-config.js';
 import { credentialSecrets, MessageCenterCredentials } from './message-center-credentials.js';
 import { readPushedReports, reportFrom } from './message-center-reports.js';
@@ -190,6 +190,14 @@ function buildProvider(config: MessageCenterConfig, providerId: string, logger: 
           { sender: request.sender, flag, text: request.text, numbers: recipients, ...(request.sendAt ? { sendAt: request.sendAt } : {}) },
           sendOptions,
         );
+        if (recipients.length > 1 && ORDER_REFUSED_FOR_A_NUMBER.has(answer.code)) {
+          // The whole order refused for a number Message Center did not name: none of it was sent. Final for
+          // them all would lose every good number for one bad one; each goes to the next provider, which
+          // answers number by number, and the account's breaker does not count it (the order's fault, not its).
+          const reason = `Message Center refused the whole order for a number it did not name (code ${answer.code}: ${statusCodeRow(answer.code).description}); the next provider is asked number by number`;
+          logger.warn({ provider: providerId, accountId: account.accountId, recipients: recipients.length, code: answer.code }, 'Message Center refused an order for a number it did not name');
+          return { receipts: recipients.map((to) => ({ status: 'not-taken', to, code: String(answer.code), reason, cause: 'request' })) };
+        }
         if (answer.code !== STATUS_OK || answer.orderId === undefined) throw statusCodeError(answer.code, said(account, answer.message), context, answer.retryAfterMs);
         const orderId = answer.orderId;
         logger.debug({ provider: providerId, accountId: account.accountId, recipients: recipients.length, orderId }, 'Message Center accepted an order');

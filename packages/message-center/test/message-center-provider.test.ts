@@ -184,6 +184,35 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
     }
   });
 
+  it('an order of many numbers refused for one it did not name (466): each number goes to the next provider, none lost, the breaker not counting it', async () => {
+    const good = '+905321112233';
+    // A Turkish landline: a valid number to Rota, not a mobile to Message Center.
+    const landline = '+902122223344';
+    const { receipts } = await provider.send({ ...notification(), recipients: [good, landline] });
+    expect(receipts).toEqual([
+      { status: 'not-taken', to: good, code: '466', reason: expect.stringContaining('refused the whole order for a number it did not name'), cause: 'request' },
+      { status: 'not-taken', to: landline, code: '466', reason: expect.stringContaining('refused the whole order for a number it did not name'), cause: 'request' },
+    ]);
+    // Through the router (which refuses a landline itself): Message Center answering 466 to orders of good numbers.
+    sandbox.injectFault({ kind: 'status-code', statusCode: 466, wire: 'message-center', endpoint: 'send-sms' });
+    const next = createFakeProvider({ id: 'next' });
+    const router = createRouter({ providers: [{ provider, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 }, breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const results = await router.sendBulk({ to: mobileNumbers(2), text: 'Toplu duyuru', iysType: 'NOTIFICATION' });
+        expect(results.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
+          ['accepted', 'next'],
+          ['accepted', 'next'],
+        ]);
+      }
+      // Asked each time: three such orders did not open the account's breaker.
+      expect(router.status()[0]!.accounts.every((a) => a.breaker === 'closed')).toBe(true);
+      expect(next.callCount).toBe(3);
+    } finally {
+      await router.close();
+    }
+  });
+
   it('an account without an İYS code: 470 on CAMPAIGN', async () => {
     const other = await startSandbox({ messageCenter: { accounts: [{ ...SANDBOX_ACCOUNTS[0]!, iysCodeSet: false }] }, deliveryDelayMs: 0 });
     const subject = createMessageCenterProvider(configFor(other.urls.messageCenter));

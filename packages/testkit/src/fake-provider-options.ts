@@ -27,6 +27,8 @@ const AcceptStepSchema = z.strictObject({
   rejectReason: z.string().min(1).optional(),
   notTakenRecipients: z.array(z.string().regex(E164, 'must be an E.164 number such as +905321234567')).optional(),
   notTakenReason: z.string().min(1).optional(),
+  /** `request`: the not-taken receipts say the request was refused for something in it, not for the account (no breaker count when none was taken). */
+  notTakenCause: z.literal('request').optional(),
   simulated: z.boolean().optional(),
 });
 

@@ -334,7 +334,10 @@ class ScriptedFakeProvider implements FakeProvider {
       if (rejected.has(to)) {
         return { status: 'rejected', to, code: step.rejectCode ?? 'REJECTED', reason: step.rejectReason ?? 'rejected by the fake provider script' };
       }
-      if (notTaken.has(to)) return { status: 'not-taken', to, code: 'NOT-TAKEN', reason: step.notTakenReason ?? 'not taken by the fake provider script' };
+      if (notTaken.has(to)) {
+        const receipt: RecipientReceipt = { status: 'not-taken', to, code: 'NOT-TAKEN', reason: step.notTakenReason ?? 'not taken by the fake provider script' };
+        return step.notTakenCause ? { ...receipt, cause: step.notTakenCause } : receipt;
+      }
       const providerMessageId = this.deliver(request, to);
       return {
         status: 'accepted',

@@ -32,6 +32,8 @@ export function splitNotTaken(recipients: Recipients, response: SendResponse): {
  * A provider's answer that took no recipient and left some for the next rank (an account out of
  * credit answering per recipient): thrown inside the breaker's call so that the account's breaker
  * counts a failure, as for a request refused whole; the walk then uses its receipts all the same.
+ * Not when every recipient it left was left for the request's sake (`cause: 'request'`): that
+ * says nothing of the account.
  */
 export class NoneTaken extends Error {
   constructor(readonly response: SendResponse) {
@@ -43,6 +45,6 @@ export class NoneTaken extends Error {
 export function failIfNoneTaken(request: SendRequest, response: SendResponse): SendResponse {
   const receipts = response?.receipts;
   if (!Array.isArray(receipts) || receipts.length !== request.recipients.length) return response;
-  if (receipts.some((r) => r?.status === 'not-taken') && !receipts.some((r) => r?.status === 'accepted')) throw new NoneTaken(response);
+  if (receipts.some((r) => r?.status === 'not-taken' && r.cause !== 'request') && !receipts.some((r) => r?.status === 'accepted')) throw new NoneTaken(response);
   return response;
 }

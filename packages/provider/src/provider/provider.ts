@@ -63,12 +63,16 @@ export interface SendRequest {
  *   opt-out or blocklist): final, no other provider is asked;
  * - `not-taken`: refused for a reason about the provider's side (the
  *   account's credit or sender, a route): not sent, and the router asks the
- *   next provider for this recipient, as for a failed request.
+ *   next provider for this recipient, as for a failed request. An answer that
+ *   took none counts against the account's breaker, unless every not-taken
+ *   receipt says `cause: 'request'`: the provider refused the request whole for
+ *   something in it it did not name (one invalid number in a bulk order), which
+ *   says nothing of the account, and each number is better asked elsewhere.
  */
 export type RecipientReceipt =
   | { status: 'accepted'; to: string; providerMessageId: string; segmentsBilled?: number; simulated?: boolean }
   | { status: 'rejected'; to: string; code?: string; reason: string }
-  | { status: 'not-taken'; to: string; code?: string; reason: string };
+  | { status: 'not-taken'; to: string; code?: string; reason: string; cause?: 'request' };
 
 export interface SendResponse {
   /** One entry per request recipient, in the request's order. */
