@@ -600,6 +600,23 @@ describe('router: a provider error that quotes the request back', () => {
     await router.close();
   });
 
+  it('keeps every phone number out of the reasons: a request carries other recipients (other clients\', in the ledger\'s shared requests), and an erased number must not stay behind', async () => {
+    const to = ['+905321000001', '+905421000002'];
+    const digits = to.map((n) => n.slice(1));
+    const { router } = setup(
+      [
+        { id: 'first', script: [{ type: 'error', kind: 'provider-unavailable', code: '500', message: `first: Invalid request: Receivers=${JSON.stringify(digits)}` }] },
+        { id: 'second', script: [{ type: 'error', kind: 'message-rejected', code: '452', message: `second: 452 for ${to.join(',')} and 0${digits[0]!.slice(2)}` }] },
+      ],
+      { retry: { retries: 0 } },
+    );
+    const results = await router.sendBatch(to.map((n) => ({ ...notification, to: n })));
+    expect(results[0]!.attempts.map((attempt) => attempt.reason)).toEqual(['first: Invalid request: Receivers=["[number]","[number]"]', 'second: 452 for [number],[number] and [number]']);
+    const everything = JSON.stringify(results.map(({ attempts, reason }) => ({ attempts, reason })));
+    for (const n of digits) expect(everything).not.toContain(n.slice(2));
+    await router.close();
+  });
+
   it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
     const result = await router.send({ ...notification, text: 'ok' });

@@ -9,7 +9,11 @@ import { decodedEscapes } from './decoded-escapes.js';
  * be. So each reason loses the message's text as it was sent, in the ways a
  * wire encodes it, and an OTP's reason every run of its digits too (a
  * provider that quotes a cut text still quotes the code; a number holding
- * those digits is masked with it, which hides more, never less).
+ * those digits is masked with it, which hides more, never less). Every phone
+ * number goes too: a request may carry other recipients than the one whose
+ * reason this is — other clients' when the ledger sends like messages of
+ * several in one request — and a number erased later must not stay behind in
+ * another message's reason.
  */
 
 const TEXT = '[message text]';
@@ -22,9 +26,17 @@ const MIN_TEXT = 4;
  */
 const MIN_CUT = 16;
 const OTP_DIGITS = /\d{4,}/g;
+const NUMBER = '[number]';
+/** 9–15 digits, a + before them or not: every MSISDN form a wire writes (the gateway's logs mask the same). */
+const NUMBER_LIKE = /\+?\d{9,15}/g;
+
+/** `reason` without `message`'s text (or an OTP's code) or any phone number in it. */
+export function withoutEchoes(reason: string, message: Pick<Message, 'text' | 'otp'>): string {
+  return withoutMessageText(reason, message).replace(NUMBER_LIKE, NUMBER);
+}
 
 /** `reason` without `message`'s text (or an OTP's code) in it. */
-export function withoutMessageText(reason: string, message: Pick<Message, 'text' | 'otp'>): string {
+function withoutMessageText(reason: string, message: Pick<Message, 'text' | 'otp'>): string {
   const { text } = message;
   let scrubbed = reason;
   if (text.length >= MIN_TEXT) {

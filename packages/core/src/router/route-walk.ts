@@ -3,7 +3,7 @@ import { failIfNoneTaken, NoneTaken, splitNotTaken } from './not-taken.js';
 import { asSentBy } from './sent-encoding.js';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
 import { ROUTER_CLOSED, type DeadlineSignals } from './deadline-signals.js';
-import { withoutMessageText } from './echo-scrub.js';
+import { withoutEchoes } from './echo-scrub.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
@@ -274,7 +274,7 @@ async function attempt(
       tries -= 1;
       if (tries > 0) {
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
-        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutMessageText(last.message, template), tries, durationMs, outcome: 'failed' }, true);
+        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: 'failed' }, true);
       }
       fail(ctx, unit, 'not sent: the router closed before its request was written', tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
@@ -284,7 +284,7 @@ async function attempt(
       const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
       if (tries > 0) {
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
-        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutMessageText(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
+        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
       }
       fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
@@ -324,7 +324,7 @@ function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, 
   // Each part copies the trail before this request's entry for the taken ones is added to it.
   const parts = split.notTaken.map(({ recipients, code, reason }) => ({
     part: partOf(unit, recipients),
-    entry: { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${withoutMessageText(reason, template)}`, tries, durationMs, outcome: 'failed' } satisfies Attempt,
+    entry: { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${withoutEchoes(reason, template)}`, tries, durationMs, outcome: 'failed' } satisfies Attempt,
   }));
   // One provider request, told once as a request however many outcomes its recipients had: as accepted when
   // it accepted any, else as failed — what its breaker counted (NoneTaken) — the others `sameRequest`.
@@ -396,7 +396,7 @@ function afterFailure(
   durationMs: number,
 ): boolean {
   // The provider's words, without the message's text if they quote it back.
-  const said = withoutMessageText(error.message, template);
+  const said = withoutEchoes(error.message, template);
   const base: Omit<Attempt, 'outcome'> = { providerId: slot.id, accountId, errorKind: error.kind, code: error.code, reason: said, tries, durationMs };
   if (error.retryAfterMs !== undefined) base.retryAfterMs = error.retryAfterMs;
   switch (error.kind) {
@@ -454,7 +454,7 @@ function finishWithReceipt(
     return;
   }
   // Refused for this recipient only (e.g. an invalid number): final for it, not for the others.
-  const said = withoutMessageText(receipt.reason, template);
+  const said = withoutEchoes(receipt.reason, template);
   const rejected: Attempt = { ...accepted, outcome: 'rejected', code: receipt.code, reason: said };
   ctx.finish(index, {
     status: 'rejected',
