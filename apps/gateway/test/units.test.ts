@@ -101,6 +101,20 @@ describe('redaction', () => {
     expect(blankSecretsIn(`Message Center said: bad hash ${PROVIDER_SECRETS.messageCenterHash} for mobildev-user`, secrets)).toBe('Message Center said: bad hash [redacted] for mobildev-user');
   });
 
+  it('blanks a credential as a service echoes it escaped: percent-encoded in a URL, JSON with escaped slashes', () => {
+    const token = 'Zk3+q/8xY2pL0vR7sT9wA1bC4dE6fG==';
+    const withToken = RotaConfigSchema.parse({
+      ...config,
+      providers: [...config.providers, { type: 'infobip', settings: { accounts: [{ apiKey: PROVIDER_SECRETS.infobipApiKey, from: 'ROTA', baseUrl: 'https://xxxxx.api.infobip.com' }], deliveryReportUrl: 'https://rota.example/v1/providers/infobip/reports', pushToken: token } }],
+    });
+    const secrets = secretsOf(withToken);
+    for (const text of [`Invalid notify URL https://rota.example/reports?token=${encodeURIComponent(token)}`, `{"pushToken":"${token.replaceAll('/', '\\/')}"}`]) {
+      const out = blankSecretsIn(text, secrets);
+      expect(out).toContain('[redacted]');
+      expect(out).not.toMatch(/Zk3|8xY2pL0vR7sT9wA1bC4dE6fG/);
+    }
+  });
+
   it('finds the database password and the hash key of a PostgreSQL store', () => {
     const url = 'postgres://rota:db%40PASS-0123@db.internal:5432/rota';
     const hashKey = 'hash-KEY-0123456789-0123456789-0123';

@@ -1,4 +1,4 @@
-import { maskPhoneNumber } from '@rota/provider';
+import { escapedForms, maskPhoneNumber } from '@rota/provider';
 import { parsePerNumberId } from '@rota/provider/http';
 
 /**
@@ -73,6 +73,8 @@ export function secretsOf(config: object): readonly string[] {
     }
   };
   walk(config, false);
+  // As a service may echo one back: percent-encoded in a URL it quotes, JSON with escaped slashes, XML.
+  for (const secret of [...found]) for (const form of escapedForms(secret)) found.add(form);
   const secrets = [...found].sort((a, b) => b.length - a.length);
   secretCache.set(config, secrets);
   return secrets;

@@ -20,6 +20,20 @@ describe('Secret', () => {
     expect(redactSecrets(`bad key ${VALUE} (${VALUE})`, [new Secret(VALUE)])).toBe('bad key [redacted] ([redacted])');
   });
 
+  it('redacts it as a service echoes it escaped: percent-encoded in a URL, JSON with escaped slashes', () => {
+    const token = 'Zk3+q/8xY2pL0vR7sT9wA1bC4dE6fG==';
+    const echoed = [
+      `Invalid notify URL https://rota.example/reports?token=${encodeURIComponent(token)}`,
+      `Invalid notify URL https://rota.example/reports?token=${encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}`,
+      `{"hash":"${token.replaceAll('/', '\\/')}"}`,
+    ];
+    for (const text of echoed) {
+      const out = redactSecrets(text, [new Secret(token)]);
+      expect(out).toContain('[redacted]');
+      expect(out).not.toMatch(/Zk3|8xY2pL0vR7sT9wA1bC4dE6fG/);
+    }
+  });
+
   it('compares in constant time and finds a push token in the URL', () => {
     const token = new Secret('push-token-0123456789abcdef');
     expect(sameSecret('push-token-0123456789abcdef', token)).toBe(true);

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
+import { escapedForms } from '../encoding/escaped-forms.js';
 
 let valueOf: (secret: Secret) => string;
 
@@ -39,12 +40,16 @@ export function revealSecret(secret: Secret): string {
   return valueOf(secret);
 }
 
-/** `text` with every occurrence of the secrets replaced: for provider text (an error message) before it enters an error of ours. */
+/**
+ * `text` with every occurrence of the secrets replaced: for provider text (an error message) before
+ * it enters an error of ours. As written and in every escaped form a service may echo it in
+ * (escapedForms: percent-encoded in a URL it quotes — `?token=Zk3%2Bq…` —, JSON with `\/`, XML),
+ * so a secret with `+`, `/` or `=` in it is blanked however it comes back.
+ */
 export function redactSecrets(text: string, secrets: readonly Secret[]): string {
   let out = text;
   for (const secret of secrets) {
-    const value = valueOf(secret);
-    if (out.includes(value)) out = out.split(value).join('[redacted]');
+    for (const form of escapedForms(valueOf(secret))) if (out.includes(form)) out = out.split(form).join('[redacted]');
   }
   return out;
 }
