@@ -659,7 +659,7 @@ export class LedgerStore {
 
   /** KVKK erasure of every record sent to `to` (any common form; normalised to E.164). Returns how many were deleted. */
   async eraseNumber(to: string): Promise<number> {
-    const erased = await eraseNumber(this.#db, this.#dialect, this.#hasher, parseInput(ErasureSchema, { to }, 'eraseNumber').to);
+    const erased = await eraseNumber(this.#db, this.#dialect, this.#hasher, parseInput(ErasureSchema, { to }, 'eraseNumber').to, this.queue);
     await this.#scrubDeleted(erased > 0);
     return erased;
   }

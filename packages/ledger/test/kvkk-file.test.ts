@@ -69,6 +69,25 @@ describe('what the ledger writes to disk', () => {
     expect(filesContaining(folder, 'KEEPCANARY8W4')).toHaveLength(1);
   });
 
+  it("keeps nothing of a bulk sent to an erased number alone (its text, its reference), and a shared bulk's text for the others", async () => {
+    const { folder, config } = dataFolder();
+    const store = await openTestStore(new TestClock(), config);
+    const alone = await store.recordBulk({ template: bulkTemplate({ text: 'Sadece size BULKCANARY4N8' }), owner: 'acme', reference: 'REFCANARY9P3' }, ['+905329876543']);
+    const shared = await store.recordBulk({ template: bulkTemplate({ text: 'Herkese SHAREDCANARY1M5' }), owner: 'acme' }, ['+905329876543', '+905321234562']);
+    if (alone.kind !== 'created' || shared.kind !== 'created') throw new Error('expected new bulks');
+    expect(filesContaining(folder, 'BULKCANARY4N8')).not.toEqual([]);
+
+    expect(await store.eraseNumber('+905329876543')).toBe(2);
+    expect(filesContaining(folder, 'BULKCANARY4N8')).toEqual([]);
+    expect(filesContaining(folder, 'REFCANARY9P3')).toEqual([]);
+    expect(filesContaining(folder, 'SHAREDCANARY1M5')).not.toEqual([]);
+    // The emptied bulk stays, counting its recipient erased; the shared one still sends its text to the other.
+    expect(await store.bulkProgress(alone.bulkId)).toMatchObject({ count: 1, erased: 1 });
+    const [other] = (await store.list({ bulkId: shared.bulkId })).items;
+    expect(other).toMatchObject({ to: '+905321234562', text: 'Herkese SHAREDCANARY1M5' });
+    await store.close();
+  });
+
   it('keeps nothing of an erased number in the write-ahead log either, while the store stays open', async () => {
     const { folder, config } = dataFolder();
     const store = await openTestStore(new TestClock(), config);

@@ -184,9 +184,36 @@ export class PgBossQueue implements DispatchQueue {
     }
   }
 
-  /** Completes fetched units (one statement a queue). */
+  /**
+   * Completes fetched units (one statement a queue). An OTP's sealed text goes with it: pg-boss
+   * keeps a completed job (and then its archive copy) for days, and the text has no use once sent.
+   */
   async complete(units: FetchedUnit | readonly FetchedUnit[]): Promise<void> {
     for (const [queue, ids] of byQueue(units)) await this.#boss.complete(queue, ids);
+    const sealed = (Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]).filter((unit) => unit.data.sealedText !== undefined);
+    if (sealed.length === 0) return;
+    const { pool, config } = this.#options.connection;
+    await pool.query(`update "${config.schema}_queue".job set data = data - 'sealedText' where id = any($1::uuid[]) and data ? 'sealedText'`, [sealed.map((unit) => unit.jobId)]);
+  }
+
+  /**
+   * KVKK erasure, in its transaction (`trx`, the records of `erasedIds` deleted in it): the sealed
+   * OTP text of every unit, waiting or done, that named one of them and has no record left. A
+   * unit with records left still needs its text (an OTP bulk's other recipients).
+   */
+  async forgetErasedTexts(trx: Kysely<LedgerDatabase>, erasedIds: readonly string[]): Promise<void> {
+    if (erasedIds.length === 0) return;
+    const { schema } = this.#options.connection.config;
+    for (const table of ['job', 'archive']) {
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          `update "${schema}_queue".${table} as j set data = j.data - 'sealedText'
+           where j.data ? 'sealedText' and (j.data->'ids') ?| $1::text[]
+             and not exists (select 1 from messages m where m.id in (select jsonb_array_elements_text(j.data->'ids')))`,
+          [erasedIds],
+        ),
+      );
+    }
   }
 
   /** Hands fetched units back: pg-boss offers them again after their retry delay. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
+import type { PgBossQueue } from '../postgres/pg-boss-queue.js';
 import { lockNumber, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { UNFINISHED_STATES } from '../message-record.js';
@@ -83,10 +84,25 @@ async function inChunks(chunk: () => Promise<number>): Promise<number> {
  * the number is recorded wholly before (and deleted here) or after (and then
  * finds its original gone, see recordResend).
  */
-export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string): Promise<number> {
+export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string, queue?: Pick<PgBossQueue, 'forgetErasedTexts'>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockNumber(trx, to, dialect);
-    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['owner', 'idempotency_key', 'created_at']).execute();
+    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'bulk_id']).execute();
+    // The shared queue's copy of an OTP's text (sealed) goes in the same transaction.
+    await queue?.forgetErasedTexts(trx, erased.map(({ id }) => id));
+    // A bulk left with no record (one sent to this number alone) keeps its text and reference no longer: they were this
+    // person's. The bulk itself stays, its key and counts (erased) with it, so a repeat of it sends nothing again. A bulk
+    // still writing its records needs its text for those.
+    const bulkIds = [...new Set(erased.flatMap(({ bulk_id: bulkId }) => (bulkId === null ? [] : [bulkId])))];
+    for (const chunk of chunksOf(bulkIds, MAX_BOUND_PARAMETERS)) {
+      await trx
+        .updateTable('bulks')
+        .set({ text: null, reference: null })
+        .where('id', 'in', chunk)
+        .where('recording', '=', 0)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
+        .execute();
+    }
     const keys = erased.flatMap(({ owner, idempotency_key: key, created_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at }]));
     for (const chunk of chunksOf(keys, Math.floor(MAX_BOUND_PARAMETERS / 3))) {
       await trx
