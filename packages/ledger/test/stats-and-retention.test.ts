@@ -169,6 +169,18 @@ describe('eraseNumber', () => {
     await store.close();
   });
 
+  it('drops the pushed reports held for a later match whose ids carry the number, and no others', async () => {
+    const store = await openTestStore();
+    const report = (providerMessageId: string) => ({ providerMessageId, state: 'delivered' as const, final: true });
+    expect(await store.holdReports('message-center', [report('987654+905557776655'), report('987654+905557776656'), report('rota-abc')], new Date(Date.now() + 60_000))).toBe(true);
+    expect(await store.heldReportCount()).toBe(3);
+    await store.eraseNumber('+905557776655');
+    expect(await store.heldReportCount()).toBe(2);
+    const held = await store.claimHeldReports({ now: new Date(Date.now() + 120_000), limit: 10, leaseMs: 1_000 });
+    expect(held.map((h) => h.report.providerMessageId).sort()).toEqual(['987654+905557776656', 'rota-abc']);
+    await store.close();
+  });
+
   it("keeps an erased record's idempotency key, hashed, so a retry under it records and sends nothing, until the key's retention ends", async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

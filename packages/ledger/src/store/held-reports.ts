@@ -22,7 +22,7 @@ export interface HeldReport {
   rematches: number;
 }
 
-/** What a held report keeps: what it says, not the number it names. */
+/** What a held report keeps besides its message's id (which may carry the number: an erasure of it drops the report): what it says. */
 type KeptReport = Pick<DeliveryReport, 'state' | 'reason' | 'final' | 'providerCode'> & { at?: number };
 
 /**

@@ -90,6 +90,9 @@ export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialec
     const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'bulk_id']).execute();
     // The shared queue's copy of an OTP's text (sealed) goes in the same transaction.
     await queue?.forgetErasedTexts(trx, erased.map(({ id }) => id));
+    // Pushed reports held for a later match name their message by an id that may carry the number (a request id, "+",
+    // the number's digits: Message Center's, Mobildev's): they go too, matched or not.
+    await trx.deleteFrom('held_reports').where('provider_message_id', 'like', `%+${to.slice(1)}`).execute();
     // A bulk left with no record (one sent to this number alone) keeps its text and reference no longer: they were this
     // person's. The bulk itself stays, its key and counts (erased) with it, so a repeat of it sends nothing again. A bulk
     // still writing its records needs its text for those.
