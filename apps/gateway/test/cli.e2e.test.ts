@@ -368,6 +368,14 @@ describe('rota CLI', () => {
       expect(header).toMatch(/^PROVIDER +RANK +ENABLED +ACCEPTED/);
       expect(row).toMatch(/^figensoft +3 +yes/);
       expect(row).toContain('figensoft-notification=closed');
+      expect(row).toMatch(/^figensoft +3 +yes +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ ms/);
+    });
+
+    it("prints the routing to an API key, the traffic columns as '-' (every client's traffic is the admin's to read)", async () => {
+      const r = await rota(['providers', '--url', h.client.url, '--key', SECRETS.apiKey]);
+      expect(r.code).toBe(0);
+      const row = r.out.split('\n')[1];
+      expect(row).toMatch(/^figensoft +3 +yes +- +- +- +- +- +- +figensoft-notification=closed/);
     });
 
     it('exit 1 on a refused key', async () => {

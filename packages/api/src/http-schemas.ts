@@ -273,7 +273,17 @@ export const DisabledEndpointsSchema = z.object({
 
 export const EndpointEnabledSchema = z.object({ released: z.number().int().meta({ description: 'How many held events are due again.' }) });
 
-export const ProvidersResponseSchema = z.object({ providers: z.array(ProviderStatusSchema) });
+/**
+ * `GET /v1/providers`. `inFlight`, `counts` and `meanLatencyMs` are every client's traffic together:
+ * the admin token reads them, an API key (one client of several) does not.
+ */
+export const ProvidersResponseSchema = z.object({
+  providers: z.array(
+    ProviderStatusSchema.partial({ inFlight: true, counts: true, meanLatencyMs: true }).meta({
+      description: '`inFlight`, `counts` and `meanLatencyMs` sum every client\'s traffic: given to the admin token only.',
+    }),
+  ),
+});
 
 export const ErrorResponseSchema = z.object({
   error: z.string().meta({ description: 'A stable machine-readable code, e.g. `invalid-request`, `unauthorized`, `payload-too-large`.' }),

@@ -1,4 +1,5 @@
-import type { ProviderStatus } from '@rota/core';
+import type { ProvidersResponseSchema } from '@rota/api';
+import type { z } from 'zod';
 import { EXIT, type CliIo } from './cli-io.js';
 import { callGateway, describeRefusal, resolveTarget } from './gateway-client.js';
 import { textTable } from './text-table.js';
@@ -15,22 +16,24 @@ export async function providersCommand(flags: { url?: string | undefined; key?: 
     io.out(JSON.stringify(body, null, 2));
     return EXIT.ok;
   }
-  for (const line of providersTable((body as { providers: ProviderStatus[] }).providers)) io.out(line);
+  for (const line of providersTable((body as z.infer<typeof ProvidersResponseSchema>).providers)) io.out(line);
   return EXIT.ok;
 }
 
-export function providersTable(providers: readonly ProviderStatus[]): string[] {
+/** The table; the traffic columns read `-` for an API key, which is not given them (every client's traffic). */
+export function providersTable(providers: readonly z.infer<typeof ProvidersResponseSchema>['providers'][number][]): string[] {
   const header = ['PROVIDER', 'RANK', 'ENABLED', 'ACCEPTED', 'REJECTED', 'FAILED', 'UNKNOWN', 'SKIPPED', 'LATENCY', 'BREAKERS'];
+  const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
   const rows = providers.map((p) => [
     p.providerId,
     String(p.rank),
     p.enabled ? 'yes' : 'no',
-    String(p.counts.accepted),
-    String(p.counts.rejected),
-    String(p.counts.failed),
-    String(p.counts.unknown),
-    String(p.counts.skipped),
-    `${Math.round(p.meanLatencyMs)} ms`,
+    count(p.counts?.accepted),
+    count(p.counts?.rejected),
+    count(p.counts?.failed),
+    count(p.counts?.unknown),
+    count(p.counts?.skipped),
+    p.meanLatencyMs === undefined ? '-' : `${Math.round(p.meanLatencyMs)} ms`,
     p.accounts.map((a) => `${a.accountId}=${a.breaker}${a.override === 'auto' ? '' : ` (forced ${a.override})`}`).join(', ') || '-',
   ]);
   return textTable(header, rows);

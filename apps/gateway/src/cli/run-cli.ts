@@ -35,7 +35,7 @@ export const USAGE = `usage:
       your messages, newest first (T: ISO 8601, or 30m / 2h / 7d ago;
       --owner: the admin token's view of one client)
   rota providers [--url URL] [--key KEY] [--json]
-      the provider status table of a running gateway
+      the provider status table of a running gateway (the traffic columns need the admin token)
   rota webhooks redeliver EVENT_ID [--url URL] [--key KEY] [--json]
       send a webhook event again (EVENT_ID: a delivery's Rota-Event-Id)
   rota webhooks endpoints [--url URL] [--key ADMIN_TOKEN] [--json]

@@ -353,7 +353,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/v1/providers': {
         get: {
           summary: 'Provider status',
-          description: 'Rank, enabled flag, breaker state per account, attempt counts and mean latency. Readable with a send key or the admin token.',
+          description: 'Rank, enabled flag and breaker state per account; with the admin token also the attempt counts, mean latency and calls in flight (every client\'s traffic together, which a send key is not given).',
           security: [...sendKey, ...adminToken],
           responses: { '200': json(ref('Providers'), 'Providers in rank order.'), ...AUTH_ERRORS },
         },

@@ -26,7 +26,11 @@ export function registerProviderRoutes(app: FastifyInstance, context: GatewayCon
   };
   const statusOf = (id: string): ProviderStatus | undefined => runtime.router.status().find((s) => s.providerId === id);
 
-  app.get('/v1/providers', { onRequest: guard(context, 'read') }, async () => ({ providers: runtime.router.status() }));
+  // The traffic figures sum every client's messages: one client's key reads the routing, not how much the others send.
+  app.get('/v1/providers', { onRequest: guard(context, 'read') }, async (request) => {
+    const providers = runtime.router.status();
+    return { providers: request.rotaAdmin ? providers : providers.map(({ inFlight: _inFlight, counts: _counts, meanLatencyMs: _latency, ...routing }) => routing) };
+  });
 
   app.patch<{ Params: { id: string } }>('/v1/providers/:id', { onRequest: guard(context, 'admin') }, async (request, reply) => {
     const parsed = ProviderPatchSchema.safeParse(request.body);
