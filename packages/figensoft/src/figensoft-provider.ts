@@ -219,9 +219,17 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
   return provider;
 }
 
+/**
+ * A text FigenSoft would refuse (−447) after taking it: one not in plain GSM-7, or one with a Turkish
+ * letter. GSM-7 itself holds Ç, Ö, Ü, ö and ü, but FigenSoft's "Turkish characters" most likely
+ * counts them too; its refusal would come in the delivery report, final, with no other provider asked.
+ */
 function exceedsTurkishTextLimit(message: FigenSoftSelectable): boolean {
-  return message.analysis.encoding !== 'GSM7' && message.text.length > MAX_TURKISH_TEXT_CHARACTERS;
+  if (message.text.length <= MAX_TURKISH_TEXT_CHARACTERS) return false;
+  return message.analysis.encoding !== 'GSM7' || TURKISH_LETTER.test(message.text);
 }
+
+const TURKISH_LETTER = /[çğıöşüÇĞİÖŞÜ]/;
 
 /**
  * A split send (more than 800 recipients — the router never does this, it reads

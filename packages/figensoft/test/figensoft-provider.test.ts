@@ -102,6 +102,13 @@ describe('select', () => {
     const gsm7: TextAnalysis = { encoding: 'GSM7', units: 600, unit: 'septet', segments: 4, unitsPerSegment: 153 };
     expect(provider.select(message('NOTIFICATION', { text: 'a'.repeat(600), analysis: gsm7 })).eligible).toBe(true);
   });
+
+  it("counts GSM-7's own Turkish letters (Ç, Ö, Ü, ö, ü) as Turkish for the limit: a refusal would come after the send, final", () => {
+    const gsm7: TextAnalysis = { encoding: 'GSM7', units: 300, unit: 'septet', segments: 2, unitsPerSegment: 153 };
+    const text = `Sayın müşterimiz ${'a'.repeat(270)} Ödeme`.replace('ş', 's').replace('ı', 'i');
+    expect(provider.select(message('NOTIFICATION', { text, analysis: gsm7 }))).toEqual({ eligible: false, field: 'text', reason: expect.stringContaining('-447') });
+    expect(provider.select(message('NOTIFICATION', { text: `Ödeme ${'a'.repeat(200)}`, analysis: gsm7 })).eligible).toBe(true);
+  });
 });
 
 describe('send', () => {
