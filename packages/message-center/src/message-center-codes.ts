@@ -65,8 +65,15 @@ export const ORDER_REFUSED_FOR_A_NUMBER: ReadonlySet<number> = new Set([452, 466
 /** A code in Message Center's envelope that no table row knows, after the request was written: it may have been accepted. */
 export const UNKNOWN_STATUS_CODE: CodeRow = row('outcome-unknown', 'provider', 'unknown code');
 
+/**
+ * A 5xx code in Message Center's own envelope: the service failing, which the contract calls
+ * retryable ("a resend may duplicate — 451 guards 10 minutes"). A retry that finds the order taken
+ * after all is answered 451, which is outcome-unknown: nothing is sent twice through this account.
+ */
+export const SERVER_ERROR_CODE: CodeRow = row('retryable', 'provider', 'server error');
+
 export function statusCodeRow(code: number): CodeRow {
-  return STATUS_CODES.get(code) ?? UNKNOWN_STATUS_CODE;
+  return STATUS_CODES.get(code) ?? (code >= 500 && code <= 599 ? SERVER_ERROR_CODE : UNKNOWN_STATUS_CODE);
 }
 
 /** The ProviderError for a body code other than 200. */

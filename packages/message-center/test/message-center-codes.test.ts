@@ -40,10 +40,14 @@ describe('status code table', () => {
     for (const row of STATUS_CODES.values()) if (row.side === 'ours') expect(row.outcome).not.toBe('message-rejected');
   });
 
-  it.each([113, 471, 500, 999])('an unknown code %i after the request was written is outcome-unknown, never accepted', (code) => {
+  it.each([113, 471, 600, 999])('an unknown code %i after the request was written is outcome-unknown, never accepted', (code) => {
     const error = statusCodeError(code, 'bir şey', 'ctx');
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: 'outcome-unknown', code: String(code) });
+  });
+
+  it.each([500, 502, 504, 599])("a 5xx code %i in Message Center's own envelope is retryable (the contract: a retry's duplicate is answered 451)", (code) => {
+    expect(statusCodeError(code, 'Sunucu hatası', 'ctx')).toMatchObject({ kind: 'retryable', code: String(code) });
   });
 
   it('names the code, meaning, side and what Message Center said; keeps Retry-After for retryable codes only', () => {

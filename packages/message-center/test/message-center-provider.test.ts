@@ -140,7 +140,8 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
     [470, 'provider-unavailable'],
     [503, 'retryable'],
     [471, 'outcome-unknown'],
-    [500, 'outcome-unknown'],
+    [500, 'retryable'],
+    [502, 'retryable'],
   ])('code %i → %s, carrying the code and the account id', async (code, kind) => {
     sandbox.injectFault({ kind: 'status-code', statusCode: code, wire: 'message-center', endpoint: 'send-sms' });
     const error = await providerErrorOf(provider.send(notification()));
