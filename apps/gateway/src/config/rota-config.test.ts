@@ -104,6 +104,13 @@ describe('RotaConfigSchema', () => {
     ['an API key with a space', (c) => (c.gateway.apiKeys[0].key = 'has a space in it 0123'), 'gateway.apiKeys.0.key', /whitespace/],
     ['an API key named as the admin token goes (its refreshes and audit lines would pass for the admin\'s)', (c) => (c.gateway.apiKeys[0].name = 'admin'), 'gateway.apiKeys.0.name', /admin and metrics tokens go by/],
     ['an API key named as the metrics token goes', (c) => (c.gateway.apiKeys[0].name = 'metrics'), 'gateway.apiKeys.0.name', /choose another/],
+    ['an API key named as the admin token goes, in another case', (c) => (c.gateway.apiKeys[0].name = 'Admin'), 'gateway.apiKeys.0.name', /in any case/],
+    [
+      'two API keys whose names differ only in case',
+      (c) => c.gateway.apiKeys.push({ name: 'Campaign-Service', key: 'another-key-0123456789' }),
+      'gateway.apiKeys.1.name',
+      /told apart in any case/,
+    ],
     [
       'two API keys with one name',
       (c) => c.gateway.apiKeys.push({ name: 'campaign-service', key: 'another-key-0123456789' }),

@@ -233,8 +233,9 @@ const ApiKeySchema = z.strictObject({
   name: z
     .string({ error: 'must be a string' })
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters: letters, digits, dot, underscore or hyphen')
-    // The admin and metrics tokens go by these names in logs, audit lines and per-client limits: a client so named would pass for them.
-    .refine((name) => !RESERVED_CLIENT_NAMES.includes(name), { message: 'is the name the admin and metrics tokens go by (admin, metrics); choose another' })
+    // The admin and metrics tokens go by these names in logs, audit lines and per-client limits: a client so named (in any
+    // case: `Admin` reads as `admin` to whoever reads an audit line) would pass for them.
+    .refine((name) => !RESERVED_CLIENT_NAMES.includes(name.toLowerCase()), { message: 'is the name the admin and metrics tokens go by (admin, metrics, in any case); choose another' })
     .describe('Names the key in logs and metrics (the key itself never appears). Not admin or metrics.'),
   key: secret('API key').describe('The bearer token a client sends: Authorization: Bearer <key>. At least 16 characters.'),
   previousKey: secret('previous API key')
@@ -347,9 +348,10 @@ const GatewaySchema = z
       keys.forEach((entry, index) => {
         const { name, key, previousKey } = (entry ?? {}) as { name?: unknown; key?: unknown; previousKey?: unknown };
         if (typeof name === 'string') {
-          const first = names.get(name);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first}; names must be distinct` });
-          else names.set(name, index);
+          // Told apart in any case: `acme` and `ACME` would be two clients that logs, metrics and people read as one.
+          const first = names.get(name.toLowerCase());
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'name'], message: `repeats the name of apiKeys.${first} (names are told apart in any case); names must be distinct` });
+          else names.set(name.toLowerCase(), index);
         }
         // A previous key is a key too: it must not stand for another client, nor be the admin or metrics token.
         for (const [field, value] of [['key', key], ['previousKey', previousKey]] as const) {
