@@ -232,6 +232,14 @@ export const ProviderStatusSchema = z.object({
   rank: z.number(),
   enabled: z.boolean(),
   accounts: z.array(z.object({ accountId: z.string(), breaker: BreakerStateEnum, override: z.enum(['open', 'closed', 'auto']) })),
+  capabilities: z
+    .object({
+      deliveryStatus: z.boolean().meta({ description: 'Whether Rota can read its delivery reports.' }),
+      scheduling: z.boolean().meta({ description: 'Whether it honours sendAt and validUntil.' }),
+      maxRecipientsPerRequest: z.number().int(),
+      statusBatchSize: z.number().int().meta({ description: 'Message ids one status read carries.' }),
+    })
+    .meta({ description: 'What the provider can do.' }),
   inFlight: z.number().int(),
   counts: z.object({
     accepted: z.number().int(),

@@ -73,6 +73,13 @@ describe('router: sendBatch', () => {
     // A request wholly refused, recipient by recipient, is told as rejected (not accepted).
     await router.sendBatch([5].map((i) => ({ ...notification, to: numberAt(i) })));
     expect(told).toEqual(['accepted:2', 'rejected:2:same', 'rejected:1']);
+    // One request: accepted ones, refused ones and ones left for the next rank, told in that order, the first as the request.
+    const mixed = setup([{ id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(7)], notTakenRecipients: [numberAt(8)] }] }, { id: 'second' }]);
+    const events: string[] = [];
+    mixed.router.on('attempt', ({ attempt, recipients, sameRequest }) => events.push(`${attempt.providerId}:${attempt.outcome}:${attempt.errorKind ?? '-'}:${recipients}${sameRequest ? ':same' : ''}`));
+    await mixed.router.sendBatch([6, 7, 8].map((i) => ({ ...notification, to: numberAt(i) })));
+    expect(events).toEqual(['first:accepted:-:1', 'first:rejected:message-rejected:1:same', 'first:failed:provider-unavailable:1:same', 'second:accepted:-:1']);
+    await mixed.router.close();
     expect(router.status()[0]!.counts).toMatchObject({ accepted: 2, rejected: 3 });
     await router.close();
   });

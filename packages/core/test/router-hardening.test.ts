@@ -617,6 +617,17 @@ describe('router: a provider error that quotes the request back', () => {
     await router.close();
   });
 
+  // A run standing alone is masked wherever it is, an all-digit group of a UUID too: privacy before wording.
+  it('leaves digits inside an id alone (a UUID, a hex SID), and masks a long run whole', async () => {
+    const { router } = setup(
+      [{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: request 123e4567-e89b-12d3-a456-4266141740ab SM0123456789abcdef0123456789abcdef for 9053212345678901234' }] }],
+      { retry: { retries: 0 } },
+    );
+    const result = await router.send({ ...notification, text: 'ok' });
+    expect(result.attempts[0]!.reason).toBe('first: request 123e4567-e89b-12d3-a456-4266141740ab SM0123456789abcdef0123456789abcdef for [number]');
+    await router.close();
+  });
+
   it('leaves a reason alone that does not quote the text, and a short text\'s words in the provider\'s', async () => {
     const { router } = setup([{ id: 'first', script: [{ type: 'error', kind: 'message-rejected', code: '3', message: 'first: code 3: the sender is not registered (ok)' }] }], { retry: { retries: 0 } });
     const result = await router.send({ ...notification, text: 'ok' });

@@ -219,6 +219,8 @@ function buildProvider(config: FigenSoftConfig, providerId: string, logger: Logg
   return provider;
 }
 
+const TURKISH_LETTER = /[çğıöşüÇĞİÖŞÜ]/;
+
 /**
  * A text FigenSoft would refuse (−447) after taking it: one not in plain GSM-7, or one with a Turkish
  * letter. GSM-7 itself holds Ç, Ö, Ü, ö and ü, but FigenSoft's "Turkish characters" most likely
@@ -229,7 +231,6 @@ function exceedsTurkishTextLimit(message: FigenSoftSelectable): boolean {
   return message.analysis.encoding !== 'GSM7' || TURKISH_LETTER.test(message.text);
 }
 
-const TURKISH_LETTER = /[çğıöşüÇĞİÖŞÜ]/;
 
 /**
  * A split send (more than 800 recipients — the router never does this, it reads

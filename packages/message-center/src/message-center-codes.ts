@@ -59,8 +59,10 @@ export const STATUS_CODES: ReadonlyMap<number, CodeRow> = new Map<number, CodeRo
  * the contract; whether Message Center instead drops the number alone is not documented). Final for
  * an order of one number (the rows above); an order of more is every number's `not-taken`, for the
  * request's sake (send() in message-center-provider.ts): the good numbers are not lost for a bad one.
+ * Not 452 ("recipients invalid or all blacklisted"): it comes when no number of the order is good,
+ * and sending blacklisted (opted-out) numbers through another provider would get round the list.
  */
-export const ORDER_REFUSED_FOR_A_NUMBER: ReadonlySet<number> = new Set([452, 466]);
+export const ORDER_REFUSED_FOR_A_NUMBER: ReadonlySet<number> = new Set([466]);
 
 /** A code in Message Center's envelope that no table row knows, after the request was written: it may have been accepted. */
 export const UNKNOWN_STATUS_CODE: CodeRow = row('outcome-unknown', 'provider', 'unknown code');

@@ -194,6 +194,11 @@ describe('send failures: every code of the table, as the sandbox answers it', ()
       { status: 'not-taken', to: good, code: '466', reason: expect.stringContaining('refused the whole order for a number it did not name'), cause: 'request' },
       { status: 'not-taken', to: landline, code: '466', reason: expect.stringContaining('refused the whole order for a number it did not name'), cause: 'request' },
     ]);
+    // 452 (every number invalid or blacklisted) stays final for the whole order: no number of it is good, and an
+    // opted-out one must not go through another provider.
+    sandbox.injectFault({ kind: 'status-code', statusCode: 452, wire: 'message-center', endpoint: 'send-sms' });
+    expect(await providerErrorOf(provider.send({ ...notification(), recipients: [good, '+905421112244'] }))).toMatchObject({ kind: 'message-rejected', code: '452' });
+    sandbox.clearFaults();
     // Through the router (which refuses a landline itself): Message Center answering 466 to orders of good numbers.
     sandbox.injectFault({ kind: 'status-code', statusCode: 466, wire: 'message-center', endpoint: 'send-sms' });
     const next = createFakeProvider({ id: 'next' });

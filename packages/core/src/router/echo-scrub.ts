@@ -27,8 +27,11 @@ const MIN_TEXT = 4;
 const MIN_CUT = 16;
 const OTP_DIGITS = /\d{4,}/g;
 const NUMBER = '[number]';
-/** 9–15 digits, a + before them or not: every MSISDN form a wire writes (the gateway's logs mask the same). */
-const NUMBER_LIKE = /\+?\d{9,15}/g;
+/**
+ * Nine digits or more, a + before them or not, standing alone (not inside an id of letters and
+ * digits, such as a UUID or a hex SID): every MSISDN form a wire writes.
+ */
+const NUMBER_LIKE = /(?<![0-9A-Za-z])\+?\d{9,}(?![0-9A-Za-z])/g;
 
 /** `reason` without `message`'s text (or an OTP's code) or any phone number in it. */
 export function withoutEchoes(reason: string, message: Pick<Message, 'text' | 'otp'>): string {

@@ -33,7 +33,8 @@ export function splitNotTaken(recipients: Recipients, response: SendResponse): {
  * credit answering per recipient): thrown inside the breaker's call so that the account's breaker
  * counts a failure, as for a request refused whole; the walk then uses its receipts all the same.
  * Not when every recipient it left was left for the request's sake (`cause: 'request'`): that
- * says nothing of the account.
+ * says nothing of the account, and the breaker takes it as it takes a `message-rejected` refusal
+ * (opossum counts a call that resolves, or whose error it filters, as a success).
  */
 export class NoneTaken extends Error {
   constructor(readonly response: SendResponse) {

@@ -327,7 +327,8 @@ function afterReceipts(ctx: WalkContext, slot: ProviderSlot, accountId: string, 
     entry: { providerId: slot.id, accountId, errorKind: 'provider-unavailable', code, reason: `${slot.id} did not take the recipient: ${withoutEchoes(reason, template)}`, tries, durationMs, outcome: 'failed' } satisfies Attempt,
   }));
   // One provider request, told once as a request however many outcomes its recipients had: as accepted when
-  // it accepted any, else as failed — what its breaker counted (NoneTaken) — the others `sameRequest`.
+  // it accepted any, else as failed — what its breaker counted (NoneTaken), unless all was left for the request's
+  // sake — the others `sameRequest`.
   const taken = split.taken.to.length;
   const anyAccepted = taken > rejected;
   if (taken > 0) unit.attempts.push(accepted);
@@ -355,7 +356,10 @@ function tellTaken(ctx: WalkContext, slot: ProviderSlot, taken: number, rejected
     tell(ctx, slot, taken - rejected, accepted, true, told);
     told = true;
   }
-  if (rejected > 0) tell(ctx, slot, rejected, { ...accepted, outcome: 'rejected', reason: `${slot.id} refused these recipients one by one (each result says why)` }, true, told);
+  if (rejected > 0) {
+    const entry: Attempt = { ...accepted, outcome: 'rejected', errorKind: 'message-rejected', reason: `${slot.id} refused these recipients one by one (each result says why)` };
+    tell(ctx, slot, rejected, entry, true, told);
+  }
 }
 
 /**

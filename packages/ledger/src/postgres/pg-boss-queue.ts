@@ -8,7 +8,7 @@ import type { OtpSeal } from '../queue/otp-seal.js';
 import { describePostgresError } from './open-postgres-pool.js';
 import { channelName, notifyInTransaction } from './postgres-notifications.js';
 import type { PostgresConnection } from './postgres-connection.js';
-import { QUEUE_NAMES, queueOf, type QueueName } from './queue-classes.js';
+import { QUEUE_NAMES, queueOf, SEALED_TEXT_QUEUES, type QueueName } from './queue-classes.js';
 import { groupBy } from '../group-by.js';
 
 /** A unit's job as pg-boss stores it: the record ids, and an OTP's sealed text. */
@@ -186,14 +186,20 @@ export class PgBossQueue implements DispatchQueue {
 
   /**
    * Completes fetched units (one statement a queue). An OTP's sealed text goes with it: pg-boss
-   * keeps a completed job (and then its archive copy) for days, and the text has no use once sent.
+   * keeps a completed job an hour, and then its archive copy a day, and the text has no use once sent.
    */
   async complete(units: FetchedUnit | readonly FetchedUnit[]): Promise<void> {
     for (const [queue, ids] of byQueue(units)) await this.#boss.complete(queue, ids);
     const sealed = (Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]).filter((unit) => unit.data.sealedText !== undefined);
     if (sealed.length === 0) return;
     const { pool, config } = this.#options.connection;
-    await pool.query(`update "${config.schema}_queue".job set data = data - 'sealedText' where id = any($1::uuid[]) and data ? 'sealedText'`, [sealed.map((unit) => unit.jobId)]);
+    // By queue name and id, pg-boss's key: its job table has a partition per queue.
+    for (const [queue, ids] of byQueue(sealed)) {
+      await pool
+        .query(`update "${config.schema}_queue".job set data = data - 'sealedText' where name = $1 and id = any($2::uuid[]) and data ? 'sealedText'`, [queue, ids])
+        // The unit is done either way: a text left behind is sealed, and goes with the job's retention.
+        .catch((error: unknown) => this.#logger.warn({ error: describePostgresError(error), units: ids.length }, 'ledger queue (pg-boss): could not take the sealed OTP texts out of completed units; they go with the jobs'));
+    }
   }
 
   /**
@@ -204,13 +210,14 @@ export class PgBossQueue implements DispatchQueue {
   async forgetErasedTexts(trx: Kysely<LedgerDatabase>, erasedIds: readonly string[]): Promise<void> {
     if (erasedIds.length === 0) return;
     const { schema } = this.#options.connection.config;
+    // Only the queues that carry texts are read: on `job` a partition each, on `archive` its key's first column.
     for (const table of ['job', 'archive']) {
       await trx.executeQuery(
         CompiledQuery.raw(
           `update "${schema}_queue".${table} as j set data = j.data - 'sealedText'
-           where j.data ? 'sealedText' and (j.data->'ids') ?| $1::text[]
+           where j.name = any($2::text[]) and j.data ? 'sealedText' and (j.data->'ids') ?| $1::text[]
              and not exists (select 1 from messages m where m.id in (select jsonb_array_elements_text(j.data->'ids')))`,
-          [erasedIds],
+          [erasedIds, SEALED_TEXT_QUEUES],
         ),
       );
     }

@@ -39,6 +39,9 @@ export function takesManyJobs(name: QueueName): boolean {
 }
 
 /** The queue a unit's job goes to: by its size class, then its priority. */
+/** The queues whose jobs may carry an OTP's sealed text (an OTP, an OTP bulk's chunks): the others never do. */
+export const SEALED_TEXT_QUEUES: readonly QueueName[] = [QUEUE_NAMES.otp, QUEUE_NAMES.messages];
+
 export function queueOf(unit: Pick<QueuedWork, 'ids' | 'priority'>): QueueName {
   if (unit.ids.length === 1) return unit.priority === PRIORITY.otp ? QUEUE_NAMES.otp : QUEUE_NAMES.singles;
   return unit.priority === PRIORITY.campaign ? QUEUE_NAMES.campaign : QUEUE_NAMES.messages;

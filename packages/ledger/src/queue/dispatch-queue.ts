@@ -24,6 +24,8 @@ export interface QueuedWork {
  */
 export interface DispatchQueue {
   enqueue(trx: Kysely<LedgerDatabase>, work: readonly QueuedWork[]): Promise<void>;
+  /** KVKK erasure, in its transaction: the OTP texts of units left with no record (those of `erasedIds` deleted in it). */
+  forgetErasedTexts(trx: Kysely<LedgerDatabase>, erasedIds: readonly string[]): Promise<void>;
 }
 
 /** Records one unit holds: FigenSoft's request carries 800 numbers. */

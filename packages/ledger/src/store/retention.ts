@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
-import type { PgBossQueue } from '../postgres/pg-boss-queue.js';
+import type { DispatchQueue } from '../queue/dispatch-queue.js';
 import { lockNumber, MAX_BOUND_PARAMETERS, type SqlDialect } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
 import { UNFINISHED_STATES } from '../message-record.js';
@@ -84,14 +84,14 @@ async function inChunks(chunk: () => Promise<number>): Promise<number> {
  * the number is recorded wholly before (and deleted here) or after (and then
  * finds its original gone, see recordResend).
  */
-export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string, queue?: Pick<PgBossQueue, 'forgetErasedTexts'>): Promise<number> {
+export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string, queue?: Pick<DispatchQueue, 'forgetErasedTexts'>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockNumber(trx, to, dialect);
     const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'bulk_id']).execute();
     // The shared queue's copy of an OTP's text (sealed) goes in the same transaction.
     await queue?.forgetErasedTexts(trx, erased.map(({ id }) => id));
     // Pushed reports held for a later match name their message by an id that may carry the number (a request id, "+",
-    // the number's digits: Message Center's, Mobildev's): they go too, matched or not.
+    // the number's digits: Message Center's): they go too, matched or not.
     await trx.deleteFrom('held_reports').where('provider_message_id', 'like', `%+${to.slice(1)}`).execute();
     // A bulk left with no record (one sent to this number alone) keeps its text and reference no longer: they were this
     // person's. The bulk itself stays, its key and counts (erased) with it, so a repeat of it sends nothing again. A bulk

@@ -67,7 +67,8 @@ export interface SendRequest {
  *   took none counts against the account's breaker, unless every not-taken
  *   receipt says `cause: 'request'`: the provider refused the request whole for
  *   something in it it did not name (one invalid number in a bulk order), which
- *   says nothing of the account, and each number is better asked elsewhere.
+ *   says nothing of the account (the breaker takes it as a refused message: not
+ *   a failure), and each number is better asked elsewhere.
  */
 export type RecipientReceipt =
   | { status: 'accepted'; to: string; providerMessageId: string; segmentsBilled?: number; simulated?: boolean }
