@@ -163,6 +163,18 @@ describe('RotaConfigSchema', () => {
       /must not carry a query or fragment/,
     ],
     [
+      'an allowed callback URL ending in a bare ?',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/hook?'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.0',
+      /must not carry a query or fragment/,
+    ],
+    [
+      'an allowed callback URL with a ; in its path',
+      (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/a;b/'] }),
+      'gateway.apiKeys.0.webhook.allowedUrls.0',
+      /no callback could match it/,
+    ],
+    [
       'an allowed callback URL no callback could match (an encoded slash)',
       (c) => (c.gateway.apiKeys[0].webhook = { secret: 'w'.repeat(32), allowedUrls: ['https://hooks.example/a%2Fb/'] }),
       'gateway.apiKeys.0.webhook.allowedUrls.0',
