@@ -88,6 +88,20 @@ describe('what the ledger writes to disk', () => {
     await store.close();
   });
 
+  it('keeps the text of a bulk still writing its records, whose later recipients need it, through an erasure of its first', async () => {
+    const { folder, config } = dataFolder();
+    const store = await openTestStore(new TestClock(), config);
+    const bulk = await store.recordBulk({ template: bulkTemplate({ text: 'Yazilirken RECORDINGCANARY2V6' }), owner: 'acme' }, ['+905329876543']);
+    if (bulk.kind !== 'created') throw new Error('expected a new bulk');
+    // As while the embedded store writes a large bulk in slices: its first records are in, the rest to come.
+    const writer = new Database(config.path);
+    writer.prepare('update bulks set recording = 1 where id = ?').run(bulk.bulkId);
+    writer.close();
+    expect(await store.eraseNumber('+905329876543')).toBe(1);
+    expect(filesContaining(folder, 'RECORDINGCANARY2V6')).not.toEqual([]);
+    await store.close();
+  });
+
   it('keeps nothing of an erased number in the write-ahead log either, while the store stays open', async () => {
     const { folder, config } = dataFolder();
     const store = await openTestStore(new TestClock(), config);
