@@ -231,7 +231,6 @@ function exceedsTurkishTextLimit(message: FigenSoftSelectable): boolean {
   return message.analysis.encoding !== 'GSM7' || TURKISH_LETTER.test(message.text);
 }
 
-
 /**
  * A split send (more than 800 recipients — the router never does this, it reads
  * maxRecipientsPerRequest) failed after earlier parts were accepted. Throwing

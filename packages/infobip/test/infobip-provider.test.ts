@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createRouter } from '@rota/core';
 import { analyzeText, maskPhoneNumber, ProviderError, type Logger } from '@rota/provider';
 import { startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { createFakeProvider, providerErrorOf, startRecordingServer } from '@rota/testkit';
+import { createFakeProvider, providerErrorOf, startRecordingServer, type RecordingServer } from '@rota/testkit';
 import { createInfobipProvider, INFOBIP_CAPABILITIES, type InfobipProvider } from '../src/index.js';
 import { API_KEY, APPROVED, CAMPAIGN_KEY, CONSENT, configFor, createInfobip, mobileNumbers, NOT_APPROVED, OPTED_OUT, PUSH_TOKEN, requestFor, SANDBOX_ACCOUNTS, waitFor } from './fixtures.js';
 
@@ -235,13 +235,23 @@ describe('send failures through the sandbox', () => {
     }
   });
 
-  it('a flooding cap, an over-long text and a REJECTED id Rota does not know are final for each destination: no error for the breaker, no other provider (the contract: "rejected", not elsewhere)', async () => {
+  /** Infobip (answered by a recording server) at rank 1 and a fake at rank 2, three numbers; all closed after `body`. */
+  async function beforeAFake(body: (rig: { fake: RecordingServer; subject: ReturnType<typeof createInfobip>; next: ReturnType<typeof createFakeProvider>; router: ReturnType<typeof createRouter>; to: string[] }) => Promise<void>): Promise<void> {
     const fake = await startRecordingServer();
     const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
     const next = createFakeProvider({ id: 'next' });
     const router = createRouter({ providers: [{ provider: subject, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 } });
-    const to = ['+905321112233', '+905421112244', '+905051112255'];
     try {
+      await body({ fake, subject, next, router, to: ['+905321112233', '+905421112244', '+905051112255'] });
+    } finally {
+      await router.close();
+      await subject.close();
+      await fake.close();
+    }
+  }
+
+  it('a flooding cap, an over-long text and a REJECTED id Rota does not know are final for each destination: no error for the breaker, no other provider (the contract: "rejected", not elsewhere)', async () => {
+    await beforeAFake(async ({ fake, subject, next, router, to }) => {
       // Every destination refused, none for the account: rejected receipts, not a failed request.
       fake.answer = answering(['flooding', 'tooLong', 'rejectedUnlisted']);
       expect((await subject.send(requestFor(subject, { to: to[0]!, text: 'x', iysType: 'NOTIFICATION' }, to))).receipts).toEqual([
@@ -257,21 +267,12 @@ describe('send failures through the sandbox', () => {
       ]);
       expect(next.callCount).toBe(0);
       expect(router.status()[0]!.accounts.every((a) => a.breaker === 'closed')).toBe(true);
-    } finally {
-      await router.close();
-      await subject.close();
-      await fake.close();
-    }
+    });
   });
 
   it('the router sends what Infobip did not take through the next provider, and never a recipient Infobip refused', async () => {
-    const fake = await startRecordingServer();
-    const subject = createInfobip({ accounts: [{ apiKey: API_KEY, from: 'ROTA', baseUrl: fake.origin }] });
-    const next = createFakeProvider({ id: 'next' });
-    const router = createRouter({ providers: [{ provider: subject, rank: 1 }, { provider: next, rank: 2 }], retry: { retries: 0 } });
-    const to = ['+905321112233', '+905421112244', '+905051112255'];
-    fake.answer = answering(['dnd', 'credit', 'credit']);
-    try {
+    await beforeAFake(async ({ fake, next, router, to }) => {
+      fake.answer = answering(['dnd', 'credit', 'credit']);
       const results = await router.sendBulk({ to, text: 'Toplu', iysType: 'NOTIFICATION' });
       expect(results.map((r) => [r.status, 'providerId' in r ? r.providerId : undefined])).toEqual([
         ['rejected', 'infobip'],
@@ -279,11 +280,7 @@ describe('send failures through the sandbox', () => {
         ['accepted', 'next'],
       ]);
       expect(next.accepted.map((a) => a.to)).toEqual([to[1], to[2]]);
-    } finally {
-      await router.close();
-      await subject.close();
-      await fake.close();
-    }
+    });
   });
 
   it('matches answer entries by messageId whatever their order; one id twice is a mismatch', async () => {

@@ -28,7 +28,7 @@ import {
 } from '@rota/provider';
 import { groupPerNumberIds, perNumberId, WireTransportError, wireDigits } from '@rota/provider/http';
 import { createMessageCenterClient, type MessageCenterClient } from './message-center-client.js';
-import { messageStatusRow, ORDER_NOT_FOUND, ORDER_REFUSED_FOR_A_NUMBER, ORDER_NOT_STARTED, ORDER_STATUSES, statusCodeError, statusCodeRow, transportError } from './message-center-codes.js';
+import { messageStatusRow, ORDER_NOT_FOUND, ORDER_NOT_STARTED, ORDER_REFUSED_FOR_A_NUMBER, ORDER_STATUSES, statusCodeError, statusCodeRow, transportError } from './message-center-codes.js';
 import { MessageCenterConfigSchema, type MessageCenterConfig, type MessageCenterConfigInput } from './message-center-config.js';
 import { credentialSecrets, MessageCenterCredentials } from './message-center-credentials.js';
 import { readPushedReports, reportFrom } from './message-center-reports.js';

@@ -190,11 +190,11 @@ export class PgBossQueue implements DispatchQueue {
    */
   async complete(units: FetchedUnit | readonly FetchedUnit[]): Promise<void> {
     for (const [queue, ids] of byQueue(units)) await this.#boss.complete(queue, ids);
-    const sealed = (Array.isArray(units) ? (units as readonly FetchedUnit[]) : [units as FetchedUnit]).filter((unit) => unit.data.sealedText !== undefined);
-    if (sealed.length === 0) return;
     const { pool, config } = this.#options.connection;
     // By queue name and id, pg-boss's key: its job table has a partition per queue.
-    for (const [queue, ids] of byQueue(sealed)) {
+    for (const [queue, done] of unitsByQueue(units)) {
+      const ids = done.filter((unit) => unit.data.sealedText !== undefined).map((unit) => unit.jobId);
+      if (ids.length === 0) continue;
       await pool
         .query(`update "${config.schema}_queue".job set data = data - 'sealedText' where name = $1 and id = any($2::uuid[]) and data ? 'sealedText'`, [queue, ids])
         // The unit is done either way: a text left behind is sealed, and goes with the job's retention.
