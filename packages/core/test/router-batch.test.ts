@@ -56,6 +56,19 @@ describe('router: sendBatch', () => {
     await router.close();
   });
 
+  it('never puts one number twice in a request: a second message to it goes in a request of its own', async () => {
+    // Message Center and Mobildev name a receipt <order>+<number>: two messages to one number in one order would share an id.
+    const { router, providers } = setup([{ id: 'first' }]);
+    const batch = [numberAt(1), numberAt(2), numberAt(1), numberAt(1), numberAt(3)].map((to) => ({ ...notification, to }));
+    const results = await router.sendBatch(batch);
+    expect(results.map((r) => `${r.status}:${r.to}`)).toEqual(batch.map(({ to }) => `accepted:${to}`));
+    const requests = providers[0]!.calls.map((c) => [...c.recipients].sort());
+    expect(requests).toEqual([[numberAt(1), numberAt(2), numberAt(3)], [numberAt(1)], [numberAt(1)]]);
+    // Each result names its own request's receipt.
+    expect(new Set(results.map((r) => (r.status === 'accepted' ? r.providerMessageId : undefined))).size).toBe(5);
+    await router.close();
+  });
+
   it('keeps a per-recipient rejection final for that recipient only', async () => {
     const { router, providers } = setup([{ id: 'first', script: [{ type: 'accept', rejectRecipients: [numberAt(2)] }] }, { id: 'second' }]);
     const results = await router.sendBatch([1, 2, 3].map((i) => ({ ...notification, to: numberAt(i) })));
@@ -229,6 +242,15 @@ describe('router: sendBulk', () => {
     results.forEach((r, i) => expect(r).toMatchObject({ status: 'accepted', to: numberAt(i), accountId: 'first-campaign' }));
     expect(providers[0]!.calls.map((c) => c.recipients.length).sort((a, b) => b - a)).toEqual([800, 800, 400]);
     expect(providers[0]!.duplicates()).toEqual([]);
+    await router.close();
+  });
+
+  it('sends a bulk that names a number twice (as written, or in another form of it) with that number once a request', async () => {
+    const { router, providers } = setup([{ id: 'first' }]);
+    const national = `0${numberAt(1).slice(3)}`;
+    const results = await router.sendBulk({ to: [numberAt(1), numberAt(2), national], text: 'hi', iysType: 'NOTIFICATION' });
+    expect(results.map((r) => `${r.status}:${r.to}`)).toEqual([`accepted:${numberAt(1)}`, `accepted:${numberAt(2)}`, `accepted:${numberAt(1)}`]);
+    expect(providers[0]!.calls.map((c) => [...c.recipients].sort())).toEqual([[numberAt(1), numberAt(2)], [numberAt(1)]]);
     await router.close();
   });
 

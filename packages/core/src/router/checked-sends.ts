@@ -41,6 +41,16 @@ export function checkedSends(state: RouterState): CheckedSends {
     }
   };
 
+  const sendBatchChecked = async (messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]> => {
+    if (state.closed) return messages.map(() => closedResult());
+    // Never a half-sent batch: one message not validated refuses them all.
+    if (!messages.every(isValidated)) return messages.map(() => notValidated(state));
+    const results = new Array<SendResult>(messages.length);
+    const limit = options?.limit ?? createLimiter(state.settings.batchConcurrency);
+    await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results, options), limit, options ?? {})));
+    return results;
+  };
+
   return {
     async sendChecked(message: Message, options?: RouteOptions): Promise<SendResult> {
       if (state.closed) return closedResult();
@@ -52,22 +62,16 @@ export function checkedSends(state: RouterState): CheckedSends {
       return result!;
     },
 
-    async sendBatchChecked(messages: readonly Message[], options?: RouteOptions): Promise<SendResult[]> {
-      if (state.closed) return messages.map(() => closedResult());
-      // Never a half-sent batch: one message not validated refuses them all.
-      if (!messages.every(isValidated)) return messages.map(() => notValidated(state));
-      const results = new Array<SendResult>(messages.length);
-      const limit = options?.limit ?? createLimiter(state.settings.batchConcurrency);
-      await Promise.all(planBatch(messages).map((group) => route(group.template, group, finishInto(results, options), limit, options ?? {})));
-      return results;
-    },
+    sendBatchChecked,
 
     async sendBulkChecked(bulk: BulkMessage, options?: RouteOptions): Promise<SendResult[]> {
       if (state.closed) return bulk.to.map(() => closedResult());
+      const template: Message = { ...bulk, to: bulk.to[0]! };
+      // A number given twice goes as a batch does, once a request (planBatch says why).
+      if (new Set(bulk.to).size < bulk.to.length) return sendBatchChecked(bulk.to.map((to) => ({ ...template, to })), options);
       const results = new Array<SendResult>(bulk.to.length);
       const index = new Array<number>(bulk.to.length);
       for (let i = 0; i < index.length; i++) index[i] = i;
-      const template: Message = { ...bulk, to: bulk.to[0]! };
       await route(template, { to: bulk.to, index }, finishInto(results, options), options?.limit ?? createLimiter(state.settings.batchConcurrency), options ?? {});
       return results;
     },

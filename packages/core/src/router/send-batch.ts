@@ -9,17 +9,32 @@ export interface BatchGroup extends Recipients {
   index: number[];
 }
 
-/** Groups validated messages by everything but their number: each group is one provider request per chunk. */
+/**
+ * Groups validated messages by everything but their number: each group is one
+ * provider request per chunk. A number at most once a group: a provider that
+ * names its receipts by request and number (Message Center's and Mobildev's
+ * `<order>+<number>`) would give two messages to one number the same id, and
+ * each report would then be taken for either. A second message to a number goes
+ * in a group of its own.
+ */
 export function planBatch(messages: readonly Message[]): BatchGroup[] {
-  const groups = new Map<string, BatchGroup>();
+  const groups = new Map<string, { group: BatchGroup; numbers: Set<string> }[]>();
+  const planned: BatchGroup[] = [];
   messages.forEach((message, index) => {
     const sharedKey = groupKey(message);
-    let group = groups.get(sharedKey);
-    if (!group) groups.set(sharedKey, (group = { template: message, to: [], index: [] }));
-    group.to.push(message.to);
-    group.index.push(index);
+    let alike = groups.get(sharedKey);
+    if (!alike) groups.set(sharedKey, (alike = []));
+    let slot = alike.find(({ numbers }) => !numbers.has(message.to));
+    if (!slot) {
+      slot = { group: { template: message, to: [], index: [] }, numbers: new Set() };
+      alike.push(slot);
+      planned.push(slot.group);
+    }
+    slot.numbers.add(message.to);
+    slot.group.to.push(message.to);
+    slot.group.index.push(index);
   });
-  return [...groups.values()];
+  return planned;
 }
 
 /** Everything a provider request carries besides the numbers. */
