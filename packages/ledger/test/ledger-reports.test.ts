@@ -21,8 +21,8 @@ interface Rig {
   statusCalls: StatusRequest[];
   deliveries: { url: string; body: string; headers: Record<string, string> }[];
   answer: { next: (url: string) => WebhookDelivery | Promise<WebhookDelivery> };
-  /** The provider's report of one message; undefined leaves it out of the answer, a throw fails the read. */
-  reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> | undefined };
+  /** The provider's report of one message (or its rows, a history); undefined leaves it out of the answer, a throw fails the read. */
+  reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> | Omit<DeliveryReport, 'providerMessageId'>[] | undefined };
   /** Status reads of `account` wait for `until` (a provider that answers slowly). */
   hold: { account?: string; until?: Promise<void> };
   close(): Promise<void>;
@@ -45,7 +45,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
       if (hold.account === request.accountId) await hold.until;
       return request.providerMessageIds.flatMap((providerMessageId) => {
         const report = reports.next(providerMessageId);
-        return report ? [{ providerMessageId, ...report }] : [];
+        return [report ?? []].flat().map((row) => ({ providerMessageId, ...row }));
       });
     },
   });
@@ -264,6 +264,41 @@ describe('delivery reports', () => {
     expect(await r.ledger.receivePushed('other', [{ providerMessageId: sent.providerMessageId!, state: 'delivered', final: true }])).toMatchObject({ matched: 0 });
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type)).toEqual(['message.accepted', 'message.rejected']);
+    await r.close();
+  });
+
+  it('keeps the final report of an id given twice in one push or one read, whatever follows it there', async () => {
+    const r = await rig();
+    const [pushed, read] = [await sendOne(r, { text: 'bir' }), await sendOne(r, { text: 'iki' })];
+    // One Infobip push listing a message's statuses, the final one first: the pending one after it was kept, and the
+    // message waited for a report that had already come.
+    await r.ledger.receivePushed('fake', [
+      { providerMessageId: pushed.providerMessageId!, state: 'delivered', final: true, providerCode: '3/5' },
+      { providerMessageId: pushed.providerMessageId!, state: 'sent', final: false, providerCode: '1/7' },
+    ]);
+    expect((await r.store.get(pushed.id))?.delivery).toMatchObject({ state: 'delivered', final: true, providerCode: '3/5' });
+    // A status read that answers two rows for one id (a provider's history): the same.
+    r.reports.next = () => [{ state: 'undelivered', reason: 'handset-error', final: true }, { state: 'sent', final: false }];
+    r.clock.advance(15_000);
+    await r.ledger.collectReports();
+    expect((await r.store.get(read.id))?.delivery).toMatchObject({ state: 'undelivered', final: true });
+    await r.ledger.deliverWebhooks();
+    expect(eventsOf(r).map((event) => event.type).sort()).toEqual(['message.accepted', 'message.accepted', 'message.delivered', 'message.undelivered']);
+    await r.close();
+  });
+
+  it("announces a final 'sent' (delivered to the operator, no handset report to come) as message.sent, and reads it no more", async () => {
+    const r = await rig();
+    const sent = await sendOne(r);
+    await r.ledger.receivePushed('fake', [{ providerMessageId: sent.providerMessageId!, state: 'sent', final: true, providerCode: '3/2' }]);
+    expect((await r.store.get(sent.id))?.delivery).toMatchObject({ state: 'sent', final: true, providerCode: '3/2' });
+    await r.ledger.deliverWebhooks();
+    const events = eventsOf(r);
+    expect(events.map((event) => event.type)).toEqual(['message.accepted', 'message.sent']);
+    expect(events[1]!.data).toMatchObject({ messageId: sent.id, delivery: { state: 'sent', final: true, providerCode: '3/2' } });
+    r.clock.advance(3_600_000);
+    expect(await r.ledger.collectReports()).toBe(0);
+    expect(r.statusCalls).toEqual([]);
     await r.close();
   });
 

@@ -83,7 +83,28 @@ export interface ReportEntry {
   nextDueAt: number | null;
 }
 
+/**
+ * One report an id, from reports that may name an id twice: a final one over
+ * one that is not (a push or a read may list a message's statuses in any
+ * order, and once final a message stays so), else the last given.
+ */
+export function lastWordEach<T>(items: readonly T[], idOf: (item: T) => string, isFinal: (item: T) => boolean): Map<string, T> {
+  const chosen = new Map<string, T>();
+  for (const item of items) {
+    const held = chosen.get(idOf(item));
+    if (held === undefined || !isFinal(held) || isFinal(item)) chosen.set(idOf(item), item);
+  }
+  return chosen;
+}
+
+/**
+ * A final report's event. `sent` final is a provider's last word that the
+ * message went to the operator, with no handset report to come (Infobip's
+ * DELIVERED_TO_OPERATOR); without an event of its own a client waited for one
+ * that never came.
+ */
 const WEBHOOK_OF_DELIVERY: Partial<Record<DeliveryState, WebhookEventType>> = {
+  sent: 'message.sent',
   delivered: 'message.delivered',
   undelivered: 'message.undelivered',
   rejected: 'message.rejected',
@@ -96,7 +117,7 @@ const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
 
 /**
  * Writes reports, one transaction, at most one a message (LedgerStore keeps
- * the last of an id given twice, before it cuts a call into slices). A
+ * one of an id given twice, `lastWordEach`, before it cuts a call into slices). A
  * message already final keeps its report (a late or repeated push changes
  * nothing); a change of state or code is a timeline step; a final one is
  * announced by webhook. Returns how many messages changed.

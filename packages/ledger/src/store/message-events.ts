@@ -23,6 +23,7 @@ export type WebhookEventType =
   | 'message.rejected'
   | 'message.failed'
   | 'message.unknown'
+  | 'message.sent'
   | 'message.delivered'
   | 'message.undelivered'
   | 'message.expired'
