@@ -11,6 +11,8 @@ import { until } from '@rota/testkit';
 // configuration file (the real wiring), the FigenSoft sandbox and a receiver.
 
 const WEBHOOK_SECRET = 'whsec-campaign-service-0123456789abcdef';
+/** The secret being rotated out: every delivery is signed with both. */
+const PREVIOUS_WEBHOOK_SECRET = 'whsec-campaign-service-previous-012345';
 const PUSH_TOKEN = 'push-token-0123456789abcdefghij';
 
 interface Delivery {
@@ -54,7 +56,7 @@ describe('delivery reports and webhooks, end to end', () => {
       gateway: {
         listen: { host: '127.0.0.1', port: 0 },
         apiKeys: [
-          { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } },
+          { name: 'campaign-service', key: SECRETS.apiKey, webhook: { url: `${receiverUrl}/rota`, secret: WEBHOOK_SECRET, previousSecret: PREVIOUS_WEBHOOK_SECRET, allowedUrls: [`${receiverUrl}/orders`] } },
           { name: 'billing', key: SECRETS.otherApiKey },
         ],
         adminToken: SECRETS.adminToken,
@@ -85,6 +87,9 @@ describe('delivery reports and webhooks, end to end', () => {
     expect(rejected.headers['rota-event-id']).toBe(rejected.event.id);
     expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], WEBHOOK_SECRET)).toMatchObject({ ok: true });
     expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], 'another-secret-0123456789abcdef0123')).toEqual({ ok: false, reason: 'bad-signature' });
+    // While the secret is rotated, a receiver still on the previous one takes it too (two v1 entries).
+    expect(rejected.headers['rota-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(verifyWebhook(rejected.body, rejected.headers['rota-signature'], PREVIOUS_WEBHOOK_SECRET)).toMatchObject({ ok: true });
     expect(eventsFor(sent.body.id).map((d) => d.event.type)).toContain('message.accepted');
 
     const read = await client.call('GET', `/v1/messages/${sent.body.id}`);

@@ -12,9 +12,14 @@ export const EVENT_ID_HEADER = 'rota-event-id';
 /** How far a signature's time may be from the receiver's clock by default. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** The header value for `body`, signed with `secret` at `timestamp` (unix seconds; default now). */
-export function signWebhook(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
+/**
+ * The header value for `body`, signed at `timestamp` (unix seconds; default
+ * now) with `secret`, or with each of `secrets` while one is rotated: a `v1`
+ * entry each, so a receiver holding either secret takes the delivery.
+ */
+export function signWebhook(body: string, secret: string | readonly string[], timestamp = Math.floor(Date.now() / 1000)): string {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return `t=${timestamp},${secrets.map((each) => `v1=${hmac(each, timestamp, body)}`).join(',')}`;
 }
 
 export type WebhookVerification = { ok: true; timestamp: number } | { ok: false; reason: 'malformed-header' | 'bad-signature' | 'too-old' | 'too-new' };

@@ -27,10 +27,12 @@ describe('Rota-Signature', () => {
     expect(verifyWebhook(received, header, key, 300, at)).toEqual({ ok: false, reason });
   });
 
-  it('accepts any of several v1 signatures (a secret being rotated)', () => {
-    const old = signWebhook(body, 'old-secret-0123456789abcdef0123456789ab', now).split(',')[1]!;
-    const header = `${signWebhook(body, secret, now)},${old}`;
+  it('signs with each secret given while one is rotated, and a receiver holding either takes it', () => {
+    const previous = 'old-secret-0123456789abcdef0123456789ab';
+    const header = signWebhook(body, [secret, previous], now);
+    expect(header).toBe(`${signWebhook(body, secret, now)},${signWebhook(body, previous, now).split(',')[1]}`);
     expect(verifyWebhook(body, header, secret, 300, now)).toMatchObject({ ok: true });
-    expect(verifyWebhook(body, header, 'old-secret-0123456789abcdef0123456789ab', 300, now)).toMatchObject({ ok: true });
+    expect(verifyWebhook(body, header, previous, 300, now)).toMatchObject({ ok: true });
+    expect(verifyWebhook(body, header, 'a-third-secret-0123456789abcdef01234567', 300, now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 });

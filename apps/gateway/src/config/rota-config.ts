@@ -194,6 +194,11 @@ const ClientWebhookSchema = z
     url: ReceiverUrlSchema.optional().describe("Where this client's webhooks go by default (https; plain http only with gateway.webhooks.allowHttp)."),
     secret: secret('webhook signing secret', 32)
       .describe('Signs every webhook to this client (Rota-Signature, HMAC-SHA256); use ${ENV_VAR}. At least 32 characters.'),
+    previousSecret: secret('previous webhook signing secret', 32)
+      .optional()
+      .describe(
+        'While the secret is rotated: the old one. Each webhook is then signed with both (two v1 entries), so a receiver checking either one takes it. Remove it once the receiver has the new secret. At least 32 characters.',
+      ),
     allowedUrls: z
       .array(AllowedUrlSchema, { error: 'must be a list of URLs' })
       .default([])

@@ -49,10 +49,11 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
     reports: { scheduleMs: config.reports.scheduleSeconds.map((seconds) => seconds * 1_000), ttlMs: config.reports.ttlHours * 3_600_000, readsPerSecond: config.reports.readsPerSecond },
     webhooks: {
       deliver: (url, body, headers) => client.deliver(url, body, headers),
-      // The secret in force when the event goes out: a rotated secret signs the next delivery.
+      // The secrets in force when the event goes out: a rotated secret signs the next delivery, beside the old one while
+      // it is kept as previousSecret.
       sign: (owner, body) => {
-        const secret = options.current().gateway.apiKeys.find((key) => key.name === owner)?.webhook?.secret;
-        return secret === undefined ? undefined : signWebhook(body, secret);
+        const webhook = options.current().gateway.apiKeys.find((key) => key.name === owner)?.webhook;
+        return webhook === undefined ? undefined : signWebhook(body, webhook.previousSecret === undefined ? webhook.secret : [webhook.secret, webhook.previousSecret]);
       },
       concurrency: webhooks.concurrency,
       perEndpoint: webhooks.perEndpoint,
