@@ -38,7 +38,7 @@ import { BulkListQuerySchema, listBulks, type BulkListPage, type BulkListQuery }
 import { deleteUnrecordedBulks, recordBulk } from './store/record-bulk.js';
 import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
-import { cancelBulkSlice, canceledAmong, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
+import { cancelBulkSlice, withdrawnAmong, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
 import { claimHeldReports, countHeldReports, dropHeldReports, holdReports, rematchHeldLater, type HeldReport } from './store/held-reports.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
@@ -314,16 +314,16 @@ export class LedgerStore {
     return row?.report_due_at == null ? undefined : new Date(Number(row.report_due_at));
   }
 
-  /** Of these records, those canceled (a dispatcher's look before it waits its turn for a record it holds). */
-  async canceledAmong(ids: readonly string[]): Promise<string[]> {
-    return canceledAmong(this.#db, ids);
+  /** Of these records, those canceled or erased since (a dispatcher's look before it waits its turn for a record it holds). */
+  async withdrawnAmong(ids: readonly string[]): Promise<string[]> {
+    return withdrawnAmong(this.#db, ids);
   }
 
   /**
    * Names the provider and account of records about to be sent; returns how
    * many `dispatching` records changed. With a unit's `token`, only records
-   * that unit still holds change. Throws CanceledBeforeTry, naming those,
-   * when any of them was canceled since its claim: that try is not made.
+   * that unit still holds change. Throws WithdrawnBeforeTry, naming those,
+   * when any of them was canceled or erased since its claim: that try is not made.
    */
   async markDispatching(ids: readonly string[], target: { providerId: string; accountId: string }, token?: string): Promise<number> {
     const { providerId, accountId } = parseInput(DispatchTargetSchema, target, 'markDispatching');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LedgerStore, MessageRecord, RecordOutcome } from '../src/index.js';
-import { CanceledBeforeTry } from '../src/store/cancel-messages.js';
+import { WithdrawnBeforeTry } from '../src/store/cancel-messages.js';
 import { bulkTemplate, message, numbers, openTestStore, TestClock } from './ledger-fixtures.js';
 import { rig, until } from './ledger-rig.js';
 
@@ -57,12 +57,12 @@ describe('LedgerStore.cancel', () => {
     expect(await store.cancel(waiting, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'canceled', record: { state: 'canceled' } });
     const target = { providerId: 'fake', accountId: 'fake-notification' };
     const refused = await store.markDispatching([waiting, beside], target).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(CanceledBeforeTry);
-    expect(refused).toMatchObject({ canceled: [waiting] });
+    expect(refused).toBeInstanceOf(WithdrawnBeforeTry);
+    expect(refused).toMatchObject({ withdrawn: [waiting] });
     // Rolled back whole: the other names no provider, so a crash now cannot leave it unknown as if it had been sent.
     expect(await store.get(beside)).toMatchObject({ state: 'dispatching' });
     expect((await store.get(beside))?.providerId).toBeUndefined();
-    expect(await store.canceledAmong([waiting, beside])).toEqual([waiting]);
+    expect(await store.withdrawnAmong([waiting, beside])).toEqual([waiting]);
     // Once a try has named its provider, the message is on its way: sent, not canceled.
     expect(await store.markDispatching([beside], target)).toBe(1);
     expect(await store.cancel(beside, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'not-cancelable', record: { state: 'dispatching' } });
@@ -158,4 +158,38 @@ describe('Ledger.cancel', () => {
     expect(new Set(sent).size).toBe(sent.length);
     await r.close();
   }, 20_000);
+});
+
+describe("an erasure while a request waits for its account's rate limit", () => {
+  it("takes the erased number's record out of the try, and the rest of its request, another client's messages too, goes out", async () => {
+    // Two a second: one request of six, claimed, waits three seconds on the account's throttle. The erased record was
+    // taken for a sign of another worker's takeover: the five others ended failed, unsent.
+    const r = await rig({ limits: new Map([['fake/fake-notification', 2]]) });
+    const to = numbers(6, 100);
+    const outcomes = await r.ledger.submit(to.map((number, i) => ({ message: message({ to: number }), owner: i % 2 === 0 ? 'acme' : 'globex' })), 'queue');
+    const ids = outcomes.map((outcome) => recordOf(outcome as RecordOutcome).id);
+    await until(async () => ((await r.store.get(ids[0]!))?.state === 'dispatching' ? true : undefined), 'the unit claimed');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // waiting on the throttle now
+    expect(await r.ledger.eraseNumber(to[3]!)).toBe(1);
+    for (const id of ids.filter((_, i) => i !== 3)) {
+      await until(async () => ((await r.store.get(id))?.state === 'accepted' ? true : undefined), 'each other message sent', 15_000);
+    }
+    expect(await r.store.get(ids[3]!)).toBeUndefined();
+    const sent = r.provider.calls.flatMap((call) => call.recipients);
+    expect([...sent].sort()).toEqual(to.filter((_, i) => i !== 3));
+    await r.close();
+  }, 30_000);
+
+  it('refuses a try naming a record erased since its claim, rolling back its marks (the store)', async () => {
+    const store = await openTestStore();
+    await store.recordMessages(['05321234567', '05321234568'].map((to) => ({ message: message({ to }), owner: 'acme' })));
+    const [gone, beside] = (await store.claimDue({ now: new Date(), limit: 2 })).map((record) => record.id) as [string, string];
+    expect(await store.eraseNumber('+905321234567')).toBe(1);
+    const refused = await store.markDispatching([gone, beside], { providerId: 'fake', accountId: 'fake-notification' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WithdrawnBeforeTry);
+    expect(refused).toMatchObject({ withdrawn: [gone] });
+    expect((await store.get(beside))?.providerId).toBeUndefined();
+    expect(await store.withdrawnAmong([gone, beside])).toEqual([gone]);
+    await store.close();
+  });
 });

@@ -121,7 +121,7 @@ describe('markDispatching', () => {
     const [sending] = await record(store, [{ message: message({ to: '05321234563' }), owner: 'acme', state: 'dispatching' }]);
     await store.claimDue({ now: new Date('2030-01-01T00:00:00Z'), limit: 1 });
 
-    expect(await store.markDispatching([claimedLater!.id, queued!.id, sending!.id, 'msg_unknown'], { providerId: 'figensoft', accountId: 'main' })).toBe(2);
+    expect(await store.markDispatching([claimedLater!.id, queued!.id, sending!.id], { providerId: 'figensoft', accountId: 'main' })).toBe(2);
     expect(await store.get(claimedLater!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main', state: 'dispatching' });
     expect(await store.get(sending!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main' });
     expect(await store.get(queued!.id)).not.toHaveProperty('providerId');

@@ -9,7 +9,7 @@ import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
 import { EarlyResults, type Missed } from './early-results.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
-import { CanceledBeforeTry } from '../store/cancel-messages.js';
+import { WithdrawnBeforeTry } from '../store/cancel-messages.js';
 
 /** What the dispatcher needs of the router: the checked send paths, its retry-after events, and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
@@ -96,8 +96,8 @@ interface Refusals {
   notTried: Set<string>;
   /** A try found the unit's records taken over by another worker. */
   lost: boolean;
-  /** Records canceled after their claim, found so by a try that was then not made: never sent, never queued again. */
-  canceled: Set<string>;
+  /** Records canceled or erased after their claim, found so by a try that was then not made: never sent, never queued again. */
+  withdrawn: Set<string>;
 }
 
 /**
@@ -271,7 +271,7 @@ export class Dispatcher {
       }
       // Records put back in the queue are not done: a shared queue hands the unit out again.
       if (sent.requeued.length > 0) {
-        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, or records beside them were canceled); queued again`;
+        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, or records beside them were canceled or erased); queued again`;
         await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason));
       }
       else await unit.settle();
@@ -335,7 +335,7 @@ export class Dispatcher {
     }
 
     const { router } = this.options;
-    const refusals: Refusals = { notTried: new Set(), lost: false, canceled: new Set() };
+    const refusals: Refusals = { notTried: new Set(), lost: false, withdrawn: new Set() };
     const early = new EarlyResults((batch) => this.writeOnce(batch, token, written), this.options.resultFlushMs ?? RESULT_FLUSH_MS, (error, count) =>
       this.logger.warn({ error: describeError(error), records: count }, 'ledger dispatcher: could not write the results a unit has so far; they are written with the next ones'),
       this.halt.signal,
@@ -357,8 +357,8 @@ export class Dispatcher {
     const writtenEarly = await early.end();
     const notSent = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of notSent) results.delete(id);
-    // A canceled record is final already: its try's other records go back to the queue without it.
-    const requeued = notSent.filter((id) => !refusals.canceled.has(id));
+    // A canceled record is final already, an erased one gone: its try's other records go back to the queue without it.
+    const requeued = notSent.filter((id) => !refusals.withdrawn.has(id));
     const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
     const writes = await this.writeResults(rest, token, written);
     // Fewer results written than the unit held: its claim token no longer holds them all, unless those not written
@@ -369,7 +369,7 @@ export class Dispatcher {
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
-      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, the store or throttle could not answer before the try, or records sharing their request were canceled); they are queued again');
+      this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, the store or throttle could not answer before the try, or records sharing their request were canceled or erased); they are queued again');
       // An OTP a caller waited for came with its text, which this process holds from now on, as for a queued one.
       for (const id of requeued) {
         const known = checked?.get(id);
@@ -392,13 +392,13 @@ export class Dispatcher {
    * Whether writes that changed fewer records than they were given mean
    * another worker holds the unit now. A record canceled since its claim
    * (every provider skipped it, so no try named one) is not written either,
-   * and says nothing of a takeover. If the store cannot tell, the unit is
+   * nor one erased meanwhile (gone), and neither says anything of a takeover. If the store cannot tell, the unit is
    * taken as lost: left to its queue's timeout, never finished twice.
    */
   private async takenOver(missed: readonly Missed[]): Promise<boolean> {
     for (const { ids, count } of missed) {
-      const canceled = await this.options.store.canceledAmong(ids).catch(() => []);
-      if (count > canceled.length) return true;
+      const withdrawn = await this.options.store.withdrawnAmong(ids).catch(() => []);
+      if (count > withdrawn.length) return true;
     }
     return false;
   }
@@ -476,7 +476,7 @@ export class Dispatcher {
         } catch (error) {
           if (error instanceof UnitLostError) refusals.lost = true;
           else for (const id of targets) refusals.notTried.add(id);
-          if (error instanceof CanceledBeforeTry) for (const id of error.canceled) refusals.canceled.add(id);
+          if (error instanceof WithdrawnBeforeTry) for (const id of error.withdrawn) refusals.withdrawn.add(id);
           throw error;
         }
       },
@@ -485,16 +485,16 @@ export class Dispatcher {
 
   private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
     const { signal } = this.halt;
-    const notCanceled = async () => {
-      const canceled = await this.options.store.canceledAmong(ids);
-      if (canceled.length > 0) throw new CanceledBeforeTry(canceled);
+    const notWithdrawn = async () => {
+      const withdrawn = await this.options.store.withdrawnAmong(ids);
+      if (withdrawn.length > 0) throw new WithdrawnBeforeTry(withdrawn);
     };
-    // Once a unit met a cancel (most likely its bulk's), each of its tries looks before it waits; and every try
+    // Once a unit met a cancel (most likely its bulk's) or an erasure, each of its tries looks before it waits; and every try
     // looks after each second it waited for its account's rate limit. A campaign canceled on a slow account would
     // otherwise sit out the limit for every request it will never send, and the messages behind it with it.
-    if (refusals.canceled.size > 0) await notCanceled();
+    if (refusals.withdrawn.size > 0) await notWithdrawn();
     // A wait on the throttle ends at stop()'s bound, and no try starts after it.
-    await this.options.throttle.take(providerId, accountId, ids.length, signal, notCanceled);
+    await this.options.throttle.take(providerId, accountId, ids.length, signal, notWithdrawn);
     if (signal.aborted) throw signal.reason;
     const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);
     if (token !== undefined && changed < ids.length) {

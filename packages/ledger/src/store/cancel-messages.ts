@@ -85,20 +85,25 @@ function cancelable(eb: ExpressionBuilder<LedgerDatabase, 'messages'>) {
   return eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'dispatching'), eb('provider_id', 'is', null)])]);
 }
 
-/** Of these records, those canceled. */
-export async function canceledAmong(db: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<string[]> {
-  const canceled: string[] = [];
+/**
+ * Of these records, those withdrawn since their claim: canceled, or gone (a
+ * number's erasure deletes its records, claimed ones too). Either way no try
+ * may send them, and neither says anything of the records beside them.
+ */
+export async function withdrawnAmong(db: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<string[]> {
+  const withdrawn: string[] = [];
   for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
-    for (const row of await db.selectFrom('messages').select('id').where('id', 'in', chunk).where('state', '=', 'canceled').execute()) canceled.push(row.id);
+    const states = new Map((await db.selectFrom('messages').select(['id', 'state']).where('id', 'in', chunk).execute()).map((row) => [row.id, row.state]));
+    for (const id of chunk) if (states.get(id) === undefined || states.get(id) === 'canceled') withdrawn.push(id);
   }
-  return canceled;
+  return withdrawn;
 }
 
-/** A try refused because records of it were canceled after their claim: none of it is sent, the rest goes back to the queue. */
-export class CanceledBeforeTry extends Error {
-  override readonly name = 'CanceledBeforeTry';
-  constructor(readonly canceled: readonly string[]) {
-    super(`not sent: ${canceled.length} of its message(s) were canceled while they waited for their try`);
+/** A try refused because records of it were canceled or erased after their claim: none of it is sent, the rest goes back to the queue. */
+export class WithdrawnBeforeTry extends Error {
+  override readonly name = 'WithdrawnBeforeTry';
+  constructor(readonly withdrawn: readonly string[]) {
+    super(`not sent: ${withdrawn.length} of its message(s) were canceled or erased while they waited for their try`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { LedgerDatabase } from '../database.js';
 import { toMessageRecord } from '../message-row.js';
 import type { MessageRecord } from '../message-record.js';
 import { lockForClaim, MAX_BOUND_PARAMETERS, recheckClaimed, type SqlDialect } from '../sql-dialect.js';
-import { canceledAmong, CanceledBeforeTry } from './cancel-messages.js';
+import { withdrawnAmong, WithdrawnBeforeTry } from './cancel-messages.js';
 import { chunksOf } from './insert-chunks.js';
 import type { Transact } from './transact.js';
 
@@ -62,9 +62,12 @@ export async function claimDue(transact: Transact, dialect: SqlDialect, now: num
  * Only records in `dispatching` change — and, given a unit's `token`, only
  * those that unit still holds; returns how many changed. A record canceled
  * since its claim (it was waiting for its turn: cancelMessage takes a claimed
- * record no try has named a provider for) refuses the whole try: the marks
- * are rolled back and CanceledBeforeTry names the canceled records, so that
- * nothing canceled is sent and the rest of the try goes back to the queue.
+ * record no try has named a provider for), or erased (its number's erasure
+ * deleted it), refuses the whole try: the marks are rolled back and
+ * WithdrawnBeforeTry names those records, so that nothing canceled or erased
+ * is sent and the rest of the try goes back to the queue. (An erased record
+ * was taken for a sign of another worker's takeover: the rest of its request,
+ * other clients' messages too, failed unsent.)
  */
 export async function markDispatching(
   transact: Transact,
@@ -87,8 +90,8 @@ export async function markDispatching(
     }
     // Only when some did not change: the common try pays nothing for it.
     if (changed < ids.length) {
-      const canceled = await canceledAmong(trx, ids);
-      if (canceled.length > 0) throw new CanceledBeforeTry(canceled);
+      const withdrawn = await withdrawnAmong(trx, ids);
+      if (withdrawn.length > 0) throw new WithdrawnBeforeTry(withdrawn);
     }
   });
   return changed;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { openLedgerStore, type LedgerStore } from '../../src/index.js';
-import { CanceledBeforeTry } from '../../src/store/cancel-messages.js';
+import { WithdrawnBeforeTry } from '../../src/store/cancel-messages.js';
 import { bulkTemplate, dropSchema, freshSchemaName, HASH_KEY, numbers, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
 
 const TARGET = { providerId: 'fake', accountId: 'fake-campaign' };
@@ -52,7 +52,7 @@ it("gives each record of a bulk to a try or to its cancellation, never to both, 
             expect(await worker.markDispatching(request, TARGET)).toBe(request.length);
             onTheirWay.push(...request);
           } catch (error) {
-            if (!(error instanceof CanceledBeforeTry)) throw error;
+            if (!(error instanceof WithdrawnBeforeTry)) throw error;
             await worker.requeueUnsent(request);
           }
         }
