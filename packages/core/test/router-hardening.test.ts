@@ -303,6 +303,17 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     await router.close();
   });
 
+  it("says 'not sent' once when the hook's reason says it already", async () => {
+    const { router } = setup([{ id: 'first' }]);
+    const result = await router.send(notification, {
+      beforeAttempt: () => {
+        throw new Error('not sent: another worker took these records over');
+      },
+    });
+    expect(result).toMatchObject({ status: 'failed', reason: 'not sent: another worker took these records over' });
+    await router.close();
+  });
+
   it('makes no try when the router closed while the hook waited: not sent, and no provider blamed', async () => {
     // Before: the try went to a breaker close() had shut, whose refusal read as a provider bug.
     const { router, providers } = setup([{ id: 'first' }]);

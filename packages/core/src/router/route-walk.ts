@@ -281,7 +281,9 @@ async function attempt(
     }
     if (ended instanceof NotAttempted) {
       // The caller could not record or allow the try: never send what it cannot account for.
-      const why = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
+      const cause = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
+      // The caller's reason may say so already (the ledger's do): "not sent: not sent: …" was read twice.
+      const why = cause.replace(/^not sent: /, '');
       if (tries > 0) {
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
         record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
