@@ -303,6 +303,47 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     await router.close();
   });
 
+  it('makes no try through a provider switched off while the hook waited (an account\'s throttle): the message walks on', async () => {
+    // Before: a campaign waiting minutes on its account's rate limit went out through a provider switched off meanwhile.
+    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }]);
+    const seen: string[] = [];
+    const result = await router.send(notification, {
+      beforeAttempt: async ({ providerId }) => {
+        seen.push(providerId);
+        if (providerId === 'first') router.setEnabled('first', false);
+      },
+    });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(providers.map((p) => p.callCount)).toEqual([0, 1]);
+    expect(seen).toEqual(['first', 'second']);
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: 'first was switched off while this message waited its turn' });
+    await router.close();
+  });
+
+  it('makes no retry through a provider switched off during the backoff, nor through one a reconfigure took out', async () => {
+    const down = { type: 'error' as const, kind: 'retryable' as const };
+    const { router, providers } = setup([{ id: 'first', script: [down, down, down] }, { id: 'second' }]);
+    const result = await router.send(notification, {
+      beforeAttempt: async ({ providerId }) => {
+        if (providerId === 'first' && providers[0]!.callCount === 1) router.setEnabled('first', false);
+      },
+    });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(providers[0]!.callCount).toBe(1);
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'failed', tries: 1, reason: expect.stringContaining('then first was switched off') });
+    await router.close();
+    // Taken out of the list by a reconfigure while the try waited: the same.
+    const other = setup([{ id: 'first' }, { id: 'second' }]);
+    const moved = await other.router.send(notification, {
+      beforeAttempt: async ({ providerId }) => {
+        if (providerId === 'first') other.router.reconfigure({ providers: [{ provider: other.providers[1]!, rank: 2 }], retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 } });
+      },
+    });
+    expect(moved).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(other.providers[0]!.callCount).toBe(0);
+    await other.router.close();
+  });
+
   it("says 'not sent' once when the hook's reason says it already", async () => {
     const { router } = setup([{ id: 'first' }]);
     const result = await router.send(notification, {

@@ -21,6 +21,7 @@ export function checkedSends(state: RouterState): CheckedSends {
         signal: options.signal,
         beforeAttempt: options.beforeAttempt,
         lifetime: state.lifetime.signal,
+        routesThrough: (providerId) => state.table.ordered.some((slot) => slot.id === providerId),
       },
       state.table.ordered,
       template,

@@ -36,6 +36,8 @@ export interface WalkContext {
   lifetime: AbortSignal;
   /** The caller's hook before every try (see RouteOptions.beforeAttempt). */
   beforeAttempt?: RouteOptions['beforeAttempt'];
+  /** Whether the router routes through this provider now: enabled and in its list (asked again after every wait). */
+  routesThrough(providerId: string): boolean;
 }
 
 /** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
@@ -46,6 +48,9 @@ class NotAttempted {
     readonly final = false,
   ) {}
 }
+
+/** The provider was switched off, or taken out of the list, while a try waited: the try is not made. Control flow. */
+class SwitchedOff {}
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
 interface Unit {
@@ -224,6 +229,9 @@ async function attempt(
   const { validUntil } = template;
   const expiredBeforeTry = () =>
     validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
+  // An operator's switch, asked again before every try: a try that waited (the caller's throttle, a batch's turn, a
+  // retry's backoff) went out through a provider switched off seconds or minutes before.
+  const switchedOff = () => (ctx.routesThrough(slot.id) ? undefined : new SwitchedOff());
   const fire: () => Promise<SendResponse> = before
     ? async () => {
         try {
@@ -232,14 +240,14 @@ async function attempt(
           throw new NotAttempted(error);
         }
         if (ctx.lifetime.aborted) throw closedBeforeTry();
-        const expired = expiredBeforeTry();
-        if (expired) throw expired;
+        const refused = expiredBeforeTry() ?? switchedOff();
+        if (refused) throw refused;
         return breaker.fire(call);
       }
     : () => {
         if (ctx.lifetime.aborted) return Promise.reject(closedBeforeTry());
-        const expired = expiredBeforeTry();
-        return expired ? Promise.reject(expired) : breaker.fire(call);
+        const refused = expiredBeforeTry() ?? switchedOff();
+        return refused ? Promise.reject(refused) : breaker.fire(call);
       };
   const noteFailure = (thrown: unknown): unknown => {
     const error = asBreakerError(thrown);
@@ -256,11 +264,11 @@ async function attempt(
     try {
       response = await fire();
     } catch (thrown) {
-      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken) throw thrown;
+      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof SwitchedOff) throw thrown;
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken || e instanceof SwitchedOff ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
@@ -291,14 +299,16 @@ async function attempt(
       fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
     }
-    if (isBreakerRefusal(ended)) {
-      // The breaker opened while this unit waited its turn, or between its retries: the refused try was never made.
+    if (isBreakerRefusal(ended) || ended instanceof SwitchedOff) {
+      // The breaker opened, or an operator switched the provider off, while this unit waited its turn or between its
+      // retries: the refused try was never made, and the unit walks on.
+      const why = ended instanceof SwitchedOff ? `${slot.id} was switched off` : 'its circuit breaker opened';
       if (tries === 0) {
-        skip(ctx, slot, unit, selection.accountId, (ended as ProviderError).message);
+        skip(ctx, slot, unit, selection.accountId, ended instanceof SwitchedOff ? `${why} while this message waited its turn` : (ended as ProviderError).message);
         return true;
       }
       const last = toProviderError(ctx, slot, selection.accountId, providerError);
-      const reworded = new ProviderError(last.kind, `${last.message}; then its circuit breaker opened`, { code: last.code, retryAfterMs: last.retryAfterMs });
+      const reworded = new ProviderError(last.kind, `${last.message}; then ${why}`, { code: last.code, retryAfterMs: last.retryAfterMs });
       return afterFailure(ctx, slot, selection.accountId, template, unit, reworded, tries, durationMs);
     }
     return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
