@@ -64,11 +64,13 @@ export class AccountThrottle {
       await sleep(paused, signal);
       if (!signal?.aborted) await stillWanted?.();
     }
-    const entry = this.limiters.get(key);
-    if (!entry) return;
     let remaining = count;
     let askedAt = Date.now();
     while (remaining > 0) {
+      // The limit in force now, at each piece: a reload that changed it made a new bucket, and sends already waiting
+      // drained the old one beside the new (a limit lowered from 6 to 3 a second let 9 through for as long).
+      const entry = this.limiters.get(key);
+      if (!entry) return;
       const points = Math.min(remaining, entry.maxPerSecond);
       try {
         await entry.limiter.consume(key, points);
