@@ -41,6 +41,26 @@ describe('router: reconfigure', () => {
     await router.close();
   });
 
+  it("keeps an operator's forced breaker through a reconfigure that replaces its provider's slot (new settings, new instance)", async () => {
+    const first = createFakeProvider({ id: 'first' });
+    const second = createFakeProvider({ id: 'second' });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 0 } });
+    router.forceBreaker('first', 'first-notification', 'open');
+    router.forceBreaker('second', 'second-campaign', 'closed');
+    // Only a retry setting changed: every slot is replaced. Before, the forced breakers went back to auto unannounced.
+    router.reconfigure({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 1 } });
+    expect(await router.send(notification)).toMatchObject({ providerId: 'second' });
+    expect(first.callCount).toBe(0);
+    // A new instance (rotated credentials) keeps them too.
+    const rotated = createFakeProvider({ id: 'first' });
+    router.reconfigure({ providers: [{ provider: rotated, rank: 1 }, { provider: second, rank: 2 }], breaker, retry: { retries: 1 } });
+    const overrides = router.status().flatMap((status) => status.accounts.map((account) => `${status.providerId}/${account.accountId}:${account.override}`));
+    expect(overrides).toEqual(expect.arrayContaining(['first/first-notification:open', 'second/second-campaign:closed', 'first/first-campaign:auto']));
+    expect(await router.send(notification)).toMatchObject({ providerId: 'second' });
+    expect(rotated.callCount).toBe(0);
+    await router.close();
+  });
+
   it('refuses an invalid configuration and keeps the running one', async () => {
     const first = createFakeProvider({ id: 'first' });
     const router = createRouter({ providers: [{ provider: first, rank: 1 }] });

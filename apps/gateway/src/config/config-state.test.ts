@@ -74,6 +74,22 @@ describe('GatewayRuntime.configState: what the operations console shows about th
     expect(runtime.configState().changed).toEqual(['figensoft']);
   });
 
+  it("names every provider changed by a reload of routing.retry or routing.breaker alone, and keeps an operator's forced breaker through it", async () => {
+    const path = join(dir, 'routing.yaml');
+    await writeFile(path, yamlFor(3));
+    const loaded = await loadConfigFile(path, env);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const runtime = createRuntime(loaded.config, { configPath: path, env, logger: recordingLogger(), development: false });
+    runtimes.push(runtime);
+    const [account] = runtime.router.status()[0]!.accounts;
+    runtime.router.forceBreaker('figensoft', account!.accountId, 'open');
+    // Every slot is replaced (its breakers start afresh): before, this was logged as "no provider changes".
+    await writeFile(path, yamlFor(3, 'routing:\n  retry: { retries: 1 }'));
+    expect(await runtime.reload()).toEqual({ ok: true, changed: ['figensoft'] });
+    // And the operator's force stays (it went back to auto unannounced, and the provider was sent to again).
+    expect(runtime.router.status()[0]!.accounts[0]).toMatchObject({ accountId: account!.accountId, override: 'open', breaker: 'open' });
+  });
+
   it('has no file for a runtime built in code', async () => {
     const loaded = await loadConfigFile(join(dir, 'rota.yaml'), env);
     if (!loaded.ok) throw new Error('fixture');

@@ -109,7 +109,7 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       }
       for (const scope of nextBuilt.created) open.add(scope);
 
-      const changed = changedProviders(scopes, nextBuilt.scopes, live, routed);
+      const changed = changedProviders(scopes, nextBuilt.scopes, live, routed, !deepEqual(current.routing.breaker, next.routing.breaker) || !deepEqual(current.routing.retry, next.routing.retry));
       const previous = current;
       current = withStartSettings(next, atStart);
       scopes = nextBuilt.scopes;
@@ -311,12 +311,17 @@ function routerOptions(
   };
 }
 
-/** Provider ids (sorted) whose instance, rank, switch or breaker/retry settings changed, or that came or went. */
+/**
+ * Provider ids (sorted) whose instance, rank, switch or breaker/retry settings changed, or that came or went.
+ * `routingChanged`: `routing.breaker` or `routing.retry` changed, every provider's settings with them (their
+ * breakers start afresh: "no provider changes" was logged for it).
+ */
 function changedProviders(
   before: ReadonlyMap<string, ProviderScope>,
   after: ReadonlyMap<string, ProviderScope>,
   live: ReadonlyMap<string, RankAndSwitch>,
   options: RouterOptions,
+  routingChanged: boolean,
 ): string[] {
   const next = new Map(options.providers.map((routed) => [routed.provider.id, routed]));
   return [...new Set([...after.keys(), ...before.keys()])].sort().filter((id) => {
@@ -326,6 +331,7 @@ function changedProviders(
     const routed = next.get(id)!;
     const liveBefore = live.get(id);
     return (
+      routingChanged ||
       was.provider !== now.provider ||
       liveBefore?.rank !== routed.rank ||
       liveBefore?.enabled !== (routed.enabled ?? true) ||

@@ -108,6 +108,18 @@ export class ProviderSlot {
     done?.();
   }
 
+  /**
+   * Takes over an operator's forced breakers from the slot this one replaces
+   * (new settings, a new instance): a force is an explicit act, and an edit of
+   * the file that says nothing of it (a retry setting) let a breaker forced
+   * open send again. Accounts the provider no longer has are left behind.
+   */
+  adoptOverrides(previous: ProviderSlot): void {
+    for (const [accountId, breaker] of previous.breakers) {
+      if (breaker.override !== 'auto' && this.provider.accountIds.includes(accountId)) this.breakerFor(accountId).override = breaker.override;
+    }
+  }
+
   sameSettings(breaker: BreakerSettings, retry: RetrySettings): boolean {
     return JSON.stringify(breaker) === JSON.stringify(this.breakerSettings) && JSON.stringify(retry) === JSON.stringify(this.retrySettings);
   }

@@ -28,7 +28,7 @@ export class ProviderTable {
   /**
    * Takes a validated provider list. A provider whose instance and breaker and
    * retry settings are unchanged keeps its slot, so its breakers keep their
-   * state; any other slot is replaced and retired. Cannot fail: everything was
+   * state; any other slot is replaced and retired, its forced breakers kept. Cannot fail: everything was
    * validated before (reconfigure is all or nothing).
    */
   apply(providers: readonly ResolvedProvider[], onProviderRetired: ((provider: Provider) => void) | undefined): void {
@@ -36,10 +36,9 @@ export class ProviderTable {
     const next = new Map<string, ProviderSlot>();
     for (const resolved of providers) {
       const current = this.slots.get(resolved.provider.id);
-      const slot =
-        current && current.provider === resolved.provider && current.sameSettings(resolved.breaker, resolved.retry)
-          ? current
-          : new ProviderSlot(resolved.provider, resolved.rank, resolved.enabled, resolved.breaker, resolved.retry, this.onBreakerState);
+      const kept = current && current.provider === resolved.provider && current.sameSettings(resolved.breaker, resolved.retry);
+      const slot = kept ? current : new ProviderSlot(resolved.provider, resolved.rank, resolved.enabled, resolved.breaker, resolved.retry, this.onBreakerState);
+      if (current && !kept) slot.adoptOverrides(current);
       slot.rank = resolved.rank;
       slot.enabled = resolved.enabled;
       next.set(slot.id, slot);
