@@ -87,6 +87,24 @@ describe('router: circuit breakers', () => {
     expect(router.status()[0]!.accounts[0]!.breaker).toBe('closed');
     await router.close();
   });
+
+  it('hands a breaker forced closed back to the failure counts closed, not open from the failures before the force', async () => {
+    // An outage opens it; the operator, knowing the provider mended, forces it closed and then back to auto.
+    let mended = false;
+    const { router, providers } = setup([{ id: 'first', script: () => (mended ? { type: 'accept' } : down) }, { id: 'second' }], { breaker });
+    for (let i = 0; i < 4; i++) await router.send(notification);
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('open');
+    mended = true;
+    router.forceBreaker('first', 'first-notification', 'closed');
+    expect(await router.send(notification)).toMatchObject({ providerId: 'first' });
+    router.forceBreaker('first', 'first-notification', 'auto');
+    // Before: open again until its reset timeout, and healthy traffic went to second meanwhile.
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('closed');
+    const calls = providers[0]!.callCount;
+    expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(providers[0]!.callCount).toBe(calls + 1);
+    await router.close();
+  });
 });
 
 describe('router: close', () => {

@@ -12,7 +12,7 @@ export const BREAKER_OPEN = 'breaker-open';
  */
 export class AccountBreaker {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
-  override: BreakerOverride = 'auto';
+  #override: BreakerOverride = 'auto';
 
   constructor(settings: BreakerSettings, onStateChange: (state: BreakerState) => void) {
     this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
@@ -27,6 +27,21 @@ export class AccountBreaker {
     this.breaker.on('open', () => onStateChange('open'));
     this.breaker.on('halfOpen', () => onStateChange('half-open'));
     this.breaker.on('close', () => onStateChange('closed'));
+  }
+
+  get override(): BreakerOverride {
+    return this.#override;
+  }
+
+  /**
+   * An operator's force. Forced closed, calls go around the failure counts, so
+   * they never see the provider answer again: the counts' breaker is closed
+   * with it, or handing back to `auto` brought back an open breaker from
+   * before, and healthy traffic went elsewhere for its reset timeout.
+   */
+  set override(value: BreakerOverride) {
+    if (value === 'closed' && !this.breaker.closed) this.breaker.close();
+    this.#override = value;
   }
 
   get state(): BreakerState {
