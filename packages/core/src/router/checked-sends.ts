@@ -22,6 +22,7 @@ export function checkedSends(state: RouterState): CheckedSends {
         beforeAttempt: options.beforeAttempt,
         lifetime: state.lifetime.signal,
         routesThrough: (providerId) => state.table.ordered.some((slot) => slot.id === providerId),
+        holdWithoutRoute: options.holdWithoutRoute,
       },
       state.table.ordered,
       template,

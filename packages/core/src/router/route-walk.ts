@@ -38,6 +38,8 @@ export interface WalkContext {
   beforeAttempt?: RouteOptions['beforeAttempt'];
   /** Whether the router routes through this provider now: enabled and in its list (asked again after every wait). */
   routesThrough(providerId: string): boolean;
+  /** The caller's choice for a recipient that found every route closed (see RouteOptions.holdWithoutRoute). */
+  holdWithoutRoute?: RouteOptions['holdWithoutRoute'];
 }
 
 /** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
@@ -62,11 +64,13 @@ interface Unit {
    * `failover` the walk goes on, and an `unknown` it ends in still carries them.
    */
   maybeSentAs?: { providerId: string; accountId: string; ids: ReadonlyMap<number, string> };
+  /** A provider that could take it was passed over for a closed route (a breaker open, switched off): it may go later. */
+  routeClosed?: true;
 }
 
 /** A part of a unit that walks on its own: its recipients, the trail so far, and what may have been sent as what. */
 function partOf(unit: Unit, recipients: Recipients): Unit {
-  return { recipients, attempts: [...unit.attempts], ...(unit.maybeSentAs ? { maybeSentAs: unit.maybeSentAs } : {}) };
+  return { recipients, attempts: [...unit.attempts], ...(unit.maybeSentAs ? { maybeSentAs: unit.maybeSentAs } : {}), ...(unit.routeClosed ? { routeClosed: true } : {}) };
 }
 
 /**
@@ -90,7 +94,10 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       return fail(ctx, unit, `not sent: validUntil (${template.validUntil.toISOString()}) passed before any provider accepted it`);
     }
     const slot = slots[position]!;
-    if (!slot.enabled) continue; // switched off while this message was on its way
+    if (!slot.enabled) {
+      unit.routeClosed = true; // switched off while this message was on its way
+      continue;
+    }
     if (slot.provider.capabilities.turkishNumbersOnly) {
       const abroad = recipientsAbroad(unit.recipients);
       if (abroad) {
@@ -111,6 +118,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
     const breaker = slot.breakerFor(selection.accountId);
     if (breaker.refusing) {
+      unit.routeClosed = true;
       skip(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
       continue;
     }
@@ -303,6 +311,7 @@ async function attempt(
       // The breaker opened, or an operator switched the provider off, while this unit waited its turn or between its
       // retries: the refused try was never made, and the unit walks on.
       const why = ended instanceof SwitchedOff ? `${slot.id} was switched off` : 'its circuit breaker opened';
+      unit.routeClosed = true;
       if (tries === 0) {
         skip(ctx, slot, unit, selection.accountId, ended instanceof SwitchedOff ? `${why} while this message waited its turn` : (ended as ProviderError).message);
         return true;
@@ -517,7 +526,23 @@ function fail(ctx: WalkContext, unit: Unit, why?: string, heldBack = false): voi
   if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
+  const hold = ctx.holdWithoutRoute;
+  if (why === undefined && hold && routesClosedOnly(unit)) {
+    // Every route it had was closed, not refused: a queue may try it again once one opens.
+    finishEach(ctx, unit, (to, i) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(hold(unit.recipients.index[i]!) ? { heldBack: true as const, noRoute: true as const } : {}) }));
+    return;
+  }
   finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(heldBack ? { heldBack: true as const } : {}) }));
+}
+
+/**
+ * No provider was asked, and one could have been but for a closed route: a
+ * breaker open or a provider switched off (or none enabled at all). Not one
+ * that refused the message, nor one that failed it.
+ */
+function routesClosedOnly(unit: Unit): boolean {
+  if (!unit.attempts.every((attempt) => attempt.outcome === 'skipped')) return false;
+  return unit.routeClosed === true || unit.attempts.length === 0;
 }
 
 /**
