@@ -344,6 +344,56 @@ describe('router: beforeAttempt, the caller\'s hook before every try', () => {
     await other.router.close();
   });
 
+  it('makes no try through an account forced open, or taken away, on the slot a reload put in place while the try waited', async () => {
+    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }]);
+    const moved = await router.send(notification, {
+      beforeAttempt: async ({ providerId }) => {
+        if (providerId !== 'first') return;
+        // New retry settings: first's slot is replaced; the operator then forces its account open on the new one.
+        router.reconfigure({ providers: [{ provider: providers[0]!, rank: 1 }, { provider: providers[1]!, rank: 2 }], retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5 } });
+        router.forceBreaker('first', 'first-notification', 'open');
+      },
+    });
+    // second's slot was replaced too: the walk goes on through its replacement (it ended failed, walking past a retired slot).
+    expect(moved).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(moved.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: 'the circuit breaker of first-notification was forced open while this message waited its turn' });
+    expect(providers[0]!.callCount).toBe(0);
+    await router.close();
+    // The account itself gone from the provider that replaced it (rotated credentials, one account fewer).
+    const other = setup([{ id: 'first' }, { id: 'second' }]);
+    const campaignOnly = createFakeProvider({ id: 'first', accounts: [{ accountId: 'first-campaign', iysType: 'CAMPAIGN' }] });
+    const gone = await other.router.send(notification, {
+      beforeAttempt: async ({ providerId }) => {
+        if (providerId === 'first') other.router.reconfigure({ providers: [{ provider: campaignOnly, rank: 1 }, { provider: other.providers[1]!, rank: 2 }], retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 } });
+      },
+    });
+    expect(gone).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(gone.attempts[0]).toMatchObject({ reason: 'first no longer has account first-notification while this message waited its turn' });
+    expect(other.providers[0]!.callCount + campaignOnly.callCount).toBe(0);
+    await other.router.close();
+  });
+
+  it('makes no retry, without a hook, through a provider switched off while its try failed', async () => {
+    // The branch without beforeAttempt (a library caller): the check is made before each try all the same.
+    let router!: ReturnType<typeof setup>['router'];
+    const made = setup([
+      {
+        id: 'first',
+        script: () => {
+          router.setEnabled('first', false);
+          return { type: 'error', kind: 'retryable' };
+        },
+      },
+      { id: 'second' },
+    ]);
+    router = made.router;
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(made.providers[0]!.callCount).toBe(1);
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'failed', tries: 1, reason: expect.stringContaining('then first was switched off') });
+    await router.close();
+  });
+
   it("says 'not sent' once when the hook's reason says it already", async () => {
     const { router } = setup([{ id: 'first' }]);
     const result = await router.send(notification, {

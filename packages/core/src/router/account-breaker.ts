@@ -11,11 +11,20 @@ export const BREAKER_OPEN = 'breaker-open';
  * provider's, so it never counts as a failure.
  */
 export class AccountBreaker {
-  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   #override: BreakerOverride = 'auto';
 
-  constructor(settings: BreakerSettings, onStateChange: (state: BreakerState) => void) {
-    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+  constructor(
+    private readonly settings: BreakerSettings,
+    private readonly onStateChange: (state: BreakerState) => void,
+  ) {
+    this.breaker = this.counting();
+  }
+
+  /** A breaker that counts failures from nothing, closed. */
+  private counting(): CircuitBreaker<[() => Promise<unknown>], unknown> {
+    const { settings, onStateChange } = this;
+    const breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
       status: leanStatus(settings),
       timeout: false, // providers enforce their own request timeouts
       errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -24,9 +33,10 @@ export class AccountBreaker {
       rollingCountTimeout: settings.rollingWindowMs,
       errorFilter: (error: unknown) => error instanceof ProviderError && error.kind === 'message-rejected',
     });
-    this.breaker.on('open', () => onStateChange('open'));
-    this.breaker.on('halfOpen', () => onStateChange('half-open'));
-    this.breaker.on('close', () => onStateChange('closed'));
+    breaker.on('open', () => onStateChange('open'));
+    breaker.on('halfOpen', () => onStateChange('half-open'));
+    breaker.on('close', () => onStateChange('closed'));
+    return breaker;
   }
 
   get override(): BreakerOverride {
@@ -35,12 +45,17 @@ export class AccountBreaker {
 
   /**
    * An operator's force. Forced closed, calls go around the failure counts, so
-   * they never see the provider answer again: the counts' breaker is closed
-   * with it, or handing back to `auto` brought back an open breaker from
-   * before, and healthy traffic went elsewhere for its reset timeout.
+   * they never see the provider answer again: the counts start afresh with it
+   * (a new breaker, closed, its window empty). Handing back to `auto` brought
+   * back an open breaker from before, and healthy traffic went elsewhere for
+   * its reset timeout; opossum's close() would keep the old failures in its
+   * window, and one more would open it again.
    */
   set override(value: BreakerOverride) {
-    if (value === 'closed' && !this.breaker.closed) this.breaker.close();
+    if (value === 'closed' && this.#override !== 'closed') {
+      this.breaker.shutdown();
+      this.breaker = this.counting();
+    }
     this.#override = value;
   }
 

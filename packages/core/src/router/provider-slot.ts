@@ -34,6 +34,11 @@ export class ProviderSlot {
     return breaker;
   }
 
+  /** Whether an operator forced this account's breaker open (without making a breaker for an account never used). */
+  forcedOpen(accountId: string): boolean {
+    return this.breakers.get(accountId)?.override === 'open';
+  }
+
   /** Counts are per message (recipient); latency per request. */
   record(outcome: AttemptOutcome, recipients: number, durationMs: number, reachedProvider: boolean): void {
     this.counts[outcome] += recipients;

@@ -70,6 +70,22 @@ export class ProviderTable {
     this.reorder();
   }
 
+  /**
+   * Why a try through this provider's account, prepared against a slot that
+   * may be gone (a wait outlasted a switch or a reload), is not to be made
+   * now; undefined when the account is still routed to. A breaker forced open
+   * on the slot that replaced the try's is asked here: the try's own breaker
+   * is not the one the operator forced.
+   */
+  routeClosedNow(providerId: string, accountId: string): string | undefined {
+    const slot = this.slots.get(providerId);
+    if (!slot) return `${providerId} was taken out by a reload`;
+    if (!slot.enabled) return `${providerId} was switched off`;
+    if (!slot.provider.accountIds.includes(accountId)) return `${providerId} no longer has account ${accountId}`;
+    if (slot.forcedOpen(accountId)) return `the circuit breaker of ${accountId} was forced open`;
+    return undefined;
+  }
+
   status(): ProviderStatus[] {
     return [...this.slots.values()].sort((a, b) => a.rank - b.rank).map((slot) => slot.status());
   }

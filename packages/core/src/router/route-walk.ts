@@ -36,8 +36,13 @@ export interface WalkContext {
   lifetime: AbortSignal;
   /** The caller's hook before every try (see RouteOptions.beforeAttempt). */
   beforeAttempt?: RouteOptions['beforeAttempt'];
-  /** Whether the router routes through this provider now: enabled and in its list (asked again after every wait). */
-  routesThrough(providerId: string): boolean;
+  /**
+   * Why the router would not route through this provider's account now (switched off, taken out, its account gone
+   * or its breaker forced open since a reload replaced the slot), or undefined: asked again after every wait.
+   */
+  routeClosedNow(providerId: string, accountId: string): string | undefined;
+  /** The slot the router routes through for this provider now, if any (a reload may have replaced the walk's). */
+  slotNow(providerId: string): ProviderSlot | undefined;
   /** The caller's choice for a recipient that found every route closed (see RouteOptions.holdWithoutRoute). */
   holdWithoutRoute?: RouteOptions['holdWithoutRoute'];
 }
@@ -51,8 +56,10 @@ class NotAttempted {
   ) {}
 }
 
-/** The provider was switched off, or taken out of the list, while a try waited: the try is not made. Control flow. */
-class SwitchedOff {}
+/** The route closed while a try waited (see WalkContext.routeClosedNow): the try is not made. Control flow. */
+class SwitchedOff {
+  constructor(readonly why: string) {}
+}
 
 /** Recipients that travel down the ranks together, with the trail they share so far. */
 interface Unit {
@@ -93,10 +100,15 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     if (template.validUntil !== undefined && template.validUntil.getTime() <= Date.now()) {
       return fail(ctx, unit, `not sent: validUntil (${template.validUntil.toISOString()}) passed before any provider accepted it`);
     }
-    const slot = slots[position]!;
+    let slot = slots[position]!;
     if (!slot.enabled) {
-      unit.routeClosed = true; // switched off while this message was on its way
-      continue;
+      // Switched off while this message was on its way, or replaced by a reload (new settings): then its replacement.
+      const replacement = ctx.slotNow(slot.id);
+      if (!replacement) {
+        unit.routeClosed = true;
+        continue;
+      }
+      slot = replacement;
     }
     if (slot.provider.capabilities.turkishNumbersOnly) {
       const abroad = recipientsAbroad(unit.recipients);
@@ -239,7 +251,10 @@ async function attempt(
     validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
   // An operator's switch, asked again before every try: a try that waited (the caller's throttle, a batch's turn, a
   // retry's backoff) went out through a provider switched off seconds or minutes before.
-  const switchedOff = () => (ctx.routesThrough(slot.id) ? undefined : new SwitchedOff());
+  const switchedOff = () => {
+    const why = ctx.routeClosedNow(slot.id, selection.accountId);
+    return why === undefined ? undefined : new SwitchedOff(why);
+  };
   const fire: () => Promise<SendResponse> = before
     ? async () => {
         try {
@@ -310,7 +325,7 @@ async function attempt(
     if (isBreakerRefusal(ended) || ended instanceof SwitchedOff) {
       // The breaker opened, or an operator switched the provider off, while this unit waited its turn or between its
       // retries: the refused try was never made, and the unit walks on.
-      const why = ended instanceof SwitchedOff ? `${slot.id} was switched off` : 'its circuit breaker opened';
+      const why = ended instanceof SwitchedOff ? ended.why : 'its circuit breaker opened';
       unit.routeClosed = true;
       if (tries === 0) {
         skip(ctx, slot, unit, selection.accountId, ended instanceof SwitchedOff ? `${why} while this message waited its turn` : (ended as ProviderError).message);
