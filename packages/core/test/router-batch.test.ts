@@ -64,8 +64,6 @@ describe('router: sendBatch', () => {
     expect(results.map((r) => `${r.status}:${r.to}`)).toEqual(batch.map(({ to }) => `accepted:${to}`));
     const requests = providers[0]!.calls.map((c) => [...c.recipients].sort());
     expect(requests).toEqual([[numberAt(1), numberAt(2), numberAt(3)], [numberAt(1)], [numberAt(1)]]);
-    // Each result names its own request's receipt.
-    expect(new Set(results.map((r) => (r.status === 'accepted' ? r.providerMessageId : undefined))).size).toBe(5);
     await router.close();
   });
 

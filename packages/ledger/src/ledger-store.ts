@@ -18,7 +18,7 @@ import type { PostgresConnection } from './postgres/postgres-connection.js';
 import type { PgBossQueue } from './postgres/pg-boss-queue.js';
 import { channelName, idPayloads, notifyInTransaction } from './postgres/postgres-notifications.js';
 import { claimDue, claimUnit, markDispatching, recoverInterrupted, requeueUnsent } from './store/dispatch-transitions.js';
-import { applyReports, claimReportsDue, idsOfProviderMessages, lastWordEach, readTimeline, rescheduleReports, stopReports, type AppliedReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
+import { applyReports, claimReportsDue, idsOfProviderMessages, firstFinalElseLast, readTimeline, rescheduleReports, stopReports, type AppliedReports, type ReportDue, type ReportEntry } from './store/delivery-reports.js';
 import { finishMessages, type FinishOptions } from './store/finish-messages.js';
 import {
   claimWebhooks,
@@ -486,11 +486,11 @@ export class LedgerStore {
   /**
    * Writes delivery reports: the last report, timeline steps, and a webhook
    * for each final one. One transaction (on SQLite, one a slice). Of one id
-   * given twice, a final report counts over one that is not, else the last.
+   * given twice, the first final report counts, else the last.
    */
   async applyReports(entries: readonly ReportEntry[]): Promise<AppliedReports> {
     // Here, not per slice: the same id in two slices would be written twice, two timeline steps.
-    const latest = [...lastWordEach(entries, (entry) => entry.id, (entry) => entry.report.final).values()];
+    const latest = [...firstFinalElseLast(entries, (entry) => entry.id, (entry) => entry.report.final).values()];
     const slices = await writeInSlices(this.#writes, latest, (transact, slice) => applyReports(transact, slice, this.#now()), this.#writes.background());
     return { steps: sum(slices.map((slice) => slice.steps)), finals: slices.flatMap((slice) => slice.finals) };
   }

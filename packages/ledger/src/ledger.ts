@@ -12,6 +12,7 @@ import { FIRST_REPORT_AFTER_MS, type LedgerStore, type ReadScope } from './ledge
 import type { MessageRecord } from './message-record.js';
 import type { BulkProgress } from './ledger-reports.js';
 import type { CancelledBy } from './store/cancel-messages.js';
+import { firstFinalElseLast } from './store/delivery-reports.js';
 import type { BulkOutcome, BulkTemplate, RecordOutcome } from './new-records.js';
 import { PushedReports, type PushedReportsOptions, type PushReceipt } from './reports/pushed-reports.js';
 import { ReportCollector, type ReportCollectorOptions } from './reports/report-collector.js';
@@ -413,7 +414,9 @@ export class Ledger {
   async refresh(id: string, scope: ReadScope): Promise<MessageRecord | undefined> {
     const record = await this.store.get(id, scope);
     if (!record || (record.state !== 'accepted' && record.state !== 'unknown') || record.delivery?.final || !record.providerId || !record.accountId || !record.providerMessageId) return record;
-    const [report] = await this.options.router.deliveryStatus({ providerId: record.providerId, accountId: record.accountId, providerMessageIds: [record.providerMessageId] });
+    const rows = await this.options.router.deliveryStatus({ providerId: record.providerId, accountId: record.accountId, providerMessageIds: [record.providerMessageId] });
+    // A provider may answer a history for one id: its final row, not its first.
+    const report = firstFinalElseLast(rows, (row) => row.providerMessageId, (row) => row.final).get(record.providerMessageId) ?? rows[0];
     if (report) tellFinals(this.options.observer, (await this.store.applyReports([{ id, report, source: 'refresh', nextDueAt: this.clock() + this.collector.firstReadAfterMs }])).finals, this.clock());
     return this.store.get(id, scope);
   }

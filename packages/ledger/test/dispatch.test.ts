@@ -125,6 +125,9 @@ describe('markDispatching', () => {
     expect(await store.get(claimedLater!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main', state: 'dispatching' });
     expect(await store.get(sending!.id)).toMatchObject({ providerId: 'figensoft', accountId: 'main' });
     expect(await store.get(queued!.id)).not.toHaveProperty('providerId');
+    // An id with no record (erased since its claim) refuses the whole try, naming it, and marks nothing.
+    await expect(store.markDispatching([sending!.id, 'msg_unknown'], { providerId: 'other', accountId: 'other' })).rejects.toMatchObject({ name: 'WithdrawnBeforeTry', withdrawn: ['msg_unknown'] });
+    expect(await store.get(sending!.id)).toMatchObject({ providerId: 'figensoft' });
     await store.close();
   });
 });

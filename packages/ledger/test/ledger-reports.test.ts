@@ -284,6 +284,17 @@ describe('delivery reports', () => {
     expect((await r.store.get(read.id))?.delivery).toMatchObject({ state: 'undelivered', final: true });
     await r.ledger.deliverWebhooks();
     expect(eventsOf(r).map((event) => event.type).sort()).toEqual(['message.accepted', 'message.accepted', 'message.delivered', 'message.undelivered']);
+    // Two finals in one push: the first stands, as it would across two pushes (a later final changes nothing).
+    const twice = await sendOne(r, { text: 'üç' });
+    await r.ledger.receivePushed('fake', [
+      { providerMessageId: twice.providerMessageId!, state: 'delivered', final: true },
+      { providerMessageId: twice.providerMessageId!, state: 'undelivered', final: true },
+    ]);
+    expect((await r.store.get(twice.id))?.delivery).toMatchObject({ state: 'delivered', final: true });
+    // ?refresh=true answered with a history, pending after final: the final row is written, not the first.
+    const refreshed = await sendOne(r, { text: 'dört' });
+    r.reports.next = () => [{ state: 'sent', final: false }, { state: 'delivered', final: true }, { state: 'sent', final: false }];
+    expect((await r.ledger.refresh(refreshed.id, {}))?.delivery).toMatchObject({ state: 'delivered', final: true });
     await r.close();
   });
 

@@ -19,6 +19,8 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
  */
 export function signWebhook(body: string, secret: string | readonly string[], timestamp = Math.floor(Date.now() / 1000)): string {
   const secrets = typeof secret === 'string' ? [secret] : secret;
+  // A header with no v1 would be refused by every receiver, as if tampered with: a caller's bug, said at once.
+  if (secrets.length === 0) throw new RangeError('signWebhook needs at least one secret');
   return `t=${timestamp},${secrets.map((each) => `v1=${hmac(each, timestamp, body)}`).join(',')}`;
 }
 

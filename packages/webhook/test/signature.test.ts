@@ -34,5 +34,6 @@ describe('Rota-Signature', () => {
     expect(verifyWebhook(body, header, secret, 300, now)).toMatchObject({ ok: true });
     expect(verifyWebhook(body, header, previous, 300, now)).toMatchObject({ ok: true });
     expect(verifyWebhook(body, header, 'a-third-secret-0123456789abcdef01234567', 300, now)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(() => signWebhook(body, [], now)).toThrow('at least one secret');
   });
 });

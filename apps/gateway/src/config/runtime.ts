@@ -109,7 +109,8 @@ export function createRuntime(initial: RotaConfig, options: CreateRuntimeOptions
       }
       for (const scope of nextBuilt.created) open.add(scope);
 
-      const changed = changedProviders(scopes, nextBuilt.scopes, live, routed, !deepEqual(current.routing.breaker, next.routing.breaker) || !deepEqual(current.routing.retry, next.routing.retry));
+      const routingChanged = !deepEqual(current.routing.breaker, next.routing.breaker) || !deepEqual(current.routing.retry, next.routing.retry);
+      const changed = changedProviders(scopes, nextBuilt.scopes, live, routed, routingChanged);
       const previous = current;
       current = withStartSettings(next, atStart);
       scopes = nextBuilt.scopes;

@@ -53,7 +53,8 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
       // it is kept as previousSecret.
       sign: (owner, body) => {
         const webhook = options.current().gateway.apiKeys.find((key) => key.name === owner)?.webhook;
-        return webhook === undefined ? undefined : signWebhook(body, webhook.previousSecret === undefined ? webhook.secret : [webhook.secret, webhook.previousSecret]);
+        if (webhook === undefined) return undefined;
+        return signWebhook(body, [webhook.secret, ...(webhook.previousSecret === undefined ? [] : [webhook.previousSecret])]);
       },
       concurrency: webhooks.concurrency,
       perEndpoint: webhooks.perEndpoint,

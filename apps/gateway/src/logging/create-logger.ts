@@ -34,6 +34,10 @@ export const REDACT_PATHS: readonly string[] = [
   '*.credentials',
   'hashKey',
   '*.hashKey',
+  // A webhook block's secret being rotated out: `secret` above, its predecessor here.
+  'previousSecret',
+  '*.previousSecret',
+  '*.*.previousSecret',
   'body',
   '*.body',
 ];

@@ -18,21 +18,23 @@ export interface BatchGroup extends Recipients {
  * in a group of its own.
  */
 export function planBatch(messages: readonly Message[]): BatchGroup[] {
-  const groups = new Map<string, { group: BatchGroup; numbers: Set<string> }[]>();
+  // Per shared key: its groups, and how often each number came so far (its next message goes in that group).
+  const groups = new Map<string, { alike: BatchGroup[]; seen: Map<string, number> }>();
   const planned: BatchGroup[] = [];
   messages.forEach((message, index) => {
     const sharedKey = groupKey(message);
-    let alike = groups.get(sharedKey);
-    if (!alike) groups.set(sharedKey, (alike = []));
-    let slot = alike.find(({ numbers }) => !numbers.has(message.to));
-    if (!slot) {
-      slot = { group: { template: message, to: [], index: [] }, numbers: new Set() };
-      alike.push(slot);
-      planned.push(slot.group);
+    let shared = groups.get(sharedKey);
+    if (!shared) groups.set(sharedKey, (shared = { alike: [], seen: new Map() }));
+    const times = shared.seen.get(message.to) ?? 0;
+    shared.seen.set(message.to, times + 1);
+    let group = shared.alike[times];
+    if (!group) {
+      group = { template: message, to: [], index: [] };
+      shared.alike.push(group);
+      planned.push(group);
     }
-    slot.numbers.add(message.to);
-    slot.group.to.push(message.to);
-    slot.group.index.push(index);
+    group.to.push(message.to);
+    group.index.push(index);
   });
   return planned;
 }

@@ -2,7 +2,7 @@ import type { Router } from '@rota/core';
 import { ProviderError, silentLogger, type DeliveryReport, type Logger } from '@rota/provider';
 import { AccountThrottle, throttleKey } from '../dispatch/account-throttle.js';
 import type { LedgerStore } from '../ledger-store.js';
-import { lastWordEach, type ReportDue, type ReportEntry } from '../store/delivery-reports.js';
+import { firstFinalElseLast, type ReportDue, type ReportEntry } from '../store/delivery-reports.js';
 import { describeError } from '../error-text.js';
 import { groupBy } from '../group-by.js';
 import { tellFinals, type ReportObserver } from './report-observer.js';
@@ -188,7 +188,7 @@ export class ReportCollector {
         await this.readLater(batch);
         continue;
       }
-      const byId = lastWordEach(reports, (report) => report.providerMessageId, (report) => report.final);
+      const byId = firstFinalElseLast(reports, (report) => report.providerMessageId, (report) => report.final);
       const entries: ReportEntry[] = [];
       const unanswered: ReportDue[] = [];
       for (const item of batch) {

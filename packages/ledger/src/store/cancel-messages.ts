@@ -93,6 +93,10 @@ function cancelable(eb: ExpressionBuilder<LedgerDatabase, 'messages'>) {
 export async function withdrawnAmong(db: Kysely<LedgerDatabase>, ids: readonly string[]): Promise<string[]> {
   const withdrawn: string[] = [];
   for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
+    // The common look (a try waiting on its throttle asks once a second) finds each record there and none canceled: a
+    // count says so without reading the rows.
+    const { present } = await db.selectFrom('messages').select((eb) => eb.fn.countAll().as('present')).where('id', 'in', chunk).where('state', '!=', 'canceled').executeTakeFirstOrThrow();
+    if (Number(present) === chunk.length) continue;
     const states = new Map((await db.selectFrom('messages').select(['id', 'state']).where('id', 'in', chunk).execute()).map((row) => [row.id, row.state]));
     for (const id of chunk) if (states.get(id) === undefined || states.get(id) === 'canceled') withdrawn.push(id);
   }

@@ -84,15 +84,16 @@ export interface ReportEntry {
 }
 
 /**
- * One report an id, from reports that may name an id twice: a final one over
- * one that is not (a push or a read may list a message's statuses in any
- * order, and once final a message stays so), else the last given.
+ * One report an id, from reports that may name an id twice: the first final
+ * one, else the last given. A push or a read may list a message's statuses in
+ * any order, and once final a message stays so, as it does across calls (a
+ * later final report changes nothing then either).
  */
-export function lastWordEach<T>(items: readonly T[], idOf: (item: T) => string, isFinal: (item: T) => boolean): Map<string, T> {
+export function firstFinalElseLast<T>(items: readonly T[], idOf: (item: T) => string, isFinal: (item: T) => boolean): Map<string, T> {
   const chosen = new Map<string, T>();
   for (const item of items) {
     const held = chosen.get(idOf(item));
-    if (held === undefined || !isFinal(held) || isFinal(item)) chosen.set(idOf(item), item);
+    if (held === undefined || !isFinal(held)) chosen.set(idOf(item), item);
   }
   return chosen;
 }
@@ -117,7 +118,7 @@ const REPORT_CHUNK = Math.floor((MAX_BOUND_PARAMETERS - 64) / 2);
 
 /**
  * Writes reports, one transaction, at most one a message (LedgerStore keeps
- * one of an id given twice, `lastWordEach`, before it cuts a call into slices). A
+ * one of an id given twice, `firstFinalElseLast`, before it cuts a call into slices). A
  * message already final keeps its report (a late or repeated push changes
  * nothing); a change of state or code is a timeline step; a final one is
  * announced by webhook. Returns how many messages changed.
