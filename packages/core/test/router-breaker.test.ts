@@ -121,37 +121,6 @@ describe('router: circuit breakers', () => {
   });
 });
 
-describe('router: holdWithoutRoute, for a queue that can try again later', () => {
-  it('holds a recipient every route of which is closed (breaker open, provider switched off) when the caller says so, and fails one it does not hold', async () => {
-    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }], { breaker });
-    router.forceBreaker('first', 'first-notification', 'open');
-    router.setEnabled('second', false);
-    const results = await router.sendBatch([notification, { ...notification, to: '0532 000 00 01' }], { holdWithoutRoute: (index) => index === 0 });
-    expect(results[0]).toMatchObject({ status: 'failed', heldBack: true, noRoute: true });
-    expect(results[1]).toMatchObject({ status: 'failed' });
-    expect(results[1]).not.toHaveProperty('heldBack');
-    // Every provider switched off: held too (no route at all, for now).
-    router.setEnabled('first', false);
-    expect(await router.send(notification, { holdWithoutRoute: () => true })).toMatchObject({ status: 'failed', heldBack: true, noRoute: true, reason: 'no provider is enabled' });
-    expect(providers.map((p) => p.callCount)).toEqual([0, 0]);
-    await router.close();
-  });
-
-  it('does not hold a recipient a provider failed or refused, nor one no provider can ever take', async () => {
-    const { router } = setup([{ id: 'first', script: [down, down, down] }, { id: 'second', script: [down, down, down] }], { breaker });
-    // Tried and failed: a failure, not a closed route.
-    expect(await router.send(notification, { holdWithoutRoute: () => true })).not.toHaveProperty('heldBack');
-    // Tried at one (failed), closed at the other: tried, so not held.
-    router.forceBreaker('second', 'second-notification', 'open');
-    expect(await router.send(notification, { holdWithoutRoute: () => true })).not.toHaveProperty('heldBack');
-    await router.close();
-    // No provider takes the sender: refused by every one, never held.
-    const other = setup([{ id: 'first', accounts: [{ accountId: 'first-notification', iysType: 'NOTIFICATION', senders: ['ACME'] }] }], { breaker });
-    expect(await other.router.send({ ...notification, sender: 'OTHER' }, { holdWithoutRoute: () => true })).toMatchObject({ status: 'rejected' });
-    await other.router.close();
-  });
-});
-
 describe('router: close', () => {
   it('shuts every breaker down and leaves no timer behind', async () => {
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

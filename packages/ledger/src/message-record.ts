@@ -71,8 +71,6 @@ export const MessageRecordSchema = z.object({
   issues: z.array(ValidationIssueSchema).optional(),
   /** The record this one was sent again for. */
   resendOf: z.string().optional(),
-  /** A caller waits for its outcome (on PostgreSQL a worker sends it): never held in the queue for want of a route. */
-  awaited: z.literal(true).optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
   /** When the record entered `dispatching`. */

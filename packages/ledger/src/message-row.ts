@@ -162,7 +162,6 @@ export function toMessageRecord(row: RecordRow): MessageRecord {
     attempts: JSON.parse(row.attempts) as Attempt[],
     issues: row.issues === null ? undefined : (JSON.parse(row.issues) as ValidationIssue[]),
     resendOf: row.resend_of ?? undefined,
-    awaited: row.awaited === 1 ? true : undefined,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     dispatchedAt: dateOrAbsent(row.dispatched_at),

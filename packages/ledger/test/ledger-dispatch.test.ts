@@ -161,38 +161,6 @@ describe('the dispatcher', () => {
   });
 });
 
-describe('the dispatcher, while every route is closed', () => {
-  it('holds a queued message while its only route is closed (a breaker forced open), and sends it once the route opens', async () => {
-    // Before: it failed for good within the second, and the whole queue with it.
-    const r = await rig();
-    r.router.forceBreaker('fake', 'fake-notification', 'open');
-    const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
-    const id = (outcome as { record: MessageRecord }).record.id;
-    await until(async () => (r.router.status()[0]!.counts.skipped > 0 ? true : undefined), 'a try that found the route closed');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await r.store.get(id)).toMatchObject({ state: 'queued' });
-    expect(r.provider.callCount).toBe(0);
-    r.router.forceBreaker('fake', 'fake-notification', 'auto');
-    expect(await until(finalState(r.store, id), 'sent once the route opened', 20_000)).toMatchObject({ state: 'accepted', providerId: 'fake' });
-    expect(r.provider.callCount).toBe(1);
-    await r.close();
-  }, 30_000);
-
-  it('fails it at once when the hold is 0, and a send whose caller waits is never held', async () => {
-    const r = await rig({ dispatch: { holdWithoutRouteMs: 0 } });
-    r.router.forceBreaker('fake', 'fake-notification', 'open');
-    const [queued] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
-    const id = (queued as { record: MessageRecord }).record.id;
-    expect(await until(finalState(r.store, id), 'failed')).toMatchObject({ state: 'failed', reason: expect.stringContaining('circuit breaker open') });
-    await r.close();
-    const waited = await rig();
-    waited.router.forceBreaker('fake', 'fake-notification', 'open');
-    const [outcome] = await waited.ledger.submit([{ message: message({ to: '+905321234568' }), owner: 'acme' }], 'wait');
-    expect(outcome).toMatchObject({ kind: 'created', record: { state: 'failed' } });
-    await waited.close();
-  });
-});
-
 describe('AccountThrottle', () => {
   it('lets at most maxPerSecond messages a second through an account, whatever the request size', async () => {
     const throttle = new AccountThrottle();

@@ -489,17 +489,8 @@ const DispatchSchema = z
       .describe(
         'PostgreSQL store: how long a worker may go without renewing a unit it holds before another worker takes it over (its holder is taken for dead; records it had handed to a provider become unknown, the others are sent). A live worker renews its units every third of this, however long they take. Default 300.',
       ),
-    holdWithoutRouteSeconds: z
-      .number()
-      .int('must be a whole number of seconds')
-      .min(0, 'must not be negative')
-      .max(86_400, 'must be at most 86400')
-      .default(900)
-      .describe(
-        'A queued message that finds every route closed (each provider that could take it behind an open breaker, or switched off) stays queued and is tried again every 10 s, for at most this long after it was due; then it fails. 0 fails it at once. A send whose caller waits for the outcome is never held. Default 900.',
-      ),
   })
-  .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300, holdWithoutRouteSeconds: 900 })
+  .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300 })
   .describe('The dispatcher that sends queued messages: OTP first, then NOTIFICATION, then CAMPAIGN.');
 
 export const retentionMs = (retention: z.output<typeof RetentionSchema>) => ({

@@ -10,7 +10,7 @@ export type MessageView = z.infer<typeof MessageViewSchema>;
  * on its own.
  */
 export function viewOf(record: MessageRecord, timeline?: readonly TimelineStep[]): MessageView {
-  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, awaited: _awaited, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, acceptedAt, simulated, delivery, ...rest } = record;
+  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, acceptedAt, simulated, delivery, ...rest } = record;
   return {
     status: state,
     ...rest,

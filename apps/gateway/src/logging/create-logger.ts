@@ -38,6 +38,7 @@ export const REDACT_PATHS: readonly string[] = [
   'previousSecret',
   '*.previousSecret',
   '*.*.previousSecret',
+  '*.*.*.previousSecret',
   'body',
   '*.body',
 ];

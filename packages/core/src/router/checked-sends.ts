@@ -23,7 +23,6 @@ export function checkedSends(state: RouterState): CheckedSends {
         lifetime: state.lifetime.signal,
         routeClosedNow: (providerId, accountId) => state.table.routeClosedNow(providerId, accountId),
         slotNow: (providerId) => state.table.ordered.find((slot) => slot.id === providerId),
-        holdWithoutRoute: options.holdWithoutRoute,
       },
       state.table.ordered,
       template,

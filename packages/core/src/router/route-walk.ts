@@ -43,8 +43,6 @@ export interface WalkContext {
   routeClosedNow(providerId: string, accountId: string): string | undefined;
   /** The slot the router routes through for this provider now, if any (a reload may have replaced the walk's). */
   slotNow(providerId: string): ProviderSlot | undefined;
-  /** The caller's choice for a recipient that found every route closed (see RouteOptions.holdWithoutRoute). */
-  holdWithoutRoute?: RouteOptions['holdWithoutRoute'];
 }
 
 /** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
@@ -71,13 +69,11 @@ interface Unit {
    * `failover` the walk goes on, and an `unknown` it ends in still carries them.
    */
   maybeSentAs?: { providerId: string; accountId: string; ids: ReadonlyMap<number, string> };
-  /** A provider that could take it was passed over for a closed route (a breaker open, switched off): it may go later. */
-  routeClosed?: true;
 }
 
 /** A part of a unit that walks on its own: its recipients, the trail so far, and what may have been sent as what. */
 function partOf(unit: Unit, recipients: Recipients): Unit {
-  return { recipients, attempts: [...unit.attempts], ...(unit.maybeSentAs ? { maybeSentAs: unit.maybeSentAs } : {}), ...(unit.routeClosed ? { routeClosed: true } : {}) };
+  return { recipients, attempts: [...unit.attempts], ...(unit.maybeSentAs ? { maybeSentAs: unit.maybeSentAs } : {}) };
 }
 
 /**
@@ -104,10 +100,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     if (!slot.enabled) {
       // Switched off while this message was on its way, or replaced by a reload (new settings): then its replacement.
       const replacement = ctx.slotNow(slot.id);
-      if (!replacement) {
-        unit.routeClosed = true;
-        continue;
-      }
+      if (!replacement) continue;
       slot = replacement;
     }
     if (slot.provider.capabilities.turkishNumbersOnly) {
@@ -130,7 +123,6 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
     const breaker = slot.breakerFor(selection.accountId);
     if (breaker.refusing) {
-      unit.routeClosed = true;
       skip(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
       continue;
     }
@@ -326,7 +318,6 @@ async function attempt(
       // The breaker opened, or an operator switched the provider off, while this unit waited its turn or between its
       // retries: the refused try was never made, and the unit walks on.
       const why = ended instanceof SwitchedOff ? ended.why : 'its circuit breaker opened';
-      unit.routeClosed = true;
       if (tries === 0) {
         skip(ctx, slot, unit, selection.accountId, ended instanceof SwitchedOff ? `${why} while this message waited its turn` : (ended as ProviderError).message);
         return true;
@@ -541,23 +532,7 @@ function fail(ctx: WalkContext, unit: Unit, why?: string, heldBack = false): voi
   if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
-  const hold = ctx.holdWithoutRoute;
-  if (why === undefined && hold && routesClosedOnly(unit)) {
-    // Every route it had was closed, not refused: a queue may try it again once one opens.
-    finishEach(ctx, unit, (to, i) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(hold(unit.recipients.index[i]!) ? { heldBack: true as const, noRoute: true as const } : {}) }));
-    return;
-  }
   finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(heldBack ? { heldBack: true as const } : {}) }));
-}
-
-/**
- * No provider was asked, and one could have been but for a closed route: a
- * breaker open or a provider switched off (or none enabled at all). Not one
- * that refused the message, nor one that failed it.
- */
-function routesClosedOnly(unit: Unit): boolean {
-  if (!unit.attempts.every((attempt) => attempt.outcome === 'skipped')) return false;
-  return unit.routeClosed === true || unit.attempts.length === 0;
 }
 
 /**

@@ -107,15 +107,6 @@ export interface RouteOptions {
    * shares one budget among them.
    */
   limit?: <T>(request: () => Promise<T>) => Promise<T>;
-  /**
-   * Asked for a recipient that no provider could be asked for only because
-   * every route was closed when its turn came (a breaker open, forced or not,
-   * or its provider switched off): true holds it — `failed` with `heldBack`
-   * and `noRoute`, for a queue to try again later — where it would fail for
-   * good. A ledger holds what it queued, for a while; a caller waiting for its
-   * answer gets the failure.
-   */
-  holdWithoutRoute?: (index: number) => boolean;
 }
 
 export interface AttemptTarget {
@@ -175,8 +166,6 @@ export type SendResult =
        * count it as a failed message.
        */
       heldBack?: true;
-      /** Held because every route was closed (see RouteOptions.holdWithoutRoute); always with `heldBack`. */
-      noRoute?: true;
     }
   | {
       status: 'unknown';

@@ -36,14 +36,6 @@ export interface DispatcherOptions {
   writeRetryMs?: number;
   /** A unit still sending writes the results it has this long after the first of them (see EarlyResults). Default 1000. */
   resultFlushMs?: number;
-  /**
-   * A queued record that finds every route closed (each provider that could
-   * take it behind an open breaker, or switched off) is held in the queue and
-   * tried again ROUTE_RETRY_MS later, for at most this long after it was due;
-   * then it fails. 0 fails it at once. A caller waiting for its send is never
-   * held: it gets the failure. Default 15 minutes.
-   */
-  holdWithoutRouteMs?: number;
   clock?: () => number;
 }
 
@@ -62,8 +54,6 @@ export interface SendNowOptions {
 /** How a unit the dispatcher runs sends: SendNowOptions, and its part of the dispatcher's request budget. */
 interface UnitSendOptions extends SendNowOptions {
   limit?: RequestLimit;
-  /** Queued records that find every route closed are held (holdWithoutRouteMs), not failed. */
-  holdWithoutRoute?: boolean;
 }
 
 /** A unit's records were taken over by another worker (this one was taken for dead): nothing more of it is sent. */
@@ -119,12 +109,6 @@ const REFUSED_TRY_DELAY_MS = 1_000;
 
 /** A unit still sending writes the results it has this long after the first of them: a unit that ends sooner writes once. */
 const RESULT_FLUSH_MS = 1_000;
-
-/** How long a record held for want of an open route waits before its next try: about a breaker's reset. */
-const ROUTE_RETRY_MS = 10_000;
-
-/** The default of DispatcherOptions.holdWithoutRouteMs. */
-export const DEFAULT_HOLD_WITHOUT_ROUTE_MS = 15 * 60_000;
 
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
 type Lane = 'general' | 'otp';
@@ -279,7 +263,7 @@ export class Dispatcher {
   private async run(unit: DispatchUnit, lane: Lane): Promise<void> {
     const share = this.budget.open(this.options.router.batchConcurrency, { kept: lane === 'otp' });
     try {
-      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit, holdWithoutRoute: true });
+      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit });
       // The unit's job is the worker's that took it over: completing or failing it here would end that worker's hold on it.
       if (sent.lost) {
         this.logger.warn({ records: unit.records.length }, 'ledger dispatcher: another worker took this unit over (this one was taken for dead); it is left to that worker');
@@ -287,7 +271,7 @@ export class Dispatcher {
       }
       // Records put back in the queue are not done: a shared queue hands the unit out again.
       if (sent.requeued.length > 0) {
-        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, records beside them were canceled or erased, or every route was closed); queued again`;
+        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, or records beside them were canceled or erased); queued again`;
         await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason));
       }
       else await unit.settle();
@@ -328,11 +312,6 @@ export class Dispatcher {
   private async send(records: readonly MessageRecord[], options: UnitSendOptions): Promise<UnitSent> {
     const { checked, token, texts, records: written, limit } = options;
     const now = this.clock();
-    const holdMs = this.options.holdWithoutRouteMs ?? DEFAULT_HOLD_WITHOUT_ROUTE_MS;
-    const dueSince = new Map(records.map((record) => [record.id, (record.sendAt ?? record.createdAt).getTime()]));
-    // Held, not failed, while every route is closed: a queued record within its hold (never one a caller waits for).
-    const awaited = new Set(records.filter((record) => record.awaited).map((record) => record.id));
-    const hold = options.holdWithoutRoute && holdMs > 0 ? (id: string) => !checked?.has(id) && !awaited.has(id) && now - (dueSince.get(id) ?? now) < holdMs : undefined;
     const results = new Map<string, SendResult>();
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
     const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
@@ -364,23 +343,20 @@ export class Dispatcher {
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early, limit, hold)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early, limit)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early, limit, hold)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early, limit)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early, limit, hold)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early, limit)).then((answers) => take(ids, answers)));
     }
     // Every send ends before any is judged: a unit released while one of its sends still ran could
     // send twice. The results of those that ended are written; a send that threw is thrown below.
     const thrown = (await Promise.allSettled(sends)).find((end): end is PromiseRejectedResult => end.status === 'rejected');
     const writtenEarly = await early.end();
-    const routed = [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)];
-    const notSent = this.neverTried(results, routed, refusals);
+    const notSent = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of notSent) results.delete(id);
-    const awaitingRoute = routed.filter((id) => results.get(id)?.status === 'failed' && (results.get(id) as { noRoute?: true }).noRoute === true);
-    for (const id of awaitingRoute) results.delete(id);
     // A canceled record is final already, an erased one gone: its try's other records go back to the queue without it.
     const requeued = notSent.filter((id) => !refusals.withdrawn.has(id));
     const rest = new Map([...results].filter(([id]) => !writtenEarly.written.has(id)));
@@ -390,10 +366,6 @@ export class Dispatcher {
     // committed and one not — is no sign of a takeover.)
     const missed = [...writtenEarly.missed, ...(writes < rest.size ? [{ ids: [...rest.keys()], count: rest.size - writes }] : [])];
     const lost = refusals.lost || (token !== undefined && (await this.takenOver(missed)));
-    if (awaitingRoute.length > 0 && !lost) {
-      await this.options.store.requeueUnsent(awaitingRoute, token, { notBefore: new Date(this.clock() + ROUTE_RETRY_MS) });
-      this.logger.warn({ records: awaitingRoute.length, retryInMs: ROUTE_RETRY_MS, holdMs }, 'ledger dispatcher: every route for these records is closed (breakers open, providers switched off); held in the queue and tried again');
-    }
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
       await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
@@ -410,10 +382,10 @@ export class Dispatcher {
     // An OTP's text is dropped once its record is finished (sent, or refused: its validUntil passed); one queued
     // again keeps it here for the next start of this process. A bulk's is the bulk's: dropped once none of its
     // records waits for a send or is on its way (a unit claimed, not yet started, has not read it yet).
-    const kept = new Set([...requeued, ...awaitingRoute]);
+    const kept = new Set(requeued);
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
-    return { results, requeued: [...kept], lost };
+    return { results, requeued, lost };
   }
 
   /**
@@ -493,10 +465,9 @@ export class Dispatcher {
    * nothing). Each refusal is noted in `refusals`, for send() to tell a
    * record held back from one that failed.
    */
-  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults, limit: RequestLimit | undefined, hold: ((id: string) => boolean) | undefined): RouteOptions {
+  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults, limit: RequestLimit | undefined): RouteOptions {
     return {
       ...(limit ? { limit } : {}),
-      ...(hold ? { holdWithoutRoute: (index: number) => hold(ids[index]!) } : {}),
       onResult: (index, result) => early.add(ids[index]!, result),
       beforeAttempt: async (target: AttemptTarget) => {
         const targets = target.index.map((i) => ids[i]!);
