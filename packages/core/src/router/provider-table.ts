@@ -28,8 +28,8 @@ export class ProviderTable {
   /**
    * Takes a validated provider list. A provider whose instance and breaker and
    * retry settings are unchanged keeps its slot, so its breakers keep their
-   * state; any other slot is replaced and retired, its forced breakers kept. Cannot fail: everything was
-   * validated before (reconfigure is all or nothing).
+   * state; any other slot is replaced and retired, its forced breakers kept.
+   * Cannot fail: everything was validated before (reconfigure is all or nothing).
    */
   apply(providers: readonly ResolvedProvider[], onProviderRetired: ((provider: Provider) => void) | undefined): void {
     this.onProviderRetired = onProviderRetired;

@@ -55,7 +55,7 @@ class NotAttempted {
 }
 
 /** The route closed while a try waited (see WalkContext.routeClosedNow): the try is not made. Control flow. */
-class SwitchedOff {
+class RouteClosed {
   constructor(readonly why: string) {}
 }
 
@@ -243,9 +243,9 @@ async function attempt(
     validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
   // An operator's switch, asked again before every try: a try that waited (the caller's throttle, a batch's turn, a
   // retry's backoff) went out through a provider switched off seconds or minutes before.
-  const switchedOff = () => {
+  const routeClosed = () => {
     const why = ctx.routeClosedNow(slot.id, selection.accountId);
-    return why === undefined ? undefined : new SwitchedOff(why);
+    return why === undefined ? undefined : new RouteClosed(why);
   };
   const fire: () => Promise<SendResponse> = before
     ? async () => {
@@ -255,13 +255,13 @@ async function attempt(
           throw new NotAttempted(error);
         }
         if (ctx.lifetime.aborted) throw closedBeforeTry();
-        const refused = expiredBeforeTry() ?? switchedOff();
+        const refused = expiredBeforeTry() ?? routeClosed();
         if (refused) throw refused;
         return breaker.fire(call);
       }
     : () => {
         if (ctx.lifetime.aborted) return Promise.reject(closedBeforeTry());
-        const refused = expiredBeforeTry() ?? switchedOff();
+        const refused = expiredBeforeTry() ?? routeClosed();
         return refused ? Promise.reject(refused) : breaker.fire(call);
       };
   const noteFailure = (thrown: unknown): unknown => {
@@ -279,11 +279,11 @@ async function attempt(
     try {
       response = await fire();
     } catch (thrown) {
-      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof SwitchedOff) throw thrown;
+      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof RouteClosed) throw thrown;
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken || e instanceof SwitchedOff ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken || e instanceof RouteClosed ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
@@ -314,12 +314,12 @@ async function attempt(
       fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
       return false;
     }
-    if (isBreakerRefusal(ended) || ended instanceof SwitchedOff) {
-      // The breaker opened, or an operator switched the provider off, while this unit waited its turn or between its
-      // retries: the refused try was never made, and the unit walks on.
-      const why = ended instanceof SwitchedOff ? ended.why : 'its circuit breaker opened';
+    if (isBreakerRefusal(ended) || ended instanceof RouteClosed) {
+      // The breaker opened, or the route closed (an operator's switch or force, a reload), while this unit waited its
+      // turn or between its retries: the refused try was never made, and the unit walks on.
+      const why = ended instanceof RouteClosed ? ended.why : 'its circuit breaker opened';
       if (tries === 0) {
-        skip(ctx, slot, unit, selection.accountId, ended instanceof SwitchedOff ? `${why} while this message waited its turn` : (ended as ProviderError).message);
+        skip(ctx, slot, unit, selection.accountId, ended instanceof RouteClosed ? `${why} while this message waited its turn` : (ended as ProviderError).message);
         return true;
       }
       const last = toProviderError(ctx, slot, selection.accountId, providerError);
