@@ -277,7 +277,7 @@ export class Dispatcher {
       else await unit.settle();
     } catch (error) {
       this.logger.error({ error: describeError(error), records: unit.records.length }, 'ledger dispatcher: a unit failed; its records are released (unknown if a provider may have them, queued again if not)');
-      await unit.abandon(describeError(error)).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue when the unit times out)'));
+      await unit.abandon(describeError(error)).catch((released: unknown) => this.logger.error({ error: describeError(released) }, 'ledger dispatcher: the failed unit could not be released either; its source tries again (the table before its next claim, a shared queue before its next fetch)'));
     } finally {
       share.close();
       unit.done?.();

@@ -31,6 +31,13 @@ import { describeError } from '../error-text.js';
  */
 export class QueueSource implements DispatchSource {
   private readonly singlesPerUnit: number;
+  /**
+   * Jobs a failed claim or an abandoned unit could not hand back (the database
+   * did not answer that either): handed back before the next fetch. Left as
+   * they were, they stayed this worker's, unsent, until their time ran out
+   * (`unitTimeoutSeconds`, five minutes by default) after a blip of seconds.
+   */
+  private readonly unreleased: { jobs: FetchedUnit[]; reason: string }[] = [];
 
   constructor(
     private readonly store: LedgerStore,
@@ -43,6 +50,7 @@ export class QueueSource implements DispatchSource {
   }
 
   async next({ otpOnly }: { otpOnly: boolean }): Promise<DispatchUnit | undefined> {
+    await this.handBackUnreleased();
     const queues = otpOnly ? [QUEUE_NAMES.otp] : QUEUE_ORDER;
     for (const name of queues) {
       for (;;) {
@@ -76,7 +84,7 @@ export class QueueSource implements DispatchSource {
       jobs.push(job);
       size += job.data.ids.length;
     }
-    if (over.length > 0) await this.queue.fail(over, 'handed back: the unit it was fetched for was full');
+    if (over.length > 0) await this.handBack(over, 'handed back: the unit it was fetched for was full').catch(() => undefined);
     return jobs;
   }
 
@@ -91,7 +99,7 @@ export class QueueSource implements DispatchSource {
         { urgent: otps },
       );
     } catch (error) {
-      await this.queue.fail(jobs, `claiming its records failed: ${describeError(error)}`).catch(() => undefined);
+      await this.handBack(jobs, `claiming its records failed: ${describeError(error)}`).catch(() => undefined);
       throw error;
     }
     if (claimed.interrupted > 0) {
@@ -127,9 +135,32 @@ export class QueueSource implements DispatchSource {
       token,
       texts,
       settle: () => this.queue.complete(jobs),
-      abandon: (reason) => this.queue.fail(jobs, reason),
+      abandon: (reason) => this.handBack(jobs, reason),
       done: stopRenewing,
     };
   }
-}
 
+  /** Hands jobs back to the queue (offered again after its retry delay); kept to hand back later if the database does not answer. */
+  private async handBack(jobs: FetchedUnit[], reason: string): Promise<void> {
+    try {
+      await this.queue.fail(jobs, reason);
+    } catch (error) {
+      this.unreleased.push({ jobs, reason });
+      throw error;
+    }
+  }
+
+  /** The jobs not handed back before, oldest first; stops at the first the database still does not take. */
+  private async handBackUnreleased(): Promise<void> {
+    while (this.unreleased.length > 0) {
+      const { jobs, reason } = this.unreleased[0]!;
+      try {
+        await this.queue.fail(jobs, reason);
+      } catch {
+        return;
+      }
+      this.unreleased.shift();
+      this.logger.info({ units: jobs.map((job) => job.jobId) }, 'ledger worker: jobs the database could not take back before are handed back now');
+    }
+  }
+}
