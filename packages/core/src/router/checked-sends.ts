@@ -9,6 +9,9 @@ export type CheckedSends = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'se
 
 /** Sending messages already validated: each walked down the ranks, its result told to the listeners. Options may be null (untyped callers): as none. */
 export function checkedSends(state: RouterState): CheckedSends {
+  // The table as it is now, asked by a walk after its waits: made once here, not for every message routed.
+  const routeClosedNow: WalkContext['routeClosedNow'] = (providerId, accountId) => state.table.routeClosedNow(providerId, accountId);
+  const slotNow: WalkContext['slotNow'] = (providerId) => state.table.ordered.find((slot) => slot.id === providerId);
   /** Routes messages that share one text; `finish` is called once per recipient. */
   const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], options: RouteOptions) =>
     routeGroup(
@@ -21,8 +24,8 @@ export function checkedSends(state: RouterState): CheckedSends {
         signal: options.signal,
         beforeAttempt: options.beforeAttempt,
         lifetime: state.lifetime.signal,
-        routeClosedNow: (providerId, accountId) => state.table.routeClosedNow(providerId, accountId),
-        slotNow: (providerId) => state.table.ordered.find((slot) => slot.id === providerId),
+        routeClosedNow,
+        slotNow,
       },
       state.table.ordered,
       template,

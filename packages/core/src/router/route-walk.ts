@@ -59,6 +59,11 @@ class RouteClosed {
   constructor(readonly why: string) {}
 }
 
+/** A try's end that is no provider's failure (not for the breaker, the retries or the trail as one): handled apart. */
+function notAFailure(thrown: unknown): boolean {
+  return thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof RouteClosed;
+}
+
 /** Recipients that travel down the ranks together, with the trail they share so far. */
 interface Unit {
   recipients: Recipients;
@@ -279,11 +284,11 @@ async function attempt(
     try {
       response = await fire();
     } catch (thrown) {
-      if (thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof RouteClosed) throw thrown;
+      if (notAFailure(thrown)) throw thrown;
       const first = noteFailure(thrown);
       if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
       const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(e instanceof NotAttempted || e instanceof NoneTaken || e instanceof RouteClosed ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
     }
     checkReceipts(request, response);
   } catch (caught) {
