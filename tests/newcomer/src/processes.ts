@@ -67,7 +67,13 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 export interface Started {
   child: ChildProcess;
   output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves once the output pipes are closed: the leader has exited and so has
+   * every process that inherited them (the whole chain), and all they wrote has
+   * been read. Only then is output() complete; the last line a process wrote
+   * just before exiting may otherwise still sit unread in the pipe.
+   */
+  outputEnded: Promise<void>;
 }
 
 /** Starts argv as the leader of a new process group (as a shell starts a job), collecting its output. */
@@ -76,8 +82,8 @@ export function startGroup(argv: readonly string[], options: { cwd?: string; env
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => text, exited };
+  const outputEnded = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return { child, output: () => text, outputEnded };
 }
 
 /** Kills whatever is left of a group this test started (by its id), so that a failed test leaves nothing running. */

@@ -1,4 +1,5 @@
 import { documentedCommands } from '../src/markdown.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@rota/testkit';
 import { groupMembers, killGroup, portIsFree, startGroup, userEnv, waitFor, type Started } from '../src/processes.js';
 
@@ -48,6 +49,10 @@ describe('the started command (README: npx -y pnpm@10.34.8 start)', () => {
     if (!stopped) throw new Error(`still running after ${STOP_WITHIN_MS} ms: ${JSON.stringify(groupMembers(pgid))}\n${started!.output()}`);
     expect(await portIsFree(ports.gateway)).toBe(true);
     expect(await portIsFree(ports.sandbox)).toBe(true);
+    // The job's last line is written just before it exits; once no process is left, wait for the pipe to be read
+    // to its end (this once failed CI: the line was in the pipe, not yet read, when the output was checked).
+    const ended = await Promise.race([started!.outputEnded.then(() => true), sleep(STOP_WITHIN_MS, undefined, { ref: false }).then(() => false)]);
+    if (!ended) throw new Error(`every process stopped, but the output pipe stayed open for ${STOP_WITHIN_MS} ms:\n${started!.output()}`);
     // Stopped the graceful way: in-flight requests finished, then "stopped".
     expect(started!.output()).toContain('shutting down: finishing in-flight requests');
     expect(started!.output()).toContain('Rota gateway stopped');
