@@ -185,4 +185,16 @@ describe('delivery reports and webhooks, end to end', () => {
     expect((await client.call('POST', `/v1/webhooks/events/${first.event.id}/redeliver`)).status).toBe(202);
     await until(() => (eventsFor(sent.body.id).filter((d) => d.event.id === first.event.id).length >= 2 ? true : undefined), 'the redelivery');
   });
+
+  // Last: over everything the tests above made happen (deliveries, refusals, pushes, reads, redeliveries).
+  it('never shows the webhook secret, the one being rotated out, or the push token: no log line, answer or delivery holds one', () => {
+    const answers = client.answers.map((a) => `${JSON.stringify(a.headers)}\n${a.text}`).join('\n');
+    const sent = deliveries.map((d) => `${d.path}\n${JSON.stringify(d.headers)}\n${d.body}`).join('\n');
+    const logs = served.logs.text();
+    expect(logs.length).toBeGreaterThan(0);
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const secret of [WEBHOOK_SECRET, PREVIOUS_WEBHOOK_SECRET, PUSH_TOKEN]) {
+      expect({ secret, logs: logs.includes(secret), answers: answers.includes(secret), deliveries: sent.includes(secret) }).toEqual({ secret, logs: false, answers: false, deliveries: false });
+    }
+  });
 });

@@ -254,6 +254,18 @@ describe('RotaConfigSchema', () => {
     expect(issues).toContainEqual({ path: 'gateway.apiKeys.0.webhook.url', reason: expect.stringContaining('at most 2048 characters') });
   });
 
+  it('refuses a previousSecret that is short or the same as the secret, naming it and echoing neither', () => {
+    const current = 'whsec-current-0123456789abcdefghijkl';
+    const short = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: 'https://hooks.example/rota', secret: current, previousSecret: 'old-s3cr3t' }));
+    expect(short).toEqual([{ path: 'gateway.apiKeys.0.webhook.previousSecret', reason: 'must be at least 32 characters' }]);
+    const same = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: 'https://hooks.example/rota', secret: current, previousSecret: current }));
+    expect(same).toEqual([{ path: 'gateway.apiKeys.0.webhook.previousSecret', reason: expect.stringContaining('same as secret') }]);
+    for (const text of [JSON.stringify(short), JSON.stringify(same)]) {
+      expect(text).not.toContain(current);
+      expect(text).not.toContain('old-s3cr3t');
+    }
+  });
+
   it('never echoes a secret or a rejected value in an issue', () => {
     const rejected = ['tiny-s3cr3t', 'short-k3y', 'has a space in it 0123'];
     for (const [, mutate] of cases) {

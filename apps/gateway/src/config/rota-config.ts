@@ -204,6 +204,12 @@ const ClientWebhookSchema = z
       .default([])
       .describe('URL prefixes a message may name as its own callbackUrl; any other is refused.'),
   })
+  .superRefine((webhook, ctx) => {
+    // The same value twice is a rotation half done: the new secret was never written, and the receiver's is not rotated.
+    if (webhook.previousSecret !== undefined && webhook.previousSecret === webhook.secret) {
+      ctx.addIssue({ code: 'custom', path: ['previousSecret'], message: 'is the same as secret; while rotating, secret is the new one and previousSecret the old' });
+    }
+  })
   .describe("The client's webhooks: a default receiver, the secret they are signed with, and the receivers a message may name.");
 
 /**

@@ -9,6 +9,8 @@ import { captureLogs, GatewayClient } from './harness.js';
 export interface ConfiguredGateway {
   gateway: RunningGateway;
   client: GatewayClient;
+  /** Every line the gateway logged (at debug). */
+  logs: ReturnType<typeof captureLogs>;
   /** The client, the gateway, then the folder. */
   close(): Promise<void>;
 }
@@ -18,11 +20,13 @@ export async function startConfiguredGateway(config: Record<string, unknown>): P
   const dir = await mkdtemp(join(tmpdir(), 'rota-gateway-'));
   const file = join(dir, 'rota.yaml');
   await writeFile(file, stringify(config));
-  const gateway = await startGateway({ configPath: file, watch: false, logger: captureLogs().logger });
+  const logs = captureLogs();
+  const gateway = await startGateway({ configPath: file, watch: false, logger: logs.logger });
   const client = new GatewayClient(gateway.url);
   return {
     gateway,
     client,
+    logs,
     async close() {
       await client.close();
       await gateway.close();
