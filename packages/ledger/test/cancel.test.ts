@@ -192,4 +192,25 @@ describe("an erasure while a request waits for its account's rate limit", () => 
     expect(await store.withdrawnAmong([gone, beside])).toEqual([gone]);
     await store.close();
   });
+
+  it('writes the results of a try whose record was erased once the provider was named: the erased one stays gone, the other is written', async () => {
+    const store = await openTestStore();
+    await store.recordMessages(['05321234567', '05321234568'].map((to) => ({ message: message({ to }), owner: 'acme', callbackUrl: HOOK })));
+    const [gone, beside] = await store.claimDue({ now: new Date(), limit: 2 });
+    expect(await store.markDispatching([gone!.id, beside!.id], { providerId: 'fake', accountId: 'fake-notification' })).toBe(2);
+    expect(await store.eraseNumber('+905321234567')).toBe(1);
+    const accepted = (to: string, providerMessageId: string) =>
+      ({ status: 'accepted', to, providerId: 'fake', accountId: 'fake-notification', providerMessageId, segments: 1, encoding: 'GSM7', simulated: true, attempts: [] }) as const;
+    const written = await store.finishMany([
+      { id: gone!.id, result: accepted(gone!.to, 'p-1') },
+      { id: beside!.id, result: accepted(beside!.to, 'p-2') },
+    ]);
+    expect(written).toBe(1);
+    expect(await store.get(gone!.id)).toBeUndefined();
+    expect(await store.timeline(gone!.id)).toBeUndefined();
+    expect(await store.get(beside!.id)).toMatchObject({ state: 'accepted', providerMessageId: 'p-2' });
+    // Nothing of the erased record comes back through its provider id: a report for it matches no message.
+    expect([...(await store.idsOfProviderMessages('fake', ['p-1', 'p-2'])).keys()]).toEqual(['p-2']);
+    await store.close();
+  });
 });
