@@ -1,3 +1,4 @@
+import type { SendResult } from '@rota/core';
 import { describe, expect, it } from '@jest/globals';
 import type { LedgerStore, MessageRecord, RecordOutcome } from '../src/index.js';
 import { WithdrawnBeforeTry } from '../src/store/cancel-messages.js';
@@ -199,8 +200,18 @@ describe("an erasure while a request waits for its account's rate limit", () => 
     const [gone, beside] = await store.claimDue({ now: new Date(), limit: 2 });
     expect(await store.markDispatching([gone!.id, beside!.id], { providerId: 'fake', accountId: 'fake-notification' })).toBe(2);
     expect(await store.eraseNumber('+905321234567')).toBe(1);
-    const accepted = (to: string, providerMessageId: string) =>
-      ({ status: 'accepted', to, providerId: 'fake', accountId: 'fake-notification', providerMessageId, segments: 1, encoding: 'GSM7', simulated: true, attempts: [] }) as const;
+    const accepted = (to: string, providerMessageId: string): SendResult => ({
+      status: 'accepted',
+      to,
+      providerId: 'fake',
+      accountId: 'fake-notification',
+      providerMessageId,
+      segments: 1,
+      encoding: 'GSM7_TURKISH_SHIFT',
+      shift: 'single',
+      simulated: true,
+      attempts: [],
+    });
     const written = await store.finishMany([
       { id: gone!.id, result: accepted(gone!.to, 'p-1') },
       { id: beside!.id, result: accepted(beside!.to, 'p-2') },
