@@ -95,6 +95,30 @@ describe('router: eligibility', () => {
     await Promise.all([router.close(), shifted.close()]);
   });
 
+  it('skips a provider without the shift tables when the text, as the UCS-2 it would send, needs more than 10 segments', async () => {
+    const long = 'ş'.repeat(740); // 5 segments in the locking shift table, 12 as UCS-2
+    const { router, providers } = setup([{ id: 'no-shift', encodings: ['GSM7', 'UCS2'] }, { id: 'all' }]);
+    const result = await router.send({ ...notification, text: long });
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'all', encoding: 'GSM7_TURKISH_SHIFT', segments: 5 });
+    expect(result.attempts[0]).toMatchObject({ providerId: 'no-shift', outcome: 'skipped', field: 'text', reason: expect.stringContaining('needs 12 SMS segments (UCS2); at most 10') });
+    expect(providers[0]!.callCount).toBe(0);
+    // Where it is the only provider, nothing is sent: refused for its text, not sent (and billed) as 12.
+    const { router: alone, providers: [noShift] } = setup([{ id: 'no-shift', encodings: ['GSM7', 'UCS2'] }]);
+    expect(await alone.send({ ...notification, text: long })).toMatchObject({ status: 'rejected', issues: [{ path: 'text', reason: expect.stringContaining('as UCS-2') }] });
+    expect(noShift!.callCount).toBe(0);
+    // A shorter Turkish text still goes to it, as UCS-2.
+    expect(await alone.send({ ...notification, text: 'ş'.repeat(670) })).toMatchObject({ status: 'accepted', encoding: 'UCS2', segments: 10 });
+    await Promise.all([router.close(), alone.close()]);
+  });
+
+  it('says an unknown outcome at a provider without the shift tables was (maybe) sent as UCS-2, in its segments', async () => {
+    const { router } = setup([{ id: 'no-shift', encodings: ['GSM7', 'UCS2'], script: [{ type: 'error', kind: 'outcome-unknown' }] }]);
+    const result = await router.send({ ...notification, text: 'Siparişiniz yola çıktı. '.repeat(4) });
+    expect(result).toMatchObject({ status: 'unknown', providerId: 'no-shift', encoding: 'UCS2', segments: 2 });
+    expect(result).not.toHaveProperty('shift');
+    await router.close();
+  });
+
   it('rejects an invalid message before any provider is asked', async () => {
     const { router, providers } = setup([{ id: 'first' }]);
     const result = await router.send({ ...notification, to: '12', sender: 'ŞİRKET' });

@@ -186,6 +186,25 @@ describe('finish', () => {
     expect(await store.get(sending!.id)).toMatchObject({ state: 'unknown', reason: 'timeout', providerId: 'twilio', accountId: 'us' });
     await store.close();
   });
+
+  it('records an unknown outcome in the encoding its provider would have sent and billed (UCS-2, not the shift table it was recorded in)', async () => {
+    const store = await openTestStore();
+    const [sending, plain] = await record(store, [
+      { message: message({ to: '05321234561', text: 'Siparişiniz yola çıktı. '.repeat(4) }), owner: 'acme', state: 'dispatching' },
+      { message: message({ to: '05321234562', text: 'Siparişiniz yola çıktı. '.repeat(4) }), owner: 'acme', state: 'dispatching' },
+    ]);
+    expect(sending).toMatchObject({ encoding: 'GSM7_TURKISH_SHIFT', shift: 'locking', segments: 1 });
+    await store.finishMany([
+      { id: sending!.id, result: { status: 'unknown', to: sending!.to, providerId: 'twilio', accountId: 'us', encoding: 'UCS2', segments: 2, reason: 'reset', attempts: [attempt('unknown')] } },
+      // A result without an encoding (an older router's) leaves the recorded one.
+      { id: plain!.id, result: { status: 'unknown', to: plain!.to, providerId: 'twilio', accountId: 'us', reason: 'reset', attempts: [attempt('unknown')] } },
+    ]);
+    const written = await store.get(sending!.id);
+    expect(written).toMatchObject({ state: 'unknown', encoding: 'UCS2', segments: 2 });
+    expect(written).not.toHaveProperty('shift');
+    expect(await store.get(plain!.id)).toMatchObject({ state: 'unknown', encoding: 'GSM7_TURKISH_SHIFT', shift: 'locking', segments: 1 });
+    await store.close();
+  });
 });
 
 describe('recoverInterrupted', () => {

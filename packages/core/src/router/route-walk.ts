@@ -1,4 +1,4 @@
-import { ProviderError, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection } from '@rota/provider';
+import { ProviderError, segmentsProblem, type Message, type MessageField, type RecipientReceipt, type SendRequest, type SendResponse, type Selection, type TextAnalysis } from '@rota/provider';
 import { failIfNoneTaken, NoneTaken, splitNotTaken } from './not-taken.js';
 import { asSentBy } from './sent-encoding.js';
 import { asBreakerError, isBreakerRefusal } from './account-breaker.js';
@@ -69,11 +69,13 @@ interface Unit {
   recipients: Recipients;
   attempts: Attempt[];
   /**
-   * The ids the last ambiguous attempt's provider knows these recipients by,
-   * by their index in the call, when its request named them (Infobip): under
-   * `failover` the walk goes on, and an `unknown` it ends in still carries them.
+   * What the last ambiguous attempt may have sent: its provider and account,
+   * the text as that provider encodes it (what it would bill), and the ids it
+   * knows these recipients by, by their index in the call, when its request
+   * named them (Infobip). Under `failover` the walk goes on, and an `unknown`
+   * it ends in still carries them.
    */
-  maybeSentAs?: { providerId: string; accountId: string; ids: ReadonlyMap<number, string> };
+  maybeSentAs?: { providerId: string; accountId: string; analysis: TextAnalysis; ids?: ReadonlyMap<number, string> };
 }
 
 /** A part of a unit that walks on its own: its recipients, the trail so far, and what may have been sent as what. */
@@ -121,6 +123,12 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
 
     const sent = asSentBy(slot.provider.capabilities, template);
+    // As UCS-2 a text can need more segments than validation held it to (ten in the shift table are 23 as UCS-2).
+    const tooLong = sent === template ? undefined : segmentsProblem(sent.analysis);
+    if (tooLong) {
+      skip(ctx, slot, unit, undefined, `${slot.id} sends this text as UCS-2 (it has no Turkish shift tables), where it ${tooLong}`, 'text');
+      continue;
+    }
     const selection = selectAccount(ctx, slot, sent);
     if (!selection.eligible) {
       skip(ctx, slot, unit, undefined, selection.reason, selection.field);
@@ -453,8 +461,7 @@ function afterFailure(
       record(ctx, slot, unit, { ...base, outcome: 'unknown' }, true);
       // Ids the provider knows these messages by, if the request named them: a later report settles the outcome.
       const ids = error.providerMessageIds?.length === unit.recipients.to.length ? error.providerMessageIds : undefined;
-      if (ids) unit.maybeSentAs = { providerId: slot.id, accountId, ids: new Map(unit.recipients.index.map((at, i) => [at, ids[i]!])) };
-      else delete unit.maybeSentAs;
+      unit.maybeSentAs = { providerId: slot.id, accountId, analysis: template.analysis, ...(ids ? { ids: new Map(unit.recipients.index.map((at, i) => [at, ids[i]!])) } : {}) };
       if (ctx.unknownOutcome(template.iysType) === 'failover') return true;
       finishUnknown(ctx, unit, slot.id, accountId, `${slot.id} may have accepted it: ${said}`);
       return false;
@@ -557,14 +564,19 @@ function finishAsMaybeSent(ctx: WalkContext, unit: Unit, why?: string): boolean 
   return true;
 }
 
-/** Each recipient `unknown` at this provider, under the id it would know it by where the request named one. */
+/**
+ * Each recipient `unknown` at this provider, with the text as it encodes it
+ * (what it bills, if it sent), under the id it would know it by where the
+ * request named one.
+ */
 function finishUnknown(ctx: WalkContext, unit: Unit, providerId: string, accountId: string, reason: string): void {
   const { index } = unit.recipients;
-  // Only the ids of the attempt the result names: the record's provider id must be that provider's.
-  const named = unit.maybeSentAs?.providerId === providerId && unit.maybeSentAs.accountId === accountId ? unit.maybeSentAs.ids : undefined;
+  // Only what the attempt the result names may have sent: the record's provider id and encoding must be that provider's.
+  const maybe = unit.maybeSentAs?.providerId === providerId && unit.maybeSentAs.accountId === accountId ? unit.maybeSentAs : undefined;
+  const asSent = maybe ? { encoding: maybe.analysis.encoding, ...(maybe.analysis.shift ? { shift: maybe.analysis.shift } : {}), segments: maybe.analysis.segments } : {};
   finishEach(ctx, unit, (to, i) => {
-    const providerMessageId = named?.get(index[i]!);
-    return { status: 'unknown', to, providerId, accountId, ...(providerMessageId === undefined ? {} : { providerMessageId }), reason, attempts: unit.attempts };
+    const providerMessageId = maybe?.ids?.get(index[i]!);
+    return { status: 'unknown', to, providerId, accountId, ...(providerMessageId === undefined ? {} : { providerMessageId }), ...asSent, reason, attempts: unit.attempts };
   });
 }
 

@@ -174,6 +174,10 @@ export type SendResult =
       accountId: string;
       /** The id the provider would know it by, when the request named it (Infobip): a report under it settles the outcome. */
       providerMessageId?: string;
+      /** The text as this provider encodes it: what it sent and bills, if it sent it (UCS-2 where it has no Turkish shift tables). */
+      encoding?: Encoding;
+      shift?: TurkishShift;
+      segments?: number;
       reason: string;
       attempts: Attempt[];
     };

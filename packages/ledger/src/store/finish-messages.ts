@@ -164,6 +164,8 @@ function finishColumns(result: SendResult, now: number, options: FinishOptions):
         reason: result.reason,
         provider_id: result.providerId,
         account_id: result.accountId,
+        // What that provider would have sent and billed, where it encodes otherwise than recorded (UCS-2 at Twilio).
+        ...(result.encoding === undefined ? {} : { encoding: result.encoding, shift: result.shift ?? null, segments: result.segments }),
         // Named by Rota in the request (Infobip): its status is read as an accepted message's, and a report settles it.
         ...(result.providerMessageId === undefined ? {} : { provider_message_id: result.providerMessageId, report_due_at: now + options.firstReportAfterMs }),
       };

@@ -211,8 +211,8 @@ export function analyzeText(text: string): TextAnalysis {
 
 /**
  * The text as UCS-2 whatever it holds: how a provider without the Turkish shift
- * tables sends a text that needs them (UCS-2 carries any text, at up to twice
- * the segments).
+ * tables sends a text that needs them (UCS-2 carries any text, in two to three
+ * times the segments).
  */
 export function analyzeAsUcs2(text: string): TextAnalysis {
   return analyzeUcs2(text, 0);

@@ -185,8 +185,8 @@ const TextSchema = z.string({ error: typeError('a string') }).transform((text, c
   return sent;
 });
 
-/** Why a text is refused for its length in SMS, if it is. */
-function segmentsProblem(analysis: TextAnalysis): string | undefined {
+/** Why a text is refused for its length in SMS, if it is (also asked of a text re-encoded for a provider: see the router's asSentBy). */
+export function segmentsProblem(analysis: TextAnalysis): string | undefined {
   return analysis.segments > MAX_SEGMENTS ? `needs ${analysis.segments} SMS segments (${analysis.encoding}); at most ${MAX_SEGMENTS} are allowed` : undefined;
 }
 
