@@ -147,6 +147,9 @@ describe('WebhookClient', () => {
     // Where plain http is allowed, another scheme is not told to use https only.
     expect(receiverUrlProblem('javascript:alert(1)')).toBe('must be an https URL');
     expect(receiverUrlProblem('javascript:alert(1)', true)).toBe('must be an https or http URL');
+    // Plain http is refused naming the switch its user has: this package's option, or the caller's own name for it.
+    expect(receiverUrlProblem('http://hooks.example/rota')).toBe('must use https (plain http only when allowHttp is on, for development)');
+    expect(receiverUrlProblem('http://hooks.example/rota', false, 'gateway.webhooks.allowHttp')).toContain('gateway.webhooks.allowHttp is on');
     await client.close();
   });
 

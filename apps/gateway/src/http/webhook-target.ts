@@ -18,7 +18,7 @@ export function webhookTarget(config: RotaConfig, client: string, callbackUrl: s
   if (callbackUrl === undefined) return webhook?.url === undefined ? { ok: true } : { ok: true, url: new URL(webhook.url).href };
   const refuse = (reason: string) => ({ ok: false as const, issue: { path: 'callbackUrl', reason } });
   if (!webhook) return refuse('is not allowed: this API client has no webhooks configured (gateway.apiKeys[].webhook)');
-  const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp);
+  const problem = receiverUrlProblem(callbackUrl, config.gateway.webhooks.allowHttp, 'gateway.webhooks.allowHttp');
   if (problem) return refuse(problem);
   // Parsed once the checks above know it parses: each check below reads the same URL.
   const url = new URL(callbackUrl);
