@@ -64,6 +64,17 @@ describe('Action 0 and 1', () => {
     expect((await httpRequest(sandbox.urls.mobildev)).text).toBe('20');
   });
 
+  it('reads a body as an XML parser does: a raw CR as LF, &#13; as CR; one holding U+FFFF is not well-formed', async () => {
+    const raw = await send({ Mesgbody: 'a\r\nb\rc' });
+    expect(raw.text).toMatch(/^ID:\d+$/);
+    const referenced = await post(xml('MainmsgBody', { ...auth, Action: '0', Numbers: '5321112233', Originator: 'ROTA', MessageType: 'N' }, '<Mesgbody><![CDATA[a]]>&#13;<![CDATA[\nb]]>&#x0D;<![CDATA[c]]></Mesgbody>'));
+    expect(referenced.text).toMatch(/^ID:\d+$/);
+    expect(sandbox.wireRecords('mobildev').map((r) => r.text)).toEqual(['a\nb\nc', 'a\r\nb\rc']);
+    const broken = await send({ Mesgbody: 'Merhaba \uffff' });
+    expect(broken.text).not.toMatch(/^ID:/);
+    expect(sandbox.wireRecords('mobildev')).toHaveLength(2);
+  });
+
   it('takes the same field names as JSON', async () => {
     const answer = await post(JSON.stringify({ ...auth, Action: 0, Mesgbody: 'JSON', Numbers: '5321112233', Originator: 'ROTA' }), 'application/json');
     expect(answer.text).toMatch(/^ID:\d+$/);

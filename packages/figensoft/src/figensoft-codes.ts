@@ -1,4 +1,4 @@
-import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
+import { ProviderError, shortened, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
 import { TRANSPORT_FAILURES, transportProviderError, type FaultSide, type TransportRow } from '@rota/provider/http';
 import type { FigenSoftTransportError } from './figensoft-transport-error.js';
 
@@ -90,7 +90,7 @@ export function httpStatusRow(status: number): TransportRow {
 export function bodyStatusError(statusCode: number, statusDescription: string, context: string): ProviderError {
   const row = bodyStatusRow(statusCode);
   const kind: ProviderErrorKind = row.outcome === 'accepted' ? 'outcome-unknown' : row.outcome;
-  const said = statusDescription ? ` ("${truncate(statusDescription)}")` : '';
+  const said = statusDescription ? ` ("${shortened(statusDescription, 120)}")` : '';
   return new ProviderError(kind, `${context}: FigenSoft StatusCode ${statusCode}: ${row.description}${said} [${row.side} side]`, {
     code: String(statusCode),
   });
@@ -101,10 +101,6 @@ export function transportError(error: FigenSoftTransportError, context: string):
   return transportProviderError(error, context, httpStatusRow);
 }
 
-// FigenSoft's descriptions are free text from their side; keep them short in our messages.
-function truncate(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
 
 // ---------------------------------------------------------------------------
 // Delivery status

@@ -1,4 +1,4 @@
-import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
+import { ProviderError, shortened, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
 import { transportProviderError, type FaultSide, type TransportRow, type WireTransportError } from '@rota/provider/http';
 import type { MessageStatus, ReportError } from './infobip-wire.js';
 
@@ -40,7 +40,7 @@ export function errorCodeRow(code: string): TransportRow {
 
 export function errorAnswerError(answer: { httpStatus: number; code: string; text: string; retryAfterMs?: number }, context: string): ProviderError {
   const row = errorCodeRow(answer.code);
-  const said = answer.text ? ` ("${answer.text.length > 120 ? `${answer.text.slice(0, 117)}...` : answer.text}")` : '';
+  const said = answer.text ? ` ("${shortened(answer.text, 120)}")` : '';
   return new ProviderError(row.kind, `${context}: Infobip HTTP ${answer.httpStatus} ${answer.code}: ${row.description}${said} [${row.side} side]`, {
     code: answer.code,
     retryAfterMs: row.kind === 'retryable' ? answer.retryAfterMs : undefined,

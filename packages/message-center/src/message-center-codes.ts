@@ -1,4 +1,4 @@
-import { ProviderError, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
+import { ProviderError, shortened, type DeliveryReason, type DeliveryState, type ProviderErrorKind } from '@rota/provider';
 import { transportProviderError, type FaultSide, type TransportRow, type WireTransportError } from '@rota/provider/http';
 
 /**
@@ -82,7 +82,7 @@ export function statusCodeRow(code: number): CodeRow {
 export function statusCodeError(code: number, said: string, context: string, retryAfterMs?: number): ProviderError {
   const r = statusCodeRow(code);
   const kind: ProviderErrorKind = r.outcome === 'accepted' ? 'outcome-unknown' : r.outcome;
-  const quoted = said ? ` ("${said.length > 120 ? `${said.slice(0, 117)}...` : said}")` : '';
+  const quoted = said ? ` ("${shortened(said, 120)}")` : '';
   return new ProviderError(kind, `${context}: Message Center code ${code}: ${r.description}${quoted} [${r.side} side]`, {
     code: String(code),
     retryAfterMs: kind === 'retryable' ? retryAfterMs : undefined,

@@ -68,9 +68,15 @@ export function xmlText(value: string): string {
   return /[&<>"']/.test(value) ? value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!) : value;
 }
 
-/** A CDATA section holding any text: a `]]>` inside is split across two sections. */
+/**
+ * CDATA sections holding any text: a `]]>` inside is split across two sections,
+ * and a carriage return goes between sections as `&#13;` — an XML parser reads a
+ * CR (alone or before LF) as LF, in CDATA too (XML 1.0, 2.11), so a raw one would
+ * not reach Mobildev as sent.
+ */
 export function cdata(value: string): string {
-  return `<![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]>`;
+  const sections = `<![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]>`;
+  return value.includes('\r') ? sections.split('\r').join(']]>&#13;<![CDATA[') : sections;
 }
 
 /** `ddMMyyyyHHmm` in Turkey time [sure for the format; the zone a guess]. */

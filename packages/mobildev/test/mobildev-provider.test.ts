@@ -59,6 +59,14 @@ describe('send', () => {
     expect(receipts).toEqual(recipients.map((to, i) => ({ status: 'accepted', to, providerMessageId: sent[i]!.messageId })));
   });
 
+  it('a text reaches Mobildev as written, line breaks included: CR LF and a lone CR are not read as LF, ]]> and markup stay text', async () => {
+    const text = 'Satır 1\r\nSatır 2\rSatır 3\n<b>&amp;</b> ]]> son';
+    const { receipts } = await provider.send(notification({ text }));
+    expect(receipts).toEqual([expect.objectContaining({ status: 'accepted' })]);
+    // The sandbox reads the body as an XML parser does (CR and CR LF read as LF, character references resolved).
+    expect(records().map((r) => r.text)).toEqual([text]);
+  });
+
   it('a CAMPAIGN goes as MessageType C with the recipient type, through the CAMPAIGN account', async () => {
     await provider.send(campaign(APPROVED, { recipientType: 'TACIR' }));
     expect(records()).toEqual([expect.objectContaining({ account: 'rota-campaign-01234', commercial: true, recipientType: 'TACIR' })]);

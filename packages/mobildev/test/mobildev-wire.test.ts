@@ -48,6 +48,8 @@ describe('Action 0 (MainmsgBody)', () => {
     expect(element('Action')).toBe('0');
     expect(element('Mesgbody')).toBe('<![CDATA[Şifre <1234> ]]]]><![CDATA[> & tamam]]>');
     expect(cdata('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
+    // A parser would read a raw CR as LF: each goes as a character reference between sections.
+    expect(cdata('line1\r\nline2\rline3')).toBe('<![CDATA[line1]]>&#13;<![CDATA[\nline2]]>&#13;<![CDATA[line3]]>');
   });
 
   it('Numbers are digits, comma-separated, no +', async () => {

@@ -1,4 +1,4 @@
-import { ProviderError, type DeliveryReason, type DeliveryState } from '@rota/provider';
+import { ProviderError, shortened, type DeliveryReason, type DeliveryState } from '@rota/provider';
 import { transportProviderError, type TransportRow, type WireTransportError } from '@rota/provider/http';
 
 /**
@@ -48,7 +48,7 @@ export function errorCodeRow(code: number): TransportRow {
 
 export function errorAnswerError(answer: { httpStatus: number; code: number; message: string; retryAfterMs?: number }, context: string): ProviderError {
   const row = errorCodeRow(answer.code);
-  const said = answer.message ? ` ("${answer.message.length > 120 ? `${answer.message.slice(0, 117)}...` : answer.message}")` : '';
+  const said = answer.message ? ` ("${shortened(answer.message, 120)}")` : '';
   return new ProviderError(row.kind, `${context}: Twilio ${answer.code} (HTTP ${answer.httpStatus}): ${row.description}${said} [${row.side} side]`, {
     code: String(answer.code),
     retryAfterMs: row.kind === 'retryable' ? answer.retryAfterMs : undefined,

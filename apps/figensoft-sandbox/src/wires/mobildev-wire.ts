@@ -5,6 +5,7 @@ import {
   phaseOf,
   receiverOf,
   verdictOf,
+  xmlDocument,
   xmlElement,
   type PreparedRequest,
   type Verdict,
@@ -298,7 +299,10 @@ export function createMobildevWire(options: MobildevWireOptions, ctx: WireContex
 }
 
 /** The fields of an XML body under `MainmsgBody` or `MainReportRoot`; undefined for another root. */
-function xmlFields(xml: string): Fields | undefined {
+function xmlFields(raw: string): Fields | undefined {
+  // Not well-formed: Mobildev's XML parser would refuse it.
+  const xml = xmlDocument(raw);
+  if (xml === undefined) return undefined;
   const root = xmlElement(xml, 'MainmsgBody') ?? xmlElement(xml, 'MainReportRoot');
   if (!root) return undefined;
   const start = xml.indexOf('<MainmsgBody>') !== -1 ? xml.indexOf('<MainmsgBody>') : xml.indexOf('<MainReportRoot>');

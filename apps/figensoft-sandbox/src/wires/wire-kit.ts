@@ -172,7 +172,22 @@ export function xmlElement(xml: string, name: string, from = 0): { value: string
 
 const XML_ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" };
 
-const resolve = (plain: string): string => plain.replace(/&(lt|gt|amp|quot|apos);/g, (entity) => XML_ENTITIES[entity] ?? entity);
+/** The five named entities and character references (`&#13;`, `&#x0D;`), as an XML parser resolves them. */
+const resolve = (plain: string): string =>
+  plain.replace(/&(?:(lt|gt|amp|quot|apos)|#(\d+)|#x([0-9a-fA-F]+));/g, (entity, _name, decimal?: string, hex?: string) =>
+    decimal !== undefined ? String.fromCodePoint(Number(decimal)) : hex !== undefined ? String.fromCodePoint(parseInt(hex, 16)) : (XML_ENTITIES[entity] ?? entity),
+  );
+
+/**
+ * A body as an XML parser reads it before anything else: undefined when it
+ * holds a character XML cannot carry (a C0 control but tab, LF and CR, a lone
+ * surrogate, U+FFFE or U+FFFF: not well-formed), else with every CR and CR LF
+ * read as LF (XML 1.0, 2.11; inside CDATA too).
+ */
+export function xmlDocument(raw: string): string | undefined {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(raw)) return undefined;
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+}
 
 /** Element content as text: CDATA sections taken as they are (white space between them dropped), entities outside them resolved. */
 function xmlText(content: string): string {

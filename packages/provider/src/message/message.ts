@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyzeText } from '../encoding/analyze-text.js';
 import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
+import { shortened } from './shortened.js';
 import { storable, unstorableReason } from './storable-string.js';
 import { plainReason } from './plain-reason.js';
 
@@ -126,12 +127,15 @@ function listedInvisible(code: number): boolean {
   );
 }
 
+const NONCHARACTER = 'contains a noncharacter (U+FDD0 to U+FDEF, or U+FFFE and U+FFFF of any plane): not for interchange, and XML cannot carry U+FFFE or U+FFFF';
+
 /**
  * What makes a text unsendable, found in one pass over its code units (this
  * runs for every message): nothing visible (see isInvisible), a lone
  * surrogate (cannot be encoded in UTF-8 or UCS-2 and would be mangled in
- * transit), or a control character (C0 other than line feed and carriage
- * return, DEL, C1).
+ * transit), a control character (C0 other than line feed and carriage
+ * return, DEL, C1), or a noncharacter (Unicode keeps them out of interchange;
+ * Mobildev's XML body with U+FFFF in it is not well-formed).
  */
 function textProblem(text: string): string | undefined {
   let blank = true;
@@ -145,9 +149,12 @@ function textProblem(text: string): string | undefined {
       const next = text.charCodeAt(i + 1);
       if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return 'contains an invalid (lone surrogate) character';
       i++;
-      if (blank && !isInvisible(0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00))) blank = false;
+      const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+      if ((point & 0xfffe) === 0xfffe) return NONCHARACTER;
+      if (blank && !isInvisible(point)) blank = false;
       continue;
     }
+    if (code >= 0xfdd0 && (code <= 0xfdef || code >= 0xfffe)) return NONCHARACTER;
     if (blank && !isInvisible(code)) blank = false;
   }
   return blank ? 'must not be empty or blank (white space and invisible characters show nothing)' : undefined;
@@ -459,5 +466,5 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function pathKey(key: string): string {
   if (key === '') return '""';
-  return key.length > MAX_PATH_KEY_LENGTH ? `${key.slice(0, MAX_PATH_KEY_LENGTH - 1)}…` : key;
+  return shortened(key, MAX_PATH_KEY_LENGTH, '…');
 }
