@@ -160,6 +160,51 @@ describe('the operations console\'s routes', () => {
     expect(revealed.body.reason).toContain('[number]');
   });
 
+  it('messages: a number a client wrote in the text, reference or idempotency key, or a report\'s reason quotes, is masked in lists, reads and resends; the reveal gives them whole', async () => {
+    const quoted = '+905329876543';
+    const digits = quoted.slice(1);
+    const written = await h.client.send({
+      to: NUMBERS.approved,
+      text: `hello call ${quoted}`,
+      reference: `customer-${digits}`,
+      idempotencyKey: `otp-${quoted}`,
+      iysType: 'NOTIFICATION',
+    });
+    expect(written.status).toBeLessThan(300);
+    const { id } = written.body as { id: string };
+    // No provider says a number in a report's reason today (it is one of a few words): a record of an older
+    // version or another writer of the database might, as reasons did before they were stored as `[number]`.
+    await h.ledger.store.applyReports([{ id, report: { state: 'undelivered', reason: `handset ${quoted} unreachable` as never, final: false }, source: 'push', nextDueAt: null }]);
+    // An unknown one, to send again: the resend answers its copy.
+    fake.setScript([{ type: 'error', kind: 'outcome-unknown', message: 'timeout after the request was written' }]);
+    const unsure = (await h.client.send({ to: NUMBERS.approved, text: `hello again ${quoted}`, iysType: 'NOTIFICATION' })).body as { id: string };
+    fake.setScript([]);
+
+    const answers = [
+      await h.client.call('GET', '/v1/admin/messages?limit=25', admin),
+      await h.client.call('GET', `/v1/admin/messages?to=${encodeURIComponent(NUMBERS.approved)}`, admin),
+      await h.client.call('GET', `/v1/admin/messages/${id}`, admin),
+      await h.client.call('GET', `/v1/admin/messages/${id}?reveal=false`, admin),
+      await h.client.call('POST', `/v1/admin/messages/${unsure.id}/resend`, { ...admin, json: {} }),
+    ];
+    for (const [index, answer] of answers.entries()) {
+      expect({ index, ok: answer.status < 300 }).toEqual({ index, ok: true });
+      expect({ index, leaks: answer.text.includes(digits) || answer.text.includes(NUMBERS.approvedWire) }).toEqual({ index, leaks: false });
+    }
+    const read = answers[2]!.body;
+    expect(read).toMatchObject({
+      text: 'hello call +90532*****43',
+      reference: 'customer-90532*****43',
+      idempotencyKey: 'otp-+90532*****43',
+      delivery: { state: 'undelivered', reason: 'handset +90532*****43 unreachable' },
+    });
+    expect(answers[4]!.status).toBe(202);
+    expect(answers[4]!.body).toMatchObject({ resendOf: unsure.id, text: 'hello again +90532*****43' });
+
+    const revealed = await h.client.call('GET', `/v1/admin/messages/${id}?reveal=true`, admin);
+    expect(revealed.body).toMatchObject({ to: NUMBERS.approved, text: `hello call ${quoted}`, reference: `customer-${digits}`, idempotencyKey: `otp-${quoted}`, delivery: { reason: `handset ${quoted} unreachable` } });
+  });
+
   it('resend: only an unknown message, answered masked', async () => {
     expect((await h.client.call('POST', `/v1/admin/messages/${accepted.id}/resend`, { ...admin, json: {} })).status).toBe(409);
     const again = await h.client.call('POST', `/v1/admin/messages/${unknown.id}/resend`, { ...admin, json: {} });

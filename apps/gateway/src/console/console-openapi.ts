@@ -75,7 +75,7 @@ export function consoleOpenApi(schemaOf: (schema: z.ZodType, io: 'input' | 'outp
       '/v1/admin/messages': {
         get: {
           summary: 'Every client\'s messages, numbers masked (admin, console)',
-          description: 'The filters of GET /v1/messages (`owner` included). Each `to` is masked (`+90532*****67`).',
+          description: 'The filters of GET /v1/messages (`owner` included). Each `to` is masked (`+90532*****67`), as is any number in a reason, the text, the reference or the idempotency key.',
           security: adminToken,
           parameters: ['state', 'bulkId', 'to', 'createdFrom', 'createdUntil', 'limit', 'cursor', 'owner'].map((name) => query(name, `As in GET /v1/messages.`)),
           responses: { '200': json(ref('ConsoleMessageList'), 'A page, newest first.'), ...INVALID, ...AUTH },
@@ -84,9 +84,9 @@ export function consoleOpenApi(schemaOf: (schema: z.ZodType, io: 'input' | 'outp
       '/v1/admin/messages/{id}': {
         get: {
           summary: 'One message with its attempts, number masked unless revealed (admin, console)',
-          description: '`reveal=true` answers the full number and logs the reveal (the operator named by `X-Rota-Operator`, percent-encoded, and the masked number).',
+          description: 'Masked as in the list. `reveal=true` answers the record whole and logs the reveal (the operator named by `X-Rota-Operator`, percent-encoded, and the masked number).',
           security: adminToken,
-          parameters: [param('id', 'A message id.'), query('reveal', '`true` to answer the full number (logged).')],
+          parameters: [param('id', 'A message id.'), query('reveal', '`true` to answer the record whole, its numbers unmasked (logged).')],
           responses: { '200': json(ref('ConsoleMessage'), 'The record.'), '404': error('No such message.'), ...INVALID, ...AUTH },
         },
       },

@@ -13,7 +13,9 @@ const record: MessageRecord = {
   iysType: 'NOTIFICATION',
   recipientType: 'BIREYSEL',
   otp: false,
-  text: 'Merhaba',
+  text: 'Merhaba, call me on +905329876543',
+  reference: 'customer-905329876543',
+  idempotencyKey: 'otp-05329876543',
   textHash: 'h',
   textLength: 7,
   encoding: 'GSM7',
@@ -24,6 +26,8 @@ const record: MessageRecord = {
   createdAt: new Date(0),
   updatedAt: new Date(0),
   callbackUrl: 'https://hooks.acme.example/rota?token=s3cr3t-t0ken#frag',
+  // A reason is one of a few words today; a record of an older writer may quote a number.
+  delivery: { state: 'undelivered', reason: 'handset +905321234567 unreachable' as never, final: false, at: new Date(0) },
 };
 
 describe('maskedMessage', () => {
@@ -32,17 +36,23 @@ describe('maskedMessage', () => {
     const shown = maskedMessage(view, record);
     const text = JSON.stringify(shown);
     expect(text).not.toMatch(/5321234567/);
+    expect(text).not.toMatch(/5329876543/);
     expect(text).not.toContain('s3cr3t-t0ken');
     expect(shown).toMatchObject({
       to: '+90532*****67',
       reason: expect.stringContaining('+90532*****67'),
       attempts: [expect.objectContaining({ providerId: 'twilio', reason: expect.stringContaining('+90532*****67') })],
       callbackUrl: 'https://hooks.acme.example/rota?…',
+      text: 'Merhaba, call me on +90532*****43',
+      reference: 'customer-90532*****43',
+      idempotencyKey: 'otp-05329****43',
+      delivery: { state: 'undelivered', reason: 'handset +90532*****67 unreachable', final: false, at: new Date(0).toISOString() },
     });
   });
 
   it('leaves a record without those fields as it is, apart from its number', () => {
-    const { reason: _reason, issues: _issues, callbackUrl: _callbackUrl, ...plain } = record;
+    const { reason: _reason, issues: _issues, callbackUrl: _callbackUrl, delivery: _delivery, reference: _reference, idempotencyKey: _key, ...plain } = record;
+    plain.text = 'Merhaba';
     const bare = { ...plain, attempts: [] };
     const shown = maskedMessage(viewOf(bare), bare);
     expect(shown).toEqual({ ...viewOf(bare), to: '+90532*****67', providerMessageId: undefined });
