@@ -243,6 +243,25 @@ describe('the operations console\'s routes', () => {
     }
   });
 
+  it('every API answer is kept out of caches and read as JSON only (a reveal holds a full number); /metrics is not the API', async () => {
+    const answers = [
+      ...(await Promise.all(
+        CONSOLE_ROUTES.filter((route) => route.startsWith('GET')).map(async (route) => ({ route, answer: await h.client.call('GET', path(route), admin) })),
+      )),
+      { route: 'reveal', answer: await h.client.call('GET', `/v1/admin/messages/${accepted.id}?reveal=true`, admin) },
+      { route: 'a client\'s read', answer: await h.client.call('GET', `/v1/messages/${accepted.id}`) },
+      { route: 'no credential', answer: await h.client.call('GET', '/v1/admin/messages', { key: null }) },
+      { route: 'no such message', answer: await h.client.call('GET', '/v1/admin/messages/msg_nosuchmessage00000000000', admin) },
+      { route: 'a bad query', answer: await h.client.call('GET', '/v1/admin/messages?reveal=yes', admin) },
+    ];
+    for (const { route, answer } of answers) {
+      expect({ route, cache: answer.headers['cache-control'], sniff: answer.headers['x-content-type-options'] }).toEqual({ route, cache: 'no-store', sniff: 'nosniff' });
+    }
+    const metrics = await h.client.call('GET', '/metrics', { key: null });
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['cache-control']).toBeUndefined();
+  });
+
   it('the page calls no route this test does not check', async () => {
     const files: string[] = [];
     const walk = async (dir: string) => {

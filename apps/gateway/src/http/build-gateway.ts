@@ -12,6 +12,7 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import { guard, type GatewayContext, type GatewayRuntimeView } from './gateway-context.js';
 import { registerHealthRoutes, type ReadinessOptions } from './health-routes.js';
 import { registerJsonBody } from './json-body.js';
+import { keepApiAnswersPrivate } from './private-answers.js';
 import { registerBulkRoutes } from './bulk-routes.js';
 import { registerErasureRoutes } from './erasure-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
@@ -91,6 +92,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   refuseRepeatedHeaders(app);
   refuseUnstorableCharacters(app);
   refuseUnknownQueryParameters(app);
+  keepApiAnswersPrivate(app);
   app.decorateRequest('rotaClient', '');
   app.decorateRequest('rotaAdmin', false);
 
