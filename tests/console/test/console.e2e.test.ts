@@ -176,6 +176,21 @@ describe('the operations console in a browser', () => {
     await waitForText(page.getByRole('row', { name: /^message-center\b/ }), /^message-center\s*7/);
   });
 
+  it('says why a rank that is no whole number is not set, and changes nothing', async () => {
+    const field = page.getByLabel('New rank for message-center');
+    await field.fill('1e2');
+    await page.getByRole('button', { name: 'Set rank of message-center' }).click();
+    const said = /Rank of message-center not changed: "1e2" is not a whole number/;
+    await waitForText(page.locator('[aria-live="polite"]'), said);
+    await waitForText(page.locator('#rank-message-center-refused'), said);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('dialog').isVisible()).toBe(false);
+    expect((await api('GET', '/v1/providers', SECRETS.adminToken)).body.providers.find((p: any) => p.providerId === 'message-center').rank).toBe(7);
+    // Typing again clears the refusal.
+    await field.fill('');
+    expect(await field.getAttribute('aria-invalid')).toBeNull();
+  });
+
   it('forces a breaker open and closed again, and the state changes', async () => {
     await page.getByRole('button', { name: 'Force open figensoft-campaign' }).click();
     await confirmDialog('Force open');

@@ -4,6 +4,8 @@ import type { BreakerRequest, ConsoleAccount, ConsoleProvider, ConsoleProviders,
 import { ErrorNote, Updated, useConsole, usePoll } from '../ui';
 
 const EVERY_MS = 3_000;
+/** RankSchema's bounds (@rota/core): the gateway refuses any other rank. */
+const MAX_RANK = 1_000_000;
 // A health check may ask the provider for its balance: less often than the status.
 const HEALTH_EVERY_MS = 15_000;
 
@@ -15,6 +17,16 @@ function DeliveryRate({ deliveries }: { deliveries: Deliveries }) {
       {percent(deliveries.delivered, deliveries.final)} <span class="hint">of {deliveries.final.toLocaleString()}</span>
     </span>
   );
+}
+
+/**
+ * Why `value` cannot be a rank, in words, or undefined when it can. A number field takes `1e2`
+ * or `2.5` as numbers; the gateway does not, and the page says so rather than doing nothing.
+ */
+function rankProblem(value: string): string | undefined {
+  if (!/^\d+$/.test(value)) return `"${value}" is not a whole number`;
+  if (Number(value) > MAX_RANK) return `${value} is more than ${MAX_RANK.toLocaleString()}`;
+  return undefined;
 }
 
 function breakerText(account: Pick<ConsoleAccount, 'breaker' | 'override'>): string {
@@ -73,8 +85,9 @@ export function ProvidersScreen() {
 }
 
 function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvider; health: Readiness | undefined; onChanged(): void }) {
-  const { api, confirm } = useConsole();
+  const { api, announce, confirm } = useConsole();
   const [rank, setRank] = useState<string>('');
+  const [rankRefused, setRankRefused] = useState<string | undefined>(undefined);
   const id = provider.providerId;
   const providerHealth = health?.providers.find((p) => p.providerId === id);
   const { errors, total } = errorShare(provider.recent);
@@ -100,8 +113,15 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
 
   const rerank = (event: Event) => {
     event.preventDefault();
+    const problem = rankProblem(rank);
+    if (problem !== undefined) {
+      const said = `Rank of ${id} not changed: ${problem} (a rank is a whole number from 0 to ${MAX_RANK.toLocaleString()}).`;
+      setRankRefused(said);
+      announce(said);
+      return;
+    }
     const next = Number(rank);
-    if (!/^\d+$/.test(rank) || next === provider.rank) return;
+    if (next === provider.rank) return;
     confirm({
       title: `Give ${id} rank ${next}?`,
       body: <p>Rank {provider.rank} becomes {next}; lower ranks are tried first.</p>,
@@ -161,10 +181,31 @@ function ProviderRows({ provider, health, onChanged }: { provider: ConsoleProvid
             <label class="visually-hidden" for={`rank-${id}`}>
               New rank for {id}
             </label>
-            <input id={`rank-${id}`} class="rank-input" type="number" min={0} max={1000000} step={1} inputMode="numeric" placeholder={String(provider.rank)} value={rank} onInput={(e) => setRank(e.currentTarget.value)} />
+            <input
+              id={`rank-${id}`}
+              class="rank-input"
+              type="number"
+              min={0}
+              max={MAX_RANK}
+              step={1}
+              inputMode="numeric"
+              placeholder={String(provider.rank)}
+              value={rank}
+              aria-invalid={rankRefused ? 'true' : undefined}
+              aria-errormessage={rankRefused ? `rank-${id}-refused` : undefined}
+              onInput={(e) => {
+                setRank(e.currentTarget.value);
+                setRankRefused(undefined);
+              }}
+            />
             <button type="submit" class="button button-small" disabled={rank === '' || Number(rank) === provider.rank}>
               Set rank<span class="visually-hidden"> of {id}</span>
             </button>
+            {rankRefused && (
+              <span id={`rank-${id}-refused`} class="field-error">
+                {rankRefused}
+              </span>
+            )}
           </form>
         </td>
       </tr>
