@@ -222,9 +222,17 @@ describe('the operations console in a browser', () => {
     await waitForText(detail.getByRole('region', { name: 'Delivery timeline' }), /accepted\s*·\s*dispatch/);
     await screenshot(page, 'message');
 
+    // The provider's id as the page shows it: the masked answer's until the reveal, the revealed answer's after (a per-number id carries the number).
+    const providerId = detail.locator('dt:text-is("Provider\'s id") + dd');
+    const masked = await api('GET', `/v1/admin/messages/${id}`, SECRETS.adminToken);
+    const whole = await api('GET', `/v1/admin/messages/${id}?reveal=true`, SECRETS.adminToken);
+    expect(await providerId.textContent()).toBe(masked.body.providerMessageId);
     await detail.getByRole('button', { name: 'Reveal number' }).click();
     await confirmDialog('Reveal');
     await waitForText(detail, NUMBER);
+    // The whole record, not the number alone: every field the page shows is from the revealed answer.
+    await waitForText(providerId, whole.body.providerMessageId);
+    expect(await providerId.textContent()).toBe(whole.body.providerMessageId);
 
     // A search by number lists it masked.
     await page.getByLabel('Message id').fill('');

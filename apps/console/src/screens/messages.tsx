@@ -165,7 +165,9 @@ export function MessagesScreen({ params }: { params: URLSearchParams }) {
 
 function MessageDetail({ message, onChanged }: { message: Message; onChanged(message: Message): void }) {
   const { api, confirm } = useConsole();
-  const [revealed, setRevealed] = useState<string | undefined>(undefined);
+  // The record as `?reveal=true` answered it: shown in place of the masked one, every field from it.
+  const [revealed, setRevealed] = useState<Message | undefined>(undefined);
+  const shown = revealed ?? message;
   // The copy, and whether an earlier resend had made it (the gateway answered 200): this one sent nothing.
   const [resent, setResent] = useState<{ copy: Message; already: boolean } | undefined>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -174,12 +176,16 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
   const reveal = () =>
     confirm({
       title: 'Reveal this number?',
-      body: <p>The full number is shown once, here. The gateway logs that you revealed it (with your name, if you gave one).</p>,
+      body: (
+        <p>
+          The record is shown in full, here: its number, and any number its provider's id or a reason holds. The gateway logs that you revealed it (with your
+          name, if you gave one).
+        </p>
+      ),
       confirmLabel: 'Reveal',
       action: async () => {
-        const full = await api.get<Message>(`/v1/admin/messages/${encodeURIComponent(message.id)}?reveal=true`);
-        setRevealed(full.to);
-        return 'Number revealed.';
+        setRevealed(await api.get<Message>(`/v1/admin/messages/${encodeURIComponent(message.id)}?reveal=true`));
+        return 'Number revealed: the record is shown in full.';
       },
     });
 
@@ -208,6 +214,8 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
         const copy = answer.body;
         const already = answer.status === 200;
         setResent({ copy, already });
+        // The record changed (a resend is noted on it): the masked answer replaces what was revealed.
+        setRevealed(undefined);
         const fresh = await api.get<Message>(`/v1/admin/messages/${encodeURIComponent(message.id)}`);
         onChanged(fresh);
         return already ? `Already sent again as ${copy.id}: nothing more was sent.` : `Sent again as ${copy.id}.`;
@@ -222,12 +230,12 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
       <dl class="fields-list">
         <dt>State</dt>
         <dd>
-          <span class={`pill pill-${message.status}`}>{message.status}</span>
-          {message.reason ? ` — ${message.reason}` : ''}
+          <span class={`pill pill-${shown.status}`}>{shown.status}</span>
+          {shown.reason ? ` — ${shown.reason}` : ''}
         </dd>
         <dt>Number</dt>
         <dd>
-          <span class="mono">{revealed ?? message.to}</span>{' '}
+          <span class="mono">{shown.to}</span>{' '}
           {!revealed && (
             <button type="button" class="button button-small" onClick={reveal}>
               Reveal number
@@ -235,48 +243,48 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
           )}
         </dd>
         <dt>Client</dt>
-        <dd>{message.owner}</dd>
+        <dd>{shown.owner}</dd>
         <dt>Type</dt>
         <dd>
-          {message.iysType}
-          {message.otp ? ' · OTP' : ''} · {message.segments} segment{message.segments === 1 ? '' : 's'} ({message.encoding})
+          {shown.iysType}
+          {shown.otp ? ' · OTP' : ''} · {shown.segments} segment{shown.segments === 1 ? '' : 's'} ({shown.encoding})
         </dd>
         <dt>Provider</dt>
-        <dd>{message.providerId ? `${message.providerId} / ${message.accountId ?? '—'}${message.simulated ? ' (simulated: nothing was delivered)' : ''}` : '—'}</dd>
-        {message.providerMessageId && (
+        <dd>{shown.providerId ? `${shown.providerId} / ${shown.accountId ?? '—'}${shown.simulated ? ' (simulated: nothing was delivered)' : ''}` : '—'}</dd>
+        {shown.providerMessageId && (
           <>
             <dt>Provider's id</dt>
-            <dd class="mono">{message.providerMessageId}</dd>
+            <dd class="mono">{shown.providerMessageId}</dd>
           </>
         )}
-        {message.bulkId && (
+        {shown.bulkId && (
           <>
             <dt>Bulk</dt>
             <dd>
-              <a class="mono" href={`#/bulks?id=${encodeURIComponent(message.bulkId)}`}>
-                {message.bulkId}
+              <a class="mono" href={`#/bulks?id=${encodeURIComponent(shown.bulkId)}`}>
+                {shown.bulkId}
               </a>
             </dd>
           </>
         )}
-        {message.resendOf && (
+        {shown.resendOf && (
           <>
             <dt>Sent again for</dt>
             <dd>
-              <a class="mono" href={`#/messages?id=${encodeURIComponent(message.resendOf)}`}>
-                {message.resendOf}
+              <a class="mono" href={`#/messages?id=${encodeURIComponent(shown.resendOf)}`}>
+                {shown.resendOf}
               </a>
             </dd>
           </>
         )}
         <dt>Created</dt>
-        <dd>{when(message.createdAt)}</dd>
+        <dd>{when(shown.createdAt)}</dd>
         <dt>Finished</dt>
-        <dd>{when(message.finishedAt)}</dd>
+        <dd>{when(shown.finishedAt)}</dd>
       </dl>
 
       <h3>Attempts</h3>
-      {message.attempts.length === 0 ? (
+      {shown.attempts.length === 0 ? (
         <p>No provider has been tried yet.</p>
       ) : (
         <div class="table-wrap">
@@ -294,7 +302,7 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
               </tr>
             </thead>
             <tbody>
-              {message.attempts.map((attempt, index) => (
+              {shown.attempts.map((attempt, index) => (
                 <tr key={index}>
                   <th scope="row" data-label="#">
                     {index + 1}
@@ -319,9 +327,9 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
 
       <section aria-labelledby="timeline-heading">
         <h3 id="timeline-heading">Delivery timeline</h3>
-        {message.timeline && message.timeline.length > 0 ? (
+        {shown.timeline && shown.timeline.length > 0 ? (
           <ol class="timeline">
-            {message.timeline.map((entry, index) => (
+            {shown.timeline.map((entry, index) => (
               <li key={index}>
                 <span class="when">{when(entry.at)}</span> {entry.kind === 'delivery' ? 'delivery report: ' : ''}
                 <strong>{entry.state}</strong>
@@ -336,7 +344,7 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
         )}
       </section>
 
-      {message.status === 'unknown' && (
+      {shown.status === 'unknown' && (
         <div class="actions">
           <button type="button" class="button button-danger" onClick={resend}>
             Send again…
