@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../src/processes.js';
 
 interface Manifest {
   name: string;
+  scripts: Record<string, string>;
   engines?: { node?: string };
   exports: Record<string, Record<string, string>>;
   dependencies?: Record<string, string>;
@@ -58,6 +59,8 @@ describe('the packages, as another project installs them', () => {
       for (const target of Object.values(targets)) expect({ target, exists: existsSync(join(dir, target)) }).toEqual({ target, exists: true });
     }
     expect(manifest.engines?.node).toBe('>=20.19');
+    // Packed from a fresh build: never an empty tarball (no dist yet), nor one with a deleted source's old output.
+    expect(manifest.scripts.prepack).toBe(`rm -rf dist && ${manifest.scripts.build}`);
   });
 
   it.each(PACKAGES.map((p) => [p.manifest.name, p] as const))('%s: optional peers are ranges (a patch release beside them must not fail npm install)', (_name, { manifest }) => {
