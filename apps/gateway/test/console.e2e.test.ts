@@ -193,13 +193,13 @@ describe('the operations console\'s routes', () => {
     }
     const read = answers[2]!.body;
     expect(read).toMatchObject({
-      text: 'hello call +90532*****43',
-      reference: 'customer-90532*****43',
-      idempotencyKey: 'otp-+90532*****43',
+      text: 'hello call +**********43',
+      reference: 'customer-**********43',
+      idempotencyKey: 'otp-+**********43',
       delivery: { state: 'undelivered', reason: 'handset +90532*****43 unreachable' },
     });
     expect(answers[4]!.status).toBe(202);
-    expect(answers[4]!.body).toMatchObject({ resendOf: unsure.id, text: 'hello again +90532*****43' });
+    expect(answers[4]!.body).toMatchObject({ resendOf: unsure.id, text: 'hello again +**********43' });
 
     const revealed = await h.client.call('GET', `/v1/admin/messages/${id}?reveal=true`, admin);
     expect(revealed.body).toMatchObject({ to: NUMBERS.approved, text: `hello call ${quoted}`, reference: `customer-${digits}`, idempotencyKey: `otp-${quoted}`, delivery: { reason: `handset ${quoted} unreachable` } });

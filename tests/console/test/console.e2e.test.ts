@@ -20,11 +20,11 @@ const SECRETS = {
 const NUMBER = '+905321234567';
 
 /**
- * FigenSoft (the sandbox) first, Message Center's simulated transport second,
+ * FigenSoft (the sandbox) first, Message Center (the sandbox's wire: its ids carry the number) second,
  * and last an Infobip simulation whose every answer is a timeout after the
  * request was written (outcome unknown); a memory store.
  */
-function configYaml(sandboxUrl: string): string {
+function configYaml(sandboxUrl: string, messageCenterUrl: string): string {
   const account = (username: string, password: string, type: 'NOTIFICATION' | 'CAMPAIGN') => ({
     username,
     password,
@@ -36,7 +36,7 @@ function configYaml(sandboxUrl: string): string {
   return stringify({
     providers: [
       { type: 'figensoft', rank: 1, settings: { accounts: [account('rota-notify', SECRETS.notifyPassword, 'NOTIFICATION'), account('rota-campaign', SECRETS.campaignPassword, 'CAMPAIGN')] } },
-      { type: 'message-center', rank: 2, settings: { accounts: [{ key: 'console-e2e-mc-key', hash: SECRETS.mcHash, sender: 'ROTA' }], simulate: { latencyMs: 5 } } },
+      { type: 'message-center', rank: 2, settings: { accounts: [{ key: 'console-e2e-mc-key', hash: SECRETS.mcHash, sender: 'ROTA' }], baseUrl: messageCenterUrl } },
       {
         type: 'infobip',
         rank: 9,
@@ -91,8 +91,13 @@ describe('the operations console in a browser', () => {
       { username: 'rota-notify', password: SECRETS.notifyPassword, iysType: 'NOTIFICATION' as const, senders: ['ROTA'] },
       { username: 'rota-campaign', password: SECRETS.campaignPassword, iysType: 'CAMPAIGN' as const, senders: ['ROTA'] },
     ];
-    sandbox = await startSandbox({ accounts, consent: DEFAULT_SANDBOX_CONSENT, deliveryDelayMs: 0 });
-    await writeFile(file, configYaml(sandbox.url));
+    sandbox = await startSandbox({
+      accounts,
+      consent: DEFAULT_SANDBOX_CONSENT,
+      deliveryDelayMs: 0,
+      messageCenter: { accounts: [{ key: 'console-e2e-mc-key', hash: SECRETS.mcHash, senders: ['ROTA'] }], duplicateWindowMs: 0 },
+    });
+    await writeFile(file, configYaml(sandbox.url, sandbox.urls.messageCenter));
     const quiet = createGatewayLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
     gateway = await startGateway({ configPath: file, development: true, watch: false, logger: quiet, env: {} });
     const page503 = await request(`${gateway.url}/console`);
@@ -164,7 +169,8 @@ describe('the operations console in a browser', () => {
     await page.getByRole('button', { name: 'Enable figensoft' }).waitFor();
 
     const moved = await send('sonra');
-    expect(moved.body).toMatchObject({ status: 'accepted', providerId: 'message-center', simulated: true });
+    expect(moved.body).toMatchObject({ status: 'accepted', providerId: 'message-center' });
+    expect(moved.body).not.toHaveProperty('simulated');
     (globalThis as any).movedId = moved.body.id;
     // Its account's "sent in the last minutes" counts the message.
     await waitForText(page.getByRole('row', { name: /message-center-/ }).locator('td[data-label="Sent"]'), /^1$/);
@@ -218,7 +224,7 @@ describe('the operations console in a browser', () => {
     await waitForText(detail, '+90532*****67');
     const trail = await waitForText(detail.getByRole('table'), 'message-center');
     expect(trail).toMatch(/message-center \/ message-center-\S+\s*accepted/);
-    // Its delivery timeline, oldest step first: accepted by the dispatch (the simulated transport reports nothing after).
+    // Its delivery timeline, oldest step first: accepted by the dispatch.
     await waitForText(detail.getByRole('region', { name: 'Delivery timeline' }), /accepted\s*·\s*dispatch/);
     await screenshot(page, 'message');
 
@@ -226,6 +232,9 @@ describe('the operations console in a browser', () => {
     const providerId = detail.locator('dt:text-is("Provider\'s id") + dd');
     const masked = await api('GET', `/v1/admin/messages/${id}`, SECRETS.adminToken);
     const whole = await api('GET', `/v1/admin/messages/${id}?reveal=true`, SECRETS.adminToken);
+    // Message Center's id is <order>+<number>: masked, it differs from the whole one, so the page's change below shows.
+    expect(masked.body.providerMessageId).not.toBe(whole.body.providerMessageId);
+    expect(whole.body.providerMessageId).toContain('905321234567');
     expect(await providerId.textContent()).toBe(masked.body.providerMessageId);
     await detail.getByRole('button', { name: 'Reveal number' }).click();
     await confirmDialog('Reveal');
@@ -305,23 +314,23 @@ describe('the operations console in a browser', () => {
   it('shows a refused configuration reload, and why', async () => {
     await go('Configuration');
     await waitForText(page.locator('main'), 'No reload has been refused');
-    await writeFile(file, configYaml(sandbox.url).replace('rank: 2', 'rank: -2'));
+    await writeFile(file, configYaml(sandbox.url, sandbox.urls.messageCenter).replace('rank: 2', 'rank: -2'));
     const reload = await gateway.runtime.reload();
     expect(reload.ok).toBe(false);
     const refused = await waitForText(page.getByRole('alert'), 'providers.1.rank');
     expect(refused).toContain('running configuration was kept');
     await screenshot(page, 'configuration');
-    await writeFile(file, configYaml(sandbox.url));
+    await writeFile(file, configYaml(sandbox.url, sandbox.urls.messageCenter));
   });
 
   it('shows the settings read at start that a reload changed: they wait for a restart', async () => {
     await go('Configuration');
-    await writeFile(file, `${configYaml(sandbox.url)}reports:\n  scheduleSeconds: [60]\n`);
+    await writeFile(file, `${configYaml(sandbox.url, sandbox.urls.messageCenter)}reports:\n  scheduleSeconds: [60]\n`);
     expect((await gateway.runtime.reload()).ok).toBe(true);
     const waiting = await waitForText(page.getByRole('alert').filter({ hasText: 'Waiting for a restart' }), 'reports');
     expect(waiting).toContain('still has their values from the start');
     // Put back as it was at start: nothing waits.
-    await writeFile(file, configYaml(sandbox.url));
+    await writeFile(file, configYaml(sandbox.url, sandbox.urls.messageCenter));
     expect((await gateway.runtime.reload()).ok).toBe(true);
     await page.getByText('Waiting for a restart').waitFor({ state: 'detached' });
   });
@@ -360,7 +369,7 @@ describe('the operations console in a browser', () => {
     await page.waitForTimeout(200);
     const text = seenByPage.join('\n');
     expect(text).toContain('figensoft-notification');
-    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'console-e2e-mc-key', sandbox.url, 'rota-e2e.api.infobip.example']) {
+    for (const secret of [...Object.values(SECRETS), 'rota-notify', 'rota-campaign', 'console-e2e-mc-key', sandbox.url, sandbox.urls.messageCenter, 'rota-e2e.api.infobip.example']) {
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
     }
   });

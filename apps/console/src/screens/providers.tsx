@@ -24,6 +24,7 @@ function DeliveryRate({ deliveries }: { deliveries: Deliveries }) {
  * or `2.5` as numbers; the gateway does not, and the page says so rather than doing nothing.
  */
 function rankProblem(value: string): string | undefined {
+  if (/^-\d+$/.test(value)) return `${value} is below 0`;
   if (!/^\d+$/.test(value)) return `"${value}" is not a whole number`;
   if (Number(value) > MAX_RANK) return `${value} is more than ${MAX_RANK.toLocaleString()}`;
   return undefined;

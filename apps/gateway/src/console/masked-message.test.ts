@@ -43,11 +43,26 @@ describe('maskedMessage', () => {
       reason: expect.stringContaining('+90532*****67'),
       attempts: [expect.objectContaining({ providerId: 'twilio', reason: expect.stringContaining('+90532*****67') })],
       callbackUrl: 'https://hooks.acme.example/rota?…',
-      text: 'Merhaba, call me on +90532*****43',
-      reference: 'customer-90532*****43',
-      idempotencyKey: 'otp-05329****43',
+      text: 'Merhaba, call me on +**********43',
+      reference: 'customer-**********43',
+      idempotencyKey: 'otp-*********43',
       delivery: { state: 'undelivered', reason: 'handset +90532*****67 unreachable', final: false, at: new Date(0).toISOString() },
     });
+  });
+
+  it('masks a number in what the client wrote however it is written: grouped, national, with a dash or parentheses', () => {
+    const written = ['0532 987 65 43', '+90 532 987 65 43', '0532-987-6543', '(0532) 987 65 43', '5329876543', '05329876543', '0090 532 987 6543'];
+    const texts = { ...record, text: `Bizi arayın: ${written.join(' / ')}`, reference: 'ref 0532 987 65 43', idempotencyKey: 'key-0532.987.65.43' };
+    const shown = maskedMessage(viewOf(texts), texts);
+    for (const field of ['text', 'reference', 'idempotencyKey'] as const) {
+      const digits = shown[field]!.replace(/\D/g, '');
+      // Only each number's last two digits are left.
+      expect({ field, digits }).toEqual({ field, digits: field === 'text' ? '43'.repeat(written.length) : '43' });
+    }
+    expect(shown.text).toBe('Bizi arayın: **** *** ** 43 / +** *** *** ** 43 / ****-***-**43 / (****) *** ** 43 / ********43 / *********43 / **** *** *** **43');
+    // What is not a number stays: a short code, an amount, a date.
+    const plain = { ...record, text: 'Kod 4711, tutar 1.250,00 TL, 07.12.2026' };
+    expect(maskedMessage(viewOf(plain), plain).text).toBe('Kod 4711, tutar 1.250,00 TL, 07.12.2026');
   });
 
   it('leaves a record without those fields as it is, apart from its number', () => {

@@ -3,7 +3,7 @@ import { maskPhoneNumber } from '@rota/provider';
 import type { z } from 'zod';
 import type { ConsoleMessageSchema } from '@rota/api';
 import type { MessageView } from '../http/message-view.js';
-import { maskedProviderId, maskNumbersIn } from '../logging/redaction.js';
+import { maskedProviderId, maskNumbersIn, maskWrittenNumbers } from '../logging/redaction.js';
 
 type ConsoleMessage = z.input<typeof ConsoleMessageSchema>;
 
@@ -24,9 +24,9 @@ export function maskedMessage(view: MessageView, record: MessageRecord): Console
     ...view,
     to: maskPhoneNumber(record.to),
     providerMessageId: maskedProviderId(view.providerMessageId),
-    ...(text === undefined ? {} : { text: maskNumbersIn(text) }),
-    ...(reference === undefined ? {} : { reference: maskNumbersIn(reference) }),
-    ...(idempotencyKey === undefined ? {} : { idempotencyKey: maskNumbersIn(idempotencyKey) }),
+    ...(text === undefined ? {} : { text: maskWrittenNumbers(text) }),
+    ...(reference === undefined ? {} : { reference: maskWrittenNumbers(reference) }),
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey: maskWrittenNumbers(idempotencyKey) }),
     ...(reason === undefined ? {} : { reason: maskNumbersIn(reason) }),
     ...(delivery === undefined ? {} : { delivery: maskedReason(delivery) }),
     attempts: attempts.map(maskedReason),

@@ -16,6 +16,28 @@ export function maskNumbersIn(text: string): string {
   return text.replace(NUMBER_LIKE, (match) => (match.startsWith('+') ? maskPhoneNumber(match) : maskDigits(match)));
 }
 
+// What a person writes as a number: 9–15 digits, groups parted by a space, dot, dash or parentheses
+// (`0532 987 65 43`, `+90 (532) 987-65-43`), the way numbers stand in an SMS text.
+const WRITTEN_NUMBER = /\+?\(?\d(?:[ .\-()]{0,2}\d){8,14}/g;
+
+/**
+ * Numbers as a person writes them, in what a client wrote (a text, a
+ * reference, an idempotency key): every digit but the last two masked,
+ * separators kept. Stricter than maskNumbersIn, which reads what Rota and
+ * providers write (compact numbers, and dates it must leave alone).
+ */
+export function maskWrittenNumbers(text: string): string {
+  return text.replace(WRITTEN_NUMBER, (match) => {
+    let keep = 2;
+    let out = '';
+    for (let i = match.length - 1; i >= 0; i--) {
+      const c = match[i]!;
+      out = (c >= '0' && c <= '9' ? (keep-- > 0 ? c : '*') : c) + out;
+    }
+    return out;
+  });
+}
+
 /** A number's digits without the +, masked as if it were there, so `90532…` hides as many digits as `+90532…`. */
 function maskDigits(digits: string): string {
   return maskPhoneNumber(`+${digits}`).slice(1);
