@@ -108,7 +108,12 @@ describe('router: eligibility', () => {
     expect(noShift!.callCount).toBe(0);
     // A shorter Turkish text still goes to it, as UCS-2.
     expect(await alone.send({ ...notification, text: 'ş'.repeat(670) })).toMatchObject({ status: 'accepted', encoding: 'UCS2', segments: 10 });
-    await Promise.all([router.close(), alone.close()]);
+    // One that would not take the message anyway (no CAMPAIGN account) is refused for that, not for the text.
+    const { router: noCampaign } = setup([{ id: 'no-shift', encodings: ['GSM7', 'UCS2'], accounts: [{ accountId: 'n', iysType: 'NOTIFICATION', senders: ['ROTA'] }] }]);
+    const refused = await noCampaign.send({ ...campaign, text: long });
+    expect(refused.attempts).toEqual([expect.objectContaining({ providerId: 'no-shift', outcome: 'skipped', reason: expect.stringContaining('CAMPAIGN') })]);
+    expect(JSON.stringify(refused)).not.toContain('as UCS-2');
+    await Promise.all([router.close(), alone.close(), noCampaign.close()]);
   });
 
   it('says an unknown outcome at a provider without the shift tables was (maybe) sent as UCS-2, in its segments', async () => {

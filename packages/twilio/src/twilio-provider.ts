@@ -43,8 +43,8 @@ export const STATUS_BATCH_SIZE = 10;
 
 /**
  * Twilio documents no Turkish shift tables: a text outside GSM-7 goes as UCS-2.
- * The router then hands Twilio a Turkish text as UCS-2 (in two to three times
- * the segments; over 10 of them, not at all), so Twilio stays a last resort for it, and the result counts the
+ * The router then hands Twilio a Turkish text as UCS-2 (past 70 characters in two
+ * to three times the segments; over 10 of them, not at all), so Twilio stays a last resort for it, and the result counts the
  * segments Twilio sends rather than the shift table's fewer.
  */
 export const TWILIO_ENCODINGS: readonly Encoding[] = Object.freeze(['GSM7', 'UCS2'] as const);

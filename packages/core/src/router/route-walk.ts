@@ -123,15 +123,16 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
 
     const sent = asSentBy(slot.provider.capabilities, template);
-    // As UCS-2 a text can need more segments than validation held it to (ten in the shift table are 23 as UCS-2).
-    const tooLong = sent === template ? undefined : segmentsProblem(sent.analysis);
-    if (tooLong) {
-      skip(ctx, slot, unit, undefined, `${slot.id} sends this text as UCS-2 (it has no Turkish shift tables), where it ${tooLong}`, 'text');
-      continue;
-    }
     const selection = selectAccount(ctx, slot, sent);
     if (!selection.eligible) {
       skip(ctx, slot, unit, undefined, selection.reason, selection.field);
+      continue;
+    }
+    // As UCS-2 a text can need more segments than validation held it to (ten in the shift table are 23 as UCS-2).
+    // Asked of a provider that would take the message otherwise: its refusal names the text only then.
+    const tooLong = sent === template ? undefined : segmentsProblem(sent.analysis);
+    if (tooLong) {
+      skip(ctx, slot, unit, selection.accountId, `${slot.id} sends this text as UCS-2 (it has no Turkish shift tables), where it ${tooLong}`, 'text');
       continue;
     }
     const breaker = slot.breakerFor(selection.accountId);

@@ -167,20 +167,17 @@ export type SendResult =
        */
       heldBack?: true;
     }
-  | {
+  | ({
       status: 'unknown';
       to: string;
       providerId: string;
       accountId: string;
       /** The id the provider would know it by, when the request named it (Infobip): a report under it settles the outcome. */
       providerMessageId?: string;
-      /** The text as this provider encodes it: what it sent and bills, if it sent it (UCS-2 where it has no Turkish shift tables). */
-      encoding?: Encoding;
-      shift?: TurkishShift;
-      segments?: number;
       reason: string;
       attempts: Attempt[];
-    };
+      /** With the text as that provider encodes it (what it sent and bills, if it sent it: UCS-2 where it has no Turkish shift tables), or none of it. */
+    } & (EncodingSummary | { encoding?: undefined; shift?: undefined; segments?: undefined }));
 
 export type SendStatus = SendResult['status'];
 

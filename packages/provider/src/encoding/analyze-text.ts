@@ -211,8 +211,8 @@ export function analyzeText(text: string): TextAnalysis {
 
 /**
  * The text as UCS-2 whatever it holds: how a provider without the Turkish shift
- * tables sends a text that needs them (UCS-2 carries any text, in two to three
- * times the segments).
+ * tables sends a text that needs them (UCS-2 carries any text: the same one
+ * segment up to 70 characters, two to three times the shift table's segments past that).
  */
 export function analyzeAsUcs2(text: string): TextAnalysis {
   return analyzeUcs2(text, 0);
