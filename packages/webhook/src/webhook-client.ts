@@ -8,6 +8,8 @@ import { SharedDeadlines } from './shared-deadlines.js';
 export interface WebhookClientOptions {
   /** Plain http receivers are allowed only for development. Default false: https only. */
   allowHttp?: boolean;
+  /** What a refusal of plain http names as the switch to turn on: `allowHttp` by default; an application its own setting. */
+  allowHttpName?: string;
   /** Addresses (after resolution) a receiver may have although they are private or loopback: an operator's own hosts. */
   allowedAddresses?: readonly string[];
   /** Longest a delivery may take, connecting included. Default 5000. */
@@ -68,12 +70,14 @@ export class WebhookClient {
   private readonly agent: Agent;
   private readonly allowed: ReadonlySet<string>;
   private readonly allowHttp: boolean;
+  private readonly allowHttpName: string;
   private readonly deadlines: SharedDeadlines;
   private readonly maxResponseBytes: number;
 
   constructor(options: WebhookClientOptions = {}) {
     this.allowed = new Set(options.allowedAddresses ?? []);
     this.allowHttp = options.allowHttp ?? false;
+    this.allowHttpName = options.allowHttpName ?? 'allowHttp';
     const timeoutMs = options.timeoutMs ?? 5_000;
     this.deadlines = new SharedDeadlines(timeoutMs);
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
@@ -105,7 +109,7 @@ export class WebhookClient {
 
   /** One delivery. Never throws: every failure is an answer saying whether a retry could help. */
   async deliver(url: string, body: string, headers: Record<string, string>): Promise<DeliveryAttempt> {
-    const parsed = parseReceiverUrl(url, this.allowHttp);
+    const parsed = parseReceiverUrl(url, this.allowHttp, this.allowHttpName);
     if ('problem' in parsed) return { ok: false, error: `the receiver URL ${parsed.problem}`, retry: false };
     const { hostname, origin, pathname, search } = parsed.url;
     const literal = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;

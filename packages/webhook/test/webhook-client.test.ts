@@ -150,6 +150,12 @@ describe('WebhookClient', () => {
     // Plain http is refused naming the switch its user has: this package's option, or the caller's own name for it.
     expect(receiverUrlProblem('http://hooks.example/rota')).toBe('must use https (plain http only when allowHttp is on, for development)');
     expect(receiverUrlProblem('http://hooks.example/rota', false, 'gateway.webhooks.allowHttp')).toContain('gateway.webhooks.allowHttp is on');
+    const named = new WebhookClient({ allowHttpName: 'gateway.webhooks.allowHttp' });
+    try {
+      expect(await named.deliver('http://hooks.example/rota', '{}', {})).toMatchObject({ ok: false, retry: false, error: expect.stringContaining('gateway.webhooks.allowHttp is on') });
+    } finally {
+      await named.close();
+    }
     await client.close();
   });
 

@@ -36,7 +36,7 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
   const role = options.role ?? 'embedded';
   const { store, close: closeStore } = await openConfiguredStore(config, { logger, role, ...(options.configPath ? { configPath: options.configPath } : {}) });
   const { webhooks } = config.gateway;
-  const client = new WebhookClient({ allowHttp: webhooks.allowHttp, allowedAddresses: webhooks.allowedAddresses, timeoutMs: webhooks.timeoutMs });
+  const client = new WebhookClient({ allowHttp: webhooks.allowHttp, allowHttpName: 'gateway.webhooks.allowHttp', allowedAddresses: webhooks.allowedAddresses, timeoutMs: webhooks.timeoutMs });
   const ledger = new Ledger({
     store,
     role,
