@@ -18,6 +18,16 @@ export const MOBILDEV_DEFAULT_BASE_URL = 'https://xmlapi.mobildev.com';
 export const MobildevEncodingSchema = z.enum(['UTF-8', 'GSM7'], { error: 'must be "UTF-8" or "GSM7"' });
 export type MobildevEncoding = z.infer<typeof MobildevEncodingSchema>;
 
+/**
+ * A credential goes into the XML body as written: a line break (a CR from a Windows .env file)
+ * would reach Mobildev as LF and the login fail with no sign why; a control character or a
+ * noncharacter makes the body not well-formed.
+ */
+const XmlCredentialSchema = z
+  .string({ error: 'is required (a string)' })
+  .min(1, 'must not be empty')
+  .refine((value) => !/[\u0000-\u001f\u007f\ufffe\uffff]/.test(value), 'must not contain line breaks, tabs, control characters or U+FFFE/U+FFFF (an XML body cannot carry them as written)');
+
 export const MobildevAccountSchema = z.strictObject({
   /**
    * Mobildev's customer number, on legacy accounts: the request's UserName is
@@ -30,8 +40,8 @@ export const MobildevAccountSchema = z.strictObject({
     .min(1, 'must not be empty')
     .optional()
     .describe('Mobildev company (customer) code, quoted; the UserName sent is username-companyCode. Leave it out for an API-key account.'),
-  username: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API username, or the API key of a newer account.'),
-  password: z.string({ error: 'is required (a string)' }).min(1, 'must not be empty').describe('Mobildev API password, or the API secret (use ${ENV_VAR}).'),
+  username: XmlCredentialSchema.describe('Mobildev API username, or the API key of a newer account.'),
+  password: XmlCredentialSchema.describe('Mobildev API password, or the API secret (use ${ENV_VAR}).'),
   senderList: z
     .array(SenderIdSchema, { error: 'is required (a list of sender IDs)' })
     .min(1, 'must list at least one sender ID')

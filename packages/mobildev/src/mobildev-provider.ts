@@ -21,6 +21,7 @@ import {
   type SendRequest,
   type SendResponse,
   type StatusRequest,
+  shortened,
 } from '@rota/provider';
 import { groupPerNumberIds, perNumberId, WireTransportError, wireDigits } from '@rota/provider/http';
 import { createMobildevClient, type MobildevClient } from './mobildev-client.js';
@@ -263,7 +264,7 @@ function buildProvider(config: MobildevConfig, providerId: string, logger: Logge
 function providerCodeOf(line: ReportLine): string {
   if (line.status !== '3' || line.rest.length === 0) return line.status;
   const tail = line.rest.join(' ');
-  return `3 ${tail.length > 80 ? tail.slice(0, 80) : tail}`;
+  return `3 ${shortened(tail, 80, '')}`;
 }
 
 async function accountHealth(account: Account, options: SendOptions, closed: boolean): Promise<AccountHealth> {

@@ -35,6 +35,19 @@ describe('identity and select', () => {
     expect(provider.capabilities).toEqual({ maxRecipientsPerRequest: 30_000, encodings: ['GSM7', 'GSM7_TURKISH_SHIFT', 'UCS2'], deliveryStatus: true, scheduling: true, statusBatchSize: 1_000 });
   });
 
+  it('refuses a credential with a line break or a control character, naming it and not echoing it (a CR from a Windows .env file)', () => {
+    const account = { companyCode: '01234', senderList: ['ROTA'], smsIysMessageType: 'NOTIFICATION' as const };
+    let thrown: unknown;
+    try {
+      createMobildev(configFor(sandbox.urls.mobildev, { accounts: [{ ...account, username: 'rota-notify', password: 'Pa55-w0rd-s3cr3t\r' }, { ...account, smsIysMessageType: 'CAMPAIGN', username: 'rota\tcampaign', password: 'ok-pass' }] }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String(thrown)).toMatch(/accounts\.0\.password: must not contain line breaks/);
+    expect(String(thrown)).toMatch(/accounts\.1\.username: must not contain line breaks/);
+    expect(String(thrown)).not.toContain('Pa55-w0rd-s3cr3t');
+  });
+
   it('a GSM7 account is not offered a Turkish text', async () => {
     const gsm = createMobildev(configFor(sandbox.urls.mobildev, { accounts: [{ companyCode: '01234', username: 'rota-notify', password: NOTIFY_PASSWORD, senderList: ['ROTA'], encoding: 'GSM7', smsIysMessageType: 'NOTIFICATION' }] }));
     try {

@@ -1,5 +1,5 @@
 import { LedgerInputError, type MessageRecord } from '@rota/ledger';
-import { maskPhoneNumber } from '@rota/provider';
+import { maskPhoneNumber, shortened } from '@rota/provider';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context.js';
@@ -36,7 +36,7 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   }
   // Logged as it is: a phone number typed as a name is masked like every number in a log line, its
   // groups of digits read as one (`0532 123 45 67`).
-  const cleaned = maskNumbersIn(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64).replace(/(?<=\d)[ .-](?=\d)/g, ''));
+  const cleaned = maskNumbersIn(shortened(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim(), 64, '').replace(/(?<=\d)[ .-](?=\d)/g, ''));
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
