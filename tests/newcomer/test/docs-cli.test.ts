@@ -65,7 +65,7 @@ describe('the rota CLI as the docs show it', () => {
       const ready = () => job!.output().includes('Ctrl+C stops both.') || job!.child.exitCode !== null;
       await waitFor(ready, 60_000);
       // Exited: its last lines (why) may still be in the pipe until it closes.
-      if (job.child.exitCode !== null) await job.outputEnded;
+      if (job.child.exitCode !== null) await Promise.race([job.outputEnded, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       if (job.child.exitCode !== null && job.output().includes('already in use')) {
         const gateway = await freePort();
         console.warn(`docs CLI test: ${job.output().trim()}; running the documented lines against port ${gateway} (ROTA_GATEWAY_URL)`);

@@ -260,6 +260,9 @@ describe('RotaConfigSchema', () => {
     expect(short).toEqual([{ path: 'gateway.apiKeys.0.webhook.previousSecret', reason: 'must be at least 32 characters' }]);
     const same = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: 'https://hooks.example/rota', secret: current, previousSecret: current }));
     expect(same).toEqual([{ path: 'gateway.apiKeys.0.webhook.previousSecret', reason: expect.stringContaining('same as secret') }]);
+    // Named beside the block's other issues, not only once they are mended.
+    const withOthers = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: 'ftp://hooks.example/rota', secret: current, previousSecret: current }));
+    expect(withOthers.map((issue) => issue.path).sort()).toEqual(['gateway.apiKeys.0.webhook.previousSecret', 'gateway.apiKeys.0.webhook.url']);
     for (const text of [JSON.stringify(short), JSON.stringify(same)]) {
       expect(text).not.toContain(current);
       expect(text).not.toContain('old-s3cr3t');

@@ -204,12 +204,17 @@ const ClientWebhookSchema = z
       .default([])
       .describe('URL prefixes a message may name as its own callbackUrl; any other is refused.'),
   })
-  .superRefine((webhook, ctx) => {
-    // The same value twice is a rotation half done: the new secret was never written, and the receiver's is not rotated.
-    if (webhook.previousSecret !== undefined && webhook.previousSecret === webhook.secret) {
-      ctx.addIssue({ code: 'custom', path: ['previousSecret'], message: 'is the same as secret; while rotating, secret is the new one and previousSecret the old' });
-    }
-  })
+  .superRefine(
+    (webhook, ctx) => {
+      // The same value twice is a rotation half done: the new secret was never written, and the receiver's is not rotated.
+      // Asked even when the block has other issues (a bad url), so that one reading names them all.
+      const { secret, previousSecret } = (webhook ?? {}) as { secret?: unknown; previousSecret?: unknown };
+      if (typeof previousSecret === 'string' && previousSecret === secret) {
+        ctx.addIssue({ code: 'custom', path: ['previousSecret'], message: 'is the same as secret; while rotating, secret is the new one and previousSecret the old' });
+      }
+    },
+    { when: () => true },
+  )
   .describe("The client's webhooks: a default receiver, the secret they are signed with, and the receivers a message may name.");
 
 /**

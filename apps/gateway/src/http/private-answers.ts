@@ -10,9 +10,10 @@ const API_PREFIX = '/v1/';
  * numbers — and a shared proxy or the browser's disk cache would hand them to
  * the next person. `Cache-Control: no-store` and `X-Content-Type-Options:
  * nosniff` on every answer there, refusals and errors included (set at send,
- * so an error handler's reply has them too). /metrics, /healthz, /openapi.json
- * and the console's files set their own: its hashed assets are cached for
- * good, its page not at all (console-assets.ts).
+ * so an error handler's reply has them too). /metrics, /healthz and
+ * /openapi.json hold no caller's record and are left as they are; the
+ * console's files set their own: its hashed assets are cached for good, its
+ * page not at all (console-assets.ts).
  */
 export function keepApiAnswersPrivate(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {

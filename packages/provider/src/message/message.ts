@@ -83,7 +83,7 @@ const DateTimeSchema = z
  * paragraph separators included), invisible format characters (zero-width
  * space and joiners, direction marks, soft hyphen, byte order mark), the
  * blank fillers (Hangul's, the braille blank), variation selectors and tags
- * (they only change the character before them), noncharacters, and any other
+ * (they only change the character before them), and any other
  * format character or combining mark (Unicode's Cf and M: a mark shows only
  * on the character before it, and alone on nothing). A text of only these
  * reaches its recipient as an empty SMS, or is refused by the provider as
@@ -97,7 +97,7 @@ function isInvisible(code: number): boolean {
 /** Unicode's format characters and combining marks (asked only while a text has shown nothing yet). */
 const FORMAT_OR_MARK = /^[\p{Cf}\p{M}]$/u;
 
-/** The invisible code points that are not format characters or marks (white space, fillers, noncharacters), and a few that are, asked first. */
+/** The invisible code points that are not format characters or marks (white space, fillers), and a few that are, asked first (noncharacters are refused before: textProblem). */
 function listedInvisible(code: number): boolean {
   return (
     code === 0xa0 ||
@@ -117,12 +117,10 @@ function listedInvisible(code: number): boolean {
     code === 0x2800 ||
     code === 0x3000 ||
     code === 0x3164 ||
-    (code >= 0xfdd0 && code <= 0xfdef) ||
     (code >= 0xfe00 && code <= 0xfe0f) ||
     code === 0xfeff ||
     code === 0xffa0 ||
     (code >= 0xfff0 && code <= 0xfff8) ||
-    (code & 0xfffe) === 0xfffe ||
     (code >= 0xe0000 && code <= 0xe0fff)
   );
 }
