@@ -20,6 +20,8 @@ import { tellFinals, type ReportObserver } from './reports/report-observer.js';
 import { WebhookSender, type DeliverWebhook, type SignWebhook, type WebhookObserver } from './webhooks/webhook-sender.js';
 import { describeError } from './error-text.js';
 import { isBulkId } from './ledger-ids.js';
+import { parseInput } from './ledger-input-error.js';
+import { LedgerOptionsShapeSchema } from './ledger-options-shape.js';
 
 /** One message handed to the ledger: validated, with its owner and the client's own reference. */
 export interface Submission {
@@ -121,6 +123,7 @@ export class Ledger {
   private detachWake: (() => void) | undefined;
 
   constructor(private readonly options: LedgerOptions) {
+    parseInput(LedgerOptionsShapeSchema, options, 'ledger options');
     this.store = options.store;
     this.role = options.role ?? 'embedded';
     this.logger = options.logger ?? silentLogger;

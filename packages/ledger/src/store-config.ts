@@ -79,36 +79,40 @@ export type StoreConfig = z.output<typeof StoreConfigSchema>;
 /** Shortest HMAC key taken: HMAC-SHA256 is only as strong as its key, up to 256 bits. */
 export const MIN_HASH_KEY_BYTES = 32;
 
-export const LedgerStoreOptionsSchema = z.strictObject({
-  /**
-   * Secret key for the HMAC-SHA256 of texts and message fingerprints. Kept out
-   * of the database, so a copy of the file alone cannot test guesses of an
-   * OTP text against its hash. Changing it makes existing fingerprints
-   * unmatchable: a retry across the change is a conflict, not a duplicate;
-   * and the kept keys of erased messages unmatchable, so a retry under one
-   * within its retention sends it again.
-   */
-  hashKey: z.instanceof(Buffer, { error: `must be a Buffer of at least ${MIN_HASH_KEY_BYTES} random bytes (a string is not a key)` }).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
-  /** The time a record is created or finished at; tests pass a fixed clock. */
-  clock: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function returning a Date').optional(),
-  /** Where a PostgreSQL store reports connections that failed while idle (they are replaced, not fatal). */
-  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'must be a logger').optional(),
-  /**
-   * Open only a store that is there already (a copy's source): a SQLite file
-   * that exists, a PostgreSQL schema that holds a ledger. Otherwise the open
-   * throws StoreMissingError, having created nothing.
-   */
-  existing: z.boolean().default(false),
-  /** How this process names itself to PostgreSQL (pg_stat_activity's application_name). */
-  name: z.string().min(1).max(63).default('rota'),
-  /** The PostgreSQL store's dispatch queue (pg-boss). */
-  queue: z
-    .strictObject({
-      /** How long a worker may hold a unit before another takes it over (its holder is taken for dead). */
-      unitTimeoutSeconds: z.number().int().min(5).max(86_400).default(300),
-      /** How often expired units are looked for. */
-      maintenanceSeconds: z.number().int().min(1).max(3_600).default(15),
-    })
-    .default({ unitTimeoutSeconds: 300, maintenanceSeconds: 15 }),
-});
+export const LedgerStoreOptionsSchema = z.strictObject(
+  {
+    /**
+     * Secret key for the HMAC-SHA256 of texts and message fingerprints. Kept out
+     * of the database, so a copy of the file alone cannot test guesses of an
+     * OTP text against its hash. Changing it makes existing fingerprints
+     * unmatchable: a retry across the change is a conflict, not a duplicate;
+     * and the kept keys of erased messages unmatchable, so a retry under one
+     * within its retention sends it again.
+     */
+    hashKey: z.instanceof(Buffer, { error: `must be a Buffer of at least ${MIN_HASH_KEY_BYTES} random bytes (a string is not a key)` }).refine((key) => key.length >= MIN_HASH_KEY_BYTES, `must be at least ${MIN_HASH_KEY_BYTES} bytes`),
+    /** The time a record is created or finished at; tests pass a fixed clock. */
+    clock: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function returning a Date').optional(),
+    /** Where a PostgreSQL store reports connections that failed while idle (they are replaced, not fatal). */
+    logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'must be a logger').optional(),
+    /**
+     * Open only a store that is there already (a copy's source): a SQLite file
+     * that exists, a PostgreSQL schema that holds a ledger. Otherwise the open
+     * throws StoreMissingError, having created nothing.
+     */
+    existing: z.boolean().default(false),
+    /** How this process names itself to PostgreSQL (pg_stat_activity's application_name). */
+    name: z.string().min(1).max(63).default('rota'),
+    /** The PostgreSQL store's dispatch queue (pg-boss). */
+    queue: z
+      .strictObject({
+        /** How long a worker may hold a unit before another takes it over (its holder is taken for dead). */
+        unitTimeoutSeconds: z.number().int().min(5).max(86_400).default(300),
+        /** How often expired units are looked for. */
+        maintenanceSeconds: z.number().int().min(1).max(3_600).default(15),
+      })
+      .default({ unitTimeoutSeconds: 300, maintenanceSeconds: 15 }),
+  },
+  // Left out whole (openLedgerStore(config) alone), say what is needed, not only that an object is.
+  { error: (issue) => (issue.code === 'invalid_type' ? `is required: an object with at least hashKey (a Buffer of ${MIN_HASH_KEY_BYTES} or more random bytes)` : undefined) },
+);
 export type LedgerStoreOptions = z.input<typeof LedgerStoreOptionsSchema>;

@@ -42,6 +42,8 @@ describe('openLedgerStore', () => {
 
   it('refuses a bad config or key, naming the field', async () => {
     expect((await refusal(openLedgerStore({ kind: 'oracle' } as never, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('kind');
+    // Its options left out whole: what they must hold, not only that an object is needed.
+    expect((await refusal(openLedgerStore({ kind: 'memory' }, undefined as never))).issues).toEqual([{ path: '(root)', reason: expect.stringContaining('hashKey (a Buffer of 32 or more random bytes)') }]);
     expect((await refusal(openLedgerStore({ kind: 'postgres' } as never, { hashKey: HASH_KEY }))).issues[0]?.path).toBe('url');
     expect((await refusal(openLedgerStore({ kind: 'postgres', url: 'mysql://db/rota' }, { hashKey: HASH_KEY }))).issues[0]).toEqual({
       path: 'url',

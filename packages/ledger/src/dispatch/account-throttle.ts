@@ -1,14 +1,11 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { z } from 'zod';
 import { parseInput } from '../ledger-input-error.js';
+import { LimitsShapeSchema } from '../ledger-options-shape.js';
 
 /** Where an account's messages-per-second limit is held: one process's memory here; a store shared by many workers at scale. */
 export type LimiterFactory = (key: string, maxPerSecond: number) => RateLimiterAbstract;
 
 const inMemory: LimiterFactory = (_key, maxPerSecond) => new RateLimiterMemory({ points: maxPerSecond, duration: 1 });
-
-/** Messages per second: a whole number of at least one (0 would never let a message through, and the wait would spin). */
-const LimitsSchema = z.map(z.string().min(1), z.number().int().min(1));
 
 /**
  * Keeps each provider account under its configured messages per second
@@ -29,7 +26,7 @@ export class AccountThrottle {
    * that is not a whole number of at least one.
    */
   setLimits(limits: ReadonlyMap<string, number>): void {
-    const checked = parseInput(LimitsSchema, limits, 'limits');
+    const checked = parseInput(LimitsShapeSchema, limits, 'limits');
     for (const key of [...this.limiters.keys()]) if (!checked.has(key)) this.limiters.delete(key);
     for (const [key, maxPerSecond] of checked) this.#limit(key, maxPerSecond);
   }
@@ -41,7 +38,7 @@ export class AccountThrottle {
    */
   setLimit(providerId: string, accountId: string, maxPerSecond: number): void {
     const key = throttleKey(providerId, accountId);
-    this.#limit(key, parseInput(LimitsSchema, new Map([[key, maxPerSecond]]), 'limits').get(key)!);
+    this.#limit(key, parseInput(LimitsShapeSchema, new Map([[key, maxPerSecond]]), 'limits').get(key)!);
   }
 
   #limit(key: string, maxPerSecond: number): void {
