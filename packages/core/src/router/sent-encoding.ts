@@ -2,10 +2,10 @@ import { analyzeAsUcs2, type Message, type ProviderCapabilities } from '@rota/pr
 
 /**
  * The message as this provider sends it: as analysed, or — a provider without the Turkish shift
- * tables, given a text that needs them — as UCS-2, which carries any text (one segment up to
- * 70 characters, as the shift table; past that two to three times its segments: 155 letters are one
- * there, three as UCS-2), so that the
- * results say what was sent and billed. The walk skips the provider when that is over the limit.
+ * tables, given a text that needs them — as UCS-2, which carries any text (one segment up to 70
+ * characters, as the shift table; past that two to three times its segments: 155 letters are one
+ * there, three as UCS-2), so that the results say what was sent and billed. The walk skips the
+ * provider when that is over the segment limit.
  */
 export function asSentBy(capabilities: ProviderCapabilities, template: Message): Message {
   const { encodings } = capabilities;
