@@ -35,16 +35,15 @@ export type DeliveryAttempt =
 
 /**
  * Why a URL may not be a webhook receiver at all, or undefined when it may (its address is checked at delivery).
- * `httpSwitch`: what the caller's user turns on to allow plain http, as the refusal names it (the gateway's
- * configuration key, say); this package's own option by default.
+ * `allowHttpName`: as WebhookClientOptions.allowHttpName (the gateway passes its configuration key).
  */
-export function receiverUrlProblem(value: string, allowHttp = false, httpSwitch = 'allowHttp'): string | undefined {
-  const parsed = parseReceiverUrl(value, allowHttp, httpSwitch);
+export function receiverUrlProblem(value: string, allowHttp = false, allowHttpName = 'allowHttp'): string | undefined {
+  const parsed = parseReceiverUrl(value, allowHttp, allowHttpName);
   return 'problem' in parsed ? parsed.problem : undefined;
 }
 
 /** The URL, parsed once for both the check and the request, or why it may not be a receiver. */
-function parseReceiverUrl(value: string, allowHttp: boolean, httpSwitch = 'allowHttp'): { url: URL } | { problem: string } {
+function parseReceiverUrl(value: string, allowHttp: boolean, allowHttpName: string): { url: URL } | { problem: string } {
   let url: URL;
   try {
     url = new URL(value);
@@ -53,7 +52,7 @@ function parseReceiverUrl(value: string, allowHttp: boolean, httpSwitch = 'allow
   }
   if (url.username || url.password) return { problem: 'must not contain credentials' };
   if (url.protocol === 'https:') return { url };
-  if (url.protocol === 'http:') return allowHttp ? { url } : { problem: `must use https (plain http only when ${httpSwitch} is on, for development)` };
+  if (url.protocol === 'http:') return allowHttp ? { url } : { problem: `must use https (plain http only when ${allowHttpName} is on, for development)` };
   return { problem: allowHttp ? 'must be an https or http URL' : 'must be an https URL' };
 }
 
