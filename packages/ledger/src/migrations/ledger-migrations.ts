@@ -50,6 +50,31 @@ export async function migrateLedger(db: Kysely<any>, migrations = LEDGER_MIGRATI
     migrationLockTableName: 'ledger_migration_lock',
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw new Error('could not migrate the ledger database', { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (attempt < MIGRATE_TRIES && droppedElsewhere(error, schema)) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
+    throw new Error('could not migrate the ledger database', { cause: error });
+  }
+}
+
+/** Tries of a migration that met another schema being dropped meanwhile. */
+const MIGRATE_TRIES = 5;
+
+/**
+ * Kysely looks for its migration table by reading every schema's tables
+ * (with has_schema_privilege on each): a schema another client drops while
+ * that read runs fails it with "schema … does not exist" (invalid_schema_name,
+ * 3F000), though nothing of ours is wrong — a database shared with other
+ * software, or with other ledgers coming and going (the test suites drop
+ * theirs as they end). Nothing was migrated then: the read comes first.
+ */
+function droppedElsewhere(error: unknown, ours: string | undefined): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== '3F000' || typeof message !== 'string') return false;
+  const named = /^schema "([^"]+)" does not exist$/.exec(message)?.[1];
+  return named !== undefined && named !== ours;
 }
