@@ -132,3 +132,55 @@ describe('router: close', () => {
     expect(await router.send(notification)).toMatchObject({ status: 'failed', reason: 'the router is closed' });
   });
 });
+
+describe('router: no route open (noRoute, holdsWithoutRoute)', () => {
+  it('marks a failure noRoute when every provider that could carry it was behind an open breaker, and held back only where the caller holds it', async () => {
+    const { router, providers } = setup([{ id: 'first' }, { id: 'second' }]);
+    router.forceBreaker('first', 'first-notification', 'open');
+    router.forceBreaker('second', 'second-notification', 'open');
+    const failed = jest.fn();
+    router.on('failed', failed);
+
+    const plain = await router.send(notification);
+    expect(plain).toMatchObject({ status: 'failed', noRoute: true, reason: expect.stringContaining('circuit breaker open') });
+    expect(plain).not.toHaveProperty('heldBack');
+
+    // A batch whose caller holds only its second message.
+    const held = await router.sendBatch([notification, notification], { holdsWithoutRoute: (index) => index === 1 });
+    expect(held[0]).toMatchObject({ status: 'failed', noRoute: true });
+    expect(held[0]).not.toHaveProperty('heldBack');
+    expect(held[1]).toMatchObject({ status: 'failed', noRoute: true, heldBack: true });
+    expect(held[1]!.attempts.every((a) => a.outcome === 'skipped' && a.tries === 0)).toBe(true);
+    expect(failed).toHaveBeenCalledTimes(3);
+    expect(providers.map((p) => p.callCount)).toEqual([0, 0]);
+    await router.close();
+  });
+
+  it('marks noRoute when no provider is enabled, but not when a provider was tried or refused a field', async () => {
+    const { router } = setup([{ id: 'first', script: [down] }, { id: 'second', script: [down] }], { retry: { retries: 0 } });
+    // Tried and failed at both: a provider failed it, a route was open.
+    const tried = await router.send(notification);
+    expect(tried).toMatchObject({ status: 'failed' });
+    expect(tried).not.toHaveProperty('noRoute');
+
+    router.setEnabled('first', false);
+    router.setEnabled('second', false);
+    expect(await router.send(notification, { holdsWithoutRoute: () => true })).toMatchObject({ status: 'failed', reason: 'no provider is enabled', noRoute: true, heldBack: true });
+    await router.close();
+
+    // Every provider refused a field of the message (a sender none allows): rejected, never held.
+    const strict = setup([{ id: 'first' }]); // its accounts send as ROTA only
+    const refused = await strict.router.send({ ...notification, sender: 'OTHER' }, { holdsWithoutRoute: () => true });
+    expect(refused).toMatchObject({ status: 'rejected' });
+    await strict.router.close();
+  });
+
+  it('marks noRoute when the open breakers and the field refusals together leave no route (the breaker may close)', async () => {
+    const { router } = setup([{ id: 'first' }, { id: 'second', accounts: [{ accountId: 'second-notification', iysType: 'NOTIFICATION', senders: ['OTHER'] }] }]);
+    router.forceBreaker('second', 'second-notification', 'open'); // the one account that sends as OTHER
+    const result = await router.send({ ...notification, sender: 'OTHER' });
+    expect(result).toMatchObject({ status: 'failed', noRoute: true });
+    expect(trail(result)).toEqual(['first:skipped', 'second:skipped']);
+    await router.close();
+  });
+});

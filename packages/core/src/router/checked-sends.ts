@@ -23,6 +23,7 @@ export function checkedSends(state: RouterState): CheckedSends {
         finish,
         signal: options.signal,
         beforeAttempt: options.beforeAttempt,
+        holdsWithoutRoute: options.holdsWithoutRoute,
         lifetime: state.lifetime.signal,
         routeClosedNow,
         slotNow,

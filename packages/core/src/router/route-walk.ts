@@ -36,6 +36,8 @@ export interface WalkContext {
   lifetime: AbortSignal;
   /** The caller's hook before every try (see RouteOptions.beforeAttempt). */
   beforeAttempt?: RouteOptions['beforeAttempt'];
+  /** Whether the caller holds a recipient no route is open to (see RouteOptions.holdsWithoutRoute). */
+  holdsWithoutRoute?: RouteOptions['holdsWithoutRoute'];
   /**
    * Why the router would not route through this provider's account now (switched off, taken out, its account gone
    * or its breaker forced open since a reload replaced the slot), or undefined: asked again after every wait.
@@ -545,6 +547,12 @@ function fail(ctx: WalkContext, unit: Unit, why?: string, heldBack = false): voi
   if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
+  // The walk ran to its end without asking anyone (a field refusal by all is `rejected` above): every route was closed.
+  if (why === undefined && unit.attempts.every((a) => a.outcome === 'skipped')) {
+    const { index } = unit.recipients;
+    finishEach(ctx, unit, (to, i) => ({ status: 'failed', to, reason, attempts: unit.attempts, noRoute: true, ...(ctx.holdsWithoutRoute?.(index[i]!) ? { heldBack: true as const } : {}) }));
+    return;
+  }
   finishEach(ctx, unit, (to) => ({ status: 'failed', to, reason, attempts: unit.attempts, ...(heldBack ? { heldBack: true as const } : {}) }));
 }
 

@@ -107,6 +107,13 @@ export interface RouteOptions {
    * shares one budget among them.
    */
   limit?: <T>(request: () => Promise<T>) => Promise<T>;
+  /**
+   * Whether the caller holds the recipient at this position (in its input)
+   * when no route is open to it (see `noRoute`): a ledger's queue keeps such a
+   * message and tries it again later. Its result is then `heldBack` too — not
+   * a failed message, for listeners and metrics. Left out: nobody holds it.
+   */
+  holdsWithoutRoute?: (index: number) => boolean;
 }
 
 export interface AttemptTarget {
@@ -160,12 +167,20 @@ export type SendResult =
       reason: string;
       attempts: Attempt[];
       /**
-       * No provider was asked: the caller's beforeAttempt refused every try, or
-       * the router closed before one was made. Nothing was sent, and no provider
-       * failed it — a ledger queues such a message again, and metrics do not
-       * count it as a failed message.
+       * No provider was asked, and the caller takes the message back: its
+       * beforeAttempt refused every try, the router closed before one was
+       * made, or no route was open and the caller holds it (holdsWithoutRoute).
+       * Nothing was sent, and no provider failed it — a ledger queues such a
+       * message again, and metrics do not count it as a failed message.
        */
       heldBack?: true;
+      /**
+       * No route was open to it: every provider that could carry it was
+       * skipped for a closed route (its account's breaker open, switched off
+       * while it waited) or none is enabled — not for a field of the message.
+       * Nothing was sent, and a later try may find a route open.
+       */
+      noRoute?: true;
     }
   | ({
       status: 'unknown';
