@@ -1,5 +1,5 @@
 import { ReadinessResponseSchema } from '@rota/api';
-import { createFakeProvider, type FakeProvider } from '@rota/testkit';
+import { createFakeProvider, until, type FakeProvider } from '@rota/testkit';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 const admin = { key: SECRETS.adminToken };
@@ -81,6 +81,34 @@ describe('operator controls change where the next message goes', () => {
 
     await h.client.call('POST', '/v1/providers/primary/breaker', { ...admin, json: { state: 'auto' } });
     expect((await notify('sigorta kapalı')).body.providerId).toBe('primary');
+  });
+
+  it('holds a queued message while every provider is switched off, and sends it once when one is back on; a caller who waits is answered at once', async () => {
+    for (const id of ['primary', 'figensoft']) expect((await h.client.call('PATCH', `/v1/providers/${id}`, { ...admin, json: { enabled: false } })).status).toBe(200);
+    try {
+      const queued = await h.client.call('POST', '/v1/messages', { json: { to: NUMBERS.other, text: 'bekleyen', iysType: 'NOTIFICATION' }, headers: { prefer: 'respond-async' } });
+      expect(queued.status).toBe(202);
+      const held = await until(async () => {
+        const read = await h.client.call('GET', `/v1/messages/${queued.body.id}`);
+        return read.body.status === 'queued' && typeof read.body.reason === 'string' && read.body.reason.startsWith('held until a route opens') ? read.body : undefined;
+      }, 'the queued message held');
+      expect(held.reason).toContain('no provider is enabled');
+      expect(held.timeline).toEqual([expect.objectContaining({ kind: 'state', state: 'held', source: 'dispatch' })]);
+      const waited = await notify('beklemeyen');
+      expect(waited.body).toMatchObject({ status: 'failed', reason: 'no provider is enabled' });
+      expect(fake.callCount + h.sandbox.records().length).toBe(0);
+
+      await h.client.call('PATCH', '/v1/providers/figensoft', { ...admin, json: { enabled: true } });
+      const sent = await until(async () => {
+        const read = await h.client.call('GET', `/v1/messages/${queued.body.id}`);
+        return read.body.status === 'accepted' ? read.body : undefined;
+      }, 'the held message sent once a provider is back on');
+      expect(sent.providerId).toBe('figensoft');
+      expect(sent).not.toHaveProperty('reason');
+      expect(h.sandbox.records()).toHaveLength(1);
+    } finally {
+      await h.client.call('PATCH', '/v1/providers/figensoft', { ...admin, json: { enabled: true } });
+    }
   });
 
   it('forces one account only when accountId is given', async () => {

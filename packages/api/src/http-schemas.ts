@@ -183,7 +183,7 @@ export const MessageViewSchema = z.object({
     .array(
       z.object({
         kind: z.enum(['state', 'delivery']),
-        state: z.string(),
+        state: z.string().meta({ description: "A record state (kind state), or `held`: queued while no route was open (its first hold; the record's reason says until when); a delivery state (kind delivery)." }),
         reason: z.string().optional(),
         providerCode: z.string().optional(),
         source: z.string().meta({ description: 'dispatch, recovery, poll, push, refresh or expiry.' }),

@@ -35,6 +35,7 @@ export const LedgerOptionsShapeSchema = z.strictObject({
       writeRetryMs: milliseconds.optional(),
       resultFlushMs: milliseconds.optional(),
       claimSize: wholeNumber(1).optional(),
+      holdWithoutRouteMs: milliseconds.optional(),
     })
     .optional(),
   retention: z.strictObject({ messagesMs: wholeNumber(1).optional(), idempotencyMs: wholeNumber(1).optional(), pruneEveryMs: wholeNumber(1).optional() }).optional(),

@@ -40,6 +40,7 @@ import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { cancelBulkSlice, withdrawnAmong, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
 import { claimHeldReports, countHeldReports, dropHeldReports, holdReports, rematchHeldLater, type HeldReport } from './store/held-reports.js';
+import { holdUnrouted, type Hold } from './store/hold-unrouted.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
@@ -338,6 +339,17 @@ export class LedgerStore {
   async requeueUnsent(ids: readonly string[], token?: string, options: { notBefore?: Date } = {}): Promise<number> {
     this.#writes.urgent.end(ids);
     return ids.length === 0 ? 0 : requeueUnsent(this.#db, ids, this.#now(), token, options.notBefore?.getTime());
+  }
+
+  /**
+   * Claimed records no route was open to, back to `queued` as held (see
+   * store/hold-unrouted): each with its reason, trail and due time, a first
+   * hold noted in its timeline. With a unit's `token`, only records it still
+   * holds; returns how many changed.
+   */
+  async holdUnrouted(holds: readonly Hold[], token?: string): Promise<number> {
+    this.#writes.urgent.end(holds.map((hold) => hold.id));
+    return holds.length === 0 ? 0 : holdUnrouted(this.#db, holds, this.#now(), token);
   }
 
   /**

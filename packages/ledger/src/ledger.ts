@@ -76,7 +76,7 @@ export interface LedgerOptions {
    * `claimSize`: records an embedded claim takes (default UNIT_SIZE); on PostgreSQL, the single messages a
    * unit takes (default a general slot's part of UNIT_SIZE: a burst is shared among the workers' slots).
    */
-  dispatch?: Pick<DispatcherOptions, 'concurrency' | 'pollMs' | 'writeRetryMs' | 'resultFlushMs'> & { claimSize?: number };
+  dispatch?: Pick<DispatcherOptions, 'concurrency' | 'pollMs' | 'writeRetryMs' | 'resultFlushMs' | 'holdWithoutRouteMs'> & { claimSize?: number };
   /** Records are pruned after `messagesMs` (default 30 days); idempotency keys are released after `idempotencyMs` (default 48 h). */
   retention?: { messagesMs?: number; idempotencyMs?: number; pruneEveryMs?: number };
   /** Messages per second per account, keyed `provider/account` (see throttleKey). */

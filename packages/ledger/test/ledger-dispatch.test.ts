@@ -1,7 +1,7 @@
 import { createRouter } from '@rota/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { AccountThrottle, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
-import { bulkTemplate, message, numbers } from './ledger-fixtures.js';
+import { AccountThrottle, HELD_REASON_PREFIX, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
+import { bulkTemplate, message, numbers, openTestStore, wallClock } from './ledger-fixtures.js';
 import { finalState, rig, until } from './ledger-rig.js';
 
 // The ledger at work over a real router and scripted fake providers: what is
@@ -158,6 +158,74 @@ describe('the dispatcher', () => {
     await again.stop(1_000);
     await next.close();
     await r.store.close();
+  });
+});
+
+describe('the dispatcher while no route is open', () => {
+  const idOf = (outcome: unknown) => (outcome as { record: MessageRecord }).record.id;
+  const heldSteps = async (r: Awaited<ReturnType<typeof rig>>, id: string) => ((await r.store.timeline(id)) ?? []).filter((step) => step.state === 'held');
+
+  it('holds queued messages (single and bulk) while every route is closed, and sends each once when the breaker closes', async () => {
+    const r = await rig({ store: await openTestStore(wallClock()) });
+    for (const account of ['fake-notification', 'fake-campaign']) r.router.forceBreaker('fake', account, 'open');
+    const [single] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    const bulk = await r.ledger.submitBulk({ template: bulkTemplate(), recipients: numbers(3), owner: 'acme' });
+    const bulkId = (bulk as { bulkId: string }).bulkId;
+    const held = await until(async () => {
+      const record = await r.store.get(idOf(single));
+      return record?.state === 'queued' && record.reason?.startsWith(HELD_REASON_PREFIX) ? record : undefined;
+    }, 'the single message held');
+    expect(held.reason).toContain('circuit breaker open');
+    expect(held.providerId).toBeUndefined();
+    expect(held.reason).toMatch(/at most until \d{4}-\d\d-\d\dT/);
+    expect(held.attempts).toEqual([expect.objectContaining({ providerId: 'fake', outcome: 'skipped', tries: 0 })]);
+    await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.queued === 3 && (await r.store.list({ bulkId })).items.every((record) => record.reason?.startsWith(HELD_REASON_PREFIX)) ? true : undefined), 'the bulk held');
+    // Held again at least once more (due a second later each time): one `held` step in the timeline all the same.
+    const firstHold = held.updatedAt.getTime();
+    await until(async () => ((await r.store.get(idOf(single)))!.updatedAt.getTime() > firstHold ? true : undefined), 'the message held a second time');
+    expect(await heldSteps(r, idOf(single))).toHaveLength(1);
+    expect(r.provider.callCount).toBe(0);
+
+    for (const account of ['fake-notification', 'fake-campaign']) r.router.forceBreaker('fake', account, 'auto');
+    const sent = await until(finalState(r.store, idOf(single)), 'the held message sent once the breaker closed');
+    expect(sent).toMatchObject({ state: 'accepted', providerId: 'fake' });
+    expect(sent.reason).toBeUndefined();
+    await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.accepted === 3 ? true : undefined), 'the held bulk sent');
+    expect(r.provider.duplicates()).toEqual([]);
+    expect(((await r.store.timeline(idOf(single))) ?? []).filter((step) => step.kind === 'state').map((step) => step.state)).toEqual(['held', 'accepted']);
+    await r.close();
+  });
+
+  it('fails a held message once its hold ends, saying it was held; a message a caller waits for fails at once', async () => {
+    const r = await rig({ store: await openTestStore(wallClock()), dispatch: { holdWithoutRouteMs: 1_500 } });
+    r.router.forceBreaker('fake', 'fake-notification', 'open');
+    const [queued] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    const [waited] = await r.ledger.submit([{ message: message({ to: '+905321234568' }), owner: 'acme' }], 'wait');
+    expect(waited).toMatchObject({ record: { state: 'failed', reason: expect.stringContaining('circuit breaker open') } });
+    expect((waited as { record: MessageRecord }).record.reason).not.toContain('held');
+    const failed = await until(finalState(r.store, idOf(queued)), 'the held message failed at the end of its hold');
+    expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^not sent: no route opened before its hold ended \(.+\) — no provider could send it — fake: skipped \(circuit breaker open\)$/) });
+    expect(((await r.store.timeline(idOf(queued))) ?? []).filter((step) => step.kind === 'state').map((step) => step.state)).toEqual(['held', 'failed']);
+    expect(r.provider.callCount).toBe(0);
+    await r.close();
+  });
+
+  it('holds nothing with holdWithoutRouteMs 0, nor past validUntil: failed at once, as before', async () => {
+    const r = await rig({ store: await openTestStore(wallClock()), dispatch: { holdWithoutRouteMs: 0 } });
+    r.router.forceBreaker('fake', 'fake-notification', 'open');
+    const [queued] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    expect(await until(finalState(r.store, idOf(queued)), 'the message failed')).toMatchObject({ state: 'failed', reason: 'no provider could send it — fake: skipped (circuit breaker open)' });
+    expect(await heldSteps(r, idOf(queued))).toEqual([]);
+    await r.close();
+
+    const held = await rig({ store: await openTestStore(wallClock()) });
+    held.router.forceBreaker('fake', 'fake-notification', 'open');
+    const [brief] = await held.ledger.submit([{ message: message({ to: '+905321234567', validUntil: new Date(Date.now() + 1_200) }), owner: 'acme' }], 'queue');
+    const ended = await until(finalState(held.store, idOf(brief)), 'the message failed at its validUntil');
+    expect(ended).toMatchObject({ state: 'failed' });
+    expect(ended.reason).toMatch(/validUntil|hold ended/);
+    expect(held.provider.callCount).toBe(0);
+    await held.close();
   });
 });
 

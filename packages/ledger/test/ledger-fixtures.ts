@@ -33,6 +33,13 @@ export class TestClock {
   }
 }
 
+/** A TestClock that reads the real time: for a store whose records come due again by the wall clock (a dispatcher's requeue). */
+export function wallClock(): TestClock {
+  const clock = new TestClock();
+  clock.now = () => new Date();
+  return clock;
+}
+
 /**
  * A fresh store of the kind this run tests: SQLite in memory, or (the
  * PostgreSQL run, see jest.config.js) a schema of its own in the test

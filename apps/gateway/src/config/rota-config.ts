@@ -500,8 +500,17 @@ const DispatchSchema = z
       .describe(
         'PostgreSQL store: how long a worker may go without renewing a unit it holds before another worker takes it over (its holder is taken for dead; records it had handed to a provider become unknown, the others are sent). A live worker renews its units every third of this, however long they take. Default 300.',
       ),
+    holdWithoutRouteMinutes: z
+      .number()
+      .int('must be a whole number of minutes')
+      .min(0, 'must not be negative')
+      .max(1_440, 'must be at most 1440 (a day)')
+      .default(60)
+      .describe(
+        'How long a queued message is held while no route is open to it (every provider that could carry it behind an open breaker, or switched off), counted from when it came due: it stays queued, tried again after a tenth of the time it has been due (1 s to 30 s), and fails only when this passes (or its validUntil). 0: it fails at once. A message a caller waits for is answered at once. Default 60.',
+      ),
   })
-  .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300 })
+  .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300, holdWithoutRouteMinutes: 60 })
   .describe('The dispatcher that sends queued messages: OTP first, then NOTIFICATION, then CAMPAIGN.');
 
 export const retentionMs = (retention: z.output<typeof RetentionSchema>) => ({

@@ -45,7 +45,7 @@ export async function openGatewayLedger(config: RotaConfig, options: OpenGateway
     logger,
     limits: accountLimits(config),
     retention: retentionMs(config.retention),
-    dispatch: { concurrency: config.dispatch.concurrency },
+    dispatch: { concurrency: config.dispatch.concurrency, holdWithoutRouteMs: config.dispatch.holdWithoutRouteMinutes * 60_000 },
     reports: { scheduleMs: config.reports.scheduleSeconds.map((seconds) => seconds * 1_000), ttlMs: config.reports.ttlHours * 3_600_000, readsPerSecond: config.reports.readsPerSecond },
     webhooks: {
       deliver: (url, body, headers) => client.deliver(url, body, headers),

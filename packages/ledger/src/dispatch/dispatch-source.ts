@@ -9,8 +9,13 @@ export interface DispatchUnit {
   texts?: ReadonlyMap<string, string>;
   /** Every result is written: the unit is done. */
   settle(): Promise<void>;
-  /** The unit could not be sent or its results not written: its source hands it out again (or not) as it sees fit. */
-  abandon(reason: string): Promise<void>;
+  /**
+   * The unit could not be sent or its results not written, or records of it
+   * were put back in the queue: its source hands it out again (or not) as it
+   * sees fit — not before `notBefore` when given (records held for want of a
+   * route are due again only then).
+   */
+  abandon(reason: string, notBefore?: Date): Promise<void>;
   /**
    * Every result is written but for records put back in the queue untried
    * (requeueUnsent). Without it, abandon: a shared queue hands the unit out

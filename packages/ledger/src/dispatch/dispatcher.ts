@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
+import type { Attempt, AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
 import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
 import type { MessageRecord } from '../message-record.js';
@@ -10,6 +10,7 @@ import { EarlyResults, type Missed } from './early-results.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 import { WithdrawnBeforeTry } from '../store/cancel-messages.js';
+import { HELD_REASON_PREFIX, type Hold } from '../store/hold-unrouted.js';
 
 /** What the dispatcher needs of the router: the checked send paths, its retry-after events, and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
@@ -36,6 +37,13 @@ export interface DispatcherOptions {
   writeRetryMs?: number;
   /** A unit still sending writes the results it has this long after the first of them (see EarlyResults). Default 1000. */
   resultFlushMs?: number;
+  /**
+   * How long a queued message is held while no route is open to it (every
+   * provider that could carry it behind an open breaker, or switched off),
+   * counted from when it came due: tried again at growing intervals until a
+   * route opens, then `failed`. 0: failed at once. Default one hour.
+   */
+  holdWithoutRouteMs?: number;
   clock?: () => number;
 }
 
@@ -51,9 +59,11 @@ export interface SendNowOptions {
   records?: Map<string, MessageRecord>;
 }
 
-/** How a unit the dispatcher runs sends: SendNowOptions, and its part of the dispatcher's request budget. */
+/** How a unit the dispatcher runs sends: SendNowOptions, its part of the dispatcher's request budget, and whether it holds records no route is open to. */
 interface UnitSendOptions extends SendNowOptions {
   limit?: RequestLimit;
+  /** The unit came from the queue: a record no route is open to is held (within holdWithoutRouteMs), not failed. A caller who waits is answered at once. */
+  holds?: boolean;
 }
 
 /** A unit's records were taken over by another worker (this one was taken for dead): nothing more of it is sent. */
@@ -85,7 +95,10 @@ export class ResultsNotWrittenError extends Error {
 /** What sending a unit came to: the results written, the records put back in the queue unsent, and whether the unit was lost. */
 interface UnitSent {
   results: Map<string, SendResult>;
+  /** Records put back in the queue unsent: held for want of a route, or not tried. */
   requeued: string[];
+  /** When the first of them is due again (ms). */
+  dueAgainAt?: number;
   /** Another worker holds (some of) the unit's records now: its job is that worker's to finish, not this one's. */
   lost: boolean;
 }
@@ -107,8 +120,15 @@ interface Refusals {
  */
 const REFUSED_TRY_DELAY_MS = 1_000;
 
+/** A held record is tried again after a tenth of the time it has been due, within these bounds. */
+const HOLD_RETRY_MIN_MS = 1_000;
+const HOLD_RETRY_MAX_MS = 30_000;
+
 /** A unit still sending writes the results it has this long after the first of them: a unit that ends sooner writes once. */
 const RESULT_FLUSH_MS = 1_000;
+
+/** A queued message no route is open to is held this long from when it came due, unless the ledger says otherwise. */
+export const HOLD_WITHOUT_ROUTE_MS = 3_600_000;
 
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
 type Lane = 'general' | 'otp';
@@ -141,9 +161,11 @@ export class Dispatcher {
   private halt = haltController();
   /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
   private readonly budget: RequestBudget;
+  private readonly holdMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = Math.max(2, options.concurrency ?? 4);
+    this.holdMs = options.holdWithoutRouteMs ?? HOLD_WITHOUT_ROUTE_MS;
     this.budget = new RequestBudget(this.concurrency);
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? silentLogger;
@@ -263,7 +285,7 @@ export class Dispatcher {
   private async run(unit: DispatchUnit, lane: Lane): Promise<void> {
     const share = this.budget.open(this.options.router.batchConcurrency, { kept: lane === 'otp' });
     try {
-      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit });
+      const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit, holds: true });
       // The unit's job is the worker's that took it over: completing or failing it here would end that worker's hold on it.
       if (sent.lost) {
         this.logger.warn({ records: unit.records.length }, 'ledger dispatcher: another worker took this unit over (this one was taken for dead); it is left to that worker');
@@ -271,8 +293,9 @@ export class Dispatcher {
       }
       // Records put back in the queue are not done: a shared queue hands the unit out again.
       if (sent.requeued.length > 0) {
-        const reason = `${sent.requeued.length} record(s) were not tried (the dispatcher stopped, a try was refused, or records beside them were canceled or erased); queued again`;
-        await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason));
+        const reason = `${sent.requeued.length} record(s) were not sent (no route was open, the dispatcher stopped, a try was refused, or records beside them were canceled or erased); queued again`;
+        const dueAgain = sent.dueAgainAt === undefined ? undefined : new Date(sent.dueAgainAt);
+        await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason, dueAgain));
       }
       else await unit.settle();
     } catch (error) {
@@ -313,6 +336,7 @@ export class Dispatcher {
     const { checked, token, texts, records: written, limit } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
+    const holding = new Map(options.holds && this.holdMs > 0 ? records.filter((record) => now < this.holdEnd(record)).map((record) => [record.id, record]) : []);
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
     const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
     for (const record of records) {
@@ -343,18 +367,28 @@ export class Dispatcher {
     const take = (ids: readonly string[], answers: readonly SendResult[]): void => answers.forEach((result, i) => results.set(ids[i]!, result));
     const sends: Promise<void>[] = [];
     if (singles.messages.length === 1) {
-      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early, limit)).then((result) => take(singles.ids, [result])));
+      sends.push(router.sendChecked(singles.messages[0]!, this.routeOptions(singles.ids, token, refusals, early, limit, holding)).then((result) => take(singles.ids, [result])));
     } else if (singles.messages.length > 1) {
-      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early, limit)).then((answers) => take(singles.ids, answers)));
+      sends.push(router.sendBatchChecked(singles.messages, this.routeOptions(singles.ids, token, refusals, early, limit, holding)).then((answers) => take(singles.ids, answers)));
     }
     for (const { ids, to, template } of bulks.values()) {
       const bulk: BulkMessage = { ...template, to };
-      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early, limit)).then((answers) => take(ids, answers)));
+      sends.push(router.sendBulkChecked(bulk, this.routeOptions(ids, token, refusals, early, limit, holding)).then((answers) => take(ids, answers)));
     }
     // Every send ends before any is judged: a unit released while one of its sends still ran could
     // send twice. The results of those that ended are written; a send that threw is thrown below.
     const thrown = (await Promise.allSettled(sends)).find((end): end is PromiseRejectedResult => end.status === 'rejected');
     const writtenEarly = await early.end();
+    // Held for want of a route: queued again below, due a little later. Failed past its hold: it says it was held.
+    const holds: Hold[] = [];
+    let byId: Map<string, MessageRecord> | undefined;
+    for (const [id, result] of results) {
+      if (result.status !== 'failed' || !result.noRoute) continue;
+      const record = holding.get(id);
+      if (record && result.heldBack) holds.push(this.holdOf(record, result.reason, result.attempts, now));
+      else results.set(id, this.heldTooLong((byId ??= new Map(records.map((one) => [one.id, one]))).get(id), result));
+    }
+    for (const hold of holds) results.delete(hold.id);
     const notSent = this.neverTried(results, [...singles.ids, ...[...bulks.values()].flatMap((bulk) => bulk.ids)], refusals);
     for (const id of notSent) results.delete(id);
     // A canceled record is final already, an erased one gone: its try's other records go back to the queue without it.
@@ -366,15 +400,29 @@ export class Dispatcher {
     // committed and one not — is no sign of a takeover.)
     const missed = [...writtenEarly.missed, ...(writes < rest.size ? [{ ids: [...rest.keys()], count: rest.size - writes }] : [])];
     const lost = refusals.lost || (token !== undefined && (await this.takenOver(missed)));
+    // When the unit's first record is due again; none: at once (a stop's, a cancel's try-mates), the source's own retry.
+    let dueAgainAt: number | undefined;
+    let dueNow = false;
     if (requeued.length > 0 && !lost) {
       const refused = requeued.some((id) => refusals.notTried.has(id));
-      await this.options.store.requeueUnsent(requeued, token, refused ? { notBefore: new Date(this.clock() + REFUSED_TRY_DELAY_MS) } : {});
+      if (refused) dueAgainAt = this.clock() + REFUSED_TRY_DELAY_MS;
+      else dueNow = true;
+      await this.options.store.requeueUnsent(requeued, token, dueAgainAt === undefined ? {} : { notBefore: new Date(dueAgainAt) });
       this.logger.warn({ records: requeued.length }, 'ledger dispatcher: these records were not tried (the dispatcher stopped, the store or throttle could not answer before the try, or records sharing their request were canceled or erased); they are queued again');
       // An OTP a caller waited for came with its text, which this process holds from now on, as for a queued one.
       for (const id of requeued) {
         const known = checked?.get(id);
         if (known?.otp) this.options.texts.set(id, known.text);
       }
+    }
+    if (holds.length > 0 && !lost) {
+      await this.options.store.holdUnrouted(holds, token);
+      const firstDue = Math.min(...holds.map((hold) => hold.dueAt));
+      dueAgainAt = dueAgainAt === undefined ? firstDue : Math.min(dueAgainAt, firstDue);
+      const fields = { records: holds.length, retryInMs: firstDue - now };
+      if (holds.some((hold) => hold.first)) this.logger.warn(fields, 'ledger dispatcher: no route is open to these records (every provider that could carry them is behind an open breaker or switched off); held in the queue, tried again later');
+      else this.logger.debug(fields, 'ledger dispatcher: still no route open to these held records; tried again later');
+      requeued.push(...holds.map((hold) => hold.id));
     }
     // The unit fails: its source releases the records without a result (queued again where no provider was asked), texts
     // kept. Not a lost unit's: its records, and its job, are another worker's now.
@@ -385,7 +433,37 @@ export class Dispatcher {
     const kept = new Set(requeued);
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
-    return { results, requeued, lost };
+    return { results, requeued, lost, ...(dueAgainAt === undefined || dueNow ? {} : { dueAgainAt }) };
+  }
+
+  /** When a record's hold without a route ends: holdWithoutRouteMs after it came due (its sendAt, or its recording), or its validUntil if sooner. */
+  private holdEnd(record: MessageRecord): number {
+    const end = (record.sendAt ?? record.createdAt).getTime() + this.holdMs;
+    return record.validUntil ? Math.min(end, record.validUntil.getTime()) : end;
+  }
+
+  /**
+   * A record held for want of a route: its reason says so and until when,
+   * and it is tried again after a tenth of the time it has been due — a
+   * second at first, at most HOLD_RETRY_MAX_MS — so a breaker that closes
+   * soon lets it out soon, and a long outage costs few claims.
+   */
+  private holdOf(record: MessageRecord, why: string, attempts: readonly Attempt[], now: number): Hold {
+    const due = record.sendAt ?? record.createdAt;
+    const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round((now - due.getTime()) / 10_000) * 1_000));
+    return {
+      id: record.id,
+      reason: `${HELD_REASON_PREFIX} (at most until ${new Date(this.holdEnd(record)).toISOString()}): ${why}`,
+      attempts: JSON.stringify(attempts),
+      dueAt: now + waitMs,
+      first: !record.reason?.startsWith(HELD_REASON_PREFIX),
+    };
+  }
+
+  /** A record held before whose hold has ended without a route: failed, saying so. */
+  private heldTooLong(record: MessageRecord | undefined, result: SendResult & { status: 'failed' }): SendResult {
+    if (!record?.reason?.startsWith(HELD_REASON_PREFIX)) return result;
+    return { ...result, reason: `not sent: no route opened before its hold ended (${new Date(this.holdEnd(record)).toISOString()}) — ${result.reason}` };
   }
 
   /**
@@ -465,9 +543,10 @@ export class Dispatcher {
    * nothing). Each refusal is noted in `refusals`, for send() to tell a
    * record held back from one that failed.
    */
-  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults, limit: RequestLimit | undefined): RouteOptions {
+  private routeOptions(ids: readonly string[], token: string | undefined, refusals: Refusals, early: EarlyResults, limit: RequestLimit | undefined, holding: ReadonlyMap<string, MessageRecord>): RouteOptions {
     return {
       ...(limit ? { limit } : {}),
+      ...(holding.size > 0 ? { holdsWithoutRoute: (index: number) => holding.has(ids[index]!) } : {}),
       onResult: (index, result) => early.add(ids[index]!, result),
       beforeAttempt: async (target: AttemptTarget) => {
         const targets = target.index.map((i) => ids[i]!);

@@ -135,19 +135,27 @@ export class QueueSource implements DispatchSource {
       token,
       texts,
       settle: () => this.queue.complete(jobs),
-      abandon: (reason) => this.handBack(jobs, reason),
+      abandon: (reason, notBefore) => this.handBack(jobs, reason, notBefore),
       done: stopRenewing,
     };
   }
 
-  /** Hands jobs back to the queue (offered again after its retry delay); kept to hand back later if the database does not answer. */
-  private async handBack(jobs: FetchedUnit[], reason: string): Promise<void> {
+  /**
+   * Hands jobs back to the queue (offered again after its retry delay, or at
+   * `notBefore`); kept to hand back later if the database does not answer.
+   */
+  private async handBack(jobs: FetchedUnit[], reason: string, notBefore?: Date): Promise<void> {
     try {
       await this.queue.fail(jobs, reason);
     } catch (error) {
       this.unreleased.push({ jobs, reason });
       throw error;
     }
+    if (notBefore === undefined) return;
+    // Handed back already: a job offered again sooner claims its held records early, finds no route again and holds them again.
+    await this.queue
+      .postpone(jobs, notBefore)
+      .catch((error: unknown) => this.logger.warn({ error: describeError(error), units: jobs.length }, 'ledger worker: could not put back the start of units handed back; they come again after the retry delay'));
   }
 
   /** The jobs not handed back before, oldest first; stops at the first the database still does not take. */

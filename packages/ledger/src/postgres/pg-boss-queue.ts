@@ -230,6 +230,19 @@ export class PgBossQueue implements DispatchQueue {
     for (const [queue, ids] of byQueue(units)) await fail(queue, ids, { reason });
   }
 
+  /**
+   * Units handed back (fail) are offered again at `notBefore` rather than
+   * after the queue's retry delay: a unit whose records are held for want of
+   * a route. (pg-boss 10's fail takes no start time: this writes its job
+   * table, `start_after` of jobs waiting to be retried.)
+   */
+  async postpone(units: readonly FetchedUnit[], notBefore: Date): Promise<void> {
+    const { pool, config } = this.#options.connection;
+    for (const [queue, ids] of byQueue(units)) {
+      await pool.query(`update "${config.schema}_queue".job set start_after = $3 where name = $1 and id = any($2::uuid[]) and state = 'retry'`, [queue, ids, notBefore]);
+    }
+  }
+
   /** The OTP text a unit carries, or undefined if it carries none (or it does not open with this key). */
   textOf(unit: FetchedUnit): string | undefined {
     return unit.data.sealedText === undefined ? undefined : this.#options.seal.open(unit.data.sealedText);

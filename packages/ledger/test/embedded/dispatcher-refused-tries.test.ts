@@ -194,7 +194,7 @@ describe('a unit some of whose records were canceled after its claim', () => {
     await dispatcher.stop(1_000);
     // Before: the canceled record's result found no record to write, the unit was taken for lost (neither settled nor
     // handed back), and the third stayed dispatching until the queue's timeout.
-    expect(told).toEqual([expect.stringMatching(/^abandon: 1 record\(s\) were not tried/)]);
+    expect(told).toEqual([expect.stringMatching(/^abandon: 1 record\(s\) were not sent/)]);
     expect(provider.callCount).toBe(0);
     expect(await Promise.all([abroad, canceled, beside].map(async (id) => (await store.get(id))?.state))).toEqual(['canceled', 'canceled', 'queued']);
     await router.close();

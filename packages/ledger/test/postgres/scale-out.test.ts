@@ -139,6 +139,26 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(worker.provider.calls[0]!.at.getTime()).toBeGreaterThanOrEqual(sendAt.getTime() - 50);
   });
 
+  it('hands a unit held for want of a route back to the queue due when its records are due again, not after the retry delay', async () => {
+    const gateway = await start('gateway');
+    const worker = await start('worker');
+    worker.router.forceBreaker('fake', 'fake-notification', 'open');
+    // Due 200 s ago: held, it is tried again after a tenth of that (20 s), where pg-boss's own retry comes after 1 s.
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567', sendAt: new Date(Date.now() - 200_000).toISOString() }), owner: 'acme' }], 'queue');
+    const id = created(outcome).id;
+    const held = await until(async () => {
+      const record = await gateway.store.get(id);
+      return record?.state === 'queued' && record.reason?.startsWith('held') ? record : undefined;
+    }, 'the message held');
+    expect(held.dueAt.getTime()).toBeGreaterThan(Date.now() + 10_000);
+    const [job] = await until(async () => {
+      const jobs = await query<{ start_after: Date }>(`select start_after from "${schema}_queue".job where state = 'retry' and data->'ids' ? $1`, [id]);
+      return jobs.length > 0 ? jobs : undefined;
+    }, 'the unit handed back');
+    expect(Math.abs(job!.start_after.getTime() - held.dueAt.getTime())).toBeLessThan(1_000);
+    expect(worker.provider.callCount).toBe(0);
+  });
+
   it("carries an OTP's text to the worker sealed: neither the records nor the queue hold it readable", async () => {
     const gateway = await start('gateway');
     const worker = await start('worker');
