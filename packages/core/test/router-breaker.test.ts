@@ -175,6 +175,22 @@ describe('router: no route open (noRoute, holdsWithoutRoute)', () => {
     await strict.router.close();
   });
 
+  it('does not mark noRoute when every provider refused it for good (no account carries CAMPAIGN): no route will open by itself', async () => {
+    const notificationOnly = [{ accountId: 'first-notification', iysType: 'NOTIFICATION' as const, senders: ['ROTA'] }];
+    const { router } = setup([{ id: 'first', accounts: notificationOnly }]);
+    const refused = await router.send(campaign, { holdsWithoutRoute: () => true });
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused).not.toHaveProperty('noRoute');
+    expect(refused).not.toHaveProperty('heldBack');
+    await router.close();
+
+    // The same refusal beside an account behind an open breaker: that one may close.
+    const mixed = setup([{ id: 'first', accounts: notificationOnly }, { id: 'second' }]);
+    mixed.router.forceBreaker('second', 'second-campaign', 'open');
+    expect(await mixed.router.send(campaign, { holdsWithoutRoute: () => true })).toMatchObject({ status: 'failed', noRoute: true, heldBack: true });
+    await mixed.router.close();
+  });
+
   it('marks noRoute when the open breakers and the field refusals together leave no route (the breaker may close)', async () => {
     const { router } = setup([{ id: 'first' }, { id: 'second', accounts: [{ accountId: 'second-notification', iysType: 'NOTIFICATION', senders: ['OTHER'] }] }]);
     router.forceBreaker('second', 'second-notification', 'open'); // the one account that sends as OTHER

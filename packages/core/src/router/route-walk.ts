@@ -139,7 +139,7 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
     }
     const breaker = slot.breakerFor(selection.accountId);
     if (breaker.refusing) {
-      skip(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
+      skipClosedRoute(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
       continue;
     }
 
@@ -335,7 +335,7 @@ async function attempt(
       // turn or between its retries: the refused try was never made, and the unit walks on.
       const why = ended instanceof RouteClosed ? ended.why : 'its circuit breaker opened';
       if (tries === 0) {
-        skip(ctx, slot, unit, selection.accountId, ended instanceof RouteClosed ? `${why} while this message waited its turn` : (ended as ProviderError).message);
+        skipClosedRoute(ctx, slot, unit, selection.accountId, ended instanceof RouteClosed ? `${why} while this message waited its turn` : (ended as ProviderError).message);
         return true;
       }
       const last = toProviderError(ctx, slot, selection.accountId, providerError);
@@ -512,11 +512,25 @@ function finishWithReceipt(
   });
 }
 
-function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string | undefined, reason: string, field?: MessageField): void {
+function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string | undefined, reason: string, field?: MessageField): Attempt {
   const entry: Attempt = { providerId: slot.id, outcome: 'skipped', reason, tries: 0, durationMs: 0 };
   if (accountId !== undefined) entry.accountId = accountId;
   if (field !== undefined) entry.field = field;
   record(ctx, slot, unit, entry, false);
+  return entry;
+}
+
+/**
+ * The skips of a route that was closed, not refused: an account behind an open
+ * breaker, or a provider switched off or taken out while the message waited.
+ * A walk that asked nobody and met one of these may find a route later
+ * (`noRoute`); one refused for good by each provider (a CAMPAIGN where no
+ * account checks consent) may not.
+ */
+const closedRouteSkips = new WeakSet<Attempt>();
+
+function skipClosedRoute(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: string, reason: string): void {
+  closedRouteSkips.add(skip(ctx, slot, unit, accountId, reason));
 }
 
 /** Adds an attempt to a unit's trail and tells the slot and the listeners; `sameRequest`: its request was told already (its latency too). */
@@ -547,8 +561,8 @@ function fail(ctx: WalkContext, unit: Unit, why?: string, heldBack = false): voi
   if (why === undefined && finishAsRefusedByAll(ctx, unit)) return;
   const tried = unit.attempts.map((a) => `${a.providerId}: ${a.errorKind ?? a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
   const reason = why ?? (tried.length === 0 ? 'no provider is enabled' : `no provider could send it — ${tried.join('; ')}`);
-  // The walk ran to its end without asking anyone (a field refusal by all is `rejected` above): every route was closed.
-  if (why === undefined && unit.attempts.every((a) => a.outcome === 'skipped')) {
+  // The walk ran to its end without asking anyone, and a closed route (or no provider enabled) stood in its way: a route may open.
+  if (why === undefined && unit.attempts.every((a) => a.outcome === 'skipped') && (unit.attempts.length === 0 || unit.attempts.some((a) => closedRouteSkips.has(a)))) {
     const { index } = unit.recipients;
     finishEach(ctx, unit, (to, i) => ({ status: 'failed', to, reason, attempts: unit.attempts, noRoute: true, ...(ctx.holdsWithoutRoute?.(index[i]!) ? { heldBack: true as const } : {}) }));
     return;

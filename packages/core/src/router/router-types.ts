@@ -175,10 +175,12 @@ export type SendResult =
        */
       heldBack?: true;
       /**
-       * No route was open to it: every provider that could carry it was
-       * skipped for a closed route (its account's breaker open, switched off
-       * while it waited) or none is enabled — not for a field of the message.
-       * Nothing was sent, and a later try may find a route open.
+       * No route was open to it: no provider was asked, and at least one
+       * skip was for a closed route (its account's breaker open, its provider
+       * switched off while it waited), the others refusals; or no provider is
+       * enabled at all. Nothing was sent, and a later try may find a route
+       * open. (Every provider refusing it for good — a field of its own, a
+       * CAMPAIGN no account checks consent for — is not this.)
        */
       noRoute?: true;
     }

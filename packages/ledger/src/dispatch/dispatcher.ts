@@ -38,8 +38,8 @@ export interface DispatcherOptions {
   /** A unit still sending writes the results it has this long after the first of them (see EarlyResults). Default 1000. */
   resultFlushMs?: number;
   /**
-   * How long a queued message is held while no route is open to it (every
-   * provider that could carry it behind an open breaker, or switched off),
+   * How long a queued message is held while no route is open to it (the
+   * router's `noRoute`: an account that could carry it behind an open breaker),
    * counted from when it came due: tried again at growing intervals until a
    * route opens, then `failed`. 0: failed at once. Default one hour.
    */
@@ -420,7 +420,7 @@ export class Dispatcher {
       const firstDue = Math.min(...holds.map((hold) => hold.dueAt));
       dueAgainAt = dueAgainAt === undefined ? firstDue : Math.min(dueAgainAt, firstDue);
       const fields = { records: holds.length, retryInMs: firstDue - now };
-      if (holds.some((hold) => hold.first)) this.logger.warn(fields, 'ledger dispatcher: no route is open to these records (every provider that could carry them is behind an open breaker or switched off); held in the queue, tried again later');
+      if (holds.some((hold) => hold.first)) this.logger.warn(fields, 'ledger dispatcher: no route is open to these records (an account that could carry them is behind an open breaker, the other providers refuse them or are switched off); held in the queue, tried again later');
       else this.logger.debug(fields, 'ledger dispatcher: still no route open to these held records; tried again later');
       requeued.push(...holds.map((hold) => hold.id));
     }
