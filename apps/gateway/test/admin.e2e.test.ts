@@ -1,6 +1,7 @@
 import { ReadinessResponseSchema } from '@rota/api';
 import { createFakeProvider, until, type FakeProvider } from '@rota/testkit';
 import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+import { sample } from './support/prometheus-sample.js';
 
 const admin = { key: SECRETS.adminToken };
 
@@ -84,6 +85,11 @@ describe('operator controls change where the next message goes', () => {
   });
 
   it('holds a queued message while every provider is switched off, and sends it once when one is back on; a caller who waits is answered at once', async () => {
+    const metrics = async () => {
+      const text = (await h.client.call('GET', '/metrics', { key: null })).text;
+      return { held: sample(text, 'rota_messages_held_total', {}) ?? 0, failed: sample(text, 'rota_messages_total', { status: 'failed', provider: 'none', simulated: 'false' }) ?? 0 };
+    };
+    const before = await metrics();
     for (const id of ['primary', 'figensoft']) expect((await h.client.call('PATCH', `/v1/providers/${id}`, { ...admin, json: { enabled: false } })).status).toBe(200);
     try {
       const queued = await h.client.call('POST', '/v1/messages', { json: { to: NUMBERS.other, text: 'bekleyen', iysType: 'NOTIFICATION' }, headers: { prefer: 'respond-async' } });
@@ -97,6 +103,9 @@ describe('operator controls change where the next message goes', () => {
       const waited = await notify('beklemeyen');
       expect(waited.body).toMatchObject({ status: 'failed', reason: 'no provider is enabled' });
       expect(fake.callCount + h.sandbox.records().length).toBe(0);
+      // Held (and tried again meanwhile): counted once as held, never as failed; the message the caller waited for failed.
+      await until(async () => ((await h.client.call('GET', `/v1/messages/${queued.body.id}`)).body.updatedAt !== held.updatedAt ? true : undefined), 'the message held again');
+      expect(await metrics()).toEqual({ held: before.held + 1, failed: before.failed + 1 });
 
       await h.client.call('PATCH', '/v1/providers/figensoft', { ...admin, json: { enabled: true } });
       const sent = await until(async () => {

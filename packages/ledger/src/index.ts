@@ -22,7 +22,7 @@ export { WholeCallConflictError } from './whole-call-conflict.js';
 export { newMessageId, newBulkId, ID_PATTERN } from './ledger-ids.js';
 export { Ledger, RESEND_KEY_PREFIX, type LedgerOptions, type LedgerRole, type Submission, type SubmitOutcome, type SubmitMode, type BulkSubmission } from './ledger.js';
 export { AccountThrottle, throttleKey, type LimiterFactory } from './dispatch/account-throttle.js';
-export { ResultsNotWrittenError, HOLD_WITHOUT_ROUTE_MS, type DispatchRouter } from './dispatch/dispatcher.js';
+export { ResultsNotWrittenError, HOLD_WITHOUT_ROUTE_MS, type DispatchObserver, type DispatchRouter } from './dispatch/dispatcher.js';
 export { HELD_REASON_PREFIX, type Hold } from './store/hold-unrouted.js';
 export { UNIT_SIZE } from './queue/dispatch-queue.js';
 export { ReportCollector, DEFAULT_REPORT_SCHEDULE_MS, DEFAULT_REPORT_TTL_MS } from './reports/report-collector.js';

@@ -1,7 +1,7 @@
 import { analyzeText, silentLogger, type DeliveryReport, type Logger, type Message } from '@rota/provider';
 import type { Router } from '@rota/core';
 import { AccountThrottle, type LimiterFactory } from './dispatch/account-throttle.js';
-import { Dispatcher, ResultsNotWrittenError, type DispatcherOptions, type DispatchRouter } from './dispatch/dispatcher.js';
+import { Dispatcher, ResultsNotWrittenError, type DispatcherOptions, type DispatchObserver, type DispatchRouter } from './dispatch/dispatcher.js';
 import { QueueSource } from './dispatch/queue-source.js';
 import { TableSource } from './dispatch/table-source.js';
 import { sharedLimiterFor } from './postgres/shared-limiter.js';
@@ -89,8 +89,8 @@ export interface LedgerOptions {
   pushes?: Pick<PushedReportsOptions, 'rematchMs' | 'maxHeld' | 'pollMs'>;
   /** How webhooks are delivered; without it events stay in the outbox (a process that sends none). */
   webhooks?: { deliver: DeliverWebhook; sign: SignWebhook; concurrency?: number; perEndpoint?: number; deliveryTimeoutMs?: number; retryForMs?: number; pollMs?: number; random?: () => number };
-  /** Told of final delivery reports and webhook deliveries (metrics). */
-  observer?: ReportObserver & WebhookObserver;
+  /** Told of final delivery reports, webhook deliveries and messages put on hold (metrics). */
+  observer?: ReportObserver & WebhookObserver & DispatchObserver;
   clock?: () => number;
 }
 
@@ -147,6 +147,7 @@ export class Ledger {
       clock: this.clock,
       firstReportAfterMs: options.reports?.scheduleMs?.[0] ?? FIRST_REPORT_AFTER_MS,
       ...dispatch,
+      ...(options.observer ? { observer: options.observer } : {}),
     });
     this.waiter = queue && this.role !== 'worker' ? new FinishWaiter(options.store, this.notifications!) : undefined;
     this.pushed = new PushedReports({

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState, Router, SendResult } from '@rota/core';
-import type { Ledger, LedgerStats, ReportObserver, WebhookObserver } from '@rota/ledger';
+import type { DispatchObserver, Ledger, LedgerStats, ReportObserver, WebhookObserver } from '@rota/ledger';
 
 /**
  * Prometheus metrics for one gateway, in its own registry (never the global
@@ -23,7 +23,7 @@ export interface GatewayMetrics {
   /** The ledger's queue and records, read at scrape time. */
   observeLedger(ledger: Pick<Ledger, 'store'>): void;
   /** What the ledger tells of final delivery reports and webhook deliveries. */
-  readonly ledgerObserver: ReportObserver & WebhookObserver;
+  readonly ledgerObserver: ReportObserver & WebhookObserver & Required<DispatchObserver>;
   /** The text a Prometheus scrape gets. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -159,6 +159,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       }
     },
   });
+  const heldMessages = new Counter({
+    name: 'rota_messages_held_total',
+    help: 'Queued messages put on hold because no route was open to them (every account that could carry them behind an open breaker, or every provider switched off), each counted at its first hold.',
+    registers: [registry],
+  });
   const webhookDeliveries = new Counter({
     name: 'rota_webhook_deliveries_total',
     help: 'Webhook delivery outcomes by receiver origin (delivered, retry, dead, gone, postpone).',
@@ -215,6 +220,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       },
       delivery({ url, outcome }) {
         webhookDeliveries.inc({ origin: originOf(url), outcome });
+      },
+      held(records) {
+        heldMessages.inc(records);
       },
     },
     render: () => registry.metrics(),

@@ -170,9 +170,9 @@ export async function startHarness(
   const runtime: GatewayRuntimeView = { router, config: () => config.current };
   const logs = captureLogs();
   const store = await openLedgerStore({ kind: 'memory' }, { hashKey: randomBytes(32) });
-  const ledger = new Ledger({ store, router, logger: logs.logger, dispatch: { pollMs: 50 } });
-  await ledger.start();
   const metrics = createGatewayMetrics();
+  const ledger = new Ledger({ store, router, logger: logs.logger, dispatch: { pollMs: 50 }, observer: metrics.ledgerObserver });
+  await ledger.start();
   metrics.observeLedger(ledger);
   const app = buildGateway({ runtime, ledger, logger: logs.logger, metrics, readiness: { cacheMs: 0, timeoutMs: 2_000 }, timeouts: config.current.gateway.timeouts });
   await app.listen({ host: '127.0.0.1', port: 0 });

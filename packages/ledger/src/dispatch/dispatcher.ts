@@ -44,7 +44,15 @@ export interface DispatcherOptions {
    * route opens, then `failed`. 0: failed at once. Default one hour.
    */
   holdWithoutRouteMs?: number;
+  /** Told of messages put on hold (metrics). */
+  observer?: DispatchObserver;
   clock?: () => number;
+}
+
+/** What the dispatcher tells its observer (metrics). */
+export interface DispatchObserver {
+  /** `records` queued messages were put on hold for want of an open route, each counted at its first hold only. */
+  held?(records: number): void;
 }
 
 /** Sending what the records say and what the send options carry. */
@@ -417,10 +425,12 @@ export class Dispatcher {
     }
     if (holds.length > 0 && !lost) {
       await this.options.store.holdUnrouted(holds, token);
+      const first = holds.filter((hold) => hold.first).length;
+      if (first > 0) this.options.observer?.held?.(first);
       const firstDue = Math.min(...holds.map((hold) => hold.dueAt));
       dueAgainAt = dueAgainAt === undefined ? firstDue : Math.min(dueAgainAt, firstDue);
       const fields = { records: holds.length, retryInMs: firstDue - now };
-      if (holds.some((hold) => hold.first)) this.logger.warn(fields, 'ledger dispatcher: no route is open to these records (an account that could carry them is behind an open breaker, the other providers refuse them or are switched off); held in the queue, tried again later');
+      if (first > 0) this.logger.warn(fields, 'ledger dispatcher: no route is open to these records (an account that could carry them is behind an open breaker, the other providers refuse them or are switched off); held in the queue, tried again later');
       else this.logger.debug(fields, 'ledger dispatcher: still no route open to these held records; tried again later');
       requeued.push(...holds.map((hold) => hold.id));
     }
