@@ -168,6 +168,7 @@ export const MessageViewSchema = z.object({
   dispatchedAt: z.string().optional(),
   finishedAt: z.string().optional(),
   acceptedAt: z.string().optional(),
+  heldSince: z.string().optional().meta({ description: 'When it was first held in the queue because no route was open (its hold, dispatch.holdWithoutRouteMinutes, counts from then).' }),
   callbackUrl: z.string().optional().meta({ description: 'Where this message\'s webhooks go.' }),
   delivery: z
     .object({

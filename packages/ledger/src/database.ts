@@ -65,6 +65,8 @@ export interface MessagesTable {
   claim_token: string | null;
   /** 1 when a gateway waits for this message's result: its finish is announced. */
   awaited: number;
+  /** When the message was first held for want of an open route (NULL: never). */
+  held_since: number | null;
 }
 
 export interface BulksTable {
@@ -193,8 +195,9 @@ export interface LedgerDatabase {
 export type MessageRow = Selectable<MessagesTable>;
 /** A row as the store writes it: every column but `seq`, which the database numbers, and those that start empty. */
 export type NewMessageRow = Omit<MessagesTable, 'seq' | LaterColumn>;
-/** Columns a new row leaves at their defaults: the delivery report's, and the claim of a dispatch unit. */
+/** Columns a new row leaves at their defaults: the delivery report's, the claim of a dispatch unit, and a hold. */
 export type LaterColumn =
+  | 'held_since'
   | 'delivery_state'
   | 'delivery_reason'
   | 'delivery_code'

@@ -18,8 +18,10 @@ export type BulkProgress = z.infer<typeof BulkProgressSchema>;
 export const LedgerStatsSchema = z.object({
   /** Queued records per priority, scheduled ones (sendAt in the future) included. */
   queueDepth: z.object({ otp: z.number().int(), notification: z.number().int(), campaign: z.number().int() }),
-  /** How long the longest-waiting due record has been due (0 when none is): the dispatcher's lag. */
+  /** How long the longest-waiting due record has been due, or held for want of a route (0 when none is): the dispatcher's lag. */
   oldestQueuedAgeMs: z.number().int(),
+  /** Queued records held for want of an open route. */
+  held: z.number().int(),
   byState: CountByStateSchema,
 });
 export type LedgerStats = z.infer<typeof LedgerStatsSchema>;

@@ -80,6 +80,10 @@ export const MessageRecordSchema = z.object({
   callbackUrl: z.string().optional(),
   /** When a provider accepted it. */
   acceptedAt: z.date().optional(),
+  /** When it was first held in the queue for want of an open route; its hold counts from then. */
+  heldSince: z.date().optional(),
+  /** A caller waits for its result (a gateway on a shared store): it is answered, never held. */
+  awaited: z.literal(true).optional(),
   /** The last delivery report, normalised: absent until the first arrives. */
   delivery: z
     .object({

@@ -168,6 +168,8 @@ export function toMessageRecord(row: RecordRow): MessageRecord {
     finishedAt: dateOrAbsent(row.finished_at),
     callbackUrl: row.callback_url ?? undefined,
     acceptedAt: dateOrAbsent(row.accepted_at ?? null),
+    heldSince: dateOrAbsent(row.held_since ?? null),
+    awaited: row.awaited === 1 ? true : undefined,
     delivery: deliveryOf(row),
   };
   // Absent, not `undefined`: a record compares and serialises the same however it was made.

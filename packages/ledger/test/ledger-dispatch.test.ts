@@ -177,7 +177,8 @@ describe('the dispatcher while no route is open', () => {
     }, 'the single message held');
     expect(held.reason).toContain('circuit breaker open');
     expect(held.providerId).toBeUndefined();
-    expect(held.reason).toMatch(/at most until \d{4}-\d\d-\d\dT/);
+    expect(held.heldSince).toBeInstanceOf(Date);
+    expect(held.reason).toContain(`at most until ${new Date(held.heldSince!.getTime() + 3_600_000).toISOString()}`);
     expect(held.attempts).toEqual([expect.objectContaining({ providerId: 'fake', outcome: 'skipped', tries: 0 })]);
     await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.queued === 3 && (await r.store.list({ bulkId })).items.every((record) => record.reason?.startsWith(HELD_REASON_PREFIX)) ? true : undefined), 'the bulk held');
     // Held again at least once more (due a second later each time): one `held` step in the timeline all the same.
@@ -207,6 +208,22 @@ describe('the dispatcher while no route is open', () => {
     expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^not sent: no route opened before its hold ended \(.+\) — no provider could send it — fake: skipped \(circuit breaker open\)$/) });
     expect(((await r.store.timeline(idOf(queued))) ?? []).filter((step) => step.kind === 'state').map((step) => step.state)).toEqual(['held', 'failed']);
     expect(r.provider.callCount).toBe(0);
+    await r.close();
+  });
+
+  it('holds an OTP five minutes at most, whatever holdWithoutRouteMs says: a code that comes later is of no use', async () => {
+    const r = await rig({ store: await openTestStore(wallClock()) });
+    r.router.forceBreaker('fake', 'fake-notification', 'open');
+    const [otp] = await r.ledger.submit([{ message: message({ to: '+905321234567', text: 'Kodunuz 424242', otp: true }), owner: 'acme' }], 'queue');
+    const held = await until(async () => {
+      const record = await r.store.get(idOf(otp));
+      return record?.heldSince ? record : undefined;
+    }, 'the OTP held');
+    expect(held.reason).toContain(`at most until ${new Date(held.heldSince!.getTime() + 300_000).toISOString()}`);
+    // Its text stays with the process that holds it, and goes out when the route opens.
+    r.router.forceBreaker('fake', 'fake-notification', 'auto');
+    expect(await until(finalState(r.store, idOf(otp)), 'the held OTP sent')).toMatchObject({ state: 'accepted' });
+    expect(r.provider.calls.map((call) => call.text)).toEqual(['Kodunuz 424242']);
     await r.close();
   });
 

@@ -20,6 +20,7 @@ describe('stats', () => {
     expect(await store.stats(clock.now())).toEqual({
       queueDepth: { otp: 0, notification: 0, campaign: 0 },
       oldestQueuedAgeMs: 0,
+      held: 0,
       byState: { queued: 0, dispatching: 0, accepted: 0, rejected: 0, failed: 0, unknown: 0, canceled: 0 },
     });
 
@@ -39,8 +40,29 @@ describe('stats', () => {
       queueDepth: { otp: 0, notification: 1, campaign: 2 },
       // The campaign recorded three minutes ago; the scheduled one is not due yet and does not count.
       oldestQueuedAgeMs: 3 * MINUTE,
+      held: 0,
       byState: { queued: 3, dispatching: 1, accepted: 0, rejected: 0, failed: 1, unknown: 0, canceled: 0 },
     });
+    await store.close();
+  });
+  it('counts the records held for want of a route, and how long the first of them has been held though its next try is ahead', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const record = await recordOne(store, { message: message({ to: '05321234561' }), owner: 'acme' });
+    const [claimed] = await store.claimDue({ now: clock.now(), limit: 10 });
+    expect(claimed?.id).toBe(record.id);
+    const hold = (first: boolean) => ({ id: record.id, reason: 'held until a route opens (…): no provider could send it', attempts: '[]', dueAt: clock.now().getTime() + 30 * MINUTE, heldSince: clock.now().getTime(), first });
+    expect(await store.holdUnrouted([hold(true)])).toBe(1);
+    const firstHold = clock.now();
+    clock.advance(5 * MINUTE);
+    // Its next try is 25 minutes ahead; it has waited 5 all the same.
+    expect(await store.stats(clock.now())).toMatchObject({ queueDepth: { notification: 1 }, held: 1, oldestQueuedAgeMs: 5 * MINUTE });
+    // Due again, claimed and held again: the first hold's time stays, and the timeline has one `held` step.
+    clock.advance(26 * MINUTE);
+    expect((await store.claimDue({ now: clock.now(), limit: 10 })).map((claimedAgain) => claimedAgain.id)).toEqual([record.id]);
+    expect(await store.holdUnrouted([hold(false)])).toBe(1);
+    expect(await store.get(record.id)).toMatchObject({ state: 'queued', heldSince: firstHold });
+    expect((await store.timeline(record.id))!.map((step) => step.state)).toEqual(['held']);
     await store.close();
   });
 });

@@ -10,7 +10,7 @@ export type MessageView = z.infer<typeof MessageViewSchema>;
  * on its own.
  */
 export function viewOf(record: MessageRecord, timeline?: readonly TimelineStep[]): MessageView {
-  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, acceptedAt, simulated, delivery, ...rest } = record;
+  const { state, dueAt: _dueAt, priority: _priority, textHash: _textHash, textLength: _textLength, sendAt, validUntil, createdAt, updatedAt, dispatchedAt, finishedAt, acceptedAt, heldSince, awaited: _awaited, simulated, delivery, ...rest } = record;
   return {
     status: state,
     ...rest,
@@ -22,6 +22,7 @@ export function viewOf(record: MessageRecord, timeline?: readonly TimelineStep[]
     ...(dispatchedAt ? { dispatchedAt: dispatchedAt.toISOString() } : {}),
     ...(finishedAt ? { finishedAt: finishedAt.toISOString() } : {}),
     ...(acceptedAt ? { acceptedAt: acceptedAt.toISOString() } : {}),
+    ...(heldSince ? { heldSince: heldSince.toISOString() } : {}),
     ...(delivery ? { delivery: { ...delivery, at: delivery.at?.toISOString() } } : {}),
     ...(timeline
       ? {

@@ -250,10 +250,18 @@ function observeLedger(registry: Registry, ledger: Pick<Ledger, 'store'>): void 
   });
   new Gauge({
     name: 'rota_queue_oldest_age_seconds',
-    help: 'How long the oldest due queued message has waited (0 when none waits).',
+    help: 'How long the oldest due queued message has waited, or been held for want of a route (0 when none waits).',
     registers: [registry],
     async collect() {
       this.set((await stats()).oldestQueuedAgeMs / 1_000);
+    },
+  });
+  new Gauge({
+    name: 'rota_queue_held',
+    help: 'Queued messages held now because no route is open to them (they go out when one opens, or fail when their hold ends).',
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).held);
     },
   });
   new Gauge({

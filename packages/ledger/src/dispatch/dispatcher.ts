@@ -40,7 +40,7 @@ export interface DispatcherOptions {
   /**
    * How long a queued message is held while no route is open to it (the
    * router's `noRoute`: an account that could carry it behind an open breaker),
-   * counted from when it came due: tried again at growing intervals until a
+   * counted from its first hold: tried again at growing intervals until a
    * route opens, then `failed`. 0: failed at once. Default one hour.
    */
   holdWithoutRouteMs?: number;
@@ -128,14 +128,17 @@ interface Refusals {
  */
 const REFUSED_TRY_DELAY_MS = 1_000;
 
-/** A held record is tried again after a tenth of the time it has been due, within these bounds. */
+/** A held record is tried again after a tenth of the time it has been held, within these bounds. */
 const HOLD_RETRY_MIN_MS = 1_000;
 const HOLD_RETRY_MAX_MS = 30_000;
+
+/** An OTP is held this long at most, whatever holdWithoutRouteMs says: a code that comes much later is of no use. */
+export const OTP_HOLD_MAX_MS = 300_000;
 
 /** A unit still sending writes the results it has this long after the first of them: a unit that ends sooner writes once. */
 const RESULT_FLUSH_MS = 1_000;
 
-/** A queued message no route is open to is held this long from when it came due, unless the ledger says otherwise. */
+/** A queued message no route is open to is held this long from its first hold, unless the ledger says otherwise. */
 export const HOLD_WITHOUT_ROUTE_MS = 3_600_000;
 
 /** The two claim lanes: `general` fills all but one slot with due units (OTPs first), `otp` fills any slot left with OTPs only. */
@@ -344,7 +347,8 @@ export class Dispatcher {
     const { checked, token, texts, records: written, limit } = options;
     const now = this.clock();
     const results = new Map<string, SendResult>();
-    const holding = new Map(options.holds && this.holdMs > 0 ? records.filter((record) => now < this.holdEnd(record)).map((record) => [record.id, record]) : []);
+    // A caller who waits (a gateway on a shared store) is answered, not held.
+    const holding = new Map(options.holds && this.holdMs > 0 ? records.filter((record) => !record.awaited && now < this.holdEnd(record, now)).map((record) => [record.id, record]) : []);
     const singles: { ids: string[]; messages: Message[] } = { ids: [], messages: [] };
     const bulks = new Map<string, { ids: string[]; to: string[]; template: Message }>();
     for (const record of records) {
@@ -390,10 +394,11 @@ export class Dispatcher {
     // Held for want of a route: queued again below, due a little later. Failed past its hold: it says it was held.
     const holds: Hold[] = [];
     let byId: Map<string, MessageRecord> | undefined;
+    const heldAt = this.clock();
     for (const [id, result] of results) {
       if (result.status !== 'failed' || !result.noRoute) continue;
       const record = holding.get(id);
-      if (record && result.heldBack) holds.push(this.holdOf(record, result.reason, result.attempts, now));
+      if (record && result.heldBack) holds.push(this.holdOf(record, result.reason, result.attempts, heldAt));
       else results.set(id, this.heldTooLong((byId ??= new Map(records.map((one) => [one.id, one]))).get(id), result));
     }
     for (const hold of holds) results.delete(hold.id);
@@ -407,7 +412,7 @@ export class Dispatcher {
     // were canceled since their claim. (Without a token, a record written twice — an early write cut in slices, one
     // committed and one not — is no sign of a takeover.)
     const missed = [...writtenEarly.missed, ...(writes < rest.size ? [{ ids: [...rest.keys()], count: rest.size - writes }] : [])];
-    const lost = refusals.lost || (token !== undefined && (await this.takenOver(missed)));
+    let lost = refusals.lost || (token !== undefined && (await this.takenOver(missed)));
     // When the unit's first record is due again; none: at once (a stop's, a cancel's try-mates), the source's own retry.
     let dueAgainAt: number | undefined;
     let dueNow = false;
@@ -424,7 +429,9 @@ export class Dispatcher {
       }
     }
     if (holds.length > 0 && !lost) {
-      await this.options.store.holdUnrouted(holds, token);
+      const changed = await this.options.store.holdUnrouted(holds, token);
+      // Fewer held than given: another worker took the unit over (or records were canceled or erased meanwhile).
+      if (token !== undefined && changed < holds.length) lost = await this.takenOver([{ ids: holds.map((hold) => hold.id), count: holds.length - changed }]);
       const first = holds.filter((hold) => hold.first).length;
       if (first > 0) this.options.observer?.held?.(first);
       const firstDue = Math.min(...holds.map((hold) => hold.dueAt));
@@ -446,34 +453,41 @@ export class Dispatcher {
     return { results, requeued, lost, ...(dueAgainAt === undefined || dueNow ? {} : { dueAgainAt }) };
   }
 
-  /** When a record's hold without a route ends: holdWithoutRouteMs after it came due (its sendAt, or its recording), or its validUntil if sooner. */
-  private holdEnd(record: MessageRecord): number {
-    const end = (record.sendAt ?? record.createdAt).getTime() + this.holdMs;
+  /**
+   * When a record's hold without a route ends: holdWithoutRouteMs after its
+   * first hold (`now` for one not held yet) — an OTP's OTP_HOLD_MAX_MS at
+   * most, a code being of no use later — or its validUntil if sooner.
+   */
+  private holdEnd(record: MessageRecord, now: number): number {
+    const since = record.heldSince?.getTime() ?? now;
+    const end = since + (record.otp ? Math.min(this.holdMs, OTP_HOLD_MAX_MS) : this.holdMs);
     return record.validUntil ? Math.min(end, record.validUntil.getTime()) : end;
   }
 
   /**
    * A record held for want of a route: its reason says so and until when,
-   * and it is tried again after a tenth of the time it has been due — a
+   * and it is tried again after a tenth of the time it has been held — a
    * second at first, at most HOLD_RETRY_MAX_MS — so a breaker that closes
    * soon lets it out soon, and a long outage costs few claims.
    */
   private holdOf(record: MessageRecord, why: string, attempts: readonly Attempt[], now: number): Hold {
-    const due = record.sendAt ?? record.createdAt;
-    const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round((now - due.getTime()) / 10_000) * 1_000));
+    const heldFor = now - (record.heldSince?.getTime() ?? now);
+    const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round(heldFor / 10_000) * 1_000));
     return {
       id: record.id,
-      reason: `${HELD_REASON_PREFIX} (at most until ${new Date(this.holdEnd(record)).toISOString()}): ${why}`,
+      reason: `${HELD_REASON_PREFIX} (at most until ${new Date(this.holdEnd(record, now)).toISOString()}): ${why}`,
       attempts: JSON.stringify(attempts),
-      dueAt: now + waitMs,
-      first: !record.reason?.startsWith(HELD_REASON_PREFIX),
+      // On a whole second: the records of a unit held together are written by one statement.
+      dueAt: Math.ceil((now + waitMs) / 1_000) * 1_000,
+      heldSince: record.heldSince?.getTime() ?? now,
+      first: record.heldSince === undefined,
     };
   }
 
   /** A record held before whose hold has ended without a route: failed, saying so. */
   private heldTooLong(record: MessageRecord | undefined, result: SendResult & { status: 'failed' }): SendResult {
-    if (!record?.reason?.startsWith(HELD_REASON_PREFIX)) return result;
-    return { ...result, reason: `not sent: no route opened before its hold ended (${new Date(this.holdEnd(record)).toISOString()}) — ${result.reason}` };
+    if (record?.heldSince === undefined) return result;
+    return { ...result, reason: `not sent: no route opened before its hold ended (${new Date(this.holdEnd(record, record.heldSince.getTime())).toISOString()}) — ${result.reason}` };
   }
 
   /**

@@ -11,6 +11,7 @@ import * as webhookReceiverHost from './0009-webhook-receiver-host.js';
 import * as webhookPendingHostIndex from './0010-webhook-pending-host-index.js';
 import * as webhookOutboxMessageIndex from './0011-webhook-outbox-message-index.js';
 import * as heldReports from './0012-held-reports.js';
+import * as heldSince from './0013-held-since.js';
 
 /**
  * Every migration, oldest first. Kysely runs them in the order of their names,
@@ -30,6 +31,7 @@ export const LEDGER_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0010-webhook-pending-host-index', webhookPendingHostIndex],
   ['0011-webhook-outbox-message-index', webhookOutboxMessageIndex],
   ['0012-held-reports', heldReports],
+  ['0013-held-since', heldSince],
 ];
 
 /** The latest migration's name: the version a database is at after `migrateLedger`. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
@@ -13,7 +13,7 @@ import { readSubjects, writeEvents, type NewEvent } from './message-events.js';
  * client resend every message by hand.
  */
 
-/** A held record's reason begins so: the dispatcher tells a record held before from one held now for the first time. */
+/** A held record's reason begins so (the record stays `queued`: its reason is what says why). */
 export const HELD_REASON_PREFIX = 'held until a route opens';
 
 /** One record to hold: why (its reason while queued), the router's trail, and when it is tried again (ms). */
@@ -23,7 +23,9 @@ export interface Hold {
   /** JSON of the router's attempt trail (every step a skip). */
   attempts: string;
   dueAt: number;
-  /** Its first hold: its timeline gets a `held` step (the holds after it change the record only). */
+  /** When its first hold began (ms): written on the first, kept on the holds after it. */
+  heldSince: number;
+  /** Its first hold (the record has no held_since yet): its timeline gets a `held` step (the holds after it change the record only). */
   first: boolean;
 }
 
@@ -35,7 +37,7 @@ export interface Hold {
 export async function holdUnrouted(db: Kysely<LedgerDatabase>, holds: readonly Hold[], now: number, token?: string): Promise<number> {
   const groups = new Map<string, { hold: Hold; ids: string[] }>();
   for (const hold of holds) {
-    const key = JSON.stringify([hold.reason, hold.attempts, hold.dueAt]);
+    const key = JSON.stringify([hold.reason, hold.attempts, hold.dueAt, hold.heldSince]);
     const group = groups.get(key);
     if (group) group.ids.push(hold.id);
     else groups.set(key, { hold, ids: [hold.id] });
@@ -47,7 +49,19 @@ export async function holdUnrouted(db: Kysely<LedgerDatabase>, holds: readonly H
       for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 16)) {
         let update = trx
           .updateTable('messages')
-          .set({ state: 'queued', reason: hold.reason, attempts: hold.attempts, due_at: hold.dueAt, provider_id: null, account_id: null, claim_token: null, dispatched_at: null, updated_at: now })
+          .set({
+            state: 'queued',
+            reason: hold.reason,
+            attempts: hold.attempts,
+            due_at: hold.dueAt,
+            // The first hold's time stays: the hold counts from it.
+            held_since: sql<number>`coalesce(held_since, ${hold.heldSince})`,
+            provider_id: null,
+            account_id: null,
+            claim_token: null,
+            dispatched_at: null,
+            updated_at: now,
+          })
           .where('state', '=', 'dispatching')
           .where('id', 'in', chunk);
         if (token !== undefined) update = update.where('claim_token', '=', token);

@@ -61,15 +61,25 @@ export async function ledgerStats(db: Kysely<LedgerDatabase>, now: number): Prom
     .where('state', '=', 'queued')
     .where('due_at', '<=', now)
     .executeTakeFirst();
+  // A held record's due_at is its next try: how long it has waited is its first hold's age. Literals, not parameters,
+  // so that the planners see the partial index `messages_held_since` applies.
+  const held = await db
+    .selectFrom('messages')
+    .select(({ fn }) => [fn.countAll<number>().as('count'), fn.min('held_since').as('since')])
+    .where(sql<boolean>`state = 'queued' and held_since is not null`)
+    .executeTakeFirst();
   const byState = await db
     .selectFrom('messages')
     .select(({ fn }) => ['state', fn.countAll<number>().as('count')])
     .groupBy('state')
     .execute();
   const oldestDue = oldest?.due_at === null || oldest?.due_at === undefined ? undefined : Number(oldest.due_at);
+  const heldSince = held?.since === null || held?.since === undefined ? undefined : Number(held.since);
+  const longest = Math.min(oldestDue ?? now, heldSince ?? now);
   return {
     queueDepth: { otp: depthOf(PRIORITY.otp), notification: depthOf(PRIORITY.notification), campaign: depthOf(PRIORITY.campaign) },
-    oldestQueuedAgeMs: oldestDue === undefined ? 0 : now - oldestDue,
+    oldestQueuedAgeMs: Math.max(0, now - longest),
+    held: Number(held?.count ?? 0),
     byState: countsByState(byState),
   };
 }

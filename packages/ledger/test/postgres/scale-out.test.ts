@@ -139,23 +139,35 @@ describe('a gateway and a worker on one PostgreSQL database', () => {
     expect(worker.provider.calls[0]!.at.getTime()).toBeGreaterThanOrEqual(sendAt.getTime() - 50);
   });
 
-  it('hands a unit held for want of a route back to the queue due when its records are due again, not after the retry delay', async () => {
+  it('hands a unit back not before the time its source is given (records held for want of a route), not after the retry delay', async () => {
     const gateway = await start('gateway');
-    const worker = await start('worker');
-    worker.router.forceBreaker('fake', 'fake-notification', 'open');
-    // Due 200 s ago: held, it is tried again after a tenth of that (20 s), where pg-boss's own retry comes after 1 s.
-    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567', sendAt: new Date(Date.now() - 200_000).toISOString() }), owner: 'acme' }], 'queue');
+    const [outcome] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
     const id = created(outcome).id;
-    const held = await until(async () => {
-      const record = await gateway.store.get(id);
-      return record?.state === 'queued' && record.reason?.startsWith('held') ? record : undefined;
-    }, 'the message held');
-    expect(held.dueAt.getTime()).toBeGreaterThan(Date.now() + 10_000);
-    const [job] = await until(async () => {
-      const jobs = await query<{ start_after: Date }>(`select start_after from "${schema}_queue".job where state = 'retry' and data->'ids' ? $1`, [id]);
-      return jobs.length > 0 ? jobs : undefined;
-    }, 'the unit handed back');
-    expect(Math.abs(job!.start_after.getTime() - held.dueAt.getTime())).toBeLessThan(1_000);
+    const source = new QueueSource(gateway.store, gateway.store.queue!);
+    const unit = await until(() => source.next({ otpOnly: false }), 'the unit fetched');
+    expect(unit.records.map((record) => record.id)).toEqual([id]);
+    const notBefore = new Date(Date.now() + 20_000);
+    await unit.abandon('held: no route open', notBefore);
+    unit.done?.();
+    const [job] = await query<{ state: string; start_after: Date }>(`select state, start_after from "${schema}_queue".job where data->'ids' ? $1`, [id]);
+    expect(job!.state).toBe('retry');
+    expect(Math.abs(job!.start_after.getTime() - notBefore.getTime())).toBeLessThan(1_000);
+    // pg-boss does not hand it out before then.
+    expect(await source.next({ otpOnly: false })).toBeUndefined();
+  });
+
+  it('answers a caller who waits at once when no route is open (a shared store): failed, not held', async () => {
+    const gateway = await start('gateway', { waitMs: 10_000 });
+    const worker = await start('worker');
+    for (const account of ['fake-notification', 'fake-campaign']) worker.router.forceBreaker('fake', account, 'open');
+    const startedAt = Date.now();
+    const [answered] = await gateway.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'wait');
+    expect(created(answered)).toMatchObject({ state: 'failed', reason: expect.stringContaining('circuit breaker open') });
+    expect(created(answered).heldSince).toBeUndefined();
+    expect(Date.now() - startedAt).toBeLessThan(8_000);
+    // A queued one beside it is held.
+    const [queued] = await gateway.ledger.submit([{ message: message({ to: '+905321234568' }), owner: 'acme' }], 'queue');
+    expect(await until(async () => ((await gateway.store.get(created(queued).id))?.heldSince ? true : undefined), 'the queued message held')).toBe(true);
     expect(worker.provider.callCount).toBe(0);
   });
 
