@@ -64,7 +64,7 @@ export async function migrateLedger(db: Kysely<any>, migrations = LEDGER_MIGRATI
 }
 
 /** Tries of a migration that met another schema being dropped meanwhile. */
-const MIGRATE_TRIES = 5;
+const MIGRATE_TRIES = 10;
 
 /**
  * Kysely looks for its migration table by reading every schema's tables

@@ -17,11 +17,13 @@ it('opens (migrates) its store while another client creates and drops schemas of
       await other.query(`create schema "${name}"`);
       await other.query(`create table "${name}".t (id int, a text, b text, c text)`);
       await other.query(`drop schema "${name}" cascade`);
+      // Another application's pace, fast as it is: a drop every few milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
   const schemas: string[] = [];
   try {
-    for (let i = 0; i < 15; i++) {
+    for (let i = 0; i < 10; i++) {
       const schema = freshSchemaName();
       schemas.push(schema);
       const store = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY });
