@@ -471,15 +471,15 @@ export class Dispatcher {
    * soon lets it out soon, and a long outage costs few claims.
    */
   private holdOf(record: MessageRecord, why: string, attempts: readonly Attempt[], now: number): Hold {
-    const heldFor = now - (record.heldSince?.getTime() ?? now);
-    const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round(heldFor / 10_000) * 1_000));
+    const heldSince = record.heldSince?.getTime() ?? now;
+    const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round((now - heldSince) / 10_000) * 1_000));
     return {
       id: record.id,
       reason: `${HELD_REASON_PREFIX} (at most until ${new Date(this.holdEnd(record, now)).toISOString()}): ${why}`,
       attempts: JSON.stringify(attempts),
       // On a whole second: the records of a unit held together are written by one statement.
       dueAt: Math.ceil((now + waitMs) / 1_000) * 1_000,
-      heldSince: record.heldSince?.getTime() ?? now,
+      heldSince,
       first: record.heldSince === undefined,
     };
   }
