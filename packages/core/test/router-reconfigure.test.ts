@@ -64,9 +64,27 @@ describe('router: reconfigure', () => {
   it('refuses an invalid configuration and keeps the running one', async () => {
     const first = createFakeProvider({ id: 'first' });
     const router = createRouter({ providers: [{ provider: first, rank: 1 }] });
+    const told: unknown[] = [];
+    router.on('routes-changed', (change) => told.push(change));
     expect(() => router.reconfigure({ providers: [{ provider: first, rank: 1 }, { provider: first, rank: 2 }] })).toThrow(/listed twice/);
     expect(() => router.reconfigure({ providers: [{ provider: first, rank: 1 }], retry: { retries: -1 } })).toThrow();
+    expect(told).toEqual([]); // nothing changed, nothing told
     expect(await router.send(notification)).toMatchObject({ status: 'accepted', providerId: 'first' });
+    await router.close();
+  });
+
+  it('tells routes-changed when a provider is switched on or the configuration replaced (a holder of messages without a route tries them then), not when one is switched off', async () => {
+    const first = createFakeProvider({ id: 'first' });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }] });
+    const told: unknown[] = [];
+    router.on('routes-changed', (change) => told.push(change));
+    router.setEnabled('first', false);
+    expect(told).toEqual([]);
+    router.setEnabled('first', true);
+    router.reconfigure({ providers: [{ provider: first, rank: 2 }] });
+    expect(told).toEqual([{ cause: 'enabled', providerId: 'first' }, { cause: 'reconfigured' }]);
+    expect(() => router.setEnabled('nobody', true)).toThrow(/nobody/);
+    expect(told).toHaveLength(2);
     await router.close();
   });
 });

@@ -40,7 +40,7 @@ import { recordMessages, type RecordOptions } from './store/record-messages.js';
 import { eraseNumber, prune } from './store/retention.js';
 import { cancelBulkSlice, withdrawnAmong, cancelMessage, type CancelledBy } from './store/cancel-messages.js';
 import { claimHeldReports, countHeldReports, dropHeldReports, holdReports, rematchHeldLater, type HeldReport } from './store/held-reports.js';
-import { holdUnrouted, type Hold } from './store/hold-unrouted.js';
+import { holdUnrouted, releaseHeld, type Hold } from './store/hold-unrouted.js';
 import { truncateWal } from './sqlite/truncate-wal.js';
 import { copyLedger, CopyRefusedError, type CopiedCounts, type CopyOptions } from './store/copy-ledger.js';
 import { changeOperatorOverrides, OperatorChangeSchema, readOperatorOverrides, type OperatorChange, type StoredOperatorOverride } from './store/operator-overrides.js';
@@ -350,6 +350,20 @@ export class LedgerStore {
   async holdUnrouted(holds: readonly Hold[], token?: string): Promise<number> {
     this.#writes.urgent.end(holds.map((hold) => hold.id));
     return holds.length === 0 ? 0 : holdUnrouted(this.#db, holds, this.#now(), token);
+  }
+
+  /**
+   * A route may have opened: every held record is due now, and on PostgreSQL
+   * the units handed back to wait are offered now (store/hold-unrouted,
+   * PgBossQueue.wakePostponed). Returns how many records were released.
+   */
+  async releaseHeld(): Promise<number> {
+    const now = this.#now();
+    return this.#db.transaction().execute(async (trx) => {
+      const released = await releaseHeld(trx, now);
+      if (released > 0) await this.queue?.wakePostponed(trx);
+      return released;
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import { createRouter } from '@rota/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AccountThrottle, HELD_REASON_PREFIX, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
 import { bulkTemplate, message, numbers, openTestStore, wallClock } from './ledger-fixtures.js';
-import { finalState, rig, until } from './ledger-rig.js';
+import { finalState, rig, until, type Rig } from './ledger-rig.js';
 
 // The ledger at work over a real router and scripted fake providers: what is
 // recorded, sent, held, refused and written back.
@@ -194,6 +194,43 @@ describe('the dispatcher while no route is open', () => {
     await until(async () => ((await r.store.bulkProgress(bulkId))?.byState.accepted === 3 ? true : undefined), 'the held bulk sent');
     expect(r.provider.duplicates()).toEqual([]);
     expect(((await r.store.timeline(idOf(single))) ?? []).filter((step) => step.kind === 'state').map((step) => step.state)).toEqual(['held', 'accepted']);
+    await r.close();
+  });
+
+  // A long hold's next timed try is a minute away; a route that opens lets its records out at once.
+  // Both ways to the route start closed; `other` opens one and the message is held again, `open` the last.
+  const closeBreaker = (router: Rig['router']) => router.forceBreaker('fake', 'fake-notification', 'auto');
+  const switchOn = (router: Rig['router']) => router.setEnabled('fake', true);
+  it.each([
+    ['its breaker closes', closeBreaker, switchOn],
+    ['its provider is switched on', switchOn, closeBreaker],
+  ])('sends a long-held message as soon as %s, not at its next timed try', async (_, open, other) => {
+    let offsetMs = 0;
+    const clock = wallClock();
+    clock.now = () => new Date(Date.now() + offsetMs);
+    const r = await rig({ store: await openTestStore(clock), clock: () => clock.now().getTime() });
+    r.router.forceBreaker('fake', 'fake-notification', 'open');
+    r.router.setEnabled('fake', false);
+    const [queued] = await r.ledger.submit([{ message: message({ to: '+905321234567' }), owner: 'acme' }], 'queue');
+    await until(async () => ((await r.store.get(idOf(queued)))?.heldSince ? true : undefined), 'the message held');
+    // Twenty minutes on, the next hold puts its try a minute ahead.
+    offsetMs = 20 * 60_000;
+    const longHeld = await until(async () => {
+      const record = await r.store.get(idOf(queued));
+      return record && record.dueAt.getTime() > clock.now().getTime() + 50_000 ? record : undefined;
+    }, 'the message held again, its next try a minute ahead');
+    expect(longHeld.state).toBe('queued');
+    // Released by `other`, tried, and held again: the route is still closed the other way.
+    other(r.router);
+    await until(async () => {
+      const record = await r.store.get(idOf(queued));
+      return record && record.updatedAt > longHeld.updatedAt && record.state === 'queued' && record.dueAt.getTime() > clock.now().getTime() + 50_000 ? true : undefined;
+    }, 'the message tried and held again');
+    expect(r.provider.callCount).toBe(0);
+    open(r.router);
+    const sent = await until(finalState(r.store, idOf(queued)), 'the held message sent when the route opened');
+    expect(sent).toMatchObject({ state: 'accepted', providerId: 'fake' });
+    expect(r.provider.callCount).toBe(1);
     await r.close();
   });
 

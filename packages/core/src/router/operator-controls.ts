@@ -10,7 +10,10 @@ const BREAKER_OVERRIDES: readonly BreakerOverride[] = ['open', 'closed', 'auto']
 export function operatorControls(state: RouterState): Pick<Router, 'status' | 'setEnabled' | 'setRank' | 'forceBreaker' | 'reconfigure'> {
   return {
     status: () => state.table.status(),
-    setEnabled: (providerId, enabled) => state.table.setEnabled(providerId, enabled),
+    setEnabled(providerId, enabled) {
+      state.table.setEnabled(providerId, enabled);
+      if (enabled) state.events.emit('routes-changed', { cause: 'enabled', providerId });
+    },
     setRank: (providerId, rank) => state.table.setRank(providerId, rank),
 
     forceBreaker(providerId, accountId, override: BreakerOverride) {
@@ -32,6 +35,7 @@ export function operatorControls(state: RouterState): Pick<Router, 'status' | 's
       state.events.logger = settings.logger;
       state.deadlines.setTimeout(settings.attemptTimeoutMs);
       state.table.apply(settings.providers, settings.onProviderRetired);
+      state.events.emit('routes-changed', { cause: 'reconfigured' });
     },
   };
 }

@@ -239,6 +239,12 @@ export interface RouterEvents {
   'provider-bug': { providerId: string; accountId: string; error: unknown };
   /** A try was answered with a Retry-After (a 429, say), told at once — a caller that paces the account holds it back for everyone. */
   'retry-after': { providerId: string; accountId: string; retryAfterMs: number };
+  /**
+   * The operator may have opened a route: a provider switched on, or the
+   * configuration replaced. (A breaker that half-opens or closes is told by
+   * `breaker`.) A caller holding messages for want of a route tries them now.
+   */
+  'routes-changed': { cause: 'enabled'; providerId: string } | { cause: 'reconfigured' };
 }
 export type RouterEventName = keyof RouterEvents;
 

@@ -7,12 +7,13 @@ import type { AccountThrottle } from './account-throttle.js';
 import type { DispatchSource, DispatchUnit } from './dispatch-source.js';
 import { checkedMessage, dispatchableMessage } from './dispatchable-message.js';
 import { EarlyResults, type Missed } from './early-results.js';
+import { HeldRelease } from './held-release.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 import { WithdrawnBeforeTry } from '../store/cancel-messages.js';
 import { HELD_REASON_PREFIX, type Hold } from '../store/hold-unrouted.js';
 
-/** What the dispatcher needs of the router: the checked send paths, its retry-after events, and its batchConcurrency. */
+/** What the dispatcher needs of the router: the checked send paths, its events (retry-after; breaker and routes-changed, which release held records), and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
 
 export interface DispatcherOptions {
@@ -128,9 +129,13 @@ interface Refusals {
  */
 const REFUSED_TRY_DELAY_MS = 1_000;
 
-/** A held record is tried again after a tenth of the time it has been held, within these bounds. */
+/**
+ * A held record is tried again after a tenth of the time it has been held,
+ * within these bounds — and at once when a route may have opened (HeldRelease):
+ * the timed try is the fallback, so a long hold can afford to wait long.
+ */
 const HOLD_RETRY_MIN_MS = 1_000;
-const HOLD_RETRY_MAX_MS = 30_000;
+const HOLD_RETRY_MAX_MS = 60_000;
 
 /** An OTP is held this long at most, whatever holdWithoutRouteMs says: a code that comes much later is of no use. */
 export const OTP_HOLD_MAX_MS = 300_000;
@@ -167,12 +172,14 @@ export class Dispatcher {
   /** Claims under way on either lane: each will take a slot if it finds a unit. */
   private claims = 0;
   private stopping = false;
+  /** Stops listening to the router (its retry-after, breaker and routes-changed events). */
   private detach: (() => void) | undefined;
   /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
   private halt = haltController();
   /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
   private readonly budget: RequestBudget;
   private readonly holdMs: number;
+  private readonly heldRelease: HeldRelease;
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = Math.max(2, options.concurrency ?? 4);
@@ -180,16 +187,33 @@ export class Dispatcher {
     this.budget = new RequestBudget(this.concurrency);
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? silentLogger;
+    this.heldRelease = new HeldRelease(() => options.store.releaseHeld(), () => this.wake(), this.logger);
   }
 
   /** Starts the queue: from now on, due records are claimed as they come and as slots free. */
   start(): void {
     this.stopping = false;
     if (this.halt.signal.aborted) this.halt = haltController();
-    // Every try answered with a Retry-After, as it comes: one whose retry then succeeded still asked the account to be left alone.
-    this.detach ??= this.options.router.on('retry-after', ({ providerId, accountId, retryAfterMs }) => this.options.throttle.slowDown(providerId, accountId, retryAfterMs));
+    this.detach ??= this.listen();
     this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
     this.wake();
+  }
+
+  /** What the dispatcher hears from the router; returns what stops it hearing. */
+  private listen(): () => void {
+    const { router, throttle } = this.options;
+    const stops = [
+      // Every try answered with a Retry-After, as it comes: one whose retry then succeeded still asked the account to be left alone.
+      router.on('retry-after', ({ providerId, accountId, retryAfterMs }) => throttle.slowDown(providerId, accountId, retryAfterMs)),
+      // A route may have opened: held records go now, not at their next timed try.
+      router.on('breaker', ({ state }) => {
+        if (state !== 'open' && this.holdMs > 0) this.heldRelease.request();
+      }),
+      router.on('routes-changed', () => {
+        if (this.holdMs > 0) this.heldRelease.request();
+      }),
+    ];
+    return () => stops.forEach((stop) => stop());
   }
 
   /**

@@ -243,6 +243,21 @@ export class PgBossQueue implements DispatchQueue {
     }
   }
 
+  /**
+   * A route may have opened: units handed back to wait (postpone) are offered
+   * now, and the workers told, in the caller's transaction. A job of the
+   * `retry` state waits past its one-second retry delay only when postponed:
+   * its records held, or a try refused a second ago.
+   */
+  async wakePostponed(trx: Kysely<LedgerDatabase>): Promise<number> {
+    const { config } = this.#options.connection;
+    const { rows } = await trx.executeQuery<{ name: string }>(
+      CompiledQuery.raw(`update "${config.schema}_queue".job set start_after = now() where state = 'retry' and start_after > now() returning name`, []),
+    );
+    await notifyInTransaction(trx, this.#dispatchChannel, [...new Set(rows.map((row) => row.name))]);
+    return rows.length;
+  }
+
   /** The OTP text a unit carries, or undefined if it carries none (or it does not open with this key). */
   textOf(unit: FetchedUnit): string | undefined {
     return unit.data.sealedText === undefined ? undefined : this.#options.seal.open(unit.data.sealedText);

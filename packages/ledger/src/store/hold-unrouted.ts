@@ -81,3 +81,19 @@ export async function holdUnrouted(db: Kysely<LedgerDatabase>, holds: readonly H
   });
   return changed;
 }
+
+/**
+ * A route may have opened (a breaker half-opened or closed, a provider was
+ * switched on): every held record is due now rather than at its next timed
+ * try. Returns how many were released.
+ */
+export async function releaseHeld(db: Kysely<LedgerDatabase>, now: number): Promise<number> {
+  const released = await db
+    .updateTable('messages')
+    .set({ due_at: now })
+    // As the partial index messages_held_since says it, so that the planners use it.
+    .where(sql<boolean>`state = 'queued' and held_since is not null`)
+    .where('due_at', '>', now)
+    .executeTakeFirst();
+  return Number(released.numUpdatedRows);
+}
