@@ -97,6 +97,9 @@ export async function markDispatching(
   return changed;
 }
 
+/** A claimed record put back in the queue unsent: queued, its claim and the provider a skipped try named forgotten. */
+export const BACK_TO_QUEUED = { state: 'queued', provider_id: null, account_id: null, claim_token: null, dispatched_at: null } as const;
+
 /**
  * Claimed records that no provider was asked for (the dispatcher stopped, or
  * the router closed, before their try): back to `queued`, as if never
@@ -111,7 +114,7 @@ export async function requeueUnsent(db: Kysely<LedgerDatabase>, ids: readonly st
     for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS - 8)) {
       let update = trx
         .updateTable('messages')
-        .set({ state: 'queued', provider_id: null, account_id: null, claim_token: null, dispatched_at: null, updated_at: now, ...(dueAt === undefined ? {} : { due_at: dueAt }) })
+        .set({ ...BACK_TO_QUEUED, updated_at: now, ...(dueAt === undefined ? {} : { due_at: dueAt }) })
         .where('state', '=', 'dispatching')
         .where('id', 'in', chunk);
       if (token !== undefined) update = update.where('claim_token', '=', token);

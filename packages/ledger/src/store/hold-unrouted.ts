@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import { MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
+import { BACK_TO_QUEUED } from './dispatch-transitions.js';
 import { chunksOf } from './insert-chunks.js';
 import { readSubjects, writeEvents, type NewEvent } from './message-events.js';
 
@@ -50,16 +51,12 @@ export async function holdUnrouted(db: Kysely<LedgerDatabase>, holds: readonly H
         let update = trx
           .updateTable('messages')
           .set({
-            state: 'queued',
+            ...BACK_TO_QUEUED,
             reason: hold.reason,
             attempts: hold.attempts,
             due_at: hold.dueAt,
             // The first hold's time stays: the hold counts from it.
             held_since: sql<number>`coalesce(held_since, ${hold.heldSince})`,
-            provider_id: null,
-            account_id: null,
-            claim_token: null,
-            dispatched_at: null,
             updated_at: now,
           })
           .where('state', '=', 'dispatching')
