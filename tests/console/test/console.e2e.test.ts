@@ -67,7 +67,7 @@ describe('the operations console in a browser', () => {
     });
     return { status: response.statusCode, body: (await response.body.json()) as any };
   };
-  const send = (text: string) => api('POST', '/v1/messages', SECRETS.apiKey, { to: NUMBER, text, iysType: 'NOTIFICATION' });
+  const send = (text: string, more: Record<string, unknown> = {}) => api('POST', '/v1/messages', SECRETS.apiKey, { to: NUMBER, text, iysType: 'NOTIFICATION', ...more });
   const go = async (screen: string) => {
     const changing = (await page.getByRole('heading', { level: 1 }).textContent()) !== screen;
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: screen }).click();
@@ -168,7 +168,7 @@ describe('the operations console in a browser', () => {
     await confirmDialog('Disable');
     await page.getByRole('button', { name: 'Enable figensoft' }).waitFor();
 
-    const moved = await send('sonra');
+    const moved = await send('sonra', { reference: 'siparis-42' });
     expect(moved.body).toMatchObject({ status: 'accepted', providerId: 'message-center' });
     expect(moved.body).not.toHaveProperty('simulated');
     (globalThis as any).movedId = moved.body.id;
@@ -224,6 +224,10 @@ describe('the operations console in a browser', () => {
     await waitForText(detail, '+90532*****67');
     const trail = await waitForText(detail.getByRole('table'), 'message-center');
     expect(trail).toMatch(/message-center \/ message-center-\S+\s*accepted/);
+    // What the client sent: its text and reference (masked as the number is, where they hold one).
+    expect(await detail.locator('dt:text-is("Text") + dd').textContent()).toBe('sonra');
+    expect(await detail.locator('dt:text-is("Reference") + dd').textContent()).toBe('siparis-42');
+    expect(await detail.locator('dt:text-is("Held since")').count()).toBe(0);
     // Its delivery timeline, oldest step first: accepted by the dispatch.
     await waitForText(detail.getByRole('region', { name: 'Delivery timeline' }), /accepted\s*·\s*dispatch/);
     await screenshot(page, 'message');

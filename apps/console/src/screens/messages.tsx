@@ -249,6 +249,15 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
           {shown.iysType}
           {shown.otp ? ' · OTP' : ''} · {shown.segments} segment{shown.segments === 1 ? '' : 's'} ({shown.encoding})
         </dd>
+        <dt>Text</dt>
+        {/* An OTP's text is never stored; the masked answer masks any number written in the text. */}
+        <dd class="message-text">{shown.text ?? (shown.otp ? 'not stored (an OTP’s text never is)' : '—')}</dd>
+        {optional('Sender', shown.sender)}
+        {optional('Reference', shown.reference, 'mono')}
+        {optional('Idempotency key', shown.idempotencyKey, 'mono')}
+        {optional('Send at', shown.sendAt && when(shown.sendAt))}
+        {optional('Valid until', shown.validUntil && when(shown.validUntil))}
+        {optional('Held since', shown.heldSince && `${when(shown.heldSince)} (queued while no route is open; tried again when one opens)`)}
         <dt>Provider</dt>
         <dd>{shown.providerId ? `${shown.providerId} / ${shown.accountId ?? '—'}${shown.simulated ? ' (simulated: nothing was delivered)' : ''}` : '—'}</dd>
         {shown.providerMessageId && (
@@ -277,8 +286,11 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
             </dd>
           </>
         )}
+        {optional('Delivery', shown.delivery && `${shown.delivery.state}${shown.delivery.reason ? ` — ${shown.delivery.reason}` : ''}${shown.delivery.at ? ` (${when(shown.delivery.at)})` : ''}`)}
+        {optional('Webhooks to', shown.callbackUrl, 'mono')}
         <dt>Created</dt>
         <dd>{when(shown.createdAt)}</dd>
+        {optional('Accepted', shown.acceptedAt && when(shown.acceptedAt))}
         <dt>Finished</dt>
         <dd>{when(shown.finishedAt)}</dd>
       </dl>
@@ -361,5 +373,16 @@ function MessageDetail({ message, onChanged }: { message: Message; onChanged(mes
         </p>
       )}
     </article>
+  );
+}
+
+/** A term of the detail's list, left out when the message has no value for it. */
+function optional(term: string, value: string | undefined, className?: string) {
+  if (!value) return null;
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd class={className}>{value}</dd>
+    </>
   );
 }
