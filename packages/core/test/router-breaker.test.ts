@@ -191,6 +191,37 @@ describe('router: no route open (noRoute, holdsWithoutRoute)', () => {
     await mixed.router.close();
   });
 
+  it('marks noRoute when every enabled provider refused it and a provider switched off could carry it (the operator may switch it back on); not when none could', async () => {
+    const notificationOnly = [{ accountId: 'first-notification', iysType: 'NOTIFICATION' as const, senders: ['ROTA'] }];
+    const { router, providers } = setup([{ id: 'first', accounts: notificationOnly }, { id: 'second' }, { id: 'third', accounts: [{ accountId: 'third-notification', iysType: 'NOTIFICATION', senders: ['ROTA'] }] }]);
+    router.setEnabled('second', false);
+    router.setEnabled('third', false);
+    const held = await router.send(campaign, { holdsWithoutRoute: () => true });
+    expect(held).toMatchObject({ status: 'failed', noRoute: true, heldBack: true, reason: expect.stringContaining('second: skipped (second is switched off)') });
+    // The switched-off provider that could carry it is in the trail, with the account it would take; the one that could not is not.
+    expect(held.attempts).toEqual([
+      expect.objectContaining({ providerId: 'first', outcome: 'skipped' }),
+      expect.objectContaining({ providerId: 'second', accountId: 'second-campaign', outcome: 'skipped', reason: 'second is switched off' }),
+    ]);
+    // A NOTIFICATION goes through the enabled provider, its trail untouched by those switched off.
+    const sent = await router.send(notification);
+    expect(sent).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(trail(sent)).toEqual(['first:accepted']);
+    expect(providers.map((p) => p.callCount)).toEqual([1, 0, 0]);
+
+    // Switched back on, the same CAMPAIGN goes.
+    router.setEnabled('second', true);
+    expect(await router.send(campaign)).toMatchObject({ status: 'accepted', providerId: 'second' });
+    router.setEnabled('second', false);
+    router.reconfigure({ providers: [{ provider: providers[0]!, rank: 1 }, { provider: providers[2]!, rank: 3, enabled: false }] });
+    // Only a provider that could not carry it is off: refused for good, as before.
+    const refused = await router.send(campaign, { holdsWithoutRoute: () => true });
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused).not.toHaveProperty('noRoute');
+    expect(trail(refused)).toEqual(['first:skipped']);
+    await router.close();
+  });
+
   it('marks noRoute when the open breakers and the field refusals together leave no route (the breaker may close)', async () => {
     const { router } = setup([{ id: 'first' }, { id: 'second', accounts: [{ accountId: 'second-notification', iysType: 'NOTIFICATION', senders: ['OTHER'] }] }]);
     router.forceBreaker('second', 'second-notification', 'open'); // the one account that sends as OTHER

@@ -507,7 +507,7 @@ const DispatchSchema = z
       .max(1_440, 'must be at most 1440 (a day)')
       .default(60)
       .describe(
-        'How long a queued message is held while no route is open to it (an account that could carry it behind an open breaker and every other provider refusing it or switched off, or every provider switched off), counted from its first hold (heldSince): it stays queued, tried again after a tenth of the time it has been held (1 s to 60 s) and at once when a breaker half-opens or closes or a provider is switched on, and fails only when this passes (or its validUntil). An OTP is held 5 minutes at most. 0: it fails at once. A message a caller waits for is answered at once. Default 60.',
+        'How long a queued message is held while no route is open to it (an account that could carry it behind an open breaker, or a provider that could carry it switched off, and every other provider refusing it; or every provider switched off), counted from its first hold (heldSince): it stays queued, tried again after a tenth of the time it has been held (1 s to 60 s) and at once when a breaker half-opens or closes or a provider is switched on, and fails only when this passes (or its validUntil). An OTP is held 5 minutes at most. 0: it fails at once. A message a caller waits for is answered at once. Default 60.',
       ),
   })
   .default({ concurrency: 4, shutdownMs: 10_000, unitTimeoutSeconds: 300, holdWithoutRouteMinutes: 60 })

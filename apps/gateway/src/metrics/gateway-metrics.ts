@@ -161,7 +161,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   });
   const heldMessages = new Counter({
     name: 'rota_messages_held_total',
-    help: 'Queued messages put on hold because no route was open to them (every account that could carry them behind an open breaker, or every provider switched off), each counted at its first hold.',
+    help: 'Queued messages put on hold because no route was open to them (every account that could carry them behind an open breaker or its provider switched off, or every provider switched off), each counted at its first hold.',
     registers: [registry],
   });
   const webhookDeliveries = new Counter({

@@ -27,6 +27,7 @@ export function checkedSends(state: RouterState): CheckedSends {
         lifetime: state.lifetime.signal,
         routeClosedNow,
         slotNow,
+        switchedOff: state.table.switchedOff,
       },
       state.table.ordered,
       template,

@@ -19,6 +19,8 @@ export class ProviderTable {
   private readonly slots = new Map<string, ProviderSlot>();
   /** Enabled slots by rank, computed when ranks or switches change, not on every message. */
   ordered: ProviderSlot[] = [];
+  /** Switched-off slots by rank: routes an operator may open again (see the end of a walk in route-walk). */
+  switchedOff: ProviderSlot[] = [];
 
   constructor(
     private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
@@ -96,7 +98,9 @@ export class ProviderTable {
   }
 
   private reorder(): void {
-    this.ordered = [...this.slots.values()].filter((s) => s.enabled).sort((a, b) => a.rank - b.rank);
+    const byRank = [...this.slots.values()].sort((a, b) => a.rank - b.rank);
+    this.ordered = byRank.filter((s) => s.enabled);
+    this.switchedOff = byRank.filter((s) => !s.enabled);
   }
 
   /** A drained slot lets its instance go, unless the current list routes through it again. */

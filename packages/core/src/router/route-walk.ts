@@ -45,6 +45,8 @@ export interface WalkContext {
   routeClosedNow(providerId: string, accountId: string): string | undefined;
   /** The slot the router routes through for this provider now, if any (a reload may have replaced the walk's). */
   slotNow(providerId: string): ProviderSlot | undefined;
+  /** The providers switched off when the walk began, by rank: asked only at the end of a walk every provider refused. */
+  switchedOff: readonly ProviderSlot[];
 }
 
 /** The caller's beforeAttempt refused: nothing was sent. Not an Error: control flow, like RetriesEnded. */
@@ -169,7 +171,29 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       return;
     }
   }
+  noteSwitchedOffRoutes(ctx, template, unit);
   fail(ctx, unit);
+}
+
+/**
+ * A walk every provider turned down without a try, none of them for a closed
+ * route, where a provider switched off could carry the message: that route is
+ * closed, not absent — the operator may switch it back on (a CAMPAIGN while
+ * the one consent-checked provider is off for maintenance). Its skip in the
+ * trail says so, and makes the failure `noRoute`, so a queue holds the message
+ * rather than failing it for good. Asked only here, never on a send that finds
+ * a route.
+ */
+function noteSwitchedOffRoutes(ctx: WalkContext, template: Message, unit: Unit): void {
+  if (ctx.switchedOff.length === 0 || unit.attempts.length === 0) return;
+  if (unit.attempts.some((attempt) => attempt.outcome !== 'skipped' || closedRouteSkips.has(attempt))) return;
+  for (const slot of ctx.switchedOff) {
+    if (slot.provider.capabilities.turkishNumbersOnly && recipientsAbroad(unit.recipients)) continue;
+    const sent = asSentBy(slot.provider.capabilities, template);
+    const selection = selectAccount(ctx, slot, sent);
+    if (!selection.eligible || (sent !== template && segmentsProblem(sent.analysis))) continue;
+    skipClosedRoute(ctx, slot, unit, selection.accountId, `${slot.id} is switched off`);
+  }
 }
 
 /** The recipients that are not Turkish numbers, and the others; undefined when every one is Turkish (the common case). */
@@ -522,7 +546,8 @@ function skip(ctx: WalkContext, slot: ProviderSlot, unit: Unit, accountId: strin
 
 /**
  * The skips of a route that was closed, not refused: an account behind an open
- * breaker, or a provider switched off or taken out while the message waited.
+ * breaker, a provider switched off or taken out while the message waited, or
+ * one switched off that could carry it (noteSwitchedOffRoutes).
  * A walk that asked nobody and met one of these may find a route later
  * (`noRoute`); one refused for good by each provider (a CAMPAIGN where no
  * account checks consent) may not.

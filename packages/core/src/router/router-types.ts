@@ -177,8 +177,8 @@ export type SendResult =
       /**
        * No route was open to it: no provider was asked, and at least one
        * skip was for a closed route (its account's breaker open, its provider
-       * switched off while it waited), the others refusals; or no provider is
-       * enabled at all. Nothing was sent, and a later try may find a route
+       * switched off while it waited, or switched off and able to carry it),
+       * the others refusals; or no provider is enabled at all. Nothing was sent, and a later try may find a route
        * open. (Every provider refusing it for good — a field of its own, a
        * CAMPAIGN no account checks consent for — is not this.)
        */
