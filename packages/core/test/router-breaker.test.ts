@@ -119,6 +119,21 @@ describe('router: circuit breakers', () => {
     expect(told).toEqual(['first-notification:closed']);
     await router.close();
   });
+
+  it('tells nothing of its own while forced open: the opossum breaker under it half-opens unseen, and `auto` tells the state it finds', async () => {
+    const { router } = setup([{ id: 'first', script: [down, down, down, down] }, { id: 'second' }], { breaker });
+    for (let i = 0; i < 4; i++) await router.send(notification);
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('open');
+    const told: string[] = [];
+    router.on('breaker', ({ accountId, state }) => told.push(`${accountId}:${state}`));
+    router.forceBreaker('first', 'first-notification', 'open');
+    await sleep(PAST_RESET_MS);
+    expect(told).toEqual(['first-notification:open']);
+    expect(router.status()[0]!.accounts[0]!.breaker).toBe('open');
+    router.forceBreaker('first', 'first-notification', 'auto');
+    expect(told).toEqual(['first-notification:open', 'first-notification:half-open']);
+    await router.close();
+  });
 });
 
 describe('router: close', () => {

@@ -33,9 +33,14 @@ export class AccountBreaker {
       rollingCountTimeout: settings.rollingWindowMs,
       errorFilter: (error: unknown) => error instanceof ProviderError && error.kind === 'message-rejected',
     });
-    breaker.on('open', () => onStateChange('open'));
-    breaker.on('halfOpen', () => onStateChange('half-open'));
-    breaker.on('close', () => onStateChange('closed'));
+    // Told only while the breaker is the operator's `auto`: forced, its state is the force (an opossum breaker
+    // that half-opens under a forced open was logged, counted and let held messages out, to be held again).
+    const tell = (state: BreakerState) => () => {
+      if (this.#override === 'auto') onStateChange(state);
+    };
+    breaker.on('open', tell('open'));
+    breaker.on('halfOpen', tell('half-open'));
+    breaker.on('close', tell('closed'));
     return breaker;
   }
 
