@@ -36,10 +36,18 @@ export function checkedMessage(record: MessageRecord, message: Message, now: num
   return expired ? { refused: expired } : { message };
 }
 
-/** A message whose validUntil has passed is not sent, however it reached the dispatcher. */
+/**
+ * A message whose validUntil has passed is not sent, however it reached the
+ * dispatcher. One held for want of a route came due and was held until then:
+ * its hold ended there, and its last walk's trail says why.
+ */
 function expiredRefusal(record: MessageRecord, now: number): SendResult | undefined {
   if (!record.validUntil || record.validUntil.getTime() > now) return undefined;
-  return failed(record, `not sent: validUntil (${record.validUntil.toISOString()}) passed before the message was due`);
+  const until = record.validUntil.toISOString();
+  if (record.heldSince !== undefined) {
+    return { ...failed(record, `not sent: no route opened before its hold ended (${until}, its validUntil)`), attempts: record.attempts };
+  }
+  return failed(record, `not sent: validUntil (${until}) passed before the message was due`);
 }
 
 function failed(record: MessageRecord, reason: string): SendResult {

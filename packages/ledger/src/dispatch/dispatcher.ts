@@ -108,6 +108,8 @@ interface UnitSent {
   requeued: string[];
   /** When the first of them is due again (ms). */
   dueAgainAt?: number;
+  /** Some of them were held for want of a route. */
+  held: boolean;
   /** Another worker holds (some of) the unit's records now: its job is that worker's to finish, not this one's. */
   lost: boolean;
 }
@@ -180,6 +182,14 @@ export class Dispatcher {
   private readonly budget: RequestBudget;
   private readonly holdMs: number;
   private readonly heldRelease: HeldRelease;
+  /**
+   * How many times a route may have opened. A unit that held records and saw
+   * one while it ran releases them again once it is handed back: the release
+   * then could not reach them while the unit had them (claimed, or on
+   * PostgreSQL their job still this worker's) — a half-open breaker's probe
+   * was one of them, say, and its success closed the breaker.
+   */
+  private routeOpenings = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = Math.max(2, options.concurrency ?? 4);
@@ -207,13 +217,18 @@ export class Dispatcher {
       router.on('retry-after', ({ providerId, accountId, retryAfterMs }) => throttle.slowDown(providerId, accountId, retryAfterMs)),
       // A route may have opened: held records go now, not at their next timed try.
       router.on('breaker', ({ state }) => {
-        if (state !== 'open' && this.holdMs > 0) this.heldRelease.request();
+        if (state !== 'open') this.routeOpened();
       }),
-      router.on('routes-changed', () => {
-        if (this.holdMs > 0) this.heldRelease.request();
-      }),
+      router.on('routes-changed', () => this.routeOpened()),
     ];
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** A route may have opened: held records go now, and those a unit has go when it ends (see routeOpenings). */
+  private routeOpened(): void {
+    if (this.holdMs === 0) return;
+    this.routeOpenings += 1;
+    this.heldRelease.request();
   }
 
   /**
@@ -319,6 +334,7 @@ export class Dispatcher {
   /** Sends a unit, then tells its source it is done, or hands it back when it could not be finished. */
   private async run(unit: DispatchUnit, lane: Lane): Promise<void> {
     const share = this.budget.open(this.options.router.batchConcurrency, { kept: lane === 'otp' });
+    const openings = this.routeOpenings;
     try {
       const sent = await this.send(unit.records, { ...(unit.token === undefined ? {} : { token: unit.token }), ...(unit.texts ? { texts: unit.texts } : {}), limit: share.limit, holds: true });
       // The unit's job is the worker's that took it over: completing or failing it here would end that worker's hold on it.
@@ -331,6 +347,7 @@ export class Dispatcher {
         const reason = `${sent.requeued.length} record(s) were not sent (no route was open, the dispatcher stopped, a try was refused, or records beside them were canceled or erased); queued again`;
         const dueAgain = sent.dueAgainAt === undefined ? undefined : new Date(sent.dueAgainAt);
         await (unit.requeued ? unit.requeued(reason) : unit.abandon(reason, dueAgain));
+        if (sent.held && this.routeOpenings !== openings) this.heldRelease.request();
       }
       else await unit.settle();
     } catch (error) {
@@ -474,7 +491,7 @@ export class Dispatcher {
     const kept = new Set(requeued);
     for (const record of records) if (record.bulkId === undefined && !kept.has(record.id)) this.options.texts.delete(record.id);
     for (const bulkId of bulks.keys()) if (this.options.texts.has(bulkId)) await this.dropBulkTextWhenSent(bulkId);
-    return { results, requeued, lost, ...(dueAgainAt === undefined || dueNow ? {} : { dueAgainAt }) };
+    return { results, requeued, lost, held: holds.length > 0, ...(dueAgainAt === undefined || dueNow ? {} : { dueAgainAt }) };
   }
 
   /**
@@ -492,17 +509,19 @@ export class Dispatcher {
    * A record held for want of a route: its reason says so and until when,
    * and it is tried again after a tenth of the time it has been held — a
    * second at first, at most HOLD_RETRY_MAX_MS — so a breaker that closes
-   * soon lets it out soon, and a long outage costs few claims.
+   * soon lets it out soon, and a long outage costs few claims — never past
+   * the hold's end, where it fails as its reason said.
    */
   private holdOf(record: MessageRecord, why: string, attempts: readonly Attempt[], now: number): Hold {
     const heldSince = record.heldSince?.getTime() ?? now;
+    const end = this.holdEnd(record, now);
     const waitMs = Math.min(HOLD_RETRY_MAX_MS, Math.max(HOLD_RETRY_MIN_MS, Math.round((now - heldSince) / 10_000) * 1_000));
     return {
       id: record.id,
-      reason: `${HELD_REASON_PREFIX} (at most until ${new Date(this.holdEnd(record, now)).toISOString()}): ${why}`,
+      reason: `${HELD_REASON_PREFIX} (at most until ${new Date(end).toISOString()}): ${why}`,
       attempts: JSON.stringify(attempts),
-      // On a whole second: the records of a unit held together are written by one statement.
-      dueAt: Math.ceil((now + waitMs) / 1_000) * 1_000,
+      // On a whole second (the records of a unit held together are written by one statement), unless the hold ends sooner.
+      dueAt: Math.min(Math.ceil((now + waitMs) / 1_000) * 1_000, end),
       heldSince,
       first: record.heldSince === undefined,
     };
