@@ -14,6 +14,7 @@ export * from './store-config.js';
 export * from './message-record.js';
 export * from './new-records.js';
 export { ListQuerySchema, ListPageSchema, MAX_LIST_LIMIT, type ListQuery, type ListPage } from './list-query.js';
+export { BulkListQuerySchema } from './store/list-bulks.js';
 export * from './ledger-reports.js';
 export * from './claim-options.js';
 export * from './retention-options.js';

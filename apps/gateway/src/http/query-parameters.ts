@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { UNKNOWN_FIELD, type ValidationIssue } from '@rota/provider';
 import { refusalOf, sendInvalid } from './gateway-context.js';
 
 declare module 'fastify' {
@@ -26,11 +27,24 @@ export function refuseUnknownQueryParameters(app: FastifyInstance): void {
     if (takes === 'own') return;
     const unknown = Object.keys(request.query as Record<string, unknown>).filter((name) => !takes.includes(name));
     if (unknown.length === 0) return;
-    const reason = takes.length === 0 ? 'is not a query parameter of this route: it takes none' : `is not a query parameter of this route: it takes ${takes.join(', ')}`;
+    const reason = notTaken(takes);
     return sendInvalid(
       reply,
       unknown.map((name) => ({ path: name, reason })),
       refusalOf(request.method, 'the query'),
     );
   });
+}
+
+/** How every /v1 route refuses a query parameter it does not take: naming those it does. */
+function notTaken(takes: readonly string[]): string {
+  return takes.length === 0 ? 'is not a query parameter of this route: it takes none' : `is not a query parameter of this route: it takes ${takes.join(', ')}`;
+}
+
+/**
+ * A list's refusal (its own query checked by the store's strict schema, whose
+ * keys it `takes`), an unknown parameter worded as on every other route.
+ */
+export function listQueryIssues(issues: readonly ValidationIssue[], takes: readonly string[]): ValidationIssue[] {
+  return issues.map((issue) => (issue.reason === UNKNOWN_FIELD ? { ...issue, reason: notTaken(takes) } : issue));
 }

@@ -442,13 +442,16 @@ function analysed<T extends { text: string; sendAt?: Date | undefined; validUnti
   return segmentsProblem(value.analysis) || windowProblem(fields.sendAt, fields.validUntil) ? undefined : value;
 }
 
+/** The reason given for a key a strict schema does not know (see toValidationIssues). */
+export const UNKNOWN_FIELD = 'is not a known field';
+
 /** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
 export function toValidationIssues(error: z.ZodError, pathPrefix: readonly PropertyKey[] = []): ValidationIssue[] {
   return error.issues.flatMap((issue) => {
     const path = [...pathPrefix, ...issue.path];
     // One issue per unknown key, at the key's own path, so a caller sees which field to drop.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: 'is not a known field' }));
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: UNKNOWN_FIELD }));
     }
     return [{ path: formatPath(path), reason: plainReason(issue.message) }];
   });
