@@ -209,6 +209,9 @@ describe('bad input over HTTP: a 4xx naming the field, and nothing sent or chang
     expect(admin.body.issues).toEqual([{ path: 'minute', reason: 'is not a query parameter of this route: it takes minutes' }]);
     // The lists name an unknown filter themselves; authentication still comes first.
     const takes = 'is not a query parameter of this route: it takes owner, state, bulkId, to, createdFrom, createdUntil, limit, cursor';
+    // Given twice, on a list or elsewhere: named as such, not as the wrong type.
+    expect((await h.client.call('GET', '/v1/messages?limit=1&limit=2')).body.issues).toEqual([{ path: 'limit', reason: 'is given more than once: give it once' }]);
+    expect((await h.client.call('GET', `/v1/messages/${id}?refresh=true&refresh=false`)).body.issues).toEqual([{ path: 'refresh', reason: 'is given more than once: give it once' }]);
     expect((await h.client.call('GET', '/v1/messages?stat=accepted')).body.issues).toEqual([{ path: 'stat', reason: takes }]);
     expect((await h.client.call('GET', '/v1/admin/messages?mode=queue', { key: SECRETS.adminToken })).body.issues).toEqual([{ path: 'mode', reason: takes }]);
     expect((await h.client.call('GET', '/v1/admin/bulks?page=2', { key: SECRETS.adminToken })).body.issues).toEqual([{ path: 'page', reason: 'is not a query parameter of this route: it takes owner, limit, cursor' }]);

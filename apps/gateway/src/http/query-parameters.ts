@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /**
- * An unknown query parameter on a /v1 route is refused with a 400 naming it:
+ * A query parameter given twice, or one a /v1 route does not take, is refused with a 400 naming it:
  * a typo (`?refesh=true`) or a guess (`?mode=queue` for the `Prefer` header)
  * answered as if it had not been written reads as "done as asked". Runs after
  * the route's authentication (onRequest), like the other input checks.
@@ -23,6 +23,11 @@ declare module 'fastify' {
 export function refuseUnknownQueryParameters(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith('/v1/')) return;
+    // Given twice (`?limit=1&limit=2`), a parameter is a list: its route's check would call it the wrong type.
+    const repeated = Object.entries(request.query as Record<string, unknown>).filter(([, value]) => Array.isArray(value));
+    if (repeated.length > 0) {
+      return sendInvalid(reply, repeated.map(([name]) => ({ path: name, reason: 'is given more than once: give it once' })), refusalOf(request.method, 'the query'));
+    }
     const takes = request.routeOptions.config.query ?? [];
     if (takes === 'own') return;
     const unknown = Object.keys(request.query as Record<string, unknown>).filter((name) => !takes.includes(name));
