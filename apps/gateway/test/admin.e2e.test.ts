@@ -168,9 +168,15 @@ describe('operator controls change where the next message goes', () => {
 
     // Everything unhealthy or disabled: 503.
     fake.setHealthy('primary-notification', false);
-    h.sandbox.setCredit('rota-notify', 0);
+    fake.setHealthy('primary-campaign', false);
     h.sandbox.setCredit('rota-campaign', 0);
     try {
+      // One account that can still send (FigenSoft's NOTIFICATION one) keeps the gateway ready: its provider says unhealthy.
+      const partly = await h.client.call('GET', '/v1/readiness', { key: SECRETS.adminToken });
+      expect(partly.status).toBe(200);
+      expect(partly.body.providers.find((p: { providerId: string }) => p.providerId === 'figensoft').healthy).toBe(false);
+      expect(await h.client.call('GET', '/readyz', { key: null })).toMatchObject({ status: 200, body: { ready: true } });
+      h.sandbox.setCredit('rota-notify', 0);
       const notReady = await h.client.call('GET', '/v1/readiness', { key: SECRETS.adminToken });
       expect(notReady.status).toBe(503);
       expect(notReady.body.ready).toBe(false);
@@ -180,6 +186,7 @@ describe('operator controls change where the next message goes', () => {
       expect(detail.accounts[0].detail).toContain('credit');
     } finally {
       fake.setHealthy('primary-notification', true);
+      fake.setHealthy('primary-campaign', true);
       h.sandbox.setCredit('rota-notify', 1_000_000);
       h.sandbox.setCredit('rota-campaign', 1_000_000);
     }

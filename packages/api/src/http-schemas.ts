@@ -305,7 +305,7 @@ export const ErrorResponseSchema = z.object({
 });
 
 export const ReadinessResponseSchema = z.object({
-  ready: z.boolean().meta({ description: 'The store answers and at least one enabled provider is healthy.' }),
+  ready: z.boolean().meta({ description: 'The store answers and at least one enabled provider, or one of its accounts, is healthy.' }),
   store: z
     .object({
       kind: z.enum(['sqlite', 'postgres']),

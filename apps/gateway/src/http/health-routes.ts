@@ -18,7 +18,7 @@ type StoreReadiness = Readiness['store'];
 /**
  * `/healthz` says the process serves HTTP (liveness: no provider is asked).
  * `/readyz` says whether the message store answers and at least one enabled
- * provider reports healthy, and nothing else: it is unauthenticated. `/v1/readiness` (admin token) gives
+ * provider reports itself, or one of its accounts, healthy, and nothing else: it is unauthenticated. `/v1/readiness` (admin token) gives
  * every provider's and account's detail — free text from providers, sanitised
  * before it leaves.
  */
@@ -45,7 +45,10 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
       }),
     );
     const storeReadiness = await store;
-    return { ready: storeReadiness.reachable && providers.some((p) => p.enabled && p.healthy === true), store: storeReadiness, providers };
+    // One account that can send is enough: every gateway shares the configuration, so one broken account (a
+    // wrong CAMPAIGN password) taking them all out of the load balancer would stop the traffic the others carry.
+    const sending = (p: ProviderReadiness) => p.enabled && (p.healthy === true || p.accounts.some((account) => account.healthy));
+    return { ready: storeReadiness.reachable && providers.some(sending), store: storeReadiness, providers };
   };
 
   const checkStore = async (): Promise<StoreReadiness> => {

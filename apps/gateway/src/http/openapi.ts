@@ -456,16 +456,16 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
       '/readyz': {
         get: {
           summary: 'Readiness',
-          description: 'Asks the message store and every enabled provider (answers are reused for a few seconds). 200 when the store answers and at least one enabled provider is healthy. Unauthenticated, so it says nothing more; /v1/readiness has the detail.',
+          description: 'Asks the message store and every enabled provider (answers are reused for a few seconds). 200 when the store answers and at least one enabled provider, or one of its accounts, is healthy. Unauthenticated, so it says nothing more; /v1/readiness has the detail.',
           security: [],
-          responses: { '200': json(ref('PublicReadiness'), 'Ready.'), '503': json(ref('PublicReadiness'), 'The store cannot be reached, or no enabled provider is healthy.') },
+          responses: { '200': json(ref('PublicReadiness'), 'Ready.'), '503': json(ref('PublicReadiness'), 'The store cannot be reached, or no enabled provider has a healthy account.') },
         },
       },
       '/v1/readiness': {
         get: {
           summary: 'Readiness with every provider\'s and account\'s detail (admin)',
           security: adminToken,
-          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'The store cannot be reached, or no enabled provider is healthy.'), ...AUTH_ERRORS },
+          responses: { '200': json(ref('Readiness'), 'Ready.'), '503': json(ref('Readiness'), 'The store cannot be reached, or no enabled provider has a healthy account.'), ...AUTH_ERRORS },
         },
       },
       '/metrics': {
