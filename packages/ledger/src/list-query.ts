@@ -1,4 +1,4 @@
-import { inSupportedYears, PhoneNumberSchema, storable, SUPPORTED_YEARS_REASON } from '@rota/provider';
+import { inSupportedYears, MISSING_DAY_REASON, PhoneNumberSchema, storable, SUPPORTED_YEARS_REASON, writtenDayExists } from '@rota/provider';
 import { z } from 'zod';
 import { MessageRecordSchema, MessageStateSchema } from './message-record.js';
 import { pageLimit } from './page-limit.js';
@@ -22,19 +22,9 @@ const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00
  */
 const InstantSchema = z.coerce.date<Date | string>({ error: INSTANT_REASON }).refine(inSupportedYears, SUPPORTED_YEARS_REASON);
 
-/** Whether a written `YYYY-MM-DD…` names a day its month has (a 30 February does not). */
-function writtenDayExists(value: unknown): boolean {
-  const written = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value.trim()) : null;
-  if (!written) return true;
-  const [year, month, day] = [Number(written[1]), Number(written[2]), Number(written[3])];
-  // Month 13 or day 45 is no date at all: the date parser's refusal says so.
-  if (month < 1 || month > 12 || day < 1 || day > 31) return true;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 const instant = z.preprocess((value, ctx) => {
   if (writtenDayExists(value)) return value;
-  ctx.addIssue({ code: 'custom', message: 'names a day its month does not have' });
+  ctx.addIssue({ code: 'custom', message: MISSING_DAY_REASON });
   return z.NEVER;
 }, InstantSchema);
 

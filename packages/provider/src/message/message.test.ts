@@ -76,6 +76,8 @@ describe('validateMessage', () => {
     ['a missing number', { text: 'hi', iysType: 'NOTIFICATION' }, 'to', /^is required \(a phone number/],
     ['a missing iysType', { text: 'hi', to: '+905321234567' }, 'iysType', /^is required \(NOTIFICATION or CAMPAIGN\)$/],
     ['a sendAt that is no date', { ...valid, sendAt: 'tomorrow' }, 'sendAt', /^must be an ISO 8601 date-time with its offset/],
+    ['a sendAt on 30 February, with its offset', { ...valid, sendAt: '2030-02-30T10:00:00+03:00' }, 'sendAt', /^names a day its month does not have$/],
+    ['a validUntil on 31 April', { ...valid, validUntil: '2030-04-31T10:00:00Z' }, 'validUntil', /^names a day its month does not have$/],
     // FigenSoft answered these with a date-format error that counted against the account's breaker.
     ['a sender of spaces', { ...valid, sender: '   ' }, 'sender', /^must not begin or end with a space$/],
     ['a sendAt in the year 999', { ...valid, sendAt: '0999-01-01T00:00:00Z' }, 'sendAt', /^must be in the years 2000 to 9999$/],

@@ -64,6 +64,19 @@ export function inSupportedYears(date: Date): boolean {
   return date.getTime() >= EARLIEST_DATE && date.getTime() < LATEST_DATE;
 }
 
+/** Why a written date is refused whose day its month does not have (JavaScript reads 30 February as 2 March). */
+export const MISSING_DAY_REASON = 'names a day its month does not have';
+
+/** Whether a written `YYYY-MM-DD…` names a day its month has (a 30 February does not); anything else is the date parser's to judge. */
+export function writtenDayExists(value: unknown): boolean {
+  const written = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value.trim()) : null;
+  if (!written) return true;
+  const [year, month, day] = [Number(written[1]), Number(written[2]), Number(written[3])];
+  // Month 13 or day 45 is no date at all: the date parser's refusal says so.
+  if (month < 1 || month > 12 || day < 1 || day > 31) return true;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 const EARLIEST_DATE = Date.UTC(2000, 0, 1);
 const LATEST_DATE = Date.UTC(10_000, 0, 1);
 
@@ -74,7 +87,8 @@ const LATEST_DATE = Date.UTC(10_000, 0, 1);
  */
 const DateTimeSchema = z
   .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
-    error: 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"',
+    // A 30 February with its offset is refused for its day, not for a format it has.
+    error: (issue) => (writtenDayExists(issue.input) ? 'must be an ISO 8601 date-time with its offset, e.g. "2030-01-01T10:00:00+03:00"' : MISSING_DAY_REASON),
   })
   .refine(inSupportedYears, SUPPORTED_YEARS_REASON);
 
