@@ -1,5 +1,5 @@
-import { BulkListQuerySchema, LedgerInputError, ListQuerySchema, type MessageRecord } from '@rota/ledger';
-import { listQueryIssues } from '../http/query-parameters.js';
+import { LedgerInputError, type MessageRecord } from '@rota/ledger';
+import { BULK_LIST_PARAMETERS, listQueryIssues, MESSAGE_LIST_PARAMETERS } from '../http/query-parameters.js';
 import { maskPhoneNumber, shortened } from '@rota/provider';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -108,7 +108,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
       const page = await ledger.store.list(request.query);
       return reply.code(200).send({ items: page.items.map(maskedView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
-      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, Object.keys(ListQuerySchema.shape)), 'the query is invalid');
+      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, MESSAGE_LIST_PARAMETERS), 'the query is invalid');
       throw error;
     }
   });
@@ -145,7 +145,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
       const items: z.input<typeof ConsoleBulkSchema>[] = page.items.map((bulk) => ({ ...bulk, createdAt: bulk.createdAt.toISOString() }));
       return reply.code(200).send({ items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
-      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, Object.keys(BulkListQuerySchema.shape)), 'the query is invalid');
+      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, BULK_LIST_PARAMETERS), 'the query is invalid');
       throw error;
     }
   });

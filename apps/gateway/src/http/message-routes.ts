@@ -1,6 +1,6 @@
 import { UnknownProviderError } from '@rota/core';
 import { ERASED_REASON, keyConflict, keyErased } from './key-refusals.js';
-import { LedgerInputError, ListQuerySchema, WholeCallConflictError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
+import { LedgerInputError, WholeCallConflictError, type MessageRecord, type MessageState, type Submission, type SubmitMode, type SubmitOutcome } from '@rota/ledger';
 import { ProviderError, toValidationIssues, type ValidationIssue } from '@rota/provider';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RefreshBudget, REFRESHES_PER_SECOND } from './refresh-budget.js';
@@ -13,10 +13,7 @@ import { sendingRightsIssues, unlessTakenBefore } from './sending-rights.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
 import { answerResend } from './resend-answer.js';
-import { listQueryIssues } from './query-parameters.js';
-
-/** What GET /v1/messages takes: the store's list filters (owner among them). */
-const LIST_PARAMETERS = Object.keys(ListQuerySchema.shape);
+import { listQueryIssues, MESSAGE_LIST_PARAMETERS } from './query-parameters.js';
 
 /**
  * How a message's state reads as HTTP. Every state but the two final refusals
@@ -241,7 +238,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
       const page = await ledger.store.list({ ...filters, ...whose });
       return reply.code(200).send({ items: page.items.map((record) => viewOf(record)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
-      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, LIST_PARAMETERS), 'the query is invalid');
+      if (error instanceof LedgerInputError) return sendInvalid(reply, listQueryIssues(error.issues, MESSAGE_LIST_PARAMETERS), 'the query is invalid');
       throw error;
     }
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BulkListQuerySchema, ListQuerySchema } from '@rota/ledger';
 import { UNKNOWN_FIELD, type ValidationIssue } from '@rota/provider';
 import { refusalOf, sendInvalid } from './gateway-context.js';
 
@@ -53,3 +54,8 @@ function notTaken(takes: readonly string[]): string {
 export function listQueryIssues(issues: readonly ValidationIssue[], takes: readonly string[]): ValidationIssue[] {
   return issues.map((issue) => (issue.reason === UNKNOWN_FIELD ? { ...issue, reason: notTaken(takes) } : issue));
 }
+
+/** What the message lists take (GET /v1/messages, GET /v1/admin/messages): the store's list filters, owner among them. */
+export const MESSAGE_LIST_PARAMETERS = Object.keys(ListQuerySchema.shape);
+/** What the bulk list takes (GET /v1/admin/bulks). */
+export const BULK_LIST_PARAMETERS = Object.keys(BulkListQuerySchema.shape);

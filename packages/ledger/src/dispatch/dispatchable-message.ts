@@ -1,6 +1,7 @@
 import type { SendResult } from '@rota/core';
 import { analyzeText, type Message } from '@rota/provider';
 import type { MessageRecord } from '../message-record.js';
+import { holdEndedReason } from '../store/hold-unrouted.js';
 
 /**
  * A recorded message as the router takes it, or why it can no longer be sent.
@@ -45,7 +46,7 @@ function expiredRefusal(record: MessageRecord, now: number): SendResult | undefi
   if (!record.validUntil || record.validUntil.getTime() > now) return undefined;
   const until = record.validUntil.toISOString();
   if (record.heldSince !== undefined) {
-    return { ...failed(record, `not sent: no route opened before its hold ended (${until}, its validUntil)`), attempts: record.attempts };
+    return { ...failed(record, holdEndedReason(`${until}, its validUntil`)), attempts: record.attempts };
   }
   return failed(record, `not sent: validUntil (${until}) passed before the message was due`);
 }

@@ -11,7 +11,7 @@ import { HeldRelease } from './held-release.js';
 import { RequestBudget, type RequestLimit } from './request-budget.js';
 import { describeError } from '../error-text.js';
 import { WithdrawnBeforeTry } from '../store/cancel-messages.js';
-import { HELD_REASON_PREFIX, type Hold } from '../store/hold-unrouted.js';
+import { HELD_REASON_PREFIX, holdEndedReason, type Hold } from '../store/hold-unrouted.js';
 
 /** What the dispatcher needs of the router: the checked send paths, its events (retry-after; breaker and routes-changed, which release held records), and its batchConcurrency. */
 export type DispatchRouter = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'sendBulkChecked' | 'on' | 'batchConcurrency'>;
@@ -530,7 +530,7 @@ export class Dispatcher {
   /** A record held before whose hold has ended without a route: failed, saying so. */
   private heldTooLong(record: MessageRecord | undefined, result: SendResult & { status: 'failed' }): SendResult {
     if (record?.heldSince === undefined) return result;
-    return { ...result, reason: `not sent: no route opened before its hold ended (${new Date(this.holdEnd(record, record.heldSince.getTime())).toISOString()}) — ${result.reason}` };
+    return { ...result, reason: holdEndedReason(new Date(this.holdEnd(record, record.heldSince.getTime())).toISOString(), result.reason) };
   }
 
   /**

@@ -17,6 +17,11 @@ import { readSubjects, writeEvents, type NewEvent } from './message-events.js';
 /** A held record's reason begins so (the record stays `queued`: its reason is what says why). */
 export const HELD_REASON_PREFIX = 'held until a route opens';
 
+/** Why a held record failed once its hold ended without a route: `ended` says when (and why then), `closedBy` what closed the routes. */
+export function holdEndedReason(ended: string, closedBy?: string): string {
+  return `not sent: no route opened before its hold ended (${ended})${closedBy === undefined ? '' : ` — ${closedBy}`}`;
+}
+
 /** One record to hold: why (its reason while queued), the router's trail, and when it is tried again (ms). */
 export interface Hold {
   id: string;
