@@ -355,14 +355,17 @@ export class LedgerStore {
   /**
    * A route may have opened: every held record is due now, and on PostgreSQL
    * the units handed back to wait are offered now (store/hold-unrouted,
-   * PgBossQueue.wakePostponed). Returns how many records were released.
+   * PgBossQueue.wakePostponed). Returns how many records, or else units, it
+   * let out. The units are woken even when no record was due later: a release
+   * that came while a unit's job was still active made its records due, and
+   * the job was postponed after it.
    */
   async releaseHeld(): Promise<number> {
     const now = this.#now();
     return this.#db.transaction().execute(async (trx) => {
       const released = await releaseHeld(trx, now);
-      if (released > 0) await this.queue?.wakePostponed(trx);
-      return released;
+      const woken = (await this.queue?.wakePostponed(trx)) ?? 0;
+      return released || woken;
     });
   }
 
