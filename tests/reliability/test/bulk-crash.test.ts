@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { freePort } from '@rota/testkit';
-import { sandboxFigensoft, startGatewayProcess, stopProcess as stop, until } from './support/gateway-process.js';
+import { sandboxFigensoft, sendsPer, startGatewayProcess, stopProcess as stop, until } from './support/gateway-process.js';
 const API_KEY = 'bulk-crash-KEY-0123456789';
 /** Fifty of the ledger's bulk slices (1,000 records each): the kill lands well before the last. */
 const RECIPIENTS = 50_000;
@@ -134,8 +134,7 @@ describe('SIGKILL while a large bulk is recorded in slices', () => {
         100,
       );
       await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more comes
-      const times = new Map<string, number>();
-      for (const record of sandbox.records().filter((record) => record.text === BULK_TEXT)) times.set(record.receiver, (times.get(record.receiver) ?? 0) + 1);
+      const times = sendsPer(sandbox.records().filter((record) => record.text === BULK_TEXT), (record) => record.receiver);
       expect(sent.length).toBe(RECIPIENTS);
       expect(times.size).toBe(RECIPIENTS);
       expect([...times.values()].every((count) => count === 1)).toBe(true);

@@ -4,12 +4,7 @@
 // idempotency key, every message whose answer it lost. Counted from the
 // sandbox's own records: every message answered 202 ends in a final state,
 // none is sent twice, none is lost.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { Agent } from 'undici';
-import { gatewayCaller, startGatewayProcess, stopProcess, writeEmbeddedConfig } from './support/gateway-process.js';
+import { embeddedGatewayFixture, sendsPer, startGatewayProcess, stopProcess } from './support/gateway-process.js';
 
 const API_KEY = 'crash-test-KEY-0123456789';
 const ADMIN = 'crash-test-ADMIN-0123456789';
@@ -24,27 +19,10 @@ interface Sent {
 }
 
 describe('SIGKILL at random points, 20 times, under load', () => {
-  let dir: string;
-  let sandbox: Sandbox;
-  let url: string;
-  let file: string;
-  const agent = new Agent({ connections: SENDERS * 2 });
+  const gateway = embeddedGatewayFixture('crash', { apiKey: API_KEY, adminToken: ADMIN }, { connections: SENDERS * 2 });
+  const { call } = gateway;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-crash-'));
-    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
-    ({ file, url } = await writeEmbeddedConfig(dir, sandbox.url, { apiKey: API_KEY, adminToken: ADMIN }));
-  });
-
-  afterAll(async () => {
-    await agent.close();
-    await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const call = gatewayCaller(() => url, agent, API_KEY);
-
-  const startGateway = () => startGatewayProcess(file, url, agent, 30_000);
+  const startGateway = () => startGatewayProcess(gateway.file, gateway.url, gateway.agent, 30_000);
 
   it('every message answered 202 ends final, none is sent twice, none is lost', async () => {
     const messages: Sent[] = [];
@@ -95,8 +73,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
       };
       for (let i = 0; i < 400 && (await unfinished()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
 
-      const sentTimes = new Map<string, number>();
-      for (const record of sandbox.records()) sentTimes.set(record.text, (sentTimes.get(record.text) ?? 0) + 1);
+      const sentTimes = sendsPer(gateway.sandbox.records(), (record) => record.text);
       const states = new Map<string, number>();
       for (const message of messages) {
         expect(message.id).toBeDefined(); // every message was answered 202 in the end
@@ -115,7 +92,7 @@ describe('SIGKILL at random points, 20 times, under load', () => {
       expect(messages.length).toBeGreaterThanOrEqual(ROUNDS * MIN_PER_ROUND);
       // Not vacuous: messages went through between the kills (how many depends on the machine's load, so no ratio).
       expect(states.get('accepted') ?? 0).toBeGreaterThan(ROUNDS);
-      console.log(`crash test: ${messages.length} messages over ${ROUNDS} kills: ${JSON.stringify(Object.fromEntries(states))}, ${sandbox.records().length} at the sandbox`);
+      console.log(`crash test: ${messages.length} messages over ${ROUNDS} kills: ${JSON.stringify(Object.fromEntries(states))}, ${gateway.sandbox.records().length} at the sandbox`);
     } finally {
       await stopProcess(last, 'SIGTERM');
     }

@@ -3,13 +3,9 @@
 // holding the same messages, counting from the same first hold, and sends each once when a route
 // opens (here: the operator switches the provider back on in the file, and the reload lets the
 // held messages out at once).
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { Agent } from 'undici';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
-import { gatewayCaller, startGatewayProcess, stopProcess, until, writeEmbeddedConfig } from './support/gateway-process.js';
+import { embeddedGatewayFixture, sendsPer, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
 
 const API_KEY = 'held-crash-KEY-0123456789';
 const ADMIN = 'held-crash-ADMIN-0123456789';
@@ -19,37 +15,22 @@ const KILLS = 4;
 type View = { id: string; state: string; reason?: string; heldSince?: string; timeline?: Array<{ state?: string }> };
 
 describe('SIGKILL while messages are held for want of a route', () => {
-  let dir: string;
-  let sandbox: Sandbox;
-  let url: string;
-  let file: string;
-  const agent = new Agent({ connections: 8 });
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-held-crash-'));
-    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
-    ({ file, url } = await writeEmbeddedConfig(dir, sandbox.url, { apiKey: API_KEY, adminToken: ADMIN }));
-    await setProviderEnabled(false);
-  });
-
-  afterAll(async () => {
-    await agent.close();
-    await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const gateway = embeddedGatewayFixture('held-crash', { apiKey: API_KEY, adminToken: ADMIN });
+  const { call } = gateway;
 
   /** Switches the one provider on or off in the file: unlike the admin API's switch, it outlives a restart. */
   async function setProviderEnabled(enabled: boolean): Promise<void> {
-    const config = parse(await readFile(file, 'utf8'));
+    const config = parse(await readFile(gateway.file, 'utf8'));
     config.providers[0].enabled = enabled;
-    await writeFile(file, stringify(config));
+    await writeFile(gateway.file, stringify(config));
   }
 
-  const call = gatewayCaller(() => url, agent, API_KEY);
+  beforeAll(() => setProviderEnabled(false));
   const queued = async (): Promise<View[]> => (await call('GET', '/v1/messages?state=queued&limit=500', undefined, ADMIN)).body.items as View[];
   const held = (views: readonly View[]) => views.filter((view) => view.heldSince !== undefined && view.reason?.startsWith('held until a route opens'));
 
   it('comes back holding every message from its first hold, and sends each once when the provider is switched back on', async () => {
+    const { file, url, agent, sandbox } = gateway;
     let child = await startGatewayProcess(file, url, agent, 30_000);
     try {
       const batch = Array.from({ length: COUNT }, (_, i) => ({ to: `+90532${String(4_000_000 + i)}`, text: `Faturaniz ${i} hazir`, iysType: 'NOTIFICATION' }));
@@ -83,8 +64,7 @@ describe('SIGKILL while messages are held for want of a route', () => {
         return items.length === COUNT ? items : undefined;
       }, 'every held message sent after the reload', 30_000);
       expect(accepted.every((view) => view.reason === undefined)).toBe(true);
-      const times = new Map<string, number>();
-      for (const record of sandbox.records()) times.set(record.receiver, (times.get(record.receiver) ?? 0) + 1);
+      const times = sendsPer(sandbox.records(), (record) => record.receiver);
       expect(times.size).toBe(COUNT);
       expect([...times.values()].every((n) => n === 1)).toBe(true);
     } finally {

@@ -3,12 +3,7 @@
 // last message was in — readable by nobody meanwhile, and after a SIGKILL every message it had
 // tried was `unknown`, the ones the provider had long since accepted too. Now its results are
 // written as they come: killed mid-unit, only the messages still at the provider are unknown.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '@rota/figensoft-sandbox';
-import { Agent } from 'undici';
-import { gatewayCaller, startGatewayProcess, stopProcess, until, writeEmbeddedConfig } from './support/gateway-process.js';
+import { embeddedGatewayFixture, sendsPer, startGatewayProcess, stopProcess, until } from './support/gateway-process.js';
 
 const API_KEY = 'slow-unit-KEY-0123456789';
 const ADMIN = 'slow-unit-ADMIN-0123456789';
@@ -18,29 +13,12 @@ const LATENCY_MS = 1_500;
 const OUT_AT_ONCE = 12;
 
 describe('SIGKILL in the middle of a slow unit', () => {
-  let dir: string;
-  let sandbox: Sandbox;
-  let url: string;
-  let file: string;
-  const agent = new Agent({ connections: 8 });
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rota-slow-unit-'));
-    sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
-    sandbox.injectFault({ kind: 'latency', ms: LATENCY_MS, endpoint: 'Send_1_N' });
-    ({ file, url } = await writeEmbeddedConfig(dir, sandbox.url, { apiKey: API_KEY, adminToken: ADMIN }));
-  });
-
-  afterAll(async () => {
-    await agent.close();
-    await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const call = gatewayCaller(() => url, agent, API_KEY);
+  const gateway = embeddedGatewayFixture('slow-unit', { apiKey: API_KEY, adminToken: ADMIN }, { prepare: (sandbox) => sandbox.injectFault({ kind: 'latency', ms: LATENCY_MS, endpoint: 'Send_1_N' }) });
+  const { call } = gateway;
   const inState = async (state: string): Promise<Array<{ id: string }>> => (await call('GET', `/v1/messages?state=${state}&limit=500`, undefined, ADMIN)).body.items as Array<{ id: string }>;
 
   it('keeps what the provider accepted before the kill: only the messages still at the provider end unknown', async () => {
+    const { file, url, agent, sandbox } = gateway;
     let child = await startGatewayProcess(file, url, agent, 30_000);
     // One batch, recorded at once: the dispatcher's next claim takes all sixty as one unit.
     const batch = Array.from({ length: COUNT }, (_, i) => ({ to: `+90532${String(3_000_000 + i)}`, text: `Kargonuz ${i} yolda`, iysType: 'NOTIFICATION' }));
@@ -70,8 +48,7 @@ describe('SIGKILL in the middle of a slow unit', () => {
       expect(unknown.length).toBeLessThanOrEqual(atKill - accepted.length + OUT_AT_ONCE);
       expect(unknown.length + nowAccepted.size).toBe(COUNT);
       // Nothing sent twice: the unknown ones were not sent again, the rest once each.
-      const times = new Map<string, number>();
-      for (const record of sandbox.records()) times.set(record.receiver, (times.get(record.receiver) ?? 0) + 1);
+      const times = sendsPer(sandbox.records(), (record) => record.receiver);
       expect([...times.values()].every((n) => n === 1)).toBe(true);
       expect(times.size).toBe(COUNT);
       console.log(`slow unit: ${accepted.length} accepted before the kill, ${atKill} at the provider by then; after the restart ${nowAccepted.size} accepted, ${unknown.length} unknown`);

@@ -2,16 +2,16 @@
 // started and killed the way an operator's supervisor would, on a free
 // loopback port, sending through FigenSoft's sandbox.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figensoftSettingsFor } from '@rota/figensoft-sandbox';
+import { DEFAULT_SANDBOX_ACCOUNTS, figensoftSettingsFor, startSandbox, type Sandbox, type SandboxRecord } from '@rota/figensoft-sandbox';
 import { freePort, until as untilWithin } from '@rota/testkit';
-import { request, type Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../../apps/gateway/dist/main.js', import.meta.url));
-
 
 /** A process's waits: 20 s by default (a start, a restart). */
 export const until = <T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000, stepMs = 25): Promise<T> => untilWithin(check, what, timeoutMs, stepMs);
@@ -98,4 +98,46 @@ export function gatewayCaller(url: () => string, agent: Agent, apiKey: string) {
     });
     return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
   };
+}
+
+/** What a crash test on an embedded gateway works with, filled in by the suite's `beforeAll`. */
+export interface EmbeddedGatewayFixture {
+  /** The gateway's config file (`<dir>/rota.yaml`, from `writeEmbeddedConfig`). */
+  file: string;
+  url: string;
+  sandbox: Sandbox;
+  agent: Agent;
+  /** `gatewayCaller` for the fixture's gateway, as its API key. */
+  call: ReturnType<typeof gatewayCaller>;
+}
+
+/**
+ * Registers the suite's `beforeAll`/`afterAll` for a crash test: a temporary
+ * folder, the sandbox (answering at once; `prepare` may inject its faults), and
+ * an embedded gateway's config in the folder. The gateway itself is started by
+ * the test, as often as it kills it.
+ */
+export function embeddedGatewayFixture(name: string, keys: GatewayKeys, options: { connections?: number; prepare?: (sandbox: Sandbox) => void } = {}): EmbeddedGatewayFixture {
+  let dir = '';
+  const agent = new Agent({ connections: options.connections ?? 8 });
+  const fixture = { agent, call: gatewayCaller(() => fixture.url, agent, keys.apiKey) } as EmbeddedGatewayFixture;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `rota-${name}-`));
+    fixture.sandbox = await startSandbox({ accounts: DEFAULT_SANDBOX_ACCOUNTS, deliveryDelayMs: 0, host: '127.0.0.1', port: 0 });
+    options.prepare?.(fixture.sandbox);
+    Object.assign(fixture, await writeEmbeddedConfig(dir, fixture.sandbox.url, keys));
+  });
+  afterAll(async () => {
+    await agent.close();
+    await fixture.sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
+/** How many times the sandbox was asked to send each `key` of its records (a receiver, a text): a crash test's "once each". */
+export function sendsPer(records: readonly SandboxRecord[], key: (record: SandboxRecord) => string): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const record of records) times.set(key(record), (times.get(key(record)) ?? 0) + 1);
+  return times;
 }
