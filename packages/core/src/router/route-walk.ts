@@ -126,19 +126,12 @@ async function walk(ctx: WalkContext, slots: readonly ProviderSlot[], template: 
       }
     }
 
-    const sent = asSentBy(slot.provider.capabilities, template);
-    const selection = selectAccount(ctx, slot, sent);
-    if (!selection.eligible) {
-      skip(ctx, slot, unit, undefined, selection.reason, selection.field);
+    const route = routeThrough(ctx, slot, template);
+    if (!route.eligible) {
+      skip(ctx, slot, unit, route.accountId, route.reason, route.field);
       continue;
     }
-    // As UCS-2 a text can need more segments than validation held it to (ten in the shift table are 23 as UCS-2).
-    // Asked of a provider that would take the message otherwise: its refusal names the text only then.
-    const tooLong = sent === template ? undefined : segmentsProblem(sent.analysis);
-    if (tooLong) {
-      skip(ctx, slot, unit, selection.accountId, `${slot.id} sends this text as UCS-2 (it has no Turkish shift tables), where it ${tooLong}`, 'text');
-      continue;
-    }
+    const { selection, sent } = route;
     const breaker = slot.breakerFor(selection.accountId);
     if (breaker.refusing) {
       skipClosedRoute(ctx, slot, unit, selection.accountId, `circuit breaker ${breaker.state}`);
@@ -189,10 +182,8 @@ function noteSwitchedOffRoutes(ctx: WalkContext, template: Message, unit: Unit):
   if (unit.attempts.some((attempt) => attempt.outcome !== 'skipped' || closedRouteSkips.has(attempt))) return;
   for (const slot of ctx.switchedOff) {
     if (slot.provider.capabilities.turkishNumbersOnly && recipientsAbroad(unit.recipients)) continue;
-    const sent = asSentBy(slot.provider.capabilities, template);
-    const selection = selectAccount(ctx, slot, sent);
-    if (!selection.eligible || (sent !== template && segmentsProblem(sent.analysis))) continue;
-    skipClosedRoute(ctx, slot, unit, selection.accountId, `${slot.id} is switched off`);
+    const route = routeThrough(ctx, slot, template);
+    if (route.eligible) skipClosedRoute(ctx, slot, unit, route.selection.accountId, `${slot.id} is switched off`);
   }
 }
 
@@ -208,6 +199,29 @@ function recipientsAbroad(recipients: Recipients): { home: Recipients; abroad: R
     (side.index as number[]).push(index[i]!);
   }
   return { home, abroad };
+}
+
+type Route =
+  | { eligible: true; selection: Extract<Selection, { eligible: true }>; sent: Message }
+  | { eligible: false; reason: string; field?: MessageField; accountId?: string };
+
+/**
+ * The account a provider would send this text through, with the text as that
+ * provider sends it, or why the provider cannot take it: what the walk asks of
+ * each provider before its breaker, and what makes a switched-off provider a
+ * route that may open.
+ */
+function routeThrough(ctx: WalkContext, slot: ProviderSlot, template: Message): Route {
+  const sent = asSentBy(slot.provider.capabilities, template);
+  const selection = selectAccount(ctx, slot, sent);
+  if (!selection.eligible) return selection;
+  // As UCS-2 a text can need more segments than validation held it to (ten in the shift table are 23 as UCS-2).
+  // Asked of a provider that would take the message otherwise: its refusal names the text only then.
+  const tooLong = sent === template ? undefined : segmentsProblem(sent.analysis);
+  if (tooLong) {
+    return { eligible: false, accountId: selection.accountId, field: 'text', reason: `${slot.id} sends this text as UCS-2 (it has no Turkish shift tables), where it ${tooLong}` };
+  }
+  return { eligible: true, selection, sent };
 }
 
 function selectAccount(ctx: WalkContext, slot: ProviderSlot, template: Message): Selection {
