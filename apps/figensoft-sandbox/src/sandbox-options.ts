@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IysTypeSchema, plainReason } from '@rota/provider';
+import { issueReason, IysTypeSchema, toldIssues } from '@rota/provider';
 import { InfobipWireSchema } from './wires/infobip-wire.js';
 import { MessageCenterWireSchema } from './wires/message-center-wire.js';
 import { MobildevWireSchema } from './wires/mobildev-wire.js';
@@ -93,7 +93,7 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 export function issueList(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: plainReason(issue.message) }));
+  return toldIssues(error.issues).map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issueReason(issue) }));
 }
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {

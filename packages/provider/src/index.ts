@@ -6,7 +6,7 @@
 export * from './message/message.js';
 export { normalizePhoneNumber, maskPhoneNumber, type PhoneNumberResult } from './message/phone-number.js';
 export { storable, unstorableReason } from './message/storable-string.js';
-export { plainReason } from './message/plain-reason.js';
+export { issueReason, plainReason, toldIssues } from './message/plain-reason.js';
 export { shortened } from './message/shortened.js';
 export * from './encoding/encoding.js';
 export { analyzeAsUcs2, analyzeText } from './encoding/analyze-text.js';

@@ -1,4 +1,4 @@
-import { plainReason, type ValidationIssue } from '@rota/provider';
+import { issueReason, toldIssues, type ValidationIssue } from '@rota/provider';
 import type { z } from 'zod';
 
 /**
@@ -41,7 +41,7 @@ export interface KeyedIssue {
 
 /** toConfigIssues, paths not yet written out. */
 export function toKeyedIssues(error: z.ZodError | { issues: readonly RawIssue[] }, prefix: readonly PropertyKey[] = []): KeyedIssue[] {
-  return error.issues.flatMap((issue) => convert(issue, prefix));
+  return toldIssues(error.issues).flatMap((issue) => convert(issue, prefix));
 }
 
 export const writtenOut = ({ keys, reason }: KeyedIssue): ConfigIssue => ({ path: formatPath(keys), reason });
@@ -58,11 +58,11 @@ function convert(issue: RawIssue, prefix: readonly PropertyKey[]): KeyedIssue[] 
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const meant = issue.errors.filter((branch) => !isShapeMismatch(branch));
-    if (meant.length === 1) return meant[0]!.flatMap((inner) => convert(inner, path));
-    const forms = [...new Set(issue.errors.flatMap((branch) => branch.map((inner) => plainReason(inner.message))))];
+    if (meant.length === 1) return toldIssues(meant[0]!).flatMap((inner) => convert(inner, path));
+    const forms = [...new Set(issue.errors.flatMap((branch) => branch.map((inner) => issueReason(inner))))];
     if (forms.length > 1) return [{ keys: path, reason: `matches none of the allowed forms: ${forms.join('; or ')}` }];
   }
-  return [{ keys: path, reason: plainReason(issue.message) }];
+  return [{ keys: path, reason: issueReason(issue) }];
 }
 
 /** A branch that refused the value outright (wrong type or not one of its literals), as opposed to one that half-matched. */

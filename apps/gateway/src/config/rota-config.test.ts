@@ -248,6 +248,11 @@ describe('RotaConfigSchema', () => {
     expect(issues).toContainEqual({ path, reason: expect.stringMatching(reason) });
   });
 
+  it('says a number too large once, as too large: not also "not a whole number" (1e20), nor "not a number" (1e309, read as Infinity)', () => {
+    expect(issuesAfter((c) => (c.providers[0].rank = 1e20))).toEqual([{ path: 'providers.0.rank', reason: 'must be at most 1000000' }]);
+    expect(issuesAfter((c) => (c.providers[0].rank = Number.POSITIVE_INFINITY))).toEqual([{ path: 'providers.0.rank', reason: 'must be a finite number (this one is too large to hold)' }]);
+  });
+
   it('says a short webhook secret is short once, and bounds a receiver URL as a message\'s callbackUrl is', () => {
     const issues = issuesAfter((c) => (c.gateway.apiKeys[0].webhook = { url: `https://hooks.example/${'a'.repeat(2_100)}`, secret: 'short-s3cr3t' }));
     expect(issues.filter((issue) => issue.path === 'gateway.apiKeys.0.webhook.secret')).toEqual([{ path: 'gateway.apiKeys.0.webhook.secret', reason: 'must be at least 32 characters' }]);

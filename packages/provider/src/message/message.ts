@@ -4,7 +4,7 @@ import type { TextAnalysis } from '../encoding/encoding.js';
 import { normalizePhoneNumber } from './phone-number.js';
 import { shortened } from './shortened.js';
 import { storable, unstorableReason } from './storable-string.js';
-import { plainReason } from './plain-reason.js';
+import { issueReason, toldIssues } from './plain-reason.js';
 
 /** A field's type error in words a client can act on: a missing field is "required", not "expected string, received undefined". */
 export const typeError =
@@ -461,13 +461,13 @@ export const UNKNOWN_FIELD = 'is not a known field';
 
 /** zod issues as `{ path: 'to', reason: '…' }`, the shape every Rota error uses. */
 export function toValidationIssues(error: z.ZodError, pathPrefix: readonly PropertyKey[] = []): ValidationIssue[] {
-  return error.issues.flatMap((issue) => {
+  return toldIssues(error.issues).flatMap((issue) => {
     const path = [...pathPrefix, ...issue.path];
     // One issue per unknown key, at the key's own path, so a caller sees which field to drop.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...path, key]), reason: UNKNOWN_FIELD }));
     }
-    return [{ path: formatPath(path), reason: plainReason(issue.message) }];
+    return [{ path: formatPath(path), reason: issueReason(issue) }];
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { plainReason } from './plain-reason.js';
+import { issueReason, plainReason, toldIssues } from './plain-reason.js';
 
 // Found by a probe: zod's own words reached users where a schema gave none ("gateway: Invalid input: expected object,
 // received undefined", "connections: Too small: expected number to be >=1").
@@ -24,4 +24,27 @@ it.each([
 
 it('keeps a schema\'s own reason as it is', () => {
   expect(plainReason('must not contain Turkish letters')).toBe('must not contain Turkish letters');
+});
+
+describe('numbers past what JSON can hold', () => {
+  const rank = z.number({ error: 'must be a number' }).int('must be a whole number').max(1_000_000, 'must be at most 1000000');
+  const told = (schema: z.ZodType, value: unknown) => toldIssues(schema.safeParse(value).error!.issues).map(issueReason);
+
+  it('says 1e20 is too large once, not also "must be a whole number" (zod\'s safe-integer bound, under the int reason)', () => {
+    expect(told(rank, 1e20)).toEqual(['must be at most 1000000']);
+  });
+
+  it('names the safe-integer bound where the field has none of its own', () => {
+    expect(told(z.number().int('must be a whole number'), 1e20)).toEqual(['must be at most 9007199254740991']);
+    expect(told(z.number().int('must be a whole number').max(10), -1e20)).toEqual(['must be at least -9007199254740991']);
+  });
+
+  it('says Infinity (1e309 in JSON, .inf in YAML) is too large, not "not a number"', () => {
+    expect(told(rank, Number.POSITIVE_INFINITY)).toEqual(['must be a finite number (this one is too large to hold)']);
+    expect(told(rank, Number.NEGATIVE_INFINITY)).toEqual(['must be a finite number (this one is too large to hold)']);
+  });
+
+  it('keeps a whole number\'s own refusal: 1.5 is not whole', () => {
+    expect(told(rank, 1.5)).toEqual(['must be a whole number']);
+  });
 });

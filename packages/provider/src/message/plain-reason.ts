@@ -7,6 +7,7 @@
  * section missing from a configuration file). Anything else is kept as zod
  * wrote it.
  */
+import type { z } from 'zod';
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'an object',
@@ -44,3 +45,37 @@ export function plainReason(message: string): string {
   }
   return message;
 }
+
+type RawIssue = z.core.$ZodIssue;
+
+/**
+ * An issue's reason in Rota's words, where the schema's own words would
+ * mislead: a number past what JSON or YAML can hold arrives as Infinity
+ * (`1e309`, `.inf`), which is a number too large, not "not a number"; a whole
+ * number past 2^53 fails zod's safe-integer bound under the schema's
+ * whole-number reason, though it is whole — it is too large.
+ */
+export function issueReason(issue: RawIssue): string {
+  // zod marks a number it refused for being NaN or infinite with `received` (not in its issue types).
+  const received = (issue as { received?: unknown }).received;
+  if (issue.code === 'invalid_type' && issue.expected === 'number' && (received === 'Infinity' || received === '-Infinity')) {
+    return 'must be a finite number (this one is too large to hold)';
+  }
+  if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int') {
+    return `must be ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)}`;
+  }
+  return plainReason(issue.message);
+}
+
+/**
+ * The issues worth telling: a whole number past 2^53 fails zod's safe-integer
+ * bound beside the field's own bound (1e20 for a rank of at most 1,000,000);
+ * the field's own says it, once.
+ */
+export function toldIssues<I extends RawIssue>(issues: readonly I[]): I[] {
+  return issues.filter((issue) => !(isSafeIntegerBound(issue) && issues.some((other) => other !== issue && other.code === issue.code && !isSafeIntegerBound(other) && samePath(other.path, issue.path))));
+}
+
+const isSafeIntegerBound = (issue: RawIssue): boolean => (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int';
+
+const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean => a.length === b.length && a.every((key, i) => key === b[i]);
