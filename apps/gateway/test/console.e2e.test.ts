@@ -129,7 +129,7 @@ describe('the operations console\'s routes', () => {
     for (const name of ['05321234567', '0532 123 45 67', '0532-123-4567']) {
       await h.client.call('GET', `/v1/admin/messages/${accepted.id}?reveal=true`, { ...admin, headers: { 'x-rota-operator': encodeURIComponent(name) } });
       const numbered = h.logs.lines().filter((l) => l.msg === 'a phone number was revealed in the operations console').at(-1);
-      expect({ name, operator: numbered?.operator }).toEqual({ name, operator: expect.stringMatching(/^\d+\*+\d+$/) });
+      expect({ name, operator: numbered?.operator }).toEqual({ name, operator: name.replace(/\d(?=(?:\D*\d){2})/g, '*') });
     }
 
     expect((await h.client.call('GET', `/v1/admin/messages/${accepted.id}?reveal=yes`, admin)).status).toBe(400);

@@ -7,7 +7,7 @@ import { guard, sendInvalid, type GatewayContext } from '../http/gateway-context
 import { viewOf, type MessageView } from '../http/message-view.js';
 import type { ConsoleBulkSchema, ConsoleConfigSchema, ConsoleMessageSchema, ConsoleProvidersSchema, ConsoleTrafficSchema } from '@rota/api';
 import { emptyCounts, type TrafficSeries } from './traffic-series.js';
-import { maskNumbersIn } from '../logging/redaction.js';
+import { maskWrittenNumbers } from '../logging/redaction.js';
 import { maskedMessage } from './masked-message.js';
 import { answerResend } from '../http/resend-answer.js';
 
@@ -35,9 +35,8 @@ export function operatorOf(request: FastifyRequest): string | undefined {
   } catch {
     return undefined;
   }
-  // Logged as it is: a phone number typed as a name is masked like every number in a log line, its
-  // groups of digits read as one (`0532 123 45 67`).
-  const cleaned = maskNumbersIn(shortened(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim(), 64, '').replace(/(?<=\d)[ .-](?=\d)/g, ''));
+  // Logged as it is: a phone number typed as a name is masked as a number a person writes (`0532 123 45 67`).
+  const cleaned = maskWrittenNumbers(shortened(raw.replace(/[^\p{L}\p{N} ._@-]/gu, '').trim(), 64, ''));
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
