@@ -26,6 +26,7 @@ const CLIENT_ERRORS: Record<string, ClientErrorRow> = {
   ROTA_BODY_TOO_LARGE: { status: 413, error: 'payload-too-large', message: '' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is empty but Content-Type is application/json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid-json', message: 'request body is not valid JSON' },
+  ROTA_BODY_STRUCTURE: { status: 400, error: 'invalid-json', message: '' },
   ROTA_BODY_ENCODING: { status: 400, error: 'invalid-json', message: 'request body is not valid UTF-8' },
   ROTA_BODY_CODING: { status: 415, error: 'unsupported-media-type', message: '' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid-request', message: 'request body length does not match Content-Length' },

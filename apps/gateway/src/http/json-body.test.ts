@@ -51,6 +51,15 @@ describe('the JSON body reader', () => {
     expect(seen).toEqual([]);
   });
 
+  it('refuses a body nested deeper than any request before parsing it, naming the depth; keeps one at the limit', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const deep = await post(Buffer.from(`{"messages":${nested(40)}}`));
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toEqual({ error: 'invalid-json', message: expect.stringMatching(/^request body nests objects and arrays more than 32 levels deep: no request of this API comes near/) });
+    expect(seen).toEqual([]);
+    expect((await post(Buffer.from(`{"messages":${nested(31)}}`))).statusCode).toBe(200);
+  });
+
   it.each([
     ['a gzip body labelled gzip', gzipSync(Buffer.from('{"text":"Merhaba"}')), 'gzip'],
     ['a plain body labelled br', Buffer.from('{"text":"Merhaba"}'), 'br'],

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { ForbiddenKeysError, forbiddenKeyPaths } from '../json/forbidden-keys.js';
+import { structureProblem, type StructureLimits } from '../json/structure-limits.js';
 import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
 
 /**
@@ -10,8 +11,17 @@ import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
  * built, but operators may change `gateway.bodyLimitBytes` with a reload).
  * Any other content type gets fastify's 415. The parse itself is fastify's
  * secure JSON parser, which refuses `__proto__` and `constructor.prototype`;
- * a key named twice in one object is refused after it (repeated-keys.ts).
+ * a key named twice in one object is refused after it (repeated-keys.ts),
+ * and a body nested deeper, or holding more objects and arrays, than any
+ * request of the API is refused before it (structure-limits.ts).
  */
+
+/**
+ * A batch of messages nests three levels and holds one object per message
+ * (10,000 at most); no request nests past four. Far above both, so that no
+ * valid request comes near them.
+ */
+export const BODY_STRUCTURE_LIMITS: StructureLimits = { depth: 32, containers: 100_000 };
 
 /**
  * A body refused before it is parsed. Its `code` is a row of error-handler.ts's
@@ -21,7 +31,7 @@ import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
 export class BodyError extends Error {
   override readonly name = 'BodyError';
   constructor(
-    readonly code: 'ROTA_BODY_TOO_LARGE' | 'ROTA_BODY_READ' | 'ROTA_BODY_ENCODING' | 'ROTA_BODY_CODING',
+    readonly code: 'ROTA_BODY_TOO_LARGE' | 'ROTA_BODY_STRUCTURE' | 'ROTA_BODY_READ' | 'ROTA_BODY_ENCODING' | 'ROTA_BODY_CODING',
     message: string,
   ) {
     super(message);
@@ -72,6 +82,11 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
         return;
       }
       const text = body ?? '';
+      const structure = structureProblem(text, BODY_STRUCTURE_LIMITS);
+      if (structure !== undefined) {
+        done(new BodyError('ROTA_BODY_STRUCTURE', `request body ${structure}: no request of this API comes near that (a batch nests 3 levels, one object per message)`));
+        return;
+      }
       parseJson(request, text, (parseError, parsed) => {
         if (parseError) {
           // Valid JSON the secure parser refuses for a key that reaches a prototype: named, not "not valid JSON".

@@ -1,4 +1,5 @@
 import { BodyKeysError, MAX_PATH_CHARS, shownPath } from './body-keys-error.js';
+import { closingQuote } from './closing-quote.js';
 
 /**
  * Where a JSON text names one key twice in an object. JSON.parse keeps the
@@ -19,8 +20,6 @@ interface Frame {
   at: string | number;
   expectingKey: boolean;
 }
-
-const BACKSLASH = 0x5c;
 
 /** The paths (`messages.3.to`) of repeated keys, at most `max`, in the order met. */
 export function repeatedKeyPaths(json: string, max = 20): string[] {
@@ -54,15 +53,6 @@ export function repeatedKeyPaths(json: string, max = 20): string[] {
     }
   }
   return found;
-}
-
-/** The index of the quote that closes the string opening at `open`: the next one not escaped by an odd run of backslashes. */
-function closingQuote(json: string, open: number): number {
-  for (let end = json.indexOf('"', open + 1); ; end = json.indexOf('"', end + 1)) {
-    let backslashes = 0;
-    while (json.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return end;
-  }
 }
 
 function pathOf(frames: readonly Frame[], key: string): string {
