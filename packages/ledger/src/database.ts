@@ -131,8 +131,10 @@ export interface WebhookOutboxTable {
   /** While a sender has it on its way. */
   leased_until: number | null;
   /**
-   * The receiver's origin (scheme, host and port): a claim passes over the hosts the sender has at
-   * their cap. '' in a row written before it was kept (its host is then read from `url` when claimed).
+   * The receiver, as the sender counts deliveries at once (webhookReceiver: the URL's origin and
+   * the client, `https://hooks.example acme`; the origin alone in a row written before clients
+   * were told apart): a claim passes over the receivers the sender has at their cap. '' in a row
+   * written before it was kept (its receiver is then worked out when claimed).
    */
   receiver_host: string;
 }

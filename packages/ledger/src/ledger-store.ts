@@ -576,13 +576,13 @@ export class LedgerStore {
    * Webhook events due, each leased for `leaseMs` to this caller. On SQLite
    * in the group commit's large lane (work no caller waits on), in slices
    * while small calls come: a sender draining the outbox must not hold an
-   * OTP back any more than the dispatcher's claims do. None to `skipHosts`,
+   * OTP back any more than the dispatcher's claims do. None to `skipReceivers`,
    * the receiver hosts the caller already sends to as much as it will.
    */
-  async claimWebhooks(options: { now: Date; limit: number; leaseMs: number; skipHosts?: readonly string[] }): Promise<DueWebhook[]> {
-    const { now, limit, leaseMs, skipHosts = [] } = options;
+  async claimWebhooks(options: { now: Date; limit: number; leaseMs: number; skipReceivers?: readonly string[] }): Promise<DueWebhook[]> {
+    const { now, limit, leaseMs, skipReceivers = [] } = options;
     return claimInSlices(this.#writes, limit, this.#writes.background(), async (transact, size) => {
-      const found = await claimWebhooks(transact, this.#dialect, { now: now.getTime(), limit: size, leaseMs, skipHosts });
+      const found = await claimWebhooks(transact, this.#dialect, { now: now.getTime(), limit: size, leaseMs, skipReceivers });
       return { found, taken: found.length };
     });
   }

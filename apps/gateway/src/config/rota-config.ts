@@ -300,7 +300,7 @@ const GatewaySchema = z
           .min(1, 'must be at least 1')
           .max(256, 'must be at most 256')
           .default(4)
-          .describe('Deliveries in flight at once to one receiver host (scheme, host and port; its paths share them), so a slow receiver cannot take every slot. Default 4.'),
+          .describe('Deliveries in flight at once to one receiver: a client\'s, at one origin (scheme, host and port; its paths share them, and two clients on one host have their own), so a slow receiver cannot take every slot. Default 4.'),
       })
       .default({ allowHttp: false, allowedAddresses: [], timeoutMs: 5_000, concurrency: 16, perEndpoint: 4 })
       .describe('How webhooks are delivered: only to public https receivers unless allowed here. Read at start.'),

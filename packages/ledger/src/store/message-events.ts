@@ -3,7 +3,7 @@ import type { LedgerDatabase, MessageEventsTable, NewOutboxRow } from '../databa
 import { randomId } from '../ledger-ids.js';
 import { dialectOf, lockForDecision, MAX_BOUND_PARAMETERS } from '../sql-dialect.js';
 import { chunksOf } from './insert-chunks.js';
-import { receiverHost } from './webhook-outbox.js';
+import { webhookReceiver } from './webhook-outbox.js';
 
 /*
  * What happens to a message, written twice in the transaction that changes
@@ -113,7 +113,7 @@ export function outboxRow(
     id,
     owner,
     url,
-    receiver_host: receiverHost(url),
+    receiver_host: webhookReceiver(owner, url),
     type,
     payload: JSON.stringify({ id, type, createdAt: new Date(now).toISOString(), data }),
     message_id: about.message_id,

@@ -15,8 +15,10 @@ export interface DueWebhook {
   id: string;
   owner: string;
   url: string;
-  /** Its receiver's origin (see receiverHost): the sender's cap on deliveries at once counts per host. */
+  /** Its receiver's origin (see receiverHost). */
   host: string;
+  /** Its receiver, as the sender's cap on deliveries at once counts them: its client's, at its origin (see webhookReceiver). */
+  receiver: string;
   type: string;
   payload: string;
   attempts: number;
@@ -34,21 +36,35 @@ export function receiverHost(url: string): string {
   return URL.canParse(url) ? new URL(url).origin : url;
 }
 
-/** What a claim asks for: up to `limit` events due by `now`, none to the `skipHosts`. */
+/**
+ * The receiver a webhook goes to, as the sender shares its deliveries out: a
+ * client's, at the URL's origin (`https://hooks.example acme`; an origin holds
+ * no space). Two clients whose receivers sit on one host (a shared relay, an
+ * integration platform) are two receivers: one's backlog or hanging endpoint
+ * neither takes the other's slots nor stands before its events. Kept in the
+ * outbox's `receiver_host`; a row written before this kept the origin alone,
+ * and is one receiver of its own (a row written before 0009 has '' and gets
+ * its receiver here when claimed).
+ */
+export function webhookReceiver(owner: string, url: string): string {
+  return `${receiverHost(url)} ${owner}`;
+}
+
+/** What a claim asks for: up to `limit` events due by `now`, none to the `skipReceivers`. */
 export interface WebhookClaim {
   now: number;
   limit: number;
   leaseMs: number;
-  /** Receiver hosts the sender has at their cap: their events could not start, and would stand in others' way. */
-  skipHosts: readonly string[];
+  /** Receivers (webhookReceiver) the sender has at their cap: their events could not start, and would stand in others' way. */
+  skipReceivers: readonly string[];
 }
 
 /** Up to `limit` due events, oldest due first, leased for `leaseMs` so no other sender takes them meanwhile. */
 export async function claimWebhooks(transact: Transact, dialect: SqlDialect, claim: WebhookClaim): Promise<DueWebhook[]> {
-  const { now, limit, leaseMs, skipHosts } = claim;
+  const { now, limit, leaseMs, skipReceivers } = claim;
   return transact(async (trx) => {
     // Locked until the lease is written (PostgreSQL): another worker's claim skips these events instead of sending them too.
-    const rows = skipHosts.length === 0 ? await lockForClaim(dueEventsQuery(trx, dialect, now, limit), dialect).execute() : await dueEventsPassingOver(trx, dialect, now, limit, skipHosts);
+    const rows = skipReceivers.length === 0 ? await lockForClaim(dueEventsQuery(trx, dialect, now, limit), dialect).execute() : await dueEventsPassingOver(trx, dialect, now, limit, skipReceivers);
     if (rows.length === 0) return [];
     await trx
       .updateTable('webhook_outbox')
@@ -59,22 +75,33 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, cla
         rows.map((row) => row.id),
       )
       .execute();
-    return rows.map((row) => ({ id: row.id, owner: row.owner, url: row.url, host: row.receiver_host || receiverHost(row.url), type: row.type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, retryFrom: row.retry_from ?? row.created_at }));
+    return rows.map((row) => ({
+      id: row.id,
+      owner: row.owner,
+      url: row.url,
+      host: receiverHost(row.url),
+      receiver: row.receiver_host || webhookReceiver(row.owner, row.url),
+      type: row.type,
+      payload: row.payload,
+      attempts: row.attempts,
+      createdAt: row.created_at,
+      retryFrom: row.retry_from ?? row.created_at,
+    }));
   });
 }
 
-/** The columns a claim reads of an event (its due time: a claim host by host merges them in due order). */
+/** The columns a claim reads of an event (its due time: a claim receiver by receiver merges them in due order). */
 const CLAIMED_COLUMNS = ['id', 'owner', 'url', 'receiver_host', 'type', 'payload', 'attempts', 'created_at', 'retry_from', 'due_at'] as const;
 
-/** Which due events a read takes: all, all but some hosts', or one host's. */
-type DueFilter = { skip?: readonly string[]; host?: string };
+/** Which due events a read takes: all, all but some receivers', or one receiver's. */
+type DueFilter = { skip?: readonly string[]; receiver?: string };
 
 /** Up to `limit` due events, oldest due first, as `filter` narrows them. */
 function dueEventsQuery(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, filter: DueFilter = {}) {
   let pick = trx
     .selectFrom('webhook_outbox')
     .select(CLAIMED_COLUMNS)
-    .where(filter.host === undefined ? sql<boolean>`state = ${'pending'}` : pendingByHost(dialect))
+    .where(filter.receiver === undefined ? sql<boolean>`state = ${'pending'}` : pendingByReceiver(dialect))
     .where('due_at', '<=', now)
     // Never to a receiver switched off after a 410: a redelivery that raced the switch on PostgreSQL (it could not
     // see the switch's uncommitted row) left its event pending; it goes once an operator turns the receiver back on.
@@ -82,42 +109,42 @@ function dueEventsQuery(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, now: n
     .orderBy('due_at')
     .limit(limit);
   if (filter.skip !== undefined && filter.skip.length > 0) pick = pick.where('receiver_host', 'not in', filter.skip);
-  if (filter.host !== undefined) pick = pick.where('receiver_host', '=', filter.host);
+  if (filter.receiver !== undefined) pick = pick.where('receiver_host', '=', filter.receiver);
   return pick;
 }
 
 /**
- * Hosts with pending events, at most this many, for a claim that passes over
- * some: above it, a read a host would cost more than reading past the
+ * Receivers with pending events, at most this many, for a claim that passes
+ * over some: above it, a read a receiver would cost more than reading past the
  * passed-over events.
  */
-const MOST_HOSTS_ONE_BY_ONE = 64;
+const MOST_RECEIVERS_ONE_BY_ONE = 64;
 
 /**
- * Up to `limit` due events of every receiver host but `skipHosts`, oldest due
+ * Up to `limit` due events of every receiver but `skipReceivers`, oldest due
  * first, locked (PostgreSQL). Read in due order, a claim reads past every due
- * event of the hosts it passes over — a hanging receiver's backlog, a million
- * events, 290 ms on SQLite, every time. Instead, the hosts with pending
- * events are listed by skipping through the index of pending events by host,
- * one step a host (a loose index scan); each other host's oldest due events
- * are read from that index, in one statement, and the oldest `limit` of them
- * are then taken (and locked: only those, not every host's candidates). The
- * passed-over hosts' events are not read at all. An event another worker
- * took meanwhile is skipped, so such a claim may come back short. Events
- * written before migration 0009 have no host (''), and are read as one more
- * host.
+ * event of the receivers it passes over — a hanging receiver's backlog, a
+ * million events, 290 ms on SQLite, every time. Instead, the receivers with
+ * pending events are listed by skipping through the index of pending events
+ * by receiver, one step a receiver (a loose index scan); each other
+ * receiver's oldest due events are read from that index, in one statement,
+ * and the oldest `limit` of them are then taken (and locked: only those, not
+ * every receiver's candidates). The passed-over receivers' events are not
+ * read at all. An event another worker took meanwhile is skipped, so such a
+ * claim may come back short. Events written before migration 0009 have no
+ * receiver (''), and are read as one more.
  */
-async function dueEventsPassingOver(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, skipHosts: readonly string[]) {
-  const hosts = await hostsWithPendingEvents(trx, dialect, MOST_HOSTS_ONE_BY_ONE + 1);
-  if (hosts.length > MOST_HOSTS_ONE_BY_ONE) return lockForClaim(dueEventsQuery(trx, dialect, now, limit, { skip: skipHosts }), dialect).execute();
-  const skipped = new Set(skipHosts);
-  const perHost = hosts.filter((host) => !skipped.has(host)).map((host, i) => trx.selectFrom(dueEventsQuery(trx, dialect, now, limit, { host }).as(`h${i}`)).select(['id', 'due_at']));
-  if (perHost.length === 0) return [];
-  const union = perHost.slice(1).reduce((all, next) => all.unionAll(next), perHost[0]!);
+async function dueEventsPassingOver(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, now: number, limit: number, skipReceivers: readonly string[]) {
+  const receivers = await receiversWithPendingEvents(trx, dialect, MOST_RECEIVERS_ONE_BY_ONE + 1);
+  if (receivers.length > MOST_RECEIVERS_ONE_BY_ONE) return lockForClaim(dueEventsQuery(trx, dialect, now, limit, { skip: skipReceivers }), dialect).execute();
+  const skipped = new Set(skipReceivers);
+  const perReceiver = receivers.filter((receiver) => !skipped.has(receiver)).map((receiver, i) => trx.selectFrom(dueEventsQuery(trx, dialect, now, limit, { receiver }).as(`r${i}`)).select(['id', 'due_at']));
+  if (perReceiver.length === 0) return [];
+  const union = perReceiver.slice(1).reduce((all, next) => all.unionAll(next), perReceiver[0]!);
   const oldest = await trx.selectFrom(union.as('due')).select('id').orderBy('due_at').orderBy('id').limit(limit).execute();
   if (oldest.length === 0) return [];
   // Found by their key alone, and checked here: with the state and due time in the query, both planners took the
-  // due-time index for 64 ids, and read every due event of the passed-over hosts in it (1.5 s on PostgreSQL at 200,000).
+  // due-time index for 64 ids, and read every due event of the passed-over receivers in it (1.5 s on PostgreSQL at 200,000).
   const taken = await lockForClaim(
     trx
       .selectFrom('webhook_outbox')
@@ -134,28 +161,28 @@ async function dueEventsPassingOver(trx: Kysely<LedgerDatabase>, dialect: SqlDia
   return taken.filter((row) => row.state === 'pending' && row.due_at <= now).sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1));
 }
 
-/** The receiver hosts with pending events ('' among them for events without one), at most `most`: one index step each. */
-async function hostsWithPendingEvents(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, most: number): Promise<string[]> {
-  const pending = pendingByHost(dialect);
-  const { rows } = await sql<{ host: string }>`
-    with recursive hosts(host, n) as (
+/** The receivers with pending events ('' among them for events without one), at most `most`: one index step each. */
+async function receiversWithPendingEvents(trx: Kysely<LedgerDatabase>, dialect: SqlDialect, most: number): Promise<string[]> {
+  const pending = pendingByReceiver(dialect);
+  const { rows } = await sql<{ receiver: string }>`
+    with recursive receivers(receiver, n) as (
       select (select receiver_host from webhook_outbox where ${pending} order by receiver_host limit 1), 1
       union all
-      select (select receiver_host from webhook_outbox where ${pending} and receiver_host > hosts.host order by receiver_host limit 1), n + 1
-      from hosts where hosts.host is not null and n < ${most}
+      select (select receiver_host from webhook_outbox where ${pending} and receiver_host > receivers.receiver order by receiver_host limit 1), n + 1
+      from receivers where receivers.receiver is not null and n < ${most}
     )
-    select host from hosts where host is not null`.execute(trx);
-  return rows.map((row) => row.host);
+    select receiver from receivers where receiver is not null`.execute(trx);
+  return rows.map((row) => row.receiver);
 }
 
 /**
- * "Pending", for the reads through the index of pending events by host: a
+ * "Pending", for the reads through the index of pending events by receiver: a
  * literal, since a partial index's condition is matched against the query's
  * text, not a bound value; on SQLite marked likely, or its planner, without
  * statistics, took the (state, due_at) index for it and read every pending
  * event.
  */
-function pendingByHost(dialect: SqlDialect) {
+function pendingByReceiver(dialect: SqlDialect) {
   return dialect === 'sqlite' ? sql<boolean>`likely(state = 'pending')` : sql<boolean>`state = 'pending'`;
 }
 

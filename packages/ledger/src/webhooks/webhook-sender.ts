@@ -25,8 +25,9 @@ export interface WebhookSenderOptions {
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number;
   /**
-   * Deliveries in flight at once to one receiver host (scheme, host and port), so a slow one
-   * cannot take every slot — however many paths on it a client's messages name. Default 4.
+   * Deliveries in flight at once to one receiver: a client's, at one origin (scheme, host and
+   * port; see webhookReceiver), so a slow one cannot take every slot — however many paths on
+   * it a client's messages name — and one client's receiver never takes another's. Default 4.
    */
   perEndpoint?: number;
   /** The longest one delivery may take (the delivering client's time limit). Default 5 s. */
@@ -65,7 +66,7 @@ const NO_SECRET_RETRY_MS = 60_000;
  * events are held until an operator turns it back on); another failure is
  * retried with exponential backoff and jitter for 24 h, then given up. At
  * most `concurrency` deliveries at once and `perEndpoint` to one receiver
- * host, and a circuit per receiver URL: after five failures in a row it is left alone
+ * (a client's, at one origin), and a circuit per receiver URL: after five failures in a row it is left alone
  * for a minute (its events due in that minute wait, undelivered).
  */
 export class WebhookSender {
@@ -112,7 +113,7 @@ export class WebhookSender {
     const leaseMs = FRESH_FOR_MS + (this.options.deliveryTimeoutMs ?? 5_000) + WRITE_WITHIN_MS + LEASE_MARGIN_MS;
     let claimed = 0;
     this.running = pumpDeliveries<DueWebhook, WebhookSettlement>({
-      claim: (skipHosts) => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs, skipHosts }),
+      claim: (skipReceivers) => this.options.store.claimWebhooks({ now: new Date(this.clock()), limit: batch, leaseMs, skipReceivers }),
       batch,
       deliver: (event) => this.deliverOne(event),
       write: async (settled) => {
@@ -121,7 +122,7 @@ export class WebhookSender {
       },
       concurrency,
       perEndpoint: this.options.perEndpoint ?? 4,
-      receiverOf: (event) => event.host,
+      receiverOf: (event) => event.receiver,
       stopped: () => this.stopped,
       freshForMs: FRESH_FOR_MS,
       writeWithinMs: WRITE_WITHIN_MS,

@@ -40,7 +40,7 @@ describe('a webhook claim passing over a host (SQLite query plans)', () => {
     await db.insertInto('webhook_outbox').values([event('evt_1', 'https://slow.example', 1), event('evt_2', 'https://slow.example', 2), event('evt_3', 'https://other.example', 3)]).execute();
     statements.length = 0;
 
-    const claimed = await claimWebhooks((work) => db.transaction().execute(work), 'sqlite', { now: 10, limit: 10, leaseMs: 1_000, skipHosts: ['https://slow.example'] });
+    const claimed = await claimWebhooks((work) => db.transaction().execute(work), 'sqlite', { now: 10, limit: 10, leaseMs: 1_000, skipReceivers: ['https://slow.example'] });
     expect(claimed.map((row) => row.id)).toEqual(['evt_3']);
 
     const reads = statements.filter((statement) => /^\s*(with|select)/i.test(statement.sql));
