@@ -178,6 +178,12 @@ describe('router: options are validated up front', () => {
     ['a bad router-wide retry', { retry: { retries: -1 } }, 'retry.retries:'],
     ['a bad per-provider breaker', { breaker: { volumeThreshold: 0 }, own: true }, 'providers.0.breaker.volumeThreshold:'],
     ['an unknown option', { batchSize: 4 }, 'batchSize: is not a known field'],
+    // Found by an operator trial: past 2^31 ms Node's timer fires at once, and the breaker probed every millisecond.
+    ['a reset timeout past a day (meant as "keep it open")', { breaker: { resetTimeoutMs: 3_000_000_000 }, own: true }, 'providers.0.breaker.resetTimeoutMs: must be at most 86400000 (a day'],
+    ['a rolling window past an hour', { breaker: { rollingWindowMs: 99_999_999_999 } }, 'breaker.rollingWindowMs: must be at most 3600000'],
+    // The backoff is capped by maxDelayMs: the first retry came sooner than minDelayMs said.
+    ['a minDelayMs above the default maxDelayMs', { retry: { minDelayMs: 5_000 } }, 'retry.minDelayMs: must be at most maxDelayMs (2000)'],
+    ['a minDelayMs above maxDelayMs', { retry: { minDelayMs: 5_000, maxDelayMs: 10 } }, 'retry.minDelayMs: must be at most maxDelayMs (10)'],
   ])('refuses %s with a RouterOptionsError naming the field', (_what, extra, expected) => {
     const { rank = 1, own, breaker, ...rest } = extra as Record<string, unknown>;
     const options = { providers: [{ provider: fake(), rank, ...(own ? { breaker } : {}) }], ...(own ? {} : breaker ? { breaker } : {}), ...rest };

@@ -75,6 +75,7 @@ describe('RotaConfigSchema', () => {
     ['a negative rank', (c) => (c.providers[0].rank = -1), 'providers.0.rank', /must be 0 or more/],
     ['a fractional rank', (c) => (c.providers[0].rank = 1.5), 'providers.0.rank', /whole number/],
     ['a rank that is not a number', (c) => (c.providers[0].rank = 'first'), 'providers.0.rank', /must be a number/],
+    ['a breaker reset timeout past a day (Node\'s timer overflows past 24.8 days)', (c) => (c.providers[0].breaker = { resetTimeoutMs: 3_000_000_000 }), 'providers.0.breaker.resetTimeoutMs', /must be at most 86400000/],
     ['enabled that is not a boolean', (c) => (c.providers[0].enabled = 'yes'), 'providers.0.enabled', /true or false/],
     [
       'a plain-http customApiUrl off loopback',

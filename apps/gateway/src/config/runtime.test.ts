@@ -118,6 +118,25 @@ describe('createRuntime', () => {
     expect(logger.lines().join('\n')).not.toContain('SIMULATED');
   });
 
+  it('refuses a retry minDelayMs above maxDelayMs, the file\'s or the default, naming where it was written', () => {
+    // Found by an operator trial: minDelayMs 5000 under the default maxDelayMs 2000 reloaded without a word, and the first retry came after 3.4 s.
+    const refusal = (input: ReturnType<typeof configInput>) => {
+      try {
+        createRuntime(config(input), { logger: recordingLogger(), development: true });
+      } catch (error) {
+        return error instanceof ConfigRefusedError ? error.issues : error;
+      }
+      return undefined;
+    };
+    const routingWide = configInput();
+    routingWide.routing = { retry: { minDelayMs: 5_000 } };
+    expect(refusal(routingWide)).toEqual([{ path: 'routing.retry.minDelayMs', reason: 'must be at most maxDelayMs (2000): the backoff never waits longer than maxDelayMs' }]);
+    const ownOverBase = configInput();
+    ownOverBase.routing = { retry: { maxDelayMs: 1_000 } };
+    (ownOverBase.providers as Array<{ retry?: object }>)[0]!.retry = { minDelayMs: 5_000 };
+    expect(refusal(ownOverBase)).toEqual([{ path: 'providers.0.retry.minDelayMs', reason: expect.stringContaining('must be at most maxDelayMs (1000)') }]);
+  });
+
   it('applies the routing defaults: the unknown-outcome policy decides whether an unknown outcome fails over', async () => {
     const input = configInput();
     const providers = input.providers as Array<{ type: string; settings: { simulate?: object } }>;

@@ -1,29 +1,44 @@
 import { z } from 'zod';
 import { IysTypeSchema, type DeliveryReport, type Logger, type ProviderHealth, type Encoding, type TurkishShift, type BulkMessage, type BulkMessageInput, type Message, type MessageInput, type ValidationIssue, type ProviderErrorKind, type Provider, type ProviderCapabilities, type MessageField, type PushedReports, type PushOrigin, type PushOriginCheck, type ReceivedReports } from '@rota/provider';
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
 /** Circuit breaker settings, one breaker per (provider, account). */
 export const BreakerSettingsSchema = z.strictObject({
   /** Failures (within the rolling window) before the breaker may open. */
   volumeThreshold: z.number().int().min(1).default(5),
   /** Share of failed calls in the window that opens the breaker. */
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
-  /** How long an open breaker waits before letting one probe through. */
-  resetTimeoutMs: z.number().int().min(10).default(30_000),
-  /** Length of the rolling window the failures are counted in. */
-  rollingWindowMs: z.number().int().min(100).default(10_000),
+  /**
+   * How long an open breaker waits before letting one probe through. At most a
+   * day: past 2^31 ms (24.8 days) Node's timer fires at once, and a breaker
+   * meant to stay open probed every millisecond (to keep a provider out, switch
+   * it off or force its breaker open).
+   */
+  resetTimeoutMs: z.number().int().min(10).max(DAY_MS, `must be at most ${DAY_MS} (a day: to keep a provider out longer, switch it off or force its breaker open)`).default(30_000),
+  /** Length of the rolling window the failures are counted in: at most an hour (its buckets are timers too). */
+  rollingWindowMs: z.number().int().min(100).max(HOUR_MS, `must be at most ${HOUR_MS} (an hour)`).default(10_000),
 });
 export type BreakerSettings = z.output<typeof BreakerSettingsSchema>;
 
 /** Retry settings for `retryable` failures on the same provider. */
-export const RetrySettingsSchema = z.strictObject({
-  /** Retries after the first try (so `retries: 2` means at most 3 tries). */
-  retries: z.number().int().min(0).max(10).default(2),
-  minDelayMs: z.number().int().min(0).default(100),
-  maxDelayMs: z.number().int().min(0).default(2_000),
-  factor: z.number().min(1).default(2),
-  /** No retry starts after this much time has passed since the first try. */
-  deadlineMs: z.number().int().min(1).default(10_000),
-});
+export const RetrySettingsSchema = z
+  .strictObject({
+    /** Retries after the first try (so `retries: 2` means at most 3 tries). */
+    retries: z.number().int().min(0).max(10).default(2),
+    minDelayMs: z.number().int().min(0).max(HOUR_MS, `must be at most ${HOUR_MS} (an hour)`).default(100),
+    maxDelayMs: z.number().int().min(0).max(HOUR_MS, `must be at most ${HOUR_MS} (an hour)`).default(2_000),
+    factor: z.number().min(1).default(2),
+    /** No retry starts after this much time has passed since the first try. */
+    deadlineMs: z.number().int().min(1).max(DAY_MS, `must be at most ${DAY_MS} (a day)`).default(10_000),
+  })
+  // The backoff is capped by maxDelayMs: a minDelayMs above it was taken without a word, and the first retry came sooner than it said.
+  .superRefine((retry, ctx) => {
+    if (retry.minDelayMs > retry.maxDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['minDelayMs'], message: `must be at most maxDelayMs (${retry.maxDelayMs}): the backoff never waits longer than maxDelayMs` });
+    }
+  });
 export type RetrySettings = z.output<typeof RetrySettingsSchema>;
 
 /**
