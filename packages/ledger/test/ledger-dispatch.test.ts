@@ -1,7 +1,8 @@
 import { createRouter } from '@rota/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AccountThrottle, HELD_REASON_PREFIX, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
-import { bulkTemplate, message, numbers, openTestStore, wallClock } from './ledger-fixtures.js';
+import { createFakeProvider } from '@rota/testkit';
+import { bulkTemplate, message, numbers, openTestStore, TestClock, wallClock } from './ledger-fixtures.js';
 import { finalState, rig, until, type Rig } from './ledger-rig.js';
 
 // The ledger at work over a real router and scripted fake providers: what is
@@ -158,6 +159,40 @@ describe('the dispatcher', () => {
     await again.stop(1_000);
     await next.close();
     await r.store.close();
+  });
+});
+
+describe('the dispatcher when an operator closes a route its messages wait on', () => {
+  it('walks the messages waiting for a switched-off provider\'s rate limit on down the ranks at once', async () => {
+    // Found by an operator trial: with one message a second on rank 1, switching it off let the waiting messages
+    // go to rank 2 only as the disabled provider's limit let each out, one a second (a 50,000 backlog barely moved).
+    const store = await openTestStore(new TestClock(Date.now()));
+    const fake = (id: string) => createFakeProvider({ id, accounts: [{ accountId: `${id}-notification`, iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
+    const first = fake('first');
+    const second = fake('second');
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], retry: { retries: 0, minDelayMs: 1, maxDelayMs: 5 } });
+    const ledger = new Ledger({ store, router, dispatch: { pollMs: 20 }, limits: new Map([[`first/${first.accountIds[0]!}`, 1]]) });
+    await ledger.start();
+    try {
+      // Each its own text, so each its own request: the throttle lets one out a second.
+      const outcomes = await ledger.submit(numbers(12).map((to, i) => ({ message: message({ to, text: `Kargonuz ${i} yolda` }), owner: 'acme' })), 'queue');
+      const ids = outcomes.map((outcome) => (outcome as { record: MessageRecord }).record.id);
+      await until(async () => (first.callCount >= 1 ? true : undefined), 'the first send through rank 1');
+      router.setEnabled('first', false);
+      // At one a second the eleven left would take eleven seconds; until() gives up after five.
+      const records = await until(async () => {
+        const all = await Promise.all(ids.map((id) => finalState(store, id)()));
+        return all.every((record) => record?.state === 'accepted') ? all.map((record) => record!) : undefined;
+      }, 'every message accepted');
+      expect(first.callCount).toBeLessThanOrEqual(2);
+      expect(records.filter((record) => record.providerId === 'second').length).toBeGreaterThanOrEqual(10);
+      const walkedOn = records.find((record) => record.providerId === 'second' && record.attempts.length > 1);
+      if (walkedOn) expect(walkedOn.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: expect.stringContaining('first was switched off') });
+    } finally {
+      await ledger.stop(1_000);
+      await router.close();
+      await store.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { BulkMessage, Message } from '@rota/provider';
 import { createLimiter } from './limiter.js';
 import { routeGroup, type Recipients, type WalkContext } from './route-walk.js';
+import { watchRoute } from './route-watch.js';
 import { closedResult, type RouterState } from './router-state.js';
 import type { Router, RouteOptions, SendResult } from './router-types.js';
 import { planBatch } from './send-batch.js';
@@ -11,6 +12,7 @@ export type CheckedSends = Pick<Router, 'sendChecked' | 'sendBatchChecked' | 'se
 export function checkedSends(state: RouterState): CheckedSends {
   // The table as it is now, asked by a walk after its waits: made once here, not for every message routed.
   const routeClosedNow: WalkContext['routeClosedNow'] = (providerId, accountId) => state.table.routeClosedNow(providerId, accountId);
+  const watch: WalkContext['watchRoute'] = (providerId, accountId) => watchRoute(state.table, providerId, accountId);
   const slotNow: WalkContext['slotNow'] = (providerId) => state.table.ordered.find((slot) => slot.id === providerId);
   /** Routes messages that share one text; `finish` is called once per recipient. */
   const route = (template: Message, recipients: Recipients, finish: WalkContext['finish'], limit: WalkContext['limit'], options: RouteOptions) =>
@@ -26,6 +28,7 @@ export function checkedSends(state: RouterState): CheckedSends {
         holdsWithoutRoute: options.holdsWithoutRoute,
         lifetime: state.lifetime.signal,
         routeClosedNow,
+        watchRoute: watch,
         slotNow,
         switchedOff: state.table.switchedOff,
       },

@@ -13,6 +13,7 @@ export function operatorControls(state: RouterState): Pick<Router, 'status' | 's
     setEnabled(providerId, enabled) {
       state.table.setEnabled(providerId, enabled);
       if (enabled) state.events.emit('routes-changed', { cause: 'enabled', providerId });
+      else state.table.routesMayHaveClosed();
     },
     setRank: (providerId, rank) => state.table.setRank(providerId, rank),
 
@@ -24,6 +25,7 @@ export function operatorControls(state: RouterState): Pick<Router, 'status' | 's
       }
       const breaker = slot.breakerFor(accountId);
       breaker.override = override;
+      if (override === 'open') state.table.routesMayHaveClosed();
       state.events.emit('breaker', { providerId, accountId, state: breaker.state });
     },
 
@@ -35,6 +37,7 @@ export function operatorControls(state: RouterState): Pick<Router, 'status' | 's
       state.events.logger = settings.logger;
       state.deadlines.setTimeout(settings.attemptTimeoutMs);
       state.table.apply(settings.providers, settings.onProviderRetired);
+      state.table.routesMayHaveClosed();
       state.events.emit('routes-changed', { cause: 'reconfigured' });
     },
   };

@@ -21,6 +21,8 @@ export class ProviderTable {
   ordered: ProviderSlot[] = [];
   /** Switched-off slots by rank: routes an operator may open again (see the end of a walk in route-walk). */
   switchedOff: ProviderSlot[] = [];
+  /** Aborted, and replaced, each time an operator may have closed a route (see closings, route-watch.ts). */
+  #closing = new AbortController();
 
   constructor(
     private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
@@ -86,6 +88,23 @@ export class ProviderTable {
     if (!slot.provider.accountIds.includes(accountId)) return `${providerId} no longer has account ${accountId}`;
     if (slot.forcedOpen(accountId)) return `the circuit breaker of ${accountId} was forced open`;
     return undefined;
+  }
+
+  /**
+   * Aborts when an operator may have closed some route — a provider switched
+   * off, a breaker forced, a reload — and is then replaced by a fresh one: a
+   * try waiting its turn (a rate limit, a retry's backoff) asks
+   * routeClosedNow for its own route then, instead of every so often.
+   */
+  get closings(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /** Tells the tries waiting that a route may have closed (see closings). */
+  routesMayHaveClosed(): void {
+    const closing = this.#closing;
+    this.#closing = new AbortController();
+    closing.abort();
   }
 
   status(): ProviderStatus[] {

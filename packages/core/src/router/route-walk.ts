@@ -7,8 +7,9 @@ import { withoutEchoes } from './echo-scrub.js';
 import { callProvider } from './provider-call.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { RetriesEnded, retryAfterFailure, worthRetrying } from './retry.js';
+import { RouteClosed, type RouteWatch } from './route-watch.js';
 import type { RouterEventBus } from './router-events.js';
-import type { Attempt, RouteOptions, SendResult, UnknownOutcomePolicy } from './router-types.js';
+import type { Attempt, AttemptTarget, RouteOptions, SendResult, UnknownOutcomePolicy } from './router-types.js';
 
 /**
  * The recipients of a group as two parallel lists — their numbers, and where
@@ -43,6 +44,8 @@ export interface WalkContext {
    * or its breaker forced open since a reload replaced the slot), or undefined: asked again after every wait.
    */
   routeClosedNow(providerId: string, accountId: string): string | undefined;
+  /** Watches a route for an operator closing it while a try waits (route-watch.ts). */
+  watchRoute(providerId: string, accountId: string): RouteWatch;
   /** The slot the router routes through for this provider now, if any (a reload may have replaced the walk's). */
   slotNow(providerId: string): ProviderSlot | undefined;
   /** The providers switched off when the walk began, by rank: asked only at the end of a walk every provider refused. */
@@ -58,10 +61,6 @@ class NotAttempted {
   ) {}
 }
 
-/** The route closed while a try waited (see WalkContext.routeClosedNow): the try is not made. Control flow. */
-class RouteClosed {
-  constructor(readonly why: string) {}
-}
 
 /** A try's end that is no provider's failure (not for the breaker, the retries or the trail as one): handled apart. */
 function notAFailure(thrown: unknown): boolean {
@@ -285,105 +284,124 @@ async function attempt(
     firstTryAt ??= performance.now();
     return callProvider(slot.provider, request, ctx.deadlines, ctx.signal).then((response) => failIfNoneTaken(request, response));
   };
-  // Without a hook a try is the breaker's call alone (and failIfNoneTaken's look at the receipts).
-  const before = ctx.beforeAttempt;
-  const target = before ? { providerId: slot.id, accountId: selection.accountId, index: unit.recipients.index } : undefined;
-  // A router that closed while this try waited (the caller's hook, a batch's turn) has shut its
-  // breakers: the try is never made, and that is no provider's failure (nor a provider bug).
-  const closedBeforeTry = () => new NotAttempted(new Error('the router closed before this try was made'));
-  // Asked again before every try: a retry's wait, a batch's turn or the caller's throttle may outlast the validity.
-  const { validUntil } = template;
-  const expiredBeforeTry = () =>
-    validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
-  // An operator's switch, asked again before every try: a try that waited (the caller's throttle, a batch's turn, a
-  // retry's backoff) went out through a provider switched off seconds or minutes before.
-  const routeClosed = () => {
-    const why = ctx.routeClosedNow(slot.id, selection.accountId);
-    return why === undefined ? undefined : new RouteClosed(why);
-  };
-  const fire: () => Promise<SendResponse> = before
-    ? async () => {
-        try {
-          await before(target!);
-        } catch (error) {
-          throw new NotAttempted(error);
-        }
-        if (ctx.lifetime.aborted) throw closedBeforeTry();
-        const refused = expiredBeforeTry() ?? routeClosed();
-        if (refused) throw refused;
-        return breaker.fire(call);
-      }
-    : () => {
-        if (ctx.lifetime.aborted) return Promise.reject(closedBeforeTry());
-        const refused = expiredBeforeTry() ?? routeClosed();
-        return refused ? Promise.reject(refused) : breaker.fire(call);
-      };
-  const noteFailure = (thrown: unknown): unknown => {
-    const error = asBreakerError(thrown);
-    if (!isBreakerRefusal(error)) providerError = error;
-    // Told at once, not with the attempt: a retry that then succeeds must still slow the account for everyone.
-    if (error instanceof ProviderError && error.retryAfterMs !== undefined && ctx.events.has('retry-after')) {
-      ctx.events.emit('retry-after', { providerId: slot.id, accountId: selection.accountId, retryAfterMs: error.retryAfterMs });
-    }
-    return error;
-  };
-  const startedAt = performance.now();
-  let response: SendResponse;
+  // Watched only by a wait that asks (the caller's hook when it has to wait, a retry's backoff): most tries never do.
+  let watch: RouteWatch | undefined;
+  const routeClosing = (): AbortSignal => (watch ??= ctx.watchRoute(slot.id, selection.accountId)).signal;
   try {
+    // Without a hook a try is the breaker's call alone (and failIfNoneTaken's look at the receipts).
+    const before = ctx.beforeAttempt;
+    const target: AttemptTarget | undefined = before
+      ? {
+          providerId: slot.id,
+          accountId: selection.accountId,
+          index: unit.recipients.index,
+          get routeClosing() {
+            return routeClosing();
+          },
+        }
+      : undefined;
+    // A router that closed while this try waited (the caller's hook, a batch's turn) has shut its
+    // breakers: the try is never made, and that is no provider's failure (nor a provider bug).
+    const closedBeforeTry = () => new NotAttempted(new Error('the router closed before this try was made'));
+    // Asked again before every try: a retry's wait, a batch's turn or the caller's throttle may outlast the validity.
+    const { validUntil } = template;
+    const expiredBeforeTry = () =>
+      validUntil !== undefined && validUntil.getTime() <= Date.now() ? new NotAttempted(new Error(`validUntil (${validUntil.toISOString()}) passed before any provider accepted it`), true) : undefined;
+    // An operator's switch, asked again before every try: a try that waited (the caller's throttle, a batch's turn, a
+    // retry's backoff) went out through a provider switched off seconds or minutes before.
+    const routeClosed = () => {
+      const why = ctx.routeClosedNow(slot.id, selection.accountId);
+      return why === undefined ? undefined : new RouteClosed(why);
+    };
+    const fire: () => Promise<SendResponse> = before
+      ? async () => {
+          try {
+            await before(target!);
+          } catch (error) {
+            throw new NotAttempted(error);
+          }
+          if (ctx.lifetime.aborted) throw closedBeforeTry();
+          const refused = expiredBeforeTry() ?? routeClosed();
+          if (refused) throw refused;
+          return breaker.fire(call);
+        }
+      : () => {
+          if (ctx.lifetime.aborted) return Promise.reject(closedBeforeTry());
+          const refused = expiredBeforeTry() ?? routeClosed();
+          return refused ? Promise.reject(refused) : breaker.fire(call);
+        };
+    const noteFailure = (thrown: unknown): unknown => {
+      const error = asBreakerError(thrown);
+      if (!isBreakerRefusal(error)) providerError = error;
+      // Told at once, not with the attempt: a retry that then succeeds must still slow the account for everyone.
+      if (error instanceof ProviderError && error.retryAfterMs !== undefined && ctx.events.has('retry-after')) {
+        ctx.events.emit('retry-after', { providerId: slot.id, accountId: selection.accountId, retryAfterMs: error.retryAfterMs });
+      }
+      return error;
+    };
+    const startedAt = performance.now();
+    let response: SendResponse;
     try {
-      response = await fire();
-    } catch (thrown) {
-      if (notAFailure(thrown)) throw thrown;
-      const first = noteFailure(thrown);
-      if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
-      const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-      ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
-    }
-    checkReceipts(request, response);
-  } catch (caught) {
-    const ended = caught instanceof RetriesEnded ? caught.error : caught;
-    // The provider answered, taking none and leaving some for the next rank: its breaker counted a failure; its receipts stand.
-    if (ended instanceof NoneTaken) return afterReceipts(ctx, slot, selection.accountId, template, unit, ended.response, tries, performance.now() - (firstTryAt ?? startedAt));
-    const durationMs = performance.now() - (firstTryAt ?? startedAt);
-    if (unwrittenAtClose(ended, ctx.lifetime)) {
-      // The router closed while this try waited for a connection, and the provider says its request
-      // never left: as a try never made, so a dispatcher stopping puts the message back in its queue.
-      tries -= 1;
-      if (tries > 0) {
+      try {
+        response = await fire();
+      } catch (thrown) {
+        if (notAFailure(thrown)) throw thrown;
+        const first = noteFailure(thrown);
+        if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
+        // A backoff ends when the route closes too: the message walks on rather than wait out a provider switched off.
+        const retrySignal = AbortSignal.any(ctx.signal ? [ctx.signal, ctx.lifetime, routeClosing()] : [ctx.lifetime, routeClosing()]);
+        ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+      }
+      checkReceipts(request, response);
+    } catch (caught) {
+      // Retries ended by the route closing in their backoff: told as the close, after the tries made.
+      const closedInBackoff = caught instanceof RetriesEnded && watch?.signal.aborted === true && !ctx.lifetime.aborted && !ctx.signal?.aborted;
+      const ended = closedInBackoff ? (watch!.signal.reason as RouteClosed) : caught instanceof RetriesEnded ? caught.error : caught;
+      // The provider answered, taking none and leaving some for the next rank: its breaker counted a failure; its receipts stand.
+      if (ended instanceof NoneTaken) return afterReceipts(ctx, slot, selection.accountId, template, unit, ended.response, tries, performance.now() - (firstTryAt ?? startedAt));
+      const durationMs = performance.now() - (firstTryAt ?? startedAt);
+      if (unwrittenAtClose(ended, ctx.lifetime)) {
+        // The router closed while this try waited for a connection, and the provider says its request
+        // never left: as a try never made, so a dispatcher stopping puts the message back in its queue.
+        tries -= 1;
+        if (tries > 0) {
+          const last = toProviderError(ctx, slot, selection.accountId, providerError);
+          record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: 'failed' }, true);
+        }
+        fail(ctx, unit, 'not sent: the router closed before its request was written', tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
+        return false;
+      }
+      if (ended instanceof NotAttempted) {
+        // The caller could not record or allow the try: never send what it cannot account for.
+        const cause = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
+        // The caller's reason may say so already (the ledger's do): "not sent: not sent: …" was read twice.
+        const why = cause.replace(/^not sent: /, '');
+        if (tries > 0) {
+          const last = toProviderError(ctx, slot, selection.accountId, providerError);
+          record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
+        }
+        fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
+        return false;
+      }
+      if (isBreakerRefusal(ended) || ended instanceof RouteClosed) {
+        // The breaker opened, or the route closed (an operator's switch or force, a reload), while this unit waited its
+        // turn or between its retries: the refused try was never made, and the unit walks on.
+        const why = ended instanceof RouteClosed ? ended.why : 'its circuit breaker opened';
+        if (tries === 0) {
+          skipClosedRoute(ctx, slot, unit, selection.accountId, ended instanceof RouteClosed ? `${why} while this message waited its turn` : (ended as ProviderError).message);
+          return true;
+        }
         const last = toProviderError(ctx, slot, selection.accountId, providerError);
-        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: 'failed' }, true);
+        const reworded = new ProviderError(last.kind, `${last.message}; then ${why}`, { code: last.code, retryAfterMs: last.retryAfterMs });
+        return afterFailure(ctx, slot, selection.accountId, template, unit, reworded, tries, durationMs);
       }
-      fail(ctx, unit, 'not sent: the router closed before its request was written', tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
-      return false;
+      return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
     }
-    if (ended instanceof NotAttempted) {
-      // The caller could not record or allow the try: never send what it cannot account for.
-      const cause = ended.cause instanceof Error ? ended.cause.message : String(ended.cause);
-      // The caller's reason may say so already (the ledger's do): "not sent: not sent: …" was read twice.
-      const why = cause.replace(/^not sent: /, '');
-      if (tries > 0) {
-        const last = toProviderError(ctx, slot, selection.accountId, providerError);
-        record(ctx, slot, unit, { providerId: slot.id, accountId: selection.accountId, errorKind: last.kind, code: last.code, reason: withoutEchoes(last.message, template), tries, durationMs, outcome: last.kind === 'outcome-unknown' ? 'unknown' : 'failed' }, true);
-      }
-      fail(ctx, unit, `not sent: ${why}`, !ended.final && tries === 0 && unit.attempts.every((attempt) => attempt.tries === 0));
-      return false;
-    }
-    if (isBreakerRefusal(ended) || ended instanceof RouteClosed) {
-      // The breaker opened, or the route closed (an operator's switch or force, a reload), while this unit waited its
-      // turn or between its retries: the refused try was never made, and the unit walks on.
-      const why = ended instanceof RouteClosed ? ended.why : 'its circuit breaker opened';
-      if (tries === 0) {
-        skipClosedRoute(ctx, slot, unit, selection.accountId, ended instanceof RouteClosed ? `${why} while this message waited its turn` : (ended as ProviderError).message);
-        return true;
-      }
-      const last = toProviderError(ctx, slot, selection.accountId, providerError);
-      const reworded = new ProviderError(last.kind, `${last.message}; then ${why}`, { code: last.code, retryAfterMs: last.retryAfterMs });
-      return afterFailure(ctx, slot, selection.accountId, template, unit, reworded, tries, durationMs);
-    }
-    return afterFailure(ctx, slot, selection.accountId, template, unit, toProviderError(ctx, slot, selection.accountId, ended), tries, durationMs);
-  }
 
-  return afterReceipts(ctx, slot, selection.accountId, template, unit, response, tries, performance.now() - (firstTryAt ?? startedAt));
+    return afterReceipts(ctx, slot, selection.accountId, template, unit, response, tries, performance.now() - (firstTryAt ?? startedAt));
+  } finally {
+    watch?.stop();
+  }
 }
 
 /**

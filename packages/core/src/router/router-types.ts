@@ -136,6 +136,14 @@ export interface AttemptTarget {
   accountId: string;
   /** Positions in the caller's input (0 for a single send). */
   index: readonly number[];
+  /**
+   * Aborts once an operator closes this route (switches the provider off,
+   * forces the account's breaker open, reloads it away) while the hook waits
+   * (a rate limit): the hook may stop waiting and return, and the try is then
+   * not made — the message walks on down the ranks. Made on first read: a
+   * hook that never waits never reads it.
+   */
+  readonly routeClosing: AbortSignal;
 }
 
 export type AttemptOutcome = 'accepted' | 'rejected' | 'failed' | 'unknown' | 'skipped';

@@ -52,13 +52,22 @@ export class AccountThrottle {
    * most once a second (a busy account's waits are often a few ms each), and
    * throws to give up the rest: a campaign canceled while its 800-number
    * request waited 40 s for a 20-a-second account must stop taking the
-   * account's budget from the messages behind it.
+   * account's budget from the messages behind it. A wait ends at once,
+   * rejecting with its reason, when `routeClosing` (asked for when a wait is
+   * due) aborts: the provider was switched off while its messages waited for
+   * its rate limit, and they walk on down the ranks instead.
    */
-  async take(providerId: string, accountId: string, count: number, signal?: AbortSignal, stillWanted?: () => Promise<void>): Promise<void> {
+  async take(providerId: string, accountId: string, count: number, signal?: AbortSignal, stillWanted?: () => Promise<void>, routeClosing?: () => AbortSignal): Promise<void> {
     const key = throttleKey(providerId, accountId);
+    // A wait ends when the try's route closes (routeClosing), asked for only once a wait is due: most takes never wait.
+    let waitSignal: AbortSignal | undefined;
+    const waitFor = (ms: number): Promise<void> => {
+      waitSignal ??= routeClosing ? (signal ? AbortSignal.any([signal, routeClosing()]) : routeClosing()) : signal;
+      return sleep(ms, waitSignal);
+    };
     const paused = (this.pausedUntil.get(key) ?? 0) - Date.now();
     if (paused > 0) {
-      await sleep(paused, signal);
+      await waitFor(paused);
       if (!signal?.aborted) await stillWanted?.();
     }
     let remaining = count;
@@ -74,7 +83,7 @@ export class AccountThrottle {
         remaining -= points;
       } catch (refusal) {
         if (!(refusal instanceof RateLimiterRes)) throw refusal;
-        await sleep(Math.max(1, refusal.msBeforeNext), signal);
+        await waitFor(Math.max(1, refusal.msBeforeNext));
         if (stillWanted && !signal?.aborted && Date.now() - askedAt >= 1_000) {
           askedAt = Date.now();
           await stillWanted();

@@ -629,7 +629,8 @@ export class Dispatcher {
     };
   }
 
-  private async prepareTry(ids: readonly string[], { providerId, accountId }: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
+  private async prepareTry(ids: readonly string[], target: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
+    const { providerId, accountId } = target;
     const { signal } = this.halt;
     const notWithdrawn = async () => {
       const withdrawn = await this.options.store.withdrawnAmong(ids);
@@ -639,8 +640,14 @@ export class Dispatcher {
     // looks after each second it waited for its account's rate limit. A campaign canceled on a slow account would
     // otherwise sit out the limit for every request it will never send, and the messages behind it with it.
     if (refusals.withdrawn.size > 0) await notWithdrawn();
-    // A wait on the throttle ends at stop()'s bound, and no try starts after it.
-    await this.options.throttle.take(providerId, accountId, ids.length, signal, notWithdrawn);
+    // A wait on the throttle ends at stop()'s bound, and no try starts after it. It ends too when an operator closes the
+    // route (the provider switched off): nothing is marked, and the router, finding the route closed, walks the records on.
+    try {
+      await this.options.throttle.take(providerId, accountId, ids.length, signal, notWithdrawn, () => target.routeClosing);
+    } catch (error) {
+      if (!signal.aborted && target.routeClosing.aborted && error === target.routeClosing.reason) return;
+      throw error;
+    }
     if (signal.aborted) throw signal.reason;
     const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);
     if (token !== undefined && changed < ids.length) {

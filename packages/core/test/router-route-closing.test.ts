@@ -1,0 +1,49 @@
+import { createFakeProvider } from '@rota/testkit';
+import { createRouter } from '../src/router/create-router.js';
+import { notification, setup, trail } from './router-helpers.js';
+
+// Found by an operator trial: a provider switched off while a message sat out its Retry-After (6 s) still
+// had the whole wait sat out before the message walked on. A wait now ends when its route closes; each test
+// here waits a minute's Retry-After, so without that it runs past the test's timeout.
+const busy = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_429', retryAfterMs: 60_000 };
+const longRetries = { retries: 1, minDelayMs: 1, maxDelayMs: 5, deadlineMs: 120_000 };
+
+/** Resolves once `provider` has been asked `calls` times. */
+async function asked(provider: { callCount: number }, calls: number): Promise<void> {
+  while (provider.callCount < calls) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('router: a wait for a retry ends when an operator closes its route', () => {
+  it('walks on at once when the provider is switched off during its Retry-After, the trail saying both', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [busy] }, { id: 'second' }], { retry: longRetries });
+    const sending = router.send(notification);
+    await asked(providers[0]!, 1);
+    router.setEnabled('first', false);
+    const result = await sending;
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(trail(result)).toEqual(['first:failed', 'second:accepted']);
+    expect(result.attempts[0]).toMatchObject({ tries: 1, reason: expect.stringMatching(/; then first was switched off$/) });
+    await router.close();
+  }, 10_000);
+
+  it('walks on when the account\'s breaker is forced open during the wait', async () => {
+    const { router, providers } = setup([{ id: 'first', script: [busy] }, { id: 'second' }], { retry: longRetries });
+    const sending = router.send(notification);
+    await asked(providers[0]!, 1);
+    router.forceBreaker('first', providers[0]!.accountIds[0]!, 'open');
+    expect(await sending).toMatchObject({ status: 'accepted', providerId: 'second' });
+    await router.close();
+  }, 10_000);
+
+  it('keeps waiting when another provider is switched off, and tries its own again', async () => {
+    const first = createFakeProvider({ id: 'first', script: [{ ...busy, retryAfterMs: 300 }] });
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: createFakeProvider({ id: 'second' }), rank: 2 }, { provider: createFakeProvider({ id: 'third' }), rank: 3 }], retry: longRetries });
+    const sending = router.send(notification);
+    await asked(first, 1);
+    router.setEnabled('third', false);
+    const result = await sending;
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(result.attempts).toEqual([expect.objectContaining({ providerId: 'first', outcome: 'accepted', tries: 2 })]);
+    await router.close();
+  });
+});
