@@ -35,6 +35,14 @@ describe('router: a wait for a retry ends when an operator closes its route', ()
     await router.close();
   }, 10_000);
 
+  it('walks on at once when the account\'s breaker opens by failures: its retry would be refused', async () => {
+    const { router } = setup([{ id: 'first', script: [busy] }, { id: 'second' }], { retry: longRetries, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1 } });
+    const result = await router.send(notification);
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'second' });
+    expect(result.attempts[0]).toMatchObject({ providerId: 'first', tries: 1, reason: expect.stringMatching(/; then its circuit breaker opened$/) });
+    await router.close();
+  }, 10_000);
+
   it('keeps waiting when another provider is switched off, and tries its own again', async () => {
     const first = createFakeProvider({ id: 'first', script: [{ ...busy, retryAfterMs: 300 }] });
     const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: createFakeProvider({ id: 'second' }), rank: 2 }, { provider: createFakeProvider({ id: 'third' }), rank: 3 }], retry: longRetries });

@@ -1,7 +1,7 @@
 import { createRouter } from '@rota/core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { AccountThrottle, HELD_REASON_PREFIX, Ledger, LedgerInputError, type MessageRecord } from '../src/index.js';
-import { createFakeProvider } from '@rota/testkit';
+import { AccountThrottle, HELD_REASON_PREFIX, Ledger, LedgerInputError, type LedgerStore, type MessageRecord } from '../src/index.js';
+import { createFakeProvider, type FakeProviderOptionsInput } from '@rota/testkit';
 import { bulkTemplate, message, numbers, openTestStore, TestClock, wallClock } from './ledger-fixtures.js';
 import { finalState, rig, until, type Rig } from './ledger-rig.js';
 
@@ -162,17 +162,23 @@ describe('the dispatcher', () => {
   });
 });
 
-describe('the dispatcher when an operator closes a route its messages wait on', () => {
+describe('the dispatcher when a route its messages wait on closes', () => {
+  const fake = (id: string, options: Partial<FakeProviderOptionsInput> = {}) => createFakeProvider({ id, accounts: [{ accountId: `${id}-notification`, iysType: 'NOTIFICATION', senders: ['ROTA'] }], ...options });
+  /** Rank 1 lets one message a second through; rank 2 has no limit. */
+  async function twoRanks(store: LedgerStore, firstOptions: Partial<FakeProviderOptionsInput> = {}, breaker = {}) {
+    const first = fake('first', firstOptions);
+    const second = fake('second');
+    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], retry: { retries: 0, minDelayMs: 1, maxDelayMs: 5 }, breaker });
+    const ledger = new Ledger({ store, router, dispatch: { pollMs: 20 }, limits: new Map([[`first/${first.accountIds[0]!}`, 1]]) });
+    await ledger.start();
+    return { first, second, router, ledger };
+  }
+
   it('walks the messages waiting for a switched-off provider\'s rate limit on down the ranks at once', async () => {
     // Found by an operator trial: with one message a second on rank 1, switching it off let the waiting messages
     // go to rank 2 only as the disabled provider's limit let each out, one a second (a 50,000 backlog barely moved).
     const store = await openTestStore(new TestClock(Date.now()));
-    const fake = (id: string) => createFakeProvider({ id, accounts: [{ accountId: `${id}-notification`, iysType: 'NOTIFICATION', senders: ['ROTA'] }] });
-    const first = fake('first');
-    const second = fake('second');
-    const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: second, rank: 2 }], retry: { retries: 0, minDelayMs: 1, maxDelayMs: 5 } });
-    const ledger = new Ledger({ store, router, dispatch: { pollMs: 20 }, limits: new Map([[`first/${first.accountIds[0]!}`, 1]]) });
-    await ledger.start();
+    const { first, second, router, ledger } = await twoRanks(store);
     try {
       // Each its own text, so each its own request: the throttle lets one out a second.
       const outcomes = await ledger.submit(numbers(12).map((to, i) => ({ message: message({ to, text: `Kargonuz ${i} yolda` }), owner: 'acme' })), 'queue');
@@ -188,6 +194,26 @@ describe('the dispatcher when an operator closes a route its messages wait on', 
       expect(records.filter((record) => record.providerId === 'second').length).toBeGreaterThanOrEqual(10);
       const walkedOn = records.find((record) => record.providerId === 'second' && record.attempts.length > 1);
       if (walkedOn) expect(walkedOn.attempts[0]).toMatchObject({ providerId: 'first', outcome: 'skipped', reason: expect.stringContaining('first was switched off') });
+    } finally {
+      await ledger.stop(1_000);
+      await router.close();
+      await store.close();
+    }
+  });
+
+  it('walks them on as soon as rank 1\'s breaker opens by its failures, not one a second as its limit lets each out to be refused', async () => {
+    const store = await openTestStore(new TestClock(Date.now()));
+    const down = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_503' };
+    const { first, router, ledger } = await twoRanks(store, { fallback: down }, { volumeThreshold: 1, errorThresholdPercentage: 1 });
+    try {
+      const outcomes = await ledger.submit(numbers(12).map((to, i) => ({ message: message({ to, text: `Faturaniz ${i} hazir` }), owner: 'acme' })), 'queue');
+      const ids = outcomes.map((outcome) => (outcome as { record: MessageRecord }).record.id);
+      const records = await until(async () => {
+        const all = await Promise.all(ids.map((id) => finalState(store, id)()));
+        return all.every((record) => record?.state === 'accepted') ? all.map((record) => record!) : undefined;
+      }, 'every message accepted through rank 2');
+      expect(first.callCount).toBeLessThanOrEqual(2);
+      expect(records.every((record) => record.providerId === 'second')).toBe(true);
     } finally {
       await ledger.stop(1_000);
       await router.close();

@@ -34,6 +34,11 @@ export class ProviderSlot {
     return breaker;
   }
 
+  /** Whether this account's breaker is open, by its failures or an operator's force (without making a breaker for an account never used). */
+  breakerOpen(accountId: string): boolean {
+    return this.breakers.get(accountId)?.state === 'open';
+  }
+
   /** Whether an operator forced this account's breaker open (without making a breaker for an account never used). */
   forcedOpen(accountId: string): boolean {
     return this.breakers.get(accountId)?.override === 'open';

@@ -24,10 +24,18 @@ export class ProviderTable {
   /** Aborted, and replaced, each time an operator may have closed a route (see closings, route-watch.ts). */
   #closing = new AbortController();
 
+  private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void;
+
   constructor(
-    private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
+    onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void,
     private onProviderRetired: ((provider: Provider) => void) | undefined,
-  ) {}
+  ) {
+    // A breaker that opens closes its route as an operator's switch does: the tries waiting on it are told.
+    this.onBreakerState = (providerId, accountId, state) => {
+      if (state === 'open') this.routesMayHaveClosed();
+      onBreakerState(providerId, accountId, state);
+    };
+  }
 
   /**
    * Takes a validated provider list. A provider whose instance and breaker and
@@ -91,10 +99,21 @@ export class ProviderTable {
   }
 
   /**
-   * Aborts when an operator may have closed some route — a provider switched
-   * off, a breaker forced, a reload — and is then replaced by a fresh one: a
-   * try waiting its turn (a rate limit, a retry's backoff) asks
-   * routeClosedNow for its own route then, instead of every so often.
+   * Why a try waiting its turn through this provider's account should stop
+   * waiting: its route closed (routeClosedNow), or its breaker opened — the
+   * try would be refused, and the message walks on.
+   */
+  waitEndsNow(providerId: string, accountId: string): string | undefined {
+    const closed = this.routeClosedNow(providerId, accountId);
+    if (closed !== undefined) return closed;
+    return this.slots.get(providerId)?.breakerOpen(accountId) ? 'its circuit breaker opened' : undefined;
+  }
+
+  /**
+   * Aborts when a route may have closed — a provider switched off, a breaker
+   * forced or opened by its failures, a reload — and is then replaced by a
+   * fresh one: a try waiting its turn (a rate limit, a retry's backoff) asks
+   * waitEndsNow for its own route then, instead of every so often.
    */
   get closings(): AbortSignal {
     return this.#closing.signal;

@@ -13,19 +13,19 @@ export interface RouteWatch {
 }
 
 /**
- * Watches one provider's account for an operator closing it — switched off,
- * its breaker forced open, taken out by a reload — while a try waits its turn
- * (its account's rate limit, a retry's backoff): the wait ends at once and
- * the message walks on down the ranks, instead of sitting out a provider no
- * longer routed to. Wakes only when the table says a route may have closed;
- * a close of another route re-arms it.
+ * Watches one provider's account for its route closing — switched off, its
+ * breaker forced open or opened by failures, taken out by a reload — while a
+ * try waits its turn (its account's rate limit, a retry's backoff): the wait
+ * ends at once and the message walks on down the ranks, instead of sitting
+ * out a provider that would not be asked. Wakes only when the table says a
+ * route may have closed; a close of another route re-arms it.
  */
 export function watchRoute(table: ProviderTable, providerId: string, accountId: string): RouteWatch {
   const controller = new AbortController();
   let armed: AbortSignal | undefined;
   const check = (): void => {
     armed = undefined;
-    const why = table.routeClosedNow(providerId, accountId);
+    const why = table.waitEndsNow(providerId, accountId);
     if (why !== undefined) {
       controller.abort(new RouteClosed(why));
       return;
