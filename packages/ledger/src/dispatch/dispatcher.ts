@@ -640,13 +640,14 @@ export class Dispatcher {
     // looks after each second it waited for its account's rate limit. A campaign canceled on a slow account would
     // otherwise sit out the limit for every request it will never send, and the messages behind it with it.
     if (refusals.withdrawn.size > 0) await notWithdrawn();
-    // A wait on the throttle ends at stop()'s bound, and no try starts after it. It ends too when an operator closes the
-    // route (the provider switched off): nothing is marked, and the router, finding the route closed, walks the records on.
+    // A wait on the throttle ends at stop()'s bound, and no try starts after it. It ends too when the route closes (the
+    // provider switched off, its breaker open): the records are marked as for any try, and the router, finding the route
+    // closed, walks them on — or, a breaker half-open by then, sends its probe, marked like any request.
     try {
       await this.options.throttle.take(providerId, accountId, ids.length, signal, notWithdrawn, () => target.routeClosing);
     } catch (error) {
-      if (!signal.aborted && target.routeClosing.aborted && error === target.routeClosing.reason) return;
-      throw error;
+      const routeClosed = !signal.aborted && target.routeClosing.aborted && error === target.routeClosing.reason;
+      if (!routeClosed) throw error;
     }
     if (signal.aborted) throw signal.reason;
     const changed = await this.options.store.markDispatching(ids, { providerId, accountId }, token);
