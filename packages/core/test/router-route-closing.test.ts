@@ -43,6 +43,20 @@ describe('router: a wait for a retry ends when an operator closes its route', ()
     await router.close();
   }, 10_000);
 
+  it('keeps the answer of a retry under way when the route closes during it: the message is not sent again down the ranks', async () => {
+    // Found by a review: the route's closing ended the retry's try itself, its acceptance was thrown away and rank 2 sent the message too.
+    const down = { type: 'error' as const, kind: 'retryable' as const, code: 'HTTP_503' };
+    const { router, providers } = setup([{ id: 'first', script: [down, { type: 'accept', delayMs: 200 }] }, { id: 'second' }]);
+    const sending = router.send(notification);
+    await asked(providers[0]!, 2);
+    router.setEnabled('first', false);
+    const result = await sending;
+    expect(result).toMatchObject({ status: 'accepted', providerId: 'first' });
+    expect(result.attempts).toEqual([expect.objectContaining({ providerId: 'first', outcome: 'accepted', tries: 2 })]);
+    expect(providers[1]!.callCount).toBe(0);
+    await router.close();
+  });
+
   it('keeps waiting when another provider is switched off, and tries its own again', async () => {
     const first = createFakeProvider({ id: 'first', script: [{ ...busy, retryAfterMs: 300 }] });
     const router = createRouter({ providers: [{ provider: first, rank: 1 }, { provider: createFakeProvider({ id: 'second' }), rank: 2 }, { provider: createFakeProvider({ id: 'third' }), rank: 3 }], retry: longRetries });

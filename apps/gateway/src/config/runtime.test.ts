@@ -135,6 +135,11 @@ describe('createRuntime', () => {
     ownOverBase.routing = { retry: { maxDelayMs: 1_000 } };
     (ownOverBase.providers as Array<{ retry?: object }>)[0]!.retry = { minDelayMs: 5_000 };
     expect(refusal(ownOverBase)).toEqual([{ path: 'providers.0.retry.minDelayMs', reason: expect.stringContaining('must be at most maxDelayMs (1000)') }]);
+    // The other way round: the routing-wide minDelayMs is sound on its own; the provider's maxDelayMs under it is what to mend.
+    const ownUnderBase = configInput();
+    ownUnderBase.routing = { retry: { minDelayMs: 500 } };
+    (ownUnderBase.providers as Array<{ retry?: object }>)[0]!.retry = { maxDelayMs: 100 };
+    expect(refusal(ownUnderBase)).toEqual([{ path: 'providers.0.retry.maxDelayMs', reason: 'must be at least minDelayMs (500): the backoff never waits longer than maxDelayMs' }]);
   });
 
   it('applies the routing defaults: the unknown-outcome policy decides whether an unknown outcome fails over', async () => {

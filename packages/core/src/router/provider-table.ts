@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Provider } from '@rota/provider';
 import { ProviderSlot } from './provider-slot.js';
 import type { ResolvedProvider } from './router-options.js';
@@ -22,7 +23,7 @@ export class ProviderTable {
   /** Switched-off slots by rank: routes an operator may open again (see the end of a walk in route-walk). */
   switchedOff: ProviderSlot[] = [];
   /** Aborted, and replaced, each time an operator may have closed a route (see closings, route-watch.ts). */
-  #closing = new AbortController();
+  #closing = closingController();
 
   private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void;
 
@@ -122,7 +123,7 @@ export class ProviderTable {
   /** Tells the tries waiting that a route may have closed (see closings). */
   routesMayHaveClosed(): void {
     const closing = this.#closing;
-    this.#closing = new AbortController();
+    this.#closing = closingController();
     closing.abort();
   }
 
@@ -151,4 +152,11 @@ export class ProviderTable {
 /** A value as a caller wrote it, strings quoted: "got '1'" is not "got 1". */
 export function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** The table's closings: every try waiting its turn listens to it (hundreds, on a rate-limited account), which is no leak. */
+function closingController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import { abortableSleep } from './abortable-sleep.js';
 import { ProviderError } from '@rota/provider';
 import type { RetrySettings } from './router-types.js';
 
@@ -16,6 +17,8 @@ export class RetriesEnded {
   constructor(
     readonly error: unknown,
     readonly tries: number,
+    /** The reason `waitsEnd` aborted with, when it cut a wait before a try short (and so ended the retries). */
+    readonly cutShortBy?: unknown,
   ) {}
 }
 
@@ -34,11 +37,15 @@ export async function retryAfterFailure<T>(
   settings: RetrySettings,
   startedAt: number,
   signal?: AbortSignal,
+  waitsEnd?: () => AbortSignal,
 ): Promise<RetryOutcome<T>> {
   let tries = 1;
   let last: unknown = first;
+  // Only the waits before a try listen to `waitsEnd` (the route closing), never a try under way: an answer
+  // that came must be kept, or the message would walk on and be sent twice.
+  const waitSignals = (): (AbortSignal | undefined)[] => [signal, waitsEnd?.()];
   try {
-    await waitBeforeRetry(retryAfterOf(first), backoff(0, settings), settings.deadlineMs - (performance.now() - startedAt), signal);
+    await waitBeforeRetry(retryAfterOf(first), backoff(0, settings), settings.deadlineMs - (performance.now() - startedAt), waitSignals());
     const value = await pRetry(
       async () => {
         tries += 1;
@@ -67,13 +74,14 @@ export async function retryAfterFailure<T>(
           if (retryAfter === undefined || !isRetryable(error) || retriesLeft === 0) return;
           const minimumBackoff = Math.min(settings.minDelayMs * settings.factor ** (retriesConsumed + 1), settings.maxDelayMs);
           const remaining = settings.deadlineMs - (performance.now() - startedAt);
-          await waitBeforeRetry(retryAfter, minimumBackoff, remaining, signal, true);
+          await waitBeforeRetry(retryAfter, minimumBackoff, remaining, waitSignals(), true);
         },
       },
     );
     return { value, tries };
-  } catch {
-    throw new RetriesEnded(last, tries);
+  } catch (error) {
+    const ended = waitsEnd?.();
+    throw new RetriesEnded(last, tries, ended?.aborted && error === ended.reason ? error : undefined);
   }
 }
 
@@ -104,26 +112,11 @@ async function waitBeforeRetry(
   retryAfterMs: number | undefined,
   backoffMs: number,
   remainingMs: number,
-  signal: AbortSignal | undefined,
+  signals: readonly (AbortSignal | undefined)[],
   backoffFollows = false,
 ): Promise<void> {
   const total = Math.max(retryAfterMs ?? 0, backoffMs);
   if (total >= remainingMs) throw new Error('deadline reached before the next try');
   const wait = backoffFollows ? Math.max(0, (retryAfterMs ?? 0) - backoffMs) : total;
-  if (wait > 0) await sleep(wait, signal);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  if (wait > 0) await abortableSleep(wait, signals);
 }

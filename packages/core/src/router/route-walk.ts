@@ -348,15 +348,14 @@ async function attempt(
         if (notAFailure(thrown)) throw thrown;
         const first = noteFailure(thrown);
         if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
-        // A backoff ends when the route closes too: the message walks on rather than wait out a provider switched off.
-        const retrySignal = AbortSignal.any(ctx.signal ? [ctx.signal, ctx.lifetime, routeClosing()] : [ctx.lifetime, routeClosing()]);
-        ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal));
+        const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
+        ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal, routeClosing));
       }
       checkReceipts(request, response);
     } catch (caught) {
-      // Retries ended by the route closing in their backoff: told as the close, after the tries made.
-      const closedInBackoff = caught instanceof RetriesEnded && watch?.signal.aborted === true && !ctx.lifetime.aborted && !ctx.signal?.aborted;
-      const ended = closedInBackoff ? (watch!.signal.reason as RouteClosed) : caught instanceof RetriesEnded ? caught.error : caught;
+      // Retries ended by the route closing during a wait before a try (a Retry-After, a backoff): told as the close,
+      // after the tries made. A try under way is never cut short by it: its answer stands.
+      const ended = caught instanceof RetriesEnded ? (caught.cutShortBy instanceof RouteClosed ? caught.cutShortBy : caught.error) : caught;
       // The provider answered, taking none and leaving some for the next rank: its breaker counted a failure; its receipts stand.
       if (ended instanceof NoneTaken) return afterReceipts(ctx, slot, selection.accountId, template, unit, ended.response, tries, performance.now() - (firstTryAt ?? startedAt));
       const durationMs = performance.now() - (firstTryAt ?? startedAt);

@@ -118,6 +118,12 @@ export function resolveRouterSettings(options: RouterOptions): RouterSettings {
     if (parsed.success) return parsed.data as z.output<S>;
     for (const issue of toValidationIssues(parsed.error)) {
       const field = issue.path.split('.')[0]!;
+      // minDelayMs past maxDelayMs, where only maxDelayMs is this provider's own: the provider's setting is the one to mend.
+      if (field === 'minDelayMs' && own && !('minDelayMs' in own) && 'maxDelayMs' in own) {
+        const minDelayMs = base?.minDelayMs ?? RetrySettingsSchema.parse({}).minDelayMs;
+        issues.push({ path: `${ownPath}.maxDelayMs`, reason: `must be at least minDelayMs (${String(minDelayMs)}): the backoff never waits longer than maxDelayMs` });
+        continue;
+      }
       issues.push({ path: `${own && field in own ? ownPath : basePath}.${issue.path}`, reason: issue.reason });
     }
     return undefined;

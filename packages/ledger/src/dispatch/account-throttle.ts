@@ -1,3 +1,4 @@
+import { abortableSleep } from '@rota/core';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { parseInput } from '../ledger-input-error.js';
 import { LimitsShapeSchema } from '../ledger-options-shape.js';
@@ -60,11 +61,7 @@ export class AccountThrottle {
   async take(providerId: string, accountId: string, count: number, signal?: AbortSignal, stillWanted?: () => Promise<void>, routeClosing?: () => AbortSignal): Promise<void> {
     const key = throttleKey(providerId, accountId);
     // A wait ends when the try's route closes (routeClosing), asked for only once a wait is due: most takes never wait.
-    let waitSignal: AbortSignal | undefined;
-    const waitFor = (ms: number): Promise<void> => {
-      waitSignal ??= routeClosing ? (signal ? AbortSignal.any([signal, routeClosing()]) : routeClosing()) : signal;
-      return sleep(ms, waitSignal);
-    };
+    const waitFor = (ms: number): Promise<void> => abortableSleep(ms, [signal, routeClosing?.()]);
     const paused = (this.pausedUntil.get(key) ?? 0) - Date.now();
     if (paused > 0) {
       await waitFor(paused);
@@ -102,19 +99,4 @@ export class AccountThrottle {
 /** How limits are keyed: the provider's id and the account's, as the router names them. */
 export function throttleKey(providerId: string, accountId: string): string {
   return `${providerId}/${accountId}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,0 +1,27 @@
+/**
+ * Waits `ms`, or rejects with the reason of the first of `signals` to abort.
+ * Listens to each and lets go of each when it settles. Not AbortSignal.any:
+ * on Node 20 it leaves an entry on each long-lived source (the router's
+ * lifetime, a dispatcher's halt signal) for good, one per wait — 65 MB over a
+ * million-message campaign waiting on a rate-limited account.
+ */
+export function abortableSleep(ms: number, signals: readonly (AbortSignal | undefined)[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = signals.find((signal) => signal?.aborted);
+    if (aborted) return reject(aborted.reason);
+    const listening = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+    const settle = (): void => {
+      clearTimeout(timer);
+      for (const signal of listening) signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (event: Event): void => {
+      settle();
+      reject((event.target as AbortSignal).reason);
+    };
+    const timer = setTimeout(() => {
+      settle();
+      resolve();
+    }, ms);
+    for (const signal of listening) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
