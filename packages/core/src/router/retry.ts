@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, linkedSignal } from './abort-signals.js';
 import { ProviderError } from '@rota/provider';
 import type { RetrySettings } from './router-types.js';
 
@@ -17,7 +17,7 @@ export class RetriesEnded {
   constructor(
     readonly error: unknown,
     readonly tries: number,
-    /** The reason `waitsEnd` aborted with, when it cut a wait before a try short (and so ended the retries). */
+    /** The reason of the stop that ended the retries (cut a wait short), when one did: a RouteClosed, the router's or the caller's abort. */
     readonly cutShortBy?: unknown,
   ) {}
 }
@@ -36,21 +36,23 @@ export async function retryAfterFailure<T>(
   once: () => Promise<T>,
   settings: RetrySettings,
   startedAt: number,
-  signal?: AbortSignal,
-  waitsEnd?: () => AbortSignal,
+  stops: readonly (AbortSignal | undefined)[] = [],
 ): Promise<RetryOutcome<T>> {
   let tries = 1;
   let last: unknown = first;
-  // Only the waits before a try listen to `waitsEnd` (the route closing), never a try under way: an answer
-  // that came must be kept, or the message would walk on and be sent twice.
-  const waitSignals = (): (AbortSignal | undefined)[] => [signal, waitsEnd?.()];
+  // A try that answered: p-retry looks at its signal after every answer, and an answer that came as a stop
+  // arrived (the route closing, the router closing) must be kept, or the message would be sent again elsewhere.
+  let answered: { value: T } | undefined;
+  const stopped = linkedSignal(stops);
   try {
-    await waitBeforeRetry(retryAfterOf(first), backoff(0, settings), settings.deadlineMs - (performance.now() - startedAt), waitSignals());
+    await waitBeforeRetry(retryAfterOf(first), backoff(0, settings), settings.deadlineMs - (performance.now() - startedAt), stopped.signal);
     const value = await pRetry(
       async () => {
         tries += 1;
         try {
-          return await once();
+          const result = await once();
+          answered = { value: result };
+          return result;
         } catch (error) {
           last = error;
           throw error;
@@ -63,9 +65,9 @@ export async function retryAfterFailure<T>(
         maxTimeout: settings.maxDelayMs,
         randomize: true,
         // Referenced timers: a send waiting to retry keeps the process alive (a script's
-        // top-level await must settle); the router's close() aborts the wait through `signal`.
+        // top-level await must settle); a stop ends the wait through the signal.
         maxRetryTime: Math.max(0, settings.deadlineMs - (performance.now() - startedAt)),
-        signal,
+        signal: stopped.signal,
         shouldRetry: ({ error }) => isRetryable(error),
         // p-retry has no notion of Retry-After: wait out the part of it that its own backoff will not cover.
         onFailedAttempt: async ({ error, retriesConsumed, retriesLeft }) => {
@@ -74,14 +76,16 @@ export async function retryAfterFailure<T>(
           if (retryAfter === undefined || !isRetryable(error) || retriesLeft === 0) return;
           const minimumBackoff = Math.min(settings.minDelayMs * settings.factor ** (retriesConsumed + 1), settings.maxDelayMs);
           const remaining = settings.deadlineMs - (performance.now() - startedAt);
-          await waitBeforeRetry(retryAfter, minimumBackoff, remaining, waitSignals(), true);
+          await waitBeforeRetry(retryAfter, minimumBackoff, remaining, stopped.signal, true);
         },
       },
     );
     return { value, tries };
   } catch (error) {
-    const ended = waitsEnd?.();
-    throw new RetriesEnded(last, tries, ended?.aborted && error === ended.reason ? error : undefined);
+    if (answered) return { value: answered.value, tries };
+    throw new RetriesEnded(last, tries, stopped.signal.aborted && error === stopped.signal.reason ? error : undefined);
+  } finally {
+    stopped.dispose();
   }
 }
 
@@ -112,11 +116,11 @@ async function waitBeforeRetry(
   retryAfterMs: number | undefined,
   backoffMs: number,
   remainingMs: number,
-  signals: readonly (AbortSignal | undefined)[],
+  signal: AbortSignal,
   backoffFollows = false,
 ): Promise<void> {
   const total = Math.max(retryAfterMs ?? 0, backoffMs);
   if (total >= remainingMs) throw new Error('deadline reached before the next try');
   const wait = backoffFollows ? Math.max(0, (retryAfterMs ?? 0) - backoffMs) : total;
-  if (wait > 0) await abortableSleep(wait, signals);
+  if (wait > 0) await abortableSleep(wait, [signal]);
 }

@@ -62,6 +62,11 @@ class NotAttempted {
 }
 
 
+/** A hook's refusal that is its route closing (it threw routeClosing's reason): told as the route's close, and the unit walks on. */
+function asRouteClosed(thrown: unknown): unknown {
+  return thrown instanceof NotAttempted && thrown.cause instanceof RouteClosed ? thrown.cause : thrown;
+}
+
 /** A try's end that is no provider's failure (not for the breaker, the retries or the trail as one): handled apart. */
 function notAFailure(thrown: unknown): boolean {
   return thrown instanceof NotAttempted || thrown instanceof NoneTaken || thrown instanceof RouteClosed;
@@ -348,14 +353,15 @@ async function attempt(
         if (notAFailure(thrown)) throw thrown;
         const first = noteFailure(thrown);
         if (!worthRetrying(first, slot.retrySettings)) throw new RetriesEnded(first, tries);
-        const retrySignal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.lifetime]) : ctx.lifetime;
-        ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, retrySignal, routeClosing));
+        // The waits between tries end when the caller aborts, the router closes or the route closes; a try under way does not.
+        const stops = [ctx.signal, ctx.lifetime, routeClosing()];
+        ({ value: response } = await retryAfterFailure(first, () => fire().catch((e) => Promise.reject(notAFailure(e) ? e : noteFailure(e))), slot.retrySettings, firstTryAt ?? startedAt, stops));
       }
       checkReceipts(request, response);
     } catch (caught) {
       // Retries ended by the route closing during a wait before a try (a Retry-After, a backoff): told as the close,
       // after the tries made. A try under way is never cut short by it: its answer stands.
-      const ended = caught instanceof RetriesEnded ? (caught.cutShortBy instanceof RouteClosed ? caught.cutShortBy : caught.error) : caught;
+      const ended = caught instanceof RetriesEnded ? (caught.cutShortBy instanceof RouteClosed ? caught.cutShortBy : caught.error) : asRouteClosed(caught);
       // The provider answered, taking none and leaving some for the next rank: its breaker counted a failure; its receipts stand.
       if (ended instanceof NoneTaken) return afterReceipts(ctx, slot, selection.accountId, template, unit, ended.response, tries, performance.now() - (firstTryAt ?? startedAt));
       const durationMs = performance.now() - (firstTryAt ?? startedAt);

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, linkedSignal } from './abort-signals.js';
 
 describe('abortableSleep', () => {
   it('waits, and leaves no listener on its signals once it has', async () => {
@@ -22,5 +22,26 @@ describe('abortableSleep', () => {
 
   it('rejects at once for a signal aborted already', async () => {
     await expect(abortableSleep(60_000, [AbortSignal.abort('gone')])).rejects.toBe('gone');
+  });
+});
+
+describe('linkedSignal', () => {
+  it('aborts with the reason of the first source to abort, and lets go of the others', () => {
+    const lifetime = new AbortController();
+    const route = new AbortController();
+    const linked = linkedSignal([lifetime.signal, undefined, route.signal]);
+    route.abort('switched off');
+    expect(linked.signal.reason).toBe('switched off');
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves nothing on its sources once disposed (AbortSignal.any kept an entry per call on Node 20)', () => {
+    const lifetime = new AbortController();
+    for (let i = 0; i < 1_000; i++) linkedSignal([lifetime.signal]).dispose();
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('starts aborted when a source is', () => {
+    expect(linkedSignal([AbortSignal.abort('closed')]).signal.reason).toBe('closed');
   });
 });

@@ -25,3 +25,24 @@ export function abortableSleep(ms: number, signals: readonly (AbortSignal | unde
     for (const signal of listening) signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * One signal that aborts, with its reason, when the first of `signals` does:
+ * AbortSignal.any without its leak (see abortableSleep). `dispose` lets go of
+ * the sources; call it when the signal is no longer listened to.
+ */
+export function linkedSignal(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const listening = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  const dispose = (): void => {
+    for (const signal of listening) signal.removeEventListener('abort', onAbort);
+  };
+  const onAbort = (event: Event): void => {
+    dispose();
+    controller.abort((event.target as AbortSignal).reason);
+  };
+  const aborted = listening.find((signal) => signal.aborted);
+  if (aborted) controller.abort(aborted.reason);
+  else for (const signal of listening) signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, dispose };
+}
