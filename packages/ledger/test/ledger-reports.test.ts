@@ -735,9 +735,9 @@ describe('webhooks', () => {
     r.clock.advance(1_000);
     await sendOne(r, { text: 'öteki' }, 'https://other.example:8443/hook');
     const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000, skipReceivers: ['https://hooks.example acme'] });
-    expect(claimed.map((event) => [event.url, event.host])).toEqual([['https://other.example:8443/hook', 'https://other.example:8443']]);
+    expect(claimed.map((event) => [event.url, event.receiver])).toEqual([['https://other.example:8443/hook', 'https://other.example:8443 acme']]);
     // Passed over, not leased: the next claim that names no host takes them, each with its host.
-    expect((await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 })).map((event) => event.host)).toEqual(['https://hooks.example', 'https://hooks.example', 'https://hooks.example']);
+    expect((await r.store.claimWebhooks({ now: r.clock.now(), limit: 10, leaseMs: 60_000 })).map((event) => event.receiver)).toEqual(['https://hooks.example acme', 'https://hooks.example acme', 'https://hooks.example acme']);
     await r.close();
   });
 
@@ -754,19 +754,19 @@ describe('webhooks', () => {
     await r.store.settleWebhooks(
       (await r.store.claimWebhooks({ now: r.clock.now(), limit: 100, leaseMs: 1, skipReceivers: [] })).map((event) => ({
         id: event.id,
-        settlement: event.host === 'https://c.example' ? { kind: 'gone', status: 410, error: 'gone' } : { kind: 'retry', dueAt: event.createdAt, error: 'again' },
+        settlement: event.receiver === 'https://c.example acme' ? { kind: 'gone', status: 410, error: 'gone' } : { kind: 'retry', dueAt: event.createdAt, error: 'again' },
       })),
     );
     r.clock.advance(1_000);
     const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 5, leaseMs: 60_000, skipReceivers: ['https://a.example acme'] });
-    expect(claimed.map((event) => event.host)).toEqual(['https://b.example', 'https://b.example', 'https://b.example', 'https://b.example']);
+    expect(claimed.map((event) => event.receiver)).toEqual(['https://b.example acme', 'https://b.example acme', 'https://b.example acme', 'https://b.example acme']);
     expect(claimed.map((event) => event.createdAt)).toEqual([...claimed.map((event) => event.createdAt)].sort((x, y) => x - y));
     // The limit holds across hosts, oldest due first whatever the host: d's event is due from its creation, b's
     // again only at their lease's end, a minute later.
     await sendOne(r, { text: 'd' }, 'https://d.example/hook');
     r.clock.advance(60_000);
     const oldestTwo = await r.store.claimWebhooks({ now: r.clock.now(), limit: 2, leaseMs: 60_000, skipReceivers: ['https://a.example acme'] });
-    expect(oldestTwo.map((event) => event.host)).toEqual(['https://d.example', 'https://b.example']);
+    expect(oldestTwo.map((event) => event.receiver)).toEqual(['https://d.example acme', 'https://b.example acme']);
     await r.close();
   });
 
@@ -775,8 +775,8 @@ describe('webhooks', () => {
     for (let i = 0; i < 70; i++) await sendOne(r, { text: `h ${i}` }, `https://h${String(i).padStart(2, '0')}.example/hook`);
     const claimed = await r.store.claimWebhooks({ now: r.clock.now(), limit: 100, leaseMs: 60_000, skipReceivers: ['https://h07.example acme', 'https://h42.example acme'] });
     expect(claimed).toHaveLength(68);
-    expect(claimed.map((event) => event.host)).not.toEqual(expect.arrayContaining(['https://h07.example']));
-    expect(new Set(claimed.map((event) => event.host)).size).toBe(68);
+    expect(claimed.map((event) => event.receiver)).not.toEqual(expect.arrayContaining(['https://h07.example acme']));
+    expect(new Set(claimed.map((event) => event.receiver)).size).toBe(68);
     await r.close();
   });
 
@@ -797,7 +797,7 @@ describe('webhooks', () => {
     const claimedHanging: number[] = [];
     r.store.claimWebhooks = async (options) => {
       const events = await claim(options);
-      claimedHanging.push(events.filter((event) => event.host === 'https://hanging.example').length);
+      claimedHanging.push(events.filter((event) => event.receiver === 'https://hanging.example acme').length);
       return events;
     };
     const round = r.ledger.deliverWebhooks();

@@ -6,24 +6,15 @@
  * million-message campaign waiting on a rate-limited account.
  */
 export function abortableSleep(ms: number, signals: readonly (AbortSignal | undefined)[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const aborted = signals.find((signal) => signal?.aborted);
-    if (aborted) return reject(aborted.reason);
-    const listening = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-    const settle = (): void => {
+  const { signal, dispose } = linkedSignal(signals);
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
       clearTimeout(timer);
-      for (const signal of listening) signal.removeEventListener('abort', onAbort);
-    };
-    const onAbort = (event: Event): void => {
-      settle();
-      reject((event.target as AbortSignal).reason);
-    };
-    const timer = setTimeout(() => {
-      settle();
-      resolve();
-    }, ms);
-    for (const signal of listening) signal.addEventListener('abort', onAbort, { once: true });
-  });
+      reject(signal.reason);
+    });
+  }).finally(dispose);
 }
 
 /**

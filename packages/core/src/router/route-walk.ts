@@ -61,7 +61,6 @@ class NotAttempted {
   ) {}
 }
 
-
 /** A hook's refusal that is its route closing (it threw routeClosing's reason): told as the route's close, and the unit walks on. */
 function asRouteClosed(thrown: unknown): unknown {
   return thrown instanceof NotAttempted && thrown.cause instanceof RouteClosed ? thrown.cause : thrown;

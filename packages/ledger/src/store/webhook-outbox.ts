@@ -15,8 +15,6 @@ export interface DueWebhook {
   id: string;
   owner: string;
   url: string;
-  /** Its receiver's origin (see receiverHost). */
-  host: string;
   /** Its receiver, as the sender's cap on deliveries at once counts them: its client's, at its origin (see webhookReceiver). */
   receiver: string;
   type: string;
@@ -28,18 +26,10 @@ export interface DueWebhook {
 }
 
 /**
- * The receiver host of a webhook URL, its origin (scheme, host and port): a
- * client naming a path per message still has one receiver, and one cap on the
- * deliveries it gets at once.
- */
-export function receiverHost(url: string): string {
-  return URL.canParse(url) ? new URL(url).origin : url;
-}
-
-/**
  * The receiver a webhook goes to, as the sender shares its deliveries out: a
  * client's, at the URL's origin (`https://hooks.example acme`; an origin holds
- * no space). Two clients whose receivers sit on one host (a shared relay, an
+ * no space). A client naming a path per message still has one receiver, and
+ * one cap on the deliveries it gets at once. Two clients whose receivers sit on one host (a shared relay, an
  * integration platform) are two receivers: one's backlog or hanging endpoint
  * neither takes the other's slots nor stands before its events. Kept in the
  * outbox's `receiver_host`; a row written before this kept the origin alone,
@@ -47,7 +37,7 @@ export function receiverHost(url: string): string {
  * its receiver here when claimed).
  */
 export function webhookReceiver(owner: string, url: string): string {
-  return `${receiverHost(url)} ${owner}`;
+  return `${URL.canParse(url) ? new URL(url).origin : url} ${owner}`;
 }
 
 /** What a claim asks for: up to `limit` events due by `now`, none to the `skipReceivers`. */
@@ -79,7 +69,6 @@ export async function claimWebhooks(transact: Transact, dialect: SqlDialect, cla
       id: row.id,
       owner: row.owner,
       url: row.url,
-      host: receiverHost(row.url),
       receiver: row.receiver_host || webhookReceiver(row.owner, row.url),
       type: row.type,
       payload: row.payload,
