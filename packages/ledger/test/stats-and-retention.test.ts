@@ -94,6 +94,30 @@ describe('prune', () => {
     await store.close();
   });
 
+  it('counts a scheduled record\'s retention from its sendAt, not from when it was recorded: sent 40 days on, it is not deleted before its reports come', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const sendAt = new Date(clock.now().getTime() + 40 * DAY);
+    const scheduled = await recordOne(store, { message: message({ to: '05321234561', sendAt }), owner: 'acme' });
+    const pastSendAt = await recordOne(store, { message: message({ to: '05321234562', sendAt: new Date(clock.now().getTime() - DAY) }), owner: 'acme', state: 'dispatching' });
+    await store.finish(pastSendAt.id, failed);
+    clock.advance(40 * DAY);
+    const [claimed] = await store.claimDue({ now: clock.now(), limit: 10 });
+    expect(claimed?.id).toBe(scheduled.id);
+    await store.finish(scheduled.id, failed);
+    clock.advance(HOUR);
+    // Recorded 40 days ago, sent an hour ago: kept. The other, whose sendAt was already past when it came, goes as any record does.
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 1 });
+    expect(await store.get(scheduled.id)).toBeDefined();
+    expect(await store.get(pastSendAt.id)).toBeUndefined();
+    clock.advance(DEFAULT_RETENTION_MS - 2 * HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 0 });
+    clock.advance(2 * HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 1 });
+    expect(await store.get(scheduled.id)).toBeUndefined();
+    await store.close();
+  });
+
   it('deletes more than one statement\'s worth (5,000), with their webhook events, and keeps the unfinished among them', async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

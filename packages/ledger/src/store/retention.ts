@@ -8,8 +8,10 @@ import { UNFINISHED_STATES } from '../message-record.js';
 import type { PruneResult } from '../retention-options.js';
 
 /**
- * KVKK: records are kept only as long as they are needed. A record still owed
- * a send or an answer (`queued`, `dispatching`) is never deleted, however old,
+ * KVKK: records are kept only as long as they are needed: the retention runs
+ * from when a record was created, or from its sendAt if that is later. A
+ * record still owed a send or an answer (`queued`, `dispatching`) is never
+ * deleted, however old,
  * and keeps its idempotency key: a replay of its request must still find it.
  * A bulk row goes once it is old and none of its records is left.
  */
@@ -22,7 +24,16 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
   const deletedMessages = await inChunks(async () => {
     const result = await db
       .deleteFrom('messages')
-      .where('id', 'in', (sub) => sub.selectFrom('messages').select('id').where('created_at', '<', recordCutoff).where('state', 'not in', UNFINISHED_STATES).limit(PRUNE_CHUNK))
+      .where('id', 'in', (sub) =>
+        sub
+          .selectFrom('messages')
+          .select('id')
+          .where('created_at', '<', recordCutoff)
+          // A scheduled record's time runs from its sendAt: one sent 40 days after it was recorded still awaits its reports.
+          .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', recordCutoff)]))
+          .where('state', 'not in', UNFINISHED_STATES)
+          .limit(PRUNE_CHUNK),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   });
