@@ -1,10 +1,10 @@
 import { BulkRepeatEndedSchema } from '@rota/api';
-import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+import { daysAhead, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 
 // A message scheduled for later, or what of a campaign has not gone out yet,
 // taken back through the API: canceled, final, never sent.
 
-const LATER = '2099-01-01T09:00:00+03:00';
+const LATER = daysAhead(30);
 
 describe('canceling queued messages', () => {
   let h: Harness;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
-import { NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
+import { daysAhead, NUMBERS, SECRETS, startHarness, type Harness } from './support/harness.js';
 import { until } from '@rota/testkit';
 
 const SANDBOX_YAML = fileURLToPath(new URL('../../../config/sandbox.yaml', import.meta.url));
@@ -116,7 +116,7 @@ describe('rota CLI', () => {
 
   describe('rota cancel', () => {
     const as = () => ['--url', h.client.url, '--key', SECRETS.apiKey];
-    const later = '2099-01-01T09:00:00+03:00';
+    const later = daysAhead(30);
     it('takes back a scheduled message (again: exit 0), and refuses one already sent with exit 1 and the gateway\'s 409', async () => {
       const scheduled = await h.client.send({ to: NUMBERS.other, text: 'Yarın', iysType: 'NOTIFICATION', sendAt: later });
       expect(await rota(['cancel', scheduled.body.id, ...as()])).toEqual({ code: 0, out: `${scheduled.body.id}: canceled`, err: '' });

@@ -108,7 +108,7 @@ describe('rota store copy: from the embedded store to PostgreSQL', () => {
 
     // A scheduled message keeps the source from draining: refused, and the new target is gone again.
     const source = await startGateway({ configPath: join(dir, 'embedded.yaml'), watch: false });
-    const scheduled = await call(source.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: 'later', iysType: 'NOTIFICATION', sendAt: '2099-01-01T00:00:00Z' });
+    const scheduled = await call(source.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: 'later', iysType: 'NOTIFICATION', sendAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
     await source.close();
     const refused = await runRota(['store', 'copy', '--from', join(dir, 'embedded.yaml'), '--to', targetFile]);
     expect({ code: refused.code, err: refused.err }).toEqual({ code: 1, err: expect.stringContaining('one scheduled for later does not drain by itself: cancel it') });

@@ -352,6 +352,13 @@ const GatewaySchema = z
       .max(10_000, 'must be at most 10000')
       .default(10_000)
       .describe('Most messages one batch request may carry. Default 10000.'),
+    maxScheduleDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1')
+      .max(3_650, 'must be at most 3650')
+      .default(365)
+      .describe('Furthest ahead a sendAt may be, in days: a later one is refused (400, naming sendAt), so that a year typed wrong is not held in the queue for decades. Default 365.'),
   })
   .superRefine(
     (gateway, ctx) => {
@@ -457,7 +464,7 @@ const StoreSchema = z
 
 const RetentionSchema = z
   .strictObject({
-    messagesDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').max(3_650, 'must be at most 3650').default(30).describe('Records are deleted this many days after they were created (KVKK). Default 30.'),
+    messagesDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').max(3_650, 'must be at most 3650').default(30).describe('Records are deleted this many days after they were created, or after their sendAt if later (KVKK). Default 30.'),
     idempotencyHours: z
       .number()
       .int('must be a whole number of hours')

@@ -5,6 +5,7 @@ import { headerIssues, withHeaderKey } from './idempotency-header.js';
 import { keyConflict, keyErased } from './key-refusals.js';
 import { parseBulkRequest } from './message-request.js';
 import { webhookTarget } from './webhook-target.js';
+import { scheduleIssues } from './schedule-horizon.js';
 import { sendingRightsIssues, unlessTakenBefore } from './sending-rights.js';
 
 /**
@@ -24,7 +25,7 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
     const config = runtime.config();
     const client = request.rotaClient;
     const target = webhookTarget(config, client, parsed.callbackUrl);
-    const refusals = [...sendingRightsIssues(config, client, parsed.template), ...(target.ok ? [] : [target.issue])];
+    const refusals = [...sendingRightsIssues(config, client, parsed.template), ...scheduleIssues(config, parsed.template, Date.now()), ...(target.ok ? [] : [target.issue])];
     const refused = await unlessTakenBefore(refusals, parsed.idempotencyKey, async (key) => (await ledger.store.bulkIdByKey(client, key)) !== undefined);
     if (refused.length > 0) return sendInvalid(reply, refused, 'the bulk is invalid; nothing was recorded or sent');
     const outcome = await ledger.submitBulk({

@@ -9,6 +9,7 @@ import { BatchEnvelopeSchema } from '@rota/api';
 import { keyWritten, parseMessageRequest, type ParsedMessage } from './message-request.js';
 import { headerIssues, refuseHeaderKey, withHeaderKey } from './idempotency-header.js';
 import { webhookTarget } from './webhook-target.js';
+import { scheduleIssues } from './schedule-horizon.js';
 import { sendingRightsIssues, unlessTakenBefore } from './sending-rights.js';
 import { sanitizeText } from '../logging/redaction.js';
 import { viewOf } from './message-view.js';
@@ -82,7 +83,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
   const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { submission: Submission; refusals: ValidationIssue[] } => {
     const config = runtime.config();
     const target = webhookTarget(config, client, parsed.callbackUrl);
-    const refusals = sendingRightsIssues(config, client, parsed.message);
+    const refusals = [...sendingRightsIssues(config, client, parsed.message), ...scheduleIssues(config, parsed.message, Date.now())];
     if (!target.ok) refusals.push(target.issue);
     const callbackUrl = target.ok ? target.url : undefined;
     return {

@@ -47,7 +47,7 @@ const MESSAGE_FIELD_DOCS: Record<string, { description: string; example?: unknow
   sender: { description: "Sender ID (başlık), 3–11 characters without Turkish letters; must be on the chosen account's sender list. Default: the account's first sender." },
   idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for store retention.idempotencyHours (48 h): the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
   reference: { description: 'Your own reference for the message (order id, say), kept on the record and given back with it.' },
-  sendAt: { description: 'Scheduled send time (ISO 8601 with offset), where the provider supports scheduling.' },
+  sendAt: { description: 'Scheduled send time (ISO 8601 with offset), at most gateway.maxScheduleDays (default 365) ahead.' },
   validUntil: { description: 'Give up delivery after this time (ISO 8601 with offset); must be later than sendAt.' },
   otp: { description: 'A one-time password: dispatched first, sent through an OTP channel where the provider has one, and its text is never stored (only its length, segments and a keyed hash).' },
 };

@@ -29,6 +29,11 @@ export const NUMBERS = {
   optedOut: '+905559998877',
 } as const;
 
+/** A sendAt `days` from now, as a client writes it: within gateway.maxScheduleDays (365 by default) for up to a year. */
+export function daysAhead(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString();
+}
+
 export function figensoftSettings(url: string, passwords: { notify: string; campaign: string } = { notify: SECRETS.notifyPassword, campaign: SECRETS.campaignPassword }) {
   return {
     accounts: [
