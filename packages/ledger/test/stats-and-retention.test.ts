@@ -184,6 +184,26 @@ describe('prune', () => {
     await store.close();
   });
 
+  it("keeps a scheduled message's or bulk's key for its window after its sendAt: a repeat of the request just after it went out finds it", async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const sendAt = new Date(clock.now().getTime() + 10 * DAY);
+    const scheduled = await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'in-ten-days', sendAt }), owner: 'acme' });
+    const bulk = await store.recordBulk({ template: bulkTemplate({ sendAt }), owner: 'acme', idempotencyKey: 'bulk-in-ten-days' }, numbers(1));
+    clock.advance(10 * DAY);
+    const claimed = await store.claimDue({ now: clock.now(), limit: 10 });
+    expect(claimed).toHaveLength(2);
+    await store.finishMany(claimed.map((record) => ({ id: record.id, result: failed })));
+    clock.advance(HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ clearedIdempotencyKeys: 0 });
+    expect((await store.recordMessages([{ message: message({ to: '05321234561', idempotencyKey: 'in-ten-days', sendAt }), owner: 'acme' }]))[0]).toMatchObject({ kind: 'existing', record: { id: scheduled.id } });
+    expect(await store.recordBulk({ template: bulkTemplate({ sendAt }), owner: 'acme', idempotencyKey: 'bulk-in-ten-days' }, numbers(1))).toMatchObject({ kind: 'existing' });
+    expect(bulk.kind).toBe('created');
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ clearedIdempotencyKeys: 2 });
+    await store.close();
+  });
+
   it('takes other retentions', async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

@@ -471,7 +471,7 @@ const RetentionSchema = z
       .min(1, 'must be at least 1')
       .max(8_760, 'must be at most 8760')
       .optional()
-      .describe('An idempotency key is released this many hours after its message was created, at most messagesDays × 24. Default 48 (or messagesDays × 24 if less).'),
+      .describe('An idempotency key is released this many hours after its message was created (or after its sendAt, if later), at most messagesDays × 24. Default 48 (or messagesDays × 24 if less).'),
   })
   // The key goes with its record: kept longer than the records, it would be released early, and a retry sent again.
   .refine((retention) => retention.idempotencyHours === undefined || retention.idempotencyHours <= retention.messagesDays * 24, {

@@ -9,7 +9,8 @@ import type { PruneResult } from '../retention-options.js';
 
 /**
  * KVKK: records are kept only as long as they are needed: the retention runs
- * from when a record was created, or from its sendAt if that is later. A
+ * from when a record was created, or from its sendAt if that is later, and so
+ * does an idempotency key's (a bulk's too). A
  * record still owed a send or an answer (`queued`, `dispatching`) is never
  * deleted, however old,
  * and keeps its idempotency key: a replay of its request must still find it.
@@ -43,7 +44,15 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       .updateTable('messages')
       .set({ idempotency_key: null })
       .where('id', 'in', (sub) =>
-        sub.selectFrom('messages').select('id').where('idempotency_key', 'is not', null).where('created_at', '<', keyCutoff).where('state', 'not in', UNFINISHED_STATES).limit(PRUNE_CHUNK),
+        sub
+          .selectFrom('messages')
+          .select('id')
+          .where('idempotency_key', 'is not', null)
+          .where('created_at', '<', keyCutoff)
+          // A repeat of a scheduled message's request within the window after it was sent must not send it twice.
+          .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
+          .where('state', 'not in', UNFINISHED_STATES)
+          .limit(PRUNE_CHUNK),
       )
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
@@ -61,6 +70,7 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       .set({ idempotency_key: null })
       .where('idempotency_key', 'is not', null)
       .where('created_at', '<', keyCutoff)
+      .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id').where('messages.state', 'in', UNFINISHED_STATES))),
       )
