@@ -9,6 +9,7 @@ import { describePostgresError } from './open-postgres-pool.js';
 import { channelName, notifyInTransaction } from './postgres-notifications.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { QUEUE_NAMES, queueOf, SEALED_TEXT_QUEUES, type QueueName } from './queue-classes.js';
+import { setupLocked } from './queue-setup-lock.js';
 import { groupBy } from '../group-by.js';
 
 /** A unit's job as pg-boss stores it: the record ids, and an OTP's sealed text. */
@@ -92,8 +93,15 @@ export class PgBossQueue implements DispatchQueue {
     this.#boss.on('error', (error: unknown) => this.#logger.warn({ error: describePostgresError(error) }, 'ledger queue (pg-boss): maintenance failed; it runs again at the next interval'));
   }
 
-  /** Creates pg-boss's schema and the queues if missing, and applies the unit timeout to them. */
+  /**
+   * Creates pg-boss's schema and the queues if missing, and applies the unit
+   * timeout to them: one process at a time (setupLocked).
+   */
   async start(): Promise<void> {
+    await setupLocked(this.#options.connection, () => this.#setUp());
+  }
+
+  async #setUp(): Promise<void> {
     await this.#boss.start();
     const settings = {
       policy: 'standard' as const,

@@ -1,0 +1,33 @@
+import type { PostgresConnection } from './postgres-connection.js';
+
+/** The first key of the ledger's advisory lock on its queue's setup ('rotq'), beside those on numbers and keys. */
+const QUEUE_SETUP_LOCK = 0x726f7471;
+
+/**
+ * Runs `setUp` (pg-boss's start: its schema, its migrations, its queues) while
+ * no other process on the database sets up the same queue. Processes started
+ * together on a fresh database all set it up at once, and pg-boss's own steps
+ * race: `create schema if not exists` failed on the catalog's unique index,
+ * and creating the queues deadlocked, so all but one process exited. The lock
+ * is the session's, held on a connection of its own for the setup (well under
+ * a second), and keyed by the schema: ledgers in other schemas do not wait.
+ */
+export async function setupLocked(connection: PostgresConnection, setUp: () => Promise<void>): Promise<void> {
+  const client = await connection.pool.connect();
+  const key = [QUEUE_SETUP_LOCK, connection.config.schema];
+  let failed = false;
+  try {
+    await client.query('select pg_advisory_lock($1, hashtext($2))', key);
+    try {
+      await setUp();
+    } finally {
+      await client.query('select pg_advisory_unlock($1, hashtext($2))', key);
+    }
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // After a failure the connection may still hold the lock (its unlock failed): destroyed, not pooled, it lets go.
+    client.release(failed);
+  }
+}
