@@ -876,6 +876,24 @@ describe('webhooks', () => {
     await r.close();
   });
 
+  it('sends the held events at once when a receiver switched off by 410s is turned back on: the 410s of deliveries in flight opened no circuit', async () => {
+    // Eight deliveries in flight at once all meet the 410: the switch holds the events, and counted as failures
+    // as well they opened the receiver's circuit, which held the released events for another minute.
+    const r = await rig({ webhooks: { perEndpoint: 8 } });
+    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    for (let i = 0; i < 8; i++) await sendOne(r, { text: `olay ${i}` });
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(8);
+    expect(await r.store.disabledEndpoints()).toMatchObject([{ url: HOOK, held: 8 }]);
+
+    r.answer.next = () => ({ ok: true, status: 200 });
+    expect(await r.store.enableEndpoint(HOOK)).toBe(8);
+    await r.ledger.deliverWebhooks();
+    expect(r.deliveries).toHaveLength(16);
+    expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
   it('gives an event held behind a 410 for over a day its tries and 24 h of retries afresh when its receiver is back', async () => {
     const r = await rig();
     r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });

@@ -152,9 +152,11 @@ export class WebhookSender {
       this.circuits.delete(event.url);
       return { kind: 'delivered', status: attempt.status };
     }
+    // A 410 switches the receiver off for every sender, until an operator turns it back on: counted toward its
+    // circuit too, the 410s of deliveries in flight together held the events it released for another minute.
+    if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     this.trip(event.url);
     const status = attempt.status === undefined ? {} : { status: attempt.status };
-    if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
     if (now - event.retryFrom >= this.retryForMs) {
       return { kind: 'dead', error: `given up after 24 h: ${attempt.error}`, ...status };
