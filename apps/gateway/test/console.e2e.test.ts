@@ -84,6 +84,8 @@ describe('the operations console\'s routes', () => {
     const answer = await h.client.call('GET', '/v1/admin/providers', admin);
     expect(answer.status).toBe(200);
     expect(answer.body.windowMinutes).toBe(5);
+    // Embedded, this process sends: its breakers and counts are the traffic's.
+    expect(answer.body.sendsHere).toBe(true);
     const primary = answer.body.providers.find((p: { providerId: string }) => p.providerId === 'primary');
     expect(primary).toMatchObject({ rank: 1, enabled: true, inFlight: 0 });
     // accepted + the bulk's two; one unknown; one failure before FigenSoft took the third message.

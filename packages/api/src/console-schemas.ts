@@ -14,6 +14,10 @@ const DeliveryRateSchema = z.number().nullable().meta({ description: '`deliverie
 const StateCountsSchema = z.record(z.string(), z.number().int());
 
 export const ConsoleProvidersSchema = z.object({
+  sendsHere: z.boolean().meta({
+    description:
+      "Whether this gateway sends messages itself (an embedded store). false on PostgreSQL: the workers send, each with breakers of its own, so the breaker states and `recent` counts here are this gateway's, not the traffic's (read each worker's rota_breaker_state and attempt metrics); an operator's changes are stored and outlast reloads until their overrides are cleared.",
+  }),
   windowMinutes: z.number().int().meta({ description: 'The window `recent` counts cover.' }),
   deliveryWindowMinutes: z.number().int().meta({ description: 'The window `deliveries` cover: reports come minutes to hours after a send, so a longer one.' }),
   providers: z.array(

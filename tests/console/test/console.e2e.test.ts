@@ -182,6 +182,22 @@ describe('the operations console in a browser', () => {
     await waitForText(page.getByRole('row', { name: /^message-center\b/ }), /^message-center\s*7/);
   });
 
+  it('on a gateway that does not send (PostgreSQL: the workers do), says whose breakers and counts the screen shows, and that changes are stored', async () => {
+    // The answer of a gateway on PostgreSQL, but for sendsHere the same: this one is embedded.
+    await page.route('**/v1/admin/providers*', async (route) => {
+      const answer = await route.fetch();
+      await route.fulfill({ response: answer, json: { ...(await answer.json()), sendsHere: false } });
+    });
+    try {
+      await waitForText(page.getByRole('note'), /The workers send the messages, each with circuit breakers of its own/);
+      await waitForText(page.locator('p.lead'), /stored in the database: a reload of the configuration file does not undo them/);
+    } finally {
+      await page.unroute('**/v1/admin/providers*');
+    }
+    await waitForText(page.locator('p.lead'), /a reload of the configuration file keeps them unless the file changes the same field/);
+    expect(await page.getByRole('note').count()).toBe(0);
+  });
+
   it('says why a rank that is no whole number is not set, and changes nothing', async () => {
     const field = page.getByLabel('New rank for message-center');
     await field.fill('1e2');

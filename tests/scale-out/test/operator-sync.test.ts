@@ -58,6 +58,11 @@ describe('operator changes on a shared database', () => {
     // After: sent through gateway B, by the worker, through the second provider.
     const after = await call(b.url, 'POST', '/v1/messages', API_KEY, { to: '+905321234567', text: 'after the change', iysType: 'NOTIFICATION' });
     expect(after.body).toMatchObject({ status: 'accepted', providerId: 'figensoft-b' });
+
+    // The console's providers answer says the workers send: this gateway's breakers and counts are not the traffic's.
+    const providers = await call(b.url, 'GET', '/v1/admin/providers', ADMIN);
+    expect(providers.status).toBe(200);
+    expect(providers.body.sendsHere).toBe(false);
   });
 
   it('a forced breaker and a rank reach every process, and a reset puts the configuration back everywhere', async () => {

@@ -43,10 +43,23 @@ export function ProvidersScreen() {
 
   return (
     <section aria-labelledby="providers-table-caption">
-      <p class="lead">
-        Providers are tried in rank order (lowest first). Changes act on the next message; a reload of the configuration file keeps them unless the file changes
-        the same field.
-      </p>
+      {status.data?.sendsHere === false ? (
+        <p class="lead">
+          Providers are tried in rank order (lowest first). Changes act on the next message in every gateway and worker, and are stored in the database: a reload of
+          the configuration file does not undo them, until their overrides are cleared (<code>{'DELETE /v1/providers/{id}/overrides'}</code>).
+        </p>
+      ) : (
+        <p class="lead">
+          Providers are tried in rank order (lowest first). Changes act on the next message; a reload of the configuration file keeps them unless the file changes
+          the same field.
+        </p>
+      )}
+      {status.data?.sendsHere === false && (
+        <p class="note" role="note">
+          The workers send the messages, each with circuit breakers of its own: Breaker, In flight, Sent and Failed below are this gateway&apos;s, which sends nothing.
+          A forced breaker applies everywhere; read each worker&apos;s <code>rota_breaker_state</code> and attempt metrics for the traffic.
+        </p>
+      )}
       <Updated at={status.updatedAt} every={EVERY_MS} />
       <ErrorNote error={status.error} />
       {health.data && !health.data.ready && (

@@ -70,6 +70,8 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
     // From the ledger, not this process's memory: on PostgreSQL the workers take the reports in.
     const deliveries = await ledger.store.accountDeliveries(new Date(Date.now() - DELIVERY_WINDOW_MINUTES * 60_000));
     const body: z.input<typeof ConsoleProvidersSchema> = {
+      // On a shared store the queue's workers send: this process's breakers and counts are not the traffic's.
+      sendsHere: ledger.store.queue === undefined,
       windowMinutes: minutes,
       deliveryWindowMinutes: DELIVERY_WINDOW_MINUTES,
       providers: runtime.router.status().map((status) => {
