@@ -40,3 +40,51 @@ describe('rota_delivery_rate in a process that writes reports of messages anothe
     expect(sample(text, 'rota_delivery_rate', { provider: 'figensoft', account: 'figensoft-notification' })).toBe(0.75);
   });
 });
+
+// The queue and record series are read from the store at each scrape. While it could not be reached the whole
+// scrape failed (503), and with it the breaker, attempt and HTTP series, exactly during the incident.
+describe('a scrape while the message store cannot be reached', () => {
+  const stats = { queueDepth: { otp: 0, notification: 2, campaign: 0 }, oldestQueuedAgeMs: 1_500, held: 0, byState: { queued: 2 } };
+  const storeOf = (reachable: () => boolean) => ({
+    store: {
+      stats: async () => {
+        if (!reachable()) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        return stats;
+      },
+      webhookBacklog: async () => [],
+    },
+  });
+
+  it("answers the process's own series and rota_store_up 0, leaving the store's out; once it is back, all of them and rota_store_up 1", async () => {
+    let reachable = true;
+    const metrics = createGatewayMetrics();
+    metrics.observeLedger(storeOf(() => reachable) as never);
+    metrics.observeHttp('POST', '/v1/messages', 503, 0.01);
+
+    const before = await metrics.render();
+    expect(sample(before, 'rota_store_up', {})).toBe(1);
+    expect(sample(before, 'rota_queue_depth', { priority: 'notification' })).toBe(2);
+
+    // A scrape's one stats read is shared until the next turn of the event loop: scrapes are seconds apart.
+    const nextScrape = () => new Promise((resolve) => setImmediate(resolve));
+    reachable = false;
+    await nextScrape();
+    const during = await metrics.render();
+    expect(sample(during, 'rota_store_up', {})).toBe(0);
+    expect(during).not.toContain('rota_queue_depth');
+    expect(during).not.toContain('rota_messages_by_state');
+    expect(sample(during, 'rota_http_requests_total', { method: 'POST', route: '/v1/messages', status: '503' })).toBe(1);
+
+    reachable = true;
+    await nextScrape();
+    const after = await metrics.render();
+    expect(sample(after, 'rota_store_up', {})).toBe(1);
+    expect(sample(after, 'rota_queue_oldest_age_seconds', {})).toBe(1.5);
+  });
+
+  it('still fails a scrape on an error that is not the store being away (a bug is not hidden as an outage)', async () => {
+    const metrics = createGatewayMetrics();
+    metrics.observeLedger({ store: { stats: async () => Promise.reject(new TypeError('x is not a function')), webhookBacklog: async () => [] } } as never);
+    await expect(metrics.render()).rejects.toThrow('x is not a function');
+  });
+});

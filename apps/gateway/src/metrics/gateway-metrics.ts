@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState, Router, SendResult } from '@rota/core';
-import type { DispatchObserver, Ledger, LedgerStats, ReportObserver, WebhookObserver } from '@rota/ledger';
+import { isStoreUnavailable, type DispatchObserver, type Ledger, type LedgerStats, type ReportObserver, type WebhookObserver } from '@rota/ledger';
 
 /**
  * Prometheus metrics for one gateway, in its own registry (never the global
@@ -36,6 +36,10 @@ export interface GatewayMetricsOptions {
 
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
+  // The series read from the message store, rendered apart: while it cannot be reached they are left out, and
+  // the process's own series (breakers, attempts, HTTP answers) still answer a scrape, when they matter most.
+  const storeRegistry = new Registry();
+  let storeUp: Gauge | undefined;
   const routers = new Set<Pick<Router, 'on' | 'status'>>();
   const statuses = () => [...routers].flatMap((router) => router.status());
 
@@ -209,7 +213,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       httpRequests.inc({ method, route, status: String(status) });
       httpDuration.observe({ method, route }, seconds);
     },
-    observeLedger: (ledger) => observeLedger(registry, ledger),
+    observeLedger: (ledger) => {
+      storeUp ??= new Gauge({ name: 'rota_store_up', help: 'Whether this scrape read the message store (1), or could not reach it (0: the queue, record and webhook backlog series are left out).', registers: [registry] });
+      observeLedger(storeRegistry, ledger);
+    },
     ledgerObserver: {
       final({ providerId, accountId, state, afterAcceptanceMs }) {
         finalReports.inc({ provider: providerId, account: accountId, state });
@@ -225,7 +232,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         heldMessages.inc(records);
       },
     },
-    render: () => registry.metrics(),
+    async render() {
+      const stored = await storeRegistry.metrics().catch((error: unknown) => {
+        if (!isStoreUnavailable(error)) throw error;
+        return undefined;
+      });
+      storeUp?.set(stored === undefined ? 0 : 1);
+      return (await registry.metrics()) + (stored ?? '');
+    },
   };
 }
 
