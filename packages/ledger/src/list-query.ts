@@ -12,15 +12,21 @@ export const MAX_LIST_LIMIT = 500;
 /** `?owner=` is not "every client": that is owner left out. */
 export const OWNER_EMPTY = 'must not be empty (leave owner out for every client\'s)';
 
-// A query string's values arrive as text: zod's own words ("expected date, received Date") describe its coercion, not the input.
-const INSTANT_REASON = 'must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)';
+// A query string's values arrive as text: zod's own words would describe its union, not the input.
+const INSTANT_REASON = 'must be an ISO 8601 date and time with its offset (e.g. 2030-01-01T10:00:00Z), or a date (2030-01-01: from midnight UTC)';
 
 /**
- * A bound of the creation-time range: a Date, or a string JavaScript reads
- * as one. A written calendar date must exist (JavaScript reads 30 February as
+ * A bound of the creation-time range: a Date, an ISO 8601 date and time with
+ * its offset, or a date alone (midnight UTC, as JavaScript reads one). Not
+ * anything JavaScript's Date reads: it took "1" for 2001, "12/7/2026" for
+ * 7 December (US order), and a time without an offset in the server's zone.
+ * A written calendar date must exist (JavaScript reads 30 February as
  * 2 March), and the year is 2000 to 9999, as a message's dates.
  */
-const InstantSchema = z.coerce.date<Date | string>({ error: INSTANT_REASON }).refine(inSupportedYears, SUPPORTED_YEARS_REASON);
+const InstantSchema = z
+  .union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()], { error: INSTANT_REASON })
+  .transform((value) => (value instanceof Date ? value : new Date(value)))
+  .refine(inSupportedYears, SUPPORTED_YEARS_REASON);
 
 const instant = z.preprocess((value, ctx) => {
   if (writtenDayExists(value)) return value;

@@ -152,7 +152,7 @@ describe('list', () => {
     // The reasons speak of the input as a query string carries it, not of zod's coercion.
     const reasonsOf = (query: unknown) => store.list(query as ListQuery).catch((thrown: LedgerInputError) => thrown.issues.map((issue) => `${issue.path}: ${issue.reason}`));
     expect(await reasonsOf({ createdUntil: '2030-13-45', limit: 'many' })).toEqual([
-      'createdUntil: must be a date and time, ISO 8601 (e.g. 2030-01-01T10:00:00Z)',
+      'createdUntil: must be an ISO 8601 date and time with its offset (e.g. 2030-01-01T10:00:00Z), or a date (2030-01-01: from midnight UTC)',
       'limit: must be a whole number from 1 to 500',
     ]);
     expect(await reasonsOf({ limit: '2.5' })).toEqual(['limit: must be a whole number from 1 to 500']);
@@ -164,6 +164,13 @@ describe('list', () => {
     expect(await reasonsOf({ createdFrom: '0001-01-01T00:00:00Z' })).toEqual(['createdFrom: must be in the years 2000 to 9999']);
     expect(await reasonsOf({ bulkId: '' })).toEqual(["bulkId: must not be empty (leave bulkId out for every record's)"]);
     expect((await store.list({ createdFrom: '2024-02-29T00:00:00Z', limit: 1 })).items).toHaveLength(1);
+    // What JavaScript's Date would read, and a reader would not: "1" as 2001, US-ordered days, a time in the server's zone.
+    for (const createdFrom of ['1', '-1', 'May 5', '12/7/2026', '7/12/2026', '2026-12-07T22:30:00', '2026-12-07 22:30Z', '1733600000000']) {
+      expect(await reasonsOf({ createdFrom })).toEqual([expect.stringMatching(/^createdFrom: must be an ISO 8601 date and time with its offset/)]);
+    }
+    // A date alone is its midnight, UTC; an offset is honoured.
+    expect((await store.list({ createdFrom: '2024-02-29', limit: 1 })).items).toHaveLength(1);
+    expect((await store.list({ createdFrom: '2024-02-29T03:00:00+03:00', limit: 1 })).items).toHaveLength(1);
     // An empty range is refused rather than answered "no messages" (rota messages --since 1h --until 2h).
     expect(await reasonsOf({ createdFrom: '2030-01-02T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
     expect(await reasonsOf({ createdFrom: '2030-01-01T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
