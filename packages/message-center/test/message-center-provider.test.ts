@@ -362,7 +362,7 @@ describe('delivery reports by push (receiveReports)', () => {
       const reports = received.flatMap((r) => (r.ok ? r.reports : []));
       expect(reports.sort((a, b) => a.providerMessageId.localeCompare(b.providerMessageId))).toEqual(
         receipts
-          .map((r, i) => ({ providerMessageId: r.status === 'accepted' ? r.providerMessageId : '', state: i === 0 ? 'delivered' : 'undelivered', final: true, providerCode: i === 0 ? 'delivered' : 'undelivered', to: [APPROVED, NOT_APPROVED][i] }))
+          .map((r, i) => ({ providerMessageId: r.status === 'accepted' ? r.providerMessageId : '', state: i === 0 ? 'delivered' : 'undelivered', final: true, providerCode: i === 0 ? '111' : '112', to: [APPROVED, NOT_APPROVED][i] }))
           .sort((a, b) => a.providerMessageId.localeCompare(b.providerMessageId)),
       );
       const [first] = hook.requests;
@@ -371,6 +371,14 @@ describe('delivery reports by push (receiveReports)', () => {
       expect(tampered(`${hook.origin}/v1/providers/message-center/reports?token=${PUSH_TOKEN}x`)).toMatchObject({ ok: false, status: 401 });
       expect(provider.receiveReports!({ url: `/r?token=${PUSH_TOKEN}`, headers: {}, body: Buffer.from('{"report":{}}') })).toMatchObject({ ok: false, status: 400 });
       expect(provider.receiveReports!({ url: `/r?token=${PUSH_TOKEN}`, headers: {}, body: Buffer.from('nope') })).toMatchObject({ ok: false, status: 400 });
+      // A push for no number, or no order, of ours is refused, not held for a match that cannot come.
+      const pushed = (report: object) => provider.receiveReports!({ url: `/r?token=${PUSH_TOKEN}`, headers: {}, body: Buffer.from(JSON.stringify({ report })) });
+      for (const to of ['not a number', '', '12']) {
+        expect(pushed({ packet_id: '999998', status: 'delivered', to })).toEqual({ ok: false, status: 400, reason: 'report.packet_id must be a number and report.to a phone number' });
+      }
+      expect(pushed({ packet_id: 'abc', status: 'delivered', to: APPROVED })).toMatchObject({ ok: false, status: 400 });
+      // A word no table row knows keeps its own word as the code.
+      expect(pushed({ packet_id: 7, status: 'sending', to: APPROVED })).toMatchObject({ ok: true, reports: [{ state: 'unknown', providerCode: 'sending' }] });
     } finally {
       sandbox.setPushUrl(undefined, 'message-center');
       await hook.close();
