@@ -20,7 +20,7 @@ interface Rig {
   setScript: FakeProvider['setScript'];
   statusCalls: StatusRequest[];
   deliveries: { url: string; body: string; headers: Record<string, string> }[];
-  answer: { next: (url: string) => WebhookDelivery | Promise<WebhookDelivery> };
+  answer: { next: (url: string, headers: Record<string, string>) => WebhookDelivery | Promise<WebhookDelivery> };
   /** The provider's report of one message (or its rows, a history); undefined leaves it out of the answer, a throw fails the read. */
   reports: { next: (id: string) => Omit<DeliveryReport, 'providerMessageId'> | Omit<DeliveryReport, 'providerMessageId'>[] | undefined };
   /** Status reads of `account` wait for `until` (a provider that answers slowly). */
@@ -54,7 +54,7 @@ async function rig(options: { statusBatchSize?: number; deliveryStatus?: boolean
   const answer: Rig['answer'] = { next: () => ({ ok: true, status: 204 }) };
   const deliver: DeliverWebhook = async (url, body, headers) => {
     deliveries.push({ url, body, headers });
-    return answer.next(url);
+    return answer.next(url, headers);
   };
   const ledger = new Ledger({
     store,
@@ -1040,6 +1040,24 @@ describe('webhooks', () => {
     expect(to(DOWN)).toBe(13);
     expect(new Set(r.deliveries.filter((delivery) => delivery.url === DOWN).map((delivery) => JSON.parse(delivery.body).id)).size).toBe(8);
     expect(await r.store.webhookBacklog()).toEqual([]);
+    await r.close();
+  });
+
+  it("keeps a circuit per client at one URL: a relay failing one client's deliveries does not hold back another's", async () => {
+    const r = await rig({ webhooks: { perEndpoint: 1 } });
+    const RELAY = 'https://relay.example/rota';
+    // The relay fails acme's deliveries (its tenant gone) and takes globex's.
+    r.answer.next = (_url, headers) => (headers['rota-signature']!.startsWith('signed-for-acme') ? { ok: false, status: 503, error: 'the receiver answered 503', retry: true } : { ok: true, status: 204 });
+    const submit = (owner: string, text: string) => r.ledger.submit([{ message: message({ to: '+905321234567', text }), owner, callbackUrl: RELAY }], 'wait');
+    for (let i = 0; i < 6; i++) await submit('acme', `acme ${i}`);
+    await r.ledger.deliverWebhooks();
+    const byOwner = (owner: string) => r.deliveries.filter((delivery) => delivery.headers['rota-signature']!.startsWith(`signed-for-${owner}`)).length;
+    expect(byOwner('acme')).toBe(5); // acme's circuit is open
+
+    await submit('globex', 'globex 1');
+    await r.ledger.deliverWebhooks();
+    expect(byOwner('globex')).toBe(1);
+    expect(byOwner('acme')).toBe(5);
     await r.close();
   });
 

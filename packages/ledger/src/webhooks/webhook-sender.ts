@@ -60,16 +60,21 @@ const NO_SECRET = 'the client has no webhook signing secret in the configuration
 /** How often such an event is looked at again: a configuration is mended at an operator's pace. */
 const NO_SECRET_RETRY_MS = 60_000;
 
+/** A receiver circuit's key: the client and its URL (a client's name holds no space: it comes first). */
+const circuitOf = (event: Pick<DueWebhook, 'owner' | 'url'>): string => `${event.owner} ${event.url}`;
+
 /**
  * Works through the webhook outbox: each due event signed for its client and
  * posted, at least once. A 2xx is done; a 410 switches the receiver off (its
  * events are held until an operator turns it back on); another failure is
  * retried with exponential backoff and jitter for 24 h, then given up. At
  * most `concurrency` deliveries at once and `perEndpoint` to one receiver
- * (a client's, at one origin), and a circuit per receiver URL: after five failures in a row it is left alone
- * for a minute (its events due in that minute wait, undelivered).
+ * (a client's, at one origin), and a circuit per client's URL: after five failures in a row it is left alone
+ * for a minute (its events due in that minute wait, undelivered). Per client: a relay that fails one client's
+ * deliveries (its tenant gone) must not hold back another's to the same URL.
  */
 export class WebhookSender {
+  /** Keyed by circuitOf(event). */
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
   /** When each client was last warned that its events are held for want of a signing secret. */
   private readonly warned = new Map<string, number>();
@@ -138,7 +143,7 @@ export class WebhookSender {
   /** Delivers one event (unless its receiver's circuit is open); answers what became of it, to be written. */
   private async deliverOne(event: DueWebhook): Promise<WebhookSettlement> {
     const now = this.clock();
-    const circuit = this.circuits.get(event.url);
+    const circuit = this.circuits.get(circuitOf(event));
     if (circuit && circuit.openUntil > now) return { kind: 'postpone', dueAt: circuit.openUntil };
     const signature = this.options.sign(event.owner, event.payload);
     if (signature === undefined) {
@@ -149,13 +154,13 @@ export class WebhookSender {
     }
     const attempt = await this.options.deliver(event.url, event.payload, { 'rota-signature': signature, 'rota-event-id': event.id, 'rota-event-type': event.type });
     if (attempt.ok) {
-      this.circuits.delete(event.url);
+      this.circuits.delete(circuitOf(event));
       return { kind: 'delivered', status: attempt.status };
     }
     // A 410 switches the receiver off for every sender, until an operator turns it back on: counted toward its
     // circuit too, the 410s of deliveries in flight together held the events it released for another minute.
     if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
-    this.trip(event.url);
+    this.trip(circuitOf(event));
     const status = attempt.status === undefined ? {} : { status: attempt.status };
     if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
     if (now - event.retryFrom >= this.retryForMs) {
@@ -183,16 +188,16 @@ export class WebhookSender {
     return true;
   }
 
-  private trip(url: string): void {
+  private trip(key: string): void {
     // One entry a failing URL, dropped on a success: a client naming a path per message would grow it without end.
-    if (this.circuits.size >= 10_000 && !this.circuits.has(url)) this.circuits.clear();
-    const circuit = this.circuits.get(url) ?? { failures: 0, openUntil: 0 };
+    if (this.circuits.size >= 10_000 && !this.circuits.has(key)) this.circuits.clear();
+    const circuit = this.circuits.get(key) ?? { failures: 0, openUntil: 0 };
     circuit.failures += 1;
     if (circuit.failures >= CIRCUIT_FAILURES) {
       circuit.openUntil = this.clock() + CIRCUIT_OPEN_MS;
       circuit.failures = 0;
     }
-    this.circuits.set(url, circuit);
+    this.circuits.set(key, circuit);
   }
 
   /** Tells the log and the observer what became of a delivery, once it is written. */
