@@ -14,6 +14,23 @@ describe('canceling queued messages', () => {
   afterAll(() => h.close());
   beforeEach(() => h.sandbox.clearRecords());
 
+  it('takes no body: one with a field is refused naming it, and nothing is canceled; an empty body under a JSON Content-Type is no body', async () => {
+    const sent = await h.client.send({ to: NUMBERS.other, text: 'Sonra', iysType: 'NOTIFICATION', sendAt: LATER });
+    const path = `/v1/messages/${sent.body.id}/cancel`;
+    const refused = await h.client.call('POST', path, { json: { force: true } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid-request', message: 'this request takes no body; nothing was done', issues: [{ path: 'force', reason: 'is not a field of this request: it takes no body' }] });
+    expect((await h.client.call('POST', path, { json: ['x'] })).body.issues).toEqual([{ path: '(root)', reason: expect.stringContaining('must be absent') }]);
+    expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`)).body.status).toBe('queued');
+    // The same on the other routes without a body.
+    expect((await h.client.call('POST', '/v1/bulk/blk_x/cancel', { json: { all: true } })).status).toBe(400);
+    expect((await h.client.call('POST', '/v1/webhooks/events/evt_x/redeliver', { json: { now: 1 } })).status).toBe(400);
+
+    const headerOnly = await h.client.call('POST', path, { raw: '', headers: { 'content-type': 'application/json' } });
+    expect(headerOnly).toMatchObject({ status: 200, body: { status: 'canceled' } });
+    expect(await h.client.call('POST', path, { json: {} })).toMatchObject({ status: 200, body: { status: 'canceled' } });
+  });
+
   it('cancels a scheduled message for its client: 200 canceled, on its timeline; again 200; a repeat under its key answers it', async () => {
     const message = { to: NUMBERS.other, text: 'Yarın görüşelim', iysType: 'NOTIFICATION', sendAt: LATER, idempotencyKey: 'meeting-1' };
     const sent = await h.client.send(message);

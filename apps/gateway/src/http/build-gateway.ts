@@ -21,6 +21,7 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { refuseUnknownQueryParameters } from './query-parameters.js';
+import { refuseBodies } from './bodiless-routes.js';
 import { refuseUnstorableCharacters } from './unstorable-characters.js';
 import { refuseRepeatedHeaders } from './single-headers.js';
 
@@ -92,6 +93,7 @@ export function buildGateway(options: BuildGatewayOptions): FastifyInstance {
   refuseRepeatedHeaders(app);
   refuseUnstorableCharacters(app);
   refuseUnknownQueryParameters(app);
+  refuseBodies(app);
   keepApiAnswersPrivate(app);
   app.decorateRequest('rotaClient', '');
   app.decorateRequest('rotaAdmin', false);

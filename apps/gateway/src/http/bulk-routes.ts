@@ -63,7 +63,7 @@ export function registerBulkRoutes(app: FastifyInstance, context: GatewayContext
 
   // What of a campaign has not gone out yet, taken back: every record still queued is canceled, a slice at a time;
   // those a dispatcher has taken are sent. Calling it again cancels what is left (nothing, once all are taken back).
-  app.post<{ Params: { id: string } }>('/v1/bulk/:id/cancel', { onRequest: guard(context, 'read') }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/bulk/:id/cancel', { onRequest: guard(context, 'read'), config: { body: 'none' } }, async (request, reply) => {
     const outcome = await ledger.cancelBulk(request.params.id, ownerScope(request), request.rotaAdmin ? 'operator' : 'client');
     if (!outcome) return reply.code(404).send({ error: 'not-found', message: 'no such bulk' });
     const { progress, canceled } = outcome;

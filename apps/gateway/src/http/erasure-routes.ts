@@ -7,7 +7,7 @@ import { guard, sendInvalid, type GatewayContext } from './gateway-context.js';
  * overwritten in the file). Admin only; logged with the number masked.
  */
 export function registerErasureRoutes(app: FastifyInstance, context: GatewayContext): void {
-  app.delete<{ Params: { number: string } }>('/v1/numbers/:number/messages', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+  app.delete<{ Params: { number: string } }>('/v1/numbers/:number/messages', { onRequest: guard(context, 'admin'), config: { body: 'none' } }, async (request, reply) => {
     const number = normalizePhoneNumber(request.params.number);
     if (!number.ok) return sendInvalid(reply, [{ path: 'number', reason: number.reason }], 'the number is invalid; nothing was erased');
     const erased = await context.ledger.eraseNumber(number.e164);

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { ForbiddenKeysError, forbiddenKeyPaths } from '../json/forbidden-keys.js';
 import { structureProblem, type StructureLimits } from '../json/structure-limits.js';
 import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
+import { takesNoBody } from './bodiless-routes.js';
 
 /**
  * The only body type the gateway takes: JSON, read against the body limit of
@@ -82,6 +83,11 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
         return;
       }
       const text = body ?? '';
+      // A client that sets Content-Type: application/json on every request sends it on a cancel too, with no body.
+      if (takesNoBody(request.routeOptions.config) && text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
       const structure = structureProblem(text, BODY_STRUCTURE_LIMITS);
       if (structure !== undefined) {
         done(new BodyError('ROTA_BODY_STRUCTURE', `request body ${structure}: no request of this API comes near that (a batch nests 3 levels, one object per message)`));

@@ -246,7 +246,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
 
   // A queued message (one scheduled for later, most often) taken back by its client or an operator. One a dispatcher has
   // taken is on its way and cannot be: 409 with its state. A second cancel answers the canceled record again.
-  app.post<{ Params: { id: string } }>('/v1/messages/:id/cancel', { onRequest: guard(context, 'read') }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/cancel', { onRequest: guard(context, 'read'), config: { body: 'none' } }, async (request, reply) => {
     const outcome = await ledger.cancel(request.params.id, ownerScope(request), request.rotaAdmin ? 'operator' : 'client');
     if (outcome.kind === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such message' });
     const { record } = outcome;

@@ -61,7 +61,7 @@ export function registerProviderRoutes(app: FastifyInstance, context: GatewayCon
   });
 
   // Back to the configuration's rank and switch, and every breaker to its failure counts.
-  app.delete<{ Params: { id: string } }>('/v1/providers/:id/overrides', { onRequest: guard(context, 'admin') }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/v1/providers/:id/overrides', { onRequest: guard(context, 'admin'), config: { body: 'none' } }, async (request, reply) => {
     const { id } = request.params;
     const provider = findProvider(id, reply);
     if (!provider) return reply;

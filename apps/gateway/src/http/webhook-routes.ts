@@ -12,7 +12,7 @@ import { EnableEndpointRequestSchema, type DisabledEndpointsSchema, type Endpoin
 export function registerWebhookRoutes(app: FastifyInstance, context: GatewayContext): void {
   const { ledger, logger } = context;
 
-  app.post<{ Params: { id: string } }>('/v1/webhooks/events/:id/redeliver', { onRequest: guard(context, 'read') }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/webhooks/events/:id/redeliver', { onRequest: guard(context, 'read'), config: { body: 'none' } }, async (request, reply) => {
     const outcome = await ledger.store.redeliverWebhook(request.params.id, ownerScope(request));
     if (outcome === 'not-found') return reply.code(404).send({ error: 'not-found', message: 'no such webhook event' });
     if (outcome === 'held') {
