@@ -204,6 +204,37 @@ describe('prune', () => {
     await store.close();
   });
 
+  it('counts a record canceled before its sendAt from its creation: it will never be sent, and is not kept until its sendAt', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const far = await recordOne(store, { message: message({ to: '05321234561', idempotencyKey: 'far-ahead', sendAt: new Date(clock.now().getTime() + 300 * DAY) }), owner: 'acme' });
+    expect(await store.cancel(far.id, { owner: 'acme' }, 'client')).toMatchObject({ kind: 'canceled' });
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS + HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 0, clearedIdempotencyKeys: 1 });
+    clock.advance(DEFAULT_RETENTION_MS);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 1 });
+    expect(await store.get(far.id)).toBeUndefined();
+    await store.close();
+  });
+
+  it("dates an erased scheduled message's key, and keeps a scheduled bulk left empty by an erasure, as their windows run: from the sendAt", async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const sendAt = new Date(clock.now().getTime() + 40 * DAY);
+    const keyed = () => message({ to: '05321234561', idempotencyKey: 'in-forty-days', sendAt });
+    await recordOne(store, { message: keyed(), owner: 'acme' });
+    const bulk = () => store.recordBulk({ template: bulkTemplate({ sendAt }), owner: 'acme', idempotencyKey: 'bulk-in-forty-days' }, ['+905321234562']);
+    expect((await bulk()).kind).toBe('created');
+    expect(await store.eraseNumber('05321234561')).toBe(1);
+    expect(await store.eraseNumber('05321234562')).toBe(1);
+    clock.advance(31 * DAY);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedBulks: 0 });
+    // A retry before the sendAt sends nothing to the erased numbers.
+    expect(await store.recordMessages([{ message: keyed(), owner: 'acme' }])).toEqual([{ kind: 'erased' }]);
+    expect((await bulk()).kind).toBe('existing');
+    await store.close();
+  });
+
   it('takes other retentions', async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

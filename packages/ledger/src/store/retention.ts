@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { LedgerDatabase } from '../database.js';
 import type { LedgerHasher } from '../ledger-hashing.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
@@ -8,13 +8,13 @@ import { UNFINISHED_STATES } from '../message-record.js';
 import type { PruneResult } from '../retention-options.js';
 
 /**
- * KVKK: records are kept only as long as they are needed: the retention runs
- * from when a record was created, or from its sendAt if that is later, and so
- * does an idempotency key's (a bulk's too). A
- * record still owed a send or an answer (`queued`, `dispatching`) is never
- * deleted, however old,
- * and keeps its idempotency key: a replay of its request must still find it.
- * A bulk row goes once it is old and none of its records is left.
+ * KVKK: records are kept only as long as they are needed. The retention runs
+ * from when a record was created, or from its sendAt if it was sent after that
+ * (ranOutBy), and so does an idempotency key's (a bulk's and an erased
+ * record's too). A record still owed a send or an answer (`queued`,
+ * `dispatching`) is never deleted, however old, and keeps its idempotency key:
+ * a replay of its request must still find it. A bulk row goes once it is old
+ * and none of its records is left.
  */
 export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; retentionMs: number; idempotencyRetentionMs: number }): Promise<PruneResult> {
   const recordCutoff = options.now - options.retentionMs;
@@ -29,9 +29,7 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
         sub
           .selectFrom('messages')
           .select('id')
-          .where('created_at', '<', recordCutoff)
-          // A scheduled record's time runs from its sendAt: one sent 40 days after it was recorded still awaits its reports.
-          .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', recordCutoff)]))
+          .where(ranOutBy(recordCutoff))
           .where('state', 'not in', UNFINISHED_STATES)
           .limit(PRUNE_CHUNK),
       )
@@ -48,9 +46,7 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
           .selectFrom('messages')
           .select('id')
           .where('idempotency_key', 'is not', null)
-          .where('created_at', '<', keyCutoff)
-          // A repeat of a scheduled message's request within the window after it was sent must not send it twice.
-          .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
+          .where(ranOutBy(keyCutoff))
           .where('state', 'not in', UNFINISHED_STATES)
           .limit(PRUNE_CHUNK),
       )
@@ -61,6 +57,8 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
     const bulks = await trx
       .deleteFrom('bulks')
       .where('created_at', '<', recordCutoff)
+      // Its row holds its key: a scheduled bulk whose records were all erased keeps it for its window after its sendAt.
+      .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
       .executeTakeFirst();
     // An erased record's key is released when the record's own would have been.
@@ -81,6 +79,18 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       clearedIdempotencyKeys: clearedMessageKeys + Number(bulkKeys.numUpdatedRows) + Number(erasedKeys.numDeletedRows),
     };
   });
+}
+
+/**
+ * Whether a record's time ran out by `cutoff`: it runs from its creation, or
+ * from its sendAt when that is later and it was sent then (one sent 40 days
+ * after it was recorded still awaits its reports, and a repeat of its request
+ * just after must not send it twice). One finished before its sendAt (canceled)
+ * runs from its creation, or from when it finished: it will never be sent.
+ */
+function ranOutBy(cutoff: number) {
+  return (eb: ExpressionBuilder<LedgerDatabase, 'messages'>) =>
+    eb.and([eb('created_at', '<', cutoff), eb.or([eb('send_at', 'is', null), eb('send_at', '<', cutoff), eb('finished_at', '<', cutoff)])]);
 }
 
 /** Records a prune deletes (or whose keys it clears) in one statement: with their events and timeline steps, well under a second. */
@@ -108,7 +118,7 @@ async function inChunks(chunk: () => Promise<number>): Promise<number> {
 export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string, queue?: Pick<DispatchQueue, 'forgetErasedTexts'>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockNumber(trx, to, dialect);
-    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'bulk_id']).execute();
+    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'send_at', 'bulk_id']).execute();
     // The shared queue's copy of an OTP's text (sealed) goes in the same transaction.
     await queue?.forgetErasedTexts(trx, erased.map(({ id }) => id));
     // Pushed reports held for a later match name their message by an id that may carry the number (a request id, "+",
@@ -127,7 +137,8 @@ export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialec
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
         .execute();
     }
-    const keys = erased.flatMap(({ owner, idempotency_key: key, created_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at }]));
+    // Dated as the record's key window runs (ranOutBy): a scheduled record's from its sendAt, so a retry before then sends nothing to the number.
+    const keys = erased.flatMap(({ owner, idempotency_key: key, created_at, send_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at: Math.max(created_at, send_at ?? created_at) }]));
     for (const chunk of chunksOf(keys, Math.floor(MAX_BOUND_PARAMETERS / 3))) {
       await trx
         .insertInto('erased_keys')
