@@ -3,6 +3,10 @@ import type { PostgresConnection } from './postgres-connection.js';
 /** The first key of the ledger's advisory lock on its queue's setup ('rotq'), beside those on numbers and keys. */
 const QUEUE_SETUP_LOCK = 0x726f7471;
 
+/** How long a process waits for another's setup (pg-boss's migrations after an upgrade included) before it gives up. */
+const SETUP_WAIT_MS = 120_000;
+const RETRY_MS = 100;
+
 /**
  * Runs `setUp` (pg-boss's start: its schema, its migrations, its queues) while
  * no other process on the database sets up the same queue. Processes started
@@ -11,13 +15,21 @@ const QUEUE_SETUP_LOCK = 0x726f7471;
  * and creating the queues deadlocked, so all but one process exited. The lock
  * is the session's, held on a connection of its own for the setup (well under
  * a second), and keyed by the schema: ledgers in other schemas do not wait.
+ * It is tried rather than waited for, so that no statement outlasts the
+ * store's statement timeout, and a wait that ends says what it waited for.
  */
-export async function setupLocked(connection: PostgresConnection, setUp: () => Promise<void>): Promise<void> {
+export async function setupLocked(connection: PostgresConnection, setUp: () => Promise<void>, waitMs = SETUP_WAIT_MS): Promise<void> {
   const client = await connection.pool.connect();
   const key = [QUEUE_SETUP_LOCK, connection.config.schema];
   let failed = false;
   try {
-    await client.query('select pg_advisory_lock($1, hashtext($2))', key);
+    const deadline = Date.now() + waitMs;
+    while (!(await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', key)).rows[0]?.locked) {
+      if (Date.now() >= deadline) {
+        throw new Error(`waited ${Math.round(waitMs / 1_000)} s for another process to finish setting up the dispatch queue (pg-boss, schema "${connection.config.schema}_queue"); is one stuck?`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
     try {
       await setUp();
     } finally {

@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { openLedgerStore, type LedgerStore } from '../../src/index.js';
-import { dropSchema, freshSchemaName, HASH_KEY, message, postgresTestConfig } from '../ledger-fixtures.js';
+import { setupLocked } from '../../src/postgres/queue-setup-lock.js';
+import { dropSchema, freshSchemaName, HASH_KEY, message, postgresTestConfig, postgresTestUrl } from '../ledger-fixtures.js';
 
 // Gateways and workers deployed together start together on a fresh database. Each
 // opens the store: the ledger's migrations run under their lock table, but pg-boss's
@@ -27,3 +29,26 @@ it('opens four stores at once on a fresh schema, every one of them, and each see
     }
   }
 }, 120_000);
+
+it("gives up waiting for another process's queue setup after its bound, saying what it waited for, and holds no lock after", async () => {
+  const schema = freshSchemaName();
+  const store = await openLedgerStore(postgresTestConfig(schema), { hashKey: HASH_KEY });
+  const holder = new pg.Client({ connectionString: postgresTestUrl() });
+  await holder.connect();
+  try {
+    // Another process in the middle of its setup: it holds the setup lock.
+    await holder.query('select pg_advisory_lock($1, hashtext($2))', [0x726f7471, schema]);
+    const connection = { pool: new pg.Pool({ connectionString: postgresTestUrl(), max: 2 }), config: { ...postgresTestConfig(schema), schema } } as never;
+    let ran = false;
+    await expect(setupLocked(connection, async () => void (ran = true), 300)).rejects.toThrow(/waited 0 s for another process to finish setting up the dispatch queue/);
+    expect(ran).toBe(false);
+    await holder.query('select pg_advisory_unlock($1, hashtext($2))', [0x726f7471, schema]);
+    await setupLocked(connection, async () => void (ran = true), 300);
+    expect(ran).toBe(true);
+    await (connection as { pool: pg.Pool }).pool.end();
+  } finally {
+    await holder.end();
+    await store.close();
+    await dropSchema(schema);
+  }
+}, 60_000);
