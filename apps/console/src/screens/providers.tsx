@@ -43,7 +43,8 @@ export function ProvidersScreen() {
 
   return (
     <section aria-labelledby="providers-table-caption">
-      {status.data?.sendsHere === false ? (
+      {/* Nothing until the first answer: the lead differs on a gateway that does not send. */}
+      {status.data === undefined ? null : !status.data.sendsHere ? (
         <p class="lead">
           Providers are tried in rank order (lowest first). Changes act on the next message in every gateway and worker, and are stored in the database: a reload of
           the configuration file does not undo them, until their overrides are cleared (<code>{'DELETE /v1/providers/{id}/overrides'}</code>).

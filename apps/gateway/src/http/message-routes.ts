@@ -78,7 +78,8 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
 
   /**
    * A parsed message as the ledger takes it, and what its client may not send now: its sending
-   * rights and its allowed webhook URLs, which refuse a new message but not a repeat (unlessTakenBefore).
+   * rights, its allowed webhook URLs and the schedule horizon, which refuse a new message but not a
+   * repeat (unlessTakenBefore).
    */
   const submissionOf = (parsed: Extract<ParsedMessage, { ok: true }>, client: string): { submission: Submission; refusals: ValidationIssue[] } => {
     const config = runtime.config();

@@ -45,7 +45,7 @@ const MESSAGE_FIELD_DOCS: Record<string, { description: string; example?: unknow
   iysType: { description: 'IYS message type: NOTIFICATION (informational: OTP, order, invoice) or CAMPAIGN (commercial, needs IYS consent).' },
   recipientType: { description: 'IYS recipient type, meaningful for CAMPAIGN: BIREYSEL (individual, default) or TACIR (merchant).' },
   sender: { description: "Sender ID (başlık), 3–11 characters without Turkish letters; must be on the chosen account's sender list. Default: the account's first sender." },
-  idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for store retention.idempotencyHours (48 h): the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
+  idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for retention.idempotencyHours (48 h) from the creation of its message, or from its later sendAt: the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
   reference: { description: 'Your own reference for the message (order id, say), kept on the record and given back with it.' },
   sendAt: { description: 'Scheduled send time (ISO 8601 with offset), at most gateway.maxScheduleDays (default 365) ahead.' },
   validUntil: { description: 'Give up delivery after this time (ISO 8601 with offset); must be later than sendAt.' },
@@ -69,8 +69,8 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return json;
 }
 
-function messageRequestSchema(): JsonSchema {
-  const json = schemaOf(MessageRequestSchema, 'input');
+/** A request body's message fields described (a message's, and a bulk's template's). */
+function withFieldDocs(json: JsonSchema): JsonSchema {
   const properties = json.properties as Record<string, JsonSchema>;
   for (const [field, docs] of Object.entries(MESSAGE_FIELD_DOCS)) {
     const property = properties[field];
@@ -103,12 +103,12 @@ const BODY_ERRORS = {
 
 export function buildOpenApiDocument(info: { version: string } = { version: '0.1.0' }): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {
-    MessageRequest: messageRequestSchema(),
+    MessageRequest: withFieldDocs(schemaOf(MessageRequestSchema, 'input')),
     BatchRequest: schemaOf(BatchRequestSchema, 'input'),
     ProviderPatch: schemaOf(ProviderPatchSchema, 'input'),
     BreakerRequest: schemaOf(BreakerRequestSchema, 'input'),
     ResendRequest: schemaOf(ResendRequestSchema, 'input'),
-    BulkRequest: schemaOf(BulkRequestSchema, 'input'),
+    BulkRequest: withFieldDocs(schemaOf(BulkRequestSchema, 'input')),
     Message: schemaOf(MessageViewSchema, 'output'),
     MessageList: schemaOf(MessageListSchema, 'output'),
     BatchResponse: schemaOf(BatchResponseSchema, 'output'),

@@ -16,6 +16,7 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export interface GatewayMetrics {
+  /** The process's own series; render() adds those read from the message store (observeLedger). */
   readonly registry: Registry;
   /** Feeds the counters from the router's events and reads its status at scrape time; returns the detach function. */
   observeRouter(router: Pick<Router, 'on' | 'status'>): () => void;

@@ -159,7 +159,11 @@ export class WebhookSender {
     }
     // A 410 switches the receiver off for every sender, until an operator turns it back on: counted toward its
     // circuit too, the 410s of deliveries in flight together held the events it released for another minute.
-    if (attempt.gone) return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
+    if (attempt.gone) {
+      // The receiver answered: a circuit its earlier failures opened would hold what an operator releases.
+      this.circuits.delete(circuitOf(event));
+      return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
+    }
     this.trip(circuitOf(event));
     const status = attempt.status === undefined ? {} : { status: attempt.status };
     if (!attempt.retry) return { kind: 'dead', error: attempt.error, ...status };
