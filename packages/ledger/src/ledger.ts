@@ -464,6 +464,17 @@ export class Ledger {
   }
 
   /**
+   * Starts no provider try from now on, for queued records and waited-for
+   * sends alike (a shutdown whose requests outlast their bound): a call at a
+   * provider now ends as it ends, the records no provider was asked for go
+   * back to `queued` for the next start, and a caller waiting for its send is
+   * answered with what there is. stop() still follows.
+   */
+  async stopTrying(): Promise<void> {
+    await this.dispatcher.stop(0);
+  }
+
+  /**
    * Waits, at most `boundMs`, for the dispatch units stop() left running to
    * write their results and queue their untried records again. Call it after
    * closing the router (which ends their calls) and before closing the store.

@@ -333,7 +333,7 @@ const GatewaySchema = z
           .min(0, 'must not be negative')
           .max(600_000, 'must be at most 600000 (ten minutes)')
           .default(15_000)
-          .describe('On SIGTERM: longest wait for requests in flight to finish before their connections are closed. Default 15000.'),
+          .describe('On SIGTERM: longest wait for requests in flight to finish; past it no provider try starts, and requests get a grace as long again (at most 5 s) to answer with what their sends came to before their connections are closed. Default 15000.'),
       })
       .refine((t) => t.headersMs <= t.requestMs, { path: ['headersMs'], message: 'must be at most requestMs' })
       .default({ requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, shutdownMs: 15_000 })

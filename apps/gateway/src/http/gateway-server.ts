@@ -61,27 +61,38 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     close: () =>
       (closing ??= (async () => {
-        await closeWithin(app, timeouts.shutdownMs, logger);
+        await closeWithin(app, timeouts.shutdownMs, logger, () => ledger.stopTrying());
         await core.close();
         logger.info({}, 'Rota gateway stopped');
       })()),
   };
 }
 
+/** After the bound, the longest wait for the requests to answer with what their sends have come to. */
+const ANSWER_GRACE_MS = 5_000;
+
 /**
- * Stops accepting and waits for requests in flight, but not for ever: past
- * `boundMs` the connections still open (a client sending its body slowly, a
- * request waiting on a provider) are closed, and shutdown goes on.
+ * Stops accepting and waits for requests in flight, but not for ever. Past
+ * `boundMs` no provider try starts (`stopTrying`): a request waiting for its
+ * sends (a long batch) answers with what they have come to, the messages not
+ * tried `queued` for the next start, rather than being cut off while its
+ * messages go on being sent. The connections still open after a grace (as
+ * long again, at most 5 s: a client sending its body slowly, a call at a
+ * provider) are closed, and shutdown goes on.
  */
-async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger): Promise<void> {
-  const timer = setTimeout(() => {
-    logger.warn({ boundMs }, 'shutdown: requests still in flight after gateway.timeouts.shutdownMs; closing their connections');
-    app.server.closeAllConnections();
+async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger, stopTrying: () => Promise<void>): Promise<void> {
+  const graceMs = Math.min(boundMs, ANSWER_GRACE_MS);
+  let grace: NodeJS.Timeout | undefined;
+  const bound = setTimeout(() => {
+    logger.warn({ boundMs, graceMs }, 'shutdown: requests still in flight after gateway.timeouts.shutdownMs; no new provider try starts, and their connections close after the grace');
+    void stopTrying().catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown: the dispatcher could not be stopped early; the shutdown goes on'));
+    grace = setTimeout(() => app.server.closeAllConnections(), graceMs);
   }, boundMs);
   try {
     await app.close();
   } finally {
-    clearTimeout(timer);
+    clearTimeout(bound);
+    clearTimeout(grace);
   }
 }
 
