@@ -184,7 +184,8 @@ describe('the gateway service: start, reload, shut down', () => {
 
   it('SIGTERM during a long batch a caller waits for: past the bound no new try starts, and the caller is answered with what went and what is queued again', async () => {
     // Before: the connection was closed with no answer after the bound while the batch went on being sent.
-    await writeFile(file, configYaml(sandbox.url, { latencyMs: 300, timeouts: { requestMs: 60_000, headersMs: 10_000, shutdownMs: 400 } }));
+    // The grace (as long as the bound) leaves the calls out at the bound ample time to end (200 ms each).
+    await writeFile(file, configYaml(sandbox.url, { latencyMs: 200, timeouts: { requestMs: 60_000, headersMs: 10_000, shutdownMs: 1_000 } }));
     const { gateway, client } = await start({ watch: false });
     const signals = new EventEmitter();
     let exited!: (code: number) => void;

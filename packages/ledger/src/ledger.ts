@@ -464,14 +464,17 @@ export class Ledger {
   }
 
   /**
-   * Starts no provider try from now on, for queued records and waited-for
-   * sends alike (a shutdown whose requests outlast their bound): a call at a
-   * provider now ends as it ends, the records no provider was asked for go
-   * back to `queued` for the next start, and a caller waiting for its send is
-   * answered with what there is. stop() still follows.
+   * Starts no provider try here from now on, for queued records and
+   * waited-for sends alike (a shutdown whose requests outlast their bound): a
+   * call at a provider now ends as it ends, the records no provider was asked
+   * for go back to `queued` for the next start, and a caller waiting for its
+   * send is answered with what there is. On a shared store a caller waits for
+   * the workers: its wait ends now, and it reads the records as they stand
+   * (the workers go on sending). stop() still follows.
    */
-  async stopTrying(): Promise<void> {
-    await this.dispatcher.stop(0);
+  stopTrying(): void {
+    this.dispatcher.stopTrying();
+    this.waiter?.endWaits();
   }
 
   /**

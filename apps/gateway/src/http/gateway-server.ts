@@ -73,19 +73,20 @@ const ANSWER_GRACE_MS = 5_000;
 
 /**
  * Stops accepting and waits for requests in flight, but not for ever. Past
- * `boundMs` no provider try starts (`stopTrying`): a request waiting for its
- * sends (a long batch) answers with what they have come to, the messages not
- * tried `queued` for the next start, rather than being cut off while its
- * messages go on being sent. The connections still open after a grace (as
+ * `boundMs` no provider try starts here (`stopTrying`): a request waiting for
+ * its sends (a long batch) answers with what they have come to, the messages
+ * not tried `queued` for the next start, rather than being cut off while its
+ * messages go on being sent (on PostgreSQL it stops waiting for the workers,
+ * and answers the records as they stand). The connections still open after a grace (as
  * long again, at most 5 s: a client sending its body slowly, a call at a
  * provider) are closed, and shutdown goes on.
  */
-async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger, stopTrying: () => Promise<void>): Promise<void> {
+async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger, stopTrying: () => void): Promise<void> {
   const graceMs = Math.min(boundMs, ANSWER_GRACE_MS);
   let grace: NodeJS.Timeout | undefined;
   const bound = setTimeout(() => {
     logger.warn({ boundMs, graceMs }, 'shutdown: requests still in flight after gateway.timeouts.shutdownMs; no new provider try starts, and their connections close after the grace');
-    void stopTrying().catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown: the dispatcher could not be stopped early; the shutdown goes on'));
+    stopTrying();
     grace = setTimeout(() => app.server.closeAllConnections(), graceMs);
   }, boundMs);
   try {

@@ -178,6 +178,8 @@ export class Dispatcher {
   private detach: (() => void) | undefined;
   /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
   private halt = haltController();
+  /** Aborted when no try may start any more (stopTrying, or stop()'s bound): writes still retry until halt. */
+  private tries = haltController();
   /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
   private readonly budget: RequestBudget;
   private readonly holdMs: number;
@@ -204,6 +206,7 @@ export class Dispatcher {
   start(): void {
     this.stopping = false;
     if (this.halt.signal.aborted) this.halt = haltController();
+    if (this.tries.signal.aborted) this.tries = haltController();
     this.detach ??= this.listen();
     this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
     this.wake();
@@ -270,13 +273,30 @@ export class Dispatcher {
    * to `queued` if it was still waiting for a connection (its provider says so).
    */
   async stop(boundMs: number): Promise<void> {
+    this.stopClaiming();
+    await this.settled(boundMs);
+    const stopped = new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`);
+    this.tries.abort(stopped);
+    this.halt.abort(stopped);
+  }
+
+  /**
+   * Claims nothing more and starts no try from now on (a shutdown whose
+   * requests outlast their bound); the units running end their calls at the
+   * providers, write their results (retrying as ever) and queue their untried
+   * records again. stop() still follows.
+   */
+  stopTrying(): void {
+    this.stopClaiming();
+    this.tries.abort(new DispatcherStoppedError('not sent: the process is shutting down, and no try starts past its requests\' bound'));
+  }
+
+  private stopClaiming(): void {
     this.stopping = true;
     clearInterval(this.poll);
     this.poll = undefined;
     this.detach?.();
     this.detach = undefined;
-    await this.settled(boundMs);
-    this.halt.abort(new DispatcherStoppedError(`not sent: the dispatcher stopped (its ${boundMs} ms bound passed) before this try`));
   }
 
   /**
@@ -566,7 +586,7 @@ export class Dispatcher {
    * after it). They go back to the queue.
    */
   private neverTried(results: ReadonlyMap<string, SendResult>, routed: readonly string[], refusals: Refusals): string[] {
-    const stopped = this.halt.signal.aborted;
+    const stopped = this.tries.signal.aborted;
     return routed.filter((id) => {
       const result = results.get(id);
       return (stopped || refusals.notTried.has(id)) && result?.status === 'failed' && result.attempts.every((attempt) => attempt.tries === 0);
@@ -631,7 +651,7 @@ export class Dispatcher {
 
   private async prepareTry(ids: readonly string[], target: AttemptTarget, token: string | undefined, refusals: Refusals): Promise<void> {
     const { providerId, accountId } = target;
-    const { signal } = this.halt;
+    const { signal } = this.tries;
     const notWithdrawn = async () => {
       const withdrawn = await this.options.store.withdrawnAmong(ids);
       if (withdrawn.length > 0) throw new WithdrawnBeforeTry(withdrawn);

@@ -20,6 +20,8 @@ export class FinishWaiter {
   readonly #pollMs: number;
   #poll: NodeJS.Timeout | undefined;
   #detach: (() => void)[] = [];
+  /** Set by endWaits(): no wait lasts any more. */
+  #ended = false;
 
   constructor(store: LedgerStore, listener: PostgresListener, pollMs = 1_000) {
     this.#store = store;
@@ -32,7 +34,7 @@ export class FinishWaiter {
 
   /** Resolves when every one of `ids` is finished, or after `timeoutMs` (the caller then reads where they are). */
   wait(ids: readonly string[], timeoutMs: number): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
+    if (ids.length === 0 || this.#ended) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
         pending: new Set(ids),
@@ -49,9 +51,18 @@ export class FinishWaiter {
     });
   }
 
-  /** Ends every wait now (shutdown). */
-  close(): void {
+  /**
+   * Ends every wait now, and any begun later at once (a shutdown whose
+   * requests outlast their bound): their callers read where the records are.
+   */
+  endWaits(): void {
+    this.#ended = true;
     for (const waiter of [...this.#waiters]) waiter.resolve();
+  }
+
+  /** Ends every wait now, and stops listening (shutdown). */
+  close(): void {
+    this.endWaits();
     for (const detach of this.#detach.splice(0)) detach();
   }
 
