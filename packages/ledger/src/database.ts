@@ -165,7 +165,7 @@ export interface ErasedKeysTable {
   owner: string;
   /** LedgerHasher.erasedKey of the key: the key itself is not kept. */
   key_hash: string;
-  /** The erased record's creation: the key is released when its retention, counted from then, ends. */
+  /** Where the erased record's key window started (its creation, or a later sendAt: see retention.ts): the key is released when its retention, counted from then, ends. */
   created_at: number;
 }
 

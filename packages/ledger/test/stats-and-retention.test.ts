@@ -217,6 +217,19 @@ describe('prune', () => {
     await store.close();
   });
 
+  it('deletes a scheduled bulk canceled before its sendAt once its records are gone, and releases its key, as for a record: it will never be sent', async () => {
+    const clock = new TestClock();
+    const store = await openTestStore(clock);
+    const outcome = await store.recordBulk({ template: bulkTemplate({ sendAt: new Date(clock.now().getTime() + 300 * DAY) }), owner: 'acme', idempotencyKey: 'bulk-far-ahead' }, ['+905321234562']);
+    if (outcome.kind !== 'created') throw new Error('expected a new bulk');
+    expect(await store.cancelBulk(outcome.bulkId, { owner: 'acme' }, 'client')).toMatchObject({ canceled: 1 });
+    clock.advance(DEFAULT_IDEMPOTENCY_RETENTION_MS + HOUR);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedBulks: 0, clearedIdempotencyKeys: 1 });
+    clock.advance(DEFAULT_RETENTION_MS);
+    expect(await store.prune({ now: clock.now() })).toMatchObject({ deletedMessages: 1, deletedBulks: 1 });
+    await store.close();
+  });
+
   it("dates an erased scheduled message's key, and keeps a scheduled bulk left empty by an erasure, as their windows run: from the sendAt", async () => {
     const clock = new TestClock();
     const store = await openTestStore(clock);

@@ -58,7 +58,7 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       .deleteFrom('bulks')
       .where('created_at', '<', recordCutoff)
       // Its row holds its key: a scheduled bulk whose records were all erased keeps it for its window after its sendAt.
-      .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
+      .where(bulkDuePassedBy(keyCutoff))
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
       .executeTakeFirst();
     // An erased record's key is released when the record's own would have been.
@@ -68,7 +68,7 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
       .set({ idempotency_key: null })
       .where('idempotency_key', 'is not', null)
       .where('created_at', '<', keyCutoff)
-      .where((eb) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', keyCutoff)]))
+      .where(bulkDuePassedBy(keyCutoff))
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id').where('messages.state', 'in', UNFINISHED_STATES))),
       )
@@ -91,6 +91,18 @@ export async function prune(db: Kysely<LedgerDatabase>, options: { now: number; 
 function ranOutBy(cutoff: number) {
   return (eb: ExpressionBuilder<LedgerDatabase, 'messages'>) =>
     eb.and([eb('created_at', '<', cutoff), eb.or([eb('send_at', 'is', null), eb('send_at', '<', cutoff), eb('finished_at', '<', cutoff)])]);
+}
+
+/** The same for a bulk's sendAt: passed by `cutoff`, or the bulk completed before it (all of it canceled). */
+function bulkDuePassedBy(cutoff: number) {
+  return (eb: ExpressionBuilder<LedgerDatabase, 'bulks'>) => eb.or([eb('send_at', 'is', null), eb('send_at', '<', cutoff), eb('completed_at', '<', cutoff)]);
+}
+
+/** When an erased record's key window starts, as ranOutBy counts it: its creation, or its sendAt if it had not finished before. */
+function keyWindowStart(record: { created_at: number; send_at: number | null; finished_at: number | null }): number {
+  if (record.send_at === null) return record.created_at;
+  const due = record.finished_at !== null && record.finished_at < record.send_at ? record.finished_at : record.send_at;
+  return Math.max(record.created_at, due);
 }
 
 /** Records a prune deletes (or whose keys it clears) in one statement: with their events and timeline steps, well under a second. */
@@ -118,7 +130,7 @@ async function inChunks(chunk: () => Promise<number>): Promise<number> {
 export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialect, hasher: LedgerHasher, to: string, queue?: Pick<DispatchQueue, 'forgetErasedTexts'>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockNumber(trx, to, dialect);
-    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'send_at', 'bulk_id']).execute();
+    const erased = await trx.deleteFrom('messages').where('to_number', '=', to).returning(['id', 'owner', 'idempotency_key', 'created_at', 'send_at', 'finished_at', 'bulk_id']).execute();
     // The shared queue's copy of an OTP's text (sealed) goes in the same transaction.
     await queue?.forgetErasedTexts(trx, erased.map(({ id }) => id));
     // Pushed reports held for a later match name their message by an id that may carry the number (a request id, "+",
@@ -137,8 +149,8 @@ export async function eraseNumber(db: Kysely<LedgerDatabase>, dialect: SqlDialec
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.bulk_id', '=', 'bulks.id'))))
         .execute();
     }
-    // Dated as the record's key window runs (ranOutBy): a scheduled record's from its sendAt, so a retry before then sends nothing to the number.
-    const keys = erased.flatMap(({ owner, idempotency_key: key, created_at, send_at }) => (key === null ? [] : [{ owner, key_hash: hasher.erasedKey(key), created_at: Math.max(created_at, send_at ?? created_at) }]));
+    // Dated as the record's own key window runs: a scheduled record's from its sendAt, so a retry before then sends nothing to the number.
+    const keys = erased.flatMap((record) => (record.idempotency_key === null ? [] : [{ owner: record.owner, key_hash: hasher.erasedKey(record.idempotency_key), created_at: keyWindowStart(record) }]));
     for (const chunk of chunksOf(keys, Math.floor(MAX_BOUND_PARAMETERS / 3))) {
       await trx
         .insertInto('erased_keys')
