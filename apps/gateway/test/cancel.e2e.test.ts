@@ -23,8 +23,9 @@ describe('canceling queued messages', () => {
     expect((await h.client.call('POST', path, { json: ['x'] })).body.issues).toEqual([{ path: '(root)', reason: expect.stringContaining('must be absent') }]);
     expect((await h.client.call('GET', `/v1/messages/${sent.body.id}`)).body.status).toBe('queued');
     // The same on the other routes without a body.
-    expect((await h.client.call('POST', '/v1/bulk/blk_x/cancel', { json: { all: true } })).status).toBe(400);
-    expect((await h.client.call('POST', '/v1/webhooks/events/evt_x/redeliver', { json: { now: 1 } })).status).toBe(400);
+    const noBody = { error: 'invalid-request', message: 'this request takes no body; nothing was done' };
+    expect(await h.client.call('POST', '/v1/bulk/blk_x/cancel', { json: { all: true } })).toMatchObject({ status: 400, body: { ...noBody, issues: [{ path: 'all' }] } });
+    expect(await h.client.call('POST', '/v1/webhooks/events/evt_x/redeliver', { json: { now: 1 } })).toMatchObject({ status: 400, body: { ...noBody, issues: [{ path: 'now' }] } });
 
     const headerOnly = await h.client.call('POST', path, { raw: '', headers: { 'content-type': 'application/json' } });
     expect(headerOnly).toMatchObject({ status: 200, body: { status: 'canceled' } });

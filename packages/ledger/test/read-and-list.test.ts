@@ -168,9 +168,17 @@ describe('list', () => {
     for (const createdFrom of ['1', '-1', 'May 5', '12/7/2026', '7/12/2026', '2026-12-07T22:30:00', '2026-12-07 22:30Z', '1733600000000']) {
       expect(await reasonsOf({ createdFrom })).toEqual([expect.stringMatching(/^createdFrom: must be an ISO 8601 date and time with its offset/)]);
     }
-    // A date alone is its midnight, UTC; an offset is honoured.
-    expect((await store.list({ createdFrom: '2024-02-29', limit: 1 })).items).toHaveLength(1);
-    expect((await store.list({ createdFrom: '2024-02-29T03:00:00+03:00', limit: 1 })).items).toHaveLength(1);
+    // An offset is honoured, and a date alone is its midnight, UTC: one record made at 09:00Z, read from both sides.
+    const clock = new TestClock(Date.parse('2025-03-01T09:00:00Z'));
+    const dated = await openTestStore(clock);
+    await dated.recordMessages([{ message: message({ to: '05321234567' }), owner: 'acme' }]);
+    const count = async (query: ListQuery) => (await dated.list(query)).items.length;
+    expect(await count({ createdFrom: '2025-03-01T12:00:00+03:00' })).toBe(1);
+    expect(await count({ createdFrom: '2025-03-01T12:00:00.001+03:00' })).toBe(0);
+    expect(await count({ createdFrom: '2025-03-01', createdUntil: '2025-03-02' })).toBe(1);
+    expect(await count({ createdFrom: '2025-03-01T09:00:00.001Z', createdUntil: '2025-03-02' })).toBe(0);
+    expect(await count({ createdUntil: '2025-03-01' })).toBe(0);
+    await dated.close();
     // An empty range is refused rather than answered "no messages" (rota messages --since 1h --until 2h).
     expect(await reasonsOf({ createdFrom: '2030-01-02T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);
     expect(await reasonsOf({ createdFrom: '2030-01-01T00:00:00Z', createdUntil: '2030-01-01T00:00:00Z' })).toEqual(['createdUntil: must be after createdFrom: the range is empty']);

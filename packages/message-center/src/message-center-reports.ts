@@ -1,5 +1,5 @@
 import { pushTokenRefusal, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
-import { parsePerNumberId, perNumberId } from '@rota/provider/http';
+import { parsePerNumberId, perNumberId, wireDigits } from '@rota/provider/http';
 import { messageStatusRow, type DeliveryRow } from './message-center-codes.js';
 
 /** A report for one id from a table row; `at` and `to` when known. */
@@ -37,7 +37,8 @@ export function readPushedReports(push: PushedReports, token: Secret | undefined
   if ((typeof packet !== 'number' && typeof packet !== 'string') || typeof to !== 'string' || typeof status !== 'string' || String(packet) === '') {
     return { ok: false, status: 400, reason: 'the body is not { report: { packet_id, to, status } }' };
   }
-  const id = perNumberId(String(packet), to);
+  // Read as any written form of the number ("+90 532 …" too): perNumberId keeps a +90 number as it was written.
+  const id = perNumberId(String(packet), wireDigits(to));
   // A push names one of our orders and a number: anything else would only take a place among the held reports.
   const parsed = parsePerNumberId(id);
   if (!parsed) return { ok: false, status: 400, reason: 'report.packet_id must be a number and report.to a phone number' };

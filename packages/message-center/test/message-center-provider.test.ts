@@ -377,6 +377,10 @@ describe('delivery reports by push (receiveReports)', () => {
         expect(pushed({ packet_id: '999998', status: 'delivered', to })).toEqual({ ok: false, status: 400, reason: 'report.packet_id must be a number and report.to a phone number' });
       }
       expect(pushed({ packet_id: 'abc', status: 'delivered', to: APPROVED })).toMatchObject({ ok: false, status: 400 });
+      // Any written form of the number reads as the same id.
+      for (const to of ['+90 532 111 22 33', '0532 111 22 33', '905321112233']) {
+        expect(pushed({ packet_id: 7, status: 'delivered', to })).toMatchObject({ ok: true, reports: [{ providerMessageId: '7+905321112233', to: '+905321112233' }] });
+      }
       // A word no table row knows keeps its own word as the code.
       expect(pushed({ packet_id: 7, status: 'sending', to: APPROVED })).toMatchObject({ ok: true, reports: [{ state: 'unknown', providerCode: 'sending' }] });
     } finally {

@@ -130,7 +130,7 @@ export function registerConsoleRoutes(app: FastifyInstance, context: GatewayCont
   });
 
   // The admin API's resend, answering the new record with its number masked.
-  app.post<{ Params: { id: string } }>('/v1/admin/messages/:id/resend', admin, (request, reply) =>
+  app.post<{ Params: { id: string } }>('/v1/admin/messages/:id/resend', { ...admin, config: { body: 'optional' } }, (request, reply) =>
     answerResend(ledger, request, reply, {
       view: maskedView,
       logSent: (id, copy) => {

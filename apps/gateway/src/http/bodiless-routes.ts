@@ -4,14 +4,23 @@ import { sendInvalid } from './gateway-context.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `'none'`: the route takes no body (a cancel, a redelivery, an erasure); see refuseBodies. */
-    body?: 'none';
+    /**
+     * `'none'`: the route takes no body (a cancel, a redelivery, an erasure);
+     * see refuseBodies. `'optional'`: its body may be left out (a resend's
+     * options). Either way an empty body is no body.
+     */
+    body?: 'none' | 'optional';
   }
 }
 
 /** Whether the route a request matched takes no body. */
-export function takesNoBody(config: { body?: 'none' } | undefined): boolean {
+export function takesNoBody(config: { body?: 'none' | 'optional' } | undefined): boolean {
   return config?.body === 'none';
+}
+
+/** Whether an empty body (under a JSON Content-Type) is read as none on the route a request matched. */
+export function emptyIsNoBody(config: { body?: 'none' | 'optional' } | undefined): boolean {
+  return config?.body !== undefined;
 }
 
 /**

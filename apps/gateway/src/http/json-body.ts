@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { ForbiddenKeysError, forbiddenKeyPaths } from '../json/forbidden-keys.js';
 import { structureProblem, type StructureLimits } from '../json/structure-limits.js';
 import { RepeatedKeysError, repeatedKeyPaths } from '../json/repeated-keys.js';
-import { takesNoBody } from './bodiless-routes.js';
+import { emptyIsNoBody } from './bodiless-routes.js';
 
 /**
  * The only body type the gateway takes: JSON, read against the body limit of
@@ -83,8 +83,8 @@ export function registerJsonBody(app: FastifyInstance, limitBytes: () => number)
         return;
       }
       const text = body ?? '';
-      // A client that sets Content-Type: application/json on every request sends it on a cancel too, with no body.
-      if (takesNoBody(request.routeOptions.config) && text.trim() === '') {
+      // A client that sets Content-Type: application/json on every request sends it on a cancel or a resend too, with no body.
+      if (emptyIsNoBody(request.routeOptions.config) && text.trim() === '') {
         done(null, undefined);
         return;
       }

@@ -258,7 +258,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: GatewayCont
     return reply.code(200).send(viewOf(record));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin') }, (request, reply) =>
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/resend', { onRequest: guard(context, 'admin'), config: { body: 'optional' } }, (request, reply) =>
     answerResend(ledger, request, reply, {
       view: viewOf,
       logSent: (id, copy) => context.logger.warn({ id, resent: copy.id, by: request.rotaClient }, 'an unknown message was sent again through the admin API'),

@@ -45,7 +45,7 @@ const MESSAGE_FIELD_DOCS: Record<string, { description: string; example?: unknow
   iysType: { description: 'IYS message type: NOTIFICATION (informational: OTP, order, invoice) or CAMPAIGN (commercial, needs IYS consent).' },
   recipientType: { description: 'IYS recipient type, meaningful for CAMPAIGN: BIREYSEL (individual, default) or TACIR (merchant).' },
   sender: { description: "Sender ID (başlık), 3–11 characters without Turkish letters; must be on the chosen account's sender list. Default: the account's first sender." },
-  idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for retention.idempotencyHours (48 h) from the creation of its message, or from its later sendAt: the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
+  idempotencyKey: { description: 'Per API client, kept durably (gateway restarts included) for retention.idempotencyHours (48 h) from the creation of its message, or from its later sendAt once that came: the same key with the same message answers the first record and sends nothing; with a different message it is 409 idempotency-conflict.' },
   reference: { description: 'Your own reference for the message (order id, say), kept on the record and given back with it.' },
   sendAt: { description: 'Scheduled send time (ISO 8601 with offset), at most gateway.maxScheduleDays (default 365) ahead.' },
   validUntil: { description: 'Give up delivery after this time (ISO 8601 with offset); must be later than sendAt.' },
@@ -95,6 +95,8 @@ const STORE_UNAVAILABLE = "`store-unavailable`: the message store cannot be reac
 const RESULT_NOT_RECORDED = '`result-not-recorded` (`ids`): the messages went to a provider but their outcome could not be recorded. Do not send them again; read them later (`unknown` where a provider may have them).';
 /** What any /v1 request can get wrong, whatever its route (query-parameters.ts, the header and URL checks). */
 const REQUEST_MISTAKES = '`invalid-request`: a query parameter the route does not take (`issues` name it), a header given twice, or a bad percent-encoding. Nothing was sent or changed.';
+/** The 400 of an operation that takes no body (bodiless-routes.ts). */
+const NO_BODY = '`invalid-request`: a body with fields (`issues` name them): this operation takes none (send no body, or `{}`). Nothing was done.';
 const BODY_ERRORS = {
   '400': error('Invalid body (`invalid-request` with `issues`, each naming a field) or malformed JSON (`invalid-json`). Nothing was sent or changed.'),
   '413': error('The body is larger than gateway.bodyLimitBytes.'),
@@ -296,6 +298,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           parameters: [idParam('id', 'The `id` of a message not on its way yet.')],
           responses: {
             '200': json(ref('Message'), 'The message, canceled.'),
+            '400': error(NO_BODY),
             '404': error('No such message (or not yours).'),
             '409': error('`not-cancelable`: the message is on its way or finished (the message names its status).'),
             ...AUTH_ERRORS,
@@ -339,7 +342,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
             "Records in a request under way are sent. Another client's bulk answers 404; the admin token cancels any. Calling it again cancels what is left.",
           security: [...sendKey, ...adminToken],
           parameters: [idParam('id', 'The `bulkId` POST /v1/bulk answered.')],
-          responses: { '200': json(ref('BulkCancel'), 'How many this call canceled, and the counts by state after.'), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },
+          responses: { '200': json(ref('BulkCancel'), 'How many this call canceled, and the counts by state after.'), '400': error(NO_BODY), '404': error('No such bulk (or not yours).'), ...AUTH_ERRORS },
         },
       },
       '/v1/numbers/{number}/messages': {
@@ -347,7 +350,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           summary: 'Erase every record of a number (admin, KVKK)',
           security: adminToken,
           parameters: [idParam('number', 'The phone number, in any common form.')],
-          responses: { '200': json({ type: 'object', properties: { erased: { type: 'integer' } } }, 'How many records were erased.'), '400': error('Not a phone number.'), ...AUTH_ERRORS },
+          responses: { '200': json({ type: 'object', properties: { erased: { type: 'integer' } } }, 'How many records were erased.'), '400': error(`Not a phone number. Or ${NO_BODY}`), ...AUTH_ERRORS },
         },
       },
       '/v1/providers': {
@@ -384,7 +387,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           description: "The provider's rank and switch return to the configuration's values and every breaker to its failure counts. On a PostgreSQL store this drops the stored settings, for every gateway and worker.",
           security: adminToken,
           parameters: [idParam('id', 'Provider id, e.g. figensoft.')],
-          responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
+          responses: { '200': json(ref('ProviderStatus'), 'The provider after the reset.'), '400': error(NO_BODY), '404': error('No such provider.'), '503': error('The store cannot be reached (PostgreSQL): nothing changed.'), ...AUTH_ERRORS },
         },
       },
       '/v1/providers/{id}/reports': {
@@ -420,6 +423,7 @@ export function buildOpenApiDocument(info: { version: string } = { version: '0.1
           parameters: [idParam('id', 'The event id (the `Rota-Event-Id` header of a delivery).')],
           responses: {
             '202': json(ref('WebhookRedelivered'), 'The event is due again.'),
+            '400': error(NO_BODY),
             '404': error('No such event (or not yours).'),
             '409': error(
               '`endpoint-disabled`: its receiver answered 410 and is switched off (the event is held behind the switch, or was sent before it); turning the receiver back on sends the held events, and an event sent before may be redelivered then. `in-flight`: the event is on its way now; redeliver it once that delivery has ended.',

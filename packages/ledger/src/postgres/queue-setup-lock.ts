@@ -5,6 +5,7 @@ const QUEUE_SETUP_LOCK = 0x726f7471;
 
 /** How long a process waits for another's setup (pg-boss's migrations after an upgrade included) before it gives up. */
 const SETUP_WAIT_MS = 120_000;
+/** Between tries: a setup takes well under a second, so a waiter starts soon after it ends, at a query a tenth of a second. */
 const RETRY_MS = 100;
 
 /**
@@ -23,10 +24,11 @@ export async function setupLocked(connection: PostgresConnection, setUp: () => P
   const key = [QUEUE_SETUP_LOCK, connection.config.schema];
   let failed = false;
   try {
-    const deadline = Date.now() + waitMs;
+    const started = Date.now();
     while (!(await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', key)).rows[0]?.locked) {
-      if (Date.now() >= deadline) {
-        throw new Error(`waited ${Math.round(waitMs / 1_000)} s for another process to finish setting up the dispatch queue (pg-boss, schema "${connection.config.schema}_queue"); is one stuck?`);
+      if (Date.now() - started >= waitMs) {
+        const waited = ((Date.now() - started) / 1_000).toFixed(1);
+        throw new Error(`waited ${waited} s for another process to finish setting up the dispatch queue (pg-boss, schema "${connection.config.schema}_queue"); is one stuck?`);
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }

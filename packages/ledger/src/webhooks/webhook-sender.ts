@@ -160,8 +160,9 @@ export class WebhookSender {
     // A 410 switches the receiver off for every sender, until an operator turns it back on: counted toward its
     // circuit too, the 410s of deliveries in flight together held the events it released for another minute.
     if (attempt.gone) {
-      // The receiver answered: a circuit its earlier failures opened would hold what an operator releases.
-      this.circuits.delete(circuitOf(event));
+      // The URL is switched off for every client naming it: their circuits, opened by earlier failures, would hold
+      // back what an operator releases by turning it on again.
+      for (const key of this.circuits.keys()) if (key.endsWith(` ${event.url}`)) this.circuits.delete(key);
       return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     }
     this.trip(circuitOf(event));
