@@ -50,6 +50,9 @@ export function jestConfig(overrides = {}) {
     },
     setupFiles: [setupFile],
     testTimeout: 20_000,
+    // A test that fails half-way leaves what it started running (a ledger's pg-boss timers, a server): jest would
+    // then wait for ever after its summary, and CI with it. The run ends when the tests do.
+    forceExit: true,
     ...overrides,
   };
 }

@@ -13,6 +13,8 @@ const base = jestConfig();
 
 export default {
   testTimeout: base.testTimeout,
+  // Global options are read here, not from the projects.
+  forceExit: base.forceExit,
   projects: [
     { ...base, displayName: 'sqlite', testPathIgnorePatterns: ['/test/postgres/'] },
     {
