@@ -5,4 +5,4 @@ export { createRouter } from './router/create-router.js';
 export { RouterOptionsError } from './router/router-options.js';
 export { UnknownProviderError } from './router/provider-table.js';
 export { doesNotPush } from './router/direct-calls.js';
-export { abortableSleep } from './router/abort-signals.js';
+export { abortableSleep, sharedAbortController } from './router/abort-signals.js';

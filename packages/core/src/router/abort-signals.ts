@@ -1,3 +1,17 @@
+import { setMaxListeners } from 'node:events';
+
+/**
+ * A controller whose signal many waits listen to at once (every send waiting
+ * to retry on the router's lifetime, every try waiting its turn on a route's
+ * closing or a dispatcher's halt: hundreds on a rate-limited account). More
+ * than ten listeners is the design, not a leak, so Node is told not to warn.
+ */
+export function sharedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /**
  * Waits `ms`, or rejects with the reason of the first of `signals` to abort.
  * Listens to each and lets go of each when it settles. Not AbortSignal.any:

@@ -1,5 +1,5 @@
-import { setMaxListeners } from 'node:events';
 import { ProviderError, WaiterList, type Waiter } from '@rota/provider';
+import { sharedAbortController } from './abort-signals.js';
 
 /**
  * How long a call may take to settle after its deadline aborted it. A provider
@@ -20,7 +20,8 @@ export interface Deadline {
 
 /** The deadline shared by the calls that started within one granularity step. */
 class Bucket implements Deadline {
-  private readonly controller = new AbortController();
+  /** Every call of the bucket may listen on its one signal. */
+  private readonly controller = sharedAbortController();
   /** The calls of the bucket still running: each is failed if it outlives the deadline and the grace. */
   private readonly waiters = new WaiterList<ProviderError>();
   private timer: NodeJS.Timeout | undefined;
@@ -30,10 +31,7 @@ class Bucket implements Deadline {
   constructor(
     private readonly timeoutMs: number,
     private readonly onEnd: (bucket: Bucket) => void,
-  ) {
-    // Every call of the bucket may listen on this one signal: many listeners are the design, not a leak.
-    setMaxListeners(0, this.controller.signal);
-  }
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;

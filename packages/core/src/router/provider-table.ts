@@ -1,5 +1,5 @@
-import { setMaxListeners } from 'node:events';
 import type { Provider } from '@rota/provider';
+import { sharedAbortController } from './abort-signals.js';
 import { ProviderSlot } from './provider-slot.js';
 import type { ResolvedProvider } from './router-options.js';
 import { RankSchema, type BreakerState, type ProviderStatus } from './router-types.js';
@@ -23,7 +23,7 @@ export class ProviderTable {
   /** Switched-off slots by rank: routes an operator may open again (see the end of a walk in route-walk). */
   switchedOff: ProviderSlot[] = [];
   /** Aborted, and replaced, each time an operator may have closed a route (see closings, route-watch.ts). */
-  #closing = closingController();
+  #closing = sharedAbortController();
 
   private readonly onBreakerState: (providerId: string, accountId: string, state: BreakerState) => void;
 
@@ -123,7 +123,7 @@ export class ProviderTable {
   /** Tells the tries waiting that a route may have closed (see closings). */
   routesMayHaveClosed(): void {
     const closing = this.#closing;
-    this.#closing = closingController();
+    this.#closing = sharedAbortController();
     closing.abort();
   }
 
@@ -152,11 +152,4 @@ export class ProviderTable {
 /** A value as a caller wrote it, strings quoted: "got '1'" is not "got 1". */
 export function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-/** The table's closings: every try waiting its turn listens to it (hundreds, on a rate-limited account), which is no leak. */
-function closingController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }

@@ -1,5 +1,5 @@
-import { setMaxListeners } from 'node:events';
 import type { Message } from '@rota/provider';
+import { sharedAbortController } from './abort-signals.js';
 import { DeadlineSignals } from './deadline-signals.js';
 import { ProviderTable } from './provider-table.js';
 import { resolveRouterSettings, type RouterSettings } from './router-options.js';
@@ -17,7 +17,7 @@ export class RouterState {
   readonly table: ProviderTable;
   readonly deadlines: DeadlineSignals;
   /** Aborted by close(): retry waits end, and walks stop instead of moving down the ranks. */
-  readonly lifetime = lifetimeController();
+  readonly lifetime = sharedAbortController();
   closed = false;
 
   /** Throws a `RouterOptionsError` naming every invalid option. */
@@ -44,11 +44,4 @@ export class RouterState {
 /** The answer to a send made after close(). */
 export function closedResult(): SendResult {
   return { status: 'failed', reason: 'the router is closed', attempts: [] };
-}
-
-/** Every send waiting to retry listens to it: more than ten at once is ordinary, not a leak (Node would warn). */
-function lifetimeController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }

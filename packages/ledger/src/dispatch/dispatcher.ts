@@ -1,5 +1,4 @@
-import { setMaxListeners } from 'node:events';
-import type { Attempt, AttemptTarget, RouteOptions, Router, SendResult } from '@rota/core';
+import { sharedAbortController, type Attempt, type AttemptTarget, type RouteOptions, type Router, type SendResult } from '@rota/core';
 import { silentLogger, type BulkMessage, type Logger, type Message } from '@rota/provider';
 import { FIRST_REPORT_AFTER_MS, type LedgerStore } from '../ledger-store.js';
 import type { MessageRecord } from '../message-record.js';
@@ -176,10 +175,10 @@ export class Dispatcher {
   private stopping = false;
   /** Stops listening to the router (its retry-after, breaker and routes-changed events). */
   private detach: (() => void) | undefined;
-  /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. */
-  private halt = haltController();
+  /** Aborted when stop() gives up waiting: result writes stop retrying against a store about to close. Every wait of a unit listens to it. */
+  private halt = sharedAbortController();
   /** Aborted when no try may start any more (stopTrying, or stop()'s bound): writes still retry until halt. */
-  private tries = haltController();
+  private tries = sharedAbortController();
   /** Provider requests the units have out: each slot's share of batchConcurrency, the idle slots' lent to a busy unit (the OTP slot's kept). */
   private readonly budget: RequestBudget;
   private readonly holdMs: number;
@@ -205,8 +204,8 @@ export class Dispatcher {
   /** Starts the queue: from now on, due records are claimed as they come and as slots free. */
   start(): void {
     this.stopping = false;
-    if (this.halt.signal.aborted) this.halt = haltController();
-    if (this.tries.signal.aborted) this.tries = haltController();
+    if (this.halt.signal.aborted) this.halt = sharedAbortController();
+    if (this.tries.signal.aborted) this.tries = sharedAbortController();
     this.detach ??= this.listen();
     this.poll ??= setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
     this.wake();
@@ -675,17 +674,6 @@ export class Dispatcher {
       throw new UnitLostError('not sent: another worker took these records over (this one was taken for dead)');
     }
   }
-}
-
-/**
- * The signal every wait of a unit listens to: a unit of 800 single messages
- * to a rate-limited account has as many tries waiting on the throttle at
- * once, each with its listener, which is no leak (Node warns past 10).
- */
-function haltController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }
 
 /** Waits `ms`, or less when `signal` aborts first. */
