@@ -123,17 +123,25 @@ export interface DeliveryRow {
   description: string;
 }
 
-/** A number's status in a report (110/111/112) or the push's word for it. */
-export const MESSAGE_STATUSES: ReadonlyMap<string, DeliveryRow> = new Map<string, DeliveryRow>([
+/** A number's status in a report (110/111/112), the push's word for it, and what it means. */
+const STATUS_ROWS: readonly (readonly [code: string, word: string, row: DeliveryRow])[] = [
   // Accepted, no delivery report yet (the provider reads `queued` while the order's send time is ahead).
-  ['110', { state: 'sent', final: false, description: 'accepted, waiting for a delivery report' }],
-  ['accepted', { state: 'sent', final: false, description: 'accepted, waiting for a delivery report' }],
-  ['111', { state: 'delivered', final: true, description: 'delivered' }],
-  ['delivered', { state: 'delivered', final: true, description: 'delivered' }],
+  ['110', 'accepted', { state: 'sent', final: false, description: 'accepted, waiting for a delivery report' }],
+  ['111', 'delivered', { state: 'delivered', final: true, description: 'delivered' }],
   // Off-network, blacklisted, a format problem, an İYS refusal… Message Center does not tell them apart [sure], so no reason.
-  ['112', { state: 'undelivered', final: true, description: 'not delivered (cause not reported)' }],
-  ['undelivered', { state: 'undelivered', final: true, description: 'not delivered (cause not reported)' }],
-]);
+  ['112', 'undelivered', { state: 'undelivered', final: true, description: 'not delivered (cause not reported)' }],
+];
+
+/** A number's status by its code in a report, or by the push's word for it. */
+export const MESSAGE_STATUSES: ReadonlyMap<string, DeliveryRow> = new Map(
+  STATUS_ROWS.flatMap(([code, word, row]): [string, DeliveryRow][] => [
+    [code, row],
+    [word, row],
+  ]),
+);
+
+/** The report's code for a push's word: a delivery is 111 whether it was read or pushed, so a client that maps providerCode sees one code for it. */
+export const PUSHED_WORD_CODES: ReadonlyMap<string, string> = new Map(STATUS_ROWS.map(([code, word]) => [word, code]));
 
 export const UNKNOWN_MESSAGE_STATUS: DeliveryRow = { state: 'unknown', reason: 'unknown', final: false, description: 'unknown status' };
 

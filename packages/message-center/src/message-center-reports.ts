@@ -1,6 +1,6 @@
 import { pushTokenRefusal, type DeliveryReport, type PushedReports, type ReceivedReports, type Secret } from '@rota/provider';
 import { parsePerNumberId, perNumberId, wireDigits } from '@rota/provider/http';
-import { messageStatusRow, type DeliveryRow } from './message-center-codes.js';
+import { messageStatusRow, PUSHED_WORD_CODES, type DeliveryRow } from './message-center-codes.js';
 
 /** A report for one id from a table row; `at` and `to` when known. */
 export function reportFrom(providerMessageId: string, row: DeliveryRow, providerCode?: string, to?: string): DeliveryReport {
@@ -42,15 +42,5 @@ export function readPushedReports(push: PushedReports, token: Secret | undefined
   // A push names one of our orders and a number: anything else would only take a place among the held reports.
   const parsed = parsePerNumberId(id);
   if (!parsed) return { ok: false, status: 400, reason: 'report.packet_id must be a number and report.to a phone number' };
-  return { ok: true, reports: [reportFrom(id, messageStatusRow(status), PUSHED_STATUS_CODES.get(status) ?? status, `+${parsed.digits}`)] };
+  return { ok: true, reports: [reportFrom(id, messageStatusRow(status), PUSHED_WORD_CODES.get(status) ?? status, `+${parsed.digits}`)] };
 }
-
-/**
- * The report table's code for a push's word: a delivery is 111 whether it was
- * read or pushed, so a client that maps providerCode sees one code for it.
- */
-const PUSHED_STATUS_CODES: ReadonlyMap<string, string> = new Map([
-  ['accepted', '110'],
-  ['delivered', '111'],
-  ['undelivered', '112'],
-]);
