@@ -91,6 +91,8 @@ const sendOne = async (r: Rig, input: Record<string, unknown> = {}, callbackUrl:
   const [outcome] = await r.ledger.submit([{ message: message({ to: '+905321234567', ...input }), owner: 'acme', reference: 'order-7', ...(callbackUrl ? { callbackUrl } : {}) }], 'wait');
   return (outcome as { record: MessageRecord }).record;
 };
+/** A receiver's 410, as the webhook client tells it: the URL is switched off. */
+const GONE: WebhookDelivery = { ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true };
 const eventsOf = (r: Rig) => r.deliveries.map((d) => JSON.parse(d.body) as { id: string; type: string; data: Record<string, unknown> });
 
 describe('delivery reports', () => {
@@ -750,7 +752,7 @@ describe('webhooks', () => {
         r.clock.advance(1_000);
       }
     }
-    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    r.answer.next = () => GONE;
     await r.store.settleWebhooks(
       (await r.store.claimWebhooks({ now: r.clock.now(), limit: 100, leaseMs: 1, skipReceivers: [] })).map((event) => ({
         id: event.id,
@@ -859,7 +861,7 @@ describe('webhooks', () => {
 
   it('switches a receiver off on 410 and holds its events until an operator turns it back on', async () => {
     const r = await rig();
-    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    r.answer.next = () => GONE;
     await sendOne(r);
     await r.ledger.deliverWebhooks();
     await sendOne(r, { text: 'ikinci' });
@@ -880,7 +882,7 @@ describe('webhooks', () => {
     // Eight deliveries in flight at once all meet the 410: the switch holds the events, and counted as failures
     // as well they opened the receiver's circuit, which held the released events for another minute.
     const r = await rig({ webhooks: { perEndpoint: 8 } });
-    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    r.answer.next = () => GONE;
     for (let i = 0; i < 8; i++) await sendOne(r, { text: `olay ${i}` });
     await r.ledger.deliverWebhooks();
     expect(r.deliveries).toHaveLength(8);
@@ -896,7 +898,7 @@ describe('webhooks', () => {
 
   it('gives an event held behind a 410 for over a day its tries and 24 h of retries afresh when its receiver is back', async () => {
     const r = await rig();
-    r.answer.next = () => ({ ok: false, status: 410, error: 'the receiver answered 410 Gone', retry: false, gone: true });
+    r.answer.next = () => GONE;
     await sendOne(r);
     await r.ledger.deliverWebhooks();
     r.clock.advance(25 * 3_600_000);

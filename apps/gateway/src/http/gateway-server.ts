@@ -77,9 +77,9 @@ const ANSWER_GRACE_MS = 5_000;
  * its sends (a long batch) answers with what they have come to, the messages
  * not tried `queued` for the next start, rather than being cut off while its
  * messages go on being sent (on PostgreSQL it stops waiting for the workers,
- * and answers the records as they stand). The connections still open after a grace (as
- * long again, at most 5 s: a client sending its body slowly, a call at a
- * provider) are closed, and shutdown goes on.
+ * and answers the records as they stand). The connections still open after a
+ * grace (as long again, at most 5 s: a client sending its body slowly, a call
+ * at a provider) are closed, and shutdown goes on.
  */
 async function closeWithin(app: FastifyInstance, boundMs: number, logger: Logger, stopTrying: () => void): Promise<void> {
   const graceMs = Math.min(boundMs, ANSWER_GRACE_MS);

@@ -62,6 +62,8 @@ const NO_SECRET_RETRY_MS = 60_000;
 
 /** A receiver circuit's key: the client and its URL (a client's name holds no space: it comes first). */
 const circuitOf = (event: Pick<DueWebhook, 'owner' | 'url'>): string => `${event.owner} ${event.url}`;
+/** Whether a circuit's key (circuitOf) is one at `url`, whichever client's. */
+const isCircuitAt = (key: string, url: string): boolean => key.endsWith(` ${url}`);
 
 /**
  * Works through the webhook outbox: each due event signed for its client and
@@ -157,12 +159,11 @@ export class WebhookSender {
       this.circuits.delete(circuitOf(event));
       return { kind: 'delivered', status: attempt.status };
     }
-    // A 410 switches the receiver off for every sender, until an operator turns it back on: counted toward its
-    // circuit too, the 410s of deliveries in flight together held the events it released for another minute.
+    // A 410 switches the URL off for every sender and client, until an operator turns it back on. It counts toward no
+    // circuit, and ends those at the URL: the 410s of deliveries in flight together, or earlier failures, would hold
+    // back what the operator releases for another minute.
     if (attempt.gone) {
-      // The URL is switched off for every client naming it: their circuits, opened by earlier failures, would hold
-      // back what an operator releases by turning it on again.
-      for (const key of this.circuits.keys()) if (key.endsWith(` ${event.url}`)) this.circuits.delete(key);
+      for (const key of this.circuits.keys()) if (isCircuitAt(key, event.url)) this.circuits.delete(key);
       return { kind: 'gone', status: attempt.status ?? 410, error: attempt.error };
     }
     this.trip(circuitOf(event));
